@@ -1,0 +1,25 @@
+// Package dapproxy relays the Debug Adapter Protocol between a client (an
+// editor, or livepatch's own terminal debugger) and a Delve DAP session that
+// runs in the same process, and owns the Delve debugger behind that session.
+//
+// The proxy is transparent: every message is passed on without changing its
+// meaning. Only sequence numbers are rewritten, because the proxy sends
+// messages of its own in both directions: seq is renumbered per direction and
+// a response's request_seq is mapped back to the number the requester used.
+//
+// The proxy intercepts a few requests before they reach Delve:
+//
+//   - launch (modes debug, test and exec): the proxy builds the program itself,
+//     creates the debugger with debugger.New and hands it to a fresh Delve
+//     session through a remote attach. Holding the debugger lets livepatch make
+//     calls that Delve's DAP layer refuses, halt a call that hangs, and read and
+//     write target memory. Launch env and dlvCwd apply to the build and the
+//     debuggee, never to the livepatch process.
+//   - restart: the proxy rebuilds with the same builder, then lets Delve
+//     restart the process from the new binary, keeping breakpoints.
+//   - requests registered with Proxy.Handle, for livepatch's own commands.
+//
+// Each direction has one writer goroutine with an unbounded queue, so a Delve
+// busy in a long call never blocks reading the client, and a slow client never
+// blocks Delve.
+package dapproxy

@@ -1,0 +1,423 @@
+package dapproxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+
+	"github.com/go-delve/delve/service/debugger"
+)
+
+// Config configures a Proxy. The zero value is usable.
+type Config struct {
+	// Builder builds the program for launch modes debug and test, and again
+	// on restart. Nil means GoBuilder: a plain `go build` for debugging.
+	Builder Builder
+	// Debugger is the base configuration of every debugger the proxy
+	// creates; the launch request fills in the rest.
+	Debugger debugger.Config
+	// Log receives the proxy's own log. Nil discards it.
+	Log *slog.Logger
+}
+
+// HandlerFunc answers one intercepted request. It runs on the session's
+// dispatch goroutine, so requests are handled in the order the client sent
+// them; ctx is canceled when the client disconnects. The returned body (which
+// may be nil) becomes the success response; an error becomes an error
+// response, with the id and summary of an *Error when it is one.
+type HandlerFunc func(ctx context.Context, s *Session, args json.RawMessage) (body any, err error)
+
+// Proxy serves DAP sessions. Each call to Serve runs one session over one
+// client connection. A Proxy is safe for concurrent use once handlers are
+// registered.
+type Proxy struct {
+	cfg      Config
+	handlers map[string]HandlerFunc
+}
+
+// New returns a proxy with the given configuration.
+func New(cfg Config) *Proxy {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Builder == nil {
+		cfg.Builder = GoBuilder{}
+	}
+	if cfg.Debugger.Backend == "" {
+		cfg.Debugger.Backend = "default"
+	}
+	return &Proxy{cfg: cfg, handlers: map[string]HandlerFunc{}}
+}
+
+// Handle registers h for requests with the given command; they never reach
+// Delve. Handle must not be called once Serve has started.
+func (p *Proxy) Handle(command string, h HandlerFunc) {
+	p.handlers[command] = h
+}
+
+// Serve runs one debug session over conn until the client disconnects, the
+// connection fails, or ctx is canceled; then it stops the debuggee it
+// launched, closes conn and returns. A clean end returns nil.
+func (p *Proxy) Serve(ctx context.Context, conn io.ReadWriteCloser) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s := &Session{
+		proxy:   p,
+		log:     p.cfg.Log,
+		client:  newPeer("client", conn),
+		pending: map[int]*pending{},
+		reverse: map[int]int{},
+		ctx:     ctx,
+		done:    make(chan struct{}),
+	}
+	return s.run(ctx)
+}
+
+// Session is one client connection and the Delve session behind it.
+// Its methods are safe for concurrent use.
+type Session struct {
+	proxy  *Proxy
+	log    *slog.Logger
+	client *peer
+	ctx    context.Context
+
+	mu          sync.Mutex
+	backend     *backend
+	toClientSeq int
+	toDelveSeq  int
+	pending     map[int]*pending // by the seq the proxy gave the request towards Delve
+	reverse     map[int]int      // reverse requests: client-side seq -> Delve's seq
+	initialize  json.RawMessage  // arguments of the client's initialize request
+	initialized bool
+	watchers    []*watcher
+	launch      *launchState
+	ended       bool
+
+	done    chan struct{} // closed when the session ends
+	endOnce sync.Once
+	endErr  error
+}
+
+// pending is a request sent to Delve whose response is awaited.
+type pending struct {
+	clientSeq int           // for a forwarded request: the seq the client used
+	command   string        // the client's command name, if the response is renamed
+	internal  chan *message // for the proxy's own requests: where the response goes
+}
+
+// watcher sees every message Delve sends, before it is forwarded; it is
+// removed once f returns true.
+type watcher struct{ f func(*message) bool }
+
+func (s *Session) run(ctx context.Context) error {
+	b, err := s.newBackend(nil)
+	if err != nil {
+		s.client.closeNow()
+		return err
+	}
+	s.mu.Lock()
+	s.backend = b
+	s.mu.Unlock()
+
+	requests := make(chan *message, 64)
+	go s.readClient(requests)
+	go func() {
+		select {
+		case <-ctx.Done():
+			s.end(ctx.Err())
+		case <-s.done:
+		}
+	}()
+	for {
+		select {
+		case m, ok := <-requests:
+			if !ok {
+				s.end(nil)
+				return s.shutdown()
+			}
+			s.dispatch(m)
+		case <-s.done:
+			return s.shutdown()
+		}
+	}
+}
+
+// readClient reads the client's messages until the connection ends. Framing
+// errors cannot be recovered from (the stream is out of step), so they end
+// the session; a frame whose content is not a valid message gets an error
+// response and the session goes on.
+func (s *Session) readClient(requests chan<- *message) {
+	defer close(requests)
+	for {
+		raw, err := s.client.read()
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrClosedPipe) {
+				s.log.Warn("client stream ended", "err", err)
+				s.toClient(eventMessage("output", map[string]string{
+					"category": "important",
+					"output":   fmt.Sprintf("livepatch: closing the session: %v\n", err),
+				}))
+			}
+			return
+		}
+		m, err := parseMessage(raw)
+		if err != nil {
+			s.log.Warn("invalid message from client", "err", err)
+			seq, cmd := 0, ""
+			if m != nil {
+				seq, cmd = m.Seq, m.Command
+			}
+			s.toClient(errorResponse(seq, cmd, &Error{ID: ErrInvalidMessage, Summary: "Invalid message", Detail: err.Error()}))
+			continue
+		}
+		if m.Type == "request" && m.Command == "disconnect" {
+			s.cancelLaunch()
+		}
+		requests <- m
+	}
+}
+
+// dispatch routes one message from the client.
+func (s *Session) dispatch(m *message) {
+	switch m.Type {
+	case "response": // to a reverse request of Delve's
+		s.mu.Lock()
+		delveSeq, ok := s.reverse[m.RequestSeq]
+		delete(s.reverse, m.RequestSeq)
+		s.mu.Unlock()
+		if !ok {
+			s.log.Warn("response to an unknown reverse request", "request_seq", m.RequestSeq)
+			return
+		}
+		s.toDelve(m, delveSeq, nil)
+		return
+	case "event":
+		s.toClient(errorResponse(m.Seq, "", &Error{ID: ErrInvalidMessage, Summary: "Invalid message", Detail: "clients do not send events"}))
+		return
+	}
+
+	s.mu.Lock()
+	initialized := s.initialized
+	if m.Command == "initialize" {
+		s.initialized = true
+		s.initialize = rawArguments(m.raw)
+	}
+	s.mu.Unlock()
+	if !initialized && m.Command != "initialize" {
+		s.toClient(errorResponse(m.Seq, m.Command, &Error{ID: ErrNotInitialized, Summary: "Not initialized",
+			Detail: fmt.Sprintf("the %s request came before initialize", m.Command)}))
+		return
+	}
+
+	if h := s.proxy.handlers[m.Command]; h != nil {
+		s.runHandler(m, h)
+		return
+	}
+	switch m.Command {
+	case "launch":
+		s.onLaunch(m)
+	case "restart":
+		s.onRestart(m)
+	default:
+		s.toDelve(m, 0, &pending{clientSeq: m.Seq})
+	}
+}
+
+func (s *Session) runHandler(m *message, h HandlerFunc) {
+	body, err := func() (body any, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("handler panicked", "command", m.Command, "panic", r, "stack", string(debug.Stack()))
+				err = &Error{ID: ErrInternal, Summary: "Internal error", Detail: fmt.Sprint(r)}
+			}
+		}()
+		return h(s.ctx, s, rawArguments(m.raw))
+	}()
+	if err != nil {
+		s.toClient(errorResponse(m.Seq, m.Command, asError(err)))
+		return
+	}
+	s.toClient(successResponse(m.Seq, m.Command, body))
+}
+
+func asError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{ID: ErrRequestFailed, Summary: "Request failed", Detail: err.Error(), ShowUser: true}
+}
+
+// rawArguments returns the arguments of a request, or nil.
+func rawArguments(raw []byte) json.RawMessage {
+	var r struct {
+		Arguments json.RawMessage `json:"arguments"`
+	}
+	_ = json.Unmarshal(raw, &r)
+	return r.Arguments
+}
+
+// toClient sends content to the client with the next client-side seq.
+func (s *Session) toClient(content []byte) {
+	m, err := parseMessage(content)
+	if err != nil {
+		s.log.Error("proxy built an invalid message", "err", err)
+		return
+	}
+	s.forwardToClient(m, m.RequestSeq)
+}
+
+func (s *Session) forwardToClient(m *message, requestSeq int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.toClientSeq++
+	s.client.send(m.withSeq(s.toClientSeq, requestSeq))
+}
+
+// toDelve sends a message to the current Delve session with the next
+// Delve-side seq; requestSeq is used for responses. A request is recorded in
+// pending when p is not nil.
+func (s *Session) toDelve(m *message, requestSeq int, p *pending) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.toDelveLocked(s.backend, m, requestSeq, p)
+}
+
+func (s *Session) toDelveLocked(b *backend, m *message, requestSeq int, p *pending) int {
+	s.toDelveSeq++
+	seq := s.toDelveSeq
+	if p != nil {
+		s.pending[seq] = p
+	}
+	b.peer.send(m.withSeq(seq, requestSeq))
+	return seq
+}
+
+// call sends a request of the proxy's own to Delve and waits for its
+// response. It does not check success.
+func (s *Session) call(ctx context.Context, b *backend, command string, args any) (*message, error) {
+	req := mustMarshal(struct {
+		Seq       int    `json:"seq"`
+		Type      string `json:"type"`
+		Command   string `json:"command"`
+		Arguments any    `json:"arguments,omitempty"`
+	}{Type: "request", Command: command, Arguments: args})
+	m, _ := parseMessage(req)
+	ch := make(chan *message, 1)
+	s.mu.Lock()
+	seq := s.toDelveLocked(b, m, 0, &pending{internal: ch})
+	s.mu.Unlock()
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-b.closed:
+		return nil, fmt.Errorf("%s: delve session ended", command)
+	case <-ctx.Done():
+		s.mu.Lock()
+		delete(s.pending, seq)
+		s.mu.Unlock()
+		return nil, ctx.Err()
+	}
+}
+
+// watch registers f to see every message from Delve until it returns true.
+func (s *Session) watch(f func(*message) bool) {
+	s.mu.Lock()
+	s.watchers = append(s.watchers, &watcher{f: f})
+	s.mu.Unlock()
+}
+
+// fromDelve routes one message from Delve.
+func (s *Session) fromDelve(b *backend, m *message) {
+	s.mu.Lock()
+	current := b == s.backend
+	ws := s.watchers[:0:0]
+	for _, w := range s.watchers {
+		if !w.f(m) {
+			ws = append(ws, w)
+		}
+	}
+	s.watchers = ws
+	switch m.Type {
+	case "response":
+		p := s.pending[m.RequestSeq]
+		delete(s.pending, m.RequestSeq)
+		s.mu.Unlock()
+		switch {
+		case p == nil:
+			s.log.Debug("response to no pending request", "request_seq", m.RequestSeq, "command", m.Command)
+		case p.internal != nil:
+			p.internal <- m
+		case p.command != "":
+			s.forwardRenamed(m, p)
+		default:
+			s.forwardToClient(m, p.clientSeq)
+		}
+		return
+	case "request":
+		s.toClientSeq++
+		s.reverse[s.toClientSeq] = m.Seq
+		s.client.send(m.withSeq(s.toClientSeq, 0))
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	if !current {
+		s.log.Debug("dropping event of a replaced delve session", "event", m.Event)
+		return
+	}
+	if m.Event == "stopped" || m.Event == "exited" || m.Event == "terminated" {
+		s.drainOutput()
+	}
+	s.forwardToClient(m, 0)
+}
+
+// forwardRenamed forwards a response under the client's command name (an
+// attach answering a launch).
+func (s *Session) forwardRenamed(m *message, p *pending) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(m.raw, &fields); err != nil {
+		s.log.Error("renaming response", "err", err)
+		return
+	}
+	fields["command"] = mustMarshal(p.command)
+	r, err := parseMessage(mustMarshal(fields))
+	if err != nil {
+		s.log.Error("renaming response", "err", err)
+		return
+	}
+	s.forwardToClient(r, p.clientSeq)
+}
+
+// end marks the session over; the first reason wins.
+func (s *Session) end(err error) {
+	s.endOnce.Do(func() {
+		s.endErr = err
+		close(s.done)
+	})
+}
+
+// shutdown stops the Delve session (killing a debuggee the proxy launched),
+// flushes what is queued for the client, and closes the connection.
+func (s *Session) shutdown() error {
+	s.cancelLaunch()
+	s.mu.Lock()
+	b := s.backend
+	s.ended = true
+	s.mu.Unlock()
+	if b != nil {
+		b.close()
+	}
+	s.stopOutput()
+	s.removeBinary()
+	s.client.closeAfterFlush()
+	if errors.Is(s.endErr, context.Canceled) {
+		return nil
+	}
+	return s.endErr
+}

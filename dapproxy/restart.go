@@ -1,0 +1,107 @@
+package dapproxy
+
+import (
+	"encoding/json"
+)
+
+// onRestart rebuilds the program with the proxy's builder, then lets Delve
+// restart the process from the new binary without building, so breakpoints
+// are kept. A failed build answers the restart with the build's error and
+// leaves the running process alone.
+func (s *Session) onRestart(m *message) {
+	s.mu.Lock()
+	l := s.launch
+	s.mu.Unlock()
+	if l == nil || l.debugger == nil {
+		s.toDelve(m, 0, &pending{clientSeq: m.Seq})
+		return
+	}
+	args := restartArguments(rawArguments(m.raw), l.raw)
+	rebuild := true
+	if v, ok := args["rebuild"]; ok {
+		_ = json.Unmarshal(v, &rebuild)
+	}
+	if l.build != nil && rebuild {
+		if buildArgs, ok := args["buildFlags"]; ok {
+			var v any
+			_ = json.Unmarshal(buildArgs, &v)
+			if flags, err := splitBuildFlags(v); err == nil {
+				l.build.Flags = flags
+			}
+		}
+		s.output("stdout", "Building "+l.build.Packages[0]+"\n")
+		if err := s.proxy.cfg.Builder.Build(s.ctx, *l.build, s.progressWriter()); err != nil {
+			s.output("stderr", "Build Error: "+err.Error()+"\n")
+			s.toClient(errorResponse(m.Seq, m.Command, &Error{ID: errFailedToLaunch, Summary: "Failed to restart",
+				Detail: "Build error: Check the debug console for details.", ShowUser: true}))
+			return
+		}
+	}
+	args["rebuild"] = json.RawMessage("false")
+	args["request"] = json.RawMessage(`"launch"`)
+	req, _ := parseMessage(mustMarshal(struct {
+		Seq       int    `json:"seq"`
+		Type      string `json:"type"`
+		Command   string `json:"command"`
+		Arguments any    `json:"arguments"`
+	}{Type: "request", Command: "restart", Arguments: map[string]any{"arguments": args}}))
+
+	// Delve launches the new process inside the request, with the process
+	// environment: apply the launch's env until Delve reports the outcome.
+	envMu.Lock()
+	old := environ()
+	setEnviron(l.env)
+	restored := false
+	restore := func() {
+		if !restored {
+			restored = true
+			setEnviron(old)
+			envMu.Unlock()
+		}
+	}
+	done := make(chan struct{})
+	var failure *message
+	s.watch(func(r *message) bool {
+		switch {
+		case r.Type == "event" && (r.Event == "initialized" || r.Event == "terminated"):
+		case r.Type == "response" && r.Command == "restart" && !r.Success:
+			failure = r
+		default:
+			return false
+		}
+		close(done)
+		return true
+	})
+	s.toDelve(req, 0, &pending{clientSeq: m.Seq})
+	select {
+	case <-done:
+	case <-s.done:
+	}
+	restore()
+	if failure != nil {
+		// Delve answers a restart at once and reports a later failure as a
+		// second response, which clients ignore: show it.
+		var r struct {
+			Body struct {
+				Error struct{ Format string } `json:"error"`
+			} `json:"body"`
+		}
+		_ = json.Unmarshal(failure.raw, &r)
+		s.output("stderr", r.Body.Error.Format+"\n")
+	}
+}
+
+// restartArguments returns the launch configuration a restart uses: the
+// client's, or when it sent none, the original launch's.
+func restartArguments(restart, launch json.RawMessage) map[string]json.RawMessage {
+	var r struct {
+		Arguments map[string]json.RawMessage `json:"arguments"`
+	}
+	_ = json.Unmarshal(restart, &r)
+	if len(r.Arguments) > 0 {
+		return r.Arguments
+	}
+	args := map[string]json.RawMessage{}
+	_ = json.Unmarshal(launch, &args)
+	return args
+}

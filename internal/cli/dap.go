@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/go-delve/delve/pkg/logflags"
+	"github.com/go-delve/delve/service/debugger"
+	"github.com/livepatch/livepatch/dapproxy"
+)
+
+func init() {
+	register(&command{
+		name:    "dap",
+		usage:   "[--listen ADDR | --client-addr ADDR] [--log] [--log-output LIST] [--log-dest DEST]",
+		summary: "serve the Debug Adapter Protocol (a drop-in for `dlv dap`)",
+		help: `Dap starts a DAP server for one debug session, as 'dlv dap' does, with
+livepatch's proxy in front of an embedded Delve. Editors launch it from their
+usual Go debug configuration (see the README for VS Code, nvim-dap, dape,
+Helix and Zed).
+
+It listens on ADDR (default 127.0.0.1:0, loopback only unless told otherwise;
+"unix:PATH" for a unix socket) and prints "DAP server listening at: ADDR" to
+stdout, or to --log-dest when given. With --client-addr it dials the editor
+instead. It serves one client and exits when that session ends or on
+SIGINT/SIGTERM, stopping any program it launched.
+
+Delve's other root flags (--headless, --accept-multiclient, --api-version,
+--check-go-version, --only-same-user, --backend, --build-flags, --wd, ...)
+are accepted and ignored, as 'dlv dap' ignores them; launch settings come
+from the launch request.`,
+		run: runDAP,
+	})
+	flagSets["dap"] = func() *flag.FlagSet { fs, _ := dapFlags(); return fs }
+}
+
+type dapOptions struct {
+	listen     string
+	clientAddr string
+	log        logFlags
+	checkGo    bool
+	disableASLR bool
+}
+
+func dapFlags() (*flag.FlagSet, *dapOptions) {
+	o := &dapOptions{}
+	fs := flag.NewFlagSet("dap", flag.ContinueOnError)
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "listen on `ADDR` (host:port or unix:PATH)")
+	fs.StringVar(&o.listen, "l", "127.0.0.1:0", "shorthand for --listen")
+	fs.StringVar(&o.clientAddr, "client-addr", "", "dial the DAP client at `ADDR` instead of listening")
+	fs.BoolVar(&o.checkGo, "check-go-version", true, "refuse programs built by a Go version Delve does not support")
+	fs.BoolVar(&o.disableASLR, "disable-aslr", false, "disable address space randomization of the debuggee")
+	o.log.register(fs)
+	ignoreDelveFlags(fs)
+	return fs, o
+}
+
+// ignoreDelveFlags accepts Delve's root flags that mean nothing to dap.
+func ignoreDelveFlags(fs *flag.FlagSet) {
+	var ignoredBool bool
+	var ignoredString string
+	for _, name := range []string{"headless", "accept-multiclient", "only-same-user", "allow-non-terminal-interactive", "continue"} {
+		fs.BoolVar(&ignoredBool, name, false, "ignored, as by dlv dap")
+	}
+	for _, name := range []string{"api-version", "backend", "build-flags", "wd", "init", "tty", "r", "redirect", "disable-aslr-dummy"} {
+		if fs.Lookup(name) == nil {
+			fs.StringVar(&ignoredString, name, "", "ignored, as by dlv dap")
+		}
+	}
+}
+
+func runDAP(ctx context.Context, env *Env, args []string) error {
+	fs, o := dapFlags()
+	if err := parse(env, commands["dap"], fs, args); err != nil {
+		return err
+	}
+	logs, err := o.log.setup()
+	if err != nil {
+		return err
+	}
+	defer logs.close()
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "Warning: program flags ignored with dap; specify via launch/attach request instead\n")
+	}
+
+	proxy := newProxy(logs, debugger.Config{CheckGoVersion: o.checkGo, DisableASLR: o.disableASLR, Foreground: true})
+
+	var conn net.Conn
+	if o.clientAddr != "" {
+		conn, err = dial(o.clientAddr)
+		if err != nil {
+			return fmt.Errorf("dialing the DAP client: %w", err)
+		}
+	} else {
+		ln, err := listen(o.listen)
+		if err != nil {
+			return fmt.Errorf("couldn't start listener: %w", err)
+		}
+		logflags.WriteDAPListeningMessage(ln.Addr())
+		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+			fmt.Fprintf(env.Stderr, "Warning: listening on %s, which is not loopback: anyone who can reach it can run code as you\n", tcp)
+		}
+		conn, err = accept(ctx, ln)
+		ln.Close()
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return nil
+			}
+			return err
+		}
+	}
+	return proxy.Serve(ctx, conn)
+}
+
+// newProxy returns a proxy with livepatch's builder and handlers.
+func newProxy(logs *loggers, base debugger.Config) *dapproxy.Proxy {
+	base.Backend = "default"
+	return dapproxy.New(dapproxy.Config{Debugger: base, Log: logs.get("dapproxy"), Builder: newBuilder(logs)})
+}
+
+func listen(addr string) (net.Listener, error) {
+	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
+		return net.Listen("unix", path)
+	}
+	return net.Listen("tcp", addr)
+}
+
+func dial(addr string) (net.Conn, error) {
+	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
+		return net.Dial("unix", path)
+	}
+	return net.Dial("tcp", addr)
+}
+
+// accept waits for one client, or for ctx to end.
+func accept(ctx context.Context, ln net.Listener) (net.Conn, error) {
+	type result struct {
+		c   net.Conn
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		c, err := ln.Accept()
+		ch <- result{c, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.c, r.err
+	case <-ctx.Done():
+		ln.Close()
+		return nil, ctx.Err()
+	}
+}
