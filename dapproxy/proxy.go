@@ -184,6 +184,7 @@ func (s *Session) readClient(requests chan<- *message) {
 
 // dispatch routes one message from the client.
 func (s *Session) dispatch(m *message) {
+	s.trace("client -> proxy", m)
 	switch m.Type {
 	case "response": // to a reverse request of Delve's
 		s.mu.Lock()
@@ -334,6 +335,7 @@ func (s *Session) watch(f func(*message) bool) {
 
 // fromDelve routes one message from Delve.
 func (s *Session) fromDelve(b *backend, m *message) {
+	s.trace("delve -> proxy", m)
 	s.mu.Lock()
 	current := b == s.backend
 	ws := s.watchers[:0:0]
@@ -392,6 +394,13 @@ func (s *Session) forwardRenamed(m *message, p *pending) {
 		return
 	}
 	s.forwardToClient(r, p.clientSeq)
+}
+
+// trace logs a message at debug level.
+func (s *Session) trace(dir string, m *message) {
+	if s.log.Enabled(s.ctx, slog.LevelDebug) {
+		s.log.Debug(dir, "msg", string(m.raw))
+	}
 }
 
 // end marks the session over; the first reason wins.

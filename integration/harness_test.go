@@ -69,7 +69,12 @@ type Env struct {
 	T      *testing.T
 	Ctx    context.Context
 	Client *dapclient.Client
+
+	afterStop []func()
 }
+
+// AfterStop registers f to run once the server has ended the session.
+func (e *Env) AfterStop(f func()) { e.afterStop = append(e.afterStop, f) }
 
 // logBuffer collects a component's log, printed only if the test fails.
 type logBuffer struct {
@@ -126,6 +131,10 @@ func RunProxyWith(t *testing.T, cfg dapproxy.Config, f func(t *testing.T, env *E
 			}
 		case <-ctx.Done():
 			t.Errorf("proxy did not stop after the client closed")
+			return
+		}
+		for _, f := range env.afterStop {
+			f()
 		}
 	})
 	f(t, env)
