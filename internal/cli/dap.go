@@ -39,10 +39,10 @@ from the launch request.`,
 }
 
 type dapOptions struct {
-	listen     string
-	clientAddr string
-	log        logFlags
-	checkGo    bool
+	listen      string
+	clientAddr  string
+	log         logFlags
+	checkGo     bool
 	disableASLR bool
 }
 
