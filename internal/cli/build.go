@@ -1,10 +1,100 @@
 package cli
 
 import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/go-delve/delve/pkg/config"
 	"github.com/livepatch/livepatch/dapproxy"
+	"github.com/livepatch/livepatch/patcher"
 )
+
+func init() {
+	register(&command{
+		name:    "build",
+		usage:   "[-o output] [--test] [--build-flags FLAGS] [package]",
+		summary: "build a patchable debug binary",
+		help: `Build compiles the named main package (default: the current directory) the
+way 'livepatch debug' and 'livepatch dap' do: optimizations off, every function
+of your modules able to take a patch, and livepatch's agent linked in. Your
+files are not modified. Next to the binary it writes OUTPUT.livepatch.json,
+the manifest of the functions that can and cannot be patched.
+
+A binary built this way can be debugged with launch mode "exec" and still be
+patched. A normal 'go build' of your program never contains the agent.`,
+		run: runBuild,
+	})
+	flagSets["build"] = func() *flag.FlagSet { fs, _ := buildFlags(); return fs }
+}
+
+type buildOptions struct {
+	output     string
+	test       bool
+	buildFlags string
+	log        logFlags
+}
+
+func buildFlags() (*flag.FlagSet, *buildOptions) {
+	o := &buildOptions{}
+	fs := flag.NewFlagSet("build", flag.ContinueOnError)
+	fs.StringVar(&o.output, "o", "", "write the binary to `path` (default: as go build would)")
+	fs.BoolVar(&o.test, "test", false, "build the package's test binary, as go test -c")
+	fs.StringVar(&o.buildFlags, "build-flags", "", "`flags` for the go command, e.g. '-tags=dev'")
+	o.log.register(fs)
+	return fs, o
+}
+
+func runBuild(ctx context.Context, env *Env, args []string) error {
+	fs, o := buildFlags()
+	if err := parse(env, commands["build"], fs, args); err != nil {
+		return err
+	}
+	logs, err := o.log.setup()
+	if err != nil {
+		return err
+	}
+	defer logs.close()
+	res, err := patcher.Build(ctx, patcher.Options{
+		Packages:   fs.Args(),
+		Output:     o.output,
+		Test:       o.test,
+		BuildFlags: config.SplitQuotedFields(o.buildFlags, '\''),
+		Log:        logs.get("patcher"),
+		Progress:   env.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%s\n", res.Output)
+	return nil
+}
+
+// PatchBuilder is the builder of every launch path: patchable debug builds.
+// Log may be nil.
+type PatchBuilder struct{ Log *slog.Logger }
+
+func (b PatchBuilder) Build(ctx context.Context, req dapproxy.BuildRequest, progress io.Writer) error {
+	dir, flags := req.Dir, req.Flags
+	if len(flags) >= 2 && flags[0] == "-C" { // go's -C must come first; the builder takes it as Dir
+		dir, flags = absFromDir(dir, flags[1]), flags[2:]
+	}
+	_, err := patcher.Build(ctx, patcher.Options{
+		Dir:        dir,
+		Packages:   req.Packages,
+		Output:     req.Output,
+		Test:       req.Test,
+		BuildFlags: flags,
+		Env:        req.Env,
+		Log:        b.Log,
+		Progress:   progress,
+	})
+	return err
+}
 
 // newBuilder returns the builder every launch path uses.
 func newBuilder(logs *loggers) dapproxy.Builder {
-	return dapproxy.GoBuilder{}
+	return PatchBuilder{Log: logs.get("patcher")}
 }

@@ -67,7 +67,9 @@ func Main(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "livepatch: unknown command %q\nRun 'livepatch help' for usage.\n", name)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	// SIGINT is each command's own: it ends `dap`, but pauses the program
+	// under `debug`.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if err := c.run(ctx, env, args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

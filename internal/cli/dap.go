@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"os"
+	"os/signal"
 	"strings"
 
 	"github.com/go-delve/delve/pkg/logflags"
@@ -39,11 +41,12 @@ from the launch request.`,
 }
 
 type dapOptions struct {
-	listen      string
-	clientAddr  string
-	log         logFlags
-	checkGo     bool
-	disableASLR bool
+	listen       string
+	clientAddr   string
+	log          logFlags
+	checkGo      bool
+	disableASLR  bool
+	onlySameUser bool
 }
 
 func dapFlags() (*flag.FlagSet, *dapOptions) {
@@ -54,6 +57,7 @@ func dapFlags() (*flag.FlagSet, *dapOptions) {
 	fs.StringVar(&o.clientAddr, "client-addr", "", "dial the DAP client at `ADDR` instead of listening")
 	fs.BoolVar(&o.checkGo, "check-go-version", true, "refuse programs built by a Go version Delve does not support")
 	fs.BoolVar(&o.disableASLR, "disable-aslr", false, "disable address space randomization of the debuggee")
+	fs.BoolVar(&o.onlySameUser, "only-same-user", true, "accept connections only from the user running livepatch")
 	o.log.register(fs)
 	ignoreDelveFlags(fs)
 	return fs, o
@@ -63,7 +67,7 @@ func dapFlags() (*flag.FlagSet, *dapOptions) {
 func ignoreDelveFlags(fs *flag.FlagSet) {
 	var ignoredBool bool
 	var ignoredString string
-	for _, name := range []string{"headless", "accept-multiclient", "only-same-user", "allow-non-terminal-interactive", "continue"} {
+	for _, name := range []string{"headless", "accept-multiclient", "allow-non-terminal-interactive", "continue"} {
 		fs.BoolVar(&ignoredBool, name, false, "ignored, as by dlv dap")
 	}
 	for _, name := range []string{"api-version", "backend", "build-flags", "wd", "init", "tty", "r", "redirect", "disable-aslr-dummy"} {
@@ -78,6 +82,8 @@ func runDAP(ctx context.Context, env *Env, args []string) error {
 	if err := parse(env, commands["dap"], fs, args); err != nil {
 		return err
 	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
 	logs, err := o.log.setup()
 	if err != nil {
 		return err
@@ -111,6 +117,12 @@ func runDAP(ctx context.Context, env *Env, args []string) error {
 				return nil
 			}
 			return err
+		}
+		if o.onlySameUser {
+			if err := checkSameUser(conn); err != nil {
+				conn.Close()
+				return err
+			}
 		}
 	}
 	return proxy.Serve(ctx, conn)

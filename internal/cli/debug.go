@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/go-delve/delve/service/debugger"
+	"github.com/livepatch/livepatch/terminal"
+)
+
+func init() {
+	register(&command{
+		name:    "debug",
+		usage:   "[flags] [package] [-- program arguments]",
+		summary: "build a program for debugging, run it, and give a debugger prompt",
+		help: `Debug builds the main package in the current directory, or the named one,
+for debugging, starts it under the embedded Delve, and gives a prompt. It is
+the terminal face of the same DAP proxy editors use through 'livepatch dap'.
+
+At the prompt, commands are named as in dlv: break (b), clear, clearall,
+breakpoints (bp), continue (c), next (n), step (s), stepout (so), print (p),
+locals, args, stack (bt), frame, up, down, goroutines (grs), goroutine, list
+(ls), restart (r), exit (quit, q) and help (h). Anything else is evaluated in
+the selected frame. Ctrl-C pauses the running program; Ctrl-D or exit ends
+the session and stops the program.
+
+Arguments after -- go to the program.`,
+		run: runDebug,
+	})
+	flagSets["debug"] = func() *flag.FlagSet { fs, _ := debugFlags(); return fs }
+}
+
+type debugOptions struct {
+	buildFlags string
+	wd         string
+	output     string
+	history    string
+	log        logFlags
+}
+
+func debugFlags() (*flag.FlagSet, *debugOptions) {
+	o := &debugOptions{}
+	fs := flag.NewFlagSet("debug", flag.ContinueOnError)
+	fs.StringVar(&o.buildFlags, "build-flags", "", "`flags` for the go command, e.g. '-tags=dev'")
+	fs.StringVar(&o.wd, "wd", "", "working `directory` of the program (default: the current directory)")
+	fs.StringVar(&o.output, "output", "", "`path` of the built binary (default: a temporary file, removed at exit)")
+	fs.StringVar(&o.history, "history", "", "prompt history `file` (default ~/.livepatch_history; - for none)")
+	o.log.register(fs)
+	return fs, o
+}
+
+func runDebug(ctx context.Context, env *Env, args []string) error {
+	fs, o := debugFlags()
+	// Arguments after -- belong to the program.
+	var progArgs []string
+	for i, a := range args {
+		if a == "--" {
+			args, progArgs = args[:i], args[i+1:]
+			break
+		}
+	}
+	if err := parse(env, commands["debug"], fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintf(env.Stderr, "livepatch debug: one package at a time; put program arguments after --\n")
+		return errUsage
+	}
+	pkg := "."
+	if fs.NArg() == 1 {
+		pkg = fs.Arg(0)
+	}
+	logs, err := o.log.setup()
+	if err != nil {
+		return err
+	}
+	defer logs.close()
+
+	launch := map[string]any{"mode": "debug", "program": pkg, "args": progArgs}
+	if o.buildFlags != "" {
+		launch["buildFlags"] = o.buildFlags
+	}
+	if o.wd != "" {
+		launch["cwd"] = o.wd
+	}
+	if o.output != "" {
+		launch["output"] = o.output
+	}
+	if progArgs == nil {
+		launch["args"] = []string{}
+	}
+
+	// The debuggee runs in its own process group, so Ctrl-C reaches the
+	// prompt, which pauses the program.
+	proxy := newProxy(logs, debugger.Config{CheckGoVersion: true, Foreground: false})
+	clientSide, proxySide := net.Pipe()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- proxy.Serve(ctx, proxySide) }()
+	runErr := terminal.Run(ctx, terminal.Config{
+		Conn:        clientSide,
+		Launch:      launch,
+		Stdin:       env.Stdin,
+		Stdout:      env.Stdout,
+		Stderr:      env.Stderr,
+		HistoryFile: o.history,
+	})
+	clientSide.Close()
+	serveErr := <-served
+	if runErr != nil {
+		return runErr
+	}
+	if serveErr != nil && !strings.Contains(serveErr.Error(), "closed") {
+		return serveErr
+	}
+	return nil
+}

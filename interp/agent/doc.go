@@ -1,0 +1,70 @@
+// Package agent is the part of livepatch that lives inside the target
+// program. It holds the dispatch table that the builder's prologues consult,
+// the symbol tables that the generated code registers, one yaegi interpreter,
+// and two channels through which the host drives it.
+//
+// The package imports only the standard library and yaegi; a test in the
+// host package interp enforces this, so the target stays small.
+//
+// # Dispatch
+//
+// Every instrumented function N starts with
+//
+//	if lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current)); lpT != nil {
+//		if lpF, ok := lpT.Fns[N].(lpFn_N); ok { return lpF(args...) }
+//	}
+//
+// A Table is immutable once published. Applying a patch set compiles every
+// function of the set first and publishes one new table only when all of
+// them compile, so no goroutine sees half of a change. Atomicity holds per
+// call: a caller that calls two patched functions in a row can see the old
+// version of one and the new version of the other across a publish.
+//
+// # Patches
+//
+// A Patch names a function by its key, "importpath.F", "importpath.T.M" or
+// "importpath.(*T).M" (the import path of a main package is its module
+// path, as go list reports it), or by its index, and gives Go source for
+// the replacement: a function declaration (method declarations included) or
+// a function literal. A method becomes a function whose first parameter is
+// the receiver. The source is compiled in the scope of its package: every
+// symbol registered for the package, exported or not, is visible
+// unqualified. Packages referred to by a qualified name that matches exactly
+// one registered package are imported automatically; Patch.Imports adds
+// import specs explicitly. The interpreter cannot write unexported fields
+// through reflect: the source reaches them through the generated accessors
+// (*lpField_T_f(x)), as the host's rewriter produces them.
+//
+// Each compilation gets a fresh interpreted package, so a failed one leaves
+// nothing behind. A replacement must fit the compiled function's type
+// (arguments assignable to its parameters, results to the compiled
+// results); otherwise the set is refused.
+//
+// # Evaluation
+//
+// Eval runs statements, expressions and declarations in the interpreter's
+// one persistent top-level scope, like a REPL; a package argument makes that
+// package's symbols visible there (later packages shadow earlier ones on a
+// name clash). A time limit stops runaway code; the agent then renews the
+// interpreter's run state so that published patches keep running.
+//
+// # Wire protocol
+//
+// The host talks to the agent with JSON requests and responses (Request and
+// Response). On the unix socket each message is one JSON object followed by
+// a newline; the first request of a connection must be {"op":"hello",
+// "token":...} carrying the token from LIVEPATCH_AGENT_TOKEN, and only one
+// client is served at a time (a second one gets an error response and is
+// closed). While the target is stopped under a debugger, the host writes one
+// request (without the newline) into Inbox, calls Serve(n) by call injection
+// and reads Serve's result as the length of the response in Outbox.
+//
+// Operations: "hello", "apply" (Patches), "revert" (Refs, or All), "eval"
+// (Source, Package, TimeoutMillis) and "status". Every response carries the
+// list of patched functions. An injected call never waits for the agent's
+// lock: if another operation holds it (for example a socket client whose
+// goroutine the debugger stopped), the response says the agent is busy.
+//
+// yaegi prints every panic in interpreted code to the target's stderr,
+// recovered or not; that is yaegi's behavior, not an error of the agent.
+package agent

@@ -1,0 +1,174 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"reflect"
+	"strconv"
+	"time"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+// DefaultEvalTimeout limits an evaluation whose caller gives no limit.
+const DefaultEvalTimeout = 5 * time.Second
+
+// EvalResult is the outcome of evaluating a snippet.
+type EvalResult struct {
+	// Value is the last expression's value formatted as Go, or "" when the
+	// snippet does not end with an expression that has a value.
+	Value string `json:"value,omitempty"`
+	// Type is the Go type of Value.
+	Type string `json:"type,omitempty"`
+}
+
+// Eval evaluates Go statements, expressions or declarations in the
+// interpreter's persistent top-level scope. When pkg is not empty, the
+// registered symbols of that package (exported or not) are visible
+// unqualified; later packages shadow earlier ones on name clashes.
+// Evaluation stops when ctx ends (a context without deadline gets
+// DefaultEvalTimeout). A panic in the snippet is returned as an error that
+// carries the original panic value. Eval is safe for concurrent use;
+// operations are serialized.
+func Eval(ctx context.Context, src, pkg string) (EvalResult, error) {
+	machine.mu.Lock()
+	defer machine.mu.Unlock()
+	return evalLocked(ctx, src, pkg)
+}
+
+func evalLocked(ctx context.Context, src, pkg string) (res EvalResult, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = EvalResult{}, fmt.Errorf("eval: interpreter failed: %v", unwrapPanic(r))
+		}
+	}()
+	i, err := interpreter()
+	if err != nil {
+		return EvalResult{}, fmt.Errorf("eval: %w", err)
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultEvalTimeout)
+		defer cancel()
+	}
+	if pkg != "" && !machine.dotted[pkg] {
+		if registeredName(pkg) == "" {
+			return EvalResult{}, fmt.Errorf("eval: package %s has no symbols in this program", pkg)
+		}
+		if _, err := i.Eval("import . " + strconv.Quote(pkg)); err != nil {
+			return EvalResult{}, fmt.Errorf("eval: scope of %s: %w", pkg, err)
+		}
+		machine.dotted[pkg] = true
+	}
+	if err := importForEval(src); err != nil {
+		return EvalResult{}, fmt.Errorf("eval: %w", err)
+	}
+	v, err := evalContext(ctx, i, src)
+	if err != nil {
+		var p yaegi.Panic
+		if errors.As(err, &p) {
+			return EvalResult{}, &PanicError{Value: unwrapPanic(p.Value)}
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			return EvalResult{}, fmt.Errorf("eval: stopped after time limit: %w", err)
+		}
+		if errors.Is(err, context.Canceled) {
+			return EvalResult{}, fmt.Errorf("eval: stopped: %w", err)
+		}
+		return EvalResult{}, errors.New(mapPosition(err.Error(), 0, "", 0))
+	}
+	if !endsWithExpression(src) || !v.IsValid() {
+		return EvalResult{}, nil
+	}
+	return EvalResult{Value: formatValue(v), Type: typeString(v)}, nil
+}
+
+// PanicError is returned by Eval when the snippet panicked.
+type PanicError struct {
+	Value any
+}
+
+// Error formats the panic like the runtime does.
+func (e *PanicError) Error() string {
+	if err, ok := e.Value.(error); ok {
+		return "panic: " + err.Error()
+	}
+	return fmt.Sprintf("panic: %v", e.Value)
+}
+
+// importForEval imports into the top-level scope, once, every registered
+// package that src names by a qualified identifier that nothing else
+// declares. The caller holds machine.mu.
+func importForEval(src string) error {
+	f, err := parser.ParseFile(emptyFset(), "", "package p; func _() {\n"+src+"\n}", 0)
+	if err != nil {
+		return nil // let yaegi report syntax errors
+	}
+	for _, name := range unresolvedSelectors(f) {
+		if machine.replImports[name] {
+			continue
+		}
+		shadowed := false
+		for pkg := range machine.dotted {
+			if hasSymbol(pkg, name) {
+				shadowed = true
+			}
+		}
+		paths := packagesNamed(name)
+		if shadowed || len(paths) != 1 {
+			continue
+		}
+		if _, err := machine.interp.Eval("import " + strconv.Quote(paths[0])); err != nil {
+			return fmt.Errorf("import %s: %w", paths[0], err)
+		}
+		machine.replImports[name] = true
+	}
+	return nil
+}
+
+// endsWithExpression reports whether src's last statement is an expression,
+// so that yaegi's result is that expression's value.
+func endsWithExpression(src string) bool {
+	f, err := parser.ParseFile(emptyFset(), "", "package p; func _() {\n"+src+"\n}", 0)
+	if err != nil || len(f.Decls) != 1 {
+		return false
+	}
+	fd, ok := f.Decls[0].(*ast.FuncDecl)
+	if !ok || len(fd.Body.List) == 0 {
+		return false
+	}
+	_, ok = fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
+	return ok
+}
+
+// typeString returns the type of v as Go writes it.
+func typeString(v reflect.Value) string {
+	if v.Kind() == reflect.Interface && !v.IsNil() {
+		v = v.Elem()
+	}
+	return v.Type().String()
+}
+
+// formatValue formats v as a Go value. Pointers to structs print as &T{...}.
+func formatValue(v reflect.Value) string {
+	if !v.CanInterface() {
+		return v.String()
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return "nil"
+		}
+		if v.Elem().Kind() == reflect.Struct && v.Elem().CanInterface() {
+			return "&" + fmt.Sprintf("%#v", v.Elem().Interface())
+		}
+	case reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		if v.IsNil() {
+			return "nil"
+		}
+	}
+	return fmt.Sprintf("%#v", v.Interface())
+}

@@ -1,0 +1,115 @@
+package agent
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// This file plays the builder: a small "package" with dispatch prologues,
+// symbols and wrappers written the way generated code writes them.
+
+const testPkg = "example.com/lptest"
+
+type counter struct{ n int }
+
+type (
+	lpFn0 = func(*counter, int) int
+	lpFn1 = func(string) string
+	lpFn2 = func(int) int
+	lpFn3 = func() int
+	lpFn4 = func() int
+)
+
+type codeError struct{ Code int }
+
+func (e *codeError) Error() string { return "code error" }
+
+var secretBase = 1000
+
+func (c *counter) add(d int) int {
+	if lpT := (*Table)(atomic.LoadPointer(&Current)); lpT != nil {
+		if lpF, ok := lpT.Fns[0].(lpFn0); ok {
+			return lpF(c, d)
+		}
+	}
+	c.n += d
+	return c.n
+}
+
+func greet(name string) string {
+	if lpT := (*Table)(atomic.LoadPointer(&Current)); lpT != nil {
+		if lpF, ok := lpT.Fns[1].(lpFn1); ok {
+			return lpF(name)
+		}
+	}
+	return "hello " + name
+}
+
+func risky(x int) int {
+	if lpT := (*Table)(atomic.LoadPointer(&Current)); lpT != nil {
+		if lpF, ok := lpT.Fns[2].(lpFn2); ok {
+			return lpF(x)
+		}
+	}
+	return x
+}
+
+func left() int {
+	if lpT := (*Table)(atomic.LoadPointer(&Current)); lpT != nil {
+		if lpF, ok := lpT.Fns[3].(lpFn3); ok {
+			return lpF()
+		}
+	}
+	return 0
+}
+
+func right() int {
+	if lpT := (*Table)(atomic.LoadPointer(&Current)); lpT != nil {
+		if lpF, ok := lpT.Fns[4].(lpFn4); ok {
+			return lpF()
+		}
+	}
+	return 0
+}
+
+func init() {
+	// The standard library part of the symbol tables.
+	RegisterPackage("strings", "strings", map[string]reflect.Value{"ToUpper": reflect.ValueOf(strings.ToUpper)})
+	RegisterPackage("errors", "errors", map[string]reflect.Value{"New": reflect.ValueOf(errors.New)})
+	RegisterPackage("time", "time", map[string]reflect.Value{
+		"Sleep":       reflect.ValueOf(time.Sleep),
+		"Millisecond": reflect.ValueOf(time.Millisecond),
+	})
+	RegisterPackage(testPkg, "lptest", map[string]reflect.Value{
+		"counter": reflect.ValueOf((*counter)(nil)),
+		// Unexported fields are reached through generated accessors.
+		"lpField_counter_n": reflect.ValueOf(func(c *counter) *int { return &c.n }),
+		"codeError":         reflect.ValueOf((*codeError)(nil)),
+		"secretBase":        reflect.ValueOf(&secretBase).Elem(),
+		"greet":             reflect.ValueOf(greet),
+		"risky":             reflect.ValueOf(risky),
+	})
+	RegisterFunc(0, testPkg+".(*counter).add", func(fn reflect.Value) any {
+		f := fn.Interface().(func(*counter, int) int)
+		return lpFn0(func(c *counter, d int) int { defer Repanic(); return f(c, d) })
+	})
+	RegisterFunc(1, testPkg+".greet", func(fn reflect.Value) any {
+		f := fn.Interface().(func(string) string)
+		return lpFn1(func(name string) string { defer Repanic(); return f(name) })
+	})
+	// risky uses the reflect-based helper instead of a typed call.
+	RegisterFunc(2, testPkg+".risky", func(fn reflect.Value) any {
+		return lpFn2(func(x int) int { return Call(fn, []reflect.Value{reflect.ValueOf(x)})[0].Interface().(int) })
+	})
+	RegisterFunc(3, testPkg+".left", func(fn reflect.Value) any {
+		f := fn.Interface().(func() int)
+		return lpFn3(func() int { defer Repanic(); return f() })
+	})
+	RegisterFunc(4, testPkg+".right", func(fn reflect.Value) any {
+		f := fn.Interface().(func() int)
+		return lpFn4(func() int { defer Repanic(); return f() })
+	})
+}

@@ -1,0 +1,171 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+// machine is the process's one yaegi interpreter, created on first use.
+// Every use of it holds mu: yaegi is not safe for concurrent compilation.
+// Interpreted functions that were already compiled run concurrently without
+// mu.
+var machine struct {
+	mu          sync.Mutex
+	once        sync.Once
+	interp      *yaegi.Interpreter
+	err         error
+	nextPkg     int               // suffix of the next scratch package name
+	progNop     *yaegi.Program    // a program that does nothing
+	dotted      map[string]bool   // packages dot-imported into the REPL scope
+	replImports map[string]bool   // package names imported into the REPL scope
+	patched     map[int]patchInfo // current patches by index
+}
+
+// interpreter returns the interpreter, creating it on first use and giving
+// it every registered package. The caller holds machine.mu.
+func interpreter() (*yaegi.Interpreter, error) {
+	machine.once.Do(func() {
+		i := yaegi.New(yaegi.Options{})
+		if err := i.Use(snapshotExports()); err != nil {
+			// Symbols are in; only yaegi's generic std sources failed.
+			logger.Warn("interpreter setup incomplete", "err", err)
+		}
+		machine.interp = i
+		var err error
+		if machine.progNop, err = i.Compile("0"); err != nil {
+			machine.err = fmt.Errorf("create interpreter: %w", err)
+			return
+		}
+		// Make interpreted channel operations cancellable from the start.
+		renew(i)
+		machine.dotted = map[string]bool{}
+		machine.replImports = map[string]bool{}
+		machine.patched = map[int]patchInfo{}
+	})
+	return machine.interp, machine.err
+}
+
+// addLateSymbols gives the interpreter, if it exists already, symbols that
+// were registered after it was created.
+func addLateSymbols(key string, symbols map[string]reflect.Value) {
+	machine.mu.Lock()
+	defer machine.mu.Unlock()
+	if machine.interp == nil {
+		return
+	}
+	c := make(map[string]reflect.Value, len(symbols))
+	for s, v := range symbols {
+		c[s] = v
+	}
+	if err := machine.interp.Use(yaegi.Exports{key: c}); err != nil {
+		logger.Warn("late symbols", "package", key, "err", err)
+	}
+}
+
+// scratchPackage returns a fresh package name for one compilation, so that
+// a failed compilation leaves nothing that a later one could collide with.
+// The caller holds machine.mu.
+func scratchPackage() string {
+	machine.nextPkg++
+	return fmt.Sprintf("lp_patch_%d", machine.nextPkg)
+}
+
+// stopGrace bounds how long a stopped evaluation may take to return.
+const stopGrace = time.Second
+
+// unparsable is source that fails to parse, so evaluating it neither
+// executes nor compiles anything.
+const unparsable = "("
+
+// evalContext compiles and runs src in i, stopping it when ctx ends. The
+// caller holds machine.mu.
+//
+// yaegi's own EvalWithContext returns at the deadline while the stopped
+// evaluation goroutine still runs inside the interpreter, where it races
+// with the next compilation. Here the evaluation runs on a goroutine the
+// agent watches. At the deadline the agent stops every interpreted frame
+// and waits for the evaluation to return before it renews the
+// interpreter's run state. yaegi's stop is interpreter-wide: interpreted
+// code running on other goroutines at that instant (patched functions in
+// flight) is stopped too and returns zero values. Code blocked inside a
+// compiled call cannot be stopped; after stopGrace the agent goes on and
+// logs it.
+func evalContext(ctx context.Context, i *yaegi.Interpreter, src string) (reflect.Value, error) {
+	prog, err := compile(i, src)
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	var v reflect.Value
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		v, err = i.Execute(prog)
+	}()
+	select {
+	case <-done:
+		return v, err
+	case <-ctx.Done():
+	}
+	stopAll(i, done)
+	renew(i)
+	return reflect.Value{}, ctx.Err()
+}
+
+// compile compiles src, turning a panic inside yaegi's compiler into an
+// error.
+func compile(i *yaegi.Interpreter, src string) (prog *yaegi.Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			prog, err = nil, fmt.Errorf("interpreter failed: %v", unwrapPanic(r))
+		}
+	}()
+	return i.Compile(src)
+}
+
+// stopAll stops every running interpreted frame and waits until done is
+// closed or stopGrace passes. The caller holds machine.mu.
+//
+// The only way into yaegi's stop is a *WithContext call whose context has
+// ended. That call must not execute anything, since executing resets the
+// run id that stop changes, nor compile, which would race with the stopped
+// evaluation: evaluating unparsable source does neither. yaegi stops before
+// it looks at the result when the context has already ended, but it may
+// pick the result when both are ready, hence the loop. (EvalWithContext,
+// unlike EvalPathWithContext and ExecuteWithContext, keeps its goroutine's
+// results in locals, so returning early is free of data races.)
+func stopAll(i *yaegi.Interpreter, done <-chan struct{}) {
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	grace := time.NewTimer(stopGrace)
+	defer grace.Stop()
+	for {
+		if _, err := i.EvalWithContext(ended, unparsable); errors.Is(err, context.Canceled) {
+			break
+		}
+		select {
+		case <-grace.C:
+			logger.Warn("could not stop the interpreter")
+			return
+		default:
+		}
+	}
+	select {
+	case <-done:
+	case <-grace.C:
+		logger.Warn("evaluation still running after its time limit, blocked in compiled code")
+	}
+}
+
+// renew gives the interpreter a fresh run id and cancellation channel, after
+// which frames of published patches run again. The caller holds machine.mu.
+func renew(i *yaegi.Interpreter) {
+	if _, err := i.ExecuteWithContext(context.Background(), machine.progNop); err != nil {
+		logger.Warn("renew interpreter", "err", err)
+	}
+}

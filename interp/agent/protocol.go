@@ -1,0 +1,126 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Request is one request to the agent. Op selects the operation; the other
+// fields are its arguments.
+type Request struct {
+	ID            int64   `json:"id,omitempty"`
+	Op            string  `json:"op"`
+	Token         string  `json:"token,omitempty"`         // hello
+	Patches       []Patch `json:"patches,omitempty"`       // apply
+	Refs          []Ref   `json:"refs,omitempty"`          // revert
+	All           bool    `json:"all,omitempty"`           // revert
+	Source        string  `json:"source,omitempty"`        // eval
+	Package       string  `json:"package,omitempty"`       // eval
+	TimeoutMillis int     `json:"timeoutMillis,omitempty"` // eval
+}
+
+// Operations understood by the agent.
+const (
+	OpHello  = "hello"
+	OpApply  = "apply"
+	OpRevert = "revert"
+	OpEval   = "eval"
+	OpStatus = "status"
+)
+
+// Response answers the Request with the same ID. OK is false when the
+// operation failed: Error says why and, for apply and revert, Failures says
+// which function failed.
+type Response struct {
+	ID       int64         `json:"id,omitempty"`
+	OK       bool          `json:"ok"`
+	Error    string        `json:"error,omitempty"`
+	Failures []Failure     `json:"failures,omitempty"`
+	Value    string        `json:"value,omitempty"`
+	Type     string        `json:"type,omitempty"`
+	Panic    bool          `json:"panic,omitempty"` // eval ended in a panic
+	Patched  []PatchedFunc `json:"patched,omitempty"`
+	Funcs    int           `json:"funcs,omitempty"` // status: table size
+}
+
+// handle executes one authenticated request. lock acquires the agent's
+// operation lock: blocking for the socket, trying for injected calls, which
+// must not wait for a goroutine that the debugger has stopped.
+func handle(req *Request, lock func() bool) Response {
+	resp := Response{ID: req.ID}
+	if req.Op == OpHello {
+		resp.OK = true
+		return resp
+	}
+	if !lock() {
+		resp.Error = "agent busy: another operation is in progress"
+		return resp
+	}
+	defer machine.mu.Unlock()
+	var err error
+	switch req.Op {
+	case OpApply:
+		err = applyLocked(req.Patches)
+	case OpRevert:
+		if req.All {
+			revertAllLocked()
+		} else {
+			err = revertLocked(req.Refs)
+		}
+	case OpEval:
+		ctx := context.Background()
+		if req.TimeoutMillis > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, time.Duration(req.TimeoutMillis)*time.Millisecond)
+			defer cancel()
+		}
+		var r EvalResult
+		r, err = evalLocked(ctx, req.Source, req.Package)
+		resp.Value, resp.Type = r.Value, r.Type
+		var pe *PanicError
+		resp.Panic = errors.As(err, &pe)
+	case OpStatus:
+		resp.Funcs = tableSize()
+	default:
+		err = fmt.Errorf("unknown operation %q", req.Op)
+	}
+	if err != nil {
+		resp.Error = err.Error()
+		var ae *ApplyError
+		if errors.As(err, &ae) {
+			resp.Failures = ae.Failures
+		}
+	} else {
+		resp.OK = true
+	}
+	if machine.patched != nil {
+		resp.Patched = patchedLocked()
+	}
+	return resp
+}
+
+// handleBytes decodes one request, executes it and encodes the response.
+// A panic inside the agent becomes an error response rather than killing
+// the target.
+func handleBytes(b []byte, lock func() bool) (out []byte) {
+	var req Request
+	var resp Response
+	defer func() {
+		if r := recover(); r != nil {
+			out, _ = json.Marshal(Response{ID: req.ID, Error: fmt.Sprintf("agent failed: %v", unwrapPanic(r))})
+		}
+	}()
+	if err := json.Unmarshal(b, &req); err != nil {
+		resp = Response{Error: fmt.Sprintf("bad request: %v", err)}
+	} else {
+		resp = handle(&req, lock)
+	}
+	out, err := json.Marshal(resp)
+	if err != nil {
+		out, _ = json.Marshal(Response{ID: resp.ID, Error: fmt.Sprintf("encode response: %v", err)})
+	}
+	return out
+}

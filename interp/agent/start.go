@@ -1,0 +1,38 @@
+package agent
+
+import (
+	"os"
+	"sync"
+)
+
+// entryPoints keeps the functions that only a debugger calls in the binary:
+// the linker removes functions that nothing references.
+var entryPoints []func(int) int
+
+var startOnce sync.Once
+
+// server is the socket server started by Start, if any.
+var server *Server
+
+// Start prepares the agent in a patchable program; generated code calls it
+// from an init function of the main package. When LIVEPATCH_AGENT_SOCKET and
+// LIVEPATCH_AGENT_TOKEN are set, it listens on that socket; it unsets both
+// variables either way. Start never fails the program: problems are logged
+// to stderr. Calls after the first do nothing.
+func Start() {
+	startOnce.Do(func() {
+		entryPoints = append(entryPoints, Serve)
+		path, token := os.Getenv(EnvSocket), os.Getenv(EnvToken)
+		os.Unsetenv(EnvSocket)
+		os.Unsetenv(EnvToken)
+		if path == "" {
+			return
+		}
+		s, err := Listen(path, token)
+		if err != nil {
+			logger.Warn("agent socket", "err", err)
+			return
+		}
+		server = s
+	})
+}

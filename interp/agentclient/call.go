@@ -1,0 +1,141 @@
+package agentclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/go-delve/delve/pkg/proc"
+	"github.com/go-delve/delve/service/api"
+	"github.com/go-delve/delve/service/debugger"
+
+	"github.com/livepatch/livepatch/interp/agent"
+)
+
+// Names of the agent's injected-call entry points as Delve spells them.
+const (
+	agentPkgExpr = `"github.com/livepatch/livepatch/interp/agent"`
+	inboxExpr    = agentPkgExpr + ".Inbox"
+	outboxExpr   = agentPkgExpr + ".Outbox"
+)
+
+// CallClient talks to the agent of a stopped target through a Delve
+// debugger: it writes the request into agent.Inbox, calls agent.Serve by
+// call injection (with UnsafeCall, which Delve's DAP layer never sets) and
+// reads the response from agent.Outbox. The target must be stopped and
+// built with -gcflags=all=-N -l. The whole process runs during the call; a
+// breakpoint hit by another goroutine ends the call with an error. Methods
+// are safe for concurrent use; calls are made one at a time. The context is
+// checked before a call but cannot interrupt one (use Debugger.Command with
+// api.Halt for that).
+type CallClient struct {
+	*ops
+	d *debugger.Debugger
+
+	// GoroutineID selects the goroutine that makes the call; 0 means the
+	// debugger's selected goroutine.
+	GoroutineID int64
+
+	mu            sync.Mutex
+	inbox, outbox uint64
+}
+
+// NewCallClient returns a client that calls the agent through d.
+func NewCallClient(d *debugger.Debugger) *CallClient {
+	c := &CallClient{d: d}
+	c.ops = &ops{t: c}
+	return c
+}
+
+// addresses finds agent.Inbox and agent.Outbox in the target.
+func (c *CallClient) addresses() error {
+	if c.inbox != 0 {
+		return nil
+	}
+	for _, x := range []struct {
+		expr string
+		addr *uint64
+	}{{inboxExpr, &c.inbox}, {outboxExpr, &c.outbox}} {
+		v, err := c.d.EvalVariableInScope(-1, 0, 0, x.expr, proc.LoadConfig{})
+		if err != nil {
+			return fmt.Errorf("find %s (is the target built patchable?): %w", x.expr, err)
+		}
+		if v.Unreadable != nil {
+			return fmt.Errorf("find %s: %w", x.expr, v.Unreadable)
+		}
+		*x.addr = v.Addr
+	}
+	return nil
+}
+
+func (c *CallClient) roundTrip(ctx context.Context, req *agent.Request) (*agent.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", req.Op, err)
+	}
+	if err := c.checkStopped(); err != nil {
+		return nil, fmt.Errorf("%s: %w", req.Op, err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.addresses(); err != nil {
+		return nil, fmt.Errorf("%s: %w", req.Op, err)
+	}
+	b, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", req.Op, err)
+	}
+	if len(b) > agent.InboxSize {
+		return nil, fmt.Errorf("%s: request of %d bytes exceeds the agent inbox (%d)", req.Op, len(b), agent.InboxSize)
+	}
+	tg, unlock := c.d.LockTargetGroup()
+	_, err = tg.Selected.Memory().WriteMemory(c.inbox, b)
+	unlock()
+	if err != nil {
+		return nil, fmt.Errorf("%s: write agent inbox: %w", req.Op, err)
+	}
+	state, err := c.d.Command(&api.DebuggerCommand{
+		Name:                 api.Call,
+		Expr:                 fmt.Sprintf("%s.Serve(%d)", agentPkgExpr, len(b)),
+		UnsafeCall:           true,
+		GoroutineID:          c.GoroutineID,
+		ReturnInfoLoadConfig: &api.LoadConfig{},
+	}, nil, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: call agent: %w", req.Op, err)
+	}
+	if state == nil || state.CurrentThread == nil || len(state.CurrentThread.ReturnValues) != 1 {
+		return nil, fmt.Errorf("%s: call agent: no return value", req.Op)
+	}
+	rv := state.CurrentThread.ReturnValues[0]
+	n, err := strconv.Atoi(rv.Value)
+	if err != nil {
+		return nil, fmt.Errorf("%s: call agent: result %q (%s): %w", req.Op, rv.Value, rv.Type, err)
+	}
+	if n < 0 || n > agent.OutboxSize {
+		return nil, fmt.Errorf("%s: call agent: bad response length %d", req.Op, n)
+	}
+	out, err := c.d.ExamineMemory(c.outbox, n)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read agent outbox: %w", req.Op, err)
+	}
+	var resp agent.Response
+	if err := json.Unmarshal(out, &resp); err != nil {
+		return nil, fmt.Errorf("%s: bad response: %w", req.Op, err)
+	}
+	return &resp, nil
+}
+
+// errNotStopped is returned when the target runs: the agent can only be
+// called while it is stopped.
+var errNotStopped = errors.New("target is running")
+
+// checkStopped fails when the debugger is running the target.
+func (c *CallClient) checkStopped() error {
+	if c.d.IsRunning() {
+		return errNotStopped
+	}
+	return nil
+}

@@ -1,0 +1,540 @@
+package patcher
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/types"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testContext returns a context that ends shortly before the test's deadline.
+func testContext(t testing.TB) context.Context {
+	ctx := context.Background()
+	if tt, ok := t.(*testing.T); ok {
+		if d, ok := tt.Deadline(); ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, d.Add(-10*time.Second))
+			t.Cleanup(cancel)
+			return ctx
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// testLogger returns a logger whose output is printed only if t fails.
+func testLogger(t testing.TB) *slog.Logger {
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			mu.Lock()
+			t.Logf("patcher log:\n%s", buf.String())
+			mu.Unlock()
+		}
+	})
+	return slog.New(slog.NewTextHandler(&lockedWriter{mu: &mu, w: &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// fixture returns the absolute directory of testdata fixture name.
+func fixture(t testing.TB, name string) string {
+	d, err := filepath.Abs(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// built is one fixture binary built once per test binary.
+type built struct {
+	once sync.Once
+	res  *Result
+	log  bytes.Buffer
+	err  error
+}
+
+var (
+	builtMu  sync.Mutex
+	builtBin = map[string]*built{}
+	binDir   string
+)
+
+func TestMain(m *testing.M) {
+	d, err := os.MkdirTemp("", "patcher-test-")
+	if err != nil {
+		panic(err)
+	}
+	binDir = d
+	code := m.Run()
+	os.RemoveAll(d)
+	os.Exit(code)
+}
+
+// patchable builds fixture name patchably once per test binary with opts
+// (Dir and Output are filled in) and returns the result.
+func patchable(t testing.TB, name string, opts Options) *Result {
+	t.Helper()
+	key := fmt.Sprintf("%s_%s_%s_%s_%t", name, strings.Join(opts.Packages, ","), strings.Join(opts.BuildFlags, ","), strings.Join(opts.Env, ","), opts.Test)
+	builtMu.Lock()
+	b := builtBin[key]
+	if b == nil {
+		b = &built{}
+		builtBin[key] = b
+	}
+	builtMu.Unlock()
+	b.once.Do(func() {
+		if opts.Dir == "" {
+			opts.Dir = fixture(t, name)
+		}
+		opts.Output = filepath.Join(binDir, strings.NewReplacer("/", "_", " ", "_", "=", "_", ",", "_", ".", "_").Replace(key)+".patchable")
+		opts.Log = slog.New(slog.NewTextHandler(&b.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		b.res, b.err = Build(testContext(t), opts)
+	})
+	if b.err != nil {
+		t.Logf("patcher log:\n%s", b.log.String())
+		t.Fatalf("patchable build of %s: %v", name, b.err)
+	}
+	return b.res
+}
+
+// plainBinary builds fixture dir with `go build` and returns the binary.
+// args are build flags, then package patterns ("." when there are none).
+func plainBinary(t testing.TB, dir string, env []string, args ...string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "plain")
+	if len(args) == 0 || strings.HasPrefix(args[len(args)-1], "-") {
+		args = append(args, ".")
+	}
+	cmd := exec.CommandContext(testContext(t), "go", append([]string{"build", "-o", out}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.WaitDelay = 5 * time.Second
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build in %s: %v\n%s", dir, err, b)
+	}
+	return out
+}
+
+// run runs a binary and returns its standard output.
+func run(t testing.TB, bin string, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(testContext(t), bin, args...)
+	cmd.WaitDelay = 5 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("run %s: %v\nstdout:\n%s\nstderr:\n%s", bin, err, stdout.String(), stderr.String())
+	}
+	return stdout.String()
+}
+
+func TestFixturesBuildAndRunAlike(t *testing.T) {
+	cases := []struct {
+		name    string
+		fixture string
+		dir     string // relative to the fixture
+		flags   []string
+		env     []string
+		pkgs    []string
+		want    string // a line the output must contain
+		key     string // a function whose manifest entry must be in file
+		file    string
+	}{
+		{name: "basic", fixture: "basic", want: "hello, world"},
+		{name: "workspace", fixture: "work", dir: "app", want: "lib says: hi"},
+		// No network: the vendored module is a local replacement.
+		{name: "vendor", fixture: "vendored", env: []string{"GOPROXY=off"}, want: "dep: vendored"},
+		{name: "cgo", fixture: "cgo", want: "42 plain", key: "example.com/cgo.twice", file: "c.go"},
+		{name: "files", fixture: "tags", pkgs: []string{"main.go", "plain.go"}, want: "flavor: plain", key: "command-line-arguments.flavor", file: "plain.go"},
+		{name: "tags-off", fixture: "tags", want: "flavor: plain", key: "example.com/tags.flavor", file: "plain.go"},
+		{name: "tags-on", fixture: "tags", flags: []string{"-tags=spicy"}, want: "flavor: spicy", key: "example.com/tags.flavor", file: "spicy.go"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.fixture == "cgo" && !cgoAvailable(t) {
+				t.Skip("cgo is disabled or no C compiler is installed")
+			}
+			dir := filepath.Join(fixture(t, tc.fixture), tc.dir)
+			res := patchable(t, tc.fixture+"/"+tc.dir, Options{Dir: dir, Packages: tc.pkgs, BuildFlags: tc.flags, Env: tc.env})
+			got := run(t, res.Output)
+			want := run(t, plainBinary(t, dir, tc.env, append(tc.flags, tc.pkgs...)...))
+			if got != want {
+				t.Errorf("patchable output differs from plain output\ngot:\n%s\nwant:\n%s", got, want)
+			}
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("output lacks %q:\n%s", tc.want, got)
+			}
+			if res.Manifest.Count == 0 {
+				t.Errorf("no patchable function in manifest")
+			}
+			if _, err := ReadManifest(res.Output); err != nil {
+				t.Error(err)
+			}
+			if tc.key != "" {
+				found := false
+				for _, f := range res.Manifest.Functions {
+					if f.Key == tc.key {
+						found = true
+						if filepath.Base(f.File) != tc.file || f.Patchable == (tc.fixture == "cgo") {
+							t.Errorf("%s: in %s (patchable %t %s), want %s", f.Key, f.File, f.Patchable, f.Reason, tc.file)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("manifest lacks %s", tc.key)
+				}
+			}
+		})
+	}
+}
+
+func TestManifest(t *testing.T) {
+	res := patchable(t, "basic/", Options{Dir: fixture(t, "basic")})
+	byKey := map[string]Function{}
+	for _, f := range res.Manifest.Functions {
+		byKey[f.Key] = f
+	}
+	tests := []struct {
+		key       string
+		patchable bool
+		reason    string
+	}{
+		{"example.com/basic.main", true, ""},
+		{"example.com/basic.greet", true, ""},
+		{"example.com/basic/shapes.(*Counter).Add", true, ""},
+		{"example.com/basic/shapes.Counter.Get", true, ""},
+		{"example.com/basic/shapes.Counter.Peek", true, ""},
+		{"example.com/basic/shapes.(*Counter).Blank", true, ""},
+		{"example.com/basic/shapes.Sum", true, ""},
+		{"example.com/basic/shapes.Pair", true, ""},
+		{"example.com/basic/shapes.Named", true, ""},
+		{"example.com/basic/shapes.Generic", false, "generic function"},
+		{"example.com/basic/shapes.Box.Get", false, "method of a generic type"},
+		{"example.com/basic/shapes.Fast", false, "//go:nosplit"},
+		{"example.com/basic/shapes.init", false, "init function"},
+		{"example.com/basic/shapes.Clash", false, "name lpT clashes with livepatch's generated names"},
+		{"example.com/basic/shapes.nanotime", false, "no body (declared elsewhere)"},
+		{"example.com/basic/shapes.Now", true, ""},
+		{"example.com/basic/shapes.Pushed", false, "//go:linkname"},
+		{"example.com/basic/shapes.KindOf", true, ""},
+	}
+	for _, tc := range tests {
+		f, ok := byKey[tc.key]
+		if !ok {
+			t.Errorf("manifest lacks %s", tc.key)
+			continue
+		}
+		if f.Patchable != tc.patchable || f.Reason != tc.reason {
+			t.Errorf("%s: got patchable=%t reason=%q, want %t %q", tc.key, f.Patchable, f.Reason, tc.patchable, tc.reason)
+		}
+		if f.Patchable && f.Index < 0 || !f.Patchable && f.Index != -1 {
+			t.Errorf("%s: index %d does not match patchable=%t", tc.key, f.Index, f.Patchable)
+		}
+	}
+	seen := map[int]string{}
+	for _, f := range res.Manifest.Functions {
+		if !f.Patchable {
+			continue
+		}
+		if other, dup := seen[f.Index]; dup {
+			t.Errorf("index %d used by %s and %s", f.Index, other, f.Key)
+		}
+		seen[f.Index] = f.Key
+		if f.Index >= res.Manifest.Count {
+			t.Errorf("%s: index %d >= count %d", f.Key, f.Index, res.Manifest.Count)
+		}
+	}
+	if len(res.Skipped) == 0 {
+		t.Errorf("no skipped functions reported")
+	}
+}
+
+func TestCompileErrorIsReportedUnchanged(t *testing.T) {
+	dir := fixture(t, "broken")
+	out := filepath.Join(t.TempDir(), "broken")
+	_, err := Build(testContext(t), Options{Dir: dir, Output: out, Log: testLogger(t)})
+	var be *BuildError
+	if !errors.As(err, &be) {
+		t.Fatalf("got error %v (%T), want *BuildError", err, err)
+	}
+	cmd := exec.CommandContext(testContext(t), "go", "build", "-o", os.DevNull, ".")
+	cmd.Dir = dir
+	cmd.WaitDelay = 5 * time.Second
+	want, _ := cmd.CombinedOutput()
+	if be.Output != string(want) {
+		t.Errorf("got compiler output\n%s\nwant (from go build)\n%s", be.Output, want)
+	}
+	if !strings.Contains(be.Output, "main.go:") {
+		t.Errorf("output does not name the user's file:\n%s", be.Output)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("output %s exists after a failed build (stat: %v)", out, err)
+	}
+	if _, err := os.Stat(out + ManifestSuffix); !os.IsNotExist(err) {
+		t.Errorf("manifest exists after a failed build (stat: %v)", err)
+	}
+}
+
+func TestOverlayIsDeterministic(t *testing.T) {
+	dir := fixture(t, "basic")
+	snapshot := func() map[string]string {
+		out := filepath.Join(t.TempDir(), "bin")
+		if _, err := Build(testContext(t), Options{Dir: dir, Output: out, Log: testLogger(t)}); err != nil {
+			t.Fatal(err)
+		}
+		mods, err := findModules(testContext(t), dir, os.Environ())
+		if err != nil {
+			t.Fatal(err)
+		}
+		bd, err := buildDirFor(mods, &Options{Dir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{}
+		err = filepath.WalkDir(bd, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			if rel, _ := filepath.Rel(bd, path); rel == "go.mod" || rel == "go.sum" {
+				return nil // the go command may tidy the alternate go.mod
+			}
+			data, err := os.ReadFile(path)
+			files[path] = string(data)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	first := snapshot()
+	second := snapshot()
+	if len(first) == 0 {
+		t.Fatal("empty build directory")
+	}
+	for path, data := range first {
+		if second[path] != data {
+			t.Errorf("%s differs between two builds of the same tree", path)
+		}
+	}
+	if len(first) != len(second) {
+		t.Errorf("got %d files in the second build, want %d", len(second), len(first))
+	}
+}
+
+func TestTestBinary(t *testing.T) {
+	dir := fixture(t, "basic")
+	res := patchable(t, "basic", Options{Dir: dir, Packages: []string{"./shapes"}, Test: true})
+	got := run(t, res.Output, "-test.v", "-test.count=1")
+	for _, want := range []string{"counter ok 3 helper", "external ok 2", "--- PASS: TestCounter", "--- PASS: TestExternal"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("test binary output lacks %q:\n%s", want, got)
+		}
+	}
+	var add *Function
+	for i, f := range res.Manifest.Functions {
+		if strings.HasSuffix(f.File, "_test.go") {
+			t.Errorf("test file function in manifest: %s", f.Key)
+		}
+		if f.Key == "example.com/basic/shapes.(*Counter).Add" {
+			add = &res.Manifest.Functions[i]
+		}
+	}
+	if add == nil || !add.Patchable {
+		t.Errorf("(*Counter).Add is not patchable in the test binary's manifest: %+v", add)
+	}
+}
+
+func TestMissingGoSumEntryIsExplained(t *testing.T) {
+	dir := fixture(t, "nosum")
+	_, err := Build(testContext(t), Options{Dir: dir, Output: filepath.Join(t.TempDir(), "nosum"), Log: testLogger(t), Env: []string{"GOPROXY=off", "GOFLAGS=-mod=readonly"}})
+	var be *BuildError
+	if !errors.As(err, &be) {
+		t.Fatalf("got error %v (%T), want *BuildError", err, err)
+	}
+	if !strings.Contains(be.Output, "missing go.sum entry") {
+		t.Errorf("output does not mention the missing go.sum entry:\n%s", be.Output)
+	}
+	if !strings.Contains(be.Hint, "go mod tidy") || !strings.Contains(be.Error(), be.Hint) {
+		t.Errorf("got hint %q in %q, want advice to run go mod tidy", be.Hint, be.Error())
+	}
+}
+
+// TestOverlayKeepsLines checks that instrumented copies keep every line of
+// the original in place, that generated declarations follow a //line
+// directive, and that the symbol files hold the expected symbols.
+func TestOverlayKeepsLines(t *testing.T) {
+	dir := fixture(t, "basic")
+	patchable(t, "basic/", Options{Dir: dir})
+	mods, err := findModules(testContext(t), dir, os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd, err := buildDirFor(mods, &Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(bd, "overlay.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ov struct{ Replace map[string]string }
+	if err := json.Unmarshal(data, &ov); err != nil {
+		t.Fatal(err)
+	}
+	instrumented := 0
+	for orig, copyPath := range ov.Replace {
+		marker := "\n//line " + generatedName(orig) + ":1\n"
+		got, err := os.ReadFile(copyPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(orig)
+		if os.IsNotExist(err) {
+			continue // an added file
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		instrumented++
+		head, _, ok := strings.Cut(string(got), marker)
+		if !ok {
+			t.Errorf("%s: no %q directive", copyPath, strings.TrimSpace(marker))
+			continue
+		}
+		gotLines := strings.Split(strings.TrimSuffix(head, "\n"), "\n")
+		wantLines := strings.Split(strings.TrimSuffix(string(want), "\n"), "\n")
+		if len(gotLines) != len(wantLines) {
+			t.Errorf("%s: %d lines before the generated part, want %d", filepath.Base(orig), len(gotLines), len(wantLines))
+			continue
+		}
+		for i := range wantLines {
+			// Insertions add text to a line; they never remove any, and
+			// the line's start is the same unless a parameter was named.
+			if g, w := strings.Fields(gotLines[i]), strings.Fields(wantLines[i]); len(w) > 0 && (len(g) == 0 || g[0] != w[0]) {
+				t.Errorf("%s:%d: got %q, want a line starting like %q", filepath.Base(orig), i+1, gotLines[i], wantLines[i])
+			}
+		}
+	}
+	if instrumented != 5 {
+		t.Errorf("got %d instrumented files, want 5 (main.go, shapes.go, iface.go, linkname.go, imports.go)", instrumented)
+	}
+	syms, err := os.ReadFile(ov.Replace[filepath.Join(dir, "shapes", symbolsFileName)])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`"Counter":`, `"lpField_Counter_n":`, `"lpField_Counter_inner":`, `"lpAddr_Global":`,
+		`"Global":`, `"Big":`, `"huge":`, `"typed":`, `"Shape":`, `"Sum":`,
+		"func lpField_Counter_n(lpX *Counter) *int",
+	} {
+		if !strings.Contains(string(syms), want) {
+			t.Errorf("shapes symbols lack %s", want)
+		}
+	}
+	for _, unwanted := range []string{`"Generic":`, `"Box":`} {
+		if strings.Contains(string(syms), unwanted) {
+			t.Errorf("shapes symbols hold generic %s", unwanted)
+		}
+	}
+	std, err := os.ReadFile(ov.Replace[filepath.Join(dir, stdSymbolsFileName)])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`RegisterPackage("fmt", "fmt"`, `RegisterPackage("strings", "strings"`, `RegisterPackage("sort", "sort"`, `"Println":`, `"MaxInt64":`} {
+		if !strings.Contains(string(std), want) {
+			t.Errorf("standard-library symbols lack %s", want)
+		}
+	}
+}
+
+// TestTargetPlatformFromEnv checks that GOOS and GOARCH from Options.Env
+// choose the files and the standard-library symbols (without a cross build,
+// which would compile the whole standard library cold).
+func TestTargetPlatformFromEnv(t *testing.T) {
+	dir := fixture(t, "basic")
+	opts := &Options{Dir: dir, Env: []string{"GOOS=windows", "GOARCH=386"}}
+	env := append(os.Environ(), opts.Env...)
+	mods, err := findModules(testContext(t), dir, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := load(testContext(t), opts, mods, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var std []*types.Package
+	for _, p := range l.std {
+		std = append(std, p.Types)
+	}
+	src := string(stdSymbols(l.roots[0].Types, std))
+	for _, want := range []string{`"GetStdHandle":`, `RegisterPackage("syscall", "syscall"`} {
+		if !strings.Contains(src, want) {
+			t.Errorf("windows/386 standard-library symbols lack %s", want)
+		}
+	}
+	if strings.Contains(src, `"Getpgid":`) {
+		t.Errorf("windows/386 standard-library symbols hold linux-only syscall.Getpgid")
+	}
+}
+
+// cgoAvailable reports whether the go command builds cgo packages here.
+func cgoAvailable(t *testing.T) bool {
+	out, err := exec.CommandContext(testContext(t), "go", "env", "CGO_ENABLED", "CC").Output()
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(out))
+	if len(f) < 2 || f[0] != "1" {
+		return false
+	}
+	_, err = exec.LookPath(f[1])
+	return err == nil
+}
+
+// TestWarmBuildHitsCache builds a fixture twice and checks, with the go
+// command's -x output, that the second build compiles nothing.
+func TestWarmBuildHitsCache(t *testing.T) {
+	dir := fixture(t, "tags")
+	build := func() string {
+		var progress bytes.Buffer
+		_, err := Build(testContext(t), Options{Dir: dir, Output: filepath.Join(t.TempDir(), "tags"), BuildFlags: []string{"-x"}, Progress: &progress, Log: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return progress.String()
+	}
+	build()
+	out := build()
+	if !strings.Contains(out, "building ") || !strings.Contains(out, "/link ") {
+		t.Fatalf("no progress lines or no -x output of the link step:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "/compile ") {
+			t.Errorf("warm build compiles: %s", line)
+		}
+	}
+}

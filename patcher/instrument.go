@@ -1,0 +1,434 @@
+package patcher
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/printer"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// generatedPrefix starts the synthetic file name that the //line directive
+// in front of the declarations appended to an instrumented file gives:
+// livepatch_generated_<base name of the file>. The name tells compiler
+// messages about generated declarations apart by file.
+const generatedPrefix = "livepatch_generated_"
+
+// generatedName returns the synthetic file name for the generated part of
+// the instrumented copy of filename.
+func generatedName(filename string) string {
+	return generatedPrefix + filepath.Base(filename)
+}
+
+// importLine is inserted after the package name of every instrumented file,
+// on the package clause's line, so that no line moves.
+const importLine = `; import (lp_agent "` + agentImportPath + `"; lp_atomic "sync/atomic"; lp_reflect "reflect")`
+
+// skipDirectives are compiler directives whose functions cannot carry a
+// prologue. A directive ending in "*" matches by prefix.
+var skipDirectives = []string{
+	"//go:nosplit", "//go:linkname", "//go:systemstack", "//go:nowritebarrier*",
+	"//go:uintptr*", "//go:norace", "//go:cgo_unsafe_args", "//export",
+}
+
+// edit is one change to a source file: replace src[off:end] with text.
+type edit struct {
+	off, end int
+	text     string
+}
+
+// fileInstrumenter instruments one file of a user package.
+type fileInstrumenter struct {
+	fset     *token.FileSet
+	pkg      *types.Package
+	file     *ast.File
+	src      []byte
+	filename string
+	next     *int // next free dispatch index, shared by the whole build
+
+	edits    []edit
+	tail     bytes.Buffer // declarations after the file's last line
+	register bytes.Buffer // body of the generated init
+	funcs    []Function
+}
+
+// instrumentFile adds a dispatch prologue to every patchable function of
+// file and returns the instrumented source, or nil when no function of the
+// file is patchable, together with a manifest entry for every function.
+// Dispatch indexes are taken from *next in declaration order.
+func instrumentFile(fset *token.FileSet, pkg *types.Package, file *ast.File, src []byte, filename string, next *int) ([]byte, []Function) {
+	fi := &fileInstrumenter{fset: fset, pkg: pkg, file: file, src: src, filename: filename, next: next}
+	linknamed := linknamedFuncs(file)
+	cgo := importsC(file)
+	clash := packageClash(pkg)
+	for _, d := range file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok {
+			continue
+		}
+		reason := ""
+		switch {
+		case cgo:
+			reason = "cgo file"
+		case clash != "":
+			reason = clash
+		default:
+			reason = unpatchable(fd, linknamed)
+		}
+		fi.function(fd, reason)
+	}
+	if len(fi.register.String()) == 0 {
+		return nil, fi.funcs
+	}
+	fi.edits = append(fi.edits, edit{off: fi.offset(file.Name.End()), end: fi.offset(file.Name.End()), text: importLine})
+	var out bytes.Buffer
+	out.Grow(len(src) + fi.tail.Len() + fi.register.Len() + 256)
+	sort.SliceStable(fi.edits, func(i, j int) bool { return fi.edits[i].off < fi.edits[j].off })
+	last := 0
+	for _, e := range fi.edits {
+		out.Write(src[last:e.off])
+		out.WriteString(e.text)
+		last = e.end
+	}
+	out.Write(src[last:])
+	if !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
+		out.WriteByte('\n')
+	}
+	fmt.Fprintf(&out, "\n//line %s:1\n", generatedName(filename))
+	out.Write(fi.tail.Bytes())
+	out.WriteString("\nfunc init() {\n")
+	out.Write(fi.register.Bytes())
+	out.WriteString("}\n")
+	return out.Bytes(), fi.funcs
+}
+
+// offset returns the byte offset of pos in the file.
+func (fi *fileInstrumenter) offset(pos token.Pos) int {
+	return fi.fset.PositionFor(pos, false).Offset
+}
+
+// function instruments fd, or records why it cannot be when reason is not
+// empty or turns out not to be.
+func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
+	key := funcKey(fi.pkg.Path(), fd)
+	line := fi.fset.PositionFor(fd.Pos(), false).Line
+	if fd.Body != nil {
+		line = fi.fset.PositionFor(fd.Body.Lbrace, false).Line
+	}
+	fn := Function{Index: -1, Key: key, Package: fi.pkg.Path(), File: fi.filename, Line: line}
+	if reason == "" {
+		reason = fi.checkNames(fd)
+	}
+	if reason != "" {
+		fn.Reason = reason
+		fi.funcs = append(fi.funcs, fn)
+		return
+	}
+	n := *fi.next
+	*fi.next++
+	fn.Index, fn.Patchable = n, true
+	fi.funcs = append(fi.funcs, fn)
+
+	var args, types_, wrapParams, wrapArgs []string
+	variadic := false
+	if fd.Recv != nil && len(fd.Recv.List) == 1 {
+		f := fd.Recv.List[0]
+		name := fi.nameField(f, 0, "lpR")[0]
+		args = append(args, name)
+		types_ = append(types_, fi.exprString(f.Type))
+	}
+	i := 0
+	for _, f := range fd.Type.Params.List {
+		t := fi.exprString(f.Type)
+		if _, ok := f.Type.(*ast.Ellipsis); ok {
+			variadic = true
+		}
+		for _, name := range fi.nameField(f, i, "") {
+			args = append(args, name)
+			types_ = append(types_, t)
+			i++
+		}
+	}
+	if variadic {
+		args[len(args)-1] += "..."
+	}
+	var results []string
+	if fd.Type.Results != nil {
+		for _, f := range fd.Type.Results.List {
+			t := fi.exprString(f.Type)
+			k := max(len(f.Names), 1)
+			for range k {
+				results = append(results, t)
+			}
+		}
+	}
+
+	// The prologue, on the line of the opening brace. lpT is declared in
+	// the function's scope and cleared at the end so that every path out of
+	// the prologue joins on this line: with the table check in an if
+	// statement's init, the compiler attributes the join to the next line,
+	// and a breakpoint there lands on a jump taken only when the table holds
+	// a replacement of another type (the breakpoint then never hits).
+	call := fmt.Sprintf("lpF(%s)", strings.Join(args, ", "))
+	body := "return " + call
+	if len(results) == 0 {
+		body = call + "; return"
+	}
+	prologue := fmt.Sprintf(" lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current)); if lpT != nil { if lpF, lpOK := lpT.Fns[%d].(lpFn_%d); lpOK { %s } }; lpT = nil;", n, n, body)
+	off := fi.offset(fd.Body.Lbrace) + 1
+	fi.edits = append(fi.edits, edit{off: off, end: off, text: prologue})
+
+	// The alias type.
+	resultList := ""
+	switch len(results) {
+	case 0:
+	case 1:
+		resultList = " " + results[0]
+	default:
+		resultList = " (" + strings.Join(results, ", ") + ")"
+	}
+	fmt.Fprintf(&fi.tail, "type lpFn_%d = func(%s)%s\n", n, strings.Join(types_, ", "), resultList)
+
+	// The typed wrapper that turns an interpreted function into lpFn_N.
+	for j, t := range types_ {
+		wrapParams = append(wrapParams, fmt.Sprintf("lpA%d %s", j, t))
+		wrapArgs = append(wrapArgs, fmt.Sprintf("lp_reflect.ValueOf(&lpA%d).Elem()", j))
+	}
+	var named []string
+	for j, t := range results {
+		named = append(named, fmt.Sprintf("lpR%d %s", j, t))
+	}
+	namedList := ""
+	if len(named) > 0 {
+		namedList = " (" + strings.Join(named, ", ") + ")"
+	}
+	w := &fi.register
+	fmt.Fprintf(w, "\tlp_agent.RegisterFunc(%d, %s, func(lpV lp_reflect.Value) interface{} {\n", n, strconv.Quote(key))
+	fmt.Fprintf(w, "\t\treturn lpFn_%d(func(%s)%s {\n", n, strings.Join(wrapParams, ", "), namedList)
+	fmt.Fprintf(w, "\t\t\tdefer lp_agent.Repanic()\n")
+	fmt.Fprintf(w, "\t\t\tlpIn := []lp_reflect.Value{%s}\n", strings.Join(wrapArgs, ", "))
+	if variadic {
+		fmt.Fprintf(w, "\t\t\tvar lpOut []lp_reflect.Value\n")
+		fmt.Fprintf(w, "\t\t\tif lpV.Type().IsVariadic() { lpOut = lpV.CallSlice(lpIn) } else { lpOut = lpV.Call(lpIn) }\n")
+	} else if len(results) > 0 {
+		fmt.Fprintf(w, "\t\t\tlpOut := lpV.Call(lpIn)\n")
+	} else {
+		fmt.Fprintf(w, "\t\t\tlpV.Call(lpIn)\n")
+	}
+	if variadic && len(results) == 0 {
+		fmt.Fprintf(w, "\t\t\t_ = lpOut\n")
+	}
+	for j := range results {
+		fmt.Fprintf(w, "\t\t\tif lpO := lpOut[%d]; lpO.IsValid() { lp_reflect.ValueOf(&lpR%d).Elem().Set(lpO) }\n", j, j)
+	}
+	fmt.Fprintf(w, "\t\t\treturn\n\t\t})\n\t})\n")
+}
+
+// nameField returns the names of the parameters of field f, naming unnamed
+// and blank ones: "lpP<i>" (i counts parameters) or fixed when not empty.
+func (fi *fileInstrumenter) nameField(f *ast.Field, i int, fixed string) []string {
+	gen := func(k int) string {
+		if fixed != "" {
+			return fixed
+		}
+		return fmt.Sprintf("lpP%d", i+k)
+	}
+	if len(f.Names) == 0 {
+		name := gen(0)
+		off := fi.offset(f.Type.Pos())
+		fi.edits = append(fi.edits, edit{off: off, end: off, text: name + " "})
+		return []string{name}
+	}
+	var names []string
+	for k, id := range f.Names {
+		if id.Name == "_" {
+			name := gen(k)
+			fi.edits = append(fi.edits, edit{off: fi.offset(id.Pos()), end: fi.offset(id.End()), text: name})
+			names = append(names, name)
+			continue
+		}
+		names = append(names, id.Name)
+	}
+	return names
+}
+
+// exprString prints a type expression of the file on one line.
+func (fi *fileInstrumenter) exprString(e ast.Expr) string {
+	var b bytes.Buffer
+	cfg := printer.Config{Mode: printer.RawFormat}
+	if err := cfg.Fprint(&b, fi.fset, e); err != nil {
+		return string(fi.src[fi.offset(e.Pos()):fi.offset(e.End())])
+	}
+	return b.String()
+}
+
+// checkNames returns a reason when a receiver, parameter or result name of
+// fd would clash with a name the prologue or its declarations use.
+func (fi *fileInstrumenter) checkNames(fd *ast.FuncDecl) string {
+	lists := []*ast.FieldList{fd.Recv, fd.Type.Params, fd.Type.Results}
+	for _, l := range lists {
+		if l == nil {
+			continue
+		}
+		for _, f := range l.List {
+			for _, id := range f.Names {
+				if reservedName(id.Name) {
+					return fmt.Sprintf("name %s clashes with livepatch's generated names", id.Name)
+				}
+			}
+		}
+	}
+	// The prologue declares lpT in the body's scope.
+	clash := ""
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && clash == "" && reservedName(id.Name) {
+			clash = id.Name
+		}
+		return clash == ""
+	})
+	if clash != "" {
+		return fmt.Sprintf("name %s clashes with livepatch's generated names", clash)
+	}
+	return ""
+}
+
+// reservedName reports whether name could clash with a generated name.
+func reservedName(name string) bool {
+	switch name {
+	case "lpT", "lpF", "lpOK", "lpR":
+		return true
+	}
+	if digits, ok := strings.CutPrefix(name, "lpP"); ok {
+		if _, err := strconv.Atoi(digits); err == nil {
+			return true
+		}
+	}
+	return strings.HasPrefix(name, "lp_") || strings.HasPrefix(name, "lpFn_") || strings.HasPrefix(name, "lpField_")
+}
+
+// packageClash returns a reason when a package-level name of pkg could
+// clash with the generated declarations or imports, or "".
+func packageClash(pkg *types.Package) string {
+	for _, name := range pkg.Scope().Names() {
+		if strings.HasPrefix(name, "lp_") || strings.HasPrefix(name, "lpFn_") || strings.HasPrefix(name, "lpField_") {
+			return fmt.Sprintf("package-level name %s clashes with livepatch's generated names", name)
+		}
+	}
+	return ""
+}
+
+// unpatchable returns why fd cannot carry a dispatch prologue, or "".
+func unpatchable(fd *ast.FuncDecl, linknamed map[string]bool) string {
+	switch {
+	case fd.Body == nil:
+		return "no body (declared elsewhere)"
+	case fd.Name.Name == "_":
+		return "blank function name"
+	case fd.Recv == nil && fd.Name.Name == "init":
+		return "init function"
+	case fd.Type.TypeParams != nil && len(fd.Type.TypeParams.List) > 0:
+		return "generic function"
+	case fd.Recv != nil && genericReceiver(fd.Recv):
+		return "method of a generic type"
+	case fd.Recv == nil && linknamed[fd.Name.Name]:
+		return "//go:linkname"
+	}
+	if fd.Doc != nil {
+		for _, c := range fd.Doc.List {
+			for _, d := range skipDirectives {
+				if prefix, ok := strings.CutSuffix(d, "*"); ok {
+					if strings.HasPrefix(c.Text, prefix) {
+						return strings.Fields(c.Text)[0]
+					}
+				} else if c.Text == d || strings.HasPrefix(c.Text, d+" ") {
+					return d
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// genericReceiver reports whether a method's receiver has type parameters.
+func genericReceiver(recv *ast.FieldList) bool {
+	if len(recv.List) != 1 {
+		return false
+	}
+	t := recv.List[0].Type
+	for {
+		switch x := t.(type) {
+		case *ast.ParenExpr:
+			t = x.X
+		case *ast.StarExpr:
+			t = x.X
+		case *ast.IndexExpr, *ast.IndexListExpr:
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// linknamedFuncs returns the local names that //go:linkname directives
+// anywhere in file refer to.
+func linknamedFuncs(file *ast.File) map[string]bool {
+	names := map[string]bool{}
+	for _, cg := range file.Comments {
+		for _, c := range cg.List {
+			if f := strings.Fields(c.Text); len(f) >= 2 && f[0] == "//go:linkname" {
+				names[f[1]] = true
+			}
+		}
+	}
+	return names
+}
+
+// importsC reports whether file is a cgo file.
+func importsC(file *ast.File) bool {
+	for _, is := range file.Imports {
+		if is.Path.Value == `"C"` {
+			return true
+		}
+	}
+	return false
+}
+
+// funcKey names a function or method as "path.F", "path.T.M" or "path.(*T).M".
+func funcKey(pkgPath string, fd *ast.FuncDecl) string {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return pkgPath + "." + fd.Name.Name
+	}
+	t := fd.Recv.List[0].Type
+	ptr := false
+	for {
+		switch x := t.(type) {
+		case *ast.ParenExpr:
+			t = x.X
+			continue
+		case *ast.StarExpr:
+			ptr = true
+			t = x.X
+			continue
+		case *ast.IndexExpr:
+			t = x.X
+			continue
+		case *ast.IndexListExpr:
+			t = x.X
+			continue
+		}
+		break
+	}
+	base := "?"
+	if id, ok := t.(*ast.Ident); ok {
+		base = id.Name
+	}
+	if ptr {
+		return fmt.Sprintf("%s.(*%s).%s", pkgPath, base, fd.Name.Name)
+	}
+	return fmt.Sprintf("%s.%s.%s", pkgPath, base, fd.Name.Name)
+}

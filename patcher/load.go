@@ -1,0 +1,203 @@
+package patcher
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// defaultStd is the set of standard-library packages whose symbols the
+// interpreter always gets, linked or not.
+var defaultStd = []string{
+	"bytes", "errors", "fmt", "io", "maps", "math", "os", "slices", "sort",
+	"strconv", "strings", "sync", "time",
+}
+
+// loaded is the result of loading the packages of one build.
+type loaded struct {
+	fset  *token.FileSet
+	roots []*packages.Package // the packages named on the command line
+	// user holds the user packages (non-test variants) in the import graph of
+	// the roots, sorted by import path.
+	user []*packages.Package
+	// std holds the importable standard-library packages the program links,
+	// plus defaultStd, sorted by import path.
+	std []*packages.Package
+}
+
+// loadMode is what the builder needs from go/packages.
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+	packages.NeedImports | packages.NeedDeps | packages.NeedTypes | packages.NeedSyntax |
+	packages.NeedTypesInfo | packages.NeedModule
+
+// load loads and type-checks the packages named by opts once. Function
+// bodies are parsed only for user files; other packages are type-checked
+// from their declarations.
+func load(ctx context.Context, opts *Options, mods *modules, env []string) (*loaded, error) {
+	fset := token.NewFileSet()
+	cfg := &packages.Config{
+		Context:    ctx,
+		Mode:       loadMode,
+		Dir:        opts.Dir,
+		Env:        env,
+		BuildFlags: opts.BuildFlags,
+		Tests:      opts.Test,
+		Fset:       fset,
+		ParseFile: func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+			if mods.isUserFile(filename) {
+				return parser.ParseFile(fset, filename, src, parser.AllErrors|parser.ParseComments)
+			}
+			f, err := parser.ParseFile(fset, filename, src, parser.SkipObjectResolution)
+			if f != nil {
+				for _, d := range f.Decls {
+					if fd, ok := d.(*ast.FuncDecl); ok {
+						fd.Body = nil
+					}
+				}
+			}
+			return f, err
+		},
+	}
+	pkgs, err := packages.Load(cfg, patterns(opts)...)
+	if err != nil {
+		return nil, fmt.Errorf("load packages: %w", err)
+	}
+	l := &loaded{fset: fset}
+	seen := map[string]*packages.Package{}
+	stdSeen := map[string]*packages.Package{}
+	var visit func(p *packages.Package)
+	visit = func(p *packages.Package) {
+		if _, ok := seen[p.ID]; ok {
+			return
+		}
+		seen[p.ID] = p
+		switch {
+		case isTestVariant(p):
+			// Test variants and generated test mains: their non-test files
+			// are instrumented through the plain variant.
+		case isUserPackage(p, mods):
+			l.user = append(l.user, p)
+		case isImportableStd(p):
+			stdSeen[p.PkgPath] = p
+		}
+		for _, path := range sortedKeys(p.Imports) {
+			visit(p.Imports[path])
+		}
+	}
+	for _, p := range pkgs {
+		visit(p)
+	}
+	// Roots: the plain variants of the packages matched by the patterns.
+	for _, p := range pkgs {
+		if !isTestVariant(p) {
+			l.roots = append(l.roots, p)
+		}
+	}
+	var missing []string
+	for _, s := range defaultStd {
+		if stdSeen[s] == nil {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) > 0 {
+		cfg.Tests = false
+		cfg.Mode = packages.NeedName | packages.NeedImports | packages.NeedDeps | packages.NeedTypes | packages.NeedSyntax
+		more, err := packages.Load(cfg, missing...)
+		if err != nil {
+			return nil, fmt.Errorf("load packages: %w", err)
+		}
+		packages.Visit(more, nil, func(p *packages.Package) {
+			if isImportableStd(p) && stdSeen[p.PkgPath] == nil {
+				stdSeen[p.PkgPath] = p
+			}
+		})
+	}
+	for _, p := range stdSeen {
+		l.std = append(l.std, p)
+	}
+	sort.Slice(l.user, func(i, j int) bool { return l.user[i].PkgPath < l.user[j].PkgPath })
+	sort.Slice(l.std, func(i, j int) bool { return l.std[i].PkgPath < l.std[j].PkgPath })
+	return l, nil
+}
+
+// isTestVariant reports whether p is a test variant of a package, an
+// external test package or a generated test main.
+func isTestVariant(p *packages.Package) bool {
+	return p.ForTest != "" || strings.HasSuffix(p.PkgPath, ".test") || strings.Contains(p.ID, " [")
+}
+
+// patterns returns the package patterns of a build, "." by default.
+func patterns(opts *Options) []string {
+	if len(opts.Packages) == 0 {
+		return []string{"."}
+	}
+	return opts.Packages
+}
+
+// isUserPackage reports whether p belongs to a user module and can be
+// instrumented: its files are in the main module or a workspace module, and
+// it is not the agent (or anything under it) when the user module is
+// livepatch itself.
+func isUserPackage(p *packages.Package, mods *modules) bool {
+	if len(p.GoFiles) == 0 {
+		return false
+	}
+	if p.Module == nil {
+		// Files named on the command line form package
+		// command-line-arguments, which has no module.
+		if p.PkgPath != "command-line-arguments" {
+			return false
+		}
+		for _, f := range p.GoFiles {
+			if !mods.isUserFile(f) {
+				return false
+			}
+		}
+		return true
+	}
+	if !p.Module.Main {
+		return false
+	}
+	if p.PkgPath == agentImportPath || strings.HasPrefix(p.PkgPath, agentImportPath+"/") {
+		return false
+	}
+	return mods.isUserFile(p.GoFiles[0])
+}
+
+// isImportableStd reports whether p is a standard-library package that user
+// code may import and whose symbols can be generated.
+func isImportableStd(p *packages.Package) bool {
+	if p.Module != nil || p.Types == nil || p.PkgPath == "" {
+		return false
+	}
+	path := p.PkgPath
+	if first, _, _ := strings.Cut(path, "/"); strings.Contains(first, ".") {
+		return false
+	}
+	switch path {
+	case "unsafe", "C", "runtime/cgo", "builtin", "main":
+		return false
+	}
+	for _, elem := range strings.Split(path, "/") {
+		if elem == "internal" || elem == "vendor" || elem == "testdata" {
+			return false
+		}
+	}
+	return true
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,175 @@
+package patcher
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// generate instruments the user packages and writes the overlay files into
+// buildDir. It returns the overlay's replacements (original path -> copy).
+func generate(l *loaded, mods *modules, buildDir string, log *slog.Logger) (map[string]string, *Result, error) {
+	ov := map[string]string{}
+	res := &Result{Manifest: &Manifest{}}
+	rootIDs := map[string]bool{}
+	for _, r := range l.roots {
+		rootIDs[r.PkgPath] = true
+	}
+	var std []*types.Package
+	for _, p := range l.std {
+		std = append(std, p.Types)
+	}
+	next := 0
+	for _, p := range l.user {
+		if len(p.Errors) > 0 || p.Types == nil || p.TypesInfo == nil {
+			log.Debug("not instrumenting package with errors", "package", p.PkgPath)
+			continue
+		}
+		if why := packageClash(p.Types); why != "" {
+			log.Warn("not instrumenting package", "package", p.PkgPath, "reason", why)
+			continue
+		}
+		pkgDir := filepath.Dir(p.GoFiles[0])
+		outDir := filepath.Join(buildDir, "overlay", overlayDirName(p.PkgPath))
+		seen := map[string]bool{}
+		for _, f := range p.Syntax {
+			filename := l.fset.File(f.Pos()).Name()
+			seen[filename] = true
+			if !mods.isUserFile(filename) || strings.HasSuffix(filename, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(filename)
+			if err != nil {
+				return nil, nil, fmt.Errorf("instrument: %w", err)
+			}
+			out, funcs := instrumentFile(l.fset, p.Types, f, src, filename, &next)
+			res.add(funcs, log)
+			if out == nil {
+				continue
+			}
+			copyPath := filepath.Join(outDir, filepath.Base(filename))
+			if corruptForTest != nil {
+				out = corruptForTest(filename, out)
+			}
+			if err := writeIfChanged(copyPath, out); err != nil {
+				return nil, nil, fmt.Errorf("instrument: %w", err)
+			}
+			ov[filename] = copyPath
+		}
+		// Files the compiler gets only after cgo processing: list their
+		// functions as not patchable.
+		for _, filename := range p.GoFiles {
+			if seen[filename] || strings.HasSuffix(filename, "_test.go") {
+				continue
+			}
+			funcs, err := listFuncs(p.PkgPath, filename, "cgo file")
+			if err != nil {
+				return nil, nil, fmt.Errorf("instrument: %w", err)
+			}
+			res.add(funcs, log)
+		}
+		isRoot := rootIDs[p.PkgPath]
+		syms := packageSymbols(p.Types, isRoot, func(name, why string) {
+			log.Debug("symbol left out", "package", p.PkgPath, "name", name, "reason", why)
+		})
+		if err := addFile(ov, pkgDir, outDir, symbolsFileName, syms); err != nil {
+			return nil, nil, err
+		}
+		if isRoot {
+			if err := addFile(ov, pkgDir, outDir, stdSymbolsFileName, stdSymbols(p.Types, std)); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	res.Manifest.Count = next
+	return ov, res, nil
+}
+
+// corruptForTest, when set by a test, rewrites each generated file (named
+// by its path in the user's tree) before it is written, to exercise
+// repairOverlay with real compiler messages.
+var corruptForTest func(path string, data []byte) []byte
+
+// add records the manifest entries of one file's functions.
+func (res *Result) add(funcs []Function, log *slog.Logger) {
+	for _, fn := range funcs {
+		res.Manifest.Functions = append(res.Manifest.Functions, fn)
+		if !fn.Patchable {
+			res.Skipped = append(res.Skipped, Skip{Key: fn.Key, File: fn.File, Line: fn.Line, Reason: fn.Reason})
+			log.Debug("not patchable", "func", fn.Key, "pos", fmt.Sprintf("%s:%d", fn.File, fn.Line), "reason", fn.Reason)
+		}
+	}
+}
+
+// listFuncs parses filename and lists its functions as not patchable for
+// reason.
+func listFuncs(pkgPath, filename, reason string) ([]Function, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, filename, nil, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	var funcs []Function
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok {
+			line := fset.PositionFor(fd.Pos(), false).Line
+			funcs = append(funcs, Function{Index: -1, Key: funcKey(pkgPath, fd), Package: pkgPath, File: filename, Line: line, Reason: reason})
+		}
+	}
+	return funcs, nil
+}
+
+// addFile writes a generated file into outDir and maps it into pkgDir. The
+// file is gofmt-formatted when it parses; it is written as is otherwise, so
+// that the compiler reports the problem.
+func addFile(ov map[string]string, pkgDir, outDir, name string, data []byte) error {
+	if formatted, err := format.Source(data); err == nil {
+		data = formatted
+	}
+	if corruptForTest != nil {
+		data = corruptForTest(filepath.Join(pkgDir, name), data)
+	}
+	copyPath := filepath.Join(outDir, name)
+	if err := writeIfChanged(copyPath, data); err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	ov[filepath.Join(pkgDir, name)] = copyPath
+	return nil
+}
+
+// overlayDirName turns an import path into one directory name.
+func overlayDirName(pkgPath string) string {
+	r := strings.NewReplacer("/", "_", "\\", "_", ":", "_", ".", "_")
+	sum := sha256.Sum256([]byte(pkgPath))
+	return r.Replace(pkgPath) + "-" + hex.EncodeToString(sum[:4])
+}
+
+// buildDirFor returns the stable build directory of a build: the same
+// module root and options give the same directory, so unchanged inputs give
+// byte-identical overlays and hit the build cache.
+func buildDirFor(mods *modules, opts *Options) (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%q %q %q %q %t %q", mods.roots, mods.goWork, opts.Dir, opts.Packages, opts.Test, opts.BuildFlags)
+	for _, e := range opts.Env {
+		fmt.Fprintf(h, " %q", e)
+	}
+	name := filepath.Base(mods.roots[0]) + "-" + hex.EncodeToString(h.Sum(nil)[:8])
+	d := filepath.Join(cache, "livepatch", "build", name)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return "", err
+	}
+	return d, nil
+}

@@ -1,0 +1,67 @@
+package patcher
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBuildSurvivesRejectedGeneratedCode corrupts generated files the way a
+// generator bug would and checks that Build still produces a working binary:
+// an instrumented copy the compiler rejects is replaced by the original
+// (its functions become not patchable) and rejected symbol lines are left
+// out.
+func TestBuildSurvivesRejectedGeneratedCode(t *testing.T) {
+	dir := fixture(t, "basic")
+	ifaceGo := filepath.Join(dir, "shapes", "iface.go")
+	shapesSyms := filepath.Join(dir, "shapes", symbolsFileName)
+	corruptForTest = func(path string, data []byte) []byte {
+		switch path {
+		case ifaceGo:
+			return append(data, "var lpBroken int = \"not an int\"\n"...)
+		case shapesSyms:
+			return bytes.Replace(data, []byte("\"Sum\":"), []byte("\"Bogus\": lp_reflect.ValueOf(noSuchThing),\n\t\t\"Sum\":"), 1)
+		}
+		return data
+	}
+	t.Cleanup(func() { corruptForTest = nil })
+	out := filepath.Join(t.TempDir(), "basic")
+	// Options differ from the other builds of basic (Env), so this build
+	// has a build directory of its own.
+	res, err := Build(testContext(t), Options{Dir: dir, Output: out, Env: []string{"LIVEPATCH_TEST_CORRUPT=1"}, Log: testLogger(t)})
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	if got := run(t, res.Output); !strings.Contains(got, "hello, world") {
+		t.Errorf("unexpected output:\n%s", got)
+	}
+	mods, err := findModules(testContext(t), dir, os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd, err := buildDirFor(mods, &Options{Dir: dir, Env: []string{"LIVEPATCH_TEST_CORRUPT=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syms, err := os.ReadFile(filepath.Join(bd, "overlay", overlayDirName("example.com/basic/shapes"), symbolsFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(syms), "Bogus") || !strings.Contains(string(syms), `"Sum":`) {
+		t.Errorf("rejected symbol line not removed, or too much removed:\n%s", syms)
+	}
+	for _, f := range res.Manifest.Functions {
+		switch {
+		case f.File == ifaceGo:
+			if f.Patchable || !strings.Contains(f.Reason, "instrumented copy does not compile") {
+				t.Errorf("%s: patchable %t, reason %q; want not patchable because the copy does not compile", f.Key, f.Patchable, f.Reason)
+			}
+		case f.Key == "example.com/basic/shapes.(*Counter).Add":
+			if !f.Patchable {
+				t.Errorf("%s is not patchable: %s", f.Key, f.Reason)
+			}
+		}
+	}
+}

@@ -1,0 +1,7 @@
+package main
+
+import "fmt"
+
+func main() { fmt.Println(twice(21), plain()) }
+
+func plain() string { return "plain" }

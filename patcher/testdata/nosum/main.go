@@ -1,0 +1,11 @@
+package main
+
+import (
+	"fmt"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+func main() {
+	fmt.Println(yaegi.New(yaegi.Options{}) != nil)
+}

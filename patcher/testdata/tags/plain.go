@@ -1,0 +1,5 @@
+//go:build !spicy
+
+package main
+
+func flavor() string { return "plain" }

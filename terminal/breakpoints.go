@@ -1,0 +1,258 @@
+package terminal
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-dap"
+)
+
+// breakpoint is a breakpoint the user set, numbered by the client as dlv
+// numbers them.
+type breakpoint struct {
+	id    int    // the user's number
+	dapID int    // the server's id, 0 when it gave none
+	file  string // absolute path of a line breakpoint
+	line  int    // requested line of a line breakpoint
+	fn    string // function of a function breakpoint
+	// Where the server placed it.
+	atFile string
+	atLine int
+	total  int
+	perG   map[int]int // hits per goroutine
+}
+
+// breakpoints is the user's breakpoints, in the order they were set.
+type breakpoints struct {
+	next int
+	list []*breakpoint
+}
+
+// hit counts a hit on one of ids by goroutine g and returns the breakpoint,
+// or nil when none of ids is known.
+func (b *breakpoints) hit(ids []int, g int) *breakpoint {
+	for _, id := range ids {
+		for _, bp := range b.list {
+			if bp.dapID == id && id != 0 {
+				bp.total++
+				bp.perG[g]++
+				return bp
+			}
+		}
+	}
+	return nil
+}
+
+// resetHits sets all hit counts to zero.
+func (b *breakpoints) resetHits() {
+	for _, bp := range b.list {
+		bp.total = 0
+		bp.perG = map[int]int{}
+	}
+}
+
+// remove deletes the breakpoint with number id and returns it.
+func (b *breakpoints) remove(id int) *breakpoint {
+	for i, bp := range b.list {
+		if bp.id == id {
+			b.list = append(b.list[:i], b.list[i+1:]...)
+			return bp
+		}
+	}
+	return nil
+}
+
+// inFile returns the line breakpoints of file, in order.
+func (b *breakpoints) inFile(file string) []*breakpoint {
+	var r []*breakpoint
+	for _, bp := range b.list {
+		if bp.fn == "" && bp.file == file {
+			r = append(r, bp)
+		}
+	}
+	return r
+}
+
+// functions returns the function breakpoints, in order.
+func (b *breakpoints) functions() []*breakpoint {
+	var r []*breakpoint
+	for _, bp := range b.list {
+		if bp.fn != "" {
+			r = append(r, bp)
+		}
+	}
+	return r
+}
+
+// cmdBreak sets a breakpoint at a location: file:line, line (in the file of
+// the selected frame), or a function name.
+func (s *session) cmdBreak(args string) error {
+	if args == "" {
+		return errors.New("usage: break <file:line | line | function>")
+	}
+	loc, err := s.parseLocation(args)
+	if err != nil {
+		return err
+	}
+	s.bps.next++
+	bp := &breakpoint{id: s.bps.next, file: loc.file, line: loc.line, fn: loc.fn, perG: map[int]int{}}
+	s.bps.list = append(s.bps.list, bp)
+	if err := s.syncBreakpoints(bp); err != nil {
+		s.bps.remove(bp.id)
+		s.bps.next--
+		s.clearOnServer(bp) // the set without it, in case the server kept it
+		return err
+	}
+	if bp.fn != "" {
+		s.con.printf("Breakpoint %d set for %s() at %s:%d\n", bp.id, bp.fn, s.displayPath(bp.atFile), bp.atLine)
+	} else {
+		s.con.printf("Breakpoint %d set at %s:%d\n", bp.id, s.displayPath(bp.atFile), bp.atLine)
+	}
+	return nil
+}
+
+// syncBreakpoints sends the set of breakpoints that bp belongs to (its file,
+// or the function breakpoints) and records where the server placed them. It
+// fails when the server could not place bp.
+func (s *session) syncBreakpoints(bp *breakpoint) error {
+	var (
+		set    []*breakpoint
+		result []dap.Breakpoint
+	)
+	if bp.fn != "" {
+		set = s.bps.functions()
+		req := &dap.SetFunctionBreakpointsRequest{Request: request("setFunctionBreakpoints")}
+		req.Arguments.Breakpoints = []dap.FunctionBreakpoint{}
+		for _, b := range set {
+			req.Arguments.Breakpoints = append(req.Arguments.Breakpoints, dap.FunctionBreakpoint{Name: b.fn})
+		}
+		resp, err := s.call(req)
+		if err != nil {
+			return err
+		}
+		result = resp.(*dap.SetFunctionBreakpointsResponse).Body.Breakpoints
+	} else {
+		set = s.bps.inFile(bp.file)
+		req := &dap.SetBreakpointsRequest{Request: request("setBreakpoints")}
+		req.Arguments.Source = dap.Source{Path: bp.file}
+		req.Arguments.Breakpoints = []dap.SourceBreakpoint{}
+		for _, b := range set {
+			req.Arguments.Breakpoints = append(req.Arguments.Breakpoints, dap.SourceBreakpoint{Line: b.line})
+		}
+		resp, err := s.call(req)
+		if err != nil {
+			return err
+		}
+		result = resp.(*dap.SetBreakpointsResponse).Body.Breakpoints
+	}
+	var failed error
+	for i, b := range set {
+		if i >= len(result) {
+			break
+		}
+		r := result[i]
+		if !r.Verified {
+			if b == bp {
+				msg := r.Message
+				if msg == "" {
+					msg = "breakpoint not verified"
+				}
+				failed = errors.New(msg)
+			}
+			continue
+		}
+		b.dapID = r.Id
+		b.atFile, b.atLine = b.file, r.Line
+		if r.Source != nil && r.Source.Path != "" {
+			b.atFile = r.Source.Path
+		}
+		if b.atLine == 0 {
+			b.atLine = b.line
+		}
+	}
+	return failed
+}
+
+// cmdClear deletes one breakpoint by number.
+func (s *session) cmdClear(args string) error {
+	id, err := strconv.Atoi(strings.TrimSpace(args))
+	if err != nil {
+		return errors.New("usage: clear <breakpoint number>")
+	}
+	bp := s.bps.remove(id)
+	if bp == nil {
+		return fmt.Errorf("no breakpoint %d", id)
+	}
+	if err := s.clearOnServer(bp); err != nil {
+		return err
+	}
+	s.con.printf("Breakpoint %d cleared at %s:%d\n", bp.id, s.displayPath(bp.atFile), bp.atLine)
+	return nil
+}
+
+// clearOnServer sends the set bp belonged to, without bp.
+func (s *session) clearOnServer(bp *breakpoint) error {
+	if bp.fn != "" {
+		rest := s.bps.functions()
+		req := &dap.SetFunctionBreakpointsRequest{Request: request("setFunctionBreakpoints")}
+		req.Arguments.Breakpoints = []dap.FunctionBreakpoint{}
+		for _, b := range rest {
+			req.Arguments.Breakpoints = append(req.Arguments.Breakpoints, dap.FunctionBreakpoint{Name: b.fn})
+		}
+		_, err := s.call(req)
+		return err
+	}
+	req := &dap.SetBreakpointsRequest{Request: request("setBreakpoints")}
+	req.Arguments.Source = dap.Source{Path: bp.file}
+	req.Arguments.Breakpoints = []dap.SourceBreakpoint{}
+	for _, b := range s.bps.inFile(bp.file) {
+		req.Arguments.Breakpoints = append(req.Arguments.Breakpoints, dap.SourceBreakpoint{Line: b.line})
+	}
+	_, err := s.call(req)
+	return err
+}
+
+// cmdClearAll deletes every breakpoint.
+func (s *session) cmdClearAll(args string) error {
+	all := s.bps.list
+	s.bps.list = nil
+	done := map[string]bool{}
+	var firstErr error
+	for _, bp := range all {
+		key := bp.file
+		if bp.fn != "" {
+			key = "\x00functions"
+		}
+		if done[key] {
+			continue
+		}
+		done[key] = true
+		if err := s.clearOnServer(bp); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	for _, bp := range all {
+		s.con.printf("Breakpoint %d cleared at %s:%d\n", bp.id, s.displayPath(bp.atFile), bp.atLine)
+	}
+	return firstErr
+}
+
+// cmdBreakpoints lists the breakpoints.
+func (s *session) cmdBreakpoints(args string) error {
+	list := append([]*breakpoint(nil), s.bps.list...)
+	sort.Slice(list, func(i, j int) bool { return list[i].id < list[j].id })
+	if len(list) == 0 {
+		s.con.printf("No breakpoints.\n")
+	}
+	for _, bp := range list {
+		what := ""
+		if bp.fn != "" {
+			what = " for " + bp.fn + "()"
+		}
+		s.con.printf("Breakpoint %d%s at %s:%d (%d)\n", bp.id, what, s.displayPath(bp.atFile), bp.atLine, bp.total)
+	}
+	return nil
+}

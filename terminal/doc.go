@@ -1,0 +1,16 @@
+// Package terminal is the terminal debugger behind `livepatch debug`.
+//
+// It is a DAP client like any editor: Run speaks the Debug Adapter Protocol
+// on a connection to a DAP server (the livepatch proxy, or any Go debug
+// adapter), launches the program, and gives a command prompt whose commands
+// are named as in dlv (break, continue, next, print, stack, ...). A line
+// that is not a command is sent to the server as an `evaluate` request with
+// context "repl" in the selected frame, which is where the Go prompt of
+// livepatch answers.
+//
+// When standard input and output are a terminal, the prompt has line
+// editing, history and tab completion (github.com/go-delve/liner), and
+// program output is printed above the prompt without disturbing a
+// half-typed line. Otherwise lines are read plainly, so that scripts and
+// tests can drive the debugger through a pipe.
+package terminal

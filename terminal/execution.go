@@ -1,0 +1,213 @@
+package terminal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/go-dap"
+)
+
+// errExited is returned by commands that need a live process.
+type errExited struct{ pid, status int }
+
+func (e errExited) Error() string {
+	if e.pid == 0 { // unknown: Delve reports no new pid after a restart
+		return fmt.Sprintf("Process has exited with status %d", e.status)
+	}
+	return fmt.Sprintf("Process %d has exited with status %d", e.pid, e.status)
+}
+
+// requireStopped fails unless the process is stopped.
+func (s *session) requireStopped() error {
+	if s.state == stateExited {
+		return s.exitedError()
+	}
+	return nil
+}
+
+// exitedError describes the exited process.
+func (s *session) exitedError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return errExited{s.pid, s.exitStatus}
+}
+
+// resume sends a request that lets the program run (continue or a step) and
+// waits until it stops again or exits.
+func (s *session) resume(req dap.RequestMessage) error {
+	if err := s.requireStopped(); err != nil {
+		return err
+	}
+	s.drainInterrupts()
+	s.frames = nil
+	s.state = stateRunning
+	if _, err := s.call(req); err != nil {
+		s.state = stateStopped
+		return err
+	}
+	return s.waitStop()
+}
+
+// drainInterrupts forgets Ctrl-C presses made while no program was running.
+func (s *session) drainInterrupts() {
+	for {
+		select {
+		case <-s.interrupt:
+		default:
+			return
+		}
+	}
+}
+
+// waitStop waits for the program to stop or exit, pausing it on each
+// interrupt, and reports where it stopped.
+func (s *session) waitStop() error {
+	ctx, cancel := context.WithCancel(s.ctx)
+	defer cancel()
+	s.state = stateRunning
+	go func() {
+		for {
+			select {
+			case <-s.interrupt:
+				// The pause is answered by a stopped event; an error
+				// (the program already stopped) needs no report.
+				s.client.Call(ctx, &dap.PauseRequest{Request: request("pause"), Arguments: dap.PauseArguments{ThreadId: s.thread}})
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	e, err := s.client.WaitEventFunc(ctx, func(e dap.EventMessage) bool {
+		switch e.GetEvent().Event {
+		case "stopped", "exited", "terminated":
+			return true
+		}
+		return false
+	})
+	if err != nil {
+		return fmt.Errorf("wait for the program to stop: %w", err)
+	}
+	switch e := e.(type) {
+	case *dap.StoppedEvent:
+		s.state = stateStopped
+		s.stopped(&e.Body)
+	case *dap.ExitedEvent:
+		s.exited(e.Body.ExitCode)
+	default: // terminated without exited: the debug session ended
+		s.exited(-1)
+	}
+	return nil
+}
+
+// exited records and reports the end of the process.
+func (s *session) exited(status int) {
+	s.state = stateExited
+	s.frames = nil
+	s.mu.Lock()
+	s.exitStatus = status
+	s.mu.Unlock()
+	s.con.printf("%v\n", s.exitedError())
+}
+
+// stopped selects the goroutine that stopped, and prints where and why.
+func (s *session) stopped(body *dap.StoppedEventBody) {
+	if body.ThreadId != 0 {
+		s.thread = body.ThreadId
+	}
+	s.frame = 0
+	if body.Reason == "entry" {
+		return
+	}
+	hits := ""
+	switch body.Reason {
+	case "breakpoint", "function breakpoint":
+		if bp := s.bps.hit(body.HitBreakpointIds, s.thread); bp != nil {
+			hits = fmt.Sprintf(" (hits goroutine(%d):%d total:%d)", s.thread, bp.perG[s.thread], bp.total)
+		}
+	case "exception":
+		what := body.Description
+		if body.Text != "" {
+			what += ": " + body.Text
+		}
+		s.con.printf("%s\n", what)
+	case "pause":
+		s.con.printf("received SIGINT, stopping process\n")
+	}
+	if err := s.loadFrames(); err != nil {
+		s.con.errorf("%v", err)
+		return
+	}
+	s.printLocation(hits)
+}
+
+// printLocation prints the selected frame as dlv does, a line like
+// "> main.f() ./main.go:12" followed by the source around it.
+func (s *session) printLocation(suffix string) {
+	f, ok := s.selectedFrame()
+	if !ok {
+		return
+	}
+	path := ""
+	if f.Source != nil {
+		path = f.Source.Path
+	}
+	s.con.printf("> %s() %s:%d%s\n", f.Name, s.displayPath(path), f.Line, suffix)
+	if path != "" {
+		if err := s.printSource(path, f.Line, f.Line); err != nil {
+			s.cfg.Logger.Debug("list source", "err", err)
+		}
+	}
+}
+
+// cmdContinue runs the program until it stops.
+func (s *session) cmdContinue(args string) error {
+	if args != "" {
+		return errors.New("continue takes no arguments")
+	}
+	return s.resume(&dap.ContinueRequest{Request: request("continue"), Arguments: dap.ContinueArguments{ThreadId: s.thread}})
+}
+
+// cmdNext steps over one source line.
+func (s *session) cmdNext(args string) error {
+	return s.resume(&dap.NextRequest{Request: request("next"), Arguments: dap.NextArguments{ThreadId: s.thread}})
+}
+
+// cmdStep steps into a call.
+func (s *session) cmdStep(args string) error {
+	return s.resume(&dap.StepInRequest{Request: request("stepIn"), Arguments: dap.StepInArguments{ThreadId: s.thread}})
+}
+
+// cmdStepOut runs until the selected function returns.
+func (s *session) cmdStepOut(args string) error {
+	return s.resume(&dap.StepOutRequest{Request: request("stepOut"), Arguments: dap.StepOutArguments{ThreadId: s.thread}})
+}
+
+// cmdRestart restarts the program; it stops at its entry again, with the
+// breakpoints kept and their hit counts reset.
+func (s *session) cmdRestart(args string) error {
+	if args != "" {
+		return errors.New("restart takes no arguments")
+	}
+	// Forget what the old process reported.
+	for {
+		if _, ok := s.client.PollEvent(isLifecycle); !ok {
+			break
+		}
+	}
+	s.frames = nil
+	if _, err := s.call(&dap.RestartRequest{Request: request("restart")}); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.pid = 0 // a new process event, if any, tells the new one
+	s.mu.Unlock()
+	s.bps.resetHits()
+	if err := s.configure(); err != nil {
+		return err
+	}
+	if s.state != stateExited {
+		s.con.printf("Process restarted.\n")
+	}
+	return nil
+}
