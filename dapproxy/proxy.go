@@ -23,6 +23,9 @@ type Config struct {
 	Debugger debugger.Config
 	// Log receives the proxy's own log. Nil discards it.
 	Log *slog.Logger
+	// Capabilities are added to Delve's answer to initialize, to advertise
+	// requests that handlers answer (e.g. "supportsCompletionsRequest").
+	Capabilities map[string]any
 }
 
 // HandlerFunc answers one intercepted request. It runs on the session's
@@ -105,9 +108,10 @@ type Session struct {
 
 // pending is a request sent to Delve whose response is awaited.
 type pending struct {
-	clientSeq int           // for a forwarded request: the seq the client used
-	command   string        // the client's command name, if the response is renamed
-	internal  chan *message // for the proxy's own requests: where the response goes
+	clientSeq int            // for a forwarded request: the seq the client used
+	command   string         // the client's command name, if the response is renamed
+	body      map[string]any // fields added to a successful response's body
+	internal  chan *message  // for the proxy's own requests: where the response goes
 }
 
 // watcher sees every message Delve sends, before it is forwarded; it is
@@ -224,6 +228,8 @@ func (s *Session) dispatch(m *message) {
 		s.onLaunch(m)
 	case "restart":
 		s.onRestart(m)
+	case "initialize":
+		s.toDelve(m, 0, &pending{clientSeq: m.Seq, command: m.Command, body: s.proxy.cfg.Capabilities})
 	default:
 		s.toDelve(m, 0, &pending{clientSeq: m.Seq})
 	}
@@ -243,8 +249,55 @@ func (s *Session) runHandler(m *message, h HandlerFunc) {
 		s.toClient(errorResponse(m.Seq, m.Command, asError(err)))
 		return
 	}
+	if r, ok := body.(*DelveResponse); ok {
+		s.forwardRenamed(r.m, &pending{clientSeq: m.Seq, command: m.Command})
+		return
+	}
 	s.toClient(successResponse(m.Seq, m.Command, body))
 }
+
+// DelveResponse is a response from the Delve session to a request the proxy
+// made with CallDelve. A handler that returns one as its body answers the
+// client with it unchanged, as if Delve had answered the client.
+type DelveResponse struct {
+	m *message
+}
+
+// Success reports whether Delve's response is a success.
+func (r *DelveResponse) Success() bool { return r.m.Success }
+
+// Raw returns the response as Delve sent it.
+func (r *DelveResponse) Raw() json.RawMessage { return r.m.raw }
+
+// Body returns the response's body.
+func (r *DelveResponse) Body() json.RawMessage {
+	var b struct {
+		Body json.RawMessage `json:"body"`
+	}
+	_ = json.Unmarshal(r.m.raw, &b)
+	return b.Body
+}
+
+// CallDelve sends a request to the current Delve session and waits for its
+// response, successful or not. Handlers use it to ask Delve, and to pass a
+// request on to Delve by returning the response.
+func (s *Session) CallDelve(ctx context.Context, command string, args any) (*DelveResponse, error) {
+	s.mu.Lock()
+	b := s.backend
+	s.mu.Unlock()
+	m, err := s.call(ctx, b, command, args)
+	if err != nil {
+		return nil, err
+	}
+	return &DelveResponse{m: m}, nil
+}
+
+// Output shows text in the client's console, with a DAP output category
+// ("console", "stdout", "stderr", "important").
+func (s *Session) Output(category, text string) { s.output(category, text) }
+
+// SendEvent sends an event of livepatch's own to the client.
+func (s *Session) SendEvent(event string, body any) { s.toClient(eventMessage(event, body)) }
 
 func asError(err error) *Error {
 	var e *Error
@@ -388,6 +441,17 @@ func (s *Session) forwardRenamed(m *message, p *pending) {
 		return
 	}
 	fields["command"] = mustMarshal(p.command)
+	if len(p.body) > 0 && m.Success {
+		var body map[string]json.RawMessage
+		_ = json.Unmarshal(fields["body"], &body)
+		if body == nil {
+			body = map[string]json.RawMessage{}
+		}
+		for k, v := range p.body {
+			body[k] = mustMarshal(v)
+		}
+		fields["body"] = mustMarshal(body)
+	}
 	r, err := parseMessage(mustMarshal(fields))
 	if err != nil {
 		s.log.Error("renaming response", "err", err)
