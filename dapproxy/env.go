@@ -11,25 +11,44 @@ import (
 // has no other way to pass one.
 var envMu sync.Mutex
 
-// withEnv runs f with the process environment replaced by env, then puts the
-// old environment back, so a launch's env never leaks into livepatch.
-func withEnv(env []string, f func()) {
-	envMu.Lock()
-	defer envMu.Unlock()
-	old := os.Environ()
-	setEnviron(env)
-	defer setEnviron(old)
-	f()
-}
-
-func setEnviron(env []string) {
-	os.Clearenv()
-	for _, kv := range env {
-		k, v, ok := strings.Cut(kv, "=")
-		if ok && k != "" {
-			os.Setenv(k, v)
+// applyEnv sets the launch's env changes on the process (a nil value
+// unsets) and returns a function that puts the old values back. Only the
+// named variables change, so other goroutines (a go command reading PATH,
+// say) never see an emptied environment. The caller holds envMu until it
+// restores.
+func applyEnv(changes map[string]*string) (restore func()) {
+	type old struct {
+		value string
+		set   bool
+	}
+	saved := make(map[string]old, len(changes))
+	for k, v := range changes {
+		prev, ok := os.LookupEnv(k)
+		saved[k] = old{prev, ok}
+		if v != nil {
+			os.Setenv(k, *v)
+		} else {
+			os.Unsetenv(k)
 		}
 	}
+	return func() {
+		for k, o := range saved {
+			if o.set {
+				os.Setenv(k, o.value)
+			} else {
+				os.Unsetenv(k)
+			}
+		}
+	}
+}
+
+// withEnv runs f with the launch's env changes applied to the process, so
+// a launch's env never leaks into livepatch beyond f.
+func withEnv(changes map[string]*string, f func()) {
+	envMu.Lock()
+	defer envMu.Unlock()
+	defer applyEnv(changes)()
+	f()
 }
 
 // mergeEnv applies a launch request's env to base: a nil value unsets.
@@ -51,5 +70,3 @@ func mergeEnv(base []string, changes map[string]*string) []string {
 	}
 	return out
 }
-
-func environ() []string { return os.Environ() }

@@ -23,6 +23,20 @@ const (
 	// the user should read.
 	ErrRequestFailed = 10004
 
+	// ErrPromptInput answers a Go prompt input that does not compile: a
+	// syntax or type error, shown as line:col: message of the input.
+	ErrPromptInput = 10100
+	// ErrPromptPanic answers a Go prompt input that panicked in the target.
+	ErrPromptPanic = 10101
+	// ErrPromptTimeout answers a Go prompt input stopped after its time limit.
+	ErrPromptTimeout = 10102
+	// ErrPromptUnavailable answers a Go prompt input that cannot run now:
+	// no patchable launch, the target is running, or the frame is unknown.
+	ErrPromptUnavailable = 10103
+	// ErrPromptFailed answers a Go prompt input that failed in the agent or
+	// in the debugger's call.
+	ErrPromptFailed = 10104
+
 	// Delve's id for launch failures, reused so editors treat ours alike.
 	errFailedToLaunch = 3000
 	errFailedToAttach = 3001

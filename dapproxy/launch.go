@@ -21,10 +21,11 @@ import (
 type launchState struct {
 	raw      json.RawMessage // the client's launch arguments
 	mode     string
-	build    *BuildRequest // nil in exec mode
-	env      []string      // the debuggee's environment
-	binary   string        // built binary, removed when the session ends
-	tmpDir   string        // directory of a default output, removed with it
+	build    *BuildRequest      // nil in exec mode
+	env      []string           // the debuggee's environment
+	envDiff  map[string]*string // the launch's env changes
+	binary   string             // built binary, removed when the session ends
+	tmpDir   string             // directory of a default output, removed with it
 	debugger *debugger.Debugger
 	svc      *service.Config
 	pumps    []*outputPump
@@ -126,7 +127,7 @@ func (s *Session) startLaunch(ctx context.Context, m *message, l *launchState, c
 		}
 		base = dir
 	}
-	l.env = mergeEnv(os.Environ(), cfg.Env)
+	l.env, l.envDiff = mergeEnv(os.Environ(), cfg.Env), cfg.Env
 	if cfg.Program == "" {
 		return errors.New("The program attribute is missing in debug configuration.")
 	}
@@ -219,7 +220,7 @@ func (s *Session) startLaunch(ctx context.Context, m *message, l *launchState, c
 
 	svc := &service.Config{Debugger: dcfg, ProcessArgs: append([]string{binary}, cfg.Args...)}
 	var d *debugger.Debugger
-	withEnv(l.env, func() { d, err = debugger.New(&svc.Debugger, svc.ProcessArgs) })
+	withEnv(l.envDiff, func() { d, err = debugger.New(&svc.Debugger, svc.ProcessArgs) })
 	if err != nil {
 		return &Error{ID: errFailedToLaunch, Summary: "Failed to launch" + what, Detail: err.Error(), ShowUser: true}
 	}

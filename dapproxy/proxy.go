@@ -100,6 +100,7 @@ type Session struct {
 	watchers    []*watcher
 	launch      *launchState
 	ended       bool
+	frames      map[int]Frame // frame ids seen in stackTrace responses since the last stop
 
 	done    chan struct{} // closed when the session ends
 	endOnce sync.Once
@@ -112,6 +113,7 @@ type pending struct {
 	command   string         // the client's command name, if the response is renamed
 	body      map[string]any // fields added to a successful response's body
 	internal  chan *message  // for the proxy's own requests: where the response goes
+	stack     *stackRequest  // for a client's stackTrace: its arguments
 }
 
 // watcher sees every message Delve sends, before it is forwarded; it is
@@ -230,6 +232,8 @@ func (s *Session) dispatch(m *message) {
 		s.onRestart(m)
 	case "initialize":
 		s.toDelve(m, 0, &pending{clientSeq: m.Seq, command: m.Command, body: s.proxy.cfg.Capabilities})
+	case "stackTrace":
+		s.toDelve(m, 0, &pending{clientSeq: m.Seq, stack: parseStackRequest(m)})
 	default:
 		s.toDelve(m, 0, &pending{clientSeq: m.Seq})
 	}
@@ -403,6 +407,9 @@ func (s *Session) fromDelve(b *backend, m *message) {
 		p := s.pending[m.RequestSeq]
 		delete(s.pending, m.RequestSeq)
 		s.mu.Unlock()
+		if p != nil && p.stack != nil {
+			s.recordFrames(p.stack, m)
+		}
 		switch {
 		case p == nil:
 			s.log.Debug("response to no pending request", "request_seq", m.RequestSeq, "command", m.Command)
@@ -420,6 +427,9 @@ func (s *Session) fromDelve(b *backend, m *message) {
 		s.client.send(m.withSeq(s.toClientSeq, 0))
 		s.mu.Unlock()
 		return
+	}
+	if m.Event == "stopped" && current {
+		s.forgetFramesLocked()
 	}
 	s.mu.Unlock()
 	if !current {

@@ -49,15 +49,10 @@ func (s *Session) onRestart(m *message) {
 	// Delve launches the new process inside the request, with the process
 	// environment: apply the launch's env until Delve reports the outcome.
 	envMu.Lock()
-	old := environ()
-	setEnviron(l.env)
-	restored := false
+	undo := applyEnv(l.envDiff)
 	restore := func() {
-		if !restored {
-			restored = true
-			setEnviron(old)
-			envMu.Unlock()
-		}
+		undo()
+		envMu.Unlock()
 	}
 	done := make(chan struct{})
 	var failure *message

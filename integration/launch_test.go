@@ -132,10 +132,12 @@ func TestLaunchOutputAndSubstitutePath(t *testing.T) {
 			t.Errorf("frame source %+v, want the client's path %s/main.go", f.Source, virtual)
 		}
 		env.Disconnect()
+		env.AfterStop(func() {
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("output binary left behind after the session (stat: %v)", err)
+			}
+		})
 	})
-	if _, err := os.Stat(out); !os.IsNotExist(err) {
-		t.Errorf("output binary left behind after the session (stat: %v)", err)
-	}
 }
 
 // TestRestart rebuilds and restarts the program, keeping breakpoints and

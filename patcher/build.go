@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/token"
 	"io"
 	"log/slog"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/tools/go/packages"
 )
 
 // Options configures Build.
@@ -50,13 +53,32 @@ type Result struct {
 	Manifest *Manifest
 	// Skipped lists the functions that carry no prologue, and why.
 	Skipped []Skip
+	// Reused reports that no input had changed since the last build of the
+	// same module and options: Build skipped loading and instrumenting,
+	// ran the go command on the previous overlay, and took Manifest and
+	// Skipped from that build.
+	Reused bool
+	// Fset holds the positions of Packages; nil when Reused (use TypeInfo).
+	Fset *token.FileSet
+	// Packages are the user's packages as loaded and type-checked once for
+	// this build (syntax with function bodies, types and type information),
+	// sorted by import path; nil when Reused. They must not be modified;
+	// the Go prompt reads them to check inputs without loading packages
+	// again. TypeInfo returns them after either kind of build.
+	Packages []*packages.Package
+
+	typeInfo *typeInfo // the background load when Reused
 }
 
 // Build builds a patchable debug binary of opts.Packages and writes its
 // manifest next to it. The user's files are not modified. On failure
 // nothing is written at opts.Output (a previous binary there stays); a
 // program that does not compile yields a *BuildError holding the
-// compiler's messages. Build may be called concurrently for different
+// compiler's messages. When no input changed since the last successful
+// build of the same module and options (see Result.Reused), Build only
+// runs the go command again on the previous overlay, which finds the
+// binary in the build directory up to date, and falls back to a full
+// build when that fails. Build may be called concurrently for different
 // modules; concurrent builds of the same module and options share a build
 // directory and must be serialized by the caller.
 func Build(ctx context.Context, opts Options) (*Result, error) {
@@ -95,8 +117,50 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 
 	start := time.Now()
 	progress("loading packages")
+	st := readState(buildDir)
+	if st != nil {
+		fp, err := fingerprint(mods, &opts, env, st.Dirs, nil)
+		if err != nil {
+			return nil, fmt.Errorf("build: %w", err)
+		}
+		log.Debug("fingerprinted the inputs", "took", time.Since(start), "reusable", fp == st.Fingerprint)
+		if fp != st.Fingerprint {
+			st = nil
+		}
+	}
+	if st != nil {
+		output := st.Output
+		if opts.Output != "" {
+			output = absOutput(&opts)
+		}
+		progress("instrumenting: nothing changed since the last build, reusing its overlay")
+		progress("building %s", output)
+		err := reuse(ctx, st, &opts, env, output)
+		if err == nil {
+			log.Debug("reused the previous build", "took", time.Since(start))
+			return &Result{
+				Output:   output,
+				Manifest: st.Manifest,
+				Skipped:  st.Skipped,
+				Reused:   true,
+				typeInfo: loadTypeInfo(ctx, opts, mods, env),
+			}, nil
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("build: %w", ctx.Err())
+		}
+		log.Debug("reusing the previous build failed; building from scratch", "err", err)
+		progress("loading packages")
+	}
+	if err := removeState(buildDir); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
 	l, err := load(ctx, &opts, mods, env)
 	if err != nil {
+		// The go command's own report is the clearer one when it fails too.
+		if perr := plainBuild(ctx, &opts, env); perr != nil {
+			return nil, perr
+		}
 		return nil, fmt.Errorf("build: %w", err)
 	}
 	log.Debug("loaded packages", "user", len(l.user), "std", len(l.std), "took", time.Since(start))
@@ -117,6 +181,11 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 
+	fp, err := fingerprint(mods, &opts, env, l.userDirs(mods), l.parsed)
+	if err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+
 	progress("instrumenting %d packages", len(l.user))
 	ov, res, err := generate(l, mods, buildDir, log)
 	if err != nil {
@@ -128,25 +197,21 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("build: %w", err)
 		}
 	}
-	modFlags, modEnv, err := mods.plumb(buildDir, agentDir)
+	pl, err := mods.plumb(buildDir, agentDir)
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 	overlayPath := filepath.Join(buildDir, "overlay.json")
-	tmpDir, err := os.MkdirTemp(filepath.Dir(output), ".livepatch-build-")
-	if err != nil {
-		return nil, fmt.Errorf("build: %w", err)
-	}
-	defer os.RemoveAll(tmpDir)
-	tmpOut := filepath.Join(tmpDir, filepath.Base(output))
+	binPath := stableOutput(buildDir, output)
 	args := []string{"build"}
 	if opts.Test {
 		args = []string{"test", "-c", "-vet=off"}
 	}
-	args = append(args, "-o", tmpOut, "-overlay", overlayPath)
-	args = append(args, modFlags...)
+	args = append(args, "-o", binPath, "-overlay", overlayPath)
+	args = append(args, pl.flags...)
 	args = append(args, opts.BuildFlags...)
-	args = append(args, "-gcflags=all=-N -l")
+	args = append(args, "-gcflags=all="+debugGcflags)
+	args = append(args, pl.lateFlags...)
 	args = append(args, patterns(&opts)...)
 	for attempt := 0; ; attempt++ {
 		ovJSON, err := json.MarshalIndent(struct{ Replace map[string]string }{ov}, "", "\t")
@@ -159,20 +224,11 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		progress("building %s", output)
 		log.Debug("go", "args", args)
 		start = time.Now()
-		cmd := exec.CommandContext(ctx, "go", args...)
-		cmd.Dir = opts.Dir
-		cmd.Env = append(env, modEnv...)
-		cmd.WaitDelay = 5 * time.Second
 		var out bytes.Buffer
-		cmd.Stdout = &out
-		cmd.Stderr = &out
-		if opts.Progress != nil {
-			cmd.Stderr = io.MultiWriter(&out, opts.Progress)
-		}
-		err = cmd.Run()
+		err = runGo(ctx, opts.Dir, args, append(env, pl.env...), &out, opts.Progress)
 		if err == nil {
 			log.Debug("built", "took", time.Since(start))
-			if _, err := os.Stat(tmpOut); err != nil {
+			if _, err := os.Stat(binPath); err != nil {
 				return nil, fmt.Errorf("build: go %s wrote no binary: %s", args[0], strings.TrimSpace(out.String()))
 			}
 			break
@@ -190,7 +246,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		}
 		repaired := false
 		if attempt < maxRepairs {
-			if repaired, err = repairOverlay(out.String(), ov, res, log); err != nil {
+			if repaired, err = repairOverlay(out.String(), opts.Dir, ov, res, log); err != nil {
 				return nil, fmt.Errorf("build: %w", err)
 			}
 		}
@@ -203,31 +259,46 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if m := l.roots[0].Module; m != nil {
 		res.Manifest.Module = m.Path
 	}
-	mjson, err := json.MarshalIndent(res.Manifest, "", "\t")
-	if err != nil {
+	if err := install(binPath, output, res.Manifest); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(tmpDir, "manifest"), mjson, 0o644); err != nil {
-		return nil, fmt.Errorf("build: %w", err)
-	}
-	if err := os.Rename(tmpOut, output); err != nil {
-		return nil, fmt.Errorf("build: %w", err)
-	}
-	if err := os.Rename(filepath.Join(tmpDir, "manifest"), output+ManifestSuffix); err != nil {
+	st = &buildState{Fingerprint: fp, Args: args, Env: pl.env, Output: output, Dirs: l.userDirs(mods), Manifest: res.Manifest, Skipped: res.Skipped}
+	if err := writeState(buildDir, st); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 	res.Output = output
+	res.Fset, res.Packages = l.fset, l.user
 	return res, nil
+}
+
+// runGo runs the go command with args in dir and env, its output going to
+// out and its standard error also to progress when that is not nil.
+func runGo(ctx context.Context, dir string, args, env []string, out *bytes.Buffer, progress io.Writer) error {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	cmd.WaitDelay = 5 * time.Second
+	cmd.Stdout = out
+	cmd.Stderr = out
+	if progress != nil {
+		cmd.Stderr = io.MultiWriter(out, progress)
+	}
+	return cmd.Run()
+}
+
+// absOutput returns opts.Output, which must be set, made absolute.
+func absOutput(opts *Options) string {
+	if filepath.IsAbs(opts.Output) {
+		return opts.Output
+	}
+	return filepath.Join(opts.Dir, opts.Output)
 }
 
 // outputPath returns the binary's path: opts.Output made absolute, or what
 // the go command would choose.
 func outputPath(opts *Options, l *loaded) (string, error) {
 	if opts.Output != "" {
-		if filepath.IsAbs(opts.Output) {
-			return opts.Output, nil
-		}
-		return filepath.Join(opts.Dir, opts.Output), nil
+		return absOutput(opts), nil
 	}
 	if len(l.roots) != 1 {
 		return "", errors.New("several packages: Output must be set")

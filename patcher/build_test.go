@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/tools/go/packages"
 )
 
 // testContext returns a context that ends shortly before the test's deadline.
@@ -169,6 +171,9 @@ func TestFixturesBuildAndRunAlike(t *testing.T) {
 		{name: "vendor", fixture: "vendored", env: []string{"GOPROXY=off"}, want: "dep: vendored"},
 		{name: "cgo", fixture: "cgo", want: "42 plain", key: "example.com/cgo.twice", file: "c.go"},
 		{name: "files", fixture: "tags", pkgs: []string{"main.go", "plain.go"}, want: "flavor: plain", key: "command-line-arguments.flavor", file: "plain.go"},
+		// The agent module needs a newer go version than this module's.
+		{name: "oldgo", fixture: "oldgo", want: "loopvar: 333"},
+		{name: "oldgo-files", fixture: "oldgo", pkgs: []string{"main.go"}, want: "loopvar: "},
 		{name: "tags-off", fixture: "tags", want: "flavor: plain", key: "example.com/tags.flavor", file: "plain.go"},
 		{name: "tags-on", fixture: "tags", flags: []string{"-tags=spicy"}, want: "flavor: spicy", key: "example.com/tags.flavor", file: "spicy.go"},
 	}
@@ -447,15 +452,15 @@ func TestOverlayKeepsLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`"Counter":`, `"lpField_Counter_n":`, `"lpField_Counter_inner":`, `"lpAddr_Global":`,
-		`"Global":`, `"Big":`, `"huge":`, `"typed":`, `"Shape":`, `"Sum":`,
+		`{"Counter", (*Counter)(nil), 0},`, `{"lpField_Counter_n", lpField_Counter_n, 0},`, `{"lpField_Counter_inner",`,
+		`{"lpAddr_Global", &Global, 0},`, `{"Global", &Global, 1},`, `{"Big",`, `{"huge",`, `{"typed",`, `{"Shape",`, `{"Sum", Sum, 0},`,
 		"func lpField_Counter_n(lpX *Counter) *int",
 	} {
 		if !strings.Contains(string(syms), want) {
 			t.Errorf("shapes symbols lack %s", want)
 		}
 	}
-	for _, unwanted := range []string{`"Generic":`, `"Box":`} {
+	for _, unwanted := range []string{`{"Generic",`, `{"Box",`} {
 		if strings.Contains(string(syms), unwanted) {
 			t.Errorf("shapes symbols hold generic %s", unwanted)
 		}
@@ -464,7 +469,7 @@ func TestOverlayKeepsLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`RegisterPackage("fmt", "fmt"`, `RegisterPackage("strings", "strings"`, `RegisterPackage("sort", "sort"`, `"Println":`, `"MaxInt64":`} {
+	for _, want := range []string{`lp_register("fmt", "fmt"`, `lp_register("strings", "strings"`, `lp_register("sort", "sort"`, `{"Println",`, `{"MaxInt64", "9223372036854775807", 4},`} {
 		if !strings.Contains(string(std), want) {
 			t.Errorf("standard-library symbols lack %s", want)
 		}
@@ -486,17 +491,24 @@ func TestTargetPlatformFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// syscall is linked but not imported by the fixture: add it, as a
+	// program that imports it would get it.
 	var std []*types.Package
 	for _, p := range l.std {
 		std = append(std, p.Types)
 	}
+	packages.Visit(l.roots, nil, func(p *packages.Package) {
+		if p.PkgPath == "syscall" {
+			std = append(std, p.Types)
+		}
+	})
 	src := string(stdSymbols(l.roots[0].Types, std))
-	for _, want := range []string{`"GetStdHandle":`, `RegisterPackage("syscall", "syscall"`} {
+	for _, want := range []string{`{"GetStdHandle",`, `lp_register("syscall", "syscall"`} {
 		if !strings.Contains(src, want) {
 			t.Errorf("windows/386 standard-library symbols lack %s", want)
 		}
 	}
-	if strings.Contains(src, `"Getpgid":`) {
+	if strings.Contains(src, `{"Getpgid",`) {
 		t.Errorf("windows/386 standard-library symbols hold linux-only syscall.Getpgid")
 	}
 }
@@ -515,26 +527,97 @@ func cgoAvailable(t *testing.T) bool {
 	return err == nil
 }
 
-// TestWarmBuildHitsCache builds a fixture twice and checks, with the go
-// command's -x output, that the second build compiles nothing.
+// TestWarmBuildHitsCache builds a fixture three times and checks, with the
+// go command's -x output, that a full build of an unchanged tree (the
+// recorded state removed) compiles nothing, and that a reused build
+// compiles and links nothing.
 func TestWarmBuildHitsCache(t *testing.T) {
 	dir := fixture(t, "tags")
-	build := func() string {
+	opts := Options{Dir: dir, Output: filepath.Join(t.TempDir(), "tags"), BuildFlags: []string{"-x"}, Log: testLogger(t)}
+	build := func() (*Result, string) {
 		var progress bytes.Buffer
-		_, err := Build(testContext(t), Options{Dir: dir, Output: filepath.Join(t.TempDir(), "tags"), BuildFlags: []string{"-x"}, Progress: &progress, Log: testLogger(t)})
+		opts.Progress = &progress
+		res, err := Build(testContext(t), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return progress.String()
+		return res, progress.String()
 	}
 	build()
-	out := build()
-	if !strings.Contains(out, "building ") || !strings.Contains(out, "/link ") {
-		t.Fatalf("no progress lines or no -x output of the link step:\n%s", out)
+	mods, err := findModules(testContext(t), dir, os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd, err := buildDirFor(mods, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := removeState(bd); err != nil {
+		t.Fatal(err)
+	}
+	full, out := build()
+	if full.Reused {
+		t.Fatal("a build without a recorded state was reused")
+	}
+	reused, again := build()
+	if !reused.Reused {
+		t.Fatal("a build of an unchanged tree was not reused")
+	}
+	if !strings.Contains(out, "building ") || !strings.Contains(out, "WORK=") || !strings.Contains(again, "WORK=") {
+		t.Fatalf("no progress lines or no -x output:\n%s\n%s", out, again)
 	}
 	for _, line := range strings.Split(out, "\n") {
 		if strings.Contains(line, "/compile ") {
 			t.Errorf("warm build compiles: %s", line)
+		}
+	}
+	for _, line := range strings.Split(again, "\n") {
+		if strings.Contains(line, "/compile ") || strings.Contains(line, "/link ") {
+			t.Errorf("reused build compiles or links: %s", line)
+		}
+	}
+}
+
+// TestStdSymbolsCoverDirectImports checks that the standard-library symbol
+// tables cover exactly the packages the user's packages import directly
+// plus the default set, not everything the program links.
+func TestStdSymbolsCoverDirectImports(t *testing.T) {
+	dir := fixture(t, "basic")
+	opts := &Options{Dir: dir}
+	mods, err := findModules(testContext(t), dir, os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := load(testContext(t), opts, mods, os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, s := range defaultStd {
+		want[s] = true
+	}
+	for _, p := range l.user {
+		for path, imp := range p.Imports {
+			if isImportableStd(imp) {
+				want[path] = true
+			}
+		}
+	}
+	got := map[string]bool{}
+	for _, p := range l.std {
+		got[p.PkgPath] = true
+		if !want[p.PkgPath] {
+			t.Errorf("symbols generated for %s, which the fixture does not import", p.PkgPath)
+		}
+	}
+	for path := range want {
+		if !got[path] {
+			t.Errorf("no symbols for %s", path)
+		}
+	}
+	for _, path := range []string{"reflect", "sync/atomic"} {
+		if !got[path] {
+			t.Errorf("no symbols for %s, which shapes imports", path)
 		}
 	}
 }

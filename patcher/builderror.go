@@ -61,7 +61,7 @@ func plainBuild(ctx context.Context, opts *Options, env []string) error {
 		args = []string{"test", "-c", "-vet=off", "-o", filepath.Join(tmp, "out")}
 	}
 	args = append(args, opts.BuildFlags...)
-	args = append(args, "-gcflags=all=-N -l")
+	args = append(args, "-gcflags=all="+debugGcflags)
 	args = append(args, patterns(opts)...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = opts.Dir

@@ -38,6 +38,7 @@ func TestBreakpointInInstrumentedFunction(t *testing.T) {
 	shapesGo := filepath.Join(dir, "shapes", "shapes.go")
 	greetLine := lineOf(t, mainGo, "// breakpoint line")
 	addLine := lineOf(t, shapesGo, "c.n += n")
+	var bps []*api.Breakpoint
 	for _, loc := range []struct {
 		file string
 		line int
@@ -49,37 +50,14 @@ func TestBreakpointInInstrumentedFunction(t *testing.T) {
 		if len(bp.Addrs) != 1 {
 			t.Errorf("breakpoint at %s:%d resolves to %d addresses, want 1", loc.file, loc.line, len(bp.Addrs))
 		}
+		bps = append(bps, bp)
 	}
 
 	cont := func() *api.DebuggerState {
 		t.Helper()
-		type result struct {
-			st  *api.DebuggerState
-			err error
-		}
-		done := make(chan result, 1)
-		go func() {
-			st, err := d.Command(&api.DebuggerCommand{Name: api.Continue}, nil, nil, nil)
-			done <- result{st, err}
-		}()
-		deadline := time.Minute
-		if dl, ok := t.Deadline(); ok {
-			deadline = time.Until(dl) - 10*time.Second
-		}
-		timer := time.NewTimer(deadline)
-		defer timer.Stop()
-		select {
-		case r := <-done:
-			if r.err != nil {
-				t.Fatalf("continue: %v", r.err)
-			}
-			return r.st
-		case <-timer.C:
-			d.Command(&api.DebuggerCommand{Name: api.Halt}, nil, nil, nil)
-			t.Fatalf("continue did not stop at a breakpoint in time")
-			return nil
-		}
+		return command(t, d, api.Continue)
 	}
+
 	check := func(st *api.DebuggerState, file string, line int, fn, caller string) {
 		t.Helper()
 		if st.Exited || st.CurrentThread == nil {
@@ -113,6 +91,51 @@ func TestBreakpointInInstrumentedFunction(t *testing.T) {
 	}
 	check(cont(), mainGo, greetLine, "main.greet", "main.main")
 	check(cont(), shapesGo, addLine, "example.com/basic/shapes.(*Counter).Add", "main.main")
+
+	// A function breakpoint stops on the line of the opening brace, where
+	// the prologue is; next goes on to the body's first line.
+	if _, err := d.ClearBreakpoint(bps[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.CreateBreakpoint(&api.Breakpoint{FunctionName: "example.com/basic/shapes.Sum"}, "", nil, false); err != nil {
+		t.Fatalf("breakpoint at shapes.Sum: %v", err)
+	}
+	sumLine := lineOf(t, shapesGo, "func Sum(")
+	check(cont(), shapesGo, sumLine, "example.com/basic/shapes.Sum", "main.main")
+	check(command(t, d, api.Next), shapesGo, sumLine+1, "example.com/basic/shapes.Sum", "main.main")
+}
+
+// command runs a Delve command that resumes the target and waits, until
+// the test's deadline, for the target to stop; it halts the target when
+// the deadline passes.
+func command(t *testing.T, d *debugger.Debugger, name string) *api.DebuggerState {
+	t.Helper()
+	type result struct {
+		st  *api.DebuggerState
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		st, err := d.Command(&api.DebuggerCommand{Name: name}, nil, nil, nil)
+		done <- result{st, err}
+	}()
+	deadline := time.Minute
+	if dl, ok := t.Deadline(); ok {
+		deadline = time.Until(dl) - 10*time.Second
+	}
+	timer := time.NewTimer(deadline)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			t.Fatalf("%s: %v", name, r.err)
+		}
+		return r.st
+	case <-timer.C:
+		d.Command(&api.DebuggerCommand{Name: api.Halt}, nil, nil, nil)
+		t.Fatalf("%s did not stop in time", name)
+		return nil
+	}
 }
 
 // lineOf returns the 1-based line of file that contains marker.

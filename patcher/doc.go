@@ -62,10 +62,23 @@
 // agent module written by interp.WriteModule) and go.sum, and -mod=mod. In
 // workspace mode it uses an alternate go.work (GOWORK) that adds the agent
 // module. When the user's module is livepatch itself nothing is added.
-// -mod=mod ignores a vendor directory: vendored dependencies come from their
+// When the agent module needs a newer go version than the user's go.mod (or
+// go.work) states, the alternate file states the agent's and keeps the
+// program's semantics with a godebug default for the user's version and a
+// -lang flag for the main module's packages. -mod=mod ignores a vendor
+// directory: vendored dependencies come from their
 // local replacements or the module cache, so an offline build of a vendored
 // module works only when its dependencies are replaced by local directories
 // or already in the module cache.
+//
+// # Failures
+//
+// A program that does not build yields a *BuildError with the go command's
+// output, unchanged. When only the instrumented build fails (a shortcoming
+// of the generator), Build leaves out what the compiler rejected, guided by
+// its messages: an instrumented copy falls back to the original file (its
+// functions become not patchable) and rejected symbol lines are dropped;
+// then it builds again.
 //
 // Next to the binary Build writes a manifest, <output>.livepatch.json,
 // listing every function with its dispatch index, or the reason it cannot be

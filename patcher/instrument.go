@@ -54,6 +54,7 @@ type fileInstrumenter struct {
 	edits    []edit
 	tail     bytes.Buffer // declarations after the file's last line
 	register bytes.Buffer // body of the generated init
+	wrapName string       // name of the file's wrapper function
 	funcs    []Function
 }
 
@@ -82,7 +83,7 @@ func instrumentFile(fset *token.FileSet, pkg *types.Package, file *ast.File, src
 		}
 		fi.function(fd, reason)
 	}
-	if len(fi.register.String()) == 0 {
+	if fi.register.Len() == 0 {
 		return nil, fi.funcs
 	}
 	fi.edits = append(fi.edits, edit{off: fi.offset(file.Name.End()), end: fi.offset(file.Name.End()), text: importLine})
@@ -101,6 +102,7 @@ func instrumentFile(fset *token.FileSet, pkg *types.Package, file *ast.File, src
 	}
 	fmt.Fprintf(&out, "\n//line %s:1\n", generatedName(filename))
 	out.Write(fi.tail.Bytes())
+	out.WriteString(strings.ReplaceAll(wrapCode, "lp_wrap", fi.wrapName))
 	out.WriteString("\nfunc init() {\n")
 	out.Write(fi.register.Bytes())
 	out.WriteString("}\n")
@@ -134,7 +136,7 @@ func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
 	fn.Index, fn.Patchable = n, true
 	fi.funcs = append(fi.funcs, fn)
 
-	var args, types_, wrapParams, wrapArgs []string
+	var args, types_ []string
 	variadic := false
 	if fd.Recv != nil && len(fd.Recv.List) == 1 {
 		f := fd.Recv.List[0]
@@ -194,40 +196,41 @@ func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
 	}
 	fmt.Fprintf(&fi.tail, "type lpFn_%d = func(%s)%s\n", n, strings.Join(types_, ", "), resultList)
 
-	// The typed wrapper that turns an interpreted function into lpFn_N.
-	for j, t := range types_ {
-		wrapParams = append(wrapParams, fmt.Sprintf("lpA%d %s", j, t))
-		wrapArgs = append(wrapArgs, fmt.Sprintf("lp_reflect.ValueOf(&lpA%d).Elem()", j))
+	// The wrapper that turns an interpreted function into lpFn_N: one
+	// generic function per file (wrapCode), so that each patchable
+	// function costs one line of init code. (Not one per package: files
+	// named on the command line get no symbols file.)
+	if fi.wrapName == "" {
+		fi.wrapName = fmt.Sprintf("lp_wrap%d", n)
 	}
-	var named []string
-	for j, t := range results {
-		named = append(named, fmt.Sprintf("lpR%d %s", j, t))
-	}
-	namedList := ""
-	if len(named) > 0 {
-		namedList = " (" + strings.Join(named, ", ") + ")"
-	}
-	w := &fi.register
-	fmt.Fprintf(w, "\tlp_agent.RegisterFunc(%d, %s, func(lpV lp_reflect.Value) interface{} {\n", n, strconv.Quote(key))
-	fmt.Fprintf(w, "\t\treturn lpFn_%d(func(%s)%s {\n", n, strings.Join(wrapParams, ", "), namedList)
-	fmt.Fprintf(w, "\t\t\tdefer lp_agent.Repanic()\n")
-	fmt.Fprintf(w, "\t\t\tlpIn := []lp_reflect.Value{%s}\n", strings.Join(wrapArgs, ", "))
-	if variadic {
-		fmt.Fprintf(w, "\t\t\tvar lpOut []lp_reflect.Value\n")
-		fmt.Fprintf(w, "\t\t\tif lpV.Type().IsVariadic() { lpOut = lpV.CallSlice(lpIn) } else { lpOut = lpV.Call(lpIn) }\n")
-	} else if len(results) > 0 {
-		fmt.Fprintf(w, "\t\t\tlpOut := lpV.Call(lpIn)\n")
-	} else {
-		fmt.Fprintf(w, "\t\t\tlpV.Call(lpIn)\n")
-	}
-	if variadic && len(results) == 0 {
-		fmt.Fprintf(w, "\t\t\t_ = lpOut\n")
-	}
-	for j := range results {
-		fmt.Fprintf(w, "\t\t\tif lpO := lpOut[%d]; lpO.IsValid() { lp_reflect.ValueOf(&lpR%d).Elem().Set(lpO) }\n", j, j)
-	}
-	fmt.Fprintf(w, "\t\t\treturn\n\t\t})\n\t})\n")
+	fmt.Fprintf(&fi.register, "\tlp_agent.RegisterFunc(%d, %s, %s(lp_reflect.TypeOf((lpFn_%d)(nil))))\n", n, strconv.Quote(key), fi.wrapName, n)
 }
+
+// wrapCode is the wrapper function of an instrumented file (renamed from
+// lp_wrap for each file). Given the type t of an lpFn_N alias, it returns
+// the agent's wrap function, which turns an interpreted function into a
+// function of type t that re-panics with the original panic value.
+const wrapCode = `
+func lp_wrap(t lp_reflect.Type) func(lp_reflect.Value) interface{} {
+	return func(fn lp_reflect.Value) interface{} {
+		return lp_reflect.MakeFunc(t, func(in []lp_reflect.Value) []lp_reflect.Value {
+			defer lp_agent.Repanic()
+			var out []lp_reflect.Value
+			if t.IsVariadic() && fn.Type().IsVariadic() {
+				out = fn.CallSlice(in)
+			} else {
+				out = fn.Call(in)
+			}
+			for i := range out {
+				if !out[i].IsValid() {
+					out[i] = lp_reflect.Zero(t.Out(i))
+				}
+			}
+			return out
+		}).Interface()
+	}
+}
+`
 
 // nameField returns the names of the parameters of field f, naming unnamed
 // and blank ones: "lpP<i>" (i counts parameters) or fixed when not empty.

@@ -118,6 +118,15 @@ func TestPatchThroughAgent(t *testing.T) {
 		t.Fatalf("revert: %v", err)
 	}
 	ask("d", "hello, d 12 6 0 division by zero")
+
+	// Untyped constants of the standard library and of the package come
+	// from the generated symbol tables.
+	if err := client.Apply(ctx, []agent.Patch{
+		{Ref: agent.Ref{Key: "example.com/live.greet"}, Source: `func greet(name string) string { return fmt.Sprint(name, " ", math.MinInt64, " ", math.Pi, " ", os.DevNull, " ", strconv.IntSize > 0) }`},
+	}); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	ask("e", "e -9223372036854775808 3.141592653589793 /dev/null true 13 6 0 division by zero")
 }
 
 // deadlineOf returns when a wait in t must give up.

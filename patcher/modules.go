@@ -37,6 +37,18 @@ type modules struct {
 	self bool
 	// vendor is true when the main module has a vendor directory.
 	vendor bool
+	// toolchain describes the go command and target platform (toolchainKeys
+	// as the go command reports them), for the build's fingerprint.
+	toolchain string
+}
+
+// toolchainKeys are the go env settings that can change what a build
+// produces besides the sources and the options: the toolchain, the target
+// platform and flags set with `go env -w`.
+var toolchainKeys = []string{
+	"GOVERSION", "GOROOT", "GOOS", "GOARCH", "GOFLAGS", "CGO_ENABLED", "GOEXPERIMENT",
+	"GOAMD64", "GOARM", "GOARM64", "GO386", "GOMIPS", "GOMIPS64", "GOPPC64", "GORISCV64", "GOWASM",
+	"CC", "CXX", "CGO_CFLAGS", "CGO_LDFLAGS",
 }
 
 // goEnv runs `go env -json` for keys in dir with env and returns the values.
@@ -60,11 +72,14 @@ func goEnv(ctx context.Context, dir string, env []string, keys ...string) (map[s
 // findModules reports the main module or workspace that a build in dir uses.
 // It fails when dir is not inside a module.
 func findModules(ctx context.Context, dir string, env []string) (*modules, error) {
-	vals, err := goEnv(ctx, dir, env, "GOMOD", "GOWORK")
+	vals, err := goEnv(ctx, dir, env, append([]string{"GOMOD", "GOWORK"}, toolchainKeys...)...)
 	if err != nil {
 		return nil, err
 	}
 	m := &modules{dir: dir}
+	for _, k := range toolchainKeys {
+		m.toolchain += fmt.Sprintf("%s=%q\n", k, vals[k])
+	}
 	if w := vals["GOWORK"]; w != "" && w != "off" {
 		m.goWork = w
 		data, err := os.ReadFile(w)
@@ -139,72 +154,142 @@ func (m *modules) isUserFile(filename string) bool {
 	return false
 }
 
+// plumbing is how a build makes the agent module resolvable.
+type plumbing struct {
+	flags     []string // go command flags, before the user's build flags
+	lateFlags []string // go command flags after the debug -gcflags
+	env       []string // environment entries for the go command
+}
+
 // plumb writes into buildDir the files that make the agent module at
 // agentDir resolvable without touching the user's files, and returns the
 // go command flags and environment entries that use them: an alternate
 // go.mod and go.sum (-modfile, -mod=mod) in module mode, an alternate go.work
 // (GOWORK) in workspace mode, nothing when the user's module is livepatch.
-func (m *modules) plumb(buildDir, agentDir string) (flags, env []string, err error) {
+//
+// When the agent module needs a newer go version than the user's go.mod or
+// go.work states, the alternate file states the agent's (the go command
+// would raise it anyway) and keeps the program's semantics: a godebug
+// default for the user's version keeps the default GODEBUG settings, and in
+// module mode a late -gcflags for the main module's packages keeps their
+// language version (loop variables, for one, changed in Go 1.22).
+func (m *modules) plumb(buildDir, agentDir string) (*plumbing, error) {
 	if m.self {
-		return nil, nil, nil
+		return &plumbing{}, nil
 	}
 	agentSum, err := os.ReadFile(filepath.Join(agentDir, "go.sum"))
 	if err != nil && !os.IsNotExist(err) {
-		return nil, nil, fmt.Errorf("read agent go.sum: %w", err)
+		return nil, fmt.Errorf("read agent go.sum: %w", err)
 	}
+	agentGo := goVersionOf(filepath.Join(agentDir, "go.mod"))
 	if m.goWork != "" {
-		return m.plumbWork(buildDir, agentDir, agentSum)
+		return m.plumbWork(buildDir, agentDir, agentGo, agentSum)
 	}
 	data, err := os.ReadFile(m.goMod)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read go.mod: %w", err)
+		return nil, fmt.Errorf("read go.mod: %w", err)
 	}
 	mf, err := modfile.Parse(m.goMod, data, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("parse go.mod: %w", err)
+		return nil, fmt.Errorf("parse go.mod: %w", err)
 	}
 	modDir := filepath.Dir(m.goMod)
 	for _, r := range mf.Replace {
 		if r.New.Version == "" && isLocalPath(r.New.Path) {
 			if err := mf.AddReplace(r.Old.Path, r.Old.Version, absFrom(modDir, r.New.Path), ""); err != nil {
-				return nil, nil, fmt.Errorf("alternate go.mod: %w", err)
+				return nil, fmt.Errorf("alternate go.mod: %w", err)
 			}
 		}
 	}
 	if err := mf.AddRequire(selfModule, "v0.0.0"); err != nil {
-		return nil, nil, fmt.Errorf("alternate go.mod: %w", err)
+		return nil, fmt.Errorf("alternate go.mod: %w", err)
 	}
 	if err := mf.AddReplace(selfModule, "", agentDir, ""); err != nil {
-		return nil, nil, fmt.Errorf("alternate go.mod: %w", err)
+		return nil, fmt.Errorf("alternate go.mod: %w", err)
+	}
+	pl := &plumbing{}
+	userGo := defaultGoVersion
+	if mf.Go != nil {
+		userGo = mf.Go.Version
+	}
+	if agentGo != "" && compareGoVersions(userGo, agentGo) < 0 {
+		if err := mf.AddGoStmt(agentGo); err != nil {
+			return nil, fmt.Errorf("alternate go.mod: %w", err)
+		}
+		if !hasGodebugDefault(mf.Godebug) {
+			if err := mf.AddGodebug("default", "go"+langVersion(userGo)); err != nil {
+				return nil, fmt.Errorf("alternate go.mod: %w", err)
+			}
+		}
+		// (Files named on the command line form command-line-arguments,
+		// which the go command compiles at its own version anyway.)
+		if mf.Module != nil {
+			pl.lateFlags = []string{fmt.Sprintf("-gcflags=%s/...=%s -lang=go%s", mf.Module.Mod.Path, debugGcflags, langVersion(userGo))}
+		}
 	}
 	mf.Cleanup()
 	out, err := mf.Format()
 	if err != nil {
-		return nil, nil, fmt.Errorf("alternate go.mod: %w", err)
+		return nil, fmt.Errorf("alternate go.mod: %w", err)
 	}
 	altMod := filepath.Join(buildDir, "go.mod")
 	if err := writeIfChanged(altMod, out); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	userSum, err := os.ReadFile(filepath.Join(modDir, "go.sum"))
 	if err != nil && !os.IsNotExist(err) {
-		return nil, nil, fmt.Errorf("read go.sum: %w", err)
+		return nil, fmt.Errorf("read go.sum: %w", err)
 	}
 	if err := writeIfChanged(filepath.Join(buildDir, "go.sum"), mergeSums(userSum, agentSum)); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return []string{"-modfile=" + altMod, "-mod=mod"}, nil, nil
+	pl.flags = []string{"-modfile=" + altMod, "-mod=mod"}
+	return pl, nil
+}
+
+// defaultGoVersion is the version the go command assumes for a go.mod
+// without a go line.
+const defaultGoVersion = "1.16"
+
+// debugGcflags are the compiler flags of every debug build.
+const debugGcflags = "-N -l"
+
+// hasGodebugDefault reports whether godebug lines set the default.
+func hasGodebugDefault(gs []*modfile.Godebug) bool {
+	for _, g := range gs {
+		if g.Key == "default" {
+			return true
+		}
+	}
+	return false
+}
+
+// langVersion returns the language version of a go version: "1.21" for
+// "1.21.3" or "1.21rc1".
+func langVersion(v string) string {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return v
+	}
+	minor := parts[1]
+	for i, r := range minor {
+		if r < '0' || r > '9' {
+			minor = minor[:i]
+			break
+		}
+	}
+	return parts[0] + "." + minor
 }
 
 // plumbWork writes the alternate go.work and go.work.sum for workspace mode.
-func (m *modules) plumbWork(buildDir, agentDir string, agentSum []byte) (flags, env []string, err error) {
+func (m *modules) plumbWork(buildDir, agentDir, agentGo string, agentSum []byte) (*plumbing, error) {
 	data, err := os.ReadFile(m.goWork)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read go.work: %w", err)
+		return nil, fmt.Errorf("read go.work: %w", err)
 	}
 	wf, err := modfile.ParseWork(m.goWork, data, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("parse go.work: %w", err)
+		return nil, fmt.Errorf("parse go.work: %w", err)
 	}
 	workDir := filepath.Dir(m.goWork)
 	var uses []string
@@ -214,40 +299,49 @@ func (m *modules) plumbWork(buildDir, agentDir string, agentSum []byte) (flags, 
 	for _, u := range uses {
 		wf.DropUse(u)
 		if err := wf.AddUse(absFrom(workDir, u), ""); err != nil {
-			return nil, nil, fmt.Errorf("alternate go.work: %w", err)
+			return nil, fmt.Errorf("alternate go.work: %w", err)
 		}
 	}
 	for _, r := range wf.Replace {
 		if r.New.Version == "" && isLocalPath(r.New.Path) {
 			if err := wf.AddReplace(r.Old.Path, r.Old.Version, absFrom(workDir, r.New.Path), ""); err != nil {
-				return nil, nil, fmt.Errorf("alternate go.work: %w", err)
+				return nil, fmt.Errorf("alternate go.work: %w", err)
 			}
 		}
 	}
 	if err := wf.AddUse(agentDir, ""); err != nil {
-		return nil, nil, fmt.Errorf("alternate go.work: %w", err)
+		return nil, fmt.Errorf("alternate go.work: %w", err)
 	}
-	// A workspace's go line must be at least every module's; the agent's
-	// module may be newer than the user's workspace. Each module keeps its own
-	// language version, so raising the workspace line changes no semantics.
-	if v := goVersionOf(filepath.Join(agentDir, "go.mod")); v != "" && (wf.Go == nil || compareGoVersions(wf.Go.Version, v) < 0) {
-		if err := wf.AddGoStmt(v); err != nil {
-			return nil, nil, fmt.Errorf("alternate go.work: %w", err)
+	// A workspace's go line must be at least every module's. Each module
+	// keeps its own language version; the workspace's go line sets the
+	// default GODEBUG settings, which a godebug default keeps.
+	workGo := defaultGoVersion
+	if wf.Go != nil {
+		workGo = wf.Go.Version
+	}
+	if agentGo != "" && compareGoVersions(workGo, agentGo) < 0 {
+		if err := wf.AddGoStmt(agentGo); err != nil {
+			return nil, fmt.Errorf("alternate go.work: %w", err)
+		}
+		if !hasGodebugDefault(wf.Godebug) {
+			if err := wf.AddGodebug("default", "go"+langVersion(workGo)); err != nil {
+				return nil, fmt.Errorf("alternate go.work: %w", err)
+			}
 		}
 	}
 	wf.Cleanup()
 	altWork := filepath.Join(buildDir, "go.work")
 	if err := writeIfChanged(altWork, modfile.Format(wf.Syntax)); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	userSum, err := os.ReadFile(m.goWork + ".sum")
 	if err != nil && !os.IsNotExist(err) {
-		return nil, nil, fmt.Errorf("read go.work.sum: %w", err)
+		return nil, fmt.Errorf("read go.work.sum: %w", err)
 	}
 	if err := writeIfChanged(altWork+".sum", mergeSums(userSum, agentSum)); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return nil, []string{"GOWORK=" + altWork}, nil
+	return &plumbing{env: []string{"GOWORK=" + altWork}}, nil
 }
 
 // goVersionOf returns the go directive of the go.mod at path, or "".

@@ -34,9 +34,9 @@ func generate(l *loaded, mods *modules, buildDir string, log *slog.Logger) (map[
 			log.Debug("not instrumenting package with errors", "package", p.PkgPath)
 			continue
 		}
-		if why := packageClash(p.Types); why != "" {
-			log.Warn("not instrumenting package", "package", p.PkgPath, "reason", why)
-			continue
+		clash := packageClash(p.Types)
+		if clash != "" {
+			log.Warn("not instrumenting package", "package", p.PkgPath, "reason", clash)
 		}
 		pkgDir := filepath.Dir(p.GoFiles[0])
 		outDir := filepath.Join(buildDir, "overlay", overlayDirName(p.PkgPath))
@@ -76,6 +76,11 @@ func generate(l *loaded, mods *modules, buildDir string, log *slog.Logger) (map[
 				return nil, nil, fmt.Errorf("instrument: %w", err)
 			}
 			res.add(funcs, log)
+		}
+		if clash != "" {
+			// The generated files would clash too; the functions are listed
+			// as not patchable, and the interpreter does not see the package.
+			continue
 		}
 		isRoot := rootIDs[p.PkgPath]
 		syms := packageSymbols(p.Types, isRoot, func(name, why string) {
@@ -164,7 +169,11 @@ func buildDirFor(mods *modules, opts *Options) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%q %q %q %q %t %q", mods.roots, mods.goWork, opts.Dir, opts.Packages, opts.Test, opts.BuildFlags)
 	for _, e := range opts.Env {
-		fmt.Fprintf(h, " %q", e)
+		// Only what can change the generated files or the build: other
+		// variables (a launch's secrets, say) must not multiply directories.
+		if k, _, _ := strings.Cut(e, "="); strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "CGO_") || k == "CC" || k == "CXX" {
+			fmt.Fprintf(h, " %q", e)
+		}
 	}
 	name := filepath.Base(mods.roots[0]) + "-" + hex.EncodeToString(h.Sum(nil)[:8])
 	d := filepath.Join(cache, "livepatch", "build", name)

@@ -26,8 +26,9 @@ var compilerMessage = regexp.MustCompile(`^(\S+\.go):(\d+)(?::\d+)?: (.*)$`)
 // (the original file compiles instead and its functions become not
 // patchable), and rejected lines of a generated symbols file (one symbol,
 // import or accessor per line) are deleted. It reports whether it changed
-// anything; false means it cannot help.
-func repairOverlay(output string, ov map[string]string, res *Result, log *slog.Logger) (bool, error) {
+// anything; false means it cannot help. dir is the go command's directory,
+// against which it prints relative paths.
+func repairOverlay(output, dir string, ov map[string]string, res *Result, log *slog.Logger) (bool, error) {
 	byCopy := map[string]string{}        // overlay copy -> original path
 	byGenerated := map[string][]string{} // synthetic name -> original paths
 	for orig, copyPath := range ov {
@@ -44,6 +45,9 @@ func repairOverlay(output string, ov map[string]string, res *Result, log *slog.L
 		}
 		file, msg := m[1], m[3]
 		n, _ := strconv.Atoi(m[2])
+		if !filepath.IsAbs(file) && !strings.HasPrefix(file, generatedPrefix) {
+			file = filepath.Join(dir, file) // the go command shortens paths below its directory
+		}
 		var orig, copyPath string
 		switch {
 		case byCopy[file] != "":
@@ -121,7 +125,7 @@ func deleteLines(path string, ns []int) (bool, error) {
 			return false, nil
 		}
 		l := strings.TrimSpace(src[n-1])
-		selfContained := (strings.HasPrefix(l, `"`) && strings.HasSuffix(l, ",")) || // map entry
+		selfContained := isSymEntryLine(l) || // symbol table element
 			strings.HasPrefix(l, "lp_") || // import spec
 			(strings.HasPrefix(l, "func lpField_") && strings.HasSuffix(l, "}"))
 		if !selfContained {

@@ -22,7 +22,7 @@ func TestBuildSurvivesRejectedGeneratedCode(t *testing.T) {
 		case ifaceGo:
 			return append(data, "var lpBroken int = \"not an int\"\n"...)
 		case shapesSyms:
-			return bytes.Replace(data, []byte("\"Sum\":"), []byte("\"Bogus\": lp_reflect.ValueOf(noSuchThing),\n\t\t\"Sum\":"), 1)
+			return bytes.Replace(data, []byte(`{"Sum",`), []byte("{\"Bogus\", noSuchThing, 0},\n\t{\"Sum\","), 1)
 		}
 		return data
 	}
@@ -30,7 +30,7 @@ func TestBuildSurvivesRejectedGeneratedCode(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "basic")
 	// Options differ from the other builds of basic (Env), so this build
 	// has a build directory of its own.
-	res, err := Build(testContext(t), Options{Dir: dir, Output: out, Env: []string{"LIVEPATCH_TEST_CORRUPT=1"}, Log: testLogger(t)})
+	res, err := Build(testContext(t), Options{Dir: dir, Output: out, Env: []string{"GOLIVEPATCHTEST=corrupt"}, Log: testLogger(t)})
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}
@@ -41,7 +41,7 @@ func TestBuildSurvivesRejectedGeneratedCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bd, err := buildDirFor(mods, &Options{Dir: dir, Env: []string{"LIVEPATCH_TEST_CORRUPT=1"}})
+	bd, err := buildDirFor(mods, &Options{Dir: dir, Env: []string{"GOLIVEPATCHTEST=corrupt"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestBuildSurvivesRejectedGeneratedCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(syms), "Bogus") || !strings.Contains(string(syms), `"Sum":`) {
+	if strings.Contains(string(syms), "Bogus") || !strings.Contains(string(syms), `{"Sum",`) {
 		t.Errorf("rejected symbol line not removed, or too much removed:\n%s", syms)
 	}
 	for _, f := range res.Manifest.Functions {

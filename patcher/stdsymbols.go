@@ -13,14 +13,16 @@ import (
 const stdSymbolsFileName = "zz_livepatch_stdlib.go"
 
 // stdSymbols generates the standard-library symbols file for root package
-// self: for each package of std, its exported functions, types, constants
-// and variables, in yaegi's Exports shape, registered with
-// agent.RegisterPackage. Generic functions and types are left out: yaegi
+// self: for each package of std, a table (see symtable.go) of its exported
+// functions, types, constants and variables, registered from an init with
+// lp_register, which the package's symbols file declares. Generic functions and types are left out: yaegi
 // takes them from source.
 func stdSymbols(self *types.Package, std []*types.Package) []byte {
-	imports := newImportSet(self)
-	var body bytes.Buffer
-	for _, p := range std {
+	// No lp_agent or lp_reflect: the tables are registered through the
+	// package's lp_register.
+	imports := &importSet{self: self, names: map[string]string{}}
+	var calls, tables bytes.Buffer
+	for i, p := range std {
 		if p.Path() == self.Path() {
 			continue
 		}
@@ -41,33 +43,34 @@ func stdSymbols(self *types.Package, std []*types.Package) []byte {
 				if sig, ok := o.Type().(*types.Signature); ok && sig.TypeParams().Len() > 0 {
 					continue
 				}
-				fmt.Fprintf(&syms, "\t\t%q: lp_reflect.ValueOf(%s),\n", name, ref)
+				syms.WriteString(symEntry(name, ref, symValue))
 			case *types.TypeName:
 				if genericType(o) || constraintType(o) {
 					continue
 				}
-				fmt.Fprintf(&syms, "\t\t%q: lp_reflect.ValueOf((*%s)(nil)),\n", name, ref)
+				syms.WriteString(symEntry(name, "(*"+ref+")(nil)", symValue))
 			case *types.Const:
-				if e, ok := constExpr(o, ref, imports); ok {
-					fmt.Fprintf(&syms, "\t\t%q: %s,\n", name, e)
+				if e, kind, ok := constEntry(o, ref); ok {
+					syms.WriteString(symEntry(name, e, kind))
 				}
 			case *types.Var:
-				fmt.Fprintf(&syms, "\t\t%q: lp_reflect.ValueOf(&%s).Elem(),\n", name, ref)
+				syms.WriteString(symEntry(name, "&"+ref, symVar))
 			}
 		}
 		if syms.Len() > 0 {
 			imports.add(p.Path(), local)
 		}
-		fmt.Fprintf(&body, "\tlp_agent.RegisterPackage(%s, %s, map[string]lp_reflect.Value{\n", strconv.Quote(p.Path()), strconv.Quote(p.Name()))
-		body.Write(syms.Bytes())
-		body.WriteString("\t})\n")
+		table := fmt.Sprintf("lp_std%d", i)
+		fmt.Fprintf(&calls, "\tlp_register(%s, %s, %s[:])\n", strconv.Quote(p.Path()), strconv.Quote(p.Name()), table)
+		writeSymTable(&tables, table, syms.Bytes())
 	}
 	var b bytes.Buffer
 	b.WriteString(generatedHeader)
 	fmt.Fprintf(&b, "package %s\n\n", self.Name())
 	imports.write(&b)
 	b.WriteString("func init() {\n")
-	b.Write(body.Bytes())
+	b.Write(calls.Bytes())
 	b.WriteString("}\n")
+	b.Write(tables.Bytes())
 	return b.Bytes()
 }

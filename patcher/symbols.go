@@ -3,7 +3,6 @@ package patcher
 import (
 	"bytes"
 	"fmt"
-	"go/constant"
 	"go/types"
 	"sort"
 	"strconv"
@@ -144,47 +143,9 @@ func nameable(t types.Type, self *types.Package) bool {
 	return ok
 }
 
-// constExpr returns an expression for the yaegi symbol of constant c,
-// referring to it as ref: the constant itself when it is typed, a
-// go/constant value when it is untyped (yaegi's form for untyped
-// constants). ok is false for constants that cannot be expressed.
-func constExpr(c *types.Const, ref string, imports *importSet) (string, bool) {
-	if b, isBasic := c.Type().(*types.Basic); !isBasic || b.Info()&types.IsUntyped == 0 {
-		return fmt.Sprintf("lp_reflect.ValueOf(%s)", ref), true
-	}
-	v := c.Val()
-	const cp, tk = "lp_constant", "lp_token"
-	intLit := func(v constant.Value) string {
-		s := v.ExactString()
-		if neg, ok := strings.CutPrefix(s, "-"); ok {
-			return fmt.Sprintf("%s.UnaryOp(%s.SUB, %s.MakeFromLiteral(%q, %s.INT, 0), 0)", cp, tk, cp, neg, tk)
-		}
-		return fmt.Sprintf("%s.MakeFromLiteral(%q, %s.INT, 0)", cp, s, tk)
-	}
-	var e string
-	switch v.Kind() {
-	case constant.Bool:
-		e = fmt.Sprintf("%s.MakeBool(%t)", cp, constant.BoolVal(v))
-	case constant.String:
-		e = fmt.Sprintf("%s.MakeString(%s)", cp, strconv.Quote(constant.StringVal(v)))
-	case constant.Int:
-		e = intLit(v)
-	case constant.Float:
-		num, den := constant.Num(v), constant.Denom(v)
-		e = fmt.Sprintf("%s.ToFloat(%s.BinaryOp(%s, %s.QUO, %s))", cp, cp, intLit(num), tk, intLit(den))
-	default:
-		return "", false
-	}
-	imports.add("go/constant", cp)
-	if strings.Contains(e, tk+".") {
-		imports.add("go/token", tk)
-	}
-	return fmt.Sprintf("lp_reflect.ValueOf(%s)", e), true
-}
-
-// packageSymbols generates the symbols file of user package pkg: one
-// RegisterPackage call with every package-level function, type, constant
-// and variable, exported or not, and accessors for the unexported fields of
+// packageSymbols generates the symbols file of user package pkg: a table
+// (see symtable.go) of every package-level function, type, constant and
+// variable, exported or not, registered from an init, and accessors for the unexported fields of
 // its struct types. start adds a call of agent.Start, for the root packages.
 // Symbols that cannot be written are left out and reported through skipped.
 func packageSymbols(pkg *types.Package, start bool, skipped func(name, why string)) []byte {
@@ -205,7 +166,7 @@ func packageSymbols(pkg *types.Package, start bool, skipped func(name, why strin
 			if name == "main" && pkg.Name() == "main" {
 				continue
 			}
-			fmt.Fprintf(&syms, "\t\t%q: lp_reflect.ValueOf(%s),\n", name, name)
+			syms.WriteString(symEntry(name, name, symValue))
 		case *types.TypeName:
 			if genericType(o) {
 				skipped(name, "generic type")
@@ -215,32 +176,36 @@ func packageSymbols(pkg *types.Package, start bool, skipped func(name, why strin
 				skipped(name, "constraint interface")
 				continue
 			}
-			fmt.Fprintf(&syms, "\t\t%q: lp_reflect.ValueOf((*%s)(nil)),\n", name, name)
+			syms.WriteString(symEntry(name, "(*"+name+")(nil)", symValue))
 			fieldAccessors(pkg, o, imports, &syms, &decls, skipped)
 		case *types.Const:
-			e, ok := constExpr(o, name, imports)
+			e, kind, ok := constEntry(o, name)
 			if !ok {
 				skipped(name, "constant kind not supported")
 				continue
 			}
-			fmt.Fprintf(&syms, "\t\t%q: %s,\n", name, e)
+			syms.WriteString(symEntry(name, e, kind))
 		case *types.Var:
-			fmt.Fprintf(&syms, "\t\t%q: lp_reflect.ValueOf(&%s).Elem(),\n", name, name)
-			fmt.Fprintf(&syms, "\t\t%q: lp_reflect.ValueOf(&%s),\n", varAddrPrefix+name, name)
+			syms.WriteString(symEntry(name, "&"+name, symVar))
+			syms.WriteString(symEntry(varAddrPrefix+name, "&"+name, symValue))
 		}
 	}
+	// The package's other symbols may have imported these already, under
+	// other names.
+	cp := imports.add("go/constant", "lp_constant")
+	tk := imports.add("go/token", "lp_token")
 	var b bytes.Buffer
 	b.WriteString(generatedHeader)
 	fmt.Fprintf(&b, "package %s\n\n", pkg.Name())
 	imports.write(&b)
 	b.WriteString("func init() {\n")
-	fmt.Fprintf(&b, "\tlp_agent.RegisterPackage(%q, %q, map[string]lp_reflect.Value{\n", pkg.Path(), pkg.Name())
-	b.Write(syms.Bytes())
-	b.WriteString("\t})\n")
+	fmt.Fprintf(&b, "\tlp_register(%q, %q, lp_syms[:])\n", pkg.Path(), pkg.Name())
 	if start {
 		b.WriteString("\tlp_agent.Start()\n")
 	}
 	b.WriteString("}\n")
+	writeSymTable(&b, "lp_syms", syms.Bytes())
+	strings.NewReplacer("lp_constant.", cp+".", "lp_token.", tk+".").WriteString(&b, symRuntime)
 	b.Write(decls.Bytes())
 	return b.Bytes()
 }
@@ -298,6 +263,6 @@ func fieldAccessors(pkg *types.Package, tn *types.TypeName, imports *importSet, 
 		}
 		t := types.TypeString(f.Type(), imports.qualifier)
 		fmt.Fprintf(decls, "\nfunc %s(lpX *%s) *%s { return &lpX.%s }\n", acc, tn.Name(), t, f.Name())
-		fmt.Fprintf(syms, "\t\t%q: lp_reflect.ValueOf(%s),\n", acc, acc)
+		syms.WriteString(symEntry(acc, acc, symValue))
 	}
 }

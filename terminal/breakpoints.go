@@ -100,6 +100,12 @@ func (s *session) cmdBreak(args string) error {
 	s.bps.next++
 	bp := &breakpoint{id: s.bps.next, file: loc.file, line: loc.line, fn: loc.fn, perG: map[int]int{}}
 	s.bps.list = append(s.bps.list, bp)
+	if s.state == stateExited {
+		// The server has no process to set it in; restart sends it.
+		bp.atFile, bp.atLine = bp.file, bp.line
+		s.con.printf("Breakpoint %d will be set at %s when the program restarts\n", bp.id, strings.TrimSpace(args))
+		return nil
+	}
 	if err := s.syncBreakpoints(bp); err != nil {
 		s.bps.remove(bp.id)
 		s.bps.next--
@@ -155,6 +161,7 @@ func (s *session) syncBreakpoints(bp *breakpoint) error {
 		}
 		r := result[i]
 		if !r.Verified {
+			b.dapID = 0
 			if b == bp {
 				msg := r.Message
 				if msg == "" {
@@ -174,6 +181,32 @@ func (s *session) syncBreakpoints(bp *breakpoint) error {
 		}
 	}
 	return failed
+}
+
+// resendBreakpoints sends every breakpoint again, as a DAP client does
+// after the initialized event; breakpoints the server cannot place are
+// reported and dropped.
+func (s *session) resendBreakpoints() {
+	sent := map[string]bool{}
+	for _, bp := range append([]*breakpoint(nil), s.bps.list...) {
+		key := bp.file
+		if bp.fn != "" {
+			key = "\x00functions"
+		}
+		if sent[key] {
+			continue
+		}
+		sent[key] = true
+		if err := s.syncBreakpoints(bp); err != nil {
+			s.con.errorf("breakpoint %d: %v", bp.id, err)
+		}
+	}
+	for _, bp := range append([]*breakpoint(nil), s.bps.list...) {
+		if bp.dapID == 0 {
+			s.bps.remove(bp.id)
+			s.con.errorf("breakpoint %d could not be set", bp.id)
+		}
+	}
 }
 
 // cmdClear deletes one breakpoint by number.

@@ -64,7 +64,7 @@ func (s *session) execute(line string) (quit bool, err error) {
 	name, args, _ := strings.Cut(strings.TrimSpace(line), " ")
 	args = strings.TrimSpace(args)
 	cmd := lookup(name)
-	if cmd == nil {
+	if cmd == nil || looksLikeGo(cmd, args) {
 		s.lastCmd = ""
 		return false, s.cmdEvaluate(strings.TrimSpace(line))
 	}
@@ -76,6 +76,25 @@ func (s *session) execute(line string) (quit bool, err error) {
 		return false, s.cmdHelp(args)
 	}
 	return false, cmd.run(s, args)
+}
+
+// looksLikeGo reports whether a line that starts with a command name is Go
+// for the prompt instead: `s := f()`, `c.n = 2`, `n++`, `p, q = q, p`, or a
+// command that takes no arguments followed by some. Like dlv, a command name
+// alone is the command: print a variable named like one with print.
+func looksLikeGo(cmd *command, args string) bool {
+	if args == "" {
+		return false
+	}
+	if !strings.Contains(cmd.usage, " ") {
+		return true
+	}
+	for _, op := range []string{":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "&^=", "++", "--", ",", "<-"} {
+		if strings.HasPrefix(args, op) {
+			return true
+		}
+	}
+	return strings.HasPrefix(args, "=") && !strings.HasPrefix(args, "==")
 }
 
 // cmdHelp prints the commands, or the usage of one.
@@ -102,7 +121,8 @@ func (s *session) cmdHelp(args string) error {
 		fmt.Fprintf(w, "    %s\t%s\n", name, c.help)
 	}
 	w.Flush()
-	b.WriteString("Any other line is evaluated in the selected frame, as Go.\n")
+	b.WriteString("Any other line is evaluated in the selected frame, as Go; so is a line that\n")
+	b.WriteString("starts with a command name but goes on as Go (s := f(), c = 2, n++).\n")
 	b.WriteString("An empty line repeats the last command. Ctrl-C pauses a running program; Ctrl-D quits.\n")
 	s.con.printf("%s", b.String())
 	return nil

@@ -40,21 +40,28 @@ func (s *session) complete(line string, pos int) (head string, completions []str
 	if err != nil {
 		return before, nil, after
 	}
-	targets := resp.(*dap.CompletionsResponse).Body.Targets
-	// Targets replace [start, start+length) of text (0-based when given),
-	// by default the word before the cursor.
+	return splice(line, offset, pos, resp.(*dap.CompletionsResponse).Body.Targets)
+}
+
+// splice turns completion targets for line[offset:] with the cursor at pos
+// into liner's head, completions and tail. A target replaces the range
+// [start, start+length) of the text when it gives one (start is 1-based, as
+// the session declares columnsStartAt1), and otherwise the identifier
+// before the cursor.
+func splice(line string, offset, pos int, targets []dap.CompletionItem) (head string, completions []string, tail string) {
+	text := line[offset:]
 	start := pos - offset
 	for start > 0 && isIdentByte(text[start-1]) {
 		start--
 	}
 	end := pos - offset
 	for _, t := range targets {
-		if t.Start > 0 || t.Length > 0 {
-			start, end = t.Start, t.Start+t.Length
+		if t.Start > 0 {
+			start, end = t.Start-1, t.Start-1+t.Length
 			break
 		}
 	}
-	start, end = min(max(start, 0), len(text)), min(max(end, 0), len(text))
+	start, end = min(max(start, 0), len(text)), min(max(end, start), len(text))
 	for _, t := range targets {
 		c := t.Text
 		if c == "" {
@@ -65,8 +72,7 @@ func (s *session) complete(line string, pos int) (head string, completions []str
 	return line[:offset+start], completions, line[offset+end:]
 }
 
-// isIdentByte reports whether b can be part of a Go identifier or a
-// selector chain.
+// isIdentByte reports whether b can be part of a Go identifier.
 func isIdentByte(b byte) bool {
-	return b == '_' || b == '.' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
 }

@@ -2,6 +2,7 @@ package terminal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -66,13 +67,14 @@ func (s *session) waitStop() error {
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 	s.state = stateRunning
+	thread := s.thread
 	go func() {
 		for {
 			select {
 			case <-s.interrupt:
 				// The pause is answered by a stopped event; an error
 				// (the program already stopped) needs no report.
-				s.client.Call(ctx, &dap.PauseRequest{Request: request("pause"), Arguments: dap.PauseArguments{ThreadId: s.thread}})
+				s.client.Call(ctx, &dap.PauseRequest{Request: request("pause"), Arguments: dap.PauseArguments{ThreadId: thread}})
 			case <-ctx.Done():
 				return
 			}
@@ -196,14 +198,43 @@ func (s *session) cmdRestart(args string) error {
 		}
 	}
 	s.frames = nil
-	if _, err := s.call(&dap.RestartRequest{Request: request("restart")}); err != nil {
+	// Restart with the launch arguments; Delve rebuilds the program unless
+	// it was launched prebuilt.
+	launch := map[string]any{}
+	for k, v := range s.launchArgs {
+		launch[k] = v
+	}
+	launch["request"] = "launch"
+	launch["rebuild"] = s.launchArgs["mode"] != "exec" && s.launchArgs["mode"] != "replay" && s.launchArgs["mode"] != "core"
+	raw, err := json.Marshal(map[string]any{"arguments": launch})
+	if err != nil {
+		return fmt.Errorf("restart: %w", err)
+	}
+	req := &dap.RestartRequest{Request: request("restart"), Arguments: raw}
+	if _, err := s.call(req); err != nil {
 		return err
 	}
+	// Delve acknowledges a restart at once and sends a second, error,
+	// response when it fails: watch for one while waiting.
+	ctx, cancel := context.WithCancelCause(s.ctx)
+	defer cancel(nil)
+	go func() {
+		r, err := s.client.WaitResponse(ctx, req.Seq)
+		if err == nil && !r.Success {
+			msg := r.Message
+			if d, err := r.Decode(); err == nil {
+				if er, ok := d.(*dap.ErrorResponse); ok && er.Body.Error != nil && er.Body.Error.Format != "" {
+					msg = er.Body.Error.Format
+				}
+			}
+			cancel(&dapError{command: "restart", message: msg})
+		}
+	}()
 	s.mu.Lock()
 	s.pid = 0 // a new process event, if any, tells the new one
 	s.mu.Unlock()
 	s.bps.resetHits()
-	if err := s.configure(); err != nil {
+	if err := s.configure(ctx); err != nil {
 		return err
 	}
 	if s.state != stateExited {

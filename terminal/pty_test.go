@@ -96,20 +96,23 @@ type ptySession struct {
 	scr  *screen
 	mark int
 	cmd  *exec.Cmd
+	// closed is closed when the terminal has no writer left: the program
+	// ended.
+	closed <-chan struct{}
 }
 
 // startPTY starts cmd on a new pseudo-terminal; it is killed when the test
 // ends.
-func startPTY(t *testing.T, cmd *exec.Cmd) *ptySession {
+func startPTY(t *testing.T, budget time.Duration, cmd *exec.Cmd) *ptySession {
 	t.Helper()
-	ctx := testContext(t)
+	ctx := testContext(t, budget)
 	cmd.WaitDelay = 5 * time.Second
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 160})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &ptySession{t: t, ctx: ctx, tty: tty, scr: &screen{changed: make(chan struct{})}, cmd: cmd}
 	copied := make(chan struct{})
+	p := &ptySession{t: t, ctx: ctx, tty: tty, scr: &screen{changed: make(chan struct{})}, cmd: cmd, closed: copied}
 	go func() {
 		io.Copy(p.scr, tty)
 		close(copied)
@@ -145,6 +148,10 @@ func (p *ptySession) wait(want ...string) {
 		}
 		select {
 		case <-changed:
+		case <-p.closed:
+			if text, _ := p.scr.text(); len(text) == len(rest)+min(p.mark, len(text)) {
+				p.t.Fatalf("program ended while waiting for %q; screen after mark:\n%s", want, rest)
+			}
 		case <-p.ctx.Done():
 			p.t.Fatalf("timed out waiting for %q; screen after mark:\n%s", want, rest)
 		}
@@ -181,7 +188,7 @@ func TestTerminalOnPTY(t *testing.T) {
 	home := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+counterBin, childCountEnv+"=0", "HOME="+home, "TERM=xterm")
-	p := startPTY(t, cmd)
+	p := startPTY(t, time.Minute, cmd)
 	p.wait("Type 'help' for list of commands.", terminal.Prompt)
 
 	// Tab completes a command name; the line is then edited: Ctrl-A moves
@@ -242,7 +249,8 @@ func TestLivepatchDebugOnPTY(t *testing.T) {
 	cmd := exec.Command(bin, "debug")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "TERM=xterm")
-	p := startPTY(t, cmd)
+	// The first build of a patchable binary compiles yaegi: give it time.
+	p := startPTY(t, 4*time.Minute, cmd)
 	p.wait(terminal.Prompt)
 	p.typ("break main.go:15\r")
 	p.wait("Breakpoint 1 set at ./main.go:15", terminal.Prompt)

@@ -68,14 +68,16 @@ type session struct {
 	interrupt <-chan struct{}
 	cwd       string
 	bps       breakpoints
+	// launchArgs are the arguments sent with launch, sent again on restart.
+	launchArgs map[string]any
 
 	mu         sync.Mutex // guards pid, set from the reader goroutine
 	pid        int
 	state      state
 	exitStatus int
 
-	thread  int             // selected goroutine (DAP thread)
-	frame   int             // selected frame index
+	thread  int              // selected goroutine (DAP thread)
+	frame   int              // selected frame index
 	frames  []dap.StackFrame // stack of thread while stopped, nil when not loaded
 	lastCmd string
 }
@@ -85,7 +87,9 @@ type session struct {
 // launches the program stopped at its entry, and reads commands. It returns
 // nil when the user quits, and an error when the session cannot start or
 // the connection fails. Errors of single commands are printed, not
-// returned. Run closes cfg.Conn before it returns.
+// returned. Run closes cfg.Conn before it returns. ctx is watched while the
+// program runs and while a plain (non-terminal) input is read; with line
+// editing on a terminal it is checked between lines only.
 func Run(ctx context.Context, cfg Config) error {
 	if cfg.Conn == nil {
 		return errors.New("terminal: no connection")
@@ -244,6 +248,7 @@ func (s *session) start() error {
 		args[k] = v
 	}
 	args["outputMode"] = "remote"
+	s.launchArgs = args
 	b, err := json.Marshal(args)
 	if err != nil {
 		return fmt.Errorf("launch: %w", err)
@@ -251,14 +256,17 @@ func (s *session) start() error {
 	if _, err := s.call(&dap.LaunchRequest{Request: request("launch"), Arguments: b}); err != nil {
 		return fmt.Errorf("launch: %w", err)
 	}
-	return s.configure()
+	return s.configure(s.ctx)
 }
 
 // configure finishes the configuration after the server is initialized
 // (after launch and after restart) and waits for the program to stop.
-func (s *session) configure() error {
-	e, err := s.client.WaitEventFunc(s.ctx, isLifecycle)
+func (s *session) configure(ctx context.Context) error {
+	e, err := s.client.WaitEventFunc(ctx, isLifecycle)
 	if err != nil {
+		if cause := context.Cause(ctx); cause != nil && s.ctx.Err() == nil {
+			return cause
+		}
 		return fmt.Errorf("wait for the debug adapter: %w", err)
 	}
 	switch e := e.(type) {
@@ -272,6 +280,7 @@ func (s *session) configure() error {
 	default:
 		return fmt.Errorf("got %s event before initialized", e.GetEvent().Event)
 	}
+	s.resendBreakpoints()
 	if _, err := s.call(&dap.ConfigurationDoneRequest{Request: request("configurationDone")}); err != nil {
 		return fmt.Errorf("configurationDone: %w", err)
 	}

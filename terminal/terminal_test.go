@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -48,14 +49,13 @@ func runTests(m *testing.M) int {
 	return m.Run()
 }
 
-// testContext returns a context that ends shortly before the test's deadline.
-func testContext(t *testing.T) context.Context {
+// testContext returns a context that ends after budget, or shortly before
+// the test's deadline, so that one stuck test does not starve the others.
+func testContext(t *testing.T, budget time.Duration) context.Context {
 	t.Helper()
-	deadline, ok := t.Deadline()
-	if !ok {
-		deadline = time.Now().Add(3 * time.Minute)
-	} else {
-		deadline = deadline.Add(-5 * time.Second)
+	deadline := time.Now().Add(budget)
+	if d, ok := t.Deadline(); ok && d.Add(-5*time.Second).Before(deadline) {
+		deadline = d.Add(-5 * time.Second)
 	}
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	t.Cleanup(cancel)
@@ -130,18 +130,20 @@ type env struct {
 // arguments and waits for the first prompt.
 func start(t *testing.T, launch map[string]any) *env {
 	t.Helper()
-	ctx := testContext(t)
+	ctx := testContext(t, time.Minute)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &env{t: t, ctx: ctx, in: w, out: newOutput(), interrupt: make(chan struct{}, 1), done: make(chan error, 1)}
 	conn := startDelve(t)
+	logs := newOutput()
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	go func() {
 		defer r.Close()
 		e.done <- terminal.Run(ctx, terminal.Config{
 			Conn: conn, Launch: launch, Stdin: r, Stdout: e.out, Stderr: e.out,
-			HistoryFile: "-", Interrupt: e.interrupt,
+			HistoryFile: "-", Interrupt: e.interrupt, Logger: logger,
 		})
 	}()
 	t.Cleanup(func() {
@@ -154,6 +156,8 @@ func start(t *testing.T, launch map[string]any) *env {
 		if t.Failed() {
 			all, _ := e.out.since(0)
 			t.Logf("terminal output:\n%s", all)
+			l, _ := logs.since(0)
+			t.Logf("DAP traffic:\n%s", l)
 		}
 	})
 	e.wait("Type 'help' for list of commands.")
@@ -240,7 +244,7 @@ func TestBreakContinuePrint(t *testing.T) {
 	e.do("args", "c = ", "by = 1\n")
 	e.do("locals", "(no locals)")
 	e.do("stack", "0  ", "main.(*Counter).Inc", "at "+src+":15", "1  ", "main.main", "at "+src+":26")
-	e.do("frame 1", "> main.main() "+src+":26", "=>  26:\t\tx := c.Inc(1)")
+	e.do("frame 1", "> main.main() "+src+":26", "=>  26:\t\t\tx := c.Inc(1)")
 	e.do("print i", "1\n")
 	e.do("locals", "limit = 3", "c = ", "i = 1")
 	e.do("down", "> main.(*Counter).Inc() "+src+":15")
@@ -299,7 +303,7 @@ func TestEmptyLineRepeatsCommand(t *testing.T) {
 func TestRestart(t *testing.T) {
 	e := counter(t, 2)
 	e.do("c", "count 2\n", "has exited with status 3")
-	e.do("b main.go:15", "Breakpoint 1 set")
+	e.do("b main.go:15", "Breakpoint 1 will be set at main.go:15 when the program restarts")
 	e.do("restart", "Process restarted.")
 	e.do("c", "(hits goroutine(1):1 total:1)")
 	e.do("restart", "Process restarted.")
@@ -328,7 +332,15 @@ func TestInterruptPauses(t *testing.T) {
 	e.wait("received SIGINT, stopping process", "> ")
 	e.do("goroutines", "Goroutine 1 - ", "goroutines]")
 	e.do("goroutine 1", "Switched from ", " to 1", "> ")
-	e.do("print c.n > 1", "true\n")
+	out := e.do("stack", "main.main", "at "+src+":")
+	// Select main.main's frame and look at its variables.
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, " in main.main") {
+			n := strings.Fields(strings.TrimPrefix(l, "*"))[0]
+			e.do("frame "+n, "> main.main() "+src)
+			e.do("print c.n > 1", "true\n")
+		}
+	}
 	e.exit()
 }
 
@@ -339,8 +351,9 @@ func TestListAndLocations(t *testing.T) {
 	e.do("list main.go:15", "Showing "+src+":15", "    15:\t\tc.n += by")
 	e.do("b main.go:27", "Breakpoint 1 set at "+src+":27")
 	e.do("c", "total:1)")
-	e.do("ls", "Showing "+src+":27", "=>  27:\t\tfmt.Println(\"count\", x)")
-	e.do("list 14", "Showing "+src+":14", "    14:\tfunc", "=>  27:")
+	e.do("ls", "Showing "+src+":27", "=>  27:\t\t\tfmt.Println(\"count\", x)")
+	e.do("list 25", "Showing "+src+":25", "    25:\t\tfor", "=>  27:")
+	e.do("list 14", "Showing "+src+":14", "    14:\tfunc", "    19:\tfunc main() {\n"+terminal.Prompt)
 	e.do("p x", "1\n")
 	e.exit()
 }
@@ -368,6 +381,13 @@ func TestDebugMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Delve builds in the working directory, inside this module; a
+	// workspace holding the fixture's module lets it build the fixture.
+	work := filepath.Join(t.TempDir(), "go.work")
+	if err := os.WriteFile(work, []byte("go 1.26\n\nuse "+dir+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOWORK", work)
 	e := start(t, map[string]any{"mode": "debug", "program": dir, "args": []string{"2"}, "output": filepath.Join(t.TempDir(), "counter")})
 	e.do("break main.go:16", "Breakpoint 1 set at "+src+":16")
 	e.do("continue", "> main.(*Counter).Inc() "+src+":16 (hits goroutine(1):1 total:1)")

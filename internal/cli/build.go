@@ -73,15 +73,19 @@ func runBuild(ctx context.Context, env *Env, args []string) error {
 }
 
 // PatchBuilder is the builder of every launch path: patchable debug builds.
-// Log may be nil.
-type PatchBuilder struct{ Log *slog.Logger }
+// Log may be nil. Built, when not nil, receives every successful build's
+// result, whose loaded packages the Go prompt keeps for type checking.
+type PatchBuilder struct {
+	Log   *slog.Logger
+	Built func(*patcher.Result)
+}
 
 func (b PatchBuilder) Build(ctx context.Context, req dapproxy.BuildRequest, progress io.Writer) error {
 	dir, flags := req.Dir, req.Flags
 	if len(flags) >= 2 && flags[0] == "-C" { // go's -C must come first; the builder takes it as Dir
 		dir, flags = absFromDir(dir, flags[1]), flags[2:]
 	}
-	_, err := patcher.Build(ctx, patcher.Options{
+	res, err := patcher.Build(ctx, patcher.Options{
 		Dir:        dir,
 		Packages:   req.Packages,
 		Output:     req.Output,
@@ -91,10 +95,14 @@ func (b PatchBuilder) Build(ctx context.Context, req dapproxy.BuildRequest, prog
 		Log:        b.Log,
 		Progress:   progress,
 	})
+	if err == nil && b.Built != nil {
+		b.Built(res)
+	}
 	return err
 }
 
-// newBuilder returns the builder every launch path uses.
-func newBuilder(logs *loggers) dapproxy.Builder {
-	return PatchBuilder{Log: logs.get("patcher")}
+// newBuilder returns the builder every launch path uses; built receives
+// each build's result.
+func newBuilder(logs *loggers, built func(*patcher.Result)) dapproxy.Builder {
+	return PatchBuilder{Log: logs.get("patcher"), Built: built}
 }

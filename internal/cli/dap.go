@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/go-delve/delve/pkg/logflags"
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/livepatch/livepatch/dapproxy"
+	"github.com/livepatch/livepatch/prompt"
 )
 
 func init() {
@@ -128,11 +130,29 @@ func runDAP(ctx context.Context, env *Env, args []string) error {
 	return proxy.Serve(ctx, conn)
 }
 
-// newProxy returns a proxy with livepatch's builder and handlers.
+// newProxy returns a proxy with livepatch's builder and handlers: the Go
+// prompt answers evaluate (context "repl") and completions. The time limit
+// of a prompt input is LIVEPATCH_PROMPT_TIMEOUT (a Go duration such as
+// "30s"), by default prompt.DefaultTimeout.
 func newProxy(logs *loggers, base debugger.Config) *dapproxy.Proxy {
 	base.Backend = "default"
-	return dapproxy.New(dapproxy.Config{Debugger: base, Log: logs.get("dapproxy"), Builder: newBuilder(logs)})
+	opts := prompt.Options{Log: logs.get("prompt")}
+	if v := os.Getenv(promptTimeoutEnv); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d > 0 {
+			opts.Timeout = d
+		} else {
+			logs.get("prompt").Warn("ignoring a bad "+promptTimeoutEnv, "value", v)
+		}
+	}
+	pr := prompt.New(opts)
+	px := dapproxy.New(dapproxy.Config{Debugger: base, Log: logs.get("dapproxy"),
+		Builder: newBuilder(logs, pr.UseBuild), Capabilities: pr.Capabilities()})
+	pr.Register(px)
+	return px
 }
+
+// promptTimeoutEnv names the variable that sets the Go prompt's time limit.
+const promptTimeoutEnv = "LIVEPATCH_PROMPT_TIMEOUT"
 
 func listen(addr string) (net.Listener, error) {
 	if path, ok := strings.CutPrefix(addr, "unix:"); ok {

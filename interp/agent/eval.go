@@ -8,6 +8,7 @@ import (
 	"go/parser"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	yaegi "github.com/traefik/yaegi/interp"
@@ -36,10 +37,20 @@ type EvalResult struct {
 func Eval(ctx context.Context, src, pkg string) (EvalResult, error) {
 	machine.mu.Lock()
 	defer machine.mu.Unlock()
-	return evalLocked(ctx, src, pkg)
+	return evalLocked(ctx, evalArgs{src: src, pkg: pkg})
 }
 
-func evalLocked(ctx context.Context, src, pkg string) (res EvalResult, err error) {
+// evalArgs are the arguments of one evaluation.
+type evalArgs struct {
+	src     string
+	pkg     string     // package whose scope is visible unqualified
+	imports []string   // import specs made visible first
+	frame   []FrameVar // frame locals bound in package lp_frame
+	addrs   []uintptr  // their addresses, by FrameVar.Arg
+	results int        // src ends with a []interface{} of a multi-value call's results
+}
+
+func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = EvalResult{}, fmt.Errorf("eval: interpreter failed: %v", unwrapPanic(r))
@@ -54,6 +65,7 @@ func evalLocked(ctx context.Context, src, pkg string) (res EvalResult, err error
 		ctx, cancel = context.WithTimeout(ctx, DefaultEvalTimeout)
 		defer cancel()
 	}
+	pkg, src := a.pkg, a.src
 	if pkg != "" && !machine.dotted[pkg] {
 		if registeredName(pkg) == "" {
 			return EvalResult{}, fmt.Errorf("eval: package %s has no symbols in this program", pkg)
@@ -63,14 +75,25 @@ func evalLocked(ctx context.Context, src, pkg string) (res EvalResult, err error
 		}
 		machine.dotted[pkg] = true
 	}
+	if err := importIntoScope(i, a.imports); err != nil {
+		return EvalResult{}, fmt.Errorf("eval: %w", err)
+	}
+	if err := bindFrame(i, pkg, a.frame, a.addrs); err != nil {
+		return EvalResult{}, fmt.Errorf("eval: %w", err)
+	}
+	if strings.TrimSpace(src) == "" { // only imports
+		return EvalResult{}, nil
+	}
 	if err := importForEval(src); err != nil {
 		return EvalResult{}, fmt.Errorf("eval: %w", err)
 	}
+	machine.stderr.capture()
 	v, err := evalContext(ctx, i, src)
+	stack := machine.stderr.release()
 	if err != nil {
 		var p yaegi.Panic
 		if errors.As(err, &p) {
-			return EvalResult{}, &PanicError{Value: unwrapPanic(p.Value)}
+			return EvalResult{}, &PanicError{Value: unwrapPanic(p.Value), Stack: stack}
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			return EvalResult{}, fmt.Errorf("eval: stopped after time limit: %w", err)
@@ -83,12 +106,39 @@ func evalLocked(ctx context.Context, src, pkg string) (res EvalResult, err error
 	if !endsWithExpression(src) || !v.IsValid() {
 		return EvalResult{}, nil
 	}
+	if a.results > 1 {
+		return formatResults(v), nil
+	}
 	return EvalResult{Value: formatValue(v), Type: typeString(v)}, nil
+}
+
+// formatResults formats the results of a multi-value call, given as a
+// []interface{}, as a comma-separated list.
+func formatResults(v reflect.Value) EvalResult {
+	if v.Kind() == reflect.Interface {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Slice {
+		return EvalResult{Value: formatValue(v), Type: typeString(v)}
+	}
+	var vals, types []string
+	for k := 0; k < v.Len(); k++ {
+		e := v.Index(k)
+		if e.Kind() == reflect.Interface && e.IsNil() {
+			vals, types = append(vals, "nil"), append(types, "nil")
+			continue
+		}
+		vals, types = append(vals, formatValue(e)), append(types, typeString(e))
+	}
+	return EvalResult{Value: strings.Join(vals, ", "), Type: "(" + strings.Join(types, ", ") + ")"}
 }
 
 // PanicError is returned by Eval when the snippet panicked.
 type PanicError struct {
 	Value any
+	// Stack lists the interpreted frames the panic went through, one per
+	// line, innermost first, as yaegi reports them.
+	Stack string
 }
 
 // Error formats the panic like the runtime does.

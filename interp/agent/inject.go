@@ -25,7 +25,7 @@ func Serve(n int) int {
 	if n < 0 || n > len(Inbox) {
 		return -1
 	}
-	out := handleBytes(Inbox[:n], machine.mu.TryLock)
+	out := handleBytes(Inbox[:n], machine.mu.TryLock, nil)
 	if len(out) > len(Outbox) {
 		out = []byte(`{"ok":false,"error":"response too large for the agent outbox"}`)
 	}

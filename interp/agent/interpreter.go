@@ -25,13 +25,18 @@ var machine struct {
 	dotted      map[string]bool   // packages dot-imported into the REPL scope
 	replImports map[string]bool   // package names imported into the REPL scope
 	patched     map[int]patchInfo // current patches by index
+
+	stderr        stderrTap               // the interpreter's stderr
+	importPaths   map[string]string       // names imported by Imports: name -> path
+	types         map[string]reflect.Type // pointer types of frame variables, by type
+	frameImported bool                    // lp_frame is imported into the REPL scope
 }
 
 // interpreter returns the interpreter, creating it on first use and giving
 // it every registered package. The caller holds machine.mu.
 func interpreter() (*yaegi.Interpreter, error) {
 	machine.once.Do(func() {
-		i := yaegi.New(yaegi.Options{})
+		i := yaegi.New(yaegi.Options{Stderr: &machine.stderr})
 		if err := i.Use(snapshotExports()); err != nil {
 			// Symbols are in; only yaegi's generic std sources failed.
 			logger.Warn("interpreter setup incomplete", "err", err)
@@ -47,6 +52,8 @@ func interpreter() (*yaegi.Interpreter, error) {
 		machine.dotted = map[string]bool{}
 		machine.replImports = map[string]bool{}
 		machine.patched = map[int]patchInfo{}
+		machine.importPaths = map[string]string{}
+		machine.types = map[string]reflect.Type{}
 	})
 	return machine.interp, machine.err
 }

@@ -20,6 +20,14 @@ type Request struct {
 	Source        string  `json:"source,omitempty"`        // eval
 	Package       string  `json:"package,omitempty"`       // eval
 	TimeoutMillis int     `json:"timeoutMillis,omitempty"` // eval
+	// Imports are import specs (`"strings"`, `str "strings"`) made visible
+	// in the evaluation scope before Source runs (eval).
+	Imports []string `json:"imports,omitempty"`
+	// Frame binds frame locals for this evaluation (eval through ServeFrame).
+	Frame []FrameVar `json:"frame,omitempty"`
+	// Results, when above 1, says that Source ends with a []interface{}
+	// literal holding the results of a multi-value call (eval).
+	Results int `json:"results,omitempty"`
 }
 
 // Operations understood by the agent.
@@ -42,6 +50,7 @@ type Response struct {
 	Value    string        `json:"value,omitempty"`
 	Type     string        `json:"type,omitempty"`
 	Panic    bool          `json:"panic,omitempty"` // eval ended in a panic
+	Stack    string        `json:"stack,omitempty"` // eval: interpreted stack of a panic
 	Patched  []PatchedFunc `json:"patched,omitempty"`
 	Funcs    int           `json:"funcs,omitempty"` // status: table size
 }
@@ -49,7 +58,8 @@ type Response struct {
 // handle executes one authenticated request. lock acquires the agent's
 // operation lock: blocking for the socket, trying for injected calls, which
 // must not wait for a goroutine that the debugger has stopped.
-func handle(req *Request, lock func() bool) Response {
+// addrs are the addresses given to ServeFrame, for req.Frame.
+func handle(req *Request, lock func() bool, addrs []uintptr) Response {
 	resp := Response{ID: req.ID}
 	if req.Op == OpHello {
 		resp.OK = true
@@ -78,10 +88,13 @@ func handle(req *Request, lock func() bool) Response {
 			defer cancel()
 		}
 		var r EvalResult
-		r, err = evalLocked(ctx, req.Source, req.Package)
+		r, err = evalLocked(ctx, evalArgs{src: req.Source, pkg: req.Package, imports: req.Imports,
+			frame: req.Frame, addrs: addrs, results: req.Results})
 		resp.Value, resp.Type = r.Value, r.Type
 		var pe *PanicError
-		resp.Panic = errors.As(err, &pe)
+		if errors.As(err, &pe) {
+			resp.Panic, resp.Stack = true, pe.Stack
+		}
 	case OpStatus:
 		resp.Funcs = tableSize()
 	default:
@@ -105,7 +118,7 @@ func handle(req *Request, lock func() bool) Response {
 // handleBytes decodes one request, executes it and encodes the response.
 // A panic inside the agent becomes an error response rather than killing
 // the target.
-func handleBytes(b []byte, lock func() bool) (out []byte) {
+func handleBytes(b []byte, lock func() bool, addrs []uintptr) (out []byte) {
 	var req Request
 	var resp Response
 	defer func() {
@@ -116,7 +129,7 @@ func handleBytes(b []byte, lock func() bool) (out []byte) {
 	if err := json.Unmarshal(b, &req); err != nil {
 		resp = Response{Error: fmt.Sprintf("bad request: %v", err)}
 	} else {
-		resp = handle(&req, lock)
+		resp = handle(&req, lock, addrs)
 	}
 	out, err := json.Marshal(resp)
 	if err != nil {

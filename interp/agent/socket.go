@@ -128,7 +128,7 @@ func (s *Server) serveConn(c net.Conn) {
 		if err != nil {
 			return
 		}
-		out := handleBytes(line, lock)
+		out := handleBytes(line, lock, nil)
 		c.SetWriteDeadline(time.Now().Add(time.Minute))
 		if _, err := c.Write(append(out, '\n')); err != nil {
 			return

@@ -9,6 +9,9 @@ import (
 // the linker removes functions that nothing references.
 var entryPoints []func(int) int
 
+// frameEntryPoints keeps ServeFrame in the binary, as entryPoints does Serve.
+var frameEntryPoints []func(n int, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15 uintptr) int
+
 var startOnce sync.Once
 
 // server is the socket server started by Start, if any.
@@ -22,6 +25,7 @@ var server *Server
 func Start() {
 	startOnce.Do(func() {
 		entryPoints = append(entryPoints, Serve)
+		frameEntryPoints = append(frameEntryPoints, ServeFrame)
 		path, token := os.Getenv(EnvSocket), os.Getenv(EnvToken)
 		os.Unsetenv(EnvSocket)
 		os.Unsetenv(EnvToken)

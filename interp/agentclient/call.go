@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/go-delve/delve/pkg/proc"
@@ -72,6 +73,14 @@ func (c *CallClient) addresses() error {
 }
 
 func (c *CallClient) roundTrip(ctx context.Context, req *agent.Request) (*agent.Response, error) {
+	return c.roundTripCall(ctx, req, c.GoroutineID, func(n int) string {
+		return fmt.Sprintf("%s.Serve(%d)", agentPkgExpr, n)
+	})
+}
+
+// roundTripCall writes req into the inbox and calls the agent on goroutine
+// goid with the expression call(len(request)).
+func (c *CallClient) roundTripCall(ctx context.Context, req *agent.Request, goid int64, call func(n int) string) (*agent.Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", req.Op, err)
 	}
@@ -98,9 +107,9 @@ func (c *CallClient) roundTrip(ctx context.Context, req *agent.Request) (*agent.
 	}
 	state, err := c.d.Command(&api.DebuggerCommand{
 		Name:                 api.Call,
-		Expr:                 fmt.Sprintf("%s.Serve(%d)", agentPkgExpr, len(b)),
+		Expr:                 call(len(b)),
 		UnsafeCall:           true,
-		GoroutineID:          c.GoroutineID,
+		GoroutineID:          goid,
 		ReturnInfoLoadConfig: &api.LoadConfig{},
 	}, nil, nil, nil)
 	if err != nil {
@@ -138,4 +147,51 @@ func (c *CallClient) checkStopped() error {
 		return errNotStopped
 	}
 	return nil
+}
+
+// FrameEval is an evaluation in the scope of a paused frame.
+type FrameEval struct {
+	// Request is the eval request; its Frame lists the bound locals, whose
+	// Arg indexes Addrs.
+	Request agent.Request
+	// GoroutineID is the goroutine that makes the call (0: the selected one).
+	GoroutineID int64
+	// Addrs are Delve expressions for the locals' addresses, evaluated in
+	// the call expression itself on the top frame of GoroutineID (e.g.
+	// "uintptr(&x)") or constants. At most agent.MaxFrameArgs.
+	Addrs []string
+}
+
+// EvalFrame evaluates e.Request through agent.ServeFrame. The response is
+// returned also when the agent reports a failure (with an *AgentError).
+func (c *CallClient) EvalFrame(ctx context.Context, e FrameEval) (*agent.Response, error) {
+	if len(e.Addrs) > agent.MaxFrameArgs {
+		return nil, fmt.Errorf("eval: %d frame variables, at most %d can be used in one input", len(e.Addrs), agent.MaxFrameArgs)
+	}
+	req := e.Request
+	req.Op = agent.OpEval
+	resp, err := c.roundTripCall(ctx, &req, e.GoroutineID, func(n int) string {
+		args := make([]string, agent.MaxFrameArgs)
+		for i := range args {
+			args[i] = "0"
+			if i < len(e.Addrs) {
+				args[i] = e.Addrs[i]
+			}
+		}
+		return fmt.Sprintf("%s.ServeFrame(%d, %s)", agentPkgExpr, n, strings.Join(args, ", "))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !resp.OK {
+		return resp, &AgentError{Message: resp.Error, Failures: resp.Failures, Panic: resp.Panic}
+	}
+	return resp, nil
+}
+
+// Halt interrupts a call in progress (one that hangs in compiled code),
+// as Delve's halt command does. The call then ends with an error.
+func (c *CallClient) Halt() error {
+	_, err := c.d.Command(&api.DebuggerCommand{Name: api.Halt}, nil, nil, nil)
+	return err
 }

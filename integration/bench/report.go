@@ -1,0 +1,321 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// Report is the result of one benchmark run; encoded as JSON with -json.
+type Report struct {
+	Date      string         `json:"date"`
+	Command   string         `json:"command"`
+	GoVersion string         `json:"goVersion"`
+	Platform  string         `json:"platform"` // GOOS/GOARCH
+	CPUs      int            `json:"cpus"`
+	LoadStart string         `json:"loadStart,omitempty"` // /proc/loadavg when the run began
+	LoadEnd   string         `json:"loadEnd,omitempty"`   // and when it ended
+	Latency   []LatencyRow   `json:"latency,omitempty"`
+	Start     []StartRow     `json:"start,omitempty"`
+	Build     []BuildRow     `json:"coldBuild,omitempty"`
+	Size      []SizeRow      `json:"size,omitempty"`
+	WarmBuild []WarmBuildRow `json:"warmBuild,omitempty"`
+	Prologue  []PrologueRow  `json:"prologue,omitempty"`
+	Programs  []ProgramInfo  `json:"programs,omitempty"`
+	Errors    []string       `json:"errors,omitempty"` // parts that failed, and why
+}
+
+// LatencyRow is the round-trip time of one request type, directly against
+// Delve's DAP server and through the proxy.
+type LatencyRow struct {
+	Request        string  `json:"request"`
+	N              int     `json:"n"`
+	DirectMedianMs float64 `json:"directMedianMs"`
+	DirectP95Ms    float64 `json:"directP95Ms"`
+	ProxyMedianMs  float64 `json:"proxyMedianMs"`
+	ProxyP95Ms     float64 `json:"proxyP95Ms"`
+	AddedMedianMs  float64 `json:"addedMedianMs"` // proxy median - direct median
+	TargetMs       float64 `json:"targetMs"`
+}
+
+// StartRow is the warm time from a client's initialize to the stop at the
+// first breakpoint, for `dlv debug` and `livepatch debug`.
+type StartRow struct {
+	Program      string    `json:"program"`
+	Runs         int       `json:"runs"`
+	PlainMedianS float64   `json:"plainMedianS"`
+	PatchMedianS float64   `json:"patchMedianS"`
+	Ratio        float64   `json:"ratio"` // patch median / plain median
+	TargetRatio  float64   `json:"targetRatio"`
+	PlainS       []float64 `json:"plainS"`
+	PatchS       []float64 `json:"patchS"`
+}
+
+// BuildRow is the cold build time (empty GOCACHE) of a program, plain and
+// patchable.
+type BuildRow struct {
+	Program  string    `json:"program"`
+	Runs     int       `json:"runs"`
+	PlainS   float64   `json:"plainMedianS"`
+	PatchS   float64   `json:"patchMedianS"`
+	Ratio    float64   `json:"ratio"`
+	PlainAll []float64 `json:"plainS"`
+	PatchAll []float64 `json:"patchS"`
+}
+
+// SizeRow is the size of a program's debug binary, plain and patchable.
+type SizeRow struct {
+	Program     string  `json:"program"`
+	PlainBytes  int64   `json:"plainBytes"`
+	PatchBytes  int64   `json:"patchBytes"`
+	AddedMB     float64 `json:"addedMB"` // (patch - plain) / 2^20
+	Ratio       float64 `json:"ratio"`
+	TargetMB    float64 `json:"targetMB"`
+	Patchable   int     `json:"patchableFuncs"`
+	Unpatchable int     `json:"unpatchableFuncs"`
+}
+
+// WarmBuildRow is the time of a build with warm caches (nothing changed
+// since the last build), plain and patchable, and the patchable build's
+// phases: loading and type-checking the packages, writing the overlay, and
+// the go command.
+type WarmBuildRow struct {
+	Program     string  `json:"program"`
+	PlainS      float64 `json:"plainS"`
+	PatchS      float64 `json:"patchS"`
+	Ratio       float64 `json:"ratio"`
+	LoadS       float64 `json:"loadS"`
+	InstrumentS float64 `json:"instrumentS"`
+	GoBuildS    float64 `json:"goBuildS"`
+}
+
+// PrologueRow is the time per call of one benchmark of the prologue
+// fixture, compiled plainly and patchably (both -N -l), nothing patched.
+type PrologueRow struct {
+	Benchmark   string  `json:"benchmark"`
+	Runs        int     `json:"runs"`
+	PlainNs     float64 `json:"plainNsPerCall"`
+	PatchNs     float64 `json:"patchNsPerCall"`
+	AddedNs     float64 `json:"addedNs"`
+	PlainAllocs float64 `json:"plainAllocsPerCall"`
+	PatchAllocs float64 `json:"patchAllocsPerCall"`
+	TargetNs    float64 `json:"targetNs"`
+}
+
+// ProgramInfo describes a program the start, build and size parts use.
+type ProgramInfo struct {
+	Name        string `json:"name"`
+	Source      string `json:"source"`
+	Lines       int    `json:"lines"` // lines of its own module's non-test Go files that it links
+	Packages    int    `json:"packages"`
+	Breakpoint  string `json:"breakpoint"`
+	ProgramArgs string `json:"args"`
+}
+
+// table is one section of the report as rows of cells.
+type table struct {
+	title  string
+	header []string
+	rows   [][]string
+	notes  []string
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "NO"
+}
+
+func f2(x float64) string { return fmt.Sprintf("%.2f", x) }
+func f3(x float64) string { return fmt.Sprintf("%.3f", x) }
+
+// tables turns the report into its sections, in a fixed order.
+func (r *Report) tables() []table {
+	var ts []table
+	if len(r.Latency) > 0 {
+		t := table{
+			title:  "Proxy latency (issue 2): round trip while stopped at a breakpoint, ms",
+			header: []string{"request", "n", "delve median", "delve p95", "proxy median", "proxy p95", "added median", "target <= 0.1"},
+			notes: []string{"Both servers run in this process and are reached over TCP loopback by the same client; " +
+				"only the proxy differs. Requests alternate between the two sessions."},
+		}
+		for _, l := range r.Latency {
+			t.rows = append(t.rows, []string{l.Request, fmt.Sprint(l.N), f3(l.DirectMedianMs), f3(l.DirectP95Ms),
+				f3(l.ProxyMedianMs), f3(l.ProxyP95Ms), f3(l.AddedMedianMs), verdict(l.AddedMedianMs <= l.TargetMs)})
+		}
+		ts = append(ts, t)
+	}
+	if len(r.Programs) > 0 {
+		t := table{title: "Programs", header: []string{"program", "source", "packages", "lines", "breakpoint", "args"}}
+		for _, p := range r.Programs {
+			t.rows = append(t.rows, []string{p.Name, p.Source, fmt.Sprint(p.Packages), fmt.Sprint(p.Lines), p.Breakpoint, p.ProgramArgs})
+		}
+		t.notes = []string{"lines: non-test Go files of the program's own module that it links (what the patcher instruments)."}
+		ts = append(ts, t)
+	}
+	if len(r.Start) > 0 {
+		t := table{
+			title:  "Warm start to the first breakpoint (issue 3), s",
+			header: []string{"program", "runs", "dlv debug", "livepatch debug", "ratio", "target <= 1.5x"},
+			notes: []string{"From initialize to the stopped event: build (warm GOCACHE), launch, breakpoint, run to it. " +
+				"dlv debug = Delve's DAP server, launch mode debug (go build -gcflags='all=-N -l'); " +
+				"livepatch debug = the proxy with the patchable builder (patcher.Build). Medians, runs alternate."},
+		}
+		for _, s := range r.Start {
+			t.rows = append(t.rows, []string{s.Program, fmt.Sprint(s.Runs), f2(s.PlainMedianS), f2(s.PatchMedianS),
+				f2(s.Ratio) + "x", verdict(s.Ratio <= s.TargetRatio)})
+		}
+		ts = append(ts, t)
+	}
+	if len(r.Build) > 0 {
+		t := table{
+			title:  "Cold build (issue 3), s",
+			header: []string{"program", "runs", "plain debug build", "patchable build", "ratio"},
+			notes: []string{"GOCACHE and the patcher's cache directory (XDG_CACHE_HOME) fresh and empty for every build; " +
+				"the module cache is warm. Plain: go build -gcflags='all=-N -l'. Patchable: patcher.Build."},
+		}
+		for _, b := range r.Build {
+			t.rows = append(t.rows, []string{b.Program, fmt.Sprint(b.Runs), f2(b.PlainS), f2(b.PatchS), f2(b.Ratio) + "x"})
+		}
+		ts = append(ts, t)
+	}
+	if len(r.Size) > 0 {
+		t := table{
+			title:  "Binary size (issue 3)",
+			header: []string{"program", "plain debug, MB", "patchable, MB", "added, MB", "ratio", "target <= +12 MB", "patchable funcs", "not patchable"},
+			notes:  []string{"MB = 2^20 bytes. Both built with -gcflags='all=-N -l'."},
+		}
+		for _, s := range r.Size {
+			t.rows = append(t.rows, []string{s.Program, f2(float64(s.PlainBytes) / (1 << 20)), f2(float64(s.PatchBytes) / (1 << 20)),
+				f2(s.AddedMB), f2(s.Ratio) + "x", verdict(s.AddedMB <= s.TargetMB), fmt.Sprint(s.Patchable), fmt.Sprint(s.Unpatchable)})
+		}
+		ts = append(ts, t)
+	}
+	if len(r.WarmBuild) > 0 {
+		t := table{
+			title:  "Warm rebuild, nothing changed (issue 3), s",
+			header: []string{"program", "plain debug build", "patchable build", "ratio", "load+type-check", "instrument", "go build"},
+			notes: []string{"One build of each, after an untimed one, both to a path with no binary, so both link " +
+				"(as for dlv debug, which removes its binary after a session). The last three columns split the " +
+				"patchable build at the phase lines patcher.Build writes to its Progress writer."},
+		}
+		for _, b := range r.WarmBuild {
+			t.rows = append(t.rows, []string{b.Program, f2(b.PlainS), f2(b.PatchS), f2(b.Ratio) + "x",
+				f2(b.LoadS), f2(b.InstrumentS), f2(b.GoBuildS)})
+		}
+		ts = append(ts, t)
+	}
+	if len(r.Prologue) > 0 {
+		t := table{
+			title:  "Unpatched prologue cost per call (issue 3), ns",
+			header: []string{"benchmark", "runs", "plain", "patchable", "added", "target <= 2", "allocs plain", "allocs patchable"},
+			notes: []string{"go test -bench of integration/bench/testdata/prologue, compiled plainly (go test -c -gcflags='all=-N -l') " +
+				"and patchably (patcher.Build with Test), nothing patched; medians over alternating runs."},
+		}
+		for _, p := range r.Prologue {
+			t.rows = append(t.rows, []string{p.Benchmark, fmt.Sprint(p.Runs), f2(p.PlainNs), f2(p.PatchNs), f2(p.AddedNs),
+				verdict(p.AddedNs <= p.TargetNs), f2(p.PlainAllocs), f2(p.PatchAllocs)})
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// writeText writes the report as aligned plain-text tables.
+func (r *Report) writeText(w io.Writer) error {
+	fmt.Fprintf(w, "livepatch benchmarks, %s, %s, %d CPUs, %s\n", r.Date, r.Platform, r.CPUs, r.GoVersion)
+	if r.LoadStart != "" {
+		fmt.Fprintf(w, "load average (1, 5, 15 min): %s at the start, %s at the end\n", r.LoadStart, r.LoadEnd)
+	}
+	for _, t := range r.tables() {
+		fmt.Fprintf(w, "\n%s\n", t.title)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, strings.Join(t.header, "\t")+"\t")
+		for _, row := range t.rows {
+			fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		for _, n := range t.notes {
+			fmt.Fprintf(w, "  %s\n", n)
+		}
+	}
+	for _, e := range r.Errors {
+		fmt.Fprintf(w, "\nFAILED: %s\n", e)
+	}
+	return nil
+}
+
+// writeMarkdown writes the report as markdown tables, for docs/BENCHMARKS.md.
+func (r *Report) writeMarkdown(w io.Writer) error {
+	fmt.Fprintf(w, "Run on %s, %s, %d CPUs, %s, with `%s`.\n", r.Date, r.Platform, r.CPUs, r.GoVersion, r.Command)
+	if r.LoadStart != "" {
+		fmt.Fprintf(w, "Load average (1, 5, 15 min): %s at the start, %s at the end.\n", r.LoadStart, r.LoadEnd)
+	}
+	for _, t := range r.tables() {
+		fmt.Fprintf(w, "\n### %s\n\n", t.title)
+		fmt.Fprintf(w, "| %s |\n", strings.Join(t.header, " | "))
+		seps := make([]string, len(t.header))
+		for i := range seps {
+			seps[i] = "---"
+			if i > 0 && len(t.rows) > 0 && numeric(t.rows[0][i]) {
+				seps[i] = "---:"
+			}
+		}
+		fmt.Fprintf(w, "|%s|\n", strings.Join(seps, "|"))
+		for _, row := range t.rows {
+			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+		}
+		for _, n := range t.notes {
+			fmt.Fprintf(w, "\n%s\n", n)
+		}
+	}
+	for _, e := range r.Errors {
+		fmt.Fprintf(w, "\n**Failed:** %s\n", e)
+	}
+	return nil
+}
+
+// write writes the report as JSON, markdown or text.
+func (r *Report) write(w io.Writer, asJSON, asMD bool) error {
+	switch {
+	case asJSON:
+		return r.writeJSON(w)
+	case asMD:
+		return r.writeMarkdown(w)
+	}
+	return r.writeText(w)
+}
+
+// readReport reads a report saved with -json.
+func readReport(path string) (*Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read report: %w", err)
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("read report %s: %w", path, err)
+	}
+	return &r, nil
+}
+
+// numeric reports whether a cell holds a number (possibly with a unit
+// suffix such as "x"), to be right-aligned.
+func numeric(cell string) bool {
+	_, err := strconv.ParseFloat(strings.TrimSuffix(cell, "x"), 64)
+	return err == nil
+}
+
+// writeJSON writes the report as indented JSON.
+func (r *Report) writeJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}

@@ -1,0 +1,3 @@
+module example.com/prologue
+
+go 1.22

@@ -1,0 +1,154 @@
+package integration
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/livepatch/livepatch/dapproxy"
+	"github.com/livepatch/livepatch/internal/cli"
+	"github.com/livepatch/livepatch/prompt"
+	"github.com/livepatch/livepatch/terminal"
+)
+
+// termOutput is the terminal's output, with a signal on every write.
+type termOutput struct {
+	mu      sync.Mutex
+	buf     strings.Builder
+	changed chan struct{}
+}
+
+func (o *termOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.buf.Write(p)
+	close(o.changed)
+	o.changed = make(chan struct{})
+	return len(p), nil
+}
+
+func (o *termOutput) since(off int) (string, <-chan struct{}) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()[off:], o.changed
+}
+
+// TestPromptTerminal drives the Go prompt through the terminal client, as
+// `livepatch debug` runs it: inputs in the top frame and, after `frame 1`,
+// in the caller's frame, errors, and the writes seen after continue.
+func TestPromptTerminal(t *testing.T) {
+	ctx := testContext(t)
+	pr := prompt.New(prompt.Options{Log: newLogger(t, "prompt")})
+	px := dapproxy.New(dapproxy.Config{
+		Builder:      cli.PatchBuilder{Log: newLogger(t, "patcher"), Built: pr.UseBuild},
+		Log:          newLogger(t, "dapproxy"),
+		Capabilities: pr.Capabilities(),
+	})
+	pr.Register(px)
+	clientSide, proxySide := net.Pipe()
+	served := make(chan error, 1)
+	go func() { served <- px.Serve(ctx, proxySide) }()
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &termOutput{changed: make(chan struct{})}
+	done := make(chan error, 1)
+	dir := fixture(t, "prompt")
+	go func() {
+		defer r.Close()
+		done <- terminal.Run(ctx, terminal.Config{
+			Conn: clientSide, Launch: map[string]any{"mode": "debug", "program": dir},
+			Stdin: r, Stdout: out, Stderr: out, HistoryFile: "-", Interrupt: make(chan struct{}),
+		})
+	}()
+	t.Cleanup(func() {
+		w.Close()
+		for _, ch := range []chan error{done, served} {
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				t.Error("the terminal or the proxy did not stop at the end of the input")
+			}
+		}
+		if t.Failed() {
+			all, _ := out.since(0)
+			t.Logf("terminal output:\n%s", all)
+		}
+	})
+	mark := 0
+	wait := func(want ...string) string {
+		t.Helper()
+		for {
+			text, changed := out.since(mark)
+			if containsAll(text, want) && strings.HasSuffix(text, terminal.Prompt) {
+				mark += len(text)
+				return text
+			}
+			select {
+			case <-changed:
+			case <-ctx.Done():
+				t.Fatalf("timed out waiting for %q; output:\n%s", want, text)
+			}
+		}
+	}
+	do := func(cmd string, want ...string) string {
+		t.Helper()
+		if _, err := fmt.Fprintln(w, cmd); err != nil {
+			t.Fatal(err)
+		}
+		return wait(want...)
+	}
+	wait("Type 'help' for list of commands.")
+	main := filepath.Join(dir, "main.go")
+	line := lineOf(t, main, "// stop here")
+	do(fmt.Sprintf("break main.go:%d", line), "Breakpoint 1 set")
+	do("continue", "main.work()")
+	do("x", "3\n")
+	do("c.Inc() + x", "4\n")
+	do("x = 40", "")
+	do("divmod(x, 3)", "13, 1\n")
+	do("loud := shout(cfg.Name)", "")
+	do("loud + loud", `"CFG!CFG!"`)
+	do("x +", "1:4: expected operand")
+	do("nosuch()", "1:1: undefined: nosuch")
+	do("frame 1", "main.main()")
+	do("outer", "7\n")
+	do("outer = x + 2", "")
+	do("y", "undefined: y")
+	start := time.Now()
+	do("continue", "after x=40", "main outer=5 r=40", "exited") // main's x is 3
+	if d := time.Since(start); d > time.Minute {
+		t.Errorf("continue took %v", d)
+	}
+	if _, err := fmt.Fprintln(w, "exit"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		done <- err
+		if err != nil {
+			t.Errorf("terminal: %v", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("the terminal did not return after exit")
+	}
+}
+
+// containsAll reports whether text holds the strings of want in order.
+func containsAll(text string, want []string) bool {
+	for _, w := range want {
+		i := strings.Index(text, w)
+		if i < 0 {
+			return false
+		}
+		text = text[i+len(w):]
+	}
+	return true
+}

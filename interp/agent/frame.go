@@ -1,0 +1,134 @@
+package agent
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+// framePackage is the pseudo-package through which an evaluation reaches the
+// locals of the paused frame: symbol x is a pointer to local x, so the host
+// rewrites a use of x as (*lp_frame.x).
+const framePackage = "lp_frame"
+
+// FrameVar binds one local of the paused frame for an evaluation made with
+// ServeFrame.
+type FrameVar struct {
+	// Name is the symbol in package lp_frame.
+	Name string `json:"name"`
+	// Type is the variable's Go type, written as the evaluation's scope
+	// names it (the frame's package unqualified).
+	Type string `json:"type"`
+	// Arg is the index of the variable's address among ServeFrame's
+	// address arguments.
+	Arg int `json:"arg"`
+}
+
+// MaxFrameArgs is the number of addresses ServeFrame takes.
+const MaxFrameArgs = 16
+
+// ServeFrame is Serve for an evaluation in the scope of a paused frame: a0
+// to a15 are the addresses of the frame's locals named by the request's
+// Frame (unused ones are 0). The host takes the addresses in the same
+// injected call expression, e.g. ServeFrame(n, uintptr(&x), uintptr(&c), 0,
+// ...), so they stay valid while the call runs: the paused goroutine is
+// parked and its stack does not move. Like Serve it never waits for the
+// agent's lock.
+func ServeFrame(n int, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15 uintptr) int {
+	if n < 0 || n > len(Inbox) {
+		return -1
+	}
+	addrs := []uintptr{a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15}
+	out := handleBytes(Inbox[:n], machine.mu.TryLock, addrs)
+	if len(out) > len(Outbox) {
+		out = []byte(`{"ok":false,"error":"response too large for the agent outbox"}`)
+	}
+	return copy(Outbox[:], out)
+}
+
+// bindFrame makes each frame variable visible as lp_frame.Name, a pointer to
+// the variable at its address. The caller holds machine.mu.
+func bindFrame(i *yaegi.Interpreter, pkg string, vars []FrameVar, addrs []uintptr) error {
+	if len(vars) == 0 {
+		return nil
+	}
+	syms := map[string]reflect.Value{}
+	for _, v := range vars {
+		if v.Arg < 0 || v.Arg >= len(addrs) || addrs[v.Arg] == 0 {
+			return fmt.Errorf("frame variable %s: no address", v.Name)
+		}
+		t, err := pointerType(i, pkg, v.Type)
+		if err != nil {
+			return fmt.Errorf("frame variable %s: %w", v.Name, err)
+		}
+		addr := addrs[v.Arg]
+		// The address is of a live variable of the parked goroutine (or
+		// of the heap object it escaped to), held by that goroutine.
+		p := *(*unsafe.Pointer)(unsafe.Pointer(&addr))
+		syms[v.Name] = reflect.NewAt(t.Elem(), p)
+	}
+	if err := i.Use(yaegi.Exports{framePackage + "/" + framePackage: syms}); err != nil {
+		return fmt.Errorf("bind frame: %w", err)
+	}
+	if !machine.frameImported {
+		if _, err := i.Eval("import " + strconv.Quote(framePackage)); err != nil {
+			return fmt.Errorf("bind frame: %w", err)
+		}
+		machine.frameImported = true
+	}
+	return nil
+}
+
+// pointerType returns the reflect type of *T for a type written in the
+// scope of an evaluation in package pkg. Results are cached per package.
+// The caller holds machine.mu.
+func pointerType(i *yaegi.Interpreter, pkg, typ string) (reflect.Type, error) {
+	key := pkg + "\x00" + typ
+	if t, ok := machine.types[key]; ok {
+		return t, nil
+	}
+	v, err := i.Eval("(*" + typ + ")(nil)")
+	if err != nil {
+		return nil, fmt.Errorf("type %s: %w", typ, err)
+	}
+	if !v.IsValid() || v.Kind() != reflect.Pointer {
+		return nil, fmt.Errorf("type %s: not a type the interpreter knows", typ)
+	}
+	machine.types[key] = v.Type()
+	return v.Type(), nil
+}
+
+// importIntoScope imports each spec into the evaluation scope once. A name
+// already bound to another path is an error. The caller holds machine.mu.
+func importIntoScope(i *yaegi.Interpreter, specs []string) error {
+	for _, spec := range specs {
+		name, err := importName(spec)
+		if err != nil {
+			return err
+		}
+		path := spec
+		if k := strings.IndexAny(spec, " \t"); k > 0 {
+			path = strings.TrimSpace(spec[k:])
+		}
+		path, _ = strconv.Unquote(path)
+		if old, ok := machine.importPaths[name]; ok {
+			if old != path {
+				return fmt.Errorf("import %s: %s already names %q in this session", spec, name, old)
+			}
+			continue
+		}
+		if machine.replImports[name] {
+			continue
+		}
+		if _, err := i.Eval("import " + spec); err != nil {
+			return fmt.Errorf("import %s: %w", spec, err)
+		}
+		machine.importPaths[name] = path
+		machine.replImports[name] = true
+	}
+	return nil
+}

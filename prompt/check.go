@@ -1,0 +1,272 @@
+package prompt
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+)
+
+// checked is an input type-checked in a frame's scope.
+type checked struct {
+	in     *input
+	sc     *scope
+	info   *types.Info
+	tok    *token.File // the synthetic file
+	start  int         // offset of the input in the synthetic file
+	stmts  []ast.Stmt  // the input's statements
+	locals map[types.Object]bool
+	pkg    *types.Package    // the frame's package
+	names  map[string]string // import path -> name usable in the input's scope
+	prog   *program
+	user   map[string]bool
+}
+
+// inputOffset returns the offset in the input of a position of the
+// synthetic file, or -1 when the position is not in the input.
+func (c *checked) inputOffset(p token.Pos) int {
+	if !p.IsValid() || int(p) < c.tok.Base() || int(p) > c.tok.Base()+c.tok.Size() {
+		return -1
+	}
+	off := c.tok.Offset(p) - c.start
+	if off < 0 || off > len(c.in.host) {
+		return -1
+	}
+	return off
+}
+
+// lineCol returns the 1-based line and column of an offset of src.
+func lineCol(src string, off int) (int, int) {
+	line := 1 + strings.Count(src[:off], "\n")
+	col := off - strings.LastIndex(src[:off], "\n")
+	return line, col
+}
+
+// ignoredError reports whether a type error is one the prompt does not
+// report: a REPL input may leave names and values unused.
+func ignoredError(msg string) bool {
+	return strings.Contains(msg, "declared and not used") || strings.HasSuffix(msg, "is not used") ||
+		strings.Contains(msg, "imported and not used")
+}
+
+// check type-checks in in the scope sc, after the declaring inputs of
+// history. A type error of the input is an *InputError. A package the
+// program links that the input names without importing it is imported
+// for it when its name is unique among the linked packages.
+func (p *program) check(sc *scope, history []*input, in *input) (*checked, error) {
+	c, err := p.checkOnce(sc, history, in)
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		return c, err
+	}
+	added := false
+	for _, m := range ie.Msgs {
+		_, name, ok := strings.Cut(m, ": undefined: ")
+		if !ok {
+			continue
+		}
+		if path := p.uniquePackage(name); path != "" {
+			dup := false
+			for _, s := range in.imports {
+				dup = dup || s.path == path
+			}
+			if !dup {
+				in.imports = append(in.imports, importSpec{path: path})
+				added = true
+			}
+		}
+	}
+	if !added {
+		return c, err
+	}
+	return p.checkOnce(sc, history, in)
+}
+
+// uniquePackage returns the import path of the one linked package called
+// name, or "".
+func (p *program) uniquePackage(name string) string {
+	found := ""
+	for path, pkg := range p.pkgs {
+		if pkg.Name() != name || strings.Contains(path, "internal") || strings.Contains(path, "vendor/") {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = path
+	}
+	return found
+}
+
+func (p *program) checkOnce(sc *scope, history []*input, in *input) (*checked, error) {
+	framePkg := sc.ref.pkg.Types
+	fake := types.NewPackage(framePkg.Path(), framePkg.Name())
+	locals := map[types.Object]bool{}
+	for _, v := range sc.vars {
+		fake.Scope().Insert(v)
+		locals[v] = true
+	}
+	for _, name := range framePkg.Scope().Names() {
+		fake.Scope().Insert(framePkg.Scope().Lookup(name))
+	}
+
+	// Imports: the file's, then those of earlier inputs and of this one;
+	// the first binding of a name wins, and a local hides an import.
+	names := map[string]string{}
+	taken := map[string]bool{}
+	var specs []importSpec
+	addSpec := func(s importSpec) {
+		name := s.name
+		if name == "" {
+			if ip := p.pkgs[s.path]; ip != nil {
+				name = ip.Name()
+			} else {
+				name = s.path[strings.LastIndex(s.path, "/")+1:]
+			}
+		}
+		if taken[name] || sc.local(name) != nil {
+			return
+		}
+		taken[name] = true
+		if _, ok := names[s.path]; !ok {
+			names[s.path] = name
+		}
+		specs = append(specs, s)
+	}
+	for _, s := range sc.fileImports() {
+		addSpec(s)
+	}
+	for _, h := range history {
+		for _, s := range h.imports {
+			addSpec(s)
+		}
+	}
+	for _, s := range in.imports {
+		addSpec(s)
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "package %s\n", framePkg.Name())
+	for _, s := range specs {
+		fmt.Fprintf(&b, "import %s\n", s)
+	}
+	b.WriteString("func _() {\n")
+	for _, h := range history {
+		fmt.Fprintf(&b, "{\n%s\n%s\n", h.forward, h.host)
+	}
+	b.WriteString(in.forward + "\n")
+	start := b.Len()
+	b.WriteString(in.host)
+	fmt.Fprintf(&b, "\n%s\n}\n", strings.Repeat("}", len(history)))
+	text := b.String()
+
+	f, err := parser.ParseFile(p.fset, "<input>", text, parser.SkipObjectResolution)
+	if err != nil {
+		// Earlier inputs parsed alone; together they must too.
+		return nil, fmt.Errorf("prompt: synthetic file: %w", err)
+	}
+	c := &checked{prog: p, user: p.user, in: in, sc: sc, tok: p.fset.File(f.Pos()), start: start, locals: locals, pkg: framePkg, names: names,
+		info: &types.Info{
+			Types:      map[ast.Expr]types.TypeAndValue{},
+			Defs:       map[*ast.Ident]types.Object{},
+			Uses:       map[*ast.Ident]types.Object{},
+			Selections: map[*ast.SelectorExpr]*types.Selection{},
+		}}
+	type posMsg struct {
+		off int
+		msg string
+	}
+	var errs []posMsg
+	// Methods of earlier inputs are not declared on the host: a selector
+	// that may name one is left to the interpreter.
+	lenient := in.lenient
+	for _, h := range history {
+		lenient = lenient || h.lenient
+	}
+	conf := types.Config{
+		Importer: importerFunc(func(path string) (*types.Package, error) {
+			if ip := p.pkgs[path]; ip != nil {
+				return ip, nil
+			}
+			return nil, fmt.Errorf("package %s is not linked into this program", path)
+		}),
+		Error: func(err error) {
+			te, ok := err.(types.Error)
+			if !ok || ignoredError(te.Msg) || lenient && strings.Contains(te.Msg, "has no field or method") {
+				return
+			}
+			if off := c.inputOffset(te.Pos); off >= 0 {
+				errs = append(errs, posMsg{off, te.Msg})
+			}
+		},
+	}
+	_ = types.NewChecker(&conf, p.fset, fake, c.info).Files([]*ast.File{f})
+
+	// The input's statements: inside one block per earlier input.
+	var list []ast.Stmt
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "_" {
+			list = fd.Body.List
+		}
+	}
+	for range history {
+		if len(list) == 0 {
+			break
+		}
+		blk, ok := list[len(list)-1].(*ast.BlockStmt)
+		if !ok {
+			break
+		}
+		list = blk.List
+	}
+	for _, s := range list {
+		if c.inputOffset(s.Pos()) >= 0 {
+			c.stmts = append(c.stmts, s)
+		}
+	}
+
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool { return errs[i].off < errs[j].off })
+		var msgs []string
+		seen := map[string]bool{}
+		for _, e := range errs {
+			l, col := lineCol(in.src, e.off)
+			m := fmt.Sprintf("%d:%d: %s", l, col, e.msg)
+			if !seen[m] && len(msgs) < 10 {
+				seen[m] = true
+				msgs = append(msgs, m)
+			}
+		}
+		return nil, &InputError{Msgs: msgs}
+	}
+	return c, nil
+}
+
+// importerFunc is a types.Importer.
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+// results returns the number of values of the input's last statement when
+// it is an expression: 0 when it has none or is not an expression.
+func (c *checked) results() int {
+	if len(c.stmts) == 0 {
+		return 0
+	}
+	es, ok := c.stmts[len(c.stmts)-1].(*ast.ExprStmt)
+	if !ok {
+		return 0
+	}
+	tv, ok := c.info.Types[es.X]
+	if !ok || tv.Type == nil {
+		return 0
+	}
+	if t, ok := tv.Type.(*types.Tuple); ok {
+		return t.Len()
+	}
+	return 1
+}

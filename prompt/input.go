@@ -1,0 +1,191 @@
+package prompt
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"strconv"
+	"strings"
+)
+
+// importSpec is one import: name is empty when the package's own name is used.
+type importSpec struct{ name, path string }
+
+// String writes the spec as Go source.
+func (s importSpec) String() string {
+	if s.name == "" {
+		return strconv.Quote(s.path)
+	}
+	return s.name + " " + strconv.Quote(s.path)
+}
+
+// input is one parsed input of the prompt.
+type input struct {
+	src string // as typed
+	// host has the layout of src (same lines and columns) and is what the
+	// host type-checks inside a function body: import declarations are
+	// blanked and `func f(` becomes `f=func(`.
+	host string
+	// forward declares, on one line, the functions the input declares, so
+	// that they can call each other.
+	forward string
+	decls   bool // a list of declarations (the interpreter's declaration mode)
+	imports []importSpec
+	// importRanges are the offsets of the import declarations in src.
+	importRanges [][2]int
+	lenient      bool // holds what the host does not check (methods, generic functions)
+	declares     bool // declares names later inputs may use
+}
+
+// parseInput parses src as a list of declarations or of statements. A
+// syntax error is reported as line:col: message of src.
+func parseInput(src string) (*input, error) {
+	first := firstToken(src)
+	in, declErr := parseDecls(src)
+	if declErr == nil {
+		return in, nil
+	}
+	in, stmtErr := parseStmts(src)
+	if stmtErr == nil {
+		return in, nil
+	}
+	switch first {
+	case token.IMPORT, token.TYPE, token.CONST, token.VAR:
+		return nil, declErr
+	case token.FUNC:
+		if strings.Contains(declErr.Error(), "expected '('") || strings.Contains(declErr.Error(), "expected 'IDENT'") {
+			return nil, stmtErr
+		}
+		return nil, declErr
+	}
+	return nil, stmtErr
+}
+
+// firstToken returns the first token of src.
+func firstToken(src string) token.Token {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	s.Init(fset.AddFile("", -1, len(src)), []byte(src), nil, 0)
+	_, tok, _ := s.Scan()
+	return tok
+}
+
+// syntaxError reports the errors of a parse of src placed after
+// prefixLines lines of wrapping. An error past the end of src (in the
+// wrapping) is placed at its end.
+func syntaxError(err error, src string, prefixLines int) error {
+	if list, ok := err.(scanner.ErrorList); ok && len(list) > 0 {
+		lines := strings.Split(src, "\n")
+		var msgs []string
+		for i, e := range list {
+			if i == 5 {
+				break
+			}
+			line, col := max(e.Pos.Line-prefixLines, 1), e.Pos.Column
+			if line > len(lines) {
+				line, col = len(lines), len(lines[len(lines)-1])+1
+			}
+			msgs = append(msgs, fmt.Sprintf("%d:%d: %s", line, col, e.Msg))
+		}
+		return &InputError{Msgs: msgs}
+	}
+	return &InputError{Msgs: []string{err.Error()}}
+}
+
+// InputError is an input that does not compile: each message is
+// line:col: message, positions in the input.
+type InputError struct{ Msgs []string }
+
+func (e *InputError) Error() string { return strings.Join(e.Msgs, "\n") }
+
+// parseDecls parses src as declarations.
+func parseDecls(src string) (*input, error) {
+	const prefix = "package p\n"
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", prefix+src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, syntaxError(err, src, 1)
+	}
+	if len(f.Decls) == 0 && len(f.Imports) == 0 {
+		return nil, &InputError{Msgs: []string{"1:1: nothing to evaluate"}}
+	}
+	in := &input{src: src, decls: true, declares: true}
+	host := []byte(src)
+	off := func(p token.Pos) int { return fset.Position(p).Offset - len(prefix) }
+	blank := func(from, to int) {
+		for i := from; i < to; i++ {
+			if host[i] != '\n' {
+				host[i] = ' '
+			}
+		}
+	}
+	var forward []string
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.GenDecl:
+			if d.Tok == token.IMPORT {
+				for _, s := range d.Specs {
+					is := s.(*ast.ImportSpec)
+					spec := importSpec{path: unquote(is.Path.Value)}
+					if is.Name != nil {
+						spec.name = is.Name.Name
+					}
+					in.imports = append(in.imports, spec)
+				}
+				blank(off(d.Pos()), off(d.End()))
+				in.importRanges = append(in.importRanges, [2]int{off(d.Pos()), off(d.End())})
+			}
+		case *ast.FuncDecl:
+			if d.Recv != nil || d.Type.TypeParams != nil || d.Body == nil {
+				in.lenient = true
+				blank(off(d.Pos()), off(d.End()))
+				continue
+			}
+			// `func name` -> `name=func`, padded to the same length.
+			from, to := off(d.Type.Func), off(d.Name.End())
+			repl := d.Name.Name + "=" + strings.Repeat(" ", to-from-len(d.Name.Name)-5) + "func"
+			copy(host[from:to], repl)
+			sig := src[off(d.Type.Params.Pos()):off(d.Type.End())]
+			forward = append(forward, "var "+d.Name.Name+" func"+strings.ReplaceAll(sig, "\n", " ")+";")
+		}
+	}
+	in.host = string(host)
+	in.forward = strings.Join(forward, " ")
+	return in, nil
+}
+
+// parseStmts parses src as statements.
+func parseStmts(src string) (*input, error) {
+	const prefix = "package p\nfunc _() {\n"
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", prefix+src+"\n}", parser.SkipObjectResolution)
+	if err != nil {
+		return nil, syntaxError(err, src, 2)
+	}
+	body := f.Decls[0].(*ast.FuncDecl).Body
+	if len(body.List) == 0 {
+		return nil, &InputError{Msgs: []string{"1:1: nothing to evaluate"}}
+	}
+	in := &input{src: src, host: src}
+	for _, s := range body.List {
+		switch s := s.(type) {
+		case *ast.AssignStmt:
+			if s.Tok == token.DEFINE {
+				in.declares = true
+			}
+		case *ast.DeclStmt:
+			in.declares = true
+		}
+	}
+	return in, nil
+}
+
+// unquote returns the value of a Go string literal, or s.
+func unquote(s string) string {
+	if u, err := strconv.Unquote(s); err == nil {
+		return u
+	}
+	return s
+}

@@ -1,0 +1,361 @@
+package prompt
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	"github.com/livepatch/livepatch/interp/agent"
+)
+
+// Names the rewriting uses in the interpreter; they match the agent's
+// lp_frame package and the builder's generated symbols.
+const (
+	framePkgName = "lp_frame"
+	varAddr      = "lpAddr_"
+	fieldAcc     = "lpField_"
+)
+
+// rewritten is an input ready for the agent.
+type rewritten struct {
+	src     string
+	vars    []agent.FrameVar // Arg indexes locals
+	locals  []*types.Var     // the frame locals the input uses, by Arg
+	imports []string         // specs the input's scope needs
+	results int              // values of the last expression (0: none)
+	writes  []*types.Var     // frame locals the input may write
+}
+
+// candidate is a node the rewriting replaces.
+type candidate struct {
+	node     ast.Node
+	from, to int // offsets in the input
+	gen      func() string
+	active   bool // being generated
+}
+
+type rewriter struct {
+	c       *checked
+	cands   []*candidate
+	used    map[*types.Var]int // frame local -> Arg
+	out     *rewritten
+	imports map[string]bool
+	err     error
+}
+
+// rewrite turns a checked input into the source the agent runs.
+func rewrite(c *checked) (*rewritten, error) {
+	r := &rewriter{c: c, used: map[*types.Var]int{}, out: &rewritten{}, imports: map[string]bool{}}
+	for _, s := range c.stmts {
+		ast.Inspect(s, r.visit)
+	}
+	if n := c.results(); n > 1 {
+		es := c.stmts[len(c.stmts)-1].(*ast.ExprStmt)
+		r.add(es, func() string {
+			names := make([]string, n)
+			for i := range names {
+				names[i] = fmt.Sprintf("lp_r%d", i)
+			}
+			list := strings.Join(names, ", ")
+			return list + " := " + r.renderNode(es.X) + "; []interface{}{" + list + "}"
+		})
+		r.out.results = n
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	sort.SliceStable(r.cands, func(i, j int) bool {
+		a, b := r.cands[i], r.cands[j]
+		if a.from != b.from {
+			return a.from < b.from
+		}
+		return a.to > b.to
+	})
+	src := r.render(0, len(c.in.src))
+	if c.in.decls {
+		// Imports go as the request's Imports, which the agent binds once.
+		src = blankRanges(src, c.in.importRanges)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if !c.in.decls {
+		switch firstToken(src) {
+		case token.IMPORT, token.FUNC, token.TYPE, token.VAR, token.CONST:
+			src = ";" + src // statements, not the interpreter's declaration mode
+		}
+	}
+	r.out.src = src
+	for _, s := range c.in.imports {
+		r.imports[s.String()] = true
+	}
+	if strings.TrimSpace(src) == "" {
+		src = ""
+	}
+	for s := range r.imports {
+		r.out.imports = append(r.out.imports, s)
+	}
+	sort.Strings(r.out.imports)
+	return r.out, nil
+}
+
+func (r *rewriter) add(n ast.Node, gen func() string) {
+	from, to := r.c.inputOffset(n.Pos()), r.c.inputOffset(n.End())
+	if from < 0 || to < 0 {
+		return
+	}
+	r.cands = append(r.cands, &candidate{node: n, from: from, to: to, gen: gen})
+}
+
+// render returns the input between two offsets with the candidates inside
+// replaced.
+func (r *rewriter) render(from, to int) string {
+	var b strings.Builder
+	at := from
+	for _, cd := range r.cands {
+		if cd.from < at || cd.to > to || cd.active {
+			continue
+		}
+		b.WriteString(r.c.in.src[at:cd.from])
+		cd.active = true // its own parts may span the same range
+		b.WriteString(cd.gen())
+		cd.active = false
+		at = cd.to
+	}
+	b.WriteString(r.c.in.src[at:to])
+	return b.String()
+}
+
+func (r *rewriter) renderNode(n ast.Node) string {
+	return r.render(r.c.inputOffset(n.Pos()), r.c.inputOffset(n.End()))
+}
+
+func (r *rewriter) visit(n ast.Node) bool {
+	info := r.c.info
+	switch n := n.(type) {
+	case *ast.Ident:
+		obj := info.Uses[n]
+		v, ok := obj.(*types.Var)
+		if !ok || v.IsField() {
+			return true
+		}
+		if r.c.locals[v] {
+			r.useLocal(v)
+			name := n.Name
+			r.add(n, func() string { return "(*" + framePkgName + "." + name + ")" })
+		} else if v.Pkg() != nil && v.Pkg().Path() == r.c.pkg.Path() && v.Parent() == r.c.pkg.Scope() {
+			name := n.Name
+			r.add(n, func() string { return "(*" + varAddr + name + ")" })
+		}
+	case *ast.SelectorExpr:
+		if id, ok := n.X.(*ast.Ident); ok {
+			if pn, ok := info.Uses[id].(*types.PkgName); ok {
+				r.imports[r.specFor(pn.Imported().Path(), id.Name)] = true
+				if v, ok := info.Uses[n.Sel].(*types.Var); ok && r.c.sc.ref.pkg != nil && r.isUser(v.Pkg()) {
+					q, name := id.Name, n.Sel.Name
+					r.add(n, func() string { return "(*" + q + "." + varAddr + name + ")" })
+				}
+				return false
+			}
+		}
+		sel := info.Selections[n]
+		if sel != nil && sel.Kind() != types.FieldVal && !sel.Obj().Exported() && r.isUser(sel.Obj().Pkg()) {
+			if r.err == nil {
+				l, col := lineCol(r.c.in.src, r.c.inputOffset(n.Sel.Pos()))
+				r.err = &InputError{Msgs: []string{fmt.Sprintf("%d:%d: cannot call unexported method %s of compiled type %s from the Go prompt (the interpreter reaches compiled methods through reflect, which sees only exported ones)",
+					l, col, n.Sel.Name, types.TypeString(sel.Recv(), types.RelativeTo(r.c.pkg)))}}
+			}
+			return true
+		}
+		if sel == nil || sel.Kind() != types.FieldVal || !r.needsAccessor(sel) {
+			return true
+		}
+		r.add(n, func() string { return r.fieldPath(n, sel) })
+	case *ast.AssignStmt:
+		if n.Tok != token.DEFINE {
+			for _, l := range n.Lhs {
+				r.noteWrite(l)
+			}
+		}
+	case *ast.IncDecStmt:
+		r.noteWrite(n.X)
+	case *ast.UnaryExpr:
+		if n.Op == token.AND {
+			r.noteWrite(n.X)
+		}
+	case *ast.RangeStmt:
+		if n.Tok == token.ASSIGN {
+			r.noteWrite(n.Key)
+			r.noteWrite(n.Value)
+		}
+	}
+	return true
+}
+
+// noteWrite records a frame local written by the input.
+func (r *rewriter) noteWrite(e ast.Expr) {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.X
+	}
+	if id, ok := e.(*ast.Ident); ok {
+		if v, ok := r.c.info.Uses[id].(*types.Var); ok && r.c.locals[v] {
+			r.out.writes = append(r.out.writes, v)
+		}
+	}
+}
+
+// isUser reports whether p is an instrumented package of the program (not
+// the scratch package of the input's own declarations).
+func (r *rewriter) isUser(p *types.Package) bool {
+	return p != nil && r.c.user[p.Path()] && r.c.prog.pkgs[p.Path()] == p
+}
+
+// useLocal records that the input uses frame local v.
+func (r *rewriter) useLocal(v *types.Var) {
+	if _, ok := r.used[v]; ok {
+		return
+	}
+	r.used[v] = len(r.out.locals)
+	if err := namable(v); err != nil && r.err == nil {
+		r.err = err
+	}
+	r.out.vars = append(r.out.vars, agent.FrameVar{
+		Name: v.Name(),
+		Type: types.TypeString(v.Type(), r.qualifier),
+		Arg:  len(r.out.locals),
+	})
+	r.out.locals = append(r.out.locals, v)
+}
+
+// namable fails for a local whose type the interpreter cannot name.
+func namable(v *types.Var) error {
+	bad := ""
+	var walk func(t types.Type, depth int)
+	walk = func(t types.Type, depth int) {
+		if bad != "" || depth > 10 {
+			return
+		}
+		switch t := t.(type) {
+		case *types.Named:
+			o := t.Obj()
+			if o.Pkg() != nil && o.Parent() != o.Pkg().Scope() {
+				bad = o.Name()
+			}
+			if t.TypeArgs().Len() > 0 {
+				bad = t.String()
+			}
+		case *types.Pointer:
+			walk(t.Elem(), depth+1)
+		case *types.Slice:
+			walk(t.Elem(), depth+1)
+		case *types.Array:
+			walk(t.Elem(), depth+1)
+		case *types.Map:
+			walk(t.Key(), depth+1)
+			walk(t.Elem(), depth+1)
+		case *types.Chan:
+			walk(t.Elem(), depth+1)
+		}
+	}
+	walk(v.Type(), 0)
+	if bad != "" {
+		return &InputError{Msgs: []string{fmt.Sprintf("%s has type %s, which the Go prompt cannot name (a type declared inside a function, or generic)", v.Name(), bad)}}
+	}
+	return nil
+}
+
+// qualifier names packages in the input's scope in the interpreter: the
+// frame's package unqualified (its scope is dot-imported), others by the
+// name the input's scope gives them.
+func (r *rewriter) qualifier(p *types.Package) string {
+	if p.Path() == r.c.pkg.Path() {
+		return ""
+	}
+	name := r.c.names[p.Path()]
+	if name == "" {
+		name = p.Name()
+	}
+	r.imports[r.specFor(p.Path(), name)] = true
+	return name
+}
+
+// specFor returns the import spec binding name to path.
+func (r *rewriter) specFor(path, name string) string {
+	if ip := r.c.prog.pkgs[path]; ip != nil && ip.Name() == name {
+		return importSpec{path: path}.String()
+	}
+	return importSpec{name: name, path: path}.String()
+}
+
+// needsAccessor reports whether a field selection goes through an
+// unexported field of a user package.
+func (r *rewriter) needsAccessor(sel *types.Selection) bool {
+	t := sel.Recv()
+	for _, idx := range sel.Index() {
+		if p, ok := types.Unalias(t).(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		st, ok := t.Underlying().(*types.Struct)
+		if !ok {
+			return false
+		}
+		f := st.Field(idx)
+		if !f.Exported() && r.isUser(f.Pkg()) {
+			return true
+		}
+		t = f.Type()
+	}
+	return false
+}
+
+// fieldPath writes a field selection with every unexported field reached
+// through its generated accessor: (*lpField_T_f(&x)).
+func (r *rewriter) fieldPath(n *ast.SelectorExpr, sel *types.Selection) string {
+	cur := r.renderNode(n.X)
+	t := sel.Recv()
+	for _, idx := range sel.Index() {
+		ptr := false
+		if p, ok := types.Unalias(t).(*types.Pointer); ok {
+			t, ptr = p.Elem(), true
+		}
+		st := t.Underlying().(*types.Struct)
+		f := st.Field(idx)
+		named, _ := types.Unalias(t).(*types.Named)
+		if !f.Exported() && r.isUser(f.Pkg()) && named != nil {
+			q := r.qualifier(named.Obj().Pkg())
+			if q != "" {
+				q += "."
+			}
+			arg := cur
+			if !ptr {
+				arg = "&" + cur
+			}
+			cur = "(*" + q + fieldAcc + named.Obj().Name() + "_" + f.Name() + "(" + arg + "))"
+		} else {
+			cur = cur + "." + f.Name()
+		}
+		t = f.Type()
+	}
+	return cur
+}
+
+// blankRanges replaces the bytes of src in the given ranges by spaces,
+// keeping newlines.
+func blankRanges(src string, ranges [][2]int) string {
+	b := []byte(src)
+	for _, rg := range ranges {
+		for i := rg[0]; i < rg[1] && i < len(b); i++ {
+			if b[i] != '\n' {
+				b[i] = ' '
+			}
+		}
+	}
+	return string(b)
+}
