@@ -281,3 +281,34 @@ func TestPrompt(t *testing.T) {
 }
 
 var _ = filepath.Join
+
+// TestPromptAtFunctionEntry stops on a function breakpoint, where the
+// arguments may still be in registers: an input that needs their address
+// gets an error naming the variable instead of touching unrelated memory,
+// and after one step it works.
+func TestPromptAtFunctionEntry(t *testing.T) {
+	RunPrompt(t, 10*time.Second, func(t *testing.T, env *Env) {
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": fixture(t, "prompt"), "outputMode": "remote"})
+		env.WaitEvent("initialized")
+		env.Call(&dap.SetFunctionBreakpointsRequest{Request: dap.Request{Command: "setFunctionBreakpoints"},
+			Arguments: dap.SetFunctionBreakpointsArguments{Breakpoints: []dap.FunctionBreakpoint{{Name: "main.work"}}}})
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		st := env.WaitStopped("function breakpoint")
+		frame := env.TopFrame(st.Body.ThreadId)
+		got := env.eval(frame.Id, "x = x + 1")
+		t.Logf("at entry: ok=%v result=%q err=%q", got.ok, got.result, got.err)
+		if !got.ok && !strings.Contains(got.err, "x is in a register") {
+			t.Errorf("x = x + 1 at entry: %s; want success or the register explanation", got.err)
+		}
+		env.Call(&dap.NextRequest{Request: dap.Request{Command: "next"}, Arguments: dap.NextArguments{ThreadId: st.Body.ThreadId}})
+		env.WaitStopped("step")
+		frame = env.TopFrame(st.Body.ThreadId)
+		want := "3"
+		if got.ok {
+			want = "4"
+		}
+		env.mustEval(frame.Id, "x + 0*len(shout(\"a\"))", want)
+		env.Disconnect()
+	})
+}

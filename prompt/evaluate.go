@@ -184,6 +184,14 @@ func frameOf(s *dapproxy.Session, d *debugger.Debugger, frameID int) (int64, int
 func addresses(d *debugger.Debugger, goid int64, index int, locals []*types.Var) ([]string, error) {
 	out := make([]string, len(locals))
 	for i, v := range locals {
+		// A variable Delve reads from a register (an argument at the
+		// function's entry, before the compiler has stored it) has no real
+		// address yet: binding one would make the input read and write
+		// unrelated memory.
+		if val, err := d.EvalVariableInScope(goid, index, 0, v.Name(), proc.LoadConfig{}); err == nil &&
+			(val.Addr == 0 || val.Flags&proc.VariableFakeAddress != 0) {
+			return nil, fmt.Errorf("%s is in a register here and has no address yet (the function has just been entered): step with next and try again", v.Name())
+		}
 		if index == 0 {
 			out[i] = "uintptr(&" + v.Name() + ")"
 			continue
