@@ -116,25 +116,23 @@ func (p *outputPump) stop() {
 // drainOutput forwards all debuggee output written so far, so it reaches the
 // client before the events that follow it.
 func (s *Session) drainOutput() {
-	s.mu.Lock()
-	l := s.launch
-	s.mu.Unlock()
-	if l == nil {
-		return
-	}
-	for _, p := range l.pumps {
+	for _, p := range s.pumps() {
 		p.drain()
 	}
 }
 
 func (s *Session) stopOutput() {
-	s.mu.Lock()
-	l := s.launch
-	s.mu.Unlock()
-	if l == nil {
-		return
-	}
-	for _, p := range l.pumps {
+	for _, p := range s.pumps() {
 		p.stop()
 	}
+}
+
+// pumps returns the output pumps of the launch, if any.
+func (s *Session) pumps() []*outputPump {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.launch == nil {
+		return nil
+	}
+	return s.launch.pumps
 }
