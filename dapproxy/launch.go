@@ -170,6 +170,20 @@ func (s *Session) startLaunch(ctx context.Context, m *message, l *launchState, c
 		}
 	}
 
+	if te := s.proxy.cfg.TargetEnv; te != nil {
+		if extra := te(ctx, s); len(extra) > 0 {
+			diff := make(map[string]*string, len(cfg.Env)+len(extra))
+			for k, v := range cfg.Env {
+				diff[k] = v
+			}
+			for _, kv := range extra {
+				k, v, _ := strings.Cut(kv, "=")
+				diff[k] = &v
+			}
+			l.envDiff = diff
+		}
+	}
+
 	dcfg := s.proxy.cfg.Debugger
 	if cfg.Backend != "" {
 		dcfg.Backend = cfg.Backend

@@ -26,6 +26,11 @@ type Config struct {
 	// Capabilities are added to Delve's answer to initialize, to advertise
 	// requests that handlers answer (e.g. "supportsCompletionsRequest").
 	Capabilities map[string]any
+	// TargetEnv, when not nil, is called once per launch in modes debug,
+	// test and exec, before the debuggee starts, and returns KEY=VALUE
+	// entries added to the debuggee's environment (and kept for restarts),
+	// e.g. where its agent listens. ctx ends with the session.
+	TargetEnv func(ctx context.Context, s *Session) []string
 }
 
 // HandlerFunc answers one intercepted request. It runs on the session's

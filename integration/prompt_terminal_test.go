@@ -116,7 +116,7 @@ func TestPromptTerminal(t *testing.T) {
 	do("divmod(x, 3)", "13, 1\n")
 	do("loud := shout(cfg.Name)", "")
 	do("loud + loud", `"CFG!CFG!"`)
-	do("x +", "1:4: expected operand")
+	do("x +\n)", "2:1: expected operand") // "x +" alone asks for a continuation line
 	do("nosuch()", "1:1: undefined: nosuch")
 	do("frame 1", "main.main()")
 	do("outer", "7\n")

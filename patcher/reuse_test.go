@@ -39,10 +39,12 @@ func copyTree(t *testing.T, src string) string {
 	return dst
 }
 
-// TestUnchangedTreeReusesBuild builds a copy of a fixture three times: the
+// TestUnchangedTreeReusesBuild builds a copy of a fixture five times: the
 // second build, with nothing changed, must skip loading and instrumenting
 // and still give a working binary and type information; the third, after
-// an edit, must build afresh and the binary must show the edit.
+// an edit, must build afresh and the binary must show the edit; the
+// fourth, after a file was added, must build afresh too; the fifth, with
+// the recorded overlay removed, must fall back to a full build.
 func TestUnchangedTreeReusesBuild(t *testing.T) {
 	dir := copyTree(t, fixture(t, "basic"))
 	out := filepath.Join(t.TempDir(), "basic")
@@ -128,6 +130,44 @@ func TestUnchangedTreeReusesBuild(t *testing.T) {
 		t.Errorf("the binary after the edit prints\n%s\nwant the edited greeting", got)
 	}
 	checkTypeInfo(third)
+
+	// A new file in a package directory is a change too.
+	extra := filepath.Join(dir, "shapes", "extra.go")
+	if err := os.WriteFile(extra, []byte("package shapes\n\n// Extra is new.\nfunc Extra() int { return 1 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fourth, log := build()
+	if fourth.Reused {
+		t.Fatalf("the build after adding a file was reused; log:\n%s", log)
+	}
+	found := false
+	for _, f := range fourth.Manifest.Functions {
+		found = found || (f.Key == "example.com/basic/shapes.Extra" && f.Patchable)
+	}
+	if !found {
+		t.Errorf("the manifest after adding a file lacks the patchable example.com/basic/shapes.Extra")
+	}
+
+	// A recorded build whose overlay is gone (a cleaned cache) falls back
+	// to a full build.
+	mods, err := findModules(testContext(t), dir, os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd, err := buildDirFor(mods, &Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(bd, "overlay")); err != nil {
+		t.Fatal(err)
+	}
+	fifth, log := build()
+	if fifth.Reused || !strings.Contains(log, "reusing the previous build failed") {
+		t.Fatalf("the build without its overlay did not fall back to a full build (Reused %t); log:\n%s", fifth.Reused, log)
+	}
+	if got := run(t, out); !strings.Contains(got, "howdy, world") {
+		t.Errorf("the binary after the fallback prints\n%s\nwant the edited greeting", got)
+	}
 }
 
 // TestTypeInfoEndsWithContext checks that TypeInfo returns when its

@@ -61,6 +61,8 @@ func writeSymTable(b *bytes.Buffer, name string, entries []byte) {
 
 // symRuntime is the code that every user package's symbols file declares
 // for its tables (and for the standard-library tables of a root package).
+// It uses no predeclared function (make, len), which the package may
+// redeclare.
 // It needs the imports lp_agent, lp_reflect, lp_constant and lp_token.
 const symRuntime = `
 // lp_Sym is one symbol: its name, a value and how to turn it into the
@@ -73,7 +75,7 @@ type lp_Sym struct {
 
 // lp_register registers the symbols of package path with the agent.
 func lp_register(path, name string, syms []lp_Sym) {
-	m := make(map[string]lp_reflect.Value, len(syms))
+	m := map[string]lp_reflect.Value{}
 	for _, s := range syms {
 		var v lp_reflect.Value
 		switch s.kind {
@@ -99,16 +101,19 @@ func lp_register(path, name string, syms []lp_Sym) {
 // lp_intConst returns the integer constant of a decimal literal, which may
 // be negative.
 func lp_intConst(s string) lp_constant.Value {
-	if len(s) > 0 && s[0] == '-' {
-		return lp_constant.UnaryOp(lp_token.SUB, lp_constant.MakeFromLiteral(s[1:], lp_token.INT, 0), 0)
+	for _, c := range s {
+		if c == '-' {
+			return lp_constant.UnaryOp(lp_token.SUB, lp_constant.MakeFromLiteral(s[1:], lp_token.INT, 0), 0)
+		}
+		break
 	}
 	return lp_constant.MakeFromLiteral(s, lp_token.INT, 0)
 }
 
 // lp_cut cuts s around its first slash.
 func lp_cut(s string) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '/' {
+	for i, c := range s {
+		if c == '/' {
 			return s[:i], s[i+1:], true
 		}
 	}

@@ -3,6 +3,7 @@ package terminal
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 )
@@ -61,13 +62,13 @@ func (s *session) execute(line string) (quit bool, err error) {
 		}
 		line = s.lastCmd
 	}
-	name, args, _ := strings.Cut(strings.TrimSpace(line), " ")
-	args = strings.TrimSpace(args)
-	cmd := lookup(name)
-	if cmd == nil || looksLikeGo(cmd, args) {
+	if isGoInput(line) {
 		s.lastCmd = ""
 		return false, s.cmdEvaluate(strings.TrimSpace(line))
 	}
+	name, args, _ := strings.Cut(strings.TrimSpace(line), " ")
+	args = strings.TrimSpace(args)
+	cmd := lookup(name)
 	s.lastCmd = line
 	switch cmd.names[0] {
 	case "exit":
@@ -123,6 +124,8 @@ func (s *session) cmdHelp(args string) error {
 	w.Flush()
 	b.WriteString("Any other line is evaluated in the selected frame, as Go; so is a line that\n")
 	b.WriteString("starts with a command name but goes on as Go (s := f(), c = 2, n++).\n")
+	b.WriteString("Go left open at the end of a line (a block, a call, a literal, a trailing\n")
+	b.WriteString("operator) goes on at the " + strconv.Quote(ContinuationPrompt) + " prompt; Ctrl-C there drops it.\n")
 	b.WriteString("An empty line repeats the last command. Ctrl-C pauses a running program; Ctrl-D quits.\n")
 	s.con.printf("%s", b.String())
 	return nil

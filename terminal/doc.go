@@ -6,7 +6,9 @@
 // are named as in dlv (break, continue, next, print, stack, ...). A line
 // that is not a command is sent to the server as an `evaluate` request with
 // context "repl" in the selected frame, which is where the Go prompt of
-// livepatch answers.
+// livepatch answers. Go that a line leaves open (a block, a call, a
+// literal, a trailing operator) is continued on the next lines, at
+// ContinuationPrompt, and sent as one input when complete.
 //
 // When standard input and output are a terminal, the prompt has line
 // editing, history and tab completion (github.com/go-delve/liner), and

@@ -182,8 +182,9 @@ func (p *ptySession) waitExit() {
 }
 
 // TestTerminalOnPTY drives terminal.Run on a real pseudo-terminal: line
-// editing (liner), tab completion, Ctrl-C at the prompt and while the
-// program runs, Ctrl-D, and the history file.
+// editing (liner), tab completion, Ctrl-C at the prompt, at a
+// continuation line and while the program runs, Ctrl-D, and the history
+// file.
 func TestTerminalOnPTY(t *testing.T) {
 	home := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -207,6 +208,17 @@ func TestTerminalOnPTY(t *testing.T) {
 	p.wait("^C", terminal.Prompt)
 	p.typ("p c.n + 10\r")
 	p.wait("10\n", terminal.Prompt)
+
+	// Go left open continues on the next line; Ctrl-C there drops the
+	// whole input.
+	p.typ("c.n +\r")
+	p.wait(terminal.ContinuationPrompt)
+	p.typ("\x03")
+	p.wait("^C", terminal.Prompt)
+	p.typ("c.n +\r")
+	p.wait(terminal.ContinuationPrompt)
+	p.typ("20 + 1\r")
+	p.wait("20 + 1", "21\n", terminal.Prompt)
 
 	// Ctrl-C while the program runs pauses it.
 	p.typ("clear 1\r")

@@ -290,7 +290,7 @@ func (s *session) configure(ctx context.Context) error {
 // loop reads and runs commands until the user quits.
 func (s *session) loop() error {
 	for {
-		line, err := s.in.ReadLine(s.ctx, Prompt)
+		line, err := s.readInput(s.ctx)
 		switch {
 		case errors.Is(err, errAborted):
 			continue

@@ -2,7 +2,8 @@
 // the latency the DAP proxy adds to requests (issue 2), and for the
 // patchable builder (issue 3) the warm start to the first breakpoint, the
 // cold build time and binary size on a small and a large program, and the
-// cost of an unpatched dispatch prologue per call.
+// cost of an unpatched dispatch prologue per call; and the round trip of an
+// evaluate at the Go prompt, on Delve's path and through the agent.
 //
 // Run it from the repository root (`make bench` does):
 //
@@ -11,7 +12,7 @@
 //	go run ./integration/bench -md             # markdown, for docs/BENCHMARKS.md
 //	go run ./integration/bench -json           # machine-readable
 //
-// Parts: proxy, start, build (cold builds), size, prologue. Programs for
+// Parts: proxy, start, build (cold builds), size, prologue, prompt. Programs for
 // start, build and size: counter (examples/counter) and dlv (Delve's
 // cmd/dlv, copied from the module cache into a temporary module). Progress
 // goes to stderr, the report to stdout. The go commands run with
@@ -39,7 +40,7 @@ import (
 // logFunc reports progress.
 type logFunc func(format string, args ...any)
 
-var parts = []string{"proxy", "start", "build", "size", "prologue"}
+var parts = []string{"proxy", "start", "build", "size", "prologue", "prompt"}
 
 func main() {
 	// Only the report goes to stdout: Delve's server prints its listening
@@ -57,8 +58,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	only := fs.String("only", strings.Join(parts, ","), "comma-separated `parts` to run: "+strings.Join(parts, ", "))
 	programs := fs.String("programs", "counter,dlv", "comma-separated `programs` for start, build and size: counter, dlv")
-	n := fs.Int("n", 300, "timed round trips per request type and server (proxy)")
-	warmup := fs.Int("warmup", 30, "untimed round trips before them (proxy)")
+	n := fs.Int("n", 300, "timed round trips per request type and server (proxy), and per input (prompt)")
+	warmup := fs.Int("warmup", 30, "untimed round trips before them (proxy, prompt)")
 	starts := fs.Int("starts", 5, "timed warm starts per program and debugger (start)")
 	cold := fs.Int("cold", 3, "cold builds per program and builder (build)")
 	prologueRuns := fs.Int("prologue-runs", 6, "runs of the prologue benchmarks per build (prologue)")
@@ -192,6 +193,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 			fail(err)
 		}
 		rep.Prologue = rows
+	}
+
+	if selected["prompt"] {
+		rows, err := benchPrompt(ctx, promptOptions{root: root, n: *n, warmup: *warmup}, logf)
+		if err != nil {
+			fail(err)
+		}
+		rep.Prompt = rows
 	}
 
 	rep.LoadEnd = loadAverage()

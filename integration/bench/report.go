@@ -25,6 +25,7 @@ type Report struct {
 	Size      []SizeRow      `json:"size,omitempty"`
 	WarmBuild []WarmBuildRow `json:"warmBuild,omitempty"`
 	Prologue  []PrologueRow  `json:"prologue,omitempty"`
+	Prompt    []PromptRow    `json:"prompt,omitempty"`
 	Programs  []ProgramInfo  `json:"programs,omitempty"`
 	Errors    []string       `json:"errors,omitempty"` // parts that failed, and why
 }
@@ -104,6 +105,19 @@ type PrologueRow struct {
 	PlainAllocs float64 `json:"plainAllocsPerCall"`
 	PatchAllocs float64 `json:"patchAllocsPerCall"`
 	TargetNs    float64 `json:"targetNs"`
+}
+
+// PromptRow is the round-trip time of an evaluate request in the repl
+// context at a breakpoint, through the proxy with the Go prompt, for one
+// input and the path the prompt sends it on (Delve or the agent).
+type PromptRow struct {
+	Input    string  `json:"input"`
+	Path     string  `json:"path"`
+	N        int     `json:"n"`
+	FirstMs  float64 `json:"firstMs"` // the first evaluate of the session, untimed in the median
+	MedianMs float64 `json:"medianMs"`
+	P95Ms    float64 `json:"p95Ms"`
+	TargetMs float64 `json:"targetMs"` // for the median
 }
 
 // ProgramInfo describes a program the start, build and size parts use.
@@ -220,6 +234,20 @@ func (r *Report) tables() []table {
 		for _, p := range r.Prologue {
 			t.rows = append(t.rows, []string{p.Benchmark, fmt.Sprint(p.Runs), f2(p.PlainNs), f2(p.PatchNs), f2(p.AddedNs),
 				verdict(p.AddedNs <= p.TargetNs), f2(p.PlainAllocs), f2(p.PatchAllocs)})
+		}
+		ts = append(ts, t)
+	}
+	if len(r.Prompt) > 0 {
+		t := table{
+			title:  "Go prompt: evaluate round trip while stopped at a breakpoint, ms",
+			header: []string{"input", "path", "n", "first", "median", "p95", "target median", "met"},
+			notes: []string{"integration/testdata/prompt stopped in work(), through the proxy set up as livepatch debug sets it up " +
+				"(the Go prompt registered, the patchable build); TCP loopback, context repl. The inputs alternate; " +
+				"first is the first evaluate of each in the session, before the warm-up."},
+		}
+		for _, p := range r.Prompt {
+			t.rows = append(t.rows, []string{p.Input, p.Path, fmt.Sprint(p.N), f3(p.FirstMs), f3(p.MedianMs), f3(p.P95Ms),
+				"<= " + fmt.Sprint(p.TargetMs), verdict(p.MedianMs <= p.TargetMs)})
 		}
 		ts = append(ts, t)
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/go-delve/delve/pkg/logflags"
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/livepatch/livepatch/dapproxy"
+	"github.com/livepatch/livepatch/livepatch"
+	"github.com/livepatch/livepatch/patcher"
 	"github.com/livepatch/livepatch/prompt"
 )
 
@@ -131,7 +133,9 @@ func runDAP(ctx context.Context, env *Env, args []string) error {
 }
 
 // newProxy returns a proxy with livepatch's builder and handlers: the Go
-// prompt answers evaluate (context "repl") and completions. The time limit
+// prompt answers evaluate (context "repl") and completions, and live
+// patching takes the declarations of program functions typed there, the
+// saves of the user's files and its own requests. The time limit
 // of a prompt input is LIVEPATCH_PROMPT_TIMEOUT (a Go duration such as
 // "30s"), by default prompt.DefaultTimeout.
 func newProxy(logs *loggers, base debugger.Config) *dapproxy.Proxy {
@@ -145,9 +149,15 @@ func newProxy(logs *loggers, base debugger.Config) *dapproxy.Proxy {
 		}
 	}
 	pr := prompt.New(opts)
+	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: logs.get("livepatch")})
+	built := func(res *patcher.Result) {
+		pr.UseBuild(res)
+		lp.UseBuild(res)
+	}
 	px := dapproxy.New(dapproxy.Config{Debugger: base, Log: logs.get("dapproxy"),
-		Builder: newBuilder(logs, pr.UseBuild), Capabilities: pr.Capabilities()})
+		Builder: newBuilder(logs, built), Capabilities: pr.Capabilities(), TargetEnv: lp.TargetEnv})
 	pr.Register(px)
+	lp.Register(px)
 	return px
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 // Log components of livepatch's own; the rest of --log-output goes to Delve.
-var ownComponents = []string{"dapproxy", "patcher", "agent", "terminal", "prompt"}
+var ownComponents = []string{"dapproxy", "patcher", "agent", "terminal", "prompt", "livepatch"}
 
 var delveComponents = []string{"debugger", "gdbwire", "lldbout", "debuglineerr", "rpc", "dap", "fncall", "minidump", "stack"}
 

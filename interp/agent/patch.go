@@ -36,6 +36,10 @@ type Patch struct {
 	// that compile errors are reported as file:line:col.
 	File string `json:"file,omitempty"`
 	Line int    `json:"line,omitempty"`
+	// Helpers are declarations of functions that the program does not
+	// have (new ones) which Source may call; they are compiled into the
+	// replacement's own scope, in the scope of the function's package.
+	Helpers []string `json:"helpers,omitempty"`
 }
 
 // Failure is why one patch of a set did not compile.
@@ -238,6 +242,9 @@ func compilePatch(e *funcEntry, p Patch) (fnValue any, err error) {
 	}
 	b.WriteString(strings.Repeat("\n", fs.bodyLine))
 	fmt.Fprintf(&b, "func LpFn(%s) %s %s\n", fs.params, fs.results, fs.body)
+	for _, h := range p.Helpers {
+		b.WriteString(h + "\n")
+	}
 
 	i := machine.interp
 	if _, err := i.Eval(b.String()); err != nil {

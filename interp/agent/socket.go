@@ -38,10 +38,17 @@ type Server struct {
 
 // Listen creates the unix socket at path, restricts it to the owner (mode
 // 0600; the directory should be private) and serves clients that present
-// token in their hello. Errors are wrapped "listen: ...".
+// token in their hello. A socket file left at path by an earlier process
+// (the previous run of a restarted program) is removed first. Errors are
+// wrapped "listen: ...".
 func Listen(path, token string) (*Server, error) {
 	if token == "" {
 		return nil, errors.New("listen: empty token")
+	}
+	// A socket left by an earlier process at the same path (a restart)
+	// would make the listen fail; the directory is private to the host.
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		os.Remove(path)
 	}
 	ln, err := net.Listen("unix", path)
 	if err != nil {

@@ -1,0 +1,487 @@
+package integration
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-dap"
+	"github.com/livepatch/livepatch/dapclient"
+	"github.com/livepatch/livepatch/dapproxy"
+	"github.com/livepatch/livepatch/internal/cli"
+	"github.com/livepatch/livepatch/livepatch"
+	"github.com/livepatch/livepatch/patcher"
+	"github.com/livepatch/livepatch/prompt"
+)
+
+// RunLive runs f with a client connected to a proxy configured as
+// livepatch's launch paths are: patchable builds, the Go prompt and live
+// patching with its file watcher.
+func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
+	t.Helper()
+	pr := prompt.New(prompt.Options{Timeout: 10 * time.Second, Log: newLogger(t, "prompt")})
+	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: newLogger(t, "livepatch")})
+	cfg := dapproxy.Config{
+		Builder: cli.PatchBuilder{Log: newLogger(t, "patcher"), Built: func(r *patcher.Result) {
+			pr.UseBuild(r)
+			lp.UseBuild(r)
+		}},
+		Log:          newLogger(t, "dapproxy"),
+		Capabilities: pr.Capabilities(),
+		TargetEnv:    lp.TargetEnv,
+	}
+	px := dapproxy.New(cfg)
+	pr.Register(px)
+	lp.Register(px)
+	ctx := testContext(t)
+	clientSide, proxySide := net.Pipe()
+	served := make(chan error, 1)
+	go func() { served <- px.Serve(ctx, proxySide) }()
+	env := &Env{T: t, Ctx: ctx, Client: dapclient.New(clientSide)}
+	t.Cleanup(func() {
+		env.Client.Close()
+		select {
+		case err := <-served:
+			if err != nil {
+				t.Errorf("proxy: %v", err)
+			}
+		case <-ctx.Done():
+			t.Errorf("proxy did not stop after the client closed")
+		}
+	})
+	f(t, env)
+}
+
+// copyFixture copies a fixture module into a temporary directory, where
+// the test may edit its files.
+func copyFixture(t *testing.T, name string) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := fixture(t, name)
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// waitConsole waits for an output event whose text contains want and
+// returns its text.
+func (e *Env) waitConsole(want string) string {
+	e.T.Helper()
+	ev, err := e.Client.WaitEventFunc(e.Ctx, func(m dap.EventMessage) bool {
+		o, ok := m.(*dap.OutputEvent)
+		return ok && strings.Contains(o.Body.Output, want)
+	})
+	if err != nil {
+		e.T.Fatalf("waiting for console output %q: %v", want, err)
+	}
+	return ev.(*dap.OutputEvent).Body.Output
+}
+
+var lineRE = regexp.MustCompile(`^"?(\w+) x (\d+) (\d+) (\d+)"?$`)
+
+// checkLine checks a report of the fixture: the greeting, and the step of
+// Inc through a direct call, an interface and a method value.
+func checkLine(t *testing.T, s, greeting string, step int) {
+	t.Helper()
+	m := lineRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		t.Fatalf("report %q does not match %s", s, lineRE)
+	}
+	a, _ := strconv.Atoi(m[2])
+	b, _ := strconv.Atoi(m[3])
+	d, _ := strconv.Atoi(m[4])
+	if m[1] != greeting || b-a != step || d-b != step {
+		t.Errorf("report %q: got greeting %q and steps %d, %d; want %q and %d", s, m[1], b-a, d-b, greeting, step)
+	}
+}
+
+// startLive launches the fixture copy in dir, stopped at "report here".
+func (e *Env) startLive(dir string) int {
+	e.T.Helper()
+	e.Initialize()
+	e.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+	e.WaitEvent("initialized")
+	main := filepath.Join(dir, "main.go")
+	e.SetBreakpoints(main, lineOf(e.T, main, "// report here"))
+	e.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+	return e.WaitStopped("breakpoint").Body.ThreadId
+}
+
+// next continues to the breakpoint and returns the reported line.
+func (e *Env) next(thread int) string {
+	e.T.Helper()
+	e.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
+	st := e.WaitStopped("breakpoint")
+	return e.Evaluate(e.TopFrame(st.Body.ThreadId).Id, "s", "repl")
+}
+
+// TestLivePatchPrompt redefines a method at the prompt, sees every call
+// path use it after continue, refuses a set with a compile error whole,
+// lists the patches and reverts them.
+func TestLivePatchPrompt(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepatch")
+		thread := env.startLive(dir)
+		frame := env.TopFrame(thread).Id
+		checkLine(t, env.Evaluate(frame, "s", "repl"), "hello", 1)
+
+		incLine := lineOf(t, filepath.Join(dir, "main.go"), "func (c *Counter) Inc() int {")
+		want := "patched main.(*Counter).Inc (main.go:" + strconv.Itoa(incLine) + ")"
+		env.mustEval(frame, `func (c *Counter) Inc() int { c.n += 2; return c.n }`, want)
+		checkLine(t, env.next(thread), "hello", 2)
+
+		// One bad function of two: nothing applied.
+		frame = env.TopFrame(thread).Id
+		env.mustFail(frame, "func greet(name string) string { return \"howdy \" + name }\nfunc (c *Counter) Inc() int { return nosuch }",
+			dapproxy.ErrPromptInput, "undefined: nosuch")
+		checkLine(t, env.next(thread), "hello", 2)
+
+		frame = env.TopFrame(thread).Id
+		env.mustEval(frame, `func greet(name string) string { return "howdy " + name }`,
+			"patched main.greet (main.go:"+strconv.Itoa(lineOf(t, filepath.Join(dir, "main.go"), "func greet("))+")")
+		checkLine(t, env.next(thread), "howdy", 2)
+
+		frame = env.TopFrame(thread).Id
+		got := env.eval(frame, ":patches")
+		if !got.ok || !strings.Contains(got.result, "main.(*Counter).Inc (main.go:") || !strings.Contains(got.result, "from prompt, differs from the file on disk") {
+			t.Errorf(":patches: got %+v", got)
+		}
+		r := env.CallRaw("livepatch/patches", nil)
+		if !r.Success || !strings.Contains(string(r.Body), `"origin":"prompt"`) {
+			t.Errorf("livepatch/patches: %s", r.Raw)
+		}
+		d := env.eval(frame, ":diff main.greet")
+		if !d.ok || !strings.Contains(d.result, "-\treturn \"hello \" + name") || !strings.Contains(d.result, "+func greet(name string) string { return \"howdy \" + name }") {
+			t.Errorf(":diff main.greet: got %+v", d)
+		}
+		env.mustEval(frame, ":revert main.greet", "reverted main.greet")
+		checkLine(t, env.next(thread), "hello", 2)
+		r = env.CallRaw("livepatch/revert", map[string]any{"all": true})
+		if !r.Success {
+			t.Errorf("livepatch/revert: %s", r.Raw)
+		}
+		env.waitConsole("reverted main.(*Counter).Inc")
+		checkLine(t, env.next(thread), "hello", 1)
+
+		// Paused inside the function being patched: the console says the
+		// current call finishes with the old code.
+		frame = env.TopFrame(thread).Id
+		env.mustEval(frame, `func report(s string) { fmt.Println("patched", s) }`,
+			"patched main.report (main.go:"+strconv.Itoa(lineOf(t, filepath.Join(dir, "main.go"), "func report("))+")")
+		env.waitConsole("main.report is on the paused goroutine's stack: its current call finishes with the old code")
+		env.mustEval(frame, ":revert all", "reverted main.report")
+		checkLine(t, env.next(thread), "hello", 1)
+		env.Disconnect()
+	})
+}
+
+// TestLivePatchRestart restarts after a save: the program is rebuilt from
+// the saved sources, the breakpoint is kept, no patch is live, and a later
+// save applies to the new process.
+func TestLivePatchRestart(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepatch")
+		main := filepath.Join(dir, "main.go")
+		orig, err := os.ReadFile(main)
+		if err != nil {
+			t.Fatal(err)
+		}
+		thread := env.startLive(dir)
+		edited := strings.Replace(string(orig), `"hello "`, `"howdy "`, 1)
+		if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole("patched main.greet")
+		env.CallRaw("restart", nil)
+		env.WaitEvent("initialized")
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		st := env.WaitStopped("breakpoint")
+		thread = st.Body.ThreadId
+		frame := env.TopFrame(thread).Id
+		checkLine(t, env.Evaluate(frame, "s", "repl"), "howdy", 1)
+		env.mustEval(frame, ":patches", "no live patches")
+
+		again := strings.Replace(edited, "c.n++", "c.n += 3", 1)
+		if err := os.WriteFile(main, []byte(again), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole("patched main.(*Counter).Inc")
+		checkLine(t, env.next(thread), "howdy", 3)
+		env.Disconnect()
+	})
+}
+
+// TestLivePatchSave edits the file while the program is paused: a body
+// change applies, a struct change is refused whole, and a rename-style
+// save of the original text reverts.
+func TestLivePatchSave(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepatch")
+		main := filepath.Join(dir, "main.go")
+		orig, err := os.ReadFile(main)
+		if err != nil {
+			t.Fatal(err)
+		}
+		thread := env.startLive(dir)
+		greetLine := lineOf(t, main, "func greet(")
+
+		edited := strings.Replace(string(orig), `"hello "`, `"howdy "`, 1)
+		for i := 0; i < 3; i++ { // a burst of saves
+			if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		env.waitConsole("patched main.greet (main.go:" + strconv.Itoa(greetLine) + ")")
+		checkLine(t, env.next(thread), "howdy", 1)
+
+		// A struct change and a body change: nothing applies.
+		rude := strings.Replace(edited, "\tn int\n", "\tn     int\n\tcount int\n", 1)
+		rude = strings.Replace(rude, `"howdy "`, `"hi "`, 1)
+		if err := os.WriteFile(main, []byte(rude), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fieldLine := strings.Count(rude[:strings.Index(rude, "\tcount int")], "\n") + 1
+		env.waitConsole("main.go:" + strconv.Itoa(fieldLine) + ":2: field count added to Counter: restart to apply")
+		checkLine(t, env.next(thread), "howdy", 1)
+
+		// Back to the compiled text, by temporary file and rename.
+		tmp := filepath.Join(dir, ".main.go.tmp")
+		if err := os.WriteFile(tmp, orig, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, main); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole("reverted main.greet")
+		checkLine(t, env.next(thread), "hello", 1)
+
+		// A new function, called by a patched one.
+		withNew := strings.Replace(string(orig), `return "hello " + name`, `return salute() + name`, 1) +
+			"\nfunc salute() string { return fmt.Sprint(\"hey\", \" \") }\n"
+		if err := os.WriteFile(main, []byte(withNew), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole("patched main.greet")
+		checkLine(t, env.next(thread), "hey", 1)
+
+		// A signature change whose only compiled caller is patched too.
+		withSig := strings.Replace(string(orig), "func greet(name string) string {\n\treturn \"hello \" + name",
+			"func greet(name, word string) string {\n\treturn word + \" \" + name", 1)
+		withSig = strings.Replace(withSig, `greet("x")`, `greet("x", "sig")`, 1)
+		if err := os.WriteFile(main, []byte(withSig), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got := env.waitConsole("patched main.line")
+		if !strings.Contains(got, "reverted main.greet") {
+			t.Errorf("after the signature change: %q, want main.greet reverted (it is a helper of line now)", got)
+		}
+		checkLine(t, env.next(thread), "sig", 1)
+		env.Disconnect()
+	})
+}
+
+// TestLivePatchRunning saves a change while the program runs: it applies
+// through the agent's socket, and the program's state is kept.
+func TestLivePatchRunning(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepatch")
+		main := filepath.Join(dir, "main.go")
+		orig, err := os.ReadFile(main)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := &output{}
+		env.Client.OnEvent(func(e dap.EventMessage) {
+			if o, ok := e.(*dap.OutputEvent); ok && o.Body.Category != "stdout" {
+				out.mu.Lock()
+				out.buf.WriteString(o.Body.Output)
+				out.mu.Unlock()
+			}
+		})
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("console:\n%s", out.String())
+			}
+		})
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+		pid := env.WaitEvent("process").(*dap.ProcessEvent).Body.SystemProcessId
+		env.WaitEvent("initialized")
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		before := env.waitConsole("hello x")
+		checkSocketPrivate(t, pid)
+		edited := strings.Replace(string(orig), "c.n++", "c.n += 10", 1)
+		edited = strings.Replace(edited, `"hello "`, `"howdy "`, 1)
+		if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole("patched main.(*Counter).Inc")
+		after := env.waitConsole("howdy x")
+		checkLine(t, after, "howdy", 10)
+		b, _ := strconv.Atoi(lineRE.FindStringSubmatch(strings.TrimSpace(before))[2])
+		a, _ := strconv.Atoi(lineRE.FindStringSubmatch(strings.TrimSpace(after))[2])
+		if a <= b {
+			t.Errorf("count went from %d to %d: state lost", b, a)
+		}
+		env.Disconnect()
+	})
+}
+
+// TestLivePatchRefused saves each kind of edit that needs a restart,
+// together with an applicable body change, and checks that the reason is
+// reported and nothing of the save is applied.
+func TestLivePatchRefused(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepatch")
+		main := filepath.Join(dir, "main.go")
+		b, err := os.ReadFile(main)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orig := string(b)
+		thread := env.startLive(dir)
+		for _, tc := range []struct{ name, from, to, want string }{
+			{"field added", "\tn int\n", "\tn int\n\tm int\n", "field m added to Counter: restart to apply"},
+			{"signature", "func greet(name string) string {", "func greet(name string, _ ...int) string {", "signature of greet changed and its compiled caller line is not patched: restart to apply"},
+			{"constant", "const step = 1", "const step = 2", "declaration of constant step changed: restart to apply"},
+			{"variable", "var start = 0", "var start = 1", "declaration of variable start changed: restart to apply"},
+			{"init", "ready = step > start", "ready = step >= start", "init function changed: restart to apply"},
+			{"generic", "return xs[0] }", "return xs[len(xs)-1] }", "generic function first changed: restart to apply"},
+			{"new method", "func report(", "func (c *Counter) Extra() int { return 1 }\n\nfunc report(", "new method (*Counter).Extra: restart to apply"},
+			{"new type", "type Incer", "type Other int\n\ntype Incer", "new type Other: restart to apply"},
+		} {
+			// One session for all rows: env fails the parent test.
+			if !strings.Contains(orig, tc.from) {
+				t.Fatalf("%s: fixture has no %q", tc.name, tc.from)
+			}
+			edited := strings.Replace(strings.Replace(orig, tc.from, tc.to, 1), `"hello "`, `"howdy "`, 1)
+			if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got := env.waitConsole(tc.want)
+			if !regexp.MustCompile(`(?m)^main\.go:\d+:\d+: `).MatchString(got) || !strings.Contains(got, "nothing of this save was applied") {
+				t.Errorf("%s: refusal %q is not file:line:col: reason, then nothing applied", tc.name, got)
+			}
+			checkLine(t, env.next(thread), "hello", 1)
+		}
+		env.Disconnect()
+	})
+}
+
+// TestLivePatchLoad patches and reverts a function 1,000 times while 8
+// goroutines call it: every call returns the old or the new result and the
+// program keeps running.
+func TestLivePatchLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("2,000 patch operations: skipped in -short mode")
+	}
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepatch")
+		bad := make(chan string, 1)
+		env.Client.OnEvent(func(e dap.EventMessage) {
+			if o, ok := e.(*dap.OutputEvent); ok && strings.Contains(o.Body.Output, "BAD") {
+				select {
+				case bad <- o.Body.Output:
+				default:
+				}
+			}
+		})
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote", "args": []string{"load"}})
+		env.WaitEvent("initialized")
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		env.waitConsole("calls ")
+		for i := 0; i < 1000; i++ {
+			env.mustEval(0, "func value() int { return 2 }", "patched main.value (main.go:"+strconv.Itoa(lineOf(t, filepath.Join(dir, "main.go"), "func value()"))+")")
+			env.mustEval(0, ":revert all", "reverted main.value")
+			if t.Failed() {
+				break
+			}
+		}
+		select {
+		case b := <-bad:
+			t.Errorf("a call saw neither result: %q", b)
+		default:
+		}
+		before := env.waitConsole("calls ")
+		after := env.waitConsole("calls ")
+		if before == after {
+			t.Errorf("the program stopped calling: %q then %q", before, after)
+		}
+		env.Disconnect()
+	})
+}
+
+// checkSocketPrivate checks that the agent of process pid listens on a
+// socket of mode 0600 in a directory of mode 0700, as its initial
+// environment names it.
+func checkSocketPrivate(t *testing.T, pid int) {
+	t.Helper()
+	env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if err != nil {
+		t.Skipf("cannot read the target's environment: %v", err)
+	}
+	sock := ""
+	for _, kv := range strings.Split(string(env), "\x00") {
+		if v, ok := strings.CutPrefix(kv, "LIVEPATCH_AGENT_SOCKET="); ok {
+			sock = v
+		}
+	}
+	if sock == "" {
+		t.Fatalf("the target was started without LIVEPATCH_AGENT_SOCKET")
+	}
+	for path, want := range map[string]os.FileMode{sock: 0o600, filepath.Dir(sock): 0o700} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Errorf("agent socket: %v", err)
+			continue
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %o, want %o", path, fi.Mode().Perm(), want)
+		}
+	}
+}
+
+// TestLivePatchStep steps in on a line that calls a patched method: the
+// step goes over the call, to the next line of the same function, instead
+// of into reflect and the interpreter.
+func TestLivePatchStep(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepatch")
+		main := filepath.Join(dir, "main.go")
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+		env.WaitEvent("initialized")
+		env.SetBreakpoints(main, lineOf(t, main, "a := c.Inc()"))
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		thread := env.WaitStopped("breakpoint").Body.ThreadId
+		frame := env.TopFrame(thread).Id
+		env.mustEval(frame, `func (c *Counter) Inc() int { c.n += 5; return c.n }`, "patched main.(*Counter).Inc (main.go:"+strconv.Itoa(lineOf(t, main, "func (c *Counter) Inc()"))+")")
+		env.Call(&dap.StepInRequest{Request: dap.Request{Command: "stepIn"}, Arguments: dap.StepInArguments{ThreadId: thread}})
+		st := env.WaitStopped("step")
+		f := env.TopFrame(st.Body.ThreadId)
+		if want := lineOf(t, main, "b := i.Inc()"); f.Name != "main.line" || f.Line != want {
+			t.Errorf("after stepIn: in %s at line %d, want main.line at line %d", f.Name, f.Line, want)
+		}
+		if got := env.Evaluate(f.Id, "a", "repl"); got != "5" {
+			t.Errorf("a = %s after the patched call, want 5", got)
+		}
+		env.Disconnect()
+	})
+}

@@ -1,0 +1,119 @@
+package integration
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/livepatch/livepatch/dapproxy"
+	"github.com/livepatch/livepatch/internal/cli"
+	"github.com/livepatch/livepatch/prompt"
+	"github.com/livepatch/livepatch/terminal"
+)
+
+// TestPromptTerminalMultiLine types Go that spans lines at the prompt of
+// the terminal client, through a pipe as a script would: a function
+// declared over three lines, then called; a call whose arguments go on over
+// lines; and a block. Each continuation line gets the continuation prompt,
+// and each input reaches the Go prompt whole.
+func TestPromptTerminalMultiLine(t *testing.T) {
+	ctx := testContext(t)
+	pr := prompt.New(prompt.Options{Log: newLogger(t, "prompt")})
+	px := dapproxy.New(dapproxy.Config{
+		Builder:      cli.PatchBuilder{Log: newLogger(t, "patcher"), Built: pr.UseBuild},
+		Log:          newLogger(t, "dapproxy"),
+		Capabilities: pr.Capabilities(),
+	})
+	pr.Register(px)
+	clientSide, proxySide := net.Pipe()
+	served := make(chan error, 1)
+	go func() { served <- px.Serve(ctx, proxySide) }()
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &termOutput{changed: make(chan struct{})}
+	done := make(chan error, 1)
+	dir := fixture(t, "prompt")
+	go func() {
+		defer r.Close()
+		done <- terminal.Run(ctx, terminal.Config{
+			Conn: clientSide, Launch: map[string]any{"mode": "debug", "program": dir},
+			Stdin: r, Stdout: out, Stderr: out, HistoryFile: "-", Interrupt: make(chan struct{}),
+		})
+	}()
+	t.Cleanup(func() {
+		w.Close()
+		for _, ch := range []chan error{done, served} {
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				t.Error("the terminal or the proxy did not stop at the end of the input")
+			}
+		}
+		if t.Failed() {
+			all, _ := out.since(0)
+			t.Logf("terminal output:\n%s", all)
+		}
+	})
+	mark := 0
+	// do types lines and waits for the output to hold want, in order, and
+	// end with the main prompt; it returns that output.
+	do := func(lines []string, want ...string) string {
+		t.Helper()
+		if _, err := fmt.Fprintln(w, strings.Join(lines, "\n")); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			text, changed := out.since(mark)
+			if containsAll(text, want) && strings.HasSuffix(text, terminal.Prompt) {
+				mark += len(text)
+				return text
+			}
+			select {
+			case <-changed:
+			case <-ctx.Done():
+				t.Fatalf("timed out waiting for %q; output:\n%s", want, text)
+			}
+		}
+	}
+	main := filepath.Join(dir, "main.go")
+	do([]string{fmt.Sprintf("break main.go:%d", lineOf(t, main, "// stop here"))}, "Breakpoint 1 set")
+	do([]string{"continue"}, "main.work()")
+
+	for _, tc := range []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"func twice(n int) int {", "\tm := n * 2", "\treturn m", "}"}, ""},
+		{[]string{"twice(x) + 1"}, "7\n"},
+		{[]string{"divmod(", "\ttwice(x) +", "\t\t8,", "\t5)"}, "2, 4\n"},
+		{[]string{"for i := 0; i < 2; i++ {", "\tc.Inc()", "}"}, ""},
+		{[]string{"c.n"}, "2\n"},
+	} {
+		got := do(tc.lines, tc.want)
+		if n := strings.Count(got, terminal.ContinuationPrompt); n != len(tc.lines)-1 {
+			t.Errorf("input %q: %d continuation prompts, want %d; output:\n%s", tc.lines, n, len(tc.lines)-1, got)
+		}
+		if strings.Contains(got, "error") {
+			t.Errorf("input %q: output %q", tc.lines, got)
+		}
+	}
+	do([]string{"continue"}, "after x=3 c.n=2", "exited")
+	if _, err := fmt.Fprintln(w, "exit"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		done <- err
+		if err != nil {
+			t.Errorf("terminal: %v", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("the terminal did not return after exit")
+	}
+}

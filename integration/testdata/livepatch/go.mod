@@ -1,0 +1,3 @@
+module example.com/livepatchfixture
+
+go 1.22
