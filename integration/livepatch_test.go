@@ -43,6 +43,14 @@ func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 	served := make(chan error, 1)
 	go func() { served <- px.Serve(ctx, proxySide) }()
 	env := &Env{T: t, Ctx: ctx, Client: dapclient.New(clientSide)}
+	console := &output{}
+	env.Client.OnEvent(func(e dap.EventMessage) {
+		if o, ok := e.(*dap.OutputEvent); ok && o.Body.Category == "console" {
+			console.mu.Lock()
+			console.buf.WriteString(o.Body.Output)
+			console.mu.Unlock()
+		}
+	})
 	t.Cleanup(func() {
 		env.Client.Close()
 		select {
@@ -52,6 +60,9 @@ func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 			}
 		case <-ctx.Done():
 			t.Errorf("proxy did not stop after the client closed")
+		}
+		if t.Failed() {
+			t.Logf("console:\n%s", console.String())
 		}
 	})
 	f(t, env)
@@ -283,11 +294,11 @@ func TestLivePatchSave(t *testing.T) {
 		// A signature change whose only compiled caller is patched too.
 		withSig := strings.Replace(string(orig), "func greet(name string) string {\n\treturn \"hello \" + name",
 			"func greet(name, word string) string {\n\treturn word + \" \" + name", 1)
-		withSig = strings.Replace(withSig, `greet("x")`, `greet("x", "sig")`, 1)
+		withSig = strings.Replace(withSig, `return greet("x")`, `return greet("x", "sig")`, 1)
 		if err := os.WriteFile(main, []byte(withSig), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got := env.waitConsole("patched main.line")
+		got := env.waitConsole("patched main.title")
 		if !strings.Contains(got, "reverted main.greet") {
 			t.Errorf("after the signature change: %q, want main.greet reverted (it is a helper of line now)", got)
 		}
@@ -358,7 +369,7 @@ func TestLivePatchRefused(t *testing.T) {
 		thread := env.startLive(dir)
 		for _, tc := range []struct{ name, from, to, want string }{
 			{"field added", "\tn int\n", "\tn int\n\tm int\n", "field m added to Counter: restart to apply"},
-			{"signature", "func greet(name string) string {", "func greet(name string, _ ...int) string {", "signature of greet changed and its compiled caller line is not patched: restart to apply"},
+			{"signature", "func greet(name string) string {", "func greet(name string, _ ...int) string {", "signature of greet changed and its compiled caller title is not patched: restart to apply"},
 			{"constant", "const step = 1", "const step = 2", "declaration of constant step changed: restart to apply"},
 			{"variable", "var start = 0", "var start = 1", "declaration of variable start changed: restart to apply"},
 			{"init", "ready = step > start", "ready = step >= start", "init function changed: restart to apply"},

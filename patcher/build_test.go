@@ -532,7 +532,9 @@ func cgoAvailable(t *testing.T) bool {
 // recorded state removed) compiles nothing, and that a reused build
 // compiles and links nothing.
 func TestWarmBuildHitsCache(t *testing.T) {
-	dir := fixture(t, "tags")
+	// A copy: its build directory is this test's alone, even when another
+	// process runs the same test at the same time.
+	dir := copyTree(t, fixture(t, "tags"))
 	opts := Options{Dir: dir, Output: filepath.Join(t.TempDir(), "tags"), BuildFlags: []string{"-x"}, Log: testLogger(t)}
 	build := func() (*Result, string) {
 		var progress bytes.Buffer
@@ -543,15 +545,8 @@ func TestWarmBuildHitsCache(t *testing.T) {
 		}
 		return res, progress.String()
 	}
+	bd := removeBuildDirAfter(t, dir, opts)
 	build()
-	mods, err := findModules(testContext(t), dir, os.Environ())
-	if err != nil {
-		t.Fatal(err)
-	}
-	bd, err := buildDirFor(mods, &opts)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := removeState(bd); err != nil {
 		t.Fatal(err)
 	}

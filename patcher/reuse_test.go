@@ -39,6 +39,23 @@ func copyTree(t *testing.T, src string) string {
 	return dst
 }
 
+// removeBuildDirAfter returns the build directory of a build of dir with
+// opts and removes it when the test ends: copies of fixtures live in new
+// temporary directories, each with a build directory of its own.
+func removeBuildDirAfter(t *testing.T, dir string, opts Options) string {
+	t.Helper()
+	mods, err := findModules(testContext(t), dir, os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd, err := buildDirFor(mods, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(bd) })
+	return bd
+}
+
 // TestUnchangedTreeReusesBuild builds a copy of a fixture five times: the
 // second build, with nothing changed, must skip loading and instrumenting
 // and still give a working binary and type information; the third, after
@@ -48,6 +65,7 @@ func copyTree(t *testing.T, src string) string {
 func TestUnchangedTreeReusesBuild(t *testing.T) {
 	dir := copyTree(t, fixture(t, "basic"))
 	out := filepath.Join(t.TempDir(), "basic")
+	bd := removeBuildDirAfter(t, dir, Options{Dir: dir})
 	build := func() (*Result, string) {
 		t.Helper()
 		var log bytes.Buffer
@@ -150,14 +168,6 @@ func TestUnchangedTreeReusesBuild(t *testing.T) {
 
 	// A recorded build whose overlay is gone (a cleaned cache) falls back
 	// to a full build.
-	mods, err := findModules(testContext(t), dir, os.Environ())
-	if err != nil {
-		t.Fatal(err)
-	}
-	bd, err := buildDirFor(mods, &Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := os.RemoveAll(filepath.Join(bd, "overlay")); err != nil {
 		t.Fatal(err)
 	}

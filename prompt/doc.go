@@ -44,7 +44,7 @@
 // earlier inputs of the session, as in a REPL.
 //
 // Inputs are type-checked on the host with go/types against the packages
-// the patchable build loaded once (patcher.Result.Packages): a scratch
+// the patchable build loaded once (patcher.Result.TypeInfo): a scratch
 // package with the frame package's path holds the frame's locals and the
 // package's objects, and one synthetic file holds the earlier inputs and the
 // new one. Errors are reported as line:col: message of the input.

@@ -31,7 +31,11 @@ func line(c *Counter) string {
 	a := c.Inc()
 	b := i.Inc()
 	d := mv()
-	return fmt.Sprintf("%s %d %d %d", greet("x"), a, b, d)
+	return fmt.Sprintf("%s %d %d %d", title(), a, b, d)
+}
+
+func title() string {
+	return greet("x")
 }
 
 func report(s string) {
