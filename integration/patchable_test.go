@@ -65,11 +65,17 @@ func TestPatchableSameOutput(t *testing.T) {
 			for i, cfg := range []dapproxy.Config{{}, patchable(t)} {
 				RunProxyWith(t, cfg, func(t *testing.T, env *Env) {
 					var mu sync.Mutex
-					var out strings.Builder
+					var out, errOut strings.Builder
 					env.Client.OnEvent(func(e dap.EventMessage) {
+						// stdout and stderr are separate pipes: compare each
+						// stream on its own, as their interleaving is timing.
 						if o, ok := e.(*dap.OutputEvent); ok && (o.Body.Category == "stdout" && !strings.HasPrefix(o.Body.Output, "Building ") || o.Body.Category == "stderr") {
 							mu.Lock()
-							out.WriteString(o.Body.Output)
+							if o.Body.Category == "stdout" {
+								out.WriteString(o.Body.Output)
+							} else {
+								errOut.WriteString(o.Body.Output)
+							}
 							mu.Unlock()
 						}
 					})
@@ -82,7 +88,7 @@ func TestPatchableSameOutput(t *testing.T) {
 					env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
 					env.WaitEvent("terminated") // the proxy forwards all output before it
 					mu.Lock()
-					outputs[i] = hex.ReplaceAllString(out.String(), "0x?")
+					outputs[i] = hex.ReplaceAllString("stdout:\n"+out.String()+"stderr:\n"+errOut.String(), "0x?")
 					mu.Unlock()
 				})
 			}
