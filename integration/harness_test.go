@@ -117,10 +117,18 @@ func RunProxyWith(t *testing.T, cfg dapproxy.Config, f func(t *testing.T, env *E
 	if cfg.Log == nil {
 		cfg.Log = newLogger(t, "dapproxy")
 	}
+	f(t, serve(t, dapproxy.New(cfg)))
+}
+
+// serve runs px in this process for one session and returns the test's
+// side of it; the test's cleanup checks that the session ends cleanly once
+// the client closes, then runs the AfterStop functions.
+func serve(t *testing.T, px *dapproxy.Proxy) *Env {
+	t.Helper()
 	ctx := testContext(t)
 	clientSide, proxySide := net.Pipe()
 	served := make(chan error, 1)
-	go func() { served <- dapproxy.New(cfg).Serve(ctx, proxySide) }()
+	go func() { served <- px.Serve(ctx, proxySide) }()
 	env := &Env{T: t, Ctx: ctx, Client: dapclient.New(clientSide)}
 	t.Cleanup(func() {
 		env.Client.Close()
@@ -137,7 +145,7 @@ func RunProxyWith(t *testing.T, cfg dapproxy.Config, f func(t *testing.T, env *E
 			f()
 		}
 	})
-	f(t, env)
+	return env
 }
 
 // RunDelve runs f with a client connected to Delve's own DAP server,

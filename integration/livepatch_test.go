@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/google/go-dap"
-	"github.com/livepatch/livepatch/dapclient"
 	"github.com/livepatch/livepatch/dapproxy"
 	"github.com/livepatch/livepatch/internal/cli"
 	"github.com/livepatch/livepatch/livepatch"
@@ -38,31 +36,18 @@ func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 	px := dapproxy.New(cfg)
 	pr.Register(px)
 	lp.Register(px)
-	ctx := testContext(t)
-	clientSide, proxySide := net.Pipe()
-	served := make(chan error, 1)
-	go func() { served <- px.Serve(ctx, proxySide) }()
-	env := &Env{T: t, Ctx: ctx, Client: dapclient.New(clientSide)}
 	console := &output{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("console:\n%s", console.String())
+		}
+	})
+	env := serve(t, px)
 	env.Client.OnEvent(func(e dap.EventMessage) {
 		if o, ok := e.(*dap.OutputEvent); ok && o.Body.Category == "console" {
 			console.mu.Lock()
 			console.buf.WriteString(o.Body.Output)
 			console.mu.Unlock()
-		}
-	})
-	t.Cleanup(func() {
-		env.Client.Close()
-		select {
-		case err := <-served:
-			if err != nil {
-				t.Errorf("proxy: %v", err)
-			}
-		case <-ctx.Done():
-			t.Errorf("proxy did not stop after the client closed")
-		}
-		if t.Failed() {
-			t.Logf("console:\n%s", console.String())
 		}
 	})
 	f(t, env)

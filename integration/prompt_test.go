@@ -2,7 +2,6 @@ package integration
 
 import (
 	"encoding/json"
-	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/go-dap"
-	"github.com/livepatch/livepatch/dapclient"
 	"github.com/livepatch/livepatch/dapproxy"
 	"github.com/livepatch/livepatch/internal/cli"
 	"github.com/livepatch/livepatch/prompt"
@@ -29,22 +27,7 @@ func RunPrompt(t *testing.T, timeout time.Duration, f func(t *testing.T, env *En
 	}
 	px := dapproxy.New(cfg)
 	pr.Register(px)
-	ctx := testContext(t)
-	clientSide, proxySide := net.Pipe()
-	served := make(chan error, 1)
-	go func() { served <- px.Serve(ctx, proxySide) }()
-	env := &Env{T: t, Ctx: ctx, Client: dapclient.New(clientSide)}
-	t.Cleanup(func() {
-		env.Client.Close()
-		select {
-		case err := <-served:
-			if err != nil {
-				t.Errorf("proxy: %v", err)
-			}
-		case <-ctx.Done():
-			t.Errorf("proxy did not stop after the client closed")
-		}
-	})
+	env := serve(t, px)
 	f(t, env)
 }
 
