@@ -1,0 +1,62 @@
+// Package livepatch applies source changes to a debugged program while it
+// keeps running, its state and connections intact: function and method
+// declarations typed at the Go prompt, and saves of the user's files.
+//
+// # Changes
+//
+// A change is one prompt input or one save of a file. At the prompt, an
+// input made only of function and method declarations that name functions
+// of the program (`func (c *Counter) Inc() int { c.n += 2; return c.n }`)
+// replaces them; other inputs go to the Go prompt (package prompt). On
+// save, a watcher (fsnotify) on the directories of the user's packages
+// re-parses the saved file after a short quiet period (editors write in
+// place, or write a temporary file and rename it, often several times in a
+// row) and compares each function with what is live: a body that differs
+// is applied, a body edited back to its compiled form is reverted, an
+// unchanged one is not touched. A prompt-defined patch stays live until
+// its function's text in the file changes.
+//
+// Every change is classified before anything is applied (see classify.go):
+// body changes of patchable functions and methods are applicable; struct
+// layout changes, signature changes, changed constant or variable
+// declarations, init functions, generic functions, cgo files, and (for now)
+// new functions, methods and types need a restart, and are reported as
+// `main.go:12:2: field count added to Counter: restart to apply` with
+// nothing of the change applied. Replacement bodies are type-checked and
+// rewritten on the host by the prompt (prompt.Prompt.RewriteFunc) and sent
+// to the agent as one patch set, which goes live atomically: every
+// function of a change, or none. A change that both applies and reverts
+// functions publishes the applied ones first, then the reverts.
+//
+// Results of saves and of the custom requests reach the debug console (and
+// the terminal client) as output events: `patched main.(*Counter).Inc
+// (main.go:10)`, `reverted ...`, or the reasons nothing was applied. A
+// prompt input's result is its evaluate response.
+//
+// # Channels
+//
+// While the target is stopped, patches go through Delve call injection
+// (agentclient.CallClient); while it runs, through the agent's unix socket,
+// whose private directory and token TargetEnv gives each launched process.
+//
+// # Stepping
+//
+// Stepping into a patched function would pass through reflect and the
+// interpreter: a stepIn on a line that calls a function with a live patch
+// (recognized by its name followed by "(") steps over the line instead.
+// A call through a method value or a function variable is not recognized.
+//
+// # Commands
+//
+// At the prompt, `:patches` lists the live patches with their origin
+// (prompt or save) and position, marking prompt patches that differ from
+// the file on disk; `:diff NAME` shows a live patch against the compiled
+// function; `:revert NAME` reverts one and `:revert all` every one. Editors
+// can send the custom requests "livepatch/patches", "livepatch/diff"
+// ({"name": NAME}) and "livepatch/revert" ({"name": NAME} or
+// {"all": true}) for the same.
+//
+// Manager's methods are safe for concurrent use. Agent operations of one
+// session are serialized; an injected call made for a save can still
+// interleave with one the Go prompt makes for an input at the same moment.
+package livepatch

@@ -1,0 +1,210 @@
+package livepatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/livepatch/livepatch/interp/agent"
+	"github.com/livepatch/livepatch/prompt"
+)
+
+// startWatch watches the directories of the user's packages until ctx
+// ends. The caller holds st.mu.
+func (st *session) startWatch(ctx context.Context) error {
+	prog := st.m.program()
+	if len(prog.dirPkgs) == 0 {
+		return errors.New("the build lists no package directories")
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	for dir := range prog.dirPkgs {
+		if err := w.Add(dir); err != nil {
+			w.Close()
+			return fmt.Errorf("watch %s: %w", dir, err)
+		}
+	}
+	for f, b := range prog.compiled {
+		st.seen[f] = b
+	}
+	go st.watchLoop(ctx, w)
+	return nil
+}
+
+// watchLoop turns file events into saves: a .go file is read once it has
+// had no event for the quiet period.
+func (st *session) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
+	defer w.Close()
+	quiet := st.m.opts.Quiet
+	timers := map[string]*time.Timer{}
+	fire := make(chan string)
+	defer func() {
+		for _, t := range timers {
+			t.Stop()
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-w.Events:
+			if !ok {
+				return
+			}
+			name := filepath.Clean(ev.Name)
+			if !ev.Has(fsnotify.Write) && !ev.Has(fsnotify.Create) || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			if t := timers[name]; t != nil && t.Reset(quiet) {
+				continue
+			}
+			timers[name] = time.AfterFunc(quiet, func() {
+				select {
+				case fire <- name:
+				case <-ctx.Done():
+				}
+			})
+		case name := <-fire:
+			delete(timers, name)
+			st.onSave(ctx, name)
+		case err, ok := <-w.Errors:
+			if !ok {
+				return
+			}
+			st.m.log.Warn("file watcher", "err", err)
+		}
+	}
+}
+
+// onSave applies what a save of file changed and reports it in the console.
+func (st *session) onSave(ctx context.Context, file string) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return // removed or renamed away
+	}
+	prog := st.m.program()
+	pkg, ok := prog.packageOf(file)
+	if !ok {
+		return
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, err := st.syncProcess(); err != nil {
+		return // no program yet
+	}
+	prevSrc, hadPrev := st.seen[file]
+	if hadPrev && string(prevSrc) == string(src) {
+		return
+	}
+	st.seen[file] = src
+	report := func(lines ...string) {
+		st.s.Output("console", strings.Join(lines, "\n")+"\n")
+	}
+	cur, err := parseFileDecls(pkg, file, src)
+	if err != nil {
+		report(fmt.Sprintf("%s: nothing applied", relMessage(err.Error())))
+		return
+	}
+	old, err := parseFileDecls(pkg, file, prog.compiled[file])
+	if err != nil {
+		return
+	}
+	var prev *fileDecls
+	if hadPrev {
+		prev, _ = parseFileDecls(pkg, file, prevSrc)
+	}
+	pl := classify(prog, file, old, cur, prev, st.live, func(key string) ([]string, bool) {
+		return prog.callers(ctx, key, file)
+	})
+	if len(pl.refusals) > 0 {
+		report(append(pl.refusals, "livepatch: nothing of this save was applied")...)
+		return
+	}
+	var helpers, helperImports []string
+	for _, h := range pl.helpers {
+		helpers = append(helpers, h.text)
+	}
+	var helperSrc []string
+	for i, h := range pl.helpers {
+		others := append(append([]string(nil), helpers[:i]...), helpers[i+1:]...)
+		rep, err := st.m.opts.Prompt.RewriteFunc(ctx, file, h.text, others...)
+		if err != nil {
+			var ie *prompt.InputError
+			if errors.As(err, &ie) {
+				report(shiftLines(ie.Msgs, h.line-1, filepath.Base(file)), "livepatch: nothing of this save was applied")
+			} else {
+				report(fmt.Sprintf("livepatch: %s: %v; nothing of this save was applied", h.name, err))
+			}
+			return
+		}
+		helperSrc = append(helperSrc, rep.Source)
+		helperImports = append(helperImports, rep.Imports...)
+	}
+	var ps []pendingPatch
+	for _, fn := range pl.apply {
+		rep, err := st.m.opts.Prompt.RewriteFunc(ctx, file, fn.text, helpers...)
+		if err != nil {
+			var ie *prompt.InputError
+			if errors.As(err, &ie) {
+				report(shiftLines(ie.Msgs, fn.line-1, filepath.Base(file)), "livepatch: nothing of this save was applied")
+			} else {
+				report(fmt.Sprintf("livepatch: %s: %v; nothing of this save was applied", fn.name, err))
+			}
+			return
+		}
+		p := Patch{Name: prog.display(fn.key), Key: fn.key, Origin: OriginSave, File: file, Line: fn.line, source: fn.text}
+		ps = append(ps, pendingPatch{Patch: p, patch: agent.Patch{Ref: agent.Ref{Key: fn.key}, Source: rep.Source,
+			Imports: mergeImports(rep.Imports, helperImports), File: filepath.Base(file), Line: fn.line, Helpers: helperSrc}})
+	}
+	if err := st.apply(ctx, ps); err != nil {
+		report(err.Error(), "livepatch: nothing of this save was applied")
+		return
+	}
+	var names []string
+	for _, k := range pl.revert {
+		names = append(names, st.live[k].Name)
+	}
+	if err := st.revert(ctx, pl.revert); err != nil {
+		report("livepatch: revert failed: " + err.Error())
+		return
+	}
+	var lines []string
+	for _, p := range ps {
+		lines = append(lines, fmt.Sprintf("patched %s (%s)", p.Name, position(p.File, p.Line)))
+	}
+	for _, n := range names {
+		lines = append(lines, "reverted "+n)
+	}
+	if len(lines) > 0 {
+		report(lines...)
+	}
+}
+
+// relMessage shortens an absolute path at the start of a parser message.
+func relMessage(msg string) string {
+	if i := strings.Index(msg, ".go:"); i > 0 && filepath.IsAbs(msg[:i+3]) {
+		return filepath.Base(msg[:i+3]) + msg[i+3:]
+	}
+	return msg
+}
+
+// mergeImports returns the import specs of a and b, each once.
+func mergeImports(a, b []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range append(append([]string(nil), a...), b...) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
