@@ -213,6 +213,11 @@ func TestTerminalOnPTY(t *testing.T) {
 	// whole input.
 	p.typ("c.n +\r")
 	p.wait(terminal.ContinuationPrompt)
+	// liner prints the prompt before it takes the terminal out of signal
+	// mode: wait for the echo of a key, which liner itself writes, so the
+	// Ctrl-C reaches liner rather than the kernel.
+	p.typ("1")
+	p.wait("1")
 	p.typ("\x03")
 	p.wait("^C", terminal.Prompt)
 	p.typ("c.n +\r")
