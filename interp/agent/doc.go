@@ -8,11 +8,12 @@
 //
 // # Dispatch
 //
-// Every instrumented function N starts with
+// Every instrumented function N starts, on the line of its opening brace,
+// with (see package patcher for why the load is not in the if statement)
 //
-//	if lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current)); lpT != nil {
-//		if lpF, ok := lpT.Fns[N].(lpFn_N); ok { return lpF(args...) }
-//	}
+//	lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current))
+//	if lpT != nil { if lpF, lpOK := lpT.Fns[N].(lpFn_N); lpOK { return lpF(args...) } }
+//	lpT = nil
 //
 // A Table is immutable once published. Applying a patch set compiles every
 // function of the set first and publishes one new table only when all of
