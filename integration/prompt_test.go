@@ -2,6 +2,7 @@ package integration
 
 import (
 	"encoding/json"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -292,6 +293,28 @@ func TestPromptAtFunctionEntry(t *testing.T) {
 			want = "4"
 		}
 		env.mustEval(frame.Id, "x + 0*len(shout(\"a\"))", want)
+		env.Disconnect()
+	})
+}
+
+// TestPromptExecOfPlainBinary debugs a binary livepatch did not build: Delve
+// still answers, and Go input says that it needs a livepatch build.
+func TestPromptExecOfPlainBinary(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "prompt")
+	if out, err := exec.Command("go", "build", "-gcflags=all=-N -l", "-o", bin, fixture(t, "prompt")).CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	RunPrompt(t, 10*time.Second, func(t *testing.T, env *Env) {
+		main := filepath.Join(fixture(t, "prompt"), "main.go")
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "exec", "program": bin})
+		env.WaitEvent("initialized")
+		env.SetBreakpoints(main, lineOf(t, main, "// stop here"))
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		st := env.WaitStopped("breakpoint")
+		frame := env.TopFrame(st.Body.ThreadId)
+		env.mustEval(frame.Id, "y", "6")
+		env.mustFail(frame.Id, `shout("a")`, dapproxy.ErrPromptUnavailable, "not built by livepatch")
 		env.Disconnect()
 	})
 }

@@ -58,6 +58,11 @@ func (p *Prompt) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Raw
 	}
 	args["expression"] = text
 	r, err := s.CallDelve(ctx, "evaluate", args)
+	if err == nil && !r.Success() && where == toAgent && st == nil && d != nil {
+		// Go the debugger cannot run, in a program livepatch did not build.
+		return nil, unavailable(fmt.Sprintf("%s\nthis program was not built by livepatch: running Go and patching need a livepatch build (launch mode debug or test)",
+			delveError(r)))
+	}
 	if err != nil || r.Success() || forced || st == nil {
 		return r, err
 	}
@@ -288,4 +293,17 @@ func inputError(err error) error {
 		return &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: ie.Error(), ShowUser: true}
 	}
 	return &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}
+}
+
+// delveError returns the message of Delve's error response.
+func delveError(r *dapproxy.DelveResponse) string {
+	var body struct {
+		Error struct {
+			Format string `json:"format"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(r.Body(), &body) == nil && body.Error.Format != "" {
+		return body.Error.Format
+	}
+	return "Delve could not evaluate it"
 }

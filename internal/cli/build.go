@@ -23,8 +23,10 @@ of your modules able to take a patch, and livepatch's agent linked in. Your
 files are not modified. Next to the binary it writes OUTPUT.livepatch.json,
 the manifest of the functions that can and cannot be patched.
 
-A binary built this way can be debugged with launch mode "exec" and still be
-patched. A normal 'go build' of your program never contains the agent.`,
+'livepatch debug' and 'livepatch dap' build this way themselves; a binary
+from 'livepatch build' debugged with launch mode "exec" debugs normally but
+does not yet take Go input or patches. A normal 'go build' of your program
+never contains the agent.`,
 		run: runBuild,
 	})
 	flagSets["build"] = func() *flag.FlagSet { fs, _ := buildFlags(); return fs }
