@@ -234,7 +234,7 @@ func (s *session) cmdRestart(args string) error {
 	s.pid = 0 // a new process event, if any, tells the new one
 	s.mu.Unlock()
 	s.bps.resetHits()
-	if err := s.configure(ctx); err != nil {
+	if err := s.configure(ctx, true); err != nil {
 		return err
 	}
 	if s.state != stateExited {

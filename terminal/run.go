@@ -256,18 +256,29 @@ func (s *session) start() error {
 	if _, err := s.call(&dap.LaunchRequest{Request: request("launch"), Arguments: b}); err != nil {
 		return fmt.Errorf("launch: %w", err)
 	}
-	return s.configure(s.ctx)
+	return s.configure(s.ctx, false)
 }
 
 // configure finishes the configuration after the server is initialized
 // (after launch and after restart) and waits for the program to stop.
-func (s *session) configure(ctx context.Context) error {
-	e, err := s.client.WaitEventFunc(ctx, isLifecycle)
-	if err != nil {
-		if cause := context.Cause(ctx); cause != nil && s.ctx.Err() == nil {
-			return cause
+func (s *session) configure(ctx context.Context, restarting bool) error {
+	var e dap.EventMessage
+	for {
+		var err error
+		e, err = s.client.WaitEventFunc(ctx, isLifecycle)
+		if err != nil {
+			if cause := context.Cause(ctx); cause != nil && s.ctx.Err() == nil {
+				return cause
+			}
+			return fmt.Errorf("wait for the debug adapter: %w", err)
 		}
-		return fmt.Errorf("wait for the debug adapter: %w", err)
+		// On restart, the old process's end can still arrive before the new
+		// one is ready (Delve sends terminated once its output is drained):
+		// it is not news. A failed restart is reported through ctx.
+		if name := e.GetEvent().Event; restarting && (name == "exited" || name == "terminated") {
+			continue
+		}
+		break
 	}
 	switch e := e.(type) {
 	case *dap.InitializedEvent:
