@@ -204,6 +204,9 @@ func TestTerminalOnPTY(t *testing.T) {
 
 	// Ctrl-C at the prompt drops the half-typed line.
 	p.typ("print garbage")
+	// Wait for liner's echo: until liner reads keys the terminal is in
+	// signal mode, where Ctrl-C would raise SIGINT and flush the typed keys.
+	p.wait("print garbage")
 	p.typ("\x03")
 	p.wait("^C", terminal.Prompt)
 	p.typ("p c.n + 10\r")
