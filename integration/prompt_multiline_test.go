@@ -2,15 +2,10 @@ package integration
 
 import (
 	"fmt"
-	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/livepatch/livepatch/dapproxy"
-	"github.com/livepatch/livepatch/internal/cli"
-	"github.com/livepatch/livepatch/prompt"
 	"github.com/livepatch/livepatch/terminal"
 )
 
@@ -20,46 +15,7 @@ import (
 // lines; and a block. Each continuation line gets the continuation prompt,
 // and each input reaches the Go prompt whole.
 func TestPromptTerminalMultiLine(t *testing.T) {
-	ctx := testContext(t)
-	pr := prompt.New(prompt.Options{Log: newLogger(t, "prompt")})
-	px := dapproxy.New(dapproxy.Config{
-		Builder:      cli.PatchBuilder{Log: newLogger(t, "patcher"), Built: pr.UseBuild},
-		Log:          newLogger(t, "dapproxy"),
-		Capabilities: pr.Capabilities(),
-	})
-	pr.Register(px)
-	clientSide, proxySide := net.Pipe()
-	served := make(chan error, 1)
-	go func() { served <- px.Serve(ctx, proxySide) }()
-
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := &termOutput{changed: make(chan struct{})}
-	done := make(chan error, 1)
-	dir := fixture(t, "prompt")
-	go func() {
-		defer r.Close()
-		done <- terminal.Run(ctx, terminal.Config{
-			Conn: clientSide, Launch: map[string]any{"mode": "debug", "program": dir},
-			Stdin: r, Stdout: out, Stderr: out, HistoryFile: "-", Interrupt: make(chan struct{}),
-		})
-	}()
-	t.Cleanup(func() {
-		w.Close()
-		for _, ch := range []chan error{done, served} {
-			select {
-			case <-ch:
-			case <-ctx.Done():
-				t.Error("the terminal or the proxy did not stop at the end of the input")
-			}
-		}
-		if t.Failed() {
-			all, _ := out.since(0)
-			t.Logf("terminal output:\n%s", all)
-		}
-	})
+	ctx, w, out, done := startTerminal(t)
 	mark := 0
 	// do types lines and waits for the output to hold want, in order, and
 	// end with the main prompt; it returns that output.
@@ -81,7 +37,7 @@ func TestPromptTerminalMultiLine(t *testing.T) {
 			}
 		}
 	}
-	main := filepath.Join(dir, "main.go")
+	main := filepath.Join(fixture(t, "prompt"), "main.go")
 	do([]string{fmt.Sprintf("break main.go:%d", lineOf(t, main, "// stop here"))}, "Breakpoint 1 set")
 	do([]string{"continue"}, "main.work()")
 

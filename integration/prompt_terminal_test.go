@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -38,11 +39,13 @@ func (o *termOutput) since(off int) (string, <-chan struct{}) {
 	return o.buf.String()[off:], o.changed
 }
 
-// TestPromptTerminal drives the Go prompt through the terminal client, as
-// `livepatch debug` runs it: inputs in the top frame and, after `frame 1`,
-// in the caller's frame, errors, and the writes seen after continue.
-func TestPromptTerminal(t *testing.T) {
-	ctx := testContext(t)
+// startTerminal runs the terminal client on the prompt fixture through a
+// proxy configured as livepatch's (patchable builds and the Go prompt). The
+// test types into w and reads out; done receives what the terminal returned.
+// Closing w at the end must stop both.
+func startTerminal(t *testing.T) (ctx context.Context, w *os.File, out *termOutput, done chan error) {
+	t.Helper()
+	ctx = testContext(t)
 	pr := prompt.New(prompt.Options{Log: newLogger(t, "prompt")})
 	px := dapproxy.New(dapproxy.Config{
 		Builder:      cli.PatchBuilder{Log: newLogger(t, "patcher"), Built: pr.UseBuild},
@@ -58,8 +61,8 @@ func TestPromptTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &termOutput{changed: make(chan struct{})}
-	done := make(chan error, 1)
+	out = &termOutput{changed: make(chan struct{})}
+	done = make(chan error, 1)
 	dir := fixture(t, "prompt")
 	go func() {
 		defer r.Close()
@@ -82,6 +85,14 @@ func TestPromptTerminal(t *testing.T) {
 			t.Logf("terminal output:\n%s", all)
 		}
 	})
+	return ctx, w, out, done
+}
+
+// TestPromptTerminal drives the Go prompt through the terminal client, as
+// `livepatch debug` runs it: inputs in the top frame and, after `frame 1`,
+// in the caller's frame, errors, and the writes seen after continue.
+func TestPromptTerminal(t *testing.T) {
+	ctx, w, out, done := startTerminal(t)
 	mark := 0
 	wait := func(want ...string) string {
 		t.Helper()
@@ -106,7 +117,7 @@ func TestPromptTerminal(t *testing.T) {
 		return wait(want...)
 	}
 	wait("Type 'help' for list of commands.")
-	main := filepath.Join(dir, "main.go")
+	main := filepath.Join(fixture(t, "prompt"), "main.go")
 	line := lineOf(t, main, "// stop here")
 	do(fmt.Sprintf("break main.go:%d", line), "Breakpoint 1 set")
 	do("continue", "main.work()")
