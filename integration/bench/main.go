@@ -2,8 +2,11 @@
 // the latency the DAP proxy adds to requests (issue 2), and for the
 // patchable builder (issue 3) the warm start to the first breakpoint, the
 // cold build time and binary size on a small and a large program, and the
-// cost of an unpatched dispatch prologue per call; and the round trip of an
-// evaluate at the Go prompt, on Delve's path and through the agent.
+// cost of an unpatched dispatch prologue per call; the round trip of an
+// evaluate at the Go prompt, on Delve's path and through the agent; and for
+// live patching (issue 5) the time from saving a file to the change being
+// live, running and paused, against the same edit applied by rebuilding
+// and relaunching, and the cost per call of a patched function.
 //
 // Run it from the repository root (`make bench` does):
 //
@@ -12,11 +15,13 @@
 //	go run ./integration/bench -md             # markdown, for docs/BENCHMARKS.md
 //	go run ./integration/bench -json           # machine-readable
 //
-// Parts: proxy, start, build (cold builds), size, prologue, prompt. Programs for
-// start, build and size: counter (examples/counter) and dlv (Delve's
-// cmd/dlv, copied from the module cache into a temporary module). Progress
-// goes to stderr, the report to stdout. The go commands run with
-// GOPROXY=off unless GOPROXY is set: everything comes from the module cache.
+// Parts: proxy, start, build (cold builds), size, prologue, prompt, save
+// (save to live and the restart way), patchcall (patched call cost).
+// Programs for start, build, size and save: counter (examples/counter) and
+// dlv (Delve's cmd/dlv, copied from the module cache into a temporary
+// module); save edits copies only. Progress goes to stderr, the report to
+// stdout. The go commands run with GOPROXY=off unless GOPROXY is set:
+// everything comes from the module cache.
 //
 // It measures; it asserts nothing. Targets are shown next to the results.
 package main
@@ -40,7 +45,7 @@ import (
 // logFunc reports progress.
 type logFunc func(format string, args ...any)
 
-var parts = []string{"proxy", "start", "build", "size", "prologue", "prompt"}
+var parts = []string{"proxy", "start", "build", "size", "prologue", "prompt", "save", "patchcall"}
 
 func main() {
 	// Only the report goes to stdout: Delve's server prints its listening
@@ -57,13 +62,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	only := fs.String("only", strings.Join(parts, ","), "comma-separated `parts` to run: "+strings.Join(parts, ", "))
-	programs := fs.String("programs", "counter,dlv", "comma-separated `programs` for start, build and size: counter, dlv")
+	programs := fs.String("programs", "counter,dlv", "comma-separated `programs` for start, build, size and save: counter, dlv")
 	n := fs.Int("n", 300, "timed round trips per request type and server (proxy), and per input (prompt)")
 	warmup := fs.Int("warmup", 30, "untimed round trips before them (proxy, prompt)")
 	starts := fs.Int("starts", 5, "timed warm starts per program and debugger (start)")
 	cold := fs.Int("cold", 3, "cold builds per program and builder (build)")
-	prologueRuns := fs.Int("prologue-runs", 6, "runs of the prologue benchmarks per build (prologue)")
-	benchtime := fs.String("benchtime", "300ms", "-test.benchtime of the prologue benchmarks")
+	prologueRuns := fs.Int("prologue-runs", 6, "runs of the prologue benchmarks per build (prologue, patchcall)")
+	benchtime := fs.String("benchtime", "300ms", "-test.benchtime of the prologue benchmarks (prologue, patchcall)")
+	saves := fs.Int("saves", 40, "timed saves per program, target state and quiet period (save)")
+	saveWarmup := fs.Int("save-warmup", 3, "untimed saves before them (save)")
+	restarts := fs.Int("restarts", 5, "timed restarts per program, the restart way (save)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	asMD := fs.Bool("md", false, "print the report as markdown")
 	quiet := fs.Bool("q", false, "no progress on stderr")
@@ -201,6 +209,45 @@ func run(args []string, stdout, stderr io.Writer) error {
 			fail(err)
 		}
 		rep.Prompt = rows
+	}
+
+	if selected["save"] {
+		for name := range strings.SplitSeq(*programs, ",") {
+			var p *saveProgram
+			var err error
+			switch strings.TrimSpace(name) {
+			case "counter":
+				p, err = counterSaveProgram(ctx, root, os.TempDir())
+			case "dlv":
+				logf("save: copying delve's module from the module cache")
+				p, err = delveSaveProgram(ctx, os.TempDir())
+			case "":
+				continue
+			default:
+				err = fmt.Errorf("unknown program %q (programs: counter, dlv)", name)
+			}
+			if err != nil {
+				fail(err)
+				continue
+			}
+			rep.SavePrograms = append(rep.SavePrograms, p.info())
+			rows, restart, err := benchSave(ctx, p, saveOptions{saves: *saves, warmup: *saveWarmup, restarts: *restarts}, logf)
+			p.cleanup()
+			rep.Save = append(rep.Save, rows...)
+			if err != nil {
+				fail(err)
+				continue
+			}
+			rep.Restart = append(rep.Restart, restart)
+		}
+	}
+
+	if selected["patchcall"] {
+		rows, err := benchPatchCall(ctx, root, *prologueRuns, *benchtime, logf)
+		if err != nil {
+			fail(err)
+		}
+		rep.PatchCall = rows
 	}
 
 	rep.LoadEnd = loadAverage()

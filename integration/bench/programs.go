@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -58,7 +59,7 @@ func counterProgram(ctx context.Context, root string) (*program, error) {
 func delveProgram(ctx context.Context, tmp string) (*program, error) {
 	out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}} {{.Version}}", "github.com/go-delve/delve").Output()
 	if err != nil {
-		return nil, fmt.Errorf("locating delve in the module cache: %w", err)
+		return nil, fmt.Errorf("locating delve in the module cache: %w", withStderr(err))
 	}
 	src, version, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
 	if src == "" {
@@ -96,7 +97,7 @@ func (p *program) resolve(ctx context.Context) error {
 	cmd.Dir = p.modDir
 	out, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("listing the packages of %s: %w", p.name, err)
+		return fmt.Errorf("listing the packages of %s: %w", p.name, withStderr(err))
 	}
 	for f := range strings.SplitSeq(string(out), "\n") {
 		switch f {
@@ -112,6 +113,16 @@ func (p *program) resolve(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// withStderr adds to the error of a command run with Output what the
+// command wrote to stderr.
+func withStderr(err error) error {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && len(bytes.TrimSpace(ee.Stderr)) > 0 {
+		return fmt.Errorf("%w\n%s", err, bytes.TrimSpace(ee.Stderr))
+	}
+	return err
 }
 
 // copyTree copies the directory src to dst, with files writable by their

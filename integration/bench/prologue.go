@@ -18,32 +18,16 @@ import (
 // patchably (both -N -l, nothing patched), runs its benchmarks runs times
 // each, alternating between the binaries, and compares median ns per call.
 func benchPrologue(ctx context.Context, root string, runs int, benchtime string, logf logFunc) ([]PrologueRow, error) {
-	dir := filepath.Join(root, "integration", "bench", "testdata", "prologue")
+	dir := prologueDir(root)
 	tmp, err := os.MkdirTemp("", "livepatch-bench-prologue-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	plain, patched := filepath.Join(tmp, "plain.test"), filepath.Join(tmp, "patchable.test")
 	logf("prologue: building the fixture plainly and patchably")
-	cmd := exec.CommandContext(ctx, "go", "test", "-c", "-vet=off", "-o", plain, "-gcflags", "all=-N -l", ".")
-	cmd.Dir = dir
-	cmd.WaitDelay = 5 * time.Second
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("prologue: go test -c: %w\n%s", err, out)
-	}
-	res, err := patcher.Build(ctx, patcher.Options{Dir: dir, Packages: []string{"."}, Test: true, Output: patched})
+	plain, patched, _, err := buildPrologue(ctx, dir, tmp)
 	if err != nil {
-		return nil, fmt.Errorf("prologue: patchable build: %w", err)
-	}
-	instrumented := 0
-	for _, f := range res.Manifest.Functions {
-		if f.Patchable {
-			instrumented++
-		}
-	}
-	if instrumented == 0 {
-		return nil, fmt.Errorf("prologue: the patchable build instrumented no function")
+		return nil, fmt.Errorf("prologue: %w", err)
 	}
 
 	type sample struct{ ns, allocs []float64 }
@@ -93,6 +77,39 @@ func benchPrologue(ctx context.Context, root string, runs int, benchtime string,
 		})
 	}
 	return rows, nil
+}
+
+// prologueDir is the directory of the prologue fixture.
+func prologueDir(root string) string {
+	return filepath.Join(root, "integration", "bench", "testdata", "prologue")
+}
+
+// buildPrologue builds the test binary of the prologue fixture in dir
+// into tmp, plainly (go test -c -gcflags='all=-N -l') and patchably
+// (patcher.Build with Test), and returns both paths and the patchable
+// build's result.
+func buildPrologue(ctx context.Context, dir, tmp string) (plain, patched string, res *patcher.Result, err error) {
+	plain, patched = filepath.Join(tmp, "plain.test"), filepath.Join(tmp, "patchable.test")
+	cmd := exec.CommandContext(ctx, "go", "test", "-c", "-vet=off", "-o", plain, "-gcflags", "all=-N -l", ".")
+	cmd.Dir = dir
+	cmd.WaitDelay = 5 * time.Second
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", "", nil, fmt.Errorf("go test -c: %w\n%s", err, out)
+	}
+	res, err = patcher.Build(ctx, patcher.Options{Dir: dir, Packages: []string{"."}, Test: true, Output: patched})
+	if err != nil {
+		return "", "", nil, fmt.Errorf("patchable build: %w", err)
+	}
+	instrumented := 0
+	for _, f := range res.Manifest.Functions {
+		if f.Patchable {
+			instrumented++
+		}
+	}
+	if instrumented == 0 {
+		return "", "", nil, fmt.Errorf("the patchable build instrumented no function")
+	}
+	return plain, patched, res, nil
 }
 
 func appendNew(xs []string, x string) []string {

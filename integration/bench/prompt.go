@@ -2,20 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
-	"net"
 	"path/filepath"
 	"time"
 
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/google/go-dap"
 
-	"github.com/livepatch/livepatch/dapclient"
-	"github.com/livepatch/livepatch/dapproxy"
 	"github.com/livepatch/livepatch/internal/cli"
-	"github.com/livepatch/livepatch/prompt"
 )
 
 // promptOptions configures the Go prompt benchmark.
@@ -38,12 +32,12 @@ var promptInputs = []promptInput{
 	{expr: "c.Inc() + x", path: "agent", targetMs: 25},
 }
 
-// benchPrompt debugs the prompt fixture through a proxy configured as
-// `livepatch debug` and `livepatch dap` configure theirs (the Go prompt
-// registered for evaluate and completions, the patchable builder feeding
-// it the build), stops at its breakpoint, and times the round trip of
-// evaluate requests in the repl context: a plain expression, which the
-// prompt hands to Delve, and an input with a call, which runs in the
+// benchPrompt debugs the prompt fixture through the proxy of `livepatch
+// debug` and `livepatch dap` (cli.NewProxy: the Go prompt and live
+// patching registered for evaluate and completions, the patchable builder
+// feeding them the build), stops at its breakpoint, and times the round
+// trip of evaluate requests in the repl context: a plain expression, which
+// the prompt hands to Delve, and an input with a call, which runs in the
 // target's agent. The inputs alternate, so that machine noise hits both
 // alike.
 func benchPrompt(ctx context.Context, o promptOptions, logf logFunc) (rows []PromptRow, err error) {
@@ -126,56 +120,15 @@ func benchPrompt(ctx context.Context, o promptOptions, logf logFunc) (rows []Pro
 	return rows, nil
 }
 
-// startPromptSession starts, in this process and on TCP loopback, a proxy
-// set up as internal/cli's newProxy sets up the proxy of `livepatch debug`:
-// the Go prompt registered as the handler of evaluate and completions and
+// startPromptSession starts, in this process and on TCP loopback, the
+// proxy of `livepatch debug` and `livepatch dap` (cli.NewProxy): the Go
+// prompt and live patching registered for evaluate and completions and
 // advertised in the capabilities, and the patchable builder handing each
-// build to the prompt. Delve's configuration is that of startSession's
-// Delve server.
+// build to both. Delve's configuration is that of startSession's Delve
+// server.
 func startPromptSession(ctx context.Context) (*session, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("listen: %w", err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	pr := prompt.New(prompt.Options{Log: log})
-	px := dapproxy.New(dapproxy.Config{
-		Debugger:     debugger.Config{Backend: "default", Foreground: true, CheckGoVersion: true},
-		Log:          log,
-		Builder:      cli.PatchBuilder{Log: log, Built: pr.UseBuild},
-		Capabilities: pr.Capabilities(),
+	px := cli.NewProxy(cli.ProxyConfig{
+		Debugger: debugger.Config{Foreground: true, CheckGoVersion: true},
 	})
-	pr.Register(px)
-	served := make(chan error, 1)
-	go func() {
-		conn, err := ln.Accept()
-		ln.Close()
-		if err != nil {
-			served <- fmt.Errorf("accept: %w", err)
-			return
-		}
-		served <- px.Serve(ctx, conn)
-	}()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", ln.Addr().String())
-	if err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("dial the proxy: %w", err)
-	}
-	keep := func(e dap.EventMessage) bool {
-		switch e.GetEvent().Event {
-		case "stopped", "initialized", "terminated":
-			return true
-		}
-		return false
-	}
-	stop := func() error {
-		select {
-		case err := <-served:
-			return err
-		case <-ctx.Done():
-			return errors.New("the proxy did not stop after the client closed")
-		}
-	}
-	return &session{ctx: ctx, client: dapclient.New(conn, dapclient.WithEventFilter(keep)), stop: stop}, nil
+	return connectProxy(ctx, px, nil)
 }

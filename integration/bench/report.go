@@ -27,7 +27,13 @@ type Report struct {
 	Prologue  []PrologueRow  `json:"prologue,omitempty"`
 	Prompt    []PromptRow    `json:"prompt,omitempty"`
 	Programs  []ProgramInfo  `json:"programs,omitempty"`
-	Errors    []string       `json:"errors,omitempty"` // parts that failed, and why
+	// SavePrograms, Save and Restart are the save part's: the programs and
+	// their edits, save to live, and the same edits the restart way.
+	SavePrograms []SaveProgramInfo `json:"savePrograms,omitempty"`
+	Save         []SaveRow         `json:"save,omitempty"`
+	Restart      []RestartRow      `json:"restart,omitempty"`
+	PatchCall    []PatchCallRow    `json:"patchCall,omitempty"`
+	Errors       []string          `json:"errors,omitempty"` // parts that failed, and why
 }
 
 // LatencyRow is the round-trip time of one request type, directly against
@@ -120,6 +126,69 @@ type PromptRow struct {
 	TargetMs float64 `json:"targetMs"` // for the median
 }
 
+// SaveRow is the time from writing an edited function body to its file
+// until the console reports the function patched, for one program, state
+// of the program (running, or paused at a breakpoint) and quiet period of
+// the file watcher.
+type SaveRow struct {
+	Program        string    `json:"program"`
+	State          string    `json:"state"` // "running" or "paused"
+	QuietMs        float64   `json:"quietMs"`
+	N              int       `json:"n"`
+	MedianMs       float64   `json:"medianMs"`
+	P95Ms          float64   `json:"p95Ms"`
+	TargetMedianMs float64   `json:"targetMedianMs"`
+	TargetP95Ms    float64   `json:"targetP95Ms,omitempty"` // 0: no target
+	SamplesMs      []float64 `json:"samplesMs"`
+}
+
+// met reports whether the row meets its targets.
+func (r SaveRow) met() bool {
+	return r.MedianMs <= r.TargetMedianMs && (r.TargetP95Ms == 0 || r.P95Ms <= r.TargetP95Ms)
+}
+
+// RestartRow is the same edit as the save rows' applied the restart way:
+// the time from the write until Delve's DAP server, launching in mode
+// debug, stops at the breakpoint; and how it compares with save to live
+// under the default quiet period.
+type RestartRow struct {
+	Program        string    `json:"program"`
+	Runs           int       `json:"runs"`
+	MedianS        float64   `json:"medianS"`
+	S              []float64 `json:"s"`
+	RunningMs      float64   `json:"runningMedianMs"` // save to live, running, default quiet period
+	PausedMs       float64   `json:"pausedMedianMs"`  // save to live, paused, default quiet period
+	RatioRunning   float64   `json:"ratioRunning"`    // restart median / RunningMs
+	RatioPaused    float64   `json:"ratioPaused"`     // restart median / PausedMs
+	QuietRunningMs float64   `json:"quietRunningMs"`  // median with the default quiet period - with the shortest
+	QuietPausedMs  float64   `json:"quietPausedMs"`
+}
+
+// SaveProgramInfo describes a program of the save part and its edit.
+type SaveProgramInfo struct {
+	Name        string `json:"name"`
+	Source      string `json:"source"`
+	Lines       int    `json:"lines"`
+	Packages    int    `json:"packages"`
+	Edit        string `json:"edit"`
+	Breakpoint  string `json:"breakpoint"`
+	ProgramArgs string `json:"args"`
+}
+
+// PatchCallRow is the time per call of one benchmark of the prologue
+// fixture: compiled plainly, patchably with nothing patched, and patchably
+// with the function replaced by an interpreted one with the same body.
+type PatchCallRow struct {
+	Benchmark     string  `json:"benchmark"`
+	Runs          int     `json:"runs"`
+	PlainNs       float64 `json:"plainNsPerCall"`
+	UnpatchedNs   float64 `json:"unpatchedNsPerCall"`
+	PatchedNs     float64 `json:"patchedNsPerCall"`
+	AddedNs       float64 `json:"addedNs"` // patched - plain
+	PatchedAllocs float64 `json:"patchedAllocsPerCall"`
+	TargetNs      float64 `json:"targetNs"`
+}
+
 // ProgramInfo describes a program the start, build and size parts use.
 type ProgramInfo struct {
 	Name        string `json:"name"`
@@ -145,6 +214,7 @@ func verdict(ok bool) string {
 	return "NO"
 }
 
+func f1(x float64) string { return fmt.Sprintf("%.1f", x) }
 func f2(x float64) string { return fmt.Sprintf("%.2f", x) }
 func f3(x float64) string { return fmt.Sprintf("%.3f", x) }
 
@@ -248,6 +318,74 @@ func (r *Report) tables() []table {
 		for _, p := range r.Prompt {
 			t.rows = append(t.rows, []string{p.Input, p.Path, fmt.Sprint(p.N), f3(p.FirstMs), f3(p.MedianMs), f3(p.P95Ms),
 				"<= " + fmt.Sprint(p.TargetMs), verdict(p.MedianMs <= p.TargetMs)})
+		}
+		ts = append(ts, t)
+	}
+	ts = append(ts, r.saveTables()...)
+	return ts
+}
+
+// saveTables are the sections of the save and patchcall parts.
+func (r *Report) saveTables() []table {
+	var ts []table
+	if len(r.SavePrograms) > 0 {
+		t := table{title: "Save to live: programs and edits (issue 5)",
+			header: []string{"program", "source", "packages", "lines", "edit", "breakpoint", "args"},
+			notes: []string{"Copies: the benchmark edits them, never the repository. " +
+				"N is a new number at every save and every restart, so that each is a change nobody has seen (nor the go command's cache)."}}
+		for _, p := range r.SavePrograms {
+			t.rows = append(t.rows, []string{p.Name, p.Source, fmt.Sprint(p.Packages), fmt.Sprint(p.Lines), p.Edit, p.Breakpoint, p.ProgramArgs})
+		}
+		ts = append(ts, t)
+	}
+	if len(r.Save) > 0 {
+		t := table{
+			title:  "Save to live (issue 5): from writing the file to the console's \"patched\" line, ms",
+			header: []string{"program", "target", "quiet period", "n", "median", "p95", "target median", "target p95", "met"},
+			notes: []string{"Through the proxy of livepatch dap (cli.NewProxy) with the file watcher on, over TCP loopback. " +
+				"The file is rewritten in place; the time runs from before the write until the client has the output event " +
+				"\"patched NAME (file:line)\". paused: stopped at the breakpoint (patches by call injection); running: after " +
+				"continue (patches over the agent's socket). Quiet period 50 ms is livepatch.DefaultQuiet, what users get; " +
+				"1 ms, the shortest, shows the work after it."},
+		}
+		for _, s := range r.Save {
+			p95 := "-"
+			if s.TargetP95Ms > 0 {
+				p95 = "<= " + fmt.Sprint(s.TargetP95Ms)
+			}
+			t.rows = append(t.rows, []string{s.Program, s.State, fmt.Sprint(s.QuietMs) + " ms", fmt.Sprint(s.N), f1(s.MedianMs), f1(s.P95Ms),
+				"<= " + fmt.Sprint(s.TargetMedianMs), p95, verdict(s.met())})
+		}
+		ts = append(ts, t)
+	}
+	if len(r.Restart) > 0 {
+		t := table{
+			title: "Save to live against the restart way (issue 5)",
+			header: []string{"program", "restarts", "restart, s", "save running, ms", "ratio", "save paused, ms", "ratio",
+				"quiet period's share running / paused, ms"},
+			notes: []string{"Restart: the same edit, then Delve's DAP server launching in mode debug (go build -gcflags='all=-N -l' " +
+				"of the edited program, a new process) up to the same breakpoint; from the write to the stopped event, median. " +
+				"Save: the medians above with the default quiet period. Ratio: restart / save. " +
+				"The quiet period's share: the median with 50 ms less the median with 1 ms."},
+		}
+		for _, x := range r.Restart {
+			t.rows = append(t.rows, []string{x.Program, fmt.Sprint(x.Runs), f2(x.MedianS), f1(x.RunningMs), fmt.Sprintf("%.0fx", x.RatioRunning),
+				f1(x.PausedMs), fmt.Sprintf("%.0fx", x.RatioPaused), f1(x.QuietRunningMs) + " / " + f1(x.QuietPausedMs)})
+		}
+		ts = append(ts, t)
+	}
+	if len(r.PatchCall) > 0 {
+		t := table{
+			title:  "Patched call cost (issue 5), ns per call",
+			header: []string{"benchmark", "runs", "plain", "patchable, unpatched", "patched", "added by the patch", "target <= 2000", "allocs patched"},
+			notes: []string{"go test -bench of integration/bench/testdata/prologue: plain = go test -c -gcflags='all=-N -l'; " +
+				"patchable = patcher.Build with Test; patched = the same binary with every benchmarked function replaced, " +
+				"before the benchmarks start, by an interpreted function with the same body (agent socket, as a save while running). " +
+				"Added = patched - plain. Medians over runs in rotating order."},
+		}
+		for _, p := range r.PatchCall {
+			t.rows = append(t.rows, []string{p.Benchmark, fmt.Sprint(p.Runs), f2(p.PlainNs), f2(p.UnpatchedNs), f1(p.PatchedNs), f1(p.AddedNs),
+				verdict(p.AddedNs <= p.TargetNs), f2(p.PatchedAllocs)})
 		}
 		ts = append(ts, t)
 	}

@@ -50,6 +50,14 @@ func startSession(ctx context.Context, kind server, builder dapproxy.Builder, lo
 	var stop func() error
 	switch kind {
 	case direct:
+		// Delve's server changes this process's working directory to the
+		// launch's dlvCwd; the session's end changes it back, for the go
+		// commands that run later.
+		wd, err := os.Getwd()
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("getwd: %w", err)
+		}
 		disconnected := make(chan struct{})
 		srv := delvedap.NewServer(&service.Config{
 			Listener:       ln,
@@ -58,6 +66,7 @@ func startSession(ctx context.Context, kind server, builder dapproxy.Builder, lo
 		})
 		srv.Run()
 		stop = func() error {
+			defer os.Chdir(wd)
 			defer srv.Stop()
 			select {
 			case <-disconnected:
@@ -94,14 +103,55 @@ func startSession(ctx context.Context, kind server, builder dapproxy.Builder, lo
 		ln.Close()
 		return nil, fmt.Errorf("dial %s: %w", kind, err)
 	}
-	keep := func(e dap.EventMessage) bool {
-		switch e.GetEvent().Event {
-		case "stopped", "initialized", "terminated":
-			return true
-		}
-		return false
+	return &session{ctx: ctx, client: dapclient.New(conn, dapclient.WithEventFilter(keepControlEvents)), stop: stop}, nil
+}
+
+// connectProxy serves px in this process on TCP loopback and connects a
+// client to it that queues the events keep accepts (nil: stopped,
+// initialized and terminated) and keeps no transcript.
+func connectProxy(ctx context.Context, px *dapproxy.Proxy, keep func(dap.EventMessage) bool) (*session, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
 	}
-	return &session{ctx: ctx, client: dapclient.New(conn, dapclient.WithEventFilter(keep)), stop: stop}, nil
+	served := make(chan error, 1)
+	go func() {
+		conn, err := ln.Accept()
+		ln.Close()
+		if err != nil {
+			served <- fmt.Errorf("accept: %w", err)
+			return
+		}
+		served <- px.Serve(ctx, conn)
+	}()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", ln.Addr().String())
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("dial the proxy: %w", err)
+	}
+	if keep == nil {
+		keep = keepControlEvents
+	}
+	stop := func() error {
+		select {
+		case err := <-served:
+			return err
+		case <-ctx.Done():
+			return errors.New("the proxy did not stop after the client closed")
+		}
+	}
+	return &session{ctx: ctx, client: dapclient.New(conn, dapclient.WithEventFilter(keep), dapclient.WithoutTranscript()), stop: stop}, nil
+}
+
+// keepControlEvents accepts the events the sessions wait for: stopped,
+// initialized and terminated.
+func keepControlEvents(e dap.EventMessage) bool {
+	switch e.GetEvent().Event {
+	case "stopped", "initialized", "terminated":
+		return true
+	}
+	return false
 }
 
 // call sends req and returns its response, or an error when it fails.
@@ -129,6 +179,10 @@ type launchSpec struct {
 	line   int      // breakpoint line
 	args   []string // the program's arguments
 	output string   // where the debug binary goes
+	// remoteOutput sends the program's stdout and stderr to the client as
+	// output events (launch outputMode "remote") instead of this process's
+	// stderr.
+	remoteOutput bool
 }
 
 // runToBreakpoint initializes the session, launches the program in debug
@@ -150,6 +204,9 @@ func (s *session) runToBreakpoint(spec launchSpec) (threadID int, err error) {
 	}
 	if spec.args == nil {
 		args["args"] = []string{}
+	}
+	if spec.remoteOutput {
+		args["outputMode"] = "remote"
 	}
 	r, err := s.client.CallRaw(s.ctx, "launch", args)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -132,30 +133,64 @@ func runDAP(ctx context.Context, env *Env, args []string) error {
 	return proxy.Serve(ctx, conn)
 }
 
-// newProxy returns a proxy with livepatch's builder and handlers: the Go
-// prompt answers evaluate (context "repl") and completions, and live
-// patching takes the declarations of program functions typed there, the
-// saves of the user's files and its own requests. The time limit
-// of a prompt input is LIVEPATCH_PROMPT_TIMEOUT (a Go duration such as
-// "30s"), by default prompt.DefaultTimeout.
+// newProxy returns the proxy of `livepatch dap` and `livepatch debug`:
+// NewProxy with the configured loggers and the prompt's time limit from
+// LIVEPATCH_PROMPT_TIMEOUT (a Go duration such as "30s"), by default
+// prompt.DefaultTimeout.
 func newProxy(logs *loggers, base debugger.Config) *dapproxy.Proxy {
-	base.Backend = "default"
-	opts := prompt.Options{Log: logs.get("prompt")}
+	cfg := ProxyConfig{Debugger: base, Log: logs.get}
 	if v := os.Getenv(promptTimeoutEnv); v != "" {
 		if d, err := time.ParseDuration(v); err == nil && d > 0 {
-			opts.Timeout = d
+			cfg.PromptTimeout = d
 		} else {
 			logs.get("prompt").Warn("ignoring a bad "+promptTimeoutEnv, "value", v)
 		}
 	}
-	pr := prompt.New(opts)
-	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: logs.get("livepatch")})
+	return NewProxy(cfg)
+}
+
+// ProxyConfig configures NewProxy. The zero value is the configuration of
+// the commands with logging off, apart from Debugger's fields.
+type ProxyConfig struct {
+	// Debugger configures the embedded Delve; Backend is always "default".
+	Debugger debugger.Config
+	// Log returns the logger of a component: "dapproxy", "patcher",
+	// "prompt" or "livepatch". Nil discards every log.
+	Log func(component string) *slog.Logger
+	// PromptTimeout limits a prompt input that runs in the target; 0 means
+	// prompt.DefaultTimeout.
+	PromptTimeout time.Duration
+	// Quiet is the file watcher's quiet period after a write; 0 means
+	// livepatch.DefaultQuiet.
+	Quiet time.Duration
+	// NoWatch turns the file watcher off.
+	NoWatch bool
+}
+
+// NewProxy returns a proxy with livepatch's builder and handlers, as every
+// launch path of the commands sets it up: patchable builds (PatchBuilder),
+// whose results reach the Go prompt and live patching; the Go prompt
+// answering evaluate (context "repl") and completions, advertised in the
+// capabilities; and live patching taking the declarations of program
+// functions typed there, the saves of the user's files (watched from the
+// launch on) and its own requests, with the agent's socket endpoint in each
+// launched program's environment.
+func NewProxy(cfg ProxyConfig) *dapproxy.Proxy {
+	logOf := cfg.Log
+	if logOf == nil {
+		discard := slog.New(slog.DiscardHandler)
+		logOf = func(string) *slog.Logger { return discard }
+	}
+	base := cfg.Debugger
+	base.Backend = "default"
+	pr := prompt.New(prompt.Options{Log: logOf("prompt"), Timeout: cfg.PromptTimeout})
+	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: logOf("livepatch"), Quiet: cfg.Quiet, NoWatch: cfg.NoWatch})
 	built := func(res *patcher.Result) {
 		pr.UseBuild(res)
 		lp.UseBuild(res)
 	}
-	px := dapproxy.New(dapproxy.Config{Debugger: base, Log: logs.get("dapproxy"),
-		Builder: newBuilder(logs, built), Capabilities: pr.Capabilities(), TargetEnv: lp.TargetEnv})
+	px := dapproxy.New(dapproxy.Config{Debugger: base, Log: logOf("dapproxy"),
+		Builder: PatchBuilder{Log: logOf("patcher"), Built: built}, Capabilities: pr.Capabilities(), TargetEnv: lp.TargetEnv})
 	pr.Register(px)
 	lp.Register(px)
 	return px
