@@ -292,6 +292,57 @@ func TestLivePatchSave(t *testing.T) {
 	})
 }
 
+// TestLivePatchNewDeclarations saves a change that patches line to use
+// what the save declares anew: a type with a method, a method added to the
+// compiled Counter, a new constant, and a changed constant whose one
+// compiled reader the save patches too; line also calls the compiled
+// unexported method peek. Every call path sees the new code after
+// continue.
+func TestLivePatchNewDeclarations(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepatch")
+		main := filepath.Join(dir, "main.go")
+		b, err := os.ReadFile(main)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orig := string(b)
+		thread := env.startLive(dir)
+		edited := orig
+		for _, r := range [][2]string{
+			{"d := mv()", "mv()"},
+			{`return fmt.Sprintf("%s %d %d %d", title(), a, b, d)`, `return fmt.Sprintf("%s %d %d %d", c.label(), a, b, c.peek())`},
+			{`const word = "hello"`, `const word = "fresh"`},
+			{`func wordOf() string { return word }`, `func wordOf() string { return word + suffix }`},
+		} {
+			if !strings.Contains(edited, r[0]) {
+				t.Fatalf("fixture has no %q", r[0])
+			}
+			edited = strings.Replace(edited, r[0], r[1], 1)
+		}
+		edited += `
+const suffix = ""
+
+type tag struct{ s string }
+
+func (t tag) String() string { return t.s + " x" }
+
+func (c *Counter) label() string { return tag{wordOf()}.String() }
+`
+		if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got := env.waitConsole("patched main.line")
+		for _, want := range []string{"patched main.wordOf", "added method (*Counter).label for patched code"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("save reported %q, want it to include %q", got, want)
+			}
+		}
+		checkLine(t, env.next(thread), "fresh", 1)
+		env.Disconnect()
+	})
+}
+
 // TestLivePatchRunning saves a change while the program runs: it applies
 // through the agent's socket, and the program's state is kept.
 func TestLivePatchRunning(t *testing.T) {
@@ -355,12 +406,15 @@ func TestLivePatchRefused(t *testing.T) {
 		for _, tc := range []struct{ name, from, to, want string }{
 			{"field added", "\tn int\n", "\tn int\n\tm int\n", "field m added to Counter: restart to apply"},
 			{"signature", "func greet(name string) string {", "func greet(name string, _ ...int) string {", "signature of greet changed and its compiled caller title is not patched: restart to apply"},
-			{"constant", "const step = 1", "const step = 2", "declaration of constant step changed: restart to apply"},
-			{"variable", "var start = 0", "var start = 1", "declaration of variable start changed: restart to apply"},
+			{"constant read outside functions", "const step = 1", "const step = 2", "constant step changed and a declaration outside any function uses it: restart to apply"},
+			{"constant read by compiled code", `const word = "hello"`, `const word = "hi"`, "constant word changed and compiled code reads it (main.wordOf): edit those functions too, or restart to apply"},
+			{"variable", "var start = 0", "var start = 1", "declaration of variable start changed (its initializer ran at start): restart to apply"},
+			{"new variable", "var ready bool", "var ready bool\n\nvar extra = 1", "new variable extra (compiled code has no place for it): restart to apply"},
 			{"init", "ready = step > start", "ready = step >= start", "init function changed: restart to apply"},
 			{"generic", "return xs[0] }", "return xs[len(xs)-1] }", "generic function first changed: restart to apply"},
-			{"new method", "func report(", "func (c *Counter) Extra() int { return 1 }\n\nfunc report(", "new method (*Counter).Extra: restart to apply"},
-			{"new type", "type Incer", "type Other int\n\ntype Incer", "new type Other: restart to apply"},
+			{"new method needed through an interface", "func report(", "func (c *Counter) String() string { return \"c\" }\n\nfunc report(",
+				"new method String makes Counter satisfy fmt.Stringer, which compiled code may use through that interface: restart to apply"},
+			{"type changed", "type Incer interface{ Inc() int }", "type Incer interface{ Inc() int; Dec() }", "type Incer changed: restart to apply"},
 		} {
 			// One session for all rows: env fails the parent test.
 			if !strings.Contains(orig, tc.from) {

@@ -8,63 +8,89 @@ import (
 	"sort"
 )
 
-// callers returns the keys of the functions of the user's packages that
-// use the package-level function key (call it or take its value), and
-// whether every use is inside a function declaration of file. It reads
-// the build's type information, loaded once.
-func (p *program) callers(ctx context.Context, key, file string) (keys []string, ok bool) {
+// use is one function declaration of the user's packages that refers to a
+// package-level object.
+type use struct {
+	key  string // the function's key
+	file string // the file that declares it
+}
+
+// users returns the function declarations of the user's packages, as
+// built, that refer to the package-level object name of package pkgPath
+// (call it, take its value, read it), and whether some reference is outside
+// any function declaration (in a variable's initializer, a type, another
+// constant). ok is false when the build has no such object or no type
+// information. It reads the build's type information, loaded once.
+func (p *program) users(ctx context.Context, pkgPath, name string) (uses []use, elsewhere, ok bool) {
 	if p.res == nil {
-		return nil, false
-	}
-	f, found := p.funcs[key]
-	if !found {
-		return nil, false
+		return nil, false, false
 	}
 	fset, pkgs, err := p.res.TypeInfo(ctx)
 	if err != nil || fset == nil {
-		return nil, false
+		return nil, false, false
 	}
 	var target types.Object
 	for _, lp := range pkgs {
-		if lp.PkgPath == f.Package && lp.Types != nil {
-			target = lp.Types.Scope().Lookup(key[len(f.Package)+1:])
+		if lp.PkgPath == pkgPath && lp.Types != nil {
+			target = lp.Types.Scope().Lookup(name)
 		}
 	}
-	if _, isFunc := target.(*types.Func); !isFunc {
-		return nil, false
+	if target == nil {
+		return nil, false, false
 	}
-	ok = true
 	seen := map[string]bool{}
 	for _, lp := range pkgs {
 		if lp.TypesInfo == nil {
 			continue
 		}
 		for _, syn := range lp.Syntax {
-			name := fset.File(syn.Pos()).Name()
+			file := filepath.Clean(fset.File(syn.Pos()).Name())
 			for _, d := range syn.Decls {
-				fd, isFunc := d.(*ast.FuncDecl)
-				uses := false
+				refers := false
 				ast.Inspect(d, func(n ast.Node) bool {
 					if id, isID := n.(*ast.Ident); isID && lp.TypesInfo.Uses[id] == target {
-						uses = true
+						refers = true
 					}
-					return !uses
+					return !refers
 				})
-				if !uses {
+				if !refers {
 					continue
 				}
-				if !isFunc || filepath.Clean(name) != filepath.Clean(file) {
-					ok = false
+				fd, isFunc := d.(*ast.FuncDecl)
+				if !isFunc {
+					elsewhere = true
 					continue
 				}
 				k := newFuncDecl(fset, nil, lp.PkgPath, fd).key
 				if !seen[k] {
 					seen[k] = true
-					keys = append(keys, k)
+					uses = append(uses, use{key: k, file: file})
 				}
 			}
 		}
 	}
-	sort.Strings(keys)
+	sort.Slice(uses, func(i, j int) bool { return uses[i].key < uses[j].key })
+	return uses, elsewhere, true
+}
+
+// callers returns the keys of the functions of the user's packages that
+// use the package-level function key, and whether every use is inside a
+// function declaration of file.
+func (p *program) callers(ctx context.Context, key, file string) (keys []string, ok bool) {
+	f, found := p.funcs[key]
+	if !found {
+		return nil, false
+	}
+	uses, elsewhere, found := p.users(ctx, f.Package, key[len(f.Package)+1:])
+	if !found {
+		return nil, false
+	}
+	ok = !elsewhere
+	for _, u := range uses {
+		keys = append(keys, u.key)
+		if u.file != filepath.Clean(file) {
+			ok = false
+		}
+	}
 	return keys, ok
 }

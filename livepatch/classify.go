@@ -45,18 +45,25 @@ func classify(prog *program, file string, old, cur, prev *fileDecls, live map[st
 			refuse(cur.file.Name.Pos(), "type %s removed", name)
 		}
 	}
+	// Constants are compared by value once the package is checked
+	// (constants in session.go); variables here.
 	for _, name := range sortedKeys(cur.values) {
 		v, o := cur.values[name], old.values[name]
+		if v.kind == kindConst {
+			continue
+		}
 		switch _, had := old.values[name]; {
 		case !had:
-			refuse(v.pos, "new %s %s", v.kind, name)
+			refuse(v.pos, "new variable %s (compiled code has no place for it)", name)
+		case o.kind != v.kind:
+			refuse(v.pos, "%s became a variable", name)
 		case squeeze(v.text) != squeeze(o.text):
-			refuse(v.pos, "declaration of %s %s changed", v.kind, name)
+			refuse(v.pos, "declaration of variable %s changed (its initializer ran at start)", name)
 		}
 	}
 	for _, name := range sortedKeys(old.values) {
-		if _, ok := cur.values[name]; !ok {
-			refuse(cur.file.Name.Pos(), "%s %s removed", old.values[name].kind, name)
+		if v, ok := cur.values[name]; old.values[name].kind == kindVar && (!ok || v.kind != kindVar) {
+			refuse(cur.file.Name.Pos(), "variable %s removed", name)
 		}
 	}
 	var resigned []*funcDecl // plain functions whose signature changed
@@ -77,10 +84,11 @@ func classify(prog *program, file string, old, cur, prev *fileDecls, live map[st
 		switch {
 		case strings.Contains(key, ".init#"):
 			refuse(fn.decl.Pos(), "init function changed")
-		case o == nil && fn.decl.Recv != nil:
-			refuse(fn.decl.Pos(), "new method %s", fn.name)
 		case o == nil && fn.generic:
 			refuse(fn.decl.Pos(), "new generic function %s", fn.name)
+		case o == nil && fn.decl.Recv != nil:
+			// A new method: of a new type, or added to a compiled one;
+			// the package check declares it with the change.
 		case o == nil:
 			pl.helpers = append(pl.helpers, fn)
 		case fn.generic:
@@ -127,15 +135,14 @@ func classify(prog *program, file string, old, cur, prev *fileDecls, live map[st
 			}
 		}
 	}
-	// A new function that changed is compiled again into every live patch
-	// of the file that may call it.
-	helpersChanged := false
+	// When the declarations the file adds changed (new functions,
+	// methods and types), every live patch of the file that may use them is
+	// compiled again with them.
+	changedHelper := prev == nil || cur.added(old) != prev.added(old)
 	for _, h := range pl.helpers {
-		if prev == nil || prev.funcs[h.key] == nil || prev.funcs[h.key].text != h.text {
-			helpersChanged = true
-		}
+		changedHelper = changedHelper || prev.funcs[h.key] == nil || prev.funcs[h.key].text != h.text
 	}
-	if helpersChanged {
+	if changedHelper {
 		queued := map[string]bool{}
 		for _, fn := range pl.apply {
 			queued[fn.key] = true
@@ -163,8 +170,7 @@ func classify(prog *program, file string, old, cur, prev *fileDecls, live map[st
 func classifyType(cur, old *fileDecls, name string, refuse func(token.Pos, string, ...any)) {
 	ts, os := cur.types[name], old.types[name]
 	if os == nil {
-		refuse(ts.Pos(), "new type %s", name)
-		return
+		return // a new type: declared with the change, for patched code
 	}
 	if squeeze(cur.text(ts.Pos(), ts.End())) == squeeze(old.text(os.Pos(), os.End())) {
 		return
@@ -225,6 +231,23 @@ func classifyType(cur, old *fileDecls, name string, refuse func(token.Pos, strin
 		}
 	}
 	refuse(ts.Pos(), "type %s changed", name)
+}
+
+// added returns the text of the declarations of fd that old does not have:
+// new functions, methods and types, in source order.
+func (fd *fileDecls) added(old *fileDecls) string {
+	var b strings.Builder
+	for _, key := range fd.order {
+		if old.funcs[key] == nil {
+			b.WriteString(fd.funcs[key].text)
+		}
+	}
+	for _, name := range sortedKeys(fd.types) {
+		if ts := fd.types[name]; old.types[name] == nil {
+			b.WriteString(fd.text(ts.Pos(), ts.End()))
+		}
+	}
+	return b.String()
 }
 
 // squeeze collapses runs of white space, so that reindenting is no change.

@@ -33,9 +33,15 @@ type fileDecls struct {
 	cgo     bool
 }
 
+// Kinds of a valueDecl.
+const (
+	kindConst = "constant"
+	kindVar   = "variable"
+)
+
 // valueDecl is a constant or variable declaration.
 type valueDecl struct {
-	kind string // "constant" or "variable"
+	kind string // kindConst or kindVar
 	text string // its spec as written
 	pos  token.Pos
 }
@@ -54,12 +60,16 @@ func parseFileDecls(pkgPath, filename string, src []byte) (*fileDecls, error) {
 			fd.cgo = true
 		}
 	}
+	inits := 0
 	for _, d := range f.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			fn := newFuncDecl(fset, src, pkgPath, d)
 			if d.Name.Name == "init" && d.Recv == nil {
-				fn.key = fmt.Sprintf("%s.init#%d", pkgPath, len(fd.order))
+				// Numbered among the file's init functions only, so that
+				// adding another function does not make one look changed.
+				inits++
+				fn.key = fmt.Sprintf("%s.init#%d", pkgPath, inits)
 			}
 			fd.funcs[fn.key] = fn
 			fd.order = append(fd.order, fn.key)
@@ -69,9 +79,9 @@ func parseFileDecls(pkgPath, filename string, src []byte) (*fileDecls, error) {
 				case *ast.TypeSpec:
 					fd.types[s.Name.Name] = s
 				case *ast.ValueSpec:
-					kind := "variable"
+					kind := kindVar
 					if d.Tok == token.CONST {
-						kind = "constant"
+						kind = kindConst
 					}
 					// Constants of an iota group depend on their place:
 					// index the spec's text with its position in the group.

@@ -128,41 +128,26 @@ func (st *session) onSave(ctx context.Context, file string) {
 		report(append(pl.refusals, "livepatch: nothing of this save was applied")...)
 		return
 	}
-	var helpers, helperImports []string
-	for _, h := range pl.helpers {
-		helpers = append(helpers, h.text)
-	}
-	var helperSrc []string
-	for i, h := range pl.helpers {
-		others := append(append([]string(nil), helpers[:i]...), helpers[i+1:]...)
-		rep, err := st.m.opts.Prompt.RewriteFunc(ctx, file, h.text, others...)
-		if err != nil {
-			var ie *prompt.InputError
-			if errors.As(err, &ie) {
-				report(shiftLines(ie.Msgs, h.line-1, filepath.Base(file)), "livepatch: nothing of this save was applied")
-			} else {
-				report(fmt.Sprintf("livepatch: %s: %v; nothing of this save was applied", h.name, err))
-			}
-			return
+	ch, err := st.m.opts.Prompt.RewriteChange(ctx, file, src, declKeys(pl.apply), declKeys(pl.helpers))
+	if err != nil {
+		var ie *prompt.InputError
+		if errors.As(err, &ie) {
+			report(append(ie.Msgs, "livepatch: nothing of this save was applied")...)
+		} else {
+			report(fmt.Sprintf("livepatch: %v; nothing of this save was applied", err))
 		}
-		helperSrc = append(helperSrc, rep.Source)
-		helperImports = append(helperImports, rep.Imports...)
+		return
+	}
+	if refusals := constReaders(ctx, prog, file, cur, pl, ch.Consts); len(refusals) > 0 {
+		report(append(refusals, "livepatch: nothing of this save was applied")...)
+		return
 	}
 	var ps []pendingPatch
 	for _, fn := range pl.apply {
-		rep, err := st.m.opts.Prompt.RewriteFunc(ctx, file, fn.text, helpers...)
-		if err != nil {
-			var ie *prompt.InputError
-			if errors.As(err, &ie) {
-				report(shiftLines(ie.Msgs, fn.line-1, filepath.Base(file)), "livepatch: nothing of this save was applied")
-			} else {
-				report(fmt.Sprintf("livepatch: %s: %v; nothing of this save was applied", fn.name, err))
-			}
-			return
-		}
+		rep := ch.Funcs[fn.key]
 		p := Patch{Name: prog.display(fn.key), Key: fn.key, Origin: OriginSave, File: file, Line: fn.line, source: fn.text}
 		ps = append(ps, pendingPatch{Patch: p, patch: agent.Patch{Ref: agent.Ref{Key: fn.key}, Source: rep.Source,
-			Imports: mergeImports(rep.Imports, helperImports), File: filepath.Base(file), Line: fn.line, Helpers: helperSrc}})
+			Imports: mergeImports(rep.Imports, ch.Imports), File: filepath.Base(file), Line: fn.line, Helpers: ch.Helpers}})
 	}
 	if err := st.apply(ctx, ps); err != nil {
 		report(err.Error(), "livepatch: nothing of this save was applied")
@@ -180,12 +165,59 @@ func (st *session) onSave(ctx context.Context, file string) {
 	for _, p := range ps {
 		lines = append(lines, fmt.Sprintf("patched %s (%s)", p.Name, position(p.File, p.Line)))
 	}
+	if len(ps) > 0 {
+		for _, m := range ch.NewMethods {
+			lines = append(lines, fmt.Sprintf("added method %s for patched code", m))
+		}
+	}
 	for _, n := range names {
 		lines = append(lines, "reverted "+n)
 	}
 	if len(lines) > 0 {
 		report(lines...)
 	}
+}
+
+// declKeys returns the keys of decls.
+func declKeys(decls []*funcDecl) []string {
+	keys := make([]string, len(decls))
+	for i, d := range decls {
+		keys[i] = d.key
+	}
+	return keys
+}
+
+// constReaders refuses the constants of a save whose value changed (new
+// ones included) that compiled code reads: compiled code has the old value
+// folded in. A reader is fine when the save patches it (the patch uses the
+// new value).
+func constReaders(ctx context.Context, prog *program, file string, cur *fileDecls, pl plan, consts []string) []string {
+	patched := map[string]bool{}
+	for _, fn := range pl.apply {
+		patched[fn.key] = true
+	}
+	var refusals []string
+	for _, name := range consts {
+		uses, elsewhere, ok := prog.users(ctx, cur.pkgPath, name)
+		if !ok {
+			continue // a new constant: only the change can read it
+		}
+		var unpatched []string
+		for _, u := range uses {
+			if !patched[u.key] {
+				unpatched = append(unpatched, prog.display(u.key))
+			}
+		}
+		pos := cur.fset.Position(cur.values[name].pos)
+		at := fmt.Sprintf("%s:%d:%d", filepath.Base(file), pos.Line, pos.Column)
+		switch {
+		case elsewhere:
+			refusals = append(refusals, fmt.Sprintf("%s: constant %s changed and a declaration outside any function uses it: restart to apply", at, name))
+		case len(unpatched) > 0:
+			refusals = append(refusals, fmt.Sprintf("%s: constant %s changed and compiled code reads it (%s): edit those functions too, or restart to apply", at, name, strings.Join(unpatched, ", ")))
+		}
+	}
+	return refusals
 }
 
 // relMessage shortens an absolute path at the start of a parser message.

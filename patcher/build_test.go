@@ -455,6 +455,10 @@ func TestOverlayKeepsLines(t *testing.T) {
 		`{"Counter", (*Counter)(nil), 0},`, `{"lpField_Counter_n", lpField_Counter_n, 0},`, `{"lpField_Counter_inner",`,
 		`{"lpAddr_Global", &Global, 0},`, `{"Global", &Global, 1},`, `{"Big",`, `{"huge",`, `{"typed",`, `{"Shape",`, `{"Sum", Sum, 0},`,
 		"func lpField_Counter_n(lpX *Counter) *int",
+		"func lpMethod_Square_perimeter(lpX Square) func() int { return lpX.perimeter }",
+		"func lpMethod_Square_reset(lpX *Square) func(side int) { return lpX.reset }",
+		"func lpMethod_sized_size(lpX sized) func() int { return lpX.size }",
+		`{"lpMethod_Square_perimeter", lpMethod_Square_perimeter, 0},`,
 	} {
 		if !strings.Contains(string(syms), want) {
 			t.Errorf("shapes symbols lack %s", want)

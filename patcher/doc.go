@@ -70,8 +70,11 @@
 // registers with agent.RegisterPackage every package-level function, type
 // (as reflect.ValueOf((*T)(nil))), constant (untyped ones as go/constant
 // values) and variable (as reflect.ValueOf(&v).Elem(), plus its address as
-// lpAddr_v), exported or not, and accessors lpField_T_f func(*T) *F for
-// the unexported fields of its struct types. The packages named on the
+// lpAddr_v), exported or not, accessors lpField_T_f func(*T) *F for
+// the unexported fields of its struct types, and accessors
+// lpMethod_T_m(x) that return the method value x.m of each unexported
+// method (the interpreter reaches compiled methods through reflect, which
+// sees only exported ones). The packages named on the
 // command line also get zz_livepatch_stdlib.go with the exported symbols of
 // the standard-library packages that the user's packages (and their test
 // files) import directly plus a default set (fmt, strings, strconv, errors,

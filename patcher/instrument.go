@@ -311,14 +311,24 @@ func reservedName(name string) bool {
 			return true
 		}
 	}
-	return strings.HasPrefix(name, "lp_") || strings.HasPrefix(name, "lpFn_") || strings.HasPrefix(name, "lpField_")
+	return generatedPrefixed(name)
+}
+
+// generatedPrefixed reports whether name starts like a generated name.
+func generatedPrefixed(name string) bool {
+	for _, p := range []string{"lp_", "lpFn_", fieldAccessorPrefix, methodAccessorPrefix, varAddrPrefix} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // packageClash returns a reason when a package-level name of pkg could
 // clash with the generated declarations or imports, or "".
 func packageClash(pkg *types.Package) string {
 	for _, name := range pkg.Scope().Names() {
-		if strings.HasPrefix(name, "lp_") || strings.HasPrefix(name, "lpFn_") || strings.HasPrefix(name, "lpField_") {
+		if generatedPrefixed(name) {
 			return fmt.Sprintf("package-level name %s clashes with livepatch's generated names", name)
 		}
 	}

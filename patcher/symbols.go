@@ -178,6 +178,7 @@ func packageSymbols(pkg *types.Package, start bool, skipped func(name, why strin
 			}
 			syms.WriteString(symEntry(name, "(*"+name+")(nil)", symValue))
 			fieldAccessors(pkg, o, imports, &syms, &decls, skipped)
+			methodAccessors(pkg, o, imports, &syms, &decls, skipped)
 		case *types.Const:
 			e, kind, ok := constEntry(o, name)
 			if !ok {
@@ -217,6 +218,11 @@ const varAddrPrefix = "lpAddr_"
 // fieldAccessorPrefix prefixes the generated accessors of unexported
 // struct fields: lpField_T_f returns &t.f for a *T.
 const fieldAccessorPrefix = "lpField_"
+
+// methodAccessorPrefix prefixes the generated accessors of unexported
+// methods: lpMethod_T_m(x) returns the method value x.m. The interpreter
+// calls compiled methods through reflect, which sees only exported ones.
+const methodAccessorPrefix = "lpMethod_"
 
 // genericType reports whether the type name declares a generic type or
 // alias.
@@ -263,6 +269,59 @@ func fieldAccessors(pkg *types.Package, tn *types.TypeName, imports *importSet, 
 		}
 		t := types.TypeString(f.Type(), imports.qualifier)
 		fmt.Fprintf(decls, "\nfunc %s(lpX *%s) *%s { return &lpX.%s }\n", acc, tn.Name(), t, f.Name())
+		syms.WriteString(symEntry(acc, acc, symValue))
+	}
+}
+
+// methodAccessors generates, for a named type tn, one accessor per
+// unexported method (declared on it, or in its interface) and its symbol:
+// lpMethod_T_m takes the method's receiver (*T for a pointer receiver) and
+// returns the method value, so that interpreted code can both call the
+// method and use it as a value.
+func methodAccessors(pkg *types.Package, tn *types.TypeName, imports *importSet, syms, decls *bytes.Buffer, skipped func(name, why string)) {
+	if tn.IsAlias() {
+		return
+	}
+	named, ok := tn.Type().(*types.Named)
+	if !ok {
+		return
+	}
+	type method struct {
+		fn  *types.Func
+		ptr bool
+	}
+	var methods []method
+	if it, isIface := named.Underlying().(*types.Interface); isIface {
+		for i := 0; i < it.NumMethods(); i++ {
+			methods = append(methods, method{fn: it.Method(i)})
+		}
+	} else {
+		for i := 0; i < named.NumMethods(); i++ {
+			m := named.Method(i)
+			_, ptr := m.Type().(*types.Signature).Recv().Type().(*types.Pointer)
+			methods = append(methods, method{fn: m, ptr: ptr})
+		}
+	}
+	for _, m := range methods {
+		if m.fn.Exported() || m.fn.Name() == "_" || m.fn.Pkg() != pkg {
+			continue
+		}
+		acc := methodAccessorPrefix + tn.Name() + "_" + m.fn.Name()
+		if pkg.Scope().Lookup(acc) != nil {
+			skipped(acc, "name taken")
+			continue
+		}
+		sig := m.fn.Type().(*types.Signature)
+		value := types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic())
+		if !nameable(value, pkg) {
+			skipped(acc, "method signature cannot be named here")
+			continue
+		}
+		recv := tn.Name()
+		if m.ptr {
+			recv = "*" + recv
+		}
+		fmt.Fprintf(decls, "\nfunc %s(lpX %s) %s { return lpX.%s }\n", acc, recv, types.TypeString(value, imports.qualifier), m.fn.Name())
 		syms.WriteString(symEntry(acc, acc, symValue))
 	}
 }

@@ -24,6 +24,7 @@ type checked struct {
 	names  map[string]string // import path -> name usable in the input's scope
 	prog   *program
 	user   map[string]bool
+	change *changeInfo // for a saved file checked with its package; nil for prompt inputs
 }
 
 // inputOffset returns the offset in the input of a position of the

@@ -17,6 +17,11 @@ const (
 	framePkgName = "lp_frame"
 	varAddr      = "lpAddr_"
 	fieldAcc     = "lpField_"
+	methodAcc    = "lpMethod_"
+	// newMethodPrefix names the function that stands for a method a saved
+	// change adds to a compiled type: lpNew_T_m(recv) returns the method
+	// value, as methodAcc's accessors do.
+	newMethodPrefix = "lpNew_"
 )
 
 // rewritten is an input ready for the agent.
@@ -138,6 +143,10 @@ func (r *rewriter) visit(n ast.Node) bool {
 	switch n := n.(type) {
 	case *ast.Ident:
 		obj := info.Uses[n]
+		if k, isConst := obj.(*types.Const); isConst && r.c.change != nil && r.c.change.inline[k] {
+			r.add(n, func() string { return r.constValue(k) })
+			return true
+		}
 		v, ok := obj.(*types.Var)
 		if !ok || v.IsField() {
 			return true
@@ -162,12 +171,15 @@ func (r *rewriter) visit(n ast.Node) bool {
 			}
 		}
 		sel := info.Selections[n]
-		if sel != nil && sel.Kind() != types.FieldVal && !sel.Obj().Exported() && r.isUser(sel.Obj().Pkg()) {
-			if r.err == nil {
-				l, col := lineCol(r.c.in.src, r.c.inputOffset(n.Sel.Pos()))
-				r.err = &InputError{Msgs: []string{fmt.Sprintf("%d:%d: cannot call unexported method %s of compiled type %s from the Go prompt (the interpreter reaches compiled methods through reflect, which sees only exported ones)",
-					l, col, n.Sel.Name, types.TypeString(sel.Recv(), types.RelativeTo(r.c.pkg)))}}
+		if sel != nil && sel.Kind() == types.MethodVal {
+			if acc := r.methodAccessor(sel); acc != "" {
+				r.add(n, func() string { return r.methodValue(n, sel, acc) })
 			}
+			return true
+		}
+		if sel != nil && sel.Kind() == types.MethodExpr && r.methodAccessor(sel) != "" {
+			r.fail(n.Sel.Pos(), fmt.Sprintf("method expression %s: the interpreter cannot reach method %s of compiled type %s this way; use a method value or a call",
+				n.Sel.Name, n.Sel.Name, types.TypeString(sel.Recv(), types.RelativeTo(r.c.pkg))))
 			return true
 		}
 		if sel == nil || sel.Kind() != types.FieldVal || !r.needsAccessor(sel) {
@@ -214,7 +226,90 @@ func (r *rewriter) noteWrite(e ast.Expr) {
 // isUser reports whether p is an instrumented package of the program (not
 // the scratch package of the input's own declarations).
 func (r *rewriter) isUser(p *types.Package) bool {
-	return p != nil && r.c.user[p.Path()] && r.c.prog.pkgs[p.Path()] == p
+	return p != nil && r.c.user[p.Path()] && (r.c.prog.pkgs[p.Path()] == p || r.c.change != nil && r.c.change.pkg == p)
+}
+
+// compiled reports whether the named type is one the build compiled, as
+// opposed to one a saved change declares anew.
+func (r *rewriter) compiled(named *types.Named) bool {
+	return r.c.change == nil || named.Obj().Pkg() != r.c.change.pkg || r.c.change.compiledType(named.Obj().Name())
+}
+
+// fail records the first error of the rewriting, at pos.
+func (r *rewriter) fail(pos token.Pos, msg string) {
+	if r.err == nil {
+		l, col := lineCol(r.c.in.src, max(r.c.inputOffset(pos), 0))
+		r.err = &InputError{Msgs: []string{fmt.Sprintf("%d:%d: %s", l, col, msg)}}
+	}
+}
+
+// methodAccessor returns the name (qualified for the input's scope) of the
+// function that yields the method value of sel when the interpreter cannot
+// call the method directly: an unexported method of a compiled user type
+// (the builder's lpMethod_T_m), or a method that a saved change adds to a
+// compiled type (lpNew_T_m, declared with the change). Otherwise "".
+func (r *rewriter) methodAccessor(sel *types.Selection) string {
+	fn, ok := sel.Obj().(*types.Func)
+	if !ok || !r.isUser(fn.Pkg()) {
+		return ""
+	}
+	named := recvNamed(fn)
+	if named == nil || !r.compiled(named) {
+		return "" // a method of an interpreted type: yaegi calls it itself
+	}
+	if r.c.change != nil && r.c.change.newMethods[fn] {
+		return newMethodPrefix + named.Obj().Name() + "_" + fn.Name()
+	}
+	if fn.Exported() {
+		return ""
+	}
+	q := r.qualifier(named.Obj().Pkg())
+	if q != "" {
+		q += "."
+	}
+	return q + methodAcc + named.Obj().Name() + "_" + fn.Name()
+}
+
+// recvNamed returns the named type that declares method fn, or nil.
+func recvNamed(fn *types.Func) *types.Named {
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil {
+		return nil
+	}
+	t := types.Unalias(sig.Recv().Type())
+	if p, ok := t.(*types.Pointer); ok {
+		t = types.Unalias(p.Elem())
+	}
+	named, _ := t.(*types.Named)
+	return named
+}
+
+// methodValue writes the method value x.m of a selection through its
+// accessor: acc(recv), with recv the expression of the method's receiver
+// (through embedded fields, and with & or * as the receiver wants).
+func (r *rewriter) methodValue(n *ast.SelectorExpr, sel *types.Selection, acc string) string {
+	idx := sel.Index()
+	recv, t := r.walkFields(r.renderNode(n.X), sel.Recv(), idx[:len(idx)-1])
+	fn := sel.Obj().(*types.Func)
+	_, wantPtr := types.Unalias(fn.Type().(*types.Signature).Recv().Type()).(*types.Pointer)
+	_, isPtr := types.Unalias(t).(*types.Pointer)
+	switch {
+	case wantPtr && !isPtr:
+		recv = "&" + recv
+	case !wantPtr && isPtr:
+		recv = "*" + recv
+	}
+	return acc + "(" + recv + ")"
+}
+
+// constValue writes the value of a constant that a saved change declares
+// or changes: the compiled symbol holds the old value, or none.
+func (r *rewriter) constValue(k *types.Const) string {
+	lit := constLiteral(k.Val(), k.Type())
+	if b, ok := k.Type().(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+		return "(" + lit + ")"
+	}
+	return types.TypeString(k.Type(), r.qualifier) + "(" + lit + ")"
 }
 
 // useLocal records that the input uses frame local v.
@@ -307,7 +402,7 @@ func (r *rewriter) needsAccessor(sel *types.Selection) bool {
 			return false
 		}
 		f := st.Field(idx)
-		if !f.Exported() && r.isUser(f.Pkg()) {
+		if r.fieldAccessor(t, f) {
 			return true
 		}
 		t = f.Type()
@@ -315,12 +410,25 @@ func (r *rewriter) needsAccessor(sel *types.Selection) bool {
 	return false
 }
 
+// fieldAccessor reports whether field f of struct type t is reached
+// through a generated accessor: an unexported field of a compiled user type.
+func (r *rewriter) fieldAccessor(t types.Type, f *types.Var) bool {
+	named, _ := types.Unalias(t).(*types.Named)
+	return !f.Exported() && r.isUser(f.Pkg()) && named != nil && r.compiled(named)
+}
+
 // fieldPath writes a field selection with every unexported field reached
 // through its generated accessor: (*lpField_T_f(&x)).
 func (r *rewriter) fieldPath(n *ast.SelectorExpr, sel *types.Selection) string {
-	cur := r.renderNode(n.X)
-	t := sel.Recv()
-	for _, idx := range sel.Index() {
+	cur, _ := r.walkFields(r.renderNode(n.X), sel.Recv(), sel.Index())
+	return cur
+}
+
+// walkFields writes the selection of the fields idx (embedded ones on the
+// way to a promoted field or method) from cur, an expression of type t, and
+// returns it with its type.
+func (r *rewriter) walkFields(cur string, t types.Type, idx []int) (string, types.Type) {
+	for _, idx := range idx {
 		ptr := false
 		if p, ok := types.Unalias(t).(*types.Pointer); ok {
 			t, ptr = p.Elem(), true
@@ -328,7 +436,7 @@ func (r *rewriter) fieldPath(n *ast.SelectorExpr, sel *types.Selection) string {
 		st := t.Underlying().(*types.Struct)
 		f := st.Field(idx)
 		named, _ := types.Unalias(t).(*types.Named)
-		if !f.Exported() && r.isUser(f.Pkg()) && named != nil {
+		if r.fieldAccessor(t, f) {
 			q := r.qualifier(named.Obj().Pkg())
 			if q != "" {
 				q += "."
@@ -343,7 +451,7 @@ func (r *rewriter) fieldPath(n *ast.SelectorExpr, sel *types.Selection) string {
 		}
 		t = f.Type()
 	}
-	return cur
+	return cur, t
 }
 
 // blankRanges replaces the bytes of src in the given ranges by spaces,

@@ -92,3 +92,12 @@ func load() {
 		fmt.Println("calls", calls.Load())
 	}
 }
+
+// peek is an unexported method, which the interpreter reaches through the
+// builder's accessor.
+func (c *Counter) peek() int { return c.n }
+
+// word is read by wordOf only: a save may change both together.
+const word = "hello"
+
+func wordOf() string { return word }

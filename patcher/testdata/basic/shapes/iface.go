@@ -20,3 +20,11 @@ func (s Square) Area() int { return s.Side * s.Side }
 func Describe(s Shape) string {
 	return fmt.Sprintf("%T:%d", s, s.Area())
 }
+
+// perimeter and reset are unexported methods: the symbols give the
+// interpreter accessors for them, as for sized's size.
+func (s Square) perimeter() int { return 4 * s.Side }
+
+func (s *Square) reset(side int) { s.Side = side }
+
+type sized interface{ size() int }

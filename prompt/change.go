@@ -1,0 +1,433 @@
+package prompt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Change is a saved file of a user package, type-checked together with the
+// rest of its package and rewritten for the agent.
+type Change struct {
+	// Funcs are the replacements of the functions asked for, by key.
+	Funcs map[string]*Replacement
+	// Helpers are the declarations the replacements may use, rewritten:
+	// the functions asked for as helpers, the types the file declares
+	// anew with their methods, and the methods it adds to compiled types,
+	// each as a function lpNew_T_m(recv) that returns the method value.
+	Helpers []string
+	// Imports are the import specs the helpers need.
+	Imports []string
+	// Consts names the constants of the package whose value differs from
+	// the compiled one, new ones included. Replacements and helpers use
+	// their new values; compiled code has the old ones folded in.
+	Consts []string
+	// NewMethods lists the methods the file adds to compiled types, as
+	// T.m or (*T).m.
+	NewMethods []string
+}
+
+// changeInfo is what the rewriter needs to know of a checked change.
+type changeInfo struct {
+	pkg        *types.Package // the package as the change declares it
+	compiled   *types.Package // the package as built
+	newMethods map[*types.Func]bool
+	inline     map[*types.Const]bool
+}
+
+// compiledType reports whether the build has a type called name.
+func (ci *changeInfo) compiledType(name string) bool {
+	_, ok := ci.compiled.Scope().Lookup(name).(*types.TypeName)
+	return ok
+}
+
+// RewriteChange type-checks src, the new text of file (a file of the
+// latest build's user packages), with the other files of its package as
+// built, and rewrites for the agent the functions named by the keys of
+// apply (replacements) and of helpers (declarations the replacements may
+// call, such as new functions), together with every type the file
+// declares anew and every method it adds to a compiled type. A type error
+// anywhere in the package, or a new method that would make a compiled type
+// satisfy an interface (compiled code may need it through that
+// interface), is an *InputError whose messages read file:line:col:
+// message. It is safe for concurrent use.
+func (p *Prompt) RewriteChange(ctx context.Context, file string, src []byte, apply, helpers []string) (*Change, error) {
+	prog := p.program(ctx)
+	if prog == nil {
+		return nil, errors.New("rewrite: no type information for this build")
+	}
+	ref, ok := prog.file(file)
+	if !ok {
+		return nil, fmt.Errorf("rewrite: %s is not in the packages of this build", file)
+	}
+	base := filepath.Base(file)
+	f, err := parser.ParseFile(prog.fset, ref.tok.Name(), src, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		var list scanner.ErrorList
+		if errors.As(err, &list) {
+			var msgs []string
+			for i, e := range list {
+				if i == 10 {
+					break
+				}
+				msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s", base, e.Pos.Line, e.Pos.Column, e.Msg))
+			}
+			return nil, &InputError{Msgs: msgs}
+		}
+		return nil, err
+	}
+	tok := prog.fset.File(f.Pos())
+	files := []*ast.File{f}
+	for _, other := range ref.pkg.Syntax {
+		if other != ref.file {
+			files = append(files, other)
+		}
+	}
+	compiled := ref.pkg.Types
+	fresh := types.NewPackage(compiled.Path(), compiled.Name())
+	info := &types.Info{
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
+	}
+	var msgs []string
+	conf := types.Config{
+		Importer: importerFunc(func(path string) (*types.Package, error) {
+			if ip := prog.pkgs[path]; ip != nil {
+				return ip, nil
+			}
+			return nil, fmt.Errorf("package %s is not linked into this program", path)
+		}),
+		FakeImportC: true,
+		Error: func(err error) {
+			if te, ok := err.(types.Error); ok && len(msgs) < 10 {
+				pos := prog.fset.Position(te.Pos)
+				msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s", filepath.Base(pos.Filename), pos.Line, pos.Column, te.Msg))
+			}
+		},
+	}
+	if ref.pkg.Module != nil && ref.pkg.Module.GoVersion != "" {
+		conf.GoVersion = "go" + ref.pkg.Module.GoVersion
+	}
+	_ = types.NewChecker(&conf, prog.fset, fresh, info).Files(files)
+	if len(msgs) > 0 {
+		return nil, &InputError{Msgs: msgs}
+	}
+
+	ci := &changeInfo{pkg: fresh, compiled: compiled, newMethods: map[*types.Func]bool{}, inline: map[*types.Const]bool{}}
+	ch := &Change{Funcs: map[string]*Replacement{}}
+	inFile := func(pos token.Pos) bool { return tok.Base() <= int(pos) && int(pos) <= tok.Base()+tok.Size() }
+
+	// Constants whose value the change sets.
+	for _, name := range fresh.Scope().Names() {
+		k, ok := fresh.Scope().Lookup(name).(*types.Const)
+		if !ok || !inFile(k.Pos()) {
+			continue
+		}
+		old, had := compiled.Scope().Lookup(name).(*types.Const)
+		if had && types.TypeString(old.Type(), nil) == types.TypeString(k.Type(), nil) && constant.Compare(old.Val(), token.EQL, k.Val()) {
+			continue
+		}
+		ci.inline[k] = true
+		ch.Consts = append(ch.Consts, name)
+	}
+
+	// Declarations of the file by what they are.
+	want := map[string]bool{}
+	for _, k := range apply {
+		want[k] = true
+	}
+	isHelper := map[string]bool{}
+	for _, k := range helpers {
+		isHelper[k] = true
+	}
+	var helperDecls []ast.Decl
+	var refusals []string
+	refuse := func(pos token.Pos, msg string) {
+		p := prog.fset.Position(pos)
+		refusals = append(refusals, fmt.Sprintf("%s:%d:%d: %s: restart to apply", base, p.Line, p.Column, msg))
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.GenDecl:
+			if d.Tok != token.TYPE {
+				continue
+			}
+			for _, s := range d.Specs {
+				if ts := s.(*ast.TypeSpec); !ci.compiledType(ts.Name.Name) {
+					helperDecls = append(helperDecls, &ast.GenDecl{Tok: token.TYPE, TokPos: ts.Pos(), Specs: []ast.Spec{ts}})
+				}
+			}
+		case *ast.FuncDecl:
+			fn, _ := info.Defs[d.Name].(*types.Func)
+			if fn == nil || d.Body == nil {
+				continue
+			}
+			named := recvNamed(fn)
+			switch {
+			case named != nil && !ci.compiledType(named.Obj().Name()):
+				helperDecls = append(helperDecls, d) // a method of a new type
+			case named != nil && !hasMethod(compiled.Scope().Lookup(named.Obj().Name()), fn.Name()):
+				ci.newMethods[fn] = true
+				ch.NewMethods = append(ch.NewMethods, methodName(fn))
+				if iface := newlySatisfied(prog, compiled, named, fn); iface != "" {
+					refuse(d.Pos(), fmt.Sprintf("new method %s makes %s satisfy %s, which compiled code may use through that interface", fn.Name(), named.Obj().Name(), iface))
+				}
+				helperDecls = append(helperDecls, d)
+			case want[funcKey(fn)] || isHelper[funcKey(fn)]:
+				helperDecls = append(helperDecls, d)
+			}
+		}
+	}
+	if len(refusals) > 0 {
+		return nil, &InputError{Msgs: refusals}
+	}
+
+	names := map[string]string{}
+	for _, is := range f.Imports {
+		path := unquote(is.Path.Value)
+		name := ""
+		if is.Name != nil {
+			name = is.Name.Name
+		} else if ip := prog.pkgs[path]; ip != nil {
+			name = ip.Name()
+		}
+		if name != "" && name != "_" && name != "." {
+			names[path] = name
+		}
+	}
+	newRef := fileRef{pkg: ref.pkg, file: f, tok: tok}
+	imports := map[string]bool{}
+	for _, d := range helperDecls {
+		from, to := tok.Offset(d.Pos()), tok.Offset(d.End())
+		text := string(src[from:to])
+		c := &checked{prog: prog, user: prog.user, in: &input{src: text, host: text, decls: true}, sc: &scope{ref: newRef},
+			info: info, tok: tok, start: from, locals: map[types.Object]bool{}, pkg: fresh, names: names, change: ci}
+		fd, isFunc := d.(*ast.FuncDecl)
+		if isFunc {
+			c.stmts = []ast.Stmt{fd.Body}
+		} else {
+			c.stmts = []ast.Stmt{&ast.DeclStmt{Decl: d}}
+		}
+		rw, err := rewrite(c)
+		if err != nil {
+			return nil, positioned(err, base, prog.fset.Position(d.Pos()).Line-1)
+		}
+		if !isFunc {
+			rw.src = "type " + rw.src // the text of one spec of its declaration
+		}
+		key := ""
+		if isFunc {
+			key = funcKey(info.Defs[fd.Name].(*types.Func))
+		}
+		switch {
+		case isFunc && ci.newMethods[info.Defs[fd.Name].(*types.Func)]:
+			ch.Helpers = append(ch.Helpers, methodMaker(fd, recvNamed(info.Defs[fd.Name].(*types.Func)).Obj().Name(), rw.src, from, tok))
+		case want[key]:
+			ch.Funcs[key] = &Replacement{Source: rw.src, Imports: rw.imports}
+			if !isHelper[key] {
+				continue
+			}
+			ch.Helpers = append(ch.Helpers, rw.src)
+		default:
+			ch.Helpers = append(ch.Helpers, rw.src)
+		}
+		for _, s := range rw.imports {
+			imports[s] = true
+		}
+	}
+	for s := range imports {
+		ch.Imports = append(ch.Imports, s)
+	}
+	sort.Strings(ch.Imports)
+	for _, k := range apply {
+		if ch.Funcs[k] == nil {
+			return nil, fmt.Errorf("rewrite: %s is not declared in %s", k, base)
+		}
+	}
+	return ch, nil
+}
+
+// positioned turns the line:col messages of an *InputError about a
+// declaration whose first line is line+1 of file into file:line:col ones.
+func positioned(err error, file string, line int) error {
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	out := make([]string, len(ie.Msgs))
+	for i, m := range ie.Msgs {
+		var l, c int
+		if n, _ := fmt.Sscanf(m, "%d:%d:", &l, &c); n == 2 {
+			_, rest, _ := strings.Cut(m, ": ")
+			m = fmt.Sprintf("%s:%d:%d: %s", file, l+line, c, rest)
+		}
+		out[i] = m
+	}
+	return &InputError{Msgs: out}
+}
+
+// hasMethod reports whether obj, a compiled type name, has a method called
+// name (declared on it, or in its interface).
+func hasMethod(obj types.Object, name string) bool {
+	tn, ok := obj.(*types.TypeName)
+	if !ok {
+		return false
+	}
+	ms := types.NewMethodSet(types.NewPointer(tn.Type()))
+	for i := 0; i < ms.Len(); i++ {
+		if ms.At(i).Obj().Name() == name {
+			return true
+		}
+	}
+	return false
+}
+
+// funcKey returns the agent's key of a function or method: "path.F",
+// "path.T.M" or "path.(*T).M".
+func funcKey(fn *types.Func) string {
+	if recvNamed(fn) != nil {
+		return fn.Pkg().Path() + "." + methodName(fn)
+	}
+	return fn.Pkg().Path() + "." + fn.Name()
+}
+
+// methodName writes a method as T.m or (*T).m.
+func methodName(fn *types.Func) string {
+	named := recvNamed(fn)
+	if _, ptr := types.Unalias(fn.Type().(*types.Signature).Recv().Type()).(*types.Pointer); ptr {
+		return "(*" + named.Obj().Name() + ")." + fn.Name()
+	}
+	return named.Obj().Name() + "." + fn.Name()
+}
+
+// newlySatisfied returns the name of an interface of the program that the
+// compiled type named (as the change declares it) satisfies with its new
+// method fn and did not satisfy before, or "". Interfaces of fn's own
+// package are taken as the change declares them, others as linked.
+func newlySatisfied(prog *program, compiled *types.Package, named *types.Named, fn *types.Func) string {
+	oldObj, _ := compiled.Scope().Lookup(named.Obj().Name()).(*types.TypeName)
+	if oldObj == nil {
+		return ""
+	}
+	check := func(pkg *types.Package, name string, before *types.Package) string {
+		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
+		if !ok || !tn.Exported() && pkg != named.Obj().Pkg() {
+			return ""
+		}
+		it, ok := tn.Type().Underlying().(*types.Interface)
+		if !ok || it.Empty() || !it.IsMethodSet() {
+			return ""
+		}
+		has := false
+		for i := 0; i < it.NumMethods(); i++ {
+			has = has || it.Method(i).Name() == fn.Name()
+		}
+		if !has || !types.Implements(types.NewPointer(named), it) {
+			return ""
+		}
+		oldIt := it
+		if before != nil {
+			bt, ok := before.Scope().Lookup(name).(*types.TypeName)
+			if !ok {
+				return ""
+			}
+			oldIt, _ = bt.Type().Underlying().(*types.Interface)
+		}
+		if oldIt != nil && types.Implements(types.NewPointer(oldObj.Type()), oldIt) {
+			return ""
+		}
+		if pkg == named.Obj().Pkg() {
+			return name
+		}
+		return pkg.Path() + "." + name
+	}
+	if fn.Name() == "Error" {
+		if it := types.Universe.Lookup("error").Type().Underlying().(*types.Interface); types.Implements(types.NewPointer(named), it) &&
+			!types.Implements(types.NewPointer(oldObj.Type()), it) {
+			return "error"
+		}
+	}
+	self := named.Obj().Pkg()
+	for _, name := range self.Scope().Names() {
+		if s := check(self, name, compiled); s != "" {
+			return s
+		}
+	}
+	paths := make([]string, 0, len(prog.pkgs))
+	for path := range prog.pkgs {
+		paths = append(paths, path)
+	}
+	sort.Strings(paths)
+	for _, path := range paths {
+		pkg := prog.pkgs[path]
+		if path == self.Path() {
+			continue
+		}
+		for _, name := range pkg.Scope().Names() {
+			if s := check(pkg, name, nil); s != "" {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// methodMaker writes a method that a change adds to a compiled type as the
+// function that stands for it: `func (c *T) m(x int) int { body }`
+// becomes `func lpNew_T_m(c *T) func(x int) int { return func(x int) int
+// { body } }`, so that the rewritten selector lpNew_T_m(c) is the method
+// value. text is the rewritten declaration, which starts at offset from of
+// tok; typeName is T.
+func methodMaker(fd *ast.FuncDecl, typeName, text string, from int, tok *token.File) string {
+	off := func(p token.Pos) int { return tok.Offset(p) - from }
+	recv := fd.Recv.List[0]
+	recvText := text[off(recv.Type.Pos()):off(recv.Type.End())]
+	name := "lpR"
+	if len(recv.Names) > 0 {
+		name = recv.Names[0].Name
+	}
+	sig := text[off(fd.Type.Params.Opening):off(fd.Type.End())]
+	body := text[off(fd.Body.Lbrace):]
+	return fmt.Sprintf("func %s%s_%s(%s %s) func%s { return func%s %s }", newMethodPrefix, typeName, fd.Name.Name, name, recvText, sig, sig, body)
+}
+
+// constLiteral writes constant value v of type t as Go source.
+func constLiteral(v constant.Value, t types.Type) string {
+	switch v.Kind() {
+	case constant.Bool:
+		return strconv.FormatBool(constant.BoolVal(v))
+	case constant.String:
+		return strconv.Quote(constant.StringVal(v))
+	case constant.Int:
+		if b, ok := t.(*types.Basic); ok && b.Kind() == types.UntypedRune {
+			if r, exact := constant.Int64Val(v); exact {
+				return strconv.QuoteRune(rune(r))
+			}
+		}
+		return v.ExactString()
+	case constant.Float:
+		f, _ := constant.Float64Val(v)
+		s := strconv.FormatFloat(f, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eIN") {
+			s += ".0"
+		}
+		return s
+	case constant.Complex:
+		re, _ := constant.Float64Val(constant.Real(v))
+		im, _ := constant.Float64Val(constant.Imag(v))
+		return fmt.Sprintf("complex(%s, %s)", strconv.FormatFloat(re, 'g', -1, 64), strconv.FormatFloat(im, 'g', -1, 64))
+	}
+	return v.ExactString()
+}
