@@ -145,7 +145,7 @@ func TestLivePatchPrompt(t *testing.T) {
 		// One bad function of two: nothing applied.
 		frame = env.TopFrame(thread).Id
 		env.mustFail(frame, "func greet(name string) string { return \"howdy \" + name }\nfunc (c *Counter) Inc() int { return nosuch }",
-			dapproxy.ErrPromptInput, "undefined: nosuch")
+			dapproxy.ErrPromptInput, "2:38: undefined: nosuch")
 		checkLine(t, env.next(thread), "hello", 2)
 
 		frame = env.TopFrame(thread).Id
@@ -173,6 +173,15 @@ func TestLivePatchPrompt(t *testing.T) {
 			t.Errorf("livepatch/revert: %s", r.Raw)
 		}
 		env.waitConsole("reverted main.(*Counter).Inc")
+		checkLine(t, env.next(thread), "hello", 1)
+
+		// A redefinition with the declarations it uses, new in the same
+		// input: a method added to Counter and a function.
+		frame = env.TopFrame(thread).Id
+		env.mustEval(frame, "func (c *Counter) Inc() int { c.n += c.stride(); return c.n }\nfunc (c *Counter) stride() int { return three() }\nfunc three() int { return 3 }", want)
+		checkLine(t, env.next(thread), "hello", 3)
+		frame = env.TopFrame(thread).Id
+		env.mustEval(frame, ":revert all", "reverted main.(*Counter).Inc")
 		checkLine(t, env.next(thread), "hello", 1)
 
 		// Paused inside the function being patched: the console says the

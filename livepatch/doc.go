@@ -16,17 +16,26 @@
 // unchanged one is not touched. A prompt-defined patch stays live until
 // its function's text in the file changes.
 //
-// Every change is classified before anything is applied (see classify.go):
-// body changes of patchable functions and methods are applicable; struct
-// layout changes, signature changes, changed constant or variable
-// declarations, init functions, generic functions, cgo files, and (for now)
-// new functions, methods and types need a restart, and are reported as
-// `main.go:12:2: field count added to Counter: restart to apply` with
-// nothing of the change applied. Replacement bodies are type-checked and
-// rewritten on the host by the prompt (prompt.Prompt.RewriteFunc) and sent
-// to the agent as one patch set, which goes live atomically: every
-// function of a change, or none. A change that both applies and reverts
-// functions publishes the applied ones first, then the reverts.
+// Every change is classified before anything is applied (see
+// classify.go): body changes of patchable functions and methods are
+// applicable, and so are the functions, methods and types a change
+// declares anew for the patched code to use (a method added to a compiled
+// type becomes a function the patched code calls instead), and constants
+// whose only compiled readers the change patches too. Struct layout
+// changes, signature changes with compiled callers left unpatched, a new
+// method that makes a compiled type satisfy an interface, changed
+// variable declarations, init functions, generic functions and cgo files
+// need a restart, and are reported as `main.go:12:2: field count added to
+// Counter: restart to apply` with nothing of the change applied.
+//
+// A saved file is type-checked with the rest of its package as built
+// (prompt.Prompt.RewriteChange); a prompt input is checked the same way,
+// spliced into the compiled text of the file of the function it replaces,
+// with the new declarations it makes beside it. Replacement bodies are
+// rewritten for the interpreter and sent to the agent as one patch set,
+// which goes live atomically: every function of a change, or none. A
+// change that both applies and reverts functions publishes the applied
+// ones first, then the reverts.
 //
 // Results of saves and of the custom requests reach the debug console (and
 // the terminal client) as output events: `patched main.(*Counter).Inc

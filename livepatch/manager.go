@@ -13,8 +13,12 @@ import (
 )
 
 // DefaultQuiet is how long a file must stay unwritten after a save before
-// the watcher reads it.
-const DefaultQuiet = 50 * time.Millisecond
+// the watcher reads it. Editors finish a save (a write in place, or a
+// temporary file renamed over the original, sometimes after a truncation)
+// within a millisecond or two; a read that still catches a partial file
+// finds it unparsable, and the next event of the same save reads it again.
+// The quiet period is most of the time from save to live (docs/BENCHMARKS.md).
+const DefaultQuiet = 10 * time.Millisecond
 
 // Options configure a Manager.
 type Options struct {
@@ -125,7 +129,7 @@ func (m *Manager) session(ctx context.Context, s *dapproxy.Session) *session {
 	defer m.mu.Unlock()
 	st := m.sessions[s]
 	if st == nil {
-		st = &session{m: m, s: s, live: map[string]*Patch{}, seen: map[string][]byte{}}
+		st = &session{m: m, s: s, live: map[string]*Patch{}, seen: map[string][]byte{}, parsed: map[string]*fileDecls{}}
 		m.sessions[s] = st
 		go func() {
 			<-ctx.Done()

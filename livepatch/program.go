@@ -1,6 +1,8 @@
 package livepatch
 
 import (
+	"sync"
+
 	"go/parser"
 	"go/token"
 	"os"
@@ -11,8 +13,12 @@ import (
 )
 
 // program is what livepatch knows of one patchable build: its functions and
-// the sources it was built from. It is read-only once made.
+// the sources it was built from. It is read-only once made, but for the
+// cache of parsed compiled files; its methods are safe for concurrent use.
 type program struct {
+	mu     sync.Mutex
+	parsed map[string]*fileDecls // compiled files, parsed on first use
+
 	res      *patcher.Result
 	funcs    map[string]patcher.Function // by key
 	pkgNames map[string]string           // import path -> package name
@@ -23,7 +29,7 @@ type program struct {
 // newProgram indexes a build's manifest and reads the sources of its
 // package directories, which are the compiled ones right after the build.
 func newProgram(res *patcher.Result) *program {
-	p := &program{res: res, funcs: map[string]patcher.Function{}, pkgNames: map[string]string{},
+	p := &program{res: res, parsed: map[string]*fileDecls{}, funcs: map[string]patcher.Function{}, pkgNames: map[string]string{},
 		dirPkgs: map[string]string{}, compiled: map[string][]byte{}}
 	if res == nil || res.Manifest == nil {
 		return p
@@ -56,6 +62,25 @@ func newProgram(res *patcher.Result) *program {
 		}
 	}
 	return p
+}
+
+// compiledDecls returns the declarations of file as built, parsed once;
+// nil when the build has no such file or it does not parse. The result
+// must not be modified.
+func (p *program) compiledDecls(file string) *fileDecls {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if fd, ok := p.parsed[file]; ok {
+		return fd
+	}
+	src, ok := p.compiled[file]
+	pkg, inBuild := p.packageOf(file)
+	var fd *fileDecls
+	if ok && inBuild {
+		fd, _ = parseFileDecls(pkg, file, src)
+	}
+	p.parsed[file] = fd
+	return fd
 }
 
 // display names a function for the user: the main package as "main",

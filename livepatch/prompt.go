@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
 	"go/token"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -54,39 +56,76 @@ func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Ra
 	if matched == 0 {
 		return m.opts.Prompt.Evaluate(ctx, s, raw) // declarations for the REPL
 	}
-	if matched < len(decls) {
-		for i, d := range decls {
-			if targets[i] == "" {
-				return nil, promptError(fset, d.Pos(), fmt.Sprintf("%s is not a function of the program: declare new functions in an input of their own", d.Name.Name))
-			}
-		}
+	// The input is an edit of the compiled files: each declaration that
+	// names a program function replaces it in its file, and the others
+	// (new functions and methods, for the patched code) join the file of
+	// the first one. Each file is checked with its package, as a save is.
+	type edit struct {
+		file  string
+		repl  []inputDecl // replacements, by target
+		added []inputDecl // new declarations
 	}
-	st := m.session(ctx, s)
-	var ps []pendingPatch
+	var edits []*edit
+	byFile := map[string]*edit{}
+	var added []inputDecl
 	for i, d := range decls {
+		from, to := fset.Position(d.Pos()).Offset, fset.Position(d.End()).Offset
+		in := inputDecl{decl: d, src: src[from:to], line: fset.Position(d.Pos()).Line - 1}
+		if targets[i] == "" {
+			added = append(added, in)
+			continue
+		}
 		f := prog.funcs[targets[i]]
-		off := fset.Position(d.Pos()).Offset
-		declSrc := src[off:fset.Position(d.End()).Offset]
 		compiled := compiledDecl(prog, f.File, f.Key)
 		newFn := newFuncDecl(fset, []byte(src), f.Package, d)
 		if reason := promptRefusal(f.Patchable, f.Reason, compiled, newFn); reason != "" {
 			return nil, promptError(fset, d.Pos(), reason)
 		}
-		rep, err := m.opts.Prompt.RewriteFunc(ctx, f.File, declSrc)
+		if compiled == nil {
+			return nil, promptError(fset, d.Pos(), fmt.Sprintf("%s: its source is not among the compiled files", d.Name.Name))
+		}
+		in.key, in.target = f.Key, compiled
+		e := byFile[f.File]
+		if e == nil {
+			e = &edit{file: f.File}
+			byFile[f.File] = e
+			edits = append(edits, e)
+		}
+		e.repl = append(e.repl, in)
+	}
+	edits[0].added = added
+	st := m.session(ctx, s)
+	var ps []pendingPatch
+	for _, e := range edits {
+		text, where := spliceDecls(prog.compiled[e.file], prog.compiledDecls(e.file), e.repl, e.added)
+		var apply, helpers []string
+		for _, in := range e.repl {
+			apply = append(apply, in.key)
+		}
+		pkg, _ := prog.packageOf(e.file)
+		for _, in := range e.added {
+			if in.decl.Recv == nil {
+				helpers = append(helpers, newFuncDecl(fset, []byte(src), pkg, in.decl).key)
+			}
+		}
+		ch, err := m.opts.Prompt.RewriteInput(ctx, e.file, text, apply, helpers)
 		if err != nil {
 			var ie *prompt.InputError
 			if errors.As(err, &ie) {
-				// Positions are in the declaration; make them the input's.
-				line := fset.Position(d.Pos()).Line - 1
-				return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: shiftLines(ie.Msgs, line-1, ""), ShowUser: true}
+				return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: strings.Join(inputPositions(ie.Msgs, filepath.Base(e.file), where), "\n"), ShowUser: true}
 			}
 			return nil, &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}
 		}
-		p := Patch{Name: prog.display(f.Key), Key: f.Key, Origin: OriginPrompt, File: f.File, Line: f.Line, source: declSrc}
-		if compiled != nil {
-			p.Line = compiled.line
+		if len(ch.Consts) > 0 {
+			return nil, promptError(fset, decls[0].Pos(), "declare constants in the file: a prompt input cannot change one")
 		}
-		ps = append(ps, pendingPatch{Patch: p, patch: agent.Patch{Ref: agent.Ref{Key: f.Key}, Source: rep.Source, Imports: rep.Imports}})
+		for _, in := range e.repl {
+			f := prog.funcs[in.key]
+			rep := ch.Funcs[in.key]
+			p := Patch{Name: prog.display(f.Key), Key: f.Key, Origin: OriginPrompt, File: f.File, Line: in.target.line, source: in.src}
+			ps = append(ps, pendingPatch{Patch: p, patch: agent.Patch{Ref: agent.Ref{Key: f.Key}, Source: rep.Source,
+				Imports: mergeImports(rep.Imports, ch.Imports), File: filepath.Base(f.File), Line: in.target.line, Helpers: ch.Helpers}})
+		}
 	}
 	st.mu.Lock()
 	err := st.apply(ctx, ps)
@@ -100,6 +139,79 @@ func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Ra
 	}
 	// The response is the report: an output event too would show it twice.
 	return map[string]any{"result": strings.Join(lines, "\n"), "variablesReference": 0}, nil
+}
+
+// inputDecl is one function declaration of a prompt input.
+type inputDecl struct {
+	decl   *ast.FuncDecl
+	src    string    // its text
+	line   int       // the input's line it starts on
+	key    string    // the program function it replaces; "" for a new one
+	target *funcDecl // that function's compiled declaration
+}
+
+// lineMap places a declaration of an input in a spliced file: lines
+// from..to of the file are lines of the input starting at line.
+type lineMap struct{ from, to, line int }
+
+// spliceDecls returns src, a compiled file whose declarations are fd, with
+// the declarations of repl in place of their targets and those of added
+// after the end, and where each input declaration went.
+func spliceDecls(src []byte, fd *fileDecls, repl, added []inputDecl) ([]byte, []lineMap) {
+	type cut struct {
+		from, to int
+		in       inputDecl
+	}
+	var cuts []cut
+	for _, in := range repl {
+		d := in.target.decl
+		cuts = append(cuts, cut{fd.fset.Position(d.Pos()).Offset, fd.fset.Position(d.End()).Offset, in})
+	}
+	sort.Slice(cuts, func(i, j int) bool { return cuts[i].from < cuts[j].from })
+	var b strings.Builder
+	var where []lineMap
+	put := func(in inputDecl) {
+		from := strings.Count(b.String(), "\n") + 1
+		b.WriteString(in.src)
+		where = append(where, lineMap{from: from, to: from + strings.Count(in.src, "\n"), line: in.line})
+	}
+	at := 0
+	for _, c := range cuts {
+		b.Write(src[at:c.from])
+		put(c.in)
+		at = c.to
+	}
+	b.Write(src[at:])
+	for _, in := range added {
+		b.WriteString("\n\n")
+		put(in)
+	}
+	b.WriteString("\n")
+	return []byte(b.String()), where
+}
+
+// inputPositions turns file:line:col messages about a spliced file into
+// line:col messages of the input where they fall in its declarations.
+func inputPositions(msgs []string, file string, where []lineMap) []string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = m
+		rest, ok := strings.CutPrefix(m, file+":")
+		if !ok {
+			continue
+		}
+		var line, col int
+		if n, _ := fmt.Sscanf(rest, "%d:%d:", &line, &col); n != 2 {
+			continue
+		}
+		for _, w := range where {
+			if w.from <= line && line <= w.to {
+				_, msg, _ := strings.Cut(rest, ": ")
+				out[i] = fmt.Sprintf("%d:%d: %s", line-w.from+w.line, col, msg)
+			}
+		}
+	}
+	return out
 }
 
 // programFunc returns the key of the one function of the program named
@@ -130,13 +242,8 @@ func programFunc(prog *program, name string) string {
 // compiledDecl returns the declaration of key in the compiled source of
 // file, or nil.
 func compiledDecl(prog *program, file, key string) *funcDecl {
-	src, ok := prog.compiled[file]
-	if !ok {
-		return nil
-	}
-	pkg, _ := prog.packageOf(file)
-	fd, err := parseFileDecls(pkg, file, src)
-	if err != nil {
+	fd := prog.compiledDecls(file)
+	if fd == nil {
 		return nil
 	}
 	return fd.funcs[key]

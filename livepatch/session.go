@@ -46,8 +46,9 @@ type session struct {
 	d    *debugger.Debugger
 	call *agentclient.CallClient
 	sock *agentclient.SocketClient
-	live map[string]*Patch // by key
-	seen map[string][]byte // files as last seen by the watcher
+	live   map[string]*Patch     // by key
+	seen   map[string][]byte     // files as last seen by the watcher
+	parsed map[string]*fileDecls // seen files that parsed, by file
 }
 
 // pendingPatch is one function of a change, ready for the agent.
@@ -83,6 +84,7 @@ func (st *session) syncProcess() (*debugger.Debugger, error) {
 		st.sock, st.call = nil, agentclient.NewCallClient(d)
 		clear(st.live)
 		clear(st.seen)
+		clear(st.parsed)
 		for f, b := range st.m.program().compiled {
 			st.seen[f] = b
 		}

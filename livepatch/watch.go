@@ -100,6 +100,9 @@ func (st *session) onSave(ctx context.Context, file string) {
 	if _, err := st.syncProcess(); err != nil {
 		return // no program yet
 	}
+	if len(src) == 0 {
+		return // truncated by an editor that writes next: its write is another event
+	}
 	prevSrc, hadPrev := st.seen[file]
 	if hadPrev && string(prevSrc) == string(src) {
 		return
@@ -108,19 +111,30 @@ func (st *session) onSave(ctx context.Context, file string) {
 	report := func(lines ...string) {
 		st.s.Output("console", strings.Join(lines, "\n")+"\n")
 	}
-	cur, err := parseFileDecls(pkg, file, src)
-	if err != nil {
-		report(fmt.Sprintf("%s: nothing applied", relMessage(err.Error())))
-		return
-	}
-	old, err := parseFileDecls(pkg, file, prog.compiled[file])
-	if err != nil {
+	old := prog.compiledDecls(file)
+	if old == nil {
+		if _, built := prog.compiled[file]; !built && !hadPrev {
+			report(fmt.Sprintf("%s: new file of package %s: restart to apply", filepath.Base(file), prog.display(pkg)))
+		}
 		return
 	}
 	var prev *fileDecls
 	if hadPrev {
-		prev, _ = parseFileDecls(pkg, file, prevSrc)
+		prev = st.parsed[file]
+		if prev == nil && string(prevSrc) == string(prog.compiled[file]) {
+			prev = old
+		}
+		if prev == nil {
+			prev, _ = parseFileDecls(pkg, file, prevSrc)
+		}
 	}
+	cur, err := parseFileDecls(pkg, file, src)
+	delete(st.parsed, file)
+	if err != nil {
+		report(fmt.Sprintf("%s: nothing applied", relMessage(err.Error())))
+		return
+	}
+	st.parsed[file] = cur
 	pl := classify(prog, file, old, cur, prev, st.live, func(key string) ([]string, bool) {
 		return prog.callers(ctx, key, file)
 	})

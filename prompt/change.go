@@ -11,6 +11,7 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,6 +67,48 @@ func (p *Prompt) RewriteChange(ctx context.Context, file string, src []byte, app
 	if prog == nil {
 		return nil, errors.New("rewrite: no type information for this build")
 	}
+	return prog.rewriteChange(file, src, apply, helpers)
+}
+
+// RewriteInput is RewriteChange for a prompt input spliced into a file:
+// as at the prompt, a linked package that the file does not import is
+// imported for it when its name is unique among the linked packages (on
+// the package clause's line, so that no line moves).
+func (p *Prompt) RewriteInput(ctx context.Context, file string, src []byte, apply, helpers []string) (*Change, error) {
+	prog := p.program(ctx)
+	if prog == nil {
+		return nil, errors.New("rewrite: no type information for this build")
+	}
+	for tries := 0; ; tries++ {
+		ch, err := prog.rewriteChange(file, src, apply, helpers)
+		var ie *InputError
+		if tries == 3 || !errors.As(err, &ie) {
+			return ch, err
+		}
+		var paths []string
+		for _, m := range ie.Msgs {
+			if _, name, ok := strings.Cut(m, ": undefined: "); ok {
+				if path := prog.uniquePackage(name); path != "" && !slices.Contains(paths, path) {
+					paths = append(paths, path)
+				}
+			}
+		}
+		fset := token.NewFileSet()
+		f, perr := parser.ParseFile(fset, file, src, parser.PackageClauseOnly)
+		if len(paths) == 0 || perr != nil {
+			return ch, err
+		}
+		at := fset.File(f.Pos()).Offset(f.Name.End())
+		var imp strings.Builder
+		for _, path := range paths {
+			fmt.Fprintf(&imp, "; import %q", path)
+		}
+		src = append(append(append([]byte(nil), src[:at]...), imp.String()...), src[at:]...)
+	}
+}
+
+// rewriteChange is RewriteChange with the build's type information.
+func (prog *program) rewriteChange(file string, src []byte, apply, helpers []string) (*Change, error) {
 	ref, ok := prog.file(file)
 	if !ok {
 		return nil, fmt.Errorf("rewrite: %s is not in the packages of this build", file)
