@@ -41,11 +41,11 @@ type session struct {
 	s  *dapproxy.Session
 	ep *agentclient.Endpoint
 
-	mu   sync.Mutex // serializes agent operations and guards what follows
-	pid  int        // the process the live patches belong to
-	d    *debugger.Debugger
-	call *agentclient.CallClient
-	sock *agentclient.SocketClient
+	mu     sync.Mutex // serializes agent operations and guards what follows
+	pid    int        // the process the live patches belong to
+	d      *debugger.Debugger
+	call   *agentclient.CallClient
+	sock   *agentclient.SocketClient
 	live   map[string]*Patch     // by key
 	seen   map[string][]byte     // files as last seen by the watcher
 	parsed map[string]*fileDecls // seen files that parsed, by file
