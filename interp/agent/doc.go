@@ -41,6 +41,27 @@
 // (arguments assignable to its parameters, results to the compiled
 // results); otherwise the set is refused.
 //
+// yaegi mistypes a method value taken through its own pointer type around a
+// compiled type (c.Inc for c *T, with Inc's receiver *T: a panic at run
+// time) and cannot evaluate method expressions of compiled types ((*T).Inc,
+// T.Label). Before compiling a replacement, its helpers or an evaluation,
+// the agent therefore rewrites the source on the same lines: *T becomes the
+// compiled type *T itself (from the pseudo-package lp_bin), pointers made by
+// &T{...}, new(T) and & of a variable declared with type T are converted to
+// it, and a method expression becomes the compiled method expression. Compile
+// errors keep the positions of the source as given.
+//
+// # Panics
+//
+// A panic in a replacement reaches its compiled caller with the value the
+// code raised (see Repanic), whether interpreted code raised it, a compiled
+// function it called, or the interpreter itself (a run-time error such as a
+// nil dereference, or a failure of the interpreter). None is swallowed: the
+// agent cannot tell a failure of the interpreter from a run-time error of
+// the replacement for sure, and the latter must behave as in compiled code.
+// A panic raised inside the interpreter is also logged to the target's
+// stderr with the patched function's name and the place it started.
+//
 // # Evaluation
 //
 // Eval runs statements, expressions and declarations in the interpreter's

@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -87,6 +88,18 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 	if err := importForEval(src); err != nil {
 		return EvalResult{}, fmt.Errorf("eval: %w", err)
 	}
+	// Pointers to compiled types and method expressions are rewritten so
+	// that yaegi handles method values of them (see bintypes.go).
+	src, edits, err := rewriteCompiled(i, src, evalScope(pkg))
+	if err != nil {
+		return EvalResult{}, fmt.Errorf("eval: %w", err)
+	}
+	if len(edits) > 0 && !machine.binImported {
+		if _, err := i.Eval("import " + binPackage + " " + strconv.Quote(binPackage)); err != nil {
+			return EvalResult{}, fmt.Errorf("eval: %w", err)
+		}
+		machine.binImported = true
+	}
 	machine.stderr.capture()
 	v, err := evalContext(ctx, i, src)
 	stack := machine.stderr.release()
@@ -101,7 +114,7 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 		if errors.Is(err, context.Canceled) {
 			return EvalResult{}, fmt.Errorf("eval: stopped: %w", err)
 		}
-		return EvalResult{}, errors.New(mapPosition(err.Error(), 0, "", 0))
+		return EvalResult{}, errors.New(mapPosition(mapColumn(err.Error(), a.src, edits, 0, 1, replPrefix(src)), 0, "", 0))
 	}
 	if !endsWithExpression(src) || !v.IsValid() {
 		return EvalResult{}, nil
@@ -177,6 +190,33 @@ func importForEval(src string) error {
 		machine.replImports[name] = true
 	}
 	return nil
+}
+
+// evalScope returns the compiled types an evaluation can name: those of
+// pkg and of every package dot-imported into the top-level scope
+// unqualified (pkg first), and those of the packages imported by name.
+// The caller holds machine.mu.
+func evalScope(pkg string) binScope {
+	sc := binScope{imports: map[string]string{}}
+	if pkg != "" {
+		sc.pkgs = append(sc.pkgs, pkg)
+	}
+	var others []string
+	for p := range machine.dotted {
+		if p != pkg {
+			others = append(others, p)
+		}
+	}
+	sort.Strings(others)
+	sc.pkgs = append(sc.pkgs, others...)
+	for name := range machine.replImports {
+		if path, ok := machine.importPaths[name]; ok {
+			sc.imports[name] = path
+		} else if paths := packagesNamed(name); len(paths) == 1 {
+			sc.imports[name] = paths[0]
+		}
+	}
+	return sc
 }
 
 // endsWithExpression reports whether src's last statement is an expression,

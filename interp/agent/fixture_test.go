@@ -39,6 +39,25 @@ func (c *counter) add(d int) int {
 	return c.n
 }
 
+// Inc and Value are compiled methods without prologues, for replacements
+// that take method values and method expressions of a compiled type.
+func (c *counter) Inc() int { c.n++; return c.n }
+
+func (c counter) Value() int { return c.n }
+
+// callTwice is a compiled function that takes a func value.
+func callTwice(f func() int) int {
+	f()
+	return f()
+}
+
+// explode is a compiled function that fails with a run-time error.
+func explode() int {
+	var m map[string]int
+	m["x"] = 1
+	return 0
+}
+
 func greet(name string) string {
 	if lpT := (*Table)(atomic.LoadPointer(&Current)); lpT != nil {
 		if lpF, ok := lpT.Fns[1].(lpFn1); ok {
@@ -77,7 +96,10 @@ func right() int {
 
 func init() {
 	// The standard library part of the symbol tables.
-	RegisterPackage("strings", "strings", map[string]reflect.Value{"ToUpper": reflect.ValueOf(strings.ToUpper)})
+	RegisterPackage("strings", "strings", map[string]reflect.Value{
+		"ToUpper": reflect.ValueOf(strings.ToUpper),
+		"Builder": reflect.ValueOf((*strings.Builder)(nil)),
+	})
 	RegisterPackage("errors", "errors", map[string]reflect.Value{"New": reflect.ValueOf(errors.New)})
 	RegisterPackage("time", "time", map[string]reflect.Value{
 		"Sleep":       reflect.ValueOf(time.Sleep),
@@ -91,6 +113,8 @@ func init() {
 		"secretBase":        reflect.ValueOf(&secretBase).Elem(),
 		"greet":             reflect.ValueOf(greet),
 		"risky":             reflect.ValueOf(risky),
+		"callTwice":         reflect.ValueOf(callTwice),
+		"explode":           reflect.ValueOf(explode),
 	})
 	RegisterFunc(0, testPkg+".(*counter).add", func(fn reflect.Value) any {
 		f := fn.Interface().(func(*counter, int) int)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"strings"
 	"unsafe"
 
 	yaegi "github.com/traefik/yaegi/interp"
@@ -110,11 +109,7 @@ func importIntoScope(i *yaegi.Interpreter, specs []string) error {
 		if err != nil {
 			return err
 		}
-		path := spec
-		if k := strings.IndexAny(spec, " \t"); k > 0 {
-			path = strings.TrimSpace(spec[k:])
-		}
-		path, _ = strconv.Unquote(path)
+		path := importPath(spec)
 		if old, ok := machine.importPaths[name]; ok {
 			if old != path {
 				return fmt.Errorf("import %s: %s already names %q in this session", spec, name, old)

@@ -30,6 +30,10 @@ var machine struct {
 	importPaths   map[string]string       // names imported by Imports: name -> path
 	types         map[string]reflect.Type // pointer types of frame variables, by type
 	frameImported bool                    // lp_frame is imported into the REPL scope
+
+	binNames    map[binKey]string        // lp_bin symbols by what they name
+	binPending  map[string]reflect.Value // lp_bin symbols not given to the interpreter yet
+	binImported bool                     // lp_bin is imported into the REPL scope
 }
 
 // interpreter returns the interpreter, creating it on first use and giving
@@ -54,6 +58,8 @@ func interpreter() (*yaegi.Interpreter, error) {
 		machine.patched = map[int]patchInfo{}
 		machine.importPaths = map[string]string{}
 		machine.types = map[string]reflect.Type{}
+		machine.binNames = map[binKey]string{}
+		machine.binPending = map[string]reflect.Value{}
 	})
 	return machine.interp, machine.err
 }

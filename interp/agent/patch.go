@@ -230,9 +230,37 @@ func compilePatch(e *funcEntry, p Patch) (fnValue any, err error) {
 		return nil, err
 	}
 	pkgPath, _ := packageOf(e.key)
-	specs, err := importSpecs(pkgPath, p.Imports, fs.selectors)
+	specs, bound, err := importSpecs(pkgPath, p.Imports, fs.selectors)
 	if err != nil {
 		return nil, err
+	}
+	i := machine.interp
+	// Pointers to compiled types and method expressions are rewritten so
+	// that yaegi handles method values of them (see bintypes.go).
+	sc := binScope{imports: bound}
+	if pkgPath != "" {
+		sc.pkgs = []string{pkgPath}
+	}
+	src, edits, err := rewriteCompiled(i, p.Source, sc)
+	if err != nil {
+		return nil, err
+	}
+	if len(edits) > 0 {
+		if fs, err = parseFuncSource(src); err != nil {
+			return nil, fmt.Errorf("rewritten source: %w", err)
+		}
+	}
+	helpers := make([]string, len(p.Helpers))
+	usesBin := len(edits) > 0
+	for k, h := range p.Helpers {
+		var hEdits []srcEdit
+		if helpers[k], hEdits, err = rewriteCompiled(i, h, sc); err != nil {
+			return nil, err
+		}
+		usesBin = usesBin || len(hEdits) > 0
+	}
+	if usesBin {
+		specs = append(specs, binPackage+" "+strconv.Quote(binPackage))
 	}
 	name := scratchPackage()
 	var b strings.Builder
@@ -242,13 +270,13 @@ func compilePatch(e *funcEntry, p Patch) (fnValue any, err error) {
 	}
 	b.WriteString(strings.Repeat("\n", fs.bodyLine))
 	fmt.Fprintf(&b, "func LpFn(%s) %s %s\n", fs.params, fs.results, fs.body)
-	for _, h := range p.Helpers {
+	for _, h := range helpers {
 		b.WriteString(h + "\n")
 	}
 
-	i := machine.interp
 	if _, err := i.Eval(b.String()); err != nil {
-		return nil, errors.New(mapPosition(err.Error(), 1, p.File, p.Line))
+		msg := mapColumn(err.Error(), p.Source, edits, 1, fs.bodyLine+1, 0)
+		return nil, errors.New(mapPosition(msg, 1, p.File, p.Line))
 	}
 	fn, err := i.Eval(name + ".LpFn")
 	if err != nil {
@@ -295,23 +323,23 @@ func fits(got, want reflect.Type) bool {
 
 // importSpecs returns the import specs for a patch of package pkgPath: a dot
 // import of the package itself, the explicit imports, and one import for
-// each selector name that matches exactly one registered package.
-func importSpecs(pkgPath string, explicit, selectors []string) ([]string, error) {
-	var specs []string
-	bound := map[string]bool{}
+// each selector name that matches exactly one registered package. bound
+// maps each package name the specs bind to its import path.
+func importSpecs(pkgPath string, explicit, selectors []string) (specs []string, bound map[string]string, err error) {
+	bound = map[string]string{}
 	if pkgPath != "" {
 		specs = append(specs, ". "+strconv.Quote(pkgPath))
 	}
 	for _, s := range explicit {
 		n, err := importName(s)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		bound[n] = true
+		bound[n] = importPath(s)
 		specs = append(specs, s)
 	}
 	for _, sel := range selectors {
-		if bound[sel] || (pkgPath != "" && hasSymbol(pkgPath, sel)) {
+		if _, ok := bound[sel]; ok || (pkgPath != "" && hasSymbol(pkgPath, sel)) {
 			continue
 		}
 		switch paths := packagesNamed(sel); len(paths) {
@@ -319,10 +347,10 @@ func importSpecs(pkgPath string, explicit, selectors []string) ([]string, error)
 			// Not a package we know; yaegi reports it if it is undefined.
 		case 1:
 			specs = append(specs, strconv.Quote(paths[0]))
-			bound[sel] = true
+			bound[sel] = paths[0]
 		default:
-			return nil, fmt.Errorf("package name %s is ambiguous (%s): add an import", sel, strings.Join(paths, ", "))
+			return nil, nil, fmt.Errorf("package name %s is ambiguous (%s): add an import", sel, strings.Join(paths, ", "))
 		}
 	}
-	return specs, nil
+	return specs, bound, nil
 }

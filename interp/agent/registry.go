@@ -161,3 +161,16 @@ func registeredName(importPath string) string {
 	defer registry.mu.Unlock()
 	return registry.names[importPath]
 }
+
+// registeredType returns the compiled type that the registered package
+// importPath exports as name, when that symbol is a type: like yaegi, the
+// agent takes a nil pointer symbol, reflect.ValueOf((*T)(nil)), for type T.
+func registeredType(importPath, name string) (reflect.Type, bool) {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	v, ok := registry.packages[importPath+"/"+registry.names[importPath]][name]
+	if !ok || !v.IsValid() || v.Kind() != reflect.Pointer || !v.IsNil() {
+		return nil, false
+	}
+	return v.Type().Elem(), true
+}

@@ -108,6 +108,20 @@ func importName(spec string) (string, error) {
 	return path[strings.LastIndex(path, "/")+1:], nil
 }
 
+// importPath returns the import path of an import spec such as `"fmt"` or
+// `str "strings"`, or "" when the spec is malformed.
+func importPath(spec string) string {
+	spec = strings.TrimSpace(spec)
+	if i := strings.IndexAny(spec, " \t"); i > 0 {
+		spec = strings.TrimSpace(spec[i:])
+	}
+	path, err := strconv.Unquote(spec)
+	if err != nil {
+		return ""
+	}
+	return path
+}
+
 // trimPosition removes a leading "line:col: " from a parser message.
 func trimPosition(msg string) string {
 	if m := positionRE.FindStringSubmatch(msg); m != nil {

@@ -28,10 +28,15 @@ const (
 // call injection (with UnsafeCall, which Delve's DAP layer never sets) and
 // reads the response from agent.Outbox. The target must be stopped and
 // built with -gcflags=all=-N -l. The whole process runs during the call; a
-// breakpoint hit by another goroutine ends the call with an error. Methods
-// are safe for concurrent use; calls are made one at a time. The context is
-// checked before a call but cannot interrupt one (use Debugger.Command with
-// api.Halt for that).
+// breakpoint hit by another goroutine ends the call with an error.
+//
+// The target has one inbox and one outbox, so every CallClient of one
+// debugger (several parts of the host may each make their own) takes the
+// same lock for the whole write, call and read: requests of all of them are
+// made one at a time, in no particular order, and each gets its own
+// response. Methods are safe for concurrent use. The context bounds the
+// wait for that lock and is checked before a call, but cannot interrupt one
+// (Halt does).
 type CallClient struct {
 	*ops
 	d *debugger.Debugger
@@ -40,8 +45,54 @@ type CallClient struct {
 	// debugger's selected goroutine.
 	GoroutineID int64
 
-	mu            sync.Mutex
+	// The addresses of agent.Inbox and agent.Outbox, found on first use;
+	// guarded by the debugger's call lock.
 	inbox, outbox uint64
+}
+
+// callLocks holds one lock per debugger that CallClients are using: an
+// entry exists while a round trip holds or waits for it, so a debugger
+// nobody calls through is not kept alive.
+var callLocks = struct {
+	mu sync.Mutex
+	m  map[*debugger.Debugger]*callLock
+}{m: map[*debugger.Debugger]*callLock{}}
+
+// callLock serializes the round trips through one debugger.
+type callLock struct {
+	sem   chan struct{} // holds a token while a round trip runs
+	users int           // round trips holding or waiting for sem; guarded by callLocks.mu
+}
+
+// lockCalls takes d's call lock, waiting at most until ctx ends, and
+// returns the function that releases it.
+func lockCalls(ctx context.Context, d *debugger.Debugger) (unlock func(), err error) {
+	callLocks.mu.Lock()
+	l := callLocks.m[d]
+	if l == nil {
+		l = &callLock{sem: make(chan struct{}, 1)}
+		callLocks.m[d] = l
+	}
+	l.users++
+	callLocks.mu.Unlock()
+	release := func() {
+		callLocks.mu.Lock()
+		l.users--
+		if l.users == 0 {
+			delete(callLocks.m, d)
+		}
+		callLocks.mu.Unlock()
+	}
+	select {
+	case l.sem <- struct{}{}:
+	case <-ctx.Done():
+		release()
+		return nil, fmt.Errorf("wait for another call to the agent: %w", ctx.Err())
+	}
+	return func() {
+		<-l.sem
+		release()
+	}, nil
 }
 
 // NewCallClient returns a client that calls the agent through d.
@@ -84,11 +135,17 @@ func (c *CallClient) roundTripCall(ctx context.Context, req *agent.Request, goid
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", req.Op, err)
 	}
+	unlock, err := lockCalls(ctx, c.d)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", req.Op, err)
+	}
+	defer unlock()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", req.Op, err)
+	}
 	if err := c.checkStopped(); err != nil {
 		return nil, fmt.Errorf("%s: %w", req.Op, err)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if err := c.addresses(); err != nil {
 		return nil, fmt.Errorf("%s: %w", req.Op, err)
 	}
@@ -190,7 +247,8 @@ func (c *CallClient) EvalFrame(ctx context.Context, e FrameEval) (*agent.Respons
 }
 
 // Halt interrupts a call in progress (one that hangs in compiled code),
-// as Delve's halt command does. The call then ends with an error.
+// as Delve's halt command does. The call then ends with an error. Halt does
+// not take the call lock, which the call it interrupts holds.
 func (c *CallClient) Halt() error {
 	_, err := c.d.Command(&api.DebuggerCommand{Name: api.Halt}, nil, nil, nil)
 	return err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -18,7 +19,11 @@ const defaultTimeout = 30 * time.Second
 
 // SocketClient talks to the agent over its unix socket. Its methods are
 // safe for concurrent use; requests are sent one at a time. Every read has
-// a deadline: the context's, or 30 seconds.
+// a deadline: the context's, or 30 seconds. A request given up on (its
+// context ended, or its deadline passed, while the agent was still working
+// on it, for example because a debugger stopped the target) still gets its
+// response later; the client recognizes it by its ID and skips it, so that
+// every request gets its own response.
 type SocketClient struct {
 	*ops
 	mu     sync.Mutex
@@ -68,24 +73,39 @@ func (c *SocketClient) roundTrip(ctx context.Context, req *agent.Request) (*agen
 	if _, err := c.conn.Write(append(b, '\n')); err != nil {
 		return nil, fmt.Errorf("%s: %w", req.Op, ctxErr(ctx, err))
 	}
-	line, err := c.r.ReadBytes('\n')
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", req.Op, ctxErr(ctx, err))
+	for {
+		line, err := c.r.ReadBytes('\n')
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", req.Op, ctxErr(ctx, err))
+		}
+		var resp agent.Response
+		if err := json.Unmarshal(line, &resp); err != nil {
+			return nil, fmt.Errorf("%s: bad response: %w", req.Op, err)
+		}
+		switch {
+		case resp.ID == req.ID:
+			return &resp, nil
+		case resp.ID == 0 && !resp.OK:
+			// The agent could not read a request (a line the client
+			// failed to write whole): the error answers this one.
+			return &resp, nil
+		case resp.ID < req.ID:
+			continue // the late response of a request given up on
+		default:
+			return nil, fmt.Errorf("%s: response for request %d, want %d", req.Op, resp.ID, req.ID)
+		}
 	}
-	var resp agent.Response
-	if err := json.Unmarshal(line, &resp); err != nil {
-		return nil, fmt.Errorf("%s: bad response: %w", req.Op, err)
-	}
-	if resp.ID != req.ID && resp.OK {
-		return nil, fmt.Errorf("%s: response for request %d, want %d", req.Op, resp.ID, req.ID)
-	}
-	return &resp, nil
 }
 
 // ctxErr prefers the context's error over the deadline error it caused.
+// The connection's deadline is the context's, and can pass a moment before
+// the context reports it.
 func ctxErr(ctx context.Context, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return errors.Join(cerr, err)
+	}
+	if d, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(d) {
+		return errors.Join(context.DeadlineExceeded, err)
 	}
 	return err
 }
