@@ -49,12 +49,15 @@
 // named (lpR, lpP<i>). After the file's last line, under
 // `//line livepatch_generated_<file>.go:1`, come the alias lpFn_N = func(recv,
 // params) results (types written as in the source, which resolve the same
-// at package scope), one generic wrapper function per file, lp_wrap<K>
-// (reflect.MakeFunc of the alias type around the interpreted function,
-// re-panicking with the original panic value through agent.Repanic), and
-// an init with one agent.RegisterFunc(N, key, lp_wrap<K>(type of lpFn_N))
-// line per function: no per-function wrapper code, which under `-N -l` cost
-// about 700 bytes of machine code each.
+// at package scope), and an init with one agent.RegisterFunc(N, key, wrap)
+// line per function, where wrap is an instance of one of the agent's
+// generic typed wrappers inferred from the alias, agent.Func2_1((lpFn_N)(nil))
+// (the patched call then crosses reflect once, inside yaegi), or, for
+// signatures longer than those, agent.Wrapper of the alias's reflect type
+// (reflect.MakeFunc). Either re-panics with the original panic value
+// through agent.Repanic. There is no per-function wrapper code, which under
+// `-N -l` cost about 700 bytes of machine code each; instances of a generic
+// wrapper are shared by every signature of one GC shape.
 //
 // Not patchable (listed in the manifest with the reason): functions without
 // a body, init functions, generic functions and methods of generic types,

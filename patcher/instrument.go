@@ -54,7 +54,6 @@ type fileInstrumenter struct {
 	edits    []edit
 	tail     bytes.Buffer // declarations after the file's last line
 	register bytes.Buffer // body of the generated init
-	wrapName string       // name of the file's wrapper function
 	funcs    []Function
 }
 
@@ -102,7 +101,7 @@ func instrumentFile(fset *token.FileSet, pkg *types.Package, file *ast.File, src
 	}
 	fmt.Fprintf(&out, "\n//line %s:1\n", generatedName(filename))
 	out.Write(fi.tail.Bytes())
-	out.WriteString(strings.ReplaceAll(wrapCode, "lp_wrap", fi.wrapName))
+	out.WriteString("var _ lp_reflect.Type\n") // used by long signatures' wrappers
 	out.WriteString("\nfunc init() {\n")
 	out.Write(fi.register.Bytes())
 	out.WriteString("}\n")
@@ -196,41 +195,27 @@ func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
 	}
 	fmt.Fprintf(&fi.tail, "type lpFn_%d = func(%s)%s\n", n, strings.Join(types_, ", "), resultList)
 
-	// The wrapper that turns an interpreted function into lpFn_N: one
-	// generic function per file (wrapCode), so that each patchable
-	// function costs one line of init code. (Not one per package: files
-	// named on the command line get no symbols file.)
-	if fi.wrapName == "" {
-		fi.wrapName = fmt.Sprintf("lp_wrap%d", n)
+	// The wrapper that turns an interpreted function into lpFn_N: a
+	// typed one of the agent's, instantiated from the alias, or the
+	// reflect-based one for long signatures. Each patchable function costs
+	// one line of init code.
+	wrap := fmt.Sprintf("lp_agent.Wrapper(lp_reflect.TypeOf((lpFn_%d)(nil)))", n)
+	if len(types_) <= typedParams && len(results) <= typedResults && (!variadic || len(types_) > 0) {
+		family := "Func"
+		if variadic {
+			family = "Variadic"
+		}
+		wrap = fmt.Sprintf("lp_agent.%s%d_%d((lpFn_%d)(nil))", family, len(types_), len(results), n)
 	}
-	fmt.Fprintf(&fi.register, "\tlp_agent.RegisterFunc(%d, %s, %s(lp_reflect.TypeOf((lpFn_%d)(nil))))\n", n, strconv.Quote(key), fi.wrapName, n)
+	fmt.Fprintf(&fi.register, "\tlp_agent.RegisterFunc(%d, %s, %s)\n", n, strconv.Quote(key), wrap)
 }
 
-// wrapCode is the wrapper function of an instrumented file (renamed from
-// lp_wrap for each file). Given the type t of an lpFn_N alias, it returns
-// the agent's wrap function, which turns an interpreted function into a
-// function of type t that re-panics with the original panic value.
-const wrapCode = `
-func lp_wrap(t lp_reflect.Type) func(lp_reflect.Value) interface{} {
-	return func(fn lp_reflect.Value) interface{} {
-		return lp_reflect.MakeFunc(t, func(in []lp_reflect.Value) []lp_reflect.Value {
-			defer lp_agent.Repanic()
-			var out []lp_reflect.Value
-			if t.IsVariadic() && fn.Type().IsVariadic() {
-				out = fn.CallSlice(in)
-			} else {
-				out = fn.Call(in)
-			}
-			for i := range out {
-				if !out[i].IsValid() {
-					out[i] = lp_reflect.Zero(t.Out(i))
-				}
-			}
-			return out
-		}).Interface()
-	}
-}
-`
+// typedParams and typedResults are the agent's TypedParams and
+// TypedResults: the longest signatures its typed wrappers take.
+const (
+	typedParams  = 6
+	typedResults = 3
+)
 
 // nameField returns the names of the parameters of field f, naming unnamed
 // and blank ones: "lpP<i>" (i counts parameters) or fixed when not empty.

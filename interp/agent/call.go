@@ -3,6 +3,7 @@ package agent
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -127,9 +128,9 @@ func panicStack() []runtime.Frame {
 // deferred call that yaegi runs for each interpreted frame to re-raise a
 // panic going through it, again runtime.gopanic, the function that raised
 // the earlier panic, and so on down to the first raise. Below that come the
-// frames of the call: the interpreter's, then the generated wrapper (which
-// deferred Repanic), then the patched compiled function, whose prologue
-// called the wrapper.
+// frames of the call: the interpreter's, then the agent's wrapper (which
+// deferred Repanic: a typed wrapper, or Wrapper's under reflect's frames),
+// then the patched compiled function, whose prologue called the wrapper.
 func interpreterPanicSite(frames []runtime.Frame) (site, in runtime.Frame, patched string, ok bool) {
 	at := 0
 	for {
@@ -170,14 +171,9 @@ func interpreterPanicSite(frames []runtime.Frame) (site, in runtime.Frame, patch
 	mechanism := func(fn string) bool {
 		return isRuntime(fn) || strings.HasPrefix(fn, "reflect.") || strings.HasPrefix(fn, yaegiPrefix)
 	}
-	for at < len(frames) && mechanism(frames[at].Function) {
-		at++
-	}
-	if at < len(frames) && frames[at].Function == agentPrefix+"Call" {
-		at++
-	}
-	at++ // the wrapper
-	for at < len(frames) && mechanism(frames[at].Function) {
+	// The wrappers are the agent's (a typed one, or Wrapper's closure
+	// under reflect's frames, or Call).
+	for at < len(frames) && (mechanism(frames[at].Function) || isWrapper(frames[at].Function)) {
 		at++
 	}
 	patched = "a patched function"
@@ -186,6 +182,18 @@ func interpreterPanicSite(frames []runtime.Frame) (site, in runtime.Frame, patch
 	}
 	return site, in, patched, true
 }
+
+// isWrapper reports whether fn is (a closure of) one of the agent's
+// wrappers of replacements: the typed ones, Wrapper or Call.
+func isWrapper(fn string) bool {
+	rest, ok := strings.CutPrefix(fn, agentPrefix)
+	return ok && wrapperName.MatchString(rest)
+}
+
+// wrapperName matches the agent's wrappers in a function's name after the
+// package: a closure of a typed wrapper (named after its caller too when
+// inlined, as in init.0.Func2_1[...].func5.1) or of Wrapper, or Call.
+var wrapperName = regexp.MustCompile(`(^|\.)((Func|Variadic)\d+_\d+(\[|\.)|Wrapper\.func)|^Call$`)
 
 // isRuntime reports whether fn is a function of the Go runtime.
 func isRuntime(fn string) bool {

@@ -116,14 +116,9 @@ func init() {
 		"callTwice":         reflect.ValueOf(callTwice),
 		"explode":           reflect.ValueOf(explode),
 	})
-	RegisterFunc(0, testPkg+".(*counter).add", func(fn reflect.Value) any {
-		f := fn.Interface().(func(*counter, int) int)
-		return lpFn0(func(c *counter, d int) int { defer Repanic(); return f(c, d) })
-	})
-	RegisterFunc(1, testPkg+".greet", func(fn reflect.Value) any {
-		f := fn.Interface().(func(string) string)
-		return lpFn1(func(name string) string { defer Repanic(); return f(name) })
-	})
+	// As the builder registers them: typed wrappers, and the reflect one.
+	RegisterFunc(0, testPkg+".(*counter).add", Func2_1((lpFn0)(nil)))
+	RegisterFunc(1, testPkg+".greet", Wrapper(reflect.TypeOf((lpFn1)(nil))))
 	// risky uses the reflect-based helper instead of a typed call.
 	RegisterFunc(2, testPkg+".risky", func(fn reflect.Value) any {
 		return lpFn2(func(x int) int { return Call(fn, []reflect.Value{reflect.ValueOf(x)})[0].Interface().(int) })
