@@ -439,6 +439,13 @@ func TestLivePatchRefused(t *testing.T) {
 			}
 			checkLine(t, env.next(thread), "hello", 1)
 		}
+		// A file of the package that build constraints leave out.
+		other := filepath.Join(dir, "other_windows.go")
+		if err := os.WriteFile(other, []byte("package main\n\nfunc windowsOnly() int { return 2 }\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole("other_windows.go: not part of this build (its build constraints leave it out): nothing applied")
+		checkLine(t, env.next(thread), "hello", 1)
 		env.Disconnect()
 	})
 }

@@ -15,6 +15,7 @@ type plan struct {
 	helpers  []*funcDecl // new functions, compiled with every applied body
 	revert   []string    // keys edited back to their compiled form
 	refusals []string    // why the change needs a restart, file:line:col: reason
+	notes    []string    // what the user should know of an applicable change, file:line:col: note
 }
 
 // classify compares a saved file (cur) with its compiled form (old) and
@@ -109,6 +110,11 @@ func classify(prog *program, file string, old, cur, prev *fileDecls, live map[st
 			// Already live.
 		default:
 			pl.apply = append(pl.apply, fn)
+			if pos, changed := changedLiteral(cur, fn, old, o); changed {
+				p := cur.fset.Position(pos)
+				pl.notes = append(pl.notes, fmt.Sprintf("%s:%d:%d: a function literal in %s changed: closures it made before keep their old code",
+					filepath.Base(file), p.Line, p.Column, fn.name))
+			}
 		}
 	}
 	for _, fn := range resigned {
@@ -248,6 +254,38 @@ func (fd *fileDecls) added(old *fileDecls) string {
 		}
 	}
 	return b.String()
+}
+
+// changedLiteral reports whether the function literals of fn (in cur)
+// differ from those of its compiled form o (in old), and where the first
+// one that differs is. The patch applies to closures the function makes
+// from now on; those it made before, stored or running, keep the code they
+// were made with.
+func changedLiteral(cur *fileDecls, fn *funcDecl, old *fileDecls, o *funcDecl) (token.Pos, bool) {
+	lits := func(fd *fileDecls, d *ast.FuncDecl) ([]string, []token.Pos) {
+		var texts []string
+		var at []token.Pos
+		ast.Inspect(d.Body, func(n ast.Node) bool {
+			if fl, ok := n.(*ast.FuncLit); ok {
+				texts = append(texts, squeeze(fd.text(fl.Pos(), fl.End())))
+				at = append(at, fl.Pos())
+				return false
+			}
+			return true
+		})
+		return texts, at
+	}
+	if fn.decl.Body == nil || o.decl.Body == nil {
+		return token.NoPos, false
+	}
+	now, at := lits(cur, fn.decl)
+	before, _ := lits(old, o.decl)
+	for i, t := range now {
+		if i >= len(before) || before[i] != t {
+			return at[i], true
+		}
+	}
+	return token.NoPos, false
 }
 
 // squeeze collapses runs of white space, so that reindenting is no change.

@@ -41,6 +41,7 @@ func TestClassify(t *testing.T) {
 		{"body", "return x + k", "return x + 2*k", []string{"f"}, nil, ""},
 		{"method body", "return t.a }", "return t.a + 1 }", []string{"(*T).M"}, nil, ""},
 		{"new function", "return x + k }", "return g(x) }\n\nfunc g(x int) int { return x }", []string{"f"}, []string{"g"}, ""},
+		{"function literal", "return x + k }", "return func() int { return x + 2*k }() }", []string{"f"}, nil, ""},
 		{"reindent only", "type T struct {\n\ta int", "type T struct {\n\ta   int", nil, nil, ""},
 		{"field added", "\tb string\n", "\tb string\n\tc bool\n", nil, nil, "main.go:6:2: field c added to T: restart to apply"},
 		{"field removed", "\tb string\n", "", nil, nil, "main.go:3:6: field b removed from T: restart to apply"},
@@ -79,6 +80,13 @@ func TestClassify(t *testing.T) {
 			}
 			if got := names(pl.helpers); strings.Join(got, ",") != strings.Join(tc.helpers, ",") {
 				t.Errorf("helpers: got %v, want %v", got, tc.helpers)
+			}
+			var wantNotes []string
+			if strings.Contains(tc.to, "func()") {
+				wantNotes = []string{"main.go:12:28: a function literal in f changed: closures it made before keep their old code"}
+			}
+			if strings.Join(pl.notes, "\n") != strings.Join(wantNotes, "\n") {
+				t.Errorf("notes: got %q, want %q", pl.notes, wantNotes)
 			}
 		})
 	}

@@ -111,6 +111,12 @@ func (st *session) onSave(ctx context.Context, file string) {
 	report := func(lines ...string) {
 		st.s.Output("console", strings.Join(lines, "\n")+"\n")
 	}
+	if _, built := prog.compiled[file]; built && !prog.inBuild(ctx, file) {
+		if !hadPrev || string(prevSrc) == string(prog.compiled[file]) {
+			report(fmt.Sprintf("%s: not part of this build (its build constraints leave it out): nothing applied", filepath.Base(file)))
+		}
+		return
+	}
 	old := prog.compiledDecls(file)
 	if old == nil {
 		if _, built := prog.compiled[file]; !built && !hadPrev {
@@ -180,6 +186,7 @@ func (st *session) onSave(ctx context.Context, file string) {
 		lines = append(lines, fmt.Sprintf("patched %s (%s)", p.Name, position(p.File, p.Line)))
 	}
 	if len(ps) > 0 {
+		lines = append(lines, pl.notes...)
 		for _, m := range ch.NewMethods {
 			lines = append(lines, fmt.Sprintf("added method %s for patched code", m))
 		}
