@@ -82,10 +82,24 @@
 // and reads Serve's result as the length of the response in Outbox.
 //
 // Operations: "hello", "apply" (Patches), "revert" (Refs, or All), "eval"
-// (Source, Package, TimeoutMillis) and "status". Every response carries the
-// list of patched functions. An injected call never waits for the agent's
+// (Source, Package, TimeoutMillis), "status" and "release". Every response
+// to the operations after hello but release carries the list of patched
+// functions. An injected call never waits for the agent's
 // lock: if another operation holds it (for example a socket client whose
 // goroutine the debugger stopped), the response says the agent is busy.
+//
+// # Hold
+//
+// A target started with LIVEPATCH_AGENT_HOLD (EnvHold) besides the socket's
+// variables does not go on past the init that starts the agent (the root
+// package's generated symbols file) until a client sends "release": Start
+// writes HoldingLine to stderr once the socket listens, then waits. The
+// host patches in the meantime, so that the code after that init (main,
+// or a test binary's tests) runs patched from its first call. The hold has
+// a deadline (the variable's value, DefaultHold for "1"); when it passes,
+// the agent says so on stderr and the program goes on. Package variables
+// of the root package and the init functions of the files before the
+// symbols file have run by then, compiled.
 //
 // yaegi prints every panic in interpreted code to the target's stderr,
 // recovered or not; that is yaegi's behavior, not an error of the agent.

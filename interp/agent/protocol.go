@@ -37,6 +37,10 @@ const (
 	OpRevert = "revert"
 	OpEval   = "eval"
 	OpStatus = "status"
+	// OpRelease ends the hold of a target started with EnvHold: the
+	// program goes on past the init that started the agent. It does
+	// nothing in a target that is not held.
+	OpRelease = "release"
 )
 
 // Response answers the Request with the same ID. OK is false when the
@@ -61,7 +65,13 @@ type Response struct {
 // addrs are the addresses given to ServeFrame, for req.Frame.
 func handle(req *Request, lock func() bool, addrs []uintptr) Response {
 	resp := Response{ID: req.ID}
-	if req.Op == OpHello {
+	switch req.Op {
+	case OpHello:
+		resp.OK = true
+		return resp
+	case OpRelease:
+		// No lock: a release must get through while the held init waits.
+		release()
 		resp.OK = true
 		return resp
 	}

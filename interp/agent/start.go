@@ -20,15 +20,17 @@ var server *Server
 // Start prepares the agent in a patchable program; generated code calls it
 // from an init function of the main package. When LIVEPATCH_AGENT_SOCKET and
 // LIVEPATCH_AGENT_TOKEN are set, it listens on that socket; it unsets both
-// variables either way. Start never fails the program: problems are logged
-// to stderr. Calls after the first do nothing.
+// variables either way. With EnvHold set as well, Start then waits for the
+// host's OpRelease (see EnvHold). Start never fails the program: problems
+// are logged to stderr. Calls after the first do nothing.
 func Start() {
 	startOnce.Do(func() {
 		entryPoints = append(entryPoints, Serve)
 		frameEntryPoints = append(frameEntryPoints, ServeFrame)
-		path, token := os.Getenv(EnvSocket), os.Getenv(EnvToken)
+		path, token, holdVal := os.Getenv(EnvSocket), os.Getenv(EnvToken), os.Getenv(EnvHold)
 		os.Unsetenv(EnvSocket)
 		os.Unsetenv(EnvToken)
+		os.Unsetenv(EnvHold)
 		if path == "" {
 			return
 		}
@@ -38,5 +40,13 @@ func Start() {
 			return
 		}
 		server = s
+		limit, err := holdLimit(holdVal)
+		if err != nil {
+			logger.Warn("agent hold", "err", err)
+			return
+		}
+		if limit > 0 {
+			hold(limit)
+		}
 	})
 }

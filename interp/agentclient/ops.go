@@ -96,6 +96,13 @@ func (o *ops) Eval(ctx context.Context, src, pkg string, timeout time.Duration) 
 	return agent.EvalResult{Value: resp.Value, Type: resp.Type}, nil
 }
 
+// Release lets a target started with agent.EnvHold go on; in a target
+// that is not held it does nothing.
+func (o *ops) Release(ctx context.Context) error {
+	_, err := o.do(ctx, &agent.Request{Op: agent.OpRelease})
+	return err
+}
+
 // Status returns the patched functions and the size of the dispatch table.
 func (o *ops) Status(ctx context.Context) (patched []agent.PatchedFunc, funcs int, err error) {
 	resp, err := o.do(ctx, &agent.Request{Op: agent.OpStatus})
