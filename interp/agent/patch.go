@@ -102,26 +102,66 @@ func applyLocked(patches []Patch) error {
 		done     []ready
 		seen     = map[int]bool{}
 	)
-	for _, p := range patches {
+	// Patches with the same helpers (one change) compile into one scratch
+	// package; the others each into their own.
+	type group struct {
+		es []*funcEntry
+		ps []Patch
+		at []int // positions in the set
+	}
+	var failedAt []int // position in the set of each failure
+	fail := func(at int, f Failure) {
+		failures = append(failures, f)
+		failedAt = append(failedAt, at)
+	}
+	groups := map[string]*group{}
+	var order []string
+	for at, p := range patches {
 		e, err := lookupFunc(p.Ref)
 		if err != nil {
-			failures = append(failures, Failure{Ref: p.Ref, Message: err.Error()})
+			fail(at, Failure{Ref: p.Ref, Message: err.Error()})
 			continue
 		}
 		ref := Ref{Key: e.key, Index: e.index}
 		if seen[e.index] {
-			failures = append(failures, Failure{Ref: ref, Message: "patched twice in one set"})
+			fail(at, Failure{Ref: ref, Message: "patched twice in one set"})
 			continue
 		}
 		seen[e.index] = true
-		fn, err := compilePatch(e, p)
-		if err != nil {
-			failures = append(failures, Failure{Ref: ref, Message: err.Error()})
-			continue
+		key := "\x00" + strconv.Itoa(e.index) // alone
+		if len(p.Helpers) > 0 {
+			pkgPath, _ := packageOf(e.key)
+			key = pkgPath + "\x00" + strings.Join(p.Helpers, "\x00")
 		}
-		done = append(done, ready{e: e, fn: fn, info: patchInfo{key: e.key, source: p.Source}})
+		g := groups[key]
+		if g == nil {
+			g = &group{}
+			groups[key] = g
+			order = append(order, key)
+		}
+		g.es, g.ps, g.at = append(g.es, e), append(g.ps, p), append(g.at, at)
+	}
+	for _, key := range order {
+		g := groups[key]
+		var values []any
+		var errs []error
+		if len(g.ps) == 1 {
+			v, err := compilePatch(g.es[0], g.ps[0])
+			values, errs = []any{v}, []error{err}
+		} else {
+			values, errs = compileGroup(g.es, g.ps)
+		}
+		for k, e := range g.es {
+			if errs[k] != nil {
+				fail(g.at[k], Failure{Ref: Ref{Key: e.key, Index: e.index}, Message: errs[k].Error()})
+				continue
+			}
+			done = append(done, ready{e: e, fn: values[k], info: patchInfo{key: e.key, source: g.ps[k].Source}})
+		}
 	}
 	if len(failures) > 0 {
+		// In the order of the set.
+		sort.SliceStable(failures, func(a, b int) bool { return failedAt[a] < failedAt[b] })
 		return &ApplyError{Failures: failures}
 	}
 	if len(done) == 0 {
@@ -216,15 +256,125 @@ func copyTable() *Table {
 	return t
 }
 
-// compilePatch compiles p for the function e and returns the value to put in
-// the table. A panic inside yaegi's compiler becomes an error. The caller
-// holds machine.mu.
+// compilePatch compiles p for the function e, alone in a fresh scratch
+// package, and returns the value to put in the table. A panic inside
+// yaegi's compiler becomes an error. The caller holds machine.mu.
 func compilePatch(e *funcEntry, p Patch) (fnValue any, err error) {
+	defer recoverCompile(&err)
+	pp, err := preparePatch(e, p)
+	if err != nil {
+		return nil, err
+	}
+	name := scratchPackage()
+	helpers, usesBin, err := prepareHelpers(p.Helpers, pp.scope)
+	if err != nil {
+		return nil, err
+	}
+	specs := pp.specs
+	if usesBin || pp.usesBin {
+		specs = append(specs, binSpec)
+	}
+	if _, err := machine.interp.Eval(packageHeader(name, specs) + strings.Join(helpers, "\n")); err != nil {
+		return nil, fmt.Errorf("helpers: %w", err)
+	}
+	return pp.compile(name, "LpFn")
+}
+
+// compileGroup compiles patches that share their helpers (one change of a
+// saved file: the new functions, methods and types it declares) into one
+// scratch package, so that a type the change declares is the same type in
+// every function of it. It returns a value, or an error, per patch. When
+// the patches' imports bind one name to two packages it compiles each
+// alone instead. The caller holds machine.mu.
+func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
+	values, errs = make([]any, len(ps)), make([]error, len(ps))
+	alone := func() ([]any, []error) {
+		for k := range ps {
+			values[k], errs[k] = compilePatch(es[k], ps[k])
+		}
+		return values, errs
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			fnValue, err = nil, fmt.Errorf("interpreter failed: %v", unwrapPanic(r))
+			for k := range ps {
+				if values[k] == nil && errs[k] == nil {
+					errs[k] = fmt.Errorf("interpreter failed: %v", unwrapPanic(r))
+				}
+			}
 		}
 	}()
+	prepared := make([]*preparedPatch, len(ps))
+	union := map[string]string{} // name -> path of every spec
+	var specs []string
+	usesBin := false
+	ok := 0
+	for k := range ps {
+		pp, err := preparePatch(es[k], ps[k])
+		if err != nil {
+			errs[k] = err
+			continue
+		}
+		prepared[k], ok = pp, ok+1
+		usesBin = usesBin || pp.usesBin
+		for _, sp := range pp.specs {
+			n, path := specName(sp)
+			if prev, dup := union[n]; dup {
+				if prev != path {
+					return alone()
+				}
+				continue
+			}
+			union[n] = path
+			specs = append(specs, sp)
+		}
+	}
+	if ok == 0 {
+		return values, errs
+	}
+	var sc binScope
+	for _, pp := range prepared {
+		if pp != nil {
+			sc = pp.scope
+			break
+		}
+	}
+	helpers, hBin, err := prepareHelpers(ps[0].Helpers, sc)
+	if err == nil {
+		if usesBin || hBin {
+			specs = append(specs, binSpec)
+		}
+		name := scratchPackage()
+		if _, err = machine.interp.Eval(packageHeader(name, specs) + strings.Join(helpers, "\n")); err == nil {
+			for k, pp := range prepared {
+				if pp != nil {
+					values[k], errs[k] = pp.compile(name, fmt.Sprintf("LpFn%d", k))
+				}
+			}
+			return values, errs
+		}
+	}
+	for k := range ps {
+		if errs[k] == nil {
+			errs[k] = fmt.Errorf("helpers: %w", err)
+		}
+	}
+	return values, errs
+}
+
+// preparedPatch is a patch parsed, its imports found and its source
+// rewritten for compiled types, ready to compile.
+type preparedPatch struct {
+	e       *funcEntry
+	p       Patch
+	fs      *funcSource
+	specs   []string
+	edits   []srcEdit
+	scope   binScope
+	usesBin bool
+}
+
+// preparePatch gets p, a patch of e, ready to compile.
+func preparePatch(e *funcEntry, p Patch) (*preparedPatch, error) {
 	fs, err := parseFuncSource(p.Source)
 	if err != nil {
 		return nil, err
@@ -234,14 +384,13 @@ func compilePatch(e *funcEntry, p Patch) (fnValue any, err error) {
 	if err != nil {
 		return nil, err
 	}
-	i := machine.interp
 	// Pointers to compiled types and method expressions are rewritten so
 	// that yaegi handles method values of them (see bintypes.go).
 	sc := binScope{imports: bound}
 	if pkgPath != "" {
 		sc.pkgs = []string{pkgPath}
 	}
-	src, edits, err := rewriteCompiled(i, p.Source, sc)
+	src, edits, err := rewriteCompiled(machine.interp, p.Source, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -250,54 +399,101 @@ func compilePatch(e *funcEntry, p Patch) (fnValue any, err error) {
 			return nil, fmt.Errorf("rewritten source: %w", err)
 		}
 	}
-	helpers := make([]string, len(p.Helpers))
-	usesBin := len(edits) > 0
-	for k, h := range p.Helpers {
-		var hEdits []srcEdit
-		if helpers[k], hEdits, err = rewriteCompiled(i, h, sc); err != nil {
-			return nil, err
-		}
-		usesBin = usesBin || len(hEdits) > 0
-	}
-	if usesBin {
-		specs = append(specs, binPackage+" "+strconv.Quote(binPackage))
-	}
-	name := scratchPackage()
-	var b strings.Builder
-	fmt.Fprintf(&b, "package %s;", name)
-	if len(specs) > 0 {
-		fmt.Fprintf(&b, " import (%s);", strings.Join(specs, "; "))
-	}
-	b.WriteString(strings.Repeat("\n", fs.bodyLine))
-	fmt.Fprintf(&b, "func LpFn(%s) %s %s\n", fs.params, fs.results, fs.body)
-	for _, h := range helpers {
-		b.WriteString(h + "\n")
-	}
+	return &preparedPatch{e: e, p: p, fs: fs, specs: specs, edits: edits, scope: sc, usesBin: len(edits) > 0}, nil
+}
 
-	if _, err := i.Eval(b.String()); err != nil {
-		msg := mapColumn(err.Error(), p.Source, edits, 1, fs.bodyLine+1, 0)
+// prepareHelpers rewrites helper declarations for compiled types, and
+// reports whether any of them needs the binary-types package.
+func prepareHelpers(hs []string, sc binScope) ([]string, bool, error) {
+	out := make([]string, len(hs))
+	usesBin := false
+	for k, h := range hs {
+		var edits []srcEdit
+		var err error
+		if out[k], edits, err = rewriteCompiled(machine.interp, h, sc); err != nil {
+			return nil, false, err
+		}
+		usesBin = usesBin || len(edits) > 0
+	}
+	return out, usesBin, nil
+}
+
+// binSpec imports the binary-types package (see bintypes.go).
+var binSpec = binPackage + " " + strconv.Quote(binPackage)
+
+// packageHeader starts a source of scratch package name with imports.
+func packageHeader(name string, specs []string) string {
+	h := fmt.Sprintf("package %s;", name)
+	if len(specs) > 0 {
+		h += fmt.Sprintf(" import (%s);", strings.Join(specs, "; "))
+	}
+	return h + "\n"
+}
+
+// specName returns the name an import spec binds ("." for a dot import)
+// and its path.
+func specName(spec string) (name, path string) {
+	if i := strings.LastIndexByte(spec, ' '); i > 0 {
+		name, path = spec[:i], spec[i+1:]
+	} else {
+		path = spec
+	}
+	if u, err := strconv.Unquote(path); err == nil {
+		path = u
+	}
+	if name == "" {
+		name = path[strings.LastIndexByte(path, '/')+1:]
+		if n, ok := registry.names[path]; ok {
+			name = n
+		}
+	}
+	if name == "." {
+		name = ". " + path // dot imports of different packages do not clash by name
+	}
+	return name, path
+}
+
+// compile compiles the prepared function as fn in scratch package pkg,
+// whose imports and helpers are in already, and returns its wrapped value.
+// Compile errors are positioned in the patch's source (file:line:col when
+// the patch gives its file).
+func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
+	defer recoverCompile(&err)
+	i := machine.interp
+	fs, p := pp.fs, pp.p
+	src := fmt.Sprintf("package %s;%sfunc %s(%s) %s %s\n", pkg, strings.Repeat("\n", fs.bodyLine), fn, fs.params, fs.results, fs.body)
+	if _, err := i.Eval(src); err != nil {
+		msg := mapColumn(err.Error(), p.Source, pp.edits, 1, fs.bodyLine+1, 0)
 		return nil, errors.New(mapPosition(msg, 1, p.File, p.Line))
 	}
-	fn, err := i.Eval(name + ".LpFn")
+	v, err := i.Eval(pkg + "." + fn)
 	if err != nil {
 		return nil, fmt.Errorf("load compiled function: %w", err)
 	}
-	if !fn.IsValid() || fn.Kind() != reflect.Func {
+	if !v.IsValid() || v.Kind() != reflect.Func {
 		return nil, fmt.Errorf("compiled value is not a function")
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("replacement of type %s does not fit: %v", fn.Type(), r)
+			err = fmt.Errorf("replacement of type %s does not fit: %v", v.Type(), r)
 		}
 	}()
-	v := e.wrap(fn)
-	if v == nil || reflect.TypeOf(v).Kind() != reflect.Func {
-		return nil, fmt.Errorf("wrapper returned %T, not a function", v)
+	w := pp.e.wrap(v)
+	if w == nil || reflect.TypeOf(w).Kind() != reflect.Func {
+		return nil, fmt.Errorf("wrapper returned %T, not a function", w)
 	}
-	if !fits(fn.Type(), reflect.TypeOf(v)) {
-		return nil, fmt.Errorf("replacement of type %s does not fit: the compiled function has type %s", fn.Type(), reflect.TypeOf(v))
+	if !fits(v.Type(), reflect.TypeOf(w)) {
+		return nil, fmt.Errorf("replacement of type %s does not fit: the compiled function has type %s", v.Type(), reflect.TypeOf(w))
 	}
-	return v, nil
+	return w, nil
+}
+
+// recoverCompile turns a panic inside yaegi's compiler into *err. It must
+// be deferred directly.
+func recoverCompile(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("interpreter failed: %v", unwrapPanic(r))
+	}
 }
 
 // fits reports whether an interpreted function of type got can stand in for

@@ -169,3 +169,21 @@ func TestPanicKeepsOriginalValue(t *testing.T) {
 		t.Errorf("panic through Repanic: got %T %#v, want error boom", r, r)
 	}
 }
+
+// TestChangeSharesOnePackage applies two patches with the same helpers, as
+// one saved change sends them: they compile into one scratch package, so
+// the helpers' declarations (a type, and here a counter) are one for both.
+func TestChangeSharesOnePackage(t *testing.T) {
+	resetPatches(t)
+	helpers := []string{"type tally struct{ n int }", "var seen = &tally{}", "func bump() int { seen.n++; return seen.n }"}
+	mustApply(t,
+		Patch{Ref: Ref{Key: testPkg + ".left"}, Source: `func left() int { return bump() }`, Helpers: helpers},
+		Patch{Ref: Ref{Key: testPkg + ".right"}, Source: `func right() int { var t *tally = seen; return t.n * 10 }`, Helpers: helpers},
+	)
+	if got := left(); got != 1 {
+		t.Fatalf("left: got %d, want 1", got)
+	}
+	if got := right(); got != 10 {
+		t.Errorf("right: got %d, want 10: the patches of one change do not share their helpers", got)
+	}
+}
