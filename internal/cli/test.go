@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/livepatch/livepatch/repatch"
+)
+
+func init() {
+	register(&command{
+		name:    "test",
+		usage:   "[--repatch=all|F1,F2] [--json] [packages] [-- go test flags]",
+		summary: "run packages' tests in a patchable build, functions replaced by the interpreter",
+		help: `Test runs the tests of the named packages (default: the one in the current
+directory) twice: natively, with 'go test -json', and as a patchable test
+binary built the way 'livepatch dap' builds mode test.
+
+With --repatch=all, every patchable function and method of the packages under
+test is replaced, before the first test runs, by the interpreter running that
+function's own source, through the pipeline a saved edit takes (type-check,
+rewriting, compiling, publishing); --repatch=F1,F2 replaces the named
+functions only (by key, example.com/m/pkg.(*T).M, or by name in their package,
+(*T).M). The report lists, per package, the functions replaced and refused,
+and the tests passed, failed and skipped in both runs; then the refused
+functions grouped by reason, and every test that passes natively but not
+repatched. --json prints the report as JSON instead.
+
+Flags after -- go to go test: -run, -skip, -short, -count, -timeout, -cpu,
+-parallel, -failfast, -shuffle, -tags, -ldflags, -gcflags, -mod.
+
+The exit status is 1 when a test that passes natively fails repatched, or a
+package with natively passing tests cannot run repatched.`,
+		run: runTest,
+	})
+	flagSets["test"] = func() *flag.FlagSet { fs, _ := testFlags(); return fs }
+}
+
+type testOptions struct {
+	repatch string
+	json    bool
+	log     logFlags
+}
+
+func testFlags() (*flag.FlagSet, *testOptions) {
+	o := &testOptions{}
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.StringVar(&o.repatch, "repatch", "", "`functions` to replace by the interpreter: all, or a comma-separated list (default: none)")
+	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
+	o.log.register(fs)
+	return fs, o
+}
+
+func runTest(ctx context.Context, env *Env, args []string) error {
+	fs, o := testFlags()
+	var testArgs []string
+	for i, a := range args {
+		if a == "--" {
+			args, testArgs = args[:i], args[i+1:]
+			break
+		}
+	}
+	if err := parse(env, commands["test"], fs, args); err != nil {
+		return err
+	}
+	logs, err := o.log.setup()
+	if err != nil {
+		return err
+	}
+	defer logs.close()
+	opts := repatch.Options{
+		Packages:  fs.Args(),
+		TestFlags: testArgs,
+		Log:       logs.get("repatch"),
+		Progress:  env.Stderr,
+	}
+	switch o.repatch {
+	case "":
+	case "all":
+		opts.All = true
+	default:
+		for _, f := range strings.Split(o.repatch, ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				opts.Functions = append(opts.Functions, f)
+			}
+		}
+	}
+	rep, err := repatch.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else if err := rep.WriteText(env.Stdout); err != nil {
+		return err
+	}
+	if n := rep.Regressions(); n > 0 {
+		return fmt.Errorf("%d tests pass natively and fail repatched", n)
+	}
+	return nil
+}

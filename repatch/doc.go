@@ -1,0 +1,26 @@
+// Package repatch measures how faithfully live patches behave: it runs a
+// package's own tests with every patchable function of the package
+// replaced by the interpreter running that function's own source, and
+// compares the results with a plain `go test` of the same packages.
+//
+// For each package under test, Run builds its test binary patchably
+// (patcher.Build with Test), starts it held (agent.EnvHold: the agent
+// stops the binary in the init that starts it, before any test runs),
+// rewrites the source of every file of the package through exactly the
+// pipeline a saved edit takes (prompt.Prompt.RewriteChange: whole-package
+// type-check and rewriting), and applies the replacements over the agent's
+// socket, where the agent compiles and publishes them. A patch set is
+// atomic: when the agent refuses some of its functions, Run drops those,
+// records why, and applies the rest. Then it releases the binary and
+// collects each test's result from its -test.v=test2json output, fed
+// through `go tool test2json`, the converter `go test -json` itself uses,
+// so both runs are read by the same code from the same event stream.
+//
+// Functions that stay compiled are grouped by reason (see Refusal): not
+// patchable at all (generic, init, cgo ...), refused by the rewriter, or
+// refused by the interpreter's compiler. A test that passes natively and
+// fails (or does not finish) repatched is a regression.
+//
+// Run is not safe for concurrent use with another Run on the same module:
+// the patchable builder shares a build directory per module and options.
+package repatch

@@ -1,0 +1,107 @@
+package repatch
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"strings"
+)
+
+// event is one test2json event (see `go doc test2json`).
+type event struct {
+	Action  string
+	Package string
+	Test    string
+	Output  string
+}
+
+// maxOutput bounds the output kept of a run that failed as a whole.
+const maxOutput = 16 << 10
+
+// readEvents reads test2json events from r and returns each package's
+// results. A test that started and has no result when the events end
+// failed: the binary died while it ran. Lines that are not events are kept as output of the package
+// named by pkg (go test -json writes build errors that way on older
+// versions). A package's own output is kept when the package fails.
+func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
+	out := map[string]*Results{}
+	text := map[string]*strings.Builder{}
+	testText := map[[2]string]*strings.Builder{}
+	failed := map[string]bool{}
+	get := func(p string) *Results {
+		if out[p] == nil {
+			out[p] = &Results{Tests: map[string]string{}}
+			text[p] = &strings.Builder{}
+		}
+		return out[p]
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var ev event
+		if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &ev) != nil {
+			get(pkg)
+			appendCapped(text[pkg], string(line)+"\n")
+			continue
+		}
+		if ev.Package == "" {
+			ev.Package = pkg
+		}
+		res := get(ev.Package)
+		switch ev.Action {
+		case "run":
+			if _, done := res.Tests[ev.Test]; !done {
+				res.Tests[ev.Test] = "" // started; no result yet
+			}
+		case "pass", "fail", "skip":
+			if ev.Test != "" {
+				res.Tests[ev.Test] = ev.Action
+			} else if ev.Action == "fail" {
+				failed[ev.Package] = true
+			}
+		case "output", "build-output":
+			appendCapped(text[ev.Package], ev.Output)
+			if ev.Test != "" {
+				k := [2]string{ev.Package, ev.Test}
+				if testText[k] == nil {
+					testText[k] = &strings.Builder{}
+				}
+				appendCapped(testText[k], ev.Output)
+			}
+		case "build-fail":
+			failed[ev.Package] = true
+		}
+	}
+	// A test that started and never ended was running when the binary
+	// died: it failed.
+	for _, res := range out {
+		for name, a := range res.Tests {
+			if a == "" {
+				res.Tests[name] = "fail"
+			}
+		}
+	}
+	for k, b := range testText {
+		if res := out[k[0]]; res.Tests[k[1]] == "fail" {
+			if res.FailOutput == nil {
+				res.FailOutput = map[string]string{}
+			}
+			res.FailOutput[k[1]] = b.String()
+		}
+	}
+	for p, res := range out {
+		res.count()
+		if failed[p] && res.Failed == 0 {
+			res.Output = text[p].String()
+		}
+	}
+	return out, sc.Err()
+}
+
+// appendCapped appends s to b unless b holds maxOutput bytes already.
+func appendCapped(b *strings.Builder, s string) {
+	if b.Len() < maxOutput {
+		b.WriteString(s)
+	}
+}

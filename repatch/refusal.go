@@ -1,0 +1,39 @@
+package repatch
+
+import (
+	"regexp"
+	"strings"
+)
+
+// positionRE matches a file:line:col: (or line:col:) prefix of a message.
+var positionRE = regexp.MustCompile(`(?:[^\s:]+\.go:)?\d+:\d+: `)
+
+// knownGroups name the reasons that messages give in many forms; the
+// first match wins.
+var knownGroups = []struct {
+	re    *regexp.Regexp
+	group string
+}{
+	{regexp.MustCompile(`cannot range over .*func\(`), "range over func"},
+	{regexp.MustCompile(`cannot range over \d+|cannot range over .*\(.*int.*\)`), "range over int"},
+	{regexp.MustCompile(`which the Go prompt cannot name`), "a type the rewriter cannot name"},
+	{regexp.MustCompile(`method expression .* the interpreter cannot reach`), "method expression of a compiled type"},
+	{regexp.MustCompile(`generic`), "generic code"},
+}
+
+// group summarizes a refusal message: the first line without positions,
+// a known reason's name when it is one.
+func group(msg string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(msg), "\n")
+	line = positionRE.ReplaceAllString(line, "")
+	line = strings.TrimSuffix(line, ": restart to apply")
+	for _, k := range knownGroups {
+		if k.re.MatchString(line) {
+			return k.group
+		}
+	}
+	if len(line) > 100 {
+		line = line[:100] + "..."
+	}
+	return line
+}

@@ -1,0 +1,222 @@
+package repatch
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// Report is the result of Run.
+type Report struct {
+	// Packages are the packages under test, in the order given by go list.
+	Packages []*PackageReport `json:"packages"`
+}
+
+// PackageReport is the result of one package.
+type PackageReport struct {
+	// Path is the package's import path.
+	Path string `json:"path"`
+	// Dir is the package's directory.
+	Dir string `json:"dir"`
+	// Replaced lists the keys of the functions that ran interpreted.
+	Replaced []string `json:"replaced"`
+	// Refused lists the functions of the package that stayed compiled.
+	Refused []Refusal `json:"refused"`
+	// Native and Repatched are the results of the plain go test and of
+	// the repatched test binary.
+	Native    Results `json:"native"`
+	Repatched Results `json:"repatched"`
+	// Regressions names the tests that pass natively and fail, or do not
+	// finish, repatched.
+	Regressions []string `json:"regressions,omitempty"`
+	// Error says why the package could not be run repatched (a build
+	// failure, a binary that never held); empty when it ran.
+	Error string `json:"error,omitempty"`
+}
+
+// Refusal is one function that stayed compiled, and why.
+type Refusal struct {
+	// Key names the function as the manifest does.
+	Key string `json:"key"`
+	// Stage is where it was refused: StageBuild, StageRewrite or StageAgent.
+	Stage string `json:"stage"`
+	// Group is a short summary of the reason, the same for every function
+	// refused for that reason (for example "generic function", "range
+	// over func", "undefined: min").
+	Group string `json:"group"`
+	// Message is the full reason.
+	Message string `json:"message"`
+}
+
+// Stages at which a function can be refused.
+const (
+	StageBuild   = "not patchable" // the builder gave it no prologue
+	StageRewrite = "rewriter"      // prompt's rewriting refused it
+	StageAgent   = "interpreter"   // the agent's compiler refused it
+	StageFilter  = "not asked for" // --repatch named other functions
+)
+
+// Results counts the tests of one run by outcome; Tests holds each test's
+// final action ("pass", "fail", "skip"), subtests included, by name.
+type Results struct {
+	Passed  int               `json:"passed"`
+	Failed  int               `json:"failed"`
+	Skipped int               `json:"skipped"`
+	Tests   map[string]string `json:"tests,omitempty"`
+	// FailOutput holds the output of each failed test.
+	FailOutput map[string]string `json:"failOutput,omitempty"`
+	// Output is the run's output when it failed as a whole (a build
+	// failure, a panic outside any test); empty otherwise.
+	Output string `json:"output,omitempty"`
+}
+
+// count fills the counters from Tests.
+func (r *Results) count() {
+	r.Passed, r.Failed, r.Skipped = 0, 0, 0
+	for _, a := range r.Tests {
+		switch a {
+		case "pass":
+			r.Passed++
+		case "fail":
+			r.Failed++
+		case "skip":
+			r.Skipped++
+		}
+	}
+}
+
+// regressions returns the tests that pass in native and not in repatched, sorted.
+func regressions(native, repatched Results) []string {
+	var out []string
+	for name, a := range native.Tests {
+		if a == "pass" && repatched.Tests[name] != "pass" {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Regressions returns the number of regressions over every package,
+// packages that could not run repatched counting one each.
+func (r *Report) Regressions() int {
+	n := 0
+	for _, p := range r.Packages {
+		n += len(p.Regressions)
+		if p.Error != "" && p.Native.Passed > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Totals sums the packages' replaced and refused functions.
+func (r *Report) Totals() (replaced, refused int) {
+	for _, p := range r.Packages {
+		replaced += len(p.Replaced)
+		for _, f := range p.Refused {
+			if f.Stage != StageFilter {
+				refused++
+			}
+		}
+	}
+	return replaced, refused
+}
+
+// WriteText writes the report as a table of the packages followed by the
+// refused functions grouped by reason and the regressions.
+func (r *Report) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "package\treplaced\trefused\tnative pass\tfail\tskip\trepatched pass\tfail\tskip\tregressions\t")
+	var tot [9]int
+	for _, p := range r.Packages {
+		refused := 0
+		for _, f := range p.Refused {
+			if f.Stage != StageFilter {
+				refused++
+			}
+		}
+		row := [9]int{len(p.Replaced), refused, p.Native.Passed, p.Native.Failed, p.Native.Skipped,
+			p.Repatched.Passed, p.Repatched.Failed, p.Repatched.Skipped, len(p.Regressions)}
+		for i := range row {
+			tot[i] += row[i]
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", p.Path, row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8])
+	}
+	if len(r.Packages) > 1 {
+		fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", tot[0], tot[1], tot[2], tot[3], tot[4], tot[5], tot[6], tot[7], tot[8])
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+
+	groups := map[string][]string{}
+	for _, p := range r.Packages {
+		for _, f := range p.Refused {
+			if f.Stage == StageFilter {
+				continue
+			}
+			g := f.Stage + ": " + f.Group
+			groups[g] = append(groups[g], f.Key)
+		}
+	}
+	if len(groups) > 0 {
+		names := make([]string, 0, len(groups))
+		for g := range groups {
+			names = append(names, g)
+		}
+		sort.Slice(names, func(i, j int) bool {
+			if len(groups[names[i]]) != len(groups[names[j]]) {
+				return len(groups[names[i]]) > len(groups[names[j]])
+			}
+			return names[i] < names[j]
+		})
+		fmt.Fprintln(w, "\nrefused, by reason:")
+		for _, g := range names {
+			keys := groups[g]
+			fmt.Fprintf(w, "  %d  %s: %s\n", len(keys), g, shortList(keys, 6))
+		}
+	}
+	for _, p := range r.Packages {
+		if p.Error != "" {
+			fmt.Fprintf(w, "\n%s: not run repatched: %s\n", p.Path, p.Error)
+		}
+		if len(p.Regressions) > 0 {
+			fmt.Fprintf(w, "\n%s: pass natively, fail repatched: %s\n", p.Path, strings.Join(p.Regressions, ", "))
+			for _, name := range p.Regressions {
+				if out := p.Repatched.FailOutput[name]; out != "" {
+					fmt.Fprintf(w, "%s:\n%s\n", name, indent(firstLines(out, 12)))
+				}
+			}
+		}
+		if p.Repatched.Output != "" && (len(p.Regressions) > 0 || p.Error != "") {
+			fmt.Fprintf(w, "%s repatched output:\n%s\n", p.Path, indent(p.Repatched.Output))
+		}
+	}
+	return nil
+}
+
+// shortList joins up to max keys, saying how many more there are.
+func shortList(keys []string, max int) string {
+	if len(keys) <= max {
+		return strings.Join(keys, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(keys[:max], ", "), len(keys)-max)
+}
+
+// firstLines returns the first n lines of s.
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines[n] = "..."
+	}
+	return strings.Join(lines, "\n")
+}
+
+// indent indents each line of s by four spaces.
+func indent(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return "    " + strings.Join(lines, "\n    ")
+}
