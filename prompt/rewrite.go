@@ -49,6 +49,7 @@ type rewriter struct {
 	out     *rewritten
 	imports map[string]bool
 	err     error
+	lowered map[*ast.CompositeLit]bool // composite literals lowered with their & (lower.go)
 }
 
 // rewrite turns a checked input into the source the agent runs.
@@ -197,6 +198,11 @@ func (r *rewriter) visit(n ast.Node) bool {
 	case *ast.UnaryExpr:
 		if n.Op == token.AND {
 			r.noteWrite(n.X)
+		}
+		r.lowerUnary(n)
+	case *ast.CompositeLit:
+		if !r.lowered[n] {
+			r.lowerComposite(n, nil)
 		}
 	case *ast.RangeStmt:
 		if n.Tok == token.ASSIGN {

@@ -1,0 +1,116 @@
+package prompt
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+)
+
+// This file lowers constructs that yaegi gets wrong or lacks into ones it
+// runs as Go would, on the same lines (the rewriting never adds a line).
+
+// lowerComposite lowers a composite literal of a compiled user struct type
+// that sets unexported fields. yaegi builds such a literal through reflect,
+// which refuses to set unexported fields ("reflect.Value.Set using value
+// obtained using unexported field"), so T{n: 1, Name: x} becomes
+// func() T { var lpV T; *lpField_T_n(&lpV) = 1; lpV.Name = x; return lpV }(),
+// and &T{...} the same with lpV := new(T): the elements are evaluated in
+// the same order, and each unexported field is set through the builder's
+// accessor. addr is the & expression around lit, or nil.
+func (r *rewriter) lowerComposite(lit *ast.CompositeLit, addr *ast.UnaryExpr) bool {
+	tv, ok := r.c.info.Types[lit]
+	if !ok || lit.Type == nil {
+		return false // an elided type: left as is
+	}
+	t := tv.Type
+	named, _ := types.Unalias(t).(*types.Named)
+	if named == nil || !r.isUser(named.Obj().Pkg()) || !r.compiled(named) {
+		return false
+	}
+	st, ok := named.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	type elem struct {
+		field int
+		value ast.Expr
+	}
+	var elems []elem
+	private := false
+	for i, e := range lit.Elts {
+		idx, val := i, e
+		if kv, ok := e.(*ast.KeyValueExpr); ok {
+			key, _ := kv.Key.(*ast.Ident)
+			if key == nil {
+				return false
+			}
+			idx = -1
+			for j := 0; j < st.NumFields(); j++ {
+				if st.Field(j).Name() == key.Name {
+					idx = j
+				}
+			}
+			if idx < 0 {
+				return false
+			}
+			val = kv.Value
+		}
+		if idx >= st.NumFields() {
+			return false
+		}
+		if r.fieldAccessor(named, st.Field(idx)) {
+			private = true
+		}
+		elems = append(elems, elem{idx, val})
+	}
+	if !private {
+		return false
+	}
+	node := ast.Node(lit)
+	if addr != nil {
+		node = addr
+	}
+	r.add(node, func() string {
+		typ := types.TypeString(t, r.qualifier)
+		var b strings.Builder
+		recv, recvType := "lpV", types.Type(types.NewPointer(t))
+		if addr != nil {
+			b.WriteString("func() *" + typ + " { lpV := new(" + typ + "); ")
+		} else {
+			b.WriteString("func() " + typ + " { var lpV " + typ + "; ")
+			recvType = t
+		}
+		for _, e := range elems {
+			lhs, _ := r.walkFields(recv, recvType, []int{e.field})
+			b.WriteString(lhs + " = " + r.renderNode(e.value) + "; ")
+		}
+		b.WriteString("return lpV }()")
+		return b.String()
+	})
+	return true
+}
+
+// unparen returns e without parentheses.
+func unparen(e ast.Expr) ast.Expr {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}
+
+// lowerUnary lowers the & expressions lowerComposite handles.
+func (r *rewriter) lowerUnary(n *ast.UnaryExpr) {
+	if n.Op != token.AND {
+		return
+	}
+	if lit, ok := unparen(n.X).(*ast.CompositeLit); ok {
+		if r.lowered == nil {
+			r.lowered = map[*ast.CompositeLit]bool{}
+		}
+		r.lowered[lit] = r.lowerComposite(lit, n)
+	}
+}
