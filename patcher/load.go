@@ -90,7 +90,7 @@ func load(ctx context.Context, opts *Options, mods *modules, env []string) (*loa
 	stdSeen := map[string]*packages.Package{}
 	addStdImports := func(p *packages.Package) {
 		for _, imp := range p.Imports {
-			if isImportableStd(imp) {
+			if isImportableStd(imp) || isImportableDep(imp, mods) {
 				stdSeen[imp.PkgPath] = imp
 			}
 		}
@@ -222,6 +222,23 @@ func isUserPackage(p *packages.Package, mods *modules) bool {
 
 // isImportableStd reports whether p is a standard-library package that user
 // code may import and whose symbols can be generated.
+// isImportableDep reports whether p is a package of a module the user's
+// code depends on (not one of the user's own) whose exported symbols the
+// root package can register: not internal to its module, not a command.
+// The user's code imports it directly, so patched code may use it; its
+// symbols go into the same file as the standard library's.
+func isImportableDep(p *packages.Package, mods *modules) bool {
+	if p.Module == nil || p.Types == nil || p.Name == "main" || len(p.GoFiles) == 0 || isUserPackage(p, mods) {
+		return false
+	}
+	for _, elem := range strings.Split(p.PkgPath, "/") {
+		if elem == "internal" || elem == "vendor" {
+			return false
+		}
+	}
+	return true
+}
+
 func isImportableStd(p *packages.Package) bool {
 	if p.Module != nil || p.Types == nil || p.PkgPath == "" {
 		return false

@@ -130,10 +130,13 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		return nil, err
 	}
 	tok := prog.fset.File(f.Pos())
+	// The other files of the package as built, for their declarations:
+	// their function bodies are left out, which is most of the cost of the
+	// check (classification refuses what a change could break in them).
 	files := []*ast.File{f}
 	for _, other := range ref.pkg.Syntax {
 		if other != ref.file {
-			files = append(files, other)
+			files = append(files, prog.declarations(other))
 		}
 	}
 	compiled := ref.pkg.Types
@@ -154,7 +157,7 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		}),
 		FakeImportC: true,
 		Error: func(err error) {
-			if te, ok := err.(types.Error); ok && len(msgs) < 10 {
+			if te, ok := err.(types.Error); ok && len(msgs) < 10 && prog.fset.File(te.Pos) == tok {
 				pos := prog.fset.Position(te.Pos)
 				msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s", filepath.Base(pos.Filename), pos.Line, pos.Column, te.Msg))
 			}
@@ -267,6 +270,9 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		if err != nil {
 			return nil, positioned(err, base, prog.fset.Position(d.Pos()).Line-1)
 		}
+		if isFunc {
+			rw.imports = append(rw.imports, signatureImports(prog, info, fd)...)
+		}
 		if !isFunc {
 			rw.src = "type " + rw.src // the text of one spec of its declaration
 		}
@@ -300,6 +306,32 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		}
 	}
 	return ch, nil
+}
+
+// declarations returns a copy of f, a file of the build, without function
+// bodies, made once per file. The copy shares f's nodes, which the type
+// checker does not modify.
+func (p *program) declarations(f *ast.File) *ast.File {
+	p.declMu.Lock()
+	defer p.declMu.Unlock()
+	if d, ok := p.decls[f]; ok {
+		return d
+	}
+	d := *f
+	d.Decls = make([]ast.Decl, len(f.Decls))
+	for i, decl := range f.Decls {
+		if fd, ok := decl.(*ast.FuncDecl); ok && fd.Body != nil {
+			bodiless := *fd
+			bodiless.Body = nil
+			decl = &bodiless
+		}
+		d.Decls[i] = decl
+	}
+	if p.decls == nil {
+		p.decls = map[*ast.File]*ast.File{}
+	}
+	p.decls[f] = &d
+	return &d
 }
 
 // positioned turns the line:col messages of an *InputError about a

@@ -114,3 +114,47 @@ func (r *rewriter) lowerUnary(n *ast.UnaryExpr) {
 		r.lowered[lit] = r.lowerComposite(lit, n)
 	}
 }
+
+// userConst reports whether k is a package-level constant of a user
+// package, which the rewriting writes as its value. The symbol tables hold
+// untyped constants as constant.Value, which yaegi v0.16.1 mixes up with
+// the value's Go type in some operations ("mismatched types string and
+// *constant.stringVal" comparing a string field with one); a literal is
+// what compiled code has folded in anyway.
+func (r *rewriter) userConst(k *types.Const) bool {
+	return k.Pkg() != nil && k.Parent() == k.Pkg().Scope() && r.isUser(k.Pkg())
+}
+
+// signatureImports returns the import specs of the packages that the
+// receiver, parameters and results of fd name: the rewriting visits bodies
+// only, and without a spec the agent picks a package by its name, which
+// fails when two linked packages share it (github.com/google/go-dap and
+// Delve's service/dap are both "dap").
+func signatureImports(prog *program, info *types.Info, fd *ast.FuncDecl) []string {
+	var specs []string
+	seen := map[string]bool{}
+	visit := func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		pn, ok := info.Uses[id].(*types.PkgName)
+		if !ok {
+			return true
+		}
+		spec := importSpec{name: id.Name, path: pn.Imported().Path()}
+		if ip := prog.pkgs[spec.path]; ip != nil && ip.Name() == id.Name {
+			spec.name = ""
+		}
+		if s := spec.String(); !seen[s] {
+			seen[s] = true
+			specs = append(specs, s)
+		}
+		return true
+	}
+	if fd.Recv != nil {
+		ast.Inspect(fd.Recv, visit)
+	}
+	ast.Inspect(fd.Type, visit)
+	return specs
+}
