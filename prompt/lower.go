@@ -158,3 +158,64 @@ func signatureImports(prog *program, info *types.Info, fd *ast.FuncDecl) []strin
 	ast.Inspect(fd.Type, visit)
 	return specs
 }
+
+// lowerBuiltin lowers calls of the builtins yaegi v0.16.1 lacks (Go 1.21):
+// min and max become a call of a function literal over the call's type
+// (a NaN wins, as in Go), clear a loop that deletes a map's keys or zeroes
+// a slice's elements. A constant min or max becomes its value.
+func (r *rewriter) lowerBuiltin(call *ast.CallExpr) {
+	id, ok := unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return
+	}
+	b, ok := r.c.info.Uses[id].(*types.Builtin)
+	if !ok {
+		return
+	}
+	tv := r.c.info.Types[call]
+	switch b.Name() {
+	case "min", "max":
+		if tv.Value != nil {
+			r.add(call, func() string {
+				return "(" + constLiteral(tv.Value, tv.Type) + ")"
+			})
+			return
+		}
+		op := "<"
+		if b.Name() == "max" {
+			op = ">"
+		}
+		r.add(call, func() string {
+			t := types.TypeString(tv.Type, r.qualifier)
+			nan := ""
+			if bt, ok := tv.Type.Underlying().(*types.Basic); ok && bt.Info()&types.IsFloat != 0 {
+				nan = "if lpA != lpA { break }; if lpX != lpX { lpA = lpX; continue }; "
+			}
+			return "func(lpA " + t + ", lpB ..." + t + ") " + t + " { for _, lpX := range lpB { " + nan +
+				"if lpX " + op + " lpA { lpA = lpX } }; return lpA }(" + r.renderArgs(call) + ")"
+		})
+	case "clear":
+		if len(call.Args) != 1 {
+			return
+		}
+		at := r.c.info.Types[call.Args[0]].Type
+		r.add(call, func() string {
+			t := types.TypeString(at, r.qualifier)
+			arg := r.renderNode(call.Args[0])
+			if _, isMap := at.Underlying().(*types.Map); isMap {
+				return "func(lpM " + t + ") { for lpK := range lpM { delete(lpM, lpK) } }(" + arg + ")"
+			}
+			return "func(lpS " + t + ") { for lpI := range lpS { var lpZ " + types.TypeString(at.Underlying().(*types.Slice).Elem(), r.qualifier) +
+				"; lpS[lpI] = lpZ } }(" + arg + ")"
+		})
+	}
+}
+
+// renderArgs writes the arguments of call, rewritten, with the text between
+// them as it is (a newline stays a newline).
+func (r *rewriter) renderArgs(call *ast.CallExpr) string {
+	if len(call.Args) == 0 {
+		return ""
+	}
+	return r.render(r.c.inputOffset(call.Args[0].Pos()), r.c.inputOffset(call.Args[len(call.Args)-1].End()))
+}

@@ -144,7 +144,7 @@ func (r *rewriter) visit(n ast.Node) bool {
 	switch n := n.(type) {
 	case *ast.Ident:
 		obj := info.Uses[n]
-		if k, isConst := obj.(*types.Const); isConst && r.c.change != nil && r.c.change.inline[k] {
+		if k, isConst := obj.(*types.Const); isConst && (r.c.change != nil && r.c.change.inline[k] || r.userConst(k)) {
 			r.add(n, func() string { return r.constValue(k) })
 			return true
 		}
@@ -164,6 +164,9 @@ func (r *rewriter) visit(n ast.Node) bool {
 		if id, ok := n.X.(*ast.Ident); ok {
 			if pn, ok := info.Uses[id].(*types.PkgName); ok {
 				r.imports[r.specFor(pn.Imported().Path(), id.Name)] = true
+				if k, ok := info.Uses[n.Sel].(*types.Const); ok && r.userConst(k) {
+					r.add(n, func() string { return r.constValue(k) })
+				}
 				if v, ok := info.Uses[n.Sel].(*types.Var); ok && r.c.sc.ref.pkg != nil && r.isUser(v.Pkg()) {
 					q, name := id.Name, n.Sel.Name
 					r.add(n, func() string { return "(*" + q + "." + varAddr + name + ")" })
@@ -200,6 +203,8 @@ func (r *rewriter) visit(n ast.Node) bool {
 			r.noteWrite(n.X)
 		}
 		r.lowerUnary(n)
+	case *ast.CallExpr:
+		r.lowerBuiltin(n)
 	case *ast.CompositeLit:
 		if !r.lowered[n] {
 			r.lowerComposite(n, nil)
