@@ -219,3 +219,132 @@ func (r *rewriter) renderArgs(call *ast.CallExpr) string {
 	}
 	return r.render(r.c.inputOffset(call.Args[0].Pos()), r.c.inputOffset(call.Args[len(call.Args)-1].End()))
 }
+
+// span is a range of the input that a candidate replaces, for insertions.
+type span struct{ from, to token.Pos }
+
+func (s span) Pos() token.Pos { return s.from }
+func (s span) End() token.Pos { return s.to }
+
+// lowerFor gives a three-clause loop Go 1.22's per-iteration variables:
+// yaegi v0.16.1 shares one variable across iterations, so closures and
+// goroutines started in the body all see its last value. The body starts
+// with a copy of each variable its init declares (`i := i;`, on the
+// brace's line), which is exact when the body does not assign them; a
+// body that does keeps yaegi's shared variable.
+func (r *rewriter) lowerFor(n *ast.ForStmt) {
+	r.refuseLoopDefer(n.Body)
+	init, ok := n.Init.(*ast.AssignStmt)
+	if !ok || init.Tok != token.DEFINE {
+		return
+	}
+	var names []string
+	for _, l := range init.Lhs {
+		id, ok := l.(*ast.Ident)
+		if !ok || id.Name == "_" {
+			continue
+		}
+		v, _ := r.c.info.Defs[id].(*types.Var)
+		if v == nil || r.assigns(n.Body, v) {
+			return
+		}
+		names = append(names, id.Name)
+	}
+	r.copyVars(n.Body, names)
+}
+
+// copyVars inserts `x := x;` for each name after the body's opening brace.
+func (r *rewriter) copyVars(body *ast.BlockStmt, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	brace := span{body.Lbrace, body.Lbrace + 1}
+	r.add(brace, func() string {
+		var b strings.Builder
+		b.WriteString("{")
+		for _, name := range names {
+			b.WriteString(" " + name + " := " + name + ";")
+		}
+		return b.String()
+	})
+}
+
+// assigns reports whether body assigns v or takes its address.
+func (r *rewriter) assigns(body ast.Node, v *types.Var) bool {
+	found := false
+	is := func(e ast.Expr) bool {
+		id, ok := unparen(e).(*ast.Ident)
+		return ok && r.c.info.Uses[id] == v
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				found = found || n.Tok != token.DEFINE && is(l)
+			}
+		case *ast.IncDecStmt:
+			found = found || is(n.X)
+		case *ast.UnaryExpr:
+			found = found || n.Op == token.AND && is(n.X)
+		case *ast.RangeStmt:
+			found = found || n.Tok == token.ASSIGN && (n.Key != nil && is(n.Key) || n.Value != nil && is(n.Value))
+		}
+		return !found
+	})
+	return found
+}
+
+// lowerRange gives range loops per-iteration variables (a copy at the top
+// of the body, exact for range loops: the range does not read them back),
+// and lowers a range over an integer, which yaegi v0.16.1 lacks, into a
+// counting loop: for i := range n becomes
+// for lpN, lpI := n, T(0); lpI < lpN; lpI++ { i := lpI; ... }.
+func (r *rewriter) lowerRange(n *ast.RangeStmt) {
+	r.refuseLoopDefer(n.Body)
+	var names []string
+	if n.Tok == token.DEFINE {
+		for _, e := range []ast.Expr{n.Key, n.Value} {
+			if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
+				names = append(names, id.Name)
+			}
+		}
+	}
+	tv := r.c.info.Types[n.X]
+	bt, isBasic := tv.Type.Underlying().(*types.Basic)
+	if !isBasic || bt.Info()&types.IsInteger == 0 {
+		r.copyVars(n.Body, names)
+		return
+	}
+	head := span{n.For, n.Body.Lbrace + 1}
+	r.add(head, func() string {
+		t := "int"
+		if bt.Info()&types.IsUntyped == 0 {
+			t = types.TypeString(tv.Type, r.qualifier)
+		}
+		s := "for lpN, lpI := " + t + "(" + r.renderNode(n.X) + "), " + t + "(0); lpI < lpN; lpI++ {"
+		if n.Key != nil {
+			if id, ok := n.Key.(*ast.Ident); !ok || id.Name != "_" {
+				s += " " + r.renderNode(n.Key) + " " + n.Tok.String() + " lpI;"
+			}
+		}
+		return s
+	})
+}
+
+// refuseLoopDefer refuses a loop body that defers a function literal:
+// yaegi v0.16.1 makes the closure of `defer func() {...}()` when the
+// deferred call runs, so every deferred call of the loop would see the
+// variables of its last iteration. The function stays compiled.
+func (r *rewriter) refuseLoopDefer(body *ast.BlockStmt) {
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.DeferStmt:
+			if _, ok := unparen(n.Call.Fun).(*ast.FuncLit); ok {
+				r.fail(n.Pos(), "a function literal deferred in a loop: the interpreter would give every deferred call the last iteration's variables")
+			}
+		}
+		return true
+	})
+}

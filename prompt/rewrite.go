@@ -209,7 +209,10 @@ func (r *rewriter) visit(n ast.Node) bool {
 		if !r.lowered[n] {
 			r.lowerComposite(n, nil)
 		}
+	case *ast.ForStmt:
+		r.lowerFor(n)
 	case *ast.RangeStmt:
+		r.lowerRange(n)
 		if n.Tok == token.ASSIGN {
 			r.noteWrite(n.Key)
 			r.noteWrite(n.Value)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/livepatch/livepatch/interp/agent"
@@ -49,8 +50,9 @@ func patchSet(ctx context.Context, pt *prompt.Prompt, m *patcher.Manifest, pkg s
 }
 
 // filePatches rewrites fns, functions of file, from the file's text on
-// disk. When the whole set does not rewrite, each function is tried alone,
-// so that one refusal does not take the others with it.
+// disk. When the set does not rewrite, the functions that the messages
+// point into are refused and the rest tried again, so that one refusal
+// does not take the others with it.
 func filePatches(ctx context.Context, pt *prompt.Prompt, file string, fns []patcher.Function) ([]agent.Patch, []Refusal) {
 	src, err := os.ReadFile(file)
 	if err != nil {
@@ -65,16 +67,51 @@ func filePatches(ctx context.Context, pt *prompt.Prompt, file string, fns []patc
 	if err == nil {
 		return patchesOf(ch, file, fns, starts), nil
 	}
-	if len(fns) == 1 {
-		return nil, refuseAll(fns, StageRewrite, rewriteMessage(err))
-	}
-	var ps []agent.Patch
+	// Drop the functions the messages point into and try the rest; a
+	// message that points into none refuses them all.
+	msg := rewriteMessage(err)
+	var rest []patcher.Function
 	var rs []Refusal
 	for _, f := range fns {
-		p, r := filePatches(ctx, pt, file, []patcher.Function{f})
-		ps, rs = append(ps, p...), append(rs, r...)
+		if m := messagesIn(msg, f, starts); m != "" {
+			rs = append(rs, refuseAll([]patcher.Function{f}, StageRewrite, m)...)
+		} else {
+			rest = append(rest, f)
+		}
 	}
-	return ps, rs
+	if len(rs) == 0 {
+		return nil, refuseAll(fns, StageRewrite, msg)
+	}
+	ps, more := filePatches(ctx, pt, file, rest)
+	return ps, append(rs, more...)
+}
+
+// messagesIn returns the lines of msg (file:line:col: text) whose line
+// falls in function f, which starts on line starts[f.Line] and ends before
+// the next function of the file.
+func messagesIn(msg string, f patcher.Function, starts map[int]int) string {
+	from := starts[f.Line]
+	if from == 0 {
+		from = f.Line
+	}
+	to := int(^uint(0) >> 1)
+	for _, start := range starts {
+		if start > from && start < to {
+			to = start
+		}
+	}
+	var out []string
+	for _, line := range strings.Split(msg, "\n") {
+		parts := strings.SplitN(line, ":", 4)
+		if len(parts) < 4 {
+			continue
+		}
+		n, err := strconv.Atoi(parts[1])
+		if err == nil && n >= from && n < to {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // patchesOf turns the rewritten functions of ch into agent patches, as a

@@ -19,6 +19,7 @@ var knownGroups = []struct {
 	{regexp.MustCompile(`which the Go prompt cannot name`), "a type the rewriter cannot name"},
 	{regexp.MustCompile(`method expression .* the interpreter cannot reach`), "method expression of a compiled type"},
 	{regexp.MustCompile(`generic`), "generic code"},
+	{regexp.MustCompile(`deferred in a loop`), "function literal deferred in a loop"},
 }
 
 // group summarizes a refusal message: the first line without positions,

@@ -1,0 +1,83 @@
+package lang
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// ErrOdd is returned by Half for odd numbers.
+var ErrOdd = errors.New("odd")
+
+// Half halves even n.
+func Half(n int) (int, error) {
+	if n%2 != 0 {
+		return 0, fmt.Errorf("half %d: %w", n, ErrOdd)
+	}
+	return n / 2, nil
+}
+
+// Safely calls f and returns what it panicked with.
+func Safely(f func()) (r any) {
+	defer func() { r = recover() }()
+	f()
+	return nil
+}
+
+// Boom panics with v.
+func Boom(v any) { panic(v) }
+
+// Order records the order in which deferred calls run.
+func Order() (out []int) {
+	for i := range 3 {
+		defer func() { out = append(out, i) }()
+	}
+	return nil
+}
+
+// Workers sums 1..n with n goroutines and a WaitGroup.
+func Workers(n int) int {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	total := 0
+	for i := 1; i <= n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mu.Lock()
+			total += i
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return total
+}
+
+// First returns the first value from either channel, or def when both are
+// empty.
+func First(a, b <-chan int, def int) int {
+	select {
+	case v := <-a:
+		return v
+	case v := <-b:
+		return v
+	default:
+		return def
+	}
+}
+
+// Pipeline sends 1..n through a channel and sums what arrives.
+func Pipeline(n int) int {
+	ch := make(chan int)
+	go func() {
+		defer close(ch)
+		for i := 1; i <= n; i++ {
+			ch <- i
+		}
+	}()
+	s := 0
+	for v := range ch {
+		s += v
+	}
+	return s
+}

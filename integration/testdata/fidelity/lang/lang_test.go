@@ -1,0 +1,114 @@
+package lang
+
+import (
+	"errors"
+	"math"
+	"reflect"
+	"testing"
+)
+
+func TestRangeOverInt(t *testing.T) {
+	if got, want := Squares(4), []int{0, 1, 4, 9}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Squares(4): got %v, want %v", got, want)
+	}
+}
+
+func TestRangeOverFunc(t *testing.T) {
+	if got := SumUntil(10, 4); got != 6 {
+		t.Errorf("SumUntil(10, 4): got %d, want 6", got)
+	}
+}
+
+func TestLoopVariablePerIteration(t *testing.T) {
+	var got []int
+	for _, f := range Closures(3) {
+		got = append(got, f())
+	}
+	if want := []int{0, 1, 2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("closures: got %v, want %v", got, want)
+	}
+}
+
+func TestMinMaxClear(t *testing.T) {
+	m := map[string]int{"a": 1}
+	lo, hi := Extremes(3, 1, 2, m)
+	if lo != 1 || hi != 3 || len(m) != 0 {
+		t.Errorf("Extremes: got %d, %d, map %v; want 1, 3, empty", lo, hi, m)
+	}
+	if got := FloatMax(1, math.NaN()); !math.IsNaN(got) {
+		t.Errorf("FloatMax(1, NaN): got %v, want NaN", got)
+	}
+}
+
+func TestGenericHelpers(t *testing.T) {
+	if got, want := SortedKeys(map[string]int{"b": 1, "a": 2}), []string{"a", "b"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("SortedKeys: got %v, want %v", got, want)
+	}
+	if got := IndexOf([]string{"x", "y"}, "y"); got != 1 {
+		t.Errorf("IndexOf: got %d, want 1", got)
+	}
+}
+
+func TestErrorWrapping(t *testing.T) {
+	if _, err := Half(3); !errors.Is(err, ErrOdd) || err.Error() != "half 3: odd" {
+		t.Errorf("Half(3): got %v, want a wrapped ErrOdd", err)
+	}
+	if n, err := Half(4); n != 2 || err != nil {
+		t.Errorf("Half(4): got %d, %v", n, err)
+	}
+}
+
+func TestPanicRecover(t *testing.T) {
+	err := errors.New("x")
+	if got := Safely(func() { Boom(err) }); got != err {
+		t.Errorf("Safely(Boom(err)): got %v (%T), want the same error", got, got)
+	}
+	if got := Safely(func() {}); got != nil {
+		t.Errorf("Safely(no panic): got %v", got)
+	}
+}
+
+func TestDeferOrder(t *testing.T) {
+	if got, want := Order(), []int{2, 1, 0}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Order: got %v, want %v", got, want)
+	}
+}
+
+func TestGoroutinesAndSelect(t *testing.T) {
+	if got := Workers(10); got != 55 {
+		t.Errorf("Workers(10): got %d, want 55", got)
+	}
+	if got := Pipeline(10); got != 55 {
+		t.Errorf("Pipeline(10): got %d, want 55", got)
+	}
+	a := make(chan int, 1)
+	a <- 7
+	if got := First(a, nil, -1); got != 7 {
+		t.Errorf("First: got %d, want 7", got)
+	}
+	if got := First(nil, nil, -1); got != -1 {
+		t.Errorf("First of empty channels: got %d, want -1", got)
+	}
+}
+
+func TestEmbeddingAndMethodValues(t *testing.T) {
+	d := NewDerived("n")
+	if d.Name() != "n" || d.Extra != "hello" {
+		t.Errorf("NewDerived: got %q, %q", d.Name(), d.Extra)
+	}
+	if got := HitTwice(d); got != 2 {
+		t.Errorf("HitTwice: got %d, want 2", got)
+	}
+}
+
+func TestStringerAndConstants(t *testing.T) {
+	if got := Describe(KindB); got != "B/B" {
+		t.Errorf("Describe(KindB): got %q, want B/B", got)
+	}
+	if got := Kind(7).String(); got != "Kind(7)" {
+		t.Errorf("Kind(7): got %q", got)
+	}
+	if got := Greeting("x"); got != "hello, x" {
+		t.Errorf("Greeting: got %q", got)
+	}
+}
