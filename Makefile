@@ -21,7 +21,7 @@ BENCHFLAGS ?= -benchtime 1s
 # ARGS follow the package in `make run`; program flags go after -- (e.g. make run ARGS='-- -addr 127.0.0.1:9090').
 ARGS ?=
 
-.PHONY: help build test test-go test-js bench run vet clean
+.PHONY: help build test test-go test-js test-fidelity bench run vet clean
 
 help: ## list the targets
 	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "  %-8s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -29,10 +29,18 @@ help: ## list the targets
 build: ## build bin/livepatch
 	$(GO) build -o bin/livepatch ./cmd/livepatch
 
-test: test-go test-js ## run all tests: Go (with fuzz seed corpora), then the npm DAP client tests
+test: test-go test-js test-fidelity ## run all tests: Go (with fuzz seed corpora), the npm DAP client tests, then fidelity
+
+# FIDELITY_PKGS are run with every function replaced by its interpreted self
+# (livepatch test --repatch=all): packages of this repository that can carry
+# patches, and the fixtures of Go constructs. See docs/FIDELITY.md.
+FIDELITY_PKGS ?= ./examples/counter ./livepatch ./dapclient ./repatch ./integration/testdata/fidelity/...
 
 test-go: ## run the Go tests; fuzz targets run their seed corpora
 	$(GO) test -timeout $(GOTESTTIMEOUT) $(GOTESTFLAGS) ./...
+
+test-fidelity: build ## fail when a test that passes natively fails with its package's functions interpreted
+	$(BIN) test --repatch=all $(FIDELITY_PKGS)
 
 test-js: build $(JS)/node_modules/.package-lock.json ## run the npm DebugClient tests against bin/livepatch
 	cd $(JS) && LIVEPATCH_BIN='$(BIN)' $(NPM) test

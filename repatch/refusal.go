@@ -8,12 +8,16 @@ import (
 // positionRE matches a file:line:col: (or line:col:) prefix of a message.
 var positionRE = regexp.MustCompile(`(?:[^\s:]+\.go:)?\d+:\d+: `)
 
-// knownGroups name the reasons that messages give in many forms; the
-// first match wins.
-var knownGroups = []struct {
+// knownGroup names a reason that messages give in many forms.
+type knownGroup struct {
 	re    *regexp.Regexp
 	group string
-}{
+}
+
+// knownGroups are the known reasons; the first match wins. (A named
+// element type: the interpreter cannot call methods through unexported
+// fields of an unnamed struct type, see docs/FIDELITY.md.)
+var knownGroups = []knownGroup{
 	{regexp.MustCompile(`cannot range over .*func\(`), "range over func"},
 	{regexp.MustCompile(`cannot range over \d+|cannot range over .*\(.*int.*\)`), "range over int"},
 	{regexp.MustCompile(`which the Go prompt cannot name`), "a type the rewriter cannot name"},

@@ -1,0 +1,9 @@
+package fidelitygap
+
+import "testing"
+
+func TestSwap(t *testing.T) {
+	if got := Swap("aa"); got != "bb" {
+		t.Errorf("Swap: got %q, want bb", got)
+	}
+}
