@@ -597,7 +597,7 @@ func TestStdSymbolsCoverDirectImports(t *testing.T) {
 	}
 	for _, p := range l.user {
 		for path, imp := range p.Imports {
-			if isImportableStd(imp) {
+			if isImportableStd(imp) || isImportableDep(imp, mods) {
 				want[path] = true
 			}
 		}
