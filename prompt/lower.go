@@ -228,17 +228,18 @@ func (s span) End() token.Pos { return s.to }
 
 // lowerFor gives a three-clause loop Go 1.22's per-iteration variables:
 // yaegi v0.16.1 shares one variable across iterations, so closures and
-// goroutines started in the body all see its last value. The body starts
-// with a copy of each variable its init declares (`i := i;`, on the
-// brace's line), which is exact when the body does not assign them; a
-// body that does keeps yaegi's shared variable.
+// goroutines started in the body all see its last value. When the body
+// makes a closure or starts a goroutine and does not assign the loop's
+// variables, it starts with a copy of each (`lpL_i := i;`, on the brace's
+// line) and uses the copy. (Redeclaring i itself in the body makes yaegi's
+// post statement step the copy: the loop never ends.)
 func (r *rewriter) lowerFor(n *ast.ForStmt) {
 	r.refuseLoopDefer(n.Body)
 	init, ok := n.Init.(*ast.AssignStmt)
-	if !ok || init.Tok != token.DEFINE {
+	if !ok || init.Tok != token.DEFINE || !captures(n.Body) {
 		return
 	}
-	var names []string
+	var vars []*types.Var
 	for _, l := range init.Lhs {
 		id, ok := l.(*ast.Ident)
 		if !ok || id.Name == "_" {
@@ -248,22 +249,48 @@ func (r *rewriter) lowerFor(n *ast.ForStmt) {
 		if v == nil || r.assigns(n.Body, v) {
 			return
 		}
-		names = append(names, id.Name)
+		vars = append(vars, v)
 	}
-	r.copyVars(n.Body, names)
+	r.copyVars(n.Body, vars)
 }
 
-// copyVars inserts `x := x;` for each name after the body's opening brace.
-func (r *rewriter) copyVars(body *ast.BlockStmt, names []string) {
-	if len(names) == 0 {
+// captures reports whether body makes a function literal or starts a
+// goroutine: the only ways a loop variable outlives its iteration.
+func captures(body ast.Node) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit, *ast.GoStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// copyVars inserts `lpL_x := x;` for each of vars after the body's opening
+// brace and makes the body's uses of x use lpL_x.
+func (r *rewriter) copyVars(body *ast.BlockStmt, vars []*types.Var) {
+	if len(vars) == 0 {
 		return
 	}
+	copied := map[types.Object]bool{}
+	for _, v := range vars {
+		copied[v] = true
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && copied[r.c.info.Uses[id]] {
+			name := id.Name
+			r.add(id, func() string { return "lpL_" + name })
+		}
+		return true
+	})
 	brace := span{body.Lbrace, body.Lbrace + 1}
 	r.add(brace, func() string {
 		var b strings.Builder
 		b.WriteString("{")
-		for _, name := range names {
-			b.WriteString(" " + name + " := " + name + ";")
+		for _, v := range vars {
+			b.WriteString(" lpL_" + v.Name() + " := " + v.Name() + ";")
 		}
 		return b.String()
 	})
@@ -294,25 +321,27 @@ func (r *rewriter) assigns(body ast.Node, v *types.Var) bool {
 	return found
 }
 
-// lowerRange gives range loops per-iteration variables (a copy at the top
-// of the body, exact for range loops: the range does not read them back),
+// lowerRange gives range loops whose body captures their variables
+// per-iteration copies, as lowerFor does,
 // and lowers a range over an integer, which yaegi v0.16.1 lacks, into a
 // counting loop: for i := range n becomes
 // for lpN, lpI := n, T(0); lpI < lpN; lpI++ { i := lpI; ... }.
 func (r *rewriter) lowerRange(n *ast.RangeStmt) {
 	r.refuseLoopDefer(n.Body)
-	var names []string
-	if n.Tok == token.DEFINE {
+	var vars []*types.Var
+	if n.Tok == token.DEFINE && captures(n.Body) {
 		for _, e := range []ast.Expr{n.Key, n.Value} {
 			if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
-				names = append(names, id.Name)
+				if v, _ := r.c.info.Defs[id].(*types.Var); v != nil && !r.assigns(n.Body, v) {
+					vars = append(vars, v)
+				}
 			}
 		}
 	}
 	tv := r.c.info.Types[n.X]
 	bt, isBasic := tv.Type.Underlying().(*types.Basic)
 	if !isBasic || bt.Info()&types.IsInteger == 0 {
-		r.copyVars(n.Body, names)
+		r.copyVars(n.Body, vars)
 		return
 	}
 	head := span{n.For, n.Body.Lbrace + 1}
