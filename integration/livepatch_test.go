@@ -423,6 +423,7 @@ func TestLivePatchRefused(t *testing.T) {
 			{"generic", "return xs[0] }", "return xs[len(xs)-1] }", "generic function first changed: restart to apply"},
 			{"new method needed through an interface", "func report(", "func (c *Counter) String() string { return \"c\" }\n\nfunc report(",
 				"new method String makes Counter satisfy fmt.Stringer, which compiled code may use through that interface: restart to apply"},
+			{"unused import", "\t\"os\"\n", "\t\"os\"\n\t\"errors\"\n", `"errors" imported and not used`},
 			{"type changed", "type Incer interface{ Inc() int }", "type Incer interface{ Inc() int; Dec() }", "type Incer changed: restart to apply"},
 		} {
 			// One session for all rows: env fails the parent test.

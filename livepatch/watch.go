@@ -141,9 +141,16 @@ func (st *session) onSave(ctx context.Context, file string) {
 		return
 	}
 	st.parsed[file] = cur
+	start := time.Now()
 	pl := classify(prog, file, old, cur, prev, st.live, func(key string) ([]string, bool) {
 		return prog.callers(ctx, key, file)
 	})
+	classified := time.Now()
+	var checked time.Time
+	defer func() {
+		st.m.log.Debug("save", "file", file, "apply", len(pl.apply), "revert", len(pl.revert), "refused", len(pl.refusals),
+			"classify", classified.Sub(start), "check", checked.Sub(classified), "total", time.Since(start))
+	}()
 	if len(pl.refusals) > 0 {
 		report(append(pl.refusals, "livepatch: nothing of this save was applied")...)
 		return
@@ -158,6 +165,7 @@ func (st *session) onSave(ctx context.Context, file string) {
 		}
 		return
 	}
+	checked = time.Now()
 	if refusals := constReaders(ctx, prog, file, cur, pl, ch.Consts); len(refusals) > 0 {
 		report(append(refusals, "livepatch: nothing of this save was applied")...)
 		return

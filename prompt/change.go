@@ -11,10 +11,12 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Change is a saved file of a user package, type-checked together with the
@@ -67,7 +69,10 @@ func (p *Prompt) RewriteChange(ctx context.Context, file string, src []byte, app
 	if prog == nil {
 		return nil, errors.New("rewrite: no type information for this build")
 	}
-	return prog.rewriteChange(file, src, apply, helpers)
+	t0 := time.Now()
+	ch, err := prog.rewriteChange(file, src, apply, helpers)
+	p.log.Debug("change", "file", file, "took", time.Since(t0), "err", err != nil)
+	return ch, err
 }
 
 // RewriteInput is RewriteChange for a prompt input spliced into a file:
@@ -130,16 +135,37 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		return nil, err
 	}
 	tok := prog.fset.File(f.Pos())
-	// The other files of the package as built, for their declarations:
-	// their function bodies are left out, which is most of the cost of the
-	// check (classification refuses what a change could break in them).
-	files := []*ast.File{f}
+	compiled := ref.pkg.Types
+	// Only the bodies the change rewrites are checked: those of the
+	// functions asked for and of what the file declares anew. The others,
+	// here and in the other files of the package as built, are compiled
+	// already; leaving them out is most of the cost of the check
+	// (classification refuses what a change could break in them).
+	methods := methodSets{}
+	keep := map[string]bool{}
+	for _, k := range apply {
+		keep[k] = true
+	}
+	for _, k := range helpers {
+		keep[k] = true
+	}
+	checkedFile := withBodies(f, func(fd *ast.FuncDecl) bool {
+		key, recv := syntaxKey(compiled.Path(), fd)
+		if keep[key] || fd.Type.TypeParams != nil || recv == "" && fd.Name.Name == "init" {
+			return true // the checker wants the bodies of generic and init functions
+		}
+		if recv == "" {
+			return compiled.Scope().Lookup(fd.Name.Name) == nil // a new function
+		}
+		tn, isType := compiled.Scope().Lookup(recv).(*types.TypeName)
+		return !isType || !methods.has(tn, fd.Name.Name) // of a new type, or a new method
+	})
+	files := []*ast.File{checkedFile}
 	for _, other := range ref.pkg.Syntax {
 		if other != ref.file {
 			files = append(files, prog.declarations(other))
 		}
 	}
-	compiled := ref.pkg.Types
 	fresh := types.NewPackage(compiled.Path(), compiled.Name())
 	info := &types.Info{
 		Types:      map[ast.Expr]types.TypeAndValue{},
@@ -148,6 +174,16 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		Selections: map[*ast.SelectorExpr]*types.Selection{},
 	}
 	var msgs []string
+	// An import of the compiled file may be used only by the bodies left
+	// out of the check.
+	builtImports := map[string]bool{}
+	for _, is := range ref.file.Imports {
+		builtImports[is.Path.Value] = true
+	}
+	strippedUse := func(msg string) bool {
+		m := unusedImport.FindStringSubmatch(msg)
+		return m != nil && builtImports[m[1]]
+	}
 	conf := types.Config{
 		Importer: importerFunc(func(path string) (*types.Package, error) {
 			if ip := prog.pkgs[path]; ip != nil {
@@ -157,7 +193,7 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		}),
 		FakeImportC: true,
 		Error: func(err error) {
-			if te, ok := err.(types.Error); ok && len(msgs) < 10 && prog.fset.File(te.Pos) == tok {
+			if te, ok := err.(types.Error); ok && len(msgs) < 10 && prog.fset.File(te.Pos) == tok && !strippedUse(te.Msg) {
 				pos := prog.fset.Position(te.Pos)
 				msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s", filepath.Base(pos.Filename), pos.Line, pos.Column, te.Msg))
 			}
@@ -224,7 +260,7 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 			switch {
 			case named != nil && !ci.compiledType(named.Obj().Name()):
 				helperDecls = append(helperDecls, d) // a method of a new type
-			case named != nil && !hasMethod(compiled.Scope().Lookup(named.Obj().Name()), fn.Name()):
+			case named != nil && !methods.has(compiled.Scope().Lookup(named.Obj().Name()), fn.Name()):
 				ci.newMethods[fn] = true
 				ch.NewMethods = append(ch.NewMethods, methodName(fn))
 				if iface := newlySatisfied(prog, compiled, named, fn); iface != "" {
@@ -317,22 +353,67 @@ func (p *program) declarations(f *ast.File) *ast.File {
 	if d, ok := p.decls[f]; ok {
 		return d
 	}
+	d := withBodies(f, func(fd *ast.FuncDecl) bool {
+		return fd.Type.TypeParams != nil || fd.Recv == nil && fd.Name.Name == "init"
+	})
+	if p.decls == nil {
+		p.decls = map[*ast.File]*ast.File{}
+	}
+	p.decls[f] = d
+	return d
+}
+
+// withBodies returns a copy of f in which only the functions keep says
+// yes to have a body. The copy shares f's nodes.
+func withBodies(f *ast.File, keep func(*ast.FuncDecl) bool) *ast.File {
 	d := *f
 	d.Decls = make([]ast.Decl, len(f.Decls))
 	for i, decl := range f.Decls {
-		if fd, ok := decl.(*ast.FuncDecl); ok && fd.Body != nil {
+		if fd, ok := decl.(*ast.FuncDecl); ok && fd.Body != nil && !keep(fd) {
 			bodiless := *fd
 			bodiless.Body = nil
 			decl = &bodiless
 		}
 		d.Decls[i] = decl
 	}
-	if p.decls == nil {
-		p.decls = map[*ast.File]*ast.File{}
-	}
-	p.decls[f] = &d
 	return &d
 }
+
+// syntaxKey returns the key of fd, a declaration of package pkgPath, from
+// its syntax, and the name of its receiver's type ("" for a function).
+func syntaxKey(pkgPath string, fd *ast.FuncDecl) (key, recv string) {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return pkgPath + "." + fd.Name.Name, ""
+	}
+	t, ptr := fd.Recv.List[0].Type, false
+	for {
+		switch x := t.(type) {
+		case *ast.ParenExpr:
+			t = x.X
+			continue
+		case *ast.StarExpr:
+			t, ptr = x.X, true
+			continue
+		case *ast.IndexExpr:
+			t = x.X
+			continue
+		case *ast.IndexListExpr:
+			t = x.X
+			continue
+		}
+		break
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		recv = id.Name
+	}
+	if ptr {
+		return pkgPath + ".(*" + recv + ")." + fd.Name.Name, recv
+	}
+	return pkgPath + "." + recv + "." + fd.Name.Name, recv
+}
+
+// unusedImport matches the type checker's message for an unused import.
+var unusedImport = regexp.MustCompile(`^("[^"]*") imported( as \S+)? and not used$`)
 
 // positioned turns the line:col messages of an *InputError about a
 // declaration whose first line is line+1 of file into file:line:col ones.
@@ -353,20 +434,28 @@ func positioned(err error, file string, line int) error {
 	return &InputError{Msgs: out}
 }
 
-// hasMethod reports whether obj, a compiled type name, has a method called
-// name (declared on it, or in its interface).
-func hasMethod(obj types.Object, name string) bool {
+// methodSets caches the method names of compiled types, by type name:
+// a type of a large package can have hundreds of methods, and every method
+// declaration of a saved file asks about its receiver's.
+type methodSets map[*types.TypeName]map[string]bool
+
+// has reports whether obj, a compiled type name, has a method called name
+// (declared on it, promoted to it, or in its interface).
+func (ms methodSets) has(obj types.Object, name string) bool {
 	tn, ok := obj.(*types.TypeName)
 	if !ok {
 		return false
 	}
-	ms := types.NewMethodSet(types.NewPointer(tn.Type()))
-	for i := 0; i < ms.Len(); i++ {
-		if ms.At(i).Obj().Name() == name {
-			return true
+	names, ok := ms[tn]
+	if !ok {
+		set := types.NewMethodSet(types.NewPointer(tn.Type()))
+		names = make(map[string]bool, set.Len())
+		for i := 0; i < set.Len(); i++ {
+			names[set.At(i).Obj().Name()] = true
 		}
+		ms[tn] = names
 	}
-	return false
+	return names[name]
 }
 
 // funcKey returns the agent's key of a function or method: "path.F",

@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"sync"
 
 	"golang.org/x/tools/go/packages"
 
@@ -14,12 +15,16 @@ import (
 )
 
 // program is the type information of one patchable build, loaded once by
-// the builder. It is read-only once made and safe for concurrent use.
+// the builder. It is read-only once made, but for a cache of bodiless
+// copies of its files, and safe for concurrent use.
 type program struct {
 	fset  *token.FileSet
 	pkgs  map[string]*types.Package // every loaded package by import path
 	user  map[string]bool           // instrumented packages: lpAddr_ and lpField_ symbols exist
 	files map[string]fileRef        // user files by absolute path
+
+	declMu sync.Mutex
+	decls  map[*ast.File]*ast.File // user files without function bodies, made on first use
 }
 
 // fileRef is one file of a user package.

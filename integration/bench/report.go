@@ -345,7 +345,7 @@ func (r *Report) saveTables() []table {
 			notes: []string{"Through the proxy of livepatch dap (cli.NewProxy) with the file watcher on, over TCP loopback. " +
 				"The file is rewritten in place; the time runs from before the write until the client has the output event " +
 				"\"patched NAME (file:line)\". paused: stopped at the breakpoint (patches by call injection); running: after " +
-				"continue (patches over the agent's socket). Quiet period 50 ms is livepatch.DefaultQuiet, what users get; " +
+				"continue (patches over the agent's socket). The longer quiet period is livepatch.DefaultQuiet, what users get; " +
 				"1 ms, the shortest, shows the work after it."},
 		}
 		for _, s := range r.Save {
@@ -366,7 +366,7 @@ func (r *Report) saveTables() []table {
 			notes: []string{"Restart: the same edit, then Delve's DAP server launching in mode debug (go build -gcflags='all=-N -l' " +
 				"of the edited program, a new process) up to the same breakpoint; from the write to the stopped event, median. " +
 				"Save: the medians above with the default quiet period. Ratio: restart / save. " +
-				"The quiet period's share: the median with 50 ms less the median with 1 ms."},
+				"The quiet period's share: the median with the default quiet period less the median with 1 ms."},
 		}
 		for _, x := range r.Restart {
 			t.rows = append(t.rows, []string{x.Program, fmt.Sprint(x.Runs), f2(x.MedianS), f1(x.RunningMs), fmt.Sprintf("%.0fx", x.RatioRunning),

@@ -52,6 +52,17 @@ func callTwice(f func() int) int {
 }
 
 // explode is a compiled function that fails with a run-time error.
+// parked is where park keeps a value between two calls.
+var parked any
+
+// park keeps v and returns the value it kept before: compiled code through
+// which two replacements can pass each other a value.
+func park(v any) any {
+	prev := parked
+	parked = v
+	return prev
+}
+
 func explode() int {
 	var m map[string]int
 	m["x"] = 1
@@ -115,6 +126,7 @@ func init() {
 		"risky":             reflect.ValueOf(risky),
 		"callTwice":         reflect.ValueOf(callTwice),
 		"explode":           reflect.ValueOf(explode),
+		"park":              reflect.ValueOf(park),
 	})
 	// As the builder registers them: typed wrappers, and the reflect one.
 	RegisterFunc(0, testPkg+".(*counter).add", Func2_1((lpFn0)(nil)))
