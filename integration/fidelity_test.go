@@ -61,14 +61,22 @@ func TestRepatchFidelityFixtures(t *testing.T) {
 	}
 	// Lowered by the rewriter: unexported fields in composite literals,
 	// range over int, min/max/clear, per-iteration loop variables,
-	// constants.
-	for _, k := range []string{"lang.NewDerived", "lang.Squares", "lang.Extremes", "lang.FloatMax", "lang.Closures", "lang.Workers", "lang.Describe", "lang.Greeting", "lang.Safely", "lang.First"} {
+	// constants, range over functions (plain, break, continue, labeled,
+	// assigned, per-iteration closures, iter.Seq parameters).
+	for _, k := range []string{"lang.NewDerived", "lang.Squares", "lang.Extremes", "lang.FloatMax", "lang.Closures", "lang.Workers", "lang.Describe", "lang.Greeting", "lang.Safely", "lang.First",
+		"lang.SumUntil", "lang.JoinPairs", "lang.FirstLong", "lang.OddSum", "lang.Adders", "lang.KeysInto", "lang.Keys"} {
 		if !replaced[k] {
 			t.Errorf("%s was not replaced: %+v", k, refused[k])
 		}
 	}
 	if r, ok := refused["lang.Order"]; !ok || r.Group != "function literal deferred in a loop" {
 		t.Errorf("lang.Order: got refusal %+v, want the loop defer refused", r)
+	}
+	if r, ok := refused["lang.FindIndex"]; !ok || !strings.HasPrefix(r.Group, "a return inside a range over a function") {
+		t.Errorf("lang.FindIndex: got refusal %+v, want the return inside a range over a function refused", r)
+	}
+	if r, ok := refused["lang.Count"]; !ok || r.Stage != repatch.StageRewrite || !strings.Contains(r.Message, "result of type iter.Seq[int]") {
+		t.Errorf("lang.Count: got refusal %+v, want its iter.Seq result refused by the rewriter", r)
 	}
 }
 

@@ -58,6 +58,7 @@ func rewrite(c *checked) (*rewritten, error) {
 	for _, s := range c.stmts {
 		ast.Inspect(s, r.visit)
 	}
+	r.lowerSeqTypes()
 	if n := c.results(); n > 1 {
 		es := c.stmts[len(c.stmts)-1].(*ast.ExprStmt)
 		r.add(es, func() string {
