@@ -506,7 +506,7 @@ func TestTargetPlatformFromEnv(t *testing.T) {
 			std = append(std, p.Types)
 		}
 	})
-	src := string(stdSymbols(l.roots[0].Types, std))
+	src := string(stdSymbols(l.roots[0].Types, std, nil))
 	for _, want := range []string{`{"GetStdHandle",`, `lp_register("syscall", "syscall"`} {
 		if !strings.Contains(src, want) {
 			t.Errorf("windows/386 standard-library symbols lack %s", want)

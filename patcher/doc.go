@@ -52,9 +52,10 @@
 // at package scope), and an init with one agent.RegisterFunc(N, key, wrap)
 // line per function, where wrap is an instance of one of the agent's
 // generic typed wrappers inferred from the alias, agent.Func2_1((lpFn_N)(nil))
-// (the patched call then crosses reflect once, inside yaegi), or, for
-// signatures longer than those, agent.Wrapper of the alias's reflect type
-// (reflect.MakeFunc). Either re-panics with the original panic value
+// (the patched call then crosses reflect once, inside yaegi) for
+// signatures of at most two parameters and results together, and for
+// longer ones agent.Wrapper of the alias's reflect type (reflect.MakeFunc),
+// which costs no code per signature. Either re-panics with the original panic value
 // through agent.Repanic. There is no per-function wrapper code, which under
 // `-N -l` cost about 700 bytes of machine code each; instances of a generic
 // wrapper are shared by every signature of one GC shape.

@@ -200,7 +200,7 @@ func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
 	// reflect-based one for long signatures. Each patchable function costs
 	// one line of init code.
 	wrap := fmt.Sprintf("lp_agent.Wrapper(lp_reflect.TypeOf((lpFn_%d)(nil)))", n)
-	if len(types_) <= typedParams && len(results) <= typedResults && (!variadic || len(types_) > 0) {
+	if len(types_)+len(results) <= typedArity && (!variadic || len(types_) > 0) {
 		family := "Func"
 		if variadic {
 			family = "Variadic"
@@ -210,12 +210,13 @@ func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
 	fmt.Fprintf(&fi.register, "\tlp_agent.RegisterFunc(%d, %s, %s)\n", n, strconv.Quote(key), wrap)
 }
 
-// typedParams and typedResults are the agent's TypedParams and
-// TypedResults: the longest signatures its typed wrappers take.
-const (
-	typedParams  = 6
-	typedResults = 3
-)
+// typedArity bounds the signatures (parameters, the receiver included, and
+// results together) that get a typed wrapper; it is within the agent's
+// TypedParams and TypedResults. Each instance of a typed wrapper costs
+// code, a dictionary and symbol names: for all signatures the agent has
+// wrappers for, Delve's cmd/dlv grew 4.5 MB; for at most two, the trivial
+// calls whose cost the wrapper halves, 0.8 MB (docs/BENCHMARKS.md).
+const typedArity = 2
 
 // nameField returns the names of the parameters of field f, naming unnamed
 // and blank ones: "lpP<i>" (i counts parameters) or fixed when not empty.

@@ -28,6 +28,7 @@ func generate(l *loaded, mods *modules, buildDir string, log *slog.Logger) (map[
 	for _, p := range l.std {
 		std = append(std, p.Types)
 	}
+	only := usedOfDeps(l)
 	next := 0
 	for _, p := range l.user {
 		if len(p.Errors) > 0 || p.Types == nil || p.TypesInfo == nil {
@@ -90,7 +91,7 @@ func generate(l *loaded, mods *modules, buildDir string, log *slog.Logger) (map[
 			return nil, nil, err
 		}
 		if isRoot {
-			if err := addFile(ov, pkgDir, outDir, stdSymbolsFileName, stdSymbols(p.Types, std)); err != nil {
+			if err := addFile(ov, pkgDir, outDir, stdSymbolsFileName, stdSymbols(p.Types, std, only)); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -181,4 +182,33 @@ func buildDirFor(mods *modules, opts *Options) (string, error) {
 		return "", err
 	}
 	return d, nil
+}
+
+// usedOfDeps returns, for each package of a module the user's code depends
+// on among l.std, the package-level names that the user's packages use.
+// Their symbols tables hold those only: the code they refer to is linked
+// already, while a table of every exported name would link the whole
+// package (for Delve's cmd/dlv, cobra, starlark and the others: 7 MB).
+// Patched code may use what its package already uses from a dependency.
+func usedOfDeps(l *loaded) map[*types.Package]map[string]bool {
+	deps := map[*types.Package]map[string]bool{}
+	for _, p := range l.std {
+		if p.Module != nil {
+			deps[p.Types] = map[string]bool{}
+		}
+	}
+	if len(deps) == 0 {
+		return deps
+	}
+	for _, u := range l.user {
+		if u.TypesInfo == nil {
+			continue
+		}
+		for _, obj := range u.TypesInfo.Uses {
+			if pkg := obj.Pkg(); pkg != nil && deps[pkg] != nil && obj.Exported() && obj.Parent() == pkg.Scope() {
+				deps[pkg][obj.Name()] = true
+			}
+		}
+	}
+	return deps
 }

@@ -14,10 +14,11 @@ const stdSymbolsFileName = "zz_livepatch_stdlib.go"
 
 // stdSymbols generates the standard-library symbols file for root package
 // self: for each package of std, a table (see symtable.go) of its exported
-// functions, types, constants and variables, registered from an init with
-// lp_register, which the package's symbols file declares. Generic functions and types are left out: yaegi
+// functions, types, constants and variables (for a package in only, those
+// of its names only), registered from an init with lp_register, which the
+// package's symbols file declares. Generic functions and types are left out: yaegi
 // takes them from source.
-func stdSymbols(self *types.Package, std []*types.Package) []byte {
+func stdSymbols(self *types.Package, std []*types.Package, only map[*types.Package]map[string]bool) []byte {
 	// No lp_agent or lp_reflect: the tables are registered through the
 	// package's lp_register.
 	imports := &importSet{self: self, names: map[string]string{}}
@@ -34,7 +35,7 @@ func stdSymbols(self *types.Package, std []*types.Package) []byte {
 		scope := p.Scope()
 		for _, name := range scope.Names() {
 			obj := scope.Lookup(name)
-			if !obj.Exported() {
+			if names, restricted := only[p]; !obj.Exported() || restricted && !names[name] {
 				continue
 			}
 			ref := local + "." + name
