@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -41,7 +42,16 @@ func runRepatch(t *testing.T, pkgs ...string) (*repatch.Report, int, string) {
 func TestRepatchFidelityFixtures(t *testing.T) {
 	rep, code, stderr := runRepatch(t, "./testdata/fidelity/...")
 	if code != 0 || rep.Regressions() != 0 {
-		t.Fatalf("exit code %d, %d regressions; stderr:\n%s", code, rep.Regressions(), stderr)
+		var failed []string
+		for _, p := range rep.Packages {
+			for name, out := range p.Repatched.FailOutput {
+				failed = append(failed, fmt.Sprintf("%s (native: %s):\n%s", name, p.Native.Tests[name], out))
+			}
+			if p.Repatched.Output != "" {
+				failed = append(failed, p.Repatched.Output)
+			}
+		}
+		t.Fatalf("exit code %d, %d regressions; stderr:\n%s\nrepatched failures:\n%s", code, rep.Regressions(), stderr, strings.Join(failed, "\n"))
 	}
 	if len(rep.Packages) == 0 {
 		t.Fatal("no packages in the report")
