@@ -7,6 +7,8 @@ import (
 	"go/token"
 	"strconv"
 	"strings"
+
+	"github.com/livepatch/livepatch/patcher"
 )
 
 // funcDecl is one function or method declaration of a source text.
@@ -121,28 +123,8 @@ func newFuncDecl(fset *token.FileSet, src []byte, pkgPath string, d *ast.FuncDec
 		fn.sig = strings.Replace(fn.sig, " "+d.Name.Name+"(", "(", 1) // the name is the key's
 	}
 	fn.name = d.Name.Name
-	if d.Recv != nil && len(d.Recv.List) > 0 {
-		t := d.Recv.List[0].Type
-		ptr := false
-	loop:
-		for {
-			switch x := t.(type) {
-			case *ast.ParenExpr:
-				t = x.X
-			case *ast.StarExpr:
-				ptr, t = true, x.X
-			case *ast.IndexExpr:
-				fn.generic, t = true, x.X
-			case *ast.IndexListExpr:
-				fn.generic, t = true, x.X
-			default:
-				break loop
-			}
-		}
-		base := "?"
-		if id, ok := t.(*ast.Ident); ok {
-			base = id.Name
-		}
+	if base, ptr, generic, ok := patcher.ReceiverBase(d); ok {
+		fn.generic = fn.generic || generic
 		if ptr {
 			fn.name = "(*" + base + ")." + d.Name.Name
 		} else {

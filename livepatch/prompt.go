@@ -124,7 +124,7 @@ func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Ra
 			rep := ch.Funcs[in.key]
 			p := Patch{Name: prog.display(f.Key), Key: f.Key, Origin: OriginPrompt, File: f.File, Line: in.target.line, source: in.src}
 			ps = append(ps, pendingPatch{Patch: p, patch: agent.Patch{Ref: agent.Ref{Key: f.Key}, Source: rep.Source,
-				Imports: mergeImports(rep.Imports, ch.Imports), File: filepath.Base(f.File), Line: in.target.line, Helpers: ch.Helpers}})
+				Imports: ch.ImportsOf(f.Key), File: filepath.Base(f.File), Line: in.target.line, Helpers: ch.Helpers}})
 		}
 	}
 	st.mu.Lock()

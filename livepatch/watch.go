@@ -175,7 +175,7 @@ func (st *session) onSave(ctx context.Context, file string) {
 		rep := ch.Funcs[fn.key]
 		p := Patch{Name: prog.display(fn.key), Key: fn.key, Origin: OriginSave, File: file, Line: fn.line, source: fn.text}
 		ps = append(ps, pendingPatch{Patch: p, patch: agent.Patch{Ref: agent.Ref{Key: fn.key}, Source: rep.Source,
-			Imports: mergeImports(rep.Imports, ch.Imports), File: filepath.Base(file), Line: fn.line, Helpers: ch.Helpers}})
+			Imports: ch.ImportsOf(fn.key), File: filepath.Base(file), Line: fn.line, Helpers: ch.Helpers}})
 	}
 	if err := st.apply(ctx, ps); err != nil {
 		report(err.Error(), "livepatch: nothing of this save was applied")
@@ -255,17 +255,4 @@ func relMessage(msg string) string {
 		return filepath.Base(msg[:i+3]) + msg[i+3:]
 	}
 	return msg
-}
-
-// mergeImports returns the import specs of a and b, each once.
-func mergeImports(a, b []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range append(append([]string(nil), a...), b...) {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }

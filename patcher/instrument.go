@@ -398,36 +398,50 @@ func importsC(file *ast.File) bool {
 }
 
 // funcKey names a function or method as "path.F", "path.T.M" or "path.(*T).M".
-func funcKey(pkgPath string, fd *ast.FuncDecl) string {
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+func funcKey(pkgPath string, fd *ast.FuncDecl) string { return FuncKey(pkgPath, fd) }
+
+// FuncKey names the function or method fd of package pkgPath as the
+// manifest and the agent do: "path.F", "path.T.M" or "path.(*T).M" (type
+// parameters left out of a generic receiver).
+func FuncKey(pkgPath string, fd *ast.FuncDecl) string {
+	base, ptr, _, ok := ReceiverBase(fd)
+	switch {
+	case !ok:
 		return pkgPath + "." + fd.Name.Name
+	case ptr:
+		return pkgPath + ".(*" + base + ")." + fd.Name.Name
+	}
+	return pkgPath + "." + base + "." + fd.Name.Name
+}
+
+// ReceiverBase returns the name of the type of fd's receiver ("?" when it
+// is not a plain name), whether the receiver is a pointer, and whether the
+// type is generic; ok is false for a function.
+func ReceiverBase(fd *ast.FuncDecl) (name string, ptr, generic, ok bool) {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return "", false, false, false
 	}
 	t := fd.Recv.List[0].Type
-	ptr := false
 	for {
 		switch x := t.(type) {
 		case *ast.ParenExpr:
 			t = x.X
 			continue
 		case *ast.StarExpr:
-			ptr = true
-			t = x.X
+			t, ptr = x.X, true
 			continue
 		case *ast.IndexExpr:
-			t = x.X
+			t, generic = x.X, true
 			continue
 		case *ast.IndexListExpr:
-			t = x.X
+			t, generic = x.X, true
 			continue
 		}
 		break
 	}
-	base := "?"
-	if id, ok := t.(*ast.Ident); ok {
-		base = id.Name
+	name = "?"
+	if id, isIdent := t.(*ast.Ident); isIdent {
+		name = id.Name
 	}
-	if ptr {
-		return fmt.Sprintf("%s.(*%s).%s", pkgPath, base, fd.Name.Name)
-	}
-	return fmt.Sprintf("%s.%s.%s", pkgPath, base, fd.Name.Name)
+	return name, ptr, generic, true
 }

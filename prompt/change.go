@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/livepatch/livepatch/patcher"
 )
 
 // Change is a saved file of a user package, type-checked together with the
@@ -38,6 +40,24 @@ type Change struct {
 	// NewMethods lists the methods the file adds to compiled types, as
 	// T.m or (*T).m.
 	NewMethods []string
+}
+
+// ImportsOf returns the import specs the replacement of key needs with the
+// change's helpers: its own and the helpers', each once.
+func (ch *Change) ImportsOf(key string) []string {
+	var own []string
+	if rep := ch.Funcs[key]; rep != nil {
+		own = rep.Imports
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range append(append([]string(nil), own...), ch.Imports...) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // changeInfo is what the rewriter needs to know of a checked change.
@@ -382,34 +402,8 @@ func withBodies(f *ast.File, keep func(*ast.FuncDecl) bool) *ast.File {
 // syntaxKey returns the key of fd, a declaration of package pkgPath, from
 // its syntax, and the name of its receiver's type ("" for a function).
 func syntaxKey(pkgPath string, fd *ast.FuncDecl) (key, recv string) {
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		return pkgPath + "." + fd.Name.Name, ""
-	}
-	t, ptr := fd.Recv.List[0].Type, false
-	for {
-		switch x := t.(type) {
-		case *ast.ParenExpr:
-			t = x.X
-			continue
-		case *ast.StarExpr:
-			t, ptr = x.X, true
-			continue
-		case *ast.IndexExpr:
-			t = x.X
-			continue
-		case *ast.IndexListExpr:
-			t = x.X
-			continue
-		}
-		break
-	}
-	if id, ok := t.(*ast.Ident); ok {
-		recv = id.Name
-	}
-	if ptr {
-		return pkgPath + ".(*" + recv + ")." + fd.Name.Name, recv
-	}
-	return pkgPath + "." + recv + "." + fd.Name.Name, recv
+	recv, _, _, _ = patcher.ReceiverBase(fd)
+	return patcher.FuncKey(pkgPath, fd), recv
 }
 
 // unusedImport matches the type checker's message for an unused import.

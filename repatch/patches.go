@@ -125,7 +125,7 @@ func patchesOf(ch *prompt.Change, file string, fns []patcher.Function, starts ma
 			line = f.Line
 		}
 		ps = append(ps, agent.Patch{Ref: agent.Ref{Key: f.Key}, Source: rep.Source,
-			Imports: mergeImports(rep.Imports, ch.Imports), File: filepath.Base(file), Line: line, Helpers: ch.Helpers})
+			Imports: ch.ImportsOf(f.Key), File: filepath.Base(file), Line: line, Helpers: ch.Helpers})
 	}
 	return ps
 }
@@ -175,17 +175,4 @@ func wanted(f patcher.Function, functions []string) bool {
 		}
 	}
 	return false
-}
-
-// mergeImports returns the import specs of a and b, each once.
-func mergeImports(a, b []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range append(append([]string(nil), a...), b...) {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }
