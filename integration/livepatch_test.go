@@ -178,7 +178,7 @@ func TestLivePatchPrompt(t *testing.T) {
 		// A redefinition with the declarations it uses, new in the same
 		// input: a method added to Counter and a function.
 		frame = env.TopFrame(thread).Id
-		env.mustEval(frame, "func (c *Counter) Inc() int { c.n += c.stride(); return c.n }\nfunc (c *Counter) stride() int { return three() }\nfunc three() int { return 3 }", want)
+		env.mustEval(frame, "func (c *Counter) Inc() int { c.n += c.stride(); return c.n }\nfunc (c *Counter) stride() int { return three() }\nfunc three() int { return 3 }", want+"\nadded method (*Counter).stride for patched code")
 		checkLine(t, env.next(thread), "hello", 3)
 		frame = env.TopFrame(thread).Id
 		env.mustEval(frame, ":revert all", "reverted main.(*Counter).Inc")

@@ -96,6 +96,7 @@ func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Ra
 	edits[0].added = added
 	st := m.session(ctx, s)
 	var ps []pendingPatch
+	var newMethods []string // what the input adds to compiled types, for the report
 	for _, e := range edits {
 		text, where := spliceDecls(prog.compiled[e.file], prog.compiledDecls(e.file), e.repl, e.added)
 		var apply, helpers []string
@@ -115,6 +116,9 @@ func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Ra
 				return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: strings.Join(inputPositions(ie.Msgs, filepath.Base(e.file), where), "\n"), ShowUser: true}
 			}
 			return nil, &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}
+		}
+		for _, m := range ch.NewMethods {
+			newMethods = append(newMethods, fmt.Sprintf("added method %s for patched code", m))
 		}
 		if len(ch.Consts) > 0 {
 			return nil, promptError(fset, decls[0].Pos(), "declare constants in the file: a prompt input cannot change one")
@@ -137,6 +141,7 @@ func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Ra
 	for _, p := range ps {
 		lines = append(lines, fmt.Sprintf("patched %s (%s)", p.Name, position(p.File, p.Line)))
 	}
+	lines = append(lines, newMethods...)
 	// The response is the report: an output event too would show it twice.
 	return map[string]any{"result": strings.Join(lines, "\n"), "variablesReference": 0}, nil
 }
