@@ -82,6 +82,9 @@ func TestRepatchFidelityFixtures(t *testing.T) {
 	if r, ok := refused["lang.Order"]; !ok || r.Group != "function literal deferred in a loop" {
 		t.Errorf("lang.Order: got refusal %+v, want the loop defer refused", r)
 	}
+	if r, ok := refused["lang.Broadcast"]; !ok || r.Stage != repatch.StageRewrite || !strings.Contains(r.Message, "a range with a value over a collection of channels") {
+		t.Errorf("lang.Broadcast: got refusal %+v, want the range with a value over channels refused by the rewriter", r)
+	}
 	if r, ok := refused["lang.FindIndex"]; !ok || !strings.HasPrefix(r.Group, "a return inside a range over a function") {
 		t.Errorf("lang.FindIndex: got refusal %+v, want the return inside a range over a function refused", r)
 	}

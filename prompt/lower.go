@@ -343,6 +343,10 @@ func (r *rewriter) lowerRange(n *ast.RangeStmt) {
 		r.lowerRangeFunc(n, sig)
 		return
 	}
+	if id, named := n.Value.(*ast.Ident); n.Value != nil && (!named || id.Name != "_") && chanElements(tv.Type) {
+		r.fail(n.Pos(), "a range with a value over a collection of channels: the interpreter (yaegi v0.16.1) fails at run time")
+		return
+	}
 	bt, isBasic := tv.Type.Underlying().(*types.Basic)
 	if !isBasic || bt.Info()&types.IsInteger == 0 {
 		r.copyVars(n.Body, vars)
@@ -362,6 +366,31 @@ func (r *rewriter) lowerRange(n *ast.RangeStmt) {
 		}
 		return s
 	})
+}
+
+// chanElements reports whether t is a slice, array, pointer to array or
+// map whose elements are channels.
+func chanElements(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	u := t.Underlying()
+	if p, ok := u.(*types.Pointer); ok {
+		u = p.Elem().Underlying()
+	}
+	var elem types.Type
+	switch x := u.(type) {
+	case *types.Slice:
+		elem = x.Elem()
+	case *types.Array:
+		elem = x.Elem()
+	case *types.Map:
+		elem = x.Elem()
+	default:
+		return false
+	}
+	_, isChan := elem.Underlying().(*types.Chan)
+	return isChan
 }
 
 // refuseLoopDefer refuses a loop body that defers a function literal:

@@ -81,3 +81,15 @@ func Pipeline(n int) int {
 	}
 	return s
 }
+
+// Broadcast sends v on every channel of chs and returns how many it sent
+// to. yaegi v0.16.1 cannot range with a value over a slice of channels:
+// the function stays compiled (x/sync/singleflight's doCall does this).
+func Broadcast(chs []chan int, v int) int {
+	n := 0
+	for _, ch := range chs {
+		ch <- v
+		n++
+	}
+	return n
+}

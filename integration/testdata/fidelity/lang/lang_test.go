@@ -112,3 +112,15 @@ func TestStringerAndConstants(t *testing.T) {
 		t.Errorf("Greeting: got %q", got)
 	}
 }
+
+func TestBroadcast(t *testing.T) {
+	chs := []chan int{make(chan int, 1), make(chan int, 1)}
+	if got := Broadcast(chs, 5); got != 2 {
+		t.Fatalf("Broadcast: sent to %d channels, want 2", got)
+	}
+	for i, ch := range chs {
+		if v := <-ch; v != 5 {
+			t.Errorf("channel %d: got %d, want 5", i, v)
+		}
+	}
+}
