@@ -1,7 +1,6 @@
 package livepatch
 
 import (
-	"context"
 	"go/parser"
 	"go/token"
 	"os"
@@ -18,7 +17,6 @@ import (
 type program struct {
 	mu     sync.Mutex
 	parsed map[string]*fileDecls // compiled files, parsed on first use
-	built  map[string]bool       // files the build compiled, from its type information; nil until used
 
 	res      *patcher.Result
 	funcs    map[string]patcher.Function // by key
@@ -82,35 +80,6 @@ func (p *program) compiledDecls(file string) *fileDecls {
 	}
 	p.parsed[file] = fd
 	return fd
-}
-
-// inBuild reports whether the build compiled file: a file of a package
-// directory that build constraints leave out (foo_windows.go on linux) is
-// not. It waits for the build's type information; without it, every file
-// counts as compiled.
-func (p *program) inBuild(ctx context.Context, file string) bool {
-	p.mu.Lock()
-	built := p.built
-	p.mu.Unlock()
-	if built == nil {
-		if p.res == nil {
-			return false
-		}
-		fset, pkgs, err := p.res.TypeInfo(ctx)
-		if err != nil || fset == nil {
-			return true
-		}
-		built = map[string]bool{}
-		for _, lp := range pkgs {
-			for _, f := range lp.Syntax {
-				built[filepath.Clean(fset.File(f.Pos()).Name())] = true
-			}
-		}
-		p.mu.Lock()
-		p.built = built
-		p.mu.Unlock()
-	}
-	return built[filepath.Clean(file)]
 }
 
 // display names a function for the user: the main package as "main",

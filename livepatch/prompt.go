@@ -272,22 +272,3 @@ func promptError(fset *token.FileSet, pos token.Pos, msg string) error {
 	p := fset.Position(pos)
 	return &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: fmt.Sprintf("%d:%d: %s", p.Line-1, p.Column, msg), ShowUser: true}
 }
-
-// shiftLines moves "line:col: msg" messages down by delta lines and prefixes
-// them with file (when not empty).
-func shiftLines(msgs []string, delta int, file string) string {
-	out := make([]string, len(msgs))
-	for i, m := range msgs {
-		var line, col int
-		var rest string
-		if n, _ := fmt.Sscanf(m, "%d:%d:", &line, &col); n == 2 {
-			_, rest, _ = strings.Cut(m, ": ")
-			m = fmt.Sprintf("%d:%d: %s", line+delta, col, rest)
-			if file != "" {
-				m = file + ":" + m
-			}
-		}
-		out[i] = m
-	}
-	return strings.Join(out, "\n")
-}

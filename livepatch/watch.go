@@ -111,7 +111,7 @@ func (st *session) onSave(ctx context.Context, file string) {
 	report := func(lines ...string) {
 		st.s.Output("console", strings.Join(lines, "\n")+"\n")
 	}
-	if _, built := prog.compiled[file]; built && !prog.inBuild(ctx, file) {
+	if _, built := prog.compiled[file]; built && !st.m.opts.Prompt.Compiled(ctx, file) {
 		if !hadPrev || string(prevSrc) == string(prog.compiled[file]) {
 			report(fmt.Sprintf("%s: not part of this build (its build constraints leave it out): nothing applied", filepath.Base(file)))
 		}

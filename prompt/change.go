@@ -12,7 +12,6 @@ import (
 	"go/types"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,6 +94,18 @@ func (p *Prompt) RewriteChange(ctx context.Context, file string, src []byte, app
 	return ch, err
 }
 
+// Compiled reports whether the latest build compiled file: a file of a
+// package directory that build constraints leave out (foo_windows.go on
+// linux) is not. Without type information, every file counts as compiled.
+func (p *Prompt) Compiled(ctx context.Context, file string) bool {
+	prog := p.program(ctx)
+	if prog == nil {
+		return true
+	}
+	_, ok := prog.file(file)
+	return ok
+}
+
 // RewriteInput is RewriteChange for a prompt input spliced into a file:
 // as at the prompt, a linked package that the file does not import is
 // imported for it when its name is unique among the linked packages (on
@@ -110,14 +121,7 @@ func (p *Prompt) RewriteInput(ctx context.Context, file string, src []byte, appl
 		if tries == 3 || !errors.As(err, &ie) {
 			return ch, err
 		}
-		var paths []string
-		for _, m := range ie.Msgs {
-			if _, name, ok := strings.Cut(m, ": undefined: "); ok {
-				if path := prog.uniquePackage(name); path != "" && !slices.Contains(paths, path) {
-					paths = append(paths, path)
-				}
-			}
-		}
+		paths := prog.missingImports(ie.Msgs)
 		fset := token.NewFileSet()
 		f, perr := parser.ParseFile(fset, file, src, parser.PackageClauseOnly)
 		if len(paths) == 0 || perr != nil {
@@ -162,16 +166,10 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 	// already; leaving them out is most of the cost of the check
 	// (classification refuses what a change could break in them).
 	methods := methodSets{}
-	keep := map[string]bool{}
-	for _, k := range apply {
-		keep[k] = true
-	}
-	for _, k := range helpers {
-		keep[k] = true
-	}
+	want, isHelper := set(apply), set(helpers)
 	checkedFile := withBodies(f, func(fd *ast.FuncDecl) bool {
 		key, recv := syntaxKey(compiled.Path(), fd)
-		if keep[key] || fd.Type.TypeParams != nil || recv == "" && fd.Name.Name == "init" {
+		if want[key] || isHelper[key] || fd.Type.TypeParams != nil || recv == "" && fd.Name.Name == "init" {
 			return true // the checker wants the bodies of generic and init functions
 		}
 		if recv == "" {
@@ -246,14 +244,6 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 	}
 
 	// Declarations of the file by what they are.
-	want := map[string]bool{}
-	for _, k := range apply {
-		want[k] = true
-	}
-	isHelper := map[string]bool{}
-	for _, k := range helpers {
-		isHelper[k] = true
-	}
 	var helperDecls []ast.Decl
 	var refusals []string
 	refuse := func(pos token.Pos, msg string) {
@@ -296,28 +286,26 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		return nil, &InputError{Msgs: refusals}
 	}
 
+	newRef := fileRef{pkg: ref.pkg, file: f, tok: tok}
+	sc := &scope{ref: newRef}
 	names := map[string]string{}
-	for _, is := range f.Imports {
-		path := unquote(is.Path.Value)
-		name := ""
-		if is.Name != nil {
-			name = is.Name.Name
-		} else if ip := prog.pkgs[path]; ip != nil {
-			name = ip.Name()
-		}
-		if name != "" && name != "_" && name != "." {
-			names[path] = name
+	for _, is := range sc.fileImports() {
+		if is.name != "" {
+			names[is.path] = is.name
+		} else if ip := prog.pkgs[is.path]; ip != nil {
+			names[is.path] = ip.Name()
 		}
 	}
-	newRef := fileRef{pkg: ref.pkg, file: f, tok: tok}
 	imports := map[string]bool{}
 	for _, d := range helperDecls {
 		from, to := tok.Offset(d.Pos()), tok.Offset(d.End())
 		text := string(src[from:to])
-		c := &checked{prog: prog, user: prog.user, in: &input{src: text, host: text, decls: true}, sc: &scope{ref: newRef},
+		c := &checked{prog: prog, user: prog.user, in: &input{src: text, host: text, decls: true}, sc: sc,
 			info: info, tok: tok, start: from, locals: map[types.Object]bool{}, pkg: fresh, names: names, change: ci}
 		fd, isFunc := d.(*ast.FuncDecl)
+		var fn *types.Func
 		if isFunc {
+			fn = info.Defs[fd.Name].(*types.Func)
 			c.stmts = []ast.Stmt{fd.Body}
 		} else {
 			c.stmts = []ast.Stmt{&ast.DeclStmt{Decl: d}}
@@ -326,19 +314,16 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		if err != nil {
 			return nil, positioned(err, base, prog.fset.Position(d.Pos()).Line-1)
 		}
-		if isFunc {
-			rw.imports = append(rw.imports, signatureImports(prog, info, fd)...)
-		}
-		if !isFunc {
-			rw.src = "type " + rw.src // the text of one spec of its declaration
-		}
 		key := ""
 		if isFunc {
-			key = funcKey(info.Defs[fd.Name].(*types.Func))
+			rw.imports = append(rw.imports, signatureImports(prog, info, fd)...)
+			key = funcKey(fn)
+		} else {
+			rw.src = "type " + rw.src // the text of one spec of its declaration
 		}
 		switch {
-		case isFunc && ci.newMethods[info.Defs[fd.Name].(*types.Func)]:
-			ch.Helpers = append(ch.Helpers, methodMaker(fd, recvNamed(info.Defs[fd.Name].(*types.Func)).Obj().Name(), rw.src, from, tok))
+		case isFunc && ci.newMethods[fn]:
+			ch.Helpers = append(ch.Helpers, methodMaker(fd, recvNamed(fn).Obj().Name(), rw.src, from, tok))
 		case want[key]:
 			ch.Funcs[key] = &Replacement{Source: rw.src, Imports: rw.imports}
 			if !isHelper[key] {
@@ -362,6 +347,15 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		}
 	}
 	return ch, nil
+}
+
+// set returns the strings of list as a set.
+func set(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, s := range list {
+		m[s] = true
+	}
+	return m
 }
 
 // declarations returns a copy of f, a file of the build, without function

@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -65,26 +66,44 @@ func (p *program) check(sc *scope, history []*input, in *input) (*checked, error
 		return c, err
 	}
 	added := false
-	for _, m := range ie.Msgs {
-		_, name, ok := strings.Cut(m, ": undefined: ")
-		if !ok {
-			continue
+	for _, path := range p.missingImports(ie.Msgs) {
+		dup := false
+		for _, s := range in.imports {
+			dup = dup || s.path == path
 		}
-		if path := p.uniquePackage(name); path != "" {
-			dup := false
-			for _, s := range in.imports {
-				dup = dup || s.path == path
-			}
-			if !dup {
-				in.imports = append(in.imports, importSpec{path: path})
-				added = true
-			}
+		if !dup {
+			in.imports = append(in.imports, importSpec{path: path})
+			added = true
 		}
 	}
 	if !added {
 		return c, err
 	}
 	return p.checkOnce(sc, history, in)
+}
+
+// missingImports returns, once each, the import paths of the linked
+// packages that type errors "undefined: NAME" may mean: those whose name
+// is unique among the linked packages.
+func (p *program) missingImports(msgs []string) []string {
+	var paths []string
+	for _, m := range msgs {
+		if _, name, ok := strings.Cut(m, ": undefined: "); ok {
+			if path := p.uniquePackage(name); path != "" && !slices.Contains(paths, path) {
+				paths = append(paths, path)
+			}
+		}
+	}
+	return paths
+}
+
+// spec returns the import spec binding name to path, without the name
+// when it is the package's own.
+func (p *program) spec(path, name string) string {
+	if ip := p.pkgs[path]; ip != nil && ip.Name() == name {
+		return importSpec{path: path}.String()
+	}
+	return importSpec{name: name, path: path}.String()
 }
 
 // uniquePackage returns the import path of the one linked package called

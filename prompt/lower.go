@@ -142,11 +142,7 @@ func signatureImports(prog *program, info *types.Info, fd *ast.FuncDecl) []strin
 		if !ok {
 			return true
 		}
-		spec := importSpec{name: id.Name, path: pn.Imported().Path()}
-		if ip := prog.pkgs[spec.path]; ip != nil && ip.Name() == id.Name {
-			spec.name = ""
-		}
-		if s := spec.String(); !seen[s] {
+		if s := prog.spec(pn.Imported().Path(), id.Name); !seen[s] {
 			seen[s] = true
 			specs = append(specs, s)
 		}

@@ -164,7 +164,7 @@ func (r *rewriter) visit(n ast.Node) bool {
 	case *ast.SelectorExpr:
 		if id, ok := n.X.(*ast.Ident); ok {
 			if pn, ok := info.Uses[id].(*types.PkgName); ok {
-				r.imports[r.specFor(pn.Imported().Path(), id.Name)] = true
+				r.imports[r.c.prog.spec(pn.Imported().Path(), id.Name)] = true
 				if k, ok := info.Uses[n.Sel].(*types.Const); ok && r.userConst(k) {
 					r.add(n, func() string { return r.constValue(k) })
 				}
@@ -392,16 +392,8 @@ func (r *rewriter) qualifier(p *types.Package) string {
 	if name == "" {
 		name = p.Name()
 	}
-	r.imports[r.specFor(p.Path(), name)] = true
+	r.imports[r.c.prog.spec(p.Path(), name)] = true
 	return name
-}
-
-// specFor returns the import spec binding name to path.
-func (r *rewriter) specFor(path, name string) string {
-	if ip := r.c.prog.pkgs[path]; ip != nil && ip.Name() == name {
-		return importSpec{path: path}.String()
-	}
-	return importSpec{name: name, path: path}.String()
 }
 
 // needsAccessor reports whether a field selection goes through an

@@ -143,14 +143,7 @@ func applyLocked(patches []Patch) error {
 	}
 	for _, key := range order {
 		g := groups[key]
-		var values []any
-		var errs []error
-		if len(g.ps) == 1 {
-			v, err := compilePatch(g.es[0], g.ps[0])
-			values, errs = []any{v}, []error{err}
-		} else {
-			values, errs = compileGroup(g.es, g.ps)
-		}
+		values, errs := compileGroup(g.es, g.ps)
 		for k, e := range g.es {
 			if errs[k] != nil {
 				fail(g.at[k], Failure{Ref: Ref{Key: e.key, Index: e.index}, Message: errs[k].Error()})
@@ -256,41 +249,20 @@ func copyTable() *Table {
 	return t
 }
 
-// compilePatch compiles p for the function e, alone in a fresh scratch
-// package, and returns the value to put in the table. A panic inside
-// yaegi's compiler becomes an error. The caller holds machine.mu.
-func compilePatch(e *funcEntry, p Patch) (fnValue any, err error) {
-	defer recoverCompile(&err)
-	pp, err := preparePatch(e, p)
-	if err != nil {
-		return nil, err
-	}
-	name := scratchPackage()
-	helpers, usesBin, err := prepareHelpers(p.Helpers, pp.scope)
-	if err != nil {
-		return nil, err
-	}
-	specs := pp.specs
-	if usesBin || pp.usesBin {
-		specs = append(specs, binSpec)
-	}
-	if _, err := machine.interp.Eval(packageHeader(name, specs) + strings.Join(helpers, "\n")); err != nil {
-		return nil, fmt.Errorf("helpers: %w", err)
-	}
-	return pp.compile(name, "LpFn")
-}
-
 // compileGroup compiles patches that share their helpers (one change of a
-// saved file: the new functions, methods and types it declares) into one
-// scratch package, so that a type the change declares is the same type in
-// every function of it. It returns a value, or an error, per patch. When
-// the patches' imports bind one name to two packages it compiles each
-// alone instead. The caller holds machine.mu.
+// saved file: the new functions, methods and types it declares), or one
+// patch, into one fresh scratch package, so that a type the change declares
+// is the same type in every function of it; a failed compilation leaves
+// nothing that a later one could collide with. It returns a value, or an
+// error, per patch. When the patches' imports bind one name to two packages
+// it compiles each alone instead. A panic inside yaegi's compiler becomes
+// the error of every patch not compiled yet. The caller holds machine.mu.
 func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
 	values, errs = make([]any, len(ps)), make([]error, len(ps))
 	alone := func() ([]any, []error) {
 		for k := range ps {
-			values[k], errs[k] = compilePatch(es[k], ps[k])
+			v, err := compileGroup(es[k:k+1], ps[k:k+1])
+			values[k], errs[k] = v[0], err[0]
 		}
 		return values, errs
 	}
@@ -318,7 +290,7 @@ func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
 		usesBin = usesBin || pp.usesBin
 		for _, sp := range pp.specs {
 			n, path := specName(sp)
-			if prev, dup := union[n]; dup {
+			if prev, dup := union[n]; dup && (prev == path || len(ps) > 1) {
 				if prev != path {
 					return alone()
 				}
