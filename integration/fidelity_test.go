@@ -102,7 +102,11 @@ func TestRepatchReportsRegression(t *testing.T) {
 		t.Errorf("exit code: got %d, want 1", code)
 	}
 	if len(rep.Packages) != 1 || strings.Join(rep.Packages[0].Regressions, ",") != "TestSwap" {
-		t.Fatalf("regressions: got %+v, want TestSwap", rep.Packages)
+		var got []string
+		for _, p := range rep.Packages {
+			got = append(got, fmt.Sprintf("%+v", *p))
+		}
+		t.Fatalf("regressions: got %s, want TestSwap", strings.Join(got, "; "))
 	}
 	if p := rep.Packages[0]; p.Native.Passed != 1 || p.Repatched.Failed != 1 {
 		t.Errorf("native %+v, repatched %+v: want 1 passed natively, 1 failed repatched", p.Native, p.Repatched)
