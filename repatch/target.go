@@ -148,13 +148,18 @@ func runHeld(ctx context.Context, r heldRun) (res Results, replaced []string, re
 		return res, nil, nil, ctx.Err()
 	}
 
-	c, err := ep.Dial(ctx)
+	// Compiling every function of a package can take the agent longer than
+	// the client's default deadline for one request on a loaded machine;
+	// the binary waits for as long as it is held.
+	pctx, cancel := context.WithTimeout(ctx, holdLimit)
+	defer cancel()
+	c, err := ep.Dial(pctx)
 	if err != nil {
 		return res, nil, nil, err
 	}
-	replaced, refused, aerr := applyAll(ctx, c, r.patches, r.log)
+	replaced, refused, aerr := applyAll(pctx, c, r.patches, r.log)
 	if aerr == nil {
-		aerr = c.Release(ctx)
+		aerr = c.Release(pctx)
 	}
 	c.Close()
 	if aerr != nil {
