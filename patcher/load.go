@@ -20,6 +20,7 @@ import (
 var defaultStd = []string{
 	"bytes", "errors", "fmt", "io", "maps", "math", "os", "slices", "sort",
 	"strconv", "strings", "sync", "time",
+	"reflect", // prompt's rewriting reaches unexported fields of unnamed struct types through it
 }
 
 // loaded is the result of loading the packages of one build.

@@ -141,6 +141,7 @@ func (r *rewriter) renderNode(n ast.Node) string {
 }
 
 func (r *rewriter) visit(n ast.Node) bool {
+	r.statements(n) // statements.go
 	info := r.c.info
 	switch n := n.(type) {
 	case *ast.Ident:
@@ -204,6 +205,7 @@ func (r *rewriter) visit(n ast.Node) bool {
 			r.noteWrite(n.X)
 		}
 		r.lowerUnary(n)
+		r.lowerFieldAddr(n) // fields.go
 	case *ast.CallExpr:
 		r.lowerBuiltin(n)
 	case *ast.CompositeLit:
@@ -304,13 +306,13 @@ func recvNamed(fn *types.Func) *types.Named {
 // (through embedded fields, and with & or * as the receiver wants).
 func (r *rewriter) methodValue(n *ast.SelectorExpr, sel *types.Selection, acc string) string {
 	idx := sel.Index()
-	recv, t := r.walkFields(r.renderNode(n.X), sel.Recv(), idx[:len(idx)-1])
+	recv, t := r.walkSelection(n.X, sel.Recv(), idx[:len(idx)-1])
 	fn := sel.Obj().(*types.Func)
 	_, wantPtr := types.Unalias(fn.Type().(*types.Signature).Recv().Type()).(*types.Pointer)
 	_, isPtr := types.Unalias(t).(*types.Pointer)
 	switch {
 	case wantPtr && !isPtr:
-		recv = "&" + recv
+		recv = addressOf(recv)
 	case !wantPtr && isPtr:
 		recv = "*" + recv
 	}
@@ -409,7 +411,7 @@ func (r *rewriter) needsAccessor(sel *types.Selection) bool {
 			return false
 		}
 		f := st.Field(idx)
-		if r.fieldAccessor(t, f) {
+		if r.fieldAccessor(t, f) || r.reflectField(t, f) { // fields.go
 			return true
 		}
 		t = f.Type()
@@ -422,43 +424,6 @@ func (r *rewriter) needsAccessor(sel *types.Selection) bool {
 func (r *rewriter) fieldAccessor(t types.Type, f *types.Var) bool {
 	named, _ := types.Unalias(t).(*types.Named)
 	return !f.Exported() && r.isUser(f.Pkg()) && named != nil && r.compiled(named)
-}
-
-// fieldPath writes a field selection with every unexported field reached
-// through its generated accessor: (*lpField_T_f(&x)).
-func (r *rewriter) fieldPath(n *ast.SelectorExpr, sel *types.Selection) string {
-	cur, _ := r.walkFields(r.renderNode(n.X), sel.Recv(), sel.Index())
-	return cur
-}
-
-// walkFields writes the selection of the fields idx (embedded ones on the
-// way to a promoted field or method) from cur, an expression of type t, and
-// returns it with its type.
-func (r *rewriter) walkFields(cur string, t types.Type, idx []int) (string, types.Type) {
-	for _, idx := range idx {
-		ptr := false
-		if p, ok := types.Unalias(t).(*types.Pointer); ok {
-			t, ptr = p.Elem(), true
-		}
-		st := t.Underlying().(*types.Struct)
-		f := st.Field(idx)
-		named, _ := types.Unalias(t).(*types.Named)
-		if r.fieldAccessor(t, f) {
-			q := r.qualifier(named.Obj().Pkg())
-			if q != "" {
-				q += "."
-			}
-			arg := cur
-			if !ptr {
-				arg = "&" + cur
-			}
-			cur = "(*" + q + fieldAcc + named.Obj().Name() + "_" + f.Name() + "(" + arg + "))"
-		} else {
-			cur = cur + "." + f.Name()
-		}
-		t = f.Type()
-	}
-	return cur, t
 }
 
 // blankRanges replaces the bytes of src in the given ranges by spaces,

@@ -1,0 +1,44 @@
+package lang
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestTypeSwitchEmptyClauses(t *testing.T) {
+	pre, post := WalkOrder(&Group{Items: []Exprs{&Leaf{}, &Group{Items: []Exprs{&Leaf{}}}, nil}})
+	if want := []int{3, 1, 1, 1}; !reflect.DeepEqual(pre, want) {
+		t.Errorf("WalkOrder pre: got %v, want %v", pre, want)
+	}
+	if want := []int{1, 1, 1, 3}; !reflect.DeepEqual(post, want) {
+		t.Errorf("WalkOrder post: got %v, want %v", post, want)
+	}
+	if got := KindOf(1); got != "other!" {
+		t.Errorf("KindOf(1): got %q, want other!", got)
+	}
+	if got := KindOf("s"); got != "string!" {
+		t.Errorf("KindOf(s): got %q, want string!", got)
+	}
+}
+
+func TestCaseList(t *testing.T) {
+	for r, want := range map[rune]string{0: "separator", '|': "separator", ' ': "separator", '\\': "escape", '^': "escape", 'a': "text"} {
+		if got := Classify(r); got != want {
+			t.Errorf("Classify(%q): got %q, want %q", r, got, want)
+		}
+	}
+}
+
+func TestSeveralValues(t *testing.T) {
+	n, rest, joined := AssignPairs("a,b,c")
+	if n != 11 || !reflect.DeepEqual(rest, []string{"a", "c", "end"}) || joined != "a+c" {
+		t.Errorf("AssignPairs: got %d %v %q, want 11 [a c end] a+c", n, rest, joined)
+	}
+}
+
+func TestRangeAssign(t *testing.T) {
+	i, item, k, c, got := LastAssigned([]string{"p", "q"})
+	if i != 1 || item != "q" || k != "only" || c != 'z' || got != "p,q" {
+		t.Errorf("LastAssigned: got %d %q %q %q %q, want 1 q only 'z' p,q", i, item, k, c, got)
+	}
+}

@@ -1,0 +1,189 @@
+package prompt
+
+import (
+	"go/ast"
+	"go/scanner"
+	"go/token"
+	"go/types"
+)
+
+// This file writes statements that yaegi v0.16.1 compiles without an
+// error and then runs wrongly, as equivalent ones it runs right, on the
+// same lines. Each was found running the tests of real modules with every
+// function interpreted (docs/FIDELITY.md).
+
+// statements rewrites node n of the input where yaegi would run it
+// wrongly; visit calls it for every node.
+func (r *rewriter) statements(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.AssignStmt:
+		if len(n.Lhs) > 1 && len(n.Lhs) == len(n.Rhs) {
+			r.parenValues(n.Rhs)
+		}
+	case *ast.ValueSpec:
+		if len(n.Names) > 1 && len(n.Names) == len(n.Values) {
+			r.parenValues(n.Values)
+		}
+	case *ast.ReturnStmt:
+		if len(n.Results) > 1 {
+			r.parenValues(n.Results)
+		}
+	case *ast.TypeSwitchStmt:
+		r.fillClauses(n)
+	case *ast.SwitchStmt:
+		if n.Tag == nil {
+			r.joinCases(n)
+		}
+	case *ast.RangeStmt:
+		r.lowerRangeAssign(n)
+	}
+}
+
+// parenValues parenthesizes the calls (builtins and conversions included)
+// and composite literals among the values of an assignment, a variable
+// declaration or a return statement of several values. yaegi v0.16.1
+// compiles such a value to store itself into its destination, and then
+// drops the statement's other stores: after a, b = 1, f() (or :=, or
+// var a, b = 1, []string{"x"}) a keeps its old value; return 1,
+// append(s, x) stores the slice into the first result and panics
+// ("reflect.Set: value of type []string is not assignable to type int").
+// A parenthesized value is computed and then stored as the others are; it
+// is the same value, computed in the same order. (Receives are
+// parenthesized by parenReceives.)
+func (r *rewriter) parenValues(values []ast.Expr) {
+	for _, v := range values {
+		switch v.(type) {
+		case *ast.CallExpr, *ast.CompositeLit:
+			r.add(v, func() string { return "(" + r.renderNode(v) + ")" })
+		}
+	}
+}
+
+// fillClauses gives each empty clause of a type switch the body {}. In
+// yaegi v0.16.1 an empty clause of a type switch that declares a variable
+// (switch y := x.(type) { case int: ... }) ends the function when it is
+// taken: the statements after the switch do not run and the function
+// returns its zero values. An empty default clause fails to compile
+// ("index out of range [-1]", "CFG post-order panic"). An empty block does
+// nothing, as the empty clause did.
+func (r *rewriter) fillClauses(n *ast.TypeSwitchStmt) {
+	for _, s := range n.Body.List {
+		cc, ok := s.(*ast.CaseClause)
+		if !ok || len(cc.Body) > 0 {
+			continue
+		}
+		r.add(span{cc.Colon, cc.Colon + 1}, func() string { return ": {}" })
+	}
+}
+
+// joinCases writes the expressions of a case clause of a switch without a
+// tag, case a, b:, as one, case a || b:. yaegi v0.16.1 tests only the
+// first expression of the list (case r == 0, r == '|': is not taken for
+// '|'). Go evaluates the expressions left to right until one is true,
+// which is what || does. The comma between two expressions becomes ||,
+// with what surrounds it kept (comments, line breaks).
+func (r *rewriter) joinCases(n *ast.SwitchStmt) {
+	for _, s := range n.Body.List {
+		cc, ok := s.(*ast.CaseClause)
+		if !ok || len(cc.List) < 2 {
+			continue
+		}
+		for i := 1; i < len(cc.List); i++ {
+			comma := r.commaBetween(cc.List[i-1].End(), cc.List[i].Pos())
+			if !comma.IsValid() {
+				continue
+			}
+			r.add(span{comma, comma + 1}, func() string { return " ||" })
+		}
+	}
+}
+
+// commaBetween returns the position of the comma token between from and
+// to in the input (comments skipped), or NoPos.
+func (r *rewriter) commaBetween(from, to token.Pos) token.Pos {
+	a, b := r.c.inputOffset(from), r.c.inputOffset(to)
+	if a < 0 || b < a {
+		return token.NoPos
+	}
+	text := r.c.in.src[a:b]
+	fset := token.NewFileSet()
+	f := fset.AddFile("", -1, len(text))
+	var s scanner.Scanner
+	s.Init(f, []byte(text), nil, scanner.ScanComments)
+	for {
+		pos, tok, _ := s.Scan()
+		switch tok {
+		case token.EOF:
+			return token.NoPos
+		case token.COMMA:
+			return from + token.Pos(f.Offset(pos))
+		}
+	}
+}
+
+// lowerRangeAssign writes a range loop that assigns its variables,
+// for k, v = range x { ... }, as one that declares new ones and assigns
+// them at the start of each iteration,
+// for lpK, lpV := range x { k, v = lpK, lpV; ... }. yaegi v0.16.1 declares
+// new variables either way, so the variables the loop should assign keep
+// their old values, in the body's closures and after the loop. Ranges over
+// integers and functions are lowered by lowerRange.
+func (r *rewriter) lowerRangeAssign(n *ast.RangeStmt) {
+	if n.Tok != token.ASSIGN {
+		return
+	}
+	tv, ok := r.c.info.Types[n.X]
+	if !ok || tv.Type == nil {
+		return
+	}
+	switch u := tv.Type.Underlying().(type) {
+	case *types.Signature:
+		return
+	case *types.Basic:
+		if u.Info()&types.IsInteger != 0 {
+			return
+		}
+	}
+	blank := func(e ast.Expr) bool {
+		id, ok := e.(*ast.Ident)
+		return e == nil || ok && id.Name == "_"
+	}
+	if blank(n.Key) && blank(n.Value) {
+		return // nothing is assigned
+	}
+	r.add(span{n.Key.Pos(), n.TokPos + token.Pos(len(token.ASSIGN.String()))}, func() string {
+		switch {
+		case n.Value == nil:
+			return "lpK :="
+		case blank(n.Key):
+			return "_, lpV :="
+		case blank(n.Value):
+			return "lpK, _ :="
+		}
+		return "lpK, lpV :="
+	})
+	r.add(span{n.Body.Lbrace, n.Body.Lbrace + 1}, func() string {
+		var lhs, rhs []string
+		if !blank(n.Key) {
+			lhs, rhs = append(lhs, r.renderNode(n.Key)), append(rhs, "lpK")
+		}
+		if !blank(n.Value) {
+			lhs, rhs = append(lhs, r.renderNode(n.Value)), append(rhs, "lpV")
+		}
+		s := "{ "
+		for i := range lhs {
+			if i > 0 {
+				s += ", "
+			}
+			s += lhs[i]
+		}
+		s += " = "
+		for i := range rhs {
+			if i > 0 {
+				s += ", "
+			}
+			s += rhs[i]
+		}
+		return s + ";"
+	})
+}
