@@ -142,6 +142,7 @@ func (r *rewriter) renderNode(n ast.Node) string {
 
 func (r *rewriter) visit(n ast.Node) bool {
 	r.statements(n) // statements.go
+	r.workaround(n) // workaround.go
 	info := r.c.info
 	switch n := n.(type) {
 	case *ast.Ident:
@@ -209,8 +210,8 @@ func (r *rewriter) visit(n ast.Node) bool {
 	case *ast.CallExpr:
 		r.lowerBuiltin(n)
 	case *ast.CompositeLit:
-		if !r.lowered[n] {
-			r.lowerComposite(n, nil)
+		if !r.lowered[n] && !r.lowerComposite(n, nil) {
+			r.keyElements(n) // workaround.go
 		}
 	case *ast.ForStmt:
 		r.lowerFor(n)

@@ -51,6 +51,17 @@
 // it, and a method expression becomes the compiled method expression. Compile
 // errors keep the positions of the source as given.
 //
+// yaegi converts values to compiled interface types through wrapper types
+// (a struct per interface, "_I" in its package) that its extract tool
+// writes and the builder's tables lack. The agent gives every interface the
+// registered symbols reach a stand-in made with reflect.StructOf, enough
+// for nil (return nil, err) and compiled values; an interpreted type's
+// value converted to a compiled interface panics at run time naming
+// noInterfaceWrapper (see ifacewrap.go). The interpreter has yaegi's
+// package unsafe (Pointer, Add, Sizeof, Alignof, Offsetof and the
+// conversions between unsafe.Pointer, uintptr and pointers), as the
+// compiled code it replaces had.
+//
 // # Panics
 //
 // A panic in a replacement reaches its compiled caller with the value the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	yaegi "github.com/traefik/yaegi/interp"
+	yunsafe "github.com/traefik/yaegi/stdlib/unsafe"
 )
 
 // machine is the process's one yaegi interpreter, created on first use.
@@ -34,6 +35,8 @@ var machine struct {
 	binNames    map[binKey]string        // lp_bin symbols by what they name
 	binPending  map[string]reflect.Value // lp_bin symbols not given to the interpreter yet
 	binImported bool                     // lp_bin is imported into the REPL scope
+
+	wrappers map[string]map[string]bool // interface wrappers given, by Exports key (ifacewrap.go)
 }
 
 // interpreter returns the interpreter, creating it on first use and giving
@@ -41,7 +44,14 @@ var machine struct {
 func interpreter() (*yaegi.Interpreter, error) {
 	machine.once.Do(func() {
 		i := yaegi.New(yaegi.Options{Stderr: &machine.stderr})
-		if err := i.Use(snapshotExports()); err != nil {
+		if err := i.Use(unsafeExports()); err != nil {
+			machine.err = fmt.Errorf("create interpreter: %w", err)
+			return
+		}
+		ex := snapshotExports()
+		machine.wrappers = map[string]map[string]bool{}
+		withInterfaceWrappers(ex, machine.wrappers)
+		if err := i.Use(ex); err != nil {
 			// Symbols are in; only yaegi's generic std sources failed.
 			logger.Warn("interpreter setup incomplete", "err", err)
 		}
@@ -64,6 +74,22 @@ func interpreter() (*yaegi.Interpreter, error) {
 	return machine.interp, machine.err
 }
 
+// unsafeExports returns yaegi's symbols of package unsafe, with the
+// conversion hook that lets interpreted code convert between unsafe.Pointer,
+// uintptr and pointer types (the builder's tables leave unsafe out: it has
+// no symbols of its own to take the address of). Interpreted code is the
+// program's own source, run inside the program's patchable build, and may
+// do what the compiled code it replaces did; yaegi has unsafe.Pointer, Add,
+// Sizeof, Alignof and Offsetof, not Slice, SliceData, String or StringData,
+// which stay undefined.
+func unsafeExports() yaegi.Exports {
+	const self = "github.com/traefik/yaegi/yaegi" // yaegi's key for hooks
+	return yaegi.Exports{
+		"unsafe/unsafe": yunsafe.Symbols["unsafe/unsafe"],
+		self:            yunsafe.Symbols[self],
+	}
+}
+
 // addLateSymbols gives the interpreter, if it exists already, symbols that
 // were registered after it was created.
 func addLateSymbols(key string, symbols map[string]reflect.Value) {
@@ -76,7 +102,9 @@ func addLateSymbols(key string, symbols map[string]reflect.Value) {
 	for s, v := range symbols {
 		c[s] = v
 	}
-	if err := machine.interp.Use(yaegi.Exports{key: c}); err != nil {
+	ex := yaegi.Exports{key: c}
+	withInterfaceWrappers(ex, machine.wrappers)
+	if err := machine.interp.Use(ex); err != nil {
 		logger.Warn("late symbols", "package", key, "err", err)
 	}
 }

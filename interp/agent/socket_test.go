@@ -180,8 +180,8 @@ func TestServe(t *testing.T) {
 		t.Errorf("status while locked: got %+v, want busy", resp)
 	}
 	resp = call(Request{Op: OpStatus})
-	if !resp.OK || resp.Funcs != 5 {
-		t.Errorf("status: got %+v, want 5 funcs", resp)
+	if want := tableSize(); !resp.OK || resp.Funcs != want {
+		t.Errorf("status: got %+v, want %d funcs (the fixtures' table size)", resp, want)
 	}
 }
 
