@@ -84,7 +84,7 @@ func generate(l *loaded, mods *modules, buildDir string, log *slog.Logger) (map[
 			continue
 		}
 		isRoot := rootIDs[p.PkgPath]
-		syms := packageSymbols(p.Types, isRoot, func(name, why string) {
+		syms := packageSymbols(p.Types, p.TypesInfo, isRoot, func(name, why string) {
 			log.Debug("symbol left out", "package", p.PkgPath, "name", name, "reason", why)
 		})
 		if err := addFile(ov, pkgDir, outDir, symbolsFileName, syms); err != nil {

@@ -145,10 +145,12 @@ func nameable(t types.Type, self *types.Package) bool {
 
 // packageSymbols generates the symbols file of user package pkg: a table
 // (see symtable.go) of every package-level function, type, constant and
-// variable, exported or not, registered from an init, and accessors for the unexported fields of
-// its struct types. start adds a call of agent.Start, for the root packages.
+// variable, exported or not, registered from an init, accessors for the unexported fields of
+// its struct types, and the instantiations of generic functions and types
+// its code uses (instances.go; info is the package's type information).
+// start adds a call of agent.Start, for the root packages.
 // Symbols that cannot be written are left out and reported through skipped.
-func packageSymbols(pkg *types.Package, start bool, skipped func(name, why string)) []byte {
+func packageSymbols(pkg *types.Package, info *types.Info, start bool, skipped func(name, why string)) []byte {
 	imports := newImportSet(pkg)
 	var syms, decls bytes.Buffer
 	scope := pkg.Scope()
@@ -177,8 +179,10 @@ func packageSymbols(pkg *types.Package, start bool, skipped func(name, why strin
 				continue
 			}
 			syms.WriteString(symEntry(name, "(*"+name+")(nil)", symValue))
-			fieldAccessors(pkg, o, imports, &syms, &decls, skipped)
-			methodAccessors(pkg, o, imports, &syms, &decls, skipped)
+			if named, ok := o.Type().(*types.Named); ok && !o.IsAlias() {
+				fieldAccessors(pkg, named, name, imports, &syms, &decls, skipped)
+				methodAccessors(pkg, named, name, imports, &syms, &decls, skipped)
+			}
 		case *types.Const:
 			e, kind, ok := constEntry(o, name)
 			if !ok {
@@ -191,6 +195,7 @@ func packageSymbols(pkg *types.Package, start bool, skipped func(name, why strin
 			syms.WriteString(symEntry(varAddrPrefix+name, "&"+name, symValue))
 		}
 	}
+	instanceSymbols(pkg, info, imports, &syms, &decls, skipped)
 	// The package's other symbols may have imported these already, under
 	// other names.
 	cp := imports.add("go/constant", "lp_constant")
@@ -243,22 +248,21 @@ func constraintType(tn *types.TypeName) bool {
 	return ok && !it.IsMethodSet()
 }
 
-// fieldAccessors generates, for a struct type tn, one accessor per
-// unexported field (embedded ones included) and its symbol.
-func fieldAccessors(pkg *types.Package, tn *types.TypeName, imports *importSet, syms, decls *bytes.Buffer, skipped func(name, why string)) {
-	if tn.IsAlias() {
-		return
-	}
-	st, ok := tn.Type().Underlying().(*types.Struct)
+// fieldAccessors generates, for a struct type named (of pkg; base is its
+// name, or its instance symbol for an instantiated generic type), one
+// accessor per unexported field (embedded ones included) and its symbol.
+func fieldAccessors(pkg *types.Package, named *types.Named, base string, imports *importSet, syms, decls *bytes.Buffer, skipped func(name, why string)) {
+	st, ok := named.Underlying().(*types.Struct)
 	if !ok {
 		return
 	}
+	recv := types.TypeString(named, imports.qualifier)
 	for i := 0; i < st.NumFields(); i++ {
 		f := st.Field(i)
 		if f.Exported() || f.Name() == "_" {
 			continue
 		}
-		acc := fieldAccessorPrefix + tn.Name() + "_" + f.Name()
+		acc := fieldAccessorPrefix + base + "_" + f.Name()
 		if pkg.Scope().Lookup(acc) != nil {
 			skipped(acc, "name taken")
 			continue
@@ -268,24 +272,17 @@ func fieldAccessors(pkg *types.Package, tn *types.TypeName, imports *importSet, 
 			continue
 		}
 		t := types.TypeString(f.Type(), imports.qualifier)
-		fmt.Fprintf(decls, "\nfunc %s(lpX *%s) *%s { return &lpX.%s }\n", acc, tn.Name(), t, f.Name())
+		fmt.Fprintf(decls, "\nfunc %s(lpX *%s) *%s { return &lpX.%s }\n", acc, recv, t, f.Name())
 		syms.WriteString(symEntry(acc, acc, symValue))
 	}
 }
 
-// methodAccessors generates, for a named type tn, one accessor per
-// unexported method (declared on it, or in its interface) and its symbol:
-// lpMethod_T_m takes the method's receiver (*T for a pointer receiver) and
-// returns the method value, so that interpreted code can both call the
-// method and use it as a value.
-func methodAccessors(pkg *types.Package, tn *types.TypeName, imports *importSet, syms, decls *bytes.Buffer, skipped func(name, why string)) {
-	if tn.IsAlias() {
-		return
-	}
-	named, ok := tn.Type().(*types.Named)
-	if !ok {
-		return
-	}
+// methodAccessors generates, for a named type (of pkg; base as for
+// fieldAccessors), one accessor per unexported method (declared on it, or
+// in its interface) and its symbol: lpMethod_T_m takes the method's
+// receiver (*T for a pointer receiver) and returns the method value, so
+// that interpreted code can both call the method and use it as a value.
+func methodAccessors(pkg *types.Package, named *types.Named, base string, imports *importSet, syms, decls *bytes.Buffer, skipped func(name, why string)) {
 	type method struct {
 		fn  *types.Func
 		ptr bool
@@ -306,7 +303,7 @@ func methodAccessors(pkg *types.Package, tn *types.TypeName, imports *importSet,
 		if m.fn.Exported() || m.fn.Name() == "_" || m.fn.Pkg() != pkg {
 			continue
 		}
-		acc := methodAccessorPrefix + tn.Name() + "_" + m.fn.Name()
+		acc := methodAccessorPrefix + base + "_" + m.fn.Name()
 		if pkg.Scope().Lookup(acc) != nil {
 			skipped(acc, "name taken")
 			continue
@@ -317,7 +314,7 @@ func methodAccessors(pkg *types.Package, tn *types.TypeName, imports *importSet,
 			skipped(acc, "method signature cannot be named here")
 			continue
 		}
-		recv := tn.Name()
+		recv := types.TypeString(named, imports.qualifier)
 		if m.ptr {
 			recv = "*" + recv
 		}

@@ -65,6 +65,7 @@ type changeInfo struct {
 	compiled   *types.Package // the package as built
 	newMethods map[*types.Func]bool
 	inline     map[*types.Const]bool
+	generics   map[*types.Func]bool // compiled generic functions to interpret (generic.go)
 }
 
 // compiledType reports whether the build has a type called name.
@@ -190,6 +191,7 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		Defs:       map[*ast.Ident]types.Object{},
 		Uses:       map[*ast.Ident]types.Object{},
 		Selections: map[*ast.SelectorExpr]*types.Selection{},
+		Instances:  map[*ast.Ident]types.Instance{}, // generic.go
 	}
 	var msgs []string
 	// An import of the compiled file may be used only by the bodies left
@@ -336,6 +338,9 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		for _, s := range rw.imports {
 			imports[s] = true
 		}
+	}
+	if err := prog.genericHelpers(ch, ci, info, newRef, src, imports); err != nil { // generic.go
+		return nil, err
 	}
 	for s := range imports {
 		ch.Imports = append(ch.Imports, s)

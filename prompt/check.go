@@ -195,6 +195,7 @@ func (p *program) checkOnce(sc *scope, history []*input, in *input) (*checked, e
 			Defs:       map[*ast.Ident]types.Object{},
 			Uses:       map[*ast.Ident]types.Object{},
 			Selections: map[*ast.SelectorExpr]*types.Selection{},
+			Instances:  map[*ast.Ident]types.Instance{}, // generic.go
 		}}
 	type posMsg struct {
 		off int

@@ -114,7 +114,7 @@ func (r *rewriter) walk(cur string, addressable bool, t types.Type, idx []int, p
 			if !ptr {
 				arg = addressOf(cur)
 			}
-			cur = "(*" + q + fieldAcc + named.Obj().Name() + "_" + f.Name() + "(" + arg + "))"
+			cur = "(*" + q + fieldAcc + r.accessorBase(named) + "_" + f.Name() + "(" + arg + "))"
 			addressable = true
 		} else {
 			cur = cur + "." + f.Name()

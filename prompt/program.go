@@ -25,6 +25,8 @@ type program struct {
 
 	declMu sync.Mutex
 	decls  map[*ast.File]*ast.File // user files without function bodies, made on first use
+
+	instances instanceCache // instantiation symbols by package (generic.go)
 }
 
 // fileRef is one file of a user package.

@@ -59,6 +59,7 @@ func rewrite(c *checked) (*rewritten, error) {
 		ast.Inspect(s, r.visit)
 	}
 	r.lowerSeqTypes()
+	r.lowerGenerics() // generic.go
 	if n := c.results(); n > 1 {
 		es := c.stmts[len(c.stmts)-1].(*ast.ExprStmt)
 		r.add(es, func() string {
@@ -285,7 +286,7 @@ func (r *rewriter) methodAccessor(sel *types.Selection) string {
 	if q != "" {
 		q += "."
 	}
-	return q + methodAcc + named.Obj().Name() + "_" + fn.Name()
+	return q + methodAcc + r.accessorBase(named) + "_" + fn.Name()
 }
 
 // recvNamed returns the named type that declares method fn, or nil.

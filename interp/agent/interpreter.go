@@ -55,6 +55,7 @@ func interpreter() (*yaegi.Interpreter, error) {
 			// Symbols are in; only yaegi's generic std sources failed.
 			logger.Warn("interpreter setup incomplete", "err", err)
 		}
+		useGenericStd(i) // stdlib_generic.go
 		machine.interp = i
 		var err error
 		if machine.progNop, err = i.Compile("0"); err != nil {
