@@ -360,6 +360,18 @@ func (r *rewriter) callingLiteral(sig *types.Signature, fn string) (string, erro
 	return "func(" + strings.Join(params, ", ") + ")" + results + " { " + call + " }", nil
 }
 
+// typeText is typeString for lowerings that write the type of an
+// expression the check accepted: when t cannot be written, the rewriting
+// fails with the reason.
+func (r *rewriter) typeText(t types.Type) string {
+	s, err := r.typeString(t)
+	if err != nil {
+		r.fail(token.NoPos, err.Error())
+		return types.TypeString(t, r.qualifier)
+	}
+	return s
+}
+
 // typeString writes t as the interpreter names it in the input's scope:
 // an instantiation as its symbol, iter.Seq and iter.Seq2 as their func
 // types, anything else as types.TypeString does (importing what it

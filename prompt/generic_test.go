@@ -220,3 +220,34 @@ func TestRewriteRefusesMissingInstances(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptFrameLocalOfInstance checks that a prompt input using a frame
+// local whose type is an instantiation binds it under the instantiation's
+// symbol, and reaches its unexported members through their accessors.
+func TestPromptFrameLocalOfInstance(t *testing.T) {
+	prog, file := genericProgram(t)
+	line := 1 + strings.Count(genericSrc[:strings.Index(genericSrc, "func Unbox")], "\n")
+	sc, err := prog.scopeAt(file, line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := parseInput("b.v + b.get()")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := prog.check(sc, nil, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, err := rewrite(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := instanceName(t, prog, "example.com/gen", "Box", types.Typ[types.Int])
+	if len(rw.vars) != 1 || rw.vars[0].Name != "b" || rw.vars[0].Type != "*"+box {
+		t.Errorf("frame variables: got %+v, want b of type *%s", rw.vars, box)
+	}
+	if want := "lpMethod_" + box + "_get((*lp_frame.b))()"; !strings.Contains(rw.src, want) || !strings.Contains(rw.src, "lpField_"+box+"_v") {
+		t.Errorf("rewritten input %q lacks %s and the field accessor", rw.src, want)
+	}
+}

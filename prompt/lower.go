@@ -72,7 +72,7 @@ func (r *rewriter) lowerComposite(lit *ast.CompositeLit, addr *ast.UnaryExpr) bo
 		node = addr
 	}
 	r.add(node, func() string {
-		typ := types.TypeString(t, r.qualifier)
+		typ := r.typeText(t) // generic.go: an instantiation as its symbol
 		var b strings.Builder
 		recv, recvType := "lpV", types.Type(types.NewPointer(t))
 		if addr != nil {

@@ -342,7 +342,7 @@ func (r *rewriter) useLocal(v *types.Var) {
 	}
 	r.out.vars = append(r.out.vars, agent.FrameVar{
 		Name: v.Name(),
-		Type: types.TypeString(v.Type(), r.qualifier),
+		Type: r.typeText(v.Type()), // generic.go: instantiations as their symbols
 		Arg:  len(r.out.locals),
 	})
 	r.out.locals = append(r.out.locals, v)
@@ -362,9 +362,6 @@ func namable(v *types.Var) error {
 			if o.Pkg() != nil && o.Parent() != o.Pkg().Scope() {
 				bad = o.Name()
 			}
-			if t.TypeArgs().Len() > 0 {
-				bad = t.String()
-			}
 		case *types.Pointer:
 			walk(t.Elem(), depth+1)
 		case *types.Slice:
@@ -380,7 +377,7 @@ func namable(v *types.Var) error {
 	}
 	walk(v.Type(), 0)
 	if bad != "" {
-		return &InputError{Msgs: []string{fmt.Sprintf("%s has type %s, which the Go prompt cannot name (a type declared inside a function, or generic)", v.Name(), bad)}}
+		return &InputError{Msgs: []string{fmt.Sprintf("%s has type %s, which the Go prompt cannot name (a type declared inside a function)", v.Name(), bad)}}
 	}
 	return nil
 }

@@ -70,6 +70,10 @@ func StackDemo(words []string) (string, int, int) {
 	return top, s.size(), s.pushes
 }
 
+// NewIntStack builds a Stack[int] with a composite literal that sets its
+// unexported fields.
+func NewIntStack(vals ...int) *Stack[int] { return &Stack[int]{items: vals, pushes: len(vals)} }
+
 // StackOf takes and returns instantiations in its signature.
 func StackOf(s *Stack[int], more ...int) (*Stack[int], []int) {
 	for _, v := range more {

@@ -28,6 +28,9 @@ func TestGenericTypeOfThePackage(t *testing.T) {
 	if top != "c" || size != 2 || pushes != 3 {
 		t.Errorf("StackDemo: got %q, %d, %d; want c, 2, 3", top, size, pushes)
 	}
+	if s := NewIntStack(4, 5); s.size() != 2 || s.pushes != 2 {
+		t.Errorf("NewIntStack: got %d items, %d pushes; want 2, 2", s.size(), s.pushes)
+	}
 	s := &Stack[int]{}
 	s.Push(1)
 	got, items := StackOf(s, 2, 3)
