@@ -326,7 +326,7 @@ func (r *rewriter) methodValue(n *ast.SelectorExpr, sel *types.Selection, acc st
 func (r *rewriter) constValue(k *types.Const) string {
 	lit := constLiteral(k.Val(), k.Type())
 	if b, ok := k.Type().(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
-		return "(" + lit + ")"
+		return constOperand(lit) // statements.go
 	}
 	return types.TypeString(k.Type(), r.qualifier) + "(" + lit + ")"
 }

@@ -7,10 +7,10 @@ import (
 	"go/types"
 )
 
-// This file writes statements that yaegi v0.16.1 compiles without an
-// error and then runs wrongly, as equivalent ones it runs right, on the
-// same lines. Each was found running the tests of real modules with every
-// function interpreted (docs/FIDELITY.md).
+// This file writes statements (and one form of operand) that yaegi
+// v0.16.1 compiles without an error and then runs wrongly, as equivalent
+// ones it runs right, on the same lines. Each was found running the tests
+// of real modules with every function interpreted (docs/FIDELITY.md).
 
 // statements rewrites node n of the input where yaegi would run it
 // wrongly; visit calls it for every node.
@@ -186,4 +186,32 @@ func (r *rewriter) lowerRangeAssign(n *ast.RangeStmt) {
 		}
 		return s + ";"
 	})
+}
+
+// constOperand writes lit, the literal of an untyped constant that the
+// rewriting writes for the constant's name, as an operand: in parentheses
+// only when it is more than one token (a negative number). yaegi v0.16.1
+// panics on a parenthesized literal compared and then combined with && or
+// ||: r == (0) || r == 1 fails with "reflect: call of reflect.Value.Bool
+// on int32 Value", where r == 0 || r == 1 works.
+func constOperand(lit string) string {
+	fset := token.NewFileSet()
+	f := fset.AddFile("", -1, len(lit))
+	var s scanner.Scanner
+	s.Init(f, []byte(lit), nil, 0)
+	n := 0
+	for {
+		_, tok, text := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		if tok == token.SEMICOLON && text == "\n" {
+			continue // inserted at the end
+		}
+		n++
+	}
+	if n == 1 {
+		return lit
+	}
+	return "(" + lit + ")"
 }

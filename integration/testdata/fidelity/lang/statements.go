@@ -105,3 +105,9 @@ func LastAssigned(items []string) (int, string, string, rune, string) {
 	}
 	return i, item, k, c, strings.Join(got, ",")
 }
+
+const endRune = 0
+
+// IsEnd compares with an untyped constant of the package, which the
+// rewriting writes as its value, inside a condition joined with ||.
+func IsEnd(r rune) bool { return r == endRune || r == '|' }

@@ -29,6 +29,12 @@ func TestCaseList(t *testing.T) {
 	}
 }
 
+func TestConstantInCondition(t *testing.T) {
+	if !IsEnd(0) || !IsEnd('|') || IsEnd('a') {
+		t.Errorf("IsEnd: got %v %v %v for 0, '|', 'a'; want true true false", IsEnd(0), IsEnd('|'), IsEnd('a'))
+	}
+}
+
 func TestSeveralValues(t *testing.T) {
 	n, rest, joined := AssignPairs("a,b,c")
 	if n != 11 || !reflect.DeepEqual(rest, []string{"a", "c", "end"}) || joined != "a+c" {

@@ -1,0 +1,162 @@
+package prompt
+
+import (
+	"strings"
+	"testing"
+)
+
+// statementsSrc is a package with the statements statements.go rewrites
+// (the fixture integration/testdata/fidelity/lang/statements.go, which runs
+// them).
+const statementsSrc = `package wa
+
+import "strings"
+
+// Statements that the interpreter compiles and, unless rewritten, runs
+// differently: several values assigned or returned at once, type
+// switches with empty clauses, case lists of switches without a tag, and
+// range loops that assign existing variables.
+
+// Exprs is the interface the type switches below take apart.
+type Exprs interface{ Len() int }
+
+// Leaf and Group implement Exprs.
+type (
+	Leaf  struct{ N int }
+	Group struct{ Items []Exprs }
+)
+
+// Len implements Exprs.
+func (l *Leaf) Len() int { return 1 }
+
+// Len implements Exprs.
+func (g *Group) Len() int { return len(g.Items) }
+
+// WalkOrder lists x and what it contains in pre- and post-order, through a
+// type switch whose clauses for leaves and nil are empty.
+func WalkOrder(x Exprs) (pre, post []int) {
+	var walk func(x Exprs)
+	walk = func(x Exprs) {
+		if x != nil {
+			pre = append(pre, x.Len())
+		}
+		switch x := x.(type) {
+		case nil:
+			// nothing
+		case *Leaf:
+			// nothing
+		case *Group:
+			for _, y := range x.Items {
+				walk(y)
+			}
+		}
+		if x != nil {
+			post = append(post, x.Len())
+		}
+	}
+	walk(x)
+	return pre, post
+}
+
+// KindOf names the dynamic type of v through a type switch whose default
+// clause is empty.
+func KindOf(v any) string {
+	kind := "other"
+	switch v.(type) {
+	case string:
+		kind = "string"
+	default:
+	}
+	return kind + "!"
+}
+
+// Classify names a rune through a switch without a tag whose cases list
+// several conditions.
+func Classify(r rune) string {
+	switch {
+	case r == 0, r == '|', r == ' ':
+		return "separator"
+	case r == '\\',
+		// an escape
+		r == '^':
+		return "escape"
+	}
+	return "text"
+}
+
+// AssignPairs assigns and returns several values at once, with calls, builtins
+// and composite literals among them.
+func AssignPairs(s string) (int, []string, string) {
+	var n int
+	var parts []string
+	n, parts = len(s), strings.Split(s, ",")
+	first, rest := 1, []string{parts[0]}
+	var count, total = 2, len(parts)
+	n, rest = n+first+count+total, append(rest, parts[len(parts)-1])
+	return n, append(rest, "end"), strings.Join(rest, "+")
+}
+
+// LastAssigned ranges with = over a slice, a map and a string: the
+// variables hold the last values after the loop, and the closure made
+// before it sees them.
+func LastAssigned(items []string) (int, string, string, rune, string) {
+	var i int
+	var item string
+	seen := func() string { return item }
+	var got []string
+	for i, item = range items {
+		got = append(got, seen())
+	}
+	var k string
+	for k = range map[string]bool{"only": true} {
+	}
+	var c rune
+	for _, c = range "xyz" {
+	}
+	return i, item, k, c, strings.Join(got, ",")
+}
+
+const endRune = 0
+
+// IsEnd compares with an untyped constant of the package, which the
+// rewriting writes as its value, inside a condition joined with ||.
+func IsEnd(r rune) bool { return r == endRune || r == '|' }
+`
+
+// TestRewriteStatements checks the forms that statements take which yaegi
+// would run wrongly, and that what it runs right stays as it is.
+func TestRewriteStatements(t *testing.T) {
+	prog, file := loadProgram(t, statementsSrc)
+	tests := map[string]struct{ want, not []string }{
+		"WalkOrder": {want: []string{"case nil: {}\n", "case *Leaf: {}\n"}, not: []string{"case *Group: {}"}},
+		"KindOf":    {want: []string{"default: {}\n"}, not: []string{"case string: {}"}},
+		"Classify":  {want: []string{"case r == 0 || r == '|' || r == ' ':", "case r == '\\\\' ||\n\t\t// an escape\n\t\tr == '^':"}},
+		"AssignPairs": {want: []string{"n, parts = (len(s)), (strings.Split(s, \",\"))", "first, rest := 1, ([]string{parts[0]})",
+			"var count, total = 2, (len(parts))", "n, rest = n+first+count+total, (append(rest, parts[len(parts)-1]))",
+			"return n, (append(rest, \"end\")), (strings.Join(rest, \"+\"))"}},
+		"IsEnd": {want: []string{"return r == 0 || r == '|'"}},
+		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
+			"for _, lpV := range \"xyz\" { c = lpV;"}},
+	}
+	var keys []string
+	for name := range tests {
+		keys = append(keys, "example.com/wa."+name)
+	}
+	ch, err := prog.rewriteChange(file, []byte(statementsSrc), keys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tt := range tests {
+		src := ch.Funcs["example.com/wa."+name].Source
+		for _, w := range tt.want {
+			if !strings.Contains(src, w) {
+				t.Errorf("%s: rewritten source lacks %q:\n%s", name, w, src)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(src, n) {
+				t.Errorf("%s: rewritten source has %q:\n%s", name, n, src)
+			}
+		}
+	}
+}
