@@ -19,10 +19,24 @@ func (r *rewriter) statements(n ast.Node) {
 	case *ast.AssignStmt:
 		if len(n.Lhs) > 1 && len(n.Lhs) == len(n.Rhs) {
 			r.parenValues(n.Rhs)
+			var dest []types.Type
+			for _, l := range n.Lhs {
+				dest = append(dest, r.c.info.Types[l].Type)
+			}
+			r.typedNils(dest, n.Rhs)
 		}
 	case *ast.ValueSpec:
 		if len(n.Names) > 1 && len(n.Names) == len(n.Values) {
 			r.parenValues(n.Values)
+			var dest []types.Type
+			for _, id := range n.Names {
+				if obj := r.c.info.Defs[id]; obj != nil {
+					dest = append(dest, obj.Type())
+				} else {
+					dest = append(dest, nil)
+				}
+			}
+			r.typedNils(dest, n.Values)
 		}
 	case *ast.ReturnStmt:
 		if len(n.Results) > 1 {
@@ -56,6 +70,25 @@ func (r *rewriter) parenValues(values []ast.Expr) {
 		case *ast.CallExpr, *ast.CompositeLit:
 			r.add(v, func() string { return "(" + r.renderNode(v) + ")" })
 		}
+	}
+}
+
+// typedNils writes each nil among the values of an assignment or a
+// variable declaration of several values as the nil of its destination's
+// type, T(nil). yaegi v0.16.1 panics on an untyped nil there
+// (p, err = nil, e: "reflect: New(nil)"). A destination whose type the
+// input's scope cannot name keeps its nil.
+func (r *rewriter) typedNils(dest []types.Type, values []ast.Expr) {
+	for i, v := range values {
+		id, ok := unparen(v).(*ast.Ident)
+		if !ok || i >= len(dest) || dest[i] == nil {
+			continue
+		}
+		if _, isNil := r.c.info.Uses[id].(*types.Nil); !isNil || !r.nameableHere(dest[i]) {
+			continue
+		}
+		t := dest[i]
+		r.add(v, func() string { return "(" + types.TypeString(t, r.qualifier) + ")(nil)" })
 	}
 }
 

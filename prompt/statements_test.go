@@ -121,6 +121,18 @@ const endRune = 0
 // IsEnd compares with an untyped constant of the package, which the
 // rewriting writes as its value, inside a condition joined with ||.
 func IsEnd(r rune) bool { return r == endRune || r == '|' }
+
+// ClearBoth assigns nil and an error to its results at once, in a
+// deferred function.
+func ClearBoth(e error) (p *Leaf, err error) {
+	p = &Leaf{N: 1}
+	defer func() {
+		var s []int
+		p, err, s = nil, e, nil
+		_ = s
+	}()
+	return p, nil
+}
 `
 
 // TestRewriteStatements checks the forms that statements take which yaegi
@@ -134,7 +146,8 @@ func TestRewriteStatements(t *testing.T) {
 		"AssignPairs": {want: []string{"n, parts = (len(s)), (strings.Split(s, \",\"))", "first, rest := 1, ([]string{parts[0]})",
 			"var count, total = 2, (len(parts))", "n, rest = n+first+count+total, (append(rest, parts[len(parts)-1]))",
 			"return n, (append(rest, \"end\")), (strings.Join(rest, \"+\"))"}},
-		"IsEnd": {want: []string{"return r == 0 || r == '|'"}},
+		"ClearBoth": {want: []string{"p, err, s = (*Leaf)(nil), e, ([]int)(nil)"}},
+		"IsEnd":     {want: []string{"return r == 0 || r == '|'"}},
 		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
 			"for _, lpV := range \"xyz\" { c = lpV;"}},
 	}

@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 )
@@ -39,6 +40,13 @@ func TestSeveralValues(t *testing.T) {
 	n, rest, joined := AssignPairs("a,b,c")
 	if n != 11 || !reflect.DeepEqual(rest, []string{"a", "c", "end"}) || joined != "a+c" {
 		t.Errorf("AssignPairs: got %d %v %q, want 11 [a c end] a+c", n, rest, joined)
+	}
+}
+
+func TestAssignNils(t *testing.T) {
+	e := errors.New("e")
+	if p, err := ClearBoth(e); p != nil || err != e {
+		t.Errorf("ClearBoth: got %v, %v; want nil, e", p, err)
 	}
 }
 
