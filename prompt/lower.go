@@ -230,7 +230,6 @@ func (s span) End() token.Pos { return s.to }
 // line) and uses the copy. (Redeclaring i itself in the body makes yaegi's
 // post statement step the copy: the loop never ends.)
 func (r *rewriter) lowerFor(n *ast.ForStmt) {
-	r.refuseLoopDefer(n.Body)
 	init, ok := n.Init.(*ast.AssignStmt)
 	if !ok || init.Tok != token.DEFINE || !captures(n.Body) {
 		return
@@ -323,7 +322,6 @@ func (r *rewriter) assigns(body ast.Node, v *types.Var) bool {
 // counting loop: for i := range n becomes
 // for lpN, lpI := n, T(0); lpI < lpN; lpI++ { i := lpI; ... }.
 func (r *rewriter) lowerRange(n *ast.RangeStmt) {
-	r.refuseLoopDefer(n.Body)
 	var vars []*types.Var
 	if n.Tok == token.DEFINE && captures(n.Body) {
 		for _, e := range []ast.Expr{n.Key, n.Value} {
@@ -335,8 +333,10 @@ func (r *rewriter) lowerRange(n *ast.RangeStmt) {
 		}
 	}
 	tv := r.c.info.Types[n.X]
-	if sig, ok := tv.Type.Underlying().(*types.Signature); ok {
-		r.lowerRangeFunc(n, sig)
+	if _, ok := tv.Type.Underlying().(*types.Signature); ok {
+		if yield := r.rangeYield(n); yield != nil {
+			r.lowerRangeFunc(n, yield) // rangefunc.go
+		}
 		return
 	}
 	if id, named := n.Value.(*ast.Ident); n.Value != nil && (!named || id.Name != "_") && chanElements(tv.Type) {
@@ -389,213 +389,69 @@ func chanElements(t types.Type) bool {
 	return isChan
 }
 
-// refuseLoopDefer refuses a loop body that defers a function literal:
-// yaegi v0.16.1 makes the closure of `defer func() {...}()` when the
-// deferred call runs, so every deferred call of the loop would see the
-// variables of its last iteration. The function stays compiled.
-func (r *rewriter) refuseLoopDefer(body *ast.BlockStmt) {
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.DeferStmt:
-			if _, ok := unparen(n.Call.Fun).(*ast.FuncLit); ok {
-				r.fail(n.Pos(), "a function literal deferred in a loop: the interpreter would give every deferred call the last iteration's variables")
-			}
+// lowerSeqTypes writes the types iter.Seq[V] and iter.Seq2[K, V] (generic,
+// which yaegi v0.16.1's iter package does not have) as their func types,
+// func(yield func(V) bool) and func(yield func(K, V) bool), in a function
+// declaration's body and in its signature where one is the whole type of
+// a parameter or result. Values of the one are assignable to the other,
+// both ways, which is what the agent's wrapper needs to pass the compiled
+// caller's arguments in and the interpreted function's results out
+// (reflect assigns them). Inside another type of the signature
+// ([]iter.Seq[int], func() iter.Seq[int]) the interpreted function's type
+// would not fit the compiled one: that is refused.
+func (r *rewriter) lowerSeqTypes() {
+	if !r.c.in.decls || len(r.c.stmts) != 1 {
+		return
+	}
+	seqType := func(x ast.Node) (types.Type, bool) {
+		switch x.(type) {
+		case *ast.IndexExpr, *ast.IndexListExpr:
+		default:
+			return nil, false
 		}
-		return true
-	})
-}
-
-// lowerRangeFunc lowers a range over a function (Go 1.23), which yaegi
-// v0.16.1 lacks, into a call of the function with a yield closure:
-// for k, v := range seq { ... } becomes
-// (seq)(func(k K, v V) bool { ...; return true }), on the same lines. The
-// closure's parameters are the loop's variables, new at each iteration as
-// in Go; `for k, v = range seq` assigns them from the parameters. A break
-// of the loop becomes `return false`, a continue `return true` (labeled or
-// not; the loop's label is dropped). What the closure would change the
-// meaning of is refused, and the function stays compiled: a return, a
-// defer or a recover in the body, a goto or a labeled break or continue
-// that leaves the body, and a goto to the loop's label.
-func (r *rewriter) lowerRangeFunc(n *ast.RangeStmt, sig *types.Signature) {
-	if sig.Params().Len() != 1 {
-		return
+		tv, ok := r.c.info.Types[x.(ast.Expr)]
+		if !ok || !tv.IsType() {
+			return nil, false
+		}
+		named, _ := types.Unalias(tv.Type).(*types.Named)
+		return tv.Type, named != nil && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "iter"
 	}
-	yield, ok := sig.Params().At(0).Type().Underlying().(*types.Signature)
-	if !ok {
-		return
-	}
-	const why = ": the range over a function runs its body in a yield closure"
-	var label *types.Label
-	var labeled *ast.LabeledStmt
-	for _, s := range r.c.stmts {
-		ast.Inspect(s, func(x ast.Node) bool {
-			if ls, ok := x.(*ast.LabeledStmt); ok && ls.Stmt == n {
-				labeled = ls
-				label, _ = r.c.info.Defs[ls.Label].(*types.Label)
+	lower := func(x ast.Node) bool {
+		t, ok := seqType(x)
+		if !ok {
+			return true
+		}
+		r.add(x, func() string {
+			s, err := r.typeString(t)
+			if err != nil {
+				r.fail(x.Pos(), err.Error())
 			}
-			return labeled == nil
+			return s
 		})
+		return false
 	}
-	if label != nil {
-		for _, s := range r.c.stmts {
-			ast.Inspect(s, func(x ast.Node) bool {
-				if br, ok := x.(*ast.BranchStmt); ok && br.Tok == token.GOTO && r.c.info.Uses[br.Label] == label {
-					r.fail(br.Pos(), "goto "+label.Name()+", the label of a range over a function"+why)
+	ast.Inspect(r.c.stmts[0], lower)
+	fd := r.funcDecl()
+	if fd == nil {
+		return
+	}
+	for _, list := range []*ast.FieldList{fd.Type.Params, fd.Type.Results} {
+		if list == nil {
+			continue
+		}
+		for _, field := range list.List {
+			if _, whole := seqType(field.Type); whole {
+				lower(field.Type)
+				continue
+			}
+			ast.Inspect(field.Type, func(x ast.Node) bool {
+				if t, ok := seqType(x); ok {
+					r.fail(x.Pos(), "a parameter or result of a type holding "+types.TypeString(t, r.qualifier)+
+						": the interpreter has no iter types, and the func type it has instead would not fit the compiled function's type")
+					return false
 				}
 				return true
 			})
 		}
 	}
-	inBody := func(obj types.Object) bool {
-		return obj != nil && obj.Pos() > n.Body.Lbrace && obj.Pos() < n.Body.Rbrace
-	}
-	var walk func(x ast.Node, breaks, continues bool)
-	walk = func(x ast.Node, breaks, continues bool) {
-		ast.Inspect(x, func(x ast.Node) bool {
-			switch x := x.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.ForStmt:
-				walk(x.Body, false, false)
-				for _, s := range []ast.Node{x.Init, x.Cond, x.Post} {
-					if s != nil {
-						walk(s, breaks, continues)
-					}
-				}
-				return false
-			case *ast.RangeStmt:
-				walk(x.X, breaks, continues)
-				walk(x.Body, false, false)
-				return false
-			case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
-				ast.Inspect(x, func(y ast.Node) bool {
-					if b, ok := y.(*ast.BlockStmt); ok && y != x {
-						walk(b, false, continues)
-						return false
-					}
-					return true
-				})
-				return false
-			case *ast.ReturnStmt:
-				r.fail(x.Pos(), "a return inside a range over a function"+why)
-			case *ast.DeferStmt:
-				r.fail(x.Pos(), "a defer inside a range over a function"+why+", where the deferred call would run at the end of the iteration")
-			case *ast.CallExpr:
-				if id, ok := unparen(x.Fun).(*ast.Ident); ok {
-					if b, ok := r.c.info.Uses[id].(*types.Builtin); ok && b.Name() == "recover" {
-						r.fail(x.Pos(), "a recover inside a range over a function"+why)
-					}
-				}
-			case *ast.BranchStmt:
-				var target types.Object
-				if x.Label != nil {
-					target = r.c.info.Uses[x.Label]
-				}
-				switch {
-				case x.Tok == token.GOTO:
-					if !inBody(target) {
-						r.fail(x.Pos(), "a goto out of a range over a function"+why)
-					}
-				case x.Tok == token.FALLTHROUGH:
-				case x.Label != nil && target == label && label != nil,
-					x.Label == nil && (x.Tok == token.BREAK && breaks || x.Tok == token.CONTINUE && continues):
-					res := "return true"
-					if x.Tok == token.BREAK {
-						res = "return false"
-					}
-					r.add(x, func() string { return res })
-				case x.Label != nil && !inBody(target):
-					r.fail(x.Pos(), "a labeled "+x.Tok.String()+" out of a range over a function"+why)
-				}
-			}
-			return true
-		})
-	}
-	walk(n.Body, true, true)
-	if labeled != nil {
-		r.add(span{labeled.Label.Pos(), labeled.Colon + 1}, func() string { return "" })
-	}
-	head := span{n.For, n.Body.Lbrace + 1}
-	r.add(head, func() string {
-		vars := []ast.Expr{n.Key, n.Value}
-		var params, assign []string
-		var lhs []string
-		for i := 0; i < yield.Params().Len(); i++ {
-			t := types.TypeString(yield.Params().At(i).Type(), r.qualifier)
-			var e ast.Expr
-			if i < len(vars) {
-				e = vars[i]
-			}
-			id, isIdent := e.(*ast.Ident)
-			switch {
-			case e == nil || isIdent && id.Name == "_":
-				params = append(params, "_ "+t)
-			case n.Tok == token.DEFINE:
-				params = append(params, id.Name+" "+t)
-			default:
-				p := "lpY" + string(rune('0'+i))
-				params = append(params, p+" "+t)
-				lhs = append(lhs, r.renderNode(e))
-				assign = append(assign, p)
-			}
-		}
-		s := "(" + r.renderNode(n.X) + ")(func(" + strings.Join(params, ", ") + ") bool {"
-		if len(lhs) > 0 {
-			s += " " + strings.Join(lhs, ", ") + " = " + strings.Join(assign, ", ") + ";"
-		}
-		return s
-	})
-	r.add(span{n.Body.Rbrace, n.Body.Rbrace + 1}, func() string { return "; return true })" })
-}
-
-// lowerSeqTypes writes the types iter.Seq[V] and iter.Seq2[K, V] (generic,
-// which yaegi v0.16.1's iter package does not have) as their func types,
-// func(yield func(V) bool) and func(yield func(K, V) bool), in a function
-// declaration's parameters and body: values of the one are assignable to
-// the other, as the compiled callers and callees pass them. A result of
-// such a type is refused, since the compiled function must return exactly
-// the iter type.
-func (r *rewriter) lowerSeqTypes() {
-	if !r.c.in.decls || len(r.c.stmts) != 1 || r.c.sc == nil || r.c.sc.ref.file == nil {
-		return
-	}
-	var fd *ast.FuncDecl
-	for _, d := range r.c.sc.ref.file.Decls {
-		if f, ok := d.(*ast.FuncDecl); ok && f.Body != nil && ast.Stmt(f.Body) == r.c.stmts[0] {
-			fd = f
-		}
-	}
-	visit := func(results bool) func(ast.Node) bool {
-		return func(x ast.Node) bool {
-			switch x.(type) {
-			case *ast.IndexExpr, *ast.IndexListExpr:
-			default:
-				return true
-			}
-			tv, ok := r.c.info.Types[x.(ast.Expr)]
-			if !ok || !tv.IsType() {
-				return true
-			}
-			named, _ := types.Unalias(tv.Type).(*types.Named)
-			if named == nil || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "iter" {
-				return true
-			}
-			if results {
-				r.fail(x.Pos(), "a result of type "+types.TypeString(tv.Type, r.qualifier)+": the interpreter has no iter types, and the function must return exactly one")
-				return false
-			}
-			r.add(x, func() string { return types.TypeString(named.Underlying(), r.qualifier) })
-			return false
-		}
-	}
-	ast.Inspect(r.c.stmts[0], visit(false))
-	if fd == nil {
-		return
-	}
-	if fd.Type.Results != nil {
-		ast.Inspect(fd.Type.Results, visit(true))
-	}
-	ast.Inspect(fd.Type.Params, visit(false))
 }

@@ -142,8 +142,9 @@ func (r *rewriter) renderNode(n ast.Node) string {
 }
 
 func (r *rewriter) visit(n ast.Node) bool {
-	r.statements(n) // statements.go
-	r.workaround(n) // workaround.go
+	r.statements(n)   // statements.go
+	r.workaround(n)   // workaround.go
+	r.lowerControl(n) // defer.go
 	info := r.c.info
 	switch n := n.(type) {
 	case *ast.Ident:

@@ -24,6 +24,8 @@ var knownGroups = []knownGroup{
 	{regexp.MustCompile(`method expression .* the interpreter cannot reach`), "method expression of a compiled type"},
 	{regexp.MustCompile(`generic`), "generic code"},
 	{regexp.MustCompile(`deferred in a loop`), "function literal deferred in a loop"},
+	{regexp.MustCompile(`recovers, in a function that defers inside a range over a function`), "recover deferred beside a defer in a range over func"},
+	{regexp.MustCompile(`of a type holding iter\.Seq`), "iter type inside a signature's type"},
 }
 
 // group summarizes a refusal message: the first line without positions,

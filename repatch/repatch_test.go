@@ -56,7 +56,10 @@ func TestGroup(t *testing.T) {
 		"a.go:3:9: undefined: min": "undefined: min",
 		"3:9: cannot range over f (variable of type func(yield func(int) bool))": "range over func",
 		"generic function": "generic code",
-		"x.go:1:2: y has type T, which the Go prompt cannot name (a type declared inside a function, or generic)": "a type the rewriter cannot name",
+		"x.go:1:2: y has type T, which the Go prompt cannot name (a type declared inside a function, or generic)":    "a type the rewriter cannot name",
+		"a.go:9:3: a function literal deferred in a loop that assigns i, a variable of the iteration: ...":           "function literal deferred in a loop",
+		"a.go:9:3: a deferred function that recovers, in a function that defers inside a range over a function: ...": "recover deferred beside a defer in a range over func",
+		"a.go:2:14: a parameter or result of a type holding iter.Seq[int]: ...":                                      "iter type inside a signature's type",
 	} {
 		if got := group(msg); got != want {
 			t.Errorf("group(%q): got %q, want %q", msg, got, want)

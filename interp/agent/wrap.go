@@ -15,6 +15,14 @@ import "reflect"
 // the interpreted function as a typed Go function, which saves the two
 // reflect crossings of this one on every call. A typed wrapper falls back
 // to Wrapper when the interpreted function's type is not exactly t.
+//
+// The interpreted function's parameters and results need only be
+// assignable to t's (Apply checks that, see fits): reflect assigns the
+// compiled caller's arguments in (Value.Call) and the results out
+// (MakeFunc). That covers a named func type and the func type it stands
+// for, both ways: the rewriter writes iter.Seq[int], which yaegi lacks, as
+// func(yield func(int) bool), and the wrapped function still returns an
+// iter.Seq[int] (wrap_test.go).
 func Wrapper(t reflect.Type) func(reflect.Value) any {
 	return func(fn reflect.Value) any {
 		return reflect.MakeFunc(t, func(in []reflect.Value) []reflect.Value {

@@ -27,7 +27,8 @@ func Safely(f func()) (r any) {
 // Boom panics with v.
 func Boom(v any) { panic(v) }
 
-// Order records the order in which deferred calls run.
+// Order records the order in which deferred calls run, each deferred in a
+// loop and seeing its own iteration's variable.
 func Order() (out []int) {
 	for i := range 3 {
 		defer func() { out = append(out, i) }()

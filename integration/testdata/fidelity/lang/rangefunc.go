@@ -107,8 +107,8 @@ func KeysInto(m map[string]int) ([]string, int) {
 	return keys, n
 }
 
-// FindIndex returns from inside a range over a function: refused (the
-// return would leave only the yield closure), so it stays compiled.
+// FindIndex returns from inside a range over a function (the rewriter
+// stores the result, stops the iteration and returns after the call).
 func FindIndex(seq iter.Seq[int], want int) int {
 	i := 0
 	for v := range seq {
