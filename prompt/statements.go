@@ -50,7 +50,45 @@ func (r *rewriter) statements(n ast.Node) {
 		}
 	case *ast.RangeStmt:
 		r.lowerRangeAssign(n)
+	case *ast.SelectorExpr:
+		r.liveVar(n)
+	case *ast.UnaryExpr:
+		if x, ok := unparen(n.X).(*ast.SelectorExpr); ok && n.Op == token.AND && r.compiledVar(x) {
+			r.add(n, func() string { return "&" + x.X.(*ast.Ident).Name + "." + x.Sel.Name })
+		}
 	}
+}
+
+// liveVar writes a variable of a compiled package that the interpreter
+// reaches through its symbol, pkg.V, as (*&pkg.V). yaegi v0.16.1 takes
+// such a symbol for a constant wherever it computes with it (an operand,
+// an element, a value assigned, an argument of a compiled function): it
+// reads the variable once, when it compiles the function, so that the
+// function never sees the variable change (flag.NameOf(flag.CommandLine)
+// keeps the FlagSet of patch time after flag.CommandLine = NewFlagSet()).
+// The variable's address is constant; the dereference reads it when it
+// runs. &pkg.V stays as it is (the address itself).
+func (r *rewriter) liveVar(n *ast.SelectorExpr) {
+	if !r.compiledVar(n) {
+		return
+	}
+	q, name := n.X.(*ast.Ident).Name, n.Sel.Name
+	r.add(n, func() string { return "(*&" + q + "." + name + ")" })
+}
+
+// compiledVar reports whether n is a package-level variable of an imported
+// package that the interpreter reaches through its symbol (the rewriting
+// writes those of the user's packages through their lpAddr_ pointers).
+func (r *rewriter) compiledVar(n *ast.SelectorExpr) bool {
+	id, ok := n.X.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	if _, isPkg := r.c.info.Uses[id].(*types.PkgName); !isPkg {
+		return false
+	}
+	v, ok := r.c.info.Uses[n.Sel].(*types.Var)
+	return ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() && !(r.c.sc.ref.pkg != nil && r.isUser(v.Pkg()))
 }
 
 // parenValues parenthesizes the calls (builtins and conversions included)

@@ -10,7 +10,11 @@ import (
 // them).
 const statementsSrc = `package wa
 
-import "strings"
+import (
+	"runtime"
+	"strings"
+	"time"
+)
 
 // Statements that the interpreter compiles and, unless rewritten, runs
 // differently: several values assigned or returned at once, type
@@ -133,6 +137,13 @@ func ClearBoth(e error) (p *Leaf, err error) {
 	}()
 	return p, nil
 }
+
+// ZoneAndRate passes a variable of the standard library to a method and
+// computes with another, as the variables are when it runs.
+func ZoneAndRate(sec int64) (string, int) {
+	name, _ := time.Unix(sec, 0).In(time.Local).Zone()
+	return name, runtime.MemProfileRate * 2
+}
 `
 
 // TestRewriteStatements checks the forms that statements take which yaegi
@@ -146,8 +157,9 @@ func TestRewriteStatements(t *testing.T) {
 		"AssignPairs": {want: []string{"n, parts = (len(s)), (strings.Split(s, \",\"))", "first, rest := 1, ([]string{parts[0]})",
 			"var count, total = 2, (len(parts))", "n, rest = n+first+count+total, (append(rest, parts[len(parts)-1]))",
 			"return n, (append(rest, \"end\")), (strings.Join(rest, \"+\"))"}},
-		"ClearBoth": {want: []string{"p, err, s = (*Leaf)(nil), e, ([]int)(nil)"}},
-		"IsEnd":     {want: []string{"return r == 0 || r == '|'"}},
+		"ClearBoth":   {want: []string{"p, err, s = (*Leaf)(nil), e, ([]int)(nil)"}},
+		"ZoneAndRate": {want: []string{"time.Unix(sec, 0).In((*&time.Local)).Zone()", "return name, (*&runtime.MemProfileRate) * 2"}},
+		"IsEnd":       {want: []string{"return r == 0 || r == '|'"}},
 		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
 			"for _, lpV := range \"xyz\" { c = lpV;"}},
 	}

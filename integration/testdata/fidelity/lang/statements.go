@@ -1,6 +1,10 @@
 package lang
 
-import "strings"
+import (
+	"runtime"
+	"strings"
+	"time"
+)
 
 // Statements that the interpreter compiles and, unless rewritten, runs
 // differently: several values assigned or returned at once, type
@@ -122,4 +126,11 @@ func ClearBoth(e error) (p *Leaf, err error) {
 		_ = s
 	}()
 	return p, nil
+}
+
+// ZoneAndRate passes a variable of the standard library to a method and
+// computes with another, as the variables are when it runs.
+func ZoneAndRate(sec int64) (string, int) {
+	name, _ := time.Unix(sec, 0).In(time.Local).Zone()
+	return name, runtime.MemProfileRate * 2
 }

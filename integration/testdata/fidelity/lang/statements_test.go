@@ -3,7 +3,9 @@ package lang
 import (
 	"errors"
 	"reflect"
+	"runtime"
 	"testing"
+	"time"
 )
 
 func TestTypeSwitchEmptyClauses(t *testing.T) {
@@ -47,6 +49,15 @@ func TestAssignNils(t *testing.T) {
 	e := errors.New("e")
 	if p, err := ClearBoth(e); p != nil || err != e {
 		t.Errorf("ClearBoth: got %v, %v; want nil, e", p, err)
+	}
+}
+
+func TestVariableOfAnotherPackage(t *testing.T) {
+	local, rate := time.Local, runtime.MemProfileRate
+	defer func() { time.Local, runtime.MemProfileRate = local, rate }()
+	time.Local, runtime.MemProfileRate = time.FixedZone("LP", 3600), 3
+	if name, twice := ZoneAndRate(0); name != "LP" || twice != 6 {
+		t.Errorf("ZoneAndRate(0) with the variables changed: got %q, %d; want LP, 6", name, twice)
 	}
 }
 
