@@ -9,7 +9,7 @@ import (
 )
 
 // This file rewrites defer statements, which yaegi v0.16.1 runs otherwise
-// than Go in three ways:
+// than Go in four ways:
 //
 //   - it evaluates a deferred call's operands when the call runs, not at
 //     the defer statement: it keeps the frame slots of the function value,
@@ -20,6 +20,8 @@ import (
 //     deferred calls run (the closure locks the frame it was made in when
 //     it returns, which the deferred calls hold): `f := func() {};
 //     defer f()` never returns;
+//   - a deferred call with a spread argument, defer f(xs...), passes xs
+//     as one argument, and panics;
 //   - it has no range over functions, whose lowering runs the loop's body
 //     in a closure (rangefunc.go): a defer there would run when the
 //     closure returns, not when the function does.
@@ -35,7 +37,8 @@ import (
 // func(i int) { use(i) }(i)`, since the closure is made late. In a
 // function that defers, a function literal evaluated as a value (an
 // argument of a deferred call, `cleanup := func() {...}`) is made in a
-// function of its own that returns it (wrapClosures).
+// function of its own that returns it (wrapClosures). A call with a spread
+// argument is deferred as a closure, made the same way, that makes it.
 //
 // A function whose range-over-function bodies defer keeps a list of its
 // deferred calls, run in reverse by a defer at its start, and every defer
@@ -176,7 +179,7 @@ func (r *rewriter) deferNow(d *ast.DeferStmt, path []ast.Node, f *rfFunc) {
 			return
 		}
 	}
-	if len(passed) == 0 && !r.hasOperands(d.Call) {
+	if len(passed) == 0 && !r.hasOperands(d.Call) && !d.Call.Ellipsis.IsValid() {
 		return
 	}
 	if len(passed) > 0 {
@@ -201,6 +204,13 @@ func (r *rewriter) deferNow(d *ast.DeferStmt, path []ast.Node, f *rfFunc) {
 	}
 	r.add(d, func() string {
 		evals, call := r.deferredCall(d.Call, false, passed)
+		if d.Call.Ellipsis.IsValid() {
+			// yaegi v0.16.1 calls a deferred f(xs...) with xs as one
+			// argument ("reflect: cannot use []int as type int in
+			// Call"): the call is made by a closure, made apart.
+			evals = append(evals, "lpD := func() func() { return func() { "+call+" } }()")
+			call = "lpD()"
+		}
 		return "{ " + strings.Join(append(evals, ""), "; ") + "defer " + call + " }"
 	})
 }

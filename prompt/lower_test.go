@@ -177,6 +177,40 @@ func Assigns() (out []int) {
 }
 
 func Nested(f func() iter.Seq[int]) int { return 0 }
+
+type box struct{ N int }
+
+func (b box) Get(out *[]int) { *out = append(*out, b.N) }
+
+func notes(log *[]int, vs ...int) { *log = append(*log, vs...) }
+
+func pairOf(out *[]int) (*[]int, int) { return out, 7 }
+
+func run(f func()) { f() }
+
+func Operands() (out []int) {
+	b := box{1}
+	defer b.Get(&out)
+	b.N = 2
+	xs := []int{3, 4}
+	defer notes(&out, xs...)
+	xs = []int{8}
+	x := 5
+	defer notes(&out, 6, x)
+	x = 9
+	defer note(pairOf(&out))
+	defer run(func() { out = append(out, 100) })
+	return nil
+}
+
+func RecoverInBody(seq iter.Seq[int]) (r any) {
+	defer func() {
+		for range seq {
+			r = recover()
+		}
+	}()
+	panic("p")
+}
 `
 
 // lowered rewrites the functions of lowerSrc named by keys and returns
@@ -353,7 +387,7 @@ func TestLowerRangeFuncState(t *testing.T) {
 // function bodies, in loops, and of closures they made, and checks that
 // they give what Go gives.
 func TestLowerDefers(t *testing.T) {
-	src, err := lowered(t, "note", "CloseAll", "Order", "Args", "Cleanup")
+	src, err := lowered(t, "note", "CloseAll", "Order", "Args", "Cleanup", "box.Get", "notes", "pairOf", "run", "Operands", "RecoverInBody")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,15 +400,20 @@ func TestLowerDefers(t *testing.T) {
 			t.Errorf("%s: rewritten source lacks %q:\n%s", name, want, src[name])
 		}
 	}
+	src["box"] = "type box struct{ N int }" // the compiled type
 	i := interpret(t, src)
 	var log []int
 	if got, p := call(t, i, "CloseAll", seq(1, 2), &log); p != nil || !reflect.DeepEqual(got, []any{2}) || !reflect.DeepEqual(log, []int{0, 20, 2, 10, 1, -1}) {
 		t.Errorf("CloseAll: got %v (panic %v), log %v; want 2, log [0 20 2 10 1 -1]", got, p, log)
 	}
+	if _, p := call(t, i, "RecoverInBody", seq(1)); fmt.Sprint(p) != "p" {
+		t.Errorf("RecoverInBody: got panic %v, want p (recover in a loop body is not called by a deferred function)", p)
+	}
 	for name, want := range map[string][]int{
-		"Order":   {2, 1, 0},
-		"Args":    {1, 3, 2, 1},
-		"Cleanup": {1, 2},
+		"Order":    {2, 1, 0},
+		"Args":     {1, 3, 2, 1},
+		"Cleanup":  {1, 2},
+		"Operands": {100, 7, 6, 5, 3, 4, 1},
 	} {
 		var args []any
 		if name == "Args" {

@@ -209,8 +209,14 @@ func DeferArgs(xs []string) (out []string) {
 	defer c.add(10)
 	c = &counter{n: 100}
 	c.add(1)
+	parts := []string{"spread a", "spread b"}
+	defer appendAll(&out, parts...)
+	parts = nil
 	return nil
 }
+
+// appendAll appends ss to *out.
+func appendAll(out *[]string, ss ...string) { *out = append(*out, ss...) }
 
 // Cleanup defers a closure it made itself.
 func Cleanup() (log []string) {

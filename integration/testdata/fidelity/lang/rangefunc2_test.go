@@ -109,7 +109,7 @@ func TestSeqResults(t *testing.T) {
 
 func TestDeferOperandsAtDefer(t *testing.T) {
 	got := DeferArgs([]string{"x", "y"})
-	want := []string{"counter 101", "before", "body var 1", "body var 0",
+	want := []string{"spread a", "spread b", "counter 101", "before", "body var 1", "body var 0",
 		"argument y", "literal y", "argument x", "literal x"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("DeferArgs: got %q, want %q", got, want)
