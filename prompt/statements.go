@@ -50,6 +50,14 @@ func (r *rewriter) statements(n ast.Node) {
 		}
 	case *ast.RangeStmt:
 		r.lowerRangeAssign(n)
+	case *ast.BlockStmt:
+		if sig := r.declaredBody(n); sig != nil {
+			r.typedReturnNils(n, sig)
+		}
+	case *ast.FuncLit:
+		if sig, ok := r.c.info.Types[n].Type.(*types.Signature); ok {
+			r.typedReturnNils(n.Body, sig)
+		}
 	case *ast.SelectorExpr:
 		r.liveVar(n)
 	case *ast.UnaryExpr:
@@ -112,8 +120,8 @@ func (r *rewriter) parenValues(values []ast.Expr) {
 }
 
 // typedNils writes each nil among the values of an assignment or a
-// variable declaration of several values as the nil of its destination's
-// type, T(nil). yaegi v0.16.1 panics on an untyped nil there
+// variable declaration of several values (or of a return statement,
+// typedReturnNils) as the nil of its destination's type, T(nil). yaegi v0.16.1 panics on an untyped nil there
 // (p, err = nil, e: "reflect: New(nil)"). A destination whose type the
 // input's scope cannot name keeps its nil.
 func (r *rewriter) typedNils(dest []types.Type, values []ast.Expr) {
@@ -128,6 +136,54 @@ func (r *rewriter) typedNils(dest []types.Type, values []ast.Expr) {
 		t := dest[i]
 		r.add(v, func() string { return "(" + types.TypeString(t, r.qualifier) + ")(nil)" })
 	}
+}
+
+// declaredBody returns the signature of the function declaration of the
+// input's file whose body is b, or nil.
+func (r *rewriter) declaredBody(b *ast.BlockStmt) *types.Signature {
+	f := r.c.sc.ref.file
+	if f == nil {
+		return nil
+	}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body == b {
+			if fn, ok := r.c.info.Defs[fd.Name].(*types.Func); ok {
+				return fn.Type().(*types.Signature)
+			}
+		}
+	}
+	return nil
+}
+
+// typedReturnNils writes each nil that the return statements of body
+// (not those of the function literals in it) give a result of a function
+// type, as that type's nil, T(nil). yaegi v0.16.1 panics ("reflect:
+// New(nil)") when compiled code calls a function that returns an untyped
+// nil for a result whose type is a compiled function type (type F = func()
+// of a compiled package, return nil, false).
+func (r *rewriter) typedReturnNils(body *ast.BlockStmt, sig *types.Signature) {
+	res := sig.Results()
+	dest := make([]types.Type, res.Len())
+	funcs := false
+	for i := range dest {
+		if _, ok := res.At(i).Type().Underlying().(*types.Signature); ok {
+			dest[i], funcs = res.At(i).Type(), true
+		}
+	}
+	if !funcs {
+		return
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			if len(n.Results) == len(dest) {
+				r.typedNils(dest, n.Results)
+			}
+		}
+		return true
+	})
 }
 
 // fillClauses gives each empty clause of a type switch the body {}. In

@@ -144,6 +144,20 @@ func ZoneAndRate(sec int64) (string, int) {
 	name, _ := time.Unix(sec, 0).In(time.Local).Zone()
 	return name, runtime.MemProfileRate * 2
 }
+
+// Handler is a function type of the package.
+type Handler = func(string) int
+
+var handlers = map[string]Handler{"len": func(s string) int { return len(s) }}
+
+// HandlerFor returns nil, as a Handler, for an empty name.
+func HandlerFor(name string) (Handler, bool) {
+	if name == "" {
+		return nil, false
+	}
+	h, ok := handlers[name]
+	return h, ok
+}
 `
 
 // TestRewriteStatements checks the forms that statements take which yaegi
@@ -159,6 +173,7 @@ func TestRewriteStatements(t *testing.T) {
 			"return n, (append(rest, \"end\")), (strings.Join(rest, \"+\"))"}},
 		"ClearBoth":   {want: []string{"p, err, s = (*Leaf)(nil), e, ([]int)(nil)"}},
 		"ZoneAndRate": {want: []string{"time.Unix(sec, 0).In((*&time.Local)).Zone()", "return name, (*&runtime.MemProfileRate) * 2"}},
+		"HandlerFor":  {want: []string{"return (Handler)(nil), false"}},
 		"IsEnd":       {want: []string{"return r == 0 || r == '|'"}},
 		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
 			"for _, lpV := range \"xyz\" { c = lpV;"}},

@@ -134,3 +134,17 @@ func ZoneAndRate(sec int64) (string, int) {
 	name, _ := time.Unix(sec, 0).In(time.Local).Zone()
 	return name, runtime.MemProfileRate * 2
 }
+
+// Handler is a function type of the package.
+type Handler = func(string) int
+
+var handlers = map[string]Handler{"len": func(s string) int { return len(s) }}
+
+// HandlerFor returns nil, as a Handler, for an empty name.
+func HandlerFor(name string) (Handler, bool) {
+	if name == "" {
+		return nil, false
+	}
+	h, ok := handlers[name]
+	return h, ok
+}

@@ -61,6 +61,15 @@ func TestVariableOfAnotherPackage(t *testing.T) {
 	}
 }
 
+func TestReturnNilFunc(t *testing.T) {
+	if h, ok := HandlerFor(""); h != nil || ok {
+		t.Errorf("HandlerFor(\"\"): got a handler %v, %v; want nil, false", h != nil, ok)
+	}
+	if h, ok := HandlerFor("len"); !ok || h("abc") != 3 {
+		t.Errorf("HandlerFor(len): got %v; want the handler", ok)
+	}
+}
+
 func TestRangeAssign(t *testing.T) {
 	i, item, k, c, got := LastAssigned([]string{"p", "q"})
 	if i != 1 || item != "q" || k != "only" || c != 'z' || got != "p,q" {
