@@ -339,8 +339,8 @@ func (r *rewriter) lowerRange(n *ast.RangeStmt) {
 		}
 		return
 	}
-	if id, named := n.Value.(*ast.Ident); n.Value != nil && (!named || id.Name != "_") && chanElements(tv.Type) {
-		r.fail(n.Pos(), "a range with a value over a collection of channels: the interpreter (yaegi v0.16.1) fails at run time")
+	if id, named := n.Value.(*ast.Ident); n.Value != nil && (!named || id.Name != "_") && (chanElements(tv.Type) || arrayPointer(tv.Type)) {
+		r.lowerRangeIndex(n, tv.Type)
 		return
 	}
 	bt, isBasic := tv.Type.Underlying().(*types.Basic)
@@ -362,6 +362,60 @@ func (r *rewriter) lowerRange(n *ast.RangeStmt) {
 		}
 		return s
 	})
+}
+
+// lowerRangeIndex writes a range with a value, over a collection of
+// channels or a pointer to an array, as a loop over the indexes or keys
+// that reads each element: yaegi v0.16.1 fails at run time on both forms
+// (reflect.Value.Len on int Value; reflect.Value.Int on array Value),
+// while indexing works. The collection is evaluated once, before the loop,
+// as range does (an array is copied); the loop variables are declared in
+// the body, so each iteration has its own. A map must be a variable the
+// body does not assign, since its elements are read through it by key.
+func (r *rewriter) lowerRangeIndex(n *ast.RangeStmt, t types.Type) {
+	key := "_"
+	if n.Key != nil {
+		key = r.renderNode(n.Key)
+	}
+	assign := func(i, elem string) string {
+		if key == "_" && n.Tok == token.DEFINE {
+			return " " + r.renderNode(n.Value) + " := " + elem + ";"
+		}
+		return " " + key + ", " + r.renderNode(n.Value) + " " + n.Tok.String() + " " + i + ", " + elem + ";"
+	}
+	head := span{n.For, n.Body.Lbrace + 1}
+	if _, isMap := t.Underlying().(*types.Map); isMap {
+		id, ok := unparen(n.X).(*ast.Ident)
+		v, _ := r.c.info.Uses[id].(*types.Var)
+		if !ok || v == nil || r.assigns(n.Body, v) {
+			r.fail(n.Pos(), "a range with a value over a map of channels that is not a variable the loop leaves alone: the interpreter (yaegi v0.16.1) fails at run time on the range, and the rewriter reads the elements through the map")
+			return
+		}
+		r.add(head, func() string {
+			return "for lpK := range " + id.Name + " {" + assign("lpK", id.Name+"[lpK]")
+		})
+		return
+	}
+	elem := "lpX[lpI]"
+	if arrayPointer(t) {
+		elem = "(*lpX)[lpI]"
+	}
+	r.add(head, func() string {
+		return "for lpI, lpX := 0, " + r.renderNode(n.X) + "; lpI < len(lpX); lpI++ {" + assign("lpI", elem)
+	})
+}
+
+// arrayPointer reports whether t is a pointer to an array.
+func arrayPointer(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	p, ok := t.Underlying().(*types.Pointer)
+	if !ok {
+		return false
+	}
+	_, ok = p.Elem().Underlying().(*types.Array)
+	return ok
 }
 
 // chanElements reports whether t is a slice, array, pointer to array or

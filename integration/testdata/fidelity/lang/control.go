@@ -3,6 +3,7 @@ package lang
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -84,8 +85,9 @@ func Pipeline(n int) int {
 }
 
 // Broadcast sends v on every channel of chs and returns how many it sent
-// to. yaegi v0.16.1 cannot range with a value over a slice of channels:
-// the function stays compiled (x/sync/singleflight's doCall does this).
+// to (x/sync/singleflight's doCall ranges so; yaegi v0.16.1 fails at run
+// time on a range with a value over channels, which the rewriter writes as
+// a loop over the indexes).
 func Broadcast(chs []chan int, v int) int {
 	n := 0
 	for _, ch := range chs {
@@ -93,4 +95,38 @@ func Broadcast(chs []chan int, v int) int {
 		n++
 	}
 	return n
+}
+
+// Notify sends on every channel of a map of channels and returns the keys
+// it sent to, in order.
+func Notify(subs map[string]chan string, msg string) []string {
+	var sent []string
+	for name, ch := range subs {
+		ch <- msg + " " + name
+		sent = append(sent, name)
+	}
+	slices.Sort(sent)
+	return sent
+}
+
+// Totals ranges over a pointer to an array, with the values, and keeps a
+// closure per iteration: each sees its own element.
+func Totals(p *[4]int) (sum int, later []func() int) {
+	for i, v := range p {
+		sum += v * (i + 1)
+		later = append(later, func() int { return v })
+	}
+	return sum, later
+}
+
+// Drain receives once from every channel of an array of channels, the
+// array copied as range copies it, with the loop variables assigned.
+func Drain(chs [2]chan int) int {
+	var i int
+	var ch chan int
+	total := 0
+	for i, ch = range chs {
+		total += <-ch * (i + 1)
+	}
+	return total
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -122,5 +123,41 @@ func TestBroadcast(t *testing.T) {
 		if v := <-ch; v != 5 {
 			t.Errorf("channel %d: got %d, want 5", i, v)
 		}
+	}
+}
+
+func TestNotify(t *testing.T) {
+	subs := map[string]chan string{"a": make(chan string, 1), "b": make(chan string, 1)}
+	if got := Notify(subs, "hi"); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("Notify: sent to %v, want [a b]", got)
+	}
+	for name, ch := range subs {
+		if got, want := <-ch, "hi "+name; got != want {
+			t.Errorf("channel %s: got %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestTotals(t *testing.T) {
+	a := [4]int{1, 2, 3, 4}
+	sum, later := Totals(&a)
+	if sum != 30 {
+		t.Errorf("Totals: sum %d, want 30", sum)
+	}
+	var got []int
+	for _, f := range later {
+		got = append(got, f())
+	}
+	if !slices.Equal(got, []int{1, 2, 3, 4}) {
+		t.Errorf("Totals: closures saw %v, want [1 2 3 4]", got)
+	}
+}
+
+func TestDrain(t *testing.T) {
+	chs := [2]chan int{make(chan int, 1), make(chan int, 1)}
+	chs[0] <- 10
+	chs[1] <- 20
+	if got := Drain(chs); got != 50 {
+		t.Errorf("Drain: got %d, want 50", got)
 	}
 }
