@@ -90,6 +90,9 @@ func generate(l *loaded, mods *modules, buildDir string, log *slog.Logger) (map[
 		if err := addFile(ov, pkgDir, outDir, symbolsFileName, syms); err != nil {
 			return nil, nil, err
 		}
+		if err := addInterfaceWrappers(ov, pkgDir, outDir, p, isRoot, l, only, log); err != nil { // ifacewrap.go
+			return nil, nil, err
+		}
 		if isRoot {
 			if err := addFile(ov, pkgDir, outDir, stdSymbolsFileName, stdSymbols(p.Types, std, only)); err != nil {
 				return nil, nil, err

@@ -122,6 +122,9 @@ func rewriteCompiled(i *yaegi.Interpreter, src string, sc binScope) (string, []s
 		return src, nil, nil
 	}
 	r := &binRewriter{sc: sc, skip: skip}
+	if err := r.refuseEmbeddedInterfaces(f, src); err != nil { // ifacewrap.go
+		return src, nil, err
+	}
 	ast.Inspect(f, r.visit)
 	if len(r.edits) == 0 {
 		return src, nil, nil

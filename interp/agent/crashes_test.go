@@ -2,7 +2,6 @@ package agent
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -176,25 +175,22 @@ func TestNilAsCompiledInterface(t *testing.T) {
 
 // TestInterpretedValueAsCompiledInterface checks what the stand-in
 // wrapper cannot do: an interpreted type's value passed as a compiled
-// interface panics at run time, naming the missing wrapper, instead of
-// reaching compiled code as something else.
+// interface that has no generated wrapper is refused when the patch
+// compiles, naming the interface, instead of reaching compiled code as
+// something else or panicking at run time (ifacewrap_test.go has the
+// generated wrappers' side).
 func TestInterpretedValueAsCompiledInterface(t *testing.T) {
 	resetPatches(t)
-	mustApply(t, Patch{
+	err := Apply([]Patch{{
 		Ref:     Ref{Key: crashPkg + ".zeroArea"},
 		Source:  `func zeroArea() int { return areaOf(circle{}) }`,
 		Helpers: []string{`type circle struct{}`, `func (circle) Area() int { return 3 }`},
-	})
-	got, err := func() (n int, err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("%v", r)
-			}
-		}()
-		return zeroArea(), nil
-	}()
-	if err == nil || !strings.Contains(err.Error(), "noInterfaceWrapper") {
-		t.Errorf("zeroArea with an interpreted shape: got %d, %v; want a panic naming noInterfaceWrapper", got, err)
+	}})
+	if err == nil || !strings.Contains(err.Error(), "has no interface wrapper") || !strings.HasSuffix(err.Error(), ": "+crashPkg+".shape") {
+		t.Errorf("Apply of zeroArea with an interpreted shape: got %v; want a refusal naming shape", err)
+	}
+	if got := zeroArea(); got != 0 {
+		t.Errorf("zeroArea after the refusal: got %d, want 0 (compiled)", got)
 	}
 }
 

@@ -51,13 +51,15 @@
 // it, and a method expression becomes the compiled method expression. Compile
 // errors keep the positions of the source as given.
 //
-// yaegi converts values to compiled interface types through wrapper types
-// (a struct per interface, "_I" in its package) that its extract tool
-// writes and the builder's tables lack. The agent gives every interface the
-// registered symbols reach a stand-in made with reflect.StructOf, enough
-// for nil (return nil, err) and compiled values; an interpreted type's
-// value converted to a compiled interface panics at run time naming
-// noInterfaceWrapper (see ifacewrap.go). The interpreter has yaegi's
+// yaegi converts values of interpreted types (and nil) to compiled
+// interface types through wrapper types (a struct per interface, "_I" in
+// its package), which the builder generates and registers with
+// RegisterInterfaceWrappers. Every other interface the registered symbols
+// reach gets a stand-in made with reflect.StructOf, enough for nil (return
+// nil, err) and compiled values; converting an interpreted type's value to
+// such an interface is refused when the code compiles, and so is a struct
+// type that embeds a compiled interface, which yaegi cannot pass as an
+// interface (see ifacewrap.go). The interpreter has yaegi's
 // package unsafe (Pointer, Add, Sizeof, Alignof, Offsetof and the
 // conversions between unsafe.Pointer, uintptr and pointers), as the
 // compiled code it replaces had.

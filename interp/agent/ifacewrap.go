@@ -1,8 +1,13 @@
 package agent
 
 import (
+	"fmt"
+	"go/ast"
 	"path"
 	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
 
 	yaegi "github.com/traefik/yaegi/interp"
 )
@@ -12,28 +17,98 @@ import (
 // When interpreted code converts a value that is not a compiled value to a
 // compiled interface type with methods (the untyped nil of `return nil,
 // err` for a result of type io.Reader, an argument nil for such a
-// parameter, an interpreted type's value), yaegi v0.16.1 looks up the
-// symbol "_I" of the interface's package: a struct type, written by yaegi's
-// extract tool, whose first field holds the value and whose other fields,
-// "W" + method name, hold its methods. Without that symbol the compiler
-// panics ("reflect: call of reflect.Value.Type on zero Value"), and without
-// the package at all it dereferences nil. The builder's tables have no
-// such types, so the agent gives every interface type that the registered
-// symbols reach a stand-in: a struct of the same fields, made with
+// parameter, a value of a type the patch declares), yaegi v0.16.1 looks up
+// the symbol "_I" of the interface's package: a struct type whose first
+// field, IValue, holds the value and whose other fields, "W" + method name,
+// hold its methods as funcs; its methods call those fields. The builder
+// generates such types for the interfaces it can (patcher/ifacewrap.go)
+// and registers them through RegisterInterfaceWrappers. Without the symbol
+// yaegi's compiler panics ("reflect: call of reflect.Value.Type on zero
+// Value"), and without the package at all it dereferences nil, so the
+// agent gives every other interface type that the registered symbols
+// reach a stand-in: a struct of the same fields, made with
 // reflect.StructOf. yaegi reads only its fields at compile time, and a nil
 // value never needs more: it becomes the interface's zero value. The
-// stand-in has no methods, so an interpreted value that needs one to pass
-// as the interface panics at run time when it is set into the stand-in's
-// first field, whose type (noInterfaceWrapper) says so.
+// stand-in has no methods, so it cannot carry a value of an interpreted
+// type; such a conversion is refused when the code is compiled (see
+// refusingWrapper).
 
 // noInterfaceWrapper is the type of a stand-in wrapper's first field. No
-// value is assignable to it: storing one there is the run-time panic of an
-// interpreted value converted to a compiled interface, which only a wrapper
-// with methods (generated code) could carry.
+// value is assignable to it: should an interpreted value ever be stored
+// there, the panic names the missing wrapper.
 type noInterfaceWrapper struct{ _ [0]func() }
 
 // wrapperPrefix starts the symbol yaegi looks up for an interface's wrapper.
 const wrapperPrefix = "_"
+
+// generated holds the wrapper types registered by generated code: symbol
+// ("_" + interface name) -> (*W)(nil), by the interface's package path as
+// reflect gives it ("main" for a main package).
+var generated = struct {
+	mu    sync.Mutex
+	byPkg map[string]map[string]reflect.Value
+}{byPkg: map[string]map[string]reflect.Value{}}
+
+// RegisterInterfaceWrappers records wrapper types for yaegi's conversions
+// of interpreted values to compiled interfaces. Each pair is an interface
+// type as (*I)(nil) and its wrapper type as (*W)(nil): W is a struct
+// whose first field, IValue, is of type interface{}, whose other fields
+// are "W" + the name of each method of I, of the method's func type, and
+// whose methods (value receivers: yaegi makes W values) implement I by
+// calling those fields. It is meant to be called from generated init code
+// and is safe for concurrent use; pairs registered after the interpreter
+// exists are given to it at once. A pair that does not fit is left out
+// and logged (a generator bug must not stop the program): its interface
+// keeps the stand-in.
+func RegisterInterfaceWrappers(pairs [][2]any) {
+	late := map[string]map[string]reflect.Value{}
+	generated.mu.Lock()
+	for _, p := range pairs {
+		iface, wrapper := reflect.TypeOf(p[0]), reflect.TypeOf(p[1])
+		if err := checkWrapper(iface, wrapper); err != nil {
+			logger.Warn("interface wrapper left out", "err", err)
+			continue
+		}
+		it := iface.Elem()
+		v := reflect.ValueOf(p[1])
+		for _, m := range []map[string]map[string]reflect.Value{generated.byPkg, late} {
+			if m[it.PkgPath()] == nil {
+				m[it.PkgPath()] = map[string]reflect.Value{}
+			}
+			m[it.PkgPath()][wrapperPrefix+it.Name()] = v
+		}
+	}
+	generated.mu.Unlock()
+	for pkgPath, syms := range late {
+		addLateSymbols(exportsKey(pkgPath), syms)
+	}
+}
+
+// checkWrapper reports why wrapper, (*W)(nil)'s type, is not a wrapper
+// type of iface, (*I)(nil)'s type for a named interface type I.
+func checkWrapper(iface, wrapper reflect.Type) error {
+	if iface == nil || iface.Kind() != reflect.Pointer || iface.Elem().Kind() != reflect.Interface || iface.Elem().Name() == "" {
+		return fmt.Errorf("%v is not a pointer to a named interface type", iface)
+	}
+	if wrapper == nil || wrapper.Kind() != reflect.Pointer || wrapper.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("%v is not a pointer to a struct type", wrapper)
+	}
+	it, w := iface.Elem(), wrapper.Elem()
+	if w.NumField() != it.NumMethod()+1 || w.Field(0).Name != "IValue" || w.Field(0).Type.Kind() != reflect.Interface {
+		return fmt.Errorf("%v is not a wrapper of %v: want IValue and one field per method", w, it)
+	}
+	if !w.Implements(it) {
+		return fmt.Errorf("%v does not implement %v", w, it)
+	}
+	for i := 0; i < it.NumMethod(); i++ {
+		m := it.Method(i)
+		f, ok := w.FieldByName("W" + m.Name)
+		if !ok || f.Type != m.Type {
+			return fmt.Errorf("%v has no field W%s of type %v", w, m.Name, m.Type)
+		}
+	}
+	return nil
+}
 
 // interfaceWrappers finds the interface types that symbols reach.
 type interfaceWrappers struct {
@@ -104,33 +179,21 @@ func (w *interfaceWrappers) walk(t reflect.Type) {
 	}
 }
 
-// standIn returns the stand-in wrapper type of interface type t.
+// standIn returns the stand-in wrapper type of interface type t. Its
+// first field's type names t, so that interfaces with the same methods get
+// different stand-ins (reflect.StructOf returns the same type for the
+// same fields), which refusingWrapper tells apart.
 func standIn(t reflect.Type) reflect.Type {
-	fields := []reflect.StructField{{Name: "IValue", Type: reflect.TypeOf(noInterfaceWrapper{})}}
+	value := reflect.StructOf([]reflect.StructField{
+		{Name: "Missing", Type: reflect.TypeOf(noInterfaceWrapper{})},
+		{Name: "For", Type: reflect.ArrayOf(0, t)},
+	})
+	fields := []reflect.StructField{{Name: "IValue", Type: value}}
 	for i := 0; i < t.NumMethod(); i++ {
 		m := t.Method(i)
 		fields = append(fields, reflect.StructField{Name: "W" + m.Name, Type: m.Type})
 	}
 	return reflect.StructOf(fields)
-}
-
-// exports returns the stand-ins of the interfaces found that have no
-// wrapper yet, as symbols "_I" of their packages: have reports whether a
-// package already has a symbol, and key the Exports key of a package path.
-func (w *interfaceWrappers) exports(have func(pkgPath, name string) bool, key func(pkgPath string) string) yaegi.Exports {
-	out := yaegi.Exports{}
-	for _, t := range w.found {
-		name := wrapperPrefix + t.Name()
-		if have(t.PkgPath(), name) {
-			continue
-		}
-		k := key(t.PkgPath())
-		if out[k] == nil {
-			out[k] = map[string]reflect.Value{}
-		}
-		out[k][name] = reflect.Zero(reflect.PointerTo(standIn(t)))
-	}
-	return out
 }
 
 // exportsKey returns the yaegi Exports key of package pkgPath: the
@@ -144,38 +207,184 @@ func exportsKey(pkgPath string) string {
 	return pkgPath + "/" + name
 }
 
+// mapTypesKey is the Exports key under which yaegi's Use takes its table
+// of composed wrappers ("MapTypes").
+const mapTypesKey = "."
+
 // withInterfaceWrappers adds to ex, the symbols about to be given to the
-// interpreter, the stand-in wrappers of the interfaces they reach that
-// neither ex nor the interpreter (through given, the packages given
-// before, by Exports key) has.
+// interpreter, the generated wrappers not given yet, and stand-ins for the
+// interfaces that ex reaches and that neither ex nor the interpreter has a
+// wrapper for. given records the wrapper symbols the interpreter has, by
+// Exports key: true for a generated one, false for a stand-in, which a
+// generated one registered later replaces.
 func withInterfaceWrappers(ex yaegi.Exports, given map[string]map[string]bool) {
-	w := newInterfaceWrappers()
-	for _, syms := range ex {
-		w.addSymbols(syms)
-	}
-	have := func(pkgPath, name string) bool {
+	generated.mu.Lock()
+	for pkgPath, syms := range generated.byPkg {
 		k := exportsKey(pkgPath)
-		if _, ok := ex[k][name]; ok {
-			return true
-		}
-		return given[k][name]
-	}
-	for k, syms := range w.exports(have, exportsKey) {
-		if ex[k] == nil {
-			ex[k] = map[string]reflect.Value{}
-		}
 		for s, v := range syms {
+			if given[k][s] {
+				continue
+			}
+			if ex[k] == nil {
+				ex[k] = map[string]reflect.Value{}
+			}
 			ex[k][s] = v
 		}
 	}
+	generated.mu.Unlock()
+	w := newInterfaceWrappers()
 	for k, syms := range ex {
+		if k != mapTypesKey {
+			w.addSymbols(syms)
+		}
+	}
+	refusing := map[reflect.Value][]reflect.Type{}
+	for _, t := range w.found {
+		k, s := exportsKey(t.PkgPath()), wrapperPrefix+t.Name()
+		if _, ok := ex[k][s]; ok {
+			continue
+		}
+		if _, ok := given[k][s]; ok {
+			continue
+		}
+		if ex[k] == nil {
+			ex[k] = map[string]reflect.Value{}
+		}
+		st := standIn(t)
+		v := reflect.Zero(reflect.PointerTo(st))
+		ex[k][s] = v
+		refusing[v] = []reflect.Type{&refusingWrapper{Type: st, iface: t}}
+	}
+	for k, syms := range ex {
+		if k == mapTypesKey {
+			continue
+		}
 		if given[k] == nil {
 			given[k] = map[string]bool{}
 		}
-		for s := range syms {
+		for s, v := range syms {
 			if len(s) > len(wrapperPrefix) && s[:len(wrapperPrefix)] == wrapperPrefix {
-				given[k][s] = true
+				_, standIn := refusing[v]
+				given[k][s] = !standIn
 			}
 		}
 	}
+	if len(refusing) > 0 {
+		ex[mapTypesKey] = map[string]reflect.Value{"MapTypes": reflect.ValueOf(refusing)}
+	}
+}
+
+// A refusingWrapper makes yaegi's compiler refuse the conversion of a
+// value of an interpreted type to an interface that has only a stand-in,
+// which would otherwise compile and panic when it runs.
+//
+// yaegi v0.16.1 picks an interface's wrapper in getWrapper (interp/use.go):
+// it first tries the wrappers that its table of composed wrappers
+// (Interpreter.Use's "MapTypes") lists for the "_I" symbol, taking the
+// first whose "W" fields all name methods of the value's interpreted type,
+// and falls back on the "_I" type itself. The agent lists, for each
+// stand-in, a refusingWrapper over that stand-in's type: an untyped nil
+// has no methods and never matches, so it gets the stand-in; a value of an
+// interpreted type with every method of the interface matches. getWrapper
+// reads the candidate's NumField before each of its fields and once after
+// the last; genInterfaceWrapper (interp/run.go), given the match, starts
+// with NumField again. Two NumField calls in a row are thus the match, and
+// the second panics with a missingWrapper, which the agent's compile turns
+// into the compile error of the patch or evaluation. The interpreter is
+// compiled under machine.mu; yaegi also converts at run time for a type
+// assertion to a compiled interface, where the conversion would panic
+// anyway.
+type refusingWrapper struct {
+	reflect.Type              // the stand-in
+	iface        reflect.Type // the interface
+	afterCount   atomic.Bool  // the last call was NumField
+}
+
+// NumField returns the stand-in's number of fields, or panics when the
+// last call was NumField too.
+func (r *refusingWrapper) NumField() int {
+	if r.afterCount.Swap(true) {
+		r.afterCount.Store(false)
+		panic(missingWrapper{r.iface})
+	}
+	return r.Type.NumField()
+}
+
+// Field returns the stand-in's field i.
+func (r *refusingWrapper) Field(i int) reflect.StructField {
+	r.afterCount.Store(false)
+	return r.Type.Field(i)
+}
+
+// missingWrapper is the refusal of a conversion to an interface that has no
+// generated wrapper.
+type missingWrapper struct{ iface reflect.Type }
+
+func (m missingWrapper) Error() string {
+	return "a value of a type declared by the interpreted code is converted to a compiled interface " +
+		"that has no interface wrapper in this build (the builder writes them for the interfaces of the program's " +
+		"packages and of the packages their symbol tables register, when their methods can be written there); " +
+		"only compiled values and nil convert to it: " + m.iface.PkgPath() + "." + m.iface.Name()
+}
+
+// refuseEmbeddedInterfaces returns an error at the first struct type of
+// snippet f (parsed from src by rewriteCompiled) that embeds a compiled
+// interface type with methods, error included. Interpreted code cannot
+// use such a struct as an interface: yaegi v0.16.1 builds the struct type
+// with reflect.StructOf, which, when the embedded field is the struct's
+// only field, gives it a method per method of the interface whose body
+// panics ("reflect: StructOf does not support methods of embedded
+// interfaces"). Those are the methods yaegi puts into the wrapper when it
+// converts the value to a compiled interface (an unexported one fails
+// sooner: "reflect.Set of unexported method"), and the ones compiled code
+// finds by type assertion (fmt calling a String or Error method). With
+// other fields beside it, the field is not embedded under reflect and the
+// conversion panics with "method not found". Either way the program would
+// panic where Go does not, so the snippet is refused before it compiles.
+func (r *binRewriter) refuseEmbeddedInterfaces(f *ast.File, src string) error {
+	var err error
+	ast.Inspect(f, func(n ast.Node) bool {
+		st, ok := n.(*ast.StructType)
+		if !ok || err != nil || st.Fields == nil {
+			return err == nil
+		}
+		for _, fd := range st.Fields.List {
+			if len(fd.Names) > 0 {
+				continue
+			}
+			name, ok := r.embeddedInterface(fd.Type)
+			if !ok {
+				continue
+			}
+			line, col := lineCol(src, r.offset(fd.Type.Pos()))
+			err = fmt.Errorf("%d:%d: a struct type embedding a compiled interface: the interpreter (yaegi v0.16.1) "+
+				"gives the struct the interface's methods through reflect.StructOf, which panic when compiled code calls them "+
+				"(as it does when the value is passed as an interface); the interface is %s", line, col, name)
+			return false
+		}
+		return true
+	})
+	return err
+}
+
+// embeddedInterface returns the name of the compiled interface type with
+// methods that the embedded field type e names, if it names one.
+func (r *binRewriter) embeddedInterface(e ast.Expr) (string, bool) {
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok && id.Name == "error" && id.Obj == nil && !r.unqualified("error") {
+		return "error", true
+	}
+	t, ok := r.compiledType(e)
+	if !ok || t.Kind() != reflect.Interface || t.NumMethod() == 0 {
+		return "", false
+	}
+	return t.String(), true
+}
+
+// lineCol returns the 1-based line and column of byte offset off in src.
+func lineCol(src string, off int) (int, int) {
+	if off < 0 || off > len(src) {
+		return 1, 1
+	}
+	line := 1 + strings.Count(src[:off], "\n")
+	return line, off - strings.LastIndex(src[:off], "\n")
 }

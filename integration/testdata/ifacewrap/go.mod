@@ -1,0 +1,3 @@
+module example.com/ifacewrapfixture
+
+go 1.22
