@@ -17,6 +17,13 @@ import (
 func (r *rewriter) statements(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.AssignStmt:
+		if n.Tok == token.ASSIGN && len(n.Lhs) == 1 && len(n.Rhs) == 1 {
+			if lit, ok := n.Rhs[0].(*ast.CompositeLit); ok {
+				// (*p) = T{...}, as the rewriting writes p's variable, keeps
+				// the old value: see parenValues.
+				r.add(lit, func() string { return "(" + r.renderNode(lit) + ")" })
+			}
+		}
 		if len(n.Lhs) > 1 && len(n.Lhs) == len(n.Rhs) {
 			r.parenValues(n.Rhs)
 			var dest []types.Type
@@ -109,7 +116,10 @@ func (r *rewriter) compiledVar(n *ast.SelectorExpr) bool {
 // ("reflect.Set: value of type []string is not assignable to type int").
 // A parenthesized value is computed and then stored as the others are; it
 // is the same value, computed in the same order. (Receives are
-// parenthesized by parenReceives.)
+// parenthesized by parenReceives.) The same happens to a composite literal
+// assigned alone to a parenthesized dereference, (*p) = T{A: 1}, which is
+// how the rewriting writes package variables, frame locals and fields
+// reached through accessors: it is parenthesized too.
 func (r *rewriter) parenValues(values []ast.Expr) {
 	for _, v := range values {
 		switch v.(type) {

@@ -158,6 +158,21 @@ func HandlerFor(name string) (Handler, bool) {
 	h, ok := handlers[name]
 	return h, ok
 }
+
+// Span is a struct type of the package.
+type Span struct{ From, To int }
+
+var lastSpan Span
+
+type spanHolder struct{ span Span }
+
+// SetSpans assigns composite literals to a package variable and to an
+// unexported field.
+func SetSpans(h *spanHolder, n int) (Span, Span) {
+	lastSpan = Span{From: n, To: n + 1}
+	h.span = Span{From: -n, To: -n - 1}
+	return lastSpan, h.span
+}
 `
 
 // TestRewriteStatements checks the forms that statements take which yaegi
@@ -174,6 +189,7 @@ func TestRewriteStatements(t *testing.T) {
 		"ClearBoth":   {want: []string{"p, err, s = (*Leaf)(nil), e, ([]int)(nil)"}},
 		"ZoneAndRate": {want: []string{"time.Unix(sec, 0).In((*&time.Local)).Zone()", "return name, (*&runtime.MemProfileRate) * 2"}},
 		"HandlerFor":  {want: []string{"return (Handler)(nil), false"}},
+		"SetSpans":    {want: []string{"(*lpAddr_lastSpan) = (Span{From: n, To: n + 1})", "(*lpField_spanHolder_span(h)) = (Span{From: -n, To: -n - 1})"}},
 		"IsEnd":       {want: []string{"return r == 0 || r == '|'"}},
 		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
 			"for _, lpV := range \"xyz\" { c = lpV;"}},

@@ -70,6 +70,13 @@ func TestReturnNilFunc(t *testing.T) {
 	}
 }
 
+func TestAssignCompositeLiteral(t *testing.T) {
+	var h spanHolder
+	if last, held := SetSpans(&h, 2); last != (Span{2, 3}) || held != (Span{-2, -3}) || lastSpan != last || h.span != held {
+		t.Errorf("SetSpans(2): got %v, %v (stored %v, %v); want {2 3}, {-2 -3}", last, held, lastSpan, h.span)
+	}
+}
+
 func TestRangeAssign(t *testing.T) {
 	i, item, k, c, got := LastAssigned([]string{"p", "q"})
 	if i != 1 || item != "q" || k != "only" || c != 'z' || got != "p,q" {
