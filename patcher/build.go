@@ -278,11 +278,13 @@ func runGo(ctx context.Context, dir string, args, env []string, out *bytes.Buffe
 	cmd.Dir = dir
 	cmd.Env = env
 	cmd.WaitDelay = 5 * time.Second
-	cmd.Stdout = out
-	cmd.Stderr = out
+	// One writer for both streams, so that exec copies them from one pipe
+	// with one goroutine: two would write out at the same time.
+	var w io.Writer = out
 	if progress != nil {
-		cmd.Stderr = io.MultiWriter(out, progress)
+		w = io.MultiWriter(out, progress)
 	}
+	cmd.Stdout, cmd.Stderr = w, w
 	return cmd.Run()
 }
 
