@@ -43,7 +43,9 @@ type Instance struct {
 // InstanceName returns the symbol under which the table of package self
 // holds the instantiation of origin, a generic package-level function or
 // type, with targs, and whether the table can hold it: every type argument
-// can be written in a file of self and none is or holds a type parameter.
+// can be written in a file of self (none is or holds a type parameter or a
+// type of a package that self may not import, such as another module's
+// internal package, reached through inference).
 // The hash covers the origin's import path, its name and the type
 // arguments as types.TypeString writes them with full import paths, which
 // the builder and the rewriter compute alike from their type-checks.
@@ -54,7 +56,7 @@ func InstanceName(self *types.Package, origin types.Object, targs []types.Type) 
 	h := sha256.New()
 	h.Write([]byte(origin.Pkg().Path() + "." + origin.Name() + "["))
 	for i, t := range targs {
-		if !nameable(t, self) {
+		if !nameable(t, self) || !importableTypes(t, self) {
 			return "", false
 		}
 		if i > 0 {

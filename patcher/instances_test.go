@@ -127,6 +127,19 @@ func TestInstanceName(t *testing.T) {
 	if _, ok := InstanceName(pkg, first, []types.Type{hidden}); ok {
 		t.Error("an unexported type of another package has a name")
 	}
+	for path, want := range map[string]bool{
+		"example.com/other/internal/x": false, // another module's internal package
+		"example.com/gen/internal/x":   true,
+		"internal/abi":                 false, // std's
+		"vendor/golang.org/x/net/http": false,
+		"example.com/other":            true,
+	} {
+		p := types.NewPackage(path, "x")
+		typ := types.NewNamed(types.NewTypeName(token.NoPos, p, "T", nil), types.Typ[types.Int], nil)
+		if _, ok := InstanceName(pkg, first, []types.Type{types.NewSlice(typ)}); ok != want {
+			t.Errorf("first[[]%s.T]: has a name %v, want %v", path, ok, want)
+		}
+	}
 }
 
 // TestInstanceSymbols checks the table entries of instantiations and the
