@@ -83,7 +83,7 @@ func (r *rewriter) lowerComposite(lit *ast.CompositeLit, addr *ast.UnaryExpr) bo
 		}
 		for _, e := range elems {
 			lhs, _ := r.walkFields(recv, recvType, []int{e.field})
-			b.WriteString(lhs + " = " + r.renderNode(e.value) + "; ")
+			b.WriteString(lhs + " = (" + r.renderNode(e.value) + "); ") // parenthesized: see parenValues
 		}
 		b.WriteString("return lpV }()")
 		return b.String()

@@ -173,6 +173,9 @@ func SetSpans(h *spanHolder, n int) (Span, Span) {
 	h.span = Span{From: -n, To: -n - 1}
 	return lastSpan, h.span
 }
+
+// NewHolder sets an unexported field of struct type in a composite literal.
+func NewHolder(n int) *spanHolder { return &spanHolder{span: Span{From: n, To: n}} }
 `
 
 // TestRewriteStatements checks the forms that statements take which yaegi
@@ -190,6 +193,7 @@ func TestRewriteStatements(t *testing.T) {
 		"ZoneAndRate": {want: []string{"time.Unix(sec, 0).In((*&time.Local)).Zone()", "return name, (*&runtime.MemProfileRate) * 2"}},
 		"HandlerFor":  {want: []string{"return (Handler)(nil), false"}},
 		"SetSpans":    {want: []string{"(*lpAddr_lastSpan) = (Span{From: n, To: n + 1})", "(*lpField_spanHolder_span(h)) = (Span{From: -n, To: -n - 1})"}},
+		"NewHolder":   {want: []string{"(*lpField_spanHolder_span(lpV)) = (Span{From: n, To: n});"}},
 		"IsEnd":       {want: []string{"return r == 0 || r == '|'"}},
 		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
 			"for _, lpV := range \"xyz\" { c = lpV;"}},

@@ -163,3 +163,6 @@ func SetSpans(h *spanHolder, n int) (Span, Span) {
 	h.span = Span{From: -n, To: -n - 1}
 	return lastSpan, h.span
 }
+
+// NewHolder sets an unexported field of struct type in a composite literal.
+func NewHolder(n int) *spanHolder { return &spanHolder{span: Span{From: n, To: n}} }

@@ -75,6 +75,9 @@ func TestAssignCompositeLiteral(t *testing.T) {
 	if last, held := SetSpans(&h, 2); last != (Span{2, 3}) || held != (Span{-2, -3}) || lastSpan != last || h.span != held {
 		t.Errorf("SetSpans(2): got %v, %v (stored %v, %v); want {2 3}, {-2 -3}", last, held, lastSpan, h.span)
 	}
+	if got := NewHolder(4).span; got != (Span{4, 4}) {
+		t.Errorf("NewHolder(4).span: got %v, want {4 4}", got)
+	}
 }
 
 func TestRangeAssign(t *testing.T) {
