@@ -261,7 +261,7 @@ func TestGenericStdNames(t *testing.T) {
 		t.Errorf("GenericStdName(math/rand/v2, N): got %q", got)
 	}
 	for src, want := range map[string]string{
-		"func F[S ~[]E, E any](s S) S { var x S; return append(x, s...) }":               "func F_I[E any](s []E) []E { var x []E; return append(x, s...) }",
+		"func F[S ~[]E, E any](s S) S { var x S; return append(x, s...) }":                 "func F_I[E any](s []E) []E { var x []E; return append(x, s...) }",
 		"func F[M1, M2 ~map[K]V, K, V comparable](a M1, b M2) bool { return len(a) == 0 }": "func F_I[K comparable, V comparable](a map[K]V, b map[K]V) bool { return len(a) == 0 }",
 		"func F[S1 ~[]E1, S2 ~[]E2, E1, E2 any](a S1, b S2) int { return 0 }":              "func F_I[E1 any, E2 any](a []E1, b []E2) int { return 0 }",
 	} {

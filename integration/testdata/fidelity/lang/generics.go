@@ -231,7 +231,9 @@ func SwapNames(a, b string) string {
 }
 
 // TypeNames uses reflect.TypeFor (Go 1.22).
-func TypeNames() string { return reflect.TypeFor[Kind]().String() + "," + reflect.TypeFor[error]().String() }
+func TypeNames() string {
+	return reflect.TypeFor[Kind]().String() + "," + reflect.TypeFor[error]().String()
+}
 
 // PathOp uses errors.AsType (Go 1.26).
 func PathOp(err error) (string, bool) {
