@@ -65,6 +65,8 @@ func (r *rewriter) statements(n ast.Node) {
 		if sig, ok := r.c.info.Types[n].Type.(*types.Signature); ok {
 			r.typedReturnNils(n.Body, sig)
 		}
+	case *ast.BinaryExpr:
+		r.typedShift(n)
 	case *ast.SelectorExpr:
 		r.liveVar(n)
 	case *ast.UnaryExpr:
@@ -72,6 +74,63 @@ func (r *rewriter) statements(n ast.Node) {
 			r.add(n, func() string { return "&" + x.X.(*ast.Ident).Name + "." + x.Sel.Name })
 		}
 	}
+}
+
+// typedShift writes the untyped constant shifted by a shift that is not
+// constant, 1 << n, as a value of the type the shift takes from its
+// context, T(1) << n, which is what Go does with it. yaegi v0.16.1 gives
+// it its default type when the shift is an operand of another operation:
+// v & ((1 << n) - 1) with v a uint32 panics ("reflect: call of
+// reflect.Value.Uint on int Value").
+func (r *rewriter) typedShift(n *ast.BinaryExpr) {
+	if n.Op != token.SHL && n.Op != token.SHR {
+		return
+	}
+	tv, ok := r.c.info.Types[n]
+	if !ok || tv.Value != nil || tv.Type == nil {
+		return
+	}
+	t, ok := tv.Type.Underlying().(*types.Basic)
+	if !ok || t.Info()&types.IsUntyped != 0 || t.Info()&types.IsInteger == 0 {
+		return
+	}
+	if !r.untypedConst(n.X) || !r.nameableHere(tv.Type) {
+		return
+	}
+	st := tv.Type
+	r.add(n.X, func() string { return types.TypeString(st, r.qualifier) + "(" + r.renderNode(n.X) + ")" })
+}
+
+// untypedConst reports whether e is an untyped constant expression as
+// written: literals and untyped constants, and operations on them (the
+// checker records the type an untyped operand takes from its context, not
+// that it was untyped).
+func (r *rewriter) untypedConst(e ast.Expr) bool {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		return true
+	case *ast.ParenExpr:
+		return r.untypedConst(e.X)
+	case *ast.UnaryExpr:
+		return r.untypedConst(e.X)
+	case *ast.BinaryExpr:
+		return r.untypedConst(e.X) && r.untypedConst(e.Y)
+	case *ast.Ident:
+		return r.untypedConstObj(r.c.info.Uses[e])
+	case *ast.SelectorExpr:
+		return r.untypedConstObj(r.c.info.Uses[e.Sel])
+	}
+	return false
+}
+
+// untypedConstObj reports whether obj is a constant of an untyped type.
+func (r *rewriter) untypedConstObj(obj types.Object) bool {
+	k, ok := obj.(*types.Const)
+	if !ok {
+		return false
+	}
+	b, ok := k.Type().(*types.Basic)
+	return ok && b.Info()&types.IsUntyped != 0
 }
 
 // liveVar writes a variable of a compiled package that the interpreter

@@ -176,6 +176,16 @@ func SetSpans(h *spanHolder, n int) (Span, Span) {
 
 // NewHolder sets an unexported field of struct type in a composite literal.
 func NewHolder(n int) *spanHolder { return &spanHolder{span: Span{From: n, To: n}} }
+
+// Regs is a set of registers, one bit each.
+type Regs uint16
+
+// Mask keeps the low bits of v: a shift of an untyped constant by a
+// variable, as an operand.
+func Mask(v uint32, bits uint8) uint32 { return v & ((1 << bits) - 1) }
+
+// Has tells whether r holds register i.
+func Has(r Regs, i int) bool { return r&(1<<uint(i)) != 0 }
 `
 
 // TestRewriteStatements checks the forms that statements take which yaegi
@@ -194,6 +204,8 @@ func TestRewriteStatements(t *testing.T) {
 		"HandlerFor":  {want: []string{"return (Handler)(nil), false"}},
 		"SetSpans":    {want: []string{"(*lpAddr_lastSpan) = (Span{From: n, To: n + 1})", "(*lpField_spanHolder_span(h)) = (Span{From: -n, To: -n - 1})"}},
 		"NewHolder":   {want: []string{"(*lpField_spanHolder_span(lpV)) = (Span{From: n, To: n});"}},
+		"Mask":        {want: []string{"return v & ((uint32(1) << bits) - 1)"}},
+		"Has":         {want: []string{"return r&(Regs(1)<<uint(i)) != 0"}},
 		"IsEnd":       {want: []string{"return r == 0 || r == '|'"}},
 		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
 			"for _, lpV := range \"xyz\" { c = lpV;"}},

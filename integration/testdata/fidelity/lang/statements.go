@@ -166,3 +166,13 @@ func SetSpans(h *spanHolder, n int) (Span, Span) {
 
 // NewHolder sets an unexported field of struct type in a composite literal.
 func NewHolder(n int) *spanHolder { return &spanHolder{span: Span{From: n, To: n}} }
+
+// Regs is a set of registers, one bit each.
+type Regs uint16
+
+// Mask keeps the low bits of v: a shift of an untyped constant by a
+// variable, as an operand.
+func Mask(v uint32, bits uint8) uint32 { return v & ((1 << bits) - 1) }
+
+// Has tells whether r holds register i.
+func Has(r Regs, i int) bool { return r&(1<<uint(i)) != 0 }

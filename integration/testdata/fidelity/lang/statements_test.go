@@ -80,6 +80,15 @@ func TestAssignCompositeLiteral(t *testing.T) {
 	}
 }
 
+func TestShiftOfConstant(t *testing.T) {
+	if got := Mask(0xabcd, 4); got != 0xd {
+		t.Errorf("Mask(0xabcd, 4): got %#x, want 0xd", got)
+	}
+	if !Has(Regs(0b100), 2) || Has(Regs(0b100), 1) {
+		t.Errorf("Has(0b100, 2), Has(0b100, 1): got %v, %v; want true, false", Has(Regs(0b100), 2), Has(Regs(0b100), 1))
+	}
+}
+
 func TestRangeAssign(t *testing.T) {
 	i, item, k, c, got := LastAssigned([]string{"p", "q"})
 	if i != 1 || item != "q" || k != "only" || c != 'z' || got != "p,q" {
