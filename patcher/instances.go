@@ -53,6 +53,11 @@ func InstanceName(self *types.Package, origin types.Object, targs []types.Type) 
 	if origin == nil || origin.Pkg() == nil || len(targs) == 0 {
 		return "", false
 	}
+	if p := origin.Pkg(); p != self && (!origin.Exported() || !importableFrom(p, self.Path())) {
+		// Reached through the type of an expression (a method's result),
+		// an unexported generic of another package cannot be named here.
+		return "", false
+	}
 	h := sha256.New()
 	h.Write([]byte(origin.Pkg().Path() + "." + origin.Name() + "["))
 	for i, t := range targs {

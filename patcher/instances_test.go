@@ -127,6 +127,12 @@ func TestInstanceName(t *testing.T) {
 	if _, ok := InstanceName(pkg, first, []types.Type{hidden}); ok {
 		t.Error("an unexported type of another package has a name")
 	}
+	// An unexported generic of another package, reached through the type
+	// of an expression (a method's result), cannot be named either.
+	node := types.NewTypeName(token.NoPos, other, "node", nil)
+	if _, ok := InstanceName(pkg, node, []types.Type{types.Typ[types.Int]}); ok {
+		t.Error("an unexported generic type of another package has a name")
+	}
 	for path, want := range map[string]bool{
 		"example.com/other/internal/x": false, // another module's internal package
 		"example.com/gen/internal/x":   true,
