@@ -59,11 +59,11 @@ func (r *rewriter) statements(n ast.Node) {
 		r.lowerRangeAssign(n)
 	case *ast.BlockStmt:
 		if sig := r.declaredBody(n); sig != nil {
-			r.typedReturnNils(n, sig)
+			r.returnValues(n, sig)
 		}
 	case *ast.FuncLit:
 		if sig, ok := r.c.info.Types[n].Type.(*types.Signature); ok {
-			r.typedReturnNils(n.Body, sig)
+			r.returnValues(n.Body, sig)
 		}
 	case *ast.BinaryExpr:
 		r.typedShift(n)
@@ -190,7 +190,7 @@ func (r *rewriter) parenValues(values []ast.Expr) {
 
 // typedNils writes each nil among the values of an assignment or a
 // variable declaration of several values (or of a return statement,
-// typedReturnNils) as the nil of its destination's type, T(nil). yaegi v0.16.1 panics on an untyped nil there
+// returnValues) as the nil of its destination's type, T(nil). yaegi v0.16.1 panics on an untyped nil there
 // (p, err = nil, e: "reflect: New(nil)"). A destination whose type the
 // input's scope cannot name keeps its nil.
 func (r *rewriter) typedNils(dest []types.Type, values []ast.Expr) {
@@ -224,22 +224,32 @@ func (r *rewriter) declaredBody(b *ast.BlockStmt) *types.Signature {
 	return nil
 }
 
-// typedReturnNils writes each nil that the return statements of body
-// (not those of the function literals in it) give a result of a function
-// type, as that type's nil, T(nil). yaegi v0.16.1 panics ("reflect:
-// New(nil)") when compiled code calls a function that returns an untyped
-// nil for a result whose type is a compiled function type (type F = func()
-// of a compiled package, return nil, false).
-func (r *rewriter) typedReturnNils(body *ast.BlockStmt, sig *types.Signature) {
+// returnValues rewrites what the return statements of body (not those of
+// the function literals in it) give results that yaegi v0.16.1 returns
+// wrongly to compiled callers:
+//
+//   - a nil for a result of a function type is written as that type's
+//     nil, T(nil): yaegi panics ("reflect: New(nil)") when the type is a
+//     compiled function type (type F = func() of a compiled package,
+//     return nil, false);
+//   - an arithmetic operation for a result of an interface type with
+//     methods is parenthesized: yaegi returns nil for
+//     return Reg(1) + Reg(x) (Reg a compiled integer type) as an Arg.
+func (r *rewriter) returnValues(body *ast.BlockStmt, sig *types.Signature) {
 	res := sig.Results()
-	dest := make([]types.Type, res.Len())
-	funcs := false
-	for i := range dest {
-		if _, ok := res.At(i).Type().Underlying().(*types.Signature); ok {
-			dest[i], funcs = res.At(i).Type(), true
+	funcs := make([]types.Type, res.Len())
+	ifaces := make([]bool, res.Len())
+	any := false
+	for i := range funcs {
+		switch u := res.At(i).Type().Underlying().(type) {
+		case *types.Signature:
+			funcs[i], any = res.At(i).Type(), true
+		case *types.Interface:
+			ifaces[i] = u.NumMethods() > 0
+			any = any || ifaces[i]
 		}
 	}
-	if !funcs {
+	if !any {
 		return
 	}
 	ast.Inspect(body, func(n ast.Node) bool {
@@ -247,8 +257,14 @@ func (r *rewriter) typedReturnNils(body *ast.BlockStmt, sig *types.Signature) {
 		case *ast.FuncLit:
 			return false
 		case *ast.ReturnStmt:
-			if len(n.Results) == len(dest) {
-				r.typedNils(dest, n.Results)
+			if len(n.Results) != len(funcs) {
+				return true
+			}
+			r.typedNils(funcs, n.Results)
+			for i, v := range n.Results {
+				if b, ok := v.(*ast.BinaryExpr); ok && ifaces[i] {
+					r.add(b, func() string { return "(" + r.renderNode(b) + ")" })
+				}
 			}
 		}
 		return true

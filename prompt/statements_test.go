@@ -186,6 +186,14 @@ func Mask(v uint32, bits uint8) uint32 { return v & ((1 << bits) - 1) }
 
 // Has tells whether r holds register i.
 func Has(r Regs, i int) bool { return r&(1<<uint(i)) != 0 }
+
+// Operand is an interface that Regs implements.
+type Operand interface{ regs() Regs }
+
+func (r Regs) regs() Regs { return r }
+
+// NextRegs returns a sum of Regs as an Operand.
+func NextRegs(r Regs) Operand { return r + Regs(1) }
 `
 
 // TestRewriteStatements checks the forms that statements take which yaegi
@@ -206,6 +214,7 @@ func TestRewriteStatements(t *testing.T) {
 		"NewHolder":   {want: []string{"(*lpField_spanHolder_span(lpV)) = (Span{From: n, To: n});"}},
 		"Mask":        {want: []string{"return v & ((uint32(1) << bits) - 1)"}},
 		"Has":         {want: []string{"return r&(Regs(1)<<uint(i)) != 0"}},
+		"NextRegs":    {want: []string{"return (r + Regs(1))"}},
 		"IsEnd":       {want: []string{"return r == 0 || r == '|'"}},
 		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
 			"for _, lpV := range \"xyz\" { c = lpV;"}},

@@ -176,3 +176,11 @@ func Mask(v uint32, bits uint8) uint32 { return v & ((1 << bits) - 1) }
 
 // Has tells whether r holds register i.
 func Has(r Regs, i int) bool { return r&(1<<uint(i)) != 0 }
+
+// Operand is an interface that Regs implements.
+type Operand interface{ regs() Regs }
+
+func (r Regs) regs() Regs { return r }
+
+// NextRegs returns a sum of Regs as an Operand.
+func NextRegs(r Regs) Operand { return r + Regs(1) }

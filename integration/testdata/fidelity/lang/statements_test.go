@@ -89,6 +89,12 @@ func TestShiftOfConstant(t *testing.T) {
 	}
 }
 
+func TestReturnSumAsInterface(t *testing.T) {
+	if o := NextRegs(2); o == nil || o.regs() != 3 {
+		t.Errorf("NextRegs(2): got %v, want 3", o)
+	}
+}
+
 func TestRangeAssign(t *testing.T) {
 	i, item, k, c, got := LastAssigned([]string{"p", "q"})
 	if i != 1 || item != "q" || k != "only" || c != 'z' || got != "p,q" {
