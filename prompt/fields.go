@@ -111,8 +111,15 @@ func (r *rewriter) walk(cur string, addressable bool, t types.Type, idx []int, p
 				q += "."
 			}
 			arg := cur
-			if !ptr {
+			switch {
+			case ptr:
+			case addressable:
 				arg = addressOf(cur)
+			default:
+				// A value without an address (a call's result): the
+				// accessor reads the field of a copy, as Go reads it.
+				tn := types.TypeString(t, r.qualifier)
+				arg = "func(lpC " + tn + ") *" + tn + " { return &lpC }(" + cur + ")"
 			}
 			cur = "(*" + q + fieldAcc + r.accessorBase(named) + "_" + f.Name() + "(" + arg + "))"
 			addressable = true

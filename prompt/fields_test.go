@@ -117,6 +117,16 @@ func Advance(c *lexCursor, text string) (int, string) {
 	t.pos *= 10
 	return c.tok.pos, c.seen[len(c.seen)-1].text
 }
+
+type attrs struct {
+	name string
+	on   bool
+}
+
+func attrsOf(n int) attrs { return attrs{name: strings.Repeat("x", n), on: n > 0} }
+
+// AttrName reads unexported fields of a call's result.
+func AttrName(n int) (string, bool) { return attrsOf(n).name, attrsOf(n).on }
 `
 
 // TestRewriteFields checks the forms that selections of unexported fields
@@ -132,7 +142,8 @@ func TestRewriteFields(t *testing.T) {
 			"\tp := func(lpV lp_reflect.Value) *int {"},
 		"Limit": {"lpV = lpV.Field(0).Field(1); return " + reflectPtr + ".(*map[string]bool) }(lp_reflect.ValueOf(lpAddr_limits).Elem()))[key] = true",
 			"lpV = lpV.Field(1).Elem().Field(0); return " + reflectPtr + ".(*int) }(lp_reflect.ValueOf(lpAddr_limits).Elem()))++"},
-		"Sizes": {"lpC := lp_reflect.New(lpV.Type()).Elem(); lpC.Set(lpV); lpV = lpC", "}(lp_reflect.ValueOf((*lpAddr_byName)[\"a\"])))", "}(lp_reflect.ValueOf(pair())))"},
+		"Sizes":    {"lpC := lp_reflect.New(lpV.Type()).Elem(); lpC.Set(lpV); lpV = lpC", "}(lp_reflect.ValueOf((*lpAddr_byName)[\"a\"])))", "}(lp_reflect.ValueOf(pair())))"},
+		"AttrName": {"(*lpField_attrs_name(func(lpC attrs) *attrs { return &lpC }(attrsOf(n))))"},
 		"Advance": {"lpMethod_lexToken_reset(lpField_lexCursor_tok(c))()", "(*lpField_lexToken_text(lpField_lexCursor_tok(c))) = text",
 			"t := lpField_lexCursor_tok(c)"},
 	}

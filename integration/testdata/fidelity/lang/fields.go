@@ -106,3 +106,13 @@ func Advance(c *lexCursor, text string) (int, string) {
 	t.pos *= 10
 	return c.tok.pos, c.seen[len(c.seen)-1].text
 }
+
+type attrs struct {
+	name string
+	on   bool
+}
+
+func attrsOf(n int) attrs { return attrs{name: strings.Repeat("x", n), on: n > 0} }
+
+// AttrName reads unexported fields of a call's result.
+func AttrName(n int) (string, bool) { return attrsOf(n).name, attrsOf(n).on }

@@ -27,6 +27,12 @@ func TestUnnamedStructField(t *testing.T) {
 	}
 }
 
+func TestFieldOfResult(t *testing.T) {
+	if name, on := AttrName(2); name != "xx" || !on {
+		t.Errorf("AttrName(2): got %q, %v; want xx, true", name, on)
+	}
+}
+
 func TestFieldOfUnexportedField(t *testing.T) {
 	c := &lexCursor{tok: lexToken{text: "old", pos: 5}}
 	if pos, prev := Advance(c, "new"); pos != 10 || prev != "old" {
