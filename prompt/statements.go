@@ -67,6 +67,9 @@ func (r *rewriter) statements(n ast.Node) {
 		}
 	case *ast.BinaryExpr:
 		r.typedShift(n)
+		if n.Op == token.LAND || n.Op == token.LOR {
+			r.unparenLeaves(n.X)
+		}
 	case *ast.SelectorExpr:
 		r.liveVar(n)
 	case *ast.UnaryExpr:
@@ -99,6 +102,53 @@ func (r *rewriter) typedShift(n *ast.BinaryExpr) {
 	}
 	st := tv.Type
 	r.add(n.X, func() string { return types.TypeString(st, r.qualifier) + "(" + r.renderNode(n.X) + ")" })
+}
+
+// unparenLeaves writes the parenthesized names and literals in e, the
+// left operand of && or ||, without their parentheses. yaegi v0.16.1
+// panics on them there: (m)&1 == 1 && ok and r == (0) || ok fail with
+// "reflect: call of reflect.Value.Bool on uint64 Value" (one on the right
+// of the operator works). Parentheses around a name or a literal change
+// nothing in Go; a space keeps the name apart from a neighboring word
+// (return(x)). (A parenthesized leaf in nested operators gets a candidate
+// for each: the first one rendered wins, the others are inside it.)
+func (r *rewriter) unparenLeaves(e ast.Expr) {
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ParenExpr:
+			switch n.X.(type) {
+			case *ast.Ident, *ast.BasicLit:
+			default:
+				return true
+			}
+			from, to := r.c.inputOffset(n.Pos()), r.c.inputOffset(n.End())
+			if from < 0 || to < 0 {
+				return true
+			}
+			src := r.c.in.src
+			word := func(i int) bool {
+				if i < 0 || i >= len(src) {
+					return false
+				}
+				c := src[i]
+				return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+			}
+			x := n.X
+			r.add(n, func() string {
+				s := r.renderNode(x)
+				if word(from - 1) {
+					s = " " + s
+				}
+				if word(to) {
+					s += " "
+				}
+				return s
+			})
+		}
+		return true
+	})
 }
 
 // untypedConst reports whether e is an untyped constant expression as

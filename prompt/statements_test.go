@@ -194,6 +194,17 @@ func (r Regs) regs() Regs { return r }
 
 // NextRegs returns a sum of Regs as an Operand.
 func NextRegs(r Regs) Operand { return r + Regs(1) }
+
+// Flagged tests bits of m with parenthesized names and literals on the
+// left of && and ||.
+func Flagged(m uint64, offs uint8) int {
+	if ((m)&0x1 == (1)) && (offs == 32) {
+		return 1
+	} else if (m) == 0 || (offs) == 8 {
+		return 2
+	}
+	return 3
+}
 `
 
 // TestRewriteStatements checks the forms that statements take which yaegi
@@ -215,6 +226,7 @@ func TestRewriteStatements(t *testing.T) {
 		"Mask":        {want: []string{"return v & ((uint32(1) << bits) - 1)"}},
 		"Has":         {want: []string{"return r&(Regs(1)<<uint(i)) != 0"}},
 		"NextRegs":    {want: []string{"return (r + Regs(1))"}},
+		"Flagged":     {want: []string{"if (m&0x1 == 1) && (offs == 32) {", "} else if m == 0 || (offs) == 8 {"}},
 		"IsEnd":       {want: []string{"return r == 0 || r == '|'"}},
 		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
 			"for _, lpV := range \"xyz\" { c = lpV;"}},

@@ -184,3 +184,14 @@ func (r Regs) regs() Regs { return r }
 
 // NextRegs returns a sum of Regs as an Operand.
 func NextRegs(r Regs) Operand { return r + Regs(1) }
+
+// Flagged tests bits of m with parenthesized names and literals on the
+// left of && and ||.
+func Flagged(m uint64, offs uint8) int {
+	if ((m)&0x1 == (1)) && (offs == 32) {
+		return 1
+	} else if (m) == 0 || (offs) == 8 {
+		return 2
+	}
+	return 3
+}

@@ -95,6 +95,12 @@ func TestReturnSumAsInterface(t *testing.T) {
 	}
 }
 
+func TestParenthesizedOperands(t *testing.T) {
+	if got := []int{Flagged(1, 32), Flagged(0, 1), Flagged(2, 8), Flagged(3, 1)}; !reflect.DeepEqual(got, []int{1, 2, 2, 3}) {
+		t.Errorf("Flagged: got %v, want [1 2 2 3]", got)
+	}
+}
+
 func TestRangeAssign(t *testing.T) {
 	i, item, k, c, got := LastAssigned([]string{"p", "q"})
 	if i != 1 || item != "q" || k != "only" || c != 'z' || got != "p,q" {
