@@ -65,6 +65,8 @@ func (r *rewriter) statements(n ast.Node) {
 		if sig, ok := r.c.info.Types[n].Type.(*types.Signature); ok {
 			r.returnValues(n.Body, sig)
 		}
+	case *ast.CallExpr:
+		r.appendValues(n)
 	case *ast.BinaryExpr:
 		r.typedShift(n)
 		if n.Op == token.LAND || n.Op == token.LOR {
@@ -77,6 +79,35 @@ func (r *rewriter) statements(n ast.Node) {
 			r.add(n, func() string { return "&" + x.X.(*ast.Ident).Name + "." + x.Sel.Name })
 		}
 	}
+}
+
+// appendValues writes a call of append with several values,
+// append(s, a, b), as one with the values in a slice of their own,
+// append(s, []T{a, b}...). yaegi v0.16.1 appends the values one by one,
+// each evaluated after the one before was stored: when s has room, a value
+// read from s's array beyond len(s) (append(s[:1], x, s[1]), or
+// append(args[:n-1], mask, args[n-1])) is read after it was overwritten.
+// Go evaluates every value before it appends; so does the literal.
+func (r *rewriter) appendValues(n *ast.CallExpr) {
+	id, ok := unparen(n.Fun).(*ast.Ident)
+	if !ok || len(n.Args) < 3 || n.Ellipsis.IsValid() {
+		return
+	}
+	if b, ok := r.c.info.Uses[id].(*types.Builtin); !ok || b.Name() != "append" {
+		return
+	}
+	tv, ok := r.c.info.Types[n]
+	if !ok || tv.Type == nil {
+		return
+	}
+	st, ok := tv.Type.Underlying().(*types.Slice)
+	if !ok || !r.nameableHere(st.Elem()) {
+		return
+	}
+	first, last := n.Args[1], n.Args[len(n.Args)-1]
+	r.add(span{first.Pos(), last.End()}, func() string {
+		return "[]" + types.TypeString(st.Elem(), r.qualifier) + "{" + r.render(r.c.inputOffset(first.Pos()), r.c.inputOffset(last.End())) + "}..."
+	})
 }
 
 // typedShift writes the untyped constant shifted by a shift that is not

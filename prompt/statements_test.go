@@ -205,6 +205,12 @@ func Flagged(m uint64, offs uint8) int {
 	}
 	return 3
 }
+
+// InsertBeforeLast puts mask before the last element of args, in args'
+// own array when it has room.
+func InsertBeforeLast(args []string, mask string) []string {
+	return append(args[:len(args)-1], mask, args[len(args)-1])
+}
 `
 
 // TestRewriteStatements checks the forms that statements take which yaegi
@@ -218,16 +224,17 @@ func TestRewriteStatements(t *testing.T) {
 		"AssignPairs": {want: []string{"n, parts = (len(s)), (strings.Split(s, \",\"))", "first, rest := 1, ([]string{parts[0]})",
 			"var count, total = 2, (len(parts))", "n, rest = n+first+count+total, (append(rest, parts[len(parts)-1]))",
 			"return n, (append(rest, \"end\")), (strings.Join(rest, \"+\"))"}},
-		"ClearBoth":   {want: []string{"p, err, s = (*Leaf)(nil), e, ([]int)(nil)"}},
-		"ZoneAndRate": {want: []string{"time.Unix(sec, 0).In((*&time.Local)).Zone()", "return name, (*&runtime.MemProfileRate) * 2"}},
-		"HandlerFor":  {want: []string{"return (Handler)(nil), false"}},
-		"SetSpans":    {want: []string{"(*lpAddr_lastSpan) = (Span{From: n, To: n + 1})", "(*lpField_spanHolder_span(h)) = (Span{From: -n, To: -n - 1})"}},
-		"NewHolder":   {want: []string{"(*lpField_spanHolder_span(lpV)) = (Span{From: n, To: n});"}},
-		"Mask":        {want: []string{"return v & ((uint32(1) << bits) - 1)"}},
-		"Has":         {want: []string{"return r&(Regs(1)<<uint(i)) != 0"}},
-		"NextRegs":    {want: []string{"return (r + Regs(1))"}},
-		"Flagged":     {want: []string{"if (m&0x1 == 1) && (offs == 32) {", "} else if m == 0 || (offs) == 8 {"}},
-		"IsEnd":       {want: []string{"return r == 0 || r == '|'"}},
+		"ClearBoth":        {want: []string{"p, err, s = (*Leaf)(nil), e, ([]int)(nil)"}},
+		"ZoneAndRate":      {want: []string{"time.Unix(sec, 0).In((*&time.Local)).Zone()", "return name, (*&runtime.MemProfileRate) * 2"}},
+		"HandlerFor":       {want: []string{"return (Handler)(nil), false"}},
+		"SetSpans":         {want: []string{"(*lpAddr_lastSpan) = (Span{From: n, To: n + 1})", "(*lpField_spanHolder_span(h)) = (Span{From: -n, To: -n - 1})"}},
+		"NewHolder":        {want: []string{"(*lpField_spanHolder_span(lpV)) = (Span{From: n, To: n});"}},
+		"Mask":             {want: []string{"return v & ((uint32(1) << bits) - 1)"}},
+		"Has":              {want: []string{"return r&(Regs(1)<<uint(i)) != 0"}},
+		"NextRegs":         {want: []string{"return (r + Regs(1))"}},
+		"Flagged":          {want: []string{"if (m&0x1 == 1) && (offs == 32) {", "} else if m == 0 || (offs) == 8 {"}},
+		"InsertBeforeLast": {want: []string{"return append(args[:len(args)-1], []string{mask, args[len(args)-1]}...)"}},
+		"IsEnd":            {want: []string{"return r == 0 || r == '|'"}},
 		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
 			"for _, lpV := range \"xyz\" { c = lpV;"}},
 	}

@@ -195,3 +195,9 @@ func Flagged(m uint64, offs uint8) int {
 	}
 	return 3
 }
+
+// InsertBeforeLast puts mask before the last element of args, in args'
+// own array when it has room.
+func InsertBeforeLast(args []string, mask string) []string {
+	return append(args[:len(args)-1], mask, args[len(args)-1])
+}

@@ -101,6 +101,14 @@ func TestParenthesizedOperands(t *testing.T) {
 	}
 }
 
+func TestAppendSeveralValues(t *testing.T) {
+	args := make([]string, 3, 8)
+	copy(args, []string{"a", "b", "c"})
+	if got := InsertBeforeLast(args, "M"); !reflect.DeepEqual(got, []string{"a", "b", "M", "c"}) {
+		t.Errorf("InsertBeforeLast: got %v, want [a b M c]", got)
+	}
+}
+
 func TestRangeAssign(t *testing.T) {
 	i, item, k, c, got := LastAssigned([]string{"p", "q"})
 	if i != 1 || item != "q" || k != "only" || c != 'z' || got != "p,q" {
