@@ -55,6 +55,7 @@ func (r *rewriter) statements(n ast.Node) {
 		if n.Tag == nil {
 			r.joinCases(n)
 		}
+		r.refuseEarlyDefault(n)
 	case *ast.RangeStmt:
 		r.lowerRangeAssign(n)
 	case *ast.BlockStmt:
@@ -388,6 +389,36 @@ func (r *rewriter) joinCases(n *ast.SwitchStmt) {
 			}
 			r.add(span{comma, comma + 1}, func() string { return " ||" })
 		}
+	}
+}
+
+// refuseEarlyDefault refuses a switch whose default clause is not its
+// last and one of whose clauses ends with fallthrough: yaegi v0.16.1 then
+// never takes a clause that falls through (switch p { default: ...;
+// case 1: fallthrough; case 2: ... } runs default for 1). Moving the
+// default clause would change the layout the patch's positions follow,
+// and a fallthrough into or out of it what the switch does; the function
+// stays compiled.
+func (r *rewriter) refuseEarlyDefault(n *ast.SwitchStmt) {
+	clauses := n.Body.List
+	var early *ast.CaseClause
+	falls := false
+	for i, s := range clauses {
+		cc, ok := s.(*ast.CaseClause)
+		if !ok {
+			continue
+		}
+		if cc.List == nil && i < len(clauses)-1 {
+			early = cc
+		}
+		if k := len(cc.Body); k > 0 {
+			if b, ok := cc.Body[k-1].(*ast.BranchStmt); ok && b.Tok == token.FALLTHROUGH {
+				falls = true
+			}
+		}
+	}
+	if early != nil && falls {
+		r.fail(early.Pos(), "a switch whose default clause is not the last, with a fallthrough: the interpreter (yaegi v0.16.1) does not take the clauses that fall through")
 	}
 }
 

@@ -1,6 +1,8 @@
 package prompt
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -211,6 +213,20 @@ func Flagged(m uint64, offs uint8) int {
 func InsertBeforeLast(args []string, mask string) []string {
 	return append(args[:len(args)-1], mask, args[len(args)-1])
 }
+
+// PrefixKind falls through from one clause to the next in a switch whose
+// default clause comes first. It stays compiled: the interpreter would
+// not take the clause that falls through.
+func PrefixKind(p byte) string {
+	switch p {
+	default:
+		return "none"
+	case 0x26, 0x2e:
+		fallthrough
+	case 0x64:
+		return "segment"
+	}
+}
 `
 
 // TestRewriteStatements checks the forms that statements take which yaegi
@@ -258,5 +274,18 @@ func TestRewriteStatements(t *testing.T) {
 				t.Errorf("%s: rewritten source has %q:\n%s", name, n, src)
 			}
 		}
+	}
+}
+
+// TestRewriteRefusesEarlyDefaultFallthrough checks that a switch whose
+// default clause comes before a clause that falls through is refused, at
+// the default clause.
+func TestRewriteRefusesEarlyDefaultFallthrough(t *testing.T) {
+	prog, file := loadProgram(t, statementsSrc)
+	_, err := prog.rewriteChange(file, []byte(statementsSrc), []string{"example.com/wa.PrefixKind"}, nil)
+	var ie *InputError
+	line := strings.Count(statementsSrc[:strings.Index(statementsSrc, "\tdefault:\n\t\treturn \"none\"")], "\n") + 1
+	if !errors.As(err, &ie) || len(ie.Msgs) == 0 || !strings.HasPrefix(ie.Msgs[0], fmt.Sprintf("wa.go:%d:2: a switch whose default clause is not the last, with a fallthrough", line)) {
+		t.Errorf("PrefixKind: got %v, want an input error at wa.go:%d:2 for the default clause", err, line)
 	}
 }

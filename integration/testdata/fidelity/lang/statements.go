@@ -201,3 +201,17 @@ func Flagged(m uint64, offs uint8) int {
 func InsertBeforeLast(args []string, mask string) []string {
 	return append(args[:len(args)-1], mask, args[len(args)-1])
 }
+
+// PrefixKind falls through from one clause to the next in a switch whose
+// default clause comes first. It stays compiled: the interpreter would
+// not take the clause that falls through.
+func PrefixKind(p byte) string {
+	switch p {
+	default:
+		return "none"
+	case 0x26, 0x2e:
+		fallthrough
+	case 0x64:
+		return "segment"
+	}
+}

@@ -109,6 +109,12 @@ func TestAppendSeveralValues(t *testing.T) {
 	}
 }
 
+func TestEarlyDefaultFallthrough(t *testing.T) {
+	if got := []string{PrefixKind(0x26), PrefixKind(0x64), PrefixKind(1)}; !reflect.DeepEqual(got, []string{"segment", "segment", "none"}) {
+		t.Errorf("PrefixKind: got %v, want [segment segment none]", got)
+	}
+}
+
 func TestRangeAssign(t *testing.T) {
 	i, item, k, c, got := LastAssigned([]string{"p", "q"})
 	if i != 1 || item != "q" || k != "only" || c != 'z' || got != "p,q" {
