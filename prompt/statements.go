@@ -66,6 +66,10 @@ func (r *rewriter) statements(n ast.Node) {
 		if sig, ok := r.c.info.Types[n].Type.(*types.Signature); ok {
 			r.returnValues(n.Body, sig)
 		}
+	case *ast.CaseClause:
+		r.blockLabels(n.Body)
+	case *ast.CommClause:
+		r.blockLabels(n.Body)
 	case *ast.CallExpr:
 		r.appendValues(n)
 	case *ast.BinaryExpr:
@@ -420,6 +424,37 @@ func (r *rewriter) refuseEarlyDefault(n *ast.SwitchStmt) {
 	if early != nil && falls {
 		r.fail(early.Pos(), "a switch whose default clause is not the last, with a fallthrough: the interpreter (yaegi v0.16.1) does not take the clauses that fall through")
 	}
+}
+
+// blockLabels puts each labeled statement of a clause's body in a block
+// of its own, case 1: { L: for ... }. yaegi v0.16.1 declares the labels of
+// blocks only, not those of clauses: break L fails to compile
+// ("undefined: L"). The label means the same inside the block, for the
+// break and continue statements in its statement; a goto to it from
+// outside the block would not compile, so a label that a goto names is
+// left as it is.
+func (r *rewriter) blockLabels(body []ast.Stmt) {
+	for _, s := range body {
+		ls, ok := s.(*ast.LabeledStmt)
+		if !ok || r.gotoTarget(ls.Label.Name) {
+			continue
+		}
+		r.add(ls, func() string { return "{ " + r.renderNode(ls) + " }" })
+	}
+}
+
+// gotoTarget reports whether a goto of the input names label.
+func (r *rewriter) gotoTarget(label string) bool {
+	found := false
+	for _, st := range r.c.stmts {
+		ast.Inspect(st, func(n ast.Node) bool {
+			if b, ok := n.(*ast.BranchStmt); ok && b.Tok == token.GOTO && b.Label != nil && b.Label.Name == label {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
 }
 
 // commaBetween returns the position of the comma token between from and

@@ -227,6 +227,23 @@ func PrefixKind(p byte) string {
 		return "segment"
 	}
 }
+
+// CountBefore counts the elements before the first negative one, in a
+// labeled loop that is the first statement of a case clause.
+func CountBefore(kind int, xs []int) (n int) {
+	switch kind {
+	case 1:
+	Scan:
+		for _, x := range xs {
+			switch {
+			case x < 0:
+				break Scan
+			}
+			n++
+		}
+	}
+	return n
+}
 `
 
 // TestRewriteStatements checks the forms that statements take which yaegi
@@ -250,6 +267,7 @@ func TestRewriteStatements(t *testing.T) {
 		"NextRegs":         {want: []string{"return (r + Regs(1))"}},
 		"Flagged":          {want: []string{"if (m&0x1 == 1) && (offs == 32) {", "} else if m == 0 || (offs) == 8 {"}},
 		"InsertBeforeLast": {want: []string{"return append(args[:len(args)-1], []string{mask, args[len(args)-1]}...)"}},
+		"CountBefore":      {want: []string{"\t{ lpLbl_Scan:\n", "\t\t} }\n\t}\n\treturn n"}},
 		"IsEnd":            {want: []string{"return r == 0 || r == '|'"}},
 		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
 			"for _, lpV := range \"xyz\" { c = lpV;"}},

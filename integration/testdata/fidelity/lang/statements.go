@@ -215,3 +215,20 @@ func PrefixKind(p byte) string {
 		return "segment"
 	}
 }
+
+// CountBefore counts the elements before the first negative one, in a
+// labeled loop that is the first statement of a case clause.
+func CountBefore(kind int, xs []int) (n int) {
+	switch kind {
+	case 1:
+	Scan:
+		for _, x := range xs {
+			switch {
+			case x < 0:
+				break Scan
+			}
+			n++
+		}
+	}
+	return n
+}

@@ -115,6 +115,12 @@ func TestEarlyDefaultFallthrough(t *testing.T) {
 	}
 }
 
+func TestLabelInCase(t *testing.T) {
+	if got := CountBefore(1, []int{3, 4, -1, 5}); got != 2 {
+		t.Errorf("CountBefore: got %d, want 2", got)
+	}
+}
+
 func TestRangeAssign(t *testing.T) {
 	i, item, k, c, got := LastAssigned([]string{"p", "q"})
 	if i != 1 || item != "q" || k != "only" || c != 'z' || got != "p,q" {
