@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"sync"
 	"time"
@@ -43,7 +44,10 @@ var machine struct {
 // it every registered package. The caller holds machine.mu.
 func interpreter() (*yaegi.Interpreter, error) {
 	machine.once.Do(func() {
-		i := yaegi.New(yaegi.Options{Stderr: &machine.stderr})
+		// Unrestricted, with stdio that follows os.Stdin and os.Stdout:
+		// patched code must see the program's environment, arguments,
+		// flags, logger and standard streams, not yaegi's sandbox copies.
+		i := yaegi.New(yaegi.Options{Stdin: liveStdin{}, Stdout: liveStdout{}, Stderr: &machine.stderr, Unrestricted: true})
 		if err := i.Use(unsafeExports()); err != nil {
 			machine.err = fmt.Errorf("create interpreter: %w", err)
 			return
@@ -55,6 +59,7 @@ func interpreter() (*yaegi.Interpreter, error) {
 			// Symbols are in; only yaegi's generic std sources failed.
 			logger.Warn("interpreter setup incomplete", "err", err)
 		}
+		undoSandbox(i, ex)
 		useGenericStd(i) // stdlib_generic.go
 		machine.interp = i
 		var err error
@@ -209,5 +214,44 @@ func stopAll(i *yaegi.Interpreter, done <-chan struct{}) {
 func renew(i *yaegi.Interpreter) {
 	if _, err := i.ExecuteWithContext(context.Background(), machine.progNop); err != nil {
 		logger.Warn("renew interpreter", "err", err)
+	}
+}
+
+// liveStdout writes to os.Stdout as it is at each write (fmt.Print in
+// interpreted code writes through it, like compiled code).
+type liveStdout struct{}
+
+func (liveStdout) Write(p []byte) (int, error) { return os.Stdout.Write(p) }
+
+// liveStdin reads from os.Stdin as it is at each read.
+type liveStdin struct{}
+
+func (liveStdin) Read(p []byte) (int, error) { return os.Stdin.Read(p) }
+
+// undoSandbox gives back the program's own os.Args, flag.CommandLine and
+// package log functions, which yaegi replaces with copies of its own when
+// it is given package fmt (a snapshot of the arguments, a new FlagSet, a
+// logger whose Fatal panics): patched code must share them with the
+// compiled code. Giving them again under keys other than fmt's does not
+// make yaegi replace them once more.
+func undoSandbox(i *yaegi.Interpreter, ex yaegi.Exports) {
+	re := yaegi.Exports{}
+	for key, names := range map[string][]string{
+		"os/os":     {"Args"},
+		"flag/flag": {"CommandLine"},
+		"log/log":   {"Fatal", "Fatalf", "Fatalln", "Flags", "Output", "Panic", "Panicf", "Panicln", "Prefix", "Print", "Printf", "Println", "SetFlags", "SetOutput", "SetPrefix", "Writer"},
+	} {
+		c := map[string]reflect.Value{}
+		for _, n := range names {
+			if v, ok := ex[key][n]; ok {
+				c[n] = v
+			}
+		}
+		if len(c) > 0 {
+			re[key] = c
+		}
+	}
+	if err := i.Use(re); err != nil {
+		logger.Warn("interpreter setup incomplete", "err", err)
 	}
 }
