@@ -7,6 +7,7 @@ import (
 	"go/printer"
 	"go/token"
 	"go/types"
+	goversion "go/version"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -200,7 +201,9 @@ func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
 	// reflect-based one for long signatures. Each patchable function costs
 	// one line of init code.
 	wrap := fmt.Sprintf("lp_agent.Wrapper(lp_reflect.TypeOf((lpFn_%d)(nil)))", n)
-	if len(types_)+len(results) <= typedArity && (!variadic || len(types_) > 0) {
+	// The typed wrappers are generic: a package whose go line is older
+	// than Go 1.18 cannot instantiate them.
+	if len(types_)+len(results) <= typedArity && (!variadic || len(types_) > 0) && generics(fi.pkg) {
 		family := "Func"
 		if variadic {
 			family = "Variadic"
@@ -208,6 +211,13 @@ func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
 		wrap = fmt.Sprintf("lp_agent.%s%d_%d((lpFn_%d)(nil))", family, len(types_), len(results), n)
 	}
 	fmt.Fprintf(&fi.register, "\tlp_agent.RegisterFunc(%d, %s, %s)\n", n, strconv.Quote(key), wrap)
+}
+
+// generics reports whether package pkg's language version has generics
+// (a module's go line of 1.18 or later, or none).
+func generics(pkg *types.Package) bool {
+	v := pkg.GoVersion()
+	return v == "" || goversion.Compare(v, "go1.18") >= 0
 }
 
 // typedArity bounds the signatures (parameters, the receiver included, and
