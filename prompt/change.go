@@ -308,7 +308,7 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 		var fn *types.Func
 		if isFunc {
 			fn = info.Defs[fd.Name].(*types.Func)
-			c.stmts = []ast.Stmt{fd.Body}
+			c.stmts, c.decl = []ast.Stmt{fd.Body}, fd
 		} else {
 			c.stmts = []ast.Stmt{&ast.DeclStmt{Decl: d}}
 		}

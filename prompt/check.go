@@ -17,9 +17,10 @@ type checked struct {
 	in     *input
 	sc     *scope
 	info   *types.Info
-	tok    *token.File // the synthetic file
-	start  int         // offset of the input in the synthetic file
-	stmts  []ast.Stmt  // the input's statements
+	tok    *token.File   // the synthetic file
+	start  int           // offset of the input in the synthetic file
+	stmts  []ast.Stmt    // the input's statements
+	decl   *ast.FuncDecl // the function declaration whose body stmts is, if any
 	locals map[types.Object]bool
 	pkg    *types.Package    // the frame's package
 	names  map[string]string // import path -> name usable in the input's scope

@@ -55,6 +55,9 @@ type rewriter struct {
 // rewrite turns a checked input into the source the agent runs.
 func rewrite(c *checked) (*rewritten, error) {
 	r := &rewriter{c: c, used: map[*types.Var]int{}, out: &rewritten{}, imports: map[string]bool{}}
+	if c.decl != nil {
+		r.renameShadowingParams(c.decl) // params.go
+	}
 	for _, s := range c.stmts {
 		ast.Inspect(s, r.visit)
 	}
@@ -142,9 +145,10 @@ func (r *rewriter) renderNode(n ast.Node) string {
 }
 
 func (r *rewriter) visit(n ast.Node) bool {
-	r.statements(n)   // statements.go
-	r.workaround(n)   // workaround.go
-	r.lowerControl(n) // defer.go
+	r.statements(n)            // statements.go
+	r.workaround(n)            // workaround.go
+	r.lowerControl(n)          // defer.go
+	r.renameShadowingParams(n) // params.go: function literals
 	info := r.c.info
 	switch n := n.(type) {
 	case *ast.Ident:
