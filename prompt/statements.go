@@ -5,6 +5,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"strings"
 )
 
 // This file writes statements (and one form of operand) that yaegi
@@ -396,34 +397,53 @@ func (r *rewriter) joinCases(n *ast.SwitchStmt) {
 	}
 }
 
-// refuseEarlyDefault refuses a switch whose default clause is not its
+// refuseEarlyDefault handles a switch whose default clause is not its
 // last and one of whose clauses ends with fallthrough: yaegi v0.16.1 then
 // never takes a clause that falls through (switch p { default: ...;
-// case 1: fallthrough; case 2: ... } runs default for 1). Moving the
-// default clause would change the layout the patch's positions follow,
-// and a fallthrough into or out of it what the switch does; the function
-// stays compiled.
+// case 1: fallthrough; case 2: ... } runs default for 1). Where no
+// fallthrough leads into or out of the default clause, its place among the
+// clauses means nothing in Go (it runs when no case matches), so the
+// clause is written last. Its statements then report the lines of the end
+// of the switch in the interpreter's messages (a panic's position), which
+// is what running this function patched costs over leaving it compiled.
+// A fallthrough into or out of the default clause makes its place
+// matter: the function stays compiled, with that reason.
 func (r *rewriter) refuseEarlyDefault(n *ast.SwitchStmt) {
 	clauses := n.Body.List
-	var early *ast.CaseClause
+	early := -1
 	falls := false
+	fallsAt := func(i int) bool {
+		cc, ok := clauses[i].(*ast.CaseClause)
+		if !ok || len(cc.Body) == 0 {
+			return false
+		}
+		b, ok := cc.Body[len(cc.Body)-1].(*ast.BranchStmt)
+		return ok && b.Tok == token.FALLTHROUGH
+	}
 	for i, s := range clauses {
-		cc, ok := s.(*ast.CaseClause)
-		if !ok {
-			continue
+		if cc, ok := s.(*ast.CaseClause); ok && cc.List == nil && i < len(clauses)-1 {
+			early = i
 		}
-		if cc.List == nil && i < len(clauses)-1 {
-			early = cc
+		if fallsAt(i) {
+			falls = true
 		}
-		if k := len(cc.Body); k > 0 {
-			if b, ok := cc.Body[k-1].(*ast.BranchStmt); ok && b.Tok == token.FALLTHROUGH {
-				falls = true
+	}
+	if early < 0 || !falls {
+		return
+	}
+	if fallsAt(early) || early > 0 && fallsAt(early-1) {
+		r.fail(clauses[early].Pos(), "a switch whose default clause is not the last, with a fallthrough into or out of it: the interpreter (yaegi v0.16.1) does not take the clauses that fall through, and the default clause cannot be moved")
+		return
+	}
+	r.add(span{clauses[0].Pos(), clauses[len(clauses)-1].End()}, func() string {
+		var parts []string
+		for i, c := range clauses {
+			if i != early {
+				parts = append(parts, r.renderNode(c))
 			}
 		}
-	}
-	if early != nil && falls {
-		r.fail(early.Pos(), "a switch whose default clause is not the last, with a fallthrough: the interpreter (yaegi v0.16.1) does not take the clauses that fall through")
-	}
+		return strings.Join(append(parts, r.renderNode(clauses[early])), "\n")
+	})
 }
 
 // blockLabels puts each labeled statement of a clause's body in a block

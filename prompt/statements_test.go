@@ -62,14 +62,23 @@ func TestRewriteStatements(t *testing.T) {
 }
 
 // TestRewriteRefusesEarlyDefaultFallthrough checks that a switch whose
-// default clause comes before a clause that falls through is refused, at
-// the default clause.
+// early default clause a fallthrough leads into is refused, at the default
+// clause, and that one no fallthrough touches is written last.
 func TestRewriteRefusesEarlyDefaultFallthrough(t *testing.T) {
 	prog, file := loadProgram(t, statementsSrc)
-	_, err := prog.rewriteChange(file, []byte(statementsSrc), []string{"example.com/wa.PrefixKind"}, nil)
+	_, err := prog.rewriteChange(file, []byte(statementsSrc), []string{"example.com/wa.FallIntoDefault"}, nil)
 	var ie *InputError
-	line := strings.Count(statementsSrc[:strings.Index(statementsSrc, "\tdefault:\n\t\treturn \"none\"")], "\n") + 1
-	if !errors.As(err, &ie) || len(ie.Msgs) == 0 || !strings.HasPrefix(ie.Msgs[0], fmt.Sprintf("wa.go:%d:2: a switch whose default clause is not the last, with a fallthrough", line)) {
-		t.Errorf("PrefixKind: got %v, want an input error at wa.go:%d:2 for the default clause", err, line)
+	at := strings.Index(statementsSrc, "func FallIntoDefault")
+	line := strings.Count(statementsSrc[:at+strings.Index(statementsSrc[at:], "\tdefault:")], "\n") + 1
+	if !errors.As(err, &ie) || len(ie.Msgs) == 0 || !strings.HasPrefix(ie.Msgs[0], fmt.Sprintf("wa.go:%d:2: a switch whose default clause is not the last, with a fallthrough into or out of it", line)) {
+		t.Errorf("FallIntoDefault: got %v, want an input error at wa.go:%d:2 for the default clause", err, line)
+	}
+	ch, err := prog.rewriteChange(file, []byte(statementsSrc), []string{"example.com/wa.PrefixKind"}, nil)
+	if err != nil {
+		t.Fatalf("PrefixKind: %v", err)
+	}
+	src := ch.Funcs["example.com/wa.PrefixKind"].Source
+	if d, c := strings.Index(src, "default:"), strings.Index(src, "case 0x64:"); d < 0 || c < 0 || d < c {
+		t.Errorf("PrefixKind: the default clause is not written last:\n%s", src)
 	}
 }

@@ -203,8 +203,8 @@ func InsertBeforeLast(args []string, mask string) []string {
 }
 
 // PrefixKind falls through from one clause to the next in a switch whose
-// default clause comes first. It stays compiled: the interpreter would
-// not take the clause that falls through.
+// default clause comes first (the interpreter would not take the clause
+// that falls through; the rewriter writes the default clause last).
 func PrefixKind(p byte) string {
 	switch p {
 	default:
@@ -214,6 +214,24 @@ func PrefixKind(p byte) string {
 	case 0x64:
 		return "segment"
 	}
+}
+
+// FallIntoDefault falls through into a default clause that is not the
+// last. It stays compiled: the default clause's place matters here.
+func FallIntoDefault(p int) (trace []string) {
+	switch p {
+	case 1:
+		trace = append(trace, "one")
+		fallthrough
+	default:
+		trace = append(trace, "default")
+	case 2:
+		trace = append(trace, "two")
+		fallthrough
+	case 3:
+		trace = append(trace, "three")
+	}
+	return trace
 }
 
 // CountBefore counts the elements before the first negative one, in a

@@ -113,6 +113,11 @@ func TestEarlyDefaultFallthrough(t *testing.T) {
 	if got := []string{PrefixKind(0x26), PrefixKind(0x64), PrefixKind(1)}; !reflect.DeepEqual(got, []string{"segment", "segment", "none"}) {
 		t.Errorf("PrefixKind: got %v, want [segment segment none]", got)
 	}
+	for p, want := range map[int][]string{1: {"one", "default"}, 2: {"two", "three"}, 3: {"three"}, 9: {"default"}} {
+		if got := FallIntoDefault(p); !reflect.DeepEqual(got, want) {
+			t.Errorf("FallIntoDefault(%d): got %v, want %v", p, got, want)
+		}
+	}
 }
 
 func TestLabelInCase(t *testing.T) {
