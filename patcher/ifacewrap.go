@@ -97,53 +97,14 @@ func wrapperMethods(named *types.Named, self *types.Package) ([]*types.Func, str
 // vendored, or a main package.
 func importableTypes(t types.Type, self *types.Package) bool {
 	ok := true
-	seen := map[types.Type]bool{}
-	var walk func(t types.Type)
-	walk = func(t types.Type) {
-		if !ok || seen[t] {
-			return
-		}
-		seen[t] = true
-		switch x := t.(type) {
-		case *types.Named:
+	WalkTypes(t, func(t types.Type) bool {
+		if x, isNamed := t.(*types.Named); isNamed {
 			if p := x.Obj().Pkg(); p != nil && p != self && !importableFrom(p, self.Path()) {
 				ok = false
-				return
-			}
-			for i := 0; i < x.TypeArgs().Len(); i++ {
-				walk(x.TypeArgs().At(i))
-			}
-		case *types.Alias:
-			walk(types.Unalias(x))
-		case *types.Pointer:
-			walk(x.Elem())
-		case *types.Slice:
-			walk(x.Elem())
-		case *types.Array:
-			walk(x.Elem())
-		case *types.Chan:
-			walk(x.Elem())
-		case *types.Map:
-			walk(x.Key())
-			walk(x.Elem())
-		case *types.Signature:
-			walk(x.Params())
-			walk(x.Results())
-		case *types.Tuple:
-			for i := 0; i < x.Len(); i++ {
-				walk(x.At(i).Type())
-			}
-		case *types.Struct:
-			for i := 0; i < x.NumFields(); i++ {
-				walk(x.Field(i).Type())
-			}
-		case *types.Interface:
-			for i := 0; i < x.NumMethods(); i++ {
-				walk(x.Method(i).Type())
 			}
 		}
-	}
-	walk(t)
+		return ok
+	})
 	return ok
 }
 

@@ -66,80 +66,37 @@ func (s *importSet) write(b *bytes.Buffer) {
 // unexported named type of another package and no type parameter occurs in it.
 func nameable(t types.Type, self *types.Package) bool {
 	ok := true
-	seen := map[types.Type]bool{}
-	var walk func(t types.Type)
-	walk = func(t types.Type) {
-		if !ok || seen[t] {
-			return
-		}
-		seen[t] = true
+	WalkTypes(t, func(t types.Type) bool {
 		switch x := t.(type) {
 		case *types.Named:
 			obj := x.Obj()
 			if obj.Pkg() != nil && obj.Pkg() != self && !obj.Exported() {
 				ok = false
-				return
 			}
 			if obj.Parent() != nil && obj.Pkg() != nil && obj.Parent() != obj.Pkg().Scope() {
 				ok = false // a local type
-				return
-			}
-			if args := x.TypeArgs(); args != nil {
-				for i := 0; i < args.Len(); i++ {
-					walk(args.At(i))
-				}
 			}
 		case *types.Alias:
-			obj := x.Obj()
-			if obj.Pkg() != nil && obj.Pkg() != self && !obj.Exported() {
+			if obj := x.Obj(); obj.Pkg() != nil && obj.Pkg() != self && !obj.Exported() {
 				ok = false
-				return
 			}
-			walk(types.Unalias(x))
 		case *types.TypeParam:
 			ok = false
-		case *types.Pointer:
-			walk(x.Elem())
-		case *types.Slice:
-			walk(x.Elem())
-		case *types.Array:
-			walk(x.Elem())
-		case *types.Map:
-			walk(x.Key())
-			walk(x.Elem())
-		case *types.Chan:
-			walk(x.Elem())
-		case *types.Signature:
-			walk(x.Params())
-			walk(x.Results())
-		case *types.Tuple:
-			for i := 0; i < x.Len(); i++ {
-				walk(x.At(i).Type())
-			}
 		case *types.Struct:
 			for i := 0; i < x.NumFields(); i++ {
-				f := x.Field(i)
-				if !f.Exported() && f.Pkg() != self {
+				if f := x.Field(i); !f.Exported() && f.Pkg() != self {
 					ok = false
-					return
 				}
-				walk(f.Type())
 			}
 		case *types.Interface:
 			for i := 0; i < x.NumExplicitMethods(); i++ {
-				m := x.ExplicitMethod(i)
-				if !m.Exported() && m.Pkg() != self {
+				if m := x.ExplicitMethod(i); !m.Exported() && m.Pkg() != self {
 					ok = false
-					return
 				}
-				walk(m.Type())
-			}
-			for i := 0; i < x.NumEmbeddeds(); i++ {
-				walk(x.EmbeddedType(i))
 			}
 		}
-	}
-	walk(t)
+		return ok
+	})
 	return ok
 }
 

@@ -619,48 +619,14 @@ func sameLayout(b []byte, tf *token.File) bool {
 // hasTypeParam reports whether a type argument is or holds a type
 // parameter: the reference is inside generic code.
 func hasTypeParam(targs []types.Type) bool {
+	found := false
 	for _, t := range targs {
-		found := false
-		var walk func(t types.Type, depth int)
-		walk = func(t types.Type, depth int) {
-			if found || depth > 10 {
-				return
-			}
-			switch x := t.(type) {
-			case *types.TypeParam:
+		patcher.WalkTypes(t, func(t types.Type) bool {
+			if _, ok := t.(*types.TypeParam); ok {
 				found = true
-			case *types.Named:
-				for i := 0; i < x.TypeArgs().Len(); i++ {
-					walk(x.TypeArgs().At(i), depth+1)
-				}
-			case *types.Pointer:
-				walk(x.Elem(), depth+1)
-			case *types.Slice:
-				walk(x.Elem(), depth+1)
-			case *types.Array:
-				walk(x.Elem(), depth+1)
-			case *types.Map:
-				walk(x.Key(), depth+1)
-				walk(x.Elem(), depth+1)
-			case *types.Chan:
-				walk(x.Elem(), depth+1)
-			case *types.Signature:
-				walk(x.Params(), depth+1)
-				walk(x.Results(), depth+1)
-			case *types.Tuple:
-				for i := 0; i < x.Len(); i++ {
-					walk(x.At(i).Type(), depth+1)
-				}
-			case *types.Struct:
-				for i := 0; i < x.NumFields(); i++ {
-					walk(x.Field(i).Type(), depth+1)
-				}
 			}
-		}
-		walk(t, 0)
-		if found {
-			return true
-		}
+			return !found
+		})
 	}
-	return false
+	return found
 }

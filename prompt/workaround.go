@@ -6,6 +6,8 @@ import (
 	"go/token"
 	"go/types"
 	"strconv"
+
+	"github.com/livepatch/livepatch/patcher"
 )
 
 // This file works around yaegi v0.16.1 compiler crashes on constructs it
@@ -141,55 +143,29 @@ func (r *rewriter) lowerSend(n *ast.SendStmt) {
 // shadow where t is written) and no unexported type of another package.
 func (r *rewriter) nameableHere(t types.Type) bool {
 	ok := true
-	seen := map[types.Type]bool{}
-	var walk func(t types.Type)
-	walk = func(t types.Type) {
-		if !ok || seen[t] {
-			return
-		}
-		seen[t] = true
+	other := func(p *types.Package) bool { return p != nil && p.Path() != r.c.pkg.Path() }
+	patcher.WalkTypes(t, func(t types.Type) bool {
 		switch x := t.(type) {
 		case *types.Named:
 			o := x.Obj()
-			if o.Pkg() != nil && (o.Parent() != o.Pkg().Scope() || !o.Exported() && o.Pkg().Path() != r.c.pkg.Path()) || x.TypeArgs().Len() > 0 {
+			if o.Pkg() != nil && (o.Parent() != o.Pkg().Scope() || !o.Exported() && other(o.Pkg())) || x.TypeArgs().Len() > 0 {
 				ok = false
-			}
-		case *types.Alias:
-			walk(types.Unalias(x))
-		case *types.Pointer:
-			walk(x.Elem())
-		case *types.Slice:
-			walk(x.Elem())
-		case *types.Array:
-			walk(x.Elem())
-		case *types.Map:
-			walk(x.Key())
-			walk(x.Elem())
-		case *types.Chan:
-			walk(x.Elem())
-		case *types.Signature:
-			for _, tu := range []*types.Tuple{x.Params(), x.Results()} {
-				for i := 0; i < tu.Len(); i++ {
-					walk(tu.At(i).Type())
-				}
 			}
 		case *types.Struct:
 			for i := 0; i < x.NumFields(); i++ {
-				if f := x.Field(i); !f.Exported() && f.Pkg() != nil && f.Pkg().Path() != r.c.pkg.Path() {
+				if f := x.Field(i); !f.Exported() && other(f.Pkg()) {
 					ok = false
 				}
-				walk(x.Field(i).Type())
 			}
 		case *types.Interface:
 			for i := 0; i < x.NumMethods(); i++ {
-				if m := x.Method(i); !m.Exported() && m.Pkg() != nil && m.Pkg().Path() != r.c.pkg.Path() {
+				if m := x.Method(i); !m.Exported() && other(m.Pkg()) {
 					ok = false
 				}
-				walk(x.Method(i).Type())
 			}
 		}
-	}
-	walk(t)
+		return ok
+	})
 	return ok
 }
 
