@@ -290,28 +290,16 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 
 	newRef := fileRef{pkg: ref.pkg, file: f, tok: tok}
 	sc := &scope{ref: newRef}
-	names := map[string]string{}
-	for _, is := range sc.fileImports() {
-		if is.name != "" {
-			names[is.path] = is.name
-		} else if ip := prog.pkgs[is.path]; ip != nil {
-			names[is.path] = ip.Name()
-		}
-	}
+	names := prog.importNames(sc)
 	imports := map[string]bool{}
 	for _, d := range helperDecls {
-		from, to := tok.Offset(d.Pos()), tok.Offset(d.End())
-		text := string(src[from:to])
-		c := &checked{prog: prog, user: prog.user, in: &input{src: text, host: text, decls: true}, sc: sc,
-			info: info, tok: tok, start: from, locals: map[types.Object]bool{}, pkg: fresh, names: names, change: ci}
+		c := declChecked(prog, sc, info, src, d, fresh, names, ci)
 		fd, isFunc := d.(*ast.FuncDecl)
 		var fn *types.Func
 		if isFunc {
 			fn = info.Defs[fd.Name].(*types.Func)
-			c.stmts, c.decl = []ast.Stmt{fd.Body}, fd
-		} else {
-			c.stmts = []ast.Stmt{&ast.DeclStmt{Decl: d}}
 		}
+		from := c.start
 		rw, err := rewrite(c)
 		if err != nil {
 			return nil, positioned(err, base, prog.fset.Position(d.Pos()).Line-1)
@@ -587,4 +575,37 @@ func constLiteral(v constant.Value, t types.Type) string {
 		return fmt.Sprintf("complex(%s, %s)", strconv.FormatFloat(re, 'g', -1, 64), strconv.FormatFloat(im, 'g', -1, 64))
 	}
 	return v.ExactString()
+}
+
+// importNames maps each import path of sc's file to the name it binds
+// there: the file's own name for it, or the package's.
+func (prog *program) importNames(sc *scope) map[string]string {
+	names := map[string]string{}
+	for _, is := range sc.fileImports() {
+		if is.name != "" {
+			names[is.path] = is.name
+		} else if ip := prog.pkgs[is.path]; ip != nil {
+			names[is.path] = ip.Name()
+		}
+	}
+	return names
+}
+
+// declChecked returns the input of the rewriter for declaration d of the
+// file that sc, info and src hold (src is the file's text): a function's
+// body with the declaration (whose signature the rewriter may rename in,
+// params.go), or a type's declaration. pkg is the package the rewritten
+// code is checked as, names the file's import names (importNames).
+func declChecked(prog *program, sc *scope, info *types.Info, src []byte, d ast.Decl, pkg *types.Package, names map[string]string, ci *changeInfo) *checked {
+	tok := sc.ref.tok
+	from, to := tok.Offset(d.Pos()), tok.Offset(d.End())
+	text := string(src[from:to])
+	c := &checked{prog: prog, user: prog.user, in: &input{src: text, host: text, decls: true}, sc: sc,
+		info: info, tok: tok, start: from, locals: map[types.Object]bool{}, pkg: pkg, names: names, change: ci}
+	if fd, ok := d.(*ast.FuncDecl); ok {
+		c.stmts, c.decl = []ast.Stmt{fd.Body}, fd
+	} else {
+		c.stmts = []ast.Stmt{&ast.DeclStmt{Decl: d}}
+	}
+	return c
 }

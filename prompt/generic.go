@@ -576,19 +576,8 @@ func (prog *program) rewriteGeneric(fn *types.Func, ci *changeInfo, info *types.
 	if fd == nil {
 		return "", nil, fmt.Errorf("rewrite: no declaration of generic function %s", fn.Name())
 	}
-	from, to := ref.tok.Offset(fd.Pos()), ref.tok.Offset(fd.End())
-	decl := string(text[from:to])
 	sc := &scope{ref: ref}
-	names := map[string]string{}
-	for _, is := range sc.fileImports() {
-		if is.name != "" {
-			names[is.path] = is.name
-		} else if ip := prog.pkgs[is.path]; ip != nil {
-			names[is.path] = ip.Name()
-		}
-	}
-	c := &checked{prog: prog, user: prog.user, in: &input{src: decl, host: decl, decls: true}, sc: sc, info: info, tok: ref.tok,
-		start: from, locals: map[types.Object]bool{}, pkg: ci.pkg, names: names, change: ci, stmts: []ast.Stmt{fd.Body}}
+	c := declChecked(prog, sc, info, text, fd, ci.pkg, prog.importNames(sc), ci)
 	rw, err := rewrite(c)
 	if err != nil {
 		return "", nil, positioned(err, filepath.Base(ref.tok.Name()), prog.fset.Position(fd.Pos()).Line-1)
