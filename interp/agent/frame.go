@@ -42,9 +42,12 @@ func ServeFrame(n int, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a1
 		return -1
 	}
 	addrs := []uintptr{a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15}
-	out := handleBytes(Inbox[:n], machine.mu.TryLock, addrs)
+	out, releasing := handleBytes(Inbox[:n], machine.mu.TryLock, addrs)
 	if len(out) > len(Outbox) {
 		out = []byte(`{"ok":false,"error":"response too large for the agent outbox"}`)
+	}
+	if releasing {
+		release() // the debugger reads the response once the program runs again
 	}
 	return copy(Outbox[:], out)
 }

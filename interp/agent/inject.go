@@ -25,9 +25,12 @@ func Serve(n int) int {
 	if n < 0 || n > len(Inbox) {
 		return -1
 	}
-	out := handleBytes(Inbox[:n], machine.mu.TryLock, nil)
+	out, releasing := handleBytes(Inbox[:n], machine.mu.TryLock, nil)
 	if len(out) > len(Outbox) {
 		out = []byte(`{"ok":false,"error":"response too large for the agent outbox"}`)
+	}
+	if releasing {
+		release() // the debugger reads the response once the program runs again
 	}
 	return copy(Outbox[:], out)
 }

@@ -57,6 +57,11 @@ type Response struct {
 	Stack    string        `json:"stack,omitempty"` // eval: interpreted stack of a panic
 	Patched  []PatchedFunc `json:"patched,omitempty"`
 	Funcs    int           `json:"funcs,omitempty"` // status: table size
+
+	// releasing marks the answer to OpRelease: the caller ends the hold
+	// once the answer is on its way (a released short-lived program may
+	// exit before an answer written after the release).
+	releasing bool
 }
 
 // handle executes one authenticated request. lock acquires the agent's
@@ -71,8 +76,8 @@ func handle(req *Request, lock func() bool, addrs []uintptr) Response {
 		return resp
 	case OpRelease:
 		// No lock: a release must get through while the held init waits.
-		release()
-		resp.OK = true
+		// The caller releases, after answering (handleBytes).
+		resp.OK, resp.releasing = true, true
 		return resp
 	}
 	if !lock() {
@@ -127,8 +132,9 @@ func handle(req *Request, lock func() bool, addrs []uintptr) Response {
 
 // handleBytes decodes one request, executes it and encodes the response.
 // A panic inside the agent becomes an error response rather than killing
-// the target.
-func handleBytes(b []byte, lock func() bool, addrs []uintptr) (out []byte) {
+// the target. releasing reports an OpRelease: the caller calls release
+// once the response is out.
+func handleBytes(b []byte, lock func() bool, addrs []uintptr) (out []byte, releasing bool) {
 	var req Request
 	var resp Response
 	defer func() {
@@ -145,5 +151,5 @@ func handleBytes(b []byte, lock func() bool, addrs []uintptr) (out []byte) {
 	if err != nil {
 		out, _ = json.Marshal(Response{ID: resp.ID, Error: fmt.Sprintf("encode response: %v", err)})
 	}
-	return out
+	return out, resp.releasing
 }

@@ -135,19 +135,12 @@ func (s *Server) serveConn(c net.Conn) {
 		if err != nil {
 			return
 		}
-		// A release is answered before it takes effect: once released, a
-		// short-lived program (a test binary) may exit before a reply
-		// written after it, and the host would read EOF.
-		releasing := isRelease(line)
-		var out []byte
-		if releasing {
-			out = releaseReply(line)
-		} else {
-			out = handleBytes(line, lock, nil)
-		}
+		out, releasing := handleBytes(line, lock, nil)
 		c.SetWriteDeadline(time.Now().Add(time.Minute))
 		_, err = c.Write(append(out, '\n'))
 		if releasing {
+			// Answered first: once released, a short-lived program (a
+			// test binary) may exit before a reply written after it.
 			release()
 		}
 		if err != nil {
@@ -172,18 +165,4 @@ func readLine(r *bufio.Reader) ([]byte, error) {
 			return line, nil
 		}
 	}
-}
-
-// isRelease reports whether line is an OpRelease request.
-func isRelease(line []byte) bool {
-	var req struct{ Op string }
-	return json.Unmarshal(line, &req) == nil && req.Op == OpRelease
-}
-
-// releaseReply is the response to the OpRelease request line.
-func releaseReply(line []byte) []byte {
-	var req Request
-	json.Unmarshal(line, &req)
-	out, _ := json.Marshal(Response{ID: req.ID, OK: true})
-	return out
 }
