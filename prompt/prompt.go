@@ -120,8 +120,16 @@ func (p *Prompt) session(ctx context.Context, s *dapproxy.Session, d *debugger.D
 			p.mu.Unlock()
 		}()
 	}
+	// ProcessPid waits for the debugger's target lock, which a running
+	// target holds for as long as it runs: the process is only checked while
+	// it is stopped (a restart stops it first), and a running one keeps the
+	// session it has.
 	pid := 0
-	if d != nil {
+	switch {
+	case d == nil:
+	case d.IsRunning() && st != nil && st.d == d:
+		pid = st.pid
+	case !d.IsRunning():
 		pid = d.ProcessPid()
 	}
 	if st == nil || st.d != d || st.pid != pid {

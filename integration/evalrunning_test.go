@@ -1,0 +1,42 @@
+package integration
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-dap"
+)
+
+// TestEvaluateWhileRunning sends Go to the debug console while the program
+// runs, with no breakpoint (issue 11, failure 6: no response to it or to
+// anything after). Every request must be answered: the input with a clear
+// error, and threads, pause and disconnect as usual.
+func TestEvaluateWhileRunning(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepatch")
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+		env.WaitEvent("initialized")
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		env.waitConsole("hello x") // running
+
+		for _, frame := range []int{0, 1000} {
+			r, err := env.Client.Call(env.Ctx, &dap.EvaluateRequest{Request: dap.Request{Command: "evaluate"},
+				Arguments: dap.EvaluateArguments{Expression: "1 + 2", FrameId: frame, Context: "repl"}})
+			if err != nil {
+				t.Fatalf("evaluate while running, frame %d: %v", frame, err)
+			}
+			if r.GetResponse().Success {
+				t.Errorf("evaluate while running, frame %d: succeeded with %+v; want an error saying the program runs", frame, r)
+			} else if msg := describe(r); !strings.Contains(msg, "running") {
+				t.Errorf("evaluate while running, frame %d: %q; want it to say the program is running", frame, msg)
+			} else {
+				t.Logf("frame %d: %s", frame, msg)
+			}
+		}
+		env.Call(&dap.ThreadsRequest{Request: dap.Request{Command: "threads"}})
+		env.Call(&dap.PauseRequest{Request: dap.Request{Command: "pause"}, Arguments: dap.PauseArguments{ThreadId: 1}})
+		env.WaitStopped("pause")
+		env.Disconnect()
+	})
+}
