@@ -36,6 +36,11 @@ stdout, or to --log-dest when given. With --client-addr it dials the editor
 instead. It serves one client and exits when that session ends or on
 SIGINT/SIGTERM, stopping any program it launched.
 
+With --only-same-user (the default) a client on this machine must be the
+user running livepatch: a client of another user, or one whose user cannot
+be verified (it has already closed its end, say), is refused, and dap exits
+with an error without reading from it, as 'dlv dap' stops.
+
 Delve's other root flags (--headless, --accept-multiclient, --api-version,
 --check-go-version, --only-same-user, --backend, --build-flags, --wd, ...)
 are accepted and ignored, as 'dlv dap' ignores them; launch settings come
@@ -124,8 +129,11 @@ func runDAP(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		if o.onlySameUser {
+			// As dlv dap, a refused client ends the server: nothing of it is
+			// read, and no other client is waited for.
 			if err := checkSameUser(conn); err != nil {
 				conn.Close()
+				logs.get("dapproxy").Error("closing the connection", "err", err)
 				return err
 			}
 		}
