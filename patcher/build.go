@@ -114,6 +114,12 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 	log.Debug("build directory", "dir", buildDir)
+	if err := markUsed(buildDir, time.Now()); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	for _, d := range pruneBuildDirs(filepath.Dir(buildDir), buildDir, keepBuildDirs, recentBuildUse, time.Now()) {
+		log.Debug("removed an unused build directory", "dir", d)
+	}
 
 	start := time.Now()
 	progress("loading packages")

@@ -12,7 +12,9 @@
 // directory under os.UserCacheDir()/livepatch/build, and runs `go build`
 // (or `go test -c`) with an -overlay that maps the copies over the
 // originals. Unchanged sources give byte-identical overlay files at the
-// same paths, so a rebuild hits the build cache.
+// same paths, so a rebuild hits the build cache. Each build marks its
+// directory used and removes the others beyond the 8 most recently used
+// that have not been used for an hour, so trees built once do not pile up.
 //
 // # Warm builds
 //
