@@ -457,6 +457,7 @@ func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
 	if !fits(v.Type(), reflect.TypeOf(w)) {
 		return nil, fmt.Errorf("replacement of type %s does not fit: the compiled function has type %s", v.Type(), reflect.TypeOf(w))
 	}
+	addPanicSite(pkg, fn, pp)
 	return w, nil
 }
 

@@ -1,0 +1,43 @@
+package agent
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestPanicReportInUserTerms checks the lines the interpreter writes for a
+// panic that passes through a patched function: they name the function as
+// the program knows it, at its line in the saved file, not the scratch
+// package, its generated name and a position in generated source.
+func TestPanicReportInUserTerms(t *testing.T) {
+	resetPatches(t)
+	mustApply(t, Patch{Ref: Ref{Key: testPkg + ".risky"}, File: "risky.go", Line: 40, Source: `func risky(x int) int {
+	if x == 1 {
+		panic("one")
+	}
+	return x
+}`})
+	machine.stderr.capture()
+	func() {
+		defer func() { recover() }()
+		risky(1)
+	}()
+	out := machine.stderr.release()
+	// yaegi positions the frame at the node it was running, which may be
+	// the enclosing statement: any line of the function's is right.
+	m := regexp.MustCompile(`^risky\.go:(\d+):\d+: panic: (.*)\(\.\.\.\)$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("panic report %q: want risky.go:LINE:COL: panic: NAME(...)", out)
+	}
+	if line, _ := strconv.Atoi(m[1]); line < 40 || line > 45 {
+		t.Errorf("panic report %q: line %d is outside the function's lines 40-45", out, line)
+	}
+	if want := displayKey(testPkg + ".risky"); m[2] != want {
+		t.Errorf("panic report names %q, want %q", m[2], want)
+	}
+	if strings.Contains(out, "lp_patch") || strings.Contains(out, "LpFn") {
+		t.Errorf("panic report shows generated names: %s", out)
+	}
+}
