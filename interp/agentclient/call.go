@@ -170,7 +170,7 @@ func (c *CallClient) roundTripCall(ctx context.Context, req *agent.Request, goid
 		ReturnInfoLoadConfig: &api.LoadConfig{},
 	}, nil, nil, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s: call agent: %w", req.Op, err)
+		return nil, fmt.Errorf("%s: call agent: %w", req.Op, c.explainCallError(err))
 	}
 	if state == nil || state.CurrentThread == nil || len(state.CurrentThread.ReturnValues) != 1 {
 		return nil, fmt.Errorf("%s: call agent: no return value", req.Op)

@@ -1,0 +1,64 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-dap"
+)
+
+// TestRevertAtFatalPanic saves an edit that makes a patched function panic
+// with nothing to recover it, so that the debugger stops at the unrecovered
+// panic, then asks to revert: the answer says why nothing can run in the
+// program any more, not the runtime's "call from within the Go runtime"
+// (issue 11). The program's stderr names the patched function at its line
+// in the saved file, not a generated name.
+func TestRevertAtFatalPanic(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepatch")
+		main := filepath.Join(dir, "main.go")
+		orig, err := os.ReadFile(main)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stderr := &output{}
+		env.Client.OnEvent(func(e dap.EventMessage) {
+			if o, ok := e.(*dap.OutputEvent); ok && o.Body.Category == "stderr" {
+				stderr.mu.Lock()
+				stderr.buf.WriteString(o.Body.Output)
+				stderr.mu.Unlock()
+			}
+		})
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+		env.WaitEvent("initialized")
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		env.waitConsole("hello x")
+		edited := strings.Replace(string(orig), `return "hello " + name`, `panic("boom " + name)`, 1)
+		if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole("patched main.greet")
+		env.WaitStopped("exception")
+
+		r := env.CallRaw("livepatch/revert", map[string]any{"all": true})
+		if r.Success {
+			t.Fatalf("revert at a fatal panic succeeded: %s", r.Raw)
+		}
+		msg := string(r.Raw)
+		if strings.Contains(msg, "within the Go runtime") || !strings.Contains(msg, "unrecovered panic") {
+			t.Errorf("revert at a fatal panic: %s\nwant it to say the program is stopped at an unrecovered panic", msg)
+		}
+		line := lineOf(t, main, `panic("boom " + name)`)
+		if want := "main.go:" + strconv.Itoa(line); !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "panic: main.greet(...)") {
+			t.Errorf("program stderr:\n%s\nwant the panic reported at %s in main.greet", stderr.String(), want)
+		}
+		if strings.Contains(stderr.String(), "lp_patch") {
+			t.Errorf("program stderr shows generated names:\n%s", stderr.String())
+		}
+		env.Disconnect()
+	})
+}

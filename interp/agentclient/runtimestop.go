@@ -1,0 +1,51 @@
+package agentclient
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-delve/delve/pkg/proc"
+)
+
+// ErrDying is returned for a call while the target is stopped at an
+// unrecovered panic or a fatal throw: the Go runtime runs nothing more in
+// it, and it exits when it continues.
+var ErrDying = errors.New("the program is stopped at an unrecovered panic or a fatal error: it can run nothing more and exits when it continues; restart it to go on (the restart builds your saved files)")
+
+// runtimeRefusal is how the Go runtime refuses an injected call on a
+// goroutine that is inside the runtime (runtime/debugcall.go).
+const runtimeRefusal = "call from within the Go runtime"
+
+// explainCallError turns the runtime's refusal of a call into what it means
+// for the user: a dying program (ErrDying), or a goroutine stopped inside
+// the runtime, where selecting another goroutine helps.
+func (c *CallClient) explainCallError(err error) error {
+	if !strings.Contains(err.Error(), runtimeRefusal) {
+		return err
+	}
+	st, serr := c.d.State(true)
+	if serr == nil && st != nil && st.CurrentThread != nil && st.CurrentThread.Breakpoint != nil {
+		switch st.CurrentThread.Breakpoint.Name {
+		case proc.UnrecoveredPanic, proc.FatalThrow:
+			return ErrDying
+		}
+	}
+	fn := "the Go runtime"
+	if serr == nil && st != nil && st.SelectedGoroutine != nil && st.SelectedGoroutine.CurrentLoc.Function != nil {
+		fn = st.SelectedGoroutine.CurrentLoc.Function.Name()
+	}
+	if dyingFuncs[fn] {
+		return ErrDying
+	}
+	return fmt.Errorf("the selected goroutine is stopped inside %s, where the Go runtime allows no calls: select a goroutine stopped in your code, or continue (%w)", fn, err)
+}
+
+// dyingFuncs are the runtime functions a goroutine stops in at an
+// unrecovered panic or a fatal error (Delve's breakpoints for those).
+var dyingFuncs = map[string]bool{
+	"runtime.fatalpanic": true,
+	"runtime.fatalthrow": true,
+	"runtime.throw":      true,
+	"runtime.fatal":      true,
+}
