@@ -21,10 +21,14 @@ func (m *Manager) command(ctx context.Context, s *dapproxy.Session, cmd string) 
 	switch {
 	case fields[0] == "patches" && len(fields) == 1:
 		ps := m.list(ctx, s)
-		if len(ps) == 0 {
+		pending := m.session(ctx, s).pendingLines()
+		if len(ps) == 0 && len(pending) == 0 {
 			return "no live patches", nil
 		}
 		var lines []string
+		if len(ps) == 0 {
+			lines = append(lines, "no live patches")
+		}
 		for _, p := range ps {
 			l := fmt.Sprintf("%s (%s) from %s", p.Name, position(p.File, p.Line), p.Origin)
 			if p.DiffersFromDisk {
@@ -32,6 +36,7 @@ func (m *Manager) command(ctx context.Context, s *dapproxy.Session, cmd string) 
 			}
 			lines = append(lines, l)
 		}
+		lines = append(lines, pending...)
 		return strings.Join(lines, "\n"), nil
 	case fields[0] == "diff" && len(fields) == 2:
 		return m.diff(ctx, s, fields[1])
@@ -77,13 +82,20 @@ func (m *Manager) list(ctx context.Context, s *dapproxy.Session) []Patch {
 // in the console.
 func (m *Manager) revertNamed(ctx context.Context, s *dapproxy.Session, name string, all, announce bool) ([]string, error) {
 	st := m.session(ctx, s)
+	leave, err := st.q.Enter(ctx, JobRevert)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
 	st.mu.Lock()
-	defer st.mu.Unlock()
-	if _, err := st.syncProcess(); err != nil {
+	_, err = st.syncProcess()
+	ps := st.patches()
+	st.mu.Unlock()
+	if err != nil {
 		return nil, err
 	}
 	var keys, lines []string
-	for _, p := range st.patches() {
+	for _, p := range ps {
 		if all || p.Name == name || p.Key == name {
 			keys = append(keys, p.Key)
 			lines = append(lines, "reverted "+p.Name)
@@ -106,7 +118,7 @@ func (m *Manager) revertNamed(ctx context.Context, s *dapproxy.Session, name str
 
 // listRequest answers the custom request livepatch/patches.
 func (m *Manager) listRequest(ctx context.Context, s *dapproxy.Session, _ json.RawMessage) (any, error) {
-	return map[string]any{"patches": m.list(ctx, s)}, nil
+	return map[string]any{"patches": m.list(ctx, s), "pending": m.session(ctx, s).pendingLines()}, nil
 }
 
 // revertRequest answers the custom request livepatch/revert, whose

@@ -65,7 +65,34 @@
 // ({"name": NAME}) and "livepatch/revert" ({"name": NAME} or
 // {"all": true}) for the same.
 //
-// Manager's methods are safe for concurrent use. Agent operations of one
-// session are serialized; an injected call made for a save can still
-// interleave with one the Go prompt makes for an input at the same moment.
+// # Order
+//
+// Everything of one debug session that uses the target's agent takes its
+// turn in one queue (agentclient.Queue, from prompt.Prompt.Queue), in the
+// order it arrived: the Go prompt's inputs, prompt redefinitions, saves and
+// reverts. Each chooses its channel when its turn comes, not when it
+// arrives: a save made while a prompt input runs in the paused program (by
+// call injection, during which the debugger counts the program as running)
+// waits for the input, then goes by call injection, the program being
+// paused again; after agentclient.Patience of waiting the console says so
+// ("livepatch: save of counter.go waits for the running prompt input").
+// A redefinition's turn first applies the saves pending before it.
+//
+// A save is never dropped for want of an answer. When the agent cannot be
+// reached (the program runs and its socket does not answer within 5
+// seconds, say because a breakpoint stopped it mid-request; or it is busy),
+// nothing of the save is recorded as seen, the console says it is pending,
+// and it is tried again (after 250 ms, doubling up to every 2 s) until the
+// agent takes it, at a stop or once the program goes on; saves made
+// meanwhile wait behind it, in order. A socket request that timed out may
+// still be done by the agent later, so until the socket answers again no
+// patch goes by call injection, where the late request could overtake it.
+//
+// What only reads the session's state does not take a turn: :patches, the
+// livepatch/patches request (which lists the pending saves too) and :diff
+// answer at once, and an evaluation Delve answers (`c.n`) never waits for
+// the agent. Requests of a DAP client are still handled one at a time, in
+// the order it sent them (package dapproxy).
+//
+// Manager's methods are safe for concurrent use.
 package livepatch

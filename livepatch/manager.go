@@ -129,7 +129,7 @@ func (m *Manager) session(ctx context.Context, s *dapproxy.Session) *session {
 	defer m.mu.Unlock()
 	st := m.sessions[s]
 	if st == nil {
-		st = &session{m: m, s: s, live: map[string]*Patch{}, seen: map[string][]byte{}, parsed: map[string]*fileDecls{}}
+		st = &session{m: m, s: s, q: m.opts.Prompt.Queue(ctx, s), live: map[string]*Patch{}, seen: map[string][]byte{}, parsed: map[string]*fileDecls{}}
 		m.sessions[s] = st
 		go func() {
 			<-ctx.Done()

@@ -16,6 +16,13 @@ import (
 	"github.com/livepatch/livepatch/prompt"
 )
 
+// Jobs of livepatch's own in a session's agent queue (saves are "save of
+// FILE").
+const (
+	JobRedefinition = "prompt redefinition"
+	JobRevert       = "revert"
+)
+
 // CommandPrefix starts the prompt's livepatch commands (:patches,
 // :revert NAME, :revert all); it cannot start valid Go.
 const CommandPrefix = ":"
@@ -131,9 +138,14 @@ func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Ra
 				Imports: ch.ImportsOf(f.Key), File: filepath.Base(f.File), Line: in.target.line, Helpers: ch.Helpers}})
 		}
 	}
-	st.mu.Lock()
-	err := st.apply(ctx, ps)
-	st.mu.Unlock()
+	// In the redefinition's turn, the saves that came before it go first.
+	leave, err := st.q.Enter(ctx, JobRedefinition)
+	if err != nil {
+		return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: "nothing applied: " + err.Error(), ShowUser: true}
+	}
+	st.applyPending(ctx)
+	err = st.apply(ctx, ps)
+	leave()
 	if err != nil {
 		return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: "nothing applied: " + err.Error(), ShowUser: true}
 	}

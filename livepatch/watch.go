@@ -74,7 +74,7 @@ func (st *session) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 			})
 		case name := <-fire:
 			delete(timers, name)
-			st.onSave(ctx, name)
+			st.save(ctx, name)
 		case err, ok := <-w.Errors:
 			if !ok {
 				return
@@ -84,28 +84,55 @@ func (st *session) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 	}
 }
 
-// onSave applies what a save of file changed and reports it in the console.
-func (st *session) onSave(ctx context.Context, file string) {
+// applySave applies what file changed since it was last seen, and reports
+// it in the console. It returns an *unreachableError, and leaves the file
+// unseen so that the next try plans it again, when the agent could not be
+// reached; every other outcome (applied, refused, nothing to do) is final
+// and returns nil. The caller has the turn and does not hold mu.
+func (st *session) applySave(ctx context.Context, file string) error {
 	src, err := os.ReadFile(file)
 	if err != nil {
-		return // removed or renamed away
+		return nil // removed or renamed away
 	}
 	prog := st.m.program()
 	pkg, ok := prog.packageOf(file)
 	if !ok {
-		return
+		return nil
 	}
 	st.mu.Lock()
-	defer st.mu.Unlock()
+	locked := true
+	unlock := func() {
+		if locked {
+			st.mu.Unlock()
+			locked = false
+		}
+	}
+	defer unlock()
 	if _, err := st.syncProcess(); err != nil {
-		return // no program yet
+		return nil // no program yet
 	}
 	if len(src) == 0 {
-		return // truncated by an editor that writes next: its write is another event
+		return nil // truncated by an editor that writes next: its write is another event
 	}
 	prevSrc, hadPrev := st.seen[file]
 	if hadPrev && string(prevSrc) == string(src) {
-		return
+		return nil
+	}
+	prevParsed, hadParsed := st.parsed[file]
+	// unsee puts back what was seen before this save, for the next try.
+	unsee := func() {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if hadPrev {
+			st.seen[file] = prevSrc
+		} else {
+			delete(st.seen, file)
+		}
+		if hadParsed {
+			st.parsed[file] = prevParsed
+		} else {
+			delete(st.parsed, file)
+		}
 	}
 	st.seen[file] = src
 	report := func(lines ...string) {
@@ -115,14 +142,14 @@ func (st *session) onSave(ctx context.Context, file string) {
 		if !hadPrev || string(prevSrc) == string(prog.compiled[file]) {
 			report(fmt.Sprintf("%s: not part of this build (its build constraints leave it out): nothing applied", filepath.Base(file)))
 		}
-		return
+		return nil
 	}
 	old := prog.compiledDecls(file)
 	if old == nil {
 		if _, built := prog.compiled[file]; !built && !hadPrev {
 			report(fmt.Sprintf("%s: new file of package %s: restart to apply", filepath.Base(file), prog.display(pkg)))
 		}
-		return
+		return nil
 	}
 	var prev *fileDecls
 	if hadPrev {
@@ -138,13 +165,18 @@ func (st *session) onSave(ctx context.Context, file string) {
 	delete(st.parsed, file)
 	if err != nil {
 		report(fmt.Sprintf("%s: nothing applied", relMessage(err.Error())))
-		return
+		return nil
 	}
 	st.parsed[file] = cur
 	start := time.Now()
 	pl := classify(prog, file, old, cur, prev, st.live, func(key string) ([]string, bool) {
 		return prog.callers(ctx, key, file)
 	})
+	var revertNames []string
+	for _, k := range pl.revert {
+		revertNames = append(revertNames, st.live[k].Name)
+	}
+	unlock()
 	classified := time.Now()
 	var checked time.Time
 	defer func() {
@@ -153,7 +185,7 @@ func (st *session) onSave(ctx context.Context, file string) {
 	}()
 	if len(pl.refusals) > 0 {
 		report(append(pl.refusals, "livepatch: nothing of this save was applied")...)
-		return
+		return nil
 	}
 	ch, err := st.m.opts.Prompt.RewriteChange(ctx, file, src, declKeys(pl.apply), declKeys(pl.helpers))
 	if err != nil {
@@ -163,12 +195,12 @@ func (st *session) onSave(ctx context.Context, file string) {
 		} else {
 			report(fmt.Sprintf("livepatch: %v; nothing of this save was applied", err))
 		}
-		return
+		return nil
 	}
 	checked = time.Now()
 	if refusals := constReaders(ctx, prog, file, cur, pl, ch.Consts); len(refusals) > 0 {
 		report(append(refusals, "livepatch: nothing of this save was applied")...)
-		return
+		return nil
 	}
 	var ps []pendingPatch
 	for _, fn := range pl.apply {
@@ -178,16 +210,22 @@ func (st *session) onSave(ctx context.Context, file string) {
 			Imports: ch.ImportsOf(fn.key), File: filepath.Base(file), Line: fn.line, Helpers: ch.Helpers}})
 	}
 	if err := st.apply(ctx, ps); err != nil {
+		if isUnreachable(err) {
+			unsee()
+			return err
+		}
 		report(err.Error(), "livepatch: nothing of this save was applied")
-		return
-	}
-	var names []string
-	for _, k := range pl.revert {
-		names = append(names, st.live[k].Name)
+		return nil
 	}
 	if err := st.revert(ctx, pl.revert); err != nil {
+		if isUnreachable(err) {
+			// What applied stays; the next try applies it again
+			// (the same patches) and then reverts.
+			unsee()
+			return err
+		}
 		report("livepatch: revert failed: " + err.Error())
-		return
+		return nil
 	}
 	var lines []string
 	for _, p := range ps {
@@ -199,12 +237,13 @@ func (st *session) onSave(ctx context.Context, file string) {
 			lines = append(lines, fmt.Sprintf("added method %s for patched code", m))
 		}
 	}
-	for _, n := range names {
+	for _, n := range revertNames {
 		lines = append(lines, "reverted "+n)
 	}
 	if len(lines) > 0 {
 		report(lines...)
 	}
+	return nil
 }
 
 // declKeys returns the keys of decls.

@@ -128,6 +128,11 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 	}
 	p.log.Debug("go prompt", "input", text, "source", rw.src, "frame", rw.vars, "imports", rw.imports, "goroutine", goid, "frame index", index)
 
+	leave, err := p.Queue(ctx, s).Enter(ctx, JobInput)
+	if err != nil {
+		return nil, unavailable(err.Error())
+	}
+	defer leave()
 	halted := make(chan struct{})
 	done := make(chan struct{})
 	go func() {

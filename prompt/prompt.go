@@ -38,6 +38,7 @@ type Prompt struct {
 	build    *patcher.Result // the latest build
 	prog     *program        // its type information, once loaded
 	sessions map[*dapproxy.Session]*session
+	queues   map[*dapproxy.Session]*agentclient.Queue // see Queue
 
 	loadMu sync.Mutex // serializes loading prog
 }
@@ -60,7 +61,7 @@ func New(opts Options) *Prompt {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Prompt{opts: opts, log: log, sessions: map[*dapproxy.Session]*session{}}
+	return &Prompt{opts: opts, log: log, sessions: map[*dapproxy.Session]*session{}, queues: map[*dapproxy.Session]*agentclient.Queue{}}
 }
 
 // UseBuild gives the prompt the type information of a patchable build. The

@@ -11,4 +11,8 @@
 // agent runs one operation at a time; an injected call that finds it in the
 // middle of a socket request whose goroutine the debugger stopped is
 // answered "agent busy" instead of waiting for a goroutine that cannot run.
+//
+// Which request goes first is not the clients' business: a Queue, one per
+// debug session, gives the host's jobs (prompt inputs, saves, ...) their
+// turns in arrival order, and each picks its client when its turn comes.
 package agentclient
