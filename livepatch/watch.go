@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,7 +63,12 @@ func (st *session) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 				return
 			}
 			name := filepath.Clean(ev.Name)
-			if !ev.Has(fsnotify.Write) && !ev.Has(fsnotify.Create) || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			// Remove and Rename count too: a file gone for good is
+			// reported, and an editor that saves by renaming the old file
+			// away and writing a new one gives a Create within the quiet
+			// period, which reads the new file.
+			if !ev.Has(fsnotify.Write) && !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Remove) && !ev.Has(fsnotify.Rename) ||
+				!strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
 				continue
 			}
 			if t := timers[name]; t != nil && t.Reset(quiet) {
@@ -90,13 +98,14 @@ func (st *session) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 // reached; every other outcome (applied, refused, nothing to do) is final
 // and returns nil. The caller has the turn and does not hold mu.
 func (st *session) applySave(ctx context.Context, file string) error {
-	src, err := os.ReadFile(file)
-	if err != nil {
-		return nil // removed or renamed away
-	}
 	prog := st.m.program()
 	pkg, ok := prog.packageOf(file)
 	if !ok {
+		return nil
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		st.removed(ctx, prog, file, err)
 		return nil
 	}
 	st.mu.Lock()
@@ -147,7 +156,7 @@ func (st *session) applySave(ctx context.Context, file string) error {
 	old := prog.compiledDecls(file)
 	if old == nil {
 		if _, built := prog.compiled[file]; !built && !hadPrev {
-			report(fmt.Sprintf("%s: new file of package %s: restart to apply", filepath.Base(file), prog.display(pkg)))
+			report(newFileMessage(prog, pkg, file, src))
 		}
 		return nil
 	}
@@ -294,4 +303,43 @@ func relMessage(msg string) string {
 		return filepath.Base(msg[:i+3]) + msg[i+3:]
 	}
 	return msg
+}
+
+// removed reports, once, that a file of the program is gone (err says
+// how): what it declared stays in the program, compiled or patched, until
+// a restart.
+func (st *session) removed(ctx context.Context, prog *program, file string, err error) {
+	base := filepath.Base(file)
+	if !errors.Is(err, fs.ErrNotExist) {
+		st.s.Output("console", fmt.Sprintf("livepatch: %s: %v: nothing applied\n", base, err))
+		return
+	}
+	st.mu.Lock()
+	_, seen := st.seen[file]
+	delete(st.seen, file)
+	delete(st.parsed, file)
+	st.mu.Unlock()
+	_, built := prog.compiled[file]
+	switch {
+	case !seen:
+	case built && st.m.opts.Prompt.Compiled(ctx, file):
+		st.s.Output("console", base+": removed: what it declares stays in the running program until a restart; nothing applied\n")
+	default:
+		st.s.Output("console", base+": removed: it was not part of this build; nothing to apply\n")
+	}
+}
+
+// newFileMessage says why a file new since the build is not applied,
+// naming the package its package clause declares.
+func newFileMessage(prog *program, pkg, file string, src []byte) string {
+	base := filepath.Base(file)
+	f, err := parser.ParseFile(token.NewFileSet(), file, src, parser.PackageClauseOnly)
+	if err != nil {
+		return fmt.Sprintf("%s: nothing applied", relMessage(err.Error()))
+	}
+	name, dirName := f.Name.Name, prog.pkgNames[pkg]
+	if dirName != "" && name != dirName {
+		return fmt.Sprintf("%s: new file of package %s in the directory of package %s: a directory holds one package, so the next build fails; nothing applied", base, name, dirName)
+	}
+	return fmt.Sprintf("%s: new file of package %s: restart to apply", base, name)
 }

@@ -1,0 +1,46 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-dap"
+)
+
+// TestLivePatchFileRemovedAndForeignPackage removes a file of the running
+// program and adds one whose package clause names another package: each is
+// reported in the console by name, with the package the new file declares
+// (issue 11: a removal said nothing, and a new file was reported under the
+// directory's import path).
+func TestLivePatchFileRemovedAndForeignPackage(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepatch")
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+		env.WaitEvent("initialized")
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		env.waitConsole("hello x")
+
+		if err := os.Remove(filepath.Join(dir, "other_windows.go")); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole("other_windows.go: removed: it was not part of this build")
+		if err := os.Remove(filepath.Join(dir, "main.go")); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole("main.go: removed: what it declares stays in the running program until a restart")
+		env.waitConsole("hello x") // still running
+
+		if err := os.WriteFile(filepath.Join(dir, "extra.go"), []byte("package helpers\n\nfunc Help() int { return 1 }\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole("extra.go: new file of package helpers in the directory of package main")
+
+		if err := os.WriteFile(filepath.Join(dir, "more.go"), []byte("package main\n\nfunc more() int { return 1 }\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole("more.go: new file of package main: restart to apply")
+		env.Disconnect()
+	})
+}
