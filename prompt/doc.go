@@ -28,9 +28,13 @@
 // ErrPromptPanic, its value and the interpreted frames it unwound; an input
 // that runs past the time limit (Options.Timeout, 10 s by default;
 // `livepatch dap` and `livepatch debug` read LIVEPATCH_PROMPT_TIMEOUT) is
-// stopped by the agent, or halted through the debugger when it is blocked
-// in compiled code, and answered with ErrPromptTimeout: the program stays
-// paused where it was. A write to a local that the compiler may have folded
+// stopped by the agent and answered with ErrPromptTimeout: the program stays
+// paused where it was. An input blocked in compiled code cannot be stopped:
+// the answer (also ErrPromptTimeout) says that it still runs, the function
+// it waits in, and that it goes on when the program continues, keeping what
+// it takes (running.go). Functions declared at the prompt carry a depth
+// guard, so a runaway recursion panics with a stack-overflow error instead
+// of killing the program (guard.go). A write to a local that the compiler may have folded
 // (constant initializer, never assigned) carries a note saying so.
 //
 // # Scope

@@ -110,7 +110,7 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 	if err != nil {
 		return nil, inputError(err)
 	}
-	rw, err := rewrite(c)
+	rw, err := rewritePrompt(c)
 	if err != nil {
 		return nil, inputError(err)
 	}
@@ -150,6 +150,12 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 	resp, err := st.client.EvalFrame(ctx, agentclient.FrameEval{Request: req, GoroutineID: goid, Addrs: addrs})
 	close(done)
 	s.FlushOutput()
+	if resp != nil {
+		st.reportEnded(s, resp.Ended)
+		if resp.Running != nil {
+			return nil, st.runningError(text, *resp.Running, p.opts.Timeout)
+		}
+	}
 	if err != nil {
 		return nil, p.agentError(err, resp, halted, rw.src, in.decls)
 	}
@@ -272,19 +278,36 @@ var panicFrameRE = regexp.MustCompile(`^(?:\S*\.go:)?(\d+):\d+: panic: (.*)$`)
 
 // interpretedStack formats yaegi's panic report: one frame per line,
 // innermost first, with the line within the input that declared it. The
-// outermost frame, the interpreter's wrapper of the input, is left out.
+// outermost frame, the interpreter's wrapper of the input, is left out; a
+// frame repeated by recursion is shown once, with the count of repeats.
 func interpretedStack(s string) string {
 	var out []string
-	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
-		m := panicFrameRE.FindStringSubmatch(strings.TrimSpace(l))
-		switch {
-		case m == nil:
-			out = append(out, "\t"+strings.TrimSpace(l))
-		case m[2] == "main(...)":
-		default:
-			out = append(out, fmt.Sprintf("\t%s, line %s", m[2], m[1]))
+	repeats := 0
+	flush := func() {
+		if repeats > 0 {
+			out = append(out, fmt.Sprintf("\t... the same frame %d more times", repeats))
+			repeats = 0
 		}
 	}
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		m := panicFrameRE.FindStringSubmatch(strings.TrimSpace(l))
+		var f string
+		switch {
+		case m == nil:
+			f = "\t" + strings.TrimSpace(l)
+		case m[2] == "main(...)":
+			continue
+		default:
+			f = fmt.Sprintf("\t%s, line %s", m[2], m[1])
+		}
+		if len(out) > 0 && out[len(out)-1] == f {
+			repeats++
+			continue
+		}
+		flush()
+		out = append(out, f)
+	}
+	flush()
 	return strings.Join(out, "\n")
 }
 

@@ -73,21 +73,27 @@ func firstToken(src string) token.Token {
 }
 
 // syntaxError reports the errors of a parse of src placed after
-// prefixLines lines of wrapping. An error past the end of src (in the
-// wrapping) is placed at its end.
+// prefixLines lines of wrapping, in terms of what the user typed: an error
+// past the end of src (at the wrapping's closing brace) is placed at its
+// end, as the end of the input, and only when it is the first error (after
+// an error in the input, it follows from that one).
 func syntaxError(err error, src string, prefixLines int) error {
 	if list, ok := err.(scanner.ErrorList); ok && len(list) > 0 {
 		lines := strings.Split(src, "\n")
 		var msgs []string
-		for i, e := range list {
-			if i == 5 {
+		for _, e := range list {
+			if len(msgs) == 5 {
 				break
 			}
-			line, col := max(e.Pos.Line-prefixLines, 1), e.Pos.Column
+			line, col, msg := max(e.Pos.Line-prefixLines, 1), e.Pos.Column, e.Msg
 			if line > len(lines) {
+				if len(msgs) > 0 {
+					break
+				}
 				line, col = len(lines), len(lines[len(lines)-1])+1
+				msg = strings.Replace(msg, "found '}'", "found end of input", 1)
 			}
-			msgs = append(msgs, fmt.Sprintf("%d:%d: %s", line, col, e.Msg))
+			msgs = append(msgs, fmt.Sprintf("%d:%d: %s", line, col, msg))
 		}
 		return &InputError{Msgs: msgs}
 	}

@@ -50,6 +50,9 @@ type session struct {
 	client   *agentclient.CallClient
 	history  []*input        // declaring inputs, oldest first
 	declared map[string]bool // names declared by history
+
+	mu      sync.Mutex
+	running map[int]runningInput // inputs still running, by agent id (running.go)
 }
 
 // New returns a prompt with no type information until UseBuild.

@@ -53,7 +53,13 @@ type rewriter struct {
 }
 
 // rewrite turns a checked input into the source the agent runs.
-func rewrite(c *checked) (*rewritten, error) {
+func rewrite(c *checked) (*rewritten, error) { return rewriteWith(c, false) }
+
+// rewritePrompt is rewrite for an input typed at the prompt: the functions
+// it declares also get the depth guard (guard.go).
+func rewritePrompt(c *checked) (*rewritten, error) { return rewriteWith(c, true) }
+
+func rewriteWith(c *checked, guard bool) (*rewritten, error) {
 	r := &rewriter{c: c, used: map[*types.Var]int{}, out: &rewritten{}, imports: map[string]bool{}}
 	if c.decl != nil {
 		r.renameShadowingParams(c.decl) // params.go
@@ -63,6 +69,9 @@ func rewrite(c *checked) (*rewritten, error) {
 	}
 	r.lowerSeqTypes()
 	r.lowerGenerics() // generic.go
+	if guard {
+		r.guardDecls() // guard.go
+	}
 	if n := c.results(); n > 1 {
 		es := c.stmts[len(c.stmts)-1].(*ast.ExprStmt)
 		r.add(es, func() string {

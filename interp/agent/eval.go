@@ -104,9 +104,12 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 	v, err := evalContext(ctx, i, src)
 	stack := machine.stderr.release()
 	if err != nil {
-		var p yaegi.Panic
-		if errors.As(err, &p) {
-			return EvalResult{}, &PanicError{Value: unwrapPanic(p.Value), Stack: stack}
+		var re *RunningError
+		if errors.As(err, &re) {
+			return EvalResult{}, err
+		}
+		if pe := panicError(err, stack); pe != err {
+			return EvalResult{}, pe
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			return EvalResult{}, fmt.Errorf("eval: stopped after time limit: %w", err)
@@ -161,6 +164,31 @@ func (e *PanicError) Error() string {
 	}
 	return fmt.Sprintf("panic: %v", e.Value)
 }
+
+// panicError returns err as a *PanicError, with the interpreted stack,
+// when it is a panic of interpreted code; otherwise err. A nil dereference
+// that yaegi makes through reflect (a method of reflect.Value called on
+// the zero Value that a nil pointer's Elem gives) becomes the run-time
+// error Go raises for it.
+func panicError(err error, stack string) error {
+	var p yaegi.Panic
+	if !errors.As(err, &p) {
+		return err
+	}
+	v := unwrapPanic(p.Value)
+	if ve, ok := v.(*reflect.ValueError); ok && ve.Kind == reflect.Invalid {
+		v = nilDereference
+	}
+	return &PanicError{Value: v, Stack: stack}
+}
+
+// nilDereference is the run-time error of a nil pointer dereference.
+var nilDereference = func() (err error) {
+	defer func() { err, _ = recover().(error) }()
+	var p *int
+	_ = *p
+	return nil
+}()
 
 // importForEval imports into the top-level scope, once, every registered
 // package that src names by a qualified identifier that nothing else

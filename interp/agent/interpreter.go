@@ -48,6 +48,10 @@ func interpreter() (*yaegi.Interpreter, error) {
 		// patched code must see the program's environment, arguments,
 		// flags, logger and standard streams, not yaegi's sandbox copies.
 		i := yaegi.New(yaegi.Options{Stdin: liveStdin{}, Stdout: liveStdout{}, Stderr: &machine.stderr, Unrestricted: true})
+		if err := i.Use(guardExports()); err != nil {
+			machine.err = fmt.Errorf("create interpreter: %w", err)
+			return
+		}
 		if err := i.Use(unsafeExports()); err != nil {
 			machine.err = fmt.Errorf("create interpreter: %w", err)
 			return
@@ -141,8 +145,9 @@ const unparsable = "("
 // interpreter's run state. yaegi's stop is interpreter-wide: interpreted
 // code running on other goroutines at that instant (patched functions in
 // flight) is stopped too and returns zero values. Code blocked inside a
-// compiled call cannot be stopped; after stopGrace the agent goes on and
-// logs it.
+// compiled call cannot be stopped: after stopGrace the agent gives up the
+// wait and returns a *RunningError that says where the input waits (see
+// running.go), and records the input's outcome once it returns.
 func evalContext(ctx context.Context, i *yaegi.Interpreter, src string) (reflect.Value, error) {
 	prog, err := compile(i, src)
 	if err != nil {
@@ -150,8 +155,10 @@ func evalContext(ctx context.Context, i *yaegi.Interpreter, src string) (reflect
 	}
 	var v reflect.Value
 	done := make(chan struct{})
+	goid := make(chan int64, 1)
 	go func() {
 		defer close(done)
+		goid <- currentGoroutine()
 		v, err = i.Execute(prog)
 	}()
 	select {
@@ -159,7 +166,15 @@ func evalContext(ctx context.Context, i *yaegi.Interpreter, src string) (reflect
 		return v, err
 	case <-ctx.Done():
 	}
-	stopAll(i, done)
+	if !stopAll(i, done) {
+		re := blockedInput(<-goid)
+		go func() {
+			<-done
+			inputEnded(re.Input.ID, panicError(err, ""))
+		}()
+		renew(i)
+		return reflect.Value{}, re
+	}
 	renew(i)
 	return reflect.Value{}, ctx.Err()
 }
@@ -176,7 +191,8 @@ func compile(i *yaegi.Interpreter, src string) (prog *yaegi.Program, err error) 
 }
 
 // stopAll stops every running interpreted frame and waits until done is
-// closed or stopGrace passes. The caller holds machine.mu.
+// closed or stopGrace passes; it reports whether done was closed. The
+// caller holds machine.mu.
 //
 // The only way into yaegi's stop is a *WithContext call whose context has
 // ended. That call must not execute anything, since executing resets the
@@ -186,7 +202,7 @@ func compile(i *yaegi.Interpreter, src string) (prog *yaegi.Program, err error) 
 // pick the result when both are ready, hence the loop. (EvalWithContext,
 // unlike EvalPathWithContext and ExecuteWithContext, keeps its goroutine's
 // results in locals, so returning early is free of data races.)
-func stopAll(i *yaegi.Interpreter, done <-chan struct{}) {
+func stopAll(i *yaegi.Interpreter, done <-chan struct{}) bool {
 	ended, cancel := context.WithCancel(context.Background())
 	cancel()
 	grace := time.NewTimer(stopGrace)
@@ -197,15 +213,17 @@ func stopAll(i *yaegi.Interpreter, done <-chan struct{}) {
 		}
 		select {
 		case <-grace.C:
-			logger.Warn("could not stop the interpreter")
-			return
+			return false
+		case <-done:
+			return true
 		default:
 		}
 	}
 	select {
 	case <-done:
+		return true
 	case <-grace.C:
-		logger.Warn("evaluation still running after its time limit, blocked in compiled code")
+		return false
 	}
 }
 

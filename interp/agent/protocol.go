@@ -47,16 +47,22 @@ const (
 // operation failed: Error says why and, for apply and revert, Failures says
 // which function failed.
 type Response struct {
-	ID       int64         `json:"id,omitempty"`
-	OK       bool          `json:"ok"`
-	Error    string        `json:"error,omitempty"`
-	Failures []Failure     `json:"failures,omitempty"`
-	Value    string        `json:"value,omitempty"`
-	Type     string        `json:"type,omitempty"`
-	Panic    bool          `json:"panic,omitempty"` // eval ended in a panic
-	Stack    string        `json:"stack,omitempty"` // eval: interpreted stack of a panic
-	Patched  []PatchedFunc `json:"patched,omitempty"`
-	Funcs    int           `json:"funcs,omitempty"` // status: table size
+	ID       int64     `json:"id,omitempty"`
+	OK       bool      `json:"ok"`
+	Error    string    `json:"error,omitempty"`
+	Failures []Failure `json:"failures,omitempty"`
+	Value    string    `json:"value,omitempty"`
+	Type     string    `json:"type,omitempty"`
+	Panic    bool      `json:"panic,omitempty"` // eval ended in a panic
+	Stack    string    `json:"stack,omitempty"` // eval: interpreted stack of a panic
+	// Running says, for an eval still running after its time limit, where
+	// it waits (the error then says so too).
+	Running *RunningInput `json:"running,omitempty"`
+	// Ended lists the inputs once answered with Running that have ended
+	// since the previous eval (each is reported once).
+	Ended   []EndedInput  `json:"ended,omitempty"`
+	Patched []PatchedFunc `json:"patched,omitempty"`
+	Funcs   int           `json:"funcs,omitempty"` // status: table size
 
 	// releasing marks the answer to OpRelease: the caller ends the hold
 	// once the answer is on its way (a released short-lived program may
@@ -110,6 +116,11 @@ func handle(req *Request, lock func() bool, addrs []uintptr) Response {
 		if errors.As(err, &pe) {
 			resp.Panic, resp.Stack = true, pe.Stack
 		}
+		var re *RunningError
+		if errors.As(err, &re) {
+			resp.Running = &re.Input
+		}
+		resp.Ended = takeEnded()
 	case OpStatus:
 		resp.Funcs = tableSize()
 	default:
