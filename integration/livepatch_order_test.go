@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -85,32 +86,19 @@ func TestLivePatchSaveDuringInput(t *testing.T) {
 // want.
 func (e *Env) waitOutput(category, want string) {
 	e.T.Helper()
-	if _, err := e.Client.WaitEventFunc(e.Ctx, func(m dap.EventMessage) bool {
-		o, ok := m.(*dap.OutputEvent)
-		return ok && o.Body.Category == category && strings.Contains(o.Body.Output, want)
-	}); err != nil {
-		e.T.Fatalf("waiting for %s output %q: %v", category, want, err)
-	}
+	e.waitOutputMatch(fmt.Sprintf("%s output %q", category, want), func(c, text string) bool { return c == category && strings.Contains(text, want) })
 }
 
 // waitConsoleAny waits for a console output event whose text contains one
 // of wants and returns its text.
 func (e *Env) waitConsoleAny(wants ...string) string {
 	e.T.Helper()
-	ev, err := e.Client.WaitEventFunc(e.Ctx, func(m dap.EventMessage) bool {
-		o, ok := m.(*dap.OutputEvent)
-		if !ok {
-			return false
-		}
+	return e.waitOutputMatch(fmt.Sprintf("console output with one of %q", wants), func(_, text string) bool {
 		for _, w := range wants {
-			if strings.Contains(o.Body.Output, w) {
+			if strings.Contains(text, w) {
 				return true
 			}
 		}
 		return false
 	})
-	if err != nil {
-		e.T.Fatalf("waiting for console output %q: %v", wants, err)
-	}
-	return ev.(*dap.OutputEvent).Body.Output
 }

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -79,12 +80,19 @@ func copyFixture(t *testing.T, name string) string {
 // returns its text.
 func (e *Env) waitConsole(want string) string {
 	e.T.Helper()
+	return e.waitOutputMatch(fmt.Sprintf("console output %q", want), func(_, text string) bool { return strings.Contains(text, want) })
+}
+
+// waitOutputMatch waits for an output event whose category and text match
+// and returns its text; what describes it in the failure.
+func (e *Env) waitOutputMatch(what string, match func(category, text string) bool) string {
+	e.T.Helper()
 	ev, err := e.Client.WaitEventFunc(e.Ctx, func(m dap.EventMessage) bool {
 		o, ok := m.(*dap.OutputEvent)
-		return ok && strings.Contains(o.Body.Output, want)
+		return ok && match(o.Body.Category, o.Body.Output)
 	})
 	if err != nil {
-		e.T.Fatalf("waiting for console output %q: %v", want, err)
+		e.T.Fatalf("waiting for %s: %v", what, err)
 	}
 	return ev.(*dap.OutputEvent).Body.Output
 }

@@ -40,20 +40,7 @@ func startCounter(env *Env) (threadID int, file string, line int) {
 func (e *Env) continueTo(threadID int, match func(string) bool) string {
 	e.T.Helper()
 	e.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: threadID}})
-	return e.waitOutput(match)
-}
-
-// waitOutput waits for an output event whose text matches.
-func (e *Env) waitOutput(match func(string) bool) string {
-	e.T.Helper()
-	ev, err := e.Client.WaitEventFunc(e.Ctx, func(ev dap.EventMessage) bool {
-		o, ok := ev.(*dap.OutputEvent)
-		return ok && match(o.Body.Output)
-	})
-	if err != nil {
-		e.T.Fatalf("waiting for output: %v", err)
-	}
-	return ev.(*dap.OutputEvent).Body.Output
+	return e.waitOutputMatch("the program's output", func(_, text string) bool { return match(text) })
 }
 
 // tickAbove matches a tick line whose count is above n.
