@@ -116,3 +116,34 @@ func TestPromptInputBlockedInCompiledCode(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestPromptAbandonedInputLeavesTheFrame gives the prompt an input that
+// blocks in compiled code past its time limit and then writes through a
+// variable of the paused frame. The input goes on when the program
+// continues, after Tick has returned: its write must not reach the dead
+// frame's memory (which another call of Tick reuses), and the program runs
+// on unharmed.
+func TestPromptAbandonedInputLeavesTheFrame(t *testing.T) {
+	RunPrompt(t, time.Second, func(t *testing.T, env *Env) {
+		thread, file, _ := startCounter(env)
+		top := env.TopFrame(thread).Id
+		env.mustFail(top, "time.Sleep(2 * time.Second)\nc.ticks += 1000000", dapproxy.ErrPromptTimeout,
+			"is still running", "without this frame's variables")
+		n, _ := strconv.Atoi(env.eval(top, "?c.ticks").result)
+		env.SetBreakpoints(file)
+		// Ticks come every 20 ms or more: 150 ticks later, the input has
+		// woken up from its two seconds.
+		got := env.continueTo(thread, func(s string) bool {
+			m := tickRE.FindStringSubmatch(s)
+			k := 0
+			if m != nil {
+				k, _ = strconv.Atoi(m[1])
+			}
+			return k > n+150
+		})
+		if k, _ := strconv.Atoi(tickRE.FindStringSubmatch(got)[1]); k >= 1000000 {
+			t.Errorf("tick line %q: the abandoned input wrote through the paused frame after it was gone", got)
+		}
+		env.Disconnect()
+	})
+}

@@ -39,9 +39,9 @@ func (st *session) runningError(text string, in agent.RunningInput, limit time.D
 	return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true, Summary: fmt.Sprintf(
 		"input %d (%s) is still running after the time limit of %v: blocked in %s, compiled code that cannot be interrupted. "+
 			"The program is still paused where it was. When the program continues, that call goes on and keeps whatever it takes "+
-			"(a lock it acquires stays locked), and the input runs on from there; its uses of this frame's variables then read "+
-			"a frame that is gone once the function returns. "+
-			"Later inputs and saves do not wait for it; the console tells when it ends.",
+			"(a lock it acquires stays locked), and the input runs on from there without this frame's variables, which are gone "+
+			"once the function returns: its first use of one stops it with a nil pointer dereference. "+
+			"Later inputs and saves do not wait for it.",
 		in.ID, short(text), limit, where)}
 }
 

@@ -79,7 +79,8 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 	if err := importIntoScope(i, a.imports); err != nil {
 		return EvalResult{}, fmt.Errorf("eval: %w", err)
 	}
-	if err := bindFrame(i, pkg, a.frame, a.addrs); err != nil {
+	frame, err := bindFrame(i, pkg, a.frame, a.addrs)
+	if err != nil {
 		return EvalResult{}, fmt.Errorf("eval: %w", err)
 	}
 	if strings.TrimSpace(src) == "" { // only imports
@@ -106,6 +107,7 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 	if err != nil {
 		var re *RunningError
 		if errors.As(err, &re) {
+			frame.cut()
 			return EvalResult{}, err
 		}
 		if pe := panicError(err, stack); pe != err {

@@ -53,36 +53,61 @@ func ServeFrame(n int, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a1
 }
 
 // bindFrame makes each frame variable visible as lp_frame.Name, a pointer to
-// the variable at its address. The caller holds machine.mu.
-func bindFrame(i *yaegi.Interpreter, pkg string, vars []FrameVar, addrs []uintptr) error {
+// the variable at its address, and returns the frame's binding. The caller
+// holds machine.mu.
+//
+// Each symbol is a variable of its own holding the pointer (an addressable
+// *T, which yaegi reads at every use), not the pointer as a constant, so
+// that the binding can be cut (frameBinding.cut) when the input that uses it
+// outlives the paused frame.
+func bindFrame(i *yaegi.Interpreter, pkg string, vars []FrameVar, addrs []uintptr) (frameBinding, error) {
 	if len(vars) == 0 {
-		return nil
+		return nil, nil
 	}
 	syms := map[string]reflect.Value{}
+	var slots frameBinding
 	for _, v := range vars {
 		if v.Arg < 0 || v.Arg >= len(addrs) || addrs[v.Arg] == 0 {
-			return fmt.Errorf("frame variable %s: no address", v.Name)
+			return nil, fmt.Errorf("frame variable %s: no address", v.Name)
 		}
 		t, err := pointerType(i, pkg, v.Type)
 		if err != nil {
-			return fmt.Errorf("frame variable %s: %w", v.Name, err)
+			return nil, fmt.Errorf("frame variable %s: %w", v.Name, err)
 		}
 		addr := addrs[v.Arg]
 		// The address is of a live variable of the parked goroutine (or
 		// of the heap object it escaped to), held by that goroutine.
 		p := *(*unsafe.Pointer)(unsafe.Pointer(&addr))
-		syms[v.Name] = reflect.NewAt(t.Elem(), p)
+		slot := reflect.New(t).Elem()
+		slot.Set(reflect.NewAt(t.Elem(), p))
+		syms[v.Name] = slot
+		slots = append(slots, slot)
 	}
 	if err := i.Use(yaegi.Exports{framePackage + "/" + framePackage: syms}); err != nil {
-		return fmt.Errorf("bind frame: %w", err)
+		return nil, fmt.Errorf("bind frame: %w", err)
 	}
 	if !machine.frameImported {
 		if _, err := i.Eval("import " + strconv.Quote(framePackage)); err != nil {
-			return fmt.Errorf("bind frame: %w", err)
+			return nil, fmt.Errorf("bind frame: %w", err)
 		}
 		machine.frameImported = true
 	}
-	return nil
+	return slots, nil
+}
+
+// frameBinding is what bindFrame bound for one evaluation: the variables
+// that hold the addresses of the frame's locals.
+type frameBinding []reflect.Value
+
+// cut sets every pointer of the binding to nil, so that code of the
+// evaluation that runs on after its frame may be gone (an input abandoned
+// while blocked in compiled code, which goes on when the program
+// continues) fails with a nil dereference, which the evaluation recovers,
+// instead of reading or writing a stack that another function now owns.
+func (b frameBinding) cut() {
+	for _, slot := range b {
+		slot.Set(reflect.Zero(slot.Type()))
+	}
 }
 
 // pointerType returns the reflect type of *T for a type written in the
