@@ -342,6 +342,20 @@ func (s *Session) forwardToClient(m *message, requestSeq int) {
 	s.client.send(m.withSeq(s.toClientSeq, requestSeq))
 }
 
+// toClientOutput sends an output event of the debuggee's, which counts
+// against the client's output budget (the caller waits for room).
+func (s *Session) toClientOutput(content []byte) {
+	m, err := parseMessage(content)
+	if err != nil {
+		s.log.Error("proxy built an invalid message", "err", err)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.toClientSeq++
+	s.client.sendOutput(m.withSeq(s.toClientSeq, 0))
+}
+
 // toDelve sends a message to the current Delve session with the next
 // Delve-side seq; requestSeq is used for responses. A request is recorded in
 // pending when p is not nil.
