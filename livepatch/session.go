@@ -96,6 +96,9 @@ func (st *session) syncProcess() (*debugger.Debugger, error) {
 // client returns the channel to the agent: call injection while the target
 // is stopped, the socket while it runs. The caller holds mu.
 func (st *session) client(ctx context.Context) (agentclient.Client, error) {
+	if code, exited := st.s.Exited(); exited {
+		return nil, &agentclient.ExitedError{Status: code}
+	}
 	d, err := st.syncProcess()
 	if err != nil {
 		return nil, err
