@@ -29,6 +29,7 @@ type launchState struct {
 	debugger *debugger.Debugger
 	svc      *service.Config
 	pumps    []*outputPump
+	ctx      context.Context // ends with the launch
 	cancel   context.CancelFunc
 }
 
@@ -93,7 +94,7 @@ func (s *Session) onLaunch(m *message) {
 		return
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
-	l := &launchState{raw: raw, mode: cfg.Mode, cancel: cancel}
+	l := &launchState{raw: raw, mode: cfg.Mode, ctx: ctx, cancel: cancel}
 	s.launch = l
 	s.mu.Unlock()
 

@@ -60,8 +60,13 @@ func (p *outputPump) run() {
 	}
 }
 
-// sendPending sends whatever the pipe holds now, without blocking.
+// sendPending sends whatever the pipe holds now, without blocking on the
+// pipe. It first waits until the client's output budget has room (or the
+// session ends): what a client has not read yet is bounded, and a program
+// that writes faster than the client reads waits on its full pipe, as with
+// a slow terminal.
 func (p *outputPump) sendPending(fd int) (int, error) {
+	p.s.client.awaitRoom(p.s.done)
 	avail, err := unix.IoctlGetInt(fd, ioctlReadable)
 	if err != nil || avail == 0 {
 		return 0, err
@@ -69,7 +74,7 @@ func (p *outputPump) sendPending(fd int) (int, error) {
 	buf := make([]byte, avail)
 	n, err := syscall.Read(fd, buf)
 	if n > 0 {
-		p.s.toClient(eventMessage("output", map[string]string{"category": p.category, "output": string(buf[:n])}))
+		p.send(buf[:n])
 	}
 	if err == syscall.EAGAIN {
 		err = nil
@@ -83,10 +88,15 @@ func (p *outputPump) atEOF(fd int) bool {
 	var b [1]byte
 	n, err := syscall.Read(fd, b[:])
 	if n == 1 { // raced with a writer: keep the byte
-		p.s.toClient(eventMessage("output", map[string]string{"category": p.category, "output": string(b[:1])}))
+		p.send(b[:1])
 		return false
 	}
 	return n == 0 && err == nil
+}
+
+// send sends text the debuggee wrote as an output event.
+func (p *outputPump) send(text []byte) {
+	p.s.toClientOutput(eventMessage("output", map[string]string{"category": p.category, "output": string(text)}))
 }
 
 // drain sends everything the debuggee has written so far.

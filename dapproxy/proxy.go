@@ -106,6 +106,14 @@ type Session struct {
 	launch      *launchState
 	ended       bool
 	frames      map[int]Frame // frame ids seen in stackTrace responses since the last stop
+	// exitReported holds the exited and terminated events forwarded since
+	// the process started (the last initialized event): each goes out
+	// once, though both Delve's own command and the proxy's watchExit may
+	// report an exit. Once the client asks to disconnect, Delve's events go
+	// out as Delve sends them (it answers a disconnect with terminated).
+	exitReported  map[string]bool
+	exitCode      int // of the exited event forwarded
+	disconnecting bool
 
 	done    chan struct{} // closed when the session ends
 	endOnce sync.Once
@@ -187,6 +195,9 @@ func (s *Session) readClient(requests chan<- *message) {
 			continue
 		}
 		if m.Type == "request" && m.Command == "disconnect" {
+			s.mu.Lock()
+			s.disconnecting = true
+			s.mu.Unlock()
 			s.cancelLaunch()
 		}
 		requests <- m
@@ -342,6 +353,20 @@ func (s *Session) forwardToClient(m *message, requestSeq int) {
 	s.client.send(m.withSeq(s.toClientSeq, requestSeq))
 }
 
+// toClientOutput sends an output event of the debuggee's, which counts
+// against the client's output budget (the caller waits for room).
+func (s *Session) toClientOutput(content []byte) {
+	m, err := parseMessage(content)
+	if err != nil {
+		s.log.Error("proxy built an invalid message", "err", err)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.toClientSeq++
+	s.client.sendOutput(m.withSeq(s.toClientSeq, 0))
+}
+
 // toDelve sends a message to the current Delve session with the next
 // Delve-side seq; requestSeq is used for responses. A request is recorded in
 // pending when p is not nil.
@@ -436,10 +461,40 @@ func (s *Session) fromDelve(b *backend, m *message) {
 	if m.Event == "stopped" && current {
 		s.forgetFramesLocked()
 	}
+	var started *launchState
+	switch {
+	case !current:
+	case m.Event == "initialized":
+		clear(s.exitReported)
+		if s.launch != nil && s.launch.debugger != nil {
+			started = s.launch
+		}
+	case s.disconnecting:
+	case m.Event == "exited" || m.Event == "terminated":
+		if s.exitReported[m.Event] {
+			s.mu.Unlock()
+			s.log.Debug("dropping a repeated event", "event", m.Event)
+			return
+		}
+		if s.exitReported == nil {
+			s.exitReported = map[string]bool{}
+		}
+		s.exitReported[m.Event] = true
+		if m.Event == "exited" {
+			var e struct {
+				Body struct{ ExitCode int } `json:"body"`
+			}
+			_ = json.Unmarshal(m.raw, &e)
+			s.exitCode = e.Body.ExitCode
+		}
+	}
 	s.mu.Unlock()
 	if !current {
 		s.log.Debug("dropping event of a replaced delve session", "event", m.Event)
 		return
+	}
+	if started != nil {
+		go func() { s.watchExit(started.ctx, started.debugger, started.debugger.ProcessPid()) }()
 	}
 	if m.Event == "stopped" || m.Event == "exited" || m.Event == "terminated" {
 		s.drainOutput()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-dap"
@@ -199,6 +200,29 @@ func TestDebuggeeExits(t *testing.T) {
 			}
 			env.WaitEvent("terminated")
 			env.Disconnect()
+		})
+	})
+	t.Run("killed while paused", func(t *testing.T) {
+		RunProxy(t, func(t *testing.T, env *Env) {
+			env.StartAtBreakpoint("hello", "v := c.Inc()", nil)
+			pid := env.WaitEvent("process").(*dap.ProcessEvent).Body.SystemProcessId
+			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			// No request: the proxy must notice by itself.
+			if code := env.WaitEvent("exited").(*dap.ExitedEvent).Body.ExitCode; code != -int(syscall.SIGKILL) {
+				t.Errorf("exit code %d, want %d (killed, as Delve reports it)", code, -int(syscall.SIGKILL))
+			}
+			env.WaitEvent("terminated")
+			// Delve cannot detach from a process that died while paused
+			// ("process must be stopped in order to kill it"): the
+			// disconnect may fail, but the session must end.
+			env.CallRaw("disconnect", map[string]any{"terminateDebuggee": true})
+			if e, ok := env.Client.PollEvent(func(e dap.EventMessage) bool {
+				return e.GetEvent().Event == "exited" || e.GetEvent().Event == "stopped"
+			}); ok {
+				t.Errorf("unexpected %s event after the end", e.GetEvent().Event)
+			}
 		})
 	})
 	t.Run("build error", func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -125,11 +126,22 @@ func RunProxyWith(t *testing.T, cfg dapproxy.Config, f func(t *testing.T, env *E
 // the client closes, then runs the AfterStop functions.
 func serve(t *testing.T, px *dapproxy.Proxy) *Env {
 	t.Helper()
+	return serveConn(t, px, nil)
+}
+
+// serveConn is serve with the client's end of the connection wrapped by
+// wrap, when not nil, and the client made with opts.
+func serveConn(t *testing.T, px *dapproxy.Proxy, wrap func(net.Conn) io.ReadWriteCloser, opts ...dapclient.Option) *Env {
+	t.Helper()
 	ctx := testContext(t)
 	clientSide, proxySide := net.Pipe()
 	served := make(chan error, 1)
 	go func() { served <- px.Serve(ctx, proxySide) }()
-	env := &Env{T: t, Ctx: ctx, Client: dapclient.New(clientSide)}
+	var conn io.ReadWriteCloser = clientSide
+	if wrap != nil {
+		conn = wrap(clientSide)
+	}
+	env := &Env{T: t, Ctx: ctx, Client: dapclient.New(conn, opts...)}
 	t.Cleanup(func() {
 		env.Client.Close()
 		select {

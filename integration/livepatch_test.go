@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -558,5 +559,32 @@ func TestLivePatchStep(t *testing.T) {
 			t.Errorf("a = %s after the patched call, want 5", got)
 		}
 		env.Disconnect()
+	})
+}
+
+// TestLivePatchAfterKill saves a change after the program was killed while
+// paused: the client hears of the end at once, and the save says that the
+// program is gone rather than blaming the build.
+func TestLivePatchAfterKill(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepatch")
+		main := filepath.Join(dir, "main.go")
+		orig, err := os.ReadFile(main)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.startLive(dir)
+		pid := env.WaitEvent("process").(*dap.ProcessEvent).Body.SystemProcessId
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		env.WaitEvent("exited")
+		env.WaitEvent("terminated")
+		if err := os.WriteFile(main, []byte(strings.Replace(string(orig), "c.n++", "c.n += 10", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := env.waitConsole("nothing of this save was applied"); !strings.Contains(got, "the program was killed (signal 9)") {
+			t.Errorf("save after the program was killed reported %q, want it to say the program was killed", got)
+		}
 	})
 }

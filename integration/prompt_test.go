@@ -321,3 +321,18 @@ func TestPromptExecOfPlainBinary(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestPromptExit checks that a program ending inside an input (os.Exit at
+// the prompt) is answered as such, and that the client hears of the end at
+// once, not at its next request.
+func TestPromptExit(t *testing.T) {
+	RunPrompt(t, 10*time.Second, func(t *testing.T, env *Env) {
+		st := env.StartAtBreakpoint("prompt", "// stop here", nil)
+		top := env.TopFrame(st.Body.ThreadId).Id
+		env.mustFail(top, "os.Exit(1)", dapproxy.ErrPromptFailed, "the program exited with status 1")
+		if code := env.WaitEvent("exited").(*dap.ExitedEvent).Body.ExitCode; code != 1 {
+			t.Errorf("exit code %d, want 1", code)
+		}
+		env.WaitEvent("terminated")
+	})
+}

@@ -123,6 +123,9 @@ const socketTimeout = 5 * time.Second
 // agent answers only while the program runs). The caller has the turn and
 // does not hold mu.
 func (st *session) client(ctx context.Context) (agentclient.Client, error) {
+	if code, exited := st.s.Exited(); exited {
+		return nil, &agentclient.ExitedError{Status: code}
+	}
 	st.mu.Lock()
 	d, err := st.syncProcess()
 	if err != nil {

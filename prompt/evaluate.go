@@ -233,6 +233,10 @@ func (p *Prompt) agentError(err error, resp *agent.Response, halted <-chan struc
 			Summary: fmt.Sprintf("stopped after the time limit of %v (blocked in compiled code; halted); the program is still paused where it was", p.opts.Timeout)}
 	default:
 	}
+	var ee *agentclient.ExitedError
+	if errors.As(err, &ee) {
+		return &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: ee.Error(), ShowUser: true}
+	}
 	var ae *agentclient.AgentError
 	if !errors.As(err, &ae) {
 		return &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}

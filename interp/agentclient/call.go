@@ -146,6 +146,9 @@ func (c *CallClient) roundTripCall(ctx context.Context, req *agent.Request, goid
 	if err := c.checkStopped(); err != nil {
 		return nil, fmt.Errorf("%s: %w", req.Op, err)
 	}
+	if err := c.exited(); err != nil {
+		return nil, fmt.Errorf("%s: %w", req.Op, err)
+	}
 	if err := c.addresses(); err != nil {
 		return nil, fmt.Errorf("%s: %w", req.Op, err)
 	}
@@ -172,6 +175,9 @@ func (c *CallClient) roundTripCall(ctx context.Context, req *agent.Request, goid
 	if err != nil {
 		return nil, fmt.Errorf("%s: call agent: %w", req.Op, c.explainCallError(err))
 	}
+	if state != nil && state.Exited {
+		return nil, fmt.Errorf("%s: %w", req.Op, &ExitedError{Status: state.ExitStatus})
+	}
 	if state == nil || state.CurrentThread == nil || len(state.CurrentThread.ReturnValues) != 1 {
 		return nil, fmt.Errorf("%s: call agent: no return value", req.Op)
 	}
@@ -192,6 +198,31 @@ func (c *CallClient) roundTripCall(ctx context.Context, req *agent.Request, goid
 		return nil, fmt.Errorf("%s: bad response: %w", req.Op, err)
 	}
 	return &resp, nil
+}
+
+// ExitedError reports that the target has exited, before or during a call
+// to its agent. Status is the exit status as Delve reports it: minus the
+// signal for a process killed by one.
+type ExitedError struct{ Status int }
+
+func (e *ExitedError) Error() string {
+	if e.Status < 0 {
+		return fmt.Sprintf("the program was killed (signal %d)", -e.Status)
+	}
+	return fmt.Sprintf("the program exited with status %d", e.Status)
+}
+
+// exited returns an *ExitedError when the debugger has seen the target
+// exit.
+func (c *CallClient) exited() error {
+	tg, unlock := c.d.LockTargetGroup()
+	_, err := tg.Valid()
+	unlock()
+	var pe proc.ErrProcessExited
+	if errors.As(err, &pe) {
+		return &ExitedError{Status: pe.Status}
+	}
+	return nil
 }
 
 // errNotStopped is returned when the target runs: the agent can only be
