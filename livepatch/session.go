@@ -167,7 +167,7 @@ func (st *session) roundTrip(ctx context.Context, op func(context.Context, agent
 	sctx, cancel := context.WithTimeout(ctx, socketTimeout)
 	defer cancel()
 	c, err := st.client(sctx)
-	if errors.Is(err, errNoProgram) {
+	if errors.Is(err, errNoProgram) || final(err) {
 		return false, err
 	}
 	if err != nil {
@@ -297,10 +297,18 @@ func (e *unreachableError) Unwrap() error { return e.err }
 // answered it.
 func unreachableOr(err error) error {
 	var ae *agentclient.AgentError
-	if err == nil || errors.As(err, &ae) && !strings.HasPrefix(ae.Message, "agent busy") {
+	if err == nil || errors.As(err, &ae) && !strings.HasPrefix(ae.Message, "agent busy") || final(err) {
 		return err
 	}
 	return &unreachableError{err}
+}
+
+// final reports whether err says the program can take no request any more
+// (it exited, or it is dying of an unrecovered panic): trying again later
+// is of no use.
+func final(err error) bool {
+	var ee *agentclient.ExitedError
+	return errors.As(err, &ee) || errors.Is(err, agentclient.ErrDying)
 }
 
 // isUnreachable reports whether err is an *unreachableError.
