@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-dap"
-	"github.com/livepatch/livepatch/dapproxy"
+	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
 // frame wraps content in DAP's base protocol.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/livepatch/livepatch/repatch"
+	"github.com/livepatch/livepatch/internal/repatch"
 )
 
 // runRepatch runs `livepatch test --repatch=all --json` on pkgs and

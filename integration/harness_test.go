@@ -21,7 +21,7 @@ import (
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/google/go-dap"
 	"github.com/livepatch/livepatch/dapclient"
-	"github.com/livepatch/livepatch/dapproxy"
+	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
 // fixture returns the absolute path of a fixture program's directory.

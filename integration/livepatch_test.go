@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/google/go-dap"
-	"github.com/livepatch/livepatch/dapproxy"
 	"github.com/livepatch/livepatch/internal/cli"
-	"github.com/livepatch/livepatch/livepatch"
-	"github.com/livepatch/livepatch/patcher"
-	"github.com/livepatch/livepatch/prompt"
+	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/livepatch"
+	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/prompt"
 )
 
 // RunLive runs f with a client connected to a proxy configured as

@@ -14,7 +14,7 @@ import (
 
 	"github.com/google/go-dap"
 	"github.com/livepatch/livepatch/dapclient"
-	"github.com/livepatch/livepatch/dapproxy"
+	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
 // heldConn is a client's connection whose reads can be held, as a client

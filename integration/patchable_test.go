@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-dap"
-	"github.com/livepatch/livepatch/dapproxy"
 	"github.com/livepatch/livepatch/internal/cli"
+	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
 // patchable is the proxy configuration of livepatch's launch paths.

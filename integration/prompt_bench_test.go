@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/go-dap"
 	"github.com/livepatch/livepatch/dapclient"
-	"github.com/livepatch/livepatch/dapproxy"
 	"github.com/livepatch/livepatch/internal/cli"
-	"github.com/livepatch/livepatch/prompt"
+	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/prompt"
 )
 
 // BenchmarkPromptEvaluate measures the round trip of an evaluate request

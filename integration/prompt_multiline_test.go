@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/livepatch/livepatch/terminal"
+	"github.com/livepatch/livepatch/internal/terminal"
 )
 
 // TestPromptTerminalMultiLine types Go that spans lines at the prompt of

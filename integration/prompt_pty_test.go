@@ -15,7 +15,7 @@ import (
 
 	"github.com/creack/pty"
 
-	"github.com/livepatch/livepatch/terminal"
+	"github.com/livepatch/livepatch/internal/terminal"
 )
 
 // ptyScreen collects what a pseudo-terminal shows, without escape

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-dap"
-	"github.com/livepatch/livepatch/dapproxy"
+	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
 // tickRE matches a status line of examples/counter's background loop.

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/livepatch/livepatch/dapproxy"
 	"github.com/livepatch/livepatch/internal/cli"
-	"github.com/livepatch/livepatch/prompt"
-	"github.com/livepatch/livepatch/terminal"
+	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/prompt"
+	"github.com/livepatch/livepatch/internal/terminal"
 )
 
 // termOutput is the terminal's output, with a signal on every write.

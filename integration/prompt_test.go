@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/google/go-dap"
-	"github.com/livepatch/livepatch/dapproxy"
 	"github.com/livepatch/livepatch/internal/cli"
-	"github.com/livepatch/livepatch/prompt"
+	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/prompt"
 )
 
 // RunPrompt runs f with a client connected to a proxy configured as

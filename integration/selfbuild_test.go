@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/livepatch/livepatch/patcher"
+	"github.com/livepatch/livepatch/internal/patcher"
 )
 
 // TestOwnPackagesPatchable builds some of this repository's own packages'

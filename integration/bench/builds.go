@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/livepatch/livepatch/patcher"
+	"github.com/livepatch/livepatch/internal/patcher"
 )
 
 // plainBuild builds p as `dlv debug` does, into output.

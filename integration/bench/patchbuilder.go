@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"path/filepath"
 
-	"github.com/livepatch/livepatch/dapproxy"
-	"github.com/livepatch/livepatch/patcher"
+	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/patcher"
 )
 
 // patchBuilder is a dapproxy.Builder that makes patchable debug builds with

@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/livepatch/livepatch/interp/agent"
-	"github.com/livepatch/livepatch/interp/agentclient"
-	"github.com/livepatch/livepatch/patcher"
+	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/target/agent"
 )
 
 // The prologue fixture's handshake (see its prologue_test.go): with

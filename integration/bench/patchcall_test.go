@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/livepatch/livepatch/interp/agent"
-	"github.com/livepatch/livepatch/patcher"
+	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/target/agent"
 )
 
 func TestProloguePatches(t *testing.T) {

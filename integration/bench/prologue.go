@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/livepatch/livepatch/patcher"
+	"github.com/livepatch/livepatch/internal/patcher"
 )
 
 // benchPrologue builds the prologue fixture's test binary plainly and

@@ -17,7 +17,7 @@ import (
 	"github.com/google/go-dap"
 
 	"github.com/livepatch/livepatch/internal/cli"
-	"github.com/livepatch/livepatch/livepatch"
+	"github.com/livepatch/livepatch/internal/livepatch"
 )
 
 // saveOptions configures the save-to-live benchmark.

@@ -15,7 +15,7 @@ import (
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/google/go-dap"
 	"github.com/livepatch/livepatch/dapclient"
-	"github.com/livepatch/livepatch/dapproxy"
+	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
 // server names which DAP server a session talks to.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/livepatch/livepatch/dapproxy"
+	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
 // startOnce times one session of kind from its start to the stop at p's

@@ -8,8 +8,8 @@ import (
 	"log/slog"
 
 	"github.com/go-delve/delve/pkg/config"
-	"github.com/livepatch/livepatch/dapproxy"
-	"github.com/livepatch/livepatch/patcher"
+	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/patcher"
 )
 
 func init() {

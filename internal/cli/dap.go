@@ -14,10 +14,10 @@ import (
 
 	"github.com/go-delve/delve/pkg/logflags"
 	"github.com/go-delve/delve/service/debugger"
-	"github.com/livepatch/livepatch/dapproxy"
-	"github.com/livepatch/livepatch/livepatch"
-	"github.com/livepatch/livepatch/patcher"
-	"github.com/livepatch/livepatch/prompt"
+	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/livepatch"
+	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/prompt"
 )
 
 func init() {

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/go-delve/delve/service/debugger"
-	"github.com/livepatch/livepatch/terminal"
+	"github.com/livepatch/livepatch/internal/terminal"
 )
 
 func init() {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/livepatch/livepatch/repatch"
+	"github.com/livepatch/livepatch/internal/repatch"
 )
 
 func init() {

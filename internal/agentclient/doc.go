@@ -1,0 +1,18 @@
+// Package agentclient talks to the livepatch agent inside a target program
+// from the host. SocketClient uses the agent's unix socket while the target
+// runs; CallClient uses Delve call injection while the target is stopped.
+// Both send the same requests (see package target/agent) and offer the same
+// operations.
+//
+// Clients of both kinds may be used on one target at the same time. They
+// share no buffers: a SocketClient has its connection, and every CallClient
+// of one debugger takes turns with the target's one inbox and outbox, so
+// that each request, whichever client sends it, gets its own response. The
+// agent runs one operation at a time; an injected call that finds it in the
+// middle of a socket request whose goroutine the debugger stopped is
+// answered "agent busy" instead of waiting for a goroutine that cannot run.
+//
+// Which request goes first is not the clients' business: a Queue, one per
+// debug session, gives the host's jobs (prompt inputs, saves, ...) their
+// turns in arrival order, and each picks its client when its turn comes.
+package agentclient

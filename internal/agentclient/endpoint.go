@@ -1,0 +1,55 @@
+package agentclient
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/livepatch/livepatch/target/agent"
+)
+
+// Endpoint is where a target's agent will listen: a socket path inside a
+// private directory (mode 0700) and a random token.
+type Endpoint struct {
+	Dir   string // private directory holding the socket
+	Path  string // socket path
+	Token string // secret a client presents first
+}
+
+// NewEndpoint creates a private directory under the system's temporary
+// directory and a fresh token. Remove deletes the directory.
+func NewEndpoint() (*Endpoint, error) {
+	dir, err := os.MkdirTemp("", "livepatch-agent-")
+	if err != nil {
+		return nil, fmt.Errorf("agent endpoint: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("agent endpoint: %w", err)
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("agent endpoint: %w", err)
+	}
+	return &Endpoint{Dir: dir, Path: filepath.Join(dir, "agent.sock"), Token: hex.EncodeToString(b)}, nil
+}
+
+// Env returns the environment entries that make the target's agent listen
+// on e; add them to the target's environment only.
+func (e *Endpoint) Env() []string {
+	return []string{agent.EnvSocket + "=" + e.Path, agent.EnvToken + "=" + e.Token}
+}
+
+// Dial connects to the agent listening on e.
+func (e *Endpoint) Dial(ctx context.Context) (*SocketClient, error) {
+	return Dial(ctx, e.Path, e.Token)
+}
+
+// Remove deletes the endpoint's directory and socket.
+func (e *Endpoint) Remove() error {
+	return os.RemoveAll(e.Dir)
+}

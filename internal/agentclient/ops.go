@@ -1,0 +1,113 @@
+package agentclient
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/livepatch/livepatch/target/agent"
+)
+
+// transport sends one request and returns its response.
+type transport interface {
+	roundTrip(ctx context.Context, req *agent.Request) (*agent.Response, error)
+}
+
+// AgentError is an operation the agent refused or that failed inside it.
+type AgentError struct {
+	Message  string
+	Failures []agent.Failure // per-function failures of apply and revert
+	Panic    bool            // the evaluated code panicked
+}
+
+// Error returns the agent's message.
+func (e *AgentError) Error() string {
+	if len(e.Failures) == 0 {
+		return "agent: " + e.Message
+	}
+	var b strings.Builder
+	b.WriteString("agent: patch set refused")
+	for _, f := range e.Failures {
+		fmt.Fprintf(&b, "\n\t%s: %s", f.Ref, f.Message)
+	}
+	return b.String()
+}
+
+// Client is what both channels offer; *SocketClient and *CallClient
+// implement it.
+type Client interface {
+	Apply(ctx context.Context, patches []agent.Patch) error
+	Revert(ctx context.Context, refs ...agent.Ref) error
+	RevertAll(ctx context.Context) error
+	Eval(ctx context.Context, src, pkg string, timeout time.Duration) (agent.EvalResult, error)
+	Status(ctx context.Context) (patched []agent.PatchedFunc, funcs int, err error)
+}
+
+var (
+	_ Client = (*SocketClient)(nil)
+	_ Client = (*CallClient)(nil)
+)
+
+// ops implements the operations on top of a transport.
+type ops struct {
+	t transport
+}
+
+// do sends req and turns a failed response into an *AgentError.
+func (o *ops) do(ctx context.Context, req *agent.Request) (*agent.Response, error) {
+	resp, err := o.t.roundTrip(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if !resp.OK {
+		return resp, &AgentError{Message: resp.Error, Failures: resp.Failures, Panic: resp.Panic}
+	}
+	return resp, nil
+}
+
+// Apply applies a patch set: every patch compiles and all go live together,
+// or nothing changes and the error is an *AgentError listing the failures.
+func (o *ops) Apply(ctx context.Context, patches []agent.Patch) error {
+	_, err := o.do(ctx, &agent.Request{Op: agent.OpApply, Patches: patches})
+	return err
+}
+
+// Revert removes the patches of the named functions.
+func (o *ops) Revert(ctx context.Context, refs ...agent.Ref) error {
+	_, err := o.do(ctx, &agent.Request{Op: agent.OpRevert, Refs: refs})
+	return err
+}
+
+// RevertAll removes every patch.
+func (o *ops) RevertAll(ctx context.Context) error {
+	_, err := o.do(ctx, &agent.Request{Op: agent.OpRevert, All: true})
+	return err
+}
+
+// Eval evaluates src in the agent's interpreter, with the symbols of pkg
+// visible unqualified when pkg is not empty. timeout limits the evaluation
+// inside the target (0: the agent's default).
+func (o *ops) Eval(ctx context.Context, src, pkg string, timeout time.Duration) (agent.EvalResult, error) {
+	resp, err := o.do(ctx, &agent.Request{Op: agent.OpEval, Source: src, Package: pkg, TimeoutMillis: int(timeout / time.Millisecond)})
+	if err != nil {
+		return agent.EvalResult{}, err
+	}
+	return agent.EvalResult{Value: resp.Value, Type: resp.Type}, nil
+}
+
+// Release lets a target started with agent.EnvHold go on; in a target
+// that is not held it does nothing.
+func (o *ops) Release(ctx context.Context) error {
+	_, err := o.do(ctx, &agent.Request{Op: agent.OpRelease})
+	return err
+}
+
+// Status returns the patched functions and the size of the dispatch table.
+func (o *ops) Status(ctx context.Context) (patched []agent.PatchedFunc, funcs int, err error) {
+	resp, err := o.do(ctx, &agent.Request{Op: agent.OpStatus})
+	if err != nil {
+		return nil, 0, err
+	}
+	return resp.Patched, resp.Funcs, nil
+}

@@ -1,0 +1,18 @@
+// Package layers holds no code: its test is the statement of which of
+// livepatch's packages may depend on which, in the manner of go/build's
+// deps_test.go. Each rule names a package and what it must never link,
+// with the reason; the test checks the whole dependency graph of each
+// against the rules, so a change that breaks a layer fails at once.
+//
+// The layers, from the target up:
+//
+//	target/agent          runs inside the user's program: std and yaegi only
+//	target                carries the agent's source: std only
+//	dapclient             a DAP client for anyone: std and go-dap only
+//	internal/replsyntax   what a prompt client needs to know of inputs: std only
+//	internal/terminal     the terminal client: a DAP client, no debugger, interpreter or type checker
+//	internal/patcher      the builder: no debugger, no DAP
+//	internal/dapproxy     the DAP proxy over Delve: no interpreter, no type checker, no livepatch package
+//	internal/agentclient  the host's channels to the agent: no DAP, no type checker
+//	internal/prompt, internal/livepatch, internal/repatch, internal/cli: the host
+package layers

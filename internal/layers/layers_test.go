@@ -1,0 +1,105 @@
+package layers
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+const module = "github.com/livepatch/livepatch"
+
+// Groups of packages that rules refer to, by import path prefix.
+var (
+	delve      = []string{"github.com/go-delve/delve"}
+	delveDAP   = []string{"github.com/go-delve/delve/service/dap"}
+	yaegi      = []string{"github.com/traefik/yaegi"}
+	xtools     = []string{"golang.org/x/tools"}
+	godap      = []string{"github.com/google/go-dap"}
+	ourHost    = []string{module + "/internal/"}
+	everything = []string{""}
+)
+
+// rule says that pkg must not depend on any package matched by never,
+// except those matched by allow (std is allowed unless stdOnly is false).
+type rule struct {
+	pkg    string
+	never  [][]string
+	allow  [][]string
+	reason string
+}
+
+var rules = []rule{
+	{pkg: "target/agent", never: [][]string{everything}, allow: [][]string{yaegi},
+		reason: "the agent is linked into the user's program: only the standard library and yaegi (ARCHITECTURE decision 5)"},
+	{pkg: "target", never: [][]string{everything},
+		reason: "it only carries the agent's source and writes it as a module"},
+	{pkg: "dapclient", never: [][]string{everything}, allow: [][]string{godap},
+		reason: "a DAP client anyone can use: the standard library and go-dap"},
+	{pkg: "internal/replsyntax", never: [][]string{everything},
+		reason: "line-based clients use it: the standard library only"},
+	{pkg: "internal/terminal", never: [][]string{delve, yaegi, xtools},
+		reason: "the terminal client is a DAP client like any editor: no debugger, interpreter or type checker"},
+	{pkg: "internal/patcher", never: [][]string{delve, godap, ourHost},
+		reason: "the builder knows nothing of debugging"},
+	{pkg: "internal/dapproxy", never: [][]string{yaegi, xtools, ourHost},
+		reason: "the proxy is generic: livepatch extends it through Handle, Builder and Capabilities"},
+	{pkg: "internal/agentclient", never: [][]string{delveDAP, xtools, ourHost},
+		reason: "the channels to the agent need the debugger's calls, not the DAP server or the type checker"},
+}
+
+// TestLayers checks every rule against the dependencies go list reports.
+func TestLayers(t *testing.T) {
+	for _, r := range rules {
+		t.Run(r.pkg, func(t *testing.T) {
+			deps := dependencies(t, module+"/"+r.pkg)
+			for _, d := range deps {
+				if d.std || d.path == module+"/"+r.pkg || strings.HasPrefix(d.path, module+"/"+r.pkg+"/internal/") {
+					continue
+				}
+				if matches(d.path, r.never) && !matches(d.path, r.allow) {
+					t.Errorf("%s depends on %s; %s", r.pkg, d.path, r.reason)
+				}
+			}
+		})
+	}
+}
+
+func matches(path string, groups [][]string) bool {
+	for _, g := range groups {
+		for _, prefix := range g {
+			if strings.HasPrefix(path, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type dep struct {
+	path string
+	std  bool
+}
+
+// dependencies lists pkg and every package it depends on.
+func dependencies(t *testing.T, pkg string) []dep {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", pkg)
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %s: %v", pkg, err)
+	}
+	var deps []dep
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		path, std, _ := strings.Cut(line, " ")
+		deps = append(deps, dep{path, std == "true"})
+	}
+	if len(deps) == 0 {
+		t.Fatalf("go list %s printed no packages", pkg)
+	}
+	return deps
+}

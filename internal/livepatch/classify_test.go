@@ -1,0 +1,130 @@
+package livepatch
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/livepatch/livepatch/internal/patcher"
+)
+
+const compiledSrc = `package main
+
+type T struct {
+	a int
+	b string
+}
+
+const k = 1
+
+func (t *T) M() int { return t.a }
+
+func f(x int) int { return x + k }
+`
+
+// TestClassify checks each row of the classification against one compiled
+// file: what applies, what reverts, and the reason of each refusal.
+func TestClassify(t *testing.T) {
+	const pkg = "example.com/m"
+	prog := &program{funcs: map[string]patcher.Function{
+		pkg + ".(*T).M": {Key: pkg + ".(*T).M", Package: pkg, Patchable: true},
+		pkg + ".f":      {Key: pkg + ".f", Package: pkg, Patchable: true},
+	}}
+	old, err := parseFileDecls(pkg, "/m/main.go", []byte(compiledSrc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, from, to string
+		apply, helpers []string
+		refusal        string
+	}{
+		{"body", "return x + k", "return x + 2*k", []string{"f"}, nil, ""},
+		{"method body", "return t.a }", "return t.a + 1 }", []string{"(*T).M"}, nil, ""},
+		{"new function", "return x + k }", "return g(x) }\n\nfunc g(x int) int { return x }", []string{"f"}, []string{"g"}, ""},
+		{"function literal", "return x + k }", "return func() int { return x + 2*k }() }", []string{"f"}, nil, ""},
+		{"reindent only", "type T struct {\n\ta int", "type T struct {\n\ta   int", nil, nil, ""},
+		{"field added", "\tb string\n", "\tb string\n\tc bool\n", nil, nil, "main.go:6:2: field c added to T: restart to apply"},
+		{"field removed", "\tb string\n", "", nil, nil, "main.go:3:6: field b removed from T: restart to apply"},
+		{"fields reordered", "\ta int\n\tb string\n", "\tb string\n\ta int\n", nil, nil, "main.go:4:2: fields of T reordered: restart to apply"},
+		{"field type", "\ta int\n", "\ta int64\n", nil, nil, "main.go:4:2: type of field a of T changed: restart to apply"},
+		// Constants are judged by value after the package check (TestLivePatchRefused).
+		{"constant", "const k = 1", "const k = 2", nil, nil, ""},
+		{"variable", "const k = 1", "const k = 1\n\nvar v = 2", nil, nil, "main.go:10:5: new variable v (compiled code has no place for it): restart to apply"},
+		{"new type", "const k = 1", "const k = 1\n\ntype U int", nil, nil, ""},
+		{"signature", "func f(x int) int", "func f(x int64) int", nil, nil, "main.go:12:1: signature of f changed and code outside the functions of this file uses it: restart to apply"},
+		// A new method is declared with the change (the package check refuses
+		// one that an interface may need: TestLivePatchRefused).
+		{"new method", "func f(", "func (t T) N() {}\n\nfunc f(", nil, nil, ""},
+		{"init", "func f(", "func init() {}\n\nfunc f(", nil, nil, "main.go:12:1: init function changed: restart to apply"},
+		{"generic", "func f(", "func h[E any](e E) E { return e }\n\nfunc f(", nil, nil, "main.go:12:1: new generic function h: restart to apply"},
+		{"cgo", "package main\n", "package main\n\nimport \"C\"\n", nil, nil, "main.go:1:1: file uses cgo: restart to apply"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(compiledSrc, tc.from, tc.to, 1)
+			cur, err := parseFileDecls(pkg, "/m/main.go", []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pl := classify(prog, "/m/main.go", old, cur, nil, map[string]*Patch{}, noCallers)
+			if tc.refusal != "" {
+				if len(pl.refusals) == 0 || pl.refusals[0] != tc.refusal {
+					t.Errorf("refusals: got %q, want %q", pl.refusals, tc.refusal)
+				}
+				return
+			}
+			if len(pl.refusals) > 0 {
+				t.Fatalf("unexpected refusals %q", pl.refusals)
+			}
+			if got := names(pl.apply); strings.Join(got, ",") != strings.Join(tc.apply, ",") {
+				t.Errorf("apply: got %v, want %v", got, tc.apply)
+			}
+			if got := names(pl.helpers); strings.Join(got, ",") != strings.Join(tc.helpers, ",") {
+				t.Errorf("helpers: got %v, want %v", got, tc.helpers)
+			}
+			var wantNotes []string
+			if strings.Contains(tc.to, "func()") {
+				wantNotes = []string{"main.go:12:28: a function literal in f changed: closures it made before keep their old code"}
+			}
+			if strings.Join(pl.notes, "\n") != strings.Join(wantNotes, "\n") {
+				t.Errorf("notes: got %q, want %q", pl.notes, wantNotes)
+			}
+		})
+	}
+}
+
+// TestClassifyRevert checks that a function edited back to its compiled
+// text is reverted, and that a prompt patch the file did not touch stays.
+func TestClassifyRevert(t *testing.T) {
+	const pkg = "example.com/m"
+	prog := &program{funcs: map[string]patcher.Function{pkg + ".f": {Key: pkg + ".f", Package: pkg, Patchable: true}}}
+	old, _ := parseFileDecls(pkg, "/m/main.go", []byte(compiledSrc))
+	live := map[string]*Patch{pkg + ".f": {Key: pkg + ".f", Origin: OriginSave}}
+	pl := classify(prog, "/m/main.go", old, old, nil, live, noCallers)
+	if strings.Join(pl.revert, ",") != pkg+".f" {
+		t.Errorf("revert: got %v, want [%s.f]", pl.revert, pkg)
+	}
+	live[pkg+".f"].Origin = OriginPrompt
+	pl = classify(prog, "/m/main.go", old, old, old, live, noCallers)
+	if len(pl.revert) != 0 || len(pl.apply) != 0 {
+		t.Errorf("prompt patch of an untouched function: got revert %v, apply %v", pl.revert, names(pl.apply))
+	}
+}
+
+func names(fns []*funcDecl) []string {
+	var out []string
+	for _, f := range fns {
+		out = append(out, f.name)
+	}
+	return out
+}
+
+// TestLineDiff checks the diff of the :diff command.
+func TestLineDiff(t *testing.T) {
+	got := lineDiff("a\nb\nc", "a\nx\nc")
+	if want := " a\n-b\n+x\n c"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// noCallers says that every function has a use outside a function.
+func noCallers(string) ([]string, bool) { return nil, false }

@@ -1,0 +1,157 @@
+package livepatch
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"strconv"
+	"strings"
+
+	"github.com/livepatch/livepatch/internal/patcher"
+)
+
+// funcDecl is one function or method declaration of a source text.
+type funcDecl struct {
+	key     string // "path.F", "path.T.M" or "path.(*T).M"
+	name    string // F, T.M or (*T).M
+	decl    *ast.FuncDecl
+	text    string // the declaration, from `func` to its closing brace
+	sig     string // receiver and signature, as written, spaces squeezed
+	line    int    // line of `func`
+	generic bool
+}
+
+// fileDecls are the top-level declarations of one file.
+type fileDecls struct {
+	pkgPath string
+	fset    *token.FileSet
+	file    *ast.File
+	src     []byte
+	funcs   map[string]*funcDecl
+	order   []string                 // keys of funcs in source order
+	types   map[string]*ast.TypeSpec // by name
+	values  map[string]valueDecl     // consts and vars by name
+	cgo     bool
+}
+
+// Kinds of a valueDecl.
+const (
+	kindConst = "constant"
+	kindVar   = "variable"
+)
+
+// valueDecl is a constant or variable declaration.
+type valueDecl struct {
+	kind string // kindConst or kindVar
+	text string // its spec as written
+	pos  token.Pos
+}
+
+// parseFileDecls parses src, a file of package pkgPath.
+func parseFileDecls(pkgPath, filename string, src []byte) (*fileDecls, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, filename, src, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	fd := &fileDecls{pkgPath: pkgPath, fset: fset, file: f, src: src, funcs: map[string]*funcDecl{},
+		types: map[string]*ast.TypeSpec{}, values: map[string]valueDecl{}}
+	for _, is := range f.Imports {
+		if is.Path.Value == `"C"` {
+			fd.cgo = true
+		}
+	}
+	inits := 0
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			fn := newFuncDecl(fset, src, pkgPath, d)
+			if d.Name.Name == "init" && d.Recv == nil {
+				// Numbered among the file's init functions only, so that
+				// adding another function does not make one look changed.
+				inits++
+				fn.key = fmt.Sprintf("%s.init#%d", pkgPath, inits)
+			}
+			fd.funcs[fn.key] = fn
+			fd.order = append(fd.order, fn.key)
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					fd.types[s.Name.Name] = s
+				case *ast.ValueSpec:
+					kind := kindVar
+					if d.Tok == token.CONST {
+						kind = kindConst
+					}
+					// Constants of an iota group depend on their place:
+					// index the spec's text with its position in the group.
+					text := fd.text(s.Pos(), s.End())
+					if d.Tok == token.CONST && d.Lparen.IsValid() {
+						text = fd.text(d.Pos(), d.End())
+					}
+					for _, n := range s.Names {
+						fd.values[n.Name] = valueDecl{kind: kind, text: text, pos: n.Pos()}
+					}
+				}
+			}
+		}
+	}
+	return fd, nil
+}
+
+// text returns the source between two positions.
+func (fd *fileDecls) text(from, to token.Pos) string {
+	return string(fd.src[fd.fset.Position(from).Offset:fd.fset.Position(to).Offset])
+}
+
+// newFuncDecl describes d, declared in a file of package pkgPath; with a
+// nil src only its key, name and line.
+func newFuncDecl(fset *token.FileSet, src []byte, pkgPath string, d *ast.FuncDecl) *funcDecl {
+	off := func(p token.Pos) int { return fset.Position(p).Offset }
+	fn := &funcDecl{decl: d, line: fset.Position(d.Pos()).Line, generic: d.Type.TypeParams != nil}
+	if d.Body != nil && src != nil {
+		fn.text = string(src[off(d.Pos()):off(d.End())])
+	}
+	sigEnd := d.End()
+	if d.Body != nil {
+		sigEnd = d.Body.Lbrace
+	}
+	if src != nil {
+		fn.sig = strings.Join(strings.Fields(string(src[off(d.Pos()):off(sigEnd)])), " ")
+		fn.sig = strings.Replace(fn.sig, " "+d.Name.Name+"(", "(", 1) // the name is the key's
+	}
+	fn.name = d.Name.Name
+	if base, ptr, generic, ok := patcher.ReceiverBase(d); ok {
+		fn.generic = fn.generic || generic
+		if ptr {
+			fn.name = "(*" + base + ")." + d.Name.Name
+		} else {
+			fn.name = base + "." + d.Name.Name
+		}
+	}
+	fn.key = pkgPath + "." + fn.name
+	return fn
+}
+
+// parseInputDecls parses a prompt input as function declarations; ok is
+// false when it is anything else (or has no declaration).
+func parseInputDecls(src string) (decls []*ast.FuncDecl, fset *token.FileSet, text string, ok bool) {
+	text = "package p\n" + src
+	fset = token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", text, parser.SkipObjectResolution)
+	if err != nil || len(f.Decls) == 0 || len(f.Imports) > 0 {
+		return nil, nil, "", false
+	}
+	for _, d := range f.Decls {
+		fd, isFunc := d.(*ast.FuncDecl)
+		if !isFunc || fd.Body == nil {
+			return nil, nil, "", false
+		}
+		decls = append(decls, fd)
+	}
+	return decls, fset, text, true
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

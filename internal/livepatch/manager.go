@@ -1,0 +1,142 @@
+package livepatch
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/prompt"
+)
+
+// DefaultQuiet is how long a file must stay unwritten after a save before
+// the watcher reads it. Editors finish a save (a write in place, or a
+// temporary file renamed over the original, sometimes after a truncation)
+// within a millisecond or two; a read that still catches a partial file
+// finds it unparsable, and the next event of the same save reads it again.
+// The quiet period is most of the time from save to live (docs/BENCHMARKS.md).
+const DefaultQuiet = 10 * time.Millisecond
+
+// Options configure a Manager.
+type Options struct {
+	// Prompt type-checks and rewrites replacement bodies, and answers the
+	// evaluate requests that are not declarations of program functions.
+	// Required.
+	Prompt *prompt.Prompt
+	// Quiet is the watcher's debounce delay; 0 means DefaultQuiet.
+	Quiet time.Duration
+	// NoWatch turns the file watcher off.
+	NoWatch bool
+	// Log receives the manager's log. Nil discards it.
+	Log *slog.Logger
+}
+
+// Manager applies live patches for the sessions of a proxy. Its methods are
+// safe for concurrent use.
+type Manager struct {
+	opts Options
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	prog     *program
+	sessions map[*dapproxy.Session]*session
+}
+
+// New returns a manager; give it builds with UseBuild and register it on a
+// proxy with Register.
+func New(opts Options) *Manager {
+	if opts.Quiet <= 0 {
+		opts.Quiet = DefaultQuiet
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Manager{opts: opts, log: log, prog: newProgram(nil), sessions: map[*dapproxy.Session]*session{}}
+}
+
+// UseBuild records a patchable build; the builder calls it after every
+// successful build, right after the go command, so that the sources on
+// disk are those of the binary.
+func (m *Manager) UseBuild(res *patcher.Result) {
+	p := newProgram(res)
+	m.mu.Lock()
+	m.prog = p
+	m.mu.Unlock()
+}
+
+func (m *Manager) program() *program {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.prog
+}
+
+// Register makes px answer evaluate (declarations of program functions;
+// other inputs go to the prompt), stepIn (over calls of patched
+// functions), livepatch/patches, livepatch/diff and livepatch/revert.
+// Call it after the prompt's own Register.
+func (m *Manager) Register(px *dapproxy.Proxy) {
+	px.Handle("evaluate", m.evaluate)
+	px.Handle("livepatch/patches", m.listRequest)
+	px.Handle("livepatch/revert", m.revertRequest)
+	px.Handle("livepatch/diff", m.diffRequest)
+	px.Handle("stepIn", m.stepIn)
+}
+
+// TargetEnv is a dapproxy.Config.TargetEnv: it creates the private socket
+// endpoint of the session's agent and starts watching the user's files.
+// Both end with ctx.
+func (m *Manager) TargetEnv(ctx context.Context, s *dapproxy.Session) []string {
+	st := m.session(ctx, s)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.ep == nil {
+		ep, err := agentclient.NewEndpoint()
+		if err != nil {
+			m.log.Warn("no agent socket; patches only while paused", "err", err)
+		} else {
+			st.ep = ep
+			go func() {
+				<-ctx.Done()
+				st.mu.Lock()
+				if st.sock != nil {
+					st.sock.Close()
+				}
+				st.mu.Unlock()
+				ep.Remove()
+			}()
+		}
+		if !m.opts.NoWatch {
+			if err := st.startWatch(ctx); err != nil {
+				m.log.Warn("not watching files", "err", err)
+				s.Output("console", "livepatch: not watching your files: "+err.Error()+"\n")
+			}
+		}
+	}
+	if st.ep == nil {
+		return nil
+	}
+	return st.ep.Env()
+}
+
+// session returns the state of s, made on first use; it is dropped when
+// ctx ends.
+func (m *Manager) session(ctx context.Context, s *dapproxy.Session) *session {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.sessions[s]
+	if st == nil {
+		st = &session{m: m, s: s, q: m.opts.Prompt.Queue(ctx, s), live: map[string]*Patch{}, seen: map[string][]byte{}, parsed: map[string]*fileDecls{}}
+		m.sessions[s] = st
+		go func() {
+			<-ctx.Done()
+			m.mu.Lock()
+			delete(m.sessions, s)
+			m.mu.Unlock()
+		}()
+	}
+	return st
+}

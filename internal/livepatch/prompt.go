@@ -1,0 +1,286 @@
+package livepatch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/prompt"
+	"github.com/livepatch/livepatch/target/agent"
+)
+
+// Jobs of livepatch's own in a session's agent queue (saves are "save of
+// FILE").
+const (
+	JobRedefinition = "prompt redefinition"
+	JobRevert       = "revert"
+)
+
+// CommandPrefix starts the prompt's livepatch commands (:patches,
+// :revert NAME, :revert all); it cannot start valid Go.
+const CommandPrefix = ":"
+
+// evaluate intercepts prompt inputs that declare functions of the program
+// and livepatch's commands; everything else goes to the Go prompt.
+func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (any, error) {
+	var args struct {
+		Expression string `json:"expression"`
+		Context    string `json:"context"`
+	}
+	_ = json.Unmarshal(raw, &args)
+	text := strings.TrimSpace(args.Expression)
+	if args.Context != "repl" {
+		return m.opts.Prompt.Evaluate(ctx, s, raw)
+	}
+	if strings.HasPrefix(text, CommandPrefix) {
+		out, err := m.command(ctx, s, strings.TrimSpace(text[len(CommandPrefix):]))
+		if err != nil {
+			return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: err.Error(), ShowUser: true}
+		}
+		return map[string]any{"result": out, "variablesReference": 0}, nil
+	}
+	decls, fset, src, ok := parseInputDecls(text)
+	if !ok {
+		return m.opts.Prompt.Evaluate(ctx, s, raw)
+	}
+	prog := m.program()
+	targets := make([]string, len(decls))
+	matched := 0
+	for i, d := range decls {
+		fn := newFuncDecl(fset, []byte(src), "", d)
+		targets[i] = programFunc(prog, fn.name)
+		if targets[i] != "" {
+			matched++
+		}
+	}
+	if matched == 0 {
+		return m.opts.Prompt.Evaluate(ctx, s, raw) // declarations for the REPL
+	}
+	// The input is an edit of the compiled files: each declaration that
+	// names a program function replaces it in its file, and the others
+	// (new functions and methods, for the patched code) join the file of
+	// the first one. Each file is checked with its package, as a save is.
+	type edit struct {
+		file  string
+		repl  []inputDecl // replacements, by target
+		added []inputDecl // new declarations
+	}
+	var edits []*edit
+	byFile := map[string]*edit{}
+	var added []inputDecl
+	for i, d := range decls {
+		from, to := fset.Position(d.Pos()).Offset, fset.Position(d.End()).Offset
+		in := inputDecl{decl: d, src: src[from:to], line: fset.Position(d.Pos()).Line - 1}
+		if targets[i] == "" {
+			added = append(added, in)
+			continue
+		}
+		f := prog.funcs[targets[i]]
+		compiled := compiledDecl(prog, f.File, f.Key)
+		newFn := newFuncDecl(fset, []byte(src), f.Package, d)
+		if reason := promptRefusal(f.Patchable, f.Reason, compiled, newFn); reason != "" {
+			return nil, promptError(fset, d.Pos(), reason)
+		}
+		if compiled == nil {
+			return nil, promptError(fset, d.Pos(), fmt.Sprintf("%s: its source is not among the compiled files", d.Name.Name))
+		}
+		in.key, in.target = f.Key, compiled
+		e := byFile[f.File]
+		if e == nil {
+			e = &edit{file: f.File}
+			byFile[f.File] = e
+			edits = append(edits, e)
+		}
+		e.repl = append(e.repl, in)
+	}
+	edits[0].added = added
+	st := m.session(ctx, s)
+	var ps []pendingPatch
+	var newMethods []string // what the input adds to compiled types, for the report
+	for _, e := range edits {
+		text, where := spliceDecls(prog.compiled[e.file], prog.compiledDecls(e.file), e.repl, e.added)
+		var apply, helpers []string
+		for _, in := range e.repl {
+			apply = append(apply, in.key)
+		}
+		pkg, _ := prog.packageOf(e.file)
+		for _, in := range e.added {
+			if in.decl.Recv == nil {
+				helpers = append(helpers, newFuncDecl(fset, []byte(src), pkg, in.decl).key)
+			}
+		}
+		ch, err := m.opts.Prompt.RewriteInput(ctx, e.file, text, apply, helpers)
+		if err != nil {
+			var ie *prompt.InputError
+			if errors.As(err, &ie) {
+				return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: strings.Join(inputPositions(ie.Msgs, filepath.Base(e.file), where), "\n"), ShowUser: true}
+			}
+			return nil, &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}
+		}
+		for _, m := range ch.NewMethods {
+			newMethods = append(newMethods, fmt.Sprintf("added method %s for patched code", m))
+		}
+		if len(ch.Consts) > 0 {
+			return nil, promptError(fset, decls[0].Pos(), "declare constants in the file: a prompt input cannot change one")
+		}
+		for _, in := range e.repl {
+			f := prog.funcs[in.key]
+			rep := ch.Funcs[in.key]
+			p := Patch{Name: prog.display(f.Key), Key: f.Key, Origin: OriginPrompt, File: f.File, Line: in.target.line, source: in.src}
+			ps = append(ps, pendingPatch{Patch: p, patch: agent.Patch{Ref: agent.Ref{Key: f.Key}, Source: rep.Source,
+				Imports: ch.ImportsOf(f.Key), File: filepath.Base(f.File), Line: in.target.line, Helpers: ch.Helpers}})
+		}
+	}
+	// In the redefinition's turn, the saves that came before it go first.
+	leave, err := st.q.Enter(ctx, JobRedefinition)
+	if err != nil {
+		return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: "nothing applied: " + err.Error(), ShowUser: true}
+	}
+	st.applyPending(ctx)
+	err = st.apply(ctx, ps)
+	leave()
+	if err != nil {
+		return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: "nothing applied: " + err.Error(), ShowUser: true}
+	}
+	var lines []string
+	for _, p := range ps {
+		lines = append(lines, fmt.Sprintf("patched %s (%s)", p.Name, position(p.File, p.Line)))
+	}
+	lines = append(lines, newMethods...)
+	// The response is the report: an output event too would show it twice.
+	return map[string]any{"result": strings.Join(lines, "\n"), "variablesReference": 0}, nil
+}
+
+// inputDecl is one function declaration of a prompt input.
+type inputDecl struct {
+	decl   *ast.FuncDecl
+	src    string    // its text
+	line   int       // the input's line it starts on
+	key    string    // the program function it replaces; "" for a new one
+	target *funcDecl // that function's compiled declaration
+}
+
+// lineMap places a declaration of an input in a spliced file: lines
+// from..to of the file are lines of the input starting at line.
+type lineMap struct{ from, to, line int }
+
+// spliceDecls returns src, a compiled file whose declarations are fd, with
+// the declarations of repl in place of their targets and those of added
+// after the end, and where each input declaration went.
+func spliceDecls(src []byte, fd *fileDecls, repl, added []inputDecl) ([]byte, []lineMap) {
+	type cut struct {
+		from, to int
+		in       inputDecl
+	}
+	var cuts []cut
+	for _, in := range repl {
+		d := in.target.decl
+		cuts = append(cuts, cut{fd.fset.Position(d.Pos()).Offset, fd.fset.Position(d.End()).Offset, in})
+	}
+	sort.Slice(cuts, func(i, j int) bool { return cuts[i].from < cuts[j].from })
+	var b strings.Builder
+	var where []lineMap
+	put := func(in inputDecl) {
+		from := strings.Count(b.String(), "\n") + 1
+		b.WriteString(in.src)
+		where = append(where, lineMap{from: from, to: from + strings.Count(in.src, "\n"), line: in.line})
+	}
+	at := 0
+	for _, c := range cuts {
+		b.Write(src[at:c.from])
+		put(c.in)
+		at = c.to
+	}
+	b.Write(src[at:])
+	for _, in := range added {
+		b.WriteString("\n\n")
+		put(in)
+	}
+	b.WriteString("\n")
+	return []byte(b.String()), where
+}
+
+// inputPositions turns file:line:col messages about a spliced file into
+// line:col messages of the input where they fall in its declarations.
+func inputPositions(msgs []string, file string, where []lineMap) []string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = m
+		rest, ok := strings.CutPrefix(m, file+":")
+		if !ok {
+			continue
+		}
+		var line, col int
+		if n, _ := fmt.Sscanf(rest, "%d:%d:", &line, &col); n != 2 {
+			continue
+		}
+		for _, w := range where {
+			if w.from <= line && line <= w.to {
+				_, msg, _ := strings.Cut(rest, ": ")
+				out[i] = fmt.Sprintf("%d:%d: %s", line-w.from+w.line, col, msg)
+			}
+		}
+	}
+	return out
+}
+
+// programFunc returns the key of the one function of the program named
+// name (F, T.M or (*T).M), preferring the main package when several
+// packages have one.
+func programFunc(prog *program, name string) string {
+	var found []string
+	for key, f := range prog.funcs {
+		if key == f.Package+"."+name {
+			found = append(found, key)
+		}
+	}
+	if len(found) == 1 {
+		return found[0]
+	}
+	sort.Strings(found)
+	for _, k := range found {
+		if prog.pkgNames[prog.funcs[k].Package] == "main" {
+			return k
+		}
+	}
+	if len(found) > 0 {
+		return found[0]
+	}
+	return ""
+}
+
+// compiledDecl returns the declaration of key in the compiled source of
+// file, or nil.
+func compiledDecl(prog *program, file, key string) *funcDecl {
+	fd := prog.compiledDecls(file)
+	if fd == nil {
+		return nil
+	}
+	return fd.funcs[key]
+}
+
+// promptRefusal says why a prompt declaration cannot replace a compiled
+// function, or returns "".
+func promptRefusal(patchable bool, why string, compiled, fn *funcDecl) string {
+	switch {
+	case fn.generic:
+		return fmt.Sprintf("%s is generic: generic functions cannot be patched yet", fn.name)
+	case !patchable:
+		return fmt.Sprintf("%s cannot be patched (%s): restart to apply", fn.name, why)
+	case compiled != nil && compiled.sig != fn.sig:
+		return fmt.Sprintf("signature of %s changed (%s, compiled: %s): restart to apply", fn.name, fn.sig, compiled.sig)
+	}
+	return ""
+}
+
+func promptError(fset *token.FileSet, pos token.Pos, msg string) error {
+	p := fset.Position(pos)
+	return &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: fmt.Sprintf("%d:%d: %s", p.Line-1, p.Column, msg), ShowUser: true}
+}

@@ -1,0 +1,611 @@
+package prompt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/livepatch/livepatch/internal/patcher"
+)
+
+// Change is a saved file of a user package, type-checked together with the
+// rest of its package and rewritten for the agent.
+type Change struct {
+	// Funcs are the replacements of the functions asked for, by key.
+	Funcs map[string]*Replacement
+	// Helpers are the declarations the replacements may use, rewritten:
+	// the functions asked for as helpers, the types the file declares
+	// anew with their methods, and the methods it adds to compiled types,
+	// each as a function lpNew_T_m(recv) that returns the method value.
+	Helpers []string
+	// Imports are the import specs the helpers need.
+	Imports []string
+	// Consts names the constants of the package whose value differs from
+	// the compiled one, new ones included. Replacements and helpers use
+	// their new values; compiled code has the old ones folded in.
+	Consts []string
+	// NewMethods lists the methods the file adds to compiled types, as
+	// T.m or (*T).m.
+	NewMethods []string
+}
+
+// ImportsOf returns the import specs the replacement of key needs with the
+// change's helpers: its own and the helpers', each once.
+func (ch *Change) ImportsOf(key string) []string {
+	var own []string
+	if rep := ch.Funcs[key]; rep != nil {
+		own = rep.Imports
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range append(append([]string(nil), own...), ch.Imports...) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// changeInfo is what the rewriter needs to know of a checked change.
+type changeInfo struct {
+	pkg        *types.Package // the package as the change declares it
+	compiled   *types.Package // the package as built
+	newMethods map[*types.Func]bool
+	inline     map[*types.Const]bool
+	generics   map[*types.Func]bool // compiled generic functions to interpret (generic.go)
+}
+
+// compiledType reports whether the build has a type called name.
+func (ci *changeInfo) compiledType(name string) bool {
+	_, ok := ci.compiled.Scope().Lookup(name).(*types.TypeName)
+	return ok
+}
+
+// RewriteChange type-checks src, the new text of file (a file of the
+// latest build's user packages), with the other files of its package as
+// built, and rewrites for the agent the functions named by the keys of
+// apply (replacements) and of helpers (declarations the replacements may
+// call, such as new functions), together with every type the file
+// declares anew and every method it adds to a compiled type. A type error
+// anywhere in the package, or a new method that would make a compiled type
+// satisfy an interface (compiled code may need it through that
+// interface), is an *InputError whose messages read file:line:col:
+// message. It is safe for concurrent use.
+func (p *Prompt) RewriteChange(ctx context.Context, file string, src []byte, apply, helpers []string) (*Change, error) {
+	prog := p.program(ctx)
+	if prog == nil {
+		return nil, errors.New("rewrite: no type information for this build")
+	}
+	t0 := time.Now()
+	ch, err := prog.rewriteChange(file, src, apply, helpers)
+	p.log.Debug("change", "file", file, "took", time.Since(t0), "err", err != nil)
+	return ch, err
+}
+
+// Compiled reports whether the latest build compiled file: a file of a
+// package directory that build constraints leave out (foo_windows.go on
+// linux) is not. Without type information, every file counts as compiled.
+func (p *Prompt) Compiled(ctx context.Context, file string) bool {
+	prog := p.program(ctx)
+	if prog == nil {
+		return true
+	}
+	_, ok := prog.file(file)
+	return ok
+}
+
+// RewriteInput is RewriteChange for a prompt input spliced into a file:
+// as at the prompt, a linked package that the file does not import is
+// imported for it when its name is unique among the linked packages (on
+// the package clause's line, so that no line moves).
+func (p *Prompt) RewriteInput(ctx context.Context, file string, src []byte, apply, helpers []string) (*Change, error) {
+	prog := p.program(ctx)
+	if prog == nil {
+		return nil, errors.New("rewrite: no type information for this build")
+	}
+	for tries := 0; ; tries++ {
+		ch, err := prog.rewriteChange(file, src, apply, helpers)
+		var ie *InputError
+		if tries == 3 || !errors.As(err, &ie) {
+			return ch, err
+		}
+		paths := prog.missingImports(ie.Msgs)
+		fset := token.NewFileSet()
+		f, perr := parser.ParseFile(fset, file, src, parser.PackageClauseOnly)
+		if len(paths) == 0 || perr != nil {
+			return ch, err
+		}
+		at := fset.File(f.Pos()).Offset(f.Name.End())
+		var imp strings.Builder
+		for _, path := range paths {
+			fmt.Fprintf(&imp, "; import %q", path)
+		}
+		src = append(append(append([]byte(nil), src[:at]...), imp.String()...), src[at:]...)
+	}
+}
+
+// rewriteChange is RewriteChange with the build's type information.
+func (prog *program) rewriteChange(file string, src []byte, apply, helpers []string) (*Change, error) {
+	ref, ok := prog.file(file)
+	if !ok {
+		return nil, fmt.Errorf("rewrite: %s is not in the packages of this build", file)
+	}
+	base := filepath.Base(file)
+	f, err := parser.ParseFile(prog.fset, ref.tok.Name(), src, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		var list scanner.ErrorList
+		if errors.As(err, &list) {
+			var msgs []string
+			for i, e := range list {
+				if i == 10 {
+					break
+				}
+				msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s", base, e.Pos.Line, e.Pos.Column, e.Msg))
+			}
+			return nil, &InputError{Msgs: msgs}
+		}
+		return nil, err
+	}
+	tok := prog.fset.File(f.Pos())
+	compiled := ref.pkg.Types
+	// Only the bodies the change rewrites are checked: those of the
+	// functions asked for and of what the file declares anew. The others,
+	// here and in the other files of the package as built, are compiled
+	// already; leaving them out is most of the cost of the check
+	// (classification refuses what a change could break in them).
+	methods := methodSets{}
+	want, isHelper := set(apply), set(helpers)
+	checkedFile := withBodies(f, func(fd *ast.FuncDecl) bool {
+		key, recv := syntaxKey(compiled.Path(), fd)
+		if want[key] || isHelper[key] || fd.Type.TypeParams != nil || recv == "" && fd.Name.Name == "init" {
+			return true // the checker wants the bodies of generic and init functions
+		}
+		if recv == "" {
+			return compiled.Scope().Lookup(fd.Name.Name) == nil // a new function
+		}
+		tn, isType := compiled.Scope().Lookup(recv).(*types.TypeName)
+		return !isType || !methods.has(tn, fd.Name.Name) // of a new type, or a new method
+	})
+	files := []*ast.File{checkedFile}
+	for _, other := range ref.pkg.Syntax {
+		if other != ref.file {
+			files = append(files, prog.declarations(other))
+		}
+	}
+	fresh := types.NewPackage(compiled.Path(), compiled.Name())
+	info := &types.Info{
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
+		Instances:  map[*ast.Ident]types.Instance{}, // generic.go
+	}
+	var msgs []string
+	// An import of the compiled file may be used only by the bodies left
+	// out of the check.
+	builtImports := map[string]bool{}
+	for _, is := range ref.file.Imports {
+		builtImports[is.Path.Value] = true
+	}
+	strippedUse := func(msg string) bool {
+		m := unusedImport.FindStringSubmatch(msg)
+		return m != nil && builtImports[m[1]]
+	}
+	conf := types.Config{
+		Importer: importerFunc(func(path string) (*types.Package, error) {
+			if ip := prog.pkgs[path]; ip != nil {
+				return ip, nil
+			}
+			return nil, fmt.Errorf("package %s is not linked into this program", path)
+		}),
+		FakeImportC: true,
+		Error: func(err error) {
+			if te, ok := err.(types.Error); ok && len(msgs) < 10 && prog.fset.File(te.Pos) == tok && !strippedUse(te.Msg) {
+				pos := prog.fset.Position(te.Pos)
+				msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s", filepath.Base(pos.Filename), pos.Line, pos.Column, te.Msg))
+			}
+		},
+	}
+	if ref.pkg.Module != nil && ref.pkg.Module.GoVersion != "" {
+		conf.GoVersion = "go" + ref.pkg.Module.GoVersion
+	}
+	_ = types.NewChecker(&conf, prog.fset, fresh, info).Files(files)
+	if len(msgs) > 0 {
+		return nil, &InputError{Msgs: msgs}
+	}
+
+	ci := &changeInfo{pkg: fresh, compiled: compiled, newMethods: map[*types.Func]bool{}, inline: map[*types.Const]bool{}}
+	ch := &Change{Funcs: map[string]*Replacement{}}
+	inFile := func(pos token.Pos) bool { return tok.Base() <= int(pos) && int(pos) <= tok.Base()+tok.Size() }
+
+	// Constants whose value the change sets.
+	for _, name := range fresh.Scope().Names() {
+		k, ok := fresh.Scope().Lookup(name).(*types.Const)
+		if !ok || !inFile(k.Pos()) {
+			continue
+		}
+		old, had := compiled.Scope().Lookup(name).(*types.Const)
+		if had && types.TypeString(old.Type(), nil) == types.TypeString(k.Type(), nil) && constant.Compare(old.Val(), token.EQL, k.Val()) {
+			continue
+		}
+		ci.inline[k] = true
+		ch.Consts = append(ch.Consts, name)
+	}
+
+	// Declarations of the file by what they are.
+	var helperDecls []ast.Decl
+	var refusals []string
+	refuse := func(pos token.Pos, msg string) {
+		p := prog.fset.Position(pos)
+		refusals = append(refusals, fmt.Sprintf("%s:%d:%d: %s: restart to apply", base, p.Line, p.Column, msg))
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.GenDecl:
+			if d.Tok != token.TYPE {
+				continue
+			}
+			for _, s := range d.Specs {
+				if ts := s.(*ast.TypeSpec); !ci.compiledType(ts.Name.Name) {
+					helperDecls = append(helperDecls, &ast.GenDecl{Tok: token.TYPE, TokPos: ts.Pos(), Specs: []ast.Spec{ts}})
+				}
+			}
+		case *ast.FuncDecl:
+			fn, _ := info.Defs[d.Name].(*types.Func)
+			if fn == nil || d.Body == nil {
+				continue
+			}
+			named := recvNamed(fn)
+			switch {
+			case named != nil && !ci.compiledType(named.Obj().Name()):
+				helperDecls = append(helperDecls, d) // a method of a new type
+			case named != nil && !methods.has(compiled.Scope().Lookup(named.Obj().Name()), fn.Name()):
+				ci.newMethods[fn] = true
+				ch.NewMethods = append(ch.NewMethods, methodName(fn))
+				if iface := newlySatisfied(prog, compiled, named, fn); iface != "" {
+					refuse(d.Pos(), fmt.Sprintf("new method %s makes %s satisfy %s, which compiled code may use through that interface", fn.Name(), named.Obj().Name(), iface))
+				}
+				helperDecls = append(helperDecls, d)
+			case want[funcKey(fn)] || isHelper[funcKey(fn)]:
+				helperDecls = append(helperDecls, d)
+			}
+		}
+	}
+	if len(refusals) > 0 {
+		return nil, &InputError{Msgs: refusals}
+	}
+
+	newRef := fileRef{pkg: ref.pkg, file: f, tok: tok}
+	sc := &scope{ref: newRef}
+	names := prog.importNames(sc)
+	imports := map[string]bool{}
+	for _, d := range helperDecls {
+		c := declChecked(prog, sc, info, src, d, fresh, names, ci)
+		fd, isFunc := d.(*ast.FuncDecl)
+		var fn *types.Func
+		if isFunc {
+			fn = info.Defs[fd.Name].(*types.Func)
+		}
+		from := c.start
+		rw, err := rewrite(c)
+		if err != nil {
+			return nil, positioned(err, base, prog.fset.Position(d.Pos()).Line-1)
+		}
+		key := ""
+		if isFunc {
+			rw.imports = append(rw.imports, signatureImports(prog, info, fd)...)
+			key = funcKey(fn)
+		} else {
+			rw.src = "type " + rw.src // the text of one spec of its declaration
+		}
+		switch {
+		case isFunc && ci.newMethods[fn]:
+			ch.Helpers = append(ch.Helpers, methodMaker(fd, recvNamed(fn).Obj().Name(), rw.src, from, tok))
+		case want[key]:
+			ch.Funcs[key] = &Replacement{Source: rw.src, Imports: rw.imports}
+			if !isHelper[key] {
+				continue
+			}
+			ch.Helpers = append(ch.Helpers, rw.src)
+		default:
+			ch.Helpers = append(ch.Helpers, rw.src)
+		}
+		for _, s := range rw.imports {
+			imports[s] = true
+		}
+	}
+	if err := prog.genericHelpers(ch, ci, info, newRef, src, imports); err != nil { // generic.go
+		return nil, err
+	}
+	for s := range imports {
+		ch.Imports = append(ch.Imports, s)
+	}
+	sort.Strings(ch.Imports)
+	for _, k := range apply {
+		if ch.Funcs[k] == nil {
+			return nil, fmt.Errorf("rewrite: %s is not declared in %s", k, base)
+		}
+	}
+	return ch, nil
+}
+
+// set returns the strings of list as a set.
+func set(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, s := range list {
+		m[s] = true
+	}
+	return m
+}
+
+// declarations returns a copy of f, a file of the build, without function
+// bodies, made once per file. The copy shares f's nodes, which the type
+// checker does not modify.
+func (p *program) declarations(f *ast.File) *ast.File {
+	p.declMu.Lock()
+	defer p.declMu.Unlock()
+	if d, ok := p.decls[f]; ok {
+		return d
+	}
+	d := withBodies(f, func(fd *ast.FuncDecl) bool {
+		return fd.Type.TypeParams != nil || fd.Recv == nil && fd.Name.Name == "init"
+	})
+	if p.decls == nil {
+		p.decls = map[*ast.File]*ast.File{}
+	}
+	p.decls[f] = d
+	return d
+}
+
+// withBodies returns a copy of f in which only the functions keep says
+// yes to have a body. The copy shares f's nodes.
+func withBodies(f *ast.File, keep func(*ast.FuncDecl) bool) *ast.File {
+	d := *f
+	d.Decls = make([]ast.Decl, len(f.Decls))
+	for i, decl := range f.Decls {
+		if fd, ok := decl.(*ast.FuncDecl); ok && fd.Body != nil && !keep(fd) {
+			bodiless := *fd
+			bodiless.Body = nil
+			decl = &bodiless
+		}
+		d.Decls[i] = decl
+	}
+	return &d
+}
+
+// syntaxKey returns the key of fd, a declaration of package pkgPath, from
+// its syntax, and the name of its receiver's type ("" for a function).
+func syntaxKey(pkgPath string, fd *ast.FuncDecl) (key, recv string) {
+	recv, _, _, _ = patcher.ReceiverBase(fd)
+	return patcher.FuncKey(pkgPath, fd), recv
+}
+
+// unusedImport matches the type checker's message for an unused import.
+var unusedImport = regexp.MustCompile(`^("[^"]*") imported( as \S+)? and not used$`)
+
+// positioned turns the line:col messages of an *InputError about a
+// declaration whose first line is line+1 of file into file:line:col ones.
+func positioned(err error, file string, line int) error {
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	out := make([]string, len(ie.Msgs))
+	for i, m := range ie.Msgs {
+		var l, c int
+		if n, _ := fmt.Sscanf(m, "%d:%d:", &l, &c); n == 2 {
+			_, rest, _ := strings.Cut(m, ": ")
+			m = fmt.Sprintf("%s:%d:%d: %s", file, l+line, c, rest)
+		}
+		out[i] = m
+	}
+	return &InputError{Msgs: out}
+}
+
+// methodSets caches the method names of compiled types, by type name:
+// a type of a large package can have hundreds of methods, and every method
+// declaration of a saved file asks about its receiver's.
+type methodSets map[*types.TypeName]map[string]bool
+
+// has reports whether obj, a compiled type name, has a method called name
+// (declared on it, promoted to it, or in its interface).
+func (ms methodSets) has(obj types.Object, name string) bool {
+	tn, ok := obj.(*types.TypeName)
+	if !ok {
+		return false
+	}
+	names, ok := ms[tn]
+	if !ok {
+		set := types.NewMethodSet(types.NewPointer(tn.Type()))
+		names = make(map[string]bool, set.Len())
+		for i := 0; i < set.Len(); i++ {
+			names[set.At(i).Obj().Name()] = true
+		}
+		ms[tn] = names
+	}
+	return names[name]
+}
+
+// funcKey returns the agent's key of a function or method: "path.F",
+// "path.T.M" or "path.(*T).M".
+func funcKey(fn *types.Func) string {
+	if recvNamed(fn) != nil {
+		return fn.Pkg().Path() + "." + methodName(fn)
+	}
+	return fn.Pkg().Path() + "." + fn.Name()
+}
+
+// methodName writes a method as T.m or (*T).m.
+func methodName(fn *types.Func) string {
+	named := recvNamed(fn)
+	if _, ptr := types.Unalias(fn.Type().(*types.Signature).Recv().Type()).(*types.Pointer); ptr {
+		return "(*" + named.Obj().Name() + ")." + fn.Name()
+	}
+	return named.Obj().Name() + "." + fn.Name()
+}
+
+// newlySatisfied returns the name of an interface of the program that the
+// compiled type named (as the change declares it) satisfies with its new
+// method fn and did not satisfy before, or "". Interfaces of fn's own
+// package are taken as the change declares them, others as linked.
+func newlySatisfied(prog *program, compiled *types.Package, named *types.Named, fn *types.Func) string {
+	oldObj, _ := compiled.Scope().Lookup(named.Obj().Name()).(*types.TypeName)
+	if oldObj == nil {
+		return ""
+	}
+	check := func(pkg *types.Package, name string, before *types.Package) string {
+		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
+		if !ok || !tn.Exported() && pkg != named.Obj().Pkg() {
+			return ""
+		}
+		it, ok := tn.Type().Underlying().(*types.Interface)
+		if !ok || it.Empty() || !it.IsMethodSet() {
+			return ""
+		}
+		has := false
+		for i := 0; i < it.NumMethods(); i++ {
+			has = has || it.Method(i).Name() == fn.Name()
+		}
+		if !has || !types.Implements(types.NewPointer(named), it) {
+			return ""
+		}
+		oldIt := it
+		if before != nil {
+			bt, ok := before.Scope().Lookup(name).(*types.TypeName)
+			if !ok {
+				return ""
+			}
+			oldIt, _ = bt.Type().Underlying().(*types.Interface)
+		}
+		if oldIt != nil && types.Implements(types.NewPointer(oldObj.Type()), oldIt) {
+			return ""
+		}
+		if pkg == named.Obj().Pkg() {
+			return name
+		}
+		return pkg.Path() + "." + name
+	}
+	if fn.Name() == "Error" {
+		if it := types.Universe.Lookup("error").Type().Underlying().(*types.Interface); types.Implements(types.NewPointer(named), it) &&
+			!types.Implements(types.NewPointer(oldObj.Type()), it) {
+			return "error"
+		}
+	}
+	self := named.Obj().Pkg()
+	for _, name := range self.Scope().Names() {
+		if s := check(self, name, compiled); s != "" {
+			return s
+		}
+	}
+	paths := make([]string, 0, len(prog.pkgs))
+	for path := range prog.pkgs {
+		paths = append(paths, path)
+	}
+	sort.Strings(paths)
+	for _, path := range paths {
+		pkg := prog.pkgs[path]
+		if path == self.Path() {
+			continue
+		}
+		for _, name := range pkg.Scope().Names() {
+			if s := check(pkg, name, nil); s != "" {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// methodMaker writes a method that a change adds to a compiled type as the
+// function that stands for it: `func (c *T) m(x int) int { body }`
+// becomes `func lpNew_T_m(c *T) func(x int) int { return func(x int) int
+// { body } }`, so that the rewritten selector lpNew_T_m(c) is the method
+// value. text is the rewritten declaration, which starts at offset from of
+// tok; typeName is T.
+func methodMaker(fd *ast.FuncDecl, typeName, text string, from int, tok *token.File) string {
+	off := func(p token.Pos) int { return tok.Offset(p) - from }
+	recv := fd.Recv.List[0]
+	recvText := text[off(recv.Type.Pos()):off(recv.Type.End())]
+	name := "lpR"
+	if len(recv.Names) > 0 {
+		name = recv.Names[0].Name
+	}
+	sig := text[off(fd.Type.Params.Opening):off(fd.Type.End())]
+	body := text[off(fd.Body.Lbrace):]
+	return fmt.Sprintf("func %s%s_%s(%s %s) func%s { return func%s %s }", newMethodPrefix, typeName, fd.Name.Name, name, recvText, sig, sig, body)
+}
+
+// constLiteral writes constant value v of type t as Go source.
+func constLiteral(v constant.Value, t types.Type) string {
+	switch v.Kind() {
+	case constant.Bool:
+		return strconv.FormatBool(constant.BoolVal(v))
+	case constant.String:
+		return strconv.Quote(constant.StringVal(v))
+	case constant.Int:
+		if b, ok := t.(*types.Basic); ok && b.Kind() == types.UntypedRune {
+			if r, exact := constant.Int64Val(v); exact {
+				return strconv.QuoteRune(rune(r))
+			}
+		}
+		return v.ExactString()
+	case constant.Float:
+		f, _ := constant.Float64Val(v)
+		s := strconv.FormatFloat(f, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eIN") {
+			s += ".0"
+		}
+		return s
+	case constant.Complex:
+		re, _ := constant.Float64Val(constant.Real(v))
+		im, _ := constant.Float64Val(constant.Imag(v))
+		return fmt.Sprintf("complex(%s, %s)", strconv.FormatFloat(re, 'g', -1, 64), strconv.FormatFloat(im, 'g', -1, 64))
+	}
+	return v.ExactString()
+}
+
+// importNames maps each import path of sc's file to the name it binds
+// there: the file's own name for it, or the package's.
+func (prog *program) importNames(sc *scope) map[string]string {
+	names := map[string]string{}
+	for _, is := range sc.fileImports() {
+		if is.name != "" {
+			names[is.path] = is.name
+		} else if ip := prog.pkgs[is.path]; ip != nil {
+			names[is.path] = ip.Name()
+		}
+	}
+	return names
+}
+
+// declChecked returns the input of the rewriter for declaration d of the
+// file that sc, info and src hold (src is the file's text): a function's
+// body with the declaration (whose signature the rewriter may rename in,
+// params.go), or a type's declaration. pkg is the package the rewritten
+// code is checked as, names the file's import names (importNames).
+func declChecked(prog *program, sc *scope, info *types.Info, src []byte, d ast.Decl, pkg *types.Package, names map[string]string, ci *changeInfo) *checked {
+	tok := sc.ref.tok
+	from, to := tok.Offset(d.Pos()), tok.Offset(d.End())
+	text := string(src[from:to])
+	c := &checked{prog: prog, user: prog.user, in: &input{src: text, host: text, decls: true}, sc: sc,
+		info: info, tok: tok, start: from, locals: map[types.Object]bool{}, pkg: pkg, names: names, change: ci}
+	if fd, ok := d.(*ast.FuncDecl); ok {
+		c.stmts, c.decl = []ast.Stmt{fd.Body}, fd
+	} else {
+		c.stmts = []ast.Stmt{&ast.DeclStmt{Decl: d}}
+	}
+	return c
+}

@@ -1,0 +1,239 @@
+package prompt
+
+import (
+	"context"
+	"encoding/json"
+	"go/ast"
+	"go/types"
+	"sort"
+	"strings"
+
+	"github.com/google/go-dap"
+
+	"github.com/livepatch/livepatch/internal/dapproxy"
+)
+
+// completions answers a completions request from the frame's locals, its
+// package's scope, its file's imports and the session's declarations, or,
+// after a dot, from the members of the package or the type before it. A
+// request the prompt cannot place gets no targets, never an error.
+func (p *Prompt) completions(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (any, error) {
+	var a dap.CompletionsArguments
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, &dapproxy.Error{ID: dapproxy.ErrInvalidMessage, Summary: "invalid completions arguments", Detail: err.Error()}
+	}
+	targets := p.complete(ctx, s, a)
+	if targets == nil {
+		targets = []dap.CompletionItem{}
+	}
+	return dap.CompletionsResponseBody{Targets: targets}, nil
+}
+
+func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.CompletionsArguments) []dap.CompletionItem {
+	d, prog := s.Debugger(), p.program(ctx)
+	if d == nil || prog == nil || d.IsRunning() {
+		return nil
+	}
+	st := p.session(ctx, s, d)
+	text := a.Text
+	if a.Line > 1 {
+		lines := strings.Split(text, "\n")
+		if a.Line <= len(lines) {
+			text = lines[a.Line-1]
+		}
+	}
+	cursor := min(max(a.Column-1, 0), len(text))
+	before := text[:cursor]
+	ws := cursor
+	for ws > 0 && isIdent(before[ws-1]) {
+		ws--
+	}
+	word := before[ws:]
+
+	goid, index, err := frameOf(s, d, a.FrameId)
+	if err != nil {
+		return nil
+	}
+	frames, err := d.Stacktrace(goid, index+1, 0)
+	if err != nil || index >= len(frames) {
+		return nil
+	}
+	sc, err := prog.scopeAt(frames[index].Call.File, frames[index].Call.Line)
+	if err != nil {
+		return nil
+	}
+	var items []dap.CompletionItem
+	seen := map[string]bool{}
+	add := func(label, typ, detail string) {
+		if !strings.HasPrefix(label, word) || seen[label] || label == "_" || strings.HasPrefix(label, "lp") && strings.Contains(label, "_") {
+			return
+		}
+		seen[label] = true
+		items = append(items, dap.CompletionItem{Label: label, Type: dap.CompletionItemType(typ), Detail: detail})
+	}
+	if ws > 0 && before[ws-1] == '.' {
+		recv := receiverExpr(before[:ws-1])
+		if recv == "" {
+			return nil
+		}
+		p.members(prog, sc, st, recv, add)
+	} else {
+		for _, v := range sc.vars {
+			add(v.Name(), "variable", types.TypeString(v.Type(), types.RelativeTo(sc.ref.pkg.Types)))
+		}
+		names := make([]string, 0, len(st.declared))
+		for n := range st.declared {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			add(n, "variable", "")
+		}
+		pkgScope := sc.ref.pkg.Types.Scope()
+		for _, n := range pkgScope.Names() {
+			add(n, objectKind(pkgScope.Lookup(n)), "")
+		}
+		for _, is := range sc.fileImports() {
+			name := is.name
+			if name == "" {
+				if ip := prog.pkgs[is.path]; ip != nil {
+					name = ip.Name()
+				}
+			}
+			add(name, "module", is.path)
+		}
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].Label < items[j].Label })
+	return items
+}
+
+// members lists the members of the package or value that recv names.
+func (p *Prompt) members(prog *program, sc *scope, st *session, recv string, add func(label, typ, detail string)) {
+	if sc.local(recv) == nil {
+		specs := sc.fileImports()
+		for _, h := range st.history {
+			specs = append(specs, h.imports...)
+		}
+		for _, is := range specs {
+			ip := prog.pkgs[is.path]
+			if ip == nil || (is.name != recv && (is.name != "" || ip.Name() != recv)) {
+				continue
+			}
+			for _, n := range ip.Scope().Names() {
+				if o := ip.Scope().Lookup(n); o.Exported() {
+					add(n, objectKind(o), "")
+				}
+			}
+			return
+		}
+	}
+	in, err := parseInput("_ = " + recv)
+	if err != nil {
+		return
+	}
+	c, err := prog.check(sc, st.history, in)
+	if err != nil || len(c.stmts) != 1 {
+		return
+	}
+	as, ok := c.stmts[0].(*ast.AssignStmt)
+	if !ok || len(as.Rhs) != 1 {
+		return
+	}
+	e := as.Rhs[0]
+	if id, ok := e.(*ast.Ident); ok {
+		if pn, ok := c.info.Uses[id].(*types.PkgName); ok {
+			scope := pn.Imported().Scope()
+			for _, n := range scope.Names() {
+				if o := scope.Lookup(n); o.Exported() {
+					add(n, objectKind(o), "")
+				}
+			}
+			return
+		}
+	}
+	tv, ok := c.info.Types[e]
+	if !ok || tv.Type == nil {
+		return
+	}
+	t := tv.Type
+	qual := types.RelativeTo(sc.ref.pkg.Types)
+	base := t
+	if ptr, ok := types.Unalias(t).(*types.Pointer); ok {
+		base = ptr.Elem()
+	}
+	if st, ok := base.Underlying().(*types.Struct); ok {
+		var fields func(st *types.Struct, depth int)
+		fields = func(st *types.Struct, depth int) {
+			for i := 0; i < st.NumFields(); i++ {
+				f := st.Field(i)
+				if f.Exported() || prog.user[f.Pkg().Path()] {
+					add(f.Name(), "field", types.TypeString(f.Type(), qual))
+				}
+				if f.Embedded() && depth < 3 {
+					ft := f.Type()
+					if ptr, ok := types.Unalias(ft).(*types.Pointer); ok {
+						ft = ptr.Elem()
+					}
+					if est, ok := ft.Underlying().(*types.Struct); ok {
+						fields(est, depth+1)
+					}
+				}
+			}
+		}
+		fields(st, 0)
+	}
+	mt := t
+	if _, isPtr := types.Unalias(t).(*types.Pointer); !isPtr && !types.IsInterface(t) {
+		mt = types.NewPointer(t)
+	}
+	ms := types.NewMethodSet(mt)
+	for i := 0; i < ms.Len(); i++ {
+		m := ms.At(i).Obj()
+		if m.Exported() {
+			add(m.Name(), "method", types.TypeString(m.Type(), qual))
+		}
+	}
+}
+
+// receiverExpr returns the expression that ends s: a chain of names,
+// selectors, calls and index expressions.
+func receiverExpr(s string) string {
+	i := len(s)
+	depth := 0
+	for i > 0 {
+		ch := s[i-1]
+		switch {
+		case ch == ')' || ch == ']':
+			depth++
+		case ch == '(' || ch == '[':
+			if depth == 0 {
+				return strings.TrimSpace(s[i:])
+			}
+			depth--
+		case depth > 0 || isIdent(ch) || ch == '.' || ch == '*' && i > 1 && s[i-2] == '(':
+		default:
+			return strings.TrimSpace(s[i:])
+		}
+		i--
+	}
+	return strings.TrimSpace(s)
+}
+
+// objectKind returns the DAP completion type of a package-level object.
+func objectKind(o types.Object) string {
+	switch o.(type) {
+	case *types.Func:
+		return "function"
+	case *types.TypeName:
+		return "class"
+	case *types.Const:
+		return "constant"
+	case *types.PkgName:
+		return "module"
+	}
+	return "variable"
+}
+
+func isIdent(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
+}

@@ -1,0 +1,74 @@
+// Package prompt is the Go prompt of a paused program: the host side of
+// DAP evaluate requests with context "repl" and of completions requests.
+//
+// # Routing
+//
+// An input that Delve evaluates well, a plain expression without function
+// calls (conversions to basic types, len and cap allowed), goes to Delve
+// unchanged. Statements, assignments, calls, declarations and imports run in
+// the target, in the agent's interpreter (package target/agent), by a
+// debugger-injected call. Two prefixes force a path; neither can start
+// valid Go:
+//
+//	?expr    Delve evaluates expr
+//	$input   the input runs as Go in the target
+//
+// Inputs that start with Delve's own "dlv " and "call " go to Delve as sent.
+// A plain expression that Delve cannot evaluate (a name an earlier input
+// declared, for instance) is tried as Go. replsyntax.Incomplete tells a line-based
+// prompt that an input continues on the next line.
+//
+// # Results and errors
+//
+// The value of a final expression is the evaluate response's result, as a
+// Go value; a multi-value call shows every result, comma-separated (for
+// example `18, nil`). What the input prints reaches the client as output events
+// before the response. A syntax or type error is answered with
+// dapproxy.ErrPromptInput and "line:col: message" of the input; a panic with
+// ErrPromptPanic, its value and the interpreted frames it unwound; an input
+// that runs past the time limit (Options.Timeout, 10 s by default;
+// `livepatch dap` and `livepatch debug` read LIVEPATCH_PROMPT_TIMEOUT) is
+// stopped by the agent and answered with ErrPromptTimeout: the program stays
+// paused where it was. An input blocked in compiled code cannot be stopped:
+// the answer (also ErrPromptTimeout) says that it still runs, the function
+// it waits in, and that it goes on when the program continues, keeping what
+// it takes (running.go). Functions declared at the prompt carry a depth
+// guard, so a runaway recursion panics with a stack-overflow error instead
+// of killing the program (guard.go). A write to a local that the compiler may have folded
+// (constant initializer, never assigned) carries a note saying so.
+//
+// # Scope
+//
+// An input sees the frame selected by the request's frameId (the proxy
+// records what each frameId means from the stackTrace responses the client
+// received; 0 means the top frame of the selected goroutine): its arguments
+// and locals declared before the paused line, every package-level
+// identifier of the frame's package (unexported included), the imports of
+// the frame's file, the imports of earlier inputs, and the declarations of
+// earlier inputs of the session, as in a REPL.
+//
+// Inputs are type-checked on the host with go/types against the packages
+// the patchable build loaded once (patcher.Result.TypeInfo): a scratch
+// package with the frame package's path holds the frame's locals and the
+// package's objects, and one synthetic file holds the earlier inputs and the
+// new one. Errors are reported as line:col: message of the input.
+//
+// # Rewriting
+//
+// yaegi treats imported variables of basic kind as constants and reflect
+// cannot write unexported fields, so the checked input is rewritten before
+// it runs: a frame local x becomes (*lp_frame.x), a pointer the agent binds
+// to the address that Delve takes in the injected call; a package variable v
+// becomes (*lpAddr_v); an unexported field access c.n becomes
+// (*lpField_T_n(c)). Writes therefore reach the program's own memory.
+//
+// A package the program links but the frame's file does not import is
+// imported for the input when it names it and the name is unique. Methods
+// the program does not export cannot be called (reflect does not see
+// them); the prompt says so.
+//
+// A function literal or declaration of an input that uses a frame local
+// keeps the address it had when the input ran; calling it after the frame
+// is gone reads stale memory. Method declarations in inputs are passed to
+// the interpreter without a host-side check.
+package prompt

@@ -1,0 +1,99 @@
+package prompt
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"sync"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/livepatch/livepatch/internal/patcher"
+)
+
+// program is the type information of one patchable build, loaded once by
+// the builder. It is read-only once made, but for a cache of bodiless
+// copies of its files, and safe for concurrent use.
+type program struct {
+	fset  *token.FileSet
+	pkgs  map[string]*types.Package // every loaded package by import path
+	user  map[string]bool           // instrumented packages: lpAddr_ and lpField_ symbols exist
+	files map[string]fileRef        // user files by absolute path
+
+	declMu sync.Mutex
+	decls  map[*ast.File]*ast.File // user files without function bodies, made on first use
+
+	instances instanceCache // instantiation symbols by package (generic.go)
+}
+
+// fileRef is one file of a user package.
+type fileRef struct {
+	pkg  *packages.Package
+	file *ast.File
+	tok  *token.File
+}
+
+// newProgram indexes the packages of a build. It waits for them when the
+// build loads them in the background.
+func newProgram(ctx context.Context, res *patcher.Result) (*program, error) {
+	fset, pkgs, err := res.TypeInfo(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prompt: %w", err)
+	}
+	if fset == nil {
+		return nil, fmt.Errorf("prompt: build has no type information")
+	}
+	p := &program{fset: fset, pkgs: map[string]*types.Package{}, user: map[string]bool{}, files: map[string]fileRef{}}
+	var visit func(lp *packages.Package)
+	seen := map[*packages.Package]bool{}
+	visit = func(lp *packages.Package) {
+		if seen[lp] {
+			return
+		}
+		seen[lp] = true
+		if lp.Types != nil && p.pkgs[lp.PkgPath] == nil {
+			p.pkgs[lp.PkgPath] = lp.Types
+		}
+		for _, imp := range lp.Imports {
+			visit(imp)
+		}
+	}
+	for _, lp := range pkgs {
+		if lp.Types == nil || lp.TypesInfo == nil {
+			continue
+		}
+		p.user[lp.PkgPath] = true
+		p.pkgs[lp.PkgPath] = lp.Types
+		for _, f := range lp.Syntax {
+			tok := fset.File(f.Pos())
+			if tok == nil {
+				continue
+			}
+			name := tok.Name()
+			if abs, err := filepath.Abs(name); err == nil {
+				name = abs
+			}
+			p.files[name] = fileRef{pkg: lp, file: f, tok: tok}
+		}
+	}
+	for _, lp := range pkgs {
+		visit(lp)
+	}
+	return p, nil
+}
+
+// file returns the user file at path.
+func (p *program) file(path string) (fileRef, bool) {
+	if r, ok := p.files[path]; ok {
+		return r, true
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		if r, ok := p.files[filepath.Clean(abs)]; ok {
+			return r, true
+		}
+	}
+	return fileRef{}, false
+}

@@ -1,0 +1,80 @@
+package prompt
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRoute(t *testing.T) {
+	declared := func(n string) bool { return n == "z" }
+	tests := []struct {
+		in     string
+		want   path
+		text   string
+		forced bool
+	}{
+		{in: "x", want: toDelve, text: "x"},
+		{in: "c.n + x*2", want: toDelve, text: "c.n + x*2"},
+		{in: "len(items) + int(f)", want: toDelve, text: "len(items) + int(f)"},
+		{in: "c.Inc() + x", want: toAgent, text: "c.Inc() + x"},
+		{in: "x = 5", want: toAgent, text: "x = 5"},
+		{in: "y := f(x)", want: toAgent, text: "y := f(x)"},
+		{in: `import "strings"`, want: toAgent, text: `import "strings"`},
+		{in: "func h() {}", want: toAgent, text: "func h() {}"},
+		{in: "<-ch", want: toAgent, text: "<-ch"},
+		{in: "z + 1", want: toAgent, text: "z + 1"},
+		{in: "?c.Inc()", want: toDelve, text: "c.Inc()", forced: true},
+		{in: "$x", want: toAgent, text: "x", forced: true},
+		{in: "dlv help", want: toDelve, text: "dlv help", forced: true},
+		{in: "call f()", want: toDelve, text: "call f()", forced: true},
+	}
+	for _, tt := range tests {
+		p, text, forced := route(tt.in, declared)
+		if p != tt.want || text != tt.text || forced != tt.forced {
+			t.Errorf("route(%q): got %v %q %v, want %v %q %v", tt.in, p, text, forced, tt.want, tt.text, tt.forced)
+		}
+	}
+}
+
+func TestParseInput(t *testing.T) {
+	in, err := parseInput("import \"strings\"\nfunc twice(s string) string {\n\treturn s + s\n}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !in.decls || len(in.imports) != 1 || in.imports[0].path != "strings" {
+		t.Errorf("declarations: got decls=%v imports=%v", in.decls, in.imports)
+	}
+	if len(in.host) != len(in.src) || !strings.Contains(in.host, "\ntwice=func(s string) string {") {
+		t.Errorf("host text %q does not keep the layout of %q", in.host, in.src)
+	}
+	if in.forward != "var twice func(s string) string;" {
+		t.Errorf("forward: got %q", in.forward)
+	}
+	in, err = parseInput("var m map[string]int\nm = map[string]int{}\nn := 1")
+	if err != nil || in.decls || !in.declares {
+		t.Errorf("statements starting with var: got %+v, %v", in, err)
+	}
+	for _, tt := range []struct{ src, want string }{
+		{"x +", "1:4: expected operand"},
+		{"a := 1\nb := (a", "2:8: "},
+		{"func (", "1:"},
+	} {
+		_, err := parseInput(tt.src)
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("parseInput(%q): got %v, want an error starting %q", tt.src, err, tt.want)
+		}
+	}
+}
+
+func TestReceiverExpr(t *testing.T) {
+	for in, want := range map[string]string{
+		"c":               "c",
+		"x + c.inner":     "c.inner",
+		"f(a).b[i]":       "f(a).b[i]",
+		"fmt.Println(cfg": "cfg",
+	} {
+		if got := receiverExpr(in); got != want {
+			t.Errorf("receiverExpr(%q): got %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,454 @@
+package prompt
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	"github.com/livepatch/livepatch/target/agent"
+)
+
+// Names the rewriting uses in the interpreter; they match the agent's
+// lp_frame package and the builder's generated symbols.
+const (
+	framePkgName = "lp_frame"
+	varAddr      = "lpAddr_"
+	fieldAcc     = "lpField_"
+	methodAcc    = "lpMethod_"
+	// newMethodPrefix names the function that stands for a method a saved
+	// change adds to a compiled type: lpNew_T_m(recv) returns the method
+	// value, as methodAcc's accessors do.
+	newMethodPrefix = "lpNew_"
+)
+
+// rewritten is an input ready for the agent.
+type rewritten struct {
+	src     string
+	vars    []agent.FrameVar // Arg indexes locals
+	locals  []*types.Var     // the frame locals the input uses, by Arg
+	imports []string         // specs the input's scope needs
+	results int              // values of the last expression (0: none)
+	writes  []*types.Var     // frame locals the input may write
+}
+
+// candidate is a node the rewriting replaces.
+type candidate struct {
+	node     ast.Node
+	from, to int // offsets in the input
+	gen      func() string
+	active   bool // being generated
+}
+
+type rewriter struct {
+	c       *checked
+	cands   []*candidate
+	used    map[*types.Var]int // frame local -> Arg
+	out     *rewritten
+	imports map[string]bool
+	err     error
+	lowered map[*ast.CompositeLit]bool // composite literals lowered with their & (lower.go)
+}
+
+// rewrite turns a checked input into the source the agent runs.
+func rewrite(c *checked) (*rewritten, error) { return rewriteWith(c, false) }
+
+// rewritePrompt is rewrite for an input typed at the prompt: the functions
+// it declares also get the depth guard (guard.go).
+func rewritePrompt(c *checked) (*rewritten, error) { return rewriteWith(c, true) }
+
+func rewriteWith(c *checked, guard bool) (*rewritten, error) {
+	r := &rewriter{c: c, used: map[*types.Var]int{}, out: &rewritten{}, imports: map[string]bool{}}
+	if c.decl != nil {
+		r.renameShadowingParams(c.decl) // params.go
+	}
+	for _, s := range c.stmts {
+		ast.Inspect(s, r.visit)
+	}
+	r.lowerSeqTypes()
+	r.lowerGenerics() // generic.go
+	if guard {
+		r.guardDecls() // guard.go
+	}
+	if n := c.results(); n > 1 {
+		es := c.stmts[len(c.stmts)-1].(*ast.ExprStmt)
+		r.add(es, func() string {
+			names := make([]string, n)
+			for i := range names {
+				names[i] = fmt.Sprintf("lp_r%d", i)
+			}
+			list := strings.Join(names, ", ")
+			return list + " := " + r.renderNode(es.X) + "; []interface{}{" + list + "}"
+		})
+		r.out.results = n
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	sort.SliceStable(r.cands, func(i, j int) bool {
+		a, b := r.cands[i], r.cands[j]
+		if a.from != b.from {
+			return a.from < b.from
+		}
+		return a.to > b.to
+	})
+	src := r.render(0, len(c.in.src))
+	if c.in.decls {
+		// Imports go as the request's Imports, which the agent binds once.
+		src = blankRanges(src, c.in.importRanges)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if !c.in.decls {
+		switch firstToken(src) {
+		case token.IMPORT, token.FUNC, token.TYPE, token.VAR, token.CONST:
+			src = ";" + src // statements, not the interpreter's declaration mode
+		}
+	}
+	r.out.src = src
+	for _, s := range c.in.imports {
+		r.imports[s.String()] = true
+	}
+	if strings.TrimSpace(src) == "" {
+		src = ""
+	}
+	for s := range r.imports {
+		r.out.imports = append(r.out.imports, s)
+	}
+	sort.Strings(r.out.imports)
+	return r.out, nil
+}
+
+func (r *rewriter) add(n ast.Node, gen func() string) {
+	from, to := r.c.inputOffset(n.Pos()), r.c.inputOffset(n.End())
+	if from < 0 || to < 0 {
+		return
+	}
+	r.cands = append(r.cands, &candidate{node: n, from: from, to: to, gen: gen})
+}
+
+// render returns the input between two offsets with the candidates inside
+// replaced.
+func (r *rewriter) render(from, to int) string {
+	var b strings.Builder
+	at := from
+	for _, cd := range r.cands {
+		if cd.from < at || cd.to > to || cd.active {
+			continue
+		}
+		b.WriteString(r.c.in.src[at:cd.from])
+		cd.active = true // its own parts may span the same range
+		b.WriteString(cd.gen())
+		cd.active = false
+		at = cd.to
+	}
+	b.WriteString(r.c.in.src[at:to])
+	return b.String()
+}
+
+func (r *rewriter) renderNode(n ast.Node) string {
+	return r.render(r.c.inputOffset(n.Pos()), r.c.inputOffset(n.End()))
+}
+
+func (r *rewriter) visit(n ast.Node) bool {
+	r.statements(n)            // statements.go
+	r.workaround(n)            // workaround.go
+	r.lowerControl(n)          // defer.go
+	r.renameShadowingParams(n) // params.go: function literals
+	info := r.c.info
+	switch n := n.(type) {
+	case *ast.Ident:
+		obj := info.Uses[n]
+		if k, isConst := obj.(*types.Const); isConst && (r.c.change != nil && r.c.change.inline[k] || r.userConst(k)) {
+			r.add(n, func() string { return r.constValue(k) })
+			return true
+		}
+		v, ok := obj.(*types.Var)
+		if !ok || v.IsField() {
+			return true
+		}
+		if r.c.locals[v] {
+			r.useLocal(v)
+			name := n.Name
+			r.add(n, func() string { return "(*" + framePkgName + "." + name + ")" })
+		} else if v.Pkg() != nil && v.Pkg().Path() == r.c.pkg.Path() && v.Parent() == r.c.pkg.Scope() {
+			name := n.Name
+			r.add(n, func() string { return "(*" + varAddr + name + ")" })
+		}
+	case *ast.SelectorExpr:
+		if id, ok := n.X.(*ast.Ident); ok {
+			if pn, ok := info.Uses[id].(*types.PkgName); ok {
+				r.imports[r.c.prog.spec(pn.Imported().Path(), id.Name)] = true
+				if k, ok := info.Uses[n.Sel].(*types.Const); ok && r.userConst(k) {
+					r.add(n, func() string { return r.constValue(k) })
+				}
+				if v, ok := info.Uses[n.Sel].(*types.Var); ok && r.c.sc.ref.pkg != nil && r.isUser(v.Pkg()) {
+					q, name := id.Name, n.Sel.Name
+					r.add(n, func() string { return "(*" + q + "." + varAddr + name + ")" })
+				}
+				return false
+			}
+		}
+		sel := info.Selections[n]
+		if sel != nil && sel.Kind() == types.MethodVal {
+			if acc := r.methodAccessor(sel); acc != "" {
+				r.add(n, func() string { return r.methodValue(n, sel, acc) })
+			}
+			return true
+		}
+		if sel != nil && sel.Kind() == types.MethodExpr && r.methodAccessor(sel) != "" {
+			r.fail(n.Sel.Pos(), fmt.Sprintf("method expression %s: the interpreter cannot reach method %s of compiled type %s this way; use a method value or a call",
+				n.Sel.Name, n.Sel.Name, types.TypeString(sel.Recv(), types.RelativeTo(r.c.pkg))))
+			return true
+		}
+		if sel == nil || sel.Kind() != types.FieldVal || !r.needsAccessor(sel) {
+			return true
+		}
+		r.add(n, func() string { return r.fieldPath(n, sel) })
+	case *ast.AssignStmt:
+		if n.Tok != token.DEFINE {
+			for _, l := range n.Lhs {
+				r.noteWrite(l)
+			}
+		}
+	case *ast.IncDecStmt:
+		r.noteWrite(n.X)
+	case *ast.UnaryExpr:
+		if n.Op == token.AND {
+			r.noteWrite(n.X)
+		}
+		r.lowerUnary(n)
+		r.lowerFieldAddr(n) // fields.go
+	case *ast.CallExpr:
+		r.lowerBuiltin(n)
+	case *ast.CompositeLit:
+		if !r.lowered[n] && !r.lowerComposite(n, nil) {
+			r.keyElements(n) // workaround.go
+		}
+	case *ast.ForStmt:
+		r.lowerFor(n)
+	case *ast.RangeStmt:
+		r.lowerRange(n)
+		if n.Tok == token.ASSIGN {
+			r.noteWrite(n.Key)
+			r.noteWrite(n.Value)
+		}
+	}
+	return true
+}
+
+// noteWrite records a frame local written by the input.
+func (r *rewriter) noteWrite(e ast.Expr) {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.X
+	}
+	if id, ok := e.(*ast.Ident); ok {
+		if v, ok := r.c.info.Uses[id].(*types.Var); ok && r.c.locals[v] {
+			r.out.writes = append(r.out.writes, v)
+		}
+	}
+}
+
+// isUser reports whether p is an instrumented package of the program (not
+// the scratch package of the input's own declarations).
+func (r *rewriter) isUser(p *types.Package) bool {
+	return p != nil && r.c.user[p.Path()] && (r.c.prog.pkgs[p.Path()] == p || r.c.change != nil && r.c.change.pkg == p)
+}
+
+// compiled reports whether the named type is one the build compiled, as
+// opposed to one a saved change declares anew.
+func (r *rewriter) compiled(named *types.Named) bool {
+	return r.c.change == nil || named.Obj().Pkg() != r.c.change.pkg || r.c.change.compiledType(named.Obj().Name())
+}
+
+// fail records the first error of the rewriting, at pos.
+func (r *rewriter) fail(pos token.Pos, msg string) {
+	if r.err == nil {
+		l, col := lineCol(r.c.in.src, max(r.c.inputOffset(pos), 0))
+		r.err = &InputError{Msgs: []string{fmt.Sprintf("%d:%d: %s", l, col, msg)}}
+	}
+}
+
+// methodAccessor returns the name (qualified for the input's scope) of the
+// function that yields the method value of sel when the interpreter cannot
+// call the method directly: an unexported method of a compiled user type
+// (the builder's lpMethod_T_m), or a method that a saved change adds to a
+// compiled type (lpNew_T_m, declared with the change). Otherwise "".
+func (r *rewriter) methodAccessor(sel *types.Selection) string {
+	fn, ok := sel.Obj().(*types.Func)
+	if !ok || !r.isUser(fn.Pkg()) {
+		return ""
+	}
+	named := recvNamed(fn)
+	if named == nil || !r.compiled(named) {
+		return "" // a method of an interpreted type: yaegi calls it itself
+	}
+	if r.c.change != nil && r.c.change.newMethods[fn] {
+		return newMethodPrefix + named.Obj().Name() + "_" + fn.Name()
+	}
+	if fn.Exported() {
+		return ""
+	}
+	q := r.qualifier(named.Obj().Pkg())
+	if q != "" {
+		q += "."
+	}
+	return q + methodAcc + r.accessorBase(named) + "_" + fn.Name()
+}
+
+// recvNamed returns the named type that declares method fn, or nil.
+func recvNamed(fn *types.Func) *types.Named {
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil {
+		return nil
+	}
+	t := types.Unalias(sig.Recv().Type())
+	if p, ok := t.(*types.Pointer); ok {
+		t = types.Unalias(p.Elem())
+	}
+	named, _ := t.(*types.Named)
+	return named
+}
+
+// methodValue writes the method value x.m of a selection through its
+// accessor: acc(recv), with recv the expression of the method's receiver
+// (through embedded fields, and with & or * as the receiver wants).
+func (r *rewriter) methodValue(n *ast.SelectorExpr, sel *types.Selection, acc string) string {
+	idx := sel.Index()
+	recv, t := r.walkSelection(n.X, sel.Recv(), idx[:len(idx)-1])
+	fn := sel.Obj().(*types.Func)
+	_, wantPtr := types.Unalias(fn.Type().(*types.Signature).Recv().Type()).(*types.Pointer)
+	_, isPtr := types.Unalias(t).(*types.Pointer)
+	switch {
+	case wantPtr && !isPtr:
+		recv = addressOf(recv)
+	case !wantPtr && isPtr:
+		recv = "*" + recv
+	}
+	return acc + "(" + recv + ")"
+}
+
+// constValue writes the value of a constant that a saved change declares
+// or changes: the compiled symbol holds the old value, or none.
+func (r *rewriter) constValue(k *types.Const) string {
+	lit := constLiteral(k.Val(), k.Type())
+	if b, ok := k.Type().(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+		return constOperand(lit) // statements.go
+	}
+	return types.TypeString(k.Type(), r.qualifier) + "(" + lit + ")"
+}
+
+// useLocal records that the input uses frame local v.
+func (r *rewriter) useLocal(v *types.Var) {
+	if _, ok := r.used[v]; ok {
+		return
+	}
+	r.used[v] = len(r.out.locals)
+	if err := namable(v); err != nil && r.err == nil {
+		r.err = err
+	}
+	r.out.vars = append(r.out.vars, agent.FrameVar{
+		Name: v.Name(),
+		Type: r.typeText(v.Type()), // generic.go: instantiations as their symbols
+		Arg:  len(r.out.locals),
+	})
+	r.out.locals = append(r.out.locals, v)
+}
+
+// namable fails for a local whose type the interpreter cannot name.
+func namable(v *types.Var) error {
+	bad := ""
+	var walk func(t types.Type, depth int)
+	walk = func(t types.Type, depth int) {
+		if bad != "" || depth > 10 {
+			return
+		}
+		switch t := t.(type) {
+		case *types.Named:
+			o := t.Obj()
+			if o.Pkg() != nil && o.Parent() != o.Pkg().Scope() {
+				bad = o.Name()
+			}
+		case *types.Pointer:
+			walk(t.Elem(), depth+1)
+		case *types.Slice:
+			walk(t.Elem(), depth+1)
+		case *types.Array:
+			walk(t.Elem(), depth+1)
+		case *types.Map:
+			walk(t.Key(), depth+1)
+			walk(t.Elem(), depth+1)
+		case *types.Chan:
+			walk(t.Elem(), depth+1)
+		}
+	}
+	walk(v.Type(), 0)
+	if bad != "" {
+		return &InputError{Msgs: []string{fmt.Sprintf("%s has type %s, which the Go prompt cannot name (a type declared inside a function)", v.Name(), bad)}}
+	}
+	return nil
+}
+
+// qualifier names packages in the input's scope in the interpreter: the
+// frame's package unqualified (its scope is dot-imported), others by the
+// name the input's scope gives them.
+func (r *rewriter) qualifier(p *types.Package) string {
+	if p.Path() == r.c.pkg.Path() {
+		return ""
+	}
+	name := r.c.names[p.Path()]
+	if name == "" {
+		name = p.Name()
+	}
+	r.imports[r.c.prog.spec(p.Path(), name)] = true
+	return name
+}
+
+// needsAccessor reports whether a field selection goes through an
+// unexported field of a user package.
+func (r *rewriter) needsAccessor(sel *types.Selection) bool {
+	t := sel.Recv()
+	for _, idx := range sel.Index() {
+		if p, ok := types.Unalias(t).(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		st, ok := t.Underlying().(*types.Struct)
+		if !ok {
+			return false
+		}
+		f := st.Field(idx)
+		if r.fieldAccessor(t, f) || r.reflectField(t, f) { // fields.go
+			return true
+		}
+		t = f.Type()
+	}
+	return false
+}
+
+// fieldAccessor reports whether field f of struct type t is reached
+// through a generated accessor: an unexported field of a compiled user type.
+func (r *rewriter) fieldAccessor(t types.Type, f *types.Var) bool {
+	named, _ := types.Unalias(t).(*types.Named)
+	return !f.Exported() && r.isUser(f.Pkg()) && named != nil && r.compiled(named)
+}
+
+// blankRanges replaces the bytes of src in the given ranges by spaces,
+// keeping newlines.
+func blankRanges(src string, ranges [][2]int) string {
+	b := []byte(src)
+	for _, rg := range ranges {
+		for i := rg[0]; i < rg[1] && i < len(b); i++ {
+			if b[i] != '\n' {
+				b[i] = ' '
+			}
+		}
+	}
+	return string(b)
+}

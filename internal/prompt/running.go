@@ -1,0 +1,84 @@
+package prompt
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/target/agent"
+)
+
+// Inputs still running after their time limit, blocked in compiled code
+// that cannot be interrupted (target/agent/running.go). The answer says so
+// plainly; the session remembers each such input, and the console tells
+// when it ends, with the answer to the next input.
+
+// runningInput is an input the agent answered as still running.
+type runningInput struct {
+	text string
+	in   agent.RunningInput
+}
+
+// runningError answers an input still running after the time limit and
+// remembers it.
+func (st *session) runningError(text string, in agent.RunningInput, limit time.Duration) error {
+	st.mu.Lock()
+	if st.running == nil {
+		st.running = map[int]runningInput{}
+	}
+	st.running[in.ID] = runningInput{text: text, in: in}
+	st.mu.Unlock()
+	where := "compiled code"
+	if in.BlockedIn != "" {
+		where = in.BlockedIn
+	}
+	if in.Called != "" {
+		where += ", called through " + in.Called
+	}
+	return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true, Summary: fmt.Sprintf(
+		"input %d (%s) is still running after the time limit of %v: blocked in %s, compiled code that cannot be interrupted. "+
+			"The program is still paused where it was. When the program continues, that call goes on and keeps whatever it takes "+
+			"(a lock it acquires stays locked), and the input runs on from there without this frame's variables, which are gone "+
+			"once the function returns: its first use of one stops it with a nil pointer dereference. "+
+			"Later inputs and saves do not wait for it.",
+		in.ID, short(text), limit, where)}
+}
+
+// reportEnded writes a console line for each running input that ended.
+func (st *session) reportEnded(s *dapproxy.Session, ended []agent.EndedInput) {
+	for _, e := range ended {
+		st.mu.Lock()
+		r, ok := st.running[e.ID]
+		delete(st.running, e.ID)
+		st.mu.Unlock()
+		if !ok {
+			continue
+		}
+		what := ""
+		if r.in.BlockedIn != "" {
+			what = " (" + r.in.BlockedIn + " returned)"
+		}
+		if e.Error != "" {
+			what = ": " + e.Error
+		}
+		s.Output("console", fmt.Sprintf("input %d (%s) finished%s\n", e.ID, short(r.text), what))
+	}
+}
+
+// short returns an input's first line, cut to a length that reads in a
+// message.
+func short(text string) string {
+	text = strings.TrimSpace(text)
+	more := false
+	if i := strings.IndexByte(text, '\n'); i >= 0 {
+		text, more = text[:i], true
+	}
+	if len(text) > 40 {
+		text, more = text[:40], true
+	}
+	if more {
+		text += " ..."
+	}
+	return text
+}

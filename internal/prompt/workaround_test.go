@@ -1,0 +1,162 @@
+package prompt
+
+import (
+	"context"
+	"errors"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/livepatch/livepatch/internal/patcher"
+)
+
+// workaroundSrc is a package with the constructs workaround.go rewrites.
+const workaroundSrc = `package wa
+
+import (
+	"encoding/json"
+	"io"
+)
+
+type Index struct{ starts []int }
+
+func (x *Index) Start(i int) int { return x.starts[i] }
+
+type Doc struct {
+	index *Index
+	words []string
+	ch    chan int
+}
+
+type Extent struct{ From, To int }
+
+var def = &Index{}
+
+func Send(d *Doc, v int) { d.ch <- v }
+
+func Ext(d *Doc) Extent { return Extent{d.index.Start(0), def.Start(1)} }
+
+func Words(d *Doc) [][]string { return [][]string{d.words[:1], nil, d.words[1:]} }
+
+func Plain(d *Doc) []Extent { return []Extent{{1, 2}} }
+
+func Recv(d *Doc, p *int) (n int) {
+	*p = <-d.ch
+	n = <-d.ch
+	v, ok := <-d.ch
+	_, _ = v, ok
+	select {
+	case n = <-d.ch:
+	default:
+	}
+	return
+}
+
+func Next(d *Doc) int { return <-d.ch }
+
+func As(r io.Reader) (io.Writer, bool) {
+	w, ok := r.(io.Writer)
+	return w, ok
+}
+
+func Addr(b *[4]byte) *byte { return &b[1] }
+
+func Env(data []byte) (int, error) {
+	var m struct {
+		Index
+		N int
+	}
+	err := json.Unmarshal(data, &m)
+	return m.N, err
+}
+`
+
+// loadProgram loads src as the one file of module example.com/wa in a
+// temporary directory, as the builder loads the user's packages, and
+// returns its program and the file's path.
+func loadProgram(t *testing.T, src string) (*program, string) {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "wa.go")
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/wa\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &packages.Config{
+		Context: context.Background(),
+		Dir:     dir,
+		Fset:    token.NewFileSet(),
+		Mode: packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps |
+			packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule,
+	}
+	pkgs, err := packages.Load(cfg, ".")
+	if err != nil || len(pkgs) != 1 || len(pkgs[0].Errors) > 0 {
+		t.Fatalf("load: %v %v", err, pkgs)
+	}
+	prog, err := newProgram(context.Background(), &patcher.Result{Fset: cfg.Fset, Packages: pkgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prog, file
+}
+
+// TestRewriteWorkarounds checks the forms that replacements take where
+// yaegi would crash on the original (each rewriting's doc comment says
+// how), and that what it compiles as it is stays as it is.
+func TestRewriteWorkarounds(t *testing.T) {
+	prog, file := loadProgram(t, workaroundSrc)
+	tests := map[string]struct{ want, not []string }{
+		"Send": {want: []string{"(chan<- int)((*lpField_Doc_ch(d))) <- v"}},
+		"Ext":  {want: []string{"Extent{From: (*lpField_Doc_index(d)).Start(0), To: (*lpAddr_def).Start(1)}"}},
+		"Words": {want: []string{"[][]string{0: (*lpField_Doc_words(d))[:1], nil, 2: (*lpField_Doc_words(d))[1:]}"},
+			not: []string{"1: nil"}},
+		"Plain": {want: []string{"[]Extent{{1, 2}}"}},
+		"Recv":  {want: []string{"*p = (<-(*lpField_Doc_ch(d)))", "n = (<-(*lpField_Doc_ch(d)))", "v, ok := <-(*lpField_Doc_ch(d))", "case n = <-(*lpField_Doc_ch(d)):"}},
+		"Next":  {want: []string{"return (<-(*lpField_Doc_ch(d)))"}},
+		"As":    {want: []string{"w, ok := func() (io.Writer, bool) { switch lpV := r.(type) { case io.Writer: return lpV, true }; return nil, false }()"}},
+		"Addr":  {want: []string{"return &(*b)[1]"}},
+	}
+	keys := make([]string, 0, len(tests))
+	for k := range tests {
+		keys = append(keys, "example.com/wa."+k)
+	}
+	ch, err := prog.rewriteChange(file, []byte(workaroundSrc), keys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tt := range tests {
+		rep := ch.Funcs["example.com/wa."+name]
+		if rep == nil {
+			t.Errorf("%s: no replacement", name)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(rep.Source, w) {
+				t.Errorf("%s: rewritten source lacks %q:\n%s", name, w, rep.Source)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(rep.Source, n) {
+				t.Errorf("%s: rewritten source has %q:\n%s", name, n, rep.Source)
+			}
+		}
+	}
+}
+
+// TestRewriteRefusesEmbeddingAmongFields checks that a replacement
+// declaring a struct type that embeds a field among others is refused,
+// at the embedded field, with the reason.
+func TestRewriteRefusesEmbeddingAmongFields(t *testing.T) {
+	prog, file := loadProgram(t, workaroundSrc)
+	_, err := prog.rewriteChange(file, []byte(workaroundSrc), []string{"example.com/wa.Env"}, nil)
+	var ie *InputError
+	if !errors.As(err, &ie) || len(ie.Msgs) == 0 || !strings.Contains(ie.Msgs[0], "a struct type with an embedded field among others") || !strings.HasPrefix(ie.Msgs[0], "wa.go:53:3:") {
+		t.Errorf("Env: got %v, want an input error at wa.go:53:3: naming the embedded field", err)
+	}
+}

@@ -1,0 +1,227 @@
+package repatch
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/prompt"
+)
+
+// Options configures Run.
+type Options struct {
+	// Dir is the directory the go commands run in; empty means the
+	// current directory.
+	Dir string
+	// Packages are the package patterns to test; empty means ".".
+	Packages []string
+	// All replaces every patchable function of the packages under test.
+	All bool
+	// Functions, when All is false, names the functions to replace: keys
+	// ("example.com/m/pkg.(*T).M") or names within their package
+	// ("(*T).M", "F"). With neither, the tests run in the patchable build
+	// with nothing replaced.
+	Functions []string
+	// TestFlags are go test flags (-run, -short, -count, -timeout, -tags
+	// ...) for both runs.
+	TestFlags []string
+	// Env is added to the environment of the go commands and the test
+	// binaries.
+	Env []string
+	// Log receives the log of Run and of the patchable builder; nil
+	// discards it.
+	Log *slog.Logger
+	// Progress, when not nil, receives a line per step.
+	Progress io.Writer
+}
+
+// listedPackage is what Run needs of `go list`.
+type listedPackage struct {
+	ImportPath   string
+	Dir          string
+	TestGoFiles  []string
+	XTestGoFiles []string
+}
+
+// Run tests opts.Packages natively with `go test -json` and then, package
+// by package, with every patchable function replaced by its interpreted
+// self (see the package comment), and reports both. An error means that
+// nothing could be compared (the packages do not list, the native run
+// could not start); a package that cannot be run repatched has its
+// PackageReport.Error set instead.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("repatch: %w", err)
+		}
+		opts.Dir = wd
+	}
+	if len(opts.Packages) == 0 {
+		opts.Packages = []string{"."}
+	}
+	binArgs, buildFlags, err := splitTestFlags(opts.TestFlags)
+	if err != nil {
+		return nil, fmt.Errorf("repatch: %w", err)
+	}
+	pkgs, err := listPackages(ctx, opts, buildFlags)
+	if err != nil {
+		return nil, fmt.Errorf("repatch: %w", err)
+	}
+	rep := &Report{}
+	var paths []string
+	for _, p := range pkgs {
+		if len(p.TestGoFiles)+len(p.XTestGoFiles) == 0 {
+			opts.Log.Debug("no test files", "package", opts.Packages)
+			continue
+		}
+		rep.Packages = append(rep.Packages, &PackageReport{Path: p.ImportPath, Dir: p.Dir})
+		paths = append(paths, p.ImportPath)
+	}
+	if len(paths) == 0 {
+		return rep, nil
+	}
+
+	progress(opts, "go test %s (native)", strings.Join(paths, " "))
+	native, err := runNative(ctx, opts, paths)
+	if err != nil {
+		return nil, fmt.Errorf("repatch: %w", err)
+	}
+	tmp, err := os.MkdirTemp("", "livepatch-repatch-")
+	if err != nil {
+		return nil, fmt.Errorf("repatch: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	for i, pr := range rep.Packages {
+		if r := native[pr.Path]; r != nil {
+			pr.Native = *r
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("repatch: %w", err)
+		}
+		progress(opts, "%s: building the test binary patchably", pr.Path)
+		bin := filepath.Join(tmp, fmt.Sprintf("pkg%d.test", i))
+		res, err := patcher.Build(ctx, patcher.Options{
+			Dir: opts.Dir, Packages: []string{pr.Path}, Output: bin, Test: true,
+			BuildFlags: buildFlags, Env: opts.Env, Log: opts.Log.With("component", "patcher"),
+		})
+		if err != nil {
+			pr.Error = err.Error()
+			continue
+		}
+		pt := prompt.New(prompt.Options{Log: opts.Log.With("component", "prompt")})
+		pt.UseBuild(res)
+		set, refused := patchSet(ctx, pt, res.Manifest, pr.Path, opts.All, opts.Functions)
+		pr.Refused = refused
+		progress(opts, "%s: running the tests with %d functions replaced", pr.Path, len(set))
+		results, replaced, agentRefused, err := runHeld(ctx, heldRun{
+			bin: res.Output, dir: pr.Dir, pkg: pr.Path, env: opts.Env,
+			args: append([]string{"-test.paniconexit0"}, binArgs...), patches: set, log: opts.Log,
+		})
+		pr.Replaced = replaced
+		pr.Refused = append(pr.Refused, agentRefused...)
+		if err != nil {
+			pr.Error = err.Error()
+			continue
+		}
+		pr.Repatched = results
+		pr.Regressions = regressions(pr.Native, pr.Repatched)
+	}
+	return rep, nil
+}
+
+// progress writes one line to opts.Progress.
+func progress(opts Options, format string, args ...any) {
+	if opts.Progress != nil {
+		fmt.Fprintf(opts.Progress, "livepatch test: "+format+"\n", args...)
+	}
+}
+
+// listPackages lists opts.Packages with go list.
+func listPackages(ctx context.Context, opts Options, buildFlags []string) ([]listedPackage, error) {
+	args := append([]string{"list", "-json=ImportPath,Dir,TestGoFiles,XTestGoFiles"}, buildFlags...)
+	cmd := exec.CommandContext(ctx, "go", append(args, opts.Packages...)...)
+	cmd.Dir = opts.Dir
+	cmd.Env = append(os.Environ(), opts.Env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	var pkgs []listedPackage
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p listedPackage
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("go list: %w", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs, nil
+}
+
+// nativeTimeout bounds the native run as go test's own default bounds
+// each test binary.
+const nativeTimeout = 10 * time.Minute
+
+// runNative runs `go test -json` on paths and returns each package's results.
+func runNative(ctx context.Context, opts Options, paths []string) (map[string]*Results, error) {
+	args := []string{"test", "-json"}
+	if !hasFlag(opts.TestFlags, "count") {
+		args = append(args, "-count=1") // run, not a cached replay
+	}
+	args = append(args, opts.TestFlags...)
+	cmd := exec.CommandContext(ctx, "go", append(args, paths...)...)
+	cmd.Dir = opts.Dir
+	cmd.Env = append(os.Environ(), opts.Env...)
+	cmd.WaitDelay = 5 * time.Second
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("go test: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("go test: %w", err)
+	}
+	res, rerr := readEvents(out, "")
+	werr := cmd.Wait()
+	if rerr != nil {
+		return nil, fmt.Errorf("go test: %w", rerr)
+	}
+	var ee *exec.ExitError
+	if werr != nil && !errors.As(werr, &ee) {
+		return nil, fmt.Errorf("go test: %w", werr)
+	}
+	if len(res) == 0 && werr != nil {
+		return nil, fmt.Errorf("go test: %w: %s", werr, strings.TrimSpace(stderr.String()))
+	}
+	return res, nil
+}
+
+// hasFlag reports whether flags set the flag called name.
+func hasFlag(flags []string, name string) bool {
+	for _, f := range flags {
+		n, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		if strings.HasPrefix(f, "-") && n == name {
+			return true
+		}
+	}
+	return false
+}
