@@ -19,7 +19,7 @@ func TestOwnPackagesPatchable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, pkg := range []string{"dapproxy", "prompt", "examples/counter"} {
+	for _, pkg := range []string{"internal/dapproxy", "internal/prompt", "examples/counter"} {
 		t.Run(pkg, func(t *testing.T) {
 			ctx := testContext(t)
 			out := filepath.Join(t.TempDir(), "pkg.test")
