@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-dap"
+	"github.com/livepatch/livepatch/dapclient"
 )
 
 // TestNoMachineryInVariables stops examples/counter, built patchably, in
@@ -58,6 +59,34 @@ func TestNoMachineryInVariables(t *testing.T) {
 		}
 		if !sawEvery {
 			t.Errorf("no frame main.tickLoop with the argument every in the stack: %+v", st.Body.StackFrames)
+		}
+		env.Disconnect()
+	})
+}
+
+// TestEvaluateWithoutContext sends console input as Helix does, with no
+// context: it reaches the Go prompt (a call, and a redefinition of a
+// program function), as input with context "repl" does, while hover keeps
+// to Delve and runs nothing. Issue 18.
+func TestEvaluateWithoutContext(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		thread := env.startLive(copyFixture(t, "livepatch"))
+		frame := env.TopFrame(thread).Id
+		noContext := func(expr string) *dapclient.RawResponse {
+			return env.CallRaw("evaluate", map[string]any{"expression": expr, "frameId": frame})
+		}
+		if r := noContext(`greet("x") + "!"`); !r.Success || !strings.Contains(string(r.Body), `hello x!`) {
+			t.Errorf("a call without context: %s", r.Raw)
+		}
+		if r := noContext(`func greet(name string) string { return "hi " + name }`); !r.Success || !strings.Contains(string(r.Body), "patched main.greet") {
+			t.Errorf("a redefinition without context: %s", r.Raw)
+		}
+		if r := noContext(`greet("y")`); !r.Success || !strings.Contains(string(r.Body), `hi y`) {
+			t.Errorf("the redefined function without context: %s", r.Raw)
+		}
+		hover := env.CallRaw("evaluate", map[string]any{"expression": `greet("z")`, "frameId": frame, "context": "hover"})
+		if hover.Success {
+			t.Errorf("hover ran a call: %s", hover.Raw)
 		}
 		env.Disconnect()
 	})
