@@ -32,7 +32,10 @@ func (s *Session) onRestart(m *message) {
 		}
 		paused := s.pauseForBuild(l)
 		s.output("stdout", "Building "+l.build.Packages[0]+"\n")
-		if err := s.proxy.cfg.Builder.Build(s.ctx, *l.build, s.progressWriter()); err != nil {
+		progress, endProgress := s.buildProgress("Building " + l.build.Packages[0])
+		err := s.proxy.cfg.Builder.Build(s.ctx, *l.build, progress)
+		endProgress()
+		if err != nil {
 			s.output("stderr", "Build Error: "+err.Error()+"\n")
 			if paused {
 				s.resumeAfterBuild()
