@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -162,7 +161,10 @@ func (s *Session) startLaunch(ctx context.Context, m *message, l *launchState, c
 			what = " tests of " + cfg.Program
 		}
 		s.output("stdout", building)
-		if err := s.proxy.cfg.Builder.Build(ctx, *l.build, s.progressWriter()); err != nil {
+		progress, endProgress := s.buildProgress(strings.TrimSpace(building))
+		err := s.proxy.cfg.Builder.Build(ctx, *l.build, progress)
+		endProgress()
+		if err != nil {
 			if ctx.Err() != nil {
 				return &Error{ID: errFailedToLaunch, Summary: "Failed to launch", Detail: "canceled"}
 			}
@@ -302,18 +304,6 @@ func (s *Session) handOver(ctx context.Context, m *message, d *debugger.Debugger
 func (s *Session) output(category, text string) {
 	s.toClient(eventMessage("output", map[string]string{"category": category, "output": text}))
 }
-
-// progressWriter returns a writer whose lines become console output events.
-func (s *Session) progressWriter() io.Writer {
-	return writerFunc(func(p []byte) (int, error) {
-		s.output("console", string(p))
-		return len(p), nil
-	})
-}
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func absFrom(base, path string) string {
 	if path == "" {

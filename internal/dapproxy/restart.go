@@ -7,7 +7,8 @@ import (
 // onRestart rebuilds the program with the proxy's builder, then lets Delve
 // restart the process from the new binary without building, so breakpoints
 // are kept. A failed build answers the restart with the build's error and
-// leaves the running process alone.
+// leaves the process as it was: a running one is paused during the build
+// (see pauseForBuild) and continued after it.
 func (s *Session) onRestart(m *message) {
 	s.mu.Lock()
 	l := s.launch
@@ -29,9 +30,16 @@ func (s *Session) onRestart(m *message) {
 				l.build.Flags = flags
 			}
 		}
+		paused := s.pauseForBuild(l)
 		s.output("stdout", "Building "+l.build.Packages[0]+"\n")
-		if err := s.proxy.cfg.Builder.Build(s.ctx, *l.build, s.progressWriter()); err != nil {
+		progress, endProgress := s.buildProgress("Building " + l.build.Packages[0])
+		err := s.proxy.cfg.Builder.Build(s.ctx, *l.build, progress)
+		endProgress()
+		if err != nil {
 			s.output("stderr", "Build Error: "+err.Error()+"\n")
+			if paused {
+				s.resumeAfterBuild()
+			}
 			s.toClient(errorResponse(m.Seq, m.Command, &Error{ID: errFailedToLaunch, Summary: "Failed to restart",
 				Detail: "Build error: Check the debug console for details.", ShowUser: true}))
 			return
@@ -99,4 +107,41 @@ func restartArguments(restart, launch json.RawMessage) map[string]json.RawMessag
 	args := map[string]json.RawMessage{}
 	_ = json.Unmarshal(launch, &args)
 	return args
+}
+
+// pauseForBuild pauses a running target before a restart's build and
+// reports whether it did. While its target runs, Delve waits for any child
+// of this process (wait4 with pid -1, to see every thread of the target),
+// and so reaps the go command's processes before os/exec can: the build
+// failed with "waitid: no child processes". The client sees the pause as
+// a stopped event, and a continued event if the build fails.
+func (s *Session) pauseForBuild(l *launchState) bool {
+	if !l.debugger.IsRunning() {
+		return false
+	}
+	stopped := make(chan struct{})
+	s.watch(func(r *message) bool {
+		if r.Type == "event" && r.Event == "stopped" {
+			close(stopped)
+			return true
+		}
+		return false
+	})
+	if r, err := s.CallDelve(s.ctx, "pause", map[string]any{"threadId": 1}); err != nil || !r.Success() {
+		s.log.Warn("pause before the restart's build", "err", err)
+		return false // the build may fail; it says why
+	}
+	select {
+	case <-stopped:
+		return true
+	case <-s.done:
+		return false
+	}
+}
+
+// resumeAfterBuild continues a target that pauseForBuild paused.
+func (s *Session) resumeAfterBuild() {
+	if r, err := s.CallDelve(s.ctx, "continue", map[string]any{"threadId": 1}); err != nil || !r.Success() {
+		s.log.Warn("continue after the restart's failed build", "err", err)
+	}
 }

@@ -76,7 +76,8 @@ func (m *Manager) program() *program {
 
 // Register makes px answer evaluate (declarations of program functions;
 // other inputs go to the prompt), stepIn (over calls of patched
-// functions), livepatch/patches, livepatch/diff and livepatch/revert.
+// functions), variables (without the patchable build's own locals),
+// livepatch/patches, livepatch/diff and livepatch/revert.
 // Call it after the prompt's own Register.
 func (m *Manager) Register(px *dapproxy.Proxy) {
 	px.Handle("evaluate", m.evaluate)
@@ -84,6 +85,7 @@ func (m *Manager) Register(px *dapproxy.Proxy) {
 	px.Handle("livepatch/revert", m.revertRequest)
 	px.Handle("livepatch/diff", m.diffRequest)
 	px.Handle("stepIn", m.stepIn)
+	px.Handle("variables", m.variables)
 }
 
 // TargetEnv is a dapproxy.Config.TargetEnv: it creates the private socket

@@ -36,7 +36,7 @@ func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Ra
 	}
 	_ = json.Unmarshal(raw, &args)
 	text := strings.TrimSpace(args.Expression)
-	if args.Context != "repl" {
+	if !prompt.ConsoleContext(args.Context) {
 		return m.opts.Prompt.Evaluate(ctx, s, raw)
 	}
 	if strings.HasPrefix(text, CommandPrefix) {

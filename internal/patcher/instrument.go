@@ -455,3 +455,23 @@ func ReceiverBase(fd *ast.FuncDecl) (name string, ptr, generic, ok bool) {
 	}
 	return name, ptr, generic, true
 }
+
+// UserName says how a local variable of an instrumented function shows to
+// the user: the prologue's own variables (lpT, lpF, lpOK) not at all
+// (show false), the names given to unnamed and blank parameters and
+// receivers (lpP<i>, lpR) as the blank name "_" they stand for, and every
+// other name as it is.
+func UserName(name string) (shown string, show bool) {
+	switch name {
+	case "lpT", "lpF", "lpOK":
+		return "", false
+	case "lpR":
+		return "_", true
+	}
+	if digits, ok := strings.CutPrefix(name, "lpP"); ok {
+		if _, err := strconv.Atoi(digits); err == nil {
+			return "_", true
+		}
+	}
+	return name, true
+}

@@ -26,7 +26,7 @@
 // before the response. A syntax or type error is answered with
 // dapproxy.ErrPromptInput and "line:col: message" of the input; a panic with
 // ErrPromptPanic, its value and the interpreted frames it unwound; an input
-// that runs past the time limit (Options.Timeout, 10 s by default;
+// that runs past the time limit (Options.Timeout, 7 s by default;
 // `livepatch dap` and `livepatch debug` read LIVEPATCH_PROMPT_TIMEOUT) is
 // stopped by the agent and answered with ErrPromptTimeout: the program stays
 // paused where it was. An input blocked in compiled code cannot be stopped:

@@ -25,7 +25,13 @@ import (
 // itself at the limit; only code blocked in compiled calls needs a halt).
 const haltGrace = 5 * time.Second
 
-// evaluate answers an evaluate request: context "repl" goes through the
+// ConsoleContext reports whether an evaluate request with this context is
+// input typed at a debug console: "repl", or no context at all, which
+// clients such as Helix send for what the user types (hover and watch,
+// which must stay free of side effects, always name their context).
+func ConsoleContext(context string) bool { return context == "repl" || context == "" }
+
+// evaluate answers an evaluate request: console input goes through the
 // prompt, every other context to Delve.
 func (p *Prompt) evaluate(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (any, error) {
 	var args map[string]any
@@ -33,7 +39,7 @@ func (p *Prompt) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Raw
 		return s.CallDelve(ctx, "evaluate", raw)
 	}
 	expr, _ := args["expression"].(string)
-	if c, _ := args["context"].(string); c != "repl" {
+	if c, _ := args["context"].(string); !ConsoleContext(c) {
 		return s.CallDelve(ctx, "evaluate", raw)
 	}
 	frameID := 0

@@ -16,7 +16,7 @@ import (
 )
 
 // DefaultEvalTimeout limits an evaluation whose caller gives no limit.
-const DefaultEvalTimeout = 5 * time.Second
+var DefaultEvalTimeout = 5 * time.Second
 
 // EvalResult is the outcome of evaluating a snippet.
 type EvalResult struct {

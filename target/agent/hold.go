@@ -17,7 +17,7 @@ const EnvHold = "LIVEPATCH_AGENT_HOLD"
 
 // DefaultHold is how long a held target waits for OpRelease when EnvHold
 // is "1".
-const DefaultHold = 5 * time.Minute
+var DefaultHold = 5 * time.Minute
 
 // HoldingLine starts the line a held target writes to its stderr once its
 // socket listens and it waits for OpRelease; the host can dial then.

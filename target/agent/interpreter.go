@@ -128,7 +128,10 @@ func scratchPackage() string {
 }
 
 // stopGrace bounds how long a stopped evaluation may take to return.
-const stopGrace = time.Second
+// The agent's durations are variables, not constants: Delve names a
+// value by a constant of its type that has it, and would show the user's
+// time.Second as agent.stopGrace.
+var stopGrace = time.Second
 
 // unparsable is source that fails to parse, so evaluating it neither
 // executes nor compiles anything.

@@ -20,7 +20,7 @@ const (
 )
 
 // helloTimeout bounds how long a new connection may take to authenticate.
-const helloTimeout = 10 * time.Second
+var helloTimeout = 10 * time.Second
 
 // maxMessage bounds one request line.
 const maxMessage = 64 << 20
