@@ -71,6 +71,8 @@ func Main(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	// under `debug`.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	ctx, stopPipes := endWhenStdioBreaks(ctx)
+	defer stopPipes()
 	if err := c.run(ctx, env, args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
