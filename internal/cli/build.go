@@ -102,9 +102,3 @@ func (b PatchBuilder) Build(ctx context.Context, req dapproxy.BuildRequest, prog
 	}
 	return err
 }
-
-// newBuilder returns the builder every launch path uses; built receives
-// each build's result.
-func newBuilder(logs *loggers, built func(*patcher.Result)) dapproxy.Builder {
-	return PatchBuilder{Log: logs.get("patcher"), Built: built}
-}

@@ -115,17 +115,12 @@ func (s *Session) launchFailed(m *message, err error) {
 	s.toClient(errorResponse(m.Seq, m.Command, &Error{ID: errFailedToLaunch, Summary: "Failed to launch", Detail: err.Error(), ShowUser: true}))
 }
 
+// startLaunch builds the program (modes debug and test), creates its
+// debugger and hands the session over to it.
 func (s *Session) startLaunch(ctx context.Context, m *message, l *launchState, cfg *delvedap.LaunchConfig, raw json.RawMessage) error {
-	base, err := os.Getwd()
+	base, err := launchBase(cfg)
 	if err != nil {
 		return err
-	}
-	if cfg.DlvCwd != "" {
-		dir := absFrom(base, cfg.DlvCwd)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return fmt.Errorf("failed to chdir to %q - %v", cfg.DlvCwd, notDir(dir, err))
-		}
-		base = dir
 	}
 	l.env, l.envDiff = mergeEnv(os.Environ(), cfg.Env), cfg.Env
 	if cfg.Program == "" {
@@ -143,50 +138,117 @@ func (s *Session) startLaunch(ctx context.Context, m *message, l *launchState, c
 	binary := absFrom(base, cfg.Program)
 	what := " " + cfg.Program
 	if cfg.Mode != "exec" {
-		if cfg.Output != "" {
-			binary = absFrom(base, cfg.Output)
-		} else {
-			dir, err := os.MkdirTemp("", "livepatch-")
-			if err != nil {
-				return err
-			}
-			l.tmpDir = dir
-			binary = filepath.Join(dir, "__debug_bin")
+		if binary, what, err = s.buildForLaunch(ctx, l, cfg, base, flags); err != nil {
+			return err
 		}
-		l.binary = binary
-		l.build = &BuildRequest{Dir: base, Env: l.env, Packages: []string{cfg.Program}, Output: binary, Test: cfg.Mode == "test", Flags: flags}
-		building := "Building " + cfg.Program + "\n"
-		if cfg.Mode == "test" {
-			building = "Building tests of " + cfg.Program + "\n"
-			what = " tests of " + cfg.Program
+	}
+	s.addTargetEnv(ctx, l, cfg)
+	dcfg, err := s.debuggerConfig(l, cfg, base)
+	if err != nil {
+		return err
+	}
+
+	svc := &service.Config{Debugger: dcfg, ProcessArgs: append([]string{binary}, cfg.Args...)}
+	var d *debugger.Debugger
+	withEnv(l.envDiff, func() { d, err = debugger.New(&svc.Debugger, svc.ProcessArgs) })
+	if err != nil {
+		return &Error{ID: errFailedToLaunch, Summary: "Failed to launch" + what, Detail: err.Error(), ShowUser: true}
+	}
+	l.debugger, l.svc = d, svc
+
+	tgrp, unlock := d.LockTargetGroup()
+	cmdline := tgrp.Selected.CmdLine
+	unlock()
+	s.toClient(eventMessage("process", map[string]any{
+		"name": cmdline, "systemProcessId": d.ProcessPid(), "isLocalProcess": true, "startMethod": "launch",
+	}))
+	if cfg.FollowExec {
+		if err := d.FollowExec(true, cfg.FollowExecRegex); err != nil {
+			s.output("important", fmt.Sprintf("Failed to enable follow exec: %v\n", err))
 		}
-		s.output("stdout", building)
-		progress, endProgress := s.buildProgress(strings.TrimSpace(building))
-		err := s.proxy.cfg.Builder.Build(ctx, *l.build, progress)
-		endProgress()
+	}
+	return s.handOver(ctx, m, d, svc, cfg.LaunchAttachCommonConfig)
+}
+
+// launchBase returns the directory a launch's relative paths are relative
+// to: dlvCwd, or the proxy's own working directory.
+func launchBase(cfg *delvedap.LaunchConfig) (string, error) {
+	base, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	if cfg.DlvCwd != "" {
+		dir := absFrom(base, cfg.DlvCwd)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return "", fmt.Errorf("failed to chdir to %q - %v", cfg.DlvCwd, notDir(dir, err))
+		}
+		base = dir
+	}
+	return base, nil
+}
+
+// buildForLaunch builds the program of a launch in mode debug or test with
+// the proxy's builder, and returns the binary and what the program is
+// called in messages (" PROGRAM", " tests of PROGRAM").
+func (s *Session) buildForLaunch(ctx context.Context, l *launchState, cfg *delvedap.LaunchConfig, base string, flags []string) (binary, what string, err error) {
+	what = " " + cfg.Program
+	if cfg.Output != "" {
+		binary = absFrom(base, cfg.Output)
+	} else {
+		dir, err := os.MkdirTemp("", "livepatch-")
 		if err != nil {
-			if ctx.Err() != nil {
-				return &Error{ID: errFailedToLaunch, Summary: "Failed to launch", Detail: "canceled"}
-			}
-			s.output("stderr", "Build Error: "+err.Error()+"\n")
-			return &Error{ID: errFailedToLaunch, Summary: "Failed to launch", Detail: "Build error: Check the debug console for details."}
+			return "", "", err
 		}
+		l.tmpDir = dir
+		binary = filepath.Join(dir, "__debug_bin")
 	}
-
-	if te := s.proxy.cfg.TargetEnv; te != nil {
-		if extra := te(ctx, s); len(extra) > 0 {
-			diff := make(map[string]*string, len(cfg.Env)+len(extra))
-			for k, v := range cfg.Env {
-				diff[k] = v
-			}
-			for _, kv := range extra {
-				k, v, _ := strings.Cut(kv, "=")
-				diff[k] = &v
-			}
-			l.envDiff = diff
+	l.binary = binary
+	l.build = &BuildRequest{Dir: base, Env: l.env, Packages: []string{cfg.Program}, Output: binary, Test: cfg.Mode == "test", Flags: flags}
+	building := "Building " + cfg.Program + "\n"
+	if cfg.Mode == "test" {
+		building = "Building tests of " + cfg.Program + "\n"
+		what = " tests of " + cfg.Program
+	}
+	s.output("stdout", building)
+	progress, endProgress := s.buildProgress(strings.TrimSpace(building))
+	err = s.proxy.cfg.Builder.Build(ctx, *l.build, progress)
+	endProgress()
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", "", &Error{ID: errFailedToLaunch, Summary: "Failed to launch", Detail: "canceled"}
 		}
+		s.output("stderr", "Build Error: "+err.Error()+"\n")
+		return "", "", &Error{ID: errFailedToLaunch, Summary: "Failed to launch", Detail: "Build error: Check the debug console for details."}
 	}
+	return binary, what, nil
+}
 
+// addTargetEnv adds the entries of Config.TargetEnv to the environment the
+// debuggee gets on top of the launch's.
+func (s *Session) addTargetEnv(ctx context.Context, l *launchState, cfg *delvedap.LaunchConfig) {
+	te := s.proxy.cfg.TargetEnv
+	if te == nil {
+		return
+	}
+	extra := te(ctx, s)
+	if len(extra) == 0 {
+		return
+	}
+	diff := make(map[string]*string, len(cfg.Env)+len(extra))
+	for k, v := range cfg.Env {
+		diff[k] = v
+	}
+	for _, kv := range extra {
+		k, v, _ := strings.Cut(kv, "=")
+		diff[k] = &v
+	}
+	l.envDiff = diff
+}
+
+// debuggerConfig returns the configuration of a launch's debugger: the
+// proxy's base configuration with the launch's mode, backend, directory,
+// input and output.
+func (s *Session) debuggerConfig(l *launchState, cfg *delvedap.LaunchConfig, base string) (debugger.Config, error) {
 	dcfg := s.proxy.cfg.Debugger
 	if cfg.Backend != "" {
 		dcfg.Backend = cfg.Backend
@@ -210,12 +272,12 @@ func (s *Session) startLaunch(ctx context.Context, m *message, l *launchState, c
 	switch cfg.OutputMode {
 	case "remote":
 		if cfg.StdoutTo != "" || cfg.StderrTo != "" {
-			return errors.New(`output == "remote" can not be used together with stdoutTo or stderrTo`)
+			return dcfg, errors.New(`output == "remote" can not be used together with stdoutTo or stderrTo`)
 		}
 		for i, category := range []string{"stdout", "stderr"} {
 			p, redirect, err := s.newOutputPump(category)
 			if err != nil {
-				return err
+				return dcfg, err
 			}
 			l.pumps = append(l.pumps, p)
 			if i == 0 {
@@ -232,29 +294,9 @@ func (s *Session) startLaunch(ctx context.Context, m *message, l *launchState, c
 			dcfg.Stderr = proc.OutputRedirect{Path: absFrom(base, cfg.StderrTo)}
 		}
 	default:
-		return fmt.Errorf("invalid debug configuration - unsupported 'outputMode' attribute %q", cfg.OutputMode)
+		return dcfg, fmt.Errorf("invalid debug configuration - unsupported 'outputMode' attribute %q", cfg.OutputMode)
 	}
-
-	svc := &service.Config{Debugger: dcfg, ProcessArgs: append([]string{binary}, cfg.Args...)}
-	var d *debugger.Debugger
-	withEnv(l.envDiff, func() { d, err = debugger.New(&svc.Debugger, svc.ProcessArgs) })
-	if err != nil {
-		return &Error{ID: errFailedToLaunch, Summary: "Failed to launch" + what, Detail: err.Error(), ShowUser: true}
-	}
-	l.debugger, l.svc = d, svc
-
-	tgrp, unlock := d.LockTargetGroup()
-	cmdline := tgrp.Selected.CmdLine
-	unlock()
-	s.toClient(eventMessage("process", map[string]any{
-		"name": cmdline, "systemProcessId": d.ProcessPid(), "isLocalProcess": true, "startMethod": "launch",
-	}))
-	if cfg.FollowExec {
-		if err := d.FollowExec(true, cfg.FollowExecRegex); err != nil {
-			s.output("important", fmt.Sprintf("Failed to enable follow exec: %v\n", err))
-		}
-	}
-	return s.handOver(ctx, m, d, svc, cfg.LaunchAttachCommonConfig)
+	return dcfg, nil
 }
 
 // handOver starts a Delve session for d, replays the client's initialize to

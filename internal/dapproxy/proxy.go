@@ -63,8 +63,16 @@ func New(cfg Config) *Proxy {
 }
 
 // Handle registers h for requests with the given command; they never reach
-// Delve. Handle must not be called once Serve has started.
+// Delve. Handle must not be called once Serve has started. A command has
+// one handler: registering a second one panics, as it is a programming
+// error (two packages both answering the command, one silently losing).
 func (p *Proxy) Handle(command string, h HandlerFunc) {
+	if h == nil {
+		panic(fmt.Sprintf("dapproxy: nil handler for command %q", command))
+	}
+	if _, ok := p.handlers[command]; ok {
+		panic(fmt.Sprintf("dapproxy: a handler for command %q is already registered", command))
+	}
 	p.handlers[command] = h
 }
 

@@ -23,7 +23,8 @@ const DefaultQuiet = 10 * time.Millisecond
 // Options configure a Manager.
 type Options struct {
 	// Prompt type-checks and rewrites replacement bodies, and answers the
-	// evaluate requests that are not declarations of program functions.
+	// evaluate requests that are not declarations of program functions or
+	// livepatch's commands (Register makes it pass those to the manager).
 	// Required.
 	Prompt *prompt.Prompt
 	// Quiet is the watcher's debounce delay; 0 means DefaultQuiet.
@@ -74,13 +75,13 @@ func (m *Manager) program() *program {
 	return m.prog
 }
 
-// Register makes px answer evaluate (declarations of program functions;
-// other inputs go to the prompt), stepIn (over calls of patched
-// functions), variables (without the patchable build's own locals),
-// livepatch/patches, livepatch/diff and livepatch/revert.
-// Call it after the prompt's own Register.
+// Register makes px answer stepIn (over calls of patched functions),
+// variables (without the patchable build's own locals), livepatch/patches,
+// livepatch/diff and livepatch/revert, and makes the prompt, which answers evaluate (prompt.Prompt.Register), pass its
+// inputs to the manager first: the manager answers the declarations of
+// program functions and livepatch's commands (:patches, :revert).
 func (m *Manager) Register(px *dapproxy.Proxy) {
-	px.Handle("evaluate", m.evaluate)
+	m.opts.Prompt.Intercept(m.evaluate)
 	px.Handle("livepatch/patches", m.listRequest)
 	px.Handle("livepatch/revert", m.revertRequest)
 	px.Handle("livepatch/diff", m.diffRequest)

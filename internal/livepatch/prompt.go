@@ -27,9 +27,10 @@ const (
 // :revert NAME, :revert all); it cannot start valid Go.
 const CommandPrefix = ":"
 
-// evaluate intercepts prompt inputs that declare functions of the program
-// and livepatch's commands; everything else goes to the Go prompt.
-func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (any, error) {
+// evaluate is the prompt's interceptor (see Register): it answers the
+// prompt inputs that declare functions of the program and livepatch's
+// commands, and leaves everything else to the Go prompt.
+func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (body any, handled bool, err error) {
 	var args struct {
 		Expression string `json:"expression"`
 		Context    string `json:"context"`
@@ -37,106 +38,67 @@ func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Ra
 	_ = json.Unmarshal(raw, &args)
 	text := strings.TrimSpace(args.Expression)
 	if !prompt.ConsoleContext(args.Context) {
-		return m.opts.Prompt.Evaluate(ctx, s, raw)
+		return nil, false, nil
 	}
 	if strings.HasPrefix(text, CommandPrefix) {
 		out, err := m.command(ctx, s, strings.TrimSpace(text[len(CommandPrefix):]))
 		if err != nil {
-			return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: err.Error(), ShowUser: true}
+			return nil, true, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: err.Error(), ShowUser: true}
 		}
-		return map[string]any{"result": out, "variablesReference": 0}, nil
+		return map[string]any{"result": out, "variablesReference": 0}, true, nil
 	}
 	decls, fset, src, ok := parseInputDecls(text)
 	if !ok {
-		return m.opts.Prompt.Evaluate(ctx, s, raw)
+		return nil, false, nil
 	}
-	prog := m.program()
-	targets := make([]string, len(decls))
-	matched := 0
-	for i, d := range decls {
-		fn := newFuncDecl(fset, []byte(src), "", d)
-		targets[i] = programFunc(prog, fn.name)
-		if targets[i] != "" {
-			matched++
-		}
+	in := &redefinition{prog: m.program(), fset: fset, src: src, decls: decls}
+	if !in.matchTargets() {
+		return nil, false, nil // declarations for the REPL
 	}
-	if matched == 0 {
-		return m.opts.Prompt.Evaluate(ctx, s, raw) // declarations for the REPL
+	body, err = m.redefine(ctx, s, in)
+	return body, true, err
+}
+
+// redefinition is a prompt input that declares functions, some of which
+// name functions of the program.
+type redefinition struct {
+	prog    *program
+	fset    *token.FileSet
+	src     string // the parsed text: the input after a package clause
+	decls   []*ast.FuncDecl
+	targets []string // by declaration: the program function it replaces, or ""
+}
+
+// matchTargets finds the program function each declaration names and
+// reports whether any does.
+func (r *redefinition) matchTargets() bool {
+	r.targets = make([]string, len(r.decls))
+	matched := false
+	for i, d := range r.decls {
+		fn := newFuncDecl(r.fset, []byte(r.src), "", d)
+		r.targets[i] = programFunc(r.prog, fn.name)
+		matched = matched || r.targets[i] != ""
 	}
-	// The input is an edit of the compiled files: each declaration that
-	// names a program function replaces it in its file, and the others
-	// (new functions and methods, for the patched code) join the file of
-	// the first one. Each file is checked with its package, as a save is.
-	type edit struct {
-		file  string
-		repl  []inputDecl // replacements, by target
-		added []inputDecl // new declarations
+	return matched
+}
+
+// redefine applies a redefinition as a patch, in the session's agent
+// queue, and reports what it patched.
+func (m *Manager) redefine(ctx context.Context, s *dapproxy.Session, r *redefinition) (any, error) {
+	edits, err := r.fileEdits()
+	if err != nil {
+		return nil, err
 	}
-	var edits []*edit
-	byFile := map[string]*edit{}
-	var added []inputDecl
-	for i, d := range decls {
-		from, to := fset.Position(d.Pos()).Offset, fset.Position(d.End()).Offset
-		in := inputDecl{decl: d, src: src[from:to], line: fset.Position(d.Pos()).Line - 1}
-		if targets[i] == "" {
-			added = append(added, in)
-			continue
-		}
-		f := prog.funcs[targets[i]]
-		compiled := compiledDecl(prog, f.File, f.Key)
-		newFn := newFuncDecl(fset, []byte(src), f.Package, d)
-		if reason := promptRefusal(f.Patchable, f.Reason, compiled, newFn); reason != "" {
-			return nil, promptError(fset, d.Pos(), reason)
-		}
-		if compiled == nil {
-			return nil, promptError(fset, d.Pos(), fmt.Sprintf("%s: its source is not among the compiled files", d.Name.Name))
-		}
-		in.key, in.target = f.Key, compiled
-		e := byFile[f.File]
-		if e == nil {
-			e = &edit{file: f.File}
-			byFile[f.File] = e
-			edits = append(edits, e)
-		}
-		e.repl = append(e.repl, in)
-	}
-	edits[0].added = added
 	st := m.session(ctx, s)
 	var ps []pendingPatch
 	var newMethods []string // what the input adds to compiled types, for the report
 	for _, e := range edits {
-		text, where := spliceDecls(prog.compiled[e.file], prog.compiledDecls(e.file), e.repl, e.added)
-		var apply, helpers []string
-		for _, in := range e.repl {
-			apply = append(apply, in.key)
-		}
-		pkg, _ := prog.packageOf(e.file)
-		for _, in := range e.added {
-			if in.decl.Recv == nil {
-				helpers = append(helpers, newFuncDecl(fset, []byte(src), pkg, in.decl).key)
-			}
-		}
-		ch, err := m.opts.Prompt.RewriteInput(ctx, e.file, text, apply, helpers)
+		eps, added, err := m.rewriteEdit(ctx, r, e)
 		if err != nil {
-			var ie *prompt.InputError
-			if errors.As(err, &ie) {
-				return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: strings.Join(inputPositions(ie.Msgs, filepath.Base(e.file), where), "\n"), ShowUser: true}
-			}
-			return nil, &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}
+			return nil, err
 		}
-		for _, m := range ch.NewMethods {
-			newMethods = append(newMethods, fmt.Sprintf("added method %s for patched code", m))
-		}
-		if len(ch.Consts) > 0 {
-			return nil, promptError(fset, decls[0].Pos(), "declare constants in the file: a prompt input cannot change one")
-		}
-		for _, in := range e.repl {
-			f := prog.funcs[in.key]
-			rep := ch.Funcs[in.key]
-			p := Patch{Name: prog.display(f.Key), Key: f.Key, Origin: OriginPrompt, File: f.File, Line: in.target.line, source: in.src}
-			ps = append(ps, pendingPatch{Patch: p, patch: agent.Patch{Ref: agent.Ref{Key: f.Key}, Source: rep.Source,
-				Imports: ch.ImportsOf(f.Key), File: filepath.Base(f.File), Line: in.target.line, Helpers: ch.Helpers}})
-		}
+		ps = append(ps, eps...)
+		newMethods = append(newMethods, added...)
 	}
 	// In the redefinition's turn, the saves that came before it go first.
 	leave, err := st.q.Enter(ctx, JobRedefinition)
@@ -156,6 +118,94 @@ func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Ra
 	lines = append(lines, newMethods...)
 	// The response is the report: an output event too would show it twice.
 	return map[string]any{"result": strings.Join(lines, "\n"), "variablesReference": 0}, nil
+}
+
+// fileEdit is the part of a redefinition that edits one compiled file.
+type fileEdit struct {
+	file  string
+	repl  []inputDecl // replacements, by target
+	added []inputDecl // new declarations
+}
+
+// fileEdits turns a redefinition into edits of the compiled files: each
+// declaration that names a program function replaces it in its file, and
+// the others (new functions and methods, for the patched code) join the
+// file of the first one. Each file is checked with its package, as a save
+// is.
+func (r *redefinition) fileEdits() ([]*fileEdit, error) {
+	var edits []*fileEdit
+	byFile := map[string]*fileEdit{}
+	var added []inputDecl
+	for i, d := range r.decls {
+		from, to := r.fset.Position(d.Pos()).Offset, r.fset.Position(d.End()).Offset
+		in := inputDecl{decl: d, src: r.src[from:to], line: r.fset.Position(d.Pos()).Line - 1}
+		if r.targets[i] == "" {
+			added = append(added, in)
+			continue
+		}
+		f := r.prog.funcs[r.targets[i]]
+		compiled := compiledDecl(r.prog, f.File, f.Key)
+		newFn := newFuncDecl(r.fset, []byte(r.src), f.Package, d)
+		if reason := promptRefusal(f.Patchable, f.Reason, compiled, newFn); reason != "" {
+			return nil, promptError(r.fset, d.Pos(), reason)
+		}
+		if compiled == nil {
+			return nil, promptError(r.fset, d.Pos(), fmt.Sprintf("%s: its source is not among the compiled files", d.Name.Name))
+		}
+		in.key, in.target = f.Key, compiled
+		e := byFile[f.File]
+		if e == nil {
+			e = &fileEdit{file: f.File}
+			byFile[f.File] = e
+			edits = append(edits, e)
+		}
+		e.repl = append(e.repl, in)
+	}
+	edits[0].added = added
+	return edits, nil
+}
+
+// rewriteEdit splices an edit into its compiled file, has the prompt
+// check and rewrite the file, and returns the patches of the edit's
+// replacements with a line for each method the edit adds to a compiled
+// type.
+func (m *Manager) rewriteEdit(ctx context.Context, r *redefinition, e *fileEdit) ([]pendingPatch, []string, error) {
+	prog := r.prog
+	text, where := spliceDecls(prog.compiled[e.file], prog.compiledDecls(e.file), e.repl, e.added)
+	var apply, helpers []string
+	for _, in := range e.repl {
+		apply = append(apply, in.key)
+	}
+	pkg, _ := prog.packageOf(e.file)
+	for _, in := range e.added {
+		if in.decl.Recv == nil {
+			helpers = append(helpers, newFuncDecl(r.fset, []byte(r.src), pkg, in.decl).key)
+		}
+	}
+	ch, err := m.opts.Prompt.RewriteInput(ctx, e.file, text, apply, helpers)
+	if err != nil {
+		var ie *prompt.InputError
+		if errors.As(err, &ie) {
+			return nil, nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: strings.Join(inputPositions(ie.Msgs, filepath.Base(e.file), where), "\n"), ShowUser: true}
+		}
+		return nil, nil, &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}
+	}
+	var newMethods []string
+	for _, name := range ch.NewMethods {
+		newMethods = append(newMethods, fmt.Sprintf("added method %s for patched code", name))
+	}
+	if len(ch.Consts) > 0 {
+		return nil, nil, promptError(r.fset, r.decls[0].Pos(), "declare constants in the file: a prompt input cannot change one")
+	}
+	var ps []pendingPatch
+	for _, in := range e.repl {
+		f := prog.funcs[in.key]
+		rep := ch.Funcs[in.key]
+		p := Patch{Name: prog.display(f.Key), Key: f.Key, Origin: OriginPrompt, File: f.File, Line: in.target.line, source: in.src}
+		ps = append(ps, pendingPatch{Patch: p, patch: agent.Patch{Ref: agent.Ref{Key: f.Key}, Source: rep.Source,
+			Imports: ch.ImportsOf(f.Key), File: filepath.Base(f.File), Line: in.target.line, Helpers: ch.Helpers}})
+	}
+	return ps, newMethods, nil
 }
 
 // inputDecl is one function declaration of a prompt input.

@@ -108,15 +108,37 @@ func (st *session) applySave(ctx context.Context, file string) error {
 		st.removed(ctx, prog, file, err)
 		return nil
 	}
-	st.mu.Lock()
-	locked := true
-	unlock := func() {
-		if locked {
-			st.mu.Unlock()
-			locked = false
-		}
+	sv := st.planSave(ctx, prog, pkg, file, src)
+	if sv == nil {
+		return nil
 	}
-	defer unlock()
+	defer func() {
+		st.m.log.Debug("save", "file", file, "apply", len(sv.pl.apply), "revert", len(sv.pl.revert), "refused", len(sv.pl.refusals),
+			"classify", sv.classified.Sub(sv.start), "check", sv.checked.Sub(sv.classified), "total", time.Since(sv.start))
+	}()
+	return st.applyPlanned(ctx, sv)
+}
+
+// plannedSave is a save classified against the build and the live
+// patches, to be checked and applied.
+type plannedSave struct {
+	prog        *program
+	file        string
+	src         []byte
+	cur         *fileDecls // the saved file's declarations
+	pl          plan
+	revertNames []string // of the patches pl reverts
+	unsee       func()   // puts back what was seen before this save
+	// When classifying started and ended, and when the check ended.
+	start, classified, checked time.Time
+}
+
+// planSave records src as the last seen content of file and classifies
+// what changed since the previous one. It returns nil when there is
+// nothing to apply, having reported why when the user should know.
+func (st *session) planSave(ctx context.Context, prog *program, pkg, file string, src []byte) *plannedSave {
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	if _, err := st.syncProcess(); err != nil {
 		return nil // no program yet
 	}
@@ -128,7 +150,6 @@ func (st *session) applySave(ctx context.Context, file string) error {
 		return nil
 	}
 	prevParsed, hadParsed := st.parsed[file]
-	// unsee puts back what was seen before this save, for the next try.
 	unsee := func() {
 		st.mu.Lock()
 		defer st.mu.Unlock()
@@ -144,19 +165,16 @@ func (st *session) applySave(ctx context.Context, file string) error {
 		}
 	}
 	st.seen[file] = src
-	report := func(lines ...string) {
-		st.s.Output("console", strings.Join(lines, "\n")+"\n")
-	}
 	if _, built := prog.compiled[file]; built && !st.m.opts.Prompt.Compiled(ctx, file) {
 		if !hadPrev || string(prevSrc) == string(prog.compiled[file]) {
-			report(fmt.Sprintf("%s: not part of this build (its build constraints leave it out): nothing applied", filepath.Base(file)))
+			st.report(fmt.Sprintf("%s: not part of this build (its build constraints leave it out): nothing applied", filepath.Base(file)))
 		}
 		return nil
 	}
 	old := prog.compiledDecls(file)
 	if old == nil {
 		if _, built := prog.compiled[file]; !built && !hadPrev {
-			report(newFileMessage(prog, pkg, file, src))
+			st.report(newFileMessage(prog, pkg, file, src))
 		}
 		return nil
 	}
@@ -173,42 +191,42 @@ func (st *session) applySave(ctx context.Context, file string) error {
 	cur, err := parseFileDecls(pkg, file, src)
 	delete(st.parsed, file)
 	if err != nil {
-		report(fmt.Sprintf("%s: nothing applied", relMessage(err.Error())))
+		st.report(fmt.Sprintf("%s: nothing applied", relMessage(err.Error())))
 		return nil
 	}
 	st.parsed[file] = cur
-	start := time.Now()
-	pl := classify(prog, file, old, cur, prev, st.live, func(key string) ([]string, bool) {
+	sv := &plannedSave{prog: prog, file: file, src: src, cur: cur, unsee: unsee, start: time.Now()}
+	sv.pl = classify(prog, file, old, cur, prev, st.live, func(key string) ([]string, bool) {
 		return prog.callers(ctx, key, file)
 	})
-	var revertNames []string
-	for _, k := range pl.revert {
-		revertNames = append(revertNames, st.live[k].Name)
+	for _, k := range sv.pl.revert {
+		sv.revertNames = append(sv.revertNames, st.live[k].Name)
 	}
-	unlock()
-	classified := time.Now()
-	var checked time.Time
-	defer func() {
-		st.m.log.Debug("save", "file", file, "apply", len(pl.apply), "revert", len(pl.revert), "refused", len(pl.refusals),
-			"classify", classified.Sub(start), "check", checked.Sub(classified), "total", time.Since(start))
-	}()
+	sv.classified = time.Now()
+	return sv
+}
+
+// applyPlanned checks and rewrites a planned save, applies its patches,
+// reverts what it reverts, and reports the outcome, as applySave says.
+func (st *session) applyPlanned(ctx context.Context, sv *plannedSave) error {
+	prog, file, pl := sv.prog, sv.file, sv.pl
 	if len(pl.refusals) > 0 {
-		report(append(pl.refusals, "livepatch: nothing of this save was applied")...)
+		st.report(append(pl.refusals, "livepatch: nothing of this save was applied")...)
 		return nil
 	}
-	ch, err := st.m.opts.Prompt.RewriteChange(ctx, file, src, declKeys(pl.apply), declKeys(pl.helpers))
+	ch, err := st.m.opts.Prompt.RewriteChange(ctx, file, sv.src, declKeys(pl.apply), declKeys(pl.helpers))
 	if err != nil {
 		var ie *prompt.InputError
 		if errors.As(err, &ie) {
-			report(append(ie.Msgs, "livepatch: nothing of this save was applied")...)
+			st.report(append(ie.Msgs, "livepatch: nothing of this save was applied")...)
 		} else {
-			report(fmt.Sprintf("livepatch: %v; nothing of this save was applied", err))
+			st.report(fmt.Sprintf("livepatch: %v; nothing of this save was applied", err))
 		}
 		return nil
 	}
-	checked = time.Now()
-	if refusals := constReaders(ctx, prog, file, cur, pl, ch.Consts); len(refusals) > 0 {
-		report(append(refusals, "livepatch: nothing of this save was applied")...)
+	sv.checked = time.Now()
+	if refusals := constReaders(ctx, prog, file, sv.cur, pl, ch.Consts); len(refusals) > 0 {
+		st.report(append(refusals, "livepatch: nothing of this save was applied")...)
 		return nil
 	}
 	var ps []pendingPatch
@@ -220,20 +238,20 @@ func (st *session) applySave(ctx context.Context, file string) error {
 	}
 	if err := st.apply(ctx, ps); err != nil {
 		if isUnreachable(err) {
-			unsee()
+			sv.unsee()
 			return err
 		}
-		report(err.Error(), "livepatch: nothing of this save was applied")
+		st.report(err.Error(), "livepatch: nothing of this save was applied")
 		return nil
 	}
 	if err := st.revert(ctx, pl.revert); err != nil {
 		if isUnreachable(err) {
 			// What applied stays; the next try applies it again
 			// (the same patches) and then reverts.
-			unsee()
+			sv.unsee()
 			return err
 		}
-		report("livepatch: revert failed: " + err.Error())
+		st.report("livepatch: revert failed: " + err.Error())
 		return nil
 	}
 	var lines []string
@@ -246,13 +264,18 @@ func (st *session) applySave(ctx context.Context, file string) error {
 			lines = append(lines, fmt.Sprintf("added method %s for patched code", m))
 		}
 	}
-	for _, n := range revertNames {
+	for _, n := range sv.revertNames {
 		lines = append(lines, "reverted "+n)
 	}
 	if len(lines) > 0 {
-		report(lines...)
+		st.report(lines...)
 	}
 	return nil
+}
+
+// report shows lines in the client's console.
+func (st *session) report(lines ...string) {
+	st.s.Output("console", strings.Join(lines, "\n")+"\n")
 }
 
 // declKeys returns the keys of decls.

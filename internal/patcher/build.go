@@ -82,6 +82,31 @@ type Result struct {
 // modules; concurrent builds of the same module and options share a build
 // directory and must be serialized by the caller.
 func Build(ctx context.Context, opts Options) (*Result, error) {
+	b, err := newBuild(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	b.progress("loading packages")
+	if res, err := b.reusePrevious(ctx); res != nil || err != nil {
+		return res, err
+	}
+	return b.fresh(ctx)
+}
+
+// build is one call of Build: its options, made absolute, and what it
+// found before loading anything.
+type build struct {
+	opts     Options
+	log      *slog.Logger
+	env      []string // the go commands' environment
+	mods     *modules
+	buildDir string
+	start    time.Time // of the phase being timed, for the log
+}
+
+// newBuild resolves opts.Dir, finds the modules and claims the build
+// directory, pruning the ones long unused.
+func newBuild(ctx context.Context, opts Options) (*build, error) {
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -89,192 +114,231 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Dir == "" {
 		wd, err := os.Getwd()
 		if err != nil {
-			return nil, fmt.Errorf("build: %w", err)
+			return nil, err
 		}
 		opts.Dir = wd
 	}
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("build: %w", err)
+		return nil, err
 	}
 	opts.Dir = dir
 	env := append(os.Environ(), opts.Env...)
-	progress := func(format string, args ...any) {
-		if opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, format+"\n", args...)
-		}
-	}
 
 	mods, err := findModules(ctx, opts.Dir, env)
 	if err != nil {
-		return nil, fmt.Errorf("build: %w", err)
+		return nil, err
 	}
 	buildDir, err := buildDirFor(mods, &opts)
 	if err != nil {
-		return nil, fmt.Errorf("build: %w", err)
+		return nil, err
 	}
 	log.Debug("build directory", "dir", buildDir)
 	if err := markUsed(buildDir, time.Now()); err != nil {
-		return nil, fmt.Errorf("build: %w", err)
+		return nil, err
 	}
 	for _, d := range pruneBuildDirs(filepath.Dir(buildDir), buildDir, keepBuildDirs, recentBuildUse, time.Now()) {
 		log.Debug("removed an unused build directory", "dir", d)
 	}
+	return &build{opts: opts, log: log, env: env, mods: mods, buildDir: buildDir, start: time.Now()}, nil
+}
 
-	start := time.Now()
-	progress("loading packages")
-	st := readState(buildDir)
-	if st != nil {
-		fp, err := fingerprint(mods, &opts, env, st.Dirs, nil)
-		if err != nil {
-			return nil, fmt.Errorf("build: %w", err)
-		}
-		log.Debug("fingerprinted the inputs", "took", time.Since(start), "reusable", fp == st.Fingerprint)
-		if fp != st.Fingerprint {
-			st = nil
-		}
+// progress writes one line to opts.Progress, if any.
+func (b *build) progress(format string, args ...any) {
+	if b.opts.Progress != nil {
+		fmt.Fprintf(b.opts.Progress, format+"\n", args...)
 	}
-	if st != nil {
-		output := st.Output
-		if opts.Output != "" {
-			output = absOutput(&opts)
-		}
-		progress("instrumenting: nothing changed since the last build, reusing its overlay")
-		progress("building %s", output)
-		err := reuse(ctx, st, &opts, env, output)
-		if err == nil {
-			log.Debug("reused the previous build", "took", time.Since(start))
-			return &Result{
-				Output:   output,
-				Manifest: st.Manifest,
-				Skipped:  st.Skipped,
-				Reused:   true,
-				typeInfo: loadTypeInfo(ctx, opts, mods, env),
-			}, nil
-		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("build: %w", ctx.Err())
-		}
-		log.Debug("reusing the previous build failed; building from scratch", "err", err)
-		progress("loading packages")
+}
+
+// reusePrevious returns the result of running the go command on the
+// previous overlay when no input changed since the last build, and nil
+// with a nil error when a fresh build is needed.
+func (b *build) reusePrevious(ctx context.Context) (*Result, error) {
+	st := readState(b.buildDir)
+	if st == nil {
+		return nil, nil
 	}
-	if err := removeState(buildDir); err != nil {
-		return nil, fmt.Errorf("build: %w", err)
-	}
-	l, err := load(ctx, &opts, mods, env)
-	if err != nil {
-		// The go command's own report is the clearer one when it fails too.
-		if perr := plainBuild(ctx, &opts, env); perr != nil {
-			return nil, perr
-		}
-		return nil, fmt.Errorf("build: %w", err)
-	}
-	log.Debug("loaded packages", "user", len(l.user), "std", len(l.std), "took", time.Since(start))
-	if len(l.roots) == 0 {
-		return nil, fmt.Errorf("build: no packages match %s", strings.Join(patterns(&opts), " "))
-	}
-	if broken := brokenPackages(l); len(broken) > 0 {
-		// Let the go command report the errors exactly as it does for the
-		// user; if it builds after all, go on without the broken packages.
-		progress("checking the plain build")
-		if err := plainBuild(ctx, &opts, env); err != nil {
-			return nil, err
-		}
-		log.Warn("packages with load errors build fine; not instrumenting them", "packages", broken)
-	}
-	output, err := outputPath(&opts, l)
+	fp, err := fingerprint(b.mods, &b.opts, b.env, st.Dirs, nil)
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
+	b.log.Debug("fingerprinted the inputs", "took", time.Since(b.start), "reusable", fp == st.Fingerprint)
+	if fp != st.Fingerprint {
+		return nil, nil
+	}
+	output := st.Output
+	if b.opts.Output != "" {
+		output = absOutput(&b.opts)
+	}
+	b.progress("instrumenting: nothing changed since the last build, reusing its overlay")
+	b.progress("building %s", output)
+	err = reuse(ctx, st, &b.opts, b.env, output)
+	if err == nil {
+		b.log.Debug("reused the previous build", "took", time.Since(b.start))
+		return &Result{
+			Output:   output,
+			Manifest: st.Manifest,
+			Skipped:  st.Skipped,
+			Reused:   true,
+			typeInfo: loadTypeInfo(ctx, b.opts, b.mods, b.env),
+		}, nil
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("build: %w", ctx.Err())
+	}
+	b.log.Debug("reusing the previous build failed; building from scratch", "err", err)
+	b.progress("loading packages")
+	return nil, nil
+}
 
-	fp, err := fingerprint(mods, &opts, env, l.userDirs(mods), l.parsed)
+// fresh loads and instruments the packages, builds the binary, installs
+// it with its manifest and records the build for reuse.
+func (b *build) fresh(ctx context.Context) (*Result, error) {
+	if err := removeState(b.buildDir); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	l, err := b.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	output, err := outputPath(&b.opts, l)
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 
-	progress("instrumenting %d packages", len(l.user))
-	ov, res, err := generate(l, mods, buildDir, log)
+	fp, err := fingerprint(b.mods, &b.opts, b.env, l.userDirs(b.mods), l.parsed)
+	if err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+
+	b.progress("instrumenting %d packages", len(l.user))
+	ov, res, err := generate(l, b.mods, b.buildDir, b.log)
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 	agentDir := ""
-	if !mods.self {
+	if !b.mods.self {
 		if agentDir, err = agentModuleDir(); err != nil {
 			return nil, fmt.Errorf("build: %w", err)
 		}
 	}
-	pl, err := mods.plumb(buildDir, agentDir)
+	pl, err := b.mods.plumb(b.buildDir, agentDir)
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	overlayPath := filepath.Join(buildDir, "overlay.json")
-	binPath := stableOutput(buildDir, output)
-	args := []string{"build"}
-	if opts.Test {
-		args = []string{"test", "-c", "-vet=off"}
-	}
-	args = append(args, "-o", binPath, "-overlay", overlayPath)
-	args = append(args, pl.flags...)
-	args = append(args, opts.BuildFlags...)
-	args = append(args, "-gcflags=all="+debugGcflags)
-	args = append(args, pl.lateFlags...)
-	args = append(args, patterns(&opts)...)
-	for attempt := 0; ; attempt++ {
-		ovJSON, err := json.MarshalIndent(struct{ Replace map[string]string }{ov}, "", "\t")
-		if err != nil {
-			return nil, fmt.Errorf("build: %w", err)
-		}
-		if err := writeIfChanged(overlayPath, ovJSON); err != nil {
-			return nil, fmt.Errorf("build: %w", err)
-		}
-		progress("building %s", output)
-		log.Debug("go", "args", args)
-		start = time.Now()
-		var out bytes.Buffer
-		err = runGo(ctx, opts.Dir, args, append(env, pl.env...), &out, opts.Progress)
-		if err == nil {
-			log.Debug("built", "took", time.Since(start))
-			if _, err := os.Stat(binPath); err != nil {
-				return nil, fmt.Errorf("build: go %s wrote no binary: %s", args[0], strings.TrimSpace(out.String()))
-			}
-			break
-		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("build: %w", ctx.Err())
-		}
-		// Report the user's own errors when the plain program does not
-		// build either; otherwise the instrumentation is at fault: leave
-		// out what the compiler rejected and try again.
-		if attempt == 0 {
-			if perr := plainBuild(ctx, &opts, env); perr != nil {
-				return nil, perr
-			}
-		}
-		repaired := false
-		if attempt < maxRepairs {
-			if repaired, err = repairOverlay(out.String(), opts.Dir, ov, res, log); err != nil {
-				return nil, fmt.Errorf("build: %w", err)
-			}
-		}
-		if !repaired {
-			return nil, fmt.Errorf("build: instrumented build failed (the plain build works; build directory %s):\n%s", buildDir, out.String())
-		}
+	overlayPath := filepath.Join(b.buildDir, "overlay.json")
+	binPath := stableOutput(b.buildDir, output)
+	args := b.goArgs(pl, binPath, overlayPath)
+	if err := b.compile(ctx, args, append(b.env, pl.env...), ov, res, overlayPath, binPath, output); err != nil {
+		return nil, err
 	}
 
-	res.Manifest.Module = mods.mainPath
+	res.Manifest.Module = b.mods.mainPath
 	if m := l.roots[0].Module; m != nil {
 		res.Manifest.Module = m.Path
 	}
 	if err := install(binPath, output, res.Manifest); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	st = &buildState{Fingerprint: fp, Args: args, Env: pl.env, Output: output, Dirs: l.userDirs(mods), Manifest: res.Manifest, Skipped: res.Skipped}
-	if err := writeState(buildDir, st); err != nil {
+	st := &buildState{Fingerprint: fp, Args: args, Env: pl.env, Output: output, Dirs: l.userDirs(b.mods), Manifest: res.Manifest, Skipped: res.Skipped}
+	if err := writeState(b.buildDir, st); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 	res.Output = output
 	res.Fset, res.Packages = l.fset, l.user
 	return res, nil
+}
+
+// load loads the packages to instrument. When loading fails, or some
+// packages have errors, the go command's plain build decides: its report
+// is the error when it fails too, and the broken packages are left
+// uninstrumented when it builds.
+func (b *build) load(ctx context.Context) (*loaded, error) {
+	l, err := load(ctx, &b.opts, b.mods, b.env)
+	if err != nil {
+		// The go command's own report is the clearer one when it fails too.
+		if perr := plainBuild(ctx, &b.opts, b.env); perr != nil {
+			return nil, perr
+		}
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	b.log.Debug("loaded packages", "user", len(l.user), "std", len(l.std), "took", time.Since(b.start))
+	if len(l.roots) == 0 {
+		return nil, fmt.Errorf("build: no packages match %s", strings.Join(patterns(&b.opts), " "))
+	}
+	if broken := brokenPackages(l); len(broken) > 0 {
+		// Let the go command report the errors exactly as it does for the
+		// user; if it builds after all, go on without the broken packages.
+		b.progress("checking the plain build")
+		if err := plainBuild(ctx, &b.opts, b.env); err != nil {
+			return nil, err
+		}
+		b.log.Warn("packages with load errors build fine; not instrumenting them", "packages", broken)
+	}
+	return l, nil
+}
+
+// goArgs returns the arguments of the instrumented build's go command.
+func (b *build) goArgs(pl *plumbing, binPath, overlayPath string) []string {
+	args := []string{"build"}
+	if b.opts.Test {
+		args = []string{"test", "-c", "-vet=off"}
+	}
+	args = append(args, "-o", binPath, "-overlay", overlayPath)
+	args = append(args, pl.flags...)
+	args = append(args, b.opts.BuildFlags...)
+	args = append(args, "-gcflags=all="+debugGcflags)
+	args = append(args, pl.lateFlags...)
+	return append(args, patterns(&b.opts)...)
+}
+
+// compile writes the overlay ov and runs the go command with args until
+// it builds binPath. When it fails, the plain program's build decides
+// whose fault it is: the user's errors are reported as the go command
+// gives them; otherwise what the compiler rejected in the instrumentation
+// is left out of ov and res, up to maxRepairs times.
+func (b *build) compile(ctx context.Context, args, env []string, ov map[string]string, res *Result, overlayPath, binPath, output string) error {
+	for attempt := 0; ; attempt++ {
+		ovJSON, err := json.MarshalIndent(struct{ Replace map[string]string }{ov}, "", "\t")
+		if err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
+		if err := writeIfChanged(overlayPath, ovJSON); err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
+		b.progress("building %s", output)
+		b.log.Debug("go", "args", args)
+		b.start = time.Now()
+		var out bytes.Buffer
+		err = runGo(ctx, b.opts.Dir, args, env, &out, b.opts.Progress)
+		if err == nil {
+			b.log.Debug("built", "took", time.Since(b.start))
+			if _, err := os.Stat(binPath); err != nil {
+				return fmt.Errorf("build: go %s wrote no binary: %s", args[0], strings.TrimSpace(out.String()))
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("build: %w", ctx.Err())
+		}
+		// Report the user's own errors when the plain program does not
+		// build either; otherwise the instrumentation is at fault: leave
+		// out what the compiler rejected and try again.
+		if attempt == 0 {
+			if perr := plainBuild(ctx, &b.opts, b.env); perr != nil {
+				return perr
+			}
+		}
+		repaired := false
+		if attempt < maxRepairs {
+			if repaired, err = repairOverlay(out.String(), b.opts.Dir, ov, res, b.log); err != nil {
+				return fmt.Errorf("build: %w", err)
+			}
+		}
+		if !repaired {
+			return fmt.Errorf("build: instrumented build failed (the plain build works; build directory %s):\n%s", b.buildDir, out.String())
+		}
+	}
 }
 
 // runGo runs the go command with args in dir and env, its output going to

@@ -2,6 +2,7 @@ package prompt
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"sync"
 	"time"
@@ -47,6 +48,8 @@ type Prompt struct {
 	queues   map[*dapproxy.Session]*agentclient.Queue // see Queue
 
 	loadMu sync.Mutex // serializes loading prog
+
+	intercept InterceptFunc // guarded by mu; see Intercept
 }
 
 // session is the prompt's state for one debug session.
@@ -86,10 +89,43 @@ func (p *Prompt) Capabilities() map[string]any {
 	return map[string]any{"supportsCompletionsRequest": true, "completionTriggerCharacters": []string{"."}}
 }
 
-// Register makes px answer evaluate and completions with the prompt.
+// Register makes px answer evaluate and completions with the prompt. The
+// evaluate requests go first to the prompt's interceptor, if any.
 func (p *Prompt) Register(px *dapproxy.Proxy) {
-	px.Handle("evaluate", p.evaluate)
+	px.Handle("evaluate", p.interceptEvaluate)
 	px.Handle("completions", p.completions)
+}
+
+// InterceptFunc sees an evaluate request before the prompt does. When it
+// reports handled, its body and error are the answer; otherwise the prompt
+// answers the request.
+type InterceptFunc func(ctx context.Context, s *dapproxy.Session, args json.RawMessage) (body any, handled bool, err error)
+
+// Intercept makes f see every evaluate request before the prompt: live
+// patching answers the inputs that redefine program functions, and its own
+// commands, this way. A prompt has one interceptor: a second call panics.
+// Call it before the proxy serves.
+func (p *Prompt) Intercept(f InterceptFunc) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.intercept != nil {
+		panic("prompt: an interceptor of evaluate is already set")
+	}
+	p.intercept = f
+}
+
+// interceptEvaluate is the evaluate handler: the interceptor's answer, or
+// the prompt's.
+func (p *Prompt) interceptEvaluate(ctx context.Context, s *dapproxy.Session, args json.RawMessage) (any, error) {
+	p.mu.Lock()
+	f := p.intercept
+	p.mu.Unlock()
+	if f != nil {
+		if body, handled, err := f(ctx, s, args); handled {
+			return body, err
+		}
+	}
+	return p.evaluate(ctx, s, args)
 }
 
 // program returns the type information of the latest build, or nil when

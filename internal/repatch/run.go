@@ -176,10 +176,6 @@ func listPackages(ctx context.Context, opts Options, buildFlags []string) ([]lis
 	return pkgs, nil
 }
 
-// nativeTimeout bounds the native run as go test's own default bounds
-// each test binary.
-const nativeTimeout = 10 * time.Minute
-
 // runNative runs `go test -json` on paths and returns each package's results.
 func runNative(ctx context.Context, opts Options, paths []string) (map[string]*Results, error) {
 	args := []string{"test", "-json"}
