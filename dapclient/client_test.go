@@ -9,19 +9,17 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-delve/delve/service"
-	"github.com/go-delve/delve/service/dap"
 	"github.com/go-delve/delve/service/debugger"
 	godap "github.com/google/go-dap"
 
 	"github.com/livepatch/livepatch/dapclient"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // counterBin is the fixture program testdata/counter, built once by TestMain
@@ -48,53 +46,21 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	cmd := exec.Command("go", "build", "-gcflags=all=-N -l", "-o", counterBin, ".")
-	cmd.Dir = "testdata/counter"
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := testenv.BuildUnoptimized(context.Background(), "testdata/counter", counterBin); err != nil {
 		fmt.Fprintf(os.Stderr, "build fixture: %v\n%s", err, out)
 		return 1
 	}
 	return m.Run()
 }
 
-// testContext returns a context that ends shortly before the test's deadline.
-func testContext(t *testing.T) context.Context {
-	t.Helper()
-	deadline, ok := t.Deadline()
-	if !ok {
-		deadline = time.Now().Add(2 * time.Minute)
-	} else {
-		deadline = deadline.Add(-5 * time.Second)
-	}
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // startDelve starts Delve's own DAP server in process on a loopback port and
 // returns a Client connected to it. Both are stopped when the test ends.
 func startDelve(t *testing.T, opts ...dapclient.Option) *dapclient.Client {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	disconnected := make(chan struct{})
-	srv := dap.NewServer(&service.Config{
-		Listener:       l,
-		DisconnectChan: disconnected,
-		Debugger:       debugger.Config{Backend: "default"},
-	})
-	srv.Run()
-	conn, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		srv.Stop()
-		t.Fatal(err)
-	}
-	c := dapclient.New(conn, opts...)
+	d := testenv.StartDelve(t, debugger.Config{Backend: "default"})
+	c := dapclient.New(d.Conn, opts...)
 	t.Cleanup(func() {
 		c.Close()
-		srv.Stop()
 		if t.Failed() {
 			for _, m := range c.Transcript() {
 				t.Logf("received: %s", m)
@@ -186,7 +152,7 @@ func topFrame(ctx context.Context, t *testing.T, c *dapclient.Client, thread int
 }
 
 func TestSessionWithDelve(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	var (
 		mu      sync.Mutex
 		seen    []string
@@ -272,7 +238,7 @@ func TestSessionWithDelve(t *testing.T) {
 }
 
 func TestErrorResponseIsNotAnError(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	c := startDelve(t)
 	launchCounter(ctx, t, c, []string{"3"}, 15)
 	ev, err := c.WaitEvent(ctx, "stopped")
@@ -299,7 +265,7 @@ func TestErrorResponseIsNotAnError(t *testing.T) {
 }
 
 func TestCallRaw(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	c := startDelve(t)
 	launchCounter(ctx, t, c, []string{"3"}, 15)
 	if _, err := c.WaitEvent(ctx, "stopped"); err != nil {
@@ -332,7 +298,7 @@ func TestCallRaw(t *testing.T) {
 }
 
 func TestSendAndWaitResponse(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	c := startDelve(t)
 	seq := c.NextSeq()
 	err := c.Send(&godap.InitializeRequest{
@@ -359,7 +325,7 @@ func TestSendAndWaitResponse(t *testing.T) {
 }
 
 func TestBadFramingEndsConnection(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	c := startDelve(t)
 	if err := c.SendRaw([]byte("Content-Type: nonsense\r\n\r\n{}")); err != nil {
 		t.Fatal(err)
@@ -408,7 +374,7 @@ func silentPeer(t *testing.T) net.Conn {
 }
 
 func TestCloseEndsPendingCall(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	c := dapclient.New(silentPeer(t))
 	errc := make(chan error, 1)
 	go func() {
@@ -439,7 +405,7 @@ func TestCloseEndsPendingCall(t *testing.T) {
 func TestCallContextDone(t *testing.T) {
 	c := dapclient.New(silentPeer(t))
 	t.Cleanup(func() { c.Close() })
-	ctx, cancel := context.WithTimeout(testContext(t), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(testenv.Context(t), 50*time.Millisecond)
 	defer cancel()
 	_, err := c.Call(ctx, &godap.ThreadsRequest{Request: request("threads")})
 	if !errors.Is(err, context.DeadlineExceeded) {
@@ -472,7 +438,7 @@ func TestReverseRequests(t *testing.T) {
 		}, wantSuccess: true, wantBody: `{"processId":42}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := testContext(t)
+			ctx := testenv.Context(t)
 			server, client := net.Pipe()
 			var opts []dapclient.Option
 			if tc.handler != nil {
@@ -520,7 +486,7 @@ func TestReverseRequests(t *testing.T) {
 }
 
 func TestUnknownEventIsKept(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	server, client := net.Pipe()
 	c := dapclient.New(client)
 	t.Cleanup(func() { c.Close(); server.Close() })
@@ -562,7 +528,7 @@ func TestUnknownEventIsKept(t *testing.T) {
 }
 
 func TestPollEvent(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	server, client := net.Pipe()
 	c := dapclient.New(client)
 	t.Cleanup(func() { c.Close(); server.Close() })

@@ -15,14 +15,15 @@ import (
 
 	"github.com/google/go-dap"
 	"github.com/livepatch/livepatch/dapclient"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // dapProcess is a `livepatch dap` subprocess.
 type dapProcess struct {
 	cmd    *exec.Cmd
 	addr   string
-	stderr *logBuffer
-	rest   *logBuffer // what followed the listening line on its stream
+	stderr *testenv.Output
+	rest   *testenv.Output // what followed the listening line on its stream
 	exited chan error
 	copied chan struct{}
 }
@@ -32,7 +33,7 @@ type dapProcess struct {
 func startDAP(t *testing.T, ctx context.Context, args ...string) *dapProcess {
 	t.Helper()
 	cmd := exec.Command(livepatchBinary(t), append([]string{"dap"}, args...)...)
-	p := &dapProcess{cmd: cmd, stderr: &logBuffer{}, rest: &logBuffer{}, exited: make(chan error, 1), copied: make(chan struct{})}
+	p := &dapProcess{cmd: cmd, stderr: testenv.NewOutput(), rest: testenv.NewOutput(), exited: make(chan error, 1), copied: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	cmd.WaitDelay = 5 * time.Second
 	var lines io.Reader
@@ -150,7 +151,7 @@ func TestDAPCommand(t *testing.T) {
 		{"unix socket", []string{"--listen=unix:" + filepath.Join(t.TempDir(), "dap.sock")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := testContext(t)
+			ctx := testenv.Context(t)
 			p := startDAP(t, ctx, tc.args...)
 			env := p.connect(t, ctx)
 			pid := debugSession(t, env)
@@ -166,14 +167,14 @@ func TestDAPCommand(t *testing.T) {
 }
 
 func TestDAPClientAddr(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
 	cmd := exec.Command(livepatchBinary(t), "dap", "--client-addr="+ln.Addr().String())
-	stderr := &logBuffer{}
+	stderr := testenv.NewOutput()
 	cmd.Stderr = stderr
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
@@ -217,7 +218,7 @@ func TestDAPClientAddr(t *testing.T) {
 func TestDAPSignal(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
-			ctx := testContext(t)
+			ctx := testenv.Context(t)
 			p := startDAP(t, ctx, "--listen=127.0.0.1:0")
 			env := p.connect(t, ctx)
 			pid := debugSession(t, env)
@@ -235,7 +236,7 @@ func TestDAPSignal(t *testing.T) {
 // TestDAPLogging checks that --log-output selects livepatch's and Delve's
 // components and that both write to --log-dest.
 func TestDAPLogging(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	p := startDAP(t, ctx, "--listen=127.0.0.1:0", "--log", "--log-output=dapproxy,dap", "--log-dest=3")
 	env := p.connect(t, ctx)
 	debugSession(t, env)

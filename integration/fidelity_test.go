@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/livepatch/livepatch/internal/repatch"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // runRepatch runs `livepatch test --repatch=all --json` on pkgs and
@@ -17,7 +18,7 @@ import (
 func runRepatch(t *testing.T, pkgs ...string) (*repatch.Report, int, string) {
 	t.Helper()
 	args := append([]string{"test", "--repatch=all", "--json"}, pkgs...)
-	cmd := exec.CommandContext(testContext(t), livepatchBinary(t), args...)
+	cmd := exec.CommandContext(testenv.Context(t), livepatchBinary(t), args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

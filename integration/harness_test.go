@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -14,14 +13,12 @@ import (
 	"runtime"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/go-delve/delve/service"
-	delvedap "github.com/go-delve/delve/service/dap"
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/google/go-dap"
 	"github.com/livepatch/livepatch/dapclient"
 	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // fixture returns the absolute path of a fixture program's directory.
@@ -50,21 +47,6 @@ func lineOf(t testing.TB, file, text string) int {
 	return 0
 }
 
-// testContext returns a context that ends a little before the test's
-// deadline, so a hung peer fails the test with a message instead of killing
-// the test binary.
-func testContext(t testing.TB) context.Context {
-	deadline, ok := t.(interface{ Deadline() (time.Time, bool) }).Deadline()
-	if !ok {
-		deadline = time.Now().Add(3 * time.Minute)
-	} else {
-		deadline = deadline.Add(-10 * time.Second)
-	}
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // Env is one debug session as a test drives it.
 type Env struct {
 	T      *testing.T
@@ -77,35 +59,6 @@ type Env struct {
 // AfterStop registers f to run once the server has ended the session.
 func (e *Env) AfterStop(f func()) { e.afterStop = append(e.afterStop, f) }
 
-// logBuffer collects a component's log, printed only if the test fails.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-// newLogger returns a logger whose output the test prints when it fails.
-func newLogger(t *testing.T, name string) *slog.Logger {
-	lb := &logBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("%s log:\n%s", name, lb.String())
-		}
-	})
-	return slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
 // RunProxy runs f with a client connected to an in-process livepatch proxy,
 // and checks that the session ends cleanly.
 func RunProxy(t *testing.T, f func(t *testing.T, env *Env)) {
@@ -116,7 +69,7 @@ func RunProxy(t *testing.T, f func(t *testing.T, env *Env)) {
 func RunProxyWith(t *testing.T, cfg dapproxy.Config, f func(t *testing.T, env *Env)) {
 	t.Helper()
 	if cfg.Log == nil {
-		cfg.Log = newLogger(t, "dapproxy")
+		cfg.Log = testenv.Logger(t, "dapproxy")
 	}
 	f(t, serve(t, dapproxy.New(cfg)))
 }
@@ -133,7 +86,7 @@ func serve(t *testing.T, px *dapproxy.Proxy) *Env {
 // wrap, when not nil, and the client made with opts.
 func serveConn(t *testing.T, px *dapproxy.Proxy, wrap func(net.Conn) io.ReadWriteCloser, opts ...dapclient.Option) *Env {
 	t.Helper()
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	clientSide, proxySide := net.Pipe()
 	served := make(chan error, 1)
 	go func() { served <- px.Serve(ctx, proxySide) }()
@@ -165,31 +118,16 @@ func serveConn(t *testing.T, px *dapproxy.Proxy, wrap func(net.Conn) io.ReadWrit
 // must match.
 func RunDelve(t *testing.T, f func(t *testing.T, env *Env)) {
 	t.Helper()
-	ctx := testContext(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	disconnected := make(chan struct{})
-	srv := delvedap.NewServer(&service.Config{
-		Listener:       ln,
-		DisconnectChan: disconnected,
-		Debugger:       debugger.Config{Backend: "default", Foreground: true, CheckGoVersion: true},
-	})
-	srv.Run()
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := &Env{T: t, Ctx: ctx, Client: dapclient.New(conn)}
+	ctx := testenv.Context(t)
+	d := testenv.StartDelve(t, debugger.Config{Backend: "default", Foreground: true, CheckGoVersion: true})
+	env := &Env{T: t, Ctx: ctx, Client: dapclient.New(d.Conn)}
 	t.Cleanup(func() {
 		env.Client.Close()
 		select {
-		case <-disconnected:
+		case <-d.Disconnected:
 		case <-ctx.Done():
 			t.Errorf("delve did not stop after the client closed")
 		}
-		srv.Stop()
 	})
 	f(t, env)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/livepatch/livepatch/internal/livepatch"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/prompt"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // RunLive runs f with a client connected to a proxy configured as
@@ -24,14 +25,14 @@ import (
 // patching with its file watcher.
 func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 	t.Helper()
-	pr := prompt.New(prompt.Options{Timeout: 10 * time.Second, Log: newLogger(t, "prompt")})
-	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: newLogger(t, "livepatch")})
+	pr := prompt.New(prompt.Options{Timeout: 10 * time.Second, Log: testenv.Logger(t, "prompt")})
+	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: testenv.Logger(t, "livepatch")})
 	cfg := dapproxy.Config{
-		Builder: cli.PatchBuilder{Log: newLogger(t, "patcher"), Built: func(r *patcher.Result) {
+		Builder: cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: func(r *patcher.Result) {
 			pr.UseBuild(r)
 			lp.UseBuild(r)
 		}},
-		Log:          newLogger(t, "dapproxy"),
+		Log:          testenv.Logger(t, "dapproxy"),
 		Capabilities: pr.Capabilities(),
 		TargetEnv:    lp.TargetEnv,
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // otherUID is the user the other local user's client runs as; it needs no
@@ -27,7 +29,7 @@ func TestDAPRefusesOtherUser(t *testing.T) {
 	if os.Getuid() != 0 {
 		t.Skip("needs root to run a client as another user")
 	}
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	client := otherUserClient(t)
 	dir := t.TempDir()
 	ran := filepath.Join(dir, "ran")

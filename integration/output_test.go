@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-dap"
 	"github.com/livepatch/livepatch/dapclient"
 	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // heldConn is a client's connection whose reads can be held, as a client
@@ -150,7 +151,7 @@ func TestOutputBackPressure(t *testing.T) {
 	const bound = 16 << 20
 	var conn *heldConn
 	var count lineCounter
-	px := dapproxy.New(dapproxy.Config{Log: newLogger(t, "dapproxy")})
+	px := dapproxy.New(dapproxy.Config{Log: testenv.Logger(t, "dapproxy")})
 	env := serveConn(t, px, func(c net.Conn) io.ReadWriteCloser {
 		conn = newHeldConn(c)
 		return conn

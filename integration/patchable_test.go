@@ -10,11 +10,12 @@ import (
 	"github.com/google/go-dap"
 	"github.com/livepatch/livepatch/internal/cli"
 	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // patchable is the proxy configuration of livepatch's launch paths.
 func patchable(t *testing.T) dapproxy.Config {
-	return dapproxy.Config{Builder: cli.PatchBuilder{Log: newLogger(t, "patcher")}}
+	return dapproxy.Config{Builder: cli.PatchBuilder{Log: testenv.Logger(t, "patcher")}}
 }
 
 // TestPatchableLinesUnchanged checks that in a patchable build a breakpoint

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/livepatch/livepatch/internal/terminal"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // TestPromptTerminalMultiLine types Go that spans lines at the prompt of
@@ -25,8 +26,8 @@ func TestPromptTerminalMultiLine(t *testing.T) {
 			t.Fatal(err)
 		}
 		for {
-			text, changed := out.since(mark)
-			if containsAll(text, want) && strings.HasSuffix(text, terminal.Prompt) {
+			text, changed := out.Since(mark)
+			if testenv.ContainsInOrder(text, want) && strings.HasSuffix(text, terminal.Prompt) {
 				mark += len(text)
 				return text
 			}

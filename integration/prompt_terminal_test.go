@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,41 +14,20 @@ import (
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/prompt"
 	"github.com/livepatch/livepatch/internal/terminal"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
-
-// termOutput is the terminal's output, with a signal on every write.
-type termOutput struct {
-	mu      sync.Mutex
-	buf     strings.Builder
-	changed chan struct{}
-}
-
-func (o *termOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.buf.Write(p)
-	close(o.changed)
-	o.changed = make(chan struct{})
-	return len(p), nil
-}
-
-func (o *termOutput) since(off int) (string, <-chan struct{}) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()[off:], o.changed
-}
 
 // startTerminal runs the terminal client on the prompt fixture through a
 // proxy configured as livepatch's (patchable builds and the Go prompt). The
 // test types into w and reads out; done receives what the terminal returned.
 // Closing w at the end must stop both.
-func startTerminal(t *testing.T) (ctx context.Context, w *os.File, out *termOutput, done chan error) {
+func startTerminal(t *testing.T) (ctx context.Context, w *os.File, out *testenv.Output, done chan error) {
 	t.Helper()
-	ctx = testContext(t)
-	pr := prompt.New(prompt.Options{Log: newLogger(t, "prompt")})
+	ctx = testenv.Context(t)
+	pr := prompt.New(prompt.Options{Log: testenv.Logger(t, "prompt")})
 	px := dapproxy.New(dapproxy.Config{
-		Builder:      cli.PatchBuilder{Log: newLogger(t, "patcher"), Built: pr.UseBuild},
-		Log:          newLogger(t, "dapproxy"),
+		Builder:      cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: pr.UseBuild},
+		Log:          testenv.Logger(t, "dapproxy"),
 		Capabilities: pr.Capabilities(),
 	})
 	pr.Register(px)
@@ -61,7 +39,7 @@ func startTerminal(t *testing.T) (ctx context.Context, w *os.File, out *termOutp
 	if err != nil {
 		t.Fatal(err)
 	}
-	out = &termOutput{changed: make(chan struct{})}
+	out = testenv.NewOutput()
 	done = make(chan error, 1)
 	dir := fixture(t, "prompt")
 	go func() {
@@ -81,7 +59,7 @@ func startTerminal(t *testing.T) (ctx context.Context, w *os.File, out *termOutp
 			}
 		}
 		if t.Failed() {
-			all, _ := out.since(0)
+			all, _ := out.Since(0)
 			t.Logf("terminal output:\n%s", all)
 		}
 	})
@@ -97,8 +75,8 @@ func TestPromptTerminal(t *testing.T) {
 	wait := func(want ...string) string {
 		t.Helper()
 		for {
-			text, changed := out.since(mark)
-			if containsAll(text, want) && strings.HasSuffix(text, terminal.Prompt) {
+			text, changed := out.Since(mark)
+			if testenv.ContainsInOrder(text, want) && strings.HasSuffix(text, terminal.Prompt) {
 				mark += len(text)
 				return text
 			}
@@ -150,16 +128,4 @@ func TestPromptTerminal(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the terminal did not return after exit")
 	}
-}
-
-// containsAll reports whether text holds the strings of want in order.
-func containsAll(text string, want []string) bool {
-	for _, w := range want {
-		i := strings.Index(text, w)
-		if i < 0 {
-			return false
-		}
-		text = text[i+len(w):]
-	}
-	return true
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/livepatch/livepatch/internal/cli"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/prompt"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // RunPrompt runs f with a client connected to a proxy configured as
@@ -20,10 +21,10 @@ import (
 // the given time limit for inputs.
 func RunPrompt(t *testing.T, timeout time.Duration, f func(t *testing.T, env *Env)) {
 	t.Helper()
-	pr := prompt.New(prompt.Options{Timeout: timeout, Log: newLogger(t, "prompt")})
+	pr := prompt.New(prompt.Options{Timeout: timeout, Log: testenv.Logger(t, "prompt")})
 	cfg := dapproxy.Config{
-		Builder:      cli.PatchBuilder{Log: newLogger(t, "patcher"), Built: pr.UseBuild},
-		Log:          newLogger(t, "dapproxy"),
+		Builder:      cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: pr.UseBuild},
+		Log:          testenv.Logger(t, "dapproxy"),
 		Capabilities: pr.Capabilities(),
 	}
 	px := dapproxy.New(cfg)

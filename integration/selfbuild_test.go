@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // TestOwnPackagesPatchable builds some of this repository's own packages'
@@ -21,7 +22,7 @@ func TestOwnPackagesPatchable(t *testing.T) {
 	}
 	for _, pkg := range []string{"internal/dapproxy", "internal/prompt", "examples/counter"} {
 		t.Run(pkg, func(t *testing.T) {
-			ctx := testContext(t)
+			ctx := testenv.Context(t)
 			out := filepath.Join(t.TempDir(), "pkg.test")
 			if _, err := patcher.Build(ctx, patcher.Options{Dir: root, Packages: []string{"./" + pkg}, Output: out, Test: true}); err != nil {
 				t.Fatalf("patchable test build: %v", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/go-delve/delve/service/debugger"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/testenv"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -66,7 +67,7 @@ func debugCounter(t *testing.T, ctx context.Context) (*debugger.Debugger, func()
 // the same time, many times, and checks that every response answers its
 // own request: the clients share the target's one inbox and outbox.
 func TestCallClientsOfOneDebuggerSerialize(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	d, cont := debugCounter(t, ctx)
 	cont()
 
@@ -110,7 +111,7 @@ func TestCallClientsOfOneDebuggerSerialize(t *testing.T) {
 // request; the only other outcome allowed is that an injected call finds
 // the agent busy with a socket request whose goroutine the debugger stopped.
 func TestSocketAndCallClientsTogether(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	ep, err := agentclient.NewEndpoint()
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +205,7 @@ func TestSocketAndCallClientsTogether(t *testing.T) {
 // ends) and checks that the next request gets its own response, not the
 // late one. The agent runs in the test process.
 func TestSocketClientSkipsLateResponses(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	ep, err := agentclient.NewEndpoint()
 	if err != nil {
 		t.Fatal(err)

@@ -1,15 +1,13 @@
 package agentclient_test
 
 import (
-	"bufio"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/testenv"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -19,9 +17,8 @@ import (
 func heldCounter(t *testing.T, ep *agentclient.Endpoint, holdVal string) (io.WriteCloser, <-chan string, <-chan string) {
 	t.Helper()
 	bin := counterBinary(t)
-	cmd := exec.CommandContext(testContext(t), bin)
+	cmd := testenv.Command(testenv.Context(t), bin)
 	cmd.Env = append(append(os.Environ(), ep.Env()...), agent.EnvHold+"="+holdVal)
-	cmd.WaitDelay = 5 * time.Second
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -34,32 +31,15 @@ func heldCounter(t *testing.T, ep *agentclient.Endpoint, holdVal string) (io.Wri
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	lines := func(r io.Reader) <-chan string {
-		ch := make(chan string, 100)
-		go func() {
-			defer close(ch)
-			sc := bufio.NewScanner(r)
-			for sc.Scan() {
-				ch <- sc.Text()
-			}
-		}()
-		return ch
-	}
-	return stdin, lines(stdout), lines(stderr)
+	testenv.Start(t, cmd)
+	return stdin, testenv.Lines(stdout), testenv.Lines(stderr)
 }
 
 // await returns the first line of ch that starts with prefix, failing the
 // test when ch closes or the test's deadline nears first.
 func await(t *testing.T, ch <-chan string, prefix string) string {
 	t.Helper()
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	for {
 		select {
 		case l, ok := <-ch:
@@ -79,7 +59,7 @@ func await(t *testing.T, ch <-chan string, prefix string) string {
 // it, and checks that main's first report, asked for before the patch
 // was applied, is already patched: main did not run before the release.
 func TestHoldPatchesBeforeMain(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	ep, err := agentclient.NewEndpoint()
 	if err != nil {
 		t.Fatal(err)

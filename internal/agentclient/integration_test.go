@@ -1,22 +1,18 @@
 package agentclient_test
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"go/constant"
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/go-delve/delve/pkg/proc"
 	"github.com/go-delve/delve/service/api"
@@ -24,6 +20,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/testenv"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -50,17 +47,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// testContext returns a context that ends a little before the test's deadline.
-func testContext(t *testing.T) context.Context {
-	ctx := context.Background()
-	if d, ok := t.Deadline(); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, d.Add(-10*time.Second))
-		t.Cleanup(cancel)
-	}
-	return ctx
-}
-
 // counterBinary builds testdata/counter patchably.
 func counterBinary(t *testing.T) string {
 	t.Helper()
@@ -70,7 +56,7 @@ func counterBinary(t *testing.T) string {
 			fixture.err = err
 			return
 		}
-		res, err := patcher.Build(testContext(t), patcher.Options{
+		res, err := patcher.Build(testenv.Context(t), patcher.Options{
 			Dir:    dir,
 			Output: filepath.Join(tmpRoot, "counter"),
 			Log:    slog.New(slog.NewTextHandler(&fixture.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -179,7 +165,7 @@ func checkExtras(t *testing.T, line string) {
 // socket while it runs, sees its output change, and restores it.
 func TestSocketPatching(t *testing.T) {
 	bin := counterBinary(t)
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	ep, err := agentclient.NewEndpoint()
 	if err != nil {
 		t.Fatal(err)
@@ -190,11 +176,10 @@ func TestSocketPatching(t *testing.T) {
 	}
 	sock := ep.Path
 
-	cmd := exec.CommandContext(ctx, bin)
+	cmd := testenv.Command(ctx, bin)
 	cmd.Env = append(os.Environ(), ep.Env()...)
-	cmd.WaitDelay = 5 * time.Second
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := testenv.NewOutput()
+	cmd.Stderr = stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -203,24 +188,13 @@ func TestSocketPatching(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
 		if t.Failed() {
 			t.Logf("target stderr:\n%s", stderr.String())
 		}
 	})
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
+	testenv.Start(t, cmd)
+	lines := testenv.Lines(stdout)
 	report := func() string {
 		t.Helper()
 		if _, err := io.WriteString(stdin, "\n"); err != nil {
@@ -307,7 +281,7 @@ func TestSocketPatching(t *testing.T) {
 // call injection, then checks what the program computes after continuing.
 func TestInjectedCallPatching(t *testing.T) {
 	bin := counterBinary(t)
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	d, err := debugger.New(&debugger.Config{
 		WorkingDir: filepath.Dir(bin),
 		Backend:    "default",
@@ -360,12 +334,9 @@ func TestInjectedCallPatching(t *testing.T) {
 // TestCallClientWithoutAgent checks the error for a program that was not
 // built patchably.
 func TestCallClientWithoutAgent(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	bin := filepath.Join(t.TempDir(), "plain")
-	build := exec.CommandContext(ctx, "go", "build", "-gcflags=all=-N -l", "-o", bin, ".")
-	build.Dir = "testdata/counter"
-	build.WaitDelay = 5 * time.Second
-	if out, err := build.CombinedOutput(); err != nil {
+	if out, err := testenv.BuildUnoptimized(ctx, "testdata/counter", bin); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	d, err := debugger.New(&debugger.Config{

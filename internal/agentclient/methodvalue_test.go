@@ -9,6 +9,7 @@ import (
 	"github.com/go-delve/delve/pkg/proc"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/testenv"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -17,7 +18,7 @@ import (
 // and a method expression of the program's own compiled type, and checks
 // what the program computes with it after continuing.
 func TestMethodValuesInTargetPatches(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	d, cont := debugCounter(t, ctx)
 	cont()
 	c := agentclient.NewCallClient(d)

@@ -5,18 +5,15 @@ import (
 	"errors"
 	"runtime"
 	"testing"
+
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // TestQueueOrder checks that jobs get their turns one at a time in the
 // order they arrived, that a job waiting past Patience is announced with
 // the running one, and that a job whose context ends leaves the queue.
 func TestQueueOrder(t *testing.T) {
-	ctx := context.Background()
-	if d, ok := t.Deadline(); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, d)
-		defer cancel()
-	}
+	ctx := testenv.Context(t)
 	notices := make(chan [2]string, 8)
 	q := &Queue{Notify: func(job, running string) { notices <- [2]string{job, running} }}
 

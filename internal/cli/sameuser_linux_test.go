@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 func TestConnUIDSameUser(t *testing.T) {
@@ -125,9 +127,7 @@ func TestCheckSameUserPeerGone(t *testing.T) {
 			client.Close()
 			// The request can still be read; the reset then says the peer is
 			// gone, before anything is checked.
-			if deadline, ok := t.Deadline(); ok {
-				server.SetReadDeadline(deadline)
-			}
+			server.SetReadDeadline(testenv.Deadline(t))
 			got, err := io.ReadAll(server)
 			if !errors.Is(err, syscall.ECONNRESET) {
 				t.Fatalf("reading from the reset connection: %v, want %v", err, syscall.ECONNRESET)

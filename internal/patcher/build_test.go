@@ -2,7 +2,6 @@ package patcher
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,52 +13,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/livepatch/livepatch/internal/testenv"
 )
-
-// testContext returns a context that ends shortly before the test's deadline.
-func testContext(t testing.TB) context.Context {
-	ctx := context.Background()
-	if tt, ok := t.(*testing.T); ok {
-		if d, ok := tt.Deadline(); ok {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithDeadline(ctx, d.Add(-10*time.Second))
-			t.Cleanup(cancel)
-			return ctx
-		}
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// testLogger returns a logger whose output is printed only if t fails.
-func testLogger(t testing.TB) *slog.Logger {
-	var mu sync.Mutex
-	var buf bytes.Buffer
-	t.Cleanup(func() {
-		if t.Failed() {
-			mu.Lock()
-			t.Logf("patcher log:\n%s", buf.String())
-			mu.Unlock()
-		}
-	})
-	return slog.New(slog.NewTextHandler(&lockedWriter{mu: &mu, w: &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// lockedWriter serializes writes to w.
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
 
 // fixture returns the absolute directory of testdata fixture name.
 func fixture(t testing.TB, name string) string {
@@ -113,7 +71,7 @@ func patchable(t testing.TB, name string, opts Options) *Result {
 		}
 		opts.Output = filepath.Join(binDir, strings.NewReplacer("/", "_", " ", "_", "=", "_", ",", "_", ".", "_").Replace(key)+".patchable")
 		opts.Log = slog.New(slog.NewTextHandler(&b.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		b.res, b.err = Build(testContext(t), opts)
+		b.res, b.err = Build(testenv.Context(t), opts)
 	})
 	if b.err != nil {
 		t.Logf("patcher log:\n%s", b.log.String())
@@ -130,10 +88,9 @@ func plainBinary(t testing.TB, dir string, env []string, args ...string) string 
 	if len(args) == 0 || strings.HasPrefix(args[len(args)-1], "-") {
 		args = append(args, ".")
 	}
-	cmd := exec.CommandContext(testContext(t), "go", append([]string{"build", "-o", out}, args...)...)
+	cmd := testenv.Command(testenv.Context(t), "go", append([]string{"build", "-o", out}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	cmd.WaitDelay = 5 * time.Second
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build in %s: %v\n%s", dir, err, b)
 	}
@@ -143,8 +100,7 @@ func plainBinary(t testing.TB, dir string, env []string, args ...string) string 
 // run runs a binary and returns its standard output.
 func run(t testing.TB, bin string, args ...string) string {
 	t.Helper()
-	cmd := exec.CommandContext(testContext(t), bin, args...)
-	cmd.WaitDelay = 5 * time.Second
+	cmd := testenv.Command(testenv.Context(t), bin, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -280,14 +236,13 @@ func TestManifest(t *testing.T) {
 func TestCompileErrorIsReportedUnchanged(t *testing.T) {
 	dir := fixture(t, "broken")
 	out := filepath.Join(t.TempDir(), "broken")
-	_, err := Build(testContext(t), Options{Dir: dir, Output: out, Log: testLogger(t)})
+	_, err := Build(testenv.Context(t), Options{Dir: dir, Output: out, Log: testenv.Logger(t, "patcher")})
 	var be *BuildError
 	if !errors.As(err, &be) {
 		t.Fatalf("got error %v (%T), want *BuildError", err, err)
 	}
-	cmd := exec.CommandContext(testContext(t), "go", "build", "-o", os.DevNull, ".")
+	cmd := testenv.Command(testenv.Context(t), "go", "build", "-o", os.DevNull, ".")
 	cmd.Dir = dir
-	cmd.WaitDelay = 5 * time.Second
 	want, _ := cmd.CombinedOutput()
 	if be.Output != string(want) {
 		t.Errorf("got compiler output\n%s\nwant (from go build)\n%s", be.Output, want)
@@ -307,10 +262,10 @@ func TestOverlayIsDeterministic(t *testing.T) {
 	dir := fixture(t, "basic")
 	snapshot := func() map[string]string {
 		out := filepath.Join(t.TempDir(), "bin")
-		if _, err := Build(testContext(t), Options{Dir: dir, Output: out, Log: testLogger(t)}); err != nil {
+		if _, err := Build(testenv.Context(t), Options{Dir: dir, Output: out, Log: testenv.Logger(t, "patcher")}); err != nil {
 			t.Fatal(err)
 		}
-		mods, err := findModules(testContext(t), dir, os.Environ())
+		mods, err := findModules(testenv.Context(t), dir, os.Environ())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -375,7 +330,7 @@ func TestTestBinary(t *testing.T) {
 
 func TestMissingGoSumEntryIsExplained(t *testing.T) {
 	dir := fixture(t, "nosum")
-	_, err := Build(testContext(t), Options{Dir: dir, Output: filepath.Join(t.TempDir(), "nosum"), Log: testLogger(t), Env: []string{"GOPROXY=off", "GOFLAGS=-mod=readonly"}})
+	_, err := Build(testenv.Context(t), Options{Dir: dir, Output: filepath.Join(t.TempDir(), "nosum"), Log: testenv.Logger(t, "patcher"), Env: []string{"GOPROXY=off", "GOFLAGS=-mod=readonly"}})
 	var be *BuildError
 	if !errors.As(err, &be) {
 		t.Fatalf("got error %v (%T), want *BuildError", err, err)
@@ -394,7 +349,7 @@ func TestMissingGoSumEntryIsExplained(t *testing.T) {
 func TestOverlayKeepsLines(t *testing.T) {
 	dir := fixture(t, "basic")
 	patchable(t, "basic/", Options{Dir: dir})
-	mods, err := findModules(testContext(t), dir, os.Environ())
+	mods, err := findModules(testenv.Context(t), dir, os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -487,11 +442,11 @@ func TestTargetPlatformFromEnv(t *testing.T) {
 	dir := fixture(t, "basic")
 	opts := &Options{Dir: dir, Env: []string{"GOOS=windows", "GOARCH=386"}}
 	env := append(os.Environ(), opts.Env...)
-	mods, err := findModules(testContext(t), dir, env)
+	mods, err := findModules(testenv.Context(t), dir, env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := load(testContext(t), opts, mods, env)
+	l, err := load(testenv.Context(t), opts, mods, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,7 +474,7 @@ func TestTargetPlatformFromEnv(t *testing.T) {
 
 // cgoAvailable reports whether the go command builds cgo packages here.
 func cgoAvailable(t *testing.T) bool {
-	out, err := exec.CommandContext(testContext(t), "go", "env", "CGO_ENABLED", "CC").Output()
+	out, err := testenv.Command(testenv.Context(t), "go", "env", "CGO_ENABLED", "CC").Output()
 	if err != nil {
 		return false
 	}
@@ -539,11 +494,11 @@ func TestWarmBuildHitsCache(t *testing.T) {
 	// A copy: its build directory is this test's alone, even when another
 	// process runs the same test at the same time.
 	dir := copyTree(t, fixture(t, "tags"))
-	opts := Options{Dir: dir, Output: filepath.Join(t.TempDir(), "tags"), BuildFlags: []string{"-x"}, Log: testLogger(t)}
+	opts := Options{Dir: dir, Output: filepath.Join(t.TempDir(), "tags"), BuildFlags: []string{"-x"}, Log: testenv.Logger(t, "patcher")}
 	build := func() (*Result, string) {
 		var progress bytes.Buffer
 		opts.Progress = &progress
-		res, err := Build(testContext(t), opts)
+		res, err := Build(testenv.Context(t), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -583,11 +538,11 @@ func TestWarmBuildHitsCache(t *testing.T) {
 func TestStdSymbolsCoverDirectImports(t *testing.T) {
 	dir := fixture(t, "basic")
 	opts := &Options{Dir: dir}
-	mods, err := findModules(testContext(t), dir, os.Environ())
+	mods, err := findModules(testenv.Context(t), dir, os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := load(testContext(t), opts, mods, os.Environ())
+	l, err := load(testenv.Context(t), opts, mods, os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}

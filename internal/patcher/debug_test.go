@@ -10,6 +10,8 @@ import (
 	"github.com/go-delve/delve/pkg/proc"
 	"github.com/go-delve/delve/service/api"
 	"github.com/go-delve/delve/service/debugger"
+
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // TestBreakpointInInstrumentedFunction runs a patchable binary under Delve,
@@ -119,11 +121,7 @@ func command(t *testing.T, d *debugger.Debugger, name string) *api.DebuggerState
 		st, err := d.Command(&api.DebuggerCommand{Name: name}, nil, nil, nil)
 		done <- result{st, err}
 	}()
-	deadline := time.Minute
-	if dl, ok := t.Deadline(); ok {
-		deadline = time.Until(dl) - 10*time.Second
-	}
-	timer := time.NewTimer(deadline)
+	timer := time.NewTimer(time.Until(testenv.Deadline(t)))
 	defer timer.Stop()
 	select {
 	case r := <-done:

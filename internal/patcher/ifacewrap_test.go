@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // TestInterfaceWrappers builds the fixture ifacewrap's package shapes as a
@@ -82,7 +84,7 @@ func readGenerated(t *testing.T, dir string, opts Options, orig string) []byte {
 // fixture at dir with opts (Dir and Output aside).
 func overlayOf(t *testing.T, dir string, opts Options) map[string]string {
 	t.Helper()
-	mods, err := findModules(testContext(t), dir, os.Environ())
+	mods, err := findModules(testenv.Context(t), dir, os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,8 +122,8 @@ func TestRejectedInterfaceWrappersDropped(t *testing.T) {
 	// build has a build directory of its own.
 	opts := Options{Dir: dir, Packages: []string{"./shapes"}, Test: true, Env: []string{"GOLIVEPATCHTEST=corrupt"}}
 	build := opts
-	build.Output, build.Log = filepath.Join(t.TempDir(), "shapes.test"), testLogger(t)
-	res, err := Build(testContext(t), build)
+	build.Output, build.Log = filepath.Join(t.TempDir(), "shapes.test"), testenv.Logger(t, "patcher")
+	res, err := Build(testenv.Context(t), build)
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}

@@ -1,16 +1,12 @@
 package patcher
 
 import (
-	"bufio"
-	"bytes"
 	"io"
 	"os"
-	"os/exec"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/testenv"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -28,10 +24,9 @@ func TestPatchThroughAgent(t *testing.T) {
 	}
 	t.Cleanup(func() { ep.Remove() })
 
-	ctx := testContext(t)
-	cmd := exec.CommandContext(ctx, res.Output)
+	ctx := testenv.Context(t)
+	cmd := testenv.Command(ctx, res.Output)
 	cmd.Env = append(os.Environ(), ep.Env()...)
-	cmd.WaitDelay = 5 * time.Second
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -40,38 +35,24 @@ func TestPatchThroughAgent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderr := &lockedBuffer{}
+	stderr := testenv.NewOutput()
 	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		stdin.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
 		if t.Failed() {
 			t.Logf("target stderr:\n%s", stderr.String())
 		}
 	})
-	lines := make(chan string, 16)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
+	testenv.Start(t, cmd)
+	lines := testenv.Lines(stdout)
 	readLine := func() string {
 		t.Helper()
-		timer := time.NewTimer(time.Until(deadlineOf(t)))
-		defer timer.Stop()
 		select {
 		case l, ok := <-lines:
 			if !ok {
 				t.Fatal("target closed its output")
 			}
 			return l
-		case <-timer.C:
+		case <-ctx.Done():
 			t.Fatal("no output from the target in time")
 			return ""
 		}
@@ -127,30 +108,4 @@ func TestPatchThroughAgent(t *testing.T) {
 		t.Fatalf("apply: %v", err)
 	}
 	ask("e", "e -9223372036854775808 3.141592653589793 /dev/null true 13 6 0 division by zero")
-}
-
-// deadlineOf returns when a wait in t must give up.
-func deadlineOf(t *testing.T) time.Time {
-	if d, ok := t.Deadline(); ok {
-		return d.Add(-10 * time.Second)
-	}
-	return time.Now().Add(time.Minute)
-}
-
-// lockedBuffer is a bytes.Buffer safe for a writer and a reader at once.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

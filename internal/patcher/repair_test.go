@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // TestBuildSurvivesRejectedGeneratedCode corrupts generated files the way a
@@ -30,14 +32,14 @@ func TestBuildSurvivesRejectedGeneratedCode(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "basic")
 	// Options differ from the other builds of basic (Env), so this build
 	// has a build directory of its own.
-	res, err := Build(testContext(t), Options{Dir: dir, Output: out, Env: []string{"GOLIVEPATCHTEST=corrupt"}, Log: testLogger(t)})
+	res, err := Build(testenv.Context(t), Options{Dir: dir, Output: out, Env: []string{"GOLIVEPATCHTEST=corrupt"}, Log: testenv.Logger(t, "patcher")})
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}
 	if got := run(t, res.Output); !strings.Contains(got, "hello, world") {
 		t.Errorf("unexpected output:\n%s", got)
 	}
-	mods, err := findModules(testContext(t), dir, os.Environ())
+	mods, err := findModules(testenv.Context(t), dir, os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // copyTree copies the directory src into a new temporary directory and
@@ -44,7 +46,7 @@ func copyTree(t *testing.T, src string) string {
 // temporary directories, each with a build directory of its own.
 func removeBuildDirAfter(t *testing.T, dir string, opts Options) string {
 	t.Helper()
-	mods, err := findModules(testContext(t), dir, os.Environ())
+	mods, err := findModules(testenv.Context(t), dir, os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +71,7 @@ func TestUnchangedTreeReusesBuild(t *testing.T) {
 	build := func() (*Result, string) {
 		t.Helper()
 		var log bytes.Buffer
-		res, err := Build(testContext(t), Options{Dir: dir, Output: out, Log: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		res, err := Build(testenv.Context(t), Options{Dir: dir, Output: out, Log: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 		if err != nil {
 			t.Fatalf("build: %v\nlog:\n%s", err, log.String())
 		}
@@ -77,7 +79,7 @@ func TestUnchangedTreeReusesBuild(t *testing.T) {
 	}
 	checkTypeInfo := func(res *Result) {
 		t.Helper()
-		fset, pkgs, err := res.TypeInfo(testContext(t))
+		fset, pkgs, err := res.TypeInfo(testenv.Context(t))
 		if err != nil {
 			t.Fatalf("TypeInfo: %v", err)
 		}
@@ -124,7 +126,7 @@ func TestUnchangedTreeReusesBuild(t *testing.T) {
 		t.Errorf("manifest next to the reused binary: count %d module %q, want %d %q", m.Count, m.Module, first.Manifest.Count, first.Manifest.Module)
 	}
 	checkTypeInfo(second)
-	if _, _, err := second.TypeInfo(testContext(t)); err != nil {
+	if _, _, err := second.TypeInfo(testenv.Context(t)); err != nil {
 		t.Errorf("second TypeInfo call: %v", err)
 	}
 
@@ -184,7 +186,7 @@ func TestUnchangedTreeReusesBuild(t *testing.T) {
 // context ends before the background load does.
 func TestTypeInfoEndsWithContext(t *testing.T) {
 	res := &Result{typeInfo: &typeInfo{done: make(chan struct{})}}
-	ctx, cancel := context.WithCancel(testContext(t))
+	ctx, cancel := context.WithCancel(testenv.Context(t))
 	cancel()
 	if _, _, err := res.TypeInfo(ctx); err == nil {
 		t.Fatal("TypeInfo with an ended context and a pending load: got no error")

@@ -53,7 +53,7 @@ func TestMultiLineEndOfInput(t *testing.T) {
 	case <-e.ctx.Done():
 		t.Fatal("Run did not return at end of input")
 	}
-	if out, _ := e.out.since(0); !strings.Contains(out, terminal.ContinuationPrompt+"\n") || strings.Contains(out, "error") {
+	if out, _ := e.out.Since(0); !strings.Contains(out, terminal.ContinuationPrompt+"\n") || strings.Contains(out, "error") {
 		t.Errorf("output %q, want a continuation prompt ended by the end of input, and no error", out)
 	}
 }

@@ -1,24 +1,19 @@
 package terminal_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-delve/delve/service"
-	"github.com/go-delve/delve/service/dap"
 	"github.com/go-delve/delve/service/debugger"
 
 	"github.com/livepatch/livepatch/internal/terminal"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // counterBin is testdata/counter built once by TestMain, with
@@ -40,88 +35,20 @@ func runTests(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	counterBin = filepath.Join(dir, "counter")
-	cmd := exec.Command("go", "build", "-gcflags=all=-N -l", "-o", counterBin, ".")
-	cmd.Dir = "testdata/counter"
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := testenv.BuildUnoptimized(context.Background(), "testdata/counter", counterBin); err != nil {
 		fmt.Fprintf(os.Stderr, "build fixture: %v\n%s", err, out)
 		return 1
 	}
 	return m.Run()
 }
 
-// testContext returns a context that ends after budget, or shortly before
-// the test's deadline, so that one stuck test does not starve the others.
-func testContext(t *testing.T, budget time.Duration) context.Context {
-	t.Helper()
-	deadline := time.Now().Add(budget)
-	if d, ok := t.Deadline(); ok && d.Add(-5*time.Second).Before(deadline) {
-		deadline = d.Add(-5 * time.Second)
-	}
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// output is a buffer that tests can wait on.
-type output struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	changed chan struct{}
-}
-
-func newOutput() *output { return &output{changed: make(chan struct{})} }
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.b.Write(p)
-	close(o.changed)
-	o.changed = make(chan struct{})
-	return len(p), nil
-}
-
-// since returns the text from offset and a channel closed at the next write.
-func (o *output) since(offset int) (string, <-chan struct{}) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()[offset:], o.changed
-}
-
-func (o *output) Len() int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Len()
-}
-
-// startDelve starts Delve's own DAP server in process and returns a
-// connection to it. The server stops when the test ends.
-func startDelve(t *testing.T) net.Conn {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := dap.NewServer(&service.Config{
-		Listener:       l,
-		DisconnectChan: make(chan struct{}),
-		Debugger:       debugger.Config{Backend: "default"},
-	})
-	srv.Run()
-	t.Cleanup(srv.Stop)
-	conn, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return conn
-}
-
 // env drives terminal.Run through a pipe, as a script would.
 type env struct {
 	t         *testing.T
 	ctx       context.Context
-	in        *os.File // the write end of Run's stdin
-	out       *output  // Run's stdout and stderr
-	mark      int      // where the next command's output starts
+	in        *os.File        // the write end of Run's stdin
+	out       *testenv.Output // Run's stdout and stderr
+	mark      int             // where the next command's output starts
 	interrupt chan struct{}
 	done      chan error // Run's result
 }
@@ -130,14 +57,15 @@ type env struct {
 // arguments and waits for the first prompt.
 func start(t *testing.T, launch map[string]any) *env {
 	t.Helper()
-	ctx := testContext(t, time.Minute)
+	ctx, cancel := context.WithTimeout(testenv.Context(t), time.Minute)
+	t.Cleanup(cancel)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, ctx: ctx, in: w, out: newOutput(), interrupt: make(chan struct{}, 1), done: make(chan error, 1)}
-	conn := startDelve(t)
-	logs := newOutput()
+	e := &env{t: t, ctx: ctx, in: w, out: testenv.NewOutput(), interrupt: make(chan struct{}, 1), done: make(chan error, 1)}
+	conn := testenv.StartDelve(t, debugger.Config{Backend: "default"}).Conn
+	logs := testenv.NewOutput()
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	go func() {
 		defer r.Close()
@@ -154,9 +82,9 @@ func start(t *testing.T, launch map[string]any) *env {
 			t.Error("Run did not return at the end of its input")
 		}
 		if t.Failed() {
-			all, _ := e.out.since(0)
+			all, _ := e.out.Since(0)
 			t.Logf("terminal output:\n%s", all)
-			l, _ := logs.since(0)
+			l, _ := logs.Since(0)
 			t.Logf("DAP traffic:\n%s", l)
 		}
 	})
@@ -174,8 +102,8 @@ func counter(t *testing.T, n int) *env {
 func (e *env) wait(want ...string) string {
 	e.t.Helper()
 	for {
-		text, changed := e.out.since(e.mark)
-		if containsInOrder(text, want) && strings.HasSuffix(text, terminal.Prompt) {
+		text, changed := e.out.Since(e.mark)
+		if testenv.ContainsInOrder(text, want) && strings.HasSuffix(text, terminal.Prompt) {
 			e.mark += len(text)
 			return text
 		}
@@ -188,18 +116,6 @@ func (e *env) wait(want ...string) string {
 			e.t.Fatalf("timed out waiting for %q; output:\n%s", want, text)
 		}
 	}
-}
-
-// containsInOrder reports whether text holds the strings of want in order.
-func containsInOrder(text string, want []string) bool {
-	for _, w := range want {
-		i := strings.Index(text, w)
-		if i < 0 {
-			return false
-		}
-		text = text[i+len(w):]
-	}
-	return true
 }
 
 // do types a command and waits as wait does.
@@ -318,7 +234,7 @@ func TestInterruptPauses(t *testing.T) {
 	}
 	// Wait for the program to run, then press Ctrl-C.
 	for {
-		text, changed := e.out.since(e.mark)
+		text, changed := e.out.Since(e.mark)
 		if strings.Contains(text, "count 2\n") {
 			break
 		}

@@ -1,0 +1,49 @@
+package testenv
+
+import (
+	"bytes"
+	"sync"
+)
+
+// Output collects what a program writes and lets a test wait for text: a
+// reader takes the text so far with a channel that is closed at the next
+// write. It is safe for concurrent use.
+type Output struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{}
+}
+
+// NewOutput returns an empty Output.
+func NewOutput() *Output { return &Output{changed: make(chan struct{})} }
+
+func (o *Output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.b.Write(p)
+	close(o.changed)
+	o.changed = make(chan struct{})
+	return len(p), nil
+}
+
+// Since returns the text from offset on and a channel closed at the next
+// write.
+func (o *Output) Since(offset int) (string, <-chan struct{}) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()[offset:], o.changed
+}
+
+// Len returns the length of the text so far.
+func (o *Output) Len() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.Len()
+}
+
+// String returns the text so far.
+func (o *Output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
+}
