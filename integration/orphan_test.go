@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // TestDebugPipeClosedStopsTheProgram runs `livepatch debug` with its
@@ -18,7 +20,7 @@ import (
 // ran on, orphaned, with its temporary directory left behind): livepatch
 // must stop the program and remove the directory before it exits.
 func TestDebugPipeClosedStopsTheProgram(t *testing.T) {
-	ctx := testContext(t)
+	ctx := testenv.Context(t)
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +36,7 @@ func TestDebugPipeClosedStopsTheProgram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderr := &logBuffer{}
+	stderr := &testenv.Output{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
