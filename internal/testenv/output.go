@@ -7,7 +7,7 @@ import (
 
 // Output collects what a program writes and lets a test wait for text: a
 // reader takes the text so far with a channel that is closed at the next
-// write. It is safe for concurrent use.
+// write. The zero Output is empty and ready; it is safe for concurrent use.
 type Output struct {
 	mu      sync.Mutex
 	b       bytes.Buffer
@@ -21,8 +21,10 @@ func (o *Output) Write(p []byte) (int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.b.Write(p)
-	close(o.changed)
-	o.changed = make(chan struct{})
+	if o.changed != nil {
+		close(o.changed)
+		o.changed = nil
+	}
 	return len(p), nil
 }
 
@@ -31,6 +33,9 @@ func (o *Output) Write(p []byte) (int, error) {
 func (o *Output) Since(offset int) (string, <-chan struct{}) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.changed == nil {
+		o.changed = make(chan struct{})
+	}
 	return o.b.String()[offset:], o.changed
 }
 
