@@ -1,10 +1,6 @@
 package change
 
-import (
-	"go/ast"
-	"go/types"
-	"sort"
-)
+import "sort"
 
 // maxHistory bounds the declaring inputs a history remembers.
 const maxHistory = 200
@@ -44,47 +40,4 @@ func (h *History) Names() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-// Operand returns what expr, typed in scope sc after the inputs of h,
-// names: a package (the import of the scope's file or of an earlier input
-// bound to that name, unless a local hides it), or the type of a value.
-// Both are nil when it is neither or does not check.
-func (p *Program) Operand(sc *Scope, h *History, expr string) (*types.Package, types.Type) {
-	if sc.local(expr) == nil {
-		specs := sc.fileImports()
-		for _, in := range h.inputs {
-			specs = append(specs, in.imports...)
-		}
-		for _, is := range specs {
-			ip := p.pkgs[is.path]
-			if ip == nil || (is.name != expr && (is.name != "" || ip.Name() != expr)) {
-				continue
-			}
-			return ip, nil
-		}
-	}
-	in, err := parseInput("_ = " + expr)
-	if err != nil {
-		return nil, nil
-	}
-	c, err := p.check(sc, h.inputs, in)
-	if err != nil || len(c.stmts) != 1 {
-		return nil, nil
-	}
-	as, ok := c.stmts[0].(*ast.AssignStmt)
-	if !ok || len(as.Rhs) != 1 {
-		return nil, nil
-	}
-	e := as.Rhs[0]
-	if id, ok := e.(*ast.Ident); ok {
-		if pn, ok := c.info.Uses[id].(*types.PkgName); ok {
-			return pn.Imported(), nil
-		}
-	}
-	tv, ok := c.info.Types[e]
-	if !ok || tv.Type == nil {
-		return nil, nil
-	}
-	return nil, tv.Type
 }

@@ -1,6 +1,7 @@
 package change
 
 import (
+	"go/ast"
 	"go/types"
 
 	"github.com/livepatch/livepatch/target/agent"
@@ -57,6 +58,49 @@ func (p *Program) Input(sc *Scope, h *History, text string) (*Input, error) {
 // Notes returns, for each frame local the input may write, a note when the
 // compiler may have folded it (fold.go); "" when there is none.
 func (in *Input) Notes() string { return foldingNotes(in.sc, in.writes) }
+
+// Operand returns what expr, typed in scope sc after the inputs of h,
+// names: a package (the import of the scope's file or of an earlier input
+// bound to that name, unless a local hides it), or the type of a value.
+// Both are nil when it is neither or does not check.
+func (p *Program) Operand(sc *Scope, h *History, expr string) (*types.Package, types.Type) {
+	if sc.local(expr) == nil {
+		specs := sc.fileImports()
+		for _, in := range h.inputs {
+			specs = append(specs, in.imports...)
+		}
+		for _, is := range specs {
+			ip := p.pkgs[is.path]
+			if ip == nil || (is.name != expr && (is.name != "" || ip.Name() != expr)) {
+				continue
+			}
+			return ip, nil
+		}
+	}
+	in, err := parseInput("_ = " + expr)
+	if err != nil {
+		return nil, nil
+	}
+	c, err := p.check(sc, h.inputs, in)
+	if err != nil || len(c.stmts) != 1 {
+		return nil, nil
+	}
+	as, ok := c.stmts[0].(*ast.AssignStmt)
+	if !ok || len(as.Rhs) != 1 {
+		return nil, nil
+	}
+	e := as.Rhs[0]
+	if id, ok := e.(*ast.Ident); ok {
+		if pn, ok := c.info.Uses[id].(*types.PkgName); ok {
+			return pn.Imported(), nil
+		}
+	}
+	tv, ok := c.info.Types[e]
+	if !ok || tv.Type == nil {
+		return nil, nil
+	}
+	return nil, tv.Type
+}
 
 // Import is an import of a file: Name is the name it binds there.
 type Import struct{ Name, Path string }
