@@ -14,8 +14,8 @@ import (
 	"github.com/livepatch/livepatch/internal/patcher"
 )
 
-// Program is the type information of one patchable build, loaded once by
-// the builder. It is read-only once made, but for a cache of bodiless
+// Program is the type information of one patchable build, indexed once
+// per build (Checker.Program). It is read-only once made, but for a cache of bodiless
 // copies of its files, and safe for concurrent use.
 type Program struct {
 	fset  *token.FileSet
