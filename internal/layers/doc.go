@@ -14,5 +14,7 @@
 //	internal/patcher      the builder: no debugger, no DAP
 //	internal/dapproxy     the DAP proxy over Delve: no interpreter, no type checker, no livepatch package
 //	internal/agentclient  the host's channels to the agent: no DAP, no type checker
-//	internal/prompt, internal/livepatch, internal/repatch, internal/cli: the host
+//	internal/change       checking and rewriting changes: no debugger, no DAP, not the proxy
+//	internal/repatch      the fidelity runner: no DAP server
+//	internal/prompt, internal/livepatch, internal/cli: the host
 package layers

@@ -29,9 +29,10 @@
 // Counter: restart to apply` with nothing of the change applied.
 //
 // A saved file is type-checked with the rest of its package as built
-// (prompt.Prompt.RewriteChange); a prompt input is checked the same way,
-// spliced into the compiled text of the file of the function it replaces,
-// with the new declarations it makes beside it. Replacement bodies are
+// (change.Checker.RewriteChange, with the prompt's checker); a prompt
+// input is checked the same way (RewriteInput), spliced into the compiled
+// text of the file of the function it replaces, with the new declarations
+// it makes beside it. Replacement bodies are
 // rewritten for the interpreter and sent to the agent as one patch set,
 // which goes live atomically: every function of a change, or none. A
 // change that both applies and reverts functions publishes the applied

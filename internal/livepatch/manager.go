@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/prompt"
@@ -22,10 +23,11 @@ const DefaultQuiet = 10 * time.Millisecond
 
 // Options configure a Manager.
 type Options struct {
-	// Prompt type-checks and rewrites replacement bodies, and answers the
-	// evaluate requests that are not declarations of program functions or
-	// livepatch's commands (Register makes it pass those to the manager).
-	// Required.
+	// Prompt answers the evaluate requests that are not declarations of
+	// program functions or livepatch's commands (Register makes it pass
+	// those to the manager first); its checker (Prompt.Checker), which
+	// holds the type information of the latest build, type-checks and
+	// rewrites replacement bodies. Required.
 	Prompt *prompt.Prompt
 	// Quiet is the watcher's debounce delay; 0 means DefaultQuiet.
 	Quiet time.Duration
@@ -38,8 +40,9 @@ type Options struct {
 // Manager applies live patches for the sessions of a proxy. Its methods are
 // safe for concurrent use.
 type Manager struct {
-	opts Options
-	log  *slog.Logger
+	opts    Options
+	log     *slog.Logger
+	changes *change.Checker // the prompt's: checks saves and declarations
 
 	mu       sync.Mutex
 	prog     *program
@@ -56,7 +59,7 @@ func New(opts Options) *Manager {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Manager{opts: opts, log: log, prog: newProgram(nil), sessions: map[*dapproxy.Session]*session{}}
+	return &Manager{opts: opts, log: log, changes: opts.Prompt.Checker(), prog: newProgram(nil), sessions: map[*dapproxy.Session]*session{}}
 }
 
 // UseBuild records a patchable build; the builder calls it after every

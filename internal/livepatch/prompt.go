@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/prompt"
 	"github.com/livepatch/livepatch/target/agent"
@@ -182,9 +183,9 @@ func (m *Manager) rewriteEdit(ctx context.Context, r *redefinition, e *fileEdit)
 			helpers = append(helpers, newFuncDecl(r.fset, []byte(r.src), pkg, in.decl).key)
 		}
 	}
-	ch, err := m.opts.Prompt.RewriteInput(ctx, e.file, text, apply, helpers)
+	ch, err := m.changes.RewriteInput(ctx, e.file, text, apply, helpers)
 	if err != nil {
-		var ie *prompt.InputError
+		var ie *change.InputError
 		if errors.As(err, &ie) {
 			return nil, nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: strings.Join(inputPositions(ie.Msgs, filepath.Base(e.file), where), "\n"), ShowUser: true}
 		}

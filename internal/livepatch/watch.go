@@ -14,7 +14,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
-	"github.com/livepatch/livepatch/internal/prompt"
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -165,7 +165,7 @@ func (st *session) planSave(ctx context.Context, prog *program, pkg, file string
 		}
 	}
 	st.seen[file] = src
-	if _, built := prog.compiled[file]; built && !st.m.opts.Prompt.Compiled(ctx, file) {
+	if _, built := prog.compiled[file]; built && !st.m.changes.Compiled(ctx, file) {
 		if !hadPrev || string(prevSrc) == string(prog.compiled[file]) {
 			st.report(fmt.Sprintf("%s: not part of this build (its build constraints leave it out): nothing applied", filepath.Base(file)))
 		}
@@ -214,9 +214,9 @@ func (st *session) applyPlanned(ctx context.Context, sv *plannedSave) error {
 		st.report(append(pl.refusals, "livepatch: nothing of this save was applied")...)
 		return nil
 	}
-	ch, err := st.m.opts.Prompt.RewriteChange(ctx, file, sv.src, declKeys(pl.apply), declKeys(pl.helpers))
+	ch, err := st.m.changes.RewriteChange(ctx, file, sv.src, declKeys(pl.apply), declKeys(pl.helpers))
 	if err != nil {
-		var ie *prompt.InputError
+		var ie *change.InputError
 		if errors.As(err, &ie) {
 			st.report(append(ie.Msgs, "livepatch: nothing of this save was applied")...)
 		} else {
@@ -345,7 +345,7 @@ func (st *session) removed(ctx context.Context, prog *program, file string, err 
 	_, built := prog.compiled[file]
 	switch {
 	case !seen:
-	case built && st.m.opts.Prompt.Compiled(ctx, file):
+	case built && st.m.changes.Compiled(ctx, file):
 		st.s.Output("console", base+": removed: what it declares stays in the running program until a restart; nothing applied\n")
 	default:
 		st.s.Output("console", base+": removed: it was not part of this build; nothing to apply\n")

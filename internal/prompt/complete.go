@@ -3,13 +3,13 @@ package prompt
 import (
 	"context"
 	"encoding/json"
-	"go/ast"
 	"go/types"
 	"sort"
 	"strings"
 
 	"github.com/google/go-dap"
 
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
@@ -30,7 +30,7 @@ func (p *Prompt) completions(ctx context.Context, s *dapproxy.Session, raw json.
 }
 
 func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.CompletionsArguments) []dap.CompletionItem {
-	d, prog := s.Debugger(), p.program(ctx)
+	d, prog := s.Debugger(), p.checker.Program(ctx)
 	if d == nil || prog == nil || d.IsRunning() {
 		return nil
 	}
@@ -58,7 +58,7 @@ func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.Comple
 	if err != nil || index >= len(frames) {
 		return nil
 	}
-	sc, err := prog.scopeAt(frames[index].Call.File, frames[index].Call.Line)
+	sc, err := prog.ScopeAt(frames[index].Call.File, frames[index].Call.Line)
 	if err != nil {
 		return nil
 	}
@@ -78,29 +78,18 @@ func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.Comple
 		}
 		p.members(prog, sc, st, recv, add)
 	} else {
-		for _, v := range sc.vars {
-			add(v.Name(), "variable", types.TypeString(v.Type(), types.RelativeTo(sc.ref.pkg.Types)))
+		for _, v := range sc.Vars() {
+			add(v.Name(), "variable", types.TypeString(v.Type(), types.RelativeTo(sc.Package())))
 		}
-		names := make([]string, 0, len(st.declared))
-		for n := range st.declared {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
+		for _, n := range st.history.Names() {
 			add(n, "variable", "")
 		}
-		pkgScope := sc.ref.pkg.Types.Scope()
+		pkgScope := sc.Package().Scope()
 		for _, n := range pkgScope.Names() {
 			add(n, objectKind(pkgScope.Lookup(n)), "")
 		}
-		for _, is := range sc.fileImports() {
-			name := is.name
-			if name == "" {
-				if ip := prog.pkgs[is.path]; ip != nil {
-					name = ip.Name()
-				}
-			}
-			add(name, "module", is.path)
+		for _, is := range prog.Imports(sc) {
+			add(is.Name, "module", is.Path)
 		}
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Label < items[j].Label })
@@ -108,55 +97,21 @@ func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.Comple
 }
 
 // members lists the members of the package or value that recv names.
-func (p *Prompt) members(prog *program, sc *scope, st *session, recv string, add func(label, typ, detail string)) {
-	if sc.local(recv) == nil {
-		specs := sc.fileImports()
-		for _, h := range st.history {
-			specs = append(specs, h.imports...)
-		}
-		for _, is := range specs {
-			ip := prog.pkgs[is.path]
-			if ip == nil || (is.name != recv && (is.name != "" || ip.Name() != recv)) {
-				continue
+func (p *Prompt) members(prog *change.Program, sc *change.Scope, st *session, recv string, add func(label, typ, detail string)) {
+	pkg, t := prog.Operand(sc, &st.history, recv)
+	if pkg != nil {
+		scope := pkg.Scope()
+		for _, n := range scope.Names() {
+			if o := scope.Lookup(n); o.Exported() {
+				add(n, objectKind(o), "")
 			}
-			for _, n := range ip.Scope().Names() {
-				if o := ip.Scope().Lookup(n); o.Exported() {
-					add(n, objectKind(o), "")
-				}
-			}
-			return
 		}
-	}
-	in, err := parseInput("_ = " + recv)
-	if err != nil {
 		return
 	}
-	c, err := prog.check(sc, st.history, in)
-	if err != nil || len(c.stmts) != 1 {
+	if t == nil {
 		return
 	}
-	as, ok := c.stmts[0].(*ast.AssignStmt)
-	if !ok || len(as.Rhs) != 1 {
-		return
-	}
-	e := as.Rhs[0]
-	if id, ok := e.(*ast.Ident); ok {
-		if pn, ok := c.info.Uses[id].(*types.PkgName); ok {
-			scope := pn.Imported().Scope()
-			for _, n := range scope.Names() {
-				if o := scope.Lookup(n); o.Exported() {
-					add(n, objectKind(o), "")
-				}
-			}
-			return
-		}
-	}
-	tv, ok := c.info.Types[e]
-	if !ok || tv.Type == nil {
-		return
-	}
-	t := tv.Type
-	qual := types.RelativeTo(sc.ref.pkg.Types)
+	qual := types.RelativeTo(sc.Package())
 	base := t
 	if ptr, ok := types.Unalias(t).(*types.Pointer); ok {
 		base = ptr.Elem()
@@ -166,7 +121,7 @@ func (p *Prompt) members(prog *program, sc *scope, st *session, recv string, add
 		fields = func(st *types.Struct, depth int) {
 			for i := 0; i < st.NumFields(); i++ {
 				f := st.Field(i)
-				if f.Exported() || prog.user[f.Pkg().Path()] {
+				if f.Exported() || prog.UserPackage(f.Pkg().Path()) {
 					add(f.Name(), "field", types.TypeString(f.Type(), qual))
 				}
 				if f.Embedded() && depth < 3 {

@@ -34,8 +34,9 @@
 // it waits in, and that it goes on when the program continues, keeping what
 // it takes (running.go). Functions declared at the prompt carry a depth
 // guard, so a runaway recursion panics with a stack-overflow error instead
-// of killing the program (guard.go). A write to a local that the compiler may have folded
-// (constant initializer, never assigned) carries a note saying so.
+// of killing the program (package change adds the guard). A write to a
+// local that the compiler may have folded (constant initializer, never
+// assigned) carries a note saying so.
 //
 // # Scope
 //
@@ -47,28 +48,26 @@
 // the frame's file, the imports of earlier inputs, and the declarations of
 // earlier inputs of the session, as in a REPL.
 //
-// Inputs are type-checked on the host with go/types against the packages
-// the patchable build loaded once (patcher.Result.TypeInfo): a scratch
-// package with the frame package's path holds the frame's locals and the
-// package's objects, and one synthetic file holds the earlier inputs and the
-// new one. Errors are reported as line:col: message of the input.
-//
-// # Rewriting
-//
-// yaegi treats imported variables of basic kind as constants and reflect
-// cannot write unexported fields, so the checked input is rewritten before
-// it runs: a frame local x becomes (*lp_frame.x), a pointer the agent binds
-// to the address that Delve takes in the injected call; a package variable v
-// becomes (*lpAddr_v); an unexported field access c.n becomes
-// (*lpField_T_n(c)). Writes therefore reach the program's own memory.
+// Inputs are type-checked on the host and rewritten for the interpreter by
+// package change (change.Program.Input), against the type information of
+// the latest patchable build that the prompt's change.Checker holds; live
+// patching checks saved files and redefinitions with the same checker
+// (Prompt.Checker). A syntax or type error is reported as line:col:
+// message of the input; package change's documentation says how inputs
+// are checked and rewritten. A session keeps the declaring inputs it ran
+// (change.History) until the debugged process changes.
 //
 // A package the program links but the frame's file does not import is
 // imported for the input when it names it and the name is unique. Methods
 // the program does not export cannot be called (reflect does not see
-// them); the prompt says so.
+// them); the prompt says so. Writes reach the program's own memory: a
+// frame local is bound to the address that Delve takes in the injected
+// call. A function literal or declaration of an input that uses a frame
+// local keeps the address it had when the input ran; calling it after the
+// frame is gone reads stale memory. Method declarations in inputs are
+// passed to the interpreter without a host-side check.
 //
-// A function literal or declaration of an input that uses a frame local
-// keeps the address it had when the input ran; calling it after the frame
-// is gone reads stale memory. Method declarations in inputs are passed to
-// the interpreter without a host-side check.
+// Completions list the frame's locals, its package's scope, its file's
+// imports and the session's declarations, or, after a dot, the members of
+// the package or the type of the value before it (change.Program.Operand).
 package prompt

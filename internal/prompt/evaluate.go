@@ -16,6 +16,7 @@ import (
 	"github.com/go-delve/delve/service/debugger"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/target/agent"
 )
@@ -46,13 +47,13 @@ func (p *Prompt) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Raw
 	if f, ok := args["frameId"].(float64); ok {
 		frameID = int(f)
 	}
-	d, prog := s.Debugger(), p.program(ctx)
+	d, prog := s.Debugger(), p.checker.Program(ctx)
 	p.log.Debug("evaluate", "expression", expr, "debugger", d != nil, "types", prog != nil)
 	var st *session
 	declared := func(string) bool { return false }
 	if d != nil && prog != nil {
 		st = p.session(ctx, s, d)
-		declared = func(n string) bool { return st.declared[n] }
+		declared = st.history.Declared
 	}
 	where, text, forced := route(expr, declared)
 	if where == toAgent && st != nil {
@@ -83,7 +84,7 @@ func (p *Prompt) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Raw
 }
 
 // evalGo runs an input as Go in the target, in the scope of a frame.
-func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, prog *program, frameID int, text string) (any, error) {
+func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, prog *change.Program, frameID int, text string) (any, error) {
 	d := st.d
 	if d.IsRunning() {
 		return nil, unavailable("the program is running; pause it to use the Go prompt")
@@ -100,7 +101,7 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 		return nil, unavailable(fmt.Sprintf("goroutine %d has no frame %d", goid, index))
 	}
 	loc := frames[index].Call
-	sc, err := prog.scopeAt(loc.File, loc.Line)
+	sc, err := prog.ScopeAt(loc.File, loc.Line)
 	if err != nil {
 		fn := "?"
 		if loc.Fn != nil {
@@ -108,31 +109,23 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 		}
 		return nil, unavailable(fmt.Sprintf("the Go prompt works in frames of your own packages; this frame is %s at %s:%d", fn, loc.File, loc.Line))
 	}
-	in, err := parseInput(text)
+	in, err := prog.Input(sc, &st.history, text)
 	if err != nil {
 		return nil, inputError(err)
 	}
-	c, err := prog.check(sc, st.history, in)
-	if err != nil {
-		return nil, inputError(err)
-	}
-	rw, err := rewritePrompt(c)
-	if err != nil {
-		return nil, inputError(err)
-	}
-	addrs, err := addresses(d, goid, index, rw.locals)
+	addrs, err := addresses(d, goid, index, in.Locals)
 	if err != nil {
 		return nil, &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}
 	}
 	req := agent.Request{
-		Source:        rw.src,
-		Package:       sc.ref.pkg.PkgPath,
+		Source:        in.Source,
+		Package:       in.Package,
 		TimeoutMillis: int(p.opts.Timeout / time.Millisecond),
-		Imports:       rw.imports,
-		Frame:         rw.vars,
-		Results:       rw.results,
+		Imports:       in.Imports,
+		Frame:         in.Frame,
+		Results:       in.Results,
 	}
-	p.log.Debug("go prompt", "input", text, "source", rw.src, "frame", rw.vars, "imports", rw.imports, "goroutine", goid, "frame index", index)
+	p.log.Debug("go prompt", "input", text, "source", in.Source, "frame", in.Frame, "imports", in.Imports, "goroutine", goid, "frame index", index)
 
 	leave, err := p.Queue(ctx, s).Enter(ctx, JobInput)
 	if err != nil {
@@ -163,13 +156,13 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 		}
 	}
 	if err != nil {
-		return nil, p.agentError(err, resp, halted, rw.src, in.decls)
+		return nil, p.agentError(err, resp, halted, in.Source, in.Decls)
 	}
-	if in.declares {
-		st.remember(in, c)
+	if in.Declares {
+		st.history.Remember(in)
 	}
 	result := resp.Value
-	if notes := foldingNotes(sc, rw.writes); notes != "" {
+	if notes := in.Notes(); notes != "" {
 		if result != "" {
 			result += "\n"
 		}
@@ -326,7 +319,7 @@ func unavailable(msg string) error {
 }
 
 func inputError(err error) error {
-	var ie *InputError
+	var ie *change.InputError
 	if errors.As(err, &ie) {
 		return &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: ie.Error(), ShowUser: true}
 	}

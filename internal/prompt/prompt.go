@@ -10,6 +10,7 @@ import (
 	"github.com/go-delve/delve/service/debugger"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/patcher"
 )
@@ -22,9 +23,6 @@ import (
 // "request timed out" tells the user nothing; livepatch's answer says
 // where the input was.
 const DefaultTimeout = 7 * time.Second
-
-// maxHistory bounds the declaring inputs a session remembers.
-const maxHistory = 200
 
 // Options configure a Prompt.
 type Options struct {
@@ -41,24 +39,21 @@ type Prompt struct {
 	opts Options
 	log  *slog.Logger
 
+	checker *change.Checker // the type information of the latest build
+
 	mu       sync.Mutex
-	build    *patcher.Result // the latest build
-	prog     *program        // its type information, once loaded
 	sessions map[*dapproxy.Session]*session
 	queues   map[*dapproxy.Session]*agentclient.Queue // see Queue
-
-	loadMu sync.Mutex // serializes loading prog
 
 	intercept InterceptFunc // guarded by mu; see Intercept
 }
 
 // session is the prompt's state for one debug session.
 type session struct {
-	d        *debugger.Debugger // the debugger the state belongs to
-	pid      int
-	client   *agentclient.CallClient
-	history  []*input        // declaring inputs, oldest first
-	declared map[string]bool // names declared by history
+	d       *debugger.Debugger // the debugger the state belongs to
+	pid     int
+	client  *agentclient.CallClient
+	history change.History // what earlier inputs declared
 
 	mu      sync.Mutex
 	running map[int]runningInput // inputs still running, by agent id (running.go)
@@ -73,16 +68,19 @@ func New(opts Options) *Prompt {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Prompt{opts: opts, log: log, sessions: map[*dapproxy.Session]*session{}, queues: map[*dapproxy.Session]*agentclient.Queue{}}
+	return &Prompt{opts: opts, log: log, checker: change.NewChecker(log), sessions: map[*dapproxy.Session]*session{}, queues: map[*dapproxy.Session]*agentclient.Queue{}}
 }
 
 // UseBuild gives the prompt the type information of a patchable build. The
 // builder calls it after every successful build (launch and restart).
 func (p *Prompt) UseBuild(res *patcher.Result) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.build, p.prog = res, nil
+	p.checker.UseBuild(res)
 }
+
+// Checker returns the checker that holds the type information of the
+// prompt's builds, for checking saved files and declarations against the
+// same build (live patching).
+func (p *Prompt) Checker() *change.Checker { return p.checker }
 
 // Capabilities returns the fields to add to the initialize response.
 func (p *Prompt) Capabilities() map[string]any {
@@ -128,30 +126,6 @@ func (p *Prompt) interceptEvaluate(ctx context.Context, s *dapproxy.Session, arg
 	return p.evaluate(ctx, s, args)
 }
 
-// program returns the type information of the latest build, or nil when
-// there is none; it may wait for a background load of the build.
-func (p *Prompt) program(ctx context.Context) *program {
-	p.loadMu.Lock()
-	defer p.loadMu.Unlock()
-	p.mu.Lock()
-	res, prog := p.build, p.prog
-	p.mu.Unlock()
-	if prog != nil || res == nil {
-		return prog
-	}
-	prog, err := newProgram(ctx, res)
-	if err != nil {
-		p.log.Warn("no type information for the Go prompt", "err", err)
-		return nil
-	}
-	p.mu.Lock()
-	if p.build == res {
-		p.prog = prog
-	}
-	p.mu.Unlock()
-	return prog
-}
-
 // session returns the state of s for debugger d, fresh when the debugged
 // process changed (a restart loses the interpreter's declarations).
 func (p *Prompt) session(ctx context.Context, s *dapproxy.Session, d *debugger.Debugger) *session {
@@ -179,24 +153,11 @@ func (p *Prompt) session(ctx context.Context, s *dapproxy.Session, d *debugger.D
 		pid = d.ProcessPid()
 	}
 	if st == nil || st.d != d || st.pid != pid {
-		st = &session{d: d, pid: pid, declared: map[string]bool{}}
+		st = &session{d: d, pid: pid}
 		if d != nil {
 			st.client = agentclient.NewCallClient(d)
 		}
 		p.sessions[s] = st
 	}
 	return st
-}
-
-// remember adds a declaring input to the session's history.
-func (st *session) remember(in *input, c *checked) {
-	st.history = append(st.history, in)
-	if len(st.history) > maxHistory {
-		st.history = st.history[len(st.history)-maxHistory:]
-	}
-	for id, obj := range c.info.Defs {
-		if obj != nil && c.inputOffset(id.Pos()) >= 0 {
-			st.declared[id.Name] = true
-		}
-	}
 }

@@ -7,7 +7,7 @@
 // (patcher.Build with Test), starts it held (agent.EnvHold: the agent
 // stops the binary in the init that starts it, before any test runs),
 // rewrites the source of every file of the package through exactly the
-// pipeline a saved edit takes (prompt.Prompt.RewriteChange: whole-package
+// pipeline a saved edit takes (change.Checker.RewriteChange: whole-package
 // type-check and rewriting), and applies the replacements over the agent's
 // socket, where the agent compiles and publishes them. A patch set is
 // atomic: when the agent refuses some of its functions, Run drops those,

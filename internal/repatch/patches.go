@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/patcher"
-	"github.com/livepatch/livepatch/internal/prompt"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -21,7 +21,7 @@ import (
 // those named by functions) from its own source, file by file,
 // as a save of the unchanged file would, and returns the patches and the
 // functions left out.
-func patchSet(ctx context.Context, pt *prompt.Prompt, m *patcher.Manifest, pkg string, all bool, functions []string) ([]agent.Patch, []Refusal) {
+func patchSet(ctx context.Context, ck *change.Checker, m *patcher.Manifest, pkg string, all bool, functions []string) ([]agent.Patch, []Refusal) {
 	var refused []Refusal
 	byFile := map[string][]patcher.Function{}
 	for _, f := range m.Functions {
@@ -42,7 +42,7 @@ func patchSet(ctx context.Context, pt *prompt.Prompt, m *patcher.Manifest, pkg s
 	sort.Strings(files)
 	var set []agent.Patch
 	for _, file := range files {
-		ps, rs := filePatches(ctx, pt, file, byFile[file])
+		ps, rs := filePatches(ctx, ck, file, byFile[file])
 		set = append(set, ps...)
 		refused = append(refused, rs...)
 	}
@@ -53,7 +53,7 @@ func patchSet(ctx context.Context, pt *prompt.Prompt, m *patcher.Manifest, pkg s
 // disk. When the set does not rewrite, the functions that the messages
 // point into are refused and the rest tried again, so that one refusal
 // does not take the others with it.
-func filePatches(ctx context.Context, pt *prompt.Prompt, file string, fns []patcher.Function) ([]agent.Patch, []Refusal) {
+func filePatches(ctx context.Context, ck *change.Checker, file string, fns []patcher.Function) ([]agent.Patch, []Refusal) {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return nil, refuseAll(fns, StageRewrite, err.Error())
@@ -63,7 +63,7 @@ func filePatches(ctx context.Context, pt *prompt.Prompt, file string, fns []patc
 	for i, f := range fns {
 		keys[i] = f.Key
 	}
-	ch, err := pt.RewriteChange(ctx, file, src, keys, nil)
+	ch, err := ck.RewriteChange(ctx, file, src, keys, nil)
 	if err == nil {
 		return patchesOf(ch, file, fns, starts), nil
 	}
@@ -82,7 +82,7 @@ func filePatches(ctx context.Context, pt *prompt.Prompt, file string, fns []patc
 	if len(rs) == 0 {
 		return nil, refuseAll(fns, StageRewrite, msg)
 	}
-	ps, more := filePatches(ctx, pt, file, rest)
+	ps, more := filePatches(ctx, ck, file, rest)
 	return ps, append(rs, more...)
 }
 
@@ -116,7 +116,7 @@ func messagesIn(msg string, f patcher.Function, starts map[int]int) string {
 
 // patchesOf turns the rewritten functions of ch into agent patches, as a
 // save does.
-func patchesOf(ch *prompt.Change, file string, fns []patcher.Function, starts map[int]int) []agent.Patch {
+func patchesOf(ch *change.Change, file string, fns []patcher.Function, starts map[int]int) []agent.Patch {
 	var ps []agent.Patch
 	for _, f := range fns {
 		rep := ch.Funcs[f.Key]
@@ -149,7 +149,7 @@ func declStarts(file string, src []byte) map[int]int {
 
 // rewriteMessage returns the messages of a rewrite error.
 func rewriteMessage(err error) string {
-	var ie *prompt.InputError
+	var ie *change.InputError
 	if errors.As(err, &ie) {
 		return strings.Join(ie.Msgs, "\n")
 	}

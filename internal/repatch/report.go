@@ -53,7 +53,7 @@ type Refusal struct {
 // Stages at which a function can be refused.
 const (
 	StageBuild   = "not patchable" // the builder gave it no prologue
-	StageRewrite = "rewriter"      // prompt's rewriting refused it
+	StageRewrite = "rewriter"      // the rewriting (package change) refused it
 	StageAgent   = "interpreter"   // the agent's compiler refused it
 	StageFilter  = "not asked for" // --repatch named other functions
 )

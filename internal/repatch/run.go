@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/patcher"
-	"github.com/livepatch/livepatch/internal/prompt"
 )
 
 // Options configures Run.
@@ -122,9 +122,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			pr.Error = err.Error()
 			continue
 		}
-		pt := prompt.New(prompt.Options{Log: opts.Log.With("component", "prompt")})
-		pt.UseBuild(res)
-		set, refused := patchSet(ctx, pt, res.Manifest, pr.Path, opts.All, opts.Functions)
+		ck := change.NewChecker(opts.Log.With("component", "prompt"))
+		ck.UseBuild(res)
+		set, refused := patchSet(ctx, ck, res.Manifest, pr.Path, opts.All, opts.Functions)
 		pr.Refused = refused
 		progress(opts, "%s: running the tests with %d functions replaced", pr.Path, len(set))
 		results, replaced, agentRefused, err := runHeld(ctx, heldRun{

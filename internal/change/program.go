@@ -1,4 +1,4 @@
-package prompt
+package change
 
 import (
 	"context"
@@ -14,10 +14,10 @@ import (
 	"github.com/livepatch/livepatch/internal/patcher"
 )
 
-// program is the type information of one patchable build, loaded once by
-// the builder. It is read-only once made, but for a cache of bodiless
+// Program is the type information of one patchable build, indexed once
+// per build (Checker.Program). It is read-only once made, but for a cache of bodiless
 // copies of its files, and safe for concurrent use.
-type program struct {
+type Program struct {
 	fset  *token.FileSet
 	pkgs  map[string]*types.Package // every loaded package by import path
 	user  map[string]bool           // instrumented packages: lpAddr_ and lpField_ symbols exist
@@ -38,7 +38,7 @@ type fileRef struct {
 
 // newProgram indexes the packages of a build. It waits for them when the
 // build loads them in the background.
-func newProgram(ctx context.Context, res *patcher.Result) (*program, error) {
+func newProgram(ctx context.Context, res *patcher.Result) (*Program, error) {
 	fset, pkgs, err := res.TypeInfo(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("prompt: %w", err)
@@ -46,7 +46,7 @@ func newProgram(ctx context.Context, res *patcher.Result) (*program, error) {
 	if fset == nil {
 		return nil, fmt.Errorf("prompt: build has no type information")
 	}
-	p := &program{fset: fset, pkgs: map[string]*types.Package{}, user: map[string]bool{}, files: map[string]fileRef{}}
+	p := &Program{fset: fset, pkgs: map[string]*types.Package{}, user: map[string]bool{}, files: map[string]fileRef{}}
 	var visit func(lp *packages.Package)
 	seen := map[*packages.Package]bool{}
 	visit = func(lp *packages.Package) {
@@ -86,7 +86,7 @@ func newProgram(ctx context.Context, res *patcher.Result) (*program, error) {
 }
 
 // file returns the user file at path.
-func (p *program) file(path string) (fileRef, bool) {
+func (p *Program) file(path string) (fileRef, bool) {
 	if r, ok := p.files[path]; ok {
 		return r, true
 	}

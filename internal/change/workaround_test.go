@@ -1,4 +1,4 @@
-package prompt
+package change
 
 import (
 	"context"
@@ -78,7 +78,7 @@ func Env(data []byte) (int, error) {
 // loadProgram loads src as the one file of module example.com/wa in a
 // temporary directory, as the builder loads the user's packages, and
 // returns its program and the file's path.
-func loadProgram(t *testing.T, src string) (*program, string) {
+func loadProgram(t *testing.T, src string) (*Program, string) {
 	t.Helper()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "wa.go")

@@ -1,4 +1,4 @@
-package prompt
+package change
 
 import (
 	"errors"
@@ -15,7 +15,7 @@ import (
 // checked is an input type-checked in a frame's scope.
 type checked struct {
 	in     *input
-	sc     *scope
+	sc     *Scope
 	info   *types.Info
 	tok    *token.File   // the synthetic file
 	start  int           // offset of the input in the synthetic file
@@ -24,7 +24,7 @@ type checked struct {
 	locals map[types.Object]bool
 	pkg    *types.Package    // the frame's package
 	names  map[string]string // import path -> name usable in the input's scope
-	prog   *program
+	prog   *Program
 	user   map[string]bool
 	change *changeInfo // for a saved file checked with its package; nil for prompt inputs
 }
@@ -60,7 +60,7 @@ func ignoredError(msg string) bool {
 // history. A type error of the input is an *InputError. A package the
 // program links that the input names without importing it is imported
 // for it when its name is unique among the linked packages.
-func (p *program) check(sc *scope, history []*input, in *input) (*checked, error) {
+func (p *Program) check(sc *Scope, history []*input, in *input) (*checked, error) {
 	c, err := p.checkOnce(sc, history, in)
 	var ie *InputError
 	if !errors.As(err, &ie) {
@@ -86,7 +86,7 @@ func (p *program) check(sc *scope, history []*input, in *input) (*checked, error
 // missingImports returns, once each, the import paths of the linked
 // packages that type errors "undefined: NAME" may mean: those whose name
 // is unique among the linked packages.
-func (p *program) missingImports(msgs []string) []string {
+func (p *Program) missingImports(msgs []string) []string {
 	var paths []string
 	for _, m := range msgs {
 		if _, name, ok := strings.Cut(m, ": undefined: "); ok {
@@ -100,7 +100,7 @@ func (p *program) missingImports(msgs []string) []string {
 
 // spec returns the import spec binding name to path, without the name
 // when it is the package's own.
-func (p *program) spec(path, name string) string {
+func (p *Program) spec(path, name string) string {
 	if ip := p.pkgs[path]; ip != nil && ip.Name() == name {
 		return importSpec{path: path}.String()
 	}
@@ -109,7 +109,7 @@ func (p *program) spec(path, name string) string {
 
 // uniquePackage returns the import path of the one linked package called
 // name, or "".
-func (p *program) uniquePackage(name string) string {
+func (p *Program) uniquePackage(name string) string {
 	found := ""
 	for path, pkg := range p.pkgs {
 		if pkg.Name() != name || strings.Contains(path, "internal") || strings.Contains(path, "vendor/") {
@@ -123,7 +123,7 @@ func (p *program) uniquePackage(name string) string {
 	return found
 }
 
-func (p *program) checkOnce(sc *scope, history []*input, in *input) (*checked, error) {
+func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, error) {
 	framePkg := sc.ref.pkg.Types
 	fake := types.NewPackage(framePkg.Path(), framePkg.Name())
 	locals := map[types.Object]bool{}

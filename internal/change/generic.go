@@ -1,4 +1,4 @@
-package prompt
+package change
 
 import (
 	"fmt"
@@ -53,7 +53,7 @@ type instanceCache struct {
 
 // instanceNames returns the instantiation symbols of the table of user
 // package path.
-func (p *program) instanceNames(path string) map[string]bool {
+func (p *Program) instanceNames(path string) map[string]bool {
 	p.instances.mu.Lock()
 	defer p.instances.mu.Unlock()
 	if names, ok := p.instances.byPkg[path]; ok {
@@ -521,7 +521,7 @@ func (r *rewriter) interpretGeneric(fn *types.Func) string {
 // compiled generic functions that the change's code needs (ci.generics),
 // rewritten, and to imports their import specs; rewriting one may need
 // more. changed is the changed file, src its new text.
-func (prog *program) genericHelpers(ch *Change, ci *changeInfo, info *types.Info, changed fileRef, src []byte, imports map[string]bool) error {
+func (prog *Program) genericHelpers(ch *Change, ci *changeInfo, info *types.Info, changed fileRef, src []byte, imports map[string]bool) error {
 	done := map[*types.Func]bool{}
 	for {
 		var next *types.Func
@@ -549,7 +549,7 @@ func (prog *program) genericHelpers(ch *Change, ci *changeInfo, info *types.Info
 // changed package, in the file that declares it: the changed one (src), or
 // another as built, whose text on disk must still be the one the build
 // parsed. It returns the rewritten declaration and its import specs.
-func (prog *program) rewriteGeneric(fn *types.Func, ci *changeInfo, info *types.Info, changed fileRef, src []byte) (string, []string, error) {
+func (prog *Program) rewriteGeneric(fn *types.Func, ci *changeInfo, info *types.Info, changed fileRef, src []byte) (string, []string, error) {
 	ref, text := changed, src
 	if tf := prog.fset.File(fn.Pos()); tf != changed.tok {
 		found := false
@@ -576,7 +576,7 @@ func (prog *program) rewriteGeneric(fn *types.Func, ci *changeInfo, info *types.
 	if fd == nil {
 		return "", nil, fmt.Errorf("rewrite: no declaration of generic function %s", fn.Name())
 	}
-	sc := &scope{ref: ref}
+	sc := &Scope{ref: ref}
 	c := declChecked(prog, sc, info, text, fd, ci.pkg, prog.importNames(sc), ci)
 	rw, err := rewrite(c)
 	if err != nil {

@@ -1,4 +1,4 @@
-package prompt
+package change
 
 import (
 	"go/ast"
@@ -130,7 +130,7 @@ func (r *rewriter) userConst(k *types.Const) bool {
 // only, and without a spec the agent picks a package by its name, which
 // fails when two linked packages share it (github.com/google/go-dap and
 // Delve's service/dap are both "dap").
-func signatureImports(prog *program, info *types.Info, fd *ast.FuncDecl) []string {
+func signatureImports(prog *Program, info *types.Info, fd *ast.FuncDecl) []string {
 	var specs []string
 	seen := map[string]bool{}
 	visit := func(n ast.Node) bool {

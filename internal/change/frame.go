@@ -1,4 +1,4 @@
-package prompt
+package change
 
 import (
 	"fmt"
@@ -7,8 +7,8 @@ import (
 	"go/types"
 )
 
-// scope is what an input sees at a paused line of a user file.
-type scope struct {
+// Scope is what an input sees at a paused line of a user file.
+type Scope struct {
 	ref  fileRef
 	line int
 	pos  token.Pos    // the paused position
@@ -16,8 +16,8 @@ type scope struct {
 	vars []*types.Var // locals and parameters visible at pos, innermost first
 }
 
-// scopeAt returns the scope at line of file.
-func (p *program) scopeAt(file string, line int) (*scope, error) {
+// ScopeAt returns the scope at line of file, a user file of the build.
+func (p *Program) ScopeAt(file string, line int) (*Scope, error) {
 	ref, ok := p.file(file)
 	if !ok {
 		return nil, fmt.Errorf("%s is not in the packages of this build", file)
@@ -25,7 +25,7 @@ func (p *program) scopeAt(file string, line int) (*scope, error) {
 	if line < 1 || line > ref.tok.LineCount() {
 		return nil, fmt.Errorf("%s has no line %d", file, line)
 	}
-	sc := &scope{ref: ref, line: line, pos: ref.tok.LineStart(line)}
+	sc := &Scope{ref: ref, line: line, pos: ref.tok.LineStart(line)}
 	// The innermost function around the line; a function whose body opens
 	// on the line (a stop at its entry) counts as around it.
 	ast.Inspect(ref.file, func(n ast.Node) bool {
@@ -70,7 +70,7 @@ func (p *program) scopeAt(file string, line int) (*scope, error) {
 }
 
 // local returns the visible local called name, or nil.
-func (sc *scope) local(name string) *types.Var {
+func (sc *Scope) local(name string) *types.Var {
 	for _, v := range sc.vars {
 		if v.Name() == name {
 			return v
@@ -80,7 +80,7 @@ func (sc *scope) local(name string) *types.Var {
 }
 
 // fileImports returns the import specs of the scope's file, as written.
-func (sc *scope) fileImports() []importSpec {
+func (sc *Scope) fileImports() []importSpec {
 	var out []importSpec
 	for _, is := range sc.ref.file.Imports {
 		path := is.Path.Value

@@ -1,7 +1,6 @@
-package prompt
+package change
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -15,7 +14,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/livepatch/livepatch/internal/patcher"
 )
@@ -39,6 +37,16 @@ type Change struct {
 	// NewMethods lists the methods the file adds to compiled types, as
 	// T.m or (*T).m.
 	NewMethods []string
+}
+
+// Replacement is a function or method declaration rewritten for the agent:
+// package variables and unexported fields of compiled types are reached
+// through the builder's generated accessors, as the prompt's inputs are.
+type Replacement struct {
+	// Source is the declaration, with the same lines as the one given.
+	Source string
+	// Imports are the import specs the source needs in the interpreter.
+	Imports []string
 }
 
 // ImportsOf returns the import specs the replacement of key needs with the
@@ -74,71 +82,8 @@ func (ci *changeInfo) compiledType(name string) bool {
 	return ok
 }
 
-// RewriteChange type-checks src, the new text of file (a file of the
-// latest build's user packages), with the other files of its package as
-// built, and rewrites for the agent the functions named by the keys of
-// apply (replacements) and of helpers (declarations the replacements may
-// call, such as new functions), together with every type the file
-// declares anew and every method it adds to a compiled type. A type error
-// anywhere in the package, or a new method that would make a compiled type
-// satisfy an interface (compiled code may need it through that
-// interface), is an *InputError whose messages read file:line:col:
-// message. It is safe for concurrent use.
-func (p *Prompt) RewriteChange(ctx context.Context, file string, src []byte, apply, helpers []string) (*Change, error) {
-	prog := p.program(ctx)
-	if prog == nil {
-		return nil, errors.New("rewrite: no type information for this build")
-	}
-	t0 := time.Now()
-	ch, err := prog.rewriteChange(file, src, apply, helpers)
-	p.log.Debug("change", "file", file, "took", time.Since(t0), "err", err != nil)
-	return ch, err
-}
-
-// Compiled reports whether the latest build compiled file: a file of a
-// package directory that build constraints leave out (foo_windows.go on
-// linux) is not. Without type information, every file counts as compiled.
-func (p *Prompt) Compiled(ctx context.Context, file string) bool {
-	prog := p.program(ctx)
-	if prog == nil {
-		return true
-	}
-	_, ok := prog.file(file)
-	return ok
-}
-
-// RewriteInput is RewriteChange for a prompt input spliced into a file:
-// as at the prompt, a linked package that the file does not import is
-// imported for it when its name is unique among the linked packages (on
-// the package clause's line, so that no line moves).
-func (p *Prompt) RewriteInput(ctx context.Context, file string, src []byte, apply, helpers []string) (*Change, error) {
-	prog := p.program(ctx)
-	if prog == nil {
-		return nil, errors.New("rewrite: no type information for this build")
-	}
-	for tries := 0; ; tries++ {
-		ch, err := prog.rewriteChange(file, src, apply, helpers)
-		var ie *InputError
-		if tries == 3 || !errors.As(err, &ie) {
-			return ch, err
-		}
-		paths := prog.missingImports(ie.Msgs)
-		fset := token.NewFileSet()
-		f, perr := parser.ParseFile(fset, file, src, parser.PackageClauseOnly)
-		if len(paths) == 0 || perr != nil {
-			return ch, err
-		}
-		at := fset.File(f.Pos()).Offset(f.Name.End())
-		var imp strings.Builder
-		for _, path := range paths {
-			fmt.Fprintf(&imp, "; import %q", path)
-		}
-		src = append(append(append([]byte(nil), src[:at]...), imp.String()...), src[at:]...)
-	}
-}
-
 // rewriteChange is RewriteChange with the build's type information.
-func (prog *program) rewriteChange(file string, src []byte, apply, helpers []string) (*Change, error) {
+func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []string) (*Change, error) {
 	ref, ok := prog.file(file)
 	if !ok {
 		return nil, fmt.Errorf("rewrite: %s is not in the packages of this build", file)
@@ -289,7 +234,7 @@ func (prog *program) rewriteChange(file string, src []byte, apply, helpers []str
 	}
 
 	newRef := fileRef{pkg: ref.pkg, file: f, tok: tok}
-	sc := &scope{ref: newRef}
+	sc := &Scope{ref: newRef}
 	names := prog.importNames(sc)
 	imports := map[string]bool{}
 	for _, d := range helperDecls {
@@ -354,7 +299,7 @@ func set(list []string) map[string]bool {
 // declarations returns a copy of f, a file of the build, without function
 // bodies, made once per file. The copy shares f's nodes, which the type
 // checker does not modify.
-func (p *program) declarations(f *ast.File) *ast.File {
+func (p *Program) declarations(f *ast.File) *ast.File {
 	p.declMu.Lock()
 	defer p.declMu.Unlock()
 	if d, ok := p.decls[f]; ok {
@@ -461,7 +406,7 @@ func methodName(fn *types.Func) string {
 // compiled type named (as the change declares it) satisfies with its new
 // method fn and did not satisfy before, or "". Interfaces of fn's own
 // package are taken as the change declares them, others as linked.
-func newlySatisfied(prog *program, compiled *types.Package, named *types.Named, fn *types.Func) string {
+func newlySatisfied(prog *Program, compiled *types.Package, named *types.Named, fn *types.Func) string {
 	oldObj, _ := compiled.Scope().Lookup(named.Obj().Name()).(*types.TypeName)
 	if oldObj == nil {
 		return ""
@@ -579,7 +524,7 @@ func constLiteral(v constant.Value, t types.Type) string {
 
 // importNames maps each import path of sc's file to the name it binds
 // there: the file's own name for it, or the package's.
-func (prog *program) importNames(sc *scope) map[string]string {
+func (prog *Program) importNames(sc *Scope) map[string]string {
 	names := map[string]string{}
 	for _, is := range sc.fileImports() {
 		if is.name != "" {
@@ -596,7 +541,7 @@ func (prog *program) importNames(sc *scope) map[string]string {
 // body with the declaration (whose signature the rewriter may rename in,
 // params.go), or a type's declaration. pkg is the package the rewritten
 // code is checked as, names the file's import names (importNames).
-func declChecked(prog *program, sc *scope, info *types.Info, src []byte, d ast.Decl, pkg *types.Package, names map[string]string, ci *changeInfo) *checked {
+func declChecked(prog *Program, sc *Scope, info *types.Info, src []byte, d ast.Decl, pkg *types.Package, names map[string]string, ci *changeInfo) *checked {
 	tok := sc.ref.tok
 	from, to := tok.Offset(d.Pos()), tok.Offset(d.End())
 	text := string(src[from:to])

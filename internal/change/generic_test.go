@@ -1,4 +1,4 @@
-package prompt
+package change
 
 import (
 	"context"
@@ -80,7 +80,7 @@ func Uses() (int, []string) { return pick(true, 1, 2), twice("a") }
 // genericProgram loads genericSrc as a module in a temporary directory, as
 // the builder loads the user's packages, and returns its program and the
 // file's path.
-func genericProgram(t *testing.T) (*program, string) {
+func genericProgram(t *testing.T) (*Program, string) {
 	t.Helper()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "gen.go")
@@ -113,7 +113,7 @@ func genericProgram(t *testing.T) (*program, string) {
 
 // instanceName returns the builder's symbol of the instantiation of the
 // object name of package path with targs, in the table of package gen.
-func instanceName(t *testing.T, prog *program, path, name string, targs ...types.Type) string {
+func instanceName(t *testing.T, prog *Program, path, name string, targs ...types.Type) string {
 	t.Helper()
 	self := prog.pkgs["example.com/gen"]
 	obj := prog.pkgs[path].Scope().Lookup(name)
@@ -227,7 +227,7 @@ func TestRewriteRefusesMissingInstances(t *testing.T) {
 func TestPromptFrameLocalOfInstance(t *testing.T) {
 	prog, file := genericProgram(t)
 	line := 1 + strings.Count(genericSrc[:strings.Index(genericSrc, "func Unbox")], "\n")
-	sc, err := prog.scopeAt(file, line)
+	sc, err := prog.ScopeAt(file, line)
 	if err != nil {
 		t.Fatal(err)
 	}

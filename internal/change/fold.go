@@ -1,4 +1,4 @@
-package prompt
+package change
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 // after a constant initializer can be replaced by the constant where it is
 // converted to an interface, even under -N -l, so the program may go on
 // seeing the old value there.
-func foldingNotes(sc *scope, writes []*types.Var) string {
+func foldingNotes(sc *Scope, writes []*types.Var) string {
 	if sc.fn == nil || len(writes) == 0 {
 		return ""
 	}
@@ -34,7 +34,7 @@ func foldingNotes(sc *scope, writes []*types.Var) string {
 
 // constantLocal reports whether v is declared with a constant initializer
 // and never assigned or addressed afterwards in the function sc.fn.
-func constantLocal(sc *scope, v *types.Var) bool {
+func constantLocal(sc *Scope, v *types.Var) bool {
 	info := sc.ref.pkg.TypesInfo
 	if info == nil {
 		return false
