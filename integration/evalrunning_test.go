@@ -14,11 +14,7 @@ import (
 func TestEvaluateWhileRunning(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir := copyFixture(t, "livepatch")
-		env.Initialize()
-		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
-		env.WaitEvent("initialized")
-		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
-		env.waitConsole("hello x") // running
+		env.runLive(dir)
 
 		for _, frame := range []int{0, 1000} {
 			r, err := env.Client.Call(env.Ctx, &dap.EvaluateRequest{Request: dap.Request{Command: "evaluate"},

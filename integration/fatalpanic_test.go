@@ -32,11 +32,7 @@ func TestRevertAtFatalPanic(t *testing.T) {
 				stderr.mu.Unlock()
 			}
 		})
-		env.Initialize()
-		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
-		env.WaitEvent("initialized")
-		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
-		env.waitConsole("hello x")
+		env.runLive(dir)
 		edited := strings.Replace(string(orig), `return "hello " + name`, `panic("boom " + name)`, 1)
 		if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
 			t.Fatal(err)

@@ -4,8 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/google/go-dap"
 )
 
 // TestLivePatchFileRemovedAndForeignPackage removes a file of the running
@@ -16,11 +14,7 @@ import (
 func TestLivePatchFileRemovedAndForeignPackage(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir := copyFixture(t, "livepatch")
-		env.Initialize()
-		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
-		env.WaitEvent("initialized")
-		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
-		env.waitConsole("hello x")
+		env.runLive(dir)
 
 		if err := os.Remove(filepath.Join(dir, "other_windows.go")); err != nil {
 			t.Fatal(err)

@@ -129,6 +129,17 @@ func (e *Env) startLive(dir string) int {
 	return e.WaitStopped("breakpoint").Body.ThreadId
 }
 
+// runLive launches the fixture copy in dir with no breakpoint and waits
+// until it reports, running.
+func (e *Env) runLive(dir string) {
+	e.T.Helper()
+	e.Initialize()
+	e.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+	e.WaitEvent("initialized")
+	e.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+	e.waitConsole("hello x")
+}
+
 // next continues to the breakpoint and returns the reported line.
 func (e *Env) next(thread int) string {
 	e.T.Helper()

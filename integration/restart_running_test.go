@@ -18,11 +18,7 @@ import (
 func TestRestartWhileRunning(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir := copyFixture(t, "livepatch")
-		env.Initialize()
-		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
-		env.WaitEvent("initialized")
-		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
-		env.waitConsole("hello x")
+		env.runLive(dir)
 
 		if r := env.CallRaw("restart", nil); !r.Success {
 			t.Fatalf("restart while running: %s", r.Raw)
