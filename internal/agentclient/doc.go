@@ -15,4 +15,11 @@
 // Which request goes first is not the clients' business: a Queue, one per
 // debug session, gives the host's jobs (prompt inputs, saves, ...) their
 // turns in arrival order, and each picks its client when its turn comes.
+//
+// A Target is the one object per debug session that the host's users of
+// the agent share: it owns the debugger, the call client and socket
+// client of the current process, the Queue and the socket's endpoint, and
+// notes restarts (another process), after which the channels are new.
+// The caller keys Targets by its debug session; this package does not
+// know the proxy.
 package agentclient

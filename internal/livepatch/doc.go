@@ -69,7 +69,8 @@
 // # Order
 //
 // Everything of one debug session that uses the target's agent takes its
-// turn in one queue (agentclient.Queue, from prompt.Prompt.Queue), in the
+// turn in one queue (the Queue of the session's agentclient.Target, which
+// prompt.Prompt.Target gives the prompt and live patching alike), in the
 // order it arrived: the Go prompt's inputs, prompt redefinitions, saves and
 // reverts. Each chooses its channel when its turn comes, not when it
 // arrives: a save made while a prompt input runs in the paused program (by

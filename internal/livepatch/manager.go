@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/patcher"
@@ -99,33 +98,20 @@ func (m *Manager) TargetEnv(ctx context.Context, s *dapproxy.Session) []string {
 	st := m.session(ctx, s)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.ep == nil {
-		ep, err := agentclient.NewEndpoint()
-		if err != nil {
-			m.log.Warn("no agent socket; patches only while paused", "err", err)
-		} else {
-			st.ep = ep
-			go func() {
-				<-ctx.Done()
-				st.mu.Lock()
-				if st.sock != nil {
-					st.sock.Close()
-				}
-				st.mu.Unlock()
-				ep.Remove()
-			}()
-		}
-		if !m.opts.NoWatch {
-			if err := st.startWatch(ctx); err != nil {
-				m.log.Warn("not watching files", "err", err)
-				s.Output("console", "livepatch: not watching your files: "+err.Error()+"\n")
-			}
+	ep, made, err := st.t.Listen(ctx)
+	if err != nil {
+		m.log.Warn("no agent socket; patches only while paused", "err", err)
+	}
+	if (made || err != nil) && !m.opts.NoWatch {
+		if err := st.startWatch(ctx); err != nil {
+			m.log.Warn("not watching files", "err", err)
+			s.Output("console", "livepatch: not watching your files: "+err.Error()+"\n")
 		}
 	}
-	if st.ep == nil {
+	if ep == nil {
 		return nil
 	}
-	return st.ep.Env()
+	return ep.Env()
 }
 
 // session returns the state of s, made on first use; it is dropped when
@@ -135,7 +121,8 @@ func (m *Manager) session(ctx context.Context, s *dapproxy.Session) *session {
 	defer m.mu.Unlock()
 	st := m.sessions[s]
 	if st == nil {
-		st = &session{m: m, s: s, q: m.opts.Prompt.Queue(ctx, s), live: map[string]*Patch{}, seen: map[string][]byte{}, parsed: map[string]*fileDecls{}}
+		t := m.opts.Prompt.Target(ctx, s)
+		st = &session{m: m, s: s, t: t, q: t.Queue(), live: map[string]*Patch{}, seen: map[string][]byte{}, parsed: map[string]*fileDecls{}}
 		m.sessions[s] = st
 		go func() {
 			<-ctx.Done()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -39,25 +38,23 @@ type Patch struct {
 
 // session is livepatch's state for one debug session.
 //
-// Every job that uses the agent (a save, a prompt redefinition, a revert)
-// runs in its turn of q, the session's agent queue, which the Go prompt's
-// inputs share; mu only guards the fields, and is never held across a
-// request to the agent, so that what only reads them answers at once.
+// The session's target (agentclient.Target, shared with the Go prompt)
+// owns the debugger, the channels to the agent and the agent queue q:
+// every job that uses the agent (a save, a prompt redefinition, a revert)
+// runs in its turn of q, which the Go prompt's inputs share. mu only
+// guards the fields, and is never held across a request to the agent, so
+// that what only reads them answers at once.
 type session struct {
-	m  *Manager
-	s  *dapproxy.Session
-	ep *agentclient.Endpoint
-	q  *agentclient.Queue
+	m *Manager
+	s *dapproxy.Session
+	t *agentclient.Target
+	q *agentclient.Queue // t's
 
-	mu     sync.Mutex // guards what follows
-	pid    int        // the process the live patches belong to
-	d      *debugger.Debugger
-	call   *agentclient.CallClient
-	sock   *agentclient.SocketClient
-	behind bool                  // a socket request timed out: the agent may still do it (see roundTrip)
-	live   map[string]*Patch     // by key
-	seen   map[string][]byte     // files as last seen by the watcher
-	parsed map[string]*fileDecls // seen files that parsed, by file
+	mu       sync.Mutex            // guards what follows
+	restarts int                   // the target's restarts the live patches belong to
+	live     map[string]*Patch     // by key
+	seen     map[string][]byte     // files as last seen by the watcher
+	parsed   map[string]*fileDecls // seen files that parsed, by file
 
 	pending  []pendingSave // saves not applied yet, in arrival order
 	retrying bool          // a retry of pending is scheduled
@@ -74,31 +71,16 @@ type pendingPatch struct {
 // livepatch launched.
 var errNoProgram = errors.New("live patching needs a program launched by livepatch (mode debug, test or exec)")
 
-// syncProcess forgets the live patches and clients of a process that is
-// gone (a restart) and returns the current debugger. The caller holds mu.
+// syncProcess forgets the live patches of a process that is gone (a
+// restart, which the target notes) and returns the current debugger. The
+// caller holds mu.
 func (st *session) syncProcess() (*debugger.Debugger, error) {
-	d := st.s.Debugger()
+	d, _, restarts := st.t.Sync()
 	if d == nil {
 		return nil, errNoProgram
 	}
-	// ProcessPid waits for the debugger's target lock, which a running
-	// target holds: the process is checked only while it is stopped (a
-	// restart stops it first).
-	if d != st.d {
-		if st.sock != nil {
-			st.sock.Close()
-		}
-		st.d, st.pid, st.sock, st.behind, st.call = d, 0, nil, false, agentclient.NewCallClient(d)
-	}
-	if d.IsRunning() {
-		return d, nil
-	}
-	pid := d.ProcessPid()
-	if st.pid != 0 && pid != st.pid {
-		if st.sock != nil {
-			st.sock.Close()
-		}
-		st.sock, st.behind, st.call = nil, false, agentclient.NewCallClient(d)
+	if restarts != st.restarts {
+		st.restarts = restarts
 		clear(st.live)
 		clear(st.seen)
 		clear(st.parsed)
@@ -106,63 +88,36 @@ func (st *session) syncProcess() (*debugger.Debugger, error) {
 			st.seen[f] = b
 		}
 	}
-	st.pid = pid
 	return d, nil
 }
-
-// errBehind refuses a request by call injection while a socket request
-// that timed out may still be done by the agent.
-var errBehind = errors.New("the agent has not finished an earlier change that the program's stop interrupted; it goes on when the program does")
 
 // socketTimeout bounds a request over the agent's socket (applying a patch
 // set takes milliseconds). One that times out is not lost: see roundTrip.
 const socketTimeout = 5 * time.Second
 
-// client returns the channel to the agent: call injection while the target
-// is stopped, the socket while it runs (then ctx should be bounded: the
-// agent answers only while the program runs). The caller has the turn and
-// does not hold mu.
+// client returns the channel to the agent (agentclient.Target.Client):
+// call injection while the target is stopped, the socket while it runs
+// (then ctx should be bounded). The caller has the turn and does not hold
+// mu.
 func (st *session) client(ctx context.Context) (agentclient.Client, error) {
 	if code, exited := st.s.Exited(); exited {
 		return nil, &agentclient.ExitedError{Status: code}
 	}
 	st.mu.Lock()
-	d, err := st.syncProcess()
+	_, err := st.syncProcess()
+	st.mu.Unlock()
 	if err != nil {
-		st.mu.Unlock()
 		return nil, err
 	}
-	running, call, sock, behind, ep := d.IsRunning(), st.call, st.sock, st.behind, st.ep
-	st.mu.Unlock()
-	switch {
-	case !running && behind:
-		return nil, errBehind
-	case !running:
-		return call, nil
-	case sock != nil:
-		return sock, nil
-	case ep == nil:
-		return nil, errors.New("the program runs and its agent has no socket: pause it to patch")
-	}
-	c, err := ep.Dial(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("agent socket: %w", err)
-	}
-	st.mu.Lock()
-	st.sock = c
-	st.mu.Unlock()
-	return c, nil
+	return st.t.Client(ctx)
 }
 
 // roundTrip runs op with the channel the target's state calls for and
 // says which one it was. The caller has the turn and does not hold mu.
 //
-// A request over the socket gets socketTimeout. The agent may still do one
-// that timed out (the debugger stopped the program while it was sent, say)
-// once the program goes on: the connection is kept, so that the agent does
-// the later requests on it after that one, and until it answers one of
-// them no request goes by call injection (errBehind), which could be
-// overtaken by the late one.
+// A request over the socket gets socketTimeout; the target keeps the
+// connection of one that timed out, and refuses call injection until the
+// agent answers on it (agentclient.Target.SocketDone).
 func (st *session) roundTrip(ctx context.Context, op func(context.Context, agentclient.Client) error) (viaCall bool, err error) {
 	sctx, cancel := context.WithTimeout(ctx, socketTimeout)
 	defer cancel()
@@ -178,20 +133,8 @@ func (st *session) roundTrip(ctx context.Context, op func(context.Context, agent
 		return true, unreachableOr(op(ctx, c))
 	}
 	err = op(sctx, c)
-	defer func() { err = unreachableOr(err) }()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	switch {
-	case err == nil || isAgentError(err):
-		st.behind = false
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
-		st.behind = true
-	case st.sock == sock:
-		// The connection broke: the agent reads nothing more from it.
-		sock.Close()
-		st.sock, st.behind = nil, false
-	}
-	return false, err
+	st.t.SocketDone(sock, err)
+	return false, unreachableOr(err)
 }
 
 // apply sends one change to the agent: every patch goes live, or none.
@@ -226,9 +169,7 @@ func (st *session) apply(ctx context.Context, ps []pendingPatch) error {
 // just patched: its current call finishes with the old code. The caller
 // has the turn and the target is stopped.
 func (st *session) noteRunning(ps []pendingPatch) {
-	st.mu.Lock()
-	d := st.d
-	st.mu.Unlock()
+	d := st.t.Debugger()
 	state, err := d.State(true)
 	if err != nil || state.SelectedGoroutine == nil {
 		return
@@ -278,11 +219,6 @@ func (st *session) patches() []Patch {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
-}
-
-func isAgentError(err error) bool {
-	var ae *agentclient.AgentError
-	return errors.As(err, &ae)
 }
 
 // unreachableError is a request that did not reach the agent, or whose

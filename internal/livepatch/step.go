@@ -35,8 +35,8 @@ func (m *Manager) callsPatched(ctx context.Context, s *dapproxy.Session, goid in
 		n := p.Key[strings.LastIndex(p.Key, ".")+1:]
 		names = append(names, n)
 	}
-	d := st.d
 	st.mu.Unlock()
+	d := st.t.Debugger()
 	if len(names) == 0 || d == nil || d != s.Debugger() || d.IsRunning() {
 		return false
 	}

@@ -34,7 +34,7 @@ func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.Comple
 	if d == nil || prog == nil || d.IsRunning() {
 		return nil
 	}
-	st := p.session(ctx, s, d)
+	st := p.session(ctx, s)
 	text := a.Text
 	if a.Line > 1 {
 		lines := strings.Split(text, "\n")

@@ -57,6 +57,12 @@
 // are checked and rewritten. A session keeps the declaring inputs it ran
 // (change.History) until the debugged process changes.
 //
+// Each debug session has one agentclient.Target (Prompt.Target), which
+// live patching shares: it owns the session's debugger, the channels to
+// the agent, the agent queue in which inputs take their turn with live
+// patching's jobs, and notes restarts; the prompt starts its state afresh
+// when the target reports one.
+//
 // A package the program links but the frame's file does not import is
 // imported for the input when it names it and the name is unique. Methods
 // the program does not export cannot be called (reflect does not see

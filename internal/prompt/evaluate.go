@@ -52,7 +52,7 @@ func (p *Prompt) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Raw
 	var st *session
 	declared := func(string) bool { return false }
 	if d != nil && prog != nil {
-		st = p.session(ctx, s, d)
+		st = p.session(ctx, s)
 		declared = st.history.Declared
 	}
 	where, text, forced := route(expr, declared)
@@ -127,7 +127,7 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 	}
 	p.log.Debug("go prompt", "input", text, "source", in.Source, "frame", in.Frame, "imports", in.Imports, "goroutine", goid, "frame index", index)
 
-	leave, err := p.Queue(ctx, s).Enter(ctx, JobInput)
+	leave, err := p.Target(ctx, s).Queue().Enter(ctx, JobInput)
 	if err != nil {
 		return nil, unavailable(err.Error())
 	}

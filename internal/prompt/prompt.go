@@ -42,18 +42,19 @@ type Prompt struct {
 	checker *change.Checker // the type information of the latest build
 
 	mu       sync.Mutex
+	targets  map[*dapproxy.Session]*agentclient.Target // see Target
 	sessions map[*dapproxy.Session]*session
-	queues   map[*dapproxy.Session]*agentclient.Queue // see Queue
 
 	intercept InterceptFunc // guarded by mu; see Intercept
 }
 
-// session is the prompt's state for one debug session.
+// session is the prompt's state for the current process of one debug
+// session: a restart (see agentclient.Target.Sync) starts a fresh one.
 type session struct {
-	d       *debugger.Debugger // the debugger the state belongs to
-	pid     int
-	client  *agentclient.CallClient
-	history change.History // what earlier inputs declared
+	d        *debugger.Debugger
+	client   *agentclient.CallClient
+	restarts int            // the target's restarts when the state was made
+	history  change.History // what earlier inputs declared
 
 	mu      sync.Mutex
 	running map[int]runningInput // inputs still running, by agent id (running.go)
@@ -68,7 +69,7 @@ func New(opts Options) *Prompt {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Prompt{opts: opts, log: log, checker: change.NewChecker(log), sessions: map[*dapproxy.Session]*session{}, queues: map[*dapproxy.Session]*agentclient.Queue{}}
+	return &Prompt{opts: opts, log: log, checker: change.NewChecker(log), targets: map[*dapproxy.Session]*agentclient.Target{}, sessions: map[*dapproxy.Session]*session{}}
 }
 
 // UseBuild gives the prompt the type information of a patchable build. The
@@ -126,37 +127,15 @@ func (p *Prompt) interceptEvaluate(ctx context.Context, s *dapproxy.Session, arg
 	return p.evaluate(ctx, s, args)
 }
 
-// session returns the state of s for debugger d, fresh when the debugged
-// process changed (a restart loses the interpreter's declarations).
-func (p *Prompt) session(ctx context.Context, s *dapproxy.Session, d *debugger.Debugger) *session {
+// session returns the state of s, fresh when the debugged process changed
+// (a restart loses the interpreter's declarations). s has a debugger.
+func (p *Prompt) session(ctx context.Context, s *dapproxy.Session) *session {
+	d, call, restarts := p.Target(ctx, s).Sync()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st := p.sessions[s]
-	if st == nil {
-		go func() {
-			<-ctx.Done()
-			p.mu.Lock()
-			delete(p.sessions, s)
-			p.mu.Unlock()
-		}()
-	}
-	// ProcessPid waits for the debugger's target lock, which a running
-	// target holds for as long as it runs: the process is only checked while
-	// it is stopped (a restart stops it first), and a running one keeps the
-	// session it has.
-	pid := 0
-	switch {
-	case d == nil:
-	case d.IsRunning() && st != nil && st.d == d:
-		pid = st.pid
-	case !d.IsRunning():
-		pid = d.ProcessPid()
-	}
-	if st == nil || st.d != d || st.pid != pid {
-		st = &session{d: d, pid: pid}
-		if d != nil {
-			st.client = agentclient.NewCallClient(d)
-		}
+	if st == nil || st.restarts != restarts || st.d != d {
+		st = &session{d: d, client: call, restarts: restarts}
 		p.sessions[s] = st
 	}
 	return st
