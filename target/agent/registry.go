@@ -68,12 +68,31 @@ func RegisterFunc(index int, key string, wrap func(fn reflect.Value) any) {
 	}
 	e := &funcEntry{index: index, key: key, wrap: wrap}
 	registry.mu.Lock()
-	defer registry.mu.Unlock()
 	registry.byIndex[index] = e
 	registry.byKey[key] = e
 	if index > registry.maxIndex {
 		registry.maxIndex = index
 	}
+	registry.mu.Unlock()
+	growTable(index + 1)
+}
+
+// growTable makes the published table, if any, hold at least n functions.
+// Packages register their functions in their init, and a package that
+// starts the agent (a root package) may run its init, and take patches
+// while it holds, before a package it does not import registers its own
+// (a test helper package of the module): their prologues index the table
+// by their own numbers, which must not run past its end.
+func growTable(n int) {
+	machine.mu.Lock()
+	defer machine.mu.Unlock()
+	cur := Load()
+	if cur == nil || len(cur.Fns) >= n {
+		return
+	}
+	t := &Table{Fns: make([]any, n)}
+	copy(t.Fns, cur.Fns)
+	Publish(t)
 }
 
 // lookupFunc finds a registered function by key, or by index when key is
