@@ -1,4 +1,4 @@
-package change
+package rewrite
 
 import (
 	"go/ast"
@@ -19,7 +19,7 @@ import (
 // the same order, and each unexported field is set through the builder's
 // accessor. addr is the & expression around lit, or nil.
 func (r *rewriter) lowerComposite(lit *ast.CompositeLit, addr *ast.UnaryExpr) bool {
-	tv, ok := r.c.info.Types[lit]
+	tv, ok := r.in.Info.Types[lit]
 	if !ok || lit.Type == nil {
 		return false // an elided type: left as is
 	}
@@ -125,36 +125,6 @@ func (r *rewriter) userConst(k *types.Const) bool {
 	return k.Pkg() != nil && k.Parent() == k.Pkg().Scope() && r.isUser(k.Pkg())
 }
 
-// signatureImports returns the import specs of the packages that the
-// receiver, parameters and results of fd name: the rewriting visits bodies
-// only, and without a spec the agent picks a package by its name, which
-// fails when two linked packages share it (github.com/google/go-dap and
-// Delve's service/dap are both "dap").
-func signatureImports(prog *Program, info *types.Info, fd *ast.FuncDecl) []string {
-	var specs []string
-	seen := map[string]bool{}
-	visit := func(n ast.Node) bool {
-		id, ok := n.(*ast.Ident)
-		if !ok {
-			return true
-		}
-		pn, ok := info.Uses[id].(*types.PkgName)
-		if !ok {
-			return true
-		}
-		if s := prog.spec(pn.Imported().Path(), id.Name); !seen[s] {
-			seen[s] = true
-			specs = append(specs, s)
-		}
-		return true
-	}
-	if fd.Recv != nil {
-		ast.Inspect(fd.Recv, visit)
-	}
-	ast.Inspect(fd.Type, visit)
-	return specs
-}
-
 // lowerBuiltin lowers calls of the builtins yaegi v0.16.1 lacks (Go 1.21):
 // min and max become a call of a function literal over the call's type
 // (a NaN wins, as in Go), clear a loop that deletes a map's keys or zeroes
@@ -164,11 +134,11 @@ func (r *rewriter) lowerBuiltin(call *ast.CallExpr) {
 	if !ok {
 		return
 	}
-	b, ok := r.c.info.Uses[id].(*types.Builtin)
+	b, ok := r.in.Info.Uses[id].(*types.Builtin)
 	if !ok {
 		return
 	}
-	tv := r.c.info.Types[call]
+	tv := r.in.Info.Types[call]
 	switch b.Name() {
 	case "min", "max":
 		if tv.Value != nil {
@@ -194,7 +164,7 @@ func (r *rewriter) lowerBuiltin(call *ast.CallExpr) {
 		if len(call.Args) != 1 {
 			return
 		}
-		at := r.c.info.Types[call.Args[0]].Type
+		at := r.in.Info.Types[call.Args[0]].Type
 		r.add(call, func() string {
 			t := types.TypeString(at, r.qualifier)
 			arg := r.renderNode(call.Args[0])
@@ -213,7 +183,7 @@ func (r *rewriter) renderArgs(call *ast.CallExpr) string {
 	if len(call.Args) == 0 {
 		return ""
 	}
-	return r.render(r.c.inputOffset(call.Args[0].Pos()), r.c.inputOffset(call.Args[len(call.Args)-1].End()))
+	return r.render(r.in.Offset(call.Args[0].Pos()), r.in.Offset(call.Args[len(call.Args)-1].End()))
 }
 
 // span is a range of the input that a candidate replaces, for insertions.
@@ -240,7 +210,7 @@ func (r *rewriter) lowerFor(n *ast.ForStmt) {
 		if !ok || id.Name == "_" {
 			continue
 		}
-		v, _ := r.c.info.Defs[id].(*types.Var)
+		v, _ := r.in.Info.Defs[id].(*types.Var)
 		if v == nil || r.assigns(n.Body, v) {
 			return
 		}
@@ -274,7 +244,7 @@ func (r *rewriter) copyVars(body *ast.BlockStmt, vars []*types.Var) {
 		copied[v] = true
 	}
 	ast.Inspect(body, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok && copied[r.c.info.Uses[id]] {
+		if id, ok := n.(*ast.Ident); ok && copied[r.in.Info.Uses[id]] {
 			name := id.Name
 			r.add(id, func() string { return "lpL_" + name })
 		}
@@ -296,7 +266,7 @@ func (r *rewriter) assigns(body ast.Node, v *types.Var) bool {
 	found := false
 	is := func(e ast.Expr) bool {
 		id, ok := unparen(e).(*ast.Ident)
-		return ok && r.c.info.Uses[id] == v
+		return ok && r.in.Info.Uses[id] == v
 	}
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -326,13 +296,13 @@ func (r *rewriter) lowerRange(n *ast.RangeStmt) {
 	if n.Tok == token.DEFINE && captures(n.Body) {
 		for _, e := range []ast.Expr{n.Key, n.Value} {
 			if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
-				if v, _ := r.c.info.Defs[id].(*types.Var); v != nil && !r.assigns(n.Body, v) {
+				if v, _ := r.in.Info.Defs[id].(*types.Var); v != nil && !r.assigns(n.Body, v) {
 					vars = append(vars, v)
 				}
 			}
 		}
 	}
-	tv := r.c.info.Types[n.X]
+	tv := r.in.Info.Types[n.X]
 	if _, ok := tv.Type.Underlying().(*types.Signature); ok {
 		if yield := r.rangeYield(n); yield != nil {
 			r.lowerRangeFunc(n, yield) // rangefunc.go
@@ -386,7 +356,7 @@ func (r *rewriter) lowerRangeIndex(n *ast.RangeStmt, t types.Type) {
 	head := span{n.For, n.Body.Lbrace + 1}
 	if _, isMap := t.Underlying().(*types.Map); isMap {
 		id, ok := unparen(n.X).(*ast.Ident)
-		v, _ := r.c.info.Uses[id].(*types.Var)
+		v, _ := r.in.Info.Uses[id].(*types.Var)
 		if !ok || v == nil || r.assigns(n.Body, v) {
 			r.fail(n.Pos(), "a range with a value over a map of channels that is not a variable the loop leaves alone: the interpreter (yaegi v0.16.1) fails at run time on the range, and the rewriter reads the elements through the map")
 			return
@@ -454,7 +424,7 @@ func chanElements(t types.Type) bool {
 // ([]iter.Seq[int], func() iter.Seq[int]) the interpreted function's type
 // would not fit the compiled one: that is refused.
 func (r *rewriter) lowerSeqTypes() {
-	if !r.c.in.decls || len(r.c.stmts) != 1 {
+	if !r.in.Decls || len(r.in.Stmts) != 1 {
 		return
 	}
 	seqType := func(x ast.Node) (types.Type, bool) {
@@ -463,7 +433,7 @@ func (r *rewriter) lowerSeqTypes() {
 		default:
 			return nil, false
 		}
-		tv, ok := r.c.info.Types[x.(ast.Expr)]
+		tv, ok := r.in.Info.Types[x.(ast.Expr)]
 		if !ok || !tv.IsType() {
 			return nil, false
 		}
@@ -484,7 +454,7 @@ func (r *rewriter) lowerSeqTypes() {
 		})
 		return false
 	}
-	ast.Inspect(r.c.stmts[0], lower)
+	ast.Inspect(r.in.Stmts[0], lower)
 	fd := r.funcDecl()
 	if fd == nil {
 		return

@@ -1,4 +1,4 @@
-package change
+package rewrite
 
 import (
 	"go/ast"
@@ -69,7 +69,7 @@ func (r *rewriter) lowerAssertOK(e ast.Expr) {
 	if !ok || ta.Type == nil {
 		return
 	}
-	tv, ok := r.c.info.Types[ta.Type]
+	tv, ok := r.in.Info.Types[ta.Type]
 	if !ok || tv.Type == nil {
 		return
 	}
@@ -97,7 +97,7 @@ func hasReceive(values []ast.Expr) bool {
 // yaegi compiles as the clause's receive and must be left as it is.
 func (r *rewriter) isComm(s ast.Stmt) bool {
 	found := false
-	for _, st := range r.c.stmts {
+	for _, st := range r.in.Stmts {
 		ast.Inspect(st, func(n ast.Node) bool {
 			if cc, ok := n.(*ast.CommClause); ok && cc.Comm == s {
 				found = true
@@ -118,7 +118,7 @@ func (r *rewriter) isComm(s ast.Stmt) bool {
 // a select clause compiles either way.) A channel whose element type the
 // input's scope cannot name is left alone.
 func (r *rewriter) lowerSend(n *ast.SendStmt) {
-	tv, ok := r.c.info.Types[n.Chan]
+	tv, ok := r.in.Info.Types[n.Chan]
 	if !ok || tv.Type == nil {
 		return
 	}
@@ -126,7 +126,7 @@ func (r *rewriter) lowerSend(n *ast.SendStmt) {
 	if !ok || !r.nameableHere(ch.Elem()) {
 		return
 	}
-	chanEnd, arrowEnd := r.c.inputOffset(n.Chan.End()), r.c.inputOffset(n.Arrow+token.Pos(len(token.ARROW.String())))
+	chanEnd, arrowEnd := r.in.Offset(n.Chan.End()), r.in.Offset(n.Arrow+token.Pos(len(token.ARROW.String())))
 	if chanEnd < 0 || arrowEnd < 0 {
 		return
 	}
@@ -134,7 +134,7 @@ func (r *rewriter) lowerSend(n *ast.SendStmt) {
 	// than a candidate for the channel expression itself, which it renders.
 	r.add(span{n.Chan.Pos(), n.Arrow + token.Pos(len(token.ARROW.String()))}, func() string {
 		t := types.TypeString(types.NewChan(types.SendOnly, ch.Elem()), r.qualifier)
-		return "(" + t + ")(" + r.renderNode(n.Chan) + ")" + r.c.in.src[chanEnd:arrowEnd]
+		return "(" + t + ")(" + r.renderNode(n.Chan) + ")" + r.in.Src[chanEnd:arrowEnd]
 	})
 }
 
@@ -143,7 +143,7 @@ func (r *rewriter) lowerSend(n *ast.SendStmt) {
 // shadow where t is written) and no unexported type of another package.
 func (r *rewriter) nameableHere(t types.Type) bool {
 	ok := true
-	other := func(p *types.Package) bool { return p != nil && p.Path() != r.c.pkg.Path() }
+	other := func(p *types.Package) bool { return p != nil && p.Path() != r.in.Pkg.Path() }
 	patcher.WalkTypes(t, func(t types.Type) bool {
 		switch x := t.(type) {
 		case *types.Named:
@@ -188,7 +188,7 @@ func (r *rewriter) keyElements(lit *ast.CompositeLit) {
 			need = true
 		}
 	}
-	tv, ok := r.c.info.Types[lit]
+	tv, ok := r.in.Info.Types[lit]
 	if !need || !ok {
 		return
 	}
@@ -213,7 +213,7 @@ func (r *rewriter) keyElements(lit *ast.CompositeLit) {
 		next := int64(0)
 		for i, e := range lit.Elts {
 			if kv, ok := e.(*ast.KeyValueExpr); ok {
-				k := r.c.info.Types[kv.Key].Value
+				k := r.in.Info.Types[kv.Key].Value
 				if k == nil {
 					return
 				}
@@ -241,11 +241,11 @@ func (r *rewriter) keyElement(lit *ast.CompositeLit, i int, key string) {
 		from = lit.Elts[i-1].End()
 	}
 	to := lit.Elts[i].Pos()
-	a, b := r.c.inputOffset(from), r.c.inputOffset(to)
+	a, b := r.in.Offset(from), r.in.Offset(to)
 	if a < 0 || b < 0 {
 		return
 	}
-	r.add(span{from, to}, func() string { return r.c.in.src[a:b] + key + ": " })
+	r.add(span{from, to}, func() string { return r.in.Src[a:b] + key + ": " })
 }
 
 // selectsDeref reports whether yaegi's typing pass would select on a
@@ -265,7 +265,7 @@ func (r *rewriter) selectsDeref(e ast.Expr) bool {
 		case *ast.ParenExpr:
 			e = x.X
 		case *ast.CallExpr:
-			if tv, ok := r.c.info.Types[x.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
+			if tv, ok := r.in.Info.Types[x.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
 				return false // a conversion or a builtin: typed from its type or its own rules
 			}
 			e = x.Fun
@@ -279,16 +279,16 @@ func (r *rewriter) selectsDeref(e ast.Expr) bool {
 			if r.derefSelector(x) {
 				return selected
 			}
-			if sel := r.c.info.Selections[x]; sel == nil {
+			if sel := r.in.Info.Selections[x]; sel == nil {
 				return false // a qualified identifier
 			}
 			selected, e = true, x.X
 		case *ast.Ident:
-			v, ok := r.c.info.Uses[x].(*types.Var)
+			v, ok := r.in.Info.Uses[x].(*types.Var)
 			if !ok || v.IsField() {
 				return false
 			}
-			return selected && (r.c.locals[v] || v.Pkg() != nil && v.Pkg().Path() == r.c.pkg.Path() && v.Parent() == r.c.pkg.Scope())
+			return selected && (r.in.Locals[v] || v.Pkg() != nil && v.Pkg().Path() == r.in.Pkg.Path() && v.Parent() == r.in.Pkg.Scope())
 		default:
 			return false
 		}
@@ -300,12 +300,12 @@ func (r *rewriter) selectsDeref(e ast.Expr) bool {
 // selection through an accessor.
 func (r *rewriter) derefSelector(x *ast.SelectorExpr) bool {
 	if id, ok := x.X.(*ast.Ident); ok {
-		if _, isPkg := r.c.info.Uses[id].(*types.PkgName); isPkg {
-			v, ok := r.c.info.Uses[x.Sel].(*types.Var)
-			return ok && r.c.sc.ref.pkg != nil && r.isUser(v.Pkg())
+		if _, isPkg := r.in.Info.Uses[id].(*types.PkgName); isPkg {
+			v, ok := r.in.Info.Uses[x.Sel].(*types.Var)
+			return ok && r.in.LoadedFile && r.isUser(v.Pkg())
 		}
 	}
-	sel := r.c.info.Selections[x]
+	sel := r.in.Info.Selections[x]
 	return sel != nil && sel.Kind() == types.FieldVal && r.needsAccessor(sel)
 }
 
@@ -319,7 +319,7 @@ func (r *rewriter) derefSelector(x *ast.SelectorExpr) bool {
 // inputs keep such types; a replacement must behave as the compiled code
 // did, so the function stays compiled.
 func (r *rewriter) refuseEmbedding(n *ast.StructType) {
-	if r.c.change == nil || n.Fields == nil {
+	if r.in.Change == nil || n.Fields == nil {
 		return
 	}
 	fields, embedded := 0, token.NoPos
@@ -351,7 +351,7 @@ func (r *rewriter) lowerAddrIndex(n *ast.UnaryExpr) {
 	if !ok {
 		return
 	}
-	tv, ok := r.c.info.Types[ix.X]
+	tv, ok := r.in.Info.Types[ix.X]
 	if !ok || tv.Type == nil {
 		return
 	}
@@ -362,13 +362,13 @@ func (r *rewriter) lowerAddrIndex(n *ast.UnaryExpr) {
 	if _, isArray := p.Elem().Underlying().(*types.Array); !isArray {
 		return
 	}
-	xEnd, brack := r.c.inputOffset(ix.X.End()), r.c.inputOffset(ix.Lbrack+1)
+	xEnd, brack := r.in.Offset(ix.X.End()), r.in.Offset(ix.Lbrack+1)
 	if xEnd < 0 || brack < 0 {
 		return
 	}
 	// Spanning the bracket, the candidate is longer than one for p itself,
 	// which it renders.
 	r.add(span{ix.X.Pos(), ix.Lbrack + 1}, func() string {
-		return "(*" + r.renderNode(ix.X) + ")" + r.c.in.src[xEnd:brack]
+		return "(*" + r.renderNode(ix.X) + ")" + r.in.Src[xEnd:brack]
 	})
 }
