@@ -38,7 +38,7 @@ import (
 //     instantiate compiled generic types, nor generic functions of other
 //     packages (whose unexported names the copy could not reach).
 //
-// Instantiations of iter.Seq and iter.Seq2 are lowerSeqTypes's (lower.go).
+// Instantiations of iter.Seq and iter.Seq2 are lowerSeqTypes's (rangefunc.go).
 
 // instanceSymbol returns the symbol of the instantiation of origin with
 // targs in the table of the input's package, or "" when the table does

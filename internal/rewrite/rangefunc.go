@@ -474,3 +474,70 @@ func primary(e ast.Expr) bool {
 	}
 	return false
 }
+
+// lowerSeqTypes writes the types iter.Seq[V] and iter.Seq2[K, V] (generic,
+// which yaegi v0.16.1's iter package does not have) as their func types,
+// func(yield func(V) bool) and func(yield func(K, V) bool), in a function
+// declaration's body and in its signature where one is the whole type of
+// a parameter or result. Values of the one are assignable to the other,
+// both ways, which is what the agent's wrapper needs to pass the compiled
+// caller's arguments in and the interpreted function's results out
+// (reflect assigns them). Inside another type of the signature
+// ([]iter.Seq[int], func() iter.Seq[int]) the interpreted function's type
+// would not fit the compiled one: that is refused.
+func (r *rewriter) lowerSeqTypes() {
+	if !r.in.Decls || len(r.in.Stmts) != 1 {
+		return
+	}
+	seqType := func(x ast.Node) (types.Type, bool) {
+		switch x.(type) {
+		case *ast.IndexExpr, *ast.IndexListExpr:
+		default:
+			return nil, false
+		}
+		tv, ok := r.in.Info.Types[x.(ast.Expr)]
+		if !ok || !tv.IsType() {
+			return nil, false
+		}
+		named, _ := types.Unalias(tv.Type).(*types.Named)
+		return tv.Type, named != nil && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "iter"
+	}
+	lower := func(x ast.Node) bool {
+		t, ok := seqType(x)
+		if !ok {
+			return true
+		}
+		r.add(x, func() string {
+			s, err := r.typeString(t)
+			if err != nil {
+				r.fail(x.Pos(), err.Error())
+			}
+			return s
+		})
+		return false
+	}
+	ast.Inspect(r.in.Stmts[0], lower)
+	fd := r.funcDecl()
+	if fd == nil {
+		return
+	}
+	for _, list := range []*ast.FieldList{fd.Type.Params, fd.Type.Results} {
+		if list == nil {
+			continue
+		}
+		for _, field := range list.List {
+			if _, whole := seqType(field.Type); whole {
+				lower(field.Type)
+				continue
+			}
+			ast.Inspect(field.Type, func(x ast.Node) bool {
+				if t, ok := seqType(x); ok {
+					r.fail(x.Pos(), "a parameter or result of a type holding "+types.TypeString(t, r.qualifier)+
+						": the interpreter has no iter types, and the func type it has instead would not fit the compiled function's type")
+					return false
+				}
+				return true
+			})
+		}
+	}
+}

@@ -36,7 +36,7 @@ type rewriter struct {
 	out     *Output
 	imports map[string]bool
 	err     error
-	lowered map[*ast.CompositeLit]bool // composite literals lowered with their & (lower.go)
+	lowered map[*ast.CompositeLit]bool // composite literals lowered with their & (composite.go)
 }
 
 // Rewrite turns a checked input into the source the agent runs. An input
@@ -214,7 +214,7 @@ func (r *rewriter) visit(n ast.Node) bool {
 		r.lowerBuiltin(n)
 	case *ast.CompositeLit:
 		if !r.lowered[n] && !r.lowerComposite(n, nil) {
-			r.keyElements(n) // workaround.go
+			r.keyElements(n) // composite.go
 		}
 	case *ast.ForStmt:
 		r.lowerFor(n)
@@ -485,3 +485,30 @@ func LineCol(src string, off int) (int, int) {
 	col := off - strings.LastIndex(src[:off], "\n")
 	return line, col
 }
+
+// unparen returns e without parentheses.
+func unparen(e ast.Expr) ast.Expr {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}
+
+// userConst reports whether k is a package-level constant of a user
+// package, which the rewriting writes as its value. The symbol tables hold
+// untyped constants as constant.Value, which yaegi v0.16.1 mixes up with
+// the value's Go type in some operations ("mismatched types string and
+// *constant.stringVal" comparing a string field with one); a literal is
+// what compiled code has folded in anyway.
+func (r *rewriter) userConst(k *types.Const) bool {
+	return k.Pkg() != nil && k.Parent() == k.Pkg().Scope() && r.isUser(k.Pkg())
+}
+
+// span is a range of the input that a candidate replaces, for insertions.
+type span struct{ from, to token.Pos }
+
+func (s span) Pos() token.Pos { return s.from }
+func (s span) End() token.Pos { return s.to }

@@ -87,35 +87,6 @@ func (r *rewriter) statements(n ast.Node) {
 	}
 }
 
-// appendValues writes a call of append with several values,
-// append(s, a, b), as one with the values in a slice of their own,
-// append(s, []T{a, b}...). yaegi v0.16.1 appends the values one by one,
-// each evaluated after the one before was stored: when s has room, a value
-// read from s's array beyond len(s) (append(s[:1], x, s[1]), or
-// append(args[:n-1], mask, args[n-1])) is read after it was overwritten.
-// Go evaluates every value before it appends; so does the literal.
-func (r *rewriter) appendValues(n *ast.CallExpr) {
-	id, ok := unparen(n.Fun).(*ast.Ident)
-	if !ok || len(n.Args) < 3 || n.Ellipsis.IsValid() {
-		return
-	}
-	if b, ok := r.in.Info.Uses[id].(*types.Builtin); !ok || b.Name() != "append" {
-		return
-	}
-	tv, ok := r.in.Info.Types[n]
-	if !ok || tv.Type == nil {
-		return
-	}
-	st, ok := tv.Type.Underlying().(*types.Slice)
-	if !ok || !r.nameableHere(st.Elem()) {
-		return
-	}
-	first, last := n.Args[1], n.Args[len(n.Args)-1]
-	r.add(span{first.Pos(), last.End()}, func() string {
-		return "[]" + types.TypeString(st.Elem(), r.qualifier) + "{" + r.render(r.in.Offset(first.Pos()), r.in.Offset(last.End())) + "}..."
-	})
-}
-
 // typedShift writes the untyped constant shifted by a shift that is not
 // constant, 1 << n, as a value of the type the shift takes from its
 // context, T(1) << n, which is what Go does with it. yaegi v0.16.1 gives
@@ -498,73 +469,6 @@ func (r *rewriter) commaBetween(from, to token.Pos) token.Pos {
 			return from + token.Pos(f.Offset(pos))
 		}
 	}
-}
-
-// lowerRangeAssign writes a range loop that assigns its variables,
-// for k, v = range x { ... }, as one that declares new ones and assigns
-// them at the start of each iteration,
-// for lpK, lpV := range x { k, v = lpK, lpV; ... }. yaegi v0.16.1 declares
-// new variables either way, so the variables the loop should assign keep
-// their old values, in the body's closures and after the loop. Ranges over
-// integers and functions are lowered by lowerRange.
-func (r *rewriter) lowerRangeAssign(n *ast.RangeStmt) {
-	if n.Tok != token.ASSIGN {
-		return
-	}
-	tv, ok := r.in.Info.Types[n.X]
-	if !ok || tv.Type == nil {
-		return
-	}
-	switch u := tv.Type.Underlying().(type) {
-	case *types.Signature:
-		return
-	case *types.Basic:
-		if u.Info()&types.IsInteger != 0 {
-			return
-		}
-	}
-	blank := func(e ast.Expr) bool {
-		id, ok := e.(*ast.Ident)
-		return e == nil || ok && id.Name == "_"
-	}
-	if blank(n.Key) && blank(n.Value) {
-		return // nothing is assigned
-	}
-	r.add(span{n.Key.Pos(), n.TokPos + token.Pos(len(token.ASSIGN.String()))}, func() string {
-		switch {
-		case n.Value == nil:
-			return "lpK :="
-		case blank(n.Key):
-			return "_, lpV :="
-		case blank(n.Value):
-			return "lpK, _ :="
-		}
-		return "lpK, lpV :="
-	})
-	r.add(span{n.Body.Lbrace, n.Body.Lbrace + 1}, func() string {
-		var lhs, rhs []string
-		if !blank(n.Key) {
-			lhs, rhs = append(lhs, r.renderNode(n.Key)), append(rhs, "lpK")
-		}
-		if !blank(n.Value) {
-			lhs, rhs = append(lhs, r.renderNode(n.Value)), append(rhs, "lpV")
-		}
-		s := "{ "
-		for i := range lhs {
-			if i > 0 {
-				s += ", "
-			}
-			s += lhs[i]
-		}
-		s += " = "
-		for i := range rhs {
-			if i > 0 {
-				s += ", "
-			}
-			s += rhs[i]
-		}
-		return s + ";"
-	})
 }
 
 // constOperand writes lit, the literal of an untyped constant that the

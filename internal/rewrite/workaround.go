@@ -2,20 +2,20 @@ package rewrite
 
 import (
 	"go/ast"
-	"go/constant"
 	"go/token"
 	"go/types"
-	"strconv"
 
 	"github.com/livepatch/livepatch/internal/patcher"
 )
 
 // This file works around yaegi v0.16.1 compiler crashes on constructs it
 // does support, by writing them in an equivalent form it compiles, on the
-// same lines (see lower.go for constructs it lacks).
+// same lines (loops.go, composite.go and builtins.go lower the constructs
+// it lacks).
 
 // workaround rewrites or refuses node n of the input where yaegi would
-// fail on it; keyElements, for composite literals, is called by visit.
+// fail on it; keyElements (composite.go), for composite literals, is
+// called by visit.
 func (r *rewriter) workaround(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.SendStmt:
@@ -167,85 +167,6 @@ func (r *rewriter) nameableHere(t types.Type) bool {
 		return ok
 	})
 	return ok
-}
-
-// keyElements gives keys to the elements of a composite literal that yaegi
-// would fail to type: before it compiles a literal, yaegi types each
-// element without a key by a pass that takes a dereference *p for the
-// pointer type *P, so that a selection on it, (*p).f, (*p).M() or (*p)[i:j],
-// fails to compile ("undefined selector f") when p is a compiled pointer to
-// a pointer. The rewriting makes such dereferences itself: an unexported
-// field x.f of pointer type becomes (*lpField_T_f(x)), a package variable
-// v (*lpAddr_v). Elements with keys skip that pass, so the elements of a
-// struct literal get their field names (all of them: Go does not mix the
-// two forms), those of an array or slice literal their indexes (only the
-// ones that need it). The values and their order of evaluation are the
-// same. lit must not be one that lowerComposite lowered.
-func (r *rewriter) keyElements(lit *ast.CompositeLit) {
-	need := false
-	for _, e := range lit.Elts {
-		if _, kv := e.(*ast.KeyValueExpr); !kv && r.selectsDeref(e) {
-			need = true
-		}
-	}
-	tv, ok := r.in.Info.Types[lit]
-	if !need || !ok {
-		return
-	}
-	u := tv.Type.Underlying()
-	if p, isPtr := u.(*types.Pointer); isPtr { // &T elided in a literal of *T
-		u = p.Elem().Underlying()
-	}
-	switch t := u.(type) {
-	case *types.Struct:
-		if len(lit.Elts) != t.NumFields() {
-			return
-		}
-		for i := 0; i < t.NumFields(); i++ {
-			if _, kv := lit.Elts[i].(*ast.KeyValueExpr); kv || t.Field(i).Name() == "_" {
-				return
-			}
-		}
-		for i := range lit.Elts {
-			r.keyElement(lit, i, t.Field(i).Name())
-		}
-	case *types.Slice, *types.Array:
-		next := int64(0)
-		for i, e := range lit.Elts {
-			if kv, ok := e.(*ast.KeyValueExpr); ok {
-				k := r.in.Info.Types[kv.Key].Value
-				if k == nil {
-					return
-				}
-				idx, exact := constant.Int64Val(constant.ToInt(k))
-				if !exact {
-					return
-				}
-				next = idx + 1
-				continue
-			}
-			if r.selectsDeref(e) {
-				r.keyElement(lit, i, strconv.FormatInt(next, 10))
-			}
-			next++
-		}
-	}
-}
-
-// keyElement writes key: before element i of lit. The candidate spans the
-// text from the end of the element before (or the literal's brace) to the
-// element, where no other candidate starts.
-func (r *rewriter) keyElement(lit *ast.CompositeLit, i int, key string) {
-	from := lit.Lbrace
-	if i > 0 {
-		from = lit.Elts[i-1].End()
-	}
-	to := lit.Elts[i].Pos()
-	a, b := r.in.Offset(from), r.in.Offset(to)
-	if a < 0 || b < 0 {
-		return
-	}
-	r.add(span{from, to}, func() string { return r.in.Src[a:b] + key + ": " })
 }
 
 // selectsDeref reports whether yaegi's typing pass would select on a
