@@ -12,10 +12,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
 // Change is a saved file of a user package, type-checked together with the
@@ -65,21 +65,6 @@ func (ch *Change) ImportsOf(key string) []string {
 		}
 	}
 	return out
-}
-
-// changeInfo is what the rewriter needs to know of a checked change.
-type changeInfo struct {
-	pkg        *types.Package // the package as the change declares it
-	compiled   *types.Package // the package as built
-	newMethods map[*types.Func]bool
-	inline     map[*types.Const]bool
-	generics   map[*types.Func]bool // compiled generic functions to interpret (generic.go)
-}
-
-// compiledType reports whether the build has a type called name.
-func (ci *changeInfo) compiledType(name string) bool {
-	_, ok := ci.compiled.Scope().Lookup(name).(*types.TypeName)
-	return ok
 }
 
 // rewriteChange is RewriteChange with the build's type information.
@@ -172,7 +157,7 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 		return nil, &InputError{Msgs: msgs}
 	}
 
-	ci := &changeInfo{pkg: fresh, compiled: compiled, newMethods: map[*types.Func]bool{}, inline: map[*types.Const]bool{}}
+	ci := &rewrite.Change{Pkg: fresh, Compiled: compiled, NewMethods: map[*types.Func]bool{}, Inline: map[*types.Const]bool{}}
 	ch := &Change{Funcs: map[string]*Replacement{}}
 	inFile := func(pos token.Pos) bool { return tok.Base() <= int(pos) && int(pos) <= tok.Base()+tok.Size() }
 
@@ -186,7 +171,7 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 		if had && types.TypeString(old.Type(), nil) == types.TypeString(k.Type(), nil) && constant.Compare(old.Val(), token.EQL, k.Val()) {
 			continue
 		}
-		ci.inline[k] = true
+		ci.Inline[k] = true
 		ch.Consts = append(ch.Consts, name)
 	}
 
@@ -204,7 +189,7 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 				continue
 			}
 			for _, s := range d.Specs {
-				if ts := s.(*ast.TypeSpec); !ci.compiledType(ts.Name.Name) {
+				if ts := s.(*ast.TypeSpec); !ci.CompiledType(ts.Name.Name) {
 					helperDecls = append(helperDecls, &ast.GenDecl{Tok: token.TYPE, TokPos: ts.Pos(), Specs: []ast.Spec{ts}})
 				}
 			}
@@ -213,12 +198,12 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 			if fn == nil || d.Body == nil {
 				continue
 			}
-			named := recvNamed(fn)
+			named := rewrite.RecvNamed(fn)
 			switch {
-			case named != nil && !ci.compiledType(named.Obj().Name()):
+			case named != nil && !ci.CompiledType(named.Obj().Name()):
 				helperDecls = append(helperDecls, d) // a method of a new type
 			case named != nil && !methods.has(compiled.Scope().Lookup(named.Obj().Name()), fn.Name()):
-				ci.newMethods[fn] = true
+				ci.NewMethods[fn] = true
 				ch.NewMethods = append(ch.NewMethods, methodName(fn))
 				if iface := newlySatisfied(prog, compiled, named, fn); iface != "" {
 					refuse(d.Pos(), fmt.Sprintf("new method %s makes %s satisfy %s, which compiled code may use through that interface", fn.Name(), named.Obj().Name(), iface))
@@ -245,30 +230,30 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 			fn = info.Defs[fd.Name].(*types.Func)
 		}
 		from := c.start
-		rw, err := rewrite(c)
+		rw, err := rewriteChecked(c, false)
 		if err != nil {
 			return nil, positioned(err, base, prog.fset.Position(d.Pos()).Line-1)
 		}
 		key := ""
 		if isFunc {
-			rw.imports = append(rw.imports, signatureImports(prog, info, fd)...)
+			rw.Imports = append(rw.Imports, signatureImports(prog, info, fd)...)
 			key = funcKey(fn)
 		} else {
-			rw.src = "type " + rw.src // the text of one spec of its declaration
+			rw.Src = "type " + rw.Src // the text of one spec of its declaration
 		}
 		switch {
-		case isFunc && ci.newMethods[fn]:
-			ch.Helpers = append(ch.Helpers, methodMaker(fd, recvNamed(fn).Obj().Name(), rw.src, from, tok))
+		case isFunc && ci.NewMethods[fn]:
+			ch.Helpers = append(ch.Helpers, methodMaker(fd, rewrite.RecvNamed(fn).Obj().Name(), rw.Src, from, tok))
 		case want[key]:
-			ch.Funcs[key] = &Replacement{Source: rw.src, Imports: rw.imports}
+			ch.Funcs[key] = &Replacement{Source: rw.Src, Imports: rw.Imports}
 			if !isHelper[key] {
 				continue
 			}
-			ch.Helpers = append(ch.Helpers, rw.src)
+			ch.Helpers = append(ch.Helpers, rw.Src)
 		default:
-			ch.Helpers = append(ch.Helpers, rw.src)
+			ch.Helpers = append(ch.Helpers, rw.Src)
 		}
-		for _, s := range rw.imports {
+		for _, s := range rw.Imports {
 			imports[s] = true
 		}
 	}
@@ -387,7 +372,7 @@ func (ms methodSets) has(obj types.Object, name string) bool {
 // funcKey returns the agent's key of a function or method: "path.F",
 // "path.T.M" or "path.(*T).M".
 func funcKey(fn *types.Func) string {
-	if recvNamed(fn) != nil {
+	if rewrite.RecvNamed(fn) != nil {
 		return fn.Pkg().Path() + "." + methodName(fn)
 	}
 	return fn.Pkg().Path() + "." + fn.Name()
@@ -395,7 +380,7 @@ func funcKey(fn *types.Func) string {
 
 // methodName writes a method as T.m or (*T).m.
 func methodName(fn *types.Func) string {
-	named := recvNamed(fn)
+	named := rewrite.RecvNamed(fn)
 	if _, ptr := types.Unalias(fn.Type().(*types.Signature).Recv().Type()).(*types.Pointer); ptr {
 		return "(*" + named.Obj().Name() + ")." + fn.Name()
 	}
@@ -490,36 +475,7 @@ func methodMaker(fd *ast.FuncDecl, typeName, text string, from int, tok *token.F
 	}
 	sig := text[off(fd.Type.Params.Opening):off(fd.Type.End())]
 	body := text[off(fd.Body.Lbrace):]
-	return fmt.Sprintf("func %s%s_%s(%s %s) func%s { return func%s %s }", newMethodPrefix, typeName, fd.Name.Name, name, recvText, sig, sig, body)
-}
-
-// constLiteral writes constant value v of type t as Go source.
-func constLiteral(v constant.Value, t types.Type) string {
-	switch v.Kind() {
-	case constant.Bool:
-		return strconv.FormatBool(constant.BoolVal(v))
-	case constant.String:
-		return strconv.Quote(constant.StringVal(v))
-	case constant.Int:
-		if b, ok := t.(*types.Basic); ok && b.Kind() == types.UntypedRune {
-			if r, exact := constant.Int64Val(v); exact {
-				return strconv.QuoteRune(rune(r))
-			}
-		}
-		return v.ExactString()
-	case constant.Float:
-		f, _ := constant.Float64Val(v)
-		s := strconv.FormatFloat(f, 'g', -1, 64)
-		if !strings.ContainsAny(s, ".eIN") {
-			s += ".0"
-		}
-		return s
-	case constant.Complex:
-		re, _ := constant.Float64Val(constant.Real(v))
-		im, _ := constant.Float64Val(constant.Imag(v))
-		return fmt.Sprintf("complex(%s, %s)", strconv.FormatFloat(re, 'g', -1, 64), strconv.FormatFloat(im, 'g', -1, 64))
-	}
-	return v.ExactString()
+	return fmt.Sprintf("func %s%s_%s(%s %s) func%s { return func%s %s }", rewrite.NewMethodPrefix, typeName, fd.Name.Name, name, recvText, sig, sig, body)
 }
 
 // importNames maps each import path of sc's file to the name it binds
@@ -541,7 +497,7 @@ func (prog *Program) importNames(sc *Scope) map[string]string {
 // body with the declaration (whose signature the rewriter may rename in,
 // params.go), or a type's declaration. pkg is the package the rewritten
 // code is checked as, names the file's import names (importNames).
-func declChecked(prog *Program, sc *Scope, info *types.Info, src []byte, d ast.Decl, pkg *types.Package, names map[string]string, ci *changeInfo) *checked {
+func declChecked(prog *Program, sc *Scope, info *types.Info, src []byte, d ast.Decl, pkg *types.Package, names map[string]string, ci *rewrite.Change) *checked {
 	tok := sc.ref.tok
 	from, to := tok.Offset(d.Pos()), tok.Offset(d.End())
 	text := string(src[from:to])

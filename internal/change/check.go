@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
 // checked is an input type-checked in a frame's scope.
@@ -26,7 +28,7 @@ type checked struct {
 	names  map[string]string // import path -> name usable in the input's scope
 	prog   *Program
 	user   map[string]bool
-	change *changeInfo // for a saved file checked with its package; nil for prompt inputs
+	change *rewrite.Change // for a saved file checked with its package; nil for prompt inputs
 }
 
 // inputOffset returns the offset in the input of a position of the
@@ -40,13 +42,6 @@ func (c *checked) inputOffset(p token.Pos) int {
 		return -1
 	}
 	return off
-}
-
-// lineCol returns the 1-based line and column of an offset of src.
-func lineCol(src string, off int) (int, int) {
-	line := 1 + strings.Count(src[:off], "\n")
-	col := off - strings.LastIndex(src[:off], "\n")
-	return line, col
 }
 
 // ignoredError reports whether a type error is one the prompt does not
@@ -256,7 +251,7 @@ func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, e
 		var msgs []string
 		seen := map[string]bool{}
 		for _, e := range errs {
-			l, col := lineCol(in.src, e.off)
+			l, col := rewrite.LineCol(in.src, e.off)
 			m := fmt.Sprintf("%d:%d: %s", l, col, e.msg)
 			if !seen[m] && len(msgs) < 10 {
 				seen[m] = true

@@ -46,21 +46,11 @@
 //
 // # Rewriting
 //
-// yaegi treats imported variables of basic kind as constants and reflect
-// cannot write unexported fields, so checked code is rewritten before it
-// runs (rewrite.go): a frame local x becomes (*lp_frame.x), a pointer the
-// agent binds to the address that Delve takes in the injected call; a
-// package variable v becomes (*lpAddr_v); an unexported field access c.n
-// becomes (*lpField_T_n(c)); a method a change adds to a compiled type is
-// reached through the function lpNew_T_m(recv). Writes therefore reach the
-// program's own memory. Functions declared at the prompt get a depth guard
-// (guard.go). Constructs yaegi lacks or runs wrongly are lowered to forms
-// it runs right, one file per kind: composite literals, builtins, loops
-// and ranges (lower.go), range over functions (rangefunc.go), defers and
-// control flow around them (defer.go), interpreter crashes
-// (workaround.go, statements.go), unexported fields and reflect-free
-// accessors (fields.go), parameters named like types (params.go), and
-// generic code, through the build's instantiations or interpreted
-// (generic.go). A construct the rewriter cannot express is refused with
-// its position.
+// Checked code is rewritten for the agent's interpreter by package
+// internal/rewrite: the checker builds a rewrite.Input from what it
+// checked (rewriting.go), and a rewrite.Error becomes an *InputError. For a
+// saved change, the compiled generic functions the rewritten code needs
+// interpreted come back in rewrite.Change.Generics and are rewritten as
+// helpers of the change (generics.go), as is the lpNew_T_m function of
+// each method the change adds to a compiled type (change.go).
 package change

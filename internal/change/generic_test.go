@@ -239,15 +239,15 @@ func TestPromptFrameLocalOfInstance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rw, err := rewrite(c)
+	rw, err := rewriteChecked(c, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	box := instanceName(t, prog, "example.com/gen", "Box", types.Typ[types.Int])
-	if len(rw.vars) != 1 || rw.vars[0].Name != "b" || rw.vars[0].Type != "*"+box {
-		t.Errorf("frame variables: got %+v, want b of type *%s", rw.vars, box)
+	if len(rw.Vars) != 1 || rw.Vars[0].Name != "b" || rw.Vars[0].Type != "*"+box {
+		t.Errorf("frame variables: got %+v, want b of type *%s", rw.Vars, box)
 	}
-	if want := "lpMethod_" + box + "_get((*lp_frame.b))()"; !strings.Contains(rw.src, want) || !strings.Contains(rw.src, "lpField_"+box+"_v") {
-		t.Errorf("rewritten input %q lacks %s and the field accessor", rw.src, want)
+	if want := "lpMethod_" + box + "_get((*lp_frame.b))()"; !strings.Contains(rw.Src, want) || !strings.Contains(rw.Src, "lpField_"+box+"_v") {
+		t.Errorf("rewritten input %q lacks %s and the field accessor", rw.Src, want)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"go/token"
 	"strconv"
 	"strings"
+
+	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
 // importSpec is one import: name is empty when the package's own name is used.
@@ -42,7 +44,7 @@ type input struct {
 // parseInput parses src as a list of declarations or of statements. A
 // syntax error is reported as line:col: message of src.
 func parseInput(src string) (*input, error) {
-	first := firstToken(src)
+	first := rewrite.FirstToken(src)
 	in, declErr := parseDecls(src)
 	if declErr == nil {
 		return in, nil
@@ -61,15 +63,6 @@ func parseInput(src string) (*input, error) {
 		return nil, declErr
 	}
 	return nil, stmtErr
-}
-
-// firstToken returns the first token of src.
-func firstToken(src string) token.Token {
-	var s scanner.Scanner
-	fset := token.NewFileSet()
-	s.Init(fset.AddFile("", -1, len(src)), []byte(src), nil, 0)
-	_, tok, _ := s.Scan()
-	return tok
 }
 
 // syntaxError reports the errors of a parse of src placed after

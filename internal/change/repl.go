@@ -47,12 +47,12 @@ func (p *Program) Input(sc *Scope, h *History, text string) (*Input, error) {
 	if err != nil {
 		return nil, err
 	}
-	rw, err := rewritePrompt(c)
+	rw, err := rewriteChecked(c, true)
 	if err != nil {
 		return nil, err
 	}
-	return &Input{Source: rw.src, Package: sc.ref.pkg.PkgPath, Imports: rw.imports, Frame: rw.vars, Locals: rw.locals,
-		Results: rw.results, Decls: in.decls, Declares: in.declares, in: in, c: c, sc: sc, writes: rw.writes}, nil
+	return &Input{Source: rw.Src, Package: sc.ref.pkg.PkgPath, Imports: rw.Imports, Frame: rw.Vars, Locals: rw.Locals,
+		Results: rw.Results, Decls: in.decls, Declares: in.declares, in: in, c: c, sc: sc, writes: rw.Writes}, nil
 }
 
 // Notes returns, for each frame local the input may write, a note when the

@@ -45,6 +45,8 @@ var rules = []rule{
 		reason: "the builder knows nothing of debugging"},
 	{pkg: "internal/change", never: [][]string{delve, godap, {module + "/internal/dapproxy"}},
 		reason: "checking and rewriting a change needs the build's type information, not the debugger, DAP or the proxy"},
+	{pkg: "internal/rewrite", never: [][]string{delve, godap, {module + "/internal/dapproxy"}, {module + "/internal/change"}},
+		reason: "the rewriter turns a checked input into yaegi source: it needs the type information, not the debugger, DAP, the proxy or the checker"},
 	{pkg: "internal/repatch", never: [][]string{delveDAP},
 		reason: "the fidelity runner runs no debug session"},
 	{pkg: "internal/dapproxy", never: [][]string{yaegi, xtools, ourHost},

@@ -23,8 +23,8 @@ import (
 // argument) has no symbol, which the rewriter checks with the same
 // function, PackageInstances, over the build's type information.
 
-// instancePrefix starts the symbol of an instantiation.
-const instancePrefix = "lpInst_"
+// InstancePrefix starts the symbol of an instantiation.
+const InstancePrefix = "lpInst_"
 
 // Instance is an instantiation of a generic function or type, named by the
 // symbol that holds it.
@@ -69,7 +69,7 @@ func InstanceName(self *types.Package, origin types.Object, targs []types.Type) 
 		}
 		h.Write([]byte(types.TypeString(t, nil)))
 	}
-	name := instancePrefix
+	name := InstancePrefix
 	if origin.Pkg().Path() != self.Path() {
 		name += origin.Pkg().Name() + "_"
 	}

@@ -312,7 +312,7 @@ func reservedName(name string) bool {
 
 // generatedPrefixed reports whether name starts like a generated name.
 func generatedPrefixed(name string) bool {
-	for _, p := range []string{"lp_", "lpFn_", fieldAccessorPrefix, methodAccessorPrefix, varAddrPrefix, instancePrefix} {
+	for _, p := range []string{"lp_", "lpFn_", FieldAccessorPrefix, MethodAccessorPrefix, VarAddrPrefix, InstancePrefix} {
 		if strings.HasPrefix(name, p) {
 			return true
 		}

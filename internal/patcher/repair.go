@@ -127,7 +127,7 @@ func deleteLines(path string, ns []int) (bool, error) {
 		l := strings.TrimSpace(src[n-1])
 		selfContained := isSymEntryLine(l) || // symbol table element
 			strings.HasPrefix(l, "lp_") || // import spec
-			(strings.HasPrefix(l, "func lpField_") && strings.HasSuffix(l, "}"))
+			(strings.HasPrefix(l, "func "+FieldAccessorPrefix) && strings.HasSuffix(l, "}"))
 		if !selfContained {
 			return false, nil
 		}

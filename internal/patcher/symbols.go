@@ -149,7 +149,7 @@ func packageSymbols(pkg *types.Package, info *types.Info, start bool, skipped fu
 			syms.WriteString(symEntry(name, e, kind))
 		case *types.Var:
 			syms.WriteString(symEntry(name, "&"+name, symVar))
-			syms.WriteString(symEntry(varAddrPrefix+name, "&"+name, symValue))
+			syms.WriteString(symEntry(VarAddrPrefix+name, "&"+name, symValue))
 		}
 	}
 	instanceSymbols(pkg, info, imports, &syms, &decls, skipped)
@@ -173,18 +173,18 @@ func packageSymbols(pkg *types.Package, info *types.Info, start bool, skipped fu
 	return b.Bytes()
 }
 
-// varAddrPrefix prefixes the symbol that holds a package variable's address
+// VarAddrPrefix prefixes the symbol that holds a package variable's address
 // (a pointer value), next to the variable itself under its own name.
-const varAddrPrefix = "lpAddr_"
+const VarAddrPrefix = "lpAddr_"
 
-// fieldAccessorPrefix prefixes the generated accessors of unexported
+// FieldAccessorPrefix prefixes the generated accessors of unexported
 // struct fields: lpField_T_f returns &t.f for a *T.
-const fieldAccessorPrefix = "lpField_"
+const FieldAccessorPrefix = "lpField_"
 
-// methodAccessorPrefix prefixes the generated accessors of unexported
+// MethodAccessorPrefix prefixes the generated accessors of unexported
 // methods: lpMethod_T_m(x) returns the method value x.m. The interpreter
 // calls compiled methods through reflect, which sees only exported ones.
-const methodAccessorPrefix = "lpMethod_"
+const MethodAccessorPrefix = "lpMethod_"
 
 // genericType reports whether the type name declares a generic type or
 // alias.
@@ -219,7 +219,7 @@ func fieldAccessors(pkg *types.Package, named *types.Named, base string, imports
 		if f.Exported() || f.Name() == "_" {
 			continue
 		}
-		acc := fieldAccessorPrefix + base + "_" + f.Name()
+		acc := FieldAccessorPrefix + base + "_" + f.Name()
 		if pkg.Scope().Lookup(acc) != nil {
 			skipped(acc, "name taken")
 			continue
@@ -260,7 +260,7 @@ func methodAccessors(pkg *types.Package, named *types.Named, base string, import
 		if m.fn.Exported() || m.fn.Name() == "_" || m.fn.Pkg() != pkg {
 			continue
 		}
-		acc := methodAccessorPrefix + base + "_" + m.fn.Name()
+		acc := MethodAccessorPrefix + base + "_" + m.fn.Name()
 		if pkg.Scope().Lookup(acc) != nil {
 			skipped(acc, "name taken")
 			continue

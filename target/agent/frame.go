@@ -9,10 +9,10 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 )
 
-// framePackage is the pseudo-package through which an evaluation reaches the
+// FramePackage is the pseudo-package through which an evaluation reaches the
 // locals of the paused frame: symbol x is a pointer to local x, so the host
 // rewrites a use of x as (*lp_frame.x).
-const framePackage = "lp_frame"
+const FramePackage = "lp_frame"
 
 // FrameVar binds one local of the paused frame for an evaluation made with
 // ServeFrame.
@@ -83,11 +83,11 @@ func bindFrame(i *yaegi.Interpreter, pkg string, vars []FrameVar, addrs []uintpt
 		syms[v.Name] = slot
 		slots = append(slots, slot)
 	}
-	if err := i.Use(yaegi.Exports{framePackage + "/" + framePackage: syms}); err != nil {
+	if err := i.Use(yaegi.Exports{FramePackage + "/" + FramePackage: syms}); err != nil {
 		return nil, fmt.Errorf("bind frame: %w", err)
 	}
 	if !machine.frameImported {
-		if _, err := i.Eval("import " + strconv.Quote(framePackage)); err != nil {
+		if _, err := i.Eval("import " + strconv.Quote(FramePackage)); err != nil {
 			return nil, fmt.Errorf("bind frame: %w", err)
 		}
 		machine.frameImported = true

@@ -1,4 +1,4 @@
-package change
+package rewrite
 
 import (
 	"go/ast"
@@ -63,7 +63,7 @@ type rfBranch struct {
 // target, target excluded, or nil.
 func (r *rewriter) pathTo(target ast.Node) []ast.Node {
 	var stack, found []ast.Node
-	for _, s := range r.c.stmts {
+	for _, s := range r.in.Stmts {
 		ast.Inspect(s, func(n ast.Node) bool {
 			switch {
 			case found != nil:
@@ -93,18 +93,18 @@ func (r *rewriter) funcAround(path []ast.Node) *rfFunc {
 	for i := len(path) - 1; i >= 0 && f.body == nil; i-- {
 		if lit, ok := path[i].(*ast.FuncLit); ok {
 			f.body = lit.Body
-			f.sig, _ = r.c.info.Types[lit].Type.(*types.Signature)
+			f.sig, _ = r.in.Info.Types[lit].Type.(*types.Signature)
 		}
 	}
 	if f.body == nil {
 		if fd := r.funcDecl(); fd != nil {
 			f.body = fd.Body
-			if fn, ok := r.c.info.Defs[fd.Name].(*types.Func); ok {
+			if fn, ok := r.in.Info.Defs[fd.Name].(*types.Func); ok {
 				f.sig, _ = fn.Type().(*types.Signature)
 			}
 		}
 	}
-	f.roots = r.c.stmts
+	f.roots = r.in.Stmts
 	if f.body != nil {
 		f.roots = []ast.Stmt{f.body}
 	}
@@ -118,7 +118,7 @@ func (r *rewriter) funcAround(path []ast.Node) *rfFunc {
 					f.loops = append(f.loops, n)
 				}
 			case *ast.LabeledStmt:
-				if l, ok := r.c.info.Defs[n.Label].(*types.Label); ok {
+				if l, ok := r.in.Info.Defs[n.Label].(*types.Label); ok {
 					f.labels[l] = n
 				}
 			}
@@ -165,7 +165,7 @@ func (f *rfFunc) isLoop(n ast.Node) bool {
 // rangeYield returns the signature of the yield function of a range over
 // a function, or nil when n ranges over something else.
 func (r *rewriter) rangeYield(n *ast.RangeStmt) *types.Signature {
-	tv, ok := r.c.info.Types[n.X]
+	tv, ok := r.in.Info.Types[n.X]
 	if !ok || tv.Type == nil {
 		return nil
 	}
@@ -205,7 +205,7 @@ func (r *rewriter) branches(f *rfFunc, loop *ast.RangeStmt) []rfBranch {
 			case n.Tok == token.FALLTHROUGH:
 				return true
 			case n.Label != nil:
-				l, _ := r.c.info.Uses[n.Label].(*types.Label)
+				l, _ := r.in.Info.Uses[n.Label].(*types.Label)
 				ls := f.labels[l]
 				if ls == nil {
 					return true
@@ -264,13 +264,13 @@ func (r *rewriter) exits(f *rfFunc, loop *ast.RangeStmt) []rfBranch {
 func (r *rewriter) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
 	path := r.pathTo(n)
 	f := r.funcAround(path)
-	id := strconv.Itoa(r.c.inputOffset(n.For))
+	id := strconv.Itoa(r.in.Offset(n.For))
 	state := "lpS" + id
 	lv := f.level(n.Pos())
 	parent := f.around(n.Pos())
 	parentState := ""
 	if parent != nil {
-		parentState = "lpS" + strconv.Itoa(r.c.inputOffset(parent.For))
+		parentState = "lpS" + strconv.Itoa(r.in.Offset(parent.For))
 	}
 
 	// The loop's label: dropped, unless a goto jumps to it (the label then
@@ -281,10 +281,10 @@ func (r *rewriter) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
 	}
 	keepLabel := false
 	if labeled != nil {
-		label := r.c.info.Defs[labeled.Label]
+		label := r.in.Info.Defs[labeled.Label]
 		for _, s := range f.roots {
 			ast.Inspect(s, func(x ast.Node) bool {
-				if br, ok := x.(*ast.BranchStmt); ok && br.Tok == token.GOTO && r.c.info.Uses[br.Label] == label {
+				if br, ok := x.(*ast.BranchStmt); ok && br.Tok == token.GOTO && r.in.Info.Uses[br.Label] == label {
 					keepLabel = true
 				}
 				return !keepLabel
@@ -473,4 +473,71 @@ func primary(e ast.Expr) bool {
 		return true
 	}
 	return false
+}
+
+// lowerSeqTypes writes the types iter.Seq[V] and iter.Seq2[K, V] (generic,
+// which yaegi v0.16.1's iter package does not have) as their func types,
+// func(yield func(V) bool) and func(yield func(K, V) bool), in a function
+// declaration's body and in its signature where one is the whole type of
+// a parameter or result. Values of the one are assignable to the other,
+// both ways, which is what the agent's wrapper needs to pass the compiled
+// caller's arguments in and the interpreted function's results out
+// (reflect assigns them). Inside another type of the signature
+// ([]iter.Seq[int], func() iter.Seq[int]) the interpreted function's type
+// would not fit the compiled one: that is refused.
+func (r *rewriter) lowerSeqTypes() {
+	if !r.in.Decls || len(r.in.Stmts) != 1 {
+		return
+	}
+	seqType := func(x ast.Node) (types.Type, bool) {
+		switch x.(type) {
+		case *ast.IndexExpr, *ast.IndexListExpr:
+		default:
+			return nil, false
+		}
+		tv, ok := r.in.Info.Types[x.(ast.Expr)]
+		if !ok || !tv.IsType() {
+			return nil, false
+		}
+		named, _ := types.Unalias(tv.Type).(*types.Named)
+		return tv.Type, named != nil && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "iter"
+	}
+	lower := func(x ast.Node) bool {
+		t, ok := seqType(x)
+		if !ok {
+			return true
+		}
+		r.add(x, func() string {
+			s, err := r.typeString(t)
+			if err != nil {
+				r.fail(x.Pos(), err.Error())
+			}
+			return s
+		})
+		return false
+	}
+	ast.Inspect(r.in.Stmts[0], lower)
+	fd := r.funcDecl()
+	if fd == nil {
+		return
+	}
+	for _, list := range []*ast.FieldList{fd.Type.Params, fd.Type.Results} {
+		if list == nil {
+			continue
+		}
+		for _, field := range list.List {
+			if _, whole := seqType(field.Type); whole {
+				lower(field.Type)
+				continue
+			}
+			ast.Inspect(field.Type, func(x ast.Node) bool {
+				if t, ok := seqType(x); ok {
+					r.fail(x.Pos(), "a parameter or result of a type holding "+types.TypeString(t, r.qualifier)+
+						": the interpreter has no iter types, and the func type it has instead would not fit the compiled function's type")
+					return false
+				}
+				return true
+			})
+		}
+	}
 }

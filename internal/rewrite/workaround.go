@@ -1,21 +1,21 @@
-package change
+package rewrite
 
 import (
 	"go/ast"
-	"go/constant"
 	"go/token"
 	"go/types"
-	"strconv"
 
 	"github.com/livepatch/livepatch/internal/patcher"
 )
 
 // This file works around yaegi v0.16.1 compiler crashes on constructs it
 // does support, by writing them in an equivalent form it compiles, on the
-// same lines (see lower.go for constructs it lacks).
+// same lines (loops.go, composite.go and builtins.go lower the constructs
+// it lacks).
 
 // workaround rewrites or refuses node n of the input where yaegi would
-// fail on it; keyElements, for composite literals, is called by visit.
+// fail on it; keyElements (composite.go), for composite literals, is
+// called by visit.
 func (r *rewriter) workaround(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.SendStmt:
@@ -69,7 +69,7 @@ func (r *rewriter) lowerAssertOK(e ast.Expr) {
 	if !ok || ta.Type == nil {
 		return
 	}
-	tv, ok := r.c.info.Types[ta.Type]
+	tv, ok := r.in.Info.Types[ta.Type]
 	if !ok || tv.Type == nil {
 		return
 	}
@@ -97,7 +97,7 @@ func hasReceive(values []ast.Expr) bool {
 // yaegi compiles as the clause's receive and must be left as it is.
 func (r *rewriter) isComm(s ast.Stmt) bool {
 	found := false
-	for _, st := range r.c.stmts {
+	for _, st := range r.in.Stmts {
 		ast.Inspect(st, func(n ast.Node) bool {
 			if cc, ok := n.(*ast.CommClause); ok && cc.Comm == s {
 				found = true
@@ -118,7 +118,7 @@ func (r *rewriter) isComm(s ast.Stmt) bool {
 // a select clause compiles either way.) A channel whose element type the
 // input's scope cannot name is left alone.
 func (r *rewriter) lowerSend(n *ast.SendStmt) {
-	tv, ok := r.c.info.Types[n.Chan]
+	tv, ok := r.in.Info.Types[n.Chan]
 	if !ok || tv.Type == nil {
 		return
 	}
@@ -126,7 +126,7 @@ func (r *rewriter) lowerSend(n *ast.SendStmt) {
 	if !ok || !r.nameableHere(ch.Elem()) {
 		return
 	}
-	chanEnd, arrowEnd := r.c.inputOffset(n.Chan.End()), r.c.inputOffset(n.Arrow+token.Pos(len(token.ARROW.String())))
+	chanEnd, arrowEnd := r.in.Offset(n.Chan.End()), r.in.Offset(n.Arrow+token.Pos(len(token.ARROW.String())))
 	if chanEnd < 0 || arrowEnd < 0 {
 		return
 	}
@@ -134,7 +134,7 @@ func (r *rewriter) lowerSend(n *ast.SendStmt) {
 	// than a candidate for the channel expression itself, which it renders.
 	r.add(span{n.Chan.Pos(), n.Arrow + token.Pos(len(token.ARROW.String()))}, func() string {
 		t := types.TypeString(types.NewChan(types.SendOnly, ch.Elem()), r.qualifier)
-		return "(" + t + ")(" + r.renderNode(n.Chan) + ")" + r.c.in.src[chanEnd:arrowEnd]
+		return "(" + t + ")(" + r.renderNode(n.Chan) + ")" + r.in.Src[chanEnd:arrowEnd]
 	})
 }
 
@@ -143,7 +143,7 @@ func (r *rewriter) lowerSend(n *ast.SendStmt) {
 // shadow where t is written) and no unexported type of another package.
 func (r *rewriter) nameableHere(t types.Type) bool {
 	ok := true
-	other := func(p *types.Package) bool { return p != nil && p.Path() != r.c.pkg.Path() }
+	other := func(p *types.Package) bool { return p != nil && p.Path() != r.in.Pkg.Path() }
 	patcher.WalkTypes(t, func(t types.Type) bool {
 		switch x := t.(type) {
 		case *types.Named:
@@ -169,85 +169,6 @@ func (r *rewriter) nameableHere(t types.Type) bool {
 	return ok
 }
 
-// keyElements gives keys to the elements of a composite literal that yaegi
-// would fail to type: before it compiles a literal, yaegi types each
-// element without a key by a pass that takes a dereference *p for the
-// pointer type *P, so that a selection on it, (*p).f, (*p).M() or (*p)[i:j],
-// fails to compile ("undefined selector f") when p is a compiled pointer to
-// a pointer. The rewriting makes such dereferences itself: an unexported
-// field x.f of pointer type becomes (*lpField_T_f(x)), a package variable
-// v (*lpAddr_v). Elements with keys skip that pass, so the elements of a
-// struct literal get their field names (all of them: Go does not mix the
-// two forms), those of an array or slice literal their indexes (only the
-// ones that need it). The values and their order of evaluation are the
-// same. lit must not be one that lowerComposite lowered.
-func (r *rewriter) keyElements(lit *ast.CompositeLit) {
-	need := false
-	for _, e := range lit.Elts {
-		if _, kv := e.(*ast.KeyValueExpr); !kv && r.selectsDeref(e) {
-			need = true
-		}
-	}
-	tv, ok := r.c.info.Types[lit]
-	if !need || !ok {
-		return
-	}
-	u := tv.Type.Underlying()
-	if p, isPtr := u.(*types.Pointer); isPtr { // &T elided in a literal of *T
-		u = p.Elem().Underlying()
-	}
-	switch t := u.(type) {
-	case *types.Struct:
-		if len(lit.Elts) != t.NumFields() {
-			return
-		}
-		for i := 0; i < t.NumFields(); i++ {
-			if _, kv := lit.Elts[i].(*ast.KeyValueExpr); kv || t.Field(i).Name() == "_" {
-				return
-			}
-		}
-		for i := range lit.Elts {
-			r.keyElement(lit, i, t.Field(i).Name())
-		}
-	case *types.Slice, *types.Array:
-		next := int64(0)
-		for i, e := range lit.Elts {
-			if kv, ok := e.(*ast.KeyValueExpr); ok {
-				k := r.c.info.Types[kv.Key].Value
-				if k == nil {
-					return
-				}
-				idx, exact := constant.Int64Val(constant.ToInt(k))
-				if !exact {
-					return
-				}
-				next = idx + 1
-				continue
-			}
-			if r.selectsDeref(e) {
-				r.keyElement(lit, i, strconv.FormatInt(next, 10))
-			}
-			next++
-		}
-	}
-}
-
-// keyElement writes key: before element i of lit. The candidate spans the
-// text from the end of the element before (or the literal's brace) to the
-// element, where no other candidate starts.
-func (r *rewriter) keyElement(lit *ast.CompositeLit, i int, key string) {
-	from := lit.Lbrace
-	if i > 0 {
-		from = lit.Elts[i-1].End()
-	}
-	to := lit.Elts[i].Pos()
-	a, b := r.c.inputOffset(from), r.c.inputOffset(to)
-	if a < 0 || b < 0 {
-		return
-	}
-	r.add(span{from, to}, func() string { return r.c.in.src[a:b] + key + ": " })
-}
-
 // selectsDeref reports whether yaegi's typing pass would select on a
 // dereference in element e: a selector or a slice expression on the way
 // from e down its operands (parentheses, calls, indexes) to a dereference,
@@ -265,7 +186,7 @@ func (r *rewriter) selectsDeref(e ast.Expr) bool {
 		case *ast.ParenExpr:
 			e = x.X
 		case *ast.CallExpr:
-			if tv, ok := r.c.info.Types[x.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
+			if tv, ok := r.in.Info.Types[x.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
 				return false // a conversion or a builtin: typed from its type or its own rules
 			}
 			e = x.Fun
@@ -279,16 +200,16 @@ func (r *rewriter) selectsDeref(e ast.Expr) bool {
 			if r.derefSelector(x) {
 				return selected
 			}
-			if sel := r.c.info.Selections[x]; sel == nil {
+			if sel := r.in.Info.Selections[x]; sel == nil {
 				return false // a qualified identifier
 			}
 			selected, e = true, x.X
 		case *ast.Ident:
-			v, ok := r.c.info.Uses[x].(*types.Var)
+			v, ok := r.in.Info.Uses[x].(*types.Var)
 			if !ok || v.IsField() {
 				return false
 			}
-			return selected && (r.c.locals[v] || v.Pkg() != nil && v.Pkg().Path() == r.c.pkg.Path() && v.Parent() == r.c.pkg.Scope())
+			return selected && (r.in.Locals[v] || v.Pkg() != nil && v.Pkg().Path() == r.in.Pkg.Path() && v.Parent() == r.in.Pkg.Scope())
 		default:
 			return false
 		}
@@ -300,12 +221,12 @@ func (r *rewriter) selectsDeref(e ast.Expr) bool {
 // selection through an accessor.
 func (r *rewriter) derefSelector(x *ast.SelectorExpr) bool {
 	if id, ok := x.X.(*ast.Ident); ok {
-		if _, isPkg := r.c.info.Uses[id].(*types.PkgName); isPkg {
-			v, ok := r.c.info.Uses[x.Sel].(*types.Var)
-			return ok && r.c.sc.ref.pkg != nil && r.isUser(v.Pkg())
+		if _, isPkg := r.in.Info.Uses[id].(*types.PkgName); isPkg {
+			v, ok := r.in.Info.Uses[x.Sel].(*types.Var)
+			return ok && r.in.LoadedFile && r.isUser(v.Pkg())
 		}
 	}
-	sel := r.c.info.Selections[x]
+	sel := r.in.Info.Selections[x]
 	return sel != nil && sel.Kind() == types.FieldVal && r.needsAccessor(sel)
 }
 
@@ -319,7 +240,7 @@ func (r *rewriter) derefSelector(x *ast.SelectorExpr) bool {
 // inputs keep such types; a replacement must behave as the compiled code
 // did, so the function stays compiled.
 func (r *rewriter) refuseEmbedding(n *ast.StructType) {
-	if r.c.change == nil || n.Fields == nil {
+	if r.in.Change == nil || n.Fields == nil {
 		return
 	}
 	fields, embedded := 0, token.NoPos
@@ -351,7 +272,7 @@ func (r *rewriter) lowerAddrIndex(n *ast.UnaryExpr) {
 	if !ok {
 		return
 	}
-	tv, ok := r.c.info.Types[ix.X]
+	tv, ok := r.in.Info.Types[ix.X]
 	if !ok || tv.Type == nil {
 		return
 	}
@@ -362,13 +283,13 @@ func (r *rewriter) lowerAddrIndex(n *ast.UnaryExpr) {
 	if _, isArray := p.Elem().Underlying().(*types.Array); !isArray {
 		return
 	}
-	xEnd, brack := r.c.inputOffset(ix.X.End()), r.c.inputOffset(ix.Lbrack+1)
+	xEnd, brack := r.in.Offset(ix.X.End()), r.in.Offset(ix.Lbrack+1)
 	if xEnd < 0 || brack < 0 {
 		return
 	}
 	// Spanning the bracket, the candidate is longer than one for p itself,
 	// which it renders.
 	r.add(span{ix.X.Pos(), ix.Lbrack + 1}, func() string {
-		return "(*" + r.renderNode(ix.X) + ")" + r.c.in.src[xEnd:brack]
+		return "(*" + r.renderNode(ix.X) + ")" + r.in.Src[xEnd:brack]
 	})
 }

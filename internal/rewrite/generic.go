@@ -1,14 +1,11 @@
-package change
+package rewrite
 
 import (
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/target/agent"
@@ -41,39 +38,7 @@ import (
 //     instantiate compiled generic types, nor generic functions of other
 //     packages (whose unexported names the copy could not reach).
 //
-// Instantiations of iter.Seq and iter.Seq2 are lowerSeqTypes's (lower.go).
-
-// instanceCache holds, by user package, the names of the instantiations
-// its symbol table holds, computed on first use from the build's type
-// information with the builder's own function.
-type instanceCache struct {
-	mu    sync.Mutex
-	byPkg map[string]map[string]bool
-}
-
-// instanceNames returns the instantiation symbols of the table of user
-// package path.
-func (p *Program) instanceNames(path string) map[string]bool {
-	p.instances.mu.Lock()
-	defer p.instances.mu.Unlock()
-	if names, ok := p.instances.byPkg[path]; ok {
-		return names
-	}
-	names := map[string]bool{}
-	for _, ref := range p.files {
-		if lp := ref.pkg; lp.PkgPath == path && lp.Types != nil && lp.TypesInfo != nil {
-			for _, inst := range patcher.PackageInstances(lp.Types, lp.TypesInfo) {
-				names[inst.Name] = true
-			}
-			break
-		}
-	}
-	if p.instances.byPkg == nil {
-		p.instances.byPkg = map[string]map[string]bool{}
-	}
-	p.instances.byPkg[path] = names
-	return names
-}
+// Instantiations of iter.Seq and iter.Seq2 are lowerSeqTypes's (rangefunc.go).
 
 // instanceSymbol returns the symbol of the instantiation of origin with
 // targs in the table of the input's package, or "" when the table does
@@ -82,8 +47,8 @@ func (r *rewriter) instanceSymbol(origin types.Object, targs []types.Type) strin
 	if !r.compiledObj(origin) {
 		return ""
 	}
-	name, ok := patcher.InstanceName(r.c.pkg, origin, targs)
-	if !ok || !r.c.prog.instanceNames(r.c.pkg.Path())[name] {
+	name, ok := patcher.InstanceName(r.in.Pkg, origin, targs)
+	if !ok || !r.in.InstanceNames(r.in.Pkg.Path())[name] {
 		return ""
 	}
 	return name
@@ -92,10 +57,10 @@ func (r *rewriter) instanceSymbol(origin types.Object, targs []types.Type) strin
 // compiledObj reports whether a package-level object is one the build
 // compiled, as opposed to one a saved change declares anew.
 func (r *rewriter) compiledObj(obj types.Object) bool {
-	if r.c.change == nil || obj.Pkg() != r.c.change.pkg {
+	if r.in.Change == nil || obj.Pkg() != r.in.Change.Pkg {
 		return true
 	}
-	old := r.c.change.compiled.Scope().Lookup(obj.Name())
+	old := r.in.Change.Compiled.Scope().Lookup(obj.Name())
 	if old == nil {
 		return false
 	}
@@ -113,8 +78,8 @@ func (r *rewriter) accessorBase(named *types.Named) string {
 	}
 	origin := named.Origin().Obj()
 	name, ok := patcher.InstanceName(origin.Pkg(), origin, patcher.TypeArgs(named.TypeArgs()))
-	if !ok || !r.c.prog.instanceNames(origin.Pkg().Path())[name] {
-		r.fail(named.Obj().Pos(), fmt.Sprintf("%s: an unexported field or method of an instantiation the build does not have", types.TypeString(named, types.RelativeTo(r.c.pkg))))
+	if !ok || !r.in.InstanceNames(origin.Pkg().Path())[name] {
+		r.fail(named.Obj().Pos(), fmt.Sprintf("%s: an unexported field or method of an instantiation the build does not have", types.TypeString(named, types.RelativeTo(r.in.Pkg))))
 	}
 	return name
 }
@@ -122,11 +87,11 @@ func (r *rewriter) accessorBase(named *types.Named) string {
 // lowerGenerics rewrites the input's references to instantiations, in its
 // statements and, for a function declaration, its signature.
 func (r *rewriter) lowerGenerics() {
-	if len(r.c.info.Instances) == 0 {
+	if len(r.in.Info.Instances) == 0 {
 		return
 	}
-	roots := make([]ast.Node, 0, len(r.c.stmts)+2)
-	for _, s := range r.c.stmts {
+	roots := make([]ast.Node, 0, len(r.in.Stmts)+2)
+	for _, s := range r.in.Stmts {
 		roots = append(roots, s)
 	}
 	if fd := r.funcDecl(); fd != nil {
@@ -150,11 +115,11 @@ func (r *rewriter) lowerGenerics() {
 
 // funcDecl returns the declaration whose body is the input, or nil.
 func (r *rewriter) funcDecl() *ast.FuncDecl {
-	if !r.c.in.decls || len(r.c.stmts) != 1 || r.c.sc == nil || r.c.sc.ref.file == nil {
+	if !r.in.Decls || len(r.in.Stmts) != 1 || r.in.File == nil {
 		return nil
 	}
-	for _, d := range r.c.sc.ref.file.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && ast.Stmt(fd.Body) == r.c.stmts[0] {
+	for _, d := range r.in.File.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && ast.Stmt(fd.Body) == r.in.Stmts[0] {
 			return fd
 		}
 	}
@@ -203,7 +168,7 @@ func refOf(stack []ast.Node) instanceRef {
 // lowerInstance rewrites the reference to an instantiation that id, the
 // last node of stack, starts, if it is one.
 func (r *rewriter) lowerInstance(id *ast.Ident, stack []ast.Node) {
-	origin, targs := patcher.InstanceOf(r.c.info, id)
+	origin, targs := patcher.InstanceOf(r.in.Info, id)
 	if origin == nil || origin.Pkg() == nil {
 		return
 	}
@@ -217,10 +182,10 @@ func (r *rewriter) lowerInstance(id *ast.Ident, stack []ast.Node) {
 	}
 	written := func() string {
 		name := origin.Name()
-		if origin.Pkg().Path() != r.c.pkg.Path() {
+		if origin.Pkg().Path() != r.in.Pkg.Path() {
 			name = origin.Pkg().Name() + "." + name
 		}
-		return name + typeArgsText(targs, r.c.pkg)
+		return name + typeArgsText(targs, r.in.Pkg)
 	}
 	fn, isFunc := origin.(*types.Func)
 	// Inside generic code (an interpreted copy), calls go without type
@@ -236,7 +201,7 @@ func (r *rewriter) lowerInstance(id *ast.Ident, stack []ast.Node) {
 				r.add(ref.expr, func() string { return r.renderNode(ref.expr) + "[" + args + "]" })
 			}
 		}
-	case isFunc && !r.c.user[fn.Pkg().Path()]:
+	case isFunc && !r.in.User[fn.Pkg().Path()]:
 		impl, inferred, ok := agent.GenericStd(fn.Pkg().Path(), fn.Name())
 		if !ok {
 			r.fail(ref.expr.Pos(), fmt.Sprintf("%s: the build does not have this instantiation and the interpreter has no implementation of %s.%s (yaegi cannot instantiate compiled generic code)", written(), fn.Pkg().Name(), fn.Name()))
@@ -255,14 +220,14 @@ func (r *rewriter) lowerInstance(id *ast.Ident, stack []ast.Node) {
 			r.add(ref.expr, func() string { return inst })
 			return
 		}
-		sig, _ := r.c.info.Instances[id].Type.(*types.Signature)
+		sig, _ := r.in.Info.Instances[id].Type.(*types.Signature)
 		lit, err := r.callingLiteral(sig, inst)
 		if err != nil {
 			r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
 			return
 		}
 		r.add(ref.expr, func() string { return lit })
-	case isFunc && r.c.change != nil && fn.Pkg() == r.c.change.pkg:
+	case isFunc && r.in.Change != nil && fn.Pkg() == r.in.Change.Pkg:
 		// Interpreted: the change's helpers declare it (genericHelpers).
 		if msg := r.interpretGeneric(fn); msg != "" {
 			r.fail(ref.expr.Pos(), written()+": "+msg)
@@ -284,7 +249,7 @@ func (r *rewriter) lowerInstance(id *ast.Ident, stack []ast.Node) {
 			r.add(ref.expr, func() string { return name })
 			return
 		}
-		sig, _ := r.c.info.Instances[id].Type.(*types.Signature)
+		sig, _ := r.in.Info.Instances[id].Type.(*types.Signature)
 		lit, err := r.callingLiteral(sig, name)
 		if err != nil {
 			r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
@@ -390,7 +355,7 @@ func (r *rewriter) typeString(t types.Type) (string, error) {
 		if name := r.instanceSymbol(x.Origin().Obj(), patcher.TypeArgs(x.TypeArgs())); name != "" {
 			return name, nil
 		}
-		return "", fmt.Errorf("the build does not have %s", types.TypeString(x, types.RelativeTo(r.c.pkg)))
+		return "", fmt.Errorf("the build does not have %s", types.TypeString(x, types.RelativeTo(r.in.Pkg)))
 	case *types.Pointer:
 		s, err := r.typeString(x.Elem())
 		return "*" + s, err
@@ -427,7 +392,7 @@ func (r *rewriter) typeString(t types.Type) (string, error) {
 		results, err := r.resultString(x.Results())
 		return "func" + params + results, err
 	}
-	return "", fmt.Errorf("cannot write %s for the interpreter", types.TypeString(t, types.RelativeTo(r.c.pkg)))
+	return "", fmt.Errorf("cannot write %s for the interpreter", types.TypeString(t, types.RelativeTo(r.in.Pkg)))
 }
 
 // resultString writes a result list after the parameters: "" for none,
@@ -506,103 +471,15 @@ func (r *rewriter) interpretGeneric(fn *types.Func) string {
 	// copy is compiled with the package dot-imported.
 	tparams := fn.Type().(*types.Signature).TypeParams()
 	for i := 0; i < tparams.Len(); i++ {
-		if name := tparams.At(i).Obj().Name(); r.c.change.compiled.Scope().Lookup(name) != nil {
+		if name := tparams.At(i).Obj().Name(); r.in.Change.Compiled.Scope().Lookup(name) != nil {
 			return fmt.Sprintf("its type parameter %s has the name of a package-level %s, which the interpreter mistakes for it", name, name)
 		}
 	}
-	if r.c.change.generics == nil {
-		r.c.change.generics = map[*types.Func]bool{}
+	if r.in.Change.Generics == nil {
+		r.in.Change.Generics = map[*types.Func]bool{}
 	}
-	r.c.change.generics[fn] = true
+	r.in.Change.Generics[fn] = true
 	return ""
-}
-
-// genericHelpers adds to ch's helpers the interpreted copies of the
-// compiled generic functions that the change's code needs (ci.generics),
-// rewritten, and to imports their import specs; rewriting one may need
-// more. changed is the changed file, src its new text.
-func (prog *Program) genericHelpers(ch *Change, ci *changeInfo, info *types.Info, changed fileRef, src []byte, imports map[string]bool) error {
-	done := map[*types.Func]bool{}
-	for {
-		var next *types.Func
-		for fn := range ci.generics {
-			if !done[fn] && (next == nil || fn.Pos() < next.Pos()) {
-				next = fn
-			}
-		}
-		if next == nil {
-			return nil
-		}
-		done[next] = true
-		text, rw, err := prog.rewriteGeneric(next, ci, info, changed, src)
-		if err != nil {
-			return err
-		}
-		ch.Helpers = append(ch.Helpers, text)
-		for _, s := range rw {
-			imports[s] = true
-		}
-	}
-}
-
-// rewriteGeneric rewrites the declaration of fn, a generic function of the
-// changed package, in the file that declares it: the changed one (src), or
-// another as built, whose text on disk must still be the one the build
-// parsed. It returns the rewritten declaration and its import specs.
-func (prog *Program) rewriteGeneric(fn *types.Func, ci *changeInfo, info *types.Info, changed fileRef, src []byte) (string, []string, error) {
-	ref, text := changed, src
-	if tf := prog.fset.File(fn.Pos()); tf != changed.tok {
-		found := false
-		for _, r := range prog.files {
-			if r.tok == tf {
-				ref, found = r, true
-			}
-		}
-		if !found {
-			return "", nil, fmt.Errorf("rewrite: no file declares generic function %s", fn.Name())
-		}
-		b, err := os.ReadFile(tf.Name())
-		if err != nil || !sameLayout(b, tf) {
-			return "", nil, &InputError{Msgs: []string{fmt.Sprintf("%s: generic function %s: the file changed since the build: restart to apply", filepath.Base(tf.Name()), fn.Name())}}
-		}
-		text = b
-	}
-	var fd *ast.FuncDecl
-	for _, d := range ref.file.Decls {
-		if f, ok := d.(*ast.FuncDecl); ok && f.Body != nil && info.Defs[f.Name] == fn {
-			fd = f
-		}
-	}
-	if fd == nil {
-		return "", nil, fmt.Errorf("rewrite: no declaration of generic function %s", fn.Name())
-	}
-	sc := &Scope{ref: ref}
-	c := declChecked(prog, sc, info, text, fd, ci.pkg, prog.importNames(sc), ci)
-	rw, err := rewrite(c)
-	if err != nil {
-		return "", nil, positioned(err, filepath.Base(ref.tok.Name()), prog.fset.Position(fd.Pos()).Line-1)
-	}
-	return rw.src, append(rw.imports, signatureImports(prog, info, fd)...), nil
-}
-
-// sameLayout reports whether b has the size and line starts of tf: a
-// file's text as the build parsed it, unless an edit kept every line's
-// length.
-func sameLayout(b []byte, tf *token.File) bool {
-	if len(b) != tf.Size() {
-		return false
-	}
-	lines := tf.Lines()
-	k := 0
-	for i := range b {
-		if i == 0 || b[i-1] == '\n' {
-			if k >= len(lines) || lines[k] != i {
-				return false
-			}
-			k++
-		}
-	}
-	return k == len(lines)
 }
 
 // hasTypeParam reports whether a type argument is or holds a type

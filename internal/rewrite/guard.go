@@ -1,4 +1,4 @@
-package change
+package rewrite
 
 import (
 	"go/ast"
@@ -15,12 +15,12 @@ import (
 // instead of overflowing the goroutine's stack, which would kill the
 // program. Functions of saved changes are not guarded.
 func (r *rewriter) guardDecls() {
-	if !r.c.in.decls {
+	if !r.in.Decls {
 		return
 	}
 	const prefix = "package p\n"
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", prefix+r.c.in.src, parser.SkipObjectResolution)
+	f, err := parser.ParseFile(fset, "", prefix+r.in.Src, parser.SkipObjectResolution)
 	if err != nil {
 		return
 	}

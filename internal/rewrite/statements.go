@@ -1,4 +1,4 @@
-package change
+package rewrite
 
 import (
 	"go/ast"
@@ -29,7 +29,7 @@ func (r *rewriter) statements(n ast.Node) {
 			r.parenValues(n.Rhs)
 			var dest []types.Type
 			for _, l := range n.Lhs {
-				dest = append(dest, r.c.info.Types[l].Type)
+				dest = append(dest, r.in.Info.Types[l].Type)
 			}
 			r.typedNils(dest, n.Rhs)
 		}
@@ -38,7 +38,7 @@ func (r *rewriter) statements(n ast.Node) {
 			r.parenValues(n.Values)
 			var dest []types.Type
 			for _, id := range n.Names {
-				if obj := r.c.info.Defs[id]; obj != nil {
+				if obj := r.in.Info.Defs[id]; obj != nil {
 					dest = append(dest, obj.Type())
 				} else {
 					dest = append(dest, nil)
@@ -64,7 +64,7 @@ func (r *rewriter) statements(n ast.Node) {
 			r.returnValues(n, sig)
 		}
 	case *ast.FuncLit:
-		if sig, ok := r.c.info.Types[n].Type.(*types.Signature); ok {
+		if sig, ok := r.in.Info.Types[n].Type.(*types.Signature); ok {
 			r.returnValues(n.Body, sig)
 		}
 	case *ast.CaseClause:
@@ -87,35 +87,6 @@ func (r *rewriter) statements(n ast.Node) {
 	}
 }
 
-// appendValues writes a call of append with several values,
-// append(s, a, b), as one with the values in a slice of their own,
-// append(s, []T{a, b}...). yaegi v0.16.1 appends the values one by one,
-// each evaluated after the one before was stored: when s has room, a value
-// read from s's array beyond len(s) (append(s[:1], x, s[1]), or
-// append(args[:n-1], mask, args[n-1])) is read after it was overwritten.
-// Go evaluates every value before it appends; so does the literal.
-func (r *rewriter) appendValues(n *ast.CallExpr) {
-	id, ok := unparen(n.Fun).(*ast.Ident)
-	if !ok || len(n.Args) < 3 || n.Ellipsis.IsValid() {
-		return
-	}
-	if b, ok := r.c.info.Uses[id].(*types.Builtin); !ok || b.Name() != "append" {
-		return
-	}
-	tv, ok := r.c.info.Types[n]
-	if !ok || tv.Type == nil {
-		return
-	}
-	st, ok := tv.Type.Underlying().(*types.Slice)
-	if !ok || !r.nameableHere(st.Elem()) {
-		return
-	}
-	first, last := n.Args[1], n.Args[len(n.Args)-1]
-	r.add(span{first.Pos(), last.End()}, func() string {
-		return "[]" + types.TypeString(st.Elem(), r.qualifier) + "{" + r.render(r.c.inputOffset(first.Pos()), r.c.inputOffset(last.End())) + "}..."
-	})
-}
-
 // typedShift writes the untyped constant shifted by a shift that is not
 // constant, 1 << n, as a value of the type the shift takes from its
 // context, T(1) << n, which is what Go does with it. yaegi v0.16.1 gives
@@ -126,7 +97,7 @@ func (r *rewriter) typedShift(n *ast.BinaryExpr) {
 	if n.Op != token.SHL && n.Op != token.SHR {
 		return
 	}
-	tv, ok := r.c.info.Types[n]
+	tv, ok := r.in.Info.Types[n]
 	if !ok || tv.Value != nil || tv.Type == nil {
 		return
 	}
@@ -160,11 +131,11 @@ func (r *rewriter) unparenLeaves(e ast.Expr) {
 			default:
 				return true
 			}
-			from, to := r.c.inputOffset(n.Pos()), r.c.inputOffset(n.End())
+			from, to := r.in.Offset(n.Pos()), r.in.Offset(n.End())
 			if from < 0 || to < 0 {
 				return true
 			}
-			src := r.c.in.src
+			src := r.in.Src
 			word := func(i int) bool {
 				if i < 0 || i >= len(src) {
 					return false
@@ -203,9 +174,9 @@ func (r *rewriter) untypedConst(e ast.Expr) bool {
 	case *ast.BinaryExpr:
 		return r.untypedConst(e.X) && r.untypedConst(e.Y)
 	case *ast.Ident:
-		return r.untypedConstObj(r.c.info.Uses[e])
+		return r.untypedConstObj(r.in.Info.Uses[e])
 	case *ast.SelectorExpr:
-		return r.untypedConstObj(r.c.info.Uses[e.Sel])
+		return r.untypedConstObj(r.in.Info.Uses[e.Sel])
 	}
 	return false
 }
@@ -245,11 +216,11 @@ func (r *rewriter) compiledVar(n *ast.SelectorExpr) bool {
 	if !ok {
 		return false
 	}
-	if _, isPkg := r.c.info.Uses[id].(*types.PkgName); !isPkg {
+	if _, isPkg := r.in.Info.Uses[id].(*types.PkgName); !isPkg {
 		return false
 	}
-	v, ok := r.c.info.Uses[n.Sel].(*types.Var)
-	return ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() && !(r.c.sc.ref.pkg != nil && r.isUser(v.Pkg()))
+	v, ok := r.in.Info.Uses[n.Sel].(*types.Var)
+	return ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() && !(r.in.LoadedFile && r.isUser(v.Pkg()))
 }
 
 // parenValues parenthesizes the calls (builtins and conversions included)
@@ -286,7 +257,7 @@ func (r *rewriter) typedNils(dest []types.Type, values []ast.Expr) {
 		if !ok || i >= len(dest) || dest[i] == nil {
 			continue
 		}
-		if _, isNil := r.c.info.Uses[id].(*types.Nil); !isNil || !r.nameableHere(dest[i]) {
+		if _, isNil := r.in.Info.Uses[id].(*types.Nil); !isNil || !r.nameableHere(dest[i]) {
 			continue
 		}
 		t := dest[i]
@@ -297,13 +268,13 @@ func (r *rewriter) typedNils(dest []types.Type, values []ast.Expr) {
 // declaredBody returns the signature of the function declaration of the
 // input's file whose body is b, or nil.
 func (r *rewriter) declaredBody(b *ast.BlockStmt) *types.Signature {
-	f := r.c.sc.ref.file
+	f := r.in.File
 	if f == nil {
 		return nil
 	}
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body == b {
-			if fn, ok := r.c.info.Defs[fd.Name].(*types.Func); ok {
+			if fn, ok := r.in.Info.Defs[fd.Name].(*types.Func); ok {
 				return fn.Type().(*types.Signature)
 			}
 		}
@@ -466,7 +437,7 @@ func (r *rewriter) blockLabels(body []ast.Stmt) {
 // gotoTarget reports whether a goto of the input names label.
 func (r *rewriter) gotoTarget(label string) bool {
 	found := false
-	for _, st := range r.c.stmts {
+	for _, st := range r.in.Stmts {
 		ast.Inspect(st, func(n ast.Node) bool {
 			if b, ok := n.(*ast.BranchStmt); ok && b.Tok == token.GOTO && b.Label != nil && b.Label.Name == label {
 				found = true
@@ -480,11 +451,11 @@ func (r *rewriter) gotoTarget(label string) bool {
 // commaBetween returns the position of the comma token between from and
 // to in the input (comments skipped), or NoPos.
 func (r *rewriter) commaBetween(from, to token.Pos) token.Pos {
-	a, b := r.c.inputOffset(from), r.c.inputOffset(to)
+	a, b := r.in.Offset(from), r.in.Offset(to)
 	if a < 0 || b < a {
 		return token.NoPos
 	}
-	text := r.c.in.src[a:b]
+	text := r.in.Src[a:b]
 	fset := token.NewFileSet()
 	f := fset.AddFile("", -1, len(text))
 	var s scanner.Scanner
@@ -498,73 +469,6 @@ func (r *rewriter) commaBetween(from, to token.Pos) token.Pos {
 			return from + token.Pos(f.Offset(pos))
 		}
 	}
-}
-
-// lowerRangeAssign writes a range loop that assigns its variables,
-// for k, v = range x { ... }, as one that declares new ones and assigns
-// them at the start of each iteration,
-// for lpK, lpV := range x { k, v = lpK, lpV; ... }. yaegi v0.16.1 declares
-// new variables either way, so the variables the loop should assign keep
-// their old values, in the body's closures and after the loop. Ranges over
-// integers and functions are lowered by lowerRange.
-func (r *rewriter) lowerRangeAssign(n *ast.RangeStmt) {
-	if n.Tok != token.ASSIGN {
-		return
-	}
-	tv, ok := r.c.info.Types[n.X]
-	if !ok || tv.Type == nil {
-		return
-	}
-	switch u := tv.Type.Underlying().(type) {
-	case *types.Signature:
-		return
-	case *types.Basic:
-		if u.Info()&types.IsInteger != 0 {
-			return
-		}
-	}
-	blank := func(e ast.Expr) bool {
-		id, ok := e.(*ast.Ident)
-		return e == nil || ok && id.Name == "_"
-	}
-	if blank(n.Key) && blank(n.Value) {
-		return // nothing is assigned
-	}
-	r.add(span{n.Key.Pos(), n.TokPos + token.Pos(len(token.ASSIGN.String()))}, func() string {
-		switch {
-		case n.Value == nil:
-			return "lpK :="
-		case blank(n.Key):
-			return "_, lpV :="
-		case blank(n.Value):
-			return "lpK, _ :="
-		}
-		return "lpK, lpV :="
-	})
-	r.add(span{n.Body.Lbrace, n.Body.Lbrace + 1}, func() string {
-		var lhs, rhs []string
-		if !blank(n.Key) {
-			lhs, rhs = append(lhs, r.renderNode(n.Key)), append(rhs, "lpK")
-		}
-		if !blank(n.Value) {
-			lhs, rhs = append(lhs, r.renderNode(n.Value)), append(rhs, "lpV")
-		}
-		s := "{ "
-		for i := range lhs {
-			if i > 0 {
-				s += ", "
-			}
-			s += lhs[i]
-		}
-		s += " = "
-		for i := range rhs {
-			if i > 0 {
-				s += ", "
-			}
-			s += rhs[i]
-		}
-		return s + ";"
-	})
 }
 
 // constOperand writes lit, the literal of an untyped constant that the

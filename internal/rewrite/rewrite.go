@@ -1,38 +1,25 @@
-package change
+package rewrite
 
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
+	"go/scanner"
 	"go/token"
 	"go/types"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
-// Names the rewriting uses in the interpreter; they match the agent's
-// lp_frame package and the builder's generated symbols.
-const (
-	framePkgName = "lp_frame"
-	varAddr      = "lpAddr_"
-	fieldAcc     = "lpField_"
-	methodAcc    = "lpMethod_"
-	// newMethodPrefix names the function that stands for a method a saved
-	// change adds to a compiled type: lpNew_T_m(recv) returns the method
-	// value, as methodAcc's accessors do.
-	newMethodPrefix = "lpNew_"
-)
-
-// rewritten is an input ready for the agent.
-type rewritten struct {
-	src     string
-	vars    []agent.FrameVar // Arg indexes locals
-	locals  []*types.Var     // the frame locals the input uses, by Arg
-	imports []string         // specs the input's scope needs
-	results int              // values of the last expression (0: none)
-	writes  []*types.Var     // frame locals the input may write
-}
+// NewMethodPrefix names the function that stands for a method a saved
+// change adds to a compiled type: lpNew_T_m(recv) returns the method value,
+// as the builder's method accessors (patcher.MethodAccessorPrefix) do. The
+// change declares it with the change's helpers.
+const NewMethodPrefix = "lpNew_"
 
 // candidate is a node the rewriting replaces.
 type candidate struct {
@@ -43,28 +30,29 @@ type candidate struct {
 }
 
 type rewriter struct {
-	c       *checked
+	in      *Input
 	cands   []*candidate
 	used    map[*types.Var]int // frame local -> Arg
-	out     *rewritten
+	out     *Output
 	imports map[string]bool
 	err     error
-	lowered map[*ast.CompositeLit]bool // composite literals lowered with their & (lower.go)
+	lowered map[*ast.CompositeLit]bool // composite literals lowered with their & (composite.go)
 }
 
-// rewrite turns a checked input into the source the agent runs.
-func rewrite(c *checked) (*rewritten, error) { return rewriteWith(c, false) }
+// Rewrite turns a checked input into the source the agent runs. An input
+// the rewriting cannot express is an *Error.
+func Rewrite(in *Input) (*Output, error) { return rewrite(in, false) }
 
-// rewritePrompt is rewrite for an input typed at the prompt: the functions
-// it declares also get the depth guard (guard.go).
-func rewritePrompt(c *checked) (*rewritten, error) { return rewriteWith(c, true) }
+// Prompt is Rewrite for an input typed at the prompt: the functions it
+// declares also get the depth guard (guard.go).
+func Prompt(in *Input) (*Output, error) { return rewrite(in, true) }
 
-func rewriteWith(c *checked, guard bool) (*rewritten, error) {
-	r := &rewriter{c: c, used: map[*types.Var]int{}, out: &rewritten{}, imports: map[string]bool{}}
-	if c.decl != nil {
-		r.renameShadowingParams(c.decl) // params.go
+func rewrite(in *Input, guard bool) (*Output, error) {
+	r := &rewriter{in: in, used: map[*types.Var]int{}, out: &Output{}, imports: map[string]bool{}}
+	if in.Decl != nil {
+		r.renameShadowingParams(in.Decl) // params.go
 	}
-	for _, s := range c.stmts {
+	for _, s := range in.Stmts {
 		ast.Inspect(s, r.visit)
 	}
 	r.lowerSeqTypes()
@@ -72,8 +60,8 @@ func rewriteWith(c *checked, guard bool) (*rewritten, error) {
 	if guard {
 		r.guardDecls() // guard.go
 	}
-	if n := c.results(); n > 1 {
-		es := c.stmts[len(c.stmts)-1].(*ast.ExprStmt)
+	if n := in.Results; n > 1 {
+		es := in.Stmts[len(in.Stmts)-1].(*ast.ExprStmt)
 		r.add(es, func() string {
 			names := make([]string, n)
 			for i := range names {
@@ -82,7 +70,7 @@ func rewriteWith(c *checked, guard bool) (*rewritten, error) {
 			list := strings.Join(names, ", ")
 			return list + " := " + r.renderNode(es.X) + "; []interface{}{" + list + "}"
 		})
-		r.out.results = n
+		r.out.Results = n
 	}
 	if r.err != nil {
 		return nil, r.err
@@ -94,36 +82,36 @@ func rewriteWith(c *checked, guard bool) (*rewritten, error) {
 		}
 		return a.to > b.to
 	})
-	src := r.render(0, len(c.in.src))
-	if c.in.decls {
+	src := r.render(0, len(in.Src))
+	if in.Decls {
 		// Imports go as the request's Imports, which the agent binds once.
-		src = blankRanges(src, c.in.importRanges)
+		src = blankRanges(src, in.ImportRanges)
 	}
 	if r.err != nil {
 		return nil, r.err
 	}
-	if !c.in.decls {
-		switch firstToken(src) {
+	if !in.Decls {
+		switch FirstToken(src) {
 		case token.IMPORT, token.FUNC, token.TYPE, token.VAR, token.CONST:
 			src = ";" + src // statements, not the interpreter's declaration mode
 		}
 	}
-	r.out.src = src
-	for _, s := range c.in.imports {
-		r.imports[s.String()] = true
+	r.out.Src = src
+	for _, s := range in.Imports {
+		r.imports[s] = true
 	}
 	if strings.TrimSpace(src) == "" {
 		src = ""
 	}
 	for s := range r.imports {
-		r.out.imports = append(r.out.imports, s)
+		r.out.Imports = append(r.out.Imports, s)
 	}
-	sort.Strings(r.out.imports)
+	sort.Strings(r.out.Imports)
 	return r.out, nil
 }
 
 func (r *rewriter) add(n ast.Node, gen func() string) {
-	from, to := r.c.inputOffset(n.Pos()), r.c.inputOffset(n.End())
+	from, to := r.in.Offset(n.Pos()), r.in.Offset(n.End())
 	if from < 0 || to < 0 {
 		return
 	}
@@ -139,18 +127,18 @@ func (r *rewriter) render(from, to int) string {
 		if cd.from < at || cd.to > to || cd.active {
 			continue
 		}
-		b.WriteString(r.c.in.src[at:cd.from])
+		b.WriteString(r.in.Src[at:cd.from])
 		cd.active = true // its own parts may span the same range
 		b.WriteString(cd.gen())
 		cd.active = false
 		at = cd.to
 	}
-	b.WriteString(r.c.in.src[at:to])
+	b.WriteString(r.in.Src[at:to])
 	return b.String()
 }
 
 func (r *rewriter) renderNode(n ast.Node) string {
-	return r.render(r.c.inputOffset(n.Pos()), r.c.inputOffset(n.End()))
+	return r.render(r.in.Offset(n.Pos()), r.in.Offset(n.End()))
 }
 
 func (r *rewriter) visit(n ast.Node) bool {
@@ -158,11 +146,11 @@ func (r *rewriter) visit(n ast.Node) bool {
 	r.workaround(n)            // workaround.go
 	r.lowerControl(n)          // defer.go
 	r.renameShadowingParams(n) // params.go: function literals
-	info := r.c.info
+	info := r.in.Info
 	switch n := n.(type) {
 	case *ast.Ident:
 		obj := info.Uses[n]
-		if k, isConst := obj.(*types.Const); isConst && (r.c.change != nil && r.c.change.inline[k] || r.userConst(k)) {
+		if k, isConst := obj.(*types.Const); isConst && (r.in.Change != nil && r.in.Change.Inline[k] || r.userConst(k)) {
 			r.add(n, func() string { return r.constValue(k) })
 			return true
 		}
@@ -170,24 +158,24 @@ func (r *rewriter) visit(n ast.Node) bool {
 		if !ok || v.IsField() {
 			return true
 		}
-		if r.c.locals[v] {
+		if r.in.Locals[v] {
 			r.useLocal(v)
 			name := n.Name
-			r.add(n, func() string { return "(*" + framePkgName + "." + name + ")" })
-		} else if v.Pkg() != nil && v.Pkg().Path() == r.c.pkg.Path() && v.Parent() == r.c.pkg.Scope() {
+			r.add(n, func() string { return "(*" + agent.FramePackage + "." + name + ")" })
+		} else if v.Pkg() != nil && v.Pkg().Path() == r.in.Pkg.Path() && v.Parent() == r.in.Pkg.Scope() {
 			name := n.Name
-			r.add(n, func() string { return "(*" + varAddr + name + ")" })
+			r.add(n, func() string { return "(*" + patcher.VarAddrPrefix + name + ")" })
 		}
 	case *ast.SelectorExpr:
 		if id, ok := n.X.(*ast.Ident); ok {
 			if pn, ok := info.Uses[id].(*types.PkgName); ok {
-				r.imports[r.c.prog.spec(pn.Imported().Path(), id.Name)] = true
+				r.imports[r.in.Spec(pn.Imported().Path(), id.Name)] = true
 				if k, ok := info.Uses[n.Sel].(*types.Const); ok && r.userConst(k) {
 					r.add(n, func() string { return r.constValue(k) })
 				}
-				if v, ok := info.Uses[n.Sel].(*types.Var); ok && r.c.sc.ref.pkg != nil && r.isUser(v.Pkg()) {
+				if v, ok := info.Uses[n.Sel].(*types.Var); ok && r.in.LoadedFile && r.isUser(v.Pkg()) {
 					q, name := id.Name, n.Sel.Name
-					r.add(n, func() string { return "(*" + q + "." + varAddr + name + ")" })
+					r.add(n, func() string { return "(*" + q + "." + patcher.VarAddrPrefix + name + ")" })
 				}
 				return false
 			}
@@ -201,7 +189,7 @@ func (r *rewriter) visit(n ast.Node) bool {
 		}
 		if sel != nil && sel.Kind() == types.MethodExpr && r.methodAccessor(sel) != "" {
 			r.fail(n.Sel.Pos(), fmt.Sprintf("method expression %s: the interpreter cannot reach method %s of compiled type %s this way; use a method value or a call",
-				n.Sel.Name, n.Sel.Name, types.TypeString(sel.Recv(), types.RelativeTo(r.c.pkg))))
+				n.Sel.Name, n.Sel.Name, types.TypeString(sel.Recv(), types.RelativeTo(r.in.Pkg))))
 			return true
 		}
 		if sel == nil || sel.Kind() != types.FieldVal || !r.needsAccessor(sel) {
@@ -226,7 +214,7 @@ func (r *rewriter) visit(n ast.Node) bool {
 		r.lowerBuiltin(n)
 	case *ast.CompositeLit:
 		if !r.lowered[n] && !r.lowerComposite(n, nil) {
-			r.keyElements(n) // workaround.go
+			r.keyElements(n) // composite.go
 		}
 	case *ast.ForStmt:
 		r.lowerFor(n)
@@ -250,8 +238,8 @@ func (r *rewriter) noteWrite(e ast.Expr) {
 		e = p.X
 	}
 	if id, ok := e.(*ast.Ident); ok {
-		if v, ok := r.c.info.Uses[id].(*types.Var); ok && r.c.locals[v] {
-			r.out.writes = append(r.out.writes, v)
+		if v, ok := r.in.Info.Uses[id].(*types.Var); ok && r.in.Locals[v] {
+			r.out.Writes = append(r.out.Writes, v)
 		}
 	}
 }
@@ -259,20 +247,20 @@ func (r *rewriter) noteWrite(e ast.Expr) {
 // isUser reports whether p is an instrumented package of the program (not
 // the scratch package of the input's own declarations).
 func (r *rewriter) isUser(p *types.Package) bool {
-	return p != nil && r.c.user[p.Path()] && (r.c.prog.pkgs[p.Path()] == p || r.c.change != nil && r.c.change.pkg == p)
+	return p != nil && r.in.User[p.Path()] && (r.in.Packages[p.Path()] == p || r.in.Change != nil && r.in.Change.Pkg == p)
 }
 
 // compiled reports whether the named type is one the build compiled, as
 // opposed to one a saved change declares anew.
 func (r *rewriter) compiled(named *types.Named) bool {
-	return r.c.change == nil || named.Obj().Pkg() != r.c.change.pkg || r.c.change.compiledType(named.Obj().Name())
+	return r.in.Change == nil || named.Obj().Pkg() != r.in.Change.Pkg || r.in.Change.CompiledType(named.Obj().Name())
 }
 
 // fail records the first error of the rewriting, at pos.
 func (r *rewriter) fail(pos token.Pos, msg string) {
 	if r.err == nil {
-		l, col := lineCol(r.c.in.src, max(r.c.inputOffset(pos), 0))
-		r.err = &InputError{Msgs: []string{fmt.Sprintf("%d:%d: %s", l, col, msg)}}
+		l, col := LineCol(r.in.Src, max(r.in.Offset(pos), 0))
+		r.err = &Error{Line: l, Col: col, Msg: msg}
 	}
 }
 
@@ -286,12 +274,12 @@ func (r *rewriter) methodAccessor(sel *types.Selection) string {
 	if !ok || !r.isUser(fn.Pkg()) {
 		return ""
 	}
-	named := recvNamed(fn)
+	named := RecvNamed(fn)
 	if named == nil || !r.compiled(named) {
 		return "" // a method of an interpreted type: yaegi calls it itself
 	}
-	if r.c.change != nil && r.c.change.newMethods[fn] {
-		return newMethodPrefix + named.Obj().Name() + "_" + fn.Name()
+	if r.in.Change != nil && r.in.Change.NewMethods[fn] {
+		return NewMethodPrefix + named.Obj().Name() + "_" + fn.Name()
 	}
 	if fn.Exported() {
 		return ""
@@ -300,11 +288,11 @@ func (r *rewriter) methodAccessor(sel *types.Selection) string {
 	if q != "" {
 		q += "."
 	}
-	return q + methodAcc + r.accessorBase(named) + "_" + fn.Name()
+	return q + patcher.MethodAccessorPrefix + r.accessorBase(named) + "_" + fn.Name()
 }
 
-// recvNamed returns the named type that declares method fn, or nil.
-func recvNamed(fn *types.Func) *types.Named {
+// RecvNamed returns the named type that declares method fn, or nil.
+func RecvNamed(fn *types.Func) *types.Named {
 	sig, ok := fn.Type().(*types.Signature)
 	if !ok || sig.Recv() == nil {
 		return nil
@@ -350,16 +338,16 @@ func (r *rewriter) useLocal(v *types.Var) {
 	if _, ok := r.used[v]; ok {
 		return
 	}
-	r.used[v] = len(r.out.locals)
+	r.used[v] = len(r.out.Locals)
 	if err := namable(v); err != nil && r.err == nil {
 		r.err = err
 	}
-	r.out.vars = append(r.out.vars, agent.FrameVar{
+	r.out.Vars = append(r.out.Vars, agent.FrameVar{
 		Name: v.Name(),
 		Type: r.typeText(v.Type()), // generic.go: instantiations as their symbols
-		Arg:  len(r.out.locals),
+		Arg:  len(r.out.Locals),
 	})
-	r.out.locals = append(r.out.locals, v)
+	r.out.Locals = append(r.out.Locals, v)
 }
 
 // namable fails for a local whose type the interpreter cannot name.
@@ -391,7 +379,7 @@ func namable(v *types.Var) error {
 	}
 	walk(v.Type(), 0)
 	if bad != "" {
-		return &InputError{Msgs: []string{fmt.Sprintf("%s has type %s, which the Go prompt cannot name (a type declared inside a function)", v.Name(), bad)}}
+		return &Error{Msg: fmt.Sprintf("%s has type %s, which the Go prompt cannot name (a type declared inside a function)", v.Name(), bad)}
 	}
 	return nil
 }
@@ -400,14 +388,14 @@ func namable(v *types.Var) error {
 // frame's package unqualified (its scope is dot-imported), others by the
 // name the input's scope gives them.
 func (r *rewriter) qualifier(p *types.Package) string {
-	if p.Path() == r.c.pkg.Path() {
+	if p.Path() == r.in.Pkg.Path() {
 		return ""
 	}
-	name := r.c.names[p.Path()]
+	name := r.in.Names[p.Path()]
 	if name == "" {
 		name = p.Name()
 	}
-	r.imports[r.c.prog.spec(p.Path(), name)] = true
+	r.imports[r.in.Spec(p.Path(), name)] = true
 	return name
 }
 
@@ -452,3 +440,75 @@ func blankRanges(src string, ranges [][2]int) string {
 	}
 	return string(b)
 }
+
+// constLiteral writes constant value v of type t as Go source.
+func constLiteral(v constant.Value, t types.Type) string {
+	switch v.Kind() {
+	case constant.Bool:
+		return strconv.FormatBool(constant.BoolVal(v))
+	case constant.String:
+		return strconv.Quote(constant.StringVal(v))
+	case constant.Int:
+		if b, ok := t.(*types.Basic); ok && b.Kind() == types.UntypedRune {
+			if r, exact := constant.Int64Val(v); exact {
+				return strconv.QuoteRune(rune(r))
+			}
+		}
+		return v.ExactString()
+	case constant.Float:
+		f, _ := constant.Float64Val(v)
+		s := strconv.FormatFloat(f, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eIN") {
+			s += ".0"
+		}
+		return s
+	case constant.Complex:
+		re, _ := constant.Float64Val(constant.Real(v))
+		im, _ := constant.Float64Val(constant.Imag(v))
+		return fmt.Sprintf("complex(%s, %s)", strconv.FormatFloat(re, 'g', -1, 64), strconv.FormatFloat(im, 'g', -1, 64))
+	}
+	return v.ExactString()
+}
+
+// FirstToken returns the first token of src.
+func FirstToken(src string) token.Token {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	s.Init(fset.AddFile("", -1, len(src)), []byte(src), nil, 0)
+	_, tok, _ := s.Scan()
+	return tok
+}
+
+// LineCol returns the 1-based line and column of an offset of src.
+func LineCol(src string, off int) (int, int) {
+	line := 1 + strings.Count(src[:off], "\n")
+	col := off - strings.LastIndex(src[:off], "\n")
+	return line, col
+}
+
+// unparen returns e without parentheses.
+func unparen(e ast.Expr) ast.Expr {
+	for {
+		p, ok := e.(*ast.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}
+
+// userConst reports whether k is a package-level constant of a user
+// package, which the rewriting writes as its value. The symbol tables hold
+// untyped constants as constant.Value, which yaegi v0.16.1 mixes up with
+// the value's Go type in some operations ("mismatched types string and
+// *constant.stringVal" comparing a string field with one); a literal is
+// what compiled code has folded in anyway.
+func (r *rewriter) userConst(k *types.Const) bool {
+	return k.Pkg() != nil && k.Parent() == k.Pkg().Scope() && r.isUser(k.Pkg())
+}
+
+// span is a range of the input that a candidate replaces, for insertions.
+type span struct{ from, to token.Pos }
+
+func (s span) Pos() token.Pos { return s.from }
+func (s span) End() token.Pos { return s.to }

@@ -1,4 +1,4 @@
-package change
+package rewrite
 
 import (
 	"go/ast"
@@ -26,7 +26,7 @@ func (r *rewriter) renameShadowingParams(n ast.Node) {
 	typeNames := map[string]bool{} // names of the types the signature uses
 	ast.Inspect(ft, func(m ast.Node) bool {
 		if id, ok := m.(*ast.Ident); ok {
-			if _, isType := r.c.info.Uses[id].(*types.TypeName); isType {
+			if _, isType := r.in.Info.Uses[id].(*types.TypeName); isType {
 				typeNames[id.Name] = true
 			}
 		}
@@ -39,7 +39,7 @@ func (r *rewriter) renameShadowingParams(n ast.Node) {
 		}
 		for _, f := range l.List {
 			for _, name := range f.Names {
-				if obj := r.c.info.Defs[name]; obj != nil && typeNames[name.Name] {
+				if obj := r.in.Info.Defs[name]; obj != nil && typeNames[name.Name] {
 					renamed[obj] = "lpP_" + name.Name
 				}
 			}
@@ -53,9 +53,9 @@ func (r *rewriter) renameShadowingParams(n ast.Node) {
 		if !ok {
 			return true
 		}
-		obj := r.c.info.Defs[id]
+		obj := r.in.Info.Defs[id]
 		if obj == nil {
-			obj = r.c.info.Uses[id]
+			obj = r.in.Info.Uses[id]
 		}
 		if to, ok := renamed[obj]; ok {
 			r.add(id, func() string { return to })

@@ -1,4 +1,4 @@
-package change
+package rewrite
 
 import (
 	"fmt"
@@ -7,6 +7,9 @@ import (
 	"go/token"
 	"go/types"
 	"strings"
+
+	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/target/agent"
 )
 
 // This file writes the field selections that the interpreter cannot make
@@ -65,14 +68,14 @@ func (r *rewriter) walkSelection(x ast.Expr, t types.Type, idx []int) (string, t
 		if !ok {
 			break
 		}
-		sel := r.c.info.Selections[sx]
+		sel := r.in.Info.Selections[sx]
 		if sel == nil || sel.Kind() != types.FieldVal {
 			break
 		}
 		idx = append(append([]int(nil), sel.Index()...), idx...)
 		x, t = sx.X, sel.Recv()
 	}
-	tv, ok := r.c.info.Types[x]
+	tv, ok := r.in.Info.Types[x]
 	return r.walk(r.renderNode(x), ok && tv.Addressable(), t, idx, x.End())
 }
 
@@ -103,7 +106,7 @@ func (r *rewriter) walk(cur string, addressable bool, t types.Type, idx []int, p
 				continue
 			}
 			r.fail(pos, fmt.Sprintf("field %s of a struct type without a name has type %s, which the interpreter cannot hold as compiled code does (a struct type without a name with unexported fields)",
-				f.Name(), types.TypeString(f.Type(), types.RelativeTo(r.c.pkg))))
+				f.Name(), types.TypeString(f.Type(), types.RelativeTo(r.in.Pkg))))
 		}
 		if named, _ := types.Unalias(t).(*types.Named); r.fieldAccessor(t, f) {
 			q := r.qualifier(named.Obj().Pkg())
@@ -121,7 +124,7 @@ func (r *rewriter) walk(cur string, addressable bool, t types.Type, idx []int, p
 				tn := types.TypeString(t, r.qualifier)
 				arg = "func(lpC " + tn + ") *" + tn + " { return &lpC }(" + cur + ")"
 			}
-			cur = "(*" + q + fieldAcc + r.accessorBase(named) + "_" + f.Name() + "(" + arg + "))"
+			cur = "(*" + q + patcher.FieldAccessorPrefix + r.accessorBase(named) + "_" + f.Name() + "(" + arg + "))"
 			addressable = true
 		} else {
 			cur = cur + "." + f.Name()
@@ -185,7 +188,7 @@ func (r *rewriter) reflectRun(cur string, ptr, addressable bool, t types.Type, i
 	default:
 		base = reflectPkg + ".ValueOf(" + cur + ")"
 	}
-	r.imports[importSpec{name: reflectPkg, path: "reflect"}.String()] = true
+	r.imports[reflectPkg+` "reflect"`] = true
 	pt := "*" + types.TypeString(t, r.qualifier)
 	v := reflectPkg + ".Value"
 	expr := "(*func(lpV " + v + ") " + pt + " { " +
@@ -212,7 +215,7 @@ func (r *rewriter) assertable(t types.Type) bool {
 		if o.Pkg() == nil {
 			return true // error
 		}
-		if o.Parent() != o.Pkg().Scope() || t.TypeArgs().Len() > 0 || !o.Exported() && o.Pkg().Path() != r.c.pkg.Path() {
+		if o.Parent() != o.Pkg().Scope() || t.TypeArgs().Len() > 0 || !o.Exported() && o.Pkg().Path() != r.in.Pkg.Path() {
 			return false
 		}
 		return !r.isUser(o.Pkg()) || r.compiled(t)
@@ -259,7 +262,7 @@ func (r *rewriter) lowerFieldAddr(n *ast.UnaryExpr) {
 	if !ok {
 		return
 	}
-	sel := r.c.info.Selections[x]
+	sel := r.in.Info.Selections[x]
 	if sel == nil || sel.Kind() != types.FieldVal || !r.needsAccessor(sel) {
 		return
 	}
@@ -290,10 +293,10 @@ func addressOf(expr string) string {
 func generatedPointer(e ast.Expr) bool {
 	switch e := e.(type) {
 	case *ast.Ident:
-		return strings.HasPrefix(e.Name, varAddr)
+		return strings.HasPrefix(e.Name, patcher.VarAddrPrefix)
 	case *ast.SelectorExpr:
 		id, ok := e.X.(*ast.Ident)
-		return ok && (id.Name == framePkgName || strings.HasPrefix(e.Sel.Name, varAddr))
+		return ok && (id.Name == agent.FramePackage || strings.HasPrefix(e.Sel.Name, patcher.VarAddrPrefix))
 	}
 	call, ok := e.(*ast.CallExpr)
 	if !ok {
@@ -301,9 +304,9 @@ func generatedPointer(e ast.Expr) bool {
 	}
 	switch f := call.Fun.(type) {
 	case *ast.Ident:
-		return strings.HasPrefix(f.Name, fieldAcc)
+		return strings.HasPrefix(f.Name, patcher.FieldAccessorPrefix)
 	case *ast.SelectorExpr:
-		return strings.HasPrefix(f.Sel.Name, fieldAcc)
+		return strings.HasPrefix(f.Sel.Name, patcher.FieldAccessorPrefix)
 	case *ast.FuncLit:
 		ps := f.Type.Params.List
 		return len(ps) == 1 && len(ps[0].Names) == 1 && ps[0].Names[0].Name == "lpV"

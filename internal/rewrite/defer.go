@@ -1,4 +1,4 @@
-package change
+package rewrite
 
 import (
 	"go/ast"
@@ -160,7 +160,7 @@ func (r *rewriter) isBuiltin(e ast.Expr, name string) bool {
 	if !ok {
 		return false
 	}
-	b, ok := r.c.info.Uses[id].(*types.Builtin)
+	b, ok := r.in.Info.Uses[id].(*types.Builtin)
 	return ok && b.Name() == name
 }
 
@@ -189,7 +189,7 @@ func (r *rewriter) deferNow(d *ast.DeferStmt, path []ast.Node, f *rfFunc) {
 		r.add(span{open, open + 1}, func() string {
 			var ps []string
 			for _, id := range passed {
-				t, err := r.typeString(r.c.info.Uses[id].Type())
+				t, err := r.typeString(r.in.Info.Uses[id].Type())
 				if err != nil {
 					r.fail(id.Pos(), "a function literal deferred in a loop: "+err.Error())
 				}
@@ -223,7 +223,7 @@ func (r *rewriter) hasOperands(call *ast.CallExpr) bool {
 		return true
 	}
 	for _, a := range call.Args {
-		if tv := r.c.info.Types[a]; tv.Value == nil && !tv.IsNil() {
+		if tv := r.in.Info.Types[a]; tv.Value == nil && !tv.IsNil() {
 			return true
 		}
 	}
@@ -248,7 +248,7 @@ func (r *rewriter) fixedFunc(fun ast.Expr) string {
 	case *ast.Ident:
 		id = x
 	case *ast.SelectorExpr:
-		if sel := r.c.info.Selections[x]; sel != nil {
+		if sel := r.in.Info.Selections[x]; sel != nil {
 			if sel.Kind() == types.MethodExpr {
 				return "fixed"
 			}
@@ -258,7 +258,7 @@ func (r *rewriter) fixedFunc(fun ast.Expr) string {
 	default:
 		return ""
 	}
-	switch obj := r.c.info.Uses[id].(type) {
+	switch obj := r.in.Info.Uses[id].(type) {
 	case *types.Builtin:
 		return "fixed"
 	case *types.Func:
@@ -292,9 +292,9 @@ func (r *rewriter) deferredCall(call *ast.CallExpr, inList bool, passed []*ast.I
 	for _, id := range passed {
 		args = append(args, r.renderNode(id))
 	}
-	sig, _ := r.c.info.Types[call.Fun].Type.(*types.Signature)
+	sig, _ := r.in.Info.Types[call.Fun].Type.(*types.Signature)
 	if len(call.Args) == 1 {
-		if tup, ok := r.c.info.Types[call.Args[0]].Type.(*types.Tuple); ok {
+		if tup, ok := r.in.Info.Types[call.Args[0]].Type.(*types.Tuple); ok {
 			var names []string
 			for i := 0; i < tup.Len(); i++ {
 				names = append(names, "lpA"+strconv.Itoa(i))
@@ -304,7 +304,7 @@ func (r *rewriter) deferredCall(call *ast.CallExpr, inList bool, passed []*ast.I
 		}
 	}
 	for i, a := range call.Args {
-		tv := r.c.info.Types[a]
+		tv := r.in.Info.Types[a]
 		if tv.Value != nil || tv.IsNil() {
 			args = append(args, r.renderNode(a))
 			continue
@@ -355,7 +355,7 @@ func (r *rewriter) method(fun ast.Expr) (x *ast.SelectorExpr, sel *types.Selecti
 	if !ok {
 		return nil, nil, false
 	}
-	sel = r.c.info.Selections[x]
+	sel = r.in.Info.Selections[x]
 	if sel == nil || sel.Kind() != types.MethodVal || r.methodAccessor(sel) != "" {
 		return nil, nil, false
 	}
@@ -425,7 +425,7 @@ func (r *rewriter) iterationVars(lit *ast.FuncLit, path []ast.Node) (uses []*ast
 		if !isIdent || !ok {
 			return ok
 		}
-		v, isVar := r.c.info.Uses[id].(*types.Var)
+		v, isVar := r.in.Info.Uses[id].(*types.Var)
 		if !isVar || v.IsField() || seen[v] || v.Pos() < loop.Pos() || v.Pos() >= loop.End() ||
 			v.Pos() >= lit.Pos() && v.Pos() < lit.End() {
 			return true
@@ -461,14 +461,14 @@ func (r *rewriter) freshPerIteration(v *types.Var, loop ast.Node) bool {
 			}
 			header := false
 			for _, l := range init.Lhs {
-				if id, isIdent := l.(*ast.Ident); isIdent && r.c.info.Defs[id] == v {
+				if id, isIdent := l.(*ast.Ident); isIdent && r.in.Info.Defs[id] == v {
 					header = true
 				}
 			}
 			if header {
 				for _, l := range init.Lhs {
 					if id, isIdent := l.(*ast.Ident); isIdent {
-						if w, isVar := r.c.info.Defs[id].(*types.Var); isVar && r.assigns(n.Body, w) {
+						if w, isVar := r.in.Info.Defs[id].(*types.Var); isVar && r.assigns(n.Body, w) {
 							fresh = false
 						}
 					}
@@ -478,11 +478,11 @@ func (r *rewriter) freshPerIteration(v *types.Var, loop ast.Node) bool {
 			if n.Tok != token.DEFINE {
 				return true
 			}
-			if bt, isBasic := r.c.info.Types[n.X].Type.Underlying().(*types.Basic); isBasic && bt.Info()&types.IsInteger != 0 {
+			if bt, isBasic := r.in.Info.Types[n.X].Type.Underlying().(*types.Basic); isBasic && bt.Info()&types.IsInteger != 0 {
 				return true
 			}
 			for _, e := range []ast.Expr{n.Key, n.Value} {
-				if id, isIdent := e.(*ast.Ident); isIdent && r.c.info.Defs[id] == v && r.assigns(n.Body, v) {
+				if id, isIdent := e.(*ast.Ident); isIdent && r.in.Info.Defs[id] == v && r.assigns(n.Body, v) {
 					fresh = false
 				}
 			}

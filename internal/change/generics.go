@@ -1,0 +1,140 @@
+package change
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/rewrite"
+)
+
+// Compiled generic functions a saved change needs interpreted: the
+// rewriting (package rewrite, generic.go) collects them in
+// rewrite.Change.Generics, the checker rewrites their declarations as
+// helpers of the change, and the build's instantiation symbols are looked
+// up here for the rewriting (rewrite.Input.InstanceNames).
+
+// instanceCache holds, by user package, the names of the instantiations
+// its symbol table holds, computed on first use from the build's type
+// information with the builder's own function.
+type instanceCache struct {
+	mu    sync.Mutex
+	byPkg map[string]map[string]bool
+}
+
+// instanceNames returns the instantiation symbols of the table of user
+// package path.
+func (p *Program) instanceNames(path string) map[string]bool {
+	p.instances.mu.Lock()
+	defer p.instances.mu.Unlock()
+	if names, ok := p.instances.byPkg[path]; ok {
+		return names
+	}
+	names := map[string]bool{}
+	for _, ref := range p.files {
+		if lp := ref.pkg; lp.PkgPath == path && lp.Types != nil && lp.TypesInfo != nil {
+			for _, inst := range patcher.PackageInstances(lp.Types, lp.TypesInfo) {
+				names[inst.Name] = true
+			}
+			break
+		}
+	}
+	if p.instances.byPkg == nil {
+		p.instances.byPkg = map[string]map[string]bool{}
+	}
+	p.instances.byPkg[path] = names
+	return names
+}
+
+// genericHelpers adds to ch's helpers the interpreted copies of the
+// compiled generic functions that the change's code needs (ci.Generics),
+// rewritten, and to imports their import specs; rewriting one may need
+// more. changed is the changed file, src its new text.
+func (prog *Program) genericHelpers(ch *Change, ci *rewrite.Change, info *types.Info, changed fileRef, src []byte, imports map[string]bool) error {
+	done := map[*types.Func]bool{}
+	for {
+		var next *types.Func
+		for fn := range ci.Generics {
+			if !done[fn] && (next == nil || fn.Pos() < next.Pos()) {
+				next = fn
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		done[next] = true
+		text, rw, err := prog.rewriteGeneric(next, ci, info, changed, src)
+		if err != nil {
+			return err
+		}
+		ch.Helpers = append(ch.Helpers, text)
+		for _, s := range rw {
+			imports[s] = true
+		}
+	}
+}
+
+// rewriteGeneric rewrites the declaration of fn, a generic function of the
+// changed package, in the file that declares it: the changed one (src), or
+// another as built, whose text on disk must still be the one the build
+// parsed. It returns the rewritten declaration and its import specs.
+func (prog *Program) rewriteGeneric(fn *types.Func, ci *rewrite.Change, info *types.Info, changed fileRef, src []byte) (string, []string, error) {
+	ref, text := changed, src
+	if tf := prog.fset.File(fn.Pos()); tf != changed.tok {
+		found := false
+		for _, r := range prog.files {
+			if r.tok == tf {
+				ref, found = r, true
+			}
+		}
+		if !found {
+			return "", nil, fmt.Errorf("rewrite: no file declares generic function %s", fn.Name())
+		}
+		b, err := os.ReadFile(tf.Name())
+		if err != nil || !sameLayout(b, tf) {
+			return "", nil, &InputError{Msgs: []string{fmt.Sprintf("%s: generic function %s: the file changed since the build: restart to apply", filepath.Base(tf.Name()), fn.Name())}}
+		}
+		text = b
+	}
+	var fd *ast.FuncDecl
+	for _, d := range ref.file.Decls {
+		if f, ok := d.(*ast.FuncDecl); ok && f.Body != nil && info.Defs[f.Name] == fn {
+			fd = f
+		}
+	}
+	if fd == nil {
+		return "", nil, fmt.Errorf("rewrite: no declaration of generic function %s", fn.Name())
+	}
+	sc := &Scope{ref: ref}
+	c := declChecked(prog, sc, info, text, fd, ci.Pkg, prog.importNames(sc), ci)
+	rw, err := rewriteChecked(c, false)
+	if err != nil {
+		return "", nil, positioned(err, filepath.Base(ref.tok.Name()), prog.fset.Position(fd.Pos()).Line-1)
+	}
+	return rw.Src, append(rw.Imports, signatureImports(prog, info, fd)...), nil
+}
+
+// sameLayout reports whether b has the size and line starts of tf: a
+// file's text as the build parsed it, unless an edit kept every line's
+// length.
+func sameLayout(b []byte, tf *token.File) bool {
+	if len(b) != tf.Size() {
+		return false
+	}
+	lines := tf.Lines()
+	k := 0
+	for i := range b {
+		if i == 0 || b[i-1] == '\n' {
+			if k >= len(lines) || lines[k] != i {
+				return false
+			}
+			k++
+		}
+	}
+	return k == len(lines)
+}

@@ -1,0 +1,74 @@
+package change
+
+import (
+	"errors"
+	"go/ast"
+	"go/types"
+
+	"github.com/livepatch/livepatch/internal/rewrite"
+)
+
+// rewriteInput is the rewriting's input for c.
+func (c *checked) rewriteInput() *rewrite.Input {
+	imports := make([]string, len(c.in.imports))
+	for i, s := range c.in.imports {
+		imports[i] = s.String()
+	}
+	in := &rewrite.Input{
+		Src: c.in.src, Decls: c.in.decls, ImportRanges: c.in.importRanges, Imports: imports,
+		Info: c.info, Stmts: c.stmts, Decl: c.decl, Offset: c.inputOffset, Results: c.results(),
+		Locals: c.locals, Pkg: c.pkg, Names: c.names,
+		Packages: c.prog.pkgs, User: c.user, Spec: c.prog.spec, InstanceNames: c.prog.instanceNames,
+		Change: c.change,
+	}
+	if c.sc != nil {
+		in.File, in.LoadedFile = c.sc.ref.file, c.sc.ref.pkg != nil
+	}
+	return in
+}
+
+// rewriteChecked rewrites c for the agent (package rewrite); prompt adds
+// the depth guard of functions declared at the prompt. A construct the
+// rewriting cannot express is an *InputError, as a type error is.
+func rewriteChecked(c *checked, prompt bool) (*rewrite.Output, error) {
+	do := rewrite.Rewrite
+	if prompt {
+		do = rewrite.Prompt
+	}
+	out, err := do(c.rewriteInput())
+	var re *rewrite.Error
+	if errors.As(err, &re) {
+		return nil, &InputError{Msgs: []string{re.Error()}}
+	}
+	return out, err
+}
+
+// signatureImports returns the import specs of the packages that the
+// receiver, parameters and results of fd name: the rewriting visits bodies
+// only, and without a spec the agent picks a package by its name, which
+// fails when two linked packages share it (github.com/google/go-dap and
+// Delve's service/dap are both "dap").
+func signatureImports(prog *Program, info *types.Info, fd *ast.FuncDecl) []string {
+	var specs []string
+	seen := map[string]bool{}
+	visit := func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		pn, ok := info.Uses[id].(*types.PkgName)
+		if !ok {
+			return true
+		}
+		if s := prog.spec(pn.Imported().Path(), id.Name); !seen[s] {
+			seen[s] = true
+			specs = append(specs, s)
+		}
+		return true
+	}
+	if fd.Recv != nil {
+		ast.Inspect(fd.Recv, visit)
+	}
+	ast.Inspect(fd.Type, visit)
+	return specs
+}
