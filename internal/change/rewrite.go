@@ -272,7 +272,7 @@ func (r *rewriter) compiled(named *types.Named) bool {
 func (r *rewriter) fail(pos token.Pos, msg string) {
 	if r.err == nil {
 		l, col := lineCol(r.c.in.src, max(r.c.inputOffset(pos), 0))
-		r.err = &InputError{Msgs: []string{fmt.Sprintf("%d:%d: %s", l, col, msg)}}
+		r.err = Diagnostics{{Pos: token.Position{Line: l, Column: col}, Kind: RefusedInterpreter, Msg: msg}}
 	}
 }
 
@@ -391,7 +391,7 @@ func namable(v *types.Var) error {
 	}
 	walk(v.Type(), 0)
 	if bad != "" {
-		return &InputError{Msgs: []string{fmt.Sprintf("%s has type %s, which the Go prompt cannot name (a type declared inside a function)", v.Name(), bad)}}
+		return Diagnostics{{Kind: RefusedInterpreter, Msg: fmt.Sprintf("%s has type %s, which the Go prompt cannot name (a type declared inside a function)", v.Name(), bad)}}
 	}
 	return nil
 }
