@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/rewrite"
@@ -78,14 +77,14 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 	if err != nil {
 		var list scanner.ErrorList
 		if errors.As(err, &list) {
-			var msgs []string
+			var ds Diagnostics
 			for i, e := range list {
 				if i == 10 {
 					break
 				}
-				msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s", base, e.Pos.Line, e.Pos.Column, e.Msg))
+				ds = append(ds, Diagnostic{Pos: token.Position{Filename: base, Line: e.Pos.Line, Column: e.Pos.Column}, Kind: Syntax, Msg: e.Msg})
 			}
-			return nil, &InputError{Msgs: msgs}
+			return nil, ds
 		}
 		return nil, err
 	}
@@ -123,7 +122,7 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 		Selections: map[*ast.SelectorExpr]*types.Selection{},
 		Instances:  map[*ast.Ident]types.Instance{}, // generic.go
 	}
-	var msgs []string
+	var ds Diagnostics
 	// An import of the compiled file may be used only by the bodies left
 	// out of the check.
 	builtImports := map[string]bool{}
@@ -143,9 +142,11 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 		}),
 		FakeImportC: true,
 		Error: func(err error) {
-			if te, ok := err.(types.Error); ok && len(msgs) < 10 && prog.fset.File(te.Pos) == tok && !strippedUse(te.Msg) {
+			if te, ok := err.(types.Error); ok && len(ds) < 10 && prog.fset.File(te.Pos) == tok && !strippedUse(te.Msg) {
 				pos := prog.fset.Position(te.Pos)
-				msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s", filepath.Base(pos.Filename), pos.Line, pos.Column, te.Msg))
+				d := typeDiagnostic(te, token.Position{Filename: filepath.Base(pos.Filename), Line: pos.Line, Column: pos.Column})
+				d.Func = funcAt(f, compiled.Path(), te.Pos)
+				ds = append(ds, d)
 			}
 		},
 	}
@@ -153,8 +154,8 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 		conf.GoVersion = "go" + ref.pkg.Module.GoVersion
 	}
 	_ = types.NewChecker(&conf, prog.fset, fresh, info).Files(files)
-	if len(msgs) > 0 {
-		return nil, &InputError{Msgs: msgs}
+	if len(ds) > 0 {
+		return nil, ds
 	}
 
 	ci := &rewrite.Change{Pkg: fresh, Compiled: compiled, NewMethods: map[*types.Func]bool{}, Inline: map[*types.Const]bool{}}
@@ -177,10 +178,10 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 
 	// Declarations of the file by what they are.
 	var helperDecls []ast.Decl
-	var refusals []string
-	refuse := func(pos token.Pos, msg string) {
+	var refusals Diagnostics
+	refuse := func(pos token.Pos, key, msg string) {
 		p := prog.fset.Position(pos)
-		refusals = append(refusals, fmt.Sprintf("%s:%d:%d: %s: restart to apply", base, p.Line, p.Column, msg))
+		refusals = append(refusals, Diagnostic{Pos: token.Position{Filename: base, Line: p.Line, Column: p.Column}, Func: key, Kind: RefusedRestart, Msg: msg})
 	}
 	for _, d := range f.Decls {
 		switch d := d.(type) {
@@ -206,7 +207,7 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 				ci.NewMethods[fn] = true
 				ch.NewMethods = append(ch.NewMethods, methodName(fn))
 				if iface := newlySatisfied(prog, compiled, named, fn); iface != "" {
-					refuse(d.Pos(), fmt.Sprintf("new method %s makes %s satisfy %s, which compiled code may use through that interface", fn.Name(), named.Obj().Name(), iface))
+					refuse(d.Pos(), funcKey(fn), fmt.Sprintf("new method %s makes %s satisfy %s, which compiled code may use through that interface", fn.Name(), named.Obj().Name(), iface))
 				}
 				helperDecls = append(helperDecls, d)
 			case want[funcKey(fn)] || isHelper[funcKey(fn)]:
@@ -215,7 +216,7 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 		}
 	}
 	if len(refusals) > 0 {
-		return nil, &InputError{Msgs: refusals}
+		return nil, refusals
 	}
 
 	newRef := fileRef{pkg: ref.pkg, file: f, tok: tok}
@@ -230,14 +231,16 @@ func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []str
 			fn = info.Defs[fd.Name].(*types.Func)
 		}
 		from := c.start
-		rw, err := rewriteChecked(c, false)
-		if err != nil {
-			return nil, positioned(err, base, prog.fset.Position(d.Pos()).Line-1)
-		}
 		key := ""
 		if isFunc {
-			rw.Imports = append(rw.Imports, signatureImports(prog, info, fd)...)
 			key = funcKey(fn)
+		}
+		rw, err := rewriteChecked(c, false)
+		if err != nil {
+			return nil, inFunc(positioned(err, base, prog.fset.Position(d.Pos()).Line-1), key)
+		}
+		if isFunc {
+			rw.Imports = append(rw.Imports, signatureImports(prog, info, fd)...)
 		} else {
 			rw.Src = "type " + rw.Src // the text of one spec of its declaration
 		}
@@ -326,23 +329,50 @@ func syntaxKey(pkgPath string, fd *ast.FuncDecl) (key, recv string) {
 // unusedImport matches the type checker's message for an unused import.
 var unusedImport = regexp.MustCompile(`^("[^"]*") imported( as \S+)? and not used$`)
 
-// positioned turns the line:col messages of an *InputError about a
-// declaration whose first line is line+1 of file into file:line:col ones.
+// positioned places the diagnostics of the rewriting of a declaration
+// whose first line is line+1 of file in the file.
 func positioned(err error, file string, line int) error {
-	var ie *InputError
-	if !errors.As(err, &ie) {
+	var ds Diagnostics
+	if !errors.As(err, &ds) {
 		return err
 	}
-	out := make([]string, len(ie.Msgs))
-	for i, m := range ie.Msgs {
-		var l, c int
-		if n, _ := fmt.Sscanf(m, "%d:%d:", &l, &c); n == 2 {
-			_, rest, _ := strings.Cut(m, ": ")
-			m = fmt.Sprintf("%s:%d:%d: %s", file, l+line, c, rest)
+	out := make(Diagnostics, len(ds))
+	for i, d := range ds {
+		if d.Pos.Filename == "" && d.Pos.Line > 0 {
+			d.Pos.Filename, d.Pos.Line = file, d.Pos.Line+line
 		}
-		out[i] = m
+		out[i] = d
 	}
-	return &InputError{Msgs: out}
+	return out
+}
+
+// inFunc sets the function of the diagnostics of err that have none to
+// key ("" leaves them so).
+func inFunc(err error, key string) error {
+	var ds Diagnostics
+	if key == "" || !errors.As(err, &ds) {
+		return err
+	}
+	out := make(Diagnostics, len(ds))
+	for i, d := range ds {
+		if d.Func == "" {
+			d.Func = key
+		}
+		out[i] = d
+	}
+	return out
+}
+
+// funcAt returns the key of the function declaration of f that holds pos,
+// or "".
+func funcAt(f *ast.File, pkgPath string, pos token.Pos) string {
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Pos() <= pos && pos < fd.End() {
+			key, _ := syntaxKey(pkgPath, fd)
+			return key
+		}
+	}
+	return ""
 }
 
 // methodSets caches the method names of compiled types, by type name:

@@ -52,17 +52,17 @@ func ignoredError(msg string) bool {
 }
 
 // check type-checks in in the scope sc, after the declaring inputs of
-// history. A type error of the input is an *InputError. A package the
+// history. A type error of the input is a Diagnostics. A package the
 // program links that the input names without importing it is imported
 // for it when its name is unique among the linked packages.
 func (p *Program) check(sc *Scope, history []*input, in *input) (*checked, error) {
 	c, err := p.checkOnce(sc, history, in)
-	var ie *InputError
-	if !errors.As(err, &ie) {
+	var ds Diagnostics
+	if !errors.As(err, &ds) {
 		return c, err
 	}
 	added := false
-	for _, path := range p.missingImports(ie.Msgs) {
+	for _, path := range p.missingImports(ds) {
 		dup := false
 		for _, s := range in.imports {
 			dup = dup || s.path == path
@@ -79,15 +79,16 @@ func (p *Program) check(sc *Scope, history []*input, in *input) (*checked, error
 }
 
 // missingImports returns, once each, the import paths of the linked
-// packages that type errors "undefined: NAME" may mean: those whose name
-// is unique among the linked packages.
-func (p *Program) missingImports(msgs []string) []string {
+// packages that the undefined names of type errors may mean: those whose
+// name is unique among the linked packages.
+func (p *Program) missingImports(ds Diagnostics) []string {
 	var paths []string
-	for _, m := range msgs {
-		if _, name, ok := strings.Cut(m, ": undefined: "); ok {
-			if path := p.uniquePackage(name); path != "" && !slices.Contains(paths, path) {
-				paths = append(paths, path)
-			}
+	for _, d := range ds {
+		if d.undefined == "" {
+			continue
+		}
+		if path := p.uniquePackage(d.undefined); path != "" && !slices.Contains(paths, path) {
+			paths = append(paths, path)
 		}
 	}
 	return paths
@@ -193,11 +194,11 @@ func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, e
 			Selections: map[*ast.SelectorExpr]*types.Selection{},
 			Instances:  map[*ast.Ident]types.Instance{}, // generic.go
 		}}
-	type posMsg struct {
+	type posErr struct {
 		off int
-		msg string
+		te  types.Error
 	}
-	var errs []posMsg
+	var errs []posErr
 	// Methods of earlier inputs are not declared on the host: a selector
 	// that may name one is left to the interpreter.
 	lenient := in.lenient
@@ -217,7 +218,7 @@ func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, e
 				return
 			}
 			if off := c.inputOffset(te.Pos); off >= 0 {
-				errs = append(errs, posMsg{off, te.Msg})
+				errs = append(errs, posErr{off, te})
 			}
 		},
 	}
@@ -248,17 +249,17 @@ func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, e
 
 	if len(errs) > 0 {
 		sort.SliceStable(errs, func(i, j int) bool { return errs[i].off < errs[j].off })
-		var msgs []string
-		seen := map[string]bool{}
+		var ds Diagnostics
+		seen := map[Diagnostic]bool{}
 		for _, e := range errs {
 			l, col := rewrite.LineCol(in.src, e.off)
-			m := fmt.Sprintf("%d:%d: %s", l, col, e.msg)
-			if !seen[m] && len(msgs) < 10 {
-				seen[m] = true
-				msgs = append(msgs, m)
+			d := typeDiagnostic(e.te, token.Position{Line: l, Column: col})
+			if !seen[d] && len(ds) < 10 {
+				seen[d] = true
+				ds = append(ds, d)
 			}
 		}
-		return nil, &InputError{Msgs: msgs}
+		return nil, ds
 	}
 	return c, nil
 }

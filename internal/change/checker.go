@@ -76,8 +76,7 @@ func (k *Checker) Program(ctx context.Context) *Program {
 // declares anew and every method it adds to a compiled type. A type error
 // anywhere in the package, or a new method that would make a compiled type
 // satisfy an interface (compiled code may need it through that
-// interface), is an *InputError whose messages read file:line:col:
-// message. It is safe for concurrent use.
+// interface), is a Diagnostics, each at its file:line:col. It is safe for concurrent use.
 func (k *Checker) RewriteChange(ctx context.Context, file string, src []byte, apply, helpers []string) (*Change, error) {
 	prog := k.Program(ctx)
 	if prog == nil {
@@ -112,11 +111,11 @@ func (k *Checker) RewriteInput(ctx context.Context, file string, src []byte, app
 	}
 	for tries := 0; ; tries++ {
 		ch, err := prog.rewriteChange(file, src, apply, helpers)
-		var ie *InputError
-		if tries == 3 || !errors.As(err, &ie) {
+		var ds Diagnostics
+		if tries == 3 || !errors.As(err, &ds) {
 			return ch, err
 		}
-		paths := prog.missingImports(ie.Msgs)
+		paths := prog.missingImports(ds)
 		fset := token.NewFileSet()
 		f, perr := parser.ParseFile(fset, file, src, parser.PackageClauseOnly)
 		if len(paths) == 0 || perr != nil {

@@ -19,10 +19,10 @@
 // kept from the build; imports resolve to the loaded packages), in a fresh
 // types.Package. Only the bodies the change rewrites are checked: those of
 // the functions asked for and of what the file declares anew. Errors are
-// an *InputError of file:line:col: message lines; so is a new method that
-// would make a compiled type satisfy an interface. What is new (functions,
-// methods, types) comes from comparing scopes with the build, constants
-// are compared by value. Checker.RewriteInput does the same for prompt
+// Diagnostics (diagnostic.go), each at its file:line:col; so is a new
+// method that would make a compiled type satisfy an interface. What is
+// new (functions, methods, types) comes from comparing scopes with the
+// build, constants are compared by value. Checker.RewriteInput does the same for prompt
 // declarations spliced into the compiled text of a file, importing a
 // linked package the file does not import when its name is unique.
 // Checker.Compiled tells whether the build compiled a file (build
@@ -37,7 +37,7 @@
 // inputs of a session (History): a scratch package with the frame
 // package's path holds the frame's locals and the package's objects, and
 // one synthetic file holds the earlier inputs and the new one (check.go).
-// Errors are an *InputError of line:col: message of the input. A package
+// Errors are Diagnostics, each at its line:col of the input. A package
 // the program links that the input names without importing it is imported
 // for it when its name is unique. Input.Notes says when a frame local the
 // input writes may have been folded by the compiler (fold.go).

@@ -64,8 +64,8 @@ func TestRewriteFields(t *testing.T) {
 func TestRewriteRefusesUnnamedStructValue(t *testing.T) {
 	prog, file := loadProgram(t, fieldsSrc)
 	_, err := prog.rewriteChange(file, []byte(fieldsSrc), []string{"example.com/wa.ResetHits"}, nil)
-	var ie *InputError
-	if !errors.As(err, &ie) || len(ie.Msgs) == 0 || !strings.HasPrefix(ie.Msgs[0], "wa.go:68:") || !strings.Contains(ie.Msgs[0], "field ptr of a struct type without a name has type *struct{hits int}") {
+	var ie Diagnostics
+	if !errors.As(err, &ie) || len(ie) == 0 || !strings.HasPrefix(ie[0].String(), "wa.go:68:") || !strings.Contains(ie[0].String(), "field ptr of a struct type without a name has type *struct{hits int}") {
 		t.Errorf("ResetHits: got %v, want an input error at wa.go:68 naming field ptr and its type", err)
 	}
 }

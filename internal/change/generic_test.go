@@ -214,8 +214,8 @@ func TestRewriteRefusesMissingInstances(t *testing.T) {
 		{"_ = idw(1.5); return nil", "gen.go:26:45: idw[float64]: its type parameter W has the name of a package-level W"},
 	} {
 		_, err := prog.rewriteChange(file, []byte(editNames(tt.body)), []string{"example.com/gen.Names"}, nil)
-		var ie *InputError
-		if !errors.As(err, &ie) || len(ie.Msgs) == 0 || !strings.HasPrefix(ie.Msgs[0], tt.want) {
+		var ie Diagnostics
+		if !errors.As(err, &ie) || len(ie) == 0 || !strings.HasPrefix(ie[0].String(), tt.want) {
 			t.Errorf("%s: got %v, want an input error %q", tt.body, err, tt.want)
 		}
 	}

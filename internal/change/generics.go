@@ -97,7 +97,7 @@ func (prog *Program) rewriteGeneric(fn *types.Func, ci *rewrite.Change, info *ty
 		}
 		b, err := os.ReadFile(tf.Name())
 		if err != nil || !sameLayout(b, tf) {
-			return "", nil, &InputError{Msgs: []string{fmt.Sprintf("%s: generic function %s: the file changed since the build: restart to apply", filepath.Base(tf.Name()), fn.Name())}}
+			return "", nil, Diagnostics{{Pos: token.Position{Filename: filepath.Base(tf.Name())}, Kind: RefusedRestart, Msg: "generic function " + fn.Name() + ": the file changed since the build"}}
 		}
 		text = b
 	}

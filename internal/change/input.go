@@ -1,7 +1,6 @@
 package change
 
 import (
-	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/scanner"
@@ -73,31 +72,28 @@ func parseInput(src string) (*input, error) {
 func syntaxError(err error, src string, prefixLines int) error {
 	if list, ok := err.(scanner.ErrorList); ok && len(list) > 0 {
 		lines := strings.Split(src, "\n")
-		var msgs []string
+		var ds Diagnostics
 		for _, e := range list {
-			if len(msgs) == 5 {
+			if len(ds) == 5 {
 				break
 			}
 			line, col, msg := max(e.Pos.Line-prefixLines, 1), e.Pos.Column, e.Msg
 			if line > len(lines) {
-				if len(msgs) > 0 {
+				if len(ds) > 0 {
 					break
 				}
 				line, col = len(lines), len(lines[len(lines)-1])+1
 				msg = strings.Replace(msg, "found '}'", "found end of input", 1)
 			}
-			msgs = append(msgs, fmt.Sprintf("%d:%d: %s", line, col, msg))
+			ds = append(ds, Diagnostic{Pos: token.Position{Line: line, Column: col}, Kind: Syntax, Msg: msg})
 		}
-		return &InputError{Msgs: msgs}
+		return ds
 	}
-	return &InputError{Msgs: []string{err.Error()}}
+	return Diagnostics{{Kind: Syntax, Msg: err.Error()}}
 }
 
-// InputError is an input that does not compile: each message is
-// line:col: message, positions in the input.
-type InputError struct{ Msgs []string }
-
-func (e *InputError) Error() string { return strings.Join(e.Msgs, "\n") }
+// nothingToEvaluate is the error of an empty input.
+var nothingToEvaluate = Diagnostics{{Pos: token.Position{Line: 1, Column: 1}, Kind: Syntax, Msg: "nothing to evaluate"}}
 
 // parseDecls parses src as declarations.
 func parseDecls(src string) (*input, error) {
@@ -108,7 +104,7 @@ func parseDecls(src string) (*input, error) {
 		return nil, syntaxError(err, src, 1)
 	}
 	if len(f.Decls) == 0 && len(f.Imports) == 0 {
-		return nil, &InputError{Msgs: []string{"1:1: nothing to evaluate"}}
+		return nil, nothingToEvaluate
 	}
 	in := &input{src: src, decls: true, declares: true}
 	host := []byte(src)
@@ -165,7 +161,7 @@ func parseStmts(src string) (*input, error) {
 	}
 	body := f.Decls[0].(*ast.FuncDecl).Body
 	if len(body.List) == 0 {
-		return nil, &InputError{Msgs: []string{"1:1: nothing to evaluate"}}
+		return nil, nothingToEvaluate
 	}
 	in := &input{src: src, host: src}
 	for _, s := range body.List {

@@ -433,8 +433,8 @@ func TestLowerRefusals(t *testing.T) {
 		"Nested":   "a parameter or result of a type holding iter.Seq[int]",
 	} {
 		_, err := lowered(t, name)
-		var ie *InputError
-		if !errors.As(err, &ie) || len(ie.Msgs) == 0 || !strings.Contains(ie.Msgs[0], want) {
+		var ie Diagnostics
+		if !errors.As(err, &ie) || len(ie) == 0 || !strings.Contains(ie[0].String(), want) {
 			t.Errorf("%s: got %v, want an input error saying %q", name, err, want)
 		}
 	}

@@ -36,8 +36,8 @@ type Input struct {
 }
 
 // Input parses text, checks it in scope sc after the inputs of h and
-// rewrites it for the agent. An input that does not compile is an
-// *InputError whose messages read line:col: message of text.
+// rewrites it for the agent. An input that does not compile is a
+// Diagnostics, each at its line:col of text.
 func (p *Program) Input(sc *Scope, h *History, text string) (*Input, error) {
 	in, err := parseInput(text)
 	if err != nil {

@@ -3,6 +3,7 @@ package change
 import (
 	"errors"
 	"go/ast"
+	"go/token"
 	"go/types"
 
 	"github.com/livepatch/livepatch/internal/rewrite"
@@ -29,7 +30,7 @@ func (c *checked) rewriteInput() *rewrite.Input {
 
 // rewriteChecked rewrites c for the agent (package rewrite); prompt adds
 // the depth guard of functions declared at the prompt. A construct the
-// rewriting cannot express is an *InputError, as a type error is.
+// rewriting cannot express is a Diagnostic of kind RefusedInterpreter.
 func rewriteChecked(c *checked, prompt bool) (*rewrite.Output, error) {
 	do := rewrite.Rewrite
 	if prompt {
@@ -38,7 +39,7 @@ func rewriteChecked(c *checked, prompt bool) (*rewrite.Output, error) {
 	out, err := do(c.rewriteInput())
 	var re *rewrite.Error
 	if errors.As(err, &re) {
-		return nil, &InputError{Msgs: []string{re.Error()}}
+		return nil, Diagnostics{{Pos: token.Position{Line: re.Line, Column: re.Col}, Kind: RefusedInterpreter, Msg: re.Msg}}
 	}
 	return out, err
 }

@@ -67,10 +67,10 @@ func TestRewriteStatements(t *testing.T) {
 func TestRewriteRefusesEarlyDefaultFallthrough(t *testing.T) {
 	prog, file := loadProgram(t, statementsSrc)
 	_, err := prog.rewriteChange(file, []byte(statementsSrc), []string{"example.com/wa.FallIntoDefault"}, nil)
-	var ie *InputError
+	var ie Diagnostics
 	at := strings.Index(statementsSrc, "func FallIntoDefault")
 	line := strings.Count(statementsSrc[:at+strings.Index(statementsSrc[at:], "\tdefault:")], "\n") + 1
-	if !errors.As(err, &ie) || len(ie.Msgs) == 0 || !strings.HasPrefix(ie.Msgs[0], fmt.Sprintf("wa.go:%d:2: a switch whose default clause is not the last, with a fallthrough into or out of it", line)) {
+	if !errors.As(err, &ie) || len(ie) == 0 || !strings.HasPrefix(ie[0].String(), fmt.Sprintf("wa.go:%d:2: a switch whose default clause is not the last, with a fallthrough into or out of it", line)) {
 		t.Errorf("FallIntoDefault: got %v, want an input error at wa.go:%d:2 for the default clause", err, line)
 	}
 	ch, err := prog.rewriteChange(file, []byte(statementsSrc), []string{"example.com/wa.PrefixKind"}, nil)

@@ -155,8 +155,8 @@ func TestRewriteWorkarounds(t *testing.T) {
 func TestRewriteRefusesEmbeddingAmongFields(t *testing.T) {
 	prog, file := loadProgram(t, workaroundSrc)
 	_, err := prog.rewriteChange(file, []byte(workaroundSrc), []string{"example.com/wa.Env"}, nil)
-	var ie *InputError
-	if !errors.As(err, &ie) || len(ie.Msgs) == 0 || !strings.Contains(ie.Msgs[0], "a struct type with an embedded field among others") || !strings.HasPrefix(ie.Msgs[0], "wa.go:53:3:") {
+	var ie Diagnostics
+	if !errors.As(err, &ie) || len(ie) == 0 || !strings.Contains(ie[0].String(), "a struct type with an embedded field among others") || !strings.HasPrefix(ie[0].String(), "wa.go:53:3:") {
 		t.Errorf("Env: got %v, want an input error at wa.go:53:3: naming the embedded field", err)
 	}
 }

@@ -67,13 +67,13 @@ func TestClassify(t *testing.T) {
 			}
 			pl := classify(prog, "/m/main.go", old, cur, nil, map[string]*Patch{}, noCallers)
 			if tc.refusal != "" {
-				if len(pl.refusals) == 0 || pl.refusals[0] != tc.refusal {
-					t.Errorf("refusals: got %q, want %q", pl.refusals, tc.refusal)
+				if len(pl.refusals) == 0 || pl.refusals[0].String() != tc.refusal {
+					t.Errorf("refusals: got %q, want %q", pl.refusals.Strings(), tc.refusal)
 				}
 				return
 			}
 			if len(pl.refusals) > 0 {
-				t.Fatalf("unexpected refusals %q", pl.refusals)
+				t.Fatalf("unexpected refusals %q", pl.refusals.Strings())
 			}
 			if got := names(pl.apply); strings.Join(got, ",") != strings.Join(tc.apply, ",") {
 				t.Errorf("apply: got %v, want %v", got, tc.apply)
@@ -85,8 +85,8 @@ func TestClassify(t *testing.T) {
 			if strings.Contains(tc.to, "func()") {
 				wantNotes = []string{"main.go:12:28: a function literal in f changed: closures it made before keep their old code"}
 			}
-			if strings.Join(pl.notes, "\n") != strings.Join(wantNotes, "\n") {
-				t.Errorf("notes: got %q, want %q", pl.notes, wantNotes)
+			if strings.Join(pl.notes.Strings(), "\n") != strings.Join(wantNotes, "\n") {
+				t.Errorf("notes: got %q, want %q", pl.notes.Strings(), wantNotes)
 			}
 		})
 	}

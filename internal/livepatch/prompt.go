@@ -185,9 +185,9 @@ func (m *Manager) rewriteEdit(ctx context.Context, r *redefinition, e *fileEdit)
 	}
 	ch, err := m.changes.RewriteInput(ctx, e.file, text, apply, helpers)
 	if err != nil {
-		var ie *change.InputError
-		if errors.As(err, &ie) {
-			return nil, nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: strings.Join(inputPositions(ie.Msgs, filepath.Base(e.file), where), "\n"), ShowUser: true}
+		var ds change.Diagnostics
+		if errors.As(err, &ds) {
+			return nil, nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: inputPositions(ds, filepath.Base(e.file), where).Error(), ShowUser: true}
 		}
 		return nil, nil, &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}
 	}
@@ -258,24 +258,18 @@ func spliceDecls(src []byte, fd *fileDecls, repl, added []inputDecl) ([]byte, []
 	return []byte(b.String()), where
 }
 
-// inputPositions turns file:line:col messages about a spliced file into
-// line:col messages of the input where they fall in its declarations.
-func inputPositions(msgs []string, file string, where []lineMap) []string {
-	out := make([]string, len(msgs))
-	for i, m := range msgs {
-		out[i] = m
-		rest, ok := strings.CutPrefix(m, file+":")
-		if !ok {
-			continue
-		}
-		var line, col int
-		if n, _ := fmt.Sscanf(rest, "%d:%d:", &line, &col); n != 2 {
+// inputPositions places the diagnostics about a spliced file that fall in
+// the input's declarations at their line:col of the input.
+func inputPositions(ds change.Diagnostics, file string, where []lineMap) change.Diagnostics {
+	out := make(change.Diagnostics, len(ds))
+	for i, d := range ds {
+		out[i] = d
+		if d.Pos.Filename != file || d.Pos.Line == 0 {
 			continue
 		}
 		for _, w := range where {
-			if w.from <= line && line <= w.to {
-				_, msg, _ := strings.Cut(rest, ": ")
-				out[i] = fmt.Sprintf("%d:%d: %s", line-w.from+w.line, col, msg)
+			if w.from <= d.Pos.Line && d.Pos.Line <= w.to {
+				out[i].Pos = token.Position{Line: d.Pos.Line - w.from + w.line, Column: d.Pos.Column}
 			}
 		}
 	}

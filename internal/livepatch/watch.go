@@ -211,14 +211,14 @@ func (st *session) planSave(ctx context.Context, prog *program, pkg, file string
 func (st *session) applyPlanned(ctx context.Context, sv *plannedSave) error {
 	prog, file, pl := sv.prog, sv.file, sv.pl
 	if len(pl.refusals) > 0 {
-		st.report(append(pl.refusals, "livepatch: nothing of this save was applied")...)
+		st.report(append(pl.refusals.Strings(), "livepatch: nothing of this save was applied")...)
 		return nil
 	}
 	ch, err := st.m.changes.RewriteChange(ctx, file, sv.src, declKeys(pl.apply), declKeys(pl.helpers))
 	if err != nil {
-		var ie *change.InputError
-		if errors.As(err, &ie) {
-			st.report(append(ie.Msgs, "livepatch: nothing of this save was applied")...)
+		var ds change.Diagnostics
+		if errors.As(err, &ds) {
+			st.report(append(ds.Strings(), "livepatch: nothing of this save was applied")...)
 		} else {
 			st.report(fmt.Sprintf("livepatch: %v; nothing of this save was applied", err))
 		}
@@ -226,7 +226,7 @@ func (st *session) applyPlanned(ctx context.Context, sv *plannedSave) error {
 	}
 	sv.checked = time.Now()
 	if refusals := constReaders(ctx, prog, file, sv.cur, pl, ch.Consts); len(refusals) > 0 {
-		st.report(append(refusals, "livepatch: nothing of this save was applied")...)
+		st.report(append(refusals.Strings(), "livepatch: nothing of this save was applied")...)
 		return nil
 	}
 	var ps []pendingPatch
@@ -259,7 +259,7 @@ func (st *session) applyPlanned(ctx context.Context, sv *plannedSave) error {
 		lines = append(lines, fmt.Sprintf("patched %s (%s)", p.Name, position(p.File, p.Line)))
 	}
 	if len(ps) > 0 {
-		lines = append(lines, pl.notes...)
+		lines = append(lines, pl.notes.Strings()...)
 		for _, m := range ch.NewMethods {
 			lines = append(lines, fmt.Sprintf("added method %s for patched code", m))
 		}
@@ -291,12 +291,12 @@ func declKeys(decls []*funcDecl) []string {
 // ones included) that compiled code reads: compiled code has the old value
 // folded in. A reader is fine when the save patches it (the patch uses the
 // new value).
-func constReaders(ctx context.Context, prog *program, file string, cur *fileDecls, pl plan, consts []string) []string {
+func constReaders(ctx context.Context, prog *program, file string, cur *fileDecls, pl plan, consts []string) change.Diagnostics {
 	patched := map[string]bool{}
 	for _, fn := range pl.apply {
 		patched[fn.key] = true
 	}
-	var refusals []string
+	var refusals change.Diagnostics
 	for _, name := range consts {
 		uses, elsewhere, ok := prog.users(ctx, cur.pkgPath, name)
 		if !ok {
@@ -308,13 +308,15 @@ func constReaders(ctx context.Context, prog *program, file string, cur *fileDecl
 				unpatched = append(unpatched, prog.display(u.key))
 			}
 		}
-		pos := cur.fset.Position(cur.values[name].pos)
-		at := fmt.Sprintf("%s:%d:%d", filepath.Base(file), pos.Line, pos.Column)
+		p := cur.fset.Position(cur.values[name].pos)
+		at := token.Position{Filename: filepath.Base(file), Line: p.Line, Column: p.Column}
 		switch {
 		case elsewhere:
-			refusals = append(refusals, fmt.Sprintf("%s: constant %s changed and a declaration outside any function uses it: restart to apply", at, name))
+			refusals = append(refusals, change.Diagnostic{Pos: at, Kind: change.RefusedRestart,
+				Msg: fmt.Sprintf("constant %s changed and a declaration outside any function uses it", name)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, fmt.Sprintf("%s: constant %s changed and compiled code reads it (%s): edit those functions too, or restart to apply", at, name, strings.Join(unpatched, ", ")))
+			refusals = append(refusals, change.Diagnostic{Pos: at, Kind: change.RefusedUnpatched,
+				Msg: fmt.Sprintf("constant %s changed and compiled code reads it (%s)", name, strings.Join(unpatched, ", "))})
 		}
 	}
 	return refusals

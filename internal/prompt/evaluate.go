@@ -319,9 +319,9 @@ func unavailable(msg string) error {
 }
 
 func inputError(err error) error {
-	var ie *change.InputError
-	if errors.As(err, &ie) {
-		return &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: ie.Error(), ShowUser: true}
+	var ds change.Diagnostics
+	if errors.As(err, &ds) {
+		return &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: ds.Error(), ShowUser: true}
 	}
 	return &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}
 }

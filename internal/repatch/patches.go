@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/change"
@@ -67,29 +66,36 @@ func filePatches(ctx context.Context, ck *change.Checker, file string, fns []pat
 	if err == nil {
 		return patchesOf(ch, file, fns, starts), nil
 	}
-	// Drop the functions the messages point into and try the rest; a
-	// message that points into none refuses them all.
-	msg := rewriteMessage(err)
+	var ds change.Diagnostics
+	if !errors.As(err, &ds) {
+		return nil, refuseAll(fns, StageRewrite, err.Error())
+	}
+	// Drop the functions the diagnostics point into and try the rest; a
+	// diagnostic that points into none refuses them all.
 	var rest []patcher.Function
 	var rs []Refusal
 	for _, f := range fns {
-		if m := messagesIn(msg, f, starts); m != "" {
-			rs = append(rs, refuseAll([]patcher.Function{f}, StageRewrite, m)...)
+		if in := diagnosticsIn(ds, f, starts); len(in) > 0 {
+			rs = append(rs, Refusal{Key: f.Key, Stage: StageRewrite, Group: diagnosticGroup(in[0]), Message: in.Error()})
 		} else {
 			rest = append(rest, f)
 		}
 	}
 	if len(rs) == 0 {
-		return nil, refuseAll(fns, StageRewrite, msg)
+		rs = make([]Refusal, len(fns))
+		for i, f := range fns {
+			rs[i] = Refusal{Key: f.Key, Stage: StageRewrite, Group: diagnosticGroup(ds[0]), Message: ds.Error()}
+		}
+		return nil, rs
 	}
 	ps, more := filePatches(ctx, ck, file, rest)
 	return ps, append(rs, more...)
 }
 
-// messagesIn returns the lines of msg (file:line:col: text) whose line
-// falls in function f, which starts on line starts[f.Line] and ends before
-// the next function of the file.
-func messagesIn(msg string, f patcher.Function, starts map[int]int) string {
+// diagnosticsIn returns the diagnostics of ds whose line falls in
+// function f, which starts on line starts[f.Line] and ends before the
+// next function of the file.
+func diagnosticsIn(ds change.Diagnostics, f patcher.Function, starts map[int]int) change.Diagnostics {
 	from := starts[f.Line]
 	if from == 0 {
 		from = f.Line
@@ -100,18 +106,13 @@ func messagesIn(msg string, f patcher.Function, starts map[int]int) string {
 			to = start
 		}
 	}
-	var out []string
-	for _, line := range strings.Split(msg, "\n") {
-		parts := strings.SplitN(line, ":", 4)
-		if len(parts) < 4 {
-			continue
-		}
-		n, err := strconv.Atoi(parts[1])
-		if err == nil && n >= from && n < to {
-			out = append(out, line)
+	var out change.Diagnostics
+	for _, d := range ds {
+		if d.Pos.Filename != "" && d.Pos.Line >= from && d.Pos.Line < to {
+			out = append(out, d)
 		}
 	}
-	return strings.Join(out, "\n")
+	return out
 }
 
 // patchesOf turns the rewritten functions of ch into agent patches, as a
@@ -145,15 +146,6 @@ func declStarts(file string, src []byte) map[int]int {
 		}
 	}
 	return out
-}
-
-// rewriteMessage returns the messages of a rewrite error.
-func rewriteMessage(err error) string {
-	var ie *change.InputError
-	if errors.As(err, &ie) {
-		return strings.Join(ie.Msgs, "\n")
-	}
-	return err.Error()
 }
 
 // refuseAll refuses every one of fns at stage with msg.

@@ -3,10 +3,9 @@ package repatch
 import (
 	"regexp"
 	"strings"
-)
 
-// positionRE matches a file:line:col: (or line:col:) prefix of a message.
-var positionRE = regexp.MustCompile(`(?:[^\s:]+\.go:)?\d+:\d+: `)
+	"github.com/livepatch/livepatch/internal/change"
+)
 
 // knownGroup names a reason that messages give in many forms.
 type knownGroup struct {
@@ -28,12 +27,26 @@ var knownGroups = []knownGroup{
 	{regexp.MustCompile(`of a type holding iter\.Seq`), "iter type inside a signature's type"},
 }
 
-// group summarizes a refusal message: the first line without positions,
-// a known reason's name when it is one.
+// diagnosticGroup summarizes a refusal of the rewrite stage by its
+// message: a known reason's name when it is one.
+func diagnosticGroup(d change.Diagnostic) string {
+	return summary(d.Msg)
+}
+
+// agentPosition matches the file:line:col: (or line:col:) prefix of a
+// message of the agent: the interpreter's errors cross a process as text.
+var agentPosition = regexp.MustCompile(`(?:[^\s:]+\.go:)?\d+:\d+: `)
+
+// group summarizes a reason that arrives as text, the builder's or the
+// agent's: without positions, a known reason's name when it is one.
 func group(msg string) string {
-	line, _, _ := strings.Cut(strings.TrimSpace(msg), "\n")
-	line = positionRE.ReplaceAllString(line, "")
-	line = strings.TrimSuffix(line, ": restart to apply")
+	return summary(agentPosition.ReplaceAllString(firstLine(msg), ""))
+}
+
+// summary returns the name of the known reason of the first line of msg,
+// or that line, cut at 100 bytes.
+func summary(msg string) string {
+	line := firstLine(msg)
 	for _, k := range knownGroups {
 		if k.re.MatchString(line) {
 			return k.group
@@ -42,5 +55,11 @@ func group(msg string) string {
 	if len(line) > 100 {
 		line = line[:100] + "..."
 	}
+	return line
+}
+
+// firstLine returns the first line of msg, without surrounding space.
+func firstLine(msg string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(msg), "\n")
 	return line
 }
