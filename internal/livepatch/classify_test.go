@@ -43,6 +43,8 @@ func TestClassify(t *testing.T) {
 		{"new function", "return x + k }", "return g(x) }\n\nfunc g(x int) int { return x }", []string{"f"}, []string{"g"}, ""},
 		{"function literal", "return x + k }", "return func() int { return x + 2*k }() }", []string{"f"}, nil, ""},
 		{"reindent only", "type T struct {\n\ta int", "type T struct {\n\ta   int", nil, nil, ""},
+		{"comment in a body", "return x + k }", "return x + k // the sum\n}", nil, nil, ""},
+		{"layout of a body", "return t.a }", "\n\n\treturn t.a\n}", nil, nil, ""},
 		{"field added", "\tb string\n", "\tb string\n\tc bool\n", nil, nil, "main.go:6:2: field c added to T: restart to apply"},
 		{"field removed", "\tb string\n", "", nil, nil, "main.go:3:6: field b removed from T: restart to apply"},
 		{"fields reordered", "\ta int\n\tb string\n", "\tb string\n\ta int\n", nil, nil, "main.go:4:2: fields of T reordered: restart to apply"},

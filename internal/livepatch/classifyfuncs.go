@@ -21,7 +21,7 @@ func (c *classifier) funcs() (resigned []*funcDecl) {
 		if lp != nil && lp.Origin == OriginPrompt && untouched {
 			continue // the file did not change it: the prompt's patch stays
 		}
-		if o != nil && fn.text == o.text {
+		if o != nil && fn.code == o.code {
 			if lp != nil {
 				c.pl.revert = append(c.pl.revert, key)
 			}
@@ -52,7 +52,7 @@ func (c *classifier) funcs() (resigned []*funcDecl) {
 				why = f.Reason
 			}
 			c.refuse(fn.decl.Pos(), key, "%s cannot be patched (%s)", fn.name, why)
-		case lp != nil && lp.source == fn.text:
+		case lp != nil && codeOf(lp.source) == fn.code:
 			// Already live.
 		default:
 			c.pl.apply = append(c.pl.apply, fn)
@@ -86,7 +86,7 @@ func (c *classifier) helpersChanged() {
 	}
 	for _, key := range cur.order {
 		fn, o, lp := cur.funcs[key], old.funcs[key], live[key]
-		if lp != nil && lp.Origin == OriginSave && !queued[key] && o != nil && fn.text != o.text {
+		if lp != nil && lp.Origin == OriginSave && !queued[key] && o != nil && fn.code != o.code {
 			c.pl.apply = append(c.pl.apply, fn)
 		}
 	}

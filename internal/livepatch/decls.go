@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ type funcDecl struct {
 	name    string // F, T.M or (*T).M
 	decl    *ast.FuncDecl
 	text    string // the declaration, from `func` to its closing brace
+	code    string // text's tokens without comments and layout (codeOf)
 	sig     string // receiver and signature, as written, spaces squeezed
 	line    int    // line of `func`
 	generic bool
@@ -113,6 +115,7 @@ func newFuncDecl(fset *token.FileSet, src []byte, pkgPath string, d *ast.FuncDec
 	fn := &funcDecl{decl: d, line: fset.Position(d.Pos()).Line, generic: d.Type.TypeParams != nil}
 	if d.Body != nil && src != nil {
 		fn.text = string(src[off(d.Pos()):off(d.End())])
+		fn.code = codeOf(fn.text)
 	}
 	sigEnd := d.End()
 	if d.Body != nil {
@@ -155,3 +158,31 @@ func parseInputDecls(src string) (decls []*ast.FuncDecl, fset *token.FileSet, te
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// codeOf returns the tokens of Go source text, one space apart, without its
+// comments and layout: two declarations with the same code compile to the
+// same function, so an edit of comments, blank lines or indentation alone
+// patches nothing.
+func codeOf(text string) string {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	s.Init(fset.AddFile("", -1, len(text)), []byte(text), func(token.Position, string) {}, 0)
+	var b strings.Builder
+	for {
+		_, tok, lit := s.Scan()
+		if tok == token.EOF {
+			return b.String()
+		}
+		if tok == token.SEMICOLON && lit == "\n" {
+			continue // a line end, which a layout change may move
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		if lit != "" {
+			b.WriteString(lit)
+		} else {
+			b.WriteString(tok.String())
+		}
+	}
+}
