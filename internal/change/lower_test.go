@@ -13,7 +13,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 )
 
-// lowerSrc is a package with what rangefunc.go and defer.go lower:
+// lowerSrc is a package with what package lower (internal/rewrite/lower) lowers:
 // returns, branches out and defers in the bodies of ranges over
 // functions, iter types in signatures, and defers whose operands change
 // after the defer statement. It imports only iter, so that its rewritten

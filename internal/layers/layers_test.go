@@ -47,6 +47,8 @@ var rules = []rule{
 		reason: "checking and rewriting a change needs the build's type information, not the debugger, DAP or the proxy"},
 	{pkg: "internal/rewrite", never: [][]string{delve, godap, {module + "/internal/dapproxy"}, {module + "/internal/change"}},
 		reason: "the rewriter turns a checked input into yaegi source: it needs the type information, not the debugger, DAP, the proxy or the checker"},
+	{pkg: "internal/rewrite/lower", never: [][]string{everything},
+		reason: "the control-flow lowering works on the syntax and type information and writes through the rewriter's lower.Host: the standard library only (no Delve, DAP, proxy, checker, nor the rewriter back)"},
 	{pkg: "internal/repatch", never: [][]string{delveDAP},
 		reason: "the fidelity runner runs no debug session"},
 	{pkg: "internal/dapproxy", never: [][]string{yaegi, xtools, ourHost},

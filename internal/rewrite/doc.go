@@ -32,10 +32,12 @@
 // Constructs yaegi lacks or runs wrongly are lowered to forms it runs
 // right, on the same lines, one file per construct: composite literals
 // (composite.go), calls of builtins (builtins.go), for and range loops
-// (loops.go), range over functions and iter.Seq types (rangefunc.go),
-// defers and the control flow around them (defer.go), statements and
-// expressions yaegi's compiler crashes on (statements.go, workaround.go),
-// unexported fields and reflect-free accessors (fields.go), parameters
-// named like types (params.go), and generic code, through the build's
-// instantiations or interpreted (generic.go).
+// (loops.go), statements and expressions yaegi's compiler crashes on
+// (statements.go, workaround.go), unexported fields and reflect-free
+// accessors (fields.go), parameters named like types (params.go), and
+// generic code, through the build's instantiations or interpreted
+// (generic.go). Range over functions and the iter.Seq types, and defers
+// with the control flow around them, are lowered by package lower
+// (internal/rewrite/lower), which writes through this package's
+// substitutions as a lower.Host (lowerhost.go).
 package rewrite

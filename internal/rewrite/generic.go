@@ -38,7 +38,7 @@ import (
 //     instantiate compiled generic types, nor generic functions of other
 //     packages (whose unexported names the copy could not reach).
 //
-// Instantiations of iter.Seq and iter.Seq2 are lowerSeqTypes's (rangefunc.go).
+// Instantiations of iter.Seq and iter.Seq2 are package lower's (lower.SeqTypes).
 
 // instanceSymbol returns the symbol of the instantiation of origin with
 // targs in the table of the input's package, or "" when the table does
@@ -174,7 +174,7 @@ func (r *rewriter) lowerInstance(id *ast.Ident, stack []ast.Node) {
 	}
 	ref := refOf(stack)
 	if _, isType := origin.(*types.TypeName); isType && origin.Pkg().Path() == "iter" {
-		return // lowerSeqTypes
+		return // lower.SeqTypes
 	}
 	if name := r.instanceSymbol(origin, targs); name != "" {
 		r.add(ref.expr, func() string { return name })

@@ -9,7 +9,7 @@ import (
 
 // Loops: for and range statements that yaegi v0.16.1 runs unlike Go 1.22
 // or lacks, lowered into loops it runs as Go would, on the same lines (the
-// rewriting never adds a line). Ranges over functions are rangefunc.go's.
+// rewriting never adds a line). Ranges over functions are package lower's.
 
 // lowerFor gives a three-clause loop Go 1.22's per-iteration variables:
 // yaegi v0.16.1 shares one variable across iterations, so closures and
@@ -123,9 +123,7 @@ func (r *rewriter) lowerRange(n *ast.RangeStmt) {
 	}
 	tv := r.in.Info.Types[n.X]
 	if _, ok := tv.Type.Underlying().(*types.Signature); ok {
-		if yield := r.rangeYield(n); yield != nil {
-			r.lowerRangeFunc(n, yield) // rangefunc.go
-		}
+		r.lower.RangeFunc(n) // package lower
 		return
 	}
 	if id, named := n.Value.(*ast.Ident); n.Value != nil && (!named || id.Name != "_") && (chanElements(tv.Type) || arrayPointer(tv.Type)) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/rewrite/lower"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -37,6 +38,7 @@ type rewriter struct {
 	imports map[string]bool
 	err     error
 	lowered map[*ast.CompositeLit]bool // composite literals lowered with their & (composite.go)
+	lower   *lower.Lowering            // defers and ranges over functions (package lower)
 }
 
 // Rewrite turns a checked input into the source the agent runs. An input
@@ -49,13 +51,14 @@ func Prompt(in *Input) (*Output, error) { return rewrite(in, true) }
 
 func rewrite(in *Input, guard bool) (*Output, error) {
 	r := &rewriter{in: in, used: map[*types.Var]int{}, out: &Output{}, imports: map[string]bool{}}
+	r.lower = lower.New(lowerHost{r}, in.Info, in.Stmts, in.Decls)
 	if in.Decl != nil {
 		r.renameShadowingParams(in.Decl) // params.go
 	}
 	for _, s := range in.Stmts {
 		ast.Inspect(s, r.visit)
 	}
-	r.lowerSeqTypes()
+	r.lower.SeqTypes()
 	r.lowerGenerics() // generic.go
 	if guard {
 		r.guardDecls() // guard.go
@@ -144,7 +147,7 @@ func (r *rewriter) renderNode(n ast.Node) string {
 func (r *rewriter) visit(n ast.Node) bool {
 	r.statements(n)            // statements.go
 	r.workaround(n)            // workaround.go
-	r.lowerControl(n)          // defer.go
+	r.lower.Control(n)         // package lower: defers, labels
 	r.renameShadowingParams(n) // params.go: function literals
 	info := r.in.Info
 	switch n := n.(type) {

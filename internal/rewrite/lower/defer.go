@@ -1,4 +1,4 @@
-package rewrite
+package lower
 
 import (
 	"go/ast"
@@ -48,17 +48,17 @@ import (
 // own. Recover does not work in a function the list calls, so a function
 // literal deferred there that calls recover is refused.
 
-// lowerControl rewrites the defer statements and labels of the input;
-// visit calls it for every node.
-func (r *rewriter) lowerControl(n ast.Node) {
+// Control rewrites the defer statements and labels of the input; the
+// rewriter calls it for every node it visits.
+func (l *Lowering) Control(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.DeferStmt:
-		r.lowerDefer(n)
+		l.lowerDefer(n)
 	case *ast.LabeledStmt:
-		r.add(n.Label, func() string { return labelName(n.Label.Name) })
+		l.h.Add(n.Label, func() string { return labelName(n.Label.Name) })
 	case *ast.BranchStmt:
 		if n.Label != nil {
-			r.add(n.Label, func() string { return labelName(n.Label.Name) })
+			l.h.Add(n.Label, func() string { return labelName(n.Label.Name) })
 		}
 	}
 }
@@ -71,31 +71,31 @@ func (r *rewriter) lowerControl(n ast.Node) {
 func labelName(name string) string { return "lpLbl_" + name }
 
 // lowerDefer rewrites d as this file's comment says.
-func (r *rewriter) lowerDefer(d *ast.DeferStmt) {
-	path := r.pathTo(d)
-	f := r.funcAround(path)
-	if r.firstDefer(f) == d {
-		r.wrapClosures(f)
+func (l *Lowering) lowerDefer(d *ast.DeferStmt) {
+	path := l.pathTo(d)
+	f := l.funcAround(path)
+	if l.firstDefer(f) == d {
+		l.wrapClosures(f)
 	}
-	if !r.collectsDefers(f) {
-		r.deferNow(d, path, f)
+	if !l.collectsDefers(f) {
+		l.deferNow(d, path, f)
 		return
 	}
 	if f.body == nil {
-		r.fail(d.Pos(), "a defer inside a range over a function, outside a function")
+		l.h.Fail(d.Pos(), "a defer inside a range over a function, outside a function")
 		return
 	}
-	if lit, ok := unparen(d.Call.Fun).(*ast.FuncLit); ok && r.callsRecover(lit.Body) || r.isBuiltin(d.Call.Fun, "recover") {
-		r.fail(d.Pos(), "a deferred function that recovers, in a function that defers inside a range over a function: the interpreter runs such deferred calls from a list, where recover does not stop a panic")
+	if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok && l.callsRecover(lit.Body) || l.isBuiltin(d.Call.Fun, "recover") {
+		l.h.Fail(d.Pos(), "a deferred function that recovers, in a function that defers inside a range over a function: the interpreter runs such deferred calls from a list, where recover does not stop a panic")
 		return
 	}
-	if r.firstDefer(f) == d {
-		r.add(span{f.body.Lbrace, f.body.Lbrace + 1}, func() string {
+	if l.firstDefer(f) == d {
+		l.h.Add(span{f.body.Lbrace, f.body.Lbrace + 1}, func() string {
 			return "{ var lpDefers []func(); defer func() { for lpI := len(lpDefers) - 1; lpI >= 0; lpI-- { lpDefers[lpI]() } }();"
 		})
 	}
-	r.add(d, func() string {
-		evals, call := r.deferredCall(d.Call, true, nil)
+	l.h.Add(d, func() string {
+		evals, call := l.deferredCall(d.Call, true, nil)
 		return "lpDefers = append(lpDefers, func() func() { " + strings.Join(append(evals, ""), "; ") +
 			"return func() { " + call + " } }())"
 	})
@@ -103,7 +103,7 @@ func (r *rewriter) lowerDefer(d *ast.DeferStmt) {
 
 // collectsDefers reports whether f defers inside the body of a range over
 // a function.
-func (r *rewriter) collectsDefers(f *rfFunc) bool {
+func (l *Lowering) collectsDefers(f *rfFunc) bool {
 	found := false
 	for _, s := range f.roots {
 		ast.Inspect(s, func(n ast.Node) bool {
@@ -120,7 +120,7 @@ func (r *rewriter) collectsDefers(f *rfFunc) bool {
 }
 
 // firstDefer returns f's first defer statement.
-func (r *rewriter) firstDefer(f *rfFunc) *ast.DeferStmt {
+func (l *Lowering) firstDefer(f *rfFunc) *ast.DeferStmt {
 	var first *ast.DeferStmt
 	for _, s := range f.roots {
 		ast.Inspect(s, func(n ast.Node) bool {
@@ -140,14 +140,14 @@ func (r *rewriter) firstDefer(f *rfFunc) *ast.DeferStmt {
 
 // callsRecover reports whether body calls recover itself (not in a
 // function literal of its own).
-func (r *rewriter) callsRecover(body ast.Node) bool {
+func (l *Lowering) callsRecover(body ast.Node) bool {
 	found := false
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.CallExpr:
-			found = found || r.isBuiltin(n.Fun, "recover")
+			found = found || l.isBuiltin(n.Fun, "recover")
 		}
 		return !found
 	})
@@ -155,45 +155,45 @@ func (r *rewriter) callsRecover(body ast.Node) bool {
 }
 
 // isBuiltin reports whether e names the builtin function name.
-func (r *rewriter) isBuiltin(e ast.Expr, name string) bool {
-	id, ok := unparen(e).(*ast.Ident)
+func (l *Lowering) isBuiltin(e ast.Expr, name string) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
 	if !ok {
 		return false
 	}
-	b, ok := r.in.Info.Uses[id].(*types.Builtin)
+	b, ok := l.info.Uses[id].(*types.Builtin)
 	return ok && b.Name() == name
 }
 
 // deferNow rewrites d, a defer of a function that does not keep a list,
 // to evaluate its operands at once; a deferred function literal in a loop
 // takes the iteration's variables it uses as parameters.
-func (r *rewriter) deferNow(d *ast.DeferStmt, path []ast.Node, f *rfFunc) {
-	if r.isBuiltin(d.Call.Fun, "clear") {
-		return // lowerBuiltin writes the call as a function literal's
+func (l *Lowering) deferNow(d *ast.DeferStmt, path []ast.Node, f *rfFunc) {
+	if l.isBuiltin(d.Call.Fun, "clear") {
+		return // package rewrite's lowerBuiltin writes the call as a function literal's
 	}
-	lit, isLit := unparen(d.Call.Fun).(*ast.FuncLit)
+	lit, isLit := ast.Unparen(d.Call.Fun).(*ast.FuncLit)
 	var passed []*ast.Ident // a use of each variable passed, in order
 	if isLit {
 		var ok bool
-		if passed, ok = r.iterationVars(lit, path); !ok {
+		if passed, ok = l.iterationVars(lit, path); !ok {
 			return
 		}
 	}
-	if len(passed) == 0 && !r.hasOperands(d.Call) && !d.Call.Ellipsis.IsValid() {
+	if len(passed) == 0 && !l.hasOperands(d.Call) && !d.Call.Ellipsis.IsValid() {
 		return
 	}
 	if len(passed) > 0 {
 		// The literal's parameters, before its own (which may end with
 		// a variadic one).
 		open := lit.Type.Params.Opening
-		r.add(span{open, open + 1}, func() string {
+		l.h.Add(span{open, open + 1}, func() string {
 			var ps []string
 			for _, id := range passed {
-				t, err := r.typeString(r.in.Info.Uses[id].Type())
+				t, err := l.h.TypeString(l.info.Uses[id].Type())
 				if err != nil {
-					r.fail(id.Pos(), "a function literal deferred in a loop: "+err.Error())
+					l.h.Fail(id.Pos(), "a function literal deferred in a loop: "+err.Error())
 				}
-				ps = append(ps, r.renderNode(id)+" "+t)
+				ps = append(ps, l.h.Render(id)+" "+t)
 			}
 			s := "(" + strings.Join(ps, ", ")
 			if lit.Type.Params.NumFields() > 0 {
@@ -202,8 +202,8 @@ func (r *rewriter) deferNow(d *ast.DeferStmt, path []ast.Node, f *rfFunc) {
 			return s
 		})
 	}
-	r.add(d, func() string {
-		evals, call := r.deferredCall(d.Call, false, passed)
+	l.h.Add(d, func() string {
+		evals, call := l.deferredCall(d.Call, false, passed)
 		if d.Call.Ellipsis.IsValid() {
 			// yaegi v0.16.1 calls a deferred f(xs...) with xs as one
 			// argument ("reflect: cannot use []int as type int in
@@ -218,12 +218,12 @@ func (r *rewriter) deferNow(d *ast.DeferStmt, path []ast.Node, f *rfFunc) {
 // hasOperands reports whether the call has an operand that deferredCall
 // evaluates into a variable: a receiver, a function value or an argument
 // that is not a constant.
-func (r *rewriter) hasOperands(call *ast.CallExpr) bool {
-	if r.fixedFunc(call.Fun) == "" && !r.inPlace(call.Fun) {
+func (l *Lowering) hasOperands(call *ast.CallExpr) bool {
+	if l.fixedFunc(call.Fun) == "" && !l.inPlace(call.Fun) {
 		return true
 	}
 	for _, a := range call.Args {
-		if tv := r.in.Info.Types[a]; tv.Value == nil && !tv.IsNil() {
+		if tv := l.info.Types[a]; tv.Value == nil && !tv.IsNil() {
 			return true
 		}
 	}
@@ -233,8 +233,8 @@ func (r *rewriter) hasOperands(call *ast.CallExpr) bool {
 // fixedFunc returns "fixed" when fun, the function of a deferred call,
 // needs no evaluation (a builtin, a function of a package, a method
 // expression, a function literal), "" otherwise.
-func (r *rewriter) fixedFunc(fun ast.Expr) string {
-	fun = unparen(fun)
+func (l *Lowering) fixedFunc(fun ast.Expr) string {
+	fun = ast.Unparen(fun)
 	if ix, ok := fun.(*ast.IndexExpr); ok {
 		fun = ix.X
 	}
@@ -248,7 +248,7 @@ func (r *rewriter) fixedFunc(fun ast.Expr) string {
 	case *ast.Ident:
 		id = x
 	case *ast.SelectorExpr:
-		if sel := r.in.Info.Selections[x]; sel != nil {
+		if sel := l.info.Selections[x]; sel != nil {
 			if sel.Kind() == types.MethodExpr {
 				return "fixed"
 			}
@@ -258,7 +258,7 @@ func (r *rewriter) fixedFunc(fun ast.Expr) string {
 	default:
 		return ""
 	}
-	switch obj := r.in.Info.Uses[id].(type) {
+	switch obj := l.info.Uses[id].(type) {
 	case *types.Builtin:
 		return "fixed"
 	case *types.Func:
@@ -275,47 +275,47 @@ func (r *rewriter) fixedFunc(fun ast.Expr) string {
 // function of their own, so a function literal is evaluated like any
 // value; otherwise a deferred function literal stays in the call, its
 // first arguments the variables passed.
-func (r *rewriter) deferredCall(call *ast.CallExpr, inList bool, passed []*ast.Ident) (evals []string, text string) {
-	fun := unparen(call.Fun)
+func (l *Lowering) deferredCall(call *ast.CallExpr, inList bool, passed []*ast.Ident) (evals []string, text string) {
+	fun := ast.Unparen(call.Fun)
 	var fn string
 	_, isLit := fun.(*ast.FuncLit)
 	switch {
 	case isLit && inList:
-		evals = append(evals, "lpF := "+r.renderNode(fun))
+		evals = append(evals, "lpF := "+l.h.Render(fun))
 		fn = "lpF"
-	case r.fixedFunc(fun) != "" || r.inPlace(fun):
-		fn = r.renderNode(fun)
+	case l.fixedFunc(fun) != "" || l.inPlace(fun):
+		fn = l.h.Render(fun)
 	default:
-		fn = r.receiverCall(fun, &evals)
+		fn = l.receiverCall(fun, &evals)
 	}
 	var args []string
 	for _, id := range passed {
-		args = append(args, r.renderNode(id))
+		args = append(args, l.h.Render(id))
 	}
-	sig, _ := r.in.Info.Types[call.Fun].Type.(*types.Signature)
+	sig, _ := l.info.Types[call.Fun].Type.(*types.Signature)
 	if len(call.Args) == 1 {
-		if tup, ok := r.in.Info.Types[call.Args[0]].Type.(*types.Tuple); ok {
+		if tup, ok := l.info.Types[call.Args[0]].Type.(*types.Tuple); ok {
 			var names []string
 			for i := 0; i < tup.Len(); i++ {
 				names = append(names, "lpA"+strconv.Itoa(i))
 			}
-			evals = append(evals, strings.Join(names, ", ")+" := "+r.renderNode(call.Args[0]))
+			evals = append(evals, strings.Join(names, ", ")+" := "+l.h.Render(call.Args[0]))
 			return evals, fn + "(" + strings.Join(append(args, names...), ", ") + ")"
 		}
 	}
 	for i, a := range call.Args {
-		tv := r.in.Info.Types[a]
+		tv := l.info.Types[a]
 		if tv.Value != nil || tv.IsNil() {
-			args = append(args, r.renderNode(a))
+			args = append(args, l.h.Render(a))
 			continue
 		}
 		name := "lpA" + strconv.Itoa(i)
-		value := r.renderNode(a)
-		if lit, ok := unparen(a).(*ast.FuncLit); ok && !inList {
-			value = "func() " + r.renderNode(lit.Type) + " { return " + value + " }()"
+		value := l.h.Render(a)
+		if lit, ok := ast.Unparen(a).(*ast.FuncLit); ok && !inList {
+			value = "func() " + l.h.Render(lit.Type) + " { return " + value + " }()"
 		} else if b, ok := tv.Type.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 && sig != nil {
 			if pt := paramType(sig, i, call.Ellipsis.IsValid()); pt != nil && !types.IsInterface(pt) {
-				if s, err := r.typeString(pt); err == nil {
+				if s, err := l.h.TypeString(pt); err == nil {
 					value = s + "(" + value + ")"
 				}
 			}
@@ -350,13 +350,13 @@ func paramType(sig *types.Signature, i int, ellipsis bool) types.Type {
 // a receiver the call can go through (not one reached through an
 // accessor), or nil, and whether the method wants a pointer the receiver
 // is not.
-func (r *rewriter) method(fun ast.Expr) (x *ast.SelectorExpr, sel *types.Selection, addr bool) {
+func (l *Lowering) method(fun ast.Expr) (x *ast.SelectorExpr, sel *types.Selection, addr bool) {
 	x, ok := fun.(*ast.SelectorExpr)
 	if !ok {
 		return nil, nil, false
 	}
-	sel = r.in.Info.Selections[x]
-	if sel == nil || sel.Kind() != types.MethodVal || r.methodAccessor(sel) != "" {
+	sel = l.info.Selections[x]
+	if sel == nil || sel.Kind() != types.MethodVal || l.h.MethodAccessor(sel) != "" {
 		return nil, nil, false
 	}
 	wantPtr := false
@@ -371,8 +371,8 @@ func (r *rewriter) method(fun ast.Expr) (x *ast.SelectorExpr, sel *types.Selecti
 // on an addressable value, mu.Unlock(): the call takes the address of the
 // same variable whenever it runs, so the receiver stays in the call (the
 // rewriting may have written it as an expression & does not apply to).
-func (r *rewriter) inPlace(fun ast.Expr) bool {
-	_, _, addr := r.method(unparen(fun))
+func (l *Lowering) inPlace(fun ast.Expr) bool {
+	_, _, addr := l.method(ast.Unparen(fun))
 	return addr
 }
 
@@ -381,9 +381,9 @@ func (r *rewriter) inPlace(fun ast.Expr) bool {
 // method wants a value; a call through the receiver works where a method
 // value of a compiled type does not, see the agent's bintypes.go), and
 // returns what the call calls.
-func (r *rewriter) receiverCall(fun ast.Expr, evals *[]string) string {
-	if x, sel, _ := r.method(fun); x != nil {
-		recv := r.renderNode(x.X)
+func (l *Lowering) receiverCall(fun ast.Expr, evals *[]string) string {
+	if x, sel, _ := l.method(fun); x != nil {
+		recv := l.h.Render(x.X)
 		wantPtr := false
 		if rt := sel.Obj().(*types.Func).Type().(*types.Signature).Recv(); rt != nil {
 			_, wantPtr = types.Unalias(rt.Type()).(*types.Pointer)
@@ -394,7 +394,7 @@ func (r *rewriter) receiverCall(fun ast.Expr, evals *[]string) string {
 		*evals = append(*evals, "lpR := "+recv)
 		return "lpR." + x.Sel.Name
 	}
-	*evals = append(*evals, "lpF := "+r.renderNode(fun))
+	*evals = append(*evals, "lpF := "+l.h.Render(fun))
 	return "lpF"
 }
 
@@ -404,7 +404,7 @@ func (r *rewriter) receiverCall(fun ast.Expr, evals *[]string) string {
 // literal). ok is false when the literal cannot take them as parameters:
 // when it assigns one, or one is a loop's variable that yaegi shares
 // across iterations (one the loop's body assigns).
-func (r *rewriter) iterationVars(lit *ast.FuncLit, path []ast.Node) (uses []*ast.Ident, ok bool) {
+func (l *Lowering) iterationVars(lit *ast.FuncLit, path []ast.Node) (uses []*ast.Ident, ok bool) {
 	var loop ast.Node
 	for i := len(path) - 1; i >= 0; i-- {
 		if _, isLit := path[i].(*ast.FuncLit); isLit {
@@ -425,18 +425,18 @@ func (r *rewriter) iterationVars(lit *ast.FuncLit, path []ast.Node) (uses []*ast
 		if !isIdent || !ok {
 			return ok
 		}
-		v, isVar := r.in.Info.Uses[id].(*types.Var)
+		v, isVar := l.info.Uses[id].(*types.Var)
 		if !isVar || v.IsField() || seen[v] || v.Pos() < loop.Pos() || v.Pos() >= loop.End() ||
 			v.Pos() >= lit.Pos() && v.Pos() < lit.End() {
 			return true
 		}
 		seen[v] = true
 		switch {
-		case r.assigns(lit.Body, v):
-			r.fail(id.Pos(), "a function literal deferred in a loop that assigns "+v.Name()+", a variable of the iteration: the interpreter makes the closure when the deferred call runs, so it would get the variable as a parameter")
+		case l.h.Assigns(lit.Body, v):
+			l.h.Fail(id.Pos(), "a function literal deferred in a loop that assigns "+v.Name()+", a variable of the iteration: the interpreter makes the closure when the deferred call runs, so it would get the variable as a parameter")
 			ok = false
-		case !r.freshPerIteration(v, loop):
-			r.fail(id.Pos(), "a function literal deferred in a loop that uses "+v.Name()+", a loop variable the body assigns: the interpreter would give every deferred call the last iteration's")
+		case !l.freshPerIteration(v, loop):
+			l.h.Fail(id.Pos(), "a function literal deferred in a loop that uses "+v.Name()+", a loop variable the body assigns: the interpreter would give every deferred call the last iteration's")
 			ok = false
 		default:
 			uses = append(uses, id)
@@ -448,9 +448,9 @@ func (r *rewriter) iterationVars(lit *ast.FuncLit, path []ast.Node) (uses []*ast
 
 // freshPerIteration reports whether v, declared in loop (or in a loop in
 // it), is a new variable in yaegi at each iteration: one the body declares,
-// or a loop variable that the lowering copies per iteration (lowerFor,
+// or a loop variable that package rewrite copies per iteration (lowerFor,
 // lowerRange) or declares in the body (a range over an integer).
-func (r *rewriter) freshPerIteration(v *types.Var, loop ast.Node) bool {
+func (l *Lowering) freshPerIteration(v *types.Var, loop ast.Node) bool {
 	fresh := true
 	ast.Inspect(loop, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -460,15 +460,15 @@ func (r *rewriter) freshPerIteration(v *types.Var, loop ast.Node) bool {
 				return true
 			}
 			header := false
-			for _, l := range init.Lhs {
-				if id, isIdent := l.(*ast.Ident); isIdent && r.in.Info.Defs[id] == v {
+			for _, e := range init.Lhs {
+				if id, isIdent := e.(*ast.Ident); isIdent && l.info.Defs[id] == v {
 					header = true
 				}
 			}
 			if header {
-				for _, l := range init.Lhs {
-					if id, isIdent := l.(*ast.Ident); isIdent {
-						if w, isVar := r.in.Info.Defs[id].(*types.Var); isVar && r.assigns(n.Body, w) {
+				for _, e := range init.Lhs {
+					if id, isIdent := e.(*ast.Ident); isIdent {
+						if w, isVar := l.info.Defs[id].(*types.Var); isVar && l.h.Assigns(n.Body, w) {
 							fresh = false
 						}
 					}
@@ -478,11 +478,11 @@ func (r *rewriter) freshPerIteration(v *types.Var, loop ast.Node) bool {
 			if n.Tok != token.DEFINE {
 				return true
 			}
-			if bt, isBasic := r.in.Info.Types[n.X].Type.Underlying().(*types.Basic); isBasic && bt.Info()&types.IsInteger != 0 {
+			if bt, isBasic := l.info.Types[n.X].Type.Underlying().(*types.Basic); isBasic && bt.Info()&types.IsInteger != 0 {
 				return true
 			}
 			for _, e := range []ast.Expr{n.Key, n.Value} {
-				if id, isIdent := e.(*ast.Ident); isIdent && r.in.Info.Defs[id] == v && r.assigns(n.Body, v) {
+				if id, isIdent := e.(*ast.Ident); isIdent && l.info.Defs[id] == v && l.h.Assigns(n.Body, v) {
 					fresh = false
 				}
 			}
@@ -506,25 +506,25 @@ func (r *rewriter) freshPerIteration(v *types.Var, loop ast.Node) bool {
 // goroutine or called at once), or made in the body of a range over a
 // function (a frame of its own), stays as it is, and so do the deferred
 // calls' arguments, which deferredCall makes the same way.
-func (r *rewriter) wrapClosures(f *rfFunc) {
+func (l *Lowering) wrapClosures(f *rfFunc) {
 	called := map[*ast.FuncLit]bool{}
 	for _, s := range f.roots {
 		ast.Inspect(s, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncLit:
 				if !called[n] && f.around(n.Pos()) == nil {
-					r.add(n, func() string {
-						return "func() " + r.renderNode(n.Type) + " { return " + r.renderNode(n) + " }()"
+					l.h.Add(n, func() string {
+						return "func() " + l.h.Render(n.Type) + " { return " + l.h.Render(n) + " }()"
 					})
 				}
 				return false
 			case *ast.CallExpr:
-				if lit, ok := unparen(n.Fun).(*ast.FuncLit); ok {
+				if lit, ok := ast.Unparen(n.Fun).(*ast.FuncLit); ok {
 					called[lit] = true
 				}
 			case *ast.DeferStmt:
 				for _, a := range n.Call.Args {
-					if lit, ok := unparen(a).(*ast.FuncLit); ok {
+					if lit, ok := ast.Unparen(a).(*ast.FuncLit); ok {
 						called[lit] = true
 					}
 				}

@@ -1,4 +1,4 @@
-package rewrite
+package lower
 
 import (
 	"go/ast"
@@ -61,9 +61,9 @@ type rfBranch struct {
 
 // pathTo returns the nodes of the input from a statement of it down to
 // target, target excluded, or nil.
-func (r *rewriter) pathTo(target ast.Node) []ast.Node {
+func (l *Lowering) pathTo(target ast.Node) []ast.Node {
 	var stack, found []ast.Node
-	for _, s := range r.in.Stmts {
+	for _, s := range l.stmts {
 		ast.Inspect(s, func(n ast.Node) bool {
 			switch {
 			case found != nil:
@@ -88,23 +88,23 @@ func (r *rewriter) pathTo(target ast.Node) []ast.Node {
 // funcAround returns the function whose body holds the last node of path
 // (the innermost function literal, else the declaration) with its ranges
 // over functions and labels.
-func (r *rewriter) funcAround(path []ast.Node) *rfFunc {
+func (l *Lowering) funcAround(path []ast.Node) *rfFunc {
 	f := &rfFunc{labels: map[*types.Label]*ast.LabeledStmt{}}
 	for i := len(path) - 1; i >= 0 && f.body == nil; i-- {
 		if lit, ok := path[i].(*ast.FuncLit); ok {
 			f.body = lit.Body
-			f.sig, _ = r.in.Info.Types[lit].Type.(*types.Signature)
+			f.sig, _ = l.info.Types[lit].Type.(*types.Signature)
 		}
 	}
 	if f.body == nil {
-		if fd := r.funcDecl(); fd != nil {
+		if fd := l.h.FuncDecl(); fd != nil {
 			f.body = fd.Body
-			if fn, ok := r.in.Info.Defs[fd.Name].(*types.Func); ok {
+			if fn, ok := l.info.Defs[fd.Name].(*types.Func); ok {
 				f.sig, _ = fn.Type().(*types.Signature)
 			}
 		}
 	}
-	f.roots = r.in.Stmts
+	f.roots = l.stmts
 	if f.body != nil {
 		f.roots = []ast.Stmt{f.body}
 	}
@@ -114,12 +114,12 @@ func (r *rewriter) funcAround(path []ast.Node) *rfFunc {
 			case *ast.FuncLit:
 				return false
 			case *ast.RangeStmt:
-				if r.rangeYield(n) != nil {
+				if l.rangeYield(n) != nil {
 					f.loops = append(f.loops, n)
 				}
 			case *ast.LabeledStmt:
-				if l, ok := r.in.Info.Defs[n.Label].(*types.Label); ok {
-					f.labels[l] = n
+				if lb, ok := l.info.Defs[n.Label].(*types.Label); ok {
+					f.labels[lb] = n
 				}
 			}
 			return true
@@ -164,8 +164,8 @@ func (f *rfFunc) isLoop(n ast.Node) bool {
 
 // rangeYield returns the signature of the yield function of a range over
 // a function, or nil when n ranges over something else.
-func (r *rewriter) rangeYield(n *ast.RangeStmt) *types.Signature {
-	tv, ok := r.in.Info.Types[n.X]
+func (l *Lowering) rangeYield(n *ast.RangeStmt) *types.Signature {
+	tv, ok := l.info.Types[n.X]
 	if !ok || tv.Type == nil {
 		return nil
 	}
@@ -179,7 +179,7 @@ func (r *rewriter) rangeYield(n *ast.RangeStmt) *types.Signature {
 
 // branches returns the return and branch statements in the body of loop
 // (not in function literals) with where they go.
-func (r *rewriter) branches(f *rfFunc, loop *ast.RangeStmt) []rfBranch {
+func (l *Lowering) branches(f *rfFunc, loop *ast.RangeStmt) []rfBranch {
 	var out []rfBranch
 	var stack []ast.Node
 	ast.Inspect(loop.Body, func(n ast.Node) bool {
@@ -205,8 +205,8 @@ func (r *rewriter) branches(f *rfFunc, loop *ast.RangeStmt) []rfBranch {
 			case n.Tok == token.FALLTHROUGH:
 				return true
 			case n.Label != nil:
-				l, _ := r.in.Info.Uses[n.Label].(*types.Label)
-				ls := f.labels[l]
+				lb, _ := l.info.Uses[n.Label].(*types.Label)
+				ls := f.labels[lb]
 				if ls == nil {
 					return true
 				}
@@ -248,10 +248,10 @@ func (r *rewriter) branches(f *rfFunc, loop *ast.RangeStmt) []rfBranch {
 // exits returns the branches of loop's body that leave it for a place out
 // of it (the loop itself continued or broken excepted): those the code
 // after the loop's call takes or passes on.
-func (r *rewriter) exits(f *rfFunc, loop *ast.RangeStmt) []rfBranch {
+func (l *Lowering) exits(f *rfFunc, loop *ast.RangeStmt) []rfBranch {
 	lv := f.level(loop.Pos())
 	var out []rfBranch
-	for _, b := range r.branches(f, loop) {
+	for _, b := range l.branches(f, loop) {
 		if b.handled <= lv && b.loop != loop {
 			out = append(out, b)
 		}
@@ -259,18 +259,26 @@ func (r *rewriter) exits(f *rfFunc, loop *ast.RangeStmt) []rfBranch {
 	return out
 }
 
+// RangeFunc lowers n when it ranges over a function, as this file's
+// comment says; the rewriter calls it for every range statement.
+func (l *Lowering) RangeFunc(n *ast.RangeStmt) {
+	if yield := l.rangeYield(n); yield != nil {
+		l.lowerRangeFunc(n, yield)
+	}
+}
+
 // lowerRangeFunc lowers n, a range over a function, as this file's
 // comment says.
-func (r *rewriter) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
-	path := r.pathTo(n)
-	f := r.funcAround(path)
-	id := strconv.Itoa(r.in.Offset(n.For))
+func (l *Lowering) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
+	path := l.pathTo(n)
+	f := l.funcAround(path)
+	id := strconv.Itoa(l.h.Offset(n.For))
 	state := "lpS" + id
 	lv := f.level(n.Pos())
 	parent := f.around(n.Pos())
 	parentState := ""
 	if parent != nil {
-		parentState = "lpS" + strconv.Itoa(r.in.Offset(parent.For))
+		parentState = "lpS" + strconv.Itoa(l.h.Offset(parent.For))
 	}
 
 	// The loop's label: dropped, unless a goto jumps to it (the label then
@@ -281,39 +289,39 @@ func (r *rewriter) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
 	}
 	keepLabel := false
 	if labeled != nil {
-		label := r.in.Info.Defs[labeled.Label]
+		label := l.info.Defs[labeled.Label]
 		for _, s := range f.roots {
 			ast.Inspect(s, func(x ast.Node) bool {
-				if br, ok := x.(*ast.BranchStmt); ok && br.Tok == token.GOTO && r.in.Info.Uses[br.Label] == label {
+				if br, ok := x.(*ast.BranchStmt); ok && br.Tok == token.GOTO && l.info.Uses[br.Label] == label {
 					keepLabel = true
 				}
 				return !keepLabel
 			})
 		}
 		if !keepLabel {
-			r.add(span{labeled.Label.Pos(), labeled.Colon + 1}, func() string { return "" })
+			l.h.Add(span{labeled.Label.Pos(), labeled.Colon + 1}, func() string { return "" })
 		}
 	}
 
 	// The statements of the body that leave the closure.
-	for _, b := range r.branches(f, n) {
+	for _, b := range l.branches(f, n) {
 		if b.inner != n {
 			continue // the lowering of the inner loop writes it
 		}
 		switch {
 		case b.loop == n && b.tok == token.BREAK:
-			r.add(b.stmt, func() string { return "{ " + state + " = 1; return false }" })
+			l.h.Add(b.stmt, func() string { return "{ " + state + " = 1; return false }" })
 		case b.loop == n && b.tok == token.CONTINUE:
-			r.add(b.stmt, func() string { return "{ " + state + " = 0; return true }" })
+			l.h.Add(b.stmt, func() string { return "{ " + state + " = 0; return true }" })
 		case b.handled > lv:
 			// A branch to a statement of the body: the closure's own.
 		default:
-			r.exitStmt(f, b, state)
+			l.exitStmt(f, b, state)
 		}
 	}
 
-	exits := r.exits(f, n)
-	owner := len(exits) > 0 && (parent == nil || len(r.exits(f, parent)) == 0)
+	exits := l.exits(f, n)
+	owner := len(exits) > 0 && (parent == nil || len(l.exits(f, parent)) == 0)
 	returnsValues := false
 	for _, b := range exits {
 		returnsValues = returnsValues || b.code == "r" && f.sig != nil && f.sig.Results().Len() > 0
@@ -323,9 +331,9 @@ func (r *rewriter) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
 		decls = "var lpBr string; "
 		if returnsValues {
 			for i := 0; i < f.sig.Results().Len(); i++ {
-				t, err := r.typeString(f.sig.Results().At(i).Type())
+				t, err := l.h.TypeString(f.sig.Results().At(i).Type())
 				if err != nil {
-					r.fail(n.Pos(), "a return inside a range over a function: "+err.Error())
+					l.h.Fail(n.Pos(), "a return inside a range over a function: "+err.Error())
 				}
 				decls += "var lpR" + strconv.Itoa(i) + " " + t + "; "
 			}
@@ -333,13 +341,13 @@ func (r *rewriter) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
 	}
 
 	head := span{n.For, n.Body.Lbrace + 1}
-	r.add(head, func() string {
+	l.h.Add(head, func() string {
 		vars := []ast.Expr{n.Key, n.Value}
 		var params, assign, lhs []string
 		for i := 0; i < yield.Params().Len(); i++ {
-			t, err := r.typeString(yield.Params().At(i).Type())
+			t, err := l.h.TypeString(yield.Params().At(i).Type())
 			if err != nil {
-				r.fail(n.Pos(), "a range over a function: "+err.Error())
+				l.h.Fail(n.Pos(), "a range over a function: "+err.Error())
 			}
 			var e ast.Expr
 			if i < len(vars) {
@@ -354,11 +362,11 @@ func (r *rewriter) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
 			default:
 				p := "lpY" + strconv.Itoa(i)
 				params = append(params, p+" "+t)
-				lhs = append(lhs, r.renderNode(e))
+				lhs = append(lhs, l.h.Render(e))
 				assign = append(assign, p)
 			}
 		}
-		fn := r.renderNode(n.X)
+		fn := l.h.Render(n.X)
 		if !primary(n.X) {
 			fn = "(" + fn + ")"
 		}
@@ -366,15 +374,15 @@ func (r *rewriter) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
 			"if " + state + " != 0 { " + rangeStatePanic(state) + " }; " + state + " = 3;"
 		for i := range lhs {
 			// One at a time: yaegi v0.16.1 mixes up some assignments of
-			// several values at once (statements.go).
+			// several values at once (package rewrite's statements.go).
 			s += " " + lhs[i] + " = " + assign[i] + ";"
 		}
 		return s
 	})
-	r.add(span{n.Body.Rbrace, n.Body.Rbrace + 1}, func() string {
+	l.h.Add(span{n.Body.Rbrace, n.Body.Rbrace + 1}, func() string {
 		s := "; " + state + " = 0; return true }); if " + state + " == 3 { panic(\"runtime error: range function recovered a loop body panic and did not resume panicking\") }; " + state + " = 2; "
 		if len(exits) > 0 {
-			s += "if lpBr != \"\" { switch lpBr { " + r.exitCases(f, exits, lv, parent, parentState) + "} }; "
+			s += "if lpBr != \"\" { switch lpBr { " + l.exitCases(f, exits, lv, parent, parentState) + "} }; "
 		}
 		return s + "}"
 	})
@@ -384,13 +392,13 @@ func (r *rewriter) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
 // range over a function around it, whose state variable is state: it
 // stores the results of a return, names the branch in lpBr and stops the
 // iteration.
-func (r *rewriter) exitStmt(f *rfFunc, b rfBranch, state string) {
+func (l *Lowering) exitStmt(f *rfFunc, b rfBranch, state string) {
 	ret, isReturn := b.stmt.(*ast.ReturnStmt)
 	if isReturn && (f.sig == nil || f.body == nil) {
-		r.fail(b.stmt.Pos(), "a return inside a range over a function, outside a function")
+		l.h.Fail(b.stmt.Pos(), "a return inside a range over a function, outside a function")
 		return
 	}
-	r.add(b.stmt, func() string {
+	l.h.Add(b.stmt, func() string {
 		s := "{ "
 		if isReturn && len(ret.Results) > 0 {
 			if len(ret.Results) == 1 && f.sig.Results().Len() > 1 {
@@ -398,12 +406,12 @@ func (r *rewriter) exitStmt(f *rfFunc, b rfBranch, state string) {
 				for i := range names {
 					names[i] = "lpR" + strconv.Itoa(i)
 				}
-				s += strings.Join(names, ", ") + " = " + r.renderNode(ret.Results[0]) + "; "
+				s += strings.Join(names, ", ") + " = " + l.h.Render(ret.Results[0]) + "; "
 			} else {
 				// One at a time: yaegi v0.16.1 panics on n, err = 1, nil
 				// ("reflect: New(nil)").
 				for i, e := range ret.Results {
-					s += "lpR" + strconv.Itoa(i) + " = " + r.renderNode(e) + "; "
+					s += "lpR" + strconv.Itoa(i) + " = " + l.h.Render(e) + "; "
 				}
 			}
 		}
@@ -415,7 +423,7 @@ func (r *rewriter) exitStmt(f *rfFunc, b rfBranch, state string) {
 // range over a function at level lv: each branch that leaves its body is
 // taken here when its target is at this level, and passed on to the
 // enclosing range over a function otherwise (default).
-func (r *rewriter) exitCases(f *rfFunc, exits []rfBranch, lv int, parent *ast.RangeStmt, parentState string) string {
+func (l *Lowering) exitCases(f *rfFunc, exits []rfBranch, lv int, parent *ast.RangeStmt, parentState string) string {
 	var b strings.Builder
 	seen := map[string]bool{}
 	passOn := false
@@ -475,7 +483,7 @@ func primary(e ast.Expr) bool {
 	return false
 }
 
-// lowerSeqTypes writes the types iter.Seq[V] and iter.Seq2[K, V] (generic,
+// SeqTypes writes the types iter.Seq[V] and iter.Seq2[K, V] (generic,
 // which yaegi v0.16.1's iter package does not have) as their func types,
 // func(yield func(V) bool) and func(yield func(K, V) bool), in a function
 // declaration's body and in its signature where one is the whole type of
@@ -485,8 +493,8 @@ func primary(e ast.Expr) bool {
 // (reflect assigns them). Inside another type of the signature
 // ([]iter.Seq[int], func() iter.Seq[int]) the interpreted function's type
 // would not fit the compiled one: that is refused.
-func (r *rewriter) lowerSeqTypes() {
-	if !r.in.Decls || len(r.in.Stmts) != 1 {
+func (l *Lowering) SeqTypes() {
+	if !l.decls || len(l.stmts) != 1 {
 		return
 	}
 	seqType := func(x ast.Node) (types.Type, bool) {
@@ -495,7 +503,7 @@ func (r *rewriter) lowerSeqTypes() {
 		default:
 			return nil, false
 		}
-		tv, ok := r.in.Info.Types[x.(ast.Expr)]
+		tv, ok := l.info.Types[x.(ast.Expr)]
 		if !ok || !tv.IsType() {
 			return nil, false
 		}
@@ -507,17 +515,17 @@ func (r *rewriter) lowerSeqTypes() {
 		if !ok {
 			return true
 		}
-		r.add(x, func() string {
-			s, err := r.typeString(t)
+		l.h.Add(x, func() string {
+			s, err := l.h.TypeString(t)
 			if err != nil {
-				r.fail(x.Pos(), err.Error())
+				l.h.Fail(x.Pos(), err.Error())
 			}
 			return s
 		})
 		return false
 	}
-	ast.Inspect(r.in.Stmts[0], lower)
-	fd := r.funcDecl()
+	ast.Inspect(l.stmts[0], lower)
+	fd := l.h.FuncDecl()
 	if fd == nil {
 		return
 	}
@@ -532,7 +540,7 @@ func (r *rewriter) lowerSeqTypes() {
 			}
 			ast.Inspect(field.Type, func(x ast.Node) bool {
 				if t, ok := seqType(x); ok {
-					r.fail(x.Pos(), "a parameter or result of a type holding "+types.TypeString(t, r.qualifier)+
+					l.h.Fail(x.Pos(), "a parameter or result of a type holding "+types.TypeString(t, l.h.Qualifier)+
 						": the interpreter has no iter types, and the func type it has instead would not fit the compiled function's type")
 					return false
 				}
