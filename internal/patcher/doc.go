@@ -107,7 +107,8 @@
 //
 // # Modules
 //
-// In module mode the build uses -modfile with an alternate go.mod (the
+// Which files and packages are the user's, and how the agent module is
+// made resolvable, is package internal/usermod's part. In module mode the build uses -modfile with an alternate go.mod (the
 // user's, plus require and replace of github.com/livepatch/livepatch to the
 // agent module written by target.WriteModule) and go.sum, and -mod=mod. In
 // workspace mode it uses an alternate go.work (GOWORK) that adds the agent
