@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/livepatch/livepatch/internal/usermod"
 )
 
 // Options configures Build.
@@ -99,7 +101,7 @@ type build struct {
 	opts     Options
 	log      *slog.Logger
 	env      []string // the go commands' environment
-	mods     *modules
+	mods     *usermod.Modules
 	buildDir string
 	start    time.Time // of the phase being timed, for the log
 }
@@ -125,7 +127,7 @@ func newBuild(ctx context.Context, opts Options) (*build, error) {
 	opts.Dir = dir
 	env := append(os.Environ(), opts.Env...)
 
-	mods, err := findModules(ctx, opts.Dir, env)
+	mods, err := usermod.Find(ctx, opts.Dir, env)
 	if err != nil {
 		return nil, err
 	}
@@ -217,30 +219,30 @@ func (b *build) fresh(ctx context.Context) (*Result, error) {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 	agentDir := ""
-	if !b.mods.self {
-		if agentDir, err = agentModuleDir(); err != nil {
+	if !b.mods.Self {
+		if agentDir, err = usermod.AgentModuleDir(); err != nil {
 			return nil, fmt.Errorf("build: %w", err)
 		}
 	}
-	pl, err := b.mods.plumb(b.buildDir, agentDir)
+	pl, err := b.mods.Plumb(b.buildDir, agentDir, debugGcflags)
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 	overlayPath := filepath.Join(b.buildDir, "overlay.json")
 	binPath := stableOutput(b.buildDir, output)
 	args := b.goArgs(pl, binPath, overlayPath)
-	if err := b.compile(ctx, args, append(b.env, pl.env...), ov, res, overlayPath, binPath, output); err != nil {
+	if err := b.compile(ctx, args, append(b.env, pl.Env...), ov, res, overlayPath, binPath, output); err != nil {
 		return nil, err
 	}
 
-	res.Manifest.Module = b.mods.mainPath
+	res.Manifest.Module = b.mods.MainPath
 	if m := l.roots[0].Module; m != nil {
 		res.Manifest.Module = m.Path
 	}
 	if err := install(binPath, output, res.Manifest); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	st := &buildState{Fingerprint: fp, Args: args, Env: pl.env, Output: output, Dirs: l.userDirs(b.mods), Manifest: res.Manifest, Skipped: res.Skipped}
+	st := &buildState{Fingerprint: fp, Args: args, Env: pl.Env, Output: output, Dirs: l.userDirs(b.mods), Manifest: res.Manifest, Skipped: res.Skipped}
 	if err := writeState(b.buildDir, st); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
@@ -279,16 +281,16 @@ func (b *build) load(ctx context.Context) (*loaded, error) {
 }
 
 // goArgs returns the arguments of the instrumented build's go command.
-func (b *build) goArgs(pl *plumbing, binPath, overlayPath string) []string {
+func (b *build) goArgs(pl *usermod.Plumbing, binPath, overlayPath string) []string {
 	args := []string{"build"}
 	if b.opts.Test {
 		args = []string{"test", "-c", "-vet=off"}
 	}
 	args = append(args, "-o", binPath, "-overlay", overlayPath)
-	args = append(args, pl.flags...)
+	args = append(args, pl.Flags...)
 	args = append(args, b.opts.BuildFlags...)
 	args = append(args, "-gcflags=all="+debugGcflags)
-	args = append(args, pl.lateFlags...)
+	args = append(args, pl.LateFlags...)
 	return append(args, patterns(&b.opts)...)
 }
 
@@ -303,7 +305,7 @@ func (b *build) compile(ctx context.Context, args, env []string, ov map[string]s
 		if err != nil {
 			return fmt.Errorf("build: %w", err)
 		}
-		if err := writeIfChanged(overlayPath, ovJSON); err != nil {
+		if err := usermod.WriteIfChanged(overlayPath, ovJSON); err != nil {
 			return fmt.Errorf("build: %w", err)
 		}
 		b.progress("building %s", output)
@@ -393,3 +395,6 @@ func outputPath(opts *Options, l *loaded) (string, error) {
 	}
 	return filepath.Join(opts.Dir, base), nil
 }
+
+// debugGcflags are the compiler flags of every debug build.
+const debugGcflags = "-N -l"

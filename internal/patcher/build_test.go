@@ -17,6 +17,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/livepatch/livepatch/internal/testenv"
+	"github.com/livepatch/livepatch/internal/usermod"
 )
 
 // fixture returns the absolute directory of testdata fixture name.
@@ -265,7 +266,7 @@ func TestOverlayIsDeterministic(t *testing.T) {
 		if _, err := Build(testenv.Context(t), Options{Dir: dir, Output: out, Log: testenv.Logger(t, "patcher")}); err != nil {
 			t.Fatal(err)
 		}
-		mods, err := findModules(testenv.Context(t), dir, os.Environ())
+		mods, err := usermod.Find(testenv.Context(t), dir, os.Environ())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -349,7 +350,7 @@ func TestMissingGoSumEntryIsExplained(t *testing.T) {
 func TestOverlayKeepsLines(t *testing.T) {
 	dir := fixture(t, "basic")
 	patchable(t, "basic/", Options{Dir: dir})
-	mods, err := findModules(testenv.Context(t), dir, os.Environ())
+	mods, err := usermod.Find(testenv.Context(t), dir, os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +443,7 @@ func TestTargetPlatformFromEnv(t *testing.T) {
 	dir := fixture(t, "basic")
 	opts := &Options{Dir: dir, Env: []string{"GOOS=windows", "GOARCH=386"}}
 	env := append(os.Environ(), opts.Env...)
-	mods, err := findModules(testenv.Context(t), dir, env)
+	mods, err := usermod.Find(testenv.Context(t), dir, env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -538,7 +539,7 @@ func TestWarmBuildHitsCache(t *testing.T) {
 func TestStdSymbolsCoverDirectImports(t *testing.T) {
 	dir := fixture(t, "basic")
 	opts := &Options{Dir: dir}
-	mods, err := findModules(testenv.Context(t), dir, os.Environ())
+	mods, err := usermod.Find(testenv.Context(t), dir, os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -552,7 +553,7 @@ func TestStdSymbolsCoverDirectImports(t *testing.T) {
 	}
 	for _, p := range l.user {
 		for path, imp := range p.Imports {
-			if isImportableStd(imp) || isImportableDep(imp, mods) {
+			if isImportableStd(imp) || mods.IsImportableDep(imp) {
 				want[path] = true
 			}
 		}

@@ -107,19 +107,13 @@
 //
 // # Modules
 //
-// In module mode the build uses -modfile with an alternate go.mod (the
-// user's, plus require and replace of github.com/livepatch/livepatch to the
-// agent module written by target.WriteModule) and go.sum, and -mod=mod. In
-// workspace mode it uses an alternate go.work (GOWORK) that adds the agent
-// module. When the user's module is livepatch itself nothing is added.
-// When the agent module needs a newer go version than the user's go.mod (or
-// go.work) states, the alternate file states the agent's and keeps the
-// program's semantics with a godebug default for the user's version and a
-// -lang flag for the main module's packages. -mod=mod ignores a vendor
-// directory: vendored dependencies come from their
-// local replacements or the module cache, so an offline build of a vendored
-// module works only when its dependencies are replaced by local directories
-// or already in the module cache.
+// Which files and packages are the user's, and how the agent module is
+// made resolvable (an alternate go.mod and go.sum, or go.work, that
+// require it), is package internal/usermod's part. -mod=mod ignores a
+// vendor directory: vendored dependencies come from their local
+// replacements or the module cache, so an offline build of a vendored
+// module works only when its dependencies are replaced by local
+// directories or already in the module cache.
 //
 // # Failures
 //

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/livepatch/livepatch/target"
 )
 
 // Interface wrappers.
@@ -325,7 +327,7 @@ func interfaceWrappersFile(self *types.Package, ws []wrapped) []byte {
 		return nil
 	}
 	imports := &importSet{self: self, names: map[string]string{}}
-	imports.add(agentImportPath, "lp_agent")
+	imports.add(target.AgentImportPath, "lp_agent")
 	var table, decls bytes.Buffer
 	for _, w := range ws {
 		iface := types.TypeString(w.named, imports.qualifier)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/livepatch/livepatch/internal/testenv"
+	"github.com/livepatch/livepatch/internal/usermod"
 )
 
 // TestInterfaceWrappers builds the fixture ifacewrap's package shapes as a
@@ -84,7 +85,7 @@ func readGenerated(t *testing.T, dir string, opts Options, orig string) []byte {
 // fixture at dir with opts (Dir and Output aside).
 func overlayOf(t *testing.T, dir string, opts Options) map[string]string {
 	t.Helper()
-	mods, err := findModules(testenv.Context(t), dir, os.Environ())
+	mods, err := usermod.Find(testenv.Context(t), dir, os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}

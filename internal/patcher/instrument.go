@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/livepatch/livepatch/target"
 )
 
 // generatedPrefix starts the synthetic file name that the //line directive
@@ -28,7 +30,7 @@ func generatedName(filename string) string {
 
 // importLine is inserted after the package name of every instrumented file,
 // on the package clause's line, so that no line moves.
-const importLine = `; import (lp_agent "` + agentImportPath + `"; lp_atomic "sync/atomic"; lp_reflect "reflect")`
+const importLine = `; import (lp_agent "` + target.AgentImportPath + `"; lp_atomic "sync/atomic"; lp_reflect "reflect")`
 
 // skipDirectives are compiler directives whose functions cannot carry a
 // prologue. A directive ending in "*" matches by prefix.
@@ -136,79 +138,104 @@ func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
 	fn.Index, fn.Patchable = n, true
 	fi.funcs = append(fi.funcs, fn)
 
-	var args, types_ []string
-	variadic := false
+	sig := fi.signature(fd)
+	fi.prologue(fd, n, sig)
+	fi.alias(n, sig)
+	fi.registration(n, key, sig)
+}
+
+// signature is a patchable function's signature as the generated code
+// writes it.
+type signature struct {
+	args     []string // the receiver's and parameters' names, the last with "..." when variadic
+	params   []string // their types, as in the source
+	results  []string // the result types, one per result
+	variadic bool
+}
+
+// signature returns fd's signature, naming unnamed and blank receivers and
+// parameters.
+func (fi *fileInstrumenter) signature(fd *ast.FuncDecl) signature {
+	var sig signature
 	if fd.Recv != nil && len(fd.Recv.List) == 1 {
 		f := fd.Recv.List[0]
 		name := fi.nameField(f, 0, "lpR")[0]
-		args = append(args, name)
-		types_ = append(types_, fi.exprString(f.Type))
+		sig.args = append(sig.args, name)
+		sig.params = append(sig.params, fi.exprString(f.Type))
 	}
 	i := 0
 	for _, f := range fd.Type.Params.List {
 		t := fi.exprString(f.Type)
 		if _, ok := f.Type.(*ast.Ellipsis); ok {
-			variadic = true
+			sig.variadic = true
 		}
 		for _, name := range fi.nameField(f, i, "") {
-			args = append(args, name)
-			types_ = append(types_, t)
+			sig.args = append(sig.args, name)
+			sig.params = append(sig.params, t)
 			i++
 		}
 	}
-	if variadic {
-		args[len(args)-1] += "..."
+	if sig.variadic {
+		sig.args[len(sig.args)-1] += "..."
 	}
-	var results []string
 	if fd.Type.Results != nil {
 		for _, f := range fd.Type.Results.List {
 			t := fi.exprString(f.Type)
 			k := max(len(f.Names), 1)
 			for range k {
-				results = append(results, t)
+				sig.results = append(sig.results, t)
 			}
 		}
 	}
+	return sig
+}
 
-	// The prologue, on the line of the opening brace. lpT is declared in
-	// the function's scope and cleared at the end so that every path out of
-	// the prologue joins on this line: with the table check in an if
-	// statement's init, the compiler attributes the join to the next line,
-	// and a breakpoint there lands on a jump taken only when the table holds
-	// a replacement of another type (the breakpoint then never hits).
-	call := fmt.Sprintf("lpF(%s)", strings.Join(args, ", "))
+// prologue inserts the dispatch prologue of function n, on the line of
+// fd's opening brace. lpT is declared in the function's scope and cleared
+// at the end so that every path out of the prologue joins on this line:
+// with the table check in an if statement's init, the compiler attributes
+// the join to the next line, and a breakpoint there lands on a jump taken
+// only when the table holds a replacement of another type (the breakpoint
+// then never hits).
+func (fi *fileInstrumenter) prologue(fd *ast.FuncDecl, n int, sig signature) {
+	call := fmt.Sprintf("lpF(%s)", strings.Join(sig.args, ", "))
 	body := "return " + call
-	if len(results) == 0 {
+	if len(sig.results) == 0 {
 		body = call + "; return"
 	}
 	prologue := fmt.Sprintf(" lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current)); if lpT != nil { if lpF, lpOK := lpT.Fns[%d].(lpFn_%d); lpOK { %s } }; lpT = nil;", n, n, body)
 	off := fi.offset(fd.Body.Lbrace) + 1
 	fi.edits = append(fi.edits, edit{off: off, end: off, text: prologue})
+}
 
-	// The alias type.
+// alias writes the alias type lpFn_N of function n's signature.
+func (fi *fileInstrumenter) alias(n int, sig signature) {
 	resultList := ""
-	switch len(results) {
+	switch len(sig.results) {
 	case 0:
 	case 1:
-		resultList = " " + results[0]
+		resultList = " " + sig.results[0]
 	default:
-		resultList = " (" + strings.Join(results, ", ") + ")"
+		resultList = " (" + strings.Join(sig.results, ", ") + ")"
 	}
-	fmt.Fprintf(&fi.tail, "type lpFn_%d = func(%s)%s\n", n, strings.Join(types_, ", "), resultList)
+	fmt.Fprintf(&fi.tail, "type lpFn_%d = func(%s)%s\n", n, strings.Join(sig.params, ", "), resultList)
+}
 
-	// The wrapper that turns an interpreted function into lpFn_N: a
-	// typed one of the agent's, instantiated from the alias, or the
-	// reflect-based one for long signatures. Each patchable function costs
-	// one line of init code.
+// registration writes the line of the init that registers function n
+// under key with the wrapper that turns an interpreted function into
+// lpFn_N: a typed one of the agent's, instantiated from the alias, or the
+// reflect-based one for long signatures. Each patchable function costs one
+// line of init code.
+func (fi *fileInstrumenter) registration(n int, key string, sig signature) {
 	wrap := fmt.Sprintf("lp_agent.Wrapper(lp_reflect.TypeOf((lpFn_%d)(nil)))", n)
 	// The typed wrappers are generic: a package whose go line is older
 	// than Go 1.18 cannot instantiate them.
-	if len(types_)+len(results) <= typedArity && (!variadic || len(types_) > 0) && generics(fi.pkg) {
+	if len(sig.params)+len(sig.results) <= typedArity && (!sig.variadic || len(sig.params) > 0) && generics(fi.pkg) {
 		family := "Func"
-		if variadic {
+		if sig.variadic {
 			family = "Variadic"
 		}
-		wrap = fmt.Sprintf("lp_agent.%s%d_%d((lpFn_%d)(nil))", family, len(types_), len(results), n)
+		wrap = fmt.Sprintf("lp_agent.%s%d_%d((lpFn_%d)(nil))", family, len(sig.params), len(sig.results), n)
 	}
 	fmt.Fprintf(&fi.register, "\tlp_agent.RegisterFunc(%d, %s, %s)\n", n, strconv.Quote(key), wrap)
 }

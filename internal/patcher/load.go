@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/livepatch/livepatch/internal/usermod"
 )
 
 // defaultStd is the set of standard-library packages whose symbols the
@@ -46,9 +48,8 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 // load loads and type-checks the packages named by opts once. Function
 // bodies are parsed only for user files; other packages are type-checked
 // from their declarations.
-func load(ctx context.Context, opts *Options, mods *modules, env []string) (*loaded, error) {
+func load(ctx context.Context, opts *Options, mods *usermod.Modules, env []string) (*loaded, error) {
 	fset := token.NewFileSet()
-	var mu sync.Mutex // guards parsed; ParseFile runs concurrently
 	parsed := map[string][32]byte{}
 	cfg := &packages.Config{
 		Context:    ctx,
@@ -58,72 +59,22 @@ func load(ctx context.Context, opts *Options, mods *modules, env []string) (*loa
 		BuildFlags: opts.BuildFlags,
 		Tests:      opts.Test,
 		Fset:       fset,
-		ParseFile: func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
-			if mods.isUserFile(filename) {
-				sum := sha256.Sum256(src)
-				mu.Lock()
-				parsed[filename] = sum
-				mu.Unlock()
-				return parser.ParseFile(fset, filename, src, parser.AllErrors|parser.ParseComments)
-			}
-			f, err := parser.ParseFile(fset, filename, src, parser.SkipObjectResolution)
-			if f != nil {
-				for _, d := range f.Decls {
-					if fd, ok := d.(*ast.FuncDecl); ok {
-						fd.Body = nil
-					}
-				}
-			}
-			return f, err
-		},
+		ParseFile:  parseFile(mods, parsed),
 	}
 	pkgs, err := packages.Load(cfg, patterns(opts)...)
 	if err != nil {
 		return nil, fmt.Errorf("load packages: %w", err)
 	}
 	l := &loaded{fset: fset, parsed: parsed}
-	seen := map[string]*packages.Package{}
-	// stdSeen holds the std packages the user's code imports directly:
-	// generating the symbols of every linked std package keeps all their
-	// exported code alive in the binary (about +19 MB for Delve's cmd/dlv
-	// against +8 MB). A prompt's import of another linked std package is
-	// then not available.
-	stdSeen := map[string]*packages.Package{}
-	addStdImports := func(p *packages.Package) {
-		for _, imp := range p.Imports {
-			if isImportableStd(imp) || isImportableDep(imp, mods) {
-				stdSeen[imp.PkgPath] = imp
-			}
-		}
-	}
-	linked := map[string]*packages.Package{} // every importable std package linked
-	var visit func(p *packages.Package)
-	visit = func(p *packages.Package) {
-		if _, ok := seen[p.ID]; ok {
-			return
-		}
-		seen[p.ID] = p
-		if isImportableStd(p) {
-			linked[p.PkgPath] = p
-		}
-		switch {
-		case isTestVariant(p):
-			// Test variants and generated test mains: their non-test files
-			// are instrumented through the plain variant; their test
-			// files' imports count as the user's.
-			if !strings.HasSuffix(p.PkgPath, ".test") && len(p.GoFiles) > 0 && mods.isUserFile(p.GoFiles[0]) {
-				addStdImports(p)
-			}
-		case isUserPackage(p, mods):
-			l.user = append(l.user, p)
-			addStdImports(p)
-		}
-		for _, path := range sortedKeys(p.Imports) {
-			visit(p.Imports[path])
-		}
+	c := &collector{
+		l:       l,
+		mods:    mods,
+		seen:    map[string]*packages.Package{},
+		stdSeen: map[string]*packages.Package{},
+		linked:  map[string]*packages.Package{},
 	}
 	for _, p := range pkgs {
-		visit(p)
+		c.visit(p)
 	}
 	// Roots: the plain variants of the packages matched by the patterns.
 	for _, p := range pkgs {
@@ -131,30 +82,10 @@ func load(ctx context.Context, opts *Options, mods *modules, env []string) (*loa
 			l.roots = append(l.roots, p)
 		}
 	}
-	var missing []string
-	for _, s := range defaultStd {
-		switch {
-		case stdSeen[s] != nil:
-		case linked[s] != nil:
-			stdSeen[s] = linked[s]
-		default:
-			missing = append(missing, s)
-		}
+	if err := c.addDefaultStd(cfg); err != nil {
+		return nil, err
 	}
-	if len(missing) > 0 {
-		cfg.Tests = false
-		cfg.Mode = packages.NeedName | packages.NeedImports | packages.NeedDeps | packages.NeedTypes | packages.NeedSyntax
-		more, err := packages.Load(cfg, missing...)
-		if err != nil {
-			return nil, fmt.Errorf("load packages: %w", err)
-		}
-		for _, p := range more {
-			if isImportableStd(p) && stdSeen[p.PkgPath] == nil {
-				stdSeen[p.PkgPath] = p
-			}
-		}
-	}
-	for _, p := range stdSeen {
+	for _, p := range c.stdSeen {
 		l.std = append(l.std, p)
 	}
 	sort.Slice(l.user, func(i, j int) bool { return l.user[i].PkgPath < l.user[j].PkgPath })
@@ -162,13 +93,118 @@ func load(ctx context.Context, opts *Options, mods *modules, env []string) (*loa
 	return l, nil
 }
 
+// parseFile returns the loader's parse hook: user files are parsed whole,
+// with comments, and their SHA-256 recorded in parsed; other files without
+// function bodies.
+func parseFile(mods *usermod.Modules, parsed map[string][32]byte) func(*token.FileSet, string, []byte) (*ast.File, error) {
+	var mu sync.Mutex // guards parsed; ParseFile runs concurrently
+	return func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+		if mods.IsUserFile(filename) {
+			sum := sha256.Sum256(src)
+			mu.Lock()
+			parsed[filename] = sum
+			mu.Unlock()
+			return parser.ParseFile(fset, filename, src, parser.AllErrors|parser.ParseComments)
+		}
+		f, err := parser.ParseFile(fset, filename, src, parser.SkipObjectResolution)
+		if f != nil {
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok {
+					fd.Body = nil
+				}
+			}
+		}
+		return f, err
+	}
+}
+
+// collector walks the import graph of the loaded packages for load.
+type collector struct {
+	l    *loaded
+	mods *usermod.Modules
+	seen map[string]*packages.Package // by ID
+	// stdSeen holds the std packages the user's code imports directly:
+	// generating the symbols of every linked std package keeps all their
+	// exported code alive in the binary (about +19 MB for Delve's cmd/dlv
+	// against +8 MB). A prompt's import of another linked std package is
+	// then not available.
+	stdSeen map[string]*packages.Package
+	linked  map[string]*packages.Package // every importable std package linked
+}
+
+// visit records p, when it is the user's, and the std and dependency
+// packages it imports, then visits its imports.
+func (c *collector) visit(p *packages.Package) {
+	if _, ok := c.seen[p.ID]; ok {
+		return
+	}
+	c.seen[p.ID] = p
+	if isImportableStd(p) {
+		c.linked[p.PkgPath] = p
+	}
+	switch {
+	case isTestVariant(p):
+		// Test variants and generated test mains: their non-test files
+		// are instrumented through the plain variant; their test
+		// files' imports count as the user's.
+		if !strings.HasSuffix(p.PkgPath, ".test") && len(p.GoFiles) > 0 && c.mods.IsUserFile(p.GoFiles[0]) {
+			c.addStdImports(p)
+		}
+	case c.mods.IsUserPackage(p):
+		c.l.user = append(c.l.user, p)
+		c.addStdImports(p)
+	}
+	for _, path := range sortedKeys(p.Imports) {
+		c.visit(p.Imports[path])
+	}
+}
+
+// addStdImports records the std and dependency packages p imports.
+func (c *collector) addStdImports(p *packages.Package) {
+	for _, imp := range p.Imports {
+		if isImportableStd(imp) || c.mods.IsImportableDep(imp) {
+			c.stdSeen[imp.PkgPath] = imp
+		}
+	}
+}
+
+// addDefaultStd adds the packages of defaultStd to stdSeen: linked ones as
+// loaded, the others loaded with cfg, without tests.
+func (c *collector) addDefaultStd(cfg *packages.Config) error {
+	var missing []string
+	for _, s := range defaultStd {
+		switch {
+		case c.stdSeen[s] != nil:
+		case c.linked[s] != nil:
+			c.stdSeen[s] = c.linked[s]
+		default:
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	cfg.Tests = false
+	cfg.Mode = packages.NeedName | packages.NeedImports | packages.NeedDeps | packages.NeedTypes | packages.NeedSyntax
+	more, err := packages.Load(cfg, missing...)
+	if err != nil {
+		return fmt.Errorf("load packages: %w", err)
+	}
+	for _, p := range more {
+		if isImportableStd(p) && c.stdSeen[p.PkgPath] == nil {
+			c.stdSeen[p.PkgPath] = p
+		}
+	}
+	return nil
+}
+
 // userDirs returns the directories of the user's packages, sorted.
-func (l *loaded) userDirs(mods *modules) []string {
+func (l *loaded) userDirs(mods *usermod.Modules) []string {
 	seen := map[string]bool{}
 	for _, p := range l.user {
 		for _, files := range [][]string{p.GoFiles, p.CompiledGoFiles, p.IgnoredFiles} {
 			for _, f := range files {
-				if strings.HasSuffix(f, ".go") && mods.isUserFile(f) {
+				if strings.HasSuffix(f, ".go") && mods.IsUserFile(f) {
 					seen[filepath.Dir(f)] = true
 				}
 			}
@@ -191,55 +227,8 @@ func patterns(opts *Options) []string {
 	return opts.Packages
 }
 
-// isUserPackage reports whether p belongs to a user module and can be
-// instrumented: its files are in the main module or a workspace module, and
-// it is not the agent (or anything under it) when the user module is
-// livepatch itself.
-func isUserPackage(p *packages.Package, mods *modules) bool {
-	if len(p.GoFiles) == 0 {
-		return false
-	}
-	if p.Module == nil {
-		// Files named on the command line form package
-		// command-line-arguments, which has no module.
-		if p.PkgPath != "command-line-arguments" {
-			return false
-		}
-		for _, f := range p.GoFiles {
-			if !mods.isUserFile(f) {
-				return false
-			}
-		}
-		return true
-	}
-	if !p.Module.Main {
-		return false
-	}
-	if p.PkgPath == agentImportPath || strings.HasPrefix(p.PkgPath, agentImportPath+"/") {
-		return false
-	}
-	return mods.isUserFile(p.GoFiles[0])
-}
-
 // isImportableStd reports whether p is a standard-library package that user
 // code may import and whose symbols can be generated.
-// isImportableDep reports whether p is a package of a module the user's
-// code depends on (not one of the user's own) whose exported symbols the
-// root package can register: not internal to its module, not a command.
-// The user's code imports it directly, so patched code may use it; its
-// symbols go into the same file as the standard library's.
-func isImportableDep(p *packages.Package, mods *modules) bool {
-	if p.Module == nil || p.Types == nil || p.Name == "main" || len(p.GoFiles) == 0 || isUserPackage(p, mods) {
-		return false
-	}
-	for _, elem := range strings.Split(p.PkgPath, "/") {
-		if elem == "internal" || elem == "vendor" {
-			return false
-		}
-	}
-	return true
-}
-
 func isImportableStd(p *packages.Package) bool {
 	if p.Module != nil || p.Types == nil || p.PkgPath == "" {
 		return false

@@ -13,23 +13,23 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/livepatch/livepatch/internal/usermod"
 )
 
 // generate instruments the user packages and writes the overlay files into
 // buildDir. It returns the overlay's replacements (original path -> copy).
-func generate(l *loaded, mods *modules, buildDir string, log *slog.Logger) (map[string]string, *Result, error) {
-	ov := map[string]string{}
-	res := &Result{Manifest: &Manifest{}}
-	rootIDs := map[string]bool{}
+func generate(l *loaded, mods *usermod.Modules, buildDir string, log *slog.Logger) (map[string]string, *Result, error) {
+	g := &generator{l: l, mods: mods, log: log, ov: map[string]string{}, res: &Result{Manifest: &Manifest{}}, roots: map[string]bool{}}
 	for _, r := range l.roots {
-		rootIDs[r.PkgPath] = true
+		g.roots[r.PkgPath] = true
 	}
-	var std []*types.Package
 	for _, p := range l.std {
-		std = append(std, p.Types)
+		g.std = append(g.std, p.Types)
 	}
-	only := usedOfDeps(l)
-	next := 0
+	g.only = usedOfDeps(l)
 	for _, p := range l.user {
 		if len(p.Errors) > 0 || p.Types == nil || p.TypesInfo == nil {
 			log.Debug("not instrumenting package with errors", "package", p.PkgPath)
@@ -41,66 +41,96 @@ func generate(l *loaded, mods *modules, buildDir string, log *slog.Logger) (map[
 		}
 		pkgDir := filepath.Dir(p.GoFiles[0])
 		outDir := filepath.Join(buildDir, "overlay", overlayDirName(p.PkgPath))
-		seen := map[string]bool{}
-		for _, f := range p.Syntax {
-			filename := l.fset.File(f.Pos()).Name()
-			seen[filename] = true
-			if !mods.isUserFile(filename) || strings.HasSuffix(filename, "_test.go") {
-				continue
-			}
-			src, err := os.ReadFile(filename)
-			if err != nil {
-				return nil, nil, fmt.Errorf("instrument: %w", err)
-			}
-			out, funcs := instrumentFile(l.fset, p.Types, f, src, filename, &next)
-			res.add(funcs, log)
-			if out == nil {
-				continue
-			}
-			copyPath := filepath.Join(outDir, filepath.Base(filename))
-			if corruptForTest != nil {
-				out = corruptForTest(filename, out)
-			}
-			if err := writeIfChanged(copyPath, out); err != nil {
-				return nil, nil, fmt.Errorf("instrument: %w", err)
-			}
-			ov[filename] = copyPath
-		}
-		// Files the compiler gets only after cgo processing: list their
-		// functions as not patchable.
-		for _, filename := range p.GoFiles {
-			if seen[filename] || strings.HasSuffix(filename, "_test.go") {
-				continue
-			}
-			funcs, err := listFuncs(p.PkgPath, filename, "cgo file")
-			if err != nil {
-				return nil, nil, fmt.Errorf("instrument: %w", err)
-			}
-			res.add(funcs, log)
+		if err := g.instrumentPackage(p, outDir); err != nil {
+			return nil, nil, err
 		}
 		if clash != "" {
 			// The generated files would clash too; the functions are listed
 			// as not patchable, and the interpreter does not see the package.
 			continue
 		}
-		isRoot := rootIDs[p.PkgPath]
-		syms := packageSymbols(p.Types, p.TypesInfo, isRoot, func(name, why string) {
-			log.Debug("symbol left out", "package", p.PkgPath, "name", name, "reason", why)
-		})
-		if err := addFile(ov, pkgDir, outDir, symbolsFileName, syms); err != nil {
+		if err := g.addGenerated(p, pkgDir, outDir); err != nil {
 			return nil, nil, err
-		}
-		if err := addInterfaceWrappers(ov, pkgDir, outDir, p, isRoot, l, only, log); err != nil { // ifacewrap.go
-			return nil, nil, err
-		}
-		if isRoot {
-			if err := addFile(ov, pkgDir, outDir, stdSymbolsFileName, stdSymbols(p.Types, std, only)); err != nil {
-				return nil, nil, err
-			}
 		}
 	}
-	res.Manifest.Count = next
-	return ov, res, nil
+	g.res.Manifest.Count = g.next
+	return g.ov, g.res, nil
+}
+
+// generator holds what generate builds up across the user packages.
+type generator struct {
+	l    *loaded
+	mods *usermod.Modules
+	log  *slog.Logger
+	ov   map[string]string // the overlay's replacements
+	res  *Result
+	next int // the next function's dispatch index
+
+	roots map[string]bool                    // the root packages' paths
+	std   []*types.Package                   // the std and dependency packages the roots register
+	only  map[*types.Package]map[string]bool // see usedOfDeps
+}
+
+// instrumentPackage writes the instrumented copies of p's user files into
+// outDir and lists its functions; those of files the compiler gets only
+// after cgo processing, as not patchable.
+func (g *generator) instrumentPackage(p *packages.Package, outDir string) error {
+	seen := map[string]bool{}
+	for _, f := range p.Syntax {
+		filename := g.l.fset.File(f.Pos()).Name()
+		seen[filename] = true
+		if !g.mods.IsUserFile(filename) || strings.HasSuffix(filename, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(filename)
+		if err != nil {
+			return fmt.Errorf("instrument: %w", err)
+		}
+		out, funcs := instrumentFile(g.l.fset, p.Types, f, src, filename, &g.next)
+		g.res.add(funcs, g.log)
+		if out == nil {
+			continue
+		}
+		copyPath := filepath.Join(outDir, filepath.Base(filename))
+		if corruptForTest != nil {
+			out = corruptForTest(filename, out)
+		}
+		if err := usermod.WriteIfChanged(copyPath, out); err != nil {
+			return fmt.Errorf("instrument: %w", err)
+		}
+		g.ov[filename] = copyPath
+	}
+	for _, filename := range p.GoFiles {
+		if seen[filename] || strings.HasSuffix(filename, "_test.go") {
+			continue
+		}
+		funcs, err := listFuncs(p.PkgPath, filename, "cgo file")
+		if err != nil {
+			return fmt.Errorf("instrument: %w", err)
+		}
+		g.res.add(funcs, g.log)
+	}
+	return nil
+}
+
+// addGenerated adds p's generated files to the overlay: its symbol table,
+// its interface wrappers and, for a root package, the tables of the std
+// and dependency packages.
+func (g *generator) addGenerated(p *packages.Package, pkgDir, outDir string) error {
+	isRoot := g.roots[p.PkgPath]
+	syms := packageSymbols(p.Types, p.TypesInfo, isRoot, func(name, why string) {
+		g.log.Debug("symbol left out", "package", p.PkgPath, "name", name, "reason", why)
+	})
+	if err := addFile(g.ov, pkgDir, outDir, symbolsFileName, syms); err != nil {
+		return err
+	}
+	if err := addInterfaceWrappers(g.ov, pkgDir, outDir, p, isRoot, g.l, g.only, g.log); err != nil { // ifacewrap.go
+		return err
+	}
+	if isRoot {
+		return addFile(g.ov, pkgDir, outDir, stdSymbolsFileName, stdSymbols(p.Types, g.std, g.only))
+	}
+	return nil
 }
 
 // corruptForTest, when set by a test, rewrites each generated file (named
@@ -148,7 +178,7 @@ func addFile(ov map[string]string, pkgDir, outDir, name string, data []byte) err
 		data = corruptForTest(filepath.Join(pkgDir, name), data)
 	}
 	copyPath := filepath.Join(outDir, name)
-	if err := writeIfChanged(copyPath, data); err != nil {
+	if err := usermod.WriteIfChanged(copyPath, data); err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
 	ov[filepath.Join(pkgDir, name)] = copyPath
@@ -165,13 +195,13 @@ func overlayDirName(pkgPath string) string {
 // buildDirFor returns the stable build directory of a build: the same
 // module root and options give the same directory, so unchanged inputs give
 // byte-identical overlays and hit the build cache.
-func buildDirFor(mods *modules, opts *Options) (string, error) {
+func buildDirFor(mods *usermod.Modules, opts *Options) (string, error) {
 	cache, err := os.UserCacheDir()
 	if err != nil {
 		return "", err
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%q %q %q %q %t %q", mods.roots, mods.goWork, opts.Dir, opts.Packages, opts.Test, opts.BuildFlags)
+	fmt.Fprintf(h, "%q %q %q %q %t %q", mods.Roots, mods.GoWork, opts.Dir, opts.Packages, opts.Test, opts.BuildFlags)
 	for _, e := range opts.Env {
 		// Only what can change the generated files or the build: other
 		// variables (a launch's secrets, say) must not multiply directories.
@@ -179,7 +209,7 @@ func buildDirFor(mods *modules, opts *Options) (string, error) {
 			fmt.Fprintf(h, " %q", e)
 		}
 	}
-	name := filepath.Base(mods.roots[0]) + "-" + hex.EncodeToString(h.Sum(nil)[:8])
+	name := filepath.Base(mods.Roots[0]) + "-" + hex.EncodeToString(h.Sum(nil)[:8])
 	d := filepath.Join(cache, "livepatch", "build", name)
 	if err := os.MkdirAll(d, 0o755); err != nil {
 		return "", err

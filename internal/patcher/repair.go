@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/livepatch/livepatch/internal/usermod"
 )
 
 // maxRepairs bounds how often Build retries an instrumented build after
@@ -147,5 +149,5 @@ func deleteLines(path string, ns []int) (bool, error) {
 			}
 		}
 	}
-	return true, writeIfChanged(path, out.Bytes())
+	return true, usermod.WriteIfChanged(path, out.Bytes())
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/livepatch/livepatch/internal/testenv"
+	"github.com/livepatch/livepatch/internal/usermod"
 )
 
 // TestBuildSurvivesRejectedGeneratedCode corrupts generated files the way a
@@ -39,7 +40,7 @@ func TestBuildSurvivesRejectedGeneratedCode(t *testing.T) {
 	if got := run(t, res.Output); !strings.Contains(got, "hello, world") {
 		t.Errorf("unexpected output:\n%s", got)
 	}
-	mods, err := findModules(testenv.Context(t), dir, os.Environ())
+	mods, err := usermod.Find(testenv.Context(t), dir, os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/livepatch/livepatch/internal/usermod"
 )
 
 // stateFileName names the file in a build directory that records the last
@@ -56,10 +58,10 @@ type buildState struct {
 // package directory of the user modules counts. parsed holds the SHA-256
 // of files as the load read them, used instead of reading them again, so
 // that an edit saved during a build is not taken for the content built.
-func fingerprint(mods *modules, opts *Options, env []string, dirs []string, parsed map[string][32]byte) (string, error) {
+func fingerprint(mods *usermod.Modules, opts *Options, env []string, dirs []string, parsed map[string][32]byte) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%q %q %t %q\n", stateVersion, opts.Dir, opts.Packages, opts.Test, opts.BuildFlags)
-	io.WriteString(h, mods.toolchain)
+	io.WriteString(h, mods.Toolchain)
 	for _, e := range env {
 		if k, _, _ := strings.Cut(e, "="); relevantEnv(k) {
 			fmt.Fprintf(h, "env %q\n", e)
@@ -75,10 +77,10 @@ func fingerprint(mods *modules, opts *Options, env []string, dirs []string, pars
 	}
 	fmt.Fprintf(h, "exe %s\n", exe)
 	var modFiles []string
-	if mods.goWork != "" {
-		modFiles = append(modFiles, mods.goWork, mods.goWork+".sum")
+	if mods.GoWork != "" {
+		modFiles = append(modFiles, mods.GoWork, mods.GoWork+".sum")
 	}
-	for _, root := range mods.roots {
+	for _, root := range mods.Roots {
 		modFiles = append(modFiles, filepath.Join(root, "go.mod"), filepath.Join(root, "go.sum"))
 	}
 	for _, f := range modFiles {
@@ -87,7 +89,7 @@ func fingerprint(mods *modules, opts *Options, env []string, dirs []string, pars
 		}
 	}
 	if matchesNewPackages(opts) {
-		all, err := packageDirs(mods)
+		all, err := mods.PackageDirs()
 		if err != nil {
 			return "", fmt.Errorf("fingerprint: %w", err)
 		}
@@ -121,42 +123,6 @@ func matchesNewPackages(opts *Options) bool {
 		}
 	}
 	return false
-}
-
-// packageDirs returns every directory of the user modules that the go
-// command may take for a package, sorted.
-func packageDirs(mods *modules) ([]string, error) {
-	var dirs []string
-	for _, root := range mods.roots {
-		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() {
-				return nil
-			}
-			if path != root {
-				// What the go command ignores, other modules (the
-				// workspace's are walked as roots of their own) and
-				// vendored code, which -mod=mod does not use.
-				name := d.Name()
-				if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" ||
-					(name == "vendor" && filepath.Dir(path) == root) {
-					return filepath.SkipDir
-				}
-				if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil && !slices.Contains(mods.roots, path) {
-					return filepath.SkipDir
-				}
-			}
-			dirs = append(dirs, path)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	slices.Sort(dirs)
-	return dirs, nil
 }
 
 // relevantEnv reports whether an environment variable can change the
@@ -232,7 +198,7 @@ func writeState(buildDir string, st *buildState) error {
 	if err != nil {
 		return fmt.Errorf("write build state: %w", err)
 	}
-	return writeIfChanged(filepath.Join(buildDir, stateFileName), data)
+	return usermod.WriteIfChanged(filepath.Join(buildDir, stateFileName), data)
 }
 
 // removeState forgets the last build of buildDir before its overlay is

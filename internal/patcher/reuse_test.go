@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/livepatch/livepatch/internal/testenv"
+	"github.com/livepatch/livepatch/internal/usermod"
 )
 
 // copyTree copies the directory src into a new temporary directory and
@@ -46,7 +47,7 @@ func copyTree(t *testing.T, src string) string {
 // temporary directories, each with a build directory of its own.
 func removeBuildDirAfter(t *testing.T, dir string, opts Options) string {
 	t.Helper()
-	mods, err := findModules(testenv.Context(t), dir, os.Environ())
+	mods, err := usermod.Find(testenv.Context(t), dir, os.Environ())
 	if err != nil {
 		t.Fatal(err)
 	}

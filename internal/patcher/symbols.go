@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/livepatch/livepatch/target"
 )
 
 // symbolsFileName is the file added (through the overlay) to every user
@@ -27,7 +29,7 @@ type importSet struct {
 // the imports every generated file needs.
 func newImportSet(self *types.Package) *importSet {
 	s := &importSet{self: self, names: map[string]string{}}
-	s.add(agentImportPath, "lp_agent")
+	s.add(target.AgentImportPath, "lp_agent")
 	s.add("reflect", "lp_reflect")
 	return s
 }

@@ -6,6 +6,8 @@ import (
 	"go/token"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/livepatch/livepatch/internal/usermod"
 )
 
 // typeInfo is the type information of a build, loaded in the background
@@ -21,7 +23,7 @@ type typeInfo struct {
 // loadTypeInfo starts loading the user's packages for a build that skipped
 // loading, and returns at once. The load does not end with ctx: it outlives
 // Build, whose caller may end its context when the build is done.
-func loadTypeInfo(ctx context.Context, opts Options, mods *modules, env []string) *typeInfo {
+func loadTypeInfo(ctx context.Context, opts Options, mods *usermod.Modules, env []string) *typeInfo {
 	ti := &typeInfo{done: make(chan struct{})}
 	go func() {
 		defer close(ti.done)

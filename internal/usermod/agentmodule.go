@@ -1,4 +1,4 @@
-package patcher
+package usermod
 
 import (
 	"crypto/sha256"
@@ -11,12 +11,12 @@ import (
 	"github.com/livepatch/livepatch/target"
 )
 
-// agentModuleDir writes the agent module (whose content package target
+// AgentModuleDir writes the agent module (whose content package target
 // owns) into a directory of the user cache named for its content, and
 // returns the directory. Every build with the same agent shares it, so the
 // agent compiles once rather than once per project. Concurrent calls are
 // safe: they write the same bytes.
-func agentModuleDir() (string, error) {
+func AgentModuleDir() (string, error) {
 	files, err := target.ModuleFiles()
 	if err != nil {
 		return "", err

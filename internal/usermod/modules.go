@@ -1,45 +1,43 @@
-package patcher
+package usermod
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
 	"golang.org/x/mod/modfile"
+
+	"github.com/livepatch/livepatch/target"
 )
 
-// selfModule is the module path of livepatch itself, which provides the agent.
-const selfModule = "github.com/livepatch/livepatch"
-
-// agentImportPath is the import path of the target-side agent package.
-const agentImportPath = selfModule + "/target/agent"
-
-// modules describes the main module or workspace of a build: which
+// Modules describes the main module or workspace of a build: which
 // directories hold user modules and how to make the agent resolvable.
-type modules struct {
-	dir    string // directory the build runs in
-	goMod  string // the main go.mod (module mode); "" in workspace mode
-	goWork string // the go.work file (workspace mode); "" in module mode
-	// mainPath is the main module's path in module mode, or the path of
+type Modules struct {
+	Dir    string // directory the build runs in
+	GoMod  string // the main go.mod (module mode); "" in workspace mode
+	GoWork string // the go.work file (workspace mode); "" in module mode
+	// MainPath is the main module's path in module mode, or the path of
 	// the first workspace module.
-	mainPath string
-	// roots are the directories of the user modules (main module or workspace
+	MainPath string
+	// Roots are the directories of the user modules (main module or workspace
 	// modules), cleaned and absolute.
-	roots []string
-	// self is true when a user module is livepatch itself: no require,
+	Roots []string
+	// Self is true when a user module is livepatch itself: no require,
 	// replace or use is added.
-	self bool
-	// vendor is true when the main module has a vendor directory.
-	vendor bool
-	// toolchain describes the go command and target platform (toolchainKeys
+	Self bool
+	// Vendor is true when the main module has a vendor directory.
+	Vendor bool
+	// Toolchain describes the go command and target platform (toolchainKeys
 	// as the go command reports them), for the build's fingerprint.
-	toolchain string
+	Toolchain string
 }
 
 // toolchainKeys are the go env settings that can change what a build
@@ -69,19 +67,19 @@ func goEnv(ctx context.Context, dir string, env []string, keys ...string) (map[s
 	return vals, nil
 }
 
-// findModules reports the main module or workspace that a build in dir uses.
+// Find reports the main module or workspace that a build in dir uses.
 // It fails when dir is not inside a module.
-func findModules(ctx context.Context, dir string, env []string) (*modules, error) {
+func Find(ctx context.Context, dir string, env []string) (*Modules, error) {
 	vals, err := goEnv(ctx, dir, env, append([]string{"GOMOD", "GOWORK"}, toolchainKeys...)...)
 	if err != nil {
 		return nil, err
 	}
-	m := &modules{dir: dir}
+	m := &Modules{Dir: dir}
 	for _, k := range toolchainKeys {
-		m.toolchain += fmt.Sprintf("%s=%q\n", k, vals[k])
+		m.Toolchain += fmt.Sprintf("%s=%q\n", k, vals[k])
 	}
 	if w := vals["GOWORK"]; w != "" && w != "off" {
-		m.goWork = w
+		m.GoWork = w
 		data, err := os.ReadFile(w)
 		if err != nil {
 			return nil, fmt.Errorf("read go.work: %w", err)
@@ -92,13 +90,13 @@ func findModules(ctx context.Context, dir string, env []string) (*modules, error
 		}
 		for _, u := range wf.Use {
 			root := absFrom(filepath.Dir(w), u.Path)
-			m.roots = append(m.roots, root)
+			m.Roots = append(m.Roots, root)
 			path := modulePath(filepath.Join(root, "go.mod"))
-			if m.mainPath == "" {
-				m.mainPath = path
+			if m.MainPath == "" {
+				m.MainPath = path
 			}
-			if path == selfModule {
-				m.self = true
+			if path == target.ModulePath {
+				m.Self = true
 			}
 		}
 		return m, nil
@@ -107,13 +105,13 @@ func findModules(ctx context.Context, dir string, env []string) (*modules, error
 	if gomod == "" || gomod == os.DevNull {
 		return nil, fmt.Errorf("find module: %s is not inside a Go module (no go.mod)", dir)
 	}
-	m.goMod = gomod
+	m.GoMod = gomod
 	root := filepath.Dir(gomod)
-	m.roots = []string{root}
-	m.mainPath = modulePath(gomod)
-	m.self = m.mainPath == selfModule
+	m.Roots = []string{root}
+	m.MainPath = modulePath(gomod)
+	m.Self = m.MainPath == target.ModulePath
 	if fi, err := os.Stat(filepath.Join(root, "vendor", "modules.txt")); err == nil && !fi.IsDir() {
-		m.vendor = true
+		m.Vendor = true
 	}
 	return m, nil
 }
@@ -143,10 +141,10 @@ func modulePath(gomod string) string {
 	return modfile.ModulePath(data)
 }
 
-// isUserFile reports whether filename lies in a user module (and not in its
+// IsUserFile reports whether filename lies in a user module (and not in its
 // vendor directory).
-func (m *modules) isUserFile(filename string) bool {
-	for _, r := range m.roots {
+func (m *Modules) IsUserFile(filename string) bool {
+	for _, r := range m.Roots {
 		if rel, err := filepath.Rel(r, filename); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			return !strings.HasPrefix(rel, "vendor"+string(filepath.Separator))
 		}
@@ -154,14 +152,50 @@ func (m *modules) isUserFile(filename string) bool {
 	return false
 }
 
-// plumbing is how a build makes the agent module resolvable.
-type plumbing struct {
-	flags     []string // go command flags, before the user's build flags
-	lateFlags []string // go command flags after the debug -gcflags
-	env       []string // environment entries for the go command
+// PackageDirs returns every directory of the user modules that the go
+// command may take for a package, sorted.
+func (m *Modules) PackageDirs() ([]string, error) {
+	var dirs []string
+	for _, root := range m.Roots {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() {
+				return nil
+			}
+			if path != root {
+				// What the go command ignores, other modules (the
+				// workspace's are walked as roots of their own) and
+				// vendored code, which -mod=mod does not use.
+				name := d.Name()
+				if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" ||
+					(name == "vendor" && filepath.Dir(path) == root) {
+					return filepath.SkipDir
+				}
+				if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil && !slices.Contains(m.Roots, path) {
+					return filepath.SkipDir
+				}
+			}
+			dirs = append(dirs, path)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(dirs)
+	return dirs, nil
 }
 
-// plumb writes into buildDir the files that make the agent module at
+// Plumbing is how a build makes the agent module resolvable.
+type Plumbing struct {
+	Flags     []string // go command flags, before the user's build flags
+	LateFlags []string // go command flags after the debug -gcflags
+	Env       []string // environment entries for the go command
+}
+
+// Plumb writes into buildDir the files that make the agent module at
 // agentDir resolvable without touching the user's files, and returns the
 // go command flags and environment entries that use them: an alternate
 // go.mod and go.sum (-modfile, -mod=mod) in module mode, an alternate go.work
@@ -171,29 +205,30 @@ type plumbing struct {
 // go.work states, the alternate file states the agent's (the go command
 // would raise it anyway) and keeps the program's semantics: a godebug
 // default for the user's version keeps the default GODEBUG settings, and in
-// module mode a late -gcflags for the main module's packages keeps their
-// language version (loop variables, for one, changed in Go 1.22).
-func (m *modules) plumb(buildDir, agentDir string) (*plumbing, error) {
-	if m.self {
-		return &plumbing{}, nil
+// module mode a late -gcflags for the main module's packages, gcflags (the
+// build's compiler flags) plus -lang, keeps their language version (loop
+// variables, for one, changed in Go 1.22).
+func (m *Modules) Plumb(buildDir, agentDir, gcflags string) (*Plumbing, error) {
+	if m.Self {
+		return &Plumbing{}, nil
 	}
 	agentSum, err := os.ReadFile(filepath.Join(agentDir, "go.sum"))
 	if err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("read agent go.sum: %w", err)
 	}
 	agentGo := goVersionOf(filepath.Join(agentDir, "go.mod"))
-	if m.goWork != "" {
+	if m.GoWork != "" {
 		return m.plumbWork(buildDir, agentDir, agentGo, agentSum)
 	}
-	data, err := os.ReadFile(m.goMod)
+	data, err := os.ReadFile(m.GoMod)
 	if err != nil {
 		return nil, fmt.Errorf("read go.mod: %w", err)
 	}
-	mf, err := modfile.Parse(m.goMod, data, nil)
+	mf, err := modfile.Parse(m.GoMod, data, nil)
 	if err != nil {
 		return nil, fmt.Errorf("parse go.mod: %w", err)
 	}
-	modDir := filepath.Dir(m.goMod)
+	modDir := filepath.Dir(m.GoMod)
 	for _, r := range mf.Replace {
 		if r.New.Version == "" && isLocalPath(r.New.Path) {
 			if err := mf.AddReplace(r.Old.Path, r.Old.Version, absFrom(modDir, r.New.Path), ""); err != nil {
@@ -201,13 +236,13 @@ func (m *modules) plumb(buildDir, agentDir string) (*plumbing, error) {
 			}
 		}
 	}
-	if err := mf.AddRequire(selfModule, "v0.0.0"); err != nil {
+	if err := mf.AddRequire(target.ModulePath, "v0.0.0"); err != nil {
 		return nil, fmt.Errorf("alternate go.mod: %w", err)
 	}
-	if err := mf.AddReplace(selfModule, "", agentDir, ""); err != nil {
+	if err := mf.AddReplace(target.ModulePath, "", agentDir, ""); err != nil {
 		return nil, fmt.Errorf("alternate go.mod: %w", err)
 	}
-	pl := &plumbing{}
+	pl := &Plumbing{}
 	userGo := defaultGoVersion
 	if mf.Go != nil {
 		userGo = mf.Go.Version
@@ -224,7 +259,7 @@ func (m *modules) plumb(buildDir, agentDir string) (*plumbing, error) {
 		// (Files named on the command line form command-line-arguments,
 		// which the go command compiles at its own version anyway.)
 		if mf.Module != nil {
-			pl.lateFlags = []string{fmt.Sprintf("-gcflags=%s/...=%s -lang=go%s", mf.Module.Mod.Path, debugGcflags, langVersion(userGo))}
+			pl.LateFlags = []string{fmt.Sprintf("-gcflags=%s/...=%s -lang=go%s", mf.Module.Mod.Path, gcflags, langVersion(userGo))}
 		}
 	}
 	mf.Cleanup()
@@ -233,26 +268,23 @@ func (m *modules) plumb(buildDir, agentDir string) (*plumbing, error) {
 		return nil, fmt.Errorf("alternate go.mod: %w", err)
 	}
 	altMod := filepath.Join(buildDir, "go.mod")
-	if err := writeIfChanged(altMod, out); err != nil {
+	if err := WriteIfChanged(altMod, out); err != nil {
 		return nil, err
 	}
 	userSum, err := os.ReadFile(filepath.Join(modDir, "go.sum"))
 	if err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("read go.sum: %w", err)
 	}
-	if err := writeIfChanged(filepath.Join(buildDir, "go.sum"), mergeSums(userSum, agentSum)); err != nil {
+	if err := WriteIfChanged(filepath.Join(buildDir, "go.sum"), mergeSums(userSum, agentSum)); err != nil {
 		return nil, err
 	}
-	pl.flags = []string{"-modfile=" + altMod, "-mod=mod"}
+	pl.Flags = []string{"-modfile=" + altMod, "-mod=mod"}
 	return pl, nil
 }
 
 // defaultGoVersion is the version the go command assumes for a go.mod
 // without a go line.
 const defaultGoVersion = "1.16"
-
-// debugGcflags are the compiler flags of every debug build.
-const debugGcflags = "-N -l"
 
 // hasGodebugDefault reports whether godebug lines set the default.
 func hasGodebugDefault(gs []*modfile.Godebug) bool {
@@ -282,16 +314,16 @@ func langVersion(v string) string {
 }
 
 // plumbWork writes the alternate go.work and go.work.sum for workspace mode.
-func (m *modules) plumbWork(buildDir, agentDir, agentGo string, agentSum []byte) (*plumbing, error) {
-	data, err := os.ReadFile(m.goWork)
+func (m *Modules) plumbWork(buildDir, agentDir, agentGo string, agentSum []byte) (*Plumbing, error) {
+	data, err := os.ReadFile(m.GoWork)
 	if err != nil {
 		return nil, fmt.Errorf("read go.work: %w", err)
 	}
-	wf, err := modfile.ParseWork(m.goWork, data, nil)
+	wf, err := modfile.ParseWork(m.GoWork, data, nil)
 	if err != nil {
 		return nil, fmt.Errorf("parse go.work: %w", err)
 	}
-	workDir := filepath.Dir(m.goWork)
+	workDir := filepath.Dir(m.GoWork)
 	var uses []string
 	for _, u := range wf.Use {
 		uses = append(uses, u.Path)
@@ -331,17 +363,17 @@ func (m *modules) plumbWork(buildDir, agentDir, agentGo string, agentSum []byte)
 	}
 	wf.Cleanup()
 	altWork := filepath.Join(buildDir, "go.work")
-	if err := writeIfChanged(altWork, modfile.Format(wf.Syntax)); err != nil {
+	if err := WriteIfChanged(altWork, modfile.Format(wf.Syntax)); err != nil {
 		return nil, err
 	}
-	userSum, err := os.ReadFile(m.goWork + ".sum")
+	userSum, err := os.ReadFile(m.GoWork + ".sum")
 	if err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("read go.work.sum: %w", err)
 	}
-	if err := writeIfChanged(altWork+".sum", mergeSums(userSum, agentSum)); err != nil {
+	if err := WriteIfChanged(altWork+".sum", mergeSums(userSum, agentSum)); err != nil {
 		return nil, err
 	}
-	return &plumbing{env: []string{"GOWORK=" + altWork}}, nil
+	return &Plumbing{Env: []string{"GOWORK=" + altWork}}, nil
 }
 
 // goVersionOf returns the go directive of the go.mod at path, or "".
@@ -394,19 +426,4 @@ func mergeSums(a, b []byte) []byte {
 		}
 	}
 	return out.Bytes()
-}
-
-// writeIfChanged writes data to path unless the file already holds exactly
-// data, so unchanged inputs keep their files (and the build cache) stable.
-func writeIfChanged(path string, data []byte) error {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := writeFileAtomic(path, data, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
