@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/livepatch/livepatch/target/agent/stdgeneric"
 	yaegi "github.com/traefik/yaegi/interp"
 	yunsafe "github.com/traefik/yaegi/stdlib/unsafe"
 )
@@ -64,7 +65,7 @@ func interpreter() (*yaegi.Interpreter, error) {
 			logger.Warn("interpreter setup incomplete", "err", err)
 		}
 		undoSandbox(i, ex)
-		useGenericStd(i) // stdlib_generic.go
+		stdgeneric.Use(i, func(src string) error { _, err := compile(i, src); return err }, logger)
 		machine.interp = i
 		var err error
 		if machine.progNop, err = i.Compile("0"); err != nil {
