@@ -32,7 +32,7 @@ type rule struct {
 
 var rules = []rule{
 	// go list -deps is transitive: the rule holds for the agent's
-	// sub-packages (target/agent/stdgeneric) too.
+	// sub-packages (target/agent/ifacewrap, target/agent/stdgeneric) too.
 	{pkg: "target/agent", never: [][]string{everything}, allow: [][]string{yaegi, {module + "/target/agent/"}},
 		reason: "the agent is linked into the user's program: only the standard library, yaegi and its own sub-packages (ARCHITECTURE decision 5)"},
 	{pkg: "target", never: [][]string{everything},
