@@ -27,11 +27,16 @@ const yaegiSum = `github.com/traefik/yaegi v0.16.1 h1:f1De3DVJqIDKmnasUF6MwmWv1d
 github.com/traefik/yaegi v0.16.1/go.mod h1:4eVhbPb3LnD2VigQjhYbEJ69vDRFdT2HQNrXx8eEwUY=
 `
 
-//go:embed agent/*.go
+//go:embed agent/*.go agent/ifacewrap/*.go agent/stdgeneric/*.go
 var agentFS embed.FS
 
 // agentDir is where the agent's files go inside the module.
 const agentDir = "target/agent"
+
+// agentPackages are the directories of the agent's packages, relative to
+// agent/ in agentFS and to agentDir in the module: the agent and its
+// sub-packages. The embed directive lists the same.
+var agentPackages = []string{".", "ifacewrap", "stdgeneric"}
 
 // ModuleFiles returns the files of the agent module, by slash-separated
 // path relative to the module root. The result is the same on every call.
@@ -40,29 +45,33 @@ func ModuleFiles() (map[string][]byte, error) {
 		"go.mod": []byte(fmt.Sprintf("module %s\n\ngo 1.22\n\nrequire github.com/traefik/yaegi %s\n", ModulePath, YaegiVersion)),
 		"go.sum": []byte(yaegiSum),
 	}
-	entries, err := fs.ReadDir(agentFS, "agent")
-	if err != nil {
-		return nil, fmt.Errorf("agent sources: %w", err)
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		b, err := agentFS.ReadFile("agent/" + name)
+	for _, pkg := range agentPackages {
+		dir := path.Join("agent", pkg)
+		entries, err := fs.ReadDir(agentFS, dir)
 		if err != nil {
 			return nil, fmt.Errorf("agent sources: %w", err)
 		}
-		files[path.Join(agentDir, name)] = b
+		for _, e := range entries {
+			name := e.Name()
+			if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			b, err := agentFS.ReadFile(path.Join(dir, name))
+			if err != nil {
+				return nil, fmt.Errorf("agent sources: %w", err)
+			}
+			files[path.Join(agentDir, pkg, name)] = b
+		}
 	}
 	return files, nil
 }
 
 // WriteModule writes the agent module into dir: a go.mod for module
 // github.com/livepatch/livepatch requiring yaegi, its go.sum lines, and the
-// agent's non-test sources under target/agent. It is idempotent: files that
+// non-test sources of the agent and its sub-packages under target/agent.
+// It is idempotent: files that
 // already hold the right bytes are left untouched, stray .go files in the
-// agent directory are removed, and changed files are replaced atomically,
+// agent's directories are removed, and changed files are replaced atomically,
 // so repeated builds hit the build cache. Concurrent calls for the same dir
 // are safe as long as they write the same version. Errors are wrapped
 // "write agent module: ...".
@@ -71,8 +80,10 @@ func WriteModule(dir string) error {
 	if err != nil {
 		return fmt.Errorf("write agent module: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(agentDir)), 0o755); err != nil {
-		return fmt.Errorf("write agent module: %w", err)
+	for _, pkg := range agentPackages {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(path.Join(agentDir, pkg))), 0o755); err != nil {
+			return fmt.Errorf("write agent module: %w", err)
+		}
 	}
 	names := make([]string, 0, len(files))
 	for name := range files {
@@ -84,14 +95,17 @@ func WriteModule(dir string) error {
 			return fmt.Errorf("write agent module: %w", err)
 		}
 	}
-	stray, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(agentDir)))
-	if err != nil {
-		return fmt.Errorf("write agent module: %w", err)
-	}
-	for _, e := range stray {
-		if _, ok := files[path.Join(agentDir, e.Name())]; !ok && strings.HasSuffix(e.Name(), ".go") {
-			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(agentDir), e.Name())); err != nil {
-				return fmt.Errorf("write agent module: %w", err)
+	for _, pkg := range agentPackages {
+		pkgDir := path.Join(agentDir, pkg)
+		stray, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(pkgDir)))
+		if err != nil {
+			return fmt.Errorf("write agent module: %w", err)
+		}
+		for _, e := range stray {
+			if _, ok := files[path.Join(pkgDir, e.Name())]; !ok && strings.HasSuffix(e.Name(), ".go") {
+				if err := os.Remove(filepath.Join(dir, filepath.FromSlash(pkgDir), e.Name())); err != nil {
+					return fmt.Errorf("write agent module: %w", err)
+				}
 			}
 		}
 	}

@@ -3,9 +3,11 @@ package target
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +38,44 @@ func TestYaegiSumMatchesRepository(t *testing.T) {
 	}
 }
 
+// TestAgentPackagesEmbedded checks that agentPackages names every
+// directory under agent/ that holds non-test Go files, except the agent's
+// internal tools (agent/internal), so that every sub-package the agent
+// imports is written into the module.
+func TestAgentPackagesEmbedded(t *testing.T) {
+	seen := map[string]bool{}
+	var dirs []string
+	err := filepath.WalkDir("agent", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p == filepath.Join("agent", "internal") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		rel, err := filepath.Rel("agent", filepath.Dir(p))
+		if err != nil {
+			return err
+		}
+		if rel = filepath.ToSlash(rel); !seen[rel] {
+			seen[rel] = true
+			dirs = append(dirs, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(dirs)
+	want := append([]string(nil), agentPackages...)
+	sort.Strings(want)
+	if got, want := strings.Join(dirs, " "), strings.Join(want, " "); got != want {
+		t.Errorf("agent directories with Go files: %s; agentPackages: %s", got, want)
+	}
+}
+
 func TestWriteModule(t *testing.T) {
 	dir := t.TempDir()
 	if err := WriteModule(dir); err != nil {
@@ -50,8 +90,10 @@ func TestWriteModule(t *testing.T) {
 			t.Errorf("test file %s in the module", name)
 		}
 	}
-	if _, ok := files["target/agent/table.go"]; !ok {
-		t.Errorf("target/agent/table.go missing")
+	for _, name := range []string{"target/agent/table.go", "target/agent/stdgeneric/table.go"} {
+		if _, ok := files[name]; !ok {
+			t.Errorf("%s missing", name)
+		}
 	}
 	stat := func() map[string]time.Time {
 		m := map[string]time.Time{}
@@ -64,9 +106,10 @@ func TestWriteModule(t *testing.T) {
 		return m
 	}
 	before := stat()
-	stray := filepath.Join(dir, "target", "agent", "old.go")
-	if err := os.WriteFile(stray, []byte("package agent\n"), 0o644); err != nil {
-		t.Fatal(err)
+	for _, stray := range []string{filepath.Join(dir, "target", "agent", "old.go"), filepath.Join(dir, "target", "agent", "stdgeneric", "old.go")} {
+		if err := os.WriteFile(stray, []byte("package agent\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := WriteModule(dir); err != nil {
 		t.Fatal(err)

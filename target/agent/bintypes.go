@@ -122,7 +122,7 @@ func rewriteCompiled(i *yaegi.Interpreter, src string, sc binScope) (string, []s
 		return src, nil, nil
 	}
 	r := &binRewriter{sc: sc, skip: skip}
-	if err := r.refuseEmbeddedInterfaces(f, src); err != nil { // ifacewrap.go
+	if err := r.refuseEmbeddedInterfaces(f, src); err != nil { // embedded.go
 		return src, nil, err
 	}
 	ast.Inspect(f, r.visit)

@@ -11,7 +11,7 @@ import (
 
 // This file plays the builder for a second package, whose replacements
 // yaegi v0.16.1 failed to compile: nil converted to compiled interface
-// types (ifacewrap.go) and unsafe (interpreter.go).
+// types (package ifacewrap) and unsafe (interpreter.go).
 
 // crashPkg is registered under this package's own path, which is its
 // types' reflect.Type.PkgPath, as a user package's is.

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/livepatch/livepatch/target/agent/ifacewrap"
+	"github.com/livepatch/livepatch/target/agent/stdgeneric"
 	yaegi "github.com/traefik/yaegi/interp"
 	yunsafe "github.com/traefik/yaegi/stdlib/unsafe"
 )
@@ -37,7 +39,7 @@ var machine struct {
 	binPending  map[string]reflect.Value // lp_bin symbols not given to the interpreter yet
 	binImported bool                     // lp_bin is imported into the REPL scope
 
-	wrappers map[string]map[string]bool // interface wrappers given, by Exports key (ifacewrap.go)
+	wrappers map[string]map[string]bool // interface wrappers given, by Exports key (package ifacewrap)
 }
 
 // interpreter returns the interpreter, creating it on first use and giving
@@ -58,13 +60,13 @@ func interpreter() (*yaegi.Interpreter, error) {
 		}
 		ex := snapshotExports()
 		machine.wrappers = map[string]map[string]bool{}
-		withInterfaceWrappers(ex, machine.wrappers)
+		ifacewrap.Add(ex, machine.wrappers, registeredName)
 		if err := i.Use(ex); err != nil {
 			// Symbols are in; only yaegi's generic std sources failed.
 			logger.Warn("interpreter setup incomplete", "err", err)
 		}
 		undoSandbox(i, ex)
-		useGenericStd(i) // stdlib_generic.go
+		stdgeneric.Use(i, func(src string) error { _, err := compile(i, src); return err }, logger)
 		machine.interp = i
 		var err error
 		if machine.progNop, err = i.Compile("0"); err != nil {
@@ -113,7 +115,7 @@ func addLateSymbols(key string, symbols map[string]reflect.Value) {
 		c[s] = v
 	}
 	ex := yaegi.Exports{key: c}
-	withInterfaceWrappers(ex, machine.wrappers)
+	ifacewrap.Add(ex, machine.wrappers, registeredName)
 	if err := machine.interp.Use(ex); err != nil {
 		logger.Warn("late symbols", "package", key, "err", err)
 	}

@@ -364,7 +364,7 @@ func preparePatch(e *funcEntry, p Patch) (*preparedPatch, error) {
 	}
 	src, edits, err := rewriteCompiled(machine.interp, p.Source, sc)
 	if err != nil {
-		return nil, errors.New(mapPosition(err.Error(), 0, p.File, p.Line)) // a refusal of ifacewrap.go
+		return nil, errors.New(mapPosition(err.Error(), 0, p.File, p.Line)) // a refusal of embedded.go
 	}
 	if len(edits) > 0 {
 		if fs, err = parseFuncSource(src); err != nil {

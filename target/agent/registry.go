@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/livepatch/livepatch/target/agent/ifacewrap"
 	yaegi "github.com/traefik/yaegi/interp"
 )
 
@@ -192,4 +193,21 @@ func registeredType(importPath, name string) (reflect.Type, bool) {
 		return nil, false
 	}
 	return v.Type().Elem(), true
+}
+
+// RegisterInterfaceWrappers records wrapper types for yaegi's conversions
+// of interpreted values to compiled interfaces. Each pair is an interface
+// type as (*I)(nil) and its wrapper type as (*W)(nil): W is a struct
+// whose first field, IValue, is of type interface{}, whose other fields
+// are "W" + the name of each method of I, of the method's func type, and
+// whose methods (value receivers: yaegi makes W values) implement I by
+// calling those fields. It is meant to be called from generated init code
+// and is safe for concurrent use; pairs registered after the interpreter
+// exists are given to it at once. A pair that does not fit is left out
+// and logged (a generator bug must not stop the program): its interface
+// keeps the stand-in.
+func RegisterInterfaceWrappers(pairs [][2]any) {
+	for key, syms := range ifacewrap.Register(pairs, registeredName, logger) {
+		addLateSymbols(key, syms)
+	}
 }

@@ -1,4 +1,4 @@
-package agent
+package stdgeneric
 
 import (
 	"cmp"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -39,7 +40,7 @@ func stdGenericInterpreter(t *testing.T) *yaegi.Interpreter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, err := range useGenericStd(i) {
+	for name, err := range Use(i, testCompile(i), slog.New(slog.DiscardHandler)) {
 		t.Errorf("%s does not compile: %v", name, err)
 	}
 	return i
@@ -232,20 +233,43 @@ func TestGenericStdMatchesCompiled(t *testing.T) {
 func safeEval(i *yaegi.Interpreter, src string) (v reflect.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("interpreter panic: %v", unwrapPanic(r))
+			err = fmt.Errorf("interpreter panic: %v", panicValue(r))
 		}
 	}()
 	return i.Eval(src)
 }
 
+// testCompile returns the compile function of Use for i, which turns a
+// panic of yaegi into an error as the agent's does.
+func testCompile(i *yaegi.Interpreter) func(string) error {
+	return func(src string) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("interpreter failed: %v", panicValue(r))
+			}
+		}()
+		_, err = i.Compile(src)
+		return err
+	}
+}
+
+// panicValue returns the value that interpreted code passed to panic:
+// yaegi panics with its reflect.Value.
+func panicValue(r any) any {
+	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+		return v.Interface()
+	}
+	return r
+}
+
 // TestGenericStdNames checks that every source of the table declares the
-// function under the name GenericStd gives for it, and that the twin
-// GenericStd names for calls without type arguments has exactly the type
+// function under the name Lookup gives for it, and that the twin
+// Lookup names for calls without type arguments has exactly the type
 // parameters of the function that are not constrained to a core type.
 func TestGenericStdNames(t *testing.T) {
 	for _, g := range stdGenerics {
-		q, inferred, ok := GenericStd(g.path, g.name)
-		name := strings.TrimPrefix(q, GenericStdPackage+".")
+		q, inferred, ok := Lookup(g.path, g.name)
+		name := strings.TrimPrefix(q, Package+".")
 		if !ok || !strings.HasPrefix(g.src, "func "+name+"[") {
 			t.Errorf("%s.%s: source does not declare %s", g.path, g.name, q)
 		}
@@ -254,11 +278,11 @@ func TestGenericStdNames(t *testing.T) {
 			t.Errorf("%s.%s: inferred name %q, twin %v:\n%s", g.path, g.name, inferred, has, twin)
 		}
 	}
-	if _, _, ok := GenericStd("slices", "NoSuch"); ok {
-		t.Error("GenericStd(slices, NoSuch) is ok")
+	if _, _, ok := Lookup("slices", "NoSuch"); ok {
+		t.Error("Lookup(slices, NoSuch) is ok")
 	}
-	if got := GenericStdName("math/rand/v2", "N"); got != "Math_rand_v2_N" {
-		t.Errorf("GenericStdName(math/rand/v2, N): got %q", got)
+	if got := Name("math/rand/v2", "N"); got != "Math_rand_v2_N" {
+		t.Errorf("Name(math/rand/v2, N): got %q", got)
 	}
 	for src, want := range map[string]string{
 		"func F[S ~[]E, E any](s S) S { var x S; return append(x, s...) }":                 "func F_I[E any](s []E) []E { var x []E; return append(x, s...) }",

@@ -1,11 +1,13 @@
-package agent
+// Package ifacewrap gives the agent's interpreter the wrapper types that
+// yaegi needs to convert interpreted values to compiled interfaces: those
+// the builder generates (Register) and stand-ins for the others (Add).
+package ifacewrap
 
 import (
 	"fmt"
-	"go/ast"
+	"log/slog"
 	"path"
 	"reflect"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -49,24 +51,19 @@ var generated = struct {
 	byPkg map[string]map[string]reflect.Value
 }{byPkg: map[string]map[string]reflect.Value{}}
 
-// RegisterInterfaceWrappers records wrapper types for yaegi's conversions
-// of interpreted values to compiled interfaces. Each pair is an interface
-// type as (*I)(nil) and its wrapper type as (*W)(nil): W is a struct
-// whose first field, IValue, is of type interface{}, whose other fields
-// are "W" + the name of each method of I, of the method's func type, and
-// whose methods (value receivers: yaegi makes W values) implement I by
-// calling those fields. It is meant to be called from generated init code
-// and is safe for concurrent use; pairs registered after the interpreter
-// exists are given to it at once. A pair that does not fit is left out
-// and logged (a generator bug must not stop the program): its interface
-// keeps the stand-in.
-func RegisterInterfaceWrappers(pairs [][2]any) {
+// Register records wrapper types, as agent.RegisterInterfaceWrappers
+// describes; a pair that does not fit is left out and logged to log. It
+// returns the symbols it recorded by yaegi Exports key (see exportsKey;
+// name gives the registered package name of an import path), for the
+// caller to give to an interpreter that exists already. It is safe for
+// concurrent use.
+func Register(pairs [][2]any, name func(pkgPath string) string, log *slog.Logger) map[string]map[string]reflect.Value {
 	late := map[string]map[string]reflect.Value{}
 	generated.mu.Lock()
 	for _, p := range pairs {
 		iface, wrapper := reflect.TypeOf(p[0]), reflect.TypeOf(p[1])
 		if err := checkWrapper(iface, wrapper); err != nil {
-			logger.Warn("interface wrapper left out", "err", err)
+			log.Warn("interface wrapper left out", "err", err)
 			continue
 		}
 		it := iface.Elem()
@@ -79,9 +76,11 @@ func RegisterInterfaceWrappers(pairs [][2]any) {
 		}
 	}
 	generated.mu.Unlock()
+	byKey := make(map[string]map[string]reflect.Value, len(late))
 	for pkgPath, syms := range late {
-		addLateSymbols(exportsKey(pkgPath), syms)
+		byKey[exportsKey(pkgPath, name)] = syms
 	}
+	return byKey
 }
 
 // checkWrapper reports why wrapper, (*W)(nil)'s type, is not a wrapper
@@ -199,7 +198,7 @@ func standIn(t reflect.Type) reflect.Type {
 // exportsKey returns the yaegi Exports key of package pkgPath: the
 // registered package's, else one named after the path's last element (the
 // package is then known to the interpreter only for its wrappers).
-func exportsKey(pkgPath string) string {
+func exportsKey(pkgPath string, registeredName func(string) string) string {
 	name := registeredName(pkgPath)
 	if name == "" {
 		name = path.Base(pkgPath)
@@ -211,16 +210,18 @@ func exportsKey(pkgPath string) string {
 // of composed wrappers ("MapTypes").
 const mapTypesKey = "."
 
-// withInterfaceWrappers adds to ex, the symbols about to be given to the
+// Add adds to ex, the symbols about to be given to the
 // interpreter, the generated wrappers not given yet, and stand-ins for the
 // interfaces that ex reaches and that neither ex nor the interpreter has a
 // wrapper for. given records the wrapper symbols the interpreter has, by
 // Exports key: true for a generated one, false for a stand-in, which a
-// generated one registered later replaces.
-func withInterfaceWrappers(ex yaegi.Exports, given map[string]map[string]bool) {
+// generated one registered later replaces. name gives the registered
+// package name of an import path, or "". The caller serializes the calls
+// for one interpreter.
+func Add(ex yaegi.Exports, given map[string]map[string]bool, name func(pkgPath string) string) {
 	generated.mu.Lock()
 	for pkgPath, syms := range generated.byPkg {
-		k := exportsKey(pkgPath)
+		k := exportsKey(pkgPath, name)
 		for s, v := range syms {
 			if given[k][s] {
 				continue
@@ -240,7 +241,7 @@ func withInterfaceWrappers(ex yaegi.Exports, given map[string]map[string]bool) {
 	}
 	refusing := map[reflect.Value][]reflect.Type{}
 	for _, t := range w.found {
-		k, s := exportsKey(t.PkgPath()), wrapperPrefix+t.Name()
+		k, s := exportsKey(t.PkgPath(), name), wrapperPrefix+t.Name()
 		if _, ok := ex[k][s]; ok {
 			continue
 		}
@@ -325,66 +326,4 @@ func (m missingWrapper) Error() string {
 		"that has no interface wrapper in this build (the builder writes them for the interfaces of the program's " +
 		"packages and of the packages their symbol tables register, when their methods can be written there); " +
 		"only compiled values and nil convert to it: " + m.iface.PkgPath() + "." + m.iface.Name()
-}
-
-// refuseEmbeddedInterfaces returns an error at the first struct type of
-// snippet f (parsed from src by rewriteCompiled) that embeds a compiled
-// interface type with methods, error included. Interpreted code cannot
-// use such a struct as an interface: yaegi v0.16.1 builds the struct type
-// with reflect.StructOf, which, when the embedded field is the struct's
-// only field, gives it a method per method of the interface whose body
-// panics ("reflect: StructOf does not support methods of embedded
-// interfaces"). Those are the methods yaegi puts into the wrapper when it
-// converts the value to a compiled interface (an unexported one fails
-// sooner: "reflect.Set of unexported method"), and the ones compiled code
-// finds by type assertion (fmt calling a String or Error method). With
-// other fields beside it, the field is not embedded under reflect and the
-// conversion panics with "method not found". Either way the program would
-// panic where Go does not, so the snippet is refused before it compiles.
-func (r *binRewriter) refuseEmbeddedInterfaces(f *ast.File, src string) error {
-	var err error
-	ast.Inspect(f, func(n ast.Node) bool {
-		st, ok := n.(*ast.StructType)
-		if !ok || err != nil || st.Fields == nil {
-			return err == nil
-		}
-		for _, fd := range st.Fields.List {
-			if len(fd.Names) > 0 {
-				continue
-			}
-			name, ok := r.embeddedInterface(fd.Type)
-			if !ok {
-				continue
-			}
-			line, col := lineCol(src, r.offset(fd.Type.Pos()))
-			err = fmt.Errorf("%d:%d: a struct type embedding a compiled interface: the interpreter (yaegi v0.16.1) "+
-				"gives the struct the interface's methods through reflect.StructOf, which panic when compiled code calls them "+
-				"(as it does when the value is passed as an interface); the interface is %s", line, col, name)
-			return false
-		}
-		return true
-	})
-	return err
-}
-
-// embeddedInterface returns the name of the compiled interface type with
-// methods that the embedded field type e names, if it names one.
-func (r *binRewriter) embeddedInterface(e ast.Expr) (string, bool) {
-	if id, ok := ast.Unparen(e).(*ast.Ident); ok && id.Name == "error" && id.Obj == nil && !r.unqualified("error") {
-		return "error", true
-	}
-	t, ok := r.compiledType(e)
-	if !ok || t.Kind() != reflect.Interface || t.NumMethod() == 0 {
-		return "", false
-	}
-	return t.String(), true
-}
-
-// lineCol returns the 1-based line and column of byte offset off in src.
-func lineCol(src string, off int) (int, int) {
-	if off < 0 || off > len(src) {
-		return 1, 1
-	}
-	line := 1 + strings.Count(src[:off], "\n")
-	return line, off - strings.LastIndex(src[:off], "\n")
 }

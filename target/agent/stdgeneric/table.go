@@ -1,4 +1,4 @@
-package agent
+package stdgeneric
 
 // stdGenericShared holds what the implementations share: the constraints
 // of cmp.Ordered and of math/rand/v2's integer types, NaN tests and the

@@ -1,6 +1,11 @@
-package agent
+// Package stdgeneric holds the agent's interpreted implementations of the
+// generic functions of the standard library, which it compiles into its
+// interpreter as package lp_std (see Use), and the names the host's
+// rewriter calls them by (see Lookup).
+package stdgeneric
 
 import (
+	"log/slog"
 	"reflect"
 	"strings"
 	"sync"
@@ -14,7 +19,7 @@ import (
 // instances.go): the host's rewriter writes the call as that symbol. For
 // any other instantiation (an edit that uses new type arguments, or a
 // type declared inside the function), the rewriter calls the agent's own
-// interpreted implementation from the table (stdlib_generic_table.go),
+// interpreted implementation from the table (table.go),
 // with explicit type arguments: yaegi v0.16.1 ships interpreted sources of slices, maps and
 // cmp as of Go 1.22 only, most of whose functions fail to infer their
 // type arguments ("undefined type for E" for slices.Contains(s, v)), and
@@ -30,34 +35,34 @@ import (
 // their func types: yaegi has no iter types, and values of the one are
 // assignable to the other.
 //
-// Adding a function: add an entry to stdGenerics (stdlib_generic_table.go)
-// whose source declares the function under the name GenericStdName gives
+// Adding a function: add an entry to stdGenerics (table.go)
+// whose source declares the function under the name Name gives
 // it, with the type parameters of the Go function in the same order (the
 // rewriter passes the Go call's type arguments as they are), and a case to
 // the equivalence test.
 
-// GenericStdPackage is the interpreted package holding the table's
+// Package is the interpreted package holding the table's
 // functions; it needs no import (yaegi makes a source package visible
 // everywhere under its name).
-const GenericStdPackage = "lp_std"
+const Package = "lp_std"
 
 // stdGeneric is one interpreted implementation of a generic function of
 // the standard library.
 type stdGeneric struct {
 	path, name string   // the Go function: import path and name
 	imports    []string // import specs its source needs
-	src        string   // its declaration, named GenericStdName(path, name)
+	src        string   // its declaration, named Name(path, name)
 }
 
-// GenericStdName returns the name of the interpreted implementation of
+// Name returns the name of the interpreted implementation of
 // function name of standard package path, in package lp_std:
 // Slices_Collect for slices.Collect, Math_rand_v2_N for math/rand/v2.N.
-func GenericStdName(path, name string) string {
+func Name(path, name string) string {
 	p := strings.NewReplacer("/", "_", ".", "_").Replace(path)
 	return strings.ToUpper(p[:1]) + p[1:] + "_" + name
 }
 
-// GenericStd reports whether the agent has an interpreted implementation
+// Lookup reports whether the agent has an interpreted implementation
 // of generic function name of standard package path, and returns its
 // qualified name (lp_std.Slices_Collect), to call with the Go call's type
 // arguments, and the name to call without type arguments, letting yaegi
@@ -67,12 +72,12 @@ func GenericStdName(path, name string) string {
 // needs the latter: yaegi v0.16.1 crashes instantiating a generic function
 // whose body instantiates another with its own type parameters
 // (g[T](x) inside f[T]) when f's type argument is a named type.
-func GenericStd(path, name string) (explicit, inferred string, ok bool) {
+func Lookup(path, name string) (explicit, inferred string, ok bool) {
 	i, ok := stdGenericIndex[path+"."+name]
 	if !ok {
 		return "", "", false
 	}
-	explicit = GenericStdPackage + "." + GenericStdName(path, name)
+	explicit = Package + "." + Name(path, name)
 	inferred = explicit
 	if _, has := inferenceTwin(stdGenerics[i].src); has {
 		inferred += twinSuffix
@@ -89,22 +94,23 @@ var stdGenericIndex = func() map[string]int {
 	return m
 }()
 
-// useGenericStd compiles the shared helpers and then each implementation
+// Use compiles the shared helpers and then each implementation
 // of the table into package lp_std of i, each alone, so that one whose
 // imports the program does not have (math/rand/v2 registers only when
 // the user's code imports it) leaves the others usable; it returns the
-// failures by "path.name" and logs them. yaegi compiles a generic
-// function's body when it is instantiated: this costs a parse each. The
-// caller holds machine.mu.
-func useGenericStd(i *yaegi.Interpreter) map[string]error {
+// failures by "path.name" and logs them to log. compile compiles a
+// source in i, turning a panic of yaegi into an error. yaegi compiles a
+// generic function's body when it is instantiated: this costs a parse
+// each. The caller serializes the use of i.
+func Use(i *yaegi.Interpreter, compile func(src string) error, log *slog.Logger) map[string]error {
 	failed := map[string]error{}
 	if err := i.Use(yaegi.Exports{stdGenericBin + "/" + stdGenericBin: stdGenericBinSymbols()}); err != nil {
 		failed[""] = err
 		return failed
 	}
-	header := "package " + GenericStdPackage + "\n"
-	if _, err := compile(i, header+stdGenericShared); err != nil {
-		logger.Warn("interpreted std generics", "err", err)
+	header := "package " + Package + "\n"
+	if err := compile(header + stdGenericShared); err != nil {
+		log.Warn("interpreted std generics", "err", err)
 		failed[""] = err
 		return failed
 	}
@@ -116,7 +122,7 @@ func useGenericStd(i *yaegi.Interpreter) map[string]error {
 		for _, s := range g.imports {
 			err, done := imported[s]
 			if !done {
-				_, err = compile(i, header+"import "+s+"\n")
+				err = compile(header + "import " + s + "\n")
 				imported[s] = err
 			}
 			if err != nil {
@@ -126,17 +132,17 @@ func useGenericStd(i *yaegi.Interpreter) map[string]error {
 		if !ok {
 			continue
 		}
-		if _, err := compile(i, src+g.src); err != nil {
+		if err := compile(src + g.src); err != nil {
 			failed[g.path+"."+g.name] = err
 		}
 		if twin, ok := inferenceTwin(g.src); ok {
-			if _, err := compile(i, src+twin); err != nil {
+			if err := compile(src + twin); err != nil {
 				failed[g.path+"."+g.name+twinSuffix] = err
 			}
 		}
 	}
 	for name, err := range failed {
-		logger.Debug("interpreted std generic left out", "func", name, "err", err)
+		log.Debug("interpreted std generic left out", "func", name, "err", err)
 	}
 	return failed
 }

@@ -1,4 +1,4 @@
-package agent
+package stdgeneric
 
 import (
 	"go/scanner"
