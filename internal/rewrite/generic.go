@@ -21,7 +21,7 @@ import (
 // arguments, or a type declared inside the function) is:
 //
 //   - for a generic function of the standard library that the agent
-//     implements (target/agent/stdlib_generic.go), a call of that
+//     implements (target/agent/stdgeneric), a call of that
 //     implementation with explicit type arguments, which sidesteps yaegi's
 //     failures to infer them: slices.Sort(s) becomes
 //     lp_std.Slices_Sort[[]T, T](s), and the function as a value a
