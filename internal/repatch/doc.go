@@ -6,9 +6,11 @@
 // For each package under test, Run builds its test binary patchably
 // (patcher.Build with Test), starts it held (agent.EnvHold: the agent
 // stops the binary in the init that starts it, before any test runs),
-// rewrites the source of every file of the package through exactly the
-// pipeline a saved edit takes (change.Checker.RewriteChange: whole-package
-// type-check and rewriting), and applies the replacements over the agent's
+// rewrites the source of every file of the package through the checking
+// and rewriting a saved edit takes (change.Checker.RewriteChange:
+// whole-package type-check and rewriting; a save's classification of what
+// changed, internal/livepatch's, has nothing to decide here, since every
+// function is replaced), and applies the replacements over the agent's
 // socket, where the agent compiles and publishes them. A patch set is
 // atomic: when the agent refuses some of its functions, Run drops those,
 // records why, and applies the rest. Then it releases the binary and
