@@ -119,7 +119,32 @@ func (p *Program) uniquePackage(name string) string {
 	return found
 }
 
+// checkOnce type-checks in in the scope sc, after the declaring inputs of
+// history, as the body of a function of a synthetic file of the frame's
+// package. A type error of the input is a Diagnostics.
 func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, error) {
+	framePkg := sc.ref.pkg.Types
+	fake, locals := frameScope(sc)
+	names, specs := p.inputImports(sc, history, in)
+	text, start := syntheticFile(framePkg.Name(), specs, history, in)
+	f, err := parser.ParseFile(p.fset, "<input>", text, parser.SkipObjectResolution)
+	if err != nil {
+		// Earlier inputs parsed alone; together they must too.
+		return nil, fmt.Errorf("prompt: synthetic file: %w", err)
+	}
+	c := &checked{prog: p, user: p.user, in: in, sc: sc, tok: p.fset.File(f.Pos()), start: start, locals: locals, pkg: framePkg, names: names, info: newInfo()}
+	errs := p.typeCheckInput(c, f, fake, history)
+	c.stmts = inputStmts(c, f, len(history))
+	if len(errs) > 0 {
+		return nil, inputDiagnostics(in, errs)
+	}
+	return c, nil
+}
+
+// frameScope returns a package of the frame's path whose scope holds the
+// frame's variables, which it returns as the locals, and the package's
+// declarations.
+func frameScope(sc *Scope) (*types.Package, map[types.Object]bool) {
 	framePkg := sc.ref.pkg.Types
 	fake := types.NewPackage(framePkg.Path(), framePkg.Name())
 	locals := map[types.Object]bool{}
@@ -130,9 +155,14 @@ func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, e
 	for _, name := range framePkg.Scope().Names() {
 		fake.Scope().Insert(framePkg.Scope().Lookup(name))
 	}
+	return fake, locals
+}
 
-	// Imports: the file's, then those of earlier inputs and of this one;
-	// the first binding of a name wins, and a local hides an import.
+// inputImports returns the imports of the input's synthetic file, with the
+// name each path is usable by: the file's, then those of earlier inputs
+// and of this one; the first binding of a name wins, and a local hides an
+// import.
+func (p *Program) inputImports(sc *Scope, history []*input, in *input) (map[string]string, []importSpec) {
 	names := map[string]string{}
 	taken := map[string]bool{}
 	var specs []importSpec
@@ -165,9 +195,15 @@ func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, e
 	for _, s := range in.imports {
 		addSpec(s)
 	}
+	return names, specs
+}
 
+// syntheticFile returns the text of the file that holds the input, and
+// the input's offset in it: the imports, then a function whose body holds
+// one block per earlier input, the input innermost.
+func syntheticFile(pkgName string, specs []importSpec, history []*input, in *input) (string, int) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "package %s\n", framePkg.Name())
+	fmt.Fprintf(&b, "package %s\n", pkgName)
 	for _, s := range specs {
 		fmt.Fprintf(&b, "import %s\n", s)
 	}
@@ -179,59 +215,52 @@ func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, e
 	start := b.Len()
 	b.WriteString(in.host)
 	fmt.Fprintf(&b, "\n%s\n}\n", strings.Repeat("}", len(history)))
-	text := b.String()
+	return b.String(), start
+}
 
-	f, err := parser.ParseFile(p.fset, "<input>", text, parser.SkipObjectResolution)
-	if err != nil {
-		// Earlier inputs parsed alone; together they must too.
-		return nil, fmt.Errorf("prompt: synthetic file: %w", err)
-	}
-	c := &checked{prog: p, user: p.user, in: in, sc: sc, tok: p.fset.File(f.Pos()), start: start, locals: locals, pkg: framePkg, names: names,
-		info: &types.Info{
-			Types:      map[ast.Expr]types.TypeAndValue{},
-			Defs:       map[*ast.Ident]types.Object{},
-			Uses:       map[*ast.Ident]types.Object{},
-			Selections: map[*ast.SelectorExpr]*types.Selection{},
-			Instances:  map[*ast.Ident]types.Instance{}, // generic.go
-		}}
-	type posErr struct {
-		off int
-		te  types.Error
-	}
-	var errs []posErr
+// inputError is a type error in the input, at offset off of it.
+type inputError struct {
+	off int
+	te  types.Error
+}
+
+// typeCheckInput type-checks the synthetic file f into fake, filling
+// c.info, and returns the type errors in the input that the prompt
+// reports.
+func (p *Program) typeCheckInput(c *checked, f *ast.File, fake *types.Package, history []*input) []inputError {
+	var errs []inputError
 	// Methods of earlier inputs are not declared on the host: a selector
 	// that may name one is left to the interpreter.
-	lenient := in.lenient
+	lenient := c.in.lenient
 	for _, h := range history {
 		lenient = lenient || h.lenient
 	}
 	conf := types.Config{
-		Importer: importerFunc(func(path string) (*types.Package, error) {
-			if ip := p.pkgs[path]; ip != nil {
-				return ip, nil
-			}
-			return nil, fmt.Errorf("package %s is not linked into this program", path)
-		}),
+		Importer: p.linkedImporter(),
 		Error: func(err error) {
 			te, ok := err.(types.Error)
 			if !ok || ignoredError(te.Msg) || lenient && strings.Contains(te.Msg, "has no field or method") {
 				return
 			}
 			if off := c.inputOffset(te.Pos); off >= 0 {
-				errs = append(errs, posErr{off, te})
+				errs = append(errs, inputError{off, te})
 			}
 		},
 	}
 	_ = types.NewChecker(&conf, p.fset, fake, c.info).Files([]*ast.File{f})
+	return errs
+}
 
-	// The input's statements: inside one block per earlier input.
+// inputStmts returns the input's statements in the synthetic file f:
+// inside one block per earlier input, depth of them.
+func inputStmts(c *checked, f *ast.File, depth int) []ast.Stmt {
 	var list []ast.Stmt
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "_" {
 			list = fd.Body.List
 		}
 	}
-	for range history {
+	for range depth {
 		if len(list) == 0 {
 			break
 		}
@@ -241,27 +270,52 @@ func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, e
 		}
 		list = blk.List
 	}
+	var stmts []ast.Stmt
 	for _, s := range list {
 		if c.inputOffset(s.Pos()) >= 0 {
-			c.stmts = append(c.stmts, s)
+			stmts = append(stmts, s)
 		}
 	}
+	return stmts
+}
 
-	if len(errs) > 0 {
-		sort.SliceStable(errs, func(i, j int) bool { return errs[i].off < errs[j].off })
-		var ds Diagnostics
-		seen := map[Diagnostic]bool{}
-		for _, e := range errs {
-			l, col := rewrite.LineCol(in.src, e.off)
-			d := typeDiagnostic(e.te, token.Position{Line: l, Column: col})
-			if !seen[d] && len(ds) < 10 {
-				seen[d] = true
-				ds = append(ds, d)
-			}
+// inputDiagnostics returns the type errors of the input in the order of
+// the input, each once, at most 10, at their line and column in it.
+func inputDiagnostics(in *input, errs []inputError) Diagnostics {
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].off < errs[j].off })
+	var ds Diagnostics
+	seen := map[Diagnostic]bool{}
+	for _, e := range errs {
+		l, col := rewrite.LineCol(in.src, e.off)
+		d := typeDiagnostic(e.te, token.Position{Line: l, Column: col})
+		if !seen[d] && len(ds) < 10 {
+			seen[d] = true
+			ds = append(ds, d)
 		}
-		return nil, ds
 	}
-	return c, nil
+	return ds
+}
+
+// newInfo returns a types.Info with the maps the rewriter reads.
+func newInfo() *types.Info {
+	return &types.Info{
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
+		Instances:  map[*ast.Ident]types.Instance{}, // generic.go
+	}
+}
+
+// linkedImporter returns an importer of the packages linked into the
+// program.
+func (p *Program) linkedImporter() types.Importer {
+	return importerFunc(func(path string) (*types.Package, error) {
+		if ip := p.pkgs[path]; ip != nil {
+			return ip, nil
+		}
+		return nil, fmt.Errorf("package %s is not linked into this program", path)
+	})
 }
 
 // importerFunc is a types.Importer.
