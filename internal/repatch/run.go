@@ -60,36 +60,17 @@ type listedPackage struct {
 // could not start); a package that cannot be run repatched has its
 // PackageReport.Error set instead.
 func Run(ctx context.Context, opts Options) (*Report, error) {
-	if opts.Log == nil {
-		opts.Log = slog.New(slog.DiscardHandler)
-	}
-	if opts.Dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, fmt.Errorf("repatch: %w", err)
-		}
-		opts.Dir = wd
-	}
-	if len(opts.Packages) == 0 {
-		opts.Packages = []string{"."}
+	opts, err := withDefaults(opts)
+	if err != nil {
+		return nil, fmt.Errorf("repatch: %w", err)
 	}
 	binArgs, buildFlags, err := splitTestFlags(opts.TestFlags)
 	if err != nil {
 		return nil, fmt.Errorf("repatch: %w", err)
 	}
-	pkgs, err := listPackages(ctx, opts, buildFlags)
+	rep, paths, err := testedPackages(ctx, opts, buildFlags)
 	if err != nil {
 		return nil, fmt.Errorf("repatch: %w", err)
-	}
-	rep := &Report{}
-	var paths []string
-	for _, p := range pkgs {
-		if len(p.TestGoFiles)+len(p.XTestGoFiles) == 0 {
-			opts.Log.Debug("no test files", "package", opts.Packages)
-			continue
-		}
-		rep.Packages = append(rep.Packages, &PackageReport{Path: p.ImportPath, Dir: p.Dir})
-		paths = append(paths, p.ImportPath)
 	}
 	if len(paths) == 0 {
 		return rep, nil
@@ -112,35 +93,81 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("repatch: %w", err)
 		}
-		progress(opts, "%s: building the test binary patchably", pr.Path)
 		bin := filepath.Join(tmp, fmt.Sprintf("pkg%d.test", i))
-		res, err := patcher.Build(ctx, patcher.Options{
-			Dir: opts.Dir, Packages: []string{pr.Path}, Output: bin, Test: true,
-			BuildFlags: buildFlags, Env: opts.Env, Log: opts.Log.With("component", "patcher"),
-		})
-		if err != nil {
-			pr.Error = err.Error()
-			continue
-		}
-		ck := change.NewChecker(opts.Log.With("component", "prompt"))
-		ck.UseBuild(res)
-		set, refused := patchSet(ctx, ck, res.Manifest, pr.Path, opts.All, opts.Functions)
-		pr.Refused = refused
-		progress(opts, "%s: running the tests with %d functions replaced", pr.Path, len(set))
-		results, replaced, agentRefused, err := runHeld(ctx, heldRun{
-			bin: res.Output, dir: pr.Dir, pkg: pr.Path, env: opts.Env,
-			args: append([]string{"-test.paniconexit0"}, binArgs...), patches: set, log: opts.Log,
-		})
-		pr.Replaced = replaced
-		pr.Refused = append(pr.Refused, agentRefused...)
-		if err != nil {
-			pr.Error = err.Error()
-			continue
-		}
-		pr.Repatched = results
-		pr.Regressions = regressions(pr.Native, pr.Repatched)
+		runRepatched(ctx, opts, pr, bin, binArgs, buildFlags)
 	}
 	return rep, nil
+}
+
+// withDefaults returns opts with its empty Log, Dir and Packages set to
+// their defaults.
+func withDefaults(opts Options) (Options, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return opts, err
+		}
+		opts.Dir = wd
+	}
+	if len(opts.Packages) == 0 {
+		opts.Packages = []string{"."}
+	}
+	return opts, nil
+}
+
+// testedPackages lists opts.Packages and returns a report with an entry
+// for each package that has test files, and their import paths.
+func testedPackages(ctx context.Context, opts Options, buildFlags []string) (*Report, []string, error) {
+	pkgs, err := listPackages(ctx, opts, buildFlags)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := &Report{}
+	var paths []string
+	for _, p := range pkgs {
+		if len(p.TestGoFiles)+len(p.XTestGoFiles) == 0 {
+			opts.Log.Debug("no test files", "package", opts.Packages)
+			continue
+		}
+		rep.Packages = append(rep.Packages, &PackageReport{Path: p.ImportPath, Dir: p.Dir})
+		paths = append(paths, p.ImportPath)
+	}
+	return rep, paths, nil
+}
+
+// runRepatched builds pr's test binary patchably at bin, runs its tests
+// with the patch set replaced and records the outcome in pr: the results
+// and regressions, or the error that stopped it.
+func runRepatched(ctx context.Context, opts Options, pr *PackageReport, bin string, binArgs, buildFlags []string) {
+	progress(opts, "%s: building the test binary patchably", pr.Path)
+	res, err := patcher.Build(ctx, patcher.Options{
+		Dir: opts.Dir, Packages: []string{pr.Path}, Output: bin, Test: true,
+		BuildFlags: buildFlags, Env: opts.Env, Log: opts.Log.With("component", "patcher"),
+	})
+	if err != nil {
+		pr.Error = err.Error()
+		return
+	}
+	ck := change.NewChecker(opts.Log.With("component", "prompt"))
+	ck.UseBuild(res)
+	set, refused := patchSet(ctx, ck, res.Manifest, pr.Path, opts.All, opts.Functions)
+	pr.Refused = refused
+	progress(opts, "%s: running the tests with %d functions replaced", pr.Path, len(set))
+	results, replaced, agentRefused, err := runHeld(ctx, heldRun{
+		bin: res.Output, dir: pr.Dir, pkg: pr.Path, env: opts.Env,
+		args: append([]string{"-test.paniconexit0"}, binArgs...), patches: set, log: opts.Log,
+	})
+	pr.Replaced = replaced
+	pr.Refused = append(pr.Refused, agentRefused...)
+	if err != nil {
+		pr.Error = err.Error()
+		return
+	}
+	pr.Repatched = results
+	pr.Regressions = regressions(pr.Native, pr.Repatched)
 }
 
 // progress writes one line to opts.Progress.

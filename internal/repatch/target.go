@@ -1,16 +1,11 @@
 package repatch
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"os/exec"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
@@ -43,111 +38,29 @@ func runHeld(ctx context.Context, r heldRun) (res Results, replaced []string, re
 		return res, nil, nil, err
 	}
 	defer ep.Remove()
-	args := append([]string{"-test.v=test2json"}, r.args...)
-	if !hasFlag(r.args, "test.timeout") {
-		args = append(args, "-test.timeout="+defaultTestTimeout)
-	}
-	pr, pw, err := os.Pipe()
-	if err != nil {
+	h := &heldProcs{pkg: r.pkg}
+	defer h.stop()
+	if err := h.startBinary(ctx, r, ep); err != nil {
 		return res, nil, nil, err
 	}
-	defer pr.Close()
-	cmd := exec.CommandContext(ctx, r.bin, args...)
-	cmd.Dir = r.dir
-	cmd.Env = append(append(append(os.Environ(), r.env...), ep.Env()...), agent.EnvHold+"="+holdLimit.String())
-	cmd.Stdout, cmd.Stderr = pw, pw // as go test does: one stream
-	cmd.WaitDelay = 5 * time.Second
-	err = cmd.Start()
-	pw.Close()
-	if err != nil {
-		return res, nil, nil, fmt.Errorf("start test binary: %w", err)
-	}
-	waited := false
-	defer func() {
-		if !waited {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}()
-
-	conv := exec.CommandContext(ctx, "go", "tool", "test2json", "-p", r.pkg)
-	conv.Dir = r.dir
-	conv.Env = append(os.Environ(), r.env...)
-	conv.WaitDelay = 5 * time.Second
-	convIn, err := conv.StdinPipe()
-	if err != nil {
+	if err := h.startTest2json(ctx, r); err != nil {
 		return res, nil, nil, err
 	}
-	convOut, err := conv.StdoutPipe()
-	if err != nil {
+	h.copyOutput()
+	if err := h.awaitHold(ctx); err != nil {
 		return res, nil, nil, err
 	}
-	var convErr strings.Builder
-	conv.Stderr = &convErr
-	if err := conv.Start(); err != nil {
-		return res, nil, nil, fmt.Errorf("go tool test2json: %w", err)
+	replaced, refused, err = patchAndRelease(ctx, ep, r)
+	if err != nil {
+		return res, replaced, refused, err
 	}
-	defer func() {
-		convIn.Close()
-		conv.Wait()
-	}()
-	type readResult struct {
-		res map[string]*Results
-		err error
-	}
-	events := make(chan readResult, 1)
-	go func() {
-		m, err := readEvents(convOut, r.pkg)
-		io.Copy(io.Discard, convOut)
-		events <- readResult{m, err}
-	}()
+	res, err = h.collect()
+	return res, replaced, refused, err
+}
 
-	// Copy the binary's output to test2json, minus the agent's holding
-	// line, which says when to dial.
-	held := make(chan struct{})
-	copied := make(chan error, 1)
-	go func() {
-		br := bufio.NewReader(pr)
-		seen := false
-		for {
-			line, err := br.ReadString('\n')
-			if !seen && strings.HasPrefix(line, agent.HoldingLine) {
-				seen = true
-				close(held)
-				continue
-			}
-			if len(line) > 0 {
-				if _, werr := io.WriteString(convIn, line); werr != nil {
-					copied <- werr
-					return
-				}
-			}
-			if err != nil {
-				if errors.Is(err, io.EOF) {
-					err = nil
-				}
-				copied <- err
-				return
-			}
-		}
-	}()
-
-	select {
-	case <-held:
-	case err := <-copied:
-		werr := cmd.Wait()
-		waited = true
-		convIn.Close()
-		ev := <-events
-		out := ""
-		if p := ev.res[r.pkg]; p != nil {
-			out = p.Output
-		}
-		return res, nil, nil, fmt.Errorf("the test binary ended before its agent held it (%v): %s", errors.Join(err, werr), out)
-	case <-ctx.Done():
-		return res, nil, nil, ctx.Err()
-	}
-
+// patchAndRelease dials the held binary's agent, applies r.patches as
+// applyAll does and releases the binary.
+func patchAndRelease(ctx context.Context, ep *agentclient.Endpoint, r heldRun) (replaced []string, refused []Refusal, err error) {
 	// Compiling every function of a package can take the agent longer than
 	// the client's default deadline for one request on a loaded machine;
 	// the binary waits for as long as it is held.
@@ -155,7 +68,7 @@ func runHeld(ctx context.Context, r heldRun) (res Results, replaced []string, re
 	defer cancel()
 	c, err := ep.Dial(pctx)
 	if err != nil {
-		return res, nil, nil, err
+		return nil, nil, err
 	}
 	replaced, refused, aerr := applyAll(pctx, c, r.patches, r.log)
 	if aerr == nil {
@@ -163,28 +76,9 @@ func runHeld(ctx context.Context, r heldRun) (res Results, replaced []string, re
 	}
 	c.Close()
 	if aerr != nil {
-		return res, replaced, refused, fmt.Errorf("patch the test binary: %w", aerr)
+		return replaced, refused, fmt.Errorf("patch the test binary: %w", aerr)
 	}
-
-	cerr := <-copied
-	werr := cmd.Wait()
-	waited = true
-	convIn.Close()
-	ev := <-events
-	if cerr != nil || ev.err != nil {
-		return res, replaced, refused, fmt.Errorf("read the test output: %w", errors.Join(cerr, ev.err))
-	}
-	var ee *exec.ExitError
-	if werr != nil && !errors.As(werr, &ee) {
-		return res, replaced, refused, fmt.Errorf("test binary: %w", werr)
-	}
-	if p := ev.res[r.pkg]; p != nil {
-		res = *p
-	}
-	if werr != nil && res.Failed == 0 && res.Output == "" {
-		res.Output = fmt.Sprintf("test binary: %v", werr)
-	}
-	return res, replaced, refused, nil
+	return replaced, refused, nil
 }
 
 // applyAll applies patches as one set; while the agent refuses some of
