@@ -18,32 +18,8 @@ func (s *Session) onRestart(m *message) {
 		return
 	}
 	args := restartArguments(rawArguments(m.raw), l.raw)
-	rebuild := true
-	if v, ok := args["rebuild"]; ok {
-		_ = json.Unmarshal(v, &rebuild)
-	}
-	if l.build != nil && rebuild {
-		if buildArgs, ok := args["buildFlags"]; ok {
-			var v any
-			_ = json.Unmarshal(buildArgs, &v)
-			if flags, err := splitBuildFlags(v); err == nil {
-				l.build.Flags = flags
-			}
-		}
-		paused := s.pauseForBuild(l)
-		s.output("stdout", "Building "+l.build.Packages[0]+"\n")
-		progress, endProgress := s.buildProgress("Building " + l.build.Packages[0])
-		err := s.proxy.cfg.Builder.Build(s.ctx, *l.build, progress)
-		endProgress()
-		if err != nil {
-			s.output("stderr", "Build Error: "+err.Error()+"\n")
-			if paused {
-				s.resumeAfterBuild()
-			}
-			s.toClient(errorResponse(m.Seq, m.Command, &Error{ID: errFailedToLaunch, Summary: "Failed to restart",
-				Detail: "Build error: Check the debug console for details.", ShowUser: true}))
-			return
-		}
+	if !s.rebuildForRestart(m, l, args) {
+		return
 	}
 	args["rebuild"] = json.RawMessage("false")
 	args["request"] = json.RawMessage(`"launch"`)
@@ -53,7 +29,48 @@ func (s *Session) onRestart(m *message) {
 		Command   string `json:"command"`
 		Arguments any    `json:"arguments"`
 	}{Type: "request", Command: "restart", Arguments: map[string]any{"arguments": args}}))
+	s.restartInDelve(m, l, req)
+}
 
+// rebuildForRestart builds the program for a restart unless the launch has
+// no builder or the restart asks for no rebuild, and reports whether the
+// restart goes on. A failed build is reported to the client and answers the
+// restart m with an error.
+func (s *Session) rebuildForRestart(m *message, l *launchState, args map[string]json.RawMessage) bool {
+	rebuild := true
+	if v, ok := args["rebuild"]; ok {
+		_ = json.Unmarshal(v, &rebuild)
+	}
+	if l.build == nil || !rebuild {
+		return true
+	}
+	if buildArgs, ok := args["buildFlags"]; ok {
+		var v any
+		_ = json.Unmarshal(buildArgs, &v)
+		if flags, err := splitBuildFlags(v); err == nil {
+			l.build.Flags = flags
+		}
+	}
+	paused := s.pauseForBuild(l)
+	s.output("stdout", "Building "+l.build.Packages[0]+"\n")
+	progress, endProgress := s.buildProgress("Building " + l.build.Packages[0])
+	err := s.proxy.cfg.Builder.Build(s.ctx, *l.build, progress)
+	endProgress()
+	if err != nil {
+		s.output("stderr", "Build Error: "+err.Error()+"\n")
+		if paused {
+			s.resumeAfterBuild()
+		}
+		s.toClient(errorResponse(m.Seq, m.Command, &Error{ID: errFailedToLaunch, Summary: "Failed to restart",
+			Detail: "Build error: Check the debug console for details.", ShowUser: true}))
+		return false
+	}
+	return true
+}
+
+// restartInDelve sends Delve the restart request req for the client's
+// restart m and waits for its outcome, showing a failure Delve reports late.
+func (s *Session) restartInDelve(m *message, l *launchState, req *message) {
 	// Delve launches the new process inside the request, with the process
 	// environment: apply the launch's env until Delve reports the outcome.
 	envMu.Lock()

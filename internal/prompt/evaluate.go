@@ -89,25 +89,9 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 	if d.IsRunning() {
 		return nil, unavailable("the program is running; pause it to use the Go prompt")
 	}
-	goid, index, err := frameOf(s, d, frameID)
+	goid, index, sc, err := frameScope(s, d, prog, frameID)
 	if err != nil {
-		return nil, unavailable(err.Error())
-	}
-	frames, err := d.Stacktrace(goid, index+1, 0)
-	if err != nil {
-		return nil, unavailable(fmt.Sprintf("stack of goroutine %d: %v", goid, err))
-	}
-	if index >= len(frames) {
-		return nil, unavailable(fmt.Sprintf("goroutine %d has no frame %d", goid, index))
-	}
-	loc := frames[index].Call
-	sc, err := prog.ScopeAt(loc.File, loc.Line)
-	if err != nil {
-		fn := "?"
-		if loc.Fn != nil {
-			fn = loc.Fn.Name
-		}
-		return nil, unavailable(fmt.Sprintf("the Go prompt works in frames of your own packages; this frame is %s at %s:%d", fn, loc.File, loc.Line))
+		return nil, err
 	}
 	in, err := prog.Input(sc, &st.history, text)
 	if err != nil {
@@ -126,7 +110,39 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 		Results:       in.Results,
 	}
 	p.log.Debug("go prompt", "input", text, "source", in.Source, "frame", in.Frame, "imports", in.Imports, "goroutine", goid, "frame index", index)
+	return p.runInput(ctx, s, st, in, agentclient.FrameEval{Request: req, GoroutineID: goid, Addrs: addrs}, text)
+}
 
+// frameScope returns the goroutine, frame index and Go scope of a DAP frame
+// id, or the error the prompt answers with when the frame has none.
+func frameScope(s *dapproxy.Session, d *debugger.Debugger, prog *change.Program, frameID int) (int64, int, *change.Scope, error) {
+	goid, index, err := frameOf(s, d, frameID)
+	if err != nil {
+		return 0, 0, nil, unavailable(err.Error())
+	}
+	frames, err := d.Stacktrace(goid, index+1, 0)
+	if err != nil {
+		return 0, 0, nil, unavailable(fmt.Sprintf("stack of goroutine %d: %v", goid, err))
+	}
+	if index >= len(frames) {
+		return 0, 0, nil, unavailable(fmt.Sprintf("goroutine %d has no frame %d", goid, index))
+	}
+	loc := frames[index].Call
+	sc, err := prog.ScopeAt(loc.File, loc.Line)
+	if err != nil {
+		fn := "?"
+		if loc.Fn != nil {
+			fn = loc.Fn.Name
+		}
+		return 0, 0, nil, unavailable(fmt.Sprintf("the Go prompt works in frames of your own packages; this frame is %s at %s:%d", fn, loc.File, loc.Line))
+	}
+	return goid, index, sc, nil
+}
+
+// runInput runs an input's call in the target's agent, in its turn on the
+// target's queue, halting it through the debugger past its time limit, and
+// returns the evaluate response body.
+func (p *Prompt) runInput(ctx context.Context, s *dapproxy.Session, st *session, in *change.Input, eval agentclient.FrameEval, text string) (any, error) {
 	leave, err := p.Target(ctx, s).Queue().Enter(ctx, JobInput)
 	if err != nil {
 		return nil, unavailable(err.Error())
@@ -146,7 +162,7 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 			}
 		}
 	}()
-	resp, err := st.client.EvalFrame(ctx, agentclient.FrameEval{Request: req, GoroutineID: goid, Addrs: addrs})
+	resp, err := st.client.EvalFrame(ctx, eval)
 	close(done)
 	s.FlushOutput()
 	if resp != nil {

@@ -202,65 +202,80 @@ func (r *rewriter) lowerInstance(id *ast.Ident, stack []ast.Node) {
 			}
 		}
 	case isFunc && !r.in.User[fn.Pkg().Path()]:
-		impl, inferred, ok := agent.GenericStd(fn.Pkg().Path(), fn.Name())
-		if !ok {
-			r.fail(ref.expr.Pos(), fmt.Sprintf("%s: the build does not have this instantiation and the interpreter has no implementation of %s.%s (yaegi cannot instantiate compiled generic code)", written(), fn.Pkg().Name(), fn.Name()))
-			return
-		}
-		inst := inferred
-		if !generic {
-			args, err := r.typeArgs(targs)
-			if err != nil {
-				r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
-				return
-			}
-			inst = impl + "[" + args + "]"
-		}
-		if ref.called {
-			r.add(ref.expr, func() string { return inst })
-			return
-		}
-		sig, _ := r.in.Info.Instances[id].Type.(*types.Signature)
-		lit, err := r.callingLiteral(sig, inst)
-		if err != nil {
-			r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
-			return
-		}
-		r.add(ref.expr, func() string { return lit })
+		r.lowerStdInstance(id, ref, fn, targs, generic, written)
 	case isFunc && r.in.Change != nil && fn.Pkg() == r.in.Change.Pkg:
-		// Interpreted: the change's helpers declare it (genericHelpers).
-		if msg := r.interpretGeneric(fn); msg != "" {
-			r.fail(ref.expr.Pos(), written()+": "+msg)
-			return
-		}
-		if generic {
-			if ref.explicit {
-				r.add(ref.expr, func() string { return fn.Name() })
-			}
-			return
-		}
-		args, err := r.typeArgs(targs)
-		if err != nil {
-			r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
-			return
-		}
-		name := fn.Name() + "[" + args + "]"
-		if ref.called {
-			r.add(ref.expr, func() string { return name })
-			return
-		}
-		sig, _ := r.in.Info.Instances[id].Type.(*types.Signature)
-		lit, err := r.callingLiteral(sig, name)
-		if err != nil {
-			r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
-			return
-		}
-		r.add(ref.expr, func() string { return lit })
+		r.lowerChangeInstance(id, ref, fn, targs, generic, written)
 	case isFunc:
 		r.fail(ref.expr.Pos(), fmt.Sprintf("%s: the build does not have this instantiation (compiled generic code is reachable only at the type arguments the build's code uses, or, for a saved change, through an interpreted copy of a generic function of the changed package)", written()))
 	default:
 		r.fail(ref.expr.Pos(), fmt.Sprintf("%s: the build does not have this instantiation (yaegi cannot instantiate compiled generic types)", written()))
 	}
+}
+
+// lowerStdInstance rewrites ref, an instantiation of fn, a compiled generic
+// function outside the user's packages, to the interpreter's implementation
+// of it (agent.GenericStd); generic says the type arguments name type
+// parameters, and written names the instantiation in messages.
+func (r *rewriter) lowerStdInstance(id *ast.Ident, ref instanceRef, fn *types.Func, targs []types.Type, generic bool, written func() string) {
+	impl, inferred, ok := agent.GenericStd(fn.Pkg().Path(), fn.Name())
+	if !ok {
+		r.fail(ref.expr.Pos(), fmt.Sprintf("%s: the build does not have this instantiation and the interpreter has no implementation of %s.%s (yaegi cannot instantiate compiled generic code)", written(), fn.Pkg().Name(), fn.Name()))
+		return
+	}
+	inst := inferred
+	if !generic {
+		args, err := r.typeArgs(targs)
+		if err != nil {
+			r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
+			return
+		}
+		inst = impl + "[" + args + "]"
+	}
+	if ref.called {
+		r.add(ref.expr, func() string { return inst })
+		return
+	}
+	sig, _ := r.in.Info.Instances[id].Type.(*types.Signature)
+	lit, err := r.callingLiteral(sig, inst)
+	if err != nil {
+		r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
+		return
+	}
+	r.add(ref.expr, func() string { return lit })
+}
+
+// lowerChangeInstance rewrites ref, an instantiation of fn, a generic
+// function of the changed package, to the interpreted copy the change's
+// helpers declare; generic and written are as for lowerStdInstance.
+func (r *rewriter) lowerChangeInstance(id *ast.Ident, ref instanceRef, fn *types.Func, targs []types.Type, generic bool, written func() string) {
+	// Interpreted: the change's helpers declare it (genericHelpers).
+	if msg := r.interpretGeneric(fn); msg != "" {
+		r.fail(ref.expr.Pos(), written()+": "+msg)
+		return
+	}
+	if generic {
+		if ref.explicit {
+			r.add(ref.expr, func() string { return fn.Name() })
+		}
+		return
+	}
+	args, err := r.typeArgs(targs)
+	if err != nil {
+		r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
+		return
+	}
+	name := fn.Name() + "[" + args + "]"
+	if ref.called {
+		r.add(ref.expr, func() string { return name })
+		return
+	}
+	sig, _ := r.in.Info.Instances[id].Type.(*types.Signature)
+	lit, err := r.callingLiteral(sig, name)
+	if err != nil {
+		r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
+		return
+	}
+	r.add(ref.expr, func() string { return lit })
 }
 
 // typeArgsText writes type arguments for a message.

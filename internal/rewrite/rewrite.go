@@ -149,56 +149,11 @@ func (r *rewriter) visit(n ast.Node) bool {
 	r.workaround(n)            // workaround.go
 	r.lower.Control(n)         // package lower: defers, labels
 	r.renameShadowingParams(n) // params.go: function literals
-	info := r.in.Info
 	switch n := n.(type) {
 	case *ast.Ident:
-		obj := info.Uses[n]
-		if k, isConst := obj.(*types.Const); isConst && (r.in.Change != nil && r.in.Change.Inline[k] || r.userConst(k)) {
-			r.add(n, func() string { return r.constValue(k) })
-			return true
-		}
-		v, ok := obj.(*types.Var)
-		if !ok || v.IsField() {
-			return true
-		}
-		if r.in.Locals[v] {
-			r.useLocal(v)
-			name := n.Name
-			r.add(n, func() string { return "(*" + agent.FramePackage + "." + name + ")" })
-		} else if v.Pkg() != nil && v.Pkg().Path() == r.in.Pkg.Path() && v.Parent() == r.in.Pkg.Scope() {
-			name := n.Name
-			r.add(n, func() string { return "(*" + patcher.VarAddrPrefix + name + ")" })
-		}
+		r.visitIdent(n)
 	case *ast.SelectorExpr:
-		if id, ok := n.X.(*ast.Ident); ok {
-			if pn, ok := info.Uses[id].(*types.PkgName); ok {
-				r.imports[r.in.Spec(pn.Imported().Path(), id.Name)] = true
-				if k, ok := info.Uses[n.Sel].(*types.Const); ok && r.userConst(k) {
-					r.add(n, func() string { return r.constValue(k) })
-				}
-				if v, ok := info.Uses[n.Sel].(*types.Var); ok && r.in.LoadedFile && r.isUser(v.Pkg()) {
-					q, name := id.Name, n.Sel.Name
-					r.add(n, func() string { return "(*" + q + "." + patcher.VarAddrPrefix + name + ")" })
-				}
-				return false
-			}
-		}
-		sel := info.Selections[n]
-		if sel != nil && sel.Kind() == types.MethodVal {
-			if acc := r.methodAccessor(sel); acc != "" {
-				r.add(n, func() string { return r.methodValue(n, sel, acc) })
-			}
-			return true
-		}
-		if sel != nil && sel.Kind() == types.MethodExpr && r.methodAccessor(sel) != "" {
-			r.fail(n.Sel.Pos(), fmt.Sprintf("method expression %s: the interpreter cannot reach method %s of compiled type %s this way; use a method value or a call",
-				n.Sel.Name, n.Sel.Name, types.TypeString(sel.Recv(), types.RelativeTo(r.in.Pkg))))
-			return true
-		}
-		if sel == nil || sel.Kind() != types.FieldVal || !r.needsAccessor(sel) {
-			return true
-		}
-		r.add(n, func() string { return r.fieldPath(n, sel) })
+		return r.visitSelector(n)
 	case *ast.AssignStmt:
 		if n.Tok != token.DEFINE {
 			for _, l := range n.Lhs {
@@ -228,6 +183,68 @@ func (r *rewriter) visit(n ast.Node) bool {
 			r.noteWrite(n.Value)
 		}
 	}
+	return true
+}
+
+// visitIdent rewrites a use of a constant whose value the input needs
+// written out, of a frame local, or of a package variable of the input's
+// package.
+func (r *rewriter) visitIdent(n *ast.Ident) {
+	info := r.in.Info
+	obj := info.Uses[n]
+	if k, isConst := obj.(*types.Const); isConst && (r.in.Change != nil && r.in.Change.Inline[k] || r.userConst(k)) {
+		r.add(n, func() string { return r.constValue(k) })
+		return
+	}
+	v, ok := obj.(*types.Var)
+	if !ok || v.IsField() {
+		return
+	}
+	if r.in.Locals[v] {
+		r.useLocal(v)
+		name := n.Name
+		r.add(n, func() string { return "(*" + agent.FramePackage + "." + name + ")" })
+	} else if v.Pkg() != nil && v.Pkg().Path() == r.in.Pkg.Path() && v.Parent() == r.in.Pkg.Scope() {
+		name := n.Name
+		r.add(n, func() string { return "(*" + patcher.VarAddrPrefix + name + ")" })
+	}
+}
+
+// visitSelector rewrites a selector: a qualified identifier (whose import
+// it records), a method value or expression of a compiled type, or a field
+// the interpreter reaches through an accessor. It reports whether to visit
+// n's children.
+func (r *rewriter) visitSelector(n *ast.SelectorExpr) bool {
+	info := r.in.Info
+	if id, ok := n.X.(*ast.Ident); ok {
+		if pn, ok := info.Uses[id].(*types.PkgName); ok {
+			r.imports[r.in.Spec(pn.Imported().Path(), id.Name)] = true
+			if k, ok := info.Uses[n.Sel].(*types.Const); ok && r.userConst(k) {
+				r.add(n, func() string { return r.constValue(k) })
+			}
+			if v, ok := info.Uses[n.Sel].(*types.Var); ok && r.in.LoadedFile && r.isUser(v.Pkg()) {
+				q, name := id.Name, n.Sel.Name
+				r.add(n, func() string { return "(*" + q + "." + patcher.VarAddrPrefix + name + ")" })
+			}
+			return false
+		}
+	}
+	sel := info.Selections[n]
+	if sel != nil && sel.Kind() == types.MethodVal {
+		if acc := r.methodAccessor(sel); acc != "" {
+			r.add(n, func() string { return r.methodValue(n, sel, acc) })
+		}
+		return true
+	}
+	if sel != nil && sel.Kind() == types.MethodExpr && r.methodAccessor(sel) != "" {
+		r.fail(n.Sel.Pos(), fmt.Sprintf("method expression %s: the interpreter cannot reach method %s of compiled type %s this way; use a method value or a call",
+			n.Sel.Name, n.Sel.Name, types.TypeString(sel.Recv(), types.RelativeTo(r.in.Pkg))))
+		return true
+	}
+	if sel == nil || sel.Kind() != types.FieldVal || !r.needsAccessor(sel) {
+		return true
+	}
+	r.add(n, func() string { return r.fieldPath(n, sel) })
 	return true
 }
 

@@ -280,9 +280,25 @@ func (l *Lowering) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
 	if parent != nil {
 		parentState = "lpS" + strconv.Itoa(l.h.Offset(parent.For))
 	}
+	l.loopLabel(f, path)
+	l.bodyBranches(f, n, state, lv)
+	exits := l.exits(f, n)
+	decls := l.exitDecls(f, n, parent, exits)
+	head := span{n.For, n.Body.Lbrace + 1}
+	l.h.Add(head, func() string { return l.rangeHead(n, yield, state, decls) })
+	l.h.Add(span{n.Body.Rbrace, n.Body.Rbrace + 1}, func() string {
+		s := "; " + state + " = 0; return true }); if " + state + " == 3 { panic(\"runtime error: range function recovered a loop body panic and did not resume panicking\") }; " + state + " = 2; "
+		if len(exits) > 0 {
+			s += "if lpBr != \"\" { switch lpBr { " + l.exitCases(f, exits, lv, parent, parentState) + "} }; "
+		}
+		return s + "}"
+	})
+}
 
-	// The loop's label: dropped, unless a goto jumps to it (the label then
-	// labels the block the loop becomes).
+// loopLabel drops the label of the loop whose path from its function's
+// roots is path, unless a goto jumps to it (the label then labels the block
+// the loop becomes).
+func (l *Lowering) loopLabel(f *rfFunc, path []ast.Node) {
 	var labeled *ast.LabeledStmt
 	if len(path) > 0 {
 		labeled, _ = path[len(path)-1].(*ast.LabeledStmt)
@@ -302,8 +318,12 @@ func (l *Lowering) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
 			l.h.Add(span{labeled.Label.Pos(), labeled.Colon + 1}, func() string { return "" })
 		}
 	}
+}
 
-	// The statements of the body that leave the closure.
+// bodyBranches writes the statements of the body of n, the range over a
+// function whose state variable is state and whose level in f is lv, that
+// leave the closure.
+func (l *Lowering) bodyBranches(f *rfFunc, n *ast.RangeStmt, state string, lv int) {
 	for _, b := range l.branches(f, n) {
 		if b.inner != n {
 			continue // the lowering of the inner loop writes it
@@ -319,8 +339,12 @@ func (l *Lowering) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
 			l.exitStmt(f, b, state)
 		}
 	}
+}
 
-	exits := l.exits(f, n)
+// exitDecls returns the declarations that open the block n becomes: when n
+// owns its exits (it has some, and parent, the loop around it, has none),
+// the branch name lpBr and, for a return with results, lpR0, lpR1, ...
+func (l *Lowering) exitDecls(f *rfFunc, n, parent *ast.RangeStmt, exits []rfBranch) string {
 	owner := len(exits) > 0 && (parent == nil || len(l.exits(f, parent)) == 0)
 	returnsValues := false
 	for _, b := range exits {
@@ -339,53 +363,49 @@ func (l *Lowering) lowerRangeFunc(n *ast.RangeStmt, yield *types.Signature) {
 			}
 		}
 	}
+	return decls
+}
 
-	head := span{n.For, n.Body.Lbrace + 1}
-	l.h.Add(head, func() string {
-		vars := []ast.Expr{n.Key, n.Value}
-		var params, assign, lhs []string
-		for i := 0; i < yield.Params().Len(); i++ {
-			t, err := l.h.TypeString(yield.Params().At(i).Type())
-			if err != nil {
-				l.h.Fail(n.Pos(), "a range over a function: "+err.Error())
-			}
-			var e ast.Expr
-			if i < len(vars) {
-				e = vars[i]
-			}
-			id, isIdent := e.(*ast.Ident)
-			switch {
-			case e == nil || isIdent && id.Name == "_":
-				params = append(params, "_ "+t)
-			case n.Tok == token.DEFINE:
-				params = append(params, id.Name+" "+t)
-			default:
-				p := "lpY" + strconv.Itoa(i)
-				params = append(params, p+" "+t)
-				lhs = append(lhs, l.h.Render(e))
-				assign = append(assign, p)
-			}
+// rangeHead writes the head of the block n becomes, whose state variable is
+// state and whose declarations are decls: the call of the function ranged
+// over with the loop's body as yield, up to the body's statements.
+func (l *Lowering) rangeHead(n *ast.RangeStmt, yield *types.Signature, state, decls string) string {
+	vars := []ast.Expr{n.Key, n.Value}
+	var params, assign, lhs []string
+	for i := 0; i < yield.Params().Len(); i++ {
+		t, err := l.h.TypeString(yield.Params().At(i).Type())
+		if err != nil {
+			l.h.Fail(n.Pos(), "a range over a function: "+err.Error())
 		}
-		fn := l.h.Render(n.X)
-		if !primary(n.X) {
-			fn = "(" + fn + ")"
+		var e ast.Expr
+		if i < len(vars) {
+			e = vars[i]
 		}
-		s := "{ " + decls + "var " + state + " int; " + fn + "(func(" + strings.Join(params, ", ") + ") bool { " +
-			"if " + state + " != 0 { " + rangeStatePanic(state) + " }; " + state + " = 3;"
-		for i := range lhs {
-			// One at a time: yaegi v0.16.1 mixes up some assignments of
-			// several values at once (package rewrite's statements.go).
-			s += " " + lhs[i] + " = " + assign[i] + ";"
+		id, isIdent := e.(*ast.Ident)
+		switch {
+		case e == nil || isIdent && id.Name == "_":
+			params = append(params, "_ "+t)
+		case n.Tok == token.DEFINE:
+			params = append(params, id.Name+" "+t)
+		default:
+			p := "lpY" + strconv.Itoa(i)
+			params = append(params, p+" "+t)
+			lhs = append(lhs, l.h.Render(e))
+			assign = append(assign, p)
 		}
-		return s
-	})
-	l.h.Add(span{n.Body.Rbrace, n.Body.Rbrace + 1}, func() string {
-		s := "; " + state + " = 0; return true }); if " + state + " == 3 { panic(\"runtime error: range function recovered a loop body panic and did not resume panicking\") }; " + state + " = 2; "
-		if len(exits) > 0 {
-			s += "if lpBr != \"\" { switch lpBr { " + l.exitCases(f, exits, lv, parent, parentState) + "} }; "
-		}
-		return s + "}"
-	})
+	}
+	fn := l.h.Render(n.X)
+	if !primary(n.X) {
+		fn = "(" + fn + ")"
+	}
+	s := "{ " + decls + "var " + state + " int; " + fn + "(func(" + strings.Join(params, ", ") + ") bool { " +
+		"if " + state + " != 0 { " + rangeStatePanic(state) + " }; " + state + " = 3;"
+	for i := range lhs {
+		// One at a time: yaegi v0.16.1 mixes up some assignments of
+		// several values at once (package rewrite's statements.go).
+		s += " " + lhs[i] + " = " + assign[i] + ";"
+	}
+	return s
 }
 
 // exitStmt writes b, a statement that leaves the body of the innermost
