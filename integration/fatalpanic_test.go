@@ -2,7 +2,6 @@ package integration
 
 import (
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,12 +17,7 @@ import (
 // in the saved file, not a generated name.
 func TestRevertAtFatalPanic(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
-		dir := copyFixture(t, "livepatch")
-		main := filepath.Join(dir, "main.go")
-		orig, err := os.ReadFile(main)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dir, main, orig := liveFixture(t)
 		stderr := &output{}
 		env.Client.OnEvent(func(e dap.EventMessage) {
 			if o, ok := e.(*dap.OutputEvent); ok && o.Body.Category == "stderr" {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,12 +19,7 @@ import (
 // the input's answer is its own.
 func TestLivePatchSaveDuringInput(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
-		dir := copyFixture(t, "livepatch")
-		main := filepath.Join(dir, "main.go")
-		orig, err := os.ReadFile(main)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dir, main, orig := liveFixture(t)
 		thread := env.startLive(dir)
 		top := env.TopFrame(thread).Id
 

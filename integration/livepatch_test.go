@@ -78,6 +78,19 @@ func copyFixture(t *testing.T, name string) string {
 	return dir
 }
 
+// liveFixture copies the live-patching fixture and returns its directory,
+// its main.go and that file's text.
+func liveFixture(t *testing.T) (dir, main string, orig []byte) {
+	t.Helper()
+	dir = copyFixture(t, "livepatch")
+	main = filepath.Join(dir, "main.go")
+	orig, err := os.ReadFile(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, main, orig
+}
+
 // waitConsole waits for an output event whose text contains want and
 // returns its text.
 func (e *Env) waitConsole(want string) string {
@@ -222,12 +235,7 @@ func TestLivePatchPrompt(t *testing.T) {
 // save applies to the new process.
 func TestLivePatchRestart(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
-		dir := copyFixture(t, "livepatch")
-		main := filepath.Join(dir, "main.go")
-		orig, err := os.ReadFile(main)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dir, main, orig := liveFixture(t)
 		thread := env.startLive(dir)
 		edited := strings.Replace(string(orig), `"hello "`, `"howdy "`, 1)
 		if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
@@ -258,12 +266,7 @@ func TestLivePatchRestart(t *testing.T) {
 // save of the original text reverts.
 func TestLivePatchSave(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
-		dir := copyFixture(t, "livepatch")
-		main := filepath.Join(dir, "main.go")
-		orig, err := os.ReadFile(main)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dir, main, orig := liveFixture(t)
 		thread := env.startLive(dir)
 		greetLine := lineOf(t, main, "func greet(")
 
@@ -377,12 +380,7 @@ func (c *Counter) label() string { return tag{wordOf()}.String() }
 // through the agent's socket, and the program's state is kept.
 func TestLivePatchRunning(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
-		dir := copyFixture(t, "livepatch")
-		main := filepath.Join(dir, "main.go")
-		orig, err := os.ReadFile(main)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dir, main, orig := liveFixture(t)
 		out := &output{}
 		env.Client.OnEvent(func(e dap.EventMessage) {
 			if o, ok := e.(*dap.OutputEvent); ok && o.Body.Category != "stdout" {
@@ -579,12 +577,7 @@ func TestLivePatchStep(t *testing.T) {
 // program is gone rather than blaming the build.
 func TestLivePatchAfterKill(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
-		dir := copyFixture(t, "livepatch")
-		main := filepath.Join(dir, "main.go")
-		orig, err := os.ReadFile(main)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dir, main, orig := liveFixture(t)
 		env.startLive(dir)
 		pid := env.WaitEvent("process").(*dap.ProcessEvent).Body.SystemProcessId
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
