@@ -23,10 +23,12 @@ import (
 
 // debugCounter starts the counter program in loop mode under Delve with a
 // breakpoint in main.emit and returns the debugger and a function that
-// continues to that breakpoint.
-func debugCounter(t *testing.T, ctx context.Context) (*debugger.Debugger, func()) {
+
+// debugLoop starts bin, the counter fixture, in its loop mode under a new
+// debugger with a breakpoint in main.emit; the process is killed when the
+// test ends.
+func debugLoop(t *testing.T, bin string) *debugger.Debugger {
 	t.Helper()
-	bin := counterBinary(t)
 	d, err := debugger.New(&debugger.Config{
 		WorkingDir: filepath.Dir(bin),
 		Backend:    "default",
@@ -40,6 +42,14 @@ func debugCounter(t *testing.T, ctx context.Context) (*debugger.Debugger, func()
 	if _, err := d.CreateBreakpoint(&api.Breakpoint{FunctionName: "main.emit"}, "", nil, false); err != nil {
 		t.Fatalf("CreateBreakpoint: %v", err)
 	}
+	return d
+}
+
+// continues to that breakpoint.
+func debugCounter(t *testing.T, ctx context.Context) (*debugger.Debugger, func()) {
+	t.Helper()
+	bin := counterBinary(t)
+	d := debugLoop(t, bin)
 	cont := func() {
 		t.Helper()
 		if err := ctx.Err(); err != nil {

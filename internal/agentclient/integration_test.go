@@ -16,7 +16,6 @@ import (
 
 	"github.com/go-delve/delve/pkg/proc"
 	"github.com/go-delve/delve/service/api"
-	"github.com/go-delve/delve/service/debugger"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/patcher"
@@ -282,19 +281,7 @@ func TestSocketPatching(t *testing.T) {
 func TestInjectedCallPatching(t *testing.T) {
 	bin := counterBinary(t)
 	ctx := testenv.Context(t)
-	d, err := debugger.New(&debugger.Config{
-		WorkingDir: filepath.Dir(bin),
-		Backend:    "default",
-		Stdout:     proc.OutputRedirect{Path: os.DevNull},
-		Stderr:     proc.OutputRedirect{Path: os.DevNull},
-	}, []string{bin, "loop"})
-	if err != nil {
-		t.Fatalf("debugger.New: %v", err)
-	}
-	t.Cleanup(func() { d.Detach(true) })
-	if _, err := d.CreateBreakpoint(&api.Breakpoint{FunctionName: "main.emit"}, "", nil, false); err != nil {
-		t.Fatalf("CreateBreakpoint: %v", err)
-	}
+	d := debugLoop(t, bin)
 	// next continues to the breakpoint in emit and returns its argument.
 	next := func() string {
 		t.Helper()
@@ -339,23 +326,11 @@ func TestCallClientWithoutAgent(t *testing.T) {
 	if out, err := testenv.BuildUnoptimized(ctx, "testdata/counter", bin); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	d, err := debugger.New(&debugger.Config{
-		WorkingDir: filepath.Dir(bin),
-		Backend:    "default",
-		Stdout:     proc.OutputRedirect{Path: os.DevNull},
-		Stderr:     proc.OutputRedirect{Path: os.DevNull},
-	}, []string{bin, "loop"})
-	if err != nil {
-		t.Fatalf("debugger.New: %v", err)
-	}
-	t.Cleanup(func() { d.Detach(true) })
-	if _, err := d.CreateBreakpoint(&api.Breakpoint{FunctionName: "main.emit"}, "", nil, false); err != nil {
-		t.Fatalf("CreateBreakpoint: %v", err)
-	}
+	d := debugLoop(t, bin)
 	if _, err := d.Command(&api.DebuggerCommand{Name: api.Continue}, nil, nil, nil); err != nil {
 		t.Fatalf("continue: %v", err)
 	}
-	_, err = agentclient.NewCallClient(d).Eval(ctx, "1", "", 0)
+	_, err := agentclient.NewCallClient(d).Eval(ctx, "1", "", 0)
 	if err == nil || !strings.Contains(err.Error(), "built patchable") {
 		t.Errorf("Eval without an agent: got %v, want an error about a patchable build", err)
 	}
