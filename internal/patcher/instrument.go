@@ -325,16 +325,8 @@ func (fi *fileInstrumenter) checkNames(fd *ast.FuncDecl) string {
 
 // reservedName reports whether name could clash with a generated name.
 func reservedName(name string) bool {
-	switch name {
-	case "lpT", "lpF", "lpOK", "lpR":
-		return true
-	}
-	if digits, ok := strings.CutPrefix(name, "lpP"); ok {
-		if _, err := strconv.Atoi(digits); err == nil {
-			return true
-		}
-	}
-	return generatedPrefixed(name)
+	shown, show := UserName(name)
+	return !show || shown != name || generatedPrefixed(name)
 }
 
 // generatedPrefixed reports whether name starts like a generated name.
@@ -488,6 +480,8 @@ func ReceiverBase(fd *ast.FuncDecl) (name string, ptr, generic, ok bool) {
 // (show false), the names given to unnamed and blank parameters and
 // receivers (lpP<i>, lpR) as the blank name "_" they stand for, and every
 // other name as it is.
+// It knows every local name the prologue and the parameter renaming
+// declare; reservedName keeps user code from declaring them.
 func UserName(name string) (shown string, show bool) {
 	switch name {
 	case "lpT", "lpF", "lpOK":
