@@ -272,7 +272,7 @@ func (c *CallClient) EvalFrame(ctx context.Context, e FrameEval) (*agent.Respons
 		return nil, err
 	}
 	if !resp.OK {
-		return resp, &AgentError{Message: resp.Error, Failures: resp.Failures, Panic: resp.Panic}
+		return resp, agentError(resp)
 	}
 	return resp, nil
 }

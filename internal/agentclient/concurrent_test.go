@@ -191,7 +191,7 @@ func TestSocketAndCallClientsTogether(t *testing.T) {
 		got, err := cc.Eval(ctx, want, "", 0)
 		var ae *agentclient.AgentError
 		switch {
-		case errors.As(err, &ae) && strings.Contains(ae.Message, "agent busy"):
+		case errors.As(err, &ae) && strings.Contains(ae.Error(), "agent busy"):
 			busy++
 		case err != nil:
 			t.Fatalf("injected round %d: %v", r, err)

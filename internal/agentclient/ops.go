@@ -14,22 +14,41 @@ type transport interface {
 	roundTrip(ctx context.Context, req *agent.Request) (*agent.Response, error)
 }
 
-// AgentError is an operation the agent refused or that failed inside it.
+// AgentError is an operation the agent refused or that failed inside it,
+// as the agent reported it: Err says what failed (its Kind, and where in
+// the source sent, for source the agent refused), and Failures, for apply
+// and revert, which functions failed and why, each naming its function in
+// Func. Callers branch on the kinds and format the errors where a person
+// reads them.
 type AgentError struct {
-	Message  string
-	Failures []agent.Failure // per-function failures of apply and revert
-	Panic    bool            // the evaluated code panicked
+	Err      agent.Error
+	Failures []agent.Error
 }
 
-// Error returns the agent's message.
+// agentError returns the error of resp, a response that is not OK.
+func agentError(resp *agent.Response) *AgentError {
+	ae := &AgentError{Failures: resp.Failures}
+	if resp.Error != nil {
+		ae.Err = *resp.Error
+	} else {
+		ae.Err = agent.Error{Kind: agent.ErrFailed, Msg: "failed without an error"}
+	}
+	return ae
+}
+
+// Kind returns the kind of the failure.
+func (e *AgentError) Kind() agent.ErrorKind { return e.Err.Kind }
+
+// Error returns the agent's message, or the failures of a patch set one a
+// line.
 func (e *AgentError) Error() string {
 	if len(e.Failures) == 0 {
-		return "agent: " + e.Message
+		return "agent: " + e.Err.Error()
 	}
 	var b strings.Builder
 	b.WriteString("agent: patch set refused")
 	for _, f := range e.Failures {
-		fmt.Fprintf(&b, "\n\t%s: %s", f.Ref, f.Message)
+		fmt.Fprintf(&b, "\n\t%s: %s", f.Func, f.Error())
 	}
 	return b.String()
 }
@@ -61,7 +80,7 @@ func (o *ops) do(ctx context.Context, req *agent.Request) (*agent.Response, erro
 		return nil, err
 	}
 	if !resp.OK {
-		return resp, &AgentError{Message: resp.Error, Failures: resp.Failures, Panic: resp.Panic}
+		return resp, agentError(resp)
 	}
 	return resp, nil
 }

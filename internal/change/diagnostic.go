@@ -41,6 +41,9 @@ type Diagnostic struct {
 	Kind Kind
 	// Msg is the message, without position or the advice its kind adds.
 	Msg string
+	// Reason names a refused construct in a few words, the same for every
+	// refusal of it (rewrite.Error.Reason), or is empty.
+	Reason string
 
 	// undefined is the name of a type error "undefined: NAME".
 	undefined string

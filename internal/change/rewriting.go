@@ -39,7 +39,7 @@ func rewriteChecked(c *checked, prompt bool) (*rewrite.Output, error) {
 	out, err := do(c.rewriteInput())
 	var re *rewrite.Error
 	if errors.As(err, &re) {
-		return nil, Diagnostics{{Pos: token.Position{Line: re.Line, Column: re.Col}, Kind: RefusedInterpreter, Msg: re.Msg}}
+		return nil, Diagnostics{{Pos: token.Position{Line: re.Line, Column: re.Col}, Kind: RefusedInterpreter, Msg: re.Msg, Reason: re.Reason}}
 	}
 	return out, err
 }

@@ -233,7 +233,7 @@ func (e *unreachableError) Unwrap() error { return e.err }
 // answered it.
 func unreachableOr(err error) error {
 	var ae *agentclient.AgentError
-	if err == nil || errors.As(err, &ae) && !strings.HasPrefix(ae.Message, "agent busy") || final(err) {
+	if err == nil || errors.As(err, &ae) && ae.Kind() != agent.ErrBusy || final(err) {
 		return err
 	}
 	return &unreachableError{err}
@@ -261,11 +261,11 @@ func applyError(err error) error {
 		return err
 	}
 	if len(ae.Failures) == 0 {
-		return errors.New(ae.Message)
+		return errors.New(ae.Err.Error())
 	}
 	var lines []string
 	for _, f := range ae.Failures {
-		lines = append(lines, f.Message)
+		lines = append(lines, f.Error())
 	}
 	return errors.New(strings.Join(lines, "\n"))
 }

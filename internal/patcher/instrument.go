@@ -350,6 +350,12 @@ func packageClash(pkg *types.Package) string {
 	return ""
 }
 
+// Reasons of Function.Reason that callers branch on.
+const (
+	ReasonGenericFunc   = "generic function"
+	ReasonGenericMethod = "method of a generic type"
+)
+
 // unpatchable returns why fd cannot carry a dispatch prologue, or "".
 func unpatchable(fd *ast.FuncDecl, linknamed map[string]bool) string {
 	switch {
@@ -360,9 +366,9 @@ func unpatchable(fd *ast.FuncDecl, linknamed map[string]bool) string {
 	case fd.Recv == nil && fd.Name.Name == "init":
 		return "init function"
 	case fd.Type.TypeParams != nil && len(fd.Type.TypeParams.List) > 0:
-		return "generic function"
+		return ReasonGenericFunc
 	case fd.Recv != nil && genericReceiver(fd.Recv):
-		return "method of a generic type"
+		return ReasonGenericMethod
 	case fd.Recv == nil && linknamed[fd.Name.Name]:
 		return "//go:linkname"
 	}

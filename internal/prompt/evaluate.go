@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -256,25 +255,23 @@ func (p *Prompt) agentError(err error, resp *agent.Response, halted <-chan struc
 	if !errors.As(err, &ae) {
 		return &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}
 	}
-	switch {
-	case ae.Panic:
-		msg := ae.Message
+	switch ae.Kind() {
+	case agent.ErrPanic:
+		msg := ae.Err.Msg
 		if resp != nil && resp.Stack != "" {
 			msg += "\ninterpreted stack:\n" + interpretedStack(resp.Stack)
 		}
 		return &dapproxy.Error{ID: dapproxy.ErrPromptPanic, Summary: msg, ShowUser: true}
-	case strings.Contains(ae.Message, "stopped after time limit"):
+	case agent.ErrTimeout:
 		return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true,
 			Summary: fmt.Sprintf("stopped after the time limit of %v; the program is still paused where it was", p.opts.Timeout)}
 	}
-	msg := strings.TrimPrefix(ae.Message, "eval: ")
-	if m := compileErrorRE.FindStringSubmatch(msg); m != nil {
+	if e := ae.Err; e.Line > 0 {
 		// The interpreter compiled the input on one line after its own
 		// wrapping: "package main; func main() {" for statements,
 		// "package main;" for declarations.
-		line, _ := strconv.Atoi(m[1])
-		col, _ := strconv.Atoi(m[2])
-		if line == 1 {
+		col := e.Col
+		if e.Line == 1 {
 			col -= len("package main; func main() {")
 			if decls {
 				col = col + len(" func main() {")
@@ -284,13 +281,10 @@ func (p *Prompt) agentError(err error, resp *agent.Response, halted <-chan struc
 			}
 			col = max(col, 1)
 		}
-		return &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: fmt.Sprintf("%d:%d: %s", line, col, m[3]), ShowUser: true}
+		return &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: fmt.Sprintf("%d:%d: %s", e.Line, col, e.Msg), ShowUser: true}
 	}
-	return &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: msg, ShowUser: true}
+	return &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: strings.TrimPrefix(ae.Err.Msg, "eval: "), ShowUser: true}
 }
-
-// compileErrorRE matches the interpreter's compile errors, line:col: msg.
-var compileErrorRE = regexp.MustCompile(`^(?:\S*\.go:)?(\d+):(\d+): ((?s).*)$`)
 
 // panicFrameRE matches a frame yaegi reports while a panic unwinds.
 var panicFrameRE = regexp.MustCompile(`^(?:\S*\.go:)?(\d+):\d+: panic: (.*)$`)

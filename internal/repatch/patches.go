@@ -29,7 +29,7 @@ func patchSet(ctx context.Context, ck *change.Checker, m *patcher.Manifest, pkg 
 		case !all && !wanted(f, functions):
 			refused = append(refused, Refusal{Key: f.Key, Stage: StageFilter, Group: "not asked for"})
 		case !f.Patchable:
-			refused = append(refused, Refusal{Key: f.Key, Stage: StageBuild, Group: group(f.Reason), Message: f.Reason})
+			refused = append(refused, Refusal{Key: f.Key, Stage: StageBuild, Group: buildGroup(f.Reason), Message: f.Reason})
 		default:
 			byFile[f.File] = append(byFile[f.File], f)
 		}
@@ -152,7 +152,7 @@ func declStarts(file string, src []byte) map[int]int {
 func refuseAll(fns []patcher.Function, stage, msg string) []Refusal {
 	rs := make([]Refusal, len(fns))
 	for i, f := range fns {
-		rs[i] = Refusal{Key: f.Key, Stage: stage, Group: group(msg), Message: msg}
+		rs[i] = Refusal{Key: f.Key, Stage: stage, Group: summary(msg), Message: msg}
 	}
 	return rs
 }

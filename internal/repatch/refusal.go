@@ -5,53 +5,72 @@ import (
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/rewrite"
+	"github.com/livepatch/livepatch/target/agent"
 )
 
-// knownGroup names a reason that messages give in many forms.
-type knownGroup struct {
+// The groups of refusals are the values the stages give: the builder's
+// reason, the rewriter's Reason, the agent's kind. Only the messages of the
+// compilers (go/types, yaegi), which give their errors as text, are told
+// apart by their words, and only for the forms below.
+
+// compilerGroups name reasons that a compiler's message gives in many
+// forms; the first match wins.
+var compilerGroups = []struct {
 	re    *regexp.Regexp
 	group string
+}{
+	{regexp.MustCompile(`^cannot range over .*func\(`), "range over func"},
+	{regexp.MustCompile(`^cannot range over \d+|^cannot range over .*\(.*int.*\)`), "range over int"},
 }
 
-// knownGroups are the known reasons; the first match wins. (A named
-// element type: the interpreter cannot call methods through unexported
-// fields of an unnamed struct type, see docs/FIDELITY.md.)
-var knownGroups = []knownGroup{
-	{regexp.MustCompile(`cannot range over .*func\(`), "range over func"},
-	{regexp.MustCompile(`cannot range over \d+|cannot range over .*\(.*int.*\)`), "range over int"},
-	{regexp.MustCompile(`which the Go prompt cannot name`), "a type the rewriter cannot name"},
-	{regexp.MustCompile(`method expression .* the interpreter cannot reach`), "method expression of a compiled type"},
-	{regexp.MustCompile(`generic`), "generic code"},
-	{regexp.MustCompile(`deferred in a loop`), "function literal deferred in a loop"},
-	{regexp.MustCompile(`recovers, in a function that defers inside a range over a function`), "recover deferred beside a defer in a range over func"},
-	{regexp.MustCompile(`of a type holding iter\.Seq`), "iter type inside a signature's type"},
+// buildGroup summarizes the builder's reason for leaving a function
+// without a prologue.
+func buildGroup(reason string) string {
+	switch reason {
+	case patcher.ReasonGenericFunc, patcher.ReasonGenericMethod:
+		return rewrite.ReasonGeneric
+	}
+	return summary(reason)
 }
 
-// diagnosticGroup summarizes a refusal of the rewrite stage by its
-// message: a known reason's name when it is one.
+// diagnosticGroup summarizes a refusal of the rewrite stage: its reason
+// when it has one, else its message.
 func diagnosticGroup(d change.Diagnostic) string {
+	switch {
+	case d.Reason != "":
+		return d.Reason
+	case d.Kind == change.Type || d.Kind == change.Syntax:
+		return compilerGroup(d.Msg)
+	}
 	return summary(d.Msg)
 }
 
-// agentPosition matches the file:line:col: (or line:col:) prefix of a
-// message of the agent: the interpreter's errors cross a process as text.
-var agentPosition = regexp.MustCompile(`(?:[^\s:]+\.go:)?\d+:\d+: `)
-
-// group summarizes a reason that arrives as text, the builder's or the
-// agent's: without positions, a known reason's name when it is one.
-func group(msg string) string {
-	return summary(agentPosition.ReplaceAllString(firstLine(msg), ""))
+// agentGroup summarizes the agent's refusal of one function: the message
+// of the interpreter's compile error, or of the agent's refusal.
+func agentGroup(e agent.Error) string {
+	if e.Kind == agent.ErrCompile {
+		return compilerGroup(e.Msg)
+	}
+	return summary(e.Msg)
 }
 
-// summary returns the name of the known reason of the first line of msg,
-// or that line, cut at 100 bytes.
-func summary(msg string) string {
+// compilerGroup summarizes a compiler's message: a known reason's name
+// when it is one.
+func compilerGroup(msg string) string {
 	line := firstLine(msg)
-	for _, k := range knownGroups {
+	for _, k := range compilerGroups {
 		if k.re.MatchString(line) {
 			return k.group
 		}
 	}
+	return summary(line)
+}
+
+// summary returns the first line of msg, cut at 100 bytes.
+func summary(msg string) string {
+	line := firstLine(msg)
 	if len(line) > 100 {
 		line = line[:100] + "..."
 	}

@@ -1,9 +1,16 @@
 package repatch
 
 import (
+	"go/token"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/rewrite"
+	"github.com/livepatch/livepatch/internal/rewrite/lower"
+	"github.com/livepatch/livepatch/target/agent"
 )
 
 func TestSplitTestFlags(t *testing.T) {
@@ -52,17 +59,26 @@ func TestReadEvents(t *testing.T) {
 }
 
 func TestGroup(t *testing.T) {
-	for msg, want := range map[string]string{
-		"a.go:3:9: undefined: min": "undefined: min",
-		"3:9: cannot range over f (variable of type func(yield func(int) bool))": "range over func",
-		"generic function": "generic code",
-		"x.go:1:2: y has type T, which the Go prompt cannot name (a type declared inside a function, or generic)":    "a type the rewriter cannot name",
-		"a.go:9:3: a function literal deferred in a loop that assigns i, a variable of the iteration: ...":           "function literal deferred in a loop",
-		"a.go:9:3: a deferred function that recovers, in a function that defers inside a range over a function: ...": "recover deferred beside a defer in a range over func",
-		"a.go:2:14: a parameter or result of a type holding iter.Seq[int]: ...":                                      "iter type inside a signature's type",
+	pos := func(file string, line, col int) token.Position {
+		return token.Position{Filename: file, Line: line, Column: col}
+	}
+	for _, tc := range []struct {
+		name, got, want string
+	}{
+		{"agent compile error", agentGroup(agent.Error{Kind: agent.ErrCompile, File: "a.go", Line: 3, Col: 9, Msg: "undefined: min"}), "undefined: min"},
+		{"type error", diagnosticGroup(change.Diagnostic{Pos: pos("", 3, 9), Kind: change.Type, Msg: "cannot range over f (variable of type func(yield func(int) bool))"}), "range over func"},
+		{"builder", buildGroup(patcher.ReasonGenericFunc), "generic code"},
+		{"unnamable type", diagnosticGroup(change.Diagnostic{Pos: pos("x.go", 1, 2), Kind: change.RefusedInterpreter, Reason: rewrite.ReasonUnnamableType,
+			Msg: "y has type T, which the Go prompt cannot name (a type declared inside a function, or generic)"}), "a type the rewriter cannot name"},
+		{"defer in a loop", diagnosticGroup(change.Diagnostic{Pos: pos("a.go", 9, 3), Kind: change.RefusedInterpreter, Reason: lower.ReasonDeferInLoop,
+			Msg: "a function literal deferred in a loop that assigns i, a variable of the iteration: ..."}), "function literal deferred in a loop"},
+		{"recover beside a range defer", diagnosticGroup(change.Diagnostic{Pos: pos("a.go", 9, 3), Kind: change.RefusedInterpreter, Reason: lower.ReasonRecoverBesideRangeDefer,
+			Msg: "a deferred function that recovers, in a function that defers inside a range over a function: ..."}), "recover deferred beside a defer in a range over func"},
+		{"iter type in a signature", diagnosticGroup(change.Diagnostic{Pos: pos("a.go", 2, 14), Kind: change.RefusedInterpreter, Reason: lower.ReasonIterInSignature,
+			Msg: "a parameter or result of a type holding iter.Seq[int]: ..."}), "iter type inside a signature's type"},
 	} {
-		if got := group(msg); got != want {
-			t.Errorf("group(%q): got %q, want %q", msg, got, want)
+		if tc.got != tc.want {
+			t.Errorf("%s: got group %q, want %q", tc.name, tc.got, tc.want)
 		}
 	}
 }

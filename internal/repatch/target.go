@@ -97,14 +97,14 @@ func applyAll(ctx context.Context, c *agentclient.SocketClient, patches []agent.
 		if !errors.As(err, &ae) || len(ae.Failures) == 0 {
 			return nil, refused, err
 		}
-		bad := map[string]string{}
+		bad := map[string]agent.Error{}
 		for _, f := range ae.Failures {
-			bad[f.Key] = f.Message
+			bad[f.Func] = f
 		}
 		var rest []agent.Patch
 		for _, p := range patches {
-			if msg, ok := bad[p.Key]; ok {
-				refused = append(refused, Refusal{Key: p.Key, Stage: StageAgent, Group: group(msg), Message: msg})
+			if f, ok := bad[p.Key]; ok {
+				refused = append(refused, Refusal{Key: p.Key, Stage: StageAgent, Group: agentGroup(f), Message: f.Error()})
 			} else {
 				rest = append(rest, p)
 			}

@@ -79,7 +79,7 @@ func (r *rewriter) accessorBase(named *types.Named) string {
 	origin := named.Origin().Obj()
 	name, ok := patcher.InstanceName(origin.Pkg(), origin, patcher.TypeArgs(named.TypeArgs()))
 	if !ok || !r.in.InstanceNames(origin.Pkg().Path())[name] {
-		r.fail(named.Obj().Pos(), fmt.Sprintf("%s: an unexported field or method of an instantiation the build does not have", types.TypeString(named, types.RelativeTo(r.in.Pkg))))
+		r.refuse(named.Obj().Pos(), ReasonGeneric, fmt.Sprintf("%s: an unexported field or method of an instantiation the build does not have", types.TypeString(named, types.RelativeTo(r.in.Pkg))))
 	}
 	return name
 }
@@ -206,9 +206,9 @@ func (r *rewriter) lowerInstance(id *ast.Ident, stack []ast.Node) {
 	case isFunc && r.in.Change != nil && fn.Pkg() == r.in.Change.Pkg:
 		r.lowerChangeInstance(id, ref, fn, targs, generic, written)
 	case isFunc:
-		r.fail(ref.expr.Pos(), fmt.Sprintf("%s: the build does not have this instantiation (compiled generic code is reachable only at the type arguments the build's code uses, or, for a saved change, through an interpreted copy of a generic function of the changed package)", written()))
+		r.refuse(ref.expr.Pos(), ReasonGeneric, fmt.Sprintf("%s: the build does not have this instantiation (compiled generic code is reachable only at the type arguments the build's code uses, or, for a saved change, through an interpreted copy of a generic function of the changed package)", written()))
 	default:
-		r.fail(ref.expr.Pos(), fmt.Sprintf("%s: the build does not have this instantiation (yaegi cannot instantiate compiled generic types)", written()))
+		r.refuse(ref.expr.Pos(), ReasonGeneric, fmt.Sprintf("%s: the build does not have this instantiation (yaegi cannot instantiate compiled generic types)", written()))
 	}
 }
 
@@ -219,14 +219,14 @@ func (r *rewriter) lowerInstance(id *ast.Ident, stack []ast.Node) {
 func (r *rewriter) lowerStdInstance(id *ast.Ident, ref instanceRef, fn *types.Func, targs []types.Type, generic bool, written func() string) {
 	impl, inferred, ok := agent.GenericStd(fn.Pkg().Path(), fn.Name())
 	if !ok {
-		r.fail(ref.expr.Pos(), fmt.Sprintf("%s: the build does not have this instantiation and the interpreter has no implementation of %s.%s (yaegi cannot instantiate compiled generic code)", written(), fn.Pkg().Name(), fn.Name()))
+		r.refuse(ref.expr.Pos(), ReasonGeneric, fmt.Sprintf("%s: the build does not have this instantiation and the interpreter has no implementation of %s.%s (yaegi cannot instantiate compiled generic code)", written(), fn.Pkg().Name(), fn.Name()))
 		return
 	}
 	inst := inferred
 	if !generic {
 		args, err := r.typeArgs(targs)
 		if err != nil {
-			r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
+			r.refuse(ref.expr.Pos(), ReasonGeneric, fmt.Sprintf("%s: %v", written(), err))
 			return
 		}
 		inst = impl + "[" + args + "]"
@@ -238,7 +238,7 @@ func (r *rewriter) lowerStdInstance(id *ast.Ident, ref instanceRef, fn *types.Fu
 	sig, _ := r.in.Info.Instances[id].Type.(*types.Signature)
 	lit, err := r.callingLiteral(sig, inst)
 	if err != nil {
-		r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
+		r.refuse(ref.expr.Pos(), ReasonGeneric, fmt.Sprintf("%s: %v", written(), err))
 		return
 	}
 	r.add(ref.expr, func() string { return lit })
@@ -250,7 +250,7 @@ func (r *rewriter) lowerStdInstance(id *ast.Ident, ref instanceRef, fn *types.Fu
 func (r *rewriter) lowerChangeInstance(id *ast.Ident, ref instanceRef, fn *types.Func, targs []types.Type, generic bool, written func() string) {
 	// Interpreted: the change's helpers declare it (genericHelpers).
 	if msg := r.interpretGeneric(fn); msg != "" {
-		r.fail(ref.expr.Pos(), written()+": "+msg)
+		r.refuse(ref.expr.Pos(), ReasonGeneric, written()+": "+msg)
 		return
 	}
 	if generic {
@@ -261,7 +261,7 @@ func (r *rewriter) lowerChangeInstance(id *ast.Ident, ref instanceRef, fn *types
 	}
 	args, err := r.typeArgs(targs)
 	if err != nil {
-		r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
+		r.refuse(ref.expr.Pos(), ReasonGeneric, fmt.Sprintf("%s: %v", written(), err))
 		return
 	}
 	name := fn.Name() + "[" + args + "]"
@@ -272,7 +272,7 @@ func (r *rewriter) lowerChangeInstance(id *ast.Ident, ref instanceRef, fn *types
 	sig, _ := r.in.Info.Instances[id].Type.(*types.Signature)
 	lit, err := r.callingLiteral(sig, name)
 	if err != nil {
-		r.fail(ref.expr.Pos(), fmt.Sprintf("%s: %v", written(), err))
+		r.refuse(ref.expr.Pos(), ReasonGeneric, fmt.Sprintf("%s: %v", written(), err))
 		return
 	}
 	r.add(ref.expr, func() string { return lit })
@@ -346,7 +346,7 @@ func (r *rewriter) callingLiteral(sig *types.Signature, fn string) (string, erro
 func (r *rewriter) typeText(t types.Type) string {
 	s, err := r.typeString(t)
 	if err != nil {
-		r.fail(token.NoPos, err.Error())
+		r.refuse(token.NoPos, ReasonGeneric, err.Error())
 		return types.TypeString(t, r.qualifier)
 	}
 	return s

@@ -94,11 +94,22 @@ type Output struct {
 }
 
 // Error is a construct the rewriting cannot express: Line and Col (from 1)
-// place it in Input.Src, or are 0 when it has no position.
+// place it in Input.Src, or are 0 when it has no position. Reason names
+// the construct in a few words, the same for every refusal of it (one of
+// the Reason constants here and in package lower), or is empty.
 type Error struct {
 	Line, Col int
+	Reason    string
 	Msg       string
 }
+
+// Reasons of the refusals of the rewriting; package lower has those of
+// the lowering.
+const (
+	ReasonUnnamableType    = "a type the rewriter cannot name"
+	ReasonMethodExpression = "method expression of a compiled type"
+	ReasonGeneric          = "generic code"
+)
 
 func (e *Error) Error() string {
 	if e.Line == 0 {

@@ -11,7 +11,7 @@ import (
 type lowerHost struct{ r *rewriter }
 
 func (h lowerHost) Add(n ast.Node, gen func() string)       { h.r.add(n, gen) }
-func (h lowerHost) Fail(pos token.Pos, msg string)          { h.r.fail(pos, msg) }
+func (h lowerHost) Fail(pos token.Pos, reason, msg string)  { h.r.refuse(pos, reason, msg) }
 func (h lowerHost) Render(n ast.Node) string                { return h.r.renderNode(n) }
 func (h lowerHost) Offset(pos token.Pos) int                { return h.r.in.Offset(pos) }
 func (h lowerHost) TypeString(t types.Type) (string, error) { return h.r.typeString(t) }

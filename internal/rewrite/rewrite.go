@@ -237,7 +237,7 @@ func (r *rewriter) visitSelector(n *ast.SelectorExpr) bool {
 		return true
 	}
 	if sel != nil && sel.Kind() == types.MethodExpr && r.methodAccessor(sel) != "" {
-		r.fail(n.Sel.Pos(), fmt.Sprintf("method expression %s: the interpreter cannot reach method %s of compiled type %s this way; use a method value or a call",
+		r.refuse(n.Sel.Pos(), ReasonMethodExpression, fmt.Sprintf("method expression %s: the interpreter cannot reach method %s of compiled type %s this way; use a method value or a call",
 			n.Sel.Name, n.Sel.Name, types.TypeString(sel.Recv(), types.RelativeTo(r.in.Pkg))))
 		return true
 	}
@@ -276,11 +276,15 @@ func (r *rewriter) compiled(named *types.Named) bool {
 	return r.in.Change == nil || named.Obj().Pkg() != r.in.Change.Pkg || r.in.Change.CompiledType(named.Obj().Name())
 }
 
-// fail records the first error of the rewriting, at pos.
-func (r *rewriter) fail(pos token.Pos, msg string) {
+// fail records the first error of the rewriting, at pos, for no
+// particular reason.
+func (r *rewriter) fail(pos token.Pos, msg string) { r.refuse(pos, "", msg) }
+
+// refuse records the first error of the rewriting, at pos, for reason.
+func (r *rewriter) refuse(pos token.Pos, reason, msg string) {
 	if r.err == nil {
 		l, col := LineCol(r.in.Src, max(r.in.Offset(pos), 0))
-		r.err = &Error{Line: l, Col: col, Msg: msg}
+		r.err = &Error{Line: l, Col: col, Reason: reason, Msg: msg}
 	}
 }
 
@@ -399,7 +403,7 @@ func namable(v *types.Var) error {
 	}
 	walk(v.Type(), 0)
 	if bad != "" {
-		return &Error{Msg: fmt.Sprintf("%s has type %s, which the Go prompt cannot name (a type declared inside a function)", v.Name(), bad)}
+		return &Error{Reason: ReasonUnnamableType, Msg: fmt.Sprintf("%s has type %s, which the Go prompt cannot name (a type declared inside a function)", v.Name(), bad)}
 	}
 	return nil
 }

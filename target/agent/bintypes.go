@@ -8,7 +8,6 @@ import (
 	"go/token"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 
 	yaegi "github.com/traefik/yaegi/interp"
@@ -393,35 +392,23 @@ func originalColumn(src string, edits []srcEdit, line, col int) int {
 	return orig + (target - rew) - start + 1
 }
 
-// mapColumn rewrites the column of a "line:col: message" compiler message
-// about rewritten source back to src, the source as given. The message's
-// line minus lineOffset is the snippet's line; lines before from are left
-// alone (the generated function header of a patch shares the first line of
-// its body). On the snippet's first line, prefix bytes of wrapping come
-// before the snippet.
-func mapColumn(msg, src string, edits []srcEdit, lineOffset, from, prefix int) string {
-	if len(edits) == 0 {
-		return msg
-	}
-	m := positionRE.FindStringSubmatchIndex(msg)
-	if m == nil {
-		return msg
-	}
-	line, _ := strconv.Atoi(msg[m[2]:m[3]])
-	col, _ := strconv.Atoi(msg[m[4]:m[5]])
-	line -= lineOffset
-	if line < from || line < 1 {
-		return msg
+// mapColumn moves the column of e, an error about rewritten source, back
+// to src, the source as given. e's line minus lineOffset is the snippet's
+// line; lines before from are left alone (the generated function header of
+// a patch shares the first line of its body). On the snippet's first line,
+// prefix bytes of wrapping come before the snippet.
+func (e *Error) mapColumn(src string, edits []srcEdit, lineOffset, from, prefix int) {
+	line := e.Line - lineOffset
+	if len(edits) == 0 || e.Line == 0 || line < from || line < 1 {
+		return
 	}
 	if line == 1 {
-		if col <= prefix {
-			return msg
+		if e.Col > prefix {
+			e.Col = originalColumn(src, edits, line, e.Col-prefix) + prefix
 		}
-		col = originalColumn(src, edits, line, col-prefix) + prefix
-	} else {
-		col = originalColumn(src, edits, line, col)
+		return
 	}
-	return msg[:m[4]] + strconv.Itoa(col) + msg[m[5]:]
+	e.Col = originalColumn(src, edits, line, e.Col)
 }
 
 // replPrefix returns the length of the wrapping that yaegi's Eval puts on

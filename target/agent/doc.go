@@ -94,6 +94,12 @@
 // request (without the newline) into Inbox, calls Serve(n) by call injection
 // and reads Serve's result as the length of the response in Outbox.
 //
+// A failed request's response says why as an Error, a value: its kind
+// (ErrCompile, ErrBusy, ...), its position in the source sent, the
+// function it is about and the message; a refused patch set lists one
+// Error per failed function. The host branches on the kind and formats the
+// error only where a person reads it.
+//
 // Operations: "hello", "apply" (Patches), "revert" (Refs, or All), "eval"
 // (Source, Package, TimeoutMillis), "status" and "release". Every response
 // to the operations after hello but release carries the list of patched

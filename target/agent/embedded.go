@@ -1,13 +1,12 @@
 package agent
 
 import (
-	"fmt"
 	"go/ast"
 	"reflect"
 	"strings"
 )
 
-// refuseEmbeddedInterfaces returns an error at the first struct type of
+// refuseEmbeddedInterfaces returns an *Error of kind ErrUnsupported at the first struct type of
 // snippet f (parsed from src by rewriteCompiled) that embeds a compiled
 // interface type with methods, error included. Interpreted code cannot
 // use such a struct as an interface: yaegi v0.16.1 builds the struct type
@@ -37,9 +36,9 @@ func (r *binRewriter) refuseEmbeddedInterfaces(f *ast.File, src string) error {
 				continue
 			}
 			line, col := lineCol(src, r.offset(fd.Type.Pos()))
-			err = fmt.Errorf("%d:%d: a struct type embedding a compiled interface: the interpreter (yaegi v0.16.1) "+
-				"gives the struct the interface's methods through reflect.StructOf, which panic when compiled code calls them "+
-				"(as it does when the value is passed as an interface); the interface is %s", line, col, name)
+			err = &Error{Kind: ErrUnsupported, Line: line, Col: col, Msg: "a struct type embedding a compiled interface: the interpreter (yaegi v0.16.1) " +
+				"gives the struct the interface's methods through reflect.StructOf, which panic when compiled code calls them " +
+				"(as it does when the value is passed as an interface); the interface is " + name}
 			return false
 		}
 		return true

@@ -54,7 +54,7 @@ type evalArgs struct {
 func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			res, err = EvalResult{}, fmt.Errorf("eval: interpreter failed: %v", unwrapPanic(r))
+			res, err = EvalResult{}, newError(ErrInterpreter, "eval: interpreter failed: %v", unwrapPanic(r))
 		}
 	}()
 	i, err := interpreter()
@@ -69,7 +69,7 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 	pkg, src := a.pkg, a.src
 	if pkg != "" && !machine.dotted[pkg] {
 		if registeredName(pkg) == "" {
-			return EvalResult{}, fmt.Errorf("eval: package %s has no symbols in this program", pkg)
+			return EvalResult{}, newError(ErrNotFound, "eval: package %s has no symbols in this program", pkg)
 		}
 		if _, err := i.Eval("import . " + strconv.Quote(pkg)); err != nil {
 			return EvalResult{}, fmt.Errorf("eval: scope of %s: %w", pkg, err)
@@ -92,7 +92,9 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 	// Pointers to compiled types and method expressions are rewritten so
 	// that yaegi handles method values of them (see bintypes.go).
 	src, edits, err := rewriteCompiled(i, src, evalScope(pkg))
-	if err != nil {
+	if e, ok := err.(*Error); ok {
+		return EvalResult{}, e // a refusal of embedded.go, at its position
+	} else if err != nil {
 		return EvalResult{}, fmt.Errorf("eval: %w", err)
 	}
 	if len(edits) > 0 && !machine.binImported {
@@ -110,16 +112,7 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 			frame.cut()
 			return EvalResult{}, err
 		}
-		if pe := panicError(err, stack); pe != err {
-			return EvalResult{}, pe
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			return EvalResult{}, fmt.Errorf("eval: stopped after time limit: %w", err)
-		}
-		if errors.Is(err, context.Canceled) {
-			return EvalResult{}, fmt.Errorf("eval: stopped: %w", err)
-		}
-		return EvalResult{}, errors.New(mapPosition(mapColumn(err.Error(), a.src, edits, 0, 1, replPrefix(src)), 0, "", 0))
+		return EvalResult{}, evalError(err, stack, a.src, edits, replPrefix(src))
 	}
 	if !endsWithExpression(src) || !v.IsValid() {
 		return EvalResult{}, nil
@@ -128,6 +121,27 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 		return formatResults(v), nil
 	}
 	return EvalResult{Value: formatValue(v), Type: typeString(v)}, nil
+}
+
+// evalError returns the error of an evaluation that ended with err from
+// the interpreter: a *PanicError with the interpreted stack, the end of
+// its time, or the *Error of source the interpreter refused, positioned
+// in src, the source as given (edits made it the source run, whose first
+// line started after prefix bytes of wrapping).
+func evalError(err error, stack, src string, edits []srcEdit, prefix int) error {
+	if pe := panicError(err, stack); pe != err {
+		return pe
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("eval: stopped after time limit: %w", err)
+	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("eval: stopped: %w", err)
+	}
+	e := interpreterError(ErrCompile, err.Error())
+	e.mapColumn(src, edits, 0, 1, prefix)
+	e.place(0, "", 0)
+	return e
 }
 
 // formatResults formats the results of a multi-value call, given as a

@@ -144,3 +144,11 @@ func init() {
 		return lpFn4(func() int { defer Repanic(); return f() })
 	})
 }
+
+// errText returns the text of a response's error, or "" when it has none.
+func errText(e *Error) string {
+	if e == nil {
+		return ""
+	}
+	return e.Error()
+}

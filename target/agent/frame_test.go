@@ -52,11 +52,11 @@ func TestServeFrame(t *testing.T) {
 		t.Errorf("results: got %+v, want \"A\", nil", resp)
 	}
 	resp = call(Request{Op: OpEval, Imports: []string{`up "errors"`}, Source: "1"})
-	if resp.OK || !strings.Contains(resp.Error, "already names") {
+	if resp.OK || !strings.Contains(errText(resp.Error), "already names") {
 		t.Errorf("rebinding an import name: got %+v, want an error", resp)
 	}
 	resp = call(Request{Op: OpEval, Frame: frame, Source: "*lp_frame.x"})
-	if resp.OK || !strings.Contains(resp.Error, "no address") {
+	if resp.OK || !strings.Contains(errText(resp.Error), "no address") {
 		t.Errorf("missing address: got %+v, want an error", resp)
 	}
 }

@@ -66,9 +66,10 @@ func userPanicLine(line string) string {
 		}
 		return pos + ": panic: " + display + "." + fn + "(...)" // a helper the change declared
 	}
-	msg := mapColumn(pos+": x", pp.p.Source, pp.edits, 1, pp.fs.bodyLine+1, 0)
-	msg = mapPosition(msg, 1, pp.p.File, pp.p.Line)
-	return strings.TrimSuffix(msg, ": x") + ": panic: " + displayKey(pp.e.key) + "(...)"
+	e := interpreterError(ErrPanic, pos+": x")
+	e.mapColumn(pp.p.Source, pp.edits, 1, pp.fs.bodyLine+1, 0)
+	e.place(1, pp.p.File, pp.p.Line)
+	return strings.TrimSuffix(e.Error(), ": x") + ": panic: " + displayKey(pp.e.key) + "(...)"
 }
 
 // userPanicText rewrites every line of text with userPanicLine.

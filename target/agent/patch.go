@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -42,16 +41,11 @@ type Patch struct {
 	Helpers []string `json:"helpers,omitempty"`
 }
 
-// Failure is why one patch of a set did not compile.
-type Failure struct {
-	Ref
-	Message string `json:"message"`
-}
-
-// ApplyError reports every patch of a set that failed; when it is returned,
-// nothing of the set was applied.
+// ApplyError reports every patch of a set that failed, each an Error whose
+// Func names the function; when it is returned, nothing of the set was
+// applied.
 type ApplyError struct {
-	Failures []Failure
+	Failures []Error
 }
 
 // Error lists the failures, one per line.
@@ -61,7 +55,7 @@ func (e *ApplyError) Error() string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "%s: %s", f.Ref, f.Message)
+		fmt.Fprintf(&b, "%s: %s", f.Func, f.Error())
 	}
 	return b.String()
 }
@@ -88,6 +82,12 @@ func Apply(patches []Patch) error {
 	return applyLocked(patches)
 }
 
+// failedAt is the failure of the patch at a position in its set.
+type failedAt struct {
+	at  int
+	err Error
+}
+
 func applyLocked(patches []Patch) error {
 	if _, err := interpreter(); err != nil {
 		return fmt.Errorf("apply: %w", err)
@@ -98,9 +98,9 @@ func applyLocked(patches []Patch) error {
 		info patchInfo
 	}
 	var (
-		failures []Failure
-		done     []ready
-		seen     = map[int]bool{}
+		failed []failedAt // in the order found
+		done   []ready
+		seen   = map[int]bool{}
 	)
 	// Patches with the same helpers (one change) compile into one scratch
 	// package; the others each into their own.
@@ -109,22 +109,18 @@ func applyLocked(patches []Patch) error {
 		ps []Patch
 		at []int // positions in the set
 	}
-	var failedAt []int // position in the set of each failure
-	fail := func(at int, f Failure) {
-		failures = append(failures, f)
-		failedAt = append(failedAt, at)
-	}
+	fail := func(at int, f Error) { failed = append(failed, failedAt{at, f}) }
 	groups := map[string]*group{}
 	var order []string
 	for at, p := range patches {
 		e, err := lookupFunc(p.Ref)
 		if err != nil {
-			fail(at, Failure{Ref: p.Ref, Message: err.Error()})
+			fail(at, failure(p.Ref, err))
 			continue
 		}
 		ref := Ref{Key: e.key, Index: e.index}
 		if seen[e.index] {
-			fail(at, Failure{Ref: ref, Message: "patched twice in one set"})
+			fail(at, failure(ref, newError(ErrDuplicate, "patched twice in one set")))
 			continue
 		}
 		seen[e.index] = true
@@ -146,15 +142,19 @@ func applyLocked(patches []Patch) error {
 		values, errs := compileGroup(g.es, g.ps)
 		for k, e := range g.es {
 			if errs[k] != nil {
-				fail(g.at[k], Failure{Ref: Ref{Key: e.key, Index: e.index}, Message: errs[k].Error()})
+				fail(g.at[k], failure(Ref{Key: e.key, Index: e.index}, errs[k]))
 				continue
 			}
 			done = append(done, ready{e: e, fn: values[k], info: patchInfo{key: e.key, source: g.ps[k].Source}})
 		}
 	}
-	if len(failures) > 0 {
+	if len(failed) > 0 {
 		// In the order of the set.
-		sort.SliceStable(failures, func(a, b int) bool { return failedAt[a] < failedAt[b] })
+		sort.SliceStable(failed, func(a, b int) bool { return failed[a].at < failed[b].at })
+		failures := make([]Error, len(failed))
+		for i, f := range failed {
+			failures[i] = f.err
+		}
 		return &ApplyError{Failures: failures}
 	}
 	if len(done) == 0 {
@@ -180,11 +180,11 @@ func Revert(refs []Ref) error {
 
 func revertLocked(refs []Ref) error {
 	var idx []int
-	var failures []Failure
+	var failures []Error
 	for _, r := range refs {
 		e, err := lookupFunc(r)
 		if err != nil {
-			failures = append(failures, Failure{Ref: r, Message: err.Error()})
+			failures = append(failures, failure(r, err))
 			continue
 		}
 		idx = append(idx, e.index)
@@ -270,7 +270,7 @@ func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
 		if r := recover(); r != nil {
 			for k := range ps {
 				if values[k] == nil && errs[k] == nil {
-					errs[k] = fmt.Errorf("interpreter failed: %v", unwrapPanic(r))
+					errs[k] = newError(ErrInterpreter, "interpreter failed: %v", unwrapPanic(r))
 				}
 			}
 		}
@@ -327,10 +327,19 @@ func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
 	}
 	for k := range ps {
 		if errs[k] == nil {
-			errs[k] = fmt.Errorf("helpers: %w", err)
+			errs[k] = &Error{Kind: helperKind(err), Msg: "helpers: " + err.Error()}
 		}
 	}
 	return values, errs
+}
+
+// helperKind returns the kind of err, a failure to compile a change's
+// helpers: a refusal's, or ErrCompile for the interpreter's.
+func helperKind(err error) ErrorKind {
+	if k := kindOf(err); k != ErrFailed {
+		return k
+	}
+	return ErrCompile
 }
 
 // preparedPatch is a patch parsed, its imports found and its source
@@ -363,8 +372,11 @@ func preparePatch(e *funcEntry, p Patch) (*preparedPatch, error) {
 		sc.pkgs = []string{pkgPath}
 	}
 	src, edits, err := rewriteCompiled(machine.interp, p.Source, sc)
-	if err != nil {
-		return nil, errors.New(mapPosition(err.Error(), 0, p.File, p.Line)) // a refusal of embedded.go
+	if e, ok := err.(*Error); ok {
+		e.place(0, p.File, p.Line) // a refusal of embedded.go
+		return nil, e
+	} else if err != nil {
+		return nil, err
 	}
 	if len(edits) > 0 {
 		if fs, err = parseFuncSource(src); err != nil {
@@ -435,8 +447,10 @@ func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
 	fs, p := pp.fs, pp.p
 	src := fmt.Sprintf("package %s;%sfunc %s(%s) %s %s\n", pkg, strings.Repeat("\n", fs.bodyLine), fn, fs.params, fs.results, fs.body)
 	if _, err := i.Eval(src); err != nil {
-		msg := mapColumn(err.Error(), p.Source, pp.edits, 1, fs.bodyLine+1, 0)
-		return nil, errors.New(mapPosition(msg, 1, p.File, p.Line))
+		e := interpreterError(ErrCompile, err.Error())
+		e.mapColumn(p.Source, pp.edits, 1, fs.bodyLine+1, 0)
+		e.place(1, p.File, p.Line)
+		return nil, e
 	}
 	v, err := i.Eval(pkg + "." + fn)
 	if err != nil {
@@ -447,7 +461,7 @@ func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("replacement of type %s does not fit: %v", v.Type(), r)
+			err = newError(ErrMismatch, "replacement of type %s does not fit: %v", v.Type(), r)
 		}
 	}()
 	w := pp.e.wrap(v)
@@ -455,7 +469,7 @@ func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
 		return nil, fmt.Errorf("wrapper returned %T, not a function", w)
 	}
 	if !fits(v.Type(), reflect.TypeOf(w)) {
-		return nil, fmt.Errorf("replacement of type %s does not fit: the compiled function has type %s", v.Type(), reflect.TypeOf(w))
+		return nil, newError(ErrMismatch, "replacement of type %s does not fit: the compiled function has type %s", v.Type(), reflect.TypeOf(w))
 	}
 	addPanicSite(pkg, fn, pp)
 	return w, nil
@@ -465,7 +479,7 @@ func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
 // be deferred directly.
 func recoverCompile(err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("interpreter failed: %v", unwrapPanic(r))
+		*err = newError(ErrInterpreter, "interpreter failed: %v", unwrapPanic(r))
 	}
 }
 
@@ -518,7 +532,7 @@ func importSpecs(pkgPath string, explicit, selectors []string) (specs []string, 
 			specs = append(specs, strconv.Quote(paths[0]))
 			bound[sel] = paths[0]
 		default:
-			return nil, nil, fmt.Errorf("package name %s is ambiguous (%s): add an import", sel, strings.Join(paths, ", "))
+			return nil, nil, newError(ErrCompile, "package name %s is ambiguous (%s): add an import", sel, strings.Join(paths, ", "))
 		}
 	}
 	return specs, bound, nil

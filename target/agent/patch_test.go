@@ -76,14 +76,45 @@ func TestApplyNothingOnError(t *testing.T) {
 	if len(ae.Failures) != 3 {
 		t.Fatalf("got %d failures, want 3: %v", len(ae.Failures), err)
 	}
-	if msg := ae.Failures[0].Message; !strings.HasPrefix(msg, "/src/risky.go:41:") || !strings.Contains(msg, "undefinedThing") {
+	if msg := ae.Failures[0].Error(); !strings.HasPrefix(msg, "/src/risky.go:41:") || !strings.Contains(msg, "undefinedThing") {
 		t.Errorf("compile error: got %q, want /src/risky.go:41:... undefinedThing", msg)
 	}
-	if msg := ae.Failures[2].Message; !strings.Contains(msg, "does not fit") {
+	if msg := ae.Failures[2].Error(); !strings.Contains(msg, "does not fit") {
 		t.Errorf("signature mismatch: got %q", msg)
 	}
 	if Load() != nil || greet("x") != "hello x" {
 		t.Errorf("a failed set applied something")
+	}
+}
+
+// TestApplyFailuresAreValues checks that the failures of a set say their
+// kind, function and position as values, which the host reads without
+// parsing the message.
+func TestApplyFailuresAreValues(t *testing.T) {
+	resetPatches(t)
+	err := Apply([]Patch{
+		{Ref: Ref{Key: testPkg + ".risky"}, File: "risky.go", Line: 40, Source: "func risky(x int) int {\n\treturn undefinedThing + x\n}"},
+		{Ref: Ref{Key: testPkg + ".nosuch"}, Source: `func nosuch() {}`},
+		{Ref: Ref{Key: testPkg + ".left"}, Source: `func left() string { return "" }`},
+		{Ref: Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { return "a" }`},
+		{Ref: Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { return "b" }`},
+	})
+	var ae *ApplyError
+	if !errors.As(err, &ae) || len(ae.Failures) != 4 {
+		t.Fatalf("Apply: got %v, want an *ApplyError with 4 failures", err)
+	}
+	f := ae.Failures[0]
+	if f.Kind != ErrCompile || f.Func != testPkg+".risky" || f.File != "risky.go" || f.Line != 41 || f.Col == 0 || !strings.HasPrefix(f.Msg, "undefined") {
+		t.Errorf("compile error: got %+v, want kind compile in %s.risky at risky.go:41 with the bare message", f, testPkg)
+	}
+	for i, want := range []ErrorKind{ErrCompile, ErrNotFound, ErrMismatch, ErrDuplicate} {
+		if got := ae.Failures[i].Kind; got != want {
+			t.Errorf("failure %d (%v): kind %q, want %q", i, ae.Failures[i].Error(), got, want)
+		}
+	}
+	resp := handle(&Request{Op: OpApply, Patches: []Patch{{Ref: Ref{Key: testPkg + ".nosuch"}, Source: `func nosuch() {}`}}}, func() bool { return machine.mu.TryLock() }, nil)
+	if resp.OK || resp.Error == nil || resp.Error.Kind != ErrRefused || len(resp.Failures) != 1 || resp.Failures[0].Kind != ErrNotFound {
+		t.Errorf("apply response: got %+v (error %+v), want kind refused with one failure of kind not found", resp, resp.Error)
 	}
 }
 

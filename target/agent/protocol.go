@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -44,17 +43,16 @@ const (
 )
 
 // Response answers the Request with the same ID. OK is false when the
-// operation failed: Error says why and, for apply and revert, Failures says
-// which function failed.
+// operation failed: Error says why and, for apply and revert, Failures say
+// which functions failed (each names its function in Func).
 type Response struct {
-	ID       int64     `json:"id,omitempty"`
-	OK       bool      `json:"ok"`
-	Error    string    `json:"error,omitempty"`
-	Failures []Failure `json:"failures,omitempty"`
-	Value    string    `json:"value,omitempty"`
-	Type     string    `json:"type,omitempty"`
-	Panic    bool      `json:"panic,omitempty"` // eval ended in a panic
-	Stack    string    `json:"stack,omitempty"` // eval: interpreted stack of a panic
+	ID       int64   `json:"id,omitempty"`
+	OK       bool    `json:"ok"`
+	Error    *Error  `json:"error,omitempty"`
+	Failures []Error `json:"failures,omitempty"`
+	Value    string  `json:"value,omitempty"`
+	Type     string  `json:"type,omitempty"`
+	Stack    string  `json:"stack,omitempty"` // eval: interpreted stack of a panic
 	// Running says, for an eval still running after its time limit, where
 	// it waits (the error then says so too).
 	Running *RunningInput `json:"running,omitempty"`
@@ -87,7 +85,7 @@ func handle(req *Request, lock func() bool, addrs []uintptr) Response {
 		return resp
 	}
 	if !lock() {
-		resp.Error = "agent busy: another operation is in progress"
+		resp.Error = newError(ErrBusy, "agent busy: another operation is in progress")
 		return resp
 	}
 	defer machine.mu.Unlock()
@@ -114,7 +112,7 @@ func handle(req *Request, lock func() bool, addrs []uintptr) Response {
 		resp.Value, resp.Type = r.Value, r.Type
 		var pe *PanicError
 		if errors.As(err, &pe) {
-			resp.Panic, resp.Stack = true, pe.Stack
+			resp.Stack = pe.Stack
 		}
 		var re *RunningError
 		if errors.As(err, &re) {
@@ -124,10 +122,10 @@ func handle(req *Request, lock func() bool, addrs []uintptr) Response {
 	case OpStatus:
 		resp.Funcs = tableSize()
 	default:
-		err = fmt.Errorf("unknown operation %q", req.Op)
+		err = newError(ErrRequest, "unknown operation %q", req.Op)
 	}
 	if err != nil {
-		resp.Error = err.Error()
+		resp.Error = wireError(err)
 		var ae *ApplyError
 		if errors.As(err, &ae) {
 			resp.Failures = ae.Failures
@@ -150,17 +148,17 @@ func handleBytes(b []byte, lock func() bool, addrs []uintptr) (out []byte, relea
 	var resp Response
 	defer func() {
 		if r := recover(); r != nil {
-			out, _ = json.Marshal(Response{ID: req.ID, Error: fmt.Sprintf("agent failed: %v", unwrapPanic(r))})
+			out, _ = json.Marshal(Response{ID: req.ID, Error: newError(ErrFailed, "agent failed: %v", unwrapPanic(r))})
 		}
 	}()
 	if err := json.Unmarshal(b, &req); err != nil {
-		resp = Response{Error: fmt.Sprintf("bad request: %v", err)}
+		resp = Response{Error: newError(ErrRequest, "bad request: %v", err)}
 	} else {
 		resp = handle(&req, lock, addrs)
 	}
 	out, err := json.Marshal(resp)
 	if err != nil {
-		out, _ = json.Marshal(Response{ID: resp.ID, Error: fmt.Sprintf("encode response: %v", err)})
+		out, _ = json.Marshal(Response{ID: resp.ID, Error: newError(ErrFailed, "encode response: %v", err)})
 	}
 	return out, resp.releasing
 }

@@ -104,13 +104,13 @@ func lookupFunc(r Ref) (*funcEntry, error) {
 	if r.Key != "" {
 		e := registry.byKey[r.Key]
 		if e == nil {
-			return nil, fmt.Errorf("no patchable function %q", r.Key)
+			return nil, newError(ErrNotFound, "no patchable function %q", r.Key)
 		}
 		return e, nil
 	}
 	e := registry.byIndex[r.Index]
 	if e == nil {
-		return nil, fmt.Errorf("no patchable function with index %d", r.Index)
+		return nil, newError(ErrNotFound, "no patchable function with index %d", r.Index)
 	}
 	return e, nil
 }

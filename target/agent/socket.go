@@ -105,17 +105,17 @@ func (s *Server) serveConn(c net.Conn) {
 	}
 	var hello Request
 	if err := json.Unmarshal(line, &hello); err != nil || hello.Op != OpHello {
-		reply(Response{ID: hello.ID, Error: "first request must be hello"})
+		reply(Response{ID: hello.ID, Error: newError(ErrRequest, "first request must be hello")})
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(hello.Token), []byte(s.token)) != 1 {
-		reply(Response{ID: hello.ID, Error: "wrong token"})
+		reply(Response{ID: hello.ID, Error: newError(ErrRequest, "wrong token")})
 		return
 	}
 	s.mu.Lock()
 	if s.active != nil || s.closed {
 		s.mu.Unlock()
-		reply(Response{ID: hello.ID, Error: "agent busy: another client is connected"})
+		reply(Response{ID: hello.ID, Error: newError(ErrBusy, "agent busy: another client is connected")})
 		return
 	}
 	s.active = c

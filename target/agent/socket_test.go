@@ -95,7 +95,7 @@ func TestSocket(t *testing.T) {
 	t.Run("wrong token", func(t *testing.T) {
 		c := dialLine(t, path)
 		resp, ok := c.do(Request{Op: OpHello, Token: "guess"})
-		if !ok || resp.OK || resp.Error != "wrong token" {
+		if !ok || resp.OK || errText(resp.Error) != "wrong token" {
 			t.Errorf("got %+v, want error wrong token", resp)
 		}
 		if !c.closed() {
@@ -105,7 +105,7 @@ func TestSocket(t *testing.T) {
 	t.Run("no hello", func(t *testing.T) {
 		c := dialLine(t, path)
 		resp, _ := c.do(Request{Op: OpEval, Source: "1"})
-		if resp.OK || !strings.Contains(resp.Error, "hello") {
+		if resp.OK || !strings.Contains(errText(resp.Error), "hello") {
 			t.Errorf("got %+v, want hello required", resp)
 		}
 	})
@@ -116,7 +116,7 @@ func TestSocket(t *testing.T) {
 		}
 		second := dialLine(t, path)
 		resp, _ := second.do(Request{Op: OpHello, Token: "s3cret"})
-		if resp.OK || !strings.Contains(resp.Error, "another client") {
+		if resp.OK || !strings.Contains(errText(resp.Error), "another client") {
 			t.Errorf("second client: got %+v, want refusal", resp)
 		}
 		resp, _ = first.do(Request{ID: 7, Op: OpApply, Patches: []Patch{{Ref: Ref{Key: testPkg + ".greet"}, Source: `func greet(n string) string { return "sock " + n }`}}})
@@ -176,7 +176,7 @@ func TestServe(t *testing.T) {
 	machine.mu.Lock()
 	resp = call(Request{Op: OpStatus})
 	machine.mu.Unlock()
-	if resp.OK || !strings.Contains(resp.Error, "busy") {
+	if resp.OK || !strings.Contains(errText(resp.Error), "busy") {
 		t.Errorf("status while locked: got %+v, want busy", resp)
 	}
 	resp = call(Request{Op: OpStatus})

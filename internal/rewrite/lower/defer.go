@@ -82,11 +82,11 @@ func (l *Lowering) lowerDefer(d *ast.DeferStmt) {
 		return
 	}
 	if f.body == nil {
-		l.h.Fail(d.Pos(), "a defer inside a range over a function, outside a function")
+		l.h.Fail(d.Pos(), "", "a defer inside a range over a function, outside a function")
 		return
 	}
 	if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok && l.callsRecover(lit.Body) || l.isBuiltin(d.Call.Fun, "recover") {
-		l.h.Fail(d.Pos(), "a deferred function that recovers, in a function that defers inside a range over a function: the interpreter runs such deferred calls from a list, where recover does not stop a panic")
+		l.h.Fail(d.Pos(), ReasonRecoverBesideRangeDefer, "a deferred function that recovers, in a function that defers inside a range over a function: the interpreter runs such deferred calls from a list, where recover does not stop a panic")
 		return
 	}
 	if l.firstDefer(f) == d {
@@ -191,7 +191,7 @@ func (l *Lowering) deferNow(d *ast.DeferStmt, path []ast.Node, f *rfFunc) {
 			for _, id := range passed {
 				t, err := l.h.TypeString(l.info.Uses[id].Type())
 				if err != nil {
-					l.h.Fail(id.Pos(), "a function literal deferred in a loop: "+err.Error())
+					l.h.Fail(id.Pos(), ReasonDeferInLoop, "a function literal deferred in a loop: "+err.Error())
 				}
 				ps = append(ps, l.h.Render(id)+" "+t)
 			}
@@ -433,10 +433,10 @@ func (l *Lowering) iterationVars(lit *ast.FuncLit, path []ast.Node) (uses []*ast
 		seen[v] = true
 		switch {
 		case l.h.Assigns(lit.Body, v):
-			l.h.Fail(id.Pos(), "a function literal deferred in a loop that assigns "+v.Name()+", a variable of the iteration: the interpreter makes the closure when the deferred call runs, so it would get the variable as a parameter")
+			l.h.Fail(id.Pos(), ReasonDeferInLoop, "a function literal deferred in a loop that assigns "+v.Name()+", a variable of the iteration: the interpreter makes the closure when the deferred call runs, so it would get the variable as a parameter")
 			ok = false
 		case !l.freshPerIteration(v, loop):
-			l.h.Fail(id.Pos(), "a function literal deferred in a loop that uses "+v.Name()+", a loop variable the body assigns: the interpreter would give every deferred call the last iteration's")
+			l.h.Fail(id.Pos(), ReasonDeferInLoop, "a function literal deferred in a loop that uses "+v.Name()+", a loop variable the body assigns: the interpreter would give every deferred call the last iteration's")
 			ok = false
 		default:
 			uses = append(uses, id)

@@ -14,13 +14,21 @@ import (
 	"go/types"
 )
 
+// Reasons of the refusals of the lowering (see rewrite.Error).
+const (
+	ReasonDeferInLoop             = "function literal deferred in a loop"
+	ReasonRecoverBesideRangeDefer = "recover deferred beside a defer in a range over func"
+	ReasonIterInSignature         = "iter type inside a signature's type"
+)
+
 // Host is the rewriter as the lowering uses it.
 type Host interface {
 	// Add replaces n (a node of the input, or a range of it written as a
 	// node) with the text gen returns when the rewriter renders it.
 	Add(n ast.Node, gen func() string)
-	// Fail records an error of the rewriting at pos.
-	Fail(pos token.Pos, msg string)
+	// Fail records an error of the rewriting at pos, for reason (one of
+	// the Reason constants, or empty).
+	Fail(pos token.Pos, reason, msg string)
 	// Render returns the text of n with the replacements inside it.
 	Render(n ast.Node) string
 	// Offset returns the offset of pos in the input, or a negative number.

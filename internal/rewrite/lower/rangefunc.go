@@ -357,7 +357,7 @@ func (l *Lowering) exitDecls(f *rfFunc, n, parent *ast.RangeStmt, exits []rfBran
 			for i := 0; i < f.sig.Results().Len(); i++ {
 				t, err := l.h.TypeString(f.sig.Results().At(i).Type())
 				if err != nil {
-					l.h.Fail(n.Pos(), "a return inside a range over a function: "+err.Error())
+					l.h.Fail(n.Pos(), "", "a return inside a range over a function: "+err.Error())
 				}
 				decls += "var lpR" + strconv.Itoa(i) + " " + t + "; "
 			}
@@ -375,7 +375,7 @@ func (l *Lowering) rangeHead(n *ast.RangeStmt, yield *types.Signature, state, de
 	for i := 0; i < yield.Params().Len(); i++ {
 		t, err := l.h.TypeString(yield.Params().At(i).Type())
 		if err != nil {
-			l.h.Fail(n.Pos(), "a range over a function: "+err.Error())
+			l.h.Fail(n.Pos(), "", "a range over a function: "+err.Error())
 		}
 		var e ast.Expr
 		if i < len(vars) {
@@ -415,7 +415,7 @@ func (l *Lowering) rangeHead(n *ast.RangeStmt, yield *types.Signature, state, de
 func (l *Lowering) exitStmt(f *rfFunc, b rfBranch, state string) {
 	ret, isReturn := b.stmt.(*ast.ReturnStmt)
 	if isReturn && (f.sig == nil || f.body == nil) {
-		l.h.Fail(b.stmt.Pos(), "a return inside a range over a function, outside a function")
+		l.h.Fail(b.stmt.Pos(), "", "a return inside a range over a function, outside a function")
 		return
 	}
 	l.h.Add(b.stmt, func() string {
@@ -538,7 +538,7 @@ func (l *Lowering) SeqTypes() {
 		l.h.Add(x, func() string {
 			s, err := l.h.TypeString(t)
 			if err != nil {
-				l.h.Fail(x.Pos(), err.Error())
+				l.h.Fail(x.Pos(), "", err.Error())
 			}
 			return s
 		})
@@ -560,7 +560,7 @@ func (l *Lowering) SeqTypes() {
 			}
 			ast.Inspect(field.Type, func(x ast.Node) bool {
 				if t, ok := seqType(x); ok {
-					l.h.Fail(x.Pos(), "a parameter or result of a type holding "+types.TypeString(t, l.h.Qualifier)+
+					l.h.Fail(x.Pos(), ReasonIterInSignature, "a parameter or result of a type holding "+types.TypeString(t, l.h.Qualifier)+
 						": the interpreter has no iter types, and the func type it has instead would not fit the compiled function's type")
 					return false
 				}
