@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/go-delve/delve/pkg/proc"
 	"github.com/go-delve/delve/service/api"
@@ -31,73 +30,50 @@ const (
 // breakpoint hit by another goroutine ends the call with an error.
 //
 // The target has one inbox and one outbox, so every CallClient of one
-// debugger (several parts of the host may each make their own) takes the
-// same lock for the whole write, call and read: requests of all of them are
-// made one at a time, in no particular order, and each gets its own
-// response. Methods are safe for concurrent use. The context bounds the
-// wait for that lock and is checked before a call, but cannot interrupt one
-// (Halt does).
+// debugger takes the lock of the Target that owns the debugger (Target.Sync
+// makes them) for the whole write, call and read: requests of all the
+// session's users (the prompt, live patching) are made one at a time, in no
+// particular order, and each gets its own response. Methods are safe for
+// concurrent use. The context bounds the wait for that lock and is checked
+// before a call, but cannot interrupt one (Halt does).
 type CallClient struct {
 	*ops
-	d *debugger.Debugger
+	d     *debugger.Debugger
+	calls *callLock // the owning Target's
 
 	// GoroutineID selects the goroutine that makes the call; 0 means the
 	// debugger's selected goroutine.
 	GoroutineID int64
 
 	// The addresses of agent.Inbox and agent.Outbox, found on first use;
-	// guarded by the debugger's call lock.
+	// guarded by calls.
 	inbox, outbox uint64
 }
 
-// callLocks holds one lock per debugger that CallClients are using: an
-// entry exists while a round trip holds or waits for it, so a debugger
-// nobody calls through is not kept alive.
-var callLocks = struct {
-	mu sync.Mutex
-	m  map[*debugger.Debugger]*callLock
-}{m: map[*debugger.Debugger]*callLock{}}
-
-// callLock serializes the round trips through one debugger.
+// callLock lets one round trip at a time use a target's inbox and outbox.
+// The Target that owns the debugger has one, which every CallClient it
+// makes shares.
 type callLock struct {
-	sem   chan struct{} // holds a token while a round trip runs
-	users int           // round trips holding or waiting for sem; guarded by callLocks.mu
+	sem chan struct{} // holds a token while a round trip runs
 }
 
-// lockCalls takes d's call lock, waiting at most until ctx ends, and
-// returns the function that releases it.
-func lockCalls(ctx context.Context, d *debugger.Debugger) (unlock func(), err error) {
-	callLocks.mu.Lock()
-	l := callLocks.m[d]
-	if l == nil {
-		l = &callLock{sem: make(chan struct{}, 1)}
-		callLocks.m[d] = l
-	}
-	l.users++
-	callLocks.mu.Unlock()
-	release := func() {
-		callLocks.mu.Lock()
-		l.users--
-		if l.users == 0 {
-			delete(callLocks.m, d)
-		}
-		callLocks.mu.Unlock()
-	}
+func newCallLock() *callLock { return &callLock{sem: make(chan struct{}, 1)} }
+
+// lock takes the lock, waiting at most until ctx ends, and returns the
+// function that releases it.
+func (l *callLock) lock(ctx context.Context) (unlock func(), err error) {
 	select {
 	case l.sem <- struct{}{}:
+		return func() { <-l.sem }, nil
 	case <-ctx.Done():
-		release()
 		return nil, fmt.Errorf("wait for another call to the agent: %w", ctx.Err())
 	}
-	return func() {
-		<-l.sem
-		release()
-	}, nil
 }
 
-// NewCallClient returns a client that calls the agent through d.
-func NewCallClient(d *debugger.Debugger) *CallClient {
-	c := &CallClient{d: d}
+// newCallClient returns a client that calls the agent through d, taking
+// turns with the other users of calls.
+func newCallClient(d *debugger.Debugger, calls *callLock) *CallClient {
+	c := &CallClient{d: d, calls: calls}
 	c.ops = &ops{t: c}
 	return c
 }
@@ -135,7 +111,7 @@ func (c *CallClient) roundTripCall(ctx context.Context, req *agent.Request, goid
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", req.Op, err)
 	}
-	unlock, err := lockCalls(ctx, c.d)
+	unlock, err := c.calls.lock(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", req.Op, err)
 	}

@@ -72,17 +72,32 @@ func debugCounter(t *testing.T, ctx context.Context) (*debugger.Debugger, func()
 	return d, cont
 }
 
-// TestCallClientsOfOneDebuggerSerialize makes two CallClients of the same
-// debugger, as the prompt and the live patcher each do, send requests at
-// the same time, many times, and checks that every response answers its
-// own request: the clients share the target's one inbox and outbox.
+// callClient returns the call client of the Target of a session whose
+// debugger is d, as the prompt and live patching get it.
+func callClient(t *testing.T, d *debugger.Debugger) *agentclient.CallClient {
+	t.Helper()
+	_, c, _ := agentclient.NewTarget(func() *debugger.Debugger { return d }, nil).Sync()
+	if c == nil {
+		t.Fatalf("the Target made no call client")
+	}
+	return c
+}
+
+// TestCallClientsOfOneDebuggerSerialize makes the users of one session's
+// Target, as the prompt and the live patcher are, send requests by call
+// injection at the same time, many times, and checks that every response
+// answers its own request: they share the target's one inbox and outbox,
+// under the Target's lock.
 func TestCallClientsOfOneDebuggerSerialize(t *testing.T) {
 	ctx := testenv.Context(t)
 	d, cont := debugCounter(t, ctx)
 	cont()
 
 	const rounds = 25
-	clients := []*agentclient.CallClient{agentclient.NewCallClient(d), agentclient.NewCallClient(d)}
+	tg := agentclient.NewTarget(func() *debugger.Debugger { return d }, nil)
+	_, prompt, _ := tg.Sync()
+	_, live, _ := tg.Sync()
+	clients := []*agentclient.CallClient{prompt, live}
 	var wg sync.WaitGroup
 	errs := make(chan error, len(clients)*rounds)
 	for k, c := range clients {
@@ -172,7 +187,7 @@ func TestSocketAndCallClientsTogether(t *testing.T) {
 		}
 	}()
 
-	cc := agentclient.NewCallClient(d)
+	cc := callClient(t, d)
 	calls, busy := 0, 0
 	for r := 0; ; r++ {
 		mu.Lock()

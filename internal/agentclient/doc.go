@@ -6,8 +6,10 @@
 //
 // Clients of both kinds may be used on one target at the same time. They
 // share no buffers: a SocketClient has its connection, and every CallClient
-// of one debugger takes turns with the target's one inbox and outbox, so
-// that each request, whichever client sends it, gets its own response. The
+// of one debugger (each made by the Target that owns it) takes turns, under
+// the Target's lock, with the target's one inbox and outbox, so that each
+// request, whichever user sends it, gets its own response. The package
+// keeps no state of its own. The
 // agent runs one operation at a time; an injected call that finds it in the
 // middle of a socket request whose goroutine the debugger stopped is
 // answered "agent busy" instead of waiting for a goroutine that cannot run.

@@ -303,7 +303,7 @@ func TestInjectedCallPatching(t *testing.T) {
 	}
 	checkReport(t, next(), false)
 
-	c := agentclient.NewCallClient(d)
+	c := callClient(t, d)
 	if err := c.Apply(ctx, counterPatches(fixture.pkg)); err != nil {
 		t.Fatalf("Apply by call injection: %v", err)
 	}
@@ -330,7 +330,7 @@ func TestCallClientWithoutAgent(t *testing.T) {
 	if _, err := d.Command(&api.DebuggerCommand{Name: api.Continue}, nil, nil, nil); err != nil {
 		t.Fatalf("continue: %v", err)
 	}
-	_, err := agentclient.NewCallClient(d).Eval(ctx, "1", "", 0)
+	_, err := callClient(t, d).Eval(ctx, "1", "", 0)
 	if err == nil || !strings.Contains(err.Error(), "built patchable") {
 		t.Errorf("Eval without an agent: got %v, want an error about a patchable build", err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/go-delve/delve/pkg/proc"
 
-	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/testenv"
 	"github.com/livepatch/livepatch/target/agent"
 )
@@ -21,7 +20,7 @@ func TestMethodValuesInTargetPatches(t *testing.T) {
 	ctx := testenv.Context(t)
 	d, cont := debugCounter(t, ctx)
 	cont()
-	c := agentclient.NewCallClient(d)
+	c := callClient(t, d)
 	label := agent.Patch{Ref: agent.Ref{Key: fixture.pkg + ".Counter.Label"}, Source: `func (c Counter) Label() string {
 	p := &c
 	inc := p.Inc

@@ -17,7 +17,9 @@ import (
 // process the channels belong to. A restart (another process, or another
 // debugger) gets fresh channels; Sync tells the users, who keep their own
 // state of a process (the prompt's declarations, the live patches), by
-// its count of restarts.
+// its count of restarts. The Target holds the lock that lets one injected
+// call at a time use the target's inbox and outbox, which every CallClient
+// it makes takes, so there must be one Target per debugger.
 //
 // The caller keys Targets by its debug session (the proxy's session, which
 // this package does not know) and makes one per session. Methods are safe
@@ -25,6 +27,7 @@ import (
 type Target struct {
 	debugger func() *debugger.Debugger // the session's, nil before launch
 	queue    Queue
+	calls    *callLock // one injected call at a time, whichever client makes it
 
 	mu       sync.Mutex // guards what follows; never held across a request to the agent
 	d        *debugger.Debugger
@@ -40,7 +43,7 @@ type Target struct {
 // until the session launched a program) debugger returns. Its Queue tells
 // notify (when not nil) about a job that waits; see Queue.Notify.
 func NewTarget(debugger func() *debugger.Debugger, notify func(job, running string)) *Target {
-	return &Target{debugger: debugger, queue: Queue{Notify: notify}}
+	return &Target{debugger: debugger, queue: Queue{Notify: notify}, calls: newCallLock()}
 }
 
 // Queue returns the session's agent queue: every job that uses the agent
@@ -69,7 +72,7 @@ func (t *Target) Sync() (d *debugger.Debugger, call *CallClient, restarts int) {
 			t.restarts++
 		}
 		t.closeSocket()
-		t.d, t.pid, t.call = d, 0, NewCallClient(d)
+		t.d, t.pid, t.call = d, 0, newCallClient(d, t.calls)
 	}
 	if d.IsRunning() {
 		return d, t.call, t.restarts
@@ -78,7 +81,7 @@ func (t *Target) Sync() (d *debugger.Debugger, call *CallClient, restarts int) {
 	if t.pid != 0 && pid != t.pid {
 		t.restarts++
 		t.closeSocket()
-		t.call = NewCallClient(d)
+		t.call = newCallClient(d, t.calls)
 	}
 	t.pid = pid
 	return d, t.call, t.restarts
