@@ -7,6 +7,7 @@
 // The layers, from the target up:
 //
 //	target/agent          runs inside the user's program: std and yaegi only
+//	target/agent/bintypes the agent's rewriting for compiled types: std and yaegi, not the agent
 //	target                carries the agent's source: std only
 //	dapclient             a DAP client for anyone: std and go-dap only
 //	internal/replsyntax   what a prompt client needs to know of inputs: std only

@@ -59,7 +59,7 @@
 // nil, err) and compiled values; converting an interpreted type's value to
 // such an interface is refused when the code compiles, and so is a struct
 // type that embeds a compiled interface, which yaegi cannot pass as an
-// interface (see package ifacewrap and embedded.go). The interpreter has yaegi's
+// interface (see packages ifacewrap and bintypes). The interpreter has yaegi's
 // package unsafe (Pointer, Add, Sizeof, Alignof, Offsetof and the
 // conversions between unsafe.Pointer, uintptr and pointers), as the
 // compiled code it replaces had.

@@ -19,7 +19,7 @@ const (
 	// the terms of the source as sent.
 	ErrCompile ErrorKind = "compile"
 	// ErrUnsupported is a construct the agent refuses before compiling it,
-	// because the interpreter would run it otherwise than Go (embedded.go).
+	// because the interpreter would run it otherwise than Go (package bintypes).
 	ErrUnsupported ErrorKind = "unsupported"
 	// ErrNotFound is a function or package the program does not have.
 	ErrNotFound ErrorKind = "not found"

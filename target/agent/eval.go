@@ -13,6 +13,8 @@ import (
 	"time"
 
 	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/livepatch/livepatch/target/agent/bintypes"
 )
 
 // DefaultEvalTimeout limits an evaluation whose caller gives no limit.
@@ -90,15 +92,15 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 		return EvalResult{}, fmt.Errorf("eval: %w", err)
 	}
 	// Pointers to compiled types and method expressions are rewritten so
-	// that yaegi handles method values of them (see bintypes.go).
+	// that yaegi handles method values of them (see package bintypes).
 	src, edits, err := rewriteCompiled(i, src, evalScope(pkg))
 	if e, ok := err.(*Error); ok {
-		return EvalResult{}, e // a refusal of embedded.go, at its position
+		return EvalResult{}, e // a refusal of package bintypes, at its position
 	} else if err != nil {
 		return EvalResult{}, fmt.Errorf("eval: %w", err)
 	}
 	if len(edits) > 0 && !machine.binImported {
-		if _, err := i.Eval("import " + binPackage + " " + strconv.Quote(binPackage)); err != nil {
+		if _, err := i.Eval("import " + bintypes.Spec); err != nil {
 			return EvalResult{}, fmt.Errorf("eval: %w", err)
 		}
 		machine.binImported = true
@@ -128,7 +130,7 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 // its time, or the *Error of source the interpreter refused, positioned
 // in src, the source as given (edits made it the source run, whose first
 // line started after prefix bytes of wrapping).
-func evalError(err error, stack, src string, edits []srcEdit, prefix int) error {
+func evalError(err error, stack, src string, edits []bintypes.Edit, prefix int) error {
 	if pe := panicError(err, stack); pe != err {
 		return pe
 	}
@@ -240,10 +242,10 @@ func importForEval(src string) error {
 // pkg and of every package dot-imported into the top-level scope
 // unqualified (pkg first), and those of the packages imported by name.
 // The caller holds machine.mu.
-func evalScope(pkg string) binScope {
-	sc := binScope{imports: map[string]string{}}
+func evalScope(pkg string) bintypes.Scope {
+	sc := bintypes.Scope{Imports: map[string]string{}}
 	if pkg != "" {
-		sc.pkgs = append(sc.pkgs, pkg)
+		sc.Pkgs = append(sc.Pkgs, pkg)
 	}
 	var others []string
 	for p := range machine.dotted {
@@ -252,12 +254,12 @@ func evalScope(pkg string) binScope {
 		}
 	}
 	sort.Strings(others)
-	sc.pkgs = append(sc.pkgs, others...)
+	sc.Pkgs = append(sc.Pkgs, others...)
 	for name := range machine.replImports {
 		if path, ok := machine.importPaths[name]; ok {
-			sc.imports[name] = path
+			sc.Imports[name] = path
 		} else if paths := packagesNamed(name); len(paths) == 1 {
-			sc.imports[name] = paths[0]
+			sc.Imports[name] = paths[0]
 		}
 	}
 	return sc

@@ -9,10 +9,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/livepatch/livepatch/target/agent/ifacewrap"
-	"github.com/livepatch/livepatch/target/agent/stdgeneric"
 	yaegi "github.com/traefik/yaegi/interp"
 	yunsafe "github.com/traefik/yaegi/stdlib/unsafe"
+
+	"github.com/livepatch/livepatch/target/agent/bintypes"
+	"github.com/livepatch/livepatch/target/agent/ifacewrap"
+	"github.com/livepatch/livepatch/target/agent/stdgeneric"
 )
 
 // machine is the process's one yaegi interpreter, created on first use.
@@ -35,9 +37,8 @@ var machine struct {
 	types         map[string]reflect.Type // pointer types of frame variables, by type
 	frameImported bool                    // lp_frame is imported into the REPL scope
 
-	binNames    map[binKey]string        // lp_bin symbols by what they name
-	binPending  map[string]reflect.Value // lp_bin symbols not given to the interpreter yet
-	binImported bool                     // lp_bin is imported into the REPL scope
+	bin         *bintypes.Symbols // the lp_bin symbols (package bintypes)
+	binImported bool              // lp_bin is imported into the REPL scope
 
 	wrappers map[string]map[string]bool // interface wrappers given, by Exports key (package ifacewrap)
 }
@@ -80,8 +81,7 @@ func interpreter() (*yaegi.Interpreter, error) {
 		machine.patched = map[int]patchInfo{}
 		machine.importPaths = map[string]string{}
 		machine.types = map[string]reflect.Type{}
-		machine.binNames = map[binKey]string{}
-		machine.binPending = map[string]reflect.Value{}
+		machine.bin = bintypes.NewSymbols()
 	})
 	return machine.interp, machine.err
 }

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/livepatch/livepatch/target/agent/bintypes"
 )
 
 // callAdd calls the compiled (*counter).add, turning a panic into an error.
@@ -118,18 +120,18 @@ func TestRewriteCompiled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := binScope{pkgs: []string{testPkg}, imports: map[string]string{"strings": "strings"}}
+	sc := bintypes.Scope{Pkgs: []string{testPkg}, Imports: map[string]string{"strings": "strings"}}
 	src := "func (c *counter) f(x *codeError, b *strings.Builder) *counter {\n\tcounter := 1\n\t_ = *counter\n\treturn &counter{}\n}"
 	got, edits, err := rewriteCompiled(i, src, sc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ptr := binName(binKey{typ: reflect.PointerTo(reflect.TypeOf(counter{}))})
-	builder := binName(binKey{typ: reflect.PointerTo(reflect.TypeOf(strings.Builder{}))})
+	ptr := machine.bin.Name(reflect.PointerTo(reflect.TypeOf(counter{})), "")
+	builder := machine.bin.Name(reflect.PointerTo(reflect.TypeOf(strings.Builder{})), "")
 	// codeError's Error has a pointer receiver, so *codeError is rewritten
 	// too. Below its declaration, the local counter shadows the type: the
 	// dereference and the composite literal stay.
-	codeErr := binName(binKey{typ: reflect.PointerTo(reflect.TypeOf(codeError{}))})
+	codeErr := machine.bin.Name(reflect.PointerTo(reflect.TypeOf(codeError{})), "")
 	want := "func (c lp_bin." + ptr + ") f(x lp_bin." + codeErr + ", b lp_bin." + builder + ") lp_bin." + ptr + " {\n\tcounter := 1\n\t_ = *counter\n\treturn &counter{}\n}"
 	if got != want {
 		t.Errorf("rewriteCompiled:\n got %q\nwant %q", got, want)

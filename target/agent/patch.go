@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/livepatch/livepatch/target/agent/bintypes"
 )
 
 // Ref names a patchable function: by Key when it is not empty, else by Index.
@@ -303,7 +305,7 @@ func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
 	if ok == 0 {
 		return values, errs
 	}
-	var sc binScope
+	var sc bintypes.Scope
 	for _, pp := range prepared {
 		if pp != nil {
 			sc = pp.scope
@@ -313,7 +315,7 @@ func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
 	helpers, hBin, err := prepareHelpers(ps[0].Helpers, sc)
 	if err == nil {
 		if usesBin || hBin {
-			specs = append(specs, binSpec)
+			specs = append(specs, bintypes.Spec)
 		}
 		name := scratchPackage()
 		if _, err = machine.interp.Eval(packageHeader(name, specs) + strings.Join(helpers, "\n")); err == nil {
@@ -349,8 +351,8 @@ type preparedPatch struct {
 	p       Patch
 	fs      *funcSource
 	specs   []string
-	edits   []srcEdit
-	scope   binScope
+	edits   []bintypes.Edit
+	scope   bintypes.Scope
 	usesBin bool
 }
 
@@ -366,14 +368,14 @@ func preparePatch(e *funcEntry, p Patch) (*preparedPatch, error) {
 		return nil, err
 	}
 	// Pointers to compiled types and method expressions are rewritten so
-	// that yaegi handles method values of them (see bintypes.go).
-	sc := binScope{imports: bound}
+	// that yaegi handles method values of them (see package bintypes).
+	sc := bintypes.Scope{Imports: bound}
 	if pkgPath != "" {
-		sc.pkgs = []string{pkgPath}
+		sc.Pkgs = []string{pkgPath}
 	}
 	src, edits, err := rewriteCompiled(machine.interp, p.Source, sc)
 	if e, ok := err.(*Error); ok {
-		e.place(0, p.File, p.Line) // a refusal of embedded.go
+		e.place(0, p.File, p.Line) // a refusal of package bintypes
 		return nil, e
 	} else if err != nil {
 		return nil, err
@@ -388,11 +390,11 @@ func preparePatch(e *funcEntry, p Patch) (*preparedPatch, error) {
 
 // prepareHelpers rewrites helper declarations for compiled types, and
 // reports whether any of them needs the binary-types package.
-func prepareHelpers(hs []string, sc binScope) ([]string, bool, error) {
+func prepareHelpers(hs []string, sc bintypes.Scope) ([]string, bool, error) {
 	out := make([]string, len(hs))
 	usesBin := false
 	for k, h := range hs {
-		var edits []srcEdit
+		var edits []bintypes.Edit
 		var err error
 		if out[k], edits, err = rewriteCompiled(machine.interp, h, sc); err != nil {
 			return nil, false, err
@@ -401,9 +403,6 @@ func prepareHelpers(hs []string, sc binScope) ([]string, bool, error) {
 	}
 	return out, usesBin, nil
 }
-
-// binSpec imports the binary-types package (see bintypes.go).
-var binSpec = binPackage + " " + strconv.Quote(binPackage)
 
 // packageHeader starts a source of scratch package name with imports.
 func packageHeader(name string, specs []string) string {

@@ -7,8 +7,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/livepatch/livepatch/target/agent/ifacewrap"
 	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/livepatch/livepatch/target/agent/ifacewrap"
 )
 
 // funcEntry is one patchable function registered by generated code.

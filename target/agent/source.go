@@ -151,3 +151,6 @@ func unresolvedSelectors(f *ast.File) []string {
 	sort.Strings(names)
 	return names
 }
+
+// emptyFset returns a file set for parsing one throwaway snippet.
+func emptyFset() *token.FileSet { return token.NewFileSet() }

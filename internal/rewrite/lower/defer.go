@@ -379,7 +379,7 @@ func (l *Lowering) inPlace(fun ast.Expr) bool {
 // receiverCall writes the evaluation of a deferred call's function that is
 // a value (lpF := f) or a method of a receiver (lpR := r, or *r when the
 // method wants a value; a call through the receiver works where a method
-// value of a compiled type does not, see the agent's bintypes.go), and
+// value of a compiled type does not, see the agent's package bintypes), and
 // returns what the call calls.
 func (l *Lowering) receiverCall(fun ast.Expr, evals *[]string) string {
 	if x, sel, _ := l.method(fun); x != nil {
