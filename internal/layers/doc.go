@@ -13,6 +13,8 @@
 //	internal/replsyntax   what a prompt client needs to know of inputs: std only
 //	internal/terminal     the terminal client: a DAP client, no debugger, interpreter or type checker
 //	internal/patcher      the builder: no debugger, no DAP
+//	internal/patcher/naming    what generated code can name: std only
+//	internal/patcher/wrappers  the interface wrappers: naming, no debugger, DAP or loading
 //	internal/dapproxy     the DAP proxy over Delve: no interpreter, no type checker, no livepatch package
 //	internal/agentclient  the host's channels to the agent: no DAP, no type checker
 //	internal/change       checking and rewriting changes: no debugger, no DAP, not the proxy

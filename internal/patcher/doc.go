@@ -99,7 +99,7 @@
 // A package with interface types also gets zz_livepatch_ifaces.go: for each
 // interface with methods, a wrapper type through which the interpreter
 // passes a value of a type that patched code declares as that interface
-// (yaegi's "_I" convention, see ifacewrap.go), registered with
+// (yaegi's "_I" convention, see package wrappers), registered with
 // agent.RegisterInterfaceWrappers. The packages named on the command line
 // also declare wrappers for the interfaces of the standard-library and
 // dependency packages whose tables they register, those that the tables

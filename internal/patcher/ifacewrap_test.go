@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/livepatch/livepatch/internal/patcher/wrappers"
 	"github.com/livepatch/livepatch/internal/testenv"
 	"github.com/livepatch/livepatch/internal/usermod"
 )
@@ -24,7 +25,7 @@ func TestInterfaceWrappers(t *testing.T) {
 	dir := fixture(t, "ifacewrap")
 	opts := Options{Dir: dir, Packages: []string{"./shapes"}, Test: true, BuildFlags: []string{"-tags=lpcheck"}}
 	res := patchable(t, "ifacewrap", opts)
-	src := string(readGenerated(t, dir, opts, filepath.Join(dir, "shapes", ifaceWrappersFileName)))
+	src := string(readGenerated(t, dir, opts, filepath.Join(dir, "shapes", wrappers.FileName)))
 	// gofmt puts a long one-line body on lines of its own.
 	flat := strings.Join(strings.Fields(src), " ")
 	for _, want := range []string{
@@ -111,7 +112,7 @@ func overlayOf(t *testing.T, dir string, opts Options) map[string]string {
 // stand-ins) and the package's other generated files stay.
 func TestRejectedInterfaceWrappersDropped(t *testing.T) {
 	dir := fixture(t, "ifacewrap")
-	wrappers := filepath.Join(dir, "shapes", ifaceWrappersFileName)
+	wrappers := filepath.Join(dir, "shapes", wrappers.FileName)
 	corruptForTest = func(path string, data []byte) []byte {
 		if path == wrappers {
 			return append(data, "\nvar lp_broken int = \"not an int\"\n"...)

@@ -8,6 +8,8 @@ import (
 	"go/types"
 	"sort"
 	"strings"
+
+	"github.com/livepatch/livepatch/internal/patcher/naming"
 )
 
 // Generic functions and types carry no dispatch prologue and have no
@@ -53,7 +55,7 @@ func InstanceName(self *types.Package, origin types.Object, targs []types.Type) 
 	if origin == nil || origin.Pkg() == nil || len(targs) == 0 {
 		return "", false
 	}
-	if p := origin.Pkg(); p != self && (!origin.Exported() || !importableFrom(p, self.Path())) {
+	if p := origin.Pkg(); p != self && (!origin.Exported() || !naming.ImportableFrom(p, self.Path())) {
 		// Reached through the type of an expression (a method's result),
 		// an unexported generic of another package cannot be named here.
 		return "", false
@@ -61,7 +63,7 @@ func InstanceName(self *types.Package, origin types.Object, targs []types.Type) 
 	h := sha256.New()
 	h.Write([]byte(origin.Pkg().Path() + "." + origin.Name() + "["))
 	for i, t := range targs {
-		if !nameable(t, self) || !importableTypes(t, self) {
+		if !naming.Nameable(t, self) || !naming.Importable(t, self) {
 			return "", false
 		}
 		if i > 0 {
@@ -192,7 +194,7 @@ func sameTypes(a, b []types.Type) bool {
 // package pkg's code uses (PackageInstances), and accessors for the
 // unexported fields and methods of instantiated types of the package's
 // own generic types.
-func instanceSymbols(pkg *types.Package, info *types.Info, imports *importSet, syms, decls *bytes.Buffer, skipped func(name, why string)) {
+func instanceSymbols(pkg *types.Package, info *types.Info, imports *naming.Imports, syms, decls *bytes.Buffer, skipped func(name, why string)) {
 	for _, inst := range PackageInstances(pkg, info) {
 		if pkg.Scope().Lookup(inst.Name) != nil {
 			skipped(inst.Name, "name taken")
@@ -200,11 +202,11 @@ func instanceSymbols(pkg *types.Package, info *types.Info, imports *importSet, s
 		}
 		args := make([]string, len(inst.TypeArgs))
 		for i, t := range inst.TypeArgs {
-			args[i] = types.TypeString(t, imports.qualifier)
+			args[i] = types.TypeString(t, imports.Qualifier)
 		}
 		ref := inst.Origin.Name()
 		if p := inst.Origin.Pkg(); p != pkg {
-			ref = imports.qualifier(p) + "." + ref
+			ref = imports.Qualifier(p) + "." + ref
 		}
 		ref += "[" + strings.Join(args, ", ") + "]"
 		if inst.Named == nil {

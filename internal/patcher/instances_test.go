@@ -163,8 +163,8 @@ func TestInstanceSymbols(t *testing.T) {
 		}
 		names[inst.Origin.Name()+"["+strings.Join(args, ", ")+"]"] = inst.Name
 	}
-	sortImport := imports.names["slices"]
-	atomicImport := imports.names["sync/atomic"]
+	sortImport, _ := imports.Name("slices")
+	atomicImport, _ := imports.Name("sync/atomic")
 	for _, want := range []string{
 		`{"` + names["first[int]"] + `", first[int], 0},`,
 		`{"` + names["Sort[[]int, int]"] + `", ` + sortImport + `.Sort[[]int, int], 0},`,

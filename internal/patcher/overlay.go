@@ -124,7 +124,7 @@ func (g *generator) addGenerated(p *packages.Package, pkgDir, outDir string) err
 	if err := addFile(g.ov, pkgDir, outDir, symbolsFileName, syms); err != nil {
 		return err
 	}
-	if err := addInterfaceWrappers(g.ov, pkgDir, outDir, p, isRoot, g.l, g.only, g.log); err != nil { // ifacewrap.go
+	if err := addInterfaceWrappers(g.ov, pkgDir, outDir, p, isRoot, g.l, g.only, g.log); err != nil { // ifacewrap.go, package wrappers
 		return err
 	}
 	if isRoot {

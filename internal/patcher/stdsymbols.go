@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"go/types"
 	"strconv"
+
+	"github.com/livepatch/livepatch/internal/patcher/naming"
 )
 
 // stdSymbolsFileName is the file added (through the overlay) to every root
@@ -21,15 +23,15 @@ const stdSymbolsFileName = "zz_livepatch_stdlib.go"
 func stdSymbols(self *types.Package, std []*types.Package, only map[*types.Package]map[string]bool) []byte {
 	// No lp_agent or lp_reflect: the tables are registered through the
 	// package's lp_register.
-	imports := &importSet{self: self, names: map[string]string{}}
+	imports := naming.NewImports(self)
 	var calls, tables bytes.Buffer
 	for i, p := range std {
 		if p.Path() == self.Path() {
 			continue
 		}
-		local := imports.names[p.Path()]
-		if local == "" {
-			local = fmt.Sprintf("lp_s%d", len(imports.order))
+		local, ok := imports.Name(p.Path())
+		if !ok {
+			local = fmt.Sprintf("lp_s%d", imports.Len())
 		}
 		var syms bytes.Buffer
 		scope := p.Scope()
@@ -46,7 +48,7 @@ func stdSymbols(self *types.Package, std []*types.Package, only map[*types.Packa
 				}
 				syms.WriteString(symEntry(name, ref, symValue))
 			case *types.TypeName:
-				if genericType(o) || constraintType(o) {
+				if naming.GenericType(o) || naming.ConstraintType(o) {
 					continue
 				}
 				syms.WriteString(symEntry(name, "(*"+ref+")(nil)", symValue))
@@ -59,7 +61,7 @@ func stdSymbols(self *types.Package, std []*types.Package, only map[*types.Packa
 			}
 		}
 		if syms.Len() > 0 {
-			imports.add(p.Path(), local)
+			imports.Add(p.Path(), local)
 		}
 		table := fmt.Sprintf("lp_std%d", i)
 		fmt.Fprintf(&calls, "\tlp_register(%s, %s, %s[:])\n", strconv.Quote(p.Path()), strconv.Quote(p.Name()), table)
@@ -68,7 +70,7 @@ func stdSymbols(self *types.Package, std []*types.Package, only map[*types.Packa
 	var b bytes.Buffer
 	b.WriteString(generatedHeader)
 	fmt.Fprintf(&b, "package %s\n\n", self.Name())
-	imports.write(&b)
+	imports.Write(&b)
 	b.WriteString("func init() {\n")
 	b.Write(calls.Bytes())
 	b.WriteString("}\n")

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/patcher/naming"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -502,7 +503,7 @@ func (r *rewriter) interpretGeneric(fn *types.Func) string {
 func hasTypeParam(targs []types.Type) bool {
 	found := false
 	for _, t := range targs {
-		patcher.WalkTypes(t, func(t types.Type) bool {
+		naming.WalkTypes(t, func(t types.Type) bool {
 			if _, ok := t.(*types.TypeParam); ok {
 				found = true
 			}

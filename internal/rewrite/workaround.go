@@ -5,7 +5,7 @@ import (
 	"go/token"
 	"go/types"
 
-	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/patcher/naming"
 )
 
 // This file works around yaegi v0.16.1 compiler crashes on constructs it
@@ -144,7 +144,7 @@ func (r *rewriter) lowerSend(n *ast.SendStmt) {
 func (r *rewriter) nameableHere(t types.Type) bool {
 	ok := true
 	other := func(p *types.Package) bool { return p != nil && p.Path() != r.in.Pkg.Path() }
-	patcher.WalkTypes(t, func(t types.Type) bool {
+	naming.WalkTypes(t, func(t types.Type) bool {
 		switch x := t.(type) {
 		case *types.Named:
 			o := x.Obj()

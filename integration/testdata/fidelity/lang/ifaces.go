@@ -9,7 +9,7 @@ import (
 )
 
 // Interfaces of the kinds the builder writes wrappers for
-// (patcher/ifacewrap.go): yaegi converts an interpreted value to a
+// (internal/patcher/wrappers): yaegi converts an interpreted value to a
 // compiled interface through them, nil included. Repatched, these
 // functions convert nil and compiled values; values of types that a live
 // edit declares are exercised by integration/ifacewrap_test.go. A struct

@@ -1,4 +1,4 @@
-package patcher
+package naming
 
 import "go/types"
 
