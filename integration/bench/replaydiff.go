@@ -130,11 +130,11 @@ func splitSaves(changes []fileChange, linked map[string]bool) (saves, others []f
 // the go and toolchain lines are not dependencies), or returns "" when they
 // did not.
 func requirementChanges(from, to []byte) (string, error) {
-	a, err := modfile.ParseLax("go.mod", from, nil)
+	a, err := modfile.Parse("go.mod", from, nil)
 	if err != nil {
 		return "", err
 	}
-	b, err := modfile.ParseLax("go.mod", to, nil)
+	b, err := modfile.Parse("go.mod", to, nil)
 	if err != nil {
 		return "", err
 	}

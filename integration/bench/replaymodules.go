@@ -234,7 +234,7 @@ var smtpProbes = []string{
 	"", "EHLO replay.example", "NOOP", "VRFY postmaster", "HELP", "FOO bar",
 	"AUTH PLAIN AHVzZXIAcGFzcw==", "MAIL FROM:<alice@example.org> SIZE=64 BODY=8BITMIME",
 	"RCPT TO:<not an address>", "RCPT TO:<bob@example.org>", "RCPT TO:<carol@example.org> NOTIFY=NEVER", "DATA",
-	"Subject: replay\r\n\r\nhello\r\n.", "RSET", "MAIL FROM:<>", "RCPT TO:<bob@example.org>", "BDAT 5 LAST",
+	"Subject: replay\r\n\r\nhello\r\n.", "RSET", "MAIL FROM:<>", "RCPT TO:<bob@example.org>", "RSET",
 	"HELO replay.example", "QUIT",
 }
 
@@ -246,7 +246,7 @@ func probeSMTP(ctx context.Context, port int) ([]exchange, error) {
 		return nil, err
 	}
 	defer conn.Close()
-	if err := conn.SetDeadline(time.Now().Add(20 * time.Second)); err != nil {
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
 		return nil, err
 	}
 	tp := textproto.NewConn(conn)

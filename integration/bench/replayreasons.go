@@ -46,8 +46,9 @@ var failureWords = []string{"revert failed", "not watching your files", "not app
 // classifyLine says what one console line reports and, for a refusal, its
 // reason: one of the groups of reasonGroups, "other" or typeErrorReason.
 // nothingOfIt says whether the output the line came in ends with "nothing
-// of this save was applied": unpositioned lines there that name no reason
-// are the agent's failures.
+// of this save was applied": there, positioned lines are the refusal's
+// diagnostics and unpositioned ones that name no reason are the agent's
+// failures; elsewhere, lines that do not say "restart to apply" are notes.
 func classifyLine(line string, nothingOfIt bool) (lineKind, string) {
 	line = strings.TrimSpace(line)
 	switch {
@@ -68,14 +69,16 @@ func classifyLine(line string, nothingOfIt bool) (lineKind, string) {
 		msg = line[len(m[0]):]
 	}
 	switch {
+	case strings.Contains(line, restartToApply), strings.Contains(line, "nothing applied"):
+		return lineRefusal, reasonOf(msg)
+	case !nothingOfIt:
+		return lineInfo, ""
 	case m != nil && m[1] == "": // line:col: the rewriting for the interpreter
 		return lineRefusal, "interpreter limit"
-	case m != nil, strings.Contains(line, restartToApply), strings.Contains(line, "nothing applied"):
+	case m != nil:
 		return lineRefusal, reasonOf(msg)
-	case nothingOfIt:
-		return lineFailure, ""
 	}
-	return lineInfo, ""
+	return lineFailure, ""
 }
 
 // reasonGroup is a group of refusal reasons and the words of the messages
@@ -157,7 +160,7 @@ func judge(outputs []string) pairVerdict {
 	v := pairVerdict{outcome: outcomeApplied}
 	for _, out := range outputs {
 		nothingOfIt := strings.Contains(out, "livepatch: "+nothingApplied)
-		for l := range strings.SplitSeq(out, "\n") {
+		for _, l := range outputLines(out) {
 			v.add(l, nothingOfIt)
 		}
 	}
@@ -183,4 +186,19 @@ func (v *pairVerdict) add(l string, nothingOfIt bool) {
 	case lineFailure:
 		v.failures = append(v.failures, strings.TrimSpace(l))
 	}
+}
+
+// outputLines splits a console output into its lines, a line indented
+// with a tab continuing the one before (go/types writes "have" and "want"
+// so).
+func outputLines(out string) []string {
+	var lines []string
+	for l := range strings.SplitSeq(out, "\n") {
+		if strings.HasPrefix(l, "\t") && len(lines) > 0 {
+			lines[len(lines)-1] += "\n" + l
+			continue
+		}
+		lines = append(lines, l)
+	}
+	return lines
 }
