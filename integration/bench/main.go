@@ -6,7 +6,10 @@
 // evaluate at the Go prompt, on Delve's path and through the agent; and for
 // live patching (issue 5) the time from saving a file to the change being
 // live, running and paused, against the same edit applied by rebuilding
-// and relaunching, and the cost per call of a patched function.
+// and relaunching, and the cost per call of a patched function; and, when
+// asked for (issue 13), the share of real changes that go live: the
+// published versions of two servers replayed as saves into their running
+// programs.
 //
 // Run it from the repository root (`make bench` does):
 //
@@ -14,14 +17,22 @@
 //	go run ./integration/bench -only=proxy     # one or more parts
 //	go run ./integration/bench -md             # markdown, for docs/BENCHMARKS.md
 //	go run ./integration/bench -json           # machine-readable
+//	go run ./integration/bench -only=replay    # the replay, which everything leaves out
 //
 // Parts: proxy, start, build (cold builds), size, prologue, prompt, save
-// (save to live and the restart way), patchcall (patched call cost).
+// (save to live and the restart way), patchcall (patched call cost); and
+// replay, run only when -only names it (`make bench-replay`): for each pair
+// of consecutive versions of the modules of replayModules, the older runs
+// under livepatch dap and the newer's changed files are saved into it one
+// at a time; the console's lines say what applied and why the rest did
+// not, and the patched program is probed against a fresh build.
 // Programs for start, build, size and save: counter (examples/counter) and
 // dlv (Delve's cmd/dlv, copied from the module cache into a temporary
 // module); save edits copies only. Progress goes to stderr, the report to
 // stdout. The go commands run with GOPROXY=off unless GOPROXY is set:
-// everything comes from the module cache.
+// everything comes from the module cache, except the replay's downloads of
+// the modules it replays, which use GOPROXY as set or the go command's
+// default (a version already in the module cache is not fetched again).
 //
 // It measures; it asserts nothing. Targets are shown next to the results.
 package main
