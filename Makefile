@@ -21,10 +21,10 @@ BENCHFLAGS ?= -benchtime 1s
 # ARGS follow the package in `make run`; program flags go after -- (e.g. make run ARGS='-- -addr 127.0.0.1:9090').
 ARGS ?=
 
-.PHONY: help build test test-go test-js test-fidelity bench run vet clean
+.PHONY: help build test test-go test-js test-fidelity bench bench-replay run vet clean
 
 help: ## list the targets
-	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "  %-8s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "  %-13s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 build: ## build bin/livepatch
 	$(GO) build -o bin/livepatch ./cmd/livepatch
@@ -61,6 +61,12 @@ bench: ## run the benchmarks and print a table
 		awk "$$BENCH_TABLE" bin/bench.txt; \
 		echo "raw output: bin/bench.txt"; \
 	fi
+
+# The replay part downloads published versions of two servers with the go
+# command (GOPROXY as set, or the go command's default) and takes several
+# minutes, so `make bench` leaves it out. See docs/BENCHMARKS.md.
+bench-replay: ## replay real modules' published versions as saves into their running programs (issue 13)
+	$(GO) run ./integration/bench -only=replay $(BENCHARGS)
 
 run: build ## debug the example program with livepatch
 	./bin/livepatch debug ./examples/counter $(ARGS)

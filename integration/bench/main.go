@@ -6,7 +6,10 @@
 // evaluate at the Go prompt, on Delve's path and through the agent; and for
 // live patching (issue 5) the time from saving a file to the change being
 // live, running and paused, against the same edit applied by rebuilding
-// and relaunching, and the cost per call of a patched function.
+// and relaunching, and the cost per call of a patched function; and, when
+// asked for (issue 13), the share of real changes that go live: the
+// published versions of two servers replayed as saves into their running
+// programs.
 //
 // Run it from the repository root (`make bench` does):
 //
@@ -14,14 +17,22 @@
 //	go run ./integration/bench -only=proxy     # one or more parts
 //	go run ./integration/bench -md             # markdown, for docs/BENCHMARKS.md
 //	go run ./integration/bench -json           # machine-readable
+//	go run ./integration/bench -only=replay    # the replay, which everything leaves out
 //
 // Parts: proxy, start, build (cold builds), size, prologue, prompt, save
-// (save to live and the restart way), patchcall (patched call cost).
+// (save to live and the restart way), patchcall (patched call cost); and
+// replay, run only when -only names it (`make bench-replay`): for each pair
+// of consecutive versions of the modules of replayModules, the older runs
+// under livepatch dap and the newer's changed files are saved into it one
+// at a time; the console's lines say what applied and why the rest did
+// not, and the patched program is probed against a fresh build.
 // Programs for start, build, size and save: counter (examples/counter) and
 // dlv (Delve's cmd/dlv, copied from the module cache into a temporary
 // module); save edits copies only. Progress goes to stderr, the report to
 // stdout. The go commands run with GOPROXY=off unless GOPROXY is set:
-// everything comes from the module cache.
+// everything comes from the module cache, except the replay's downloads of
+// the modules it replays, which use GOPROXY as set or the go command's
+// default (a version already in the module cache is not fetched again).
 //
 // It measures; it asserts nothing. Targets are shown next to the results.
 package main
@@ -45,7 +56,12 @@ import (
 // logFunc reports progress.
 type logFunc func(format string, args ...any)
 
-var parts = []string{"proxy", "start", "build", "size", "prologue", "prompt", "save", "patchcall"}
+// parts are what a run without -only runs; extraParts are run only when
+// -only names them, for they take longer.
+var (
+	parts      = []string{"proxy", "start", "build", "size", "prologue", "prompt", "save", "patchcall"}
+	extraParts = []string{"replay"}
+)
 
 func main() {
 	// Only the report goes to stdout: Delve's server prints its listening
@@ -58,59 +74,93 @@ func main() {
 	}
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+// options are the command's flags.
+type options struct {
+	only, programs, modules, benchtime, render string
+	n, warmup, starts, cold, prologueRuns      int
+	saves, saveWarmup, restarts, pairs         int
+	settle, timeout                            time.Duration
+	asJSON, asMD, quiet                        bool
+}
+
+// parseFlags parses the command line.
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	var o options
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	only := fs.String("only", strings.Join(parts, ","), "comma-separated `parts` to run: "+strings.Join(parts, ", "))
-	programs := fs.String("programs", "counter,dlv", "comma-separated `programs` for start, build, size and save: counter, dlv")
-	n := fs.Int("n", 300, "timed round trips per request type and server (proxy), and per input (prompt)")
-	warmup := fs.Int("warmup", 30, "untimed round trips before them (proxy, prompt)")
-	starts := fs.Int("starts", 5, "timed warm starts per program and debugger (start)")
-	cold := fs.Int("cold", 3, "cold builds per program and builder (build)")
-	prologueRuns := fs.Int("prologue-runs", 6, "runs of the prologue benchmarks per build (prologue, patchcall)")
-	benchtime := fs.String("benchtime", "300ms", "-test.benchtime of the prologue benchmarks (prologue, patchcall)")
-	saves := fs.Int("saves", 40, "timed saves per program, target state and quiet period (save)")
-	saveWarmup := fs.Int("save-warmup", 3, "untimed saves before them (save)")
-	restarts := fs.Int("restarts", 5, "timed restarts per program, the restart way (save)")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	asMD := fs.Bool("md", false, "print the report as markdown")
-	quiet := fs.Bool("q", false, "no progress on stderr")
-	timeout := fs.Duration("timeout", 30*time.Minute, "give up after `d`")
-	render := fs.String("render", "", "run nothing: print the report saved with -json in `file` (as text, or with -md)")
+	fs.StringVar(&o.only, "only", strings.Join(parts, ","), "comma-separated `parts` to run: "+strings.Join(append(parts, extraParts...), ", ")+
+		" (replay only when named)")
+	fs.StringVar(&o.programs, "programs", "counter,dlv", "comma-separated `programs` for start, build, size and save: counter, dlv")
+	fs.IntVar(&o.n, "n", 300, "timed round trips per request type and server (proxy), and per input (prompt)")
+	fs.IntVar(&o.warmup, "warmup", 30, "untimed round trips before them (proxy, prompt)")
+	fs.IntVar(&o.starts, "starts", 5, "timed warm starts per program and debugger (start)")
+	fs.IntVar(&o.cold, "cold", 3, "cold builds per program and builder (build)")
+	fs.IntVar(&o.prologueRuns, "prologue-runs", 6, "runs of the prologue benchmarks per build (prologue, patchcall)")
+	fs.StringVar(&o.benchtime, "benchtime", "300ms", "-test.benchtime of the prologue benchmarks (prologue, patchcall)")
+	fs.IntVar(&o.saves, "saves", 40, "timed saves per program, target state and quiet period (save)")
+	fs.IntVar(&o.saveWarmup, "save-warmup", 3, "untimed saves before them (save)")
+	fs.IntVar(&o.restarts, "restarts", 5, "timed restarts per program, the restart way (save)")
+	fs.StringVar(&o.modules, "modules", strings.Join(replayModuleNames(), ","), "comma-separated `modules` to replay: "+strings.Join(replayModuleNames(), ", ")+" (replay)")
+	fs.IntVar(&o.pairs, "pairs", 0, "replay at most `n` version pairs per module, 0 for all (replay)")
+	fs.DurationVar(&o.settle, "settle", 3*time.Second, "how long a replayed save the console says nothing of is waited for (replay)")
+	fs.BoolVar(&o.asJSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&o.asMD, "md", false, "print the report as markdown")
+	fs.BoolVar(&o.quiet, "q", false, "no progress on stderr")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after `d`")
+	fs.StringVar(&o.render, "render", "", "run nothing: print the report saved with -json in `file` (as text, or with -md)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if *render != "" {
-		rep, err := readReport(*render)
-		if err != nil {
-			return err
-		}
-		return rep.write(stdout, *asJSON, *asMD)
-	}
+	return &o, nil
+}
+
+// selectParts returns the parts named in only, a comma-separated list.
+func selectParts(only string) (map[string]bool, error) {
 	selected := map[string]bool{}
-	for p := range strings.SplitSeq(*only, ",") {
+	for p := range strings.SplitSeq(only, ",") {
 		if p = strings.TrimSpace(p); p == "" {
 			continue
 		}
-		if !slices.Contains(parts, p) {
-			return fmt.Errorf("unknown part %q (parts: %s)", p, strings.Join(parts, ", "))
+		if !slices.Contains(parts, p) && !slices.Contains(extraParts, p) {
+			return nil, fmt.Errorf("unknown part %q (parts: %s)", p, strings.Join(append(parts, extraParts...), ", "))
 		}
 		selected[p] = true
 	}
+	return selected, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	if o.render != "" {
+		rep, err := readReport(o.render)
+		if err != nil {
+			return err
+		}
+		return rep.write(stdout, o.asJSON, o.asMD)
+	}
+	selected, err := selectParts(o.only)
+	if err != nil {
+		return err
+	}
 	logf := func(format string, args ...any) {
-		if !*quiet {
+		if !o.quiet {
 			fmt.Fprintf(stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 		}
 	}
-
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, *timeout)
+	ctx, cancelTimeout := context.WithTimeout(ctx, o.timeout)
 	defer cancelTimeout()
 
+	// The user's GOPROXY, for the replay's downloads; the other parts
+	// take everything from the module cache.
+	userProxy := os.Getenv("GOPROXY")
 	if _, ok := os.LookupEnv("GOPROXY"); !ok {
 		os.Setenv("GOPROXY", "off")
 	}
@@ -118,8 +168,22 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	b := &bench{ctx: ctx, o: o, root: root, logf: logf, proxy: userProxy, rep: newReport(ctx, args)}
+	b.runParts(selected)
+	b.rep.LoadEnd = loadAverage()
+	if err := b.rep.write(stdout, o.asJSON, o.asMD); err != nil {
+		return err
+	}
+	if len(b.rep.Errors) > 0 {
+		return errors.New("some parts failed")
+	}
+	return nil
+}
+
+// newReport starts the report of a run with the command line args.
+func newReport(ctx context.Context, args []string) *Report {
 	goVersion, _ := exec.CommandContext(ctx, "go", "env", "GOVERSION").Output()
-	rep := &Report{
+	return &Report{
 		Date:      time.Now().UTC().Format("2006-01-02 15:04 MST"),
 		Command:   strings.TrimSpace("go run ./integration/bench " + strings.Join(args, " ")),
 		GoVersion: strings.TrimSpace(string(goVersion)),
@@ -127,137 +191,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		CPUs:      runtime.NumCPU(),
 		LoadStart: loadAverage(),
 	}
-	fail := func(err error) {
-		logf("FAILED: %v", err)
-		rep.Errors = append(rep.Errors, err.Error())
-	}
-
-	if selected["proxy"] {
-		rows, err := benchLatency(ctx, latencyOptions{root: root, n: *n, warmup: *warmup}, logf)
-		if err != nil {
-			fail(err)
-		}
-		rep.Latency = rows
-	}
-
-	if selected["start"] || selected["build"] || selected["size"] {
-		var progs []*program
-		for name := range strings.SplitSeq(*programs, ",") {
-			var p *program
-			var err error
-			switch strings.TrimSpace(name) {
-			case "counter":
-				p, err = counterProgram(ctx, root)
-			case "dlv":
-				logf("copying delve's module from the module cache")
-				p, err = delveProgram(ctx, os.TempDir())
-				if p != nil {
-					defer os.RemoveAll(p.modDir)
-				}
-			case "":
-				continue
-			default:
-				err = fmt.Errorf("unknown program %q (programs: counter, dlv)", name)
-			}
-			if err != nil {
-				fail(err)
-				continue
-			}
-			progs = append(progs, p)
-			rep.Programs = append(rep.Programs, p.info())
-		}
-		for _, p := range progs {
-			if selected["start"] {
-				row, err := benchStart(ctx, p, *starts, logf)
-				if err != nil {
-					fail(err)
-				} else {
-					rep.Start = append(rep.Start, row)
-				}
-			}
-			if selected["size"] {
-				row, warm, err := benchSize(ctx, p, logf)
-				if err != nil {
-					fail(err)
-				} else {
-					rep.Size = append(rep.Size, row)
-					rep.WarmBuild = append(rep.WarmBuild, warm)
-				}
-			}
-			if selected["build"] {
-				row, err := benchColdBuild(ctx, p, *cold, logf)
-				if err != nil {
-					fail(err)
-				} else {
-					rep.Build = append(rep.Build, row)
-				}
-			}
-		}
-	}
-
-	if selected["prologue"] {
-		rows, err := benchPrologue(ctx, root, *prologueRuns, *benchtime, logf)
-		if err != nil {
-			fail(err)
-		}
-		rep.Prologue = rows
-	}
-
-	if selected["prompt"] {
-		rows, err := benchPrompt(ctx, promptOptions{root: root, n: *n, warmup: *warmup}, logf)
-		if err != nil {
-			fail(err)
-		}
-		rep.Prompt = rows
-	}
-
-	if selected["save"] {
-		for name := range strings.SplitSeq(*programs, ",") {
-			var p *saveProgram
-			var err error
-			switch strings.TrimSpace(name) {
-			case "counter":
-				p, err = counterSaveProgram(ctx, root, os.TempDir())
-			case "dlv":
-				logf("save: copying delve's module from the module cache")
-				p, err = delveSaveProgram(ctx, os.TempDir())
-			case "":
-				continue
-			default:
-				err = fmt.Errorf("unknown program %q (programs: counter, dlv)", name)
-			}
-			if err != nil {
-				fail(err)
-				continue
-			}
-			rep.SavePrograms = append(rep.SavePrograms, p.info())
-			rows, restart, err := benchSave(ctx, p, saveOptions{saves: *saves, warmup: *saveWarmup, restarts: *restarts}, logf)
-			p.cleanup()
-			rep.Save = append(rep.Save, rows...)
-			if err != nil {
-				fail(err)
-				continue
-			}
-			rep.Restart = append(rep.Restart, restart)
-		}
-	}
-
-	if selected["patchcall"] {
-		rows, err := benchPatchCall(ctx, root, *prologueRuns, *benchtime, logf)
-		if err != nil {
-			fail(err)
-		}
-		rep.PatchCall = rows
-	}
-
-	rep.LoadEnd = loadAverage()
-	if err := rep.write(stdout, *asJSON, *asMD); err != nil {
-		return err
-	}
-	if len(rep.Errors) > 0 {
-		return errors.New("some parts failed")
-	}
-	return nil
 }
 
 // repoRoot returns the directory of the livepatch module, which the

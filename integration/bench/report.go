@@ -33,7 +33,11 @@ type Report struct {
 	Save         []SaveRow         `json:"save,omitempty"`
 	Restart      []RestartRow      `json:"restart,omitempty"`
 	PatchCall    []PatchCallRow    `json:"patchCall,omitempty"`
-	Errors       []string          `json:"errors,omitempty"` // parts that failed, and why
+	// ReplayModules and Replay are the replay part's: the modules whose
+	// published versions it replays, and each pair of versions.
+	ReplayModules []ReplayModuleInfo `json:"replayModules,omitempty"`
+	Replay        []ReplayStep       `json:"replay,omitempty"`
+	Errors        []string           `json:"errors,omitempty"` // parts that failed, and why
 }
 
 // LatencyRow is the round-trip time of one request type, directly against
@@ -221,6 +225,17 @@ func f3(x float64) string { return fmt.Sprintf("%.3f", x) }
 // tables turns the report into its sections, in a fixed order.
 func (r *Report) tables() []table {
 	var ts []table
+	ts = append(ts, r.latencyTables()...)
+	ts = append(ts, r.buildTables()...)
+	ts = append(ts, r.callTables()...)
+	ts = append(ts, r.saveTables()...)
+	ts = append(ts, r.replayTables()...)
+	return ts
+}
+
+// latencyTables is the proxy part's section.
+func (r *Report) latencyTables() []table {
+	var ts []table
 	if len(r.Latency) > 0 {
 		t := table{
 			title:  "Proxy latency (issue 2): round trip while stopped at a breakpoint, ms",
@@ -234,6 +249,12 @@ func (r *Report) tables() []table {
 		}
 		ts = append(ts, t)
 	}
+	return ts
+}
+
+// buildTables are the sections of the start, build and size parts.
+func (r *Report) buildTables() []table {
+	var ts []table
 	if len(r.Programs) > 0 {
 		t := table{title: "Programs", header: []string{"program", "source", "packages", "lines", "breakpoint", "args"}}
 		for _, p := range r.Programs {
@@ -294,6 +315,12 @@ func (r *Report) tables() []table {
 		}
 		ts = append(ts, t)
 	}
+	return ts
+}
+
+// callTables are the sections of the prologue and prompt parts.
+func (r *Report) callTables() []table {
+	var ts []table
 	if len(r.Prologue) > 0 {
 		t := table{
 			title:  "Unpatched prologue cost per call (issue 3), ns",
@@ -321,7 +348,6 @@ func (r *Report) tables() []table {
 		}
 		ts = append(ts, t)
 	}
-	ts = append(ts, r.saveTables()...)
 	return ts
 }
 

@@ -175,7 +175,7 @@ func (s *session) call(req dap.RequestMessage) (dap.ResponseMessage, error) {
 type launchSpec struct {
 	dir    string   // module directory: the build's working directory
 	pkg    string   // package to build, relative to dir (e.g. "." or "./cmd/dlv")
-	file   string   // absolute path of the file holding the breakpoint
+	file   string   // absolute path of the file holding the breakpoint (runToBreakpoint)
 	line   int      // breakpoint line
 	args   []string // the program's arguments
 	output string   // where the debug binary goes
@@ -185,10 +185,9 @@ type launchSpec struct {
 	remoteOutput bool
 }
 
-// runToBreakpoint initializes the session, launches the program in debug
-// mode, sets the breakpoint and waits until the program stops there. It
-// returns the stopped thread.
-func (s *session) runToBreakpoint(spec launchSpec) (threadID int, err error) {
+// launch initializes the session and launches the program in debug mode,
+// up to the initialized event: the program waits for configurationDone.
+func (s *session) launch(spec launchSpec) error {
 	if _, err := s.call(&dap.InitializeRequest{
 		Request: dap.Request{Command: "initialize"},
 		Arguments: dap.InitializeRequestArguments{
@@ -196,7 +195,7 @@ func (s *session) runToBreakpoint(spec launchSpec) (threadID int, err error) {
 			LinesStartAt1: true, ColumnsStartAt1: true, SupportsVariableType: true,
 		},
 	}); err != nil {
-		return 0, err
+		return err
 	}
 	args := map[string]any{
 		"mode": "debug", "program": spec.pkg, "dlvCwd": spec.dir, "cwd": spec.dir,
@@ -210,13 +209,33 @@ func (s *session) runToBreakpoint(spec launchSpec) (threadID int, err error) {
 	}
 	r, err := s.client.CallRaw(s.ctx, "launch", args)
 	if err != nil {
-		return 0, fmt.Errorf("launch: %w", err)
+		return fmt.Errorf("launch: %w", err)
 	}
 	if !r.Success {
-		return 0, fmt.Errorf("launch failed: %s", r.Raw)
+		return fmt.Errorf("launch failed: %s", r.Raw)
 	}
 	if _, err := s.client.WaitEvent(s.ctx, "initialized"); err != nil {
-		return 0, fmt.Errorf("waiting for initialized: %w", err)
+		return fmt.Errorf("waiting for initialized: %w", err)
+	}
+	return nil
+}
+
+// run launches the program in debug mode with no breakpoint and lets it
+// run.
+func (s *session) run(spec launchSpec) error {
+	if err := s.launch(spec); err != nil {
+		return err
+	}
+	_, err := s.call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+	return err
+}
+
+// runToBreakpoint initializes the session, launches the program in debug
+// mode, sets the breakpoint and waits until the program stops there. It
+// returns the stopped thread.
+func (s *session) runToBreakpoint(spec launchSpec) (threadID int, err error) {
+	if err := s.launch(spec); err != nil {
+		return 0, err
 	}
 	resp, err := s.call(&dap.SetBreakpointsRequest{
 		Request: dap.Request{Command: "setBreakpoints"},
