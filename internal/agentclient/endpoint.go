@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 
+	"github.com/livepatch/livepatch/internal/tempdir"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -20,14 +22,11 @@ type Endpoint struct {
 }
 
 // NewEndpoint creates a private directory under the system's temporary
-// directory and a fresh token. Remove deletes the directory.
+// directory (internal/tempdir, which removes it after a livepatch that was
+// killed) and a fresh token. Remove deletes the directory.
 func NewEndpoint() (*Endpoint, error) {
-	dir, err := os.MkdirTemp("", "livepatch-agent-")
+	dir, err := tempdir.New("agent")
 	if err != nil {
-		return nil, fmt.Errorf("agent endpoint: %w", err)
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		os.RemoveAll(dir)
 		return nil, fmt.Errorf("agent endpoint: %w", err)
 	}
 	b := make([]byte, 32)
@@ -39,9 +38,12 @@ func NewEndpoint() (*Endpoint, error) {
 }
 
 // Env returns the environment entries that make the target's agent listen
-// on e; add them to the target's environment only.
+// on e and end the target with this process (agent.EnvHost: the target
+// must be a child of this process, as the embedded debugger launches it);
+// add them to the target's environment only.
 func (e *Endpoint) Env() []string {
-	return []string{agent.EnvSocket + "=" + e.Path, agent.EnvToken + "=" + e.Token}
+	return []string{agent.EnvSocket + "=" + e.Path, agent.EnvToken + "=" + e.Token,
+		agent.EnvHost + "=" + strconv.Itoa(os.Getpid())}
 }
 
 // Dial connects to the agent listening on e.

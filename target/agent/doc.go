@@ -114,6 +114,12 @@
 // of the root package and the init functions of the files before the
 // symbols file have run by then, compiled.
 //
+// # Lifetime
+//
+// A target started with LIVEPATCH_AGENT_HOST (EnvHost), the host's process
+// id, ends when the host does, however the host ends: Start has the kernel
+// send it SIGKILL then (Linux's parent-death signal; see watchHost).
+//
 // yaegi prints every panic in interpreted code to the target's stderr,
 // recovered or not; that is yaegi's behavior, not an error of the agent.
 package agent

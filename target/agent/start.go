@@ -18,8 +18,9 @@ var startOnce sync.Once
 var server *Server
 
 // Start prepares the agent in a patchable program; generated code calls it
-// from an init function of the main package. When LIVEPATCH_AGENT_SOCKET and
-// LIVEPATCH_AGENT_TOKEN are set, it listens on that socket; it unsets both
+// from an init function of the main package. With LIVEPATCH_AGENT_HOST set,
+// the program ends with the host (watchHost). When LIVEPATCH_AGENT_SOCKET and
+// LIVEPATCH_AGENT_TOKEN are set, it listens on that socket; it unsets these
 // variables either way. With EnvHold set as well, Start then waits for the
 // host's OpRelease (see EnvHold). Start never fails the program: problems
 // are logged to stderr. Calls after the first do nothing.
@@ -27,6 +28,10 @@ func Start() {
 	startOnce.Do(func() {
 		entryPoints = append(entryPoints, Serve)
 		frameEntryPoints = append(frameEntryPoints, ServeFrame)
+		if host := os.Getenv(EnvHost); host != "" {
+			os.Unsetenv(EnvHost)
+			watchHost(host)
+		}
 		path, token, holdVal := os.Getenv(EnvSocket), os.Getenv(EnvToken), os.Getenv(EnvHold)
 		os.Unsetenv(EnvSocket)
 		os.Unsetenv(EnvToken)
