@@ -78,7 +78,9 @@ func (m *Manager) program() *program {
 }
 
 // Register makes px answer stepIn (over calls of patched functions),
-// variables (without the patchable build's own locals), livepatch/patches,
+// variables (without the patchable build's own locals), stackTrace and
+// threads (without the frames and goroutines of the agent and the
+// interpreter), livepatch/patches,
 // livepatch/diff and livepatch/revert, and makes the prompt, which answers evaluate (prompt.Prompt.Register), pass its
 // inputs to the manager first: the manager answers the declarations of
 // program functions and livepatch's commands (:patches, :revert).
@@ -89,6 +91,8 @@ func (m *Manager) Register(px *dapproxy.Proxy) {
 	px.Handle("livepatch/diff", m.diffRequest)
 	px.Handle("stepIn", m.stepIn)
 	px.Handle("variables", m.variables)
+	px.Handle("stackTrace", m.stackTrace)
+	px.Handle("threads", m.threads)
 }
 
 // TargetEnv is a dapproxy.Config.TargetEnv: it creates the private socket
