@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 
 	"github.com/livepatch/livepatch/internal/tempdir"
 	"github.com/livepatch/livepatch/target/agent"
@@ -19,11 +20,16 @@ type Endpoint struct {
 	Dir   string // private directory holding the socket
 	Path  string // socket path
 	Token string // secret a client presents first
+
+	log   *os.File // the read end of the agents' log (agentlog.go)
+	logMu sync.Mutex
+	onLog func(LogRecord)
 }
 
 // NewEndpoint creates a private directory under the system's temporary
 // directory (internal/tempdir, which removes it after a livepatch that was
-// killed) and a fresh token. Remove deletes the directory.
+// killed) with the fifo of the agents' log, which it reads from then on
+// (FollowLog), and a fresh token. Remove deletes the directory.
 func NewEndpoint() (*Endpoint, error) {
 	dir, err := tempdir.New("agent")
 	if err != nil {
@@ -34,7 +40,14 @@ func NewEndpoint() (*Endpoint, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("agent endpoint: %w", err)
 	}
-	return &Endpoint{Dir: dir, Path: filepath.Join(dir, "agent.sock"), Token: hex.EncodeToString(b)}, nil
+	log, err := openLog(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("agent endpoint: %w", err)
+	}
+	e := &Endpoint{Dir: dir, Path: filepath.Join(dir, "agent.sock"), Token: hex.EncodeToString(b), log: log}
+	go e.readLog()
+	return e, nil
 }
 
 // Env returns the environment entries that make the target's agent listen
@@ -51,7 +64,11 @@ func (e *Endpoint) Dial(ctx context.Context) (*SocketClient, error) {
 	return Dial(ctx, e.Path, e.Token)
 }
 
-// Remove deletes the endpoint's directory and socket.
+// Remove deletes the endpoint's directory, socket and log, and ends
+// FollowLog.
 func (e *Endpoint) Remove() error {
+	if e.log != nil {
+		e.log.Close()
+	}
 	return os.RemoveAll(e.Dir)
 }

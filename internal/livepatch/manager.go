@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/patcher"
@@ -96,7 +97,8 @@ func (m *Manager) Register(px *dapproxy.Proxy) {
 }
 
 // TargetEnv is a dapproxy.Config.TargetEnv: it creates the private socket
-// endpoint of the session's agent and starts watching the user's files.
+// endpoint of the session's agent, shows the agent's log in the console,
+// and starts watching the user's files.
 // Both end with ctx.
 func (m *Manager) TargetEnv(ctx context.Context, s *dapproxy.Session) []string {
 	st := m.session(ctx, s)
@@ -105,6 +107,9 @@ func (m *Manager) TargetEnv(ctx context.Context, s *dapproxy.Session) []string {
 	ep, made, err := st.t.Listen(ctx)
 	if err != nil {
 		m.log.Warn("no agent socket; patches only while paused", "err", err)
+	}
+	if made {
+		ep.FollowLog(func(r agentclient.LogRecord) { s.Output("console", "livepatch: "+r.String()+"\n") })
 	}
 	if (made || err != nil) && !m.opts.NoWatch {
 		if err := st.startWatch(ctx); err != nil {

@@ -72,8 +72,9 @@
 // nil dereference, or a failure of the interpreter). None is swallowed: the
 // agent cannot tell a failure of the interpreter from a run-time error of
 // the replacement for sure, and the latter must behave as in compiled code.
-// A panic raised inside the interpreter is also logged to the target's
-// stderr with the patched function's name and the place it started.
+// A panic raised inside the interpreter is also logged, with the patched
+// function's name and the place it started: to the host, which shows it as
+// its own message (see LogName), or to the target's stderr without one.
 //
 // # Evaluation
 //
