@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 
+	"github.com/livepatch/livepatch/internal/tempdir"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -17,17 +20,19 @@ type Endpoint struct {
 	Dir   string // private directory holding the socket
 	Path  string // socket path
 	Token string // secret a client presents first
+
+	log   *os.File // the read end of the agents' log (agentlog.go)
+	logMu sync.Mutex
+	onLog func(LogRecord)
 }
 
 // NewEndpoint creates a private directory under the system's temporary
-// directory and a fresh token. Remove deletes the directory.
+// directory (internal/tempdir, which removes it after a livepatch that was
+// killed) with the fifo of the agents' log, which it reads from then on
+// (FollowLog), and a fresh token. Remove deletes the directory.
 func NewEndpoint() (*Endpoint, error) {
-	dir, err := os.MkdirTemp("", "livepatch-agent-")
+	dir, err := tempdir.New("agent")
 	if err != nil {
-		return nil, fmt.Errorf("agent endpoint: %w", err)
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		os.RemoveAll(dir)
 		return nil, fmt.Errorf("agent endpoint: %w", err)
 	}
 	b := make([]byte, 32)
@@ -35,13 +40,23 @@ func NewEndpoint() (*Endpoint, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("agent endpoint: %w", err)
 	}
-	return &Endpoint{Dir: dir, Path: filepath.Join(dir, "agent.sock"), Token: hex.EncodeToString(b)}, nil
+	log, err := openLog(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("agent endpoint: %w", err)
+	}
+	e := &Endpoint{Dir: dir, Path: filepath.Join(dir, "agent.sock"), Token: hex.EncodeToString(b), log: log}
+	go e.readLog()
+	return e, nil
 }
 
 // Env returns the environment entries that make the target's agent listen
-// on e; add them to the target's environment only.
+// on e and end the target with this process (agent.EnvHost: the target
+// must be a child of this process, as the embedded debugger launches it);
+// add them to the target's environment only.
 func (e *Endpoint) Env() []string {
-	return []string{agent.EnvSocket + "=" + e.Path, agent.EnvToken + "=" + e.Token}
+	return []string{agent.EnvSocket + "=" + e.Path, agent.EnvToken + "=" + e.Token,
+		agent.EnvHost + "=" + strconv.Itoa(os.Getpid())}
 }
 
 // Dial connects to the agent listening on e.
@@ -49,7 +64,11 @@ func (e *Endpoint) Dial(ctx context.Context) (*SocketClient, error) {
 	return Dial(ctx, e.Path, e.Token)
 }
 
-// Remove deletes the endpoint's directory and socket.
+// Remove deletes the endpoint's directory, socket and log, and ends
+// FollowLog.
 func (e *Endpoint) Remove() error {
+	if e.log != nil {
+		e.log.Close()
+	}
 	return os.RemoveAll(e.Dir)
 }

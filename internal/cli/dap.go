@@ -18,6 +18,7 @@ import (
 	"github.com/livepatch/livepatch/internal/livepatch"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/prompt"
+	"github.com/livepatch/livepatch/internal/tempdir"
 )
 
 func init() {
@@ -144,8 +145,10 @@ func runDAP(ctx context.Context, env *Env, args []string) error {
 // newProxy returns the proxy of `livepatch dap` and `livepatch debug`:
 // NewProxy with the configured loggers and the prompt's time limit from
 // LIVEPATCH_PROMPT_TIMEOUT (a Go duration such as "30s"), by default
-// prompt.DefaultTimeout.
+// prompt.DefaultTimeout. It first removes the temporary directories of
+// livepatch processes that were killed (tempdir.Sweep).
 func newProxy(logs *loggers, base debugger.Config) *dapproxy.Proxy {
+	tempdir.Sweep()
 	cfg := ProxyConfig{Debugger: base, Log: logs.get}
 	if v := os.Getenv(promptTimeoutEnv); v != "" {
 		if d, err := time.ParseDuration(v); err == nil && d > 0 {

@@ -62,6 +62,17 @@ func (s *Session) forgetFramesLocked() {
 	s.frames = nil
 }
 
+// NoteFrame records that frameID, sent to the client in a stackTrace
+// response that a handler made, stands for f until the next stop.
+func (s *Session) NoteFrame(frameID int, f Frame) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.frames == nil {
+		s.frames = map[int]Frame{}
+	}
+	s.frames[frameID] = f
+}
+
 // Frame returns the goroutine and frame index that frameID, as the client
 // received it in a stackTrace response since the last stop, stands for.
 // ok is false for an id the proxy has not seen.

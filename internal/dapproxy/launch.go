@@ -14,6 +14,7 @@ import (
 	"github.com/go-delve/delve/service"
 	delvedap "github.com/go-delve/delve/service/dap"
 	"github.com/go-delve/delve/service/debugger"
+	"github.com/livepatch/livepatch/internal/tempdir"
 )
 
 // launchState is what the proxy keeps of the launch it performed.
@@ -195,7 +196,7 @@ func (s *Session) buildForLaunch(ctx context.Context, l *launchState, cfg *delve
 	if cfg.Output != "" {
 		binary = absFrom(base, cfg.Output)
 	} else {
-		dir, err := os.MkdirTemp("", "livepatch-")
+		dir, err := tempdir.New("build")
 		if err != nil {
 			return "", "", err
 		}

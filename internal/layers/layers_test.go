@@ -19,6 +19,7 @@ var (
 	godap      = []string{"github.com/google/go-dap"}
 	ourHost    = []string{module + "/internal/"}
 	everything = []string{""}
+	tempdirPkg = []string{module + "/internal/tempdir"}
 )
 
 // rule says that pkg must not depend on any package matched by never,
@@ -61,9 +62,11 @@ var rules = []rule{
 		reason: "the control-flow lowering works on the syntax and type information and writes through the rewriter's lower.Host: the standard library only (no Delve, DAP, proxy, checker, nor the rewriter back)"},
 	{pkg: "internal/repatch", never: [][]string{delveDAP},
 		reason: "the fidelity runner runs no debug session"},
-	{pkg: "internal/dapproxy", never: [][]string{yaegi, xtools, ourHost},
+	{pkg: "internal/tempdir", never: [][]string{everything},
+		reason: "private temporary directories and their removal after a killed livepatch: the standard library only, so that every host package may use it"},
+	{pkg: "internal/dapproxy", never: [][]string{yaegi, xtools, ourHost}, allow: [][]string{tempdirPkg},
 		reason: "the proxy is generic: livepatch extends it through Handle, Builder and Capabilities"},
-	{pkg: "internal/agentclient", never: [][]string{delveDAP, xtools, ourHost},
+	{pkg: "internal/agentclient", never: [][]string{delveDAP, xtools, ourHost}, allow: [][]string{tempdirPkg},
 		reason: "the channels to the agent need the debugger's calls, not the DAP server or the type checker"},
 }
 

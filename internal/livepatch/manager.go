@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/patcher"
@@ -78,7 +79,9 @@ func (m *Manager) program() *program {
 }
 
 // Register makes px answer stepIn (over calls of patched functions),
-// variables (without the patchable build's own locals), livepatch/patches,
+// variables (without the patchable build's own locals), stackTrace and
+// threads (without the frames and goroutines of the agent and the
+// interpreter), livepatch/patches,
 // livepatch/diff and livepatch/revert, and makes the prompt, which answers evaluate (prompt.Prompt.Register), pass its
 // inputs to the manager first: the manager answers the declarations of
 // program functions and livepatch's commands (:patches, :revert).
@@ -89,10 +92,13 @@ func (m *Manager) Register(px *dapproxy.Proxy) {
 	px.Handle("livepatch/diff", m.diffRequest)
 	px.Handle("stepIn", m.stepIn)
 	px.Handle("variables", m.variables)
+	px.Handle("stackTrace", m.stackTrace)
+	px.Handle("threads", m.threads)
 }
 
 // TargetEnv is a dapproxy.Config.TargetEnv: it creates the private socket
-// endpoint of the session's agent and starts watching the user's files.
+// endpoint of the session's agent, shows the agent's log in the console,
+// and starts watching the user's files.
 // Both end with ctx.
 func (m *Manager) TargetEnv(ctx context.Context, s *dapproxy.Session) []string {
 	st := m.session(ctx, s)
@@ -101,6 +107,9 @@ func (m *Manager) TargetEnv(ctx context.Context, s *dapproxy.Session) []string {
 	ep, made, err := st.t.Listen(ctx)
 	if err != nil {
 		m.log.Warn("no agent socket; patches only while paused", "err", err)
+	}
+	if made {
+		ep.FollowLog(func(r agentclient.LogRecord) { s.Output("console", "livepatch: "+r.String()+"\n") })
 	}
 	if (made || err != nil) && !m.opts.NoWatch {
 		if err := st.startWatch(ctx); err != nil {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -230,7 +231,7 @@ func (b *build) fresh(ctx context.Context) (*Result, error) {
 	}
 	overlayPath := filepath.Join(b.buildDir, "overlay.json")
 	binPath := stableOutput(b.buildDir, output)
-	args := b.goArgs(pl, binPath, overlayPath)
+	args := append(b.goArgs(pl, binPath, overlayPath), addedFiles(l, ov, &b.opts)...)
 	if err := b.compile(ctx, args, append(b.env, pl.Env...), ov, res, overlayPath, binPath, output); err != nil {
 		return nil, err
 	}
@@ -292,6 +293,44 @@ func (b *build) goArgs(pl *usermod.Plumbing, binPath, overlayPath string) []stri
 	args = append(args, "-gcflags=all="+debugGcflags)
 	args = append(args, pl.LateFlags...)
 	return append(args, patterns(&b.opts)...)
+}
+
+// addedFiles returns the files that the overlay ov adds to a root package
+// made of files named on the command line (command-line-arguments), which
+// the go command builds from those files alone: the generated files (the
+// symbol tables, which start the agent, and the interface wrappers) must be
+// named too, relative to opts.Dir as the named files are (the go command
+// wants them all in one directory as written). For roots named as packages
+// it returns nothing.
+func addedFiles(l *loaded, ov map[string]string, opts *Options) []string {
+	var added []string
+	for _, r := range l.roots {
+		if r.PkgPath != "command-line-arguments" || len(r.GoFiles) == 0 {
+			continue
+		}
+		dir := filepath.Dir(r.GoFiles[0])
+		named := map[string]bool{}
+		for _, f := range r.GoFiles {
+			named[f] = true
+		}
+		for f := range ov {
+			if filepath.Dir(f) != dir || named[f] || !strings.HasSuffix(f, ".go") {
+				continue
+			}
+			if ps := patterns(opts); !filepath.IsAbs(ps[0]) {
+				base := opts.Dir
+				if base == "" {
+					base, _ = os.Getwd()
+				}
+				if rel, err := filepath.Rel(base, f); err == nil {
+					f = rel
+				}
+			}
+			added = append(added, f)
+		}
+	}
+	sort.Strings(added)
+	return added
 }
 
 // compile writes the overlay ov and runs the go command with args until

@@ -2,6 +2,9 @@ package testenv
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"strings"
 	"sync"
 )
 
@@ -51,4 +54,19 @@ func (o *Output) String() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.b.String()
+}
+
+// Wait waits until the text holds want, or fails when ctx ends.
+func (o *Output) Wait(ctx context.Context, want string) error {
+	for {
+		text, changed := o.Since(0)
+		if strings.Contains(text, want) {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %q: %w", want, ctx.Err())
+		}
+	}
 }

@@ -72,8 +72,9 @@
 // nil dereference, or a failure of the interpreter). None is swallowed: the
 // agent cannot tell a failure of the interpreter from a run-time error of
 // the replacement for sure, and the latter must behave as in compiled code.
-// A panic raised inside the interpreter is also logged to the target's
-// stderr with the patched function's name and the place it started.
+// A panic raised inside the interpreter is also logged, with the patched
+// function's name and the place it started: to the host, which shows it as
+// its own message (see LogName), or to the target's stderr without one.
 //
 // # Evaluation
 //
@@ -119,6 +120,12 @@
 // the agent says so on stderr and the program goes on. Package variables
 // of the root package and the init functions of the files before the
 // symbols file have run by then, compiled.
+//
+// # Lifetime
+//
+// A target started with LIVEPATCH_AGENT_HOST (EnvHost), the host's process
+// id, ends when the host does, however the host ends: Start has the kernel
+// send it SIGKILL then (Linux's parent-death signal; see watchHost).
 //
 // yaegi prints every panic in interpreted code to the target's stderr,
 // recovered or not; that is yaegi's behavior, not an error of the agent.

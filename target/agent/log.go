@@ -5,6 +5,7 @@ import (
 	"os"
 )
 
-// logger is the agent's logger. It writes to the target's stderr, and only
-// warnings and errors, so that the program's own output stays clean.
+// logger is the agent's logger. It writes only warnings and errors, to the
+// host once Start has found the host's fifo (logToHost), so that the
+// program's own output stays clean, and to the target's stderr otherwise.
 var logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("component", "livepatch-agent")

@@ -18,19 +18,28 @@ var startOnce sync.Once
 var server *Server
 
 // Start prepares the agent in a patchable program; generated code calls it
-// from an init function of the main package. When LIVEPATCH_AGENT_SOCKET and
-// LIVEPATCH_AGENT_TOKEN are set, it listens on that socket; it unsets both
-// variables either way. With EnvHold set as well, Start then waits for the
+// from an init function of the main package. With LIVEPATCH_AGENT_HOST set,
+// the program ends with the host (watchHost). When LIVEPATCH_AGENT_SOCKET and
+// LIVEPATCH_AGENT_TOKEN are set, it listens on that socket, and logs to the
+// host through the fifo beside it (LogName) when there is one; it unsets
+// these variables either way. With EnvHold set as well, Start then waits for the
 // host's OpRelease (see EnvHold). Start never fails the program: problems
-// are logged to stderr. Calls after the first do nothing.
+// are logged (to stderr without the host's fifo). Calls after the first do nothing.
 func Start() {
 	startOnce.Do(func() {
 		entryPoints = append(entryPoints, Serve)
 		frameEntryPoints = append(frameEntryPoints, ServeFrame)
-		path, token, holdVal := os.Getenv(EnvSocket), os.Getenv(EnvToken), os.Getenv(EnvHold)
+		path, token, holdVal, host := os.Getenv(EnvSocket), os.Getenv(EnvToken), os.Getenv(EnvHold), os.Getenv(EnvHost)
 		os.Unsetenv(EnvSocket)
 		os.Unsetenv(EnvToken)
 		os.Unsetenv(EnvHold)
+		os.Unsetenv(EnvHost)
+		if path != "" {
+			logToHost(path)
+		}
+		if host != "" {
+			watchHost(host)
+		}
 		if path == "" {
 			return
 		}

@@ -1,0 +1,44 @@
+package integration
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-dap"
+	"github.com/livepatch/livepatch/internal/testenv"
+)
+
+// TestAgentLogIsLivepatchs makes the interpreter fail inside a patched
+// function (a method value of a pointer taken with &s[0] still trips
+// yaegi), which the agent reports in its log, and checks that the report
+// reaches the console as livepatch's message, not the program's stderr,
+// where it showed as `level=WARN msg=... component=livepatch-agent`
+// (issue 18).
+func TestAgentLogIsLivepatchs(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		stderr := testenv.NewOutput()
+		env.Client.OnEvent(func(e dap.EventMessage) {
+			if o, ok := e.(*dap.OutputEvent); ok && o.Body.Category == "stderr" {
+				stderr.Write([]byte(o.Body.Output))
+			}
+		})
+		thread := env.startLive(copyFixture(t, "livepatch"))
+		frame := env.TopFrame(thread).Id
+		env.mustEval(frame, `func greet(name string) string {
+	s := []Counter{{}}
+	p := &s[0]
+	mv := p.Inc
+	return name + fmt.Sprint(mv())
+}`, "patched main.greet (main.go:22)")
+		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
+		got := env.waitConsole("livepatch: replacement panicked inside the interpreter")
+		if !strings.Contains(got, "func: main.greet") {
+			t.Errorf("the report does not name the patched function: %q", got)
+		}
+		env.WaitStopped("exception")
+		if s := stderr.String(); strings.Contains(s, "livepatch-agent") || strings.Contains(s, "panicked inside the interpreter") {
+			t.Errorf("the agent's log reached the program's stderr:\n%s", s)
+		}
+		env.Disconnect()
+	})
+}

@@ -1,0 +1,184 @@
+package livepatch
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/go-delve/delve/pkg/proc"
+	"github.com/go-delve/delve/service/debugger"
+	"github.com/livepatch/livepatch/internal/dapproxy"
+)
+
+// Package paths of the machinery that runs patched code: a call from
+// patched code to a compiled function goes through the interpreter,
+// reflect and the agent's wrappers.
+const (
+	agentPath = "github.com/livepatch/livepatch/target/"
+	yaegiPath = "github.com/traefik/yaegi/"
+)
+
+// stackSlack is how many frames beyond the client's last one the
+// stackTrace handler asks Delve for, to make up for hidden frames.
+const stackSlack = 64
+
+// machineryFunc reports whether the function named name (as the binary
+// names it) is the agent's or the interpreter's.
+func machineryFunc(name string) bool {
+	return strings.HasPrefix(name, agentPath) || strings.HasPrefix(name, yaegiPath)
+}
+
+// glueFunc reports whether name is a function of reflect's calls, or of
+// the runtime's under them, which lie between the machinery and the
+// compiled functions it calls.
+func glueFunc(name string) bool {
+	return strings.HasPrefix(name, "reflect.") || name == "runtime.reflectcall" ||
+		strings.HasPrefix(name, "runtime.call") && strings.Trim(name[len("runtime.call"):], "0123456789") == ""
+}
+
+// stackTrace answers a stackTrace request as Delve does, less the frames
+// of the machinery that runs patched code: the interpreter's and the
+// agent's, and the reflect frames next to them. The frames are counted as
+// the client sees them (startFrame, levels and totalFrames), and each
+// frame id stands for Delve's frame, whose index the proxy records.
+func (m *Manager) stackTrace(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (any, error) {
+	var args map[string]any
+	if err := json.Unmarshal(raw, &args); err != nil {
+		return s.CallDelve(ctx, "stackTrace", raw)
+	}
+	start, _ := args["startFrame"].(float64)
+	levels, _ := args["levels"].(float64)
+	thread, _ := args["threadId"].(float64)
+	d := s.Debugger()
+	if d == nil || d.IsRunning() {
+		return s.CallDelve(ctx, "stackTrace", raw)
+	}
+	whole := map[string]any{}
+	for k, v := range args {
+		whole[k] = v
+	}
+	whole["startFrame"] = 0
+	if levels > 0 {
+		whole["levels"] = int(start+levels) + stackSlack
+	}
+	r, err := s.CallDelve(ctx, "stackTrace", whole)
+	if err != nil || !r.Success() {
+		return r, err
+	}
+	var body struct {
+		StackFrames []map[string]any `json:"stackFrames"`
+		TotalFrames int              `json:"totalFrames"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(r.Body()))
+	dec.UseNumber() // numbers go back as Delve wrote them
+	if err := dec.Decode(&body); err != nil {
+		return r, nil
+	}
+	hidden := hiddenFrames(d, body.StackFrames)
+	var shown []map[string]any
+	for i, f := range body.StackFrames {
+		if hidden[i] {
+			continue
+		}
+		if id, err := f["id"].(json.Number).Int64(); err == nil {
+			s.NoteFrame(int(id), dapproxy.Frame{GoroutineID: int64(thread), Index: i})
+		}
+		shown = append(shown, f)
+	}
+	total := len(shown) + max(body.TotalFrames-len(body.StackFrames), 0)
+	lo := min(int(start), len(shown))
+	hi := len(shown)
+	if levels > 0 {
+		hi = min(lo+int(levels), hi)
+	}
+	return map[string]any{"stackFrames": shown[lo:hi], "totalFrames": total}, nil
+}
+
+// hiddenFrames marks the frames of the machinery, found by the functions
+// of their instruction pointers, and the runs of glue frames next to one.
+func hiddenFrames(d *debugger.Debugger, frames []map[string]any) []bool {
+	names := make([]string, len(frames))
+	tg, unlock := d.LockTargetGroup()
+	bi := tg.Selected.BinInfo()
+	for i, f := range frames {
+		ref, _ := f["instructionPointerReference"].(string)
+		pc, err := strconv.ParseUint(strings.TrimPrefix(ref, "0x"), 16, 64)
+		if err != nil {
+			continue
+		}
+		if fn := bi.PCToFunc(pc); fn != nil {
+			names[i] = fn.Name
+		}
+	}
+	unlock()
+	hidden := make([]bool, len(frames))
+	for i, n := range names {
+		hidden[i] = machineryFunc(n)
+	}
+	for i := 0; i < len(names); {
+		j := i
+		for j < len(names) && glueFunc(names[j]) {
+			j++
+		}
+		if j > i && (i > 0 && hidden[i-1] || j < len(names) && hidden[j]) {
+			for k := i; k < j; k++ {
+				hidden[k] = true
+			}
+		}
+		i = max(j, i+1)
+	}
+	return hidden
+}
+
+// threads answers a threads request as Delve does, less the goroutines
+// the agent started (its socket server and the watch of livepatch's
+// process). A stopped goroutine is always listed.
+func (m *Manager) threads(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (any, error) {
+	r, err := s.CallDelve(ctx, "threads", raw)
+	d := s.Debugger()
+	if err != nil || !r.Success() || d == nil || d.IsRunning() {
+		return r, err
+	}
+	var body struct {
+		Threads []map[string]any `json:"threads"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(r.Body()))
+	dec.UseNumber()
+	if err := dec.Decode(&body); err != nil {
+		return r, nil
+	}
+	agents := agentGoroutines(d)
+	kept := body.Threads[:0]
+	for _, th := range body.Threads {
+		id, _ := th["id"].(json.Number).Int64()
+		name, _ := th["name"].(string)
+		if agents[id] && !strings.HasPrefix(name, "* ") {
+			continue
+		}
+		kept = append(kept, th)
+	}
+	if len(kept) == len(body.Threads) {
+		return r, nil
+	}
+	return map[string]any{"threads": kept}, nil
+}
+
+// agentGoroutines returns the ids of the goroutines that the agent
+// started, by the function each started in.
+func agentGoroutines(d *debugger.Debugger) map[int64]bool {
+	tg, unlock := d.LockTargetGroup()
+	defer unlock()
+	gs, _, err := proc.GoroutinesInfo(tg.Selected, 0, 0)
+	if err != nil {
+		return nil
+	}
+	ids := map[int64]bool{}
+	for _, g := range gs {
+		if fn := g.StartLoc(tg.Selected).Fn; fn != nil && strings.HasPrefix(fn.Name, agentPath) {
+			ids[g.ID] = true
+		}
+	}
+	return ids
+}
