@@ -3,14 +3,36 @@
 // (package target/agent). It knows the build, not the debugger: it imports
 // no Delve, no DAP and not the proxy.
 //
-// # The build's type information
+// # One snapshot per build
+//
+// A Build (build.go) is the snapshot of one patchable build, made once by
+// Checker.UseBuild right after the go command: the manifest's functions,
+// the package directories and names, the sources as built and their
+// declarations (decls.go), and, loaded on first use, the type information
+// (Program). The prompt and live patching share one Checker, so one
+// snapshot serves both.
 //
 // A Program is the type information of one patchable build, indexed from
 // patcher.Result.TypeInfo: every loaded package by path, the user's
-// (instrumented) packages and their files. It is loaded once per build,
-// on first use, by the Checker that holds the latest build (UseBuild);
-// the prompt and live patching share one Checker, so one load serves
-// both.
+// (instrumented) packages and their files. Build.users and Build.callers
+// (callers.go) find the compiled functions that use a package-level
+// object.
+//
+// # Classification
+//
+// Checker.PlanSave (plan.go) decides what a save changes before anything
+// is checked: it compares each file of the save with its compiled form,
+// its text as last planned and the live patches (Live), and decides each
+// declaration (classify.go, classifyfuncs.go, classifytypes.go,
+// classifyvars.go, resigned.go): a body to apply, a new declaration the
+// applied bodies may use, a function edited back to its compiled form
+// (reverted), or a refusal. Then it checks and rewrites the applied
+// bodies, refuses changed constants that unpatched compiled code reads,
+// and returns a Plan: the functions to make live (Patched, with their
+// agent.Patch), the keys to revert and the notes. Refusals and notes are
+// Diagnostics, formatted only where they reach a person.
+// Checker.Redefine does the same for a prompt input that redefines
+// functions of the program (redefine.go).
 //
 // # Saved files and declarations
 //

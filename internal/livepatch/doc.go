@@ -16,8 +16,11 @@
 // unchanged one is not touched. A prompt-defined patch stays live until
 // its function's text in the file changes.
 //
-// Every change is classified before anything is applied (see
-// classify.go): body changes of patchable functions and methods are
+// Every change is classified, checked and rewritten by package change
+// (change.Checker.PlanSave for a save, change.Checker.Redefine for a
+// prompt input) before anything is applied; this package keeps the
+// watching, the session's live patches, the applying through the agent,
+// the reporting and the commands. Body changes of patchable functions and methods are
 // applicable, and so are the functions, methods and types a change
 // declares anew for the patched code to use (a method added to a compiled
 // type becomes a function the patched code calls instead), and constants
@@ -29,8 +32,9 @@
 // Counter: restart to apply` with nothing of the change applied.
 //
 // A saved file is type-checked with the rest of its package as built
-// (change.Checker.RewriteChange, with the prompt's checker); a prompt
-// input is checked the same way (RewriteInput), spliced into the compiled
+// (with the prompt's checker, whose snapshot of the build, change.Build,
+// live patching reads too); a prompt input is checked the same way,
+// spliced into the compiled
 // text of the file of the function it replaces, with the new declarations
 // it makes beside it. Replacement bodies are
 // rewritten for the interpreter and sent to the agent as one patch set,

@@ -1,4 +1,4 @@
-package livepatch
+package change
 
 import (
 	"strings"
@@ -25,11 +25,11 @@ func f(x int) int { return x + k }
 // file: what applies, what reverts, and the reason of each refusal.
 func TestClassify(t *testing.T) {
 	const pkg = "example.com/m"
-	prog := &program{funcs: map[string]patcher.Function{
+	prog := &Build{funcs: map[string]patcher.Function{
 		pkg + ".(*T).M": {Key: pkg + ".(*T).M", Package: pkg, Patchable: true},
 		pkg + ".f":      {Key: pkg + ".f", Package: pkg, Patchable: true},
 	}}
-	old, err := parseFileDecls(pkg, "/m/main.go", []byte(compiledSrc))
+	old, err := ParseFileDecls(pkg, "/m/main.go", []byte(compiledSrc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,11 +63,11 @@ func TestClassify(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := strings.Replace(compiledSrc, tc.from, tc.to, 1)
-			cur, err := parseFileDecls(pkg, "/m/main.go", []byte(src))
+			cur, err := ParseFileDecls(pkg, "/m/main.go", []byte(src))
 			if err != nil {
 				t.Fatal(err)
 			}
-			pl := classify(prog, "/m/main.go", old, cur, nil, map[string]*Patch{}, noCallers)
+			pl := classify(prog, "/m/main.go", old, cur, nil, map[string]Live{}, noCallers)
 			if tc.refusal != "" {
 				if len(pl.refusals) == 0 || pl.refusals[0].String() != tc.refusal {
 					t.Errorf("refusals: got %q, want %q", pl.refusals.Strings(), tc.refusal)
@@ -98,34 +98,26 @@ func TestClassify(t *testing.T) {
 // text is reverted, and that a prompt patch the file did not touch stays.
 func TestClassifyRevert(t *testing.T) {
 	const pkg = "example.com/m"
-	prog := &program{funcs: map[string]patcher.Function{pkg + ".f": {Key: pkg + ".f", Package: pkg, Patchable: true}}}
-	old, _ := parseFileDecls(pkg, "/m/main.go", []byte(compiledSrc))
-	live := map[string]*Patch{pkg + ".f": {Key: pkg + ".f", Origin: OriginSave}}
+	prog := &Build{funcs: map[string]patcher.Function{pkg + ".f": {Key: pkg + ".f", Package: pkg, Patchable: true}}}
+	old, _ := ParseFileDecls(pkg, "/m/main.go", []byte(compiledSrc))
+	live := map[string]Live{pkg + ".f": {}}
 	pl := classify(prog, "/m/main.go", old, old, nil, live, noCallers)
 	if strings.Join(pl.revert, ",") != pkg+".f" {
 		t.Errorf("revert: got %v, want [%s.f]", pl.revert, pkg)
 	}
-	live[pkg+".f"].Origin = OriginPrompt
+	live[pkg+".f"] = Live{Prompt: true}
 	pl = classify(prog, "/m/main.go", old, old, old, live, noCallers)
 	if len(pl.revert) != 0 || len(pl.apply) != 0 {
 		t.Errorf("prompt patch of an untouched function: got revert %v, apply %v", pl.revert, names(pl.apply))
 	}
 }
 
-func names(fns []*funcDecl) []string {
+func names(fns []*FuncDecl) []string {
 	var out []string
 	for _, f := range fns {
-		out = append(out, f.name)
+		out = append(out, f.Name)
 	}
 	return out
-}
-
-// TestLineDiff checks the diff of the :diff command.
-func TestLineDiff(t *testing.T) {
-	got := lineDiff("a\nb\nc", "a\nx\nc")
-	if want := " a\n-b\n+x\n c"; got != want {
-		t.Errorf("got %q, want %q", got, want)
-	}
 }
 
 // noCallers says that every function has a use outside a function.

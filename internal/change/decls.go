@@ -1,4 +1,4 @@
-package livepatch
+package change
 
 import (
 	"fmt"
@@ -12,25 +12,27 @@ import (
 	"github.com/livepatch/livepatch/internal/patcher"
 )
 
-// funcDecl is one function or method declaration of a source text.
-type funcDecl struct {
-	key     string // "path.F", "path.T.M" or "path.(*T).M"
-	name    string // F, T.M or (*T).M
-	decl    *ast.FuncDecl
-	text    string // the declaration, from `func` to its closing brace
+// FuncDecl is one function or method declaration of a source text.
+type FuncDecl struct {
+	Key  string // "path.F", "path.T.M" or "path.(*T).M"
+	Name string // F, T.M or (*T).M
+	Decl *ast.FuncDecl
+	Text string // the declaration, from `func` to its closing brace
+	Line int    // line of `func`
+
+	file    string // the file that declares it
 	code    string // text's tokens without comments and layout (codeOf)
 	sig     string // receiver and signature, as written, spaces squeezed
-	line    int    // line of `func`
 	generic bool
 }
 
-// fileDecls are the top-level declarations of one file.
-type fileDecls struct {
+// FileDecls are the top-level declarations of one file.
+type FileDecls struct {
 	pkgPath string
 	fset    *token.FileSet
 	file    *ast.File
 	src     []byte
-	funcs   map[string]*funcDecl
+	Funcs   map[string]*FuncDecl
 	order   []string                 // keys of funcs in source order
 	types   map[string]*ast.TypeSpec // by name
 	values  map[string]valueDecl     // consts and vars by name
@@ -50,14 +52,14 @@ type valueDecl struct {
 	pos  token.Pos
 }
 
-// parseFileDecls parses src, a file of package pkgPath.
-func parseFileDecls(pkgPath, filename string, src []byte) (*fileDecls, error) {
+// ParseFileDecls parses src, a file of package pkgPath.
+func ParseFileDecls(pkgPath, filename string, src []byte) (*FileDecls, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, filename, src, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
 		return nil, err
 	}
-	fd := &fileDecls{pkgPath: pkgPath, fset: fset, file: f, src: src, funcs: map[string]*funcDecl{},
+	fd := &FileDecls{pkgPath: pkgPath, fset: fset, file: f, src: src, Funcs: map[string]*FuncDecl{},
 		types: map[string]*ast.TypeSpec{}, values: map[string]valueDecl{}}
 	for _, is := range f.Imports {
 		if is.Path.Value == `"C"` {
@@ -73,10 +75,11 @@ func parseFileDecls(pkgPath, filename string, src []byte) (*fileDecls, error) {
 				// Numbered among the file's init functions only, so that
 				// adding another function does not make one look changed.
 				inits++
-				fn.key = fmt.Sprintf("%s.init#%d", pkgPath, inits)
+				fn.Key = fmt.Sprintf("%s.init#%d", pkgPath, inits)
 			}
-			fd.funcs[fn.key] = fn
-			fd.order = append(fd.order, fn.key)
+			fn.file = filename
+			fd.Funcs[fn.Key] = fn
+			fd.order = append(fd.order, fn.Key)
 		case *ast.GenDecl:
 			for _, s := range d.Specs {
 				switch s := s.(type) {
@@ -89,9 +92,9 @@ func parseFileDecls(pkgPath, filename string, src []byte) (*fileDecls, error) {
 					}
 					// Constants of an iota group depend on their place:
 					// index the spec's text with its position in the group.
-					text := fd.text(s.Pos(), s.End())
+					text := fd.slice(s.Pos(), s.End())
 					if d.Tok == token.CONST && d.Lparen.IsValid() {
-						text = fd.text(d.Pos(), d.End())
+						text = fd.slice(d.Pos(), d.End())
 					}
 					for _, n := range s.Names {
 						fd.values[n.Name] = valueDecl{kind: kind, text: text, pos: n.Pos()}
@@ -103,19 +106,19 @@ func parseFileDecls(pkgPath, filename string, src []byte) (*fileDecls, error) {
 	return fd, nil
 }
 
-// text returns the source between two positions.
-func (fd *fileDecls) text(from, to token.Pos) string {
+// slice returns the source between two positions.
+func (fd *FileDecls) slice(from, to token.Pos) string {
 	return string(fd.src[fd.fset.Position(from).Offset:fd.fset.Position(to).Offset])
 }
 
 // newFuncDecl describes d, declared in a file of package pkgPath; with a
 // nil src only its key, name and line.
-func newFuncDecl(fset *token.FileSet, src []byte, pkgPath string, d *ast.FuncDecl) *funcDecl {
+func newFuncDecl(fset *token.FileSet, src []byte, pkgPath string, d *ast.FuncDecl) *FuncDecl {
 	off := func(p token.Pos) int { return fset.Position(p).Offset }
-	fn := &funcDecl{decl: d, line: fset.Position(d.Pos()).Line, generic: d.Type.TypeParams != nil}
+	fn := &FuncDecl{Decl: d, Line: fset.Position(d.Pos()).Line, generic: d.Type.TypeParams != nil}
 	if d.Body != nil && src != nil {
-		fn.text = string(src[off(d.Pos()):off(d.End())])
-		fn.code = codeOf(fn.text)
+		fn.Text = string(src[off(d.Pos()):off(d.End())])
+		fn.code = codeOf(fn.Text)
 	}
 	sigEnd := d.End()
 	if d.Body != nil {
@@ -125,36 +128,17 @@ func newFuncDecl(fset *token.FileSet, src []byte, pkgPath string, d *ast.FuncDec
 		fn.sig = strings.Join(strings.Fields(string(src[off(d.Pos()):off(sigEnd)])), " ")
 		fn.sig = strings.Replace(fn.sig, " "+d.Name.Name+"(", "(", 1) // the name is the key's
 	}
-	fn.name = d.Name.Name
+	fn.Name = d.Name.Name
 	if base, ptr, generic, ok := patcher.ReceiverBase(d); ok {
 		fn.generic = fn.generic || generic
 		if ptr {
-			fn.name = "(*" + base + ")." + d.Name.Name
+			fn.Name = "(*" + base + ")." + d.Name.Name
 		} else {
-			fn.name = base + "." + d.Name.Name
+			fn.Name = base + "." + d.Name.Name
 		}
 	}
-	fn.key = pkgPath + "." + fn.name
+	fn.Key = pkgPath + "." + fn.Name
 	return fn
-}
-
-// parseInputDecls parses a prompt input as function declarations; ok is
-// false when it is anything else (or has no declaration).
-func parseInputDecls(src string) (decls []*ast.FuncDecl, fset *token.FileSet, text string, ok bool) {
-	text = "package p\n" + src
-	fset = token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", text, parser.SkipObjectResolution)
-	if err != nil || len(f.Decls) == 0 || len(f.Imports) > 0 {
-		return nil, nil, "", false
-	}
-	for _, d := range f.Decls {
-		fd, isFunc := d.(*ast.FuncDecl)
-		if !isFunc || fd.Body == nil {
-			return nil, nil, "", false
-		}
-		decls = append(decls, fd)
-	}
-	return decls, fset, text, true
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,4 +1,4 @@
-package livepatch
+package change
 
 import (
 	"fmt"
@@ -6,17 +6,21 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/livepatch/livepatch/internal/change"
 )
+
+// Live is what classification needs to know of a live patch.
+type Live struct {
+	Prompt bool   // made at the prompt (else by a save)
+	Text   string // the declaration it was made from
+}
 
 // plan is what one save changes, once classified.
 type plan struct {
-	apply    []*funcDecl        // bodies to make live
-	helpers  []*funcDecl        // new functions, compiled with every applied body
-	revert   []string           // keys edited back to their compiled form
-	refusals change.Diagnostics // why the change needs a restart
-	notes    change.Diagnostics // what the user should know of an applicable change
+	apply    []*FuncDecl // bodies to make live
+	helpers  []*FuncDecl // new functions, compiled with every applied body
+	revert   []string    // keys edited back to their compiled form
+	refusals Diagnostics // why the change needs a restart
+	notes    Diagnostics // what the user should know of an applicable change
 }
 
 // classify compares a saved file (cur) with its compiled form (old) and
@@ -35,7 +39,7 @@ type plan struct {
 // the change patches (or that a save made live): callers reports those
 // users, and whether every use is such a function. Then the function
 // becomes a helper of the patched callers.
-func classify(prog *program, file string, old, cur, prev *fileDecls, live map[string]*Patch, callers func(key string) ([]string, bool)) plan {
+func classify(prog *Build, file string, old, cur, prev *FileDecls, live map[string]Live, callers func(key string) ([]string, bool)) plan {
 	c := &classifier{prog: prog, file: file, old: old, cur: cur, prev: prev, live: live, callers: callers}
 	if cur.cgo && string(cur.src) != string(old.src) {
 		c.refuse(cur.file.Package, "", "file uses cgo")
@@ -47,8 +51,8 @@ func classify(prog *program, file string, old, cur, prev *fileDecls, live map[st
 	c.resigned(resigned)
 	c.helpersChanged()
 	for _, key := range old.order {
-		if cur.funcs[key] == nil {
-			c.refuse(cur.file.Name.Pos(), key, "%s removed", old.funcs[key].name)
+		if cur.Funcs[key] == nil {
+			c.refuse(cur.file.Name.Pos(), key, "%s removed", old.Funcs[key].Name)
 		}
 	}
 	return c.pl
@@ -56,10 +60,10 @@ func classify(prog *program, file string, old, cur, prev *fileDecls, live map[st
 
 // classifier holds what classify compares and the plan it makes.
 type classifier struct {
-	prog           *program
+	prog           *Build
 	file           string
-	old, cur, prev *fileDecls
-	live           map[string]*Patch
+	old, cur, prev *FileDecls
+	live           map[string]Live
 	callers        func(key string) ([]string, bool)
 	pl             plan
 }
@@ -67,33 +71,33 @@ type classifier struct {
 // refuse adds a refusal at pos of the saved file, in function key ("" for
 // none).
 func (c *classifier) refuse(pos token.Pos, key, format string, args ...any) {
-	c.pl.refusals = append(c.pl.refusals, c.diagnostic(pos, key, change.RefusedRestart, fmt.Sprintf(format, args...)))
+	c.pl.refusals = append(c.pl.refusals, c.diagnostic(pos, key, RefusedRestart, fmt.Sprintf(format, args...)))
 }
 
 // diagnostic returns a diagnostic at pos of the saved file.
-func (c *classifier) diagnostic(pos token.Pos, key string, kind change.Kind, msg string) change.Diagnostic {
+func (c *classifier) diagnostic(pos token.Pos, key string, kind Kind, msg string) Diagnostic {
 	p := c.cur.fset.Position(pos)
-	return change.Diagnostic{Pos: token.Position{Filename: filepath.Base(c.file), Line: p.Line, Column: p.Column}, Func: key, Kind: kind, Msg: msg}
+	return Diagnostic{Pos: token.Position{Filename: filepath.Base(c.file), Line: p.Line, Column: p.Column}, Func: key, Kind: kind, Msg: msg}
 }
 
 // added returns the text of the declarations of fd that old does not have:
 // new functions, methods and types, in source order.
-func (fd *fileDecls) added(old *fileDecls) string {
+func (fd *FileDecls) added(old *FileDecls) string {
 	var b strings.Builder
 	for _, key := range fd.order {
-		if old.funcs[key] == nil {
-			b.WriteString(fd.funcs[key].text)
+		if old.Funcs[key] == nil {
+			b.WriteString(fd.Funcs[key].Text)
 		}
 	}
 	for _, name := range sortedKeys(fd.types) {
 		if ts := fd.types[name]; old.types[name] == nil {
-			b.WriteString(fd.text(ts.Pos(), ts.End()))
+			b.WriteString(fd.slice(ts.Pos(), ts.End()))
 		}
 	}
 	return b.String()
 }
 
-// squeeze collapses runs of white space, so that reindenting is no change.
+// squeeze collapses runs of white space, so that reindenting is no
 func squeeze(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // sortedKeys returns the keys of m in order.

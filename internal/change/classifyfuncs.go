@@ -1,28 +1,26 @@
-package livepatch
+package change
 
 import (
 	"go/ast"
 	"go/token"
 	"strings"
-
-	"github.com/livepatch/livepatch/internal/change"
 )
 
 // funcs decides each function of the saved file: applied, a helper of
 // the applied ones, reverted (edited back to its compiled form), left as
 // it is, or refused. It returns the plain functions whose signature
 // changed, for resigned to decide.
-func (c *classifier) funcs() (resigned []*funcDecl) {
+func (c *classifier) funcs() (resigned []*FuncDecl) {
 	cur, old, prev, live := c.cur, c.old, c.prev, c.live
 	for _, key := range cur.order {
-		fn, o := cur.funcs[key], old.funcs[key]
-		lp := live[key]
-		untouched := prev != nil && prev.funcs[key] != nil && prev.funcs[key].text == fn.text
-		if lp != nil && lp.Origin == OriginPrompt && untouched {
+		fn, o := cur.Funcs[key], old.Funcs[key]
+		lp, isLive := live[key]
+		untouched := prev != nil && prev.Funcs[key] != nil && prev.Funcs[key].Text == fn.Text
+		if isLive && lp.Prompt && untouched {
 			continue // the file did not change it: the prompt's patch stays
 		}
 		if o != nil && fn.code == o.code {
-			if lp != nil {
+			if isLive {
 				c.pl.revert = append(c.pl.revert, key)
 			}
 			continue
@@ -30,35 +28,35 @@ func (c *classifier) funcs() (resigned []*funcDecl) {
 		f, inManifest := c.prog.funcs[key]
 		switch {
 		case strings.Contains(key, ".init#"):
-			c.refuse(fn.decl.Pos(), key, "init function changed")
+			c.refuse(fn.Decl.Pos(), key, "init function changed")
 		case o == nil && fn.generic:
-			c.refuse(fn.decl.Pos(), key, "new generic function %s", fn.name)
-		case o == nil && fn.decl.Recv != nil:
+			c.refuse(fn.Decl.Pos(), key, "new generic function %s", fn.Name)
+		case o == nil && fn.Decl.Recv != nil:
 			// A new method: of a new type, or added to a compiled one;
-			// the package check declares it with the change.
+			// the package check declares it with the
 		case o == nil:
 			c.pl.helpers = append(c.pl.helpers, fn)
 		case fn.generic:
-			c.refuse(fn.decl.Pos(), key, "generic function %s changed", fn.name)
-		case fn.sig != o.sig && fn.decl.Recv == nil:
+			c.refuse(fn.Decl.Pos(), key, "generic function %s changed", fn.Name)
+		case fn.sig != o.sig && fn.Decl.Recv == nil:
 			resigned = append(resigned, fn)
 		case fn.sig != o.sig:
-			c.refuse(fn.decl.Pos(), key, "signature of %s changed", fn.name)
-		case fn.decl.Body == nil:
-			c.refuse(fn.decl.Pos(), key, "body of %s removed", fn.name)
+			c.refuse(fn.Decl.Pos(), key, "signature of %s changed", fn.Name)
+		case fn.Decl.Body == nil:
+			c.refuse(fn.Decl.Pos(), key, "body of %s removed", fn.Name)
 		case !inManifest || !f.Patchable:
 			why := "not in the build"
 			if inManifest {
 				why = f.Reason
 			}
-			c.refuse(fn.decl.Pos(), key, "%s cannot be patched (%s)", fn.name, why)
-		case lp != nil && codeOf(lp.source) == fn.code:
+			c.refuse(fn.Decl.Pos(), key, "%s cannot be patched (%s)", fn.Name, why)
+		case isLive && codeOf(lp.Text) == fn.code:
 			// Already live.
 		default:
 			c.pl.apply = append(c.pl.apply, fn)
 			if pos, changed := changedLiteral(cur, fn, old, o); changed {
-				c.pl.notes = append(c.pl.notes, c.diagnostic(pos, key, change.Note,
-					"a function literal in "+fn.name+" changed: closures it made before keep their old code"))
+				c.pl.notes = append(c.pl.notes, c.diagnostic(pos, key, Note,
+					"a function literal in "+fn.Name+" changed: closures it made before keep their old code"))
 			}
 		}
 	}
@@ -72,21 +70,22 @@ func (c *classifier) helpersChanged() {
 	cur, old, prev, live := c.cur, c.old, c.prev, c.live
 	changedHelper := prev == nil || cur.added(old) != prev.added(old)
 	for _, h := range c.pl.helpers {
-		changedHelper = changedHelper || prev.funcs[h.key] == nil || prev.funcs[h.key].text != h.text
+		changedHelper = changedHelper || prev.Funcs[h.Key] == nil || prev.Funcs[h.Key].Text != h.Text
 	}
 	if !changedHelper {
 		return
 	}
 	queued := map[string]bool{}
 	for _, fn := range c.pl.apply {
-		queued[fn.key] = true
+		queued[fn.Key] = true
 	}
 	for _, fn := range c.pl.helpers {
-		queued[fn.key] = true
+		queued[fn.Key] = true
 	}
 	for _, key := range cur.order {
-		fn, o, lp := cur.funcs[key], old.funcs[key], live[key]
-		if lp != nil && lp.Origin == OriginSave && !queued[key] && o != nil && fn.code != o.code {
+		fn, o := cur.Funcs[key], old.Funcs[key]
+		lp, isLive := live[key]
+		if isLive && !lp.Prompt && !queued[key] && o != nil && fn.code != o.code {
 			c.pl.apply = append(c.pl.apply, fn)
 		}
 	}
@@ -97,13 +96,13 @@ func (c *classifier) helpersChanged() {
 // one that differs is. The patch applies to closures the function makes
 // from now on; those it made before, stored or running, keep the code they
 // were made with.
-func changedLiteral(cur *fileDecls, fn *funcDecl, old *fileDecls, o *funcDecl) (token.Pos, bool) {
-	lits := func(fd *fileDecls, d *ast.FuncDecl) ([]string, []token.Pos) {
+func changedLiteral(cur *FileDecls, fn *FuncDecl, old *FileDecls, o *FuncDecl) (token.Pos, bool) {
+	lits := func(fd *FileDecls, d *ast.FuncDecl) ([]string, []token.Pos) {
 		var texts []string
 		var at []token.Pos
 		ast.Inspect(d.Body, func(n ast.Node) bool {
 			if fl, ok := n.(*ast.FuncLit); ok {
-				texts = append(texts, squeeze(fd.text(fl.Pos(), fl.End())))
+				texts = append(texts, squeeze(fd.slice(fl.Pos(), fl.End())))
 				at = append(at, fl.Pos())
 				return false
 			}
@@ -111,11 +110,11 @@ func changedLiteral(cur *fileDecls, fn *funcDecl, old *fileDecls, o *funcDecl) (
 		})
 		return texts, at
 	}
-	if fn.decl.Body == nil || o.decl.Body == nil {
+	if fn.Decl.Body == nil || o.Decl.Body == nil {
 		return token.NoPos, false
 	}
-	now, at := lits(cur, fn.decl)
-	before, _ := lits(old, o.decl)
+	now, at := lits(cur, fn.Decl)
+	before, _ := lits(old, o.Decl)
 	for i, t := range now {
 		if i >= len(before) || before[i] != t {
 			return at[i], true

@@ -1,4 +1,4 @@
-package livepatch
+package change
 
 import (
 	"context"
@@ -21,7 +21,7 @@ type use struct {
 // any function declaration (in a variable's initializer, a type, another
 // constant). ok is false when the build has no such object or no type
 // information. It reads the build's type information, loaded once.
-func (p *program) users(ctx context.Context, pkgPath, name string) (uses []use, elsewhere, ok bool) {
+func (p *Build) users(ctx context.Context, pkgPath, name string) (uses []use, elsewhere, ok bool) {
 	if p.res == nil {
 		return nil, false, false
 	}
@@ -61,7 +61,7 @@ func (p *program) users(ctx context.Context, pkgPath, name string) (uses []use, 
 					elsewhere = true
 					continue
 				}
-				k := newFuncDecl(fset, nil, lp.PkgPath, fd).key
+				k := newFuncDecl(fset, nil, lp.PkgPath, fd).Key
 				if !seen[k] {
 					seen[k] = true
 					uses = append(uses, use{key: k, file: file})
@@ -76,7 +76,7 @@ func (p *program) users(ctx context.Context, pkgPath, name string) (uses []use, 
 // callers returns the keys of the functions of the user's packages that
 // use the package-level function key, and whether every use is inside a
 // function declaration of file.
-func (p *program) callers(ctx context.Context, key, file string) (keys []string, ok bool) {
+func (p *Build) callers(ctx context.Context, key, file string) (keys []string, ok bool) {
 	f, found := p.funcs[key]
 	if !found {
 		return nil, false

@@ -1,0 +1,195 @@
+package change
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/scanner"
+	"go/token"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/livepatch/livepatch/target/agent"
+)
+
+// Save is a save to plan: the saved file with the files of its package
+// that go with it, against the live patches.
+type Save struct {
+	// File is the saved file.
+	File string
+	// Files are the texts of the files of the change, File's included.
+	Files map[string][]byte
+	// Prev are the texts of those files as last planned, when there were.
+	Prev map[string][]byte
+	// Live are the live patches, by key.
+	Live map[string]Live
+}
+
+// Plan is a save classified, checked and rewritten: what goes live, what
+// goes back to its compiled form, and what the user should know.
+type Plan struct {
+	Apply  []Patched
+	Revert []string // keys edited back to their compiled form
+	Notes  Diagnostics
+	// NewMethods lists the methods the change adds to compiled types, as
+	// T.m or (*T).m.
+	NewMethods []string
+	// Classified and Checked are how long classifying and checking took.
+	Classified, Checked time.Duration
+}
+
+// PlanSave classifies a save against the latest build and the live
+// patches, checks it with the rest of its package and rewrites what goes
+// live. A save that does not parse, does not type-check or is refused is
+// a Diagnostics, each at its file:line:col; nothing of it may be applied.
+func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
+	b := k.Build()
+	start := time.Now()
+	files := make([]string, 0, len(sv.Files))
+	for f := range sv.Files {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	var pl plan
+	var curs []*FileDecls
+	for _, file := range files {
+		fpl, cur, err := b.classifyFile(ctx, file, sv)
+		if err != nil {
+			return nil, err
+		}
+		pl.add(fpl)
+		curs = append(curs, cur)
+	}
+	if len(pl.refusals) > 0 {
+		return nil, pl.refusals
+	}
+	out := &Plan{Revert: pl.revert, Classified: time.Since(start)}
+	src := sv.Files[sv.File]
+	ch, err := k.RewriteChange(ctx, sv.File, src, declKeys(pl.apply), declKeys(pl.helpers))
+	if err != nil {
+		return nil, err
+	}
+	out.Checked = time.Since(start) - out.Classified
+	if refusals := b.constReaders(ctx, curs, pl, ch.Consts); len(refusals) > 0 {
+		return nil, refusals
+	}
+	for _, fn := range pl.apply {
+		rep := ch.Funcs[fn.Key]
+		file := fn.file
+		out.Apply = append(out.Apply, Patched{Key: fn.Key, Name: b.Display(fn.Key), File: file, Line: fn.Line, Text: fn.Text,
+			Patch: agent.Patch{Ref: agent.Ref{Key: fn.Key}, Source: rep.Source, Imports: ch.ImportsOf(fn.Key),
+				File: filepath.Base(file), Line: fn.Line, Helpers: ch.Helpers}})
+	}
+	if len(out.Apply) > 0 {
+		out.Notes = pl.notes
+		out.NewMethods = ch.NewMethods
+	}
+	return out, nil
+}
+
+// classifyFile classifies one file of a save against its compiled form
+// and its text as last planned, and returns the file's declarations.
+func (b *Build) classifyFile(ctx context.Context, file string, sv Save) (plan, *FileDecls, error) {
+	pkg, _ := b.PackageOf(file)
+	old := b.CompiledDecls(file)
+	if old == nil {
+		return plan{}, nil, fmt.Errorf("plan: %s is not a compiled file of this build", filepath.Base(file))
+	}
+	cur, err := ParseFileDecls(pkg, file, sv.Files[file])
+	if err != nil {
+		return plan{}, nil, syntaxDiagnostics(err)
+	}
+	var prev *FileDecls
+	if p, ok := sv.Prev[file]; ok {
+		if compiled, _ := b.Compiled(file); string(p) == string(compiled) {
+			prev = old
+		} else {
+			prev, _ = ParseFileDecls(pkg, file, p)
+		}
+	}
+	pl := classify(b, file, old, cur, prev, sv.Live, func(key string) ([]string, bool) {
+		return b.callers(ctx, key, file)
+	})
+	return pl, cur, nil
+}
+
+// add adds the decisions of another file's plan to pl.
+func (pl *plan) add(o plan) {
+	pl.apply = append(pl.apply, o.apply...)
+	pl.helpers = append(pl.helpers, o.helpers...)
+	pl.revert = append(pl.revert, o.revert...)
+	pl.refusals = append(pl.refusals, o.refusals...)
+	pl.notes = append(pl.notes, o.notes...)
+}
+
+// syntaxDiagnostics turns a parser's error into at most 10 diagnostics,
+// each at the file's base name.
+func syntaxDiagnostics(err error) error {
+	var list scanner.ErrorList
+	if !errors.As(err, &list) {
+		return err
+	}
+	var ds Diagnostics
+	for i, e := range list {
+		if i == 10 {
+			break
+		}
+		ds = append(ds, Diagnostic{Pos: token.Position{Filename: filepath.Base(e.Pos.Filename), Line: e.Pos.Line, Column: e.Pos.Column}, Kind: Syntax, Msg: e.Msg})
+	}
+	return ds
+}
+
+// declKeys returns the keys of decls.
+func declKeys(decls []*FuncDecl) []string {
+	keys := make([]string, len(decls))
+	for i, d := range decls {
+		keys[i] = d.Key
+	}
+	return keys
+}
+
+// constReaders refuses the constants of a save whose value changed (new
+// ones included) that compiled code reads: compiled code has the old value
+// folded in. A reader is fine when the save patches it (the patch uses the
+// new value). curs are the declarations of the save's files.
+func (b *Build) constReaders(ctx context.Context, curs []*FileDecls, pl plan, consts []string) Diagnostics {
+	patched := map[string]bool{}
+	for _, fn := range pl.apply {
+		patched[fn.Key] = true
+	}
+	var refusals Diagnostics
+	for _, name := range consts {
+		var cur *FileDecls
+		for _, c := range curs {
+			if _, ok := c.values[name]; ok {
+				cur = c
+			}
+		}
+		if cur == nil {
+			continue
+		}
+		uses, elsewhere, ok := b.users(ctx, cur.pkgPath, name)
+		if !ok {
+			continue // a new constant: only the change can read it
+		}
+		var unpatched []string
+		for _, u := range uses {
+			if !patched[u.key] {
+				unpatched = append(unpatched, b.Display(u.key))
+			}
+		}
+		p := cur.fset.Position(cur.values[name].pos)
+		at := token.Position{Filename: filepath.Base(p.Filename), Line: p.Line, Column: p.Column}
+		switch {
+		case elsewhere:
+			refusals = append(refusals, Diagnostic{Pos: at, Kind: RefusedRestart,
+				Msg: fmt.Sprintf("constant %s changed and a declaration outside any function uses it", name)})
+		case len(unpatched) > 0:
+			refusals = append(refusals, Diagnostic{Pos: at, Kind: RefusedUnpatched,
+				Msg: fmt.Sprintf("constant %s changed and compiled code reads it (%s)", name, strings.Join(unpatched, ", "))})
+		}
+	}
+	return refusals
+}
