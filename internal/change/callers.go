@@ -75,8 +75,8 @@ func (p *Build) users(ctx context.Context, pkgPath, name string) (uses []use, el
 
 // callers returns the keys of the functions of the user's packages that
 // use the package-level function key, and whether every use is inside a
-// function declaration of file.
-func (p *Build) callers(ctx context.Context, key, file string) (keys []string, ok bool) {
+// function declaration.
+func (p *Build) callers(ctx context.Context, key string) (keys []string, ok bool) {
 	f, found := p.funcs[key]
 	if !found {
 		return nil, false
@@ -85,12 +85,8 @@ func (p *Build) callers(ctx context.Context, key, file string) (keys []string, o
 	if !found {
 		return nil, false
 	}
-	ok = !elsewhere
 	for _, u := range uses {
 		keys = append(keys, u.key)
-		if u.file != filepath.Clean(file) {
-			ok = false
-		}
 	}
-	return keys, ok
+	return keys, !elsewhere
 }

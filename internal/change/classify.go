@@ -26,39 +26,79 @@ type plan struct {
 // classify compares a saved file (cur) with its compiled form (old) and
 // with what the watcher saw before (prev, possibly nil), given the live
 // patches. Anything that cannot be applied live becomes a refusal; then
-// nothing of the save may be applied.
-//
-// Each part decides one thing: whether the file may change at all (cgo,
-// here), its types (classifytypes.go), its variables (classifyvars.go),
-// each function (classifyfuncs.go), the functions whose signature changed
-// (resigned.go), and what a change of the file's new declarations
-// compiles again (classifyfuncs.go).
-//
-// A function whose signature changed can still be applied when it is not a
-// method and every compiled use of it is in a function of this file that
-// the change patches (or that a save made live): callers reports those
-// users, and whether every use is such a function. Then the function
-// becomes a helper of the patched callers.
-func classify(prog *Build, file string, old, cur, prev *FileDecls, live map[string]Live, callers func(key string) ([]string, bool)) plan {
-	c := &classifier{prog: prog, file: file, old: old, cur: cur, prev: prev, live: live, callers: callers}
-	if cur.cgo && string(cur.src) != string(old.src) {
-		c.refuse(cur.file.Package, "", "file uses cgo")
-		return c.pl
-	}
-	c.typeDecls()
-	c.varDecls()
-	resigned := c.funcs()
-	c.resigned(resigned)
-	c.helpersChanged()
-	for _, key := range old.order {
-		if cur.Funcs[key] == nil {
-			c.refuse(cur.file.Name.Pos(), key, "%s removed", old.Funcs[key].Name)
-		}
-	}
-	return c.pl
+// nothing of the save may be applied. It is classifyFiles for one file.
+func classify(b *Build, file string, old, cur, prev *FileDecls, live map[string]Live, callers func(key string) ([]string, bool)) plan {
+	return classifyFiles(b, []fileChange{{file, old, cur, prev}}, live, callers)
 }
 
-// classifier holds what classify compares and the plan it makes.
+// fileChange is one file of a change: its declarations as built (old),
+// now (cur), and as last planned (prev, possibly nil).
+type fileChange struct {
+	file           string
+	old, cur, prev *FileDecls
+}
+
+// classifyFiles classifies the files of one package that a save changes,
+// together, given the live patches.
+//
+// Each part decides one thing: whether a file may change at all (cgo,
+// here), its types (classifytypes.go), its variables (classifyvars.go),
+// each function (classifyfuncs.go), the functions whose signature changed
+// (resigned.go), and what a change of the new declarations compiles again
+// (classifyfuncs.go).
+//
+// A function whose signature changed can still be applied when it is not a
+// method and every compiled use of it is in a function that the change
+// patches (or that a save made live), in whichever file of the package:
+// callers reports those users, and whether every use is in a function.
+// Then the function becomes a helper of the patched callers.
+func classifyFiles(b *Build, fcs []fileChange, live map[string]Live, callers func(key string) ([]string, bool)) plan {
+	var cs []*classifier
+	resigned := map[*classifier][]*FuncDecl{}
+	for _, fc := range fcs {
+		c := &classifier{prog: b, file: fc.file, old: fc.old, cur: fc.cur, prev: fc.prev, live: live, callers: callers}
+		cs = append(cs, c)
+		if fc.cur.cgo && string(fc.cur.src) != string(fc.old.src) {
+			c.refuse(fc.cur.file.Package, "", "file uses cgo")
+			continue
+		}
+		c.typeDecls()
+		c.varDecls()
+		resigned[c] = c.funcs()
+	}
+	patched := map[string]bool{}
+	for _, c := range cs {
+		for _, fn := range c.pl.apply {
+			patched[fn.Key] = true
+		}
+	}
+	helpersChanged := false
+	for _, c := range cs {
+		c.resigned(resigned[c], patched)
+		helpersChanged = helpersChanged || c.helpersChanged()
+	}
+	var pl plan
+	for _, c := range cs {
+		if helpersChanged {
+			c.requeue()
+		}
+		c.removed()
+		pl.add(c.pl)
+	}
+	return pl
+}
+
+// removed decides the functions and methods a file no longer declares.
+func (c *classifier) removed() {
+	for _, key := range c.old.order {
+		if c.cur.Funcs[key] == nil {
+			c.refuse(c.cur.file.Name.Pos(), key, "%s removed", c.old.Funcs[key].Name)
+		}
+	}
+}
+
+// classifier holds what classify compares in one file and the plan it
+// makes for it.
 type classifier struct {
 	prog           *Build
 	file           string

@@ -63,18 +63,22 @@ func (c *classifier) funcs() (resigned []*FuncDecl) {
 	return resigned
 }
 
-// helpersChanged queues again every live patch of the file when the
-// declarations the file adds changed (new functions, methods and types):
-// each is compiled again with them, as it may use them.
-func (c *classifier) helpersChanged() {
-	cur, old, prev, live := c.cur, c.old, c.prev, c.live
-	changedHelper := prev == nil || cur.added(old) != prev.added(old)
+// helpersChanged reports whether the declarations the file adds (new
+// functions, methods and types) changed since it was last planned: then
+// every live patch of the change is compiled again with them (requeue),
+// as it may use them.
+func (c *classifier) helpersChanged() bool {
+	cur, old, prev := c.cur, c.old, c.prev
+	changed := prev == nil || cur.added(old) != prev.added(old)
 	for _, h := range c.pl.helpers {
-		changedHelper = changedHelper || prev.Funcs[h.Key] == nil || prev.Funcs[h.Key].Text != h.Text
+		changed = changed || prev.Funcs[h.Key] == nil || prev.Funcs[h.Key].Text != h.Text
 	}
-	if !changedHelper {
-		return
-	}
+	return changed
+}
+
+// requeue queues again every live patch of the file that a save made.
+func (c *classifier) requeue() {
+	cur, old, live := c.cur, c.old, c.live
 	queued := map[string]bool{}
 	for _, fn := range c.pl.apply {
 		queued[fn.Key] = true

@@ -106,6 +106,12 @@ func ParseFileDecls(pkgPath, filename string, src []byte) (*FileDecls, error) {
 	return fd, nil
 }
 
+// emptyDecls are the declarations of a file the build does not have.
+func emptyDecls(pkgPath string) *FileDecls {
+	return &FileDecls{pkgPath: pkgPath, fset: token.NewFileSet(), file: &ast.File{Name: &ast.Ident{}}, Funcs: map[string]*FuncDecl{},
+		types: map[string]*ast.TypeSpec{}, values: map[string]valueDecl{}}
+}
+
 // slice returns the source between two positions.
 func (fd *FileDecls) slice(from, to token.Pos) string {
 	return string(fd.src[fd.fset.Position(from).Offset:fd.fset.Position(to).Offset])

@@ -21,7 +21,11 @@
 // # Classification
 //
 // Checker.PlanSave (plan.go) decides what a save changes before anything
-// is checked: it compares each file of the save with its compiled form,
+// is checked. A save is the saved file with the other files of its
+// package that differ from their compiled text (Save.Files), classified
+// and type-checked together, so that a declaration one file adds is seen
+// by the others and a signature change applies when its compiled callers,
+// in whichever file, are patched with it. It compares each file with its compiled form,
 // its text as last planned and the live patches (Live), and decides each
 // declaration (classify.go, classifyfuncs.go, classifytypes.go,
 // classifyvars.go, resigned.go): a body to apply, a new declaration the
@@ -37,7 +41,8 @@
 // # Saved files and declarations
 //
 // Checker.RewriteChange type-checks the new text of a file of the build
-// together with the other files of its package as built (their syntax is
+// (PlanSave: of several files of one package, saved.go) together with
+// the other files of its package as built (their syntax is
 // kept from the build; imports resolve to the loaded packages), in a fresh
 // types.Package. Only the bodies the change rewrites are checked: those of
 // the functions asked for and of what the file declares anew. Errors are

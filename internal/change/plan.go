@@ -36,6 +36,9 @@ type Plan struct {
 	// NewMethods lists the methods the change adds to compiled types, as
 	// T.m or (*T).m.
 	NewMethods []string
+	// New names the functions the change declares anew (F, T.M or
+	// (*T).M): they go live with the applied functions that use them.
+	New []string
 	// Classified and Checked are how long classifying and checking took.
 	Classified, Checked time.Duration
 }
@@ -52,22 +55,26 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 		files = append(files, f)
 	}
 	sort.Strings(files)
-	var pl plan
+	var fcs []fileChange
 	var curs []*FileDecls
 	for _, file := range files {
-		fpl, cur, err := b.classifyFile(ctx, file, sv)
+		fc, err := b.fileChange(file, sv)
 		if err != nil {
 			return nil, err
 		}
-		pl.add(fpl)
-		curs = append(curs, cur)
+		fcs = append(fcs, fc)
+		curs = append(curs, fc.cur)
 	}
+	pl := classifyFiles(b, fcs, sv.Live, func(key string) ([]string, bool) { return b.callers(ctx, key) })
 	if len(pl.refusals) > 0 {
 		return nil, pl.refusals
 	}
 	out := &Plan{Revert: pl.revert, Classified: time.Since(start)}
-	src := sv.Files[sv.File]
-	ch, err := k.RewriteChange(ctx, sv.File, src, declKeys(pl.apply), declKeys(pl.helpers))
+	prog, err := b.Program(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("rewrite: no type information for this build: %w", err)
+	}
+	ch, err := prog.rewriteFiles(sv.Files, declKeys(pl.apply), declKeys(pl.helpers))
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +89,11 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 			Patch: agent.Patch{Ref: agent.Ref{Key: fn.Key}, Source: rep.Source, Imports: ch.ImportsOf(fn.Key),
 				File: filepath.Base(file), Line: fn.Line, Helpers: ch.Helpers}})
 	}
+	for _, h := range pl.helpers {
+		if _, compiled := b.funcs[h.Key]; !compiled {
+			out.New = append(out.New, h.Name)
+		}
+	}
 	if len(out.Apply) > 0 {
 		out.Notes = pl.notes
 		out.NewMethods = ch.NewMethods
@@ -89,30 +101,30 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	return out, nil
 }
 
-// classifyFile classifies one file of a save against its compiled form
-// and its text as last planned, and returns the file's declarations.
-func (b *Build) classifyFile(ctx context.Context, file string, sv Save) (plan, *FileDecls, error) {
+// fileChange returns one file of a save with its declarations as built
+// (none for a file new since the build), now, and as last planned.
+func (b *Build) fileChange(file string, sv Save) (fileChange, error) {
 	pkg, _ := b.PackageOf(file)
 	old := b.CompiledDecls(file)
 	if old == nil {
-		return plan{}, nil, fmt.Errorf("plan: %s is not a compiled file of this build", filepath.Base(file))
+		if _, built := b.compiled[file]; built {
+			return fileChange{}, fmt.Errorf("plan: %s is not a compiled file of this build", filepath.Base(file))
+		}
+		old = emptyDecls(pkg)
 	}
 	cur, err := ParseFileDecls(pkg, file, sv.Files[file])
 	if err != nil {
-		return plan{}, nil, syntaxDiagnostics(err)
+		return fileChange{}, syntaxDiagnostics(err)
 	}
-	var prev *FileDecls
+	fc := fileChange{file: file, old: old, cur: cur}
 	if p, ok := sv.Prev[file]; ok {
 		if compiled, _ := b.Compiled(file); string(p) == string(compiled) {
-			prev = old
+			fc.prev = old
 		} else {
-			prev, _ = ParseFileDecls(pkg, file, p)
+			fc.prev, _ = ParseFileDecls(pkg, file, p)
 		}
 	}
-	pl := classify(b, file, old, cur, prev, sv.Live, func(key string) ([]string, bool) {
-		return b.callers(ctx, key, file)
-	})
-	return pl, cur, nil
+	return fc, nil
 }
 
 // add adds the decisions of another file's plan to pl.

@@ -4,19 +4,18 @@ import "strings"
 
 // resigned decides the plain functions of the saved file whose signature
 // changed: each becomes a helper of its callers when every compiled use
-// of it is in a function of this file that the save patches (or that a
-// save made live); otherwise it is refused.
-func (c *classifier) resigned(fns []*FuncDecl) {
+// of it is in a function of its package that the change patches (patched,
+// in any file of the change) or that a save made live; otherwise it is
+// refused.
+func (c *classifier) resigned(fns []*FuncDecl, patched map[string]bool) {
 	live := c.live
 	for _, fn := range fns {
-		patched := map[string]bool{}
-		for _, a := range c.pl.apply {
-			patched[a.Key] = true
-		}
 		users, inFile := c.callers(fn.Key)
 		var unpatched []string
 		for _, u := range users {
-			if !patched[u] && (live[u] == Live{} || live[u].Prompt) {
+			lp, isLive := live[u]
+			samePkg := strings.HasPrefix(u, c.cur.pkgPath+".")
+			if !patched[u] && (!isLive || lp.Prompt || !samePkg) {
 				unpatched = append(unpatched, strings.TrimPrefix(u, c.cur.pkgPath+"."))
 			}
 		}

@@ -4,17 +4,24 @@
 //
 // # Changes
 //
-// A change is one prompt input or one save of a file. At the prompt, an
+// A change is one prompt input or one save. At the prompt, an
 // input made only of function and method declarations that name functions
 // of the program (`func (c *Counter) Inc() int { c.n += 2; return c.n }`)
 // replaces them; other inputs go to the Go prompt (package prompt). On
 // save, a watcher (fsnotify) on the directories of the user's packages
-// re-parses the saved file after a short quiet period (editors write in
+// reads the saved file after a short quiet period (editors write in
 // place, or write a temporary file and rename it, often several times in a
-// row) and compares each function with what is live: a body that differs
-// is applied, a body edited back to its compiled form is reverted, an
-// unchanged one is not touched. A prompt-defined patch stays live until
-// its function's text in the file changes.
+// row). The change is the package on disk, not the one file: the saved
+// file goes with every other file of its package whose text differs from
+// the compiled one, planned and type-checked together, and each function
+// is compared with what is live: a body that differs is applied, a body
+// edited back to its compiled form is reverted, an unchanged one is not
+// touched. So a helper added in one file and used from another goes live
+// whichever file is saved first: saved first, the user's file does not
+// type-check (`main.go:13:9: undefined: loud`), and the console says that
+// it goes live when the package type-checks, which the save of the other
+// file makes it do. A prompt-defined patch stays live until its
+// function's text in the file changes.
 //
 // Every change is classified, checked and rewritten by package change
 // (change.Checker.PlanSave for a save, change.Checker.Redefine for a

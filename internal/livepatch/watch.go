@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -115,7 +116,7 @@ func (st *session) applySave(ctx context.Context, file string) error {
 	if err != nil {
 		var ds change.Diagnostics
 		if errors.As(err, &ds) {
-			st.report(append(ds.Strings(), "livepatch: nothing of this save was applied")...)
+			st.report(refusedLines(b, file, ds)...)
 		} else {
 			st.report(fmt.Sprintf("livepatch: %v; nothing of this save was applied", err))
 		}
@@ -125,7 +126,7 @@ func (st *session) applySave(ctx context.Context, file string) error {
 		st.m.log.Debug("save", "file", file, "apply", len(pl.Apply), "revert", len(pl.Revert),
 			"classify", pl.Classified, "check", pl.Checked, "total", time.Since(t0))
 	}()
-	return st.applyPlanned(ctx, pl, unsee)
+	return st.applyPlanned(ctx, file, pl, unsee)
 }
 
 // planSave records src as the last seen content of file and returns the
@@ -172,7 +173,49 @@ func (st *session) planSave(ctx context.Context, b *change.Build, file string, s
 	if hadPrev {
 		sv.Prev[file] = prevSrc
 	}
-	return sv, unsee
+	// The package on disk is the change: every other file of it that
+	// differs from its compiled text goes with this one.
+	restore := map[string][]byte{}
+	for other, src := range st.packageFiles(ctx, b, file) {
+		prev, had := st.seen[other]
+		if had {
+			sv.Prev[other] = prev
+		}
+		restore[other] = prev
+		sv.Files[other] = src
+		st.seen[other] = src
+	}
+	return sv, func() {
+		unsee()
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		for f, src := range restore {
+			if src == nil {
+				delete(st.seen, f)
+			} else {
+				st.seen[f] = src
+			}
+		}
+	}
+}
+
+// packageFiles returns the other files of the package of file, compiled
+// by the build, whose text on disk differs from the compiled one. The
+// caller holds mu.
+func (st *session) packageFiles(ctx context.Context, b *change.Build, file string) map[string][]byte {
+	out := map[string][]byte{}
+	dir := filepath.Dir(file)
+	for other, compiled := range b.CompiledFiles() {
+		if other == file || filepath.Dir(other) != dir || !st.m.changes.Compiled(ctx, other) {
+			continue
+		}
+		src, err := os.ReadFile(other)
+		if err != nil || len(src) == 0 || string(src) == string(compiled) {
+			continue // gone (reported when its event comes), or being written
+		}
+		out[other] = src
+	}
+	return out
 }
 
 // liveState returns the live patches as classification sees them. The
@@ -187,7 +230,7 @@ func (st *session) liveState() map[string]change.Live {
 
 // applyPlanned applies a planned save's patches, reverts what it reverts,
 // and reports the outcome, as applySave says.
-func (st *session) applyPlanned(ctx context.Context, pl *change.Plan, unsee func()) error {
+func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Plan, unsee func()) error {
 	ps := make([]pendingPatch, len(pl.Apply))
 	for i, fn := range pl.Apply {
 		ps[i] = pendingPatch{Patch: Patch{Name: fn.Name, Key: fn.Key, Origin: OriginSave, File: fn.File, Line: fn.Line, source: fn.Text}, patch: fn.Patch}
@@ -229,10 +272,41 @@ func (st *session) applyPlanned(ctx context.Context, pl *change.Plan, unsee func
 	for _, n := range revertNames {
 		lines = append(lines, "reverted "+n)
 	}
+	if len(lines) == 0 && len(pl.New) > 0 {
+		lines = append(lines, fmt.Sprintf("livepatch: %s: nothing to patch yet: what it declares anew (%s) goes live with the code that uses it",
+			filepath.Base(file), strings.Join(pl.New, ", ")))
+	}
 	if len(lines) > 0 {
 		st.report(lines...)
 	}
 	return nil
+}
+
+// refusedLines returns what the console shows of a save that cannot go
+// live: its diagnostics, then that nothing was applied and, when the
+// package does not compile, what the save waits for: the package to
+// type-check, and the other files of the errors to be saved.
+func refusedLines(b *change.Build, file string, ds change.Diagnostics) []string {
+	compiles := true
+	var others []string
+	for _, d := range ds {
+		if d.Kind != change.Syntax && d.Kind != change.Type {
+			continue
+		}
+		compiles = false
+		if d.Pos.Filename != "" && d.Pos.Filename != filepath.Base(file) && !slices.Contains(others, d.Pos.Filename) {
+			others = append(others, d.Pos.Filename)
+		}
+	}
+	pkg, _ := b.PackageOf(file)
+	last := "livepatch: nothing of this save was applied"
+	switch {
+	case len(others) > 0:
+		last += fmt.Sprintf(": it waits for %s, and goes live when package %s type-checks", strings.Join(others, ", "), b.PackageName(pkg))
+	case !compiles:
+		last += fmt.Sprintf(": it goes live when package %s type-checks", b.PackageName(pkg))
+	}
+	return append(ds.Strings(), last)
 }
 
 // report shows lines in the client's console.
