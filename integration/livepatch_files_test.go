@@ -14,19 +14,23 @@ func filesFixture(t *testing.T) string {
 	return copyFixture(t, "livefiles")
 }
 
-// editFile replaces from with to in the file name of dir, once, and
-// writes it back.
-func editFile(t *testing.T, dir, name, from, to string) {
+// editFile makes replacements (from, to, from, to, ...) in the file name
+// of dir, each once, and writes it back in one write.
+func editFile(t *testing.T, dir, name string, replacements ...string) {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), from) {
-		t.Fatalf("%s has no %q", name, from)
+	text := string(b)
+	for i := 0; i+1 < len(replacements); i += 2 {
+		if !strings.Contains(text, replacements[i]) {
+			t.Fatalf("%s has no %q", name, replacements[i])
+		}
+		text = strings.Replace(text, replacements[i], replacements[i+1], 1)
 	}
-	if err := os.WriteFile(path, []byte(strings.Replace(string(b), from, to, 1)), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -80,5 +84,80 @@ func TestLivePatchTwoFiles(t *testing.T) {
 			env.checkReport(thread, "HELLO X! v1")
 			env.Disconnect()
 		})
+	})
+}
+
+// TestLivePatchRemovedFunction removes a function nothing calls, with a
+// body change: the body goes live, and the console says the removed
+// function's compiled body stays, unused.
+func TestLivePatchRemovedFunction(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := filesFixture(t)
+		thread := env.startLive(dir)
+		editFile(t, dir, "words.go", "// spare is called by nothing: a save may remove it.\nfunc spare() string { return \"spare\" }\n", "",
+			`"hello "`, `"howdy "`)
+		got := env.waitConsole("patched main.greet")
+		if !strings.Contains(got, "words.go:1:9: spare removed: its compiled body stays in the program, unused") {
+			t.Errorf("save reported %q, want it to say that spare's compiled body stays, unused", got)
+		}
+		env.checkReport(thread, "howdy x v1")
+		env.Disconnect()
+	})
+}
+
+// TestLivePatchParameterRename renames a parameter, from a name and from
+// `_`: neither is a signature change.
+func TestLivePatchParameterRename(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := filesFixture(t)
+		thread := env.startLive(dir)
+		editFile(t, dir, "words.go", "func greet(name string) string {\n\treturn \"hello \" + name", "func greet(who string) string {\n\treturn \"hi \" + who")
+		env.waitConsole("patched main.greet (words.go:11)")
+		env.checkReport(thread, "hi x v1")
+		editFile(t, dir, "words.go", "func shout(s string) string { return strings.ToUpper(s) }", "func shout(_ string) string { return \"\" }")
+		env.waitConsole("patched main.shout (words.go:15)")
+		editFile(t, dir, "words.go", "func shout(_ string) string { return \"\" }", "func shout(t string) string { return strings.ToLower(t) }")
+		env.waitConsole("patched main.shout (words.go:15)")
+		env.Disconnect()
+	})
+}
+
+// TestLivePatchNewFile saves a new file of the package, then a change
+// that uses what it declares: both go live, as the same declarations in
+// an existing file would.
+func TestLivePatchNewFile(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := filesFixture(t)
+		thread := env.startLive(dir)
+		extra := "package main\n\nimport \"strings\"\n\nfunc loud(s string) string { return strings.ToUpper(s) + \"!\" }\n"
+		if err := os.WriteFile(filepath.Join(dir, "extra.go"), []byte(extra), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole("extra.go: nothing to patch yet: what it declares anew (loud) goes live with the code that uses it")
+		editFile(t, dir, "main.go", "return greet(title())", "return loud(greet(title()))")
+		env.waitConsole("patched main.line (main.go:12)")
+		env.checkReport(thread, "HELLO X! v1")
+		env.Disconnect()
+	})
+}
+
+// TestLivePatchEmbed changes a file that a //go:embed directive embeds:
+// the change is refused with that reason, alone and with a Go change.
+func TestLivePatchEmbed(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := filesFixture(t)
+		thread := env.startLive(dir)
+		const refusal = "banner.txt: embedded file changed (//go:embed in words.go): the running program keeps the content it was built with: restart to apply"
+		if err := os.WriteFile(filepath.Join(dir, "banner.txt"), []byte("v2"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env.waitConsole(refusal)
+		editFile(t, dir, "words.go", `"hello "`, `"howdy "`)
+		got := env.waitConsole(refusal)
+		if !strings.Contains(got, "nothing of this save was applied") {
+			t.Errorf("Go change with the embedded file: %q, want nothing applied", got)
+		}
+		env.checkReport(thread, "hello x v1")
+		env.Disconnect()
 	})
 }

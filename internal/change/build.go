@@ -25,6 +25,7 @@ type Build struct {
 	pkgNames map[string]string           // import path -> package name
 	dirPkgs  map[string]string           // package directory -> import path
 	compiled map[string][]byte           // non-test .go files of those directories, as built
+	embeds   map[string]embedded         // the files their //go:embed directives name, as built (embed.go)
 
 	mu     sync.Mutex
 	parsed map[string]*FileDecls // compiled files, parsed on first use
@@ -68,6 +69,7 @@ func newBuild(res *patcher.Result) *Build {
 			}
 		}
 	}
+	b.embeds = readEmbeds(b.compiled)
 	return b
 }
 

@@ -6,6 +6,7 @@ import (
 	"go/types"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // use is one function declaration of the user's packages that refers to a
@@ -32,7 +33,7 @@ func (p *Build) users(ctx context.Context, pkgPath, name string) (uses []use, el
 	var target types.Object
 	for _, lp := range pkgs {
 		if lp.PkgPath == pkgPath && lp.Types != nil {
-			target = lp.Types.Scope().Lookup(name)
+			target = lookup(lp.Types, name)
 		}
 	}
 	if target == nil {
@@ -73,9 +74,28 @@ func (p *Build) users(ctx context.Context, pkgPath, name string) (uses []use, el
 	return uses, elsewhere, true
 }
 
+// lookup returns the package-level object of pkg called name, or the
+// method name (T.M or (*T).M) of a type of pkg; nil when there is none.
+func lookup(pkg *types.Package, name string) types.Object {
+	recv, method, isMethod := strings.Cut(name, ".")
+	if !isMethod {
+		return pkg.Scope().Lookup(name)
+	}
+	tn, ok := pkg.Scope().Lookup(strings.TrimSuffix(strings.TrimPrefix(recv, "(*"), ")")).(*types.TypeName)
+	if !ok {
+		return nil
+	}
+	obj, _, _ := types.LookupFieldOrMethod(tn.Type(), true, pkg, method)
+	if fn, ok := obj.(*types.Func); ok {
+		return fn
+	}
+	return nil
+}
+
 // callers returns the keys of the functions of the user's packages that
-// use the package-level function key, and whether every use is inside a
-// function declaration.
+// use the package-level function or the method key, and whether every
+// use is inside a function declaration; ok is false too when the build
+// has no such function or no type information.
 func (p *Build) callers(ctx context.Context, key string) (keys []string, ok bool) {
 	f, found := p.funcs[key]
 	if !found {

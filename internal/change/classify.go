@@ -73,28 +73,23 @@ func classifyFiles(b *Build, fcs []fileChange, live map[string]Live, callers fun
 		}
 	}
 	helpersChanged := false
+	declared := map[string]bool{}
 	for _, c := range cs {
 		c.resigned(resigned[c], patched)
 		helpersChanged = helpersChanged || c.helpersChanged()
+		for key := range c.cur.Funcs {
+			declared[key] = true
+		}
 	}
 	var pl plan
 	for _, c := range cs {
 		if helpersChanged {
 			c.requeue()
 		}
-		c.removed()
+		c.removed(declared, patched)
 		pl.add(c.pl)
 	}
 	return pl
-}
-
-// removed decides the functions and methods a file no longer declares.
-func (c *classifier) removed() {
-	for _, key := range c.old.order {
-		if c.cur.Funcs[key] == nil {
-			c.refuse(c.cur.file.Name.Pos(), key, "%s removed", c.old.Funcs[key].Name)
-		}
-	}
 }
 
 // classifier holds what classify compares in one file and the plan it

@@ -39,6 +39,8 @@ func TestClassify(t *testing.T) {
 		refusal        string
 	}{
 		{"body", "return x + k", "return x + 2*k", []string{"f"}, nil, ""},
+		{"parameter renamed", "func f(x int) int { return x + k }", "func f(y int) int { return y + k }", []string{"f"}, nil, ""},
+		{"receiver renamed", "func (t *T) M() int { return t.a }", "func (u *T) M() int { return u.a }", []string{"(*T).M"}, nil, ""},
 		{"method body", "return t.a }", "return t.a + 1 }", []string{"(*T).M"}, nil, ""},
 		{"new function", "return x + k }", "return g(x) }\n\nfunc g(x int) int { return x }", []string{"f"}, []string{"g"}, ""},
 		{"function literal", "return x + k }", "return func() int { return x + 2*k }() }", []string{"f"}, nil, ""},

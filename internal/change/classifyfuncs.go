@@ -1,6 +1,7 @@
 package change
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"strings"
@@ -11,9 +12,10 @@ import (
 // it is, or refused. It returns the plain functions whose signature
 // changed, for resigned to decide.
 func (c *classifier) funcs() (resigned []*FuncDecl) {
-	cur, old, prev, live := c.cur, c.old, c.prev, c.live
+	cur, prev, live := c.cur, c.prev, c.live
 	for _, key := range cur.order {
-		fn, o := cur.Funcs[key], old.Funcs[key]
+		fn := cur.Funcs[key]
+		o, ofd := c.compiledOf(key)
 		lp, isLive := live[key]
 		untouched := prev != nil && prev.Funcs[key] != nil && prev.Funcs[key].Text == fn.Text
 		if isLive && lp.Prompt && untouched {
@@ -38,9 +40,9 @@ func (c *classifier) funcs() (resigned []*FuncDecl) {
 			c.pl.helpers = append(c.pl.helpers, fn)
 		case fn.generic:
 			c.refuse(fn.Decl.Pos(), key, "generic function %s changed", fn.Name)
-		case fn.sig != o.sig && fn.Decl.Recv == nil:
+		case !fn.sameSignature(o) && fn.Decl.Recv == nil:
 			resigned = append(resigned, fn)
-		case fn.sig != o.sig:
+		case !fn.sameSignature(o):
 			c.refuse(fn.Decl.Pos(), key, "signature of %s changed", fn.Name)
 		case fn.Decl.Body == nil:
 			c.refuse(fn.Decl.Pos(), key, "body of %s removed", fn.Name)
@@ -54,13 +56,60 @@ func (c *classifier) funcs() (resigned []*FuncDecl) {
 			// Already live.
 		default:
 			c.pl.apply = append(c.pl.apply, fn)
-			if pos, changed := changedLiteral(cur, fn, old, o); changed {
+			if pos, changed := changedLiteral(cur, fn, ofd, o); changed {
 				c.pl.notes = append(c.pl.notes, c.diagnostic(pos, key, Note,
 					"a function literal in "+fn.Name+" changed: closures it made before keep their old code"))
 			}
 		}
 	}
 	return resigned
+}
+
+// compiledOf returns the compiled declaration of key with the
+// declarations of its file: in the file's compiled form, or, for a
+// function that moved from another file of its package, in that file's.
+func (c *classifier) compiledOf(key string) (*FuncDecl, *FileDecls) {
+	if o := c.old.Funcs[key]; o != nil {
+		return o, c.old
+	}
+	f, ok := c.prog.funcs[key]
+	if !ok || f.File == c.file || strings.Contains(key, ".init#") {
+		return nil, nil
+	}
+	if fd := c.prog.CompiledDecls(f.File); fd != nil && fd.Funcs[key] != nil {
+		return fd.Funcs[key], fd
+	}
+	return nil, nil
+}
+
+// removed decides the functions and methods the file declared as built
+// and no file of the change declares now (declared): a removed function
+// stays compiled, unused, when no compiled code left unpatched uses it
+// (patched are the functions the change patches).
+func (c *classifier) removed(declared, patched map[string]bool) {
+	for _, key := range c.old.order {
+		if declared[key] {
+			continue
+		}
+		name := c.old.Funcs[key].Name
+		users, ok := c.callers(key)
+		var unpatched []string
+		for _, u := range users {
+			if u != key && !patched[u] {
+				unpatched = append(unpatched, c.prog.Display(u))
+			}
+		}
+		at := c.cur.file.Name.Pos()
+		switch {
+		case !ok || strings.Contains(key, ".init#"):
+			c.refuse(at, key, "%s removed", name)
+		case len(unpatched) > 0:
+			c.pl.refusals = append(c.pl.refusals, c.diagnostic(at, key, RefusedUnpatched,
+				fmt.Sprintf("%s removed and compiled code uses it (%s)", name, strings.Join(unpatched, ", "))))
+		default:
+			c.pl.notes = append(c.pl.notes, c.diagnostic(at, key, Note, name+" removed: its compiled body stays in the program, unused"))
+		}
+	}
 }
 
 // helpersChanged reports whether the declarations the file adds (new
@@ -78,7 +127,7 @@ func (c *classifier) helpersChanged() bool {
 
 // requeue queues again every live patch of the file that a save made.
 func (c *classifier) requeue() {
-	cur, old, live := c.cur, c.old, c.live
+	cur, live := c.cur, c.live
 	queued := map[string]bool{}
 	for _, fn := range c.pl.apply {
 		queued[fn.Key] = true
@@ -87,7 +136,8 @@ func (c *classifier) requeue() {
 		queued[fn.Key] = true
 	}
 	for _, key := range cur.order {
-		fn, o := cur.Funcs[key], old.Funcs[key]
+		fn := cur.Funcs[key]
+		o, _ := c.compiledOf(key)
 		lp, isLive := live[key]
 		if isLive && !lp.Prompt && !queued[key] && o != nil && fn.code != o.code {
 			c.pl.apply = append(c.pl.apply, fn)

@@ -23,6 +23,7 @@ type FuncDecl struct {
 	file    string // the file that declares it
 	code    string // text's tokens without comments and layout (codeOf)
 	sig     string // receiver and signature, as written, spaces squeezed
+	types   string // receiver and signature without names (sameSignature)
 	generic bool
 }
 
@@ -96,6 +97,7 @@ func ParseFileDecls(pkgPath, filename string, src []byte) (*FileDecls, error) {
 					if d.Tok == token.CONST && d.Lparen.IsValid() {
 						text = fd.slice(d.Pos(), d.End())
 					}
+					text += embedDirectives(d, s)
 					for _, n := range s.Names {
 						fd.values[n.Name] = valueDecl{kind: kind, text: text, pos: n.Pos()}
 					}
@@ -133,6 +135,7 @@ func newFuncDecl(fset *token.FileSet, src []byte, pkgPath string, d *ast.FuncDec
 	if src != nil {
 		fn.sig = strings.Join(strings.Fields(string(src[off(d.Pos()):off(sigEnd)])), " ")
 		fn.sig = strings.Replace(fn.sig, " "+d.Name.Name+"(", "(", 1) // the name is the key's
+		fn.types = signatureTypes(fset, src, d)
 	}
 	fn.Name = d.Name.Name
 	if base, ptr, generic, ok := patcher.ReceiverBase(d); ok {
@@ -175,4 +178,54 @@ func codeOf(text string) string {
 			b.WriteString(tok.String())
 		}
 	}
+}
+
+// signatureTypes returns the receiver's type, the type parameters and the
+// types of the parameters and results of d, as written, without the names
+// of parameters and results: renaming them (`_` included) changes no
+// signature.
+func signatureTypes(fset *token.FileSet, src []byte, d *ast.FuncDecl) string {
+	var b strings.Builder
+	fields := func(open string, fl *ast.FieldList, named bool) {
+		b.WriteString(open)
+		if fl != nil {
+			for _, f := range fl.List {
+				typ := squeeze(string(src[fset.Position(f.Type.Pos()).Offset:fset.Position(f.Type.End()).Offset]))
+				for i := 0; i < max(1, len(f.Names)); i++ {
+					if named && i < len(f.Names) {
+						b.WriteString(f.Names[i].Name + " ") // type parameters are used by name
+					}
+					b.WriteString(typ + ",")
+				}
+			}
+		}
+		b.WriteString(") ")
+	}
+	fields("(", d.Recv, false)
+	fields("[", d.Type.TypeParams, true)
+	fields("(", d.Type.Params, false)
+	fields("(", d.Type.Results, false)
+	return b.String()
+}
+
+// sameSignature reports whether fn and o have the same receiver and
+// signature, whatever their parameters are called.
+func (fn *FuncDecl) sameSignature(o *FuncDecl) bool { return fn.types == o.types }
+
+// embedDirectives returns the //go:embed lines of the comments of a
+// variable's declaration, which are part of it: changing one changes what
+// the variable holds.
+func embedDirectives(d *ast.GenDecl, s *ast.ValueSpec) string {
+	var b strings.Builder
+	for _, g := range []*ast.CommentGroup{d.Doc, s.Doc} {
+		if g == nil {
+			continue
+		}
+		for _, c := range g.List {
+			if strings.HasPrefix(c.Text, "//go:embed") {
+				b.WriteString("\n" + c.Text)
+			}
+		}
+	}
+	return b.String()
 }

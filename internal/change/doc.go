@@ -33,7 +33,12 @@
 // (reverted), or a refusal. Then it checks and rewrites the applied
 // bodies, refuses changed constants that unpatched compiled code reads,
 // and returns a Plan: the functions to make live (Patched, with their
-// agent.Patch), the keys to revert and the notes. Refusals and notes are
+// agent.Patch), the keys to revert and the notes. Signatures are compared
+// by their types, not their parameters' names. A removed function is a
+// note (its compiled body stays, unused) unless unpatched compiled code
+// uses it; a file new since the build joins its package (Build.NewFile,
+// newfile.go); a changed file that //go:embed embeds refuses the changes
+// of its package (embed.go). Refusals and notes are
 // Diagnostics, formatted only where they reach a person.
 // Checker.Redefine does the same for a prompt input that redefines
 // functions of the program (redefine.go).

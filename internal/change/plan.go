@@ -66,6 +66,7 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 		curs = append(curs, fc.cur)
 	}
 	pl := classifyFiles(b, fcs, sv.Live, func(key string) ([]string, bool) { return b.callers(ctx, key) })
+	pl.refusals = append(pl.refusals, b.embedChanges(filepath.Dir(sv.File))...)
 	if len(pl.refusals) > 0 {
 		return nil, pl.refusals
 	}
@@ -94,8 +95,8 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 			out.New = append(out.New, h.Name)
 		}
 	}
+	out.Notes = pl.notes
 	if len(out.Apply) > 0 {
-		out.Notes = pl.notes
 		out.NewMethods = ch.NewMethods
 	}
 	return out, nil

@@ -111,23 +111,35 @@ func applied(pl *Plan) string {
 // are planned together: a helper added in one file and used from another
 // applies with both, and fails to type-check without the file that
 // declares it; a signature change applies when its compiled callers in
-// another file are patched with it.
+// another file are patched with it. A renamed parameter is no signature
+// change; a removed function stays compiled, unused, unless compiled code
+// left unpatched uses it; a new file joins its package.
 func TestPlanPackage(t *testing.T) {
 	k, dir := planChecker(t)
 	newHelper := edit(t, "a.go", "func spare()", "func parse(s string) int { return len(s) }\n\nfunc spare()")
 	useHelper := edit(t, "b.go", "return g(1)", "return g(parse(\"ab\"))")
 	for _, tc := range []struct {
-		name, saved string
-		files       map[string][]byte
-		apply, err  string
+		name, saved      string
+		files            map[string][]byte
+		apply, err, note string
 	}{
-		{"helper first", "a.go", map[string][]byte{"a.go": newHelper}, "", ""},
-		{"helper, then its user", "b.go", map[string][]byte{"a.go": newHelper, "b.go": useHelper}, "F", ""},
-		{"user alone", "b.go", map[string][]byte{"b.go": useHelper}, "", "b.go:3:25: undefined: parse"},
+		{"helper first", "a.go", map[string][]byte{"a.go": newHelper}, "", "", ""},
+		{"helper, then its user", "b.go", map[string][]byte{"a.go": newHelper, "b.go": useHelper}, "F", "", ""},
+		{"user alone", "b.go", map[string][]byte{"b.go": useHelper}, "", "b.go:3:25: undefined: parse", ""},
 		{"signature, callers unpatched", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int", "func g(x, y int) int")}, "",
-			"a.go:5:1: signature of g changed and its compiled caller F is not patched: restart to apply"},
+			"a.go:5:1: signature of g changed and its compiled caller F is not patched: restart to apply", ""},
 		{"signature with its callers", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int", "func g(x, y int) int"),
-			"b.go": edit(t, "b.go", "return g(1)", "return g(1, 2)")}, "F", ""},
+			"b.go": edit(t, "b.go", "return g(1)", "return g(1, 2)")}, "F", "", ""},
+		{"parameter renamed", "b.go", map[string][]byte{"b.go": edit(t, "b.go", "func H(_ int) int { return 2 }", "func H(n int) int { return n }")}, "H", "", ""},
+		{"removed, unused", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func spare() string { return strings.ToUpper(\"spare\") }", "")}, "", "",
+			"a.go:1:9: spare removed: its compiled body stays in the program, unused"},
+		{"removed, used", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int { return x + 1 }", "")}, "",
+			"a.go:1:9: g removed and compiled code uses it (example.com/p.F): edit those functions too, or restart to apply", ""},
+		{"removed with its user's use", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int { return x + 1 }", ""),
+			"b.go": edit(t, "b.go", "return g(1)", "return 2")}, "F", "", "a.go:1:9: g removed: its compiled body stays in the program, unused"},
+		{"new file", "c.go", map[string][]byte{"c.go": []byte("package p\n\nfunc K() int { return g(3) }\n")}, "", "", ""},
+		{"new file and its user", "c.go", map[string][]byte{"c.go": []byte("package p\n\nfunc K() int { return g(3) }\n"),
+			"b.go": edit(t, "b.go", "return g(1)", "return K()")}, "F", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pl, err := planSave(t, k, dir, tc.saved, tc.files)
@@ -143,6 +155,9 @@ func TestPlanPackage(t *testing.T) {
 			}
 			if got := applied(pl); got != tc.apply {
 				t.Errorf("applied %q, want %q", got, tc.apply)
+			}
+			if got := strings.Join(pl.Notes.Strings(), "\n"); got != tc.note {
+				t.Errorf("notes %q, want %q", got, tc.note)
 			}
 		})
 	}

@@ -288,7 +288,7 @@ func promptRefusal(patchable bool, why string, compiled, fn *FuncDecl) (Kind, st
 		return RefusedInterpreter, fmt.Sprintf("%s is generic: generic functions cannot be patched yet", fn.Name)
 	case !patchable:
 		return RefusedRestart, fmt.Sprintf("%s cannot be patched (%s)", fn.Name, why)
-	case compiled != nil && compiled.sig != fn.sig:
+	case compiled != nil && !fn.sameSignature(compiled):
 		return RefusedRestart, fmt.Sprintf("signature of %s changed (%s, compiled: %s)", fn.Name, fn.sig, compiled.sig)
 	}
 	return 0, ""

@@ -27,15 +27,22 @@
 // (change.Checker.PlanSave for a save, change.Checker.Redefine for a
 // prompt input) before anything is applied; this package keeps the
 // watching, the session's live patches, the applying through the agent,
-// the reporting and the commands. Body changes of patchable functions and methods are
-// applicable, and so are the functions, methods and types a change
-// declares anew for the patched code to use (a method added to a compiled
-// type becomes a function the patched code calls instead), and constants
-// whose only compiled readers the change patches too. Struct layout
-// changes, signature changes with compiled callers left unpatched, a new
-// method that makes a compiled type satisfy an interface, changed
-// variable declarations, init functions, generic functions and cgo files
-// need a restart, and are reported as `main.go:12:2: field count added to
+// the reporting and the commands. Body changes of patchable functions and
+// methods are applicable (renaming parameters, `_` included, is no
+// signature change; comments and layout alone patch nothing), and so are
+// the functions, methods and types a change declares anew for the patched
+// code to use (a method added to a compiled type becomes a function the
+// patched code calls instead), in an existing file or a new one of the
+// package, and constants whose only compiled readers the change patches
+// too. A removed function or method is live too: its compiled body stays,
+// unused, and the console says so, unless compiled code left unpatched
+// uses it. Struct layout changes, signature changes with compiled callers
+// left unpatched, a new method that makes a compiled type satisfy an
+// interface, changed variable declarations, init functions, generic
+// functions, cgo files and files that //go:embed embeds (the program keeps
+// the content it was built with; a change of one is reported when it is
+// saved, and refuses the Go changes of its package while it lasts) need a
+// restart, and are reported as `main.go:12:2: field count added to
 // Counter: restart to apply` with nothing of the change applied.
 //
 // A saved file is type-checked with the rest of its package as built

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/parser"
-	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -33,6 +31,13 @@ func (st *session) startWatch(ctx context.Context) error {
 		if err := w.Add(dir); err != nil {
 			w.Close()
 			return fmt.Errorf("watch %s: %w", dir, err)
+		}
+	}
+	for _, dir := range b.EmbedDirs() {
+		if !slices.Contains(b.Dirs(), dir) {
+			if err := w.Add(dir); err != nil {
+				st.m.log.Warn("not watching embedded files", "dir", dir, "err", err)
+			}
 		}
 	}
 	for f, src := range b.CompiledFiles() {
@@ -68,7 +73,7 @@ func (st *session) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 			// away and writing a new one gives a Create within the quiet
 			// period, which reads the new file.
 			if !ev.Has(fsnotify.Write) && !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Remove) && !ev.Has(fsnotify.Rename) ||
-				!strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+				!(strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") || st.m.changes.Build().Embeds(name)) {
 				continue
 			}
 			if t := timers[name]; t != nil && t.Reset(quiet) {
@@ -82,7 +87,11 @@ func (st *session) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 			})
 		case name := <-fire:
 			delete(timers, name)
-			st.save(ctx, name)
+			if st.m.changes.Build().Embeds(name) {
+				st.embedSaved(name)
+			} else {
+				st.save(ctx, name)
+			}
 		case err, ok := <-w.Errors:
 			if !ok {
 				return
@@ -163,10 +172,14 @@ func (st *session) planSave(ctx context.Context, b *change.Build, file string, s
 		}
 		return nil, nil
 	}
-	if b.CompiledDecls(file) == nil {
-		if pkg, _ := b.PackageOf(file); !built && !hadPrev {
-			st.report(newFileMessage(b, pkg, file, src))
+	if !built {
+		if d, ok := b.NewFile(file, src); !ok {
+			if !hadPrev {
+				st.report(d.String() + ": nothing applied")
+			}
+			return nil, nil
 		}
+	} else if b.CompiledDecls(file) == nil {
 		return nil, nil
 	}
 	sv := &change.Save{File: file, Files: map[string][]byte{file: src}, Prev: map[string][]byte{}, Live: st.liveState()}
@@ -199,19 +212,32 @@ func (st *session) planSave(ctx context.Context, b *change.Build, file string, s
 	}
 }
 
-// packageFiles returns the other files of the package of file, compiled
-// by the build, whose text on disk differs from the compiled one. The
-// caller holds mu.
+// packageFiles returns the other files of the package of file whose text
+// on disk differs from the compiled one: files the build compiled, and
+// files new since the build that join the package (change.Build.NewFile).
+// The caller holds mu.
 func (st *session) packageFiles(ctx context.Context, b *change.Build, file string) map[string][]byte {
 	out := map[string][]byte{}
 	dir := filepath.Dir(file)
-	for other, compiled := range b.CompiledFiles() {
-		if other == file || filepath.Dir(other) != dir || !st.m.changes.Compiled(ctx, other) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return out
+	}
+	for _, e := range ents {
+		other := filepath.Join(dir, e.Name())
+		if other == file || e.IsDir() || !strings.HasSuffix(other, ".go") || strings.HasSuffix(other, "_test.go") {
 			continue
 		}
+		compiled, built := b.Compiled(other)
+		if built && !st.m.changes.Compiled(ctx, other) {
+			continue // left out by its build constraints
+		}
 		src, err := os.ReadFile(other)
-		if err != nil || len(src) == 0 || string(src) == string(compiled) {
-			continue // gone (reported when its event comes), or being written
+		if err != nil || len(src) == 0 || built && string(src) == string(compiled) {
+			continue // gone (reported when its event comes), being written, or as built
+		}
+		if _, joins := b.NewFile(other, src); !built && !joins {
+			continue
 		}
 		out[other] = src
 	}
@@ -314,14 +340,6 @@ func (st *session) report(lines ...string) {
 	st.s.Output("console", strings.Join(lines, "\n")+"\n")
 }
 
-// relMessage shortens an absolute path at the start of a parser message.
-func relMessage(msg string) string {
-	if i := strings.Index(msg, ".go:"); i > 0 && filepath.IsAbs(msg[:i+3]) {
-		return filepath.Base(msg[:i+3]) + msg[i+3:]
-	}
-	return msg
-}
-
 // removed reports, once, that a file of the program is gone (err says
 // how): what it declared stays in the program, compiled or patched, until
 // a restart.
@@ -343,19 +361,4 @@ func (st *session) removed(ctx context.Context, b *change.Build, file string, er
 	default:
 		st.s.Output("console", base+": removed: it was not part of this build; nothing to apply\n")
 	}
-}
-
-// newFileMessage says why a file new since the build is not applied,
-// naming the package its package clause declares.
-func newFileMessage(b *change.Build, pkg, file string, src []byte) string {
-	base := filepath.Base(file)
-	f, err := parser.ParseFile(token.NewFileSet(), file, src, parser.PackageClauseOnly)
-	if err != nil {
-		return fmt.Sprintf("%s: nothing applied", relMessage(err.Error()))
-	}
-	name, dirName := f.Name.Name, b.PackageName(pkg)
-	if dirName != "" && name != dirName {
-		return fmt.Sprintf("%s: new file of package %s in the directory of package %s: a directory holds one package, so the next build fails; nothing applied", base, name, dirName)
-	}
-	return fmt.Sprintf("%s: new file of package %s: restart to apply", base, name)
 }
