@@ -161,3 +161,21 @@ func TestLivePatchEmbed(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestLivePatchImportKept saves a change that imports a package the
+// program links for one function, then changes another function of the
+// file: the import, used by the live patch only, is no error.
+func TestLivePatchImportKept(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := filesFixture(t)
+		thread := env.startLive(dir)
+		editFile(t, dir, "main.go", "import (\n\t\"fmt\"\n", "import (\n\t\"fmt\"\n\t\"strings\"\n",
+			"return greet(title()) + \" \" + banner", "return strings.ToUpper(greet(title())) + \" \" + banner")
+		env.waitConsole("patched main.line (main.go:13)")
+		env.checkReport(thread, "HELLO X v1")
+		editFile(t, dir, "main.go", "return \"x\"", "return \"y\"")
+		env.waitConsole("patched main.title (main.go:17)")
+		env.checkReport(thread, "HELLO Y v1")
+		env.Disconnect()
+	})
+}

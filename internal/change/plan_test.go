@@ -24,9 +24,9 @@ import "strings"
 
 func g(x int) int { return x + 1 }
 
-func spare() string { return strings.ToUpper("spare") }
+func spare() string { return "spare" }
 
-func Use(r string) string { return r }
+func Use(r string) string { return strings.TrimSpace(r) }
 `,
 	"b.go": `package p
 
@@ -131,7 +131,7 @@ func TestPlanPackage(t *testing.T) {
 		{"signature with its callers", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int", "func g(x, y int) int"),
 			"b.go": edit(t, "b.go", "return g(1)", "return g(1, 2)")}, "F", "", ""},
 		{"parameter renamed", "b.go", map[string][]byte{"b.go": edit(t, "b.go", "func H(_ int) int { return 2 }", "func H(n int) int { return n }")}, "H", "", ""},
-		{"removed, unused", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func spare() string { return strings.ToUpper(\"spare\") }", "")}, "", "",
+		{"removed, unused", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func spare() string { return \"spare\" }", "")}, "", "",
 			"a.go:1:9: spare removed: its compiled body stays in the program, unused"},
 		{"removed, used", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int { return x + 1 }", "")}, "",
 			"a.go:1:9: g removed and compiled code uses it (example.com/p.F): edit those functions too, or restart to apply", ""},
@@ -160,5 +160,33 @@ func TestPlanPackage(t *testing.T) {
 				t.Errorf("notes %q, want %q", got, tc.note)
 			}
 		})
+	}
+}
+
+// TestPlanImportOfLivePatch saves an import used by one function, then a
+// change of another function of the file: the import, used only by the
+// live patch that the second save leaves alone, is no error (issue 13:
+// `"strings" imported and not used` until a restart).
+func TestPlanImportOfLivePatch(t *testing.T) {
+	k, dir := planChecker(t)
+	first := edit(t, "b.go", "package p\n", "package p\n\nimport \"strings\"\n")
+	first = []byte(strings.Replace(string(first), "return g(1)", "return g(strings.Count(\"aa\", \"a\"))", 1))
+	pl, err := planSave(t, k, dir, "b.go", map[string][]byte{"b.go": first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := applied(pl); got != "F" {
+		t.Fatalf("first save applied %q, want F", got)
+	}
+	second := []byte(strings.Replace(string(first), "return 2", "return 3", 1))
+	file := filepath.Join(dir, "b.go")
+	sv := Save{File: file, Files: map[string][]byte{file: second}, Prev: map[string][]byte{file: first},
+		Live: map[string]Live{pl.Apply[0].Key: {Text: pl.Apply[0].Text}}}
+	pl, err = k.PlanSave(context.Background(), sv)
+	if err != nil {
+		t.Fatalf("second save: %v", err)
+	}
+	if got := applied(pl); got != "H" {
+		t.Errorf("second save applied %q, want H", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"go/types"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -42,6 +43,9 @@ type savedFile struct {
 	built *ast.File   // the file as built; nil for a file new since the build
 	f     *ast.File   // the new text, parsed
 	tok   *token.File // its token file
+	// stripped are the names the bodies left out of the check select
+	// from (strippedNames).
+	stripped map[string]bool
 }
 
 // ref returns the file's new text as a file of its package.
@@ -170,7 +174,7 @@ func (s *savedChange) fileOf(pos token.Pos) *savedFile {
 // are compiled already; leaving them out is most of the cost of the check
 // (classification refuses what a change could break in them).
 func (s *savedChange) checkedBodies(sf *savedFile) *ast.File {
-	return withBodies(sf.f, func(fd *ast.FuncDecl) bool {
+	keep := func(fd *ast.FuncDecl) bool {
 		key, recv := syntaxKey(s.compiled.Path(), fd)
 		if s.want[key] || s.isHelper[key] || fd.Type.TypeParams != nil || recv == "" && fd.Name.Name == "init" {
 			return true // the checker wants the bodies of generic and init functions
@@ -180,7 +184,9 @@ func (s *savedChange) checkedBodies(sf *savedFile) *ast.File {
 		}
 		tn, isType := s.compiled.Scope().Lookup(recv).(*types.TypeName)
 		return !isType || !s.methods.has(tn, fd.Name.Name) // of a new type, or a new method
-	})
+	}
+	sf.stripped = strippedNames(sf.f, keep)
+	return withBodies(sf.f, keep)
 }
 
 // typeCheck type-checks the saved files with the declarations of the other
@@ -211,7 +217,7 @@ func (s *savedChange) typeCheck() error {
 				return
 			}
 			sf := s.fileOf(te.Pos)
-			if sf == nil || strippedUse(sf, te.Msg) {
+			if sf == nil || s.strippedUse(sf, te.Msg) {
 				return
 			}
 			pos := prog.fset.Position(te.Pos)
@@ -231,19 +237,58 @@ func (s *savedChange) typeCheck() error {
 }
 
 // strippedUse reports whether msg says that an import of sf is unused
-// which only the bodies left out of the check may use: an import of the
-// file as built.
-func strippedUse(sf *savedFile, msg string) bool {
+// which a body left out of the check (checkedBodies) may use: an import
+// of the file as built, or one that such a body selects from (the import
+// is used by compiled code or by a live patch that this change leaves
+// alone).
+func (s *savedChange) strippedUse(sf *savedFile, msg string) bool {
 	m := unusedImport.FindStringSubmatch(msg)
-	if m == nil || sf.built == nil {
+	if m == nil {
 		return false
 	}
-	for _, is := range sf.built.Imports {
-		if is.Path.Value == m[1] {
-			return true
+	if sf.built != nil {
+		for _, is := range sf.built.Imports {
+			if is.Path.Value == m[1] {
+				return true
+			}
 		}
 	}
+	for _, is := range sf.f.Imports {
+		if is.Path.Value != m[1] {
+			continue
+		}
+		path, _ := strconv.Unquote(is.Path.Value)
+		name := path[strings.LastIndex(path, "/")+1:]
+		if ip := s.prog.pkgs[path]; ip != nil {
+			name = ip.Name()
+		}
+		if is.Name != nil {
+			name = is.Name.Name
+		}
+		return sf.stripped[name]
+	}
 	return false
+}
+
+// strippedNames returns the names that the bodies of f left out of the
+// check (those keep does not keep) select from: `x` of each `x.y`.
+func strippedNames(f *ast.File, keep func(*ast.FuncDecl) bool) map[string]bool {
+	names := map[string]bool{}
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil || keep(fd) {
+			continue
+		}
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok {
+					names[id.Name] = true
+				}
+			}
+			return true
+		})
+	}
+	return names
 }
 
 // changedConsts records the constants whose value the change sets.
