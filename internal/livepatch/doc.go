@@ -58,7 +58,10 @@
 //
 // Results of saves and of the custom requests reach the debug console (and
 // the terminal client) as output events: `patched main.(*Counter).Inc
-// (main.go:10)`, `reverted ...`, or the reasons nothing was applied. A
+// (main.go:10)`, `reverted ...`, the notes of an applied change (a
+// removed function's compiled body stays, unused), that a save of new
+// declarations only has nothing to patch yet, or the reasons nothing was
+// applied. A
 // prompt input's result is its evaluate response.
 //
 // # Channels
