@@ -52,7 +52,9 @@ func (e *Env) checkReport(thread int, want string) {
 
 // TestLivePatchTwoFiles saves a change of two files, a helper added in
 // words.go and used from main.go, in both orders: whichever is saved
-// first, the change goes live when the package type-checks.
+// first, the change goes live when the package type-checks; meanwhile,
+// another save of the package says it waits for the file that does not
+// type-check.
 func TestLivePatchTwoFiles(t *testing.T) {
 	const helper = "func spare()"
 	const withHelper = "func loud(s string) string { return shout(s) + \"!\" }\n\nfunc spare()"
@@ -79,9 +81,16 @@ func TestLivePatchTwoFiles(t *testing.T) {
 				t.Errorf("save of the user alone: %q, want it to say it goes live when the package type-checks", got)
 			}
 			env.checkReport(thread, "hello x v1")
+			// Another change of the package waits for main.go too.
+			editFile(t, dir, "words.go", `"hello "`, `"howdy "`)
+			env.waitConsole("nothing of this save was applied: it waits for main.go, and goes live when package main type-checks")
+			env.checkReport(thread, "hello x v1")
 			editFile(t, dir, "words.go", helper, withHelper)
-			env.waitConsole("patched main.line (main.go:12)")
-			env.checkReport(thread, "HELLO X! v1")
+			got = env.waitConsole("patched main.line (main.go:12)")
+			if !strings.Contains(got, "patched main.greet (words.go:11)") {
+				t.Errorf("save of the helper: %q, want main.greet patched too", got)
+			}
+			env.checkReport(thread, "HOWDY X! v1")
 			env.Disconnect()
 		})
 	})

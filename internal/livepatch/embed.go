@@ -8,6 +8,9 @@ import "os"
 func (st *session) embedSaved(path string) {
 	d, changed := st.m.changes.Build().EmbedChange(path)
 	if !changed {
+		st.mu.Lock()
+		delete(st.seen, path) // as built again: a next change is told
+		st.mu.Unlock()
 		return
 	}
 	src, _ := os.ReadFile(path)

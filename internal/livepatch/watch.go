@@ -186,23 +186,32 @@ func (st *session) planSave(ctx context.Context, b *change.Build, file string, s
 	if hadPrev {
 		sv.Prev[file] = prevSrc
 	}
-	// The package on disk is the change: every other file of it that
-	// differs from its compiled text goes with this one.
-	restore := map[string][]byte{}
-	for other, src := range st.packageFiles(ctx, b, file) {
+	restore := st.addPackageFiles(ctx, b, sv)
+	return sv, func() {
+		unsee()
+		restore()
+	}
+}
+
+// addPackageFiles adds to sv the other files of its package that differ
+// from their compiled text (the package on disk is the change), records
+// them as seen, and returns what puts back what was seen before. The
+// caller holds mu.
+func (st *session) addPackageFiles(ctx context.Context, b *change.Build, sv *change.Save) (restore func()) {
+	before := map[string][]byte{}
+	for other, src := range st.packageFiles(ctx, b, sv.File) {
 		prev, had := st.seen[other]
 		if had {
 			sv.Prev[other] = prev
 		}
-		restore[other] = prev
+		before[other] = prev
 		sv.Files[other] = src
 		st.seen[other] = src
 	}
-	return sv, func() {
-		unsee()
+	return func() {
 		st.mu.Lock()
 		defer st.mu.Unlock()
-		for f, src := range restore {
+		for f, src := range before {
 			if src == nil {
 				delete(st.seen, f)
 			} else {
