@@ -6,11 +6,13 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"regexp"
 	"sort"
 
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/rewrite"
+	"github.com/livepatch/livepatch/target/agent"
 )
 
 // Change is a saved file of a user package, type-checked together with the
@@ -60,6 +62,14 @@ func (ch *Change) ImportsOf(key string) []string {
 		}
 	}
 	return out
+}
+
+// AgentPatch returns the agent's patch of the replacement of key, a
+// function declared at line of file, with the change's helpers: what a
+// save, a prompt redefinition and a repatch send alike.
+func (ch *Change) AgentPatch(key, file string, line int) agent.Patch {
+	return agent.Patch{Ref: agent.Ref{Key: key}, Source: ch.Funcs[key].Source, Imports: ch.ImportsOf(key),
+		File: filepath.Base(file), Line: line, Helpers: ch.Helpers}
 }
 
 // rewriteChange is RewriteChange with the build's type information.

@@ -10,8 +10,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/livepatch/livepatch/target/agent"
 )
 
 // Save is a save to plan: the saved file with the files of its package
@@ -84,11 +82,8 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 		return nil, refusals
 	}
 	for _, fn := range pl.apply {
-		rep := ch.Funcs[fn.Key]
-		file := fn.file
-		out.Apply = append(out.Apply, Patched{Key: fn.Key, Name: b.Display(fn.Key), File: file, Line: fn.Line, Text: fn.Text,
-			Patch: agent.Patch{Ref: agent.Ref{Key: fn.Key}, Source: rep.Source, Imports: ch.ImportsOf(fn.Key),
-				File: filepath.Base(file), Line: fn.Line, Helpers: ch.Helpers}})
+		out.Apply = append(out.Apply, Patched{Key: fn.Key, Name: b.Display(fn.Key), File: fn.file, Line: fn.Line, Text: fn.Text,
+			Patch: ch.AgentPatch(fn.Key, fn.file, fn.Line)})
 	}
 	for _, h := range pl.helpers {
 		if _, compiled := b.funcs[h.Key]; !compiled {

@@ -165,10 +165,8 @@ func (k *Checker) rewriteEdit(ctx context.Context, r *Redefinition, e *fileEdit)
 	var ps []Patched
 	for _, in := range e.repl {
 		f := b.funcs[in.key]
-		rep := ch.Funcs[in.key]
 		ps = append(ps, Patched{Key: f.Key, Name: b.Display(f.Key), File: f.File, Line: in.target.Line, Text: in.src,
-			Patch: agent.Patch{Ref: agent.Ref{Key: f.Key}, Source: rep.Source, Imports: ch.ImportsOf(f.Key),
-				File: filepath.Base(f.File), Line: in.target.Line, Helpers: ch.Helpers}})
+			Patch: ch.AgentPatch(f.Key, f.File, in.target.Line)})
 	}
 	return ps, newMethods, nil
 }
