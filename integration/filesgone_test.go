@@ -10,7 +10,8 @@ import (
 // program and adds one whose package clause names another package: each is
 // reported in the console by name, with the package the new file declares
 // (issue 11: a removal said nothing, and a new file was reported under the
-// directory's import path).
+// directory's import path). A new file of the package joins it, as the
+// same declarations in a file of the build would (issue 13).
 func TestLivePatchFileRemovedAndForeignPackage(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir := copyFixture(t, "livepatch")
@@ -34,7 +35,7 @@ func TestLivePatchFileRemovedAndForeignPackage(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "more.go"), []byte("package main\n\nfunc more() int { return 1 }\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		env.waitConsole("more.go: new file of package main: restart to apply")
+		env.waitConsole("more.go: nothing to patch yet: what it declares anew (more) goes live with the code that uses it")
 		env.Disconnect()
 	})
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/livepatch/livepatch/internal/cli"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/livepatch"
-	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/prompt"
 	"github.com/livepatch/livepatch/internal/testenv"
 )
@@ -28,10 +27,7 @@ func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 	pr := prompt.New(prompt.Options{Timeout: 10 * time.Second, Log: testenv.Logger(t, "prompt")})
 	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: testenv.Logger(t, "livepatch")})
 	cfg := dapproxy.Config{
-		Builder: cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: func(r *patcher.Result) {
-			pr.UseBuild(r)
-			lp.UseBuild(r)
-		}},
+		Builder:      cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: pr.UseBuild},
 		Log:          testenv.Logger(t, "dapproxy"),
 		Capabilities: pr.Capabilities(),
 		TargetEnv:    lp.TargetEnv,

@@ -4,9 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/constant"
-	"go/parser"
-	"go/scanner"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/rewrite"
+	"github.com/livepatch/livepatch/target/agent"
 )
 
 // Change is a saved file of a user package, type-checked together with the
@@ -66,272 +64,17 @@ func (ch *Change) ImportsOf(key string) []string {
 	return out
 }
 
+// AgentPatch returns the agent's patch of the replacement of key, a
+// function declared at line of file, with the change's helpers: what a
+// save, a prompt redefinition and a repatch send alike.
+func (ch *Change) AgentPatch(key, file string, line int) agent.Patch {
+	return agent.Patch{Ref: agent.Ref{Key: key}, Source: ch.Funcs[key].Source, Imports: ch.ImportsOf(key),
+		File: filepath.Base(file), Line: line, Helpers: ch.Helpers}
+}
+
 // rewriteChange is RewriteChange with the build's type information.
 func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []string) (*Change, error) {
-	ref, ok := prog.file(file)
-	if !ok {
-		return nil, fmt.Errorf("rewrite: %s is not in the packages of this build", file)
-	}
-	s := &savedChange{prog: prog, ref: ref, base: filepath.Base(file), src: src, compiled: ref.pkg.Types,
-		want: set(apply), isHelper: set(helpers), methods: methodSets{}}
-	if err := s.parse(); err != nil {
-		return nil, err
-	}
-	if err := s.typeCheck(); err != nil {
-		return nil, err
-	}
-	s.ci = &rewrite.Change{Pkg: s.fresh, Compiled: s.compiled, NewMethods: map[*types.Func]bool{}, Inline: map[*types.Const]bool{}}
-	s.ch = &Change{Funcs: map[string]*Replacement{}}
-	s.changedConsts()
-	helperDecls, err := s.classify()
-	if err != nil {
-		return nil, err
-	}
-	newRef := fileRef{pkg: ref.pkg, file: s.f, tok: s.tok}
-	imports, err := s.rewriteDecls(helperDecls, newRef)
-	if err != nil {
-		return nil, err
-	}
-	ch := s.ch
-	if err := prog.genericHelpers(ch, s.ci, s.info, newRef, src, imports); err != nil { // generic.go
-		return nil, err
-	}
-	for spec := range imports {
-		ch.Imports = append(ch.Imports, spec)
-	}
-	sort.Strings(ch.Imports)
-	for _, k := range apply {
-		if ch.Funcs[k] == nil {
-			return nil, fmt.Errorf("rewrite: %s is not declared in %s", k, s.base)
-		}
-	}
-	return ch, nil
-}
-
-// savedChange is one saved file on its way to a Change: the file, its
-// check with the rest of its package, and the change built from them.
-type savedChange struct {
-	prog     *Program
-	ref      fileRef // the file as built
-	base     string  // the file's base name, for diagnostics
-	src      []byte
-	compiled *types.Package
-	want     map[string]bool // keys of the functions asked for
-	isHelper map[string]bool // keys of the functions asked for as helpers
-	methods  methodSets
-
-	f   *ast.File   // the saved file, parsed
-	tok *token.File // its token file
-
-	fresh *types.Package // the package checked with the saved file
-	info  *types.Info
-
-	ci *rewrite.Change
-	ch *Change
-}
-
-// parse parses the saved file; a syntax error is a Diagnostics of at most
-// 10 errors.
-func (s *savedChange) parse() error {
-	f, err := parser.ParseFile(s.prog.fset, s.ref.tok.Name(), s.src, parser.ParseComments|parser.SkipObjectResolution)
-	if err != nil {
-		var list scanner.ErrorList
-		if errors.As(err, &list) {
-			var ds Diagnostics
-			for i, e := range list {
-				if i == 10 {
-					break
-				}
-				ds = append(ds, Diagnostic{Pos: token.Position{Filename: s.base, Line: e.Pos.Line, Column: e.Pos.Column}, Kind: Syntax, Msg: e.Msg})
-			}
-			return ds
-		}
-		return err
-	}
-	s.f = f
-	s.tok = s.prog.fset.File(f.Pos())
-	return nil
-}
-
-// checkedBodies returns the saved file with only the bodies the change
-// rewrites: those of the functions asked for and of what the file declares
-// anew. The others, here and in the other files of the package as built,
-// are compiled already; leaving them out is most of the cost of the check
-// (classification refuses what a change could break in them).
-func (s *savedChange) checkedBodies() *ast.File {
-	return withBodies(s.f, func(fd *ast.FuncDecl) bool {
-		key, recv := syntaxKey(s.compiled.Path(), fd)
-		if s.want[key] || s.isHelper[key] || fd.Type.TypeParams != nil || recv == "" && fd.Name.Name == "init" {
-			return true // the checker wants the bodies of generic and init functions
-		}
-		if recv == "" {
-			return s.compiled.Scope().Lookup(fd.Name.Name) == nil // a new function
-		}
-		tn, isType := s.compiled.Scope().Lookup(recv).(*types.TypeName)
-		return !isType || !s.methods.has(tn, fd.Name.Name) // of a new type, or a new method
-	})
-}
-
-// typeCheck type-checks the saved file with the declarations of the other
-// files of its package into a fresh package. A type error in the saved
-// file is a Diagnostics of at most 10 errors.
-func (s *savedChange) typeCheck() error {
-	prog, ref := s.prog, s.ref
-	files := []*ast.File{s.checkedBodies()}
-	for _, other := range ref.pkg.Syntax {
-		if other != ref.file {
-			files = append(files, prog.declarations(other))
-		}
-	}
-	s.fresh = types.NewPackage(s.compiled.Path(), s.compiled.Name())
-	s.info = newInfo()
-	var ds Diagnostics
-	// An import of the compiled file may be used only by the bodies left
-	// out of the check.
-	builtImports := map[string]bool{}
-	for _, is := range ref.file.Imports {
-		builtImports[is.Path.Value] = true
-	}
-	strippedUse := func(msg string) bool {
-		m := unusedImport.FindStringSubmatch(msg)
-		return m != nil && builtImports[m[1]]
-	}
-	conf := types.Config{
-		Importer:    prog.linkedImporter(),
-		FakeImportC: true,
-		Error: func(err error) {
-			if te, ok := err.(types.Error); ok && len(ds) < 10 && prog.fset.File(te.Pos) == s.tok && !strippedUse(te.Msg) {
-				pos := prog.fset.Position(te.Pos)
-				d := typeDiagnostic(te, token.Position{Filename: filepath.Base(pos.Filename), Line: pos.Line, Column: pos.Column})
-				d.Func = funcAt(s.f, s.compiled.Path(), te.Pos)
-				ds = append(ds, d)
-			}
-		},
-	}
-	if ref.pkg.Module != nil && ref.pkg.Module.GoVersion != "" {
-		conf.GoVersion = "go" + ref.pkg.Module.GoVersion
-	}
-	_ = types.NewChecker(&conf, prog.fset, s.fresh, s.info).Files(files)
-	if len(ds) > 0 {
-		return ds
-	}
-	return nil
-}
-
-// changedConsts records the constants whose value the change sets.
-func (s *savedChange) changedConsts() {
-	inFile := func(pos token.Pos) bool { return s.tok.Base() <= int(pos) && int(pos) <= s.tok.Base()+s.tok.Size() }
-	for _, name := range s.fresh.Scope().Names() {
-		k, ok := s.fresh.Scope().Lookup(name).(*types.Const)
-		if !ok || !inFile(k.Pos()) {
-			continue
-		}
-		old, had := s.compiled.Scope().Lookup(name).(*types.Const)
-		if had && types.TypeString(old.Type(), nil) == types.TypeString(k.Type(), nil) && constant.Compare(old.Val(), token.EQL, k.Val()) {
-			continue
-		}
-		s.ci.Inline[k] = true
-		s.ch.Consts = append(s.ch.Consts, name)
-	}
-}
-
-// classify sorts the declarations of the file by what they are and returns
-// those to rewrite: new types, methods of new types, new methods of
-// compiled types and the functions asked for. A new method that makes a
-// compiled type satisfy an interface is refused, as a Diagnostics.
-func (s *savedChange) classify() ([]ast.Decl, error) {
-	ci, ch := s.ci, s.ch
-	var helperDecls []ast.Decl
-	var refusals Diagnostics
-	refuse := func(pos token.Pos, key, msg string) {
-		p := s.prog.fset.Position(pos)
-		refusals = append(refusals, Diagnostic{Pos: token.Position{Filename: s.base, Line: p.Line, Column: p.Column}, Func: key, Kind: RefusedRestart, Msg: msg})
-	}
-	for _, d := range s.f.Decls {
-		switch d := d.(type) {
-		case *ast.GenDecl:
-			if d.Tok != token.TYPE {
-				continue
-			}
-			for _, sp := range d.Specs {
-				if ts := sp.(*ast.TypeSpec); !ci.CompiledType(ts.Name.Name) {
-					helperDecls = append(helperDecls, &ast.GenDecl{Tok: token.TYPE, TokPos: ts.Pos(), Specs: []ast.Spec{ts}})
-				}
-			}
-		case *ast.FuncDecl:
-			fn, _ := s.info.Defs[d.Name].(*types.Func)
-			if fn == nil || d.Body == nil {
-				continue
-			}
-			named := rewrite.RecvNamed(fn)
-			switch {
-			case named != nil && !ci.CompiledType(named.Obj().Name()):
-				helperDecls = append(helperDecls, d) // a method of a new type
-			case named != nil && !s.methods.has(s.compiled.Scope().Lookup(named.Obj().Name()), fn.Name()):
-				ci.NewMethods[fn] = true
-				ch.NewMethods = append(ch.NewMethods, methodName(fn))
-				if iface := newlySatisfied(s.prog, s.compiled, named, fn); iface != "" {
-					refuse(d.Pos(), funcKey(fn), fmt.Sprintf("new method %s makes %s satisfy %s, which compiled code may use through that interface", fn.Name(), named.Obj().Name(), iface))
-				}
-				helperDecls = append(helperDecls, d)
-			case s.want[funcKey(fn)] || s.isHelper[funcKey(fn)]:
-				helperDecls = append(helperDecls, d)
-			}
-		}
-	}
-	if len(refusals) > 0 {
-		return nil, refusals
-	}
-	return helperDecls, nil
-}
-
-// rewriteDecls rewrites the declarations classify returned into the
-// change: a function asked for into its replacement, the others into
-// helpers, a new method of a compiled type into its maker. It
-// returns the import specs the rewritten declarations need, as a set.
-func (s *savedChange) rewriteDecls(decls []ast.Decl, newRef fileRef) (map[string]bool, error) {
-	prog, info, ci, ch := s.prog, s.info, s.ci, s.ch
-	sc := &Scope{ref: newRef}
-	names := prog.importNames(sc)
-	imports := map[string]bool{}
-	for _, d := range decls {
-		c := declChecked(prog, sc, info, s.src, d, s.fresh, names, ci)
-		fd, isFunc := d.(*ast.FuncDecl)
-		var fn *types.Func
-		if isFunc {
-			fn = info.Defs[fd.Name].(*types.Func)
-		}
-		from := c.start
-		key := ""
-		if isFunc {
-			key = funcKey(fn)
-		}
-		rw, err := rewriteChecked(c, false)
-		if err != nil {
-			return nil, inFunc(positioned(err, s.base, prog.fset.Position(d.Pos()).Line-1), key)
-		}
-		if isFunc {
-			rw.Imports = append(rw.Imports, signatureImports(prog, info, fd)...)
-		} else {
-			rw.Src = "type " + rw.Src // the text of one spec of its declaration
-		}
-		switch {
-		case isFunc && ci.NewMethods[fn]:
-			ch.Helpers = append(ch.Helpers, methodMaker(fd, rewrite.RecvNamed(fn).Obj().Name(), rw.Src, from, s.tok))
-		case s.want[key]:
-			ch.Funcs[key] = &Replacement{Source: rw.Src, Imports: rw.Imports}
-			if !s.isHelper[key] {
-				continue
-			}
-			ch.Helpers = append(ch.Helpers, rw.Src)
-		default:
-			ch.Helpers = append(ch.Helpers, rw.Src)
-		}
-		for _, spec := range rw.Imports {
-			imports[spec] = true
-		}
-	}
-	return imports, nil
+	return prog.rewriteFiles(map[string][]byte{file: src}, apply, helpers)
 }
 
 // set returns the strings of list as a set.

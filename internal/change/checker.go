@@ -21,10 +21,7 @@ type Checker struct {
 	log *slog.Logger
 
 	mu    sync.Mutex
-	build *patcher.Result // the latest build
-	prog  *Program        // its type information, once loaded
-
-	loadMu sync.Mutex // serializes loading prog
+	build *Build // the latest build's snapshot
 }
 
 // NewChecker returns a checker with no type information until UseBuild.
@@ -33,38 +30,40 @@ func NewChecker(log *slog.Logger) *Checker {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Checker{log: log}
+	return &Checker{log: log, build: newBuild(nil)}
 }
 
-// UseBuild gives the checker the type information of a patchable build.
-// The builder calls it after every successful build (launch and restart).
+// UseBuild makes the snapshot of a patchable build (Build) the checker's.
+// The builder calls it after every successful build (launch and restart),
+// right after the go command, so that the sources it reads are those of
+// the binary.
 func (k *Checker) UseBuild(res *patcher.Result) {
+	b := newBuild(res)
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.build, k.prog = res, nil
+	k.build = b
+}
+
+// Build returns the snapshot of the latest build; before the first build,
+// an empty one.
+func (k *Checker) Build() *Build {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.build
 }
 
 // Program returns the type information of the latest build, or nil when
 // there is none; it may wait for a background load of the build.
 func (k *Checker) Program(ctx context.Context) *Program {
-	k.loadMu.Lock()
-	defer k.loadMu.Unlock()
-	k.mu.Lock()
-	res, prog := k.build, k.prog
-	k.mu.Unlock()
-	if prog != nil || res == nil {
-		return prog
+	b := k.Build()
+	if b.res == nil {
+		return nil
 	}
-	prog, err := newProgram(ctx, res)
+	prog, err := b.Program(ctx)
 	if err != nil {
 		k.log.Warn("no type information for the Go prompt", "err", err)
 		return nil
 	}
-	k.mu.Lock()
-	if k.build == res {
-		k.prog = prog
-	}
-	k.mu.Unlock()
 	return prog
 }
 

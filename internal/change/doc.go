@@ -3,19 +3,51 @@
 // (package target/agent). It knows the build, not the debugger: it imports
 // no Delve, no DAP and not the proxy.
 //
-// # The build's type information
+// # One snapshot per build
+//
+// A Build (build.go) is the snapshot of one patchable build, made once by
+// Checker.UseBuild right after the go command: the manifest's functions,
+// the package directories and names, the sources as built and their
+// declarations (decls.go), and, loaded on first use, the type information
+// (Program). The prompt and live patching share one Checker, so one
+// snapshot serves both.
 //
 // A Program is the type information of one patchable build, indexed from
 // patcher.Result.TypeInfo: every loaded package by path, the user's
-// (instrumented) packages and their files. It is loaded once per build,
-// on first use, by the Checker that holds the latest build (UseBuild);
-// the prompt and live patching share one Checker, so one load serves
-// both.
+// (instrumented) packages and their files. Build.users and Build.callers
+// (callers.go) find the compiled functions that use a package-level
+// object.
+//
+// # Classification
+//
+// Checker.PlanSave (plan.go) decides what a save changes before anything
+// is checked. A save is the saved file with the other files of its
+// package that differ from their compiled text (Save.Files), classified
+// and type-checked together, so that a declaration one file adds is seen
+// by the others and a signature change applies when its compiled callers,
+// in whichever file, are patched with it. It compares each file with its compiled form,
+// its text as last planned and the live patches (Live), and decides each
+// declaration (classify.go, classifyfuncs.go, classifytypes.go,
+// classifyvars.go, resigned.go): a body to apply, a new declaration the
+// applied bodies may use, a function edited back to its compiled form
+// (reverted), or a refusal. Then it checks and rewrites the applied
+// bodies, refuses changed constants that unpatched compiled code reads,
+// and returns a Plan: the functions to make live (Patched, with their
+// agent.Patch), the keys to revert and the notes. Signatures are compared
+// by their types, not their parameters' names. A removed function is a
+// note (its compiled body stays, unused) unless unpatched compiled code
+// uses it; a file new since the build joins its package (Build.NewFile,
+// newfile.go); a changed file that //go:embed embeds refuses the changes
+// of its package (embed.go). Refusals and notes are
+// Diagnostics, formatted only where they reach a person.
+// Checker.Redefine does the same for a prompt input that redefines
+// functions of the program (redefine.go).
 //
 // # Saved files and declarations
 //
 // Checker.RewriteChange type-checks the new text of a file of the build
-// together with the other files of its package as built (their syntax is
+// (PlanSave: of several files of one package, saved.go) together with
+// the other files of its package as built (their syntax is
 // kept from the build; imports resolve to the loaded packages), in a fresh
 // types.Package. Only the bodies the change rewrites are checked: those of
 // the functions asked for and of what the file declares anew. Errors are

@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/livepatch/livepatch/internal/patcher"
-	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
 // Compiled generic functions a saved change needs interpreted: the
@@ -54,8 +53,9 @@ func (p *Program) instanceNames(path string) map[string]bool {
 // genericHelpers adds to ch's helpers the interpreted copies of the
 // compiled generic functions that the change's code needs (ci.Generics),
 // rewritten, and to imports their import specs; rewriting one may need
-// more. changed is the changed file, src its new text.
-func (prog *Program) genericHelpers(ch *Change, ci *rewrite.Change, info *types.Info, changed fileRef, src []byte, imports map[string]bool) error {
+// more. s is the saved change.
+func (prog *Program) genericHelpers(ch *Change, s *savedChange, imports map[string]bool) error {
+	ci := s.ci
 	done := map[*types.Func]bool{}
 	for {
 		var next *types.Func
@@ -68,7 +68,7 @@ func (prog *Program) genericHelpers(ch *Change, ci *rewrite.Change, info *types.
 			return nil
 		}
 		done[next] = true
-		text, rw, err := prog.rewriteGeneric(next, ci, info, changed, src)
+		text, rw, err := prog.rewriteGeneric(next, s)
 		if err != nil {
 			return err
 		}
@@ -80,12 +80,17 @@ func (prog *Program) genericHelpers(ch *Change, ci *rewrite.Change, info *types.
 }
 
 // rewriteGeneric rewrites the declaration of fn, a generic function of the
-// changed package, in the file that declares it: the changed one (src), or
+// changed package, in the file that declares it: a saved one, or
 // another as built, whose text on disk must still be the one the build
 // parsed. It returns the rewritten declaration and its import specs.
-func (prog *Program) rewriteGeneric(fn *types.Func, ci *rewrite.Change, info *types.Info, changed fileRef, src []byte) (string, []string, error) {
-	ref, text := changed, src
-	if tf := prog.fset.File(fn.Pos()); tf != changed.tok {
+func (prog *Program) rewriteGeneric(fn *types.Func, s *savedChange) (string, []string, error) {
+	ci, info := s.ci, s.info
+	var ref fileRef
+	var text []byte
+	if sf := s.fileOf(fn.Pos()); sf != nil {
+		ref, text = sf.ref(s), sf.src
+	} else {
+		tf := prog.fset.File(fn.Pos())
 		found := false
 		for _, r := range prog.files {
 			if r.tok == tf {

@@ -16,7 +16,6 @@ import (
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/livepatch"
-	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/prompt"
 	"github.com/livepatch/livepatch/internal/tempdir"
 )
@@ -196,12 +195,8 @@ func NewProxy(cfg ProxyConfig) *dapproxy.Proxy {
 	base.Backend = "default"
 	pr := prompt.New(prompt.Options{Log: logOf("prompt"), Timeout: cfg.PromptTimeout})
 	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: logOf("livepatch"), Quiet: cfg.Quiet, NoWatch: cfg.NoWatch})
-	built := func(res *patcher.Result) {
-		pr.UseBuild(res)
-		lp.UseBuild(res)
-	}
 	px := dapproxy.New(dapproxy.Config{Debugger: base, Log: logOf("dapproxy"),
-		Builder: PatchBuilder{Log: logOf("patcher"), Built: built}, Capabilities: pr.Capabilities(), TargetEnv: lp.TargetEnv})
+		Builder: PatchBuilder{Log: logOf("patcher"), Built: pr.UseBuild}, Capabilities: pr.Capabilities(), TargetEnv: lp.TargetEnv})
 	pr.Register(px)
 	lp.Register(px)
 	return px

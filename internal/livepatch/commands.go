@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
@@ -30,7 +31,7 @@ func (m *Manager) command(ctx context.Context, s *dapproxy.Session, cmd string) 
 			lines = append(lines, "no live patches")
 		}
 		for _, p := range ps {
-			l := fmt.Sprintf("%s (%s) from %s", p.Name, position(p.File, p.Line), p.Origin)
+			l := fmt.Sprintf("%s (%s) from %s", p.Name, change.Position(p.File, p.Line), p.Origin)
 			if p.DiffersFromDisk {
 				l += ", differs from the file on disk"
 			}
@@ -60,7 +61,7 @@ func (m *Manager) list(ctx context.Context, s *dapproxy.Session) []Patch {
 	}
 	ps := st.patches()
 	st.mu.Unlock()
-	prog := m.program()
+	b := m.changes.Build()
 	for i, p := range ps {
 		if p.Origin != OriginPrompt {
 			continue
@@ -69,8 +70,9 @@ func (m *Manager) list(ctx context.Context, s *dapproxy.Session) []Patch {
 		if err != nil {
 			continue
 		}
-		fd, err := parseFileDecls(prog.funcs[p.Key].Package, p.File, src)
-		if err == nil && (fd.funcs[p.Key] == nil || fd.funcs[p.Key].text != p.source) {
+		f, _ := b.Func(p.Key)
+		fd, err := change.ParseFileDecls(f.Package, p.File, src)
+		if err == nil && (fd.Funcs[p.Key] == nil || fd.Funcs[p.Key].Text != p.source) {
 			ps[i].DiffersFromDisk = true
 		}
 	}
@@ -159,10 +161,9 @@ func (m *Manager) diff(ctx context.Context, s *dapproxy.Session, name string) (s
 	if p == nil {
 		return "", fmt.Errorf("no live patch %s", name)
 	}
-	prog := m.program()
 	compiled := ""
-	if fd := compiledDecl(prog, prog.funcs[p.Key].File, p.Key); fd != nil {
-		compiled = fd.text
+	if fd := m.changes.Build().CompiledFunc(p.Key); fd != nil {
+		compiled = fd.Text
 	}
 	return fmt.Sprintf("--- %s (compiled)\n+++ %s (live, from %s)\n%s", p.Name, p.Name, p.Origin, lineDiff(compiled, p.source)), nil
 }

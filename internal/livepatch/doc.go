@@ -4,33 +4,51 @@
 //
 // # Changes
 //
-// A change is one prompt input or one save of a file. At the prompt, an
+// A change is one prompt input or one save. At the prompt, an
 // input made only of function and method declarations that name functions
 // of the program (`func (c *Counter) Inc() int { c.n += 2; return c.n }`)
 // replaces them; other inputs go to the Go prompt (package prompt). On
 // save, a watcher (fsnotify) on the directories of the user's packages
-// re-parses the saved file after a short quiet period (editors write in
+// reads the saved file after a short quiet period (editors write in
 // place, or write a temporary file and rename it, often several times in a
-// row) and compares each function with what is live: a body that differs
-// is applied, a body edited back to its compiled form is reverted, an
-// unchanged one is not touched. A prompt-defined patch stays live until
-// its function's text in the file changes.
+// row). The change is the package on disk, not the one file: the saved
+// file goes with every other file of its package whose text differs from
+// the compiled one, planned and type-checked together, and each function
+// is compared with what is live: a body that differs is applied, a body
+// edited back to its compiled form is reverted, an unchanged one is not
+// touched. So a helper added in one file and used from another goes live
+// whichever file is saved first: saved first, the user's file does not
+// type-check (`main.go:13:9: undefined: loud`), and the console says that
+// it goes live when the package type-checks, which the save of the other
+// file makes it do. A prompt-defined patch stays live until its
+// function's text in the file changes.
 //
-// Every change is classified before anything is applied (see
-// classify.go): body changes of patchable functions and methods are
-// applicable, and so are the functions, methods and types a change
-// declares anew for the patched code to use (a method added to a compiled
-// type becomes a function the patched code calls instead), and constants
-// whose only compiled readers the change patches too. Struct layout
-// changes, signature changes with compiled callers left unpatched, a new
-// method that makes a compiled type satisfy an interface, changed
-// variable declarations, init functions, generic functions and cgo files
-// need a restart, and are reported as `main.go:12:2: field count added to
+// Every change is classified, checked and rewritten by package change
+// (change.Checker.PlanSave for a save, change.Checker.Redefine for a
+// prompt input) before anything is applied; this package keeps the
+// watching, the session's live patches, the applying through the agent,
+// the reporting and the commands. Body changes of patchable functions and
+// methods are applicable (renaming parameters, `_` included, is no
+// signature change; comments and layout alone patch nothing), and so are
+// the functions, methods and types a change declares anew for the patched
+// code to use (a method added to a compiled type becomes a function the
+// patched code calls instead), in an existing file or a new one of the
+// package, and constants whose only compiled readers the change patches
+// too. A removed function or method is live too: its compiled body stays,
+// unused, and the console says so, unless compiled code left unpatched
+// uses it. Struct layout changes, signature changes with compiled callers
+// left unpatched, a new method that makes a compiled type satisfy an
+// interface, changed variable declarations, init functions, generic
+// functions, cgo files and files that //go:embed embeds (the program keeps
+// the content it was built with; a change of one is reported when it is
+// saved, and refuses the Go changes of its package while it lasts) need a
+// restart, and are reported as `main.go:12:2: field count added to
 // Counter: restart to apply` with nothing of the change applied.
 //
 // A saved file is type-checked with the rest of its package as built
-// (change.Checker.RewriteChange, with the prompt's checker); a prompt
-// input is checked the same way (RewriteInput), spliced into the compiled
+// (with the prompt's checker, whose snapshot of the build, change.Build,
+// live patching reads too); a prompt input is checked the same way,
+// spliced into the compiled
 // text of the file of the function it replaces, with the new declarations
 // it makes beside it. Replacement bodies are
 // rewritten for the interpreter and sent to the agent as one patch set,
@@ -40,7 +58,10 @@
 //
 // Results of saves and of the custom requests reach the debug console (and
 // the terminal client) as output events: `patched main.(*Counter).Inc
-// (main.go:10)`, `reverted ...`, or the reasons nothing was applied. A
+// (main.go:10)`, `reverted ...`, the notes of an applied change (a
+// removed function's compiled body stays, unused), that a save of new
+// declarations only has nothing to patch yet, or the reasons nothing was
+// applied. A
 // prompt input's result is its evaluate response.
 //
 // # Channels

@@ -9,7 +9,6 @@ import (
 	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
-	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/prompt"
 )
 
@@ -45,12 +44,11 @@ type Manager struct {
 	changes *change.Checker // the prompt's: checks saves and declarations
 
 	mu       sync.Mutex
-	prog     *program
 	sessions map[*dapproxy.Session]*session
 }
 
-// New returns a manager; give it builds with UseBuild and register it on a
-// proxy with Register.
+// New returns a manager; it follows the builds that the prompt's checker
+// is given (prompt.Prompt.UseBuild). Register it on a proxy with Register.
 func New(opts Options) *Manager {
 	if opts.Quiet <= 0 {
 		opts.Quiet = DefaultQuiet
@@ -59,23 +57,7 @@ func New(opts Options) *Manager {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Manager{opts: opts, log: log, changes: opts.Prompt.Checker(), prog: newProgram(nil), sessions: map[*dapproxy.Session]*session{}}
-}
-
-// UseBuild records a patchable build; the builder calls it after every
-// successful build, right after the go command, so that the sources on
-// disk are those of the binary.
-func (m *Manager) UseBuild(res *patcher.Result) {
-	p := newProgram(res)
-	m.mu.Lock()
-	m.prog = p
-	m.mu.Unlock()
-}
-
-func (m *Manager) program() *program {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.prog
+	return &Manager{opts: opts, log: log, changes: opts.Prompt.Checker(), sessions: map[*dapproxy.Session]*session{}}
 }
 
 // Register makes px answer stepIn (over calls of patched functions),
@@ -131,7 +113,7 @@ func (m *Manager) session(ctx context.Context, s *dapproxy.Session) *session {
 	st := m.sessions[s]
 	if st == nil {
 		t := m.opts.Prompt.Target(ctx, s)
-		st = &session{m: m, s: s, t: t, q: t.Queue(), live: map[string]*Patch{}, seen: map[string][]byte{}, parsed: map[string]*fileDecls{}}
+		st = &session{m: m, s: s, t: t, q: t.Queue(), live: map[string]*Patch{}, seen: map[string][]byte{}}
 		m.sessions[s] = st
 		go func() {
 			<-ctx.Done()

@@ -50,11 +50,10 @@ type session struct {
 	t *agentclient.Target
 	q *agentclient.Queue // t's
 
-	mu       sync.Mutex            // guards what follows
-	restarts int                   // the target's restarts the live patches belong to
-	live     map[string]*Patch     // by key
-	seen     map[string][]byte     // files as last seen by the watcher
-	parsed   map[string]*fileDecls // seen files that parsed, by file
+	mu       sync.Mutex        // guards what follows
+	restarts int               // the target's restarts the live patches belong to
+	live     map[string]*Patch // by key
+	seen     map[string][]byte // files as last seen by the watcher
 
 	pending  []pendingSave // saves not applied yet, in arrival order
 	retrying bool          // a retry of pending is scheduled
@@ -83,9 +82,8 @@ func (st *session) syncProcess() (*debugger.Debugger, error) {
 		st.restarts = restarts
 		clear(st.live)
 		clear(st.seen)
-		clear(st.parsed)
-		for f, b := range st.m.program().compiled {
-			st.seen[f] = b
+		for f, src := range st.m.changes.Build().CompiledFiles() {
+			st.seen[f] = src
 		}
 	}
 	return d, nil

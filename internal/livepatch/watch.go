@@ -4,39 +4,44 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/parser"
-	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/livepatch/livepatch/internal/change"
-	"github.com/livepatch/livepatch/target/agent"
 )
 
 // startWatch watches the directories of the user's packages until ctx
 // ends. The caller holds st.mu.
 func (st *session) startWatch(ctx context.Context) error {
-	prog := st.m.program()
-	if len(prog.dirPkgs) == 0 {
+	b := st.m.changes.Build()
+	if len(b.Dirs()) == 0 {
 		return errors.New("the build lists no package directories")
 	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watch: %w", err)
 	}
-	for dir := range prog.dirPkgs {
+	for _, dir := range b.Dirs() {
 		if err := w.Add(dir); err != nil {
 			w.Close()
 			return fmt.Errorf("watch %s: %w", dir, err)
 		}
 	}
-	for f, b := range prog.compiled {
-		st.seen[f] = b
+	for _, dir := range b.EmbedDirs() {
+		if !slices.Contains(b.Dirs(), dir) {
+			if err := w.Add(dir); err != nil {
+				st.m.log.Warn("not watching embedded files", "dir", dir, "err", err)
+			}
+		}
+	}
+	for f, src := range b.CompiledFiles() {
+		st.seen[f] = src
 	}
 	go st.watchLoop(ctx, w)
 	return nil
@@ -68,7 +73,7 @@ func (st *session) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 			// away and writing a new one gives a Create within the quiet
 			// period, which reads the new file.
 			if !ev.Has(fsnotify.Write) && !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Remove) && !ev.Has(fsnotify.Rename) ||
-				!strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+				!(strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") || st.m.changes.Build().Embeds(name)) {
 				continue
 			}
 			if t := timers[name]; t != nil && t.Reset(quiet) {
@@ -82,7 +87,11 @@ func (st *session) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 			})
 		case name := <-fire:
 			delete(timers, name)
-			st.save(ctx, name)
+			if st.m.changes.Build().Embeds(name) {
+				st.embedSaved(name)
+			} else {
+				st.save(ctx, name)
+			}
 		case err, ok := <-w.Errors:
 			if !ok {
 				return
@@ -98,58 +107,54 @@ func (st *session) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 // reached; every other outcome (applied, refused, nothing to do) is final
 // and returns nil. The caller has the turn and does not hold mu.
 func (st *session) applySave(ctx context.Context, file string) error {
-	prog := st.m.program()
-	pkg, ok := prog.packageOf(file)
-	if !ok {
+	b := st.m.changes.Build()
+	if _, ok := b.PackageOf(file); !ok {
 		return nil
 	}
 	src, err := os.ReadFile(file)
 	if err != nil {
-		st.removed(ctx, prog, file, err)
+		st.removed(ctx, b, file, err)
 		return nil
 	}
-	sv := st.planSave(ctx, prog, pkg, file, src)
+	sv, unsee := st.planSave(ctx, b, file, src)
 	if sv == nil {
 		return nil
 	}
+	t0 := time.Now()
+	pl, err := st.m.changes.PlanSave(ctx, *sv)
+	if err != nil {
+		var ds change.Diagnostics
+		if errors.As(err, &ds) {
+			st.report(refusedLines(b, file, ds)...)
+		} else {
+			st.report(fmt.Sprintf("livepatch: %v; nothing of this save was applied", err))
+		}
+		return nil
+	}
 	defer func() {
-		st.m.log.Debug("save", "file", file, "apply", len(sv.pl.apply), "revert", len(sv.pl.revert), "refused", len(sv.pl.refusals),
-			"classify", sv.classified.Sub(sv.start), "check", sv.checked.Sub(sv.classified), "total", time.Since(sv.start))
+		st.m.log.Debug("save", "file", file, "apply", len(pl.Apply), "revert", len(pl.Revert),
+			"classify", pl.Classified, "check", pl.Checked, "total", time.Since(t0))
 	}()
-	return st.applyPlanned(ctx, sv)
+	return st.applyPlanned(ctx, file, pl, unsee)
 }
 
-// plannedSave is a save classified against the build and the live
-// patches, to be checked and applied.
-type plannedSave struct {
-	prog        *program
-	file        string
-	src         []byte
-	cur         *fileDecls // the saved file's declarations
-	pl          plan
-	revertNames []string // of the patches pl reverts
-	unsee       func()   // puts back what was seen before this save
-	// When classifying started and ended, and when the check ended.
-	start, classified, checked time.Time
-}
-
-// planSave records src as the last seen content of file and classifies
-// what changed since the previous one. It returns nil when there is
-// nothing to apply, having reported why when the user should know.
-func (st *session) planSave(ctx context.Context, prog *program, pkg, file string, src []byte) *plannedSave {
+// planSave records src as the last seen content of file and returns the
+// save to plan, with what puts back what was seen before it. It returns
+// nil when there is nothing to plan, having reported why when the user
+// should know.
+func (st *session) planSave(ctx context.Context, b *change.Build, file string, src []byte) (*change.Save, func()) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if _, err := st.syncProcess(); err != nil {
-		return nil // no program yet
+		return nil, nil // no program yet
 	}
 	if len(src) == 0 {
-		return nil // truncated by an editor that writes next: its write is another event
+		return nil, nil // truncated by an editor that writes next: its write is another event
 	}
 	prevSrc, hadPrev := st.seen[file]
 	if hadPrev && string(prevSrc) == string(src) {
-		return nil
+		return nil, nil
 	}
-	prevParsed, hadParsed := st.parsed[file]
 	unsee := func() {
 		st.mu.Lock()
 		defer st.mu.Unlock()
@@ -158,97 +163,134 @@ func (st *session) planSave(ctx context.Context, prog *program, pkg, file string
 		} else {
 			delete(st.seen, file)
 		}
-		if hadParsed {
-			st.parsed[file] = prevParsed
-		} else {
-			delete(st.parsed, file)
-		}
 	}
 	st.seen[file] = src
-	if _, built := prog.compiled[file]; built && !st.m.changes.Compiled(ctx, file) {
-		if !hadPrev || string(prevSrc) == string(prog.compiled[file]) {
+	compiled, built := b.Compiled(file)
+	if built && !st.m.changes.Compiled(ctx, file) {
+		if !hadPrev || string(prevSrc) == string(compiled) {
 			st.report(fmt.Sprintf("%s: not part of this build (its build constraints leave it out): nothing applied", filepath.Base(file)))
 		}
-		return nil
+		return nil, nil
 	}
-	old := prog.compiledDecls(file)
-	if old == nil {
-		if _, built := prog.compiled[file]; !built && !hadPrev {
-			st.report(newFileMessage(prog, pkg, file, src))
+	if !built {
+		if d, ok := b.NewFile(file, src); !ok {
+			if !hadPrev {
+				st.report(d.String() + ": nothing applied")
+			}
+			return nil, nil
 		}
-		return nil
+	} else if b.CompiledDecls(file) == nil {
+		return nil, nil
 	}
-	var prev *fileDecls
+	sv := &change.Save{File: file, Files: map[string][]byte{file: src}, Prev: map[string][]byte{}, Live: st.liveState()}
 	if hadPrev {
-		prev = st.parsed[file]
-		if prev == nil && string(prevSrc) == string(prog.compiled[file]) {
-			prev = old
-		}
-		if prev == nil {
-			prev, _ = parseFileDecls(pkg, file, prevSrc)
-		}
+		sv.Prev[file] = prevSrc
 	}
-	cur, err := parseFileDecls(pkg, file, src)
-	delete(st.parsed, file)
-	if err != nil {
-		st.report(fmt.Sprintf("%s: nothing applied", relMessage(err.Error())))
-		return nil
+	restore := st.addPackageFiles(ctx, b, sv)
+	return sv, func() {
+		unsee()
+		restore()
 	}
-	st.parsed[file] = cur
-	sv := &plannedSave{prog: prog, file: file, src: src, cur: cur, unsee: unsee, start: time.Now()}
-	sv.pl = classify(prog, file, old, cur, prev, st.live, func(key string) ([]string, bool) {
-		return prog.callers(ctx, key, file)
-	})
-	for _, k := range sv.pl.revert {
-		sv.revertNames = append(sv.revertNames, st.live[k].Name)
-	}
-	sv.classified = time.Now()
-	return sv
 }
 
-// applyPlanned checks and rewrites a planned save, applies its patches,
-// reverts what it reverts, and reports the outcome, as applySave says.
-func (st *session) applyPlanned(ctx context.Context, sv *plannedSave) error {
-	prog, file, pl := sv.prog, sv.file, sv.pl
-	if len(pl.refusals) > 0 {
-		st.report(append(pl.refusals.Strings(), "livepatch: nothing of this save was applied")...)
-		return nil
-	}
-	ch, err := st.m.changes.RewriteChange(ctx, file, sv.src, declKeys(pl.apply), declKeys(pl.helpers))
-	if err != nil {
-		var ds change.Diagnostics
-		if errors.As(err, &ds) {
-			st.report(append(ds.Strings(), "livepatch: nothing of this save was applied")...)
-		} else {
-			st.report(fmt.Sprintf("livepatch: %v; nothing of this save was applied", err))
+// addPackageFiles adds to sv the other files of its package that differ
+// from their compiled text (the package on disk is the change), records
+// them as seen, and returns what puts back what was seen before. The
+// caller holds mu.
+func (st *session) addPackageFiles(ctx context.Context, b *change.Build, sv *change.Save) (restore func()) {
+	before := map[string][]byte{}
+	for other, src := range st.packageFiles(ctx, b, sv.File) {
+		prev, had := st.seen[other]
+		if had {
+			sv.Prev[other] = prev
 		}
-		return nil
+		before[other] = prev
+		sv.Files[other] = src
+		st.seen[other] = src
 	}
-	sv.checked = time.Now()
-	if refusals := constReaders(ctx, prog, file, sv.cur, pl, ch.Consts); len(refusals) > 0 {
-		st.report(append(refusals.Strings(), "livepatch: nothing of this save was applied")...)
-		return nil
+	return func() {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		for f, src := range before {
+			if src == nil {
+				delete(st.seen, f)
+			} else {
+				st.seen[f] = src
+			}
+		}
 	}
-	var ps []pendingPatch
-	for _, fn := range pl.apply {
-		rep := ch.Funcs[fn.key]
-		p := Patch{Name: prog.display(fn.key), Key: fn.key, Origin: OriginSave, File: file, Line: fn.line, source: fn.text}
-		ps = append(ps, pendingPatch{Patch: p, patch: agent.Patch{Ref: agent.Ref{Key: fn.key}, Source: rep.Source,
-			Imports: ch.ImportsOf(fn.key), File: filepath.Base(file), Line: fn.line, Helpers: ch.Helpers}})
+}
+
+// packageFiles returns the other files of the package of file whose text
+// on disk differs from the compiled one: files the build compiled, and
+// files new since the build that join the package (change.Build.NewFile).
+// The caller holds mu.
+func (st *session) packageFiles(ctx context.Context, b *change.Build, file string) map[string][]byte {
+	out := map[string][]byte{}
+	dir := filepath.Dir(file)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return out
+	}
+	for _, e := range ents {
+		other := filepath.Join(dir, e.Name())
+		if other == file || e.IsDir() || !strings.HasSuffix(other, ".go") || strings.HasSuffix(other, "_test.go") {
+			continue
+		}
+		compiled, built := b.Compiled(other)
+		if built && !st.m.changes.Compiled(ctx, other) {
+			continue // left out by its build constraints
+		}
+		src, err := os.ReadFile(other)
+		if err != nil || len(src) == 0 || built && string(src) == string(compiled) {
+			continue // gone (reported when its event comes), being written, or as built
+		}
+		if _, joins := b.NewFile(other, src); !built && !joins {
+			continue
+		}
+		out[other] = src
+	}
+	return out
+}
+
+// liveState returns the live patches as classification sees them. The
+// caller holds mu.
+func (st *session) liveState() map[string]change.Live {
+	live := make(map[string]change.Live, len(st.live))
+	for k, p := range st.live {
+		live[k] = change.Live{Prompt: p.Origin == OriginPrompt, Text: p.source}
+	}
+	return live
+}
+
+// applyPlanned applies a planned save's patches, reverts what it reverts,
+// and reports the outcome, as applySave says.
+func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Plan, unsee func()) error {
+	ps := make([]pendingPatch, len(pl.Apply))
+	for i, fn := range pl.Apply {
+		ps[i] = pendingPatch{Patch: Patch{Name: fn.Name, Key: fn.Key, Origin: OriginSave, File: fn.File, Line: fn.Line, source: fn.Text}, patch: fn.Patch}
 	}
 	if err := st.apply(ctx, ps); err != nil {
 		if isUnreachable(err) {
-			sv.unsee()
+			unsee()
 			return err
 		}
 		st.report(err.Error(), "livepatch: nothing of this save was applied")
 		return nil
 	}
-	if err := st.revert(ctx, pl.revert); err != nil {
+	st.mu.Lock()
+	var revertNames []string
+	for _, k := range pl.Revert {
+		if lp := st.live[k]; lp != nil {
+			revertNames = append(revertNames, lp.Name)
+		}
+	}
+	st.mu.Unlock()
+	if err := st.revert(ctx, pl.Revert); err != nil {
 		if isUnreachable(err) {
 			// What applied stays; the next try applies it again
 			// (the same patches) and then reverts.
-			sv.unsee()
+			unsee()
 			return err
 		}
 		st.report("livepatch: revert failed: " + err.Error())
@@ -256,16 +298,18 @@ func (st *session) applyPlanned(ctx context.Context, sv *plannedSave) error {
 	}
 	var lines []string
 	for _, p := range ps {
-		lines = append(lines, fmt.Sprintf("patched %s (%s)", p.Name, position(p.File, p.Line)))
+		lines = append(lines, fmt.Sprintf("patched %s (%s)", p.Name, change.Position(p.File, p.Line)))
 	}
-	if len(ps) > 0 {
-		lines = append(lines, pl.notes.Strings()...)
-		for _, m := range ch.NewMethods {
-			lines = append(lines, fmt.Sprintf("added method %s for patched code", m))
-		}
+	lines = append(lines, pl.Notes.Strings()...)
+	for _, m := range pl.NewMethods {
+		lines = append(lines, fmt.Sprintf("added method %s for patched code", m))
 	}
-	for _, n := range sv.revertNames {
+	for _, n := range revertNames {
 		lines = append(lines, "reverted "+n)
+	}
+	if len(lines) == 0 && len(pl.New) > 0 {
+		lines = append(lines, fmt.Sprintf("livepatch: %s: nothing to patch yet: what it declares anew (%s) goes live with the code that uses it",
+			filepath.Base(file), strings.Join(pl.New, ", ")))
 	}
 	if len(lines) > 0 {
 		st.report(lines...)
@@ -273,67 +317,42 @@ func (st *session) applyPlanned(ctx context.Context, sv *plannedSave) error {
 	return nil
 }
 
+// refusedLines returns what the console shows of a save that cannot go
+// live: its diagnostics, then that nothing was applied and, when the
+// package does not compile, what the save waits for: the package to
+// type-check, and the other files of the errors to be saved.
+func refusedLines(b *change.Build, file string, ds change.Diagnostics) []string {
+	compiles := true
+	var others []string
+	for _, d := range ds {
+		if d.Kind != change.Syntax && d.Kind != change.Type {
+			continue
+		}
+		compiles = false
+		if d.Pos.Filename != "" && d.Pos.Filename != filepath.Base(file) && !slices.Contains(others, d.Pos.Filename) {
+			others = append(others, d.Pos.Filename)
+		}
+	}
+	pkg, _ := b.PackageOf(file)
+	last := "livepatch: nothing of this save was applied"
+	switch {
+	case len(others) > 0:
+		last += fmt.Sprintf(": it waits for %s, and goes live when package %s type-checks", strings.Join(others, ", "), b.PackageName(pkg))
+	case !compiles:
+		last += fmt.Sprintf(": it goes live when package %s type-checks", b.PackageName(pkg))
+	}
+	return append(ds.Strings(), last)
+}
+
 // report shows lines in the client's console.
 func (st *session) report(lines ...string) {
 	st.s.Output("console", strings.Join(lines, "\n")+"\n")
 }
 
-// declKeys returns the keys of decls.
-func declKeys(decls []*funcDecl) []string {
-	keys := make([]string, len(decls))
-	for i, d := range decls {
-		keys[i] = d.key
-	}
-	return keys
-}
-
-// constReaders refuses the constants of a save whose value changed (new
-// ones included) that compiled code reads: compiled code has the old value
-// folded in. A reader is fine when the save patches it (the patch uses the
-// new value).
-func constReaders(ctx context.Context, prog *program, file string, cur *fileDecls, pl plan, consts []string) change.Diagnostics {
-	patched := map[string]bool{}
-	for _, fn := range pl.apply {
-		patched[fn.key] = true
-	}
-	var refusals change.Diagnostics
-	for _, name := range consts {
-		uses, elsewhere, ok := prog.users(ctx, cur.pkgPath, name)
-		if !ok {
-			continue // a new constant: only the change can read it
-		}
-		var unpatched []string
-		for _, u := range uses {
-			if !patched[u.key] {
-				unpatched = append(unpatched, prog.display(u.key))
-			}
-		}
-		p := cur.fset.Position(cur.values[name].pos)
-		at := token.Position{Filename: filepath.Base(file), Line: p.Line, Column: p.Column}
-		switch {
-		case elsewhere:
-			refusals = append(refusals, change.Diagnostic{Pos: at, Kind: change.RefusedRestart,
-				Msg: fmt.Sprintf("constant %s changed and a declaration outside any function uses it", name)})
-		case len(unpatched) > 0:
-			refusals = append(refusals, change.Diagnostic{Pos: at, Kind: change.RefusedUnpatched,
-				Msg: fmt.Sprintf("constant %s changed and compiled code reads it (%s)", name, strings.Join(unpatched, ", "))})
-		}
-	}
-	return refusals
-}
-
-// relMessage shortens an absolute path at the start of a parser message.
-func relMessage(msg string) string {
-	if i := strings.Index(msg, ".go:"); i > 0 && filepath.IsAbs(msg[:i+3]) {
-		return filepath.Base(msg[:i+3]) + msg[i+3:]
-	}
-	return msg
-}
-
 // removed reports, once, that a file of the program is gone (err says
 // how): what it declared stays in the program, compiled or patched, until
 // a restart.
-func (st *session) removed(ctx context.Context, prog *program, file string, err error) {
+func (st *session) removed(ctx context.Context, b *change.Build, file string, err error) {
 	base := filepath.Base(file)
 	if !errors.Is(err, fs.ErrNotExist) {
 		st.s.Output("console", fmt.Sprintf("livepatch: %s: %v: nothing applied\n", base, err))
@@ -342,9 +361,8 @@ func (st *session) removed(ctx context.Context, prog *program, file string, err 
 	st.mu.Lock()
 	_, seen := st.seen[file]
 	delete(st.seen, file)
-	delete(st.parsed, file)
 	st.mu.Unlock()
-	_, built := prog.compiled[file]
+	_, built := b.Compiled(file)
 	switch {
 	case !seen:
 	case built && st.m.changes.Compiled(ctx, file):
@@ -352,19 +370,4 @@ func (st *session) removed(ctx context.Context, prog *program, file string, err 
 	default:
 		st.s.Output("console", base+": removed: it was not part of this build; nothing to apply\n")
 	}
-}
-
-// newFileMessage says why a file new since the build is not applied,
-// naming the package its package clause declares.
-func newFileMessage(prog *program, pkg, file string, src []byte) string {
-	base := filepath.Base(file)
-	f, err := parser.ParseFile(token.NewFileSet(), file, src, parser.PackageClauseOnly)
-	if err != nil {
-		return fmt.Sprintf("%s: nothing applied", relMessage(err.Error()))
-	}
-	name, dirName := f.Name.Name, prog.pkgNames[pkg]
-	if dirName != "" && name != dirName {
-		return fmt.Sprintf("%s: new file of package %s in the directory of package %s: a directory holds one package, so the next build fails; nothing applied", base, name, dirName)
-	}
-	return fmt.Sprintf("%s: new file of package %s: restart to apply", base, name)
 }

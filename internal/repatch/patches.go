@@ -7,7 +7,6 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -120,13 +119,11 @@ func diagnosticsIn(ds change.Diagnostics, f patcher.Function, starts map[int]int
 func patchesOf(ch *change.Change, file string, fns []patcher.Function, starts map[int]int) []agent.Patch {
 	var ps []agent.Patch
 	for _, f := range fns {
-		rep := ch.Funcs[f.Key]
 		line := starts[f.Line]
 		if line == 0 {
 			line = f.Line
 		}
-		ps = append(ps, agent.Patch{Ref: agent.Ref{Key: f.Key}, Source: rep.Source,
-			Imports: ch.ImportsOf(f.Key), File: filepath.Base(file), Line: line, Helpers: ch.Helpers})
+		ps = append(ps, ch.AgentPatch(f.Key, file, line))
 	}
 	return ps
 }

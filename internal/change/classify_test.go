@@ -1,4 +1,4 @@
-package livepatch
+package change
 
 import (
 	"strings"
@@ -25,11 +25,11 @@ func f(x int) int { return x + k }
 // file: what applies, what reverts, and the reason of each refusal.
 func TestClassify(t *testing.T) {
 	const pkg = "example.com/m"
-	prog := &program{funcs: map[string]patcher.Function{
+	prog := &Build{funcs: map[string]patcher.Function{
 		pkg + ".(*T).M": {Key: pkg + ".(*T).M", Package: pkg, Patchable: true},
 		pkg + ".f":      {Key: pkg + ".f", Package: pkg, Patchable: true},
 	}}
-	old, err := parseFileDecls(pkg, "/m/main.go", []byte(compiledSrc))
+	old, err := ParseFileDecls(pkg, "/m/main.go", []byte(compiledSrc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +39,8 @@ func TestClassify(t *testing.T) {
 		refusal        string
 	}{
 		{"body", "return x + k", "return x + 2*k", []string{"f"}, nil, ""},
+		{"parameter renamed", "func f(x int) int { return x + k }", "func f(y int) int { return y + k }", []string{"f"}, nil, ""},
+		{"receiver renamed", "func (t *T) M() int { return t.a }", "func (u *T) M() int { return u.a }", []string{"(*T).M"}, nil, ""},
 		{"method body", "return t.a }", "return t.a + 1 }", []string{"(*T).M"}, nil, ""},
 		{"new function", "return x + k }", "return g(x) }\n\nfunc g(x int) int { return x }", []string{"f"}, []string{"g"}, ""},
 		{"function literal", "return x + k }", "return func() int { return x + 2*k }() }", []string{"f"}, nil, ""},
@@ -63,11 +65,11 @@ func TestClassify(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := strings.Replace(compiledSrc, tc.from, tc.to, 1)
-			cur, err := parseFileDecls(pkg, "/m/main.go", []byte(src))
+			cur, err := ParseFileDecls(pkg, "/m/main.go", []byte(src))
 			if err != nil {
 				t.Fatal(err)
 			}
-			pl := classify(prog, "/m/main.go", old, cur, nil, map[string]*Patch{}, noCallers)
+			pl := classify(prog, "/m/main.go", old, cur, nil, map[string]Live{}, noCallers)
 			if tc.refusal != "" {
 				if len(pl.refusals) == 0 || pl.refusals[0].String() != tc.refusal {
 					t.Errorf("refusals: got %q, want %q", pl.refusals.Strings(), tc.refusal)
@@ -98,34 +100,26 @@ func TestClassify(t *testing.T) {
 // text is reverted, and that a prompt patch the file did not touch stays.
 func TestClassifyRevert(t *testing.T) {
 	const pkg = "example.com/m"
-	prog := &program{funcs: map[string]patcher.Function{pkg + ".f": {Key: pkg + ".f", Package: pkg, Patchable: true}}}
-	old, _ := parseFileDecls(pkg, "/m/main.go", []byte(compiledSrc))
-	live := map[string]*Patch{pkg + ".f": {Key: pkg + ".f", Origin: OriginSave}}
+	prog := &Build{funcs: map[string]patcher.Function{pkg + ".f": {Key: pkg + ".f", Package: pkg, Patchable: true}}}
+	old, _ := ParseFileDecls(pkg, "/m/main.go", []byte(compiledSrc))
+	live := map[string]Live{pkg + ".f": {}}
 	pl := classify(prog, "/m/main.go", old, old, nil, live, noCallers)
 	if strings.Join(pl.revert, ",") != pkg+".f" {
 		t.Errorf("revert: got %v, want [%s.f]", pl.revert, pkg)
 	}
-	live[pkg+".f"].Origin = OriginPrompt
+	live[pkg+".f"] = Live{Prompt: true}
 	pl = classify(prog, "/m/main.go", old, old, old, live, noCallers)
 	if len(pl.revert) != 0 || len(pl.apply) != 0 {
 		t.Errorf("prompt patch of an untouched function: got revert %v, apply %v", pl.revert, names(pl.apply))
 	}
 }
 
-func names(fns []*funcDecl) []string {
+func names(fns []*FuncDecl) []string {
 	var out []string
 	for _, f := range fns {
-		out = append(out, f.name)
+		out = append(out, f.Name)
 	}
 	return out
-}
-
-// TestLineDiff checks the diff of the :diff command.
-func TestLineDiff(t *testing.T) {
-	got := lineDiff("a\nb\nc", "a\nx\nc")
-	if want := " a\n-b\n+x\n c"; got != want {
-		t.Errorf("got %q, want %q", got, want)
-	}
 }
 
 // noCallers says that every function has a use outside a function.

@@ -1,4 +1,4 @@
-package livepatch
+package change
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"go/types"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // use is one function declaration of the user's packages that refers to a
@@ -21,7 +22,7 @@ type use struct {
 // any function declaration (in a variable's initializer, a type, another
 // constant). ok is false when the build has no such object or no type
 // information. It reads the build's type information, loaded once.
-func (p *program) users(ctx context.Context, pkgPath, name string) (uses []use, elsewhere, ok bool) {
+func (p *Build) users(ctx context.Context, pkgPath, name string) (uses []use, elsewhere, ok bool) {
 	if p.res == nil {
 		return nil, false, false
 	}
@@ -32,7 +33,7 @@ func (p *program) users(ctx context.Context, pkgPath, name string) (uses []use, 
 	var target types.Object
 	for _, lp := range pkgs {
 		if lp.PkgPath == pkgPath && lp.Types != nil {
-			target = lp.Types.Scope().Lookup(name)
+			target = lookup(lp.Types, name)
 		}
 	}
 	if target == nil {
@@ -61,7 +62,7 @@ func (p *program) users(ctx context.Context, pkgPath, name string) (uses []use, 
 					elsewhere = true
 					continue
 				}
-				k := newFuncDecl(fset, nil, lp.PkgPath, fd).key
+				k := newFuncDecl(fset, nil, lp.PkgPath, fd).Key
 				if !seen[k] {
 					seen[k] = true
 					uses = append(uses, use{key: k, file: file})
@@ -73,10 +74,29 @@ func (p *program) users(ctx context.Context, pkgPath, name string) (uses []use, 
 	return uses, elsewhere, true
 }
 
+// lookup returns the package-level object of pkg called name, or the
+// method name (T.M or (*T).M) of a type of pkg; nil when there is none.
+func lookup(pkg *types.Package, name string) types.Object {
+	recv, method, isMethod := strings.Cut(name, ".")
+	if !isMethod {
+		return pkg.Scope().Lookup(name)
+	}
+	tn, ok := pkg.Scope().Lookup(strings.TrimSuffix(strings.TrimPrefix(recv, "(*"), ")")).(*types.TypeName)
+	if !ok {
+		return nil
+	}
+	obj, _, _ := types.LookupFieldOrMethod(tn.Type(), true, pkg, method)
+	if fn, ok := obj.(*types.Func); ok {
+		return fn
+	}
+	return nil
+}
+
 // callers returns the keys of the functions of the user's packages that
-// use the package-level function key, and whether every use is inside a
-// function declaration of file.
-func (p *program) callers(ctx context.Context, key, file string) (keys []string, ok bool) {
+// use the package-level function or the method key, and whether every
+// use is inside a function declaration; ok is false too when the build
+// has no such function or no type information.
+func (p *Build) callers(ctx context.Context, key string) (keys []string, ok bool) {
 	f, found := p.funcs[key]
 	if !found {
 		return nil, false
@@ -85,12 +105,8 @@ func (p *program) callers(ctx context.Context, key, file string) (keys []string,
 	if !found {
 		return nil, false
 	}
-	ok = !elsewhere
 	for _, u := range uses {
 		keys = append(keys, u.key)
-		if u.file != filepath.Clean(file) {
-			ok = false
-		}
 	}
-	return keys, ok
+	return keys, !elsewhere
 }

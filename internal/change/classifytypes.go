@@ -1,4 +1,4 @@
-package livepatch
+package change
 
 import (
 	"go/ast"
@@ -26,7 +26,7 @@ func (c *classifier) typeChange(name string) {
 	if os == nil {
 		return // a new type: declared with the change, for patched code
 	}
-	if squeeze(cur.text(ts.Pos(), ts.End())) == squeeze(old.text(os.Pos(), os.End())) {
+	if squeeze(cur.slice(ts.Pos(), ts.End())) == squeeze(old.slice(os.Pos(), os.End())) {
 		return
 	}
 	st, ok1 := ts.Type.(*ast.StructType)
@@ -75,10 +75,10 @@ type field struct {
 }
 
 // structFields returns the fields of s, a struct type of fd.
-func structFields(fd *fileDecls, s *ast.StructType) []field {
+func structFields(fd *FileDecls, s *ast.StructType) []field {
 	var out []field
 	for _, f := range s.Fields.List {
-		typ := squeeze(fd.text(f.Type.Pos(), f.Type.End()))
+		typ := squeeze(fd.slice(f.Type.Pos(), f.Type.End()))
 		if f.Tag != nil {
 			typ += " " + f.Tag.Value
 		}

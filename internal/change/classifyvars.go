@@ -1,4 +1,4 @@
-package livepatch
+package change
 
 // varDecls refuses every variable declaration of the saved file that is new,
 // changed or removed: compiled code has its place and ran its

@@ -1,0 +1,3 @@
+module example.com/livefilesfixture
+
+go 1.22

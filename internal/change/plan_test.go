@@ -1,0 +1,192 @@
+package change
+
+import (
+	"context"
+	"errors"
+	"go/ast"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/livepatch/livepatch/internal/patcher"
+)
+
+// planFiles are the files of the package the planning tests change.
+var planFiles = map[string]string{
+	"a.go": `package p
+
+import "strings"
+
+func g(x int) int { return x + 1 }
+
+func spare() string { return "spare" }
+
+func Use(r string) string { return strings.TrimSpace(r) }
+`,
+	"b.go": `package p
+
+func F() int { return g(1) }
+
+func H(_ int) int { return 2 }
+`,
+}
+
+// planChecker builds a checker whose build is the package of planFiles,
+// written to a temporary directory, every function patchable, and returns
+// it with the directory.
+func planChecker(t *testing.T) (*Checker, string) {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{"go.mod": "module example.com/p\n\ngo 1.26\n"}
+	for name, src := range planFiles {
+		files[name] = src
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := &packages.Config{
+		Context: context.Background(),
+		Dir:     dir,
+		Fset:    token.NewFileSet(),
+		Mode: packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps |
+			packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule,
+	}
+	pkgs, err := packages.Load(cfg, ".")
+	if err != nil || len(pkgs) != 1 || len(pkgs[0].Errors) > 0 {
+		t.Fatalf("load: %v %v", err, pkgs)
+	}
+	m := &patcher.Manifest{}
+	for _, f := range pkgs[0].Syntax {
+		name := cfg.Fset.File(f.Pos()).Name()
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok {
+				m.Functions = append(m.Functions, patcher.Function{Key: patcher.FuncKey(pkgs[0].PkgPath, fd), Package: pkgs[0].PkgPath,
+					File: name, Line: cfg.Fset.Position(fd.Pos()).Line, Patchable: true})
+			}
+		}
+	}
+	k := NewChecker(nil)
+	k.UseBuild(&patcher.Result{Manifest: m, Fset: cfg.Fset, Packages: pkgs})
+	return k, dir
+}
+
+// edit returns the text of a file of planFiles with one replacement.
+func edit(t *testing.T, name, from, to string) []byte {
+	t.Helper()
+	if !strings.Contains(planFiles[name], from) {
+		t.Fatalf("%s has no %q", name, from)
+	}
+	return []byte(strings.Replace(planFiles[name], from, to, 1))
+}
+
+// planSave plans a save of saved with the files of files (by base name), no
+// live patches and nothing seen before.
+func planSave(t *testing.T, k *Checker, dir, saved string, files map[string][]byte) (*Plan, error) {
+	t.Helper()
+	sv := Save{File: filepath.Join(dir, saved), Files: map[string][]byte{}}
+	for name, src := range files {
+		sv.Files[filepath.Join(dir, name)] = src
+	}
+	return k.PlanSave(context.Background(), sv)
+}
+
+// applied returns the names of what a plan applies.
+func applied(pl *Plan) string {
+	var names []string
+	for _, p := range pl.Apply {
+		names = append(names, strings.TrimPrefix(p.Name, "example.com/p."))
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
+}
+
+// TestPlanPackage checks that the files of a package that a save takes
+// are planned together: a helper added in one file and used from another
+// applies with both, and fails to type-check without the file that
+// declares it; a signature change applies when its compiled callers in
+// another file are patched with it. A renamed parameter is no signature
+// change; a removed function stays compiled, unused, unless compiled code
+// left unpatched uses it; a new file joins its package.
+func TestPlanPackage(t *testing.T) {
+	k, dir := planChecker(t)
+	newHelper := edit(t, "a.go", "func spare()", "func parse(s string) int { return len(s) }\n\nfunc spare()")
+	useHelper := edit(t, "b.go", "return g(1)", "return g(parse(\"ab\"))")
+	for _, tc := range []struct {
+		name, saved      string
+		files            map[string][]byte
+		apply, err, note string
+	}{
+		{"helper first", "a.go", map[string][]byte{"a.go": newHelper}, "", "", ""},
+		{"helper, then its user", "b.go", map[string][]byte{"a.go": newHelper, "b.go": useHelper}, "F", "", ""},
+		{"user alone", "b.go", map[string][]byte{"b.go": useHelper}, "", "b.go:3:25: undefined: parse", ""},
+		{"signature, callers unpatched", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int", "func g(x, y int) int")}, "",
+			"a.go:5:1: signature of g changed and its compiled caller F is not patched: restart to apply", ""},
+		{"signature with its callers", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int", "func g(x, y int) int"),
+			"b.go": edit(t, "b.go", "return g(1)", "return g(1, 2)")}, "F", "", ""},
+		{"parameter renamed", "b.go", map[string][]byte{"b.go": edit(t, "b.go", "func H(_ int) int { return 2 }", "func H(n int) int { return n }")}, "H", "", ""},
+		{"removed, unused", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func spare() string { return \"spare\" }", "")}, "", "",
+			"a.go:1:9: spare removed: its compiled body stays in the program, unused"},
+		{"removed, used", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int { return x + 1 }", "")}, "",
+			"a.go:1:9: g removed and compiled code uses it (example.com/p.F): edit those functions too, or restart to apply", ""},
+		{"removed with its user's use", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int { return x + 1 }", ""),
+			"b.go": edit(t, "b.go", "return g(1)", "return 2")}, "F", "", "a.go:1:9: g removed: its compiled body stays in the program, unused"},
+		{"new file", "c.go", map[string][]byte{"c.go": []byte("package p\n\nfunc K() int { return g(3) }\n")}, "", "", ""},
+		{"new file and its user", "c.go", map[string][]byte{"c.go": []byte("package p\n\nfunc K() int { return g(3) }\n"),
+			"b.go": edit(t, "b.go", "return g(1)", "return K()")}, "F", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pl, err := planSave(t, k, dir, tc.saved, tc.files)
+			if tc.err != "" {
+				var ds Diagnostics
+				if !errors.As(err, &ds) || ds[0].String() != tc.err {
+					t.Fatalf("got %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := applied(pl); got != tc.apply {
+				t.Errorf("applied %q, want %q", got, tc.apply)
+			}
+			if got := strings.Join(pl.Notes.Strings(), "\n"); got != tc.note {
+				t.Errorf("notes %q, want %q", got, tc.note)
+			}
+		})
+	}
+}
+
+// TestPlanImportOfLivePatch saves an import used by one function, then a
+// change of another function of the file: the import, used only by the
+// live patch that the second save leaves alone, is no error (issue 13:
+// `"strings" imported and not used` until a restart).
+func TestPlanImportOfLivePatch(t *testing.T) {
+	k, dir := planChecker(t)
+	first := edit(t, "b.go", "package p\n", "package p\n\nimport \"strings\"\n")
+	first = []byte(strings.Replace(string(first), "return g(1)", "return g(strings.Count(\"aa\", \"a\"))", 1))
+	pl, err := planSave(t, k, dir, "b.go", map[string][]byte{"b.go": first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := applied(pl); got != "F" {
+		t.Fatalf("first save applied %q, want F", got)
+	}
+	second := []byte(strings.Replace(string(first), "return 2", "return 3", 1))
+	file := filepath.Join(dir, "b.go")
+	sv := Save{File: file, Files: map[string][]byte{file: second}, Prev: map[string][]byte{file: first},
+		Live: map[string]Live{pl.Apply[0].Key: {Text: pl.Apply[0].Text}}}
+	pl, err = k.PlanSave(context.Background(), sv)
+	if err != nil {
+		t.Fatalf("second save: %v", err)
+	}
+	if got := applied(pl); got != "H" {
+		t.Errorf("second save applied %q, want H", got)
+	}
+}
