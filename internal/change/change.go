@@ -310,35 +310,35 @@ func methodMaker(fd *ast.FuncDecl, typeName, text string, from int, tok *token.F
 	return fmt.Sprintf("func %s%s_%s(%s %s) func%s { return func%s %s }", rewrite.NewMethodPrefix, typeName, fd.Name.Name, name, recvText, sig, sig, body)
 }
 
-// importNames maps each import path of sc's file to the name it binds
-// there: the file's own name for it, or the package's.
-func (prog *Program) importNames(sc *Scope) map[string]string {
+// importNames maps each import path of f, a file of the build or a saved
+// one, to the name it binds there: the file's own name for it, or the
+// package's.
+func (prog *Program) importNames(f *ast.File) map[string]string {
 	names := map[string]string{}
-	for _, is := range sc.fileImports() {
-		if is.name != "" {
-			names[is.path] = is.name
-		} else if ip := prog.pkgs[is.path]; ip != nil {
-			names[is.path] = ip.Name()
+	for _, is := range FileImports(f) {
+		if is.Name != "" {
+			names[is.Path] = is.Name
+		} else if ip := prog.pkgs[is.Path]; ip != nil {
+			names[is.Path] = ip.Name()
 		}
 	}
 	return names
 }
 
-// declChecked returns the input of the rewriter for declaration d of the
-// file that sc, info and src hold (src is the file's text): a function's
-// body with the declaration (whose signature the rewriter may rename in,
+// declInput returns the rewriter's input for declaration d of the file
+// that ref, info and src hold (src is the file's text): a function's body
+// with the declaration (whose signature the rewriter may rename in,
 // params.go), or a type's declaration. pkg is the package the rewritten
 // code is checked as, names the file's import names (importNames).
-func declChecked(prog *Program, sc *Scope, info *types.Info, src []byte, d ast.Decl, pkg *types.Package, names map[string]string, ci *rewrite.Change) *checked {
-	tok := sc.ref.tok
+func declInput(ref fileRef, info *types.Info, src []byte, d ast.Decl, pkg *types.Package, names map[string]string, ci *rewrite.Change) *rewrite.Input {
+	tok := ref.tok
 	from, to := tok.Offset(d.Pos()), tok.Offset(d.End())
-	text := string(src[from:to])
-	c := &checked{prog: prog, user: prog.user, in: &input{src: text, host: text, decls: true}, sc: sc,
-		info: info, tok: tok, start: from, locals: map[types.Object]bool{}, pkg: pkg, names: names, change: ci}
+	in := &rewrite.Input{Src: string(src[from:to]), Decls: true, Info: info, Offset: CodeOffset(tok, from, to-from), Pkg: pkg, Names: names,
+		File: ref.file, LoadedFile: ref.pkg != nil, Change: ci}
 	if fd, ok := d.(*ast.FuncDecl); ok {
-		c.stmts, c.decl = []ast.Stmt{fd.Body}, fd
+		in.Stmts, in.Decl = []ast.Stmt{fd.Body}, fd
 	} else {
-		c.stmts = []ast.Stmt{&ast.DeclStmt{Decl: d}}
+		in.Stmts = []ast.Stmt{&ast.DeclStmt{Decl: d}}
 	}
-	return c
+	return in
 }

@@ -114,7 +114,7 @@ func (k *Checker) RewriteInput(ctx context.Context, file string, src []byte, app
 		if tries == 3 || !errors.As(err, &ds) {
 			return ch, err
 		}
-		paths := prog.missingImports(ds)
+		paths := prog.MissingImports(ds)
 		fset := token.NewFileSet()
 		f, perr := parser.ParseFile(fset, file, src, parser.PackageClauseOnly)
 		if len(paths) == 0 || perr != nil {

@@ -86,9 +86,9 @@ func (l Diagnostics) Strings() []string {
 	return out
 }
 
-// typeDiagnostic returns the diagnostic of a type error at pos (whose
+// TypeDiagnostic returns the diagnostic of a type error at pos (whose
 // Filename the caller sets), noting the name of an undefined identifier.
-func typeDiagnostic(te types.Error, pos token.Position) Diagnostic {
+func TypeDiagnostic(te types.Error, pos token.Position) Diagnostic {
 	d := Diagnostic{Pos: pos, Kind: Type, Msg: te.Msg}
 	if name, ok := strings.CutPrefix(te.Msg, "undefined: "); ok {
 		d.undefined = name

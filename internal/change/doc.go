@@ -1,7 +1,9 @@
-// Package change turns a saved file, a prompt declaration or a prompt
-// input into a checked change rewritten for the agent's interpreter
-// (package target/agent). It knows the build, not the debugger: it imports
-// no Delve, no DAP and not the proxy.
+// Package change turns a saved file or a prompt declaration into a
+// checked change rewritten for the agent's interpreter (package
+// target/agent). It knows the build, not the debugger: it imports no
+// Delve, no DAP and not the proxy. The checking of a Go prompt input in a
+// paused frame's scope is package change/frame, which builds on this
+// package's Program, Diagnostics and rewriting.
 //
 // # One snapshot per build
 //
@@ -16,7 +18,10 @@
 // patcher.Result.TypeInfo: every loaded package by path, the user's
 // (instrumented) packages and their files. Build.users and Build.callers
 // (callers.go) find the compiled functions that use a package-level
-// object.
+// object. Package change/frame reads a Program through its accessors
+// (Package, UserFile, Importer, ...; program.go) and imports, for an
+// input that names a linked package without importing it, what
+// Program.MissingImports finds (imports.go), as Checker.RewriteInput does.
 //
 // # Classification
 //
@@ -61,26 +66,14 @@
 // constraints may leave one out). The result, a Change, holds the
 // rewritten replacements, helpers and imports (change.go).
 //
-// # Prompt inputs
-//
-// Program.Input checks an input of the Go prompt in the scope of a paused
-// line (Program.ScopeAt: the arguments and locals declared before the
-// line, the package's objects, the file's imports) after the declaring
-// inputs of a session (History): a scratch package with the frame
-// package's path holds the frame's locals and the package's objects, and
-// one synthetic file holds the earlier inputs and the new one (check.go).
-// Errors are Diagnostics, each at its line:col of the input. A package
-// the program links that the input names without importing it is imported
-// for it when its name is unique. Input.Notes says when a frame local the
-// input writes may have been folded by the compiler (fold.go).
-// Program.Operand tells the prompt's completions what an expression
-// names.
-//
 // # Rewriting
 //
 // Checked code is rewritten for the agent's interpreter by package
-// internal/rewrite: the checker builds a rewrite.Input from what it
-// checked (rewriting.go), and a rewrite.Error becomes an *InputError. For a
+// internal/rewrite. What a check knows of the code makes one half of the
+// rewrite.Input: this package writes it for a declaration of a saved file
+// (declInput), package change/frame for a prompt input. Program.Rewrite
+// (rewriting.go) sets the build's half, the same for both, rewrites, and
+// turns a rewrite.Error into a Diagnostic of kind RefusedInterpreter. For a
 // saved change, the compiled generic functions the rewritten code needs
 // interpreted come back in rewrite.Change.Generics and are rewritten as
 // helpers of the change (generics.go), as is the lpNew_T_m function of

@@ -220,34 +220,3 @@ func TestRewriteRefusesMissingInstances(t *testing.T) {
 		}
 	}
 }
-
-// TestPromptFrameLocalOfInstance checks that a prompt input using a frame
-// local whose type is an instantiation binds it under the instantiation's
-// symbol, and reaches its unexported members through their accessors.
-func TestPromptFrameLocalOfInstance(t *testing.T) {
-	prog, file := genericProgram(t)
-	line := 1 + strings.Count(genericSrc[:strings.Index(genericSrc, "func Unbox")], "\n")
-	sc, err := prog.ScopeAt(file, line)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := parseInput("b.v + b.get()")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := prog.check(sc, nil, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rw, err := rewriteChecked(c, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	box := instanceName(t, prog, "example.com/gen", "Box", types.Typ[types.Int])
-	if len(rw.Vars) != 1 || rw.Vars[0].Name != "b" || rw.Vars[0].Type != "*"+box {
-		t.Errorf("frame variables: got %+v, want b of type *%s", rw.Vars, box)
-	}
-	if want := "lpMethod_" + box + "_get((*lp_frame.b))()"; !strings.Contains(rw.Src, want) || !strings.Contains(rw.Src, "lpField_"+box+"_v") {
-		t.Errorf("rewritten input %q lacks %s and the field accessor", rw.Src, want)
-	}
-}

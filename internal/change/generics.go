@@ -115,9 +115,8 @@ func (prog *Program) rewriteGeneric(fn *types.Func, s *savedChange) (string, []s
 	if fd == nil {
 		return "", nil, fmt.Errorf("rewrite: no declaration of generic function %s", fn.Name())
 	}
-	sc := &Scope{ref: ref}
-	c := declChecked(prog, sc, info, text, fd, ci.Pkg, prog.importNames(sc), ci)
-	rw, err := rewriteChecked(c, false)
+	in := declInput(ref, info, text, fd, ci.Pkg, prog.importNames(ref.file), ci)
+	rw, err := prog.Rewrite(in, false)
 	if err != nil {
 		return "", nil, positioned(err, filepath.Base(ref.tok.Name()), prog.fset.Position(fd.Pos()).Line-1)
 	}

@@ -97,3 +97,35 @@ func (p *Program) file(path string) (fileRef, bool) {
 	}
 	return fileRef{}, false
 }
+
+// Fset returns the file set of the build's syntax.
+func (p *Program) Fset() *token.FileSet { return p.fset }
+
+// Package returns the loaded package of import path path, or nil.
+func (p *Program) Package(path string) *types.Package { return p.pkgs[path] }
+
+// UserPackage reports whether path is a package of the user's, one the
+// build instruments.
+func (p *Program) UserPackage(path string) bool { return p.user[path] }
+
+// UserFile returns the package and the syntax of the user file at path,
+// as built.
+func (p *Program) UserFile(path string) (*packages.Package, *ast.File, bool) {
+	r, ok := p.file(path)
+	return r.pkg, r.file, ok
+}
+
+// Importer returns an importer of the packages linked into the program.
+func (p *Program) Importer() types.Importer {
+	return importerFunc(func(path string) (*types.Package, error) {
+		if ip := p.pkgs[path]; ip != nil {
+			return ip, nil
+		}
+		return nil, fmt.Errorf("package %s is not linked into this program", path)
+	})
+}
+
+// importerFunc is a types.Importer.
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }

@@ -9,39 +9,53 @@ import (
 	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
-// rewriteInput is the rewriting's input for c.
-func (c *checked) rewriteInput() *rewrite.Input {
-	imports := make([]string, len(c.in.imports))
-	for i, s := range c.in.imports {
-		imports[i] = s.String()
-	}
-	in := &rewrite.Input{
-		Src: c.in.src, Decls: c.in.decls, ImportRanges: c.in.importRanges, Imports: imports,
-		Info: c.info, Stmts: c.stmts, Decl: c.decl, Offset: c.inputOffset, Results: c.results(),
-		Locals: c.locals, Pkg: c.pkg, Names: c.names,
-		Packages: c.prog.pkgs, User: c.user, Spec: c.prog.spec, InstanceNames: c.prog.instanceNames,
-		Change: c.change,
-	}
-	if c.sc != nil {
-		in.File, in.LoadedFile = c.sc.ref.file, c.sc.ref.pkg != nil
-	}
-	return in
-}
-
-// rewriteChecked rewrites c for the agent (package rewrite); prompt adds
+// Rewrite rewrites checked code for the agent (package rewrite). in
+// holds what the check knows of the code, a declaration of a saved file
+// (declInput) or an input of the Go prompt (package change/frame); Rewrite
+// sets the build's side of it, the same for both: the linked packages, the
+// user's, their import specs and the instantiation symbols. prompt adds
 // the depth guard of functions declared at the prompt. A construct the
 // rewriting cannot express is a Diagnostic of kind RefusedInterpreter.
-func rewriteChecked(c *checked, prompt bool) (*rewrite.Output, error) {
+func (p *Program) Rewrite(in *rewrite.Input, prompt bool) (*rewrite.Output, error) {
+	in.Packages, in.User, in.Spec, in.InstanceNames = p.pkgs, p.user, p.spec, p.instanceNames
 	do := rewrite.Rewrite
 	if prompt {
 		do = rewrite.Prompt
 	}
-	out, err := do(c.rewriteInput())
+	out, err := do(in)
 	var re *rewrite.Error
 	if errors.As(err, &re) {
 		return nil, Diagnostics{{Pos: token.Position{Line: re.Line, Column: re.Col}, Kind: RefusedInterpreter, Msg: re.Msg, Reason: re.Reason}}
 	}
 	return out, err
+}
+
+// CodeOffset returns the Offset of a rewriter's input for code that is
+// the size bytes at offset start of tok: the offset in the code of a
+// position, or -1 when the position is not in the code.
+func CodeOffset(tok *token.File, start, size int) func(token.Pos) int {
+	return func(p token.Pos) int {
+		if !p.IsValid() || int(p) < tok.Base() || int(p) > tok.Base()+tok.Size() {
+			return -1
+		}
+		off := tok.Offset(p) - start
+		if off < 0 || off > size {
+			return -1
+		}
+		return off
+	}
+}
+
+// NewInfo returns a types.Info with the maps the rewriter reads, for a
+// check whose code goes to Rewrite.
+func NewInfo() *types.Info {
+	return &types.Info{
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
+		Instances:  map[*ast.Ident]types.Instance{}, // the rewriter's generic.go
+	}
 }
 
 // signatureImports returns the import specs of the packages that the

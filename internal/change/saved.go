@@ -206,10 +206,10 @@ func (s *savedChange) typeCheck() error {
 		}
 	}
 	s.fresh = types.NewPackage(s.compiled.Path(), s.compiled.Name())
-	s.info = newInfo()
+	s.info = NewInfo()
 	var ds Diagnostics
 	conf := types.Config{
-		Importer:    prog.linkedImporter(),
+		Importer:    prog.Importer(),
 		FakeImportC: true,
 		Error: func(err error) {
 			te, ok := err.(types.Error)
@@ -221,7 +221,7 @@ func (s *savedChange) typeCheck() error {
 				return
 			}
 			pos := prog.fset.Position(te.Pos)
-			d := typeDiagnostic(te, token.Position{Filename: sf.base, Line: pos.Line, Column: pos.Column})
+			d := TypeDiagnostic(te, token.Position{Filename: sf.base, Line: pos.Line, Column: pos.Column})
 			d.Func = funcAt(sf.f, s.compiled.Path(), te.Pos)
 			ds = append(ds, d)
 		},
@@ -371,17 +371,14 @@ func (s *savedChange) classify() ([]savedDecl, error) {
 // returns the import specs the rewritten declarations need, as a set.
 func (s *savedChange) rewriteDecls(decls []savedDecl) (map[string]bool, error) {
 	prog, info, ci, ch := s.prog, s.info, s.ci, s.ch
-	scopes := map[*savedFile]*Scope{}
 	names := map[*savedFile]map[string]string{}
 	imports := map[string]bool{}
 	for _, sd := range decls {
 		sf, d := sd.sf, sd.decl
-		sc := scopes[sf]
-		if sc == nil {
-			sc = &Scope{ref: sf.ref(s)}
-			scopes[sf], names[sf] = sc, prog.importNames(sc)
+		if names[sf] == nil {
+			names[sf] = prog.importNames(sf.f)
 		}
-		c := declChecked(prog, sc, info, sf.src, d, s.fresh, names[sf], ci)
+		in := declInput(sf.ref(s), info, sf.src, d, s.fresh, names[sf], ci)
 		fd, isFunc := d.(*ast.FuncDecl)
 		var fn *types.Func
 		key := ""
@@ -389,7 +386,7 @@ func (s *savedChange) rewriteDecls(decls []savedDecl) (map[string]bool, error) {
 			fn = info.Defs[fd.Name].(*types.Func)
 			key = funcKey(fn)
 		}
-		rw, err := rewriteChecked(c, false)
+		rw, err := prog.Rewrite(in, false)
 		if err != nil {
 			return nil, inFunc(positioned(err, sf.base, prog.fset.Position(d.Pos()).Line-1), key)
 		}
@@ -400,7 +397,7 @@ func (s *savedChange) rewriteDecls(decls []savedDecl) (map[string]bool, error) {
 		}
 		switch {
 		case isFunc && ci.NewMethods[fn]:
-			ch.Helpers = append(ch.Helpers, methodMaker(fd, rewrite.RecvNamed(fn).Obj().Name(), rw.Src, c.start, sf.tok))
+			ch.Helpers = append(ch.Helpers, methodMaker(fd, rewrite.RecvNamed(fn).Obj().Name(), rw.Src, sf.tok.Offset(d.Pos()), sf.tok))
 		case s.want[key]:
 			ch.Funcs[key] = &Replacement{Source: rw.Src, Imports: rw.Imports}
 			if !s.isHelper[key] {

@@ -18,6 +18,7 @@
 //	internal/dapproxy     the DAP proxy over Delve: no interpreter, no type checker, no livepatch package
 //	internal/agentclient  the host's channels to the agent: no DAP, no type checker
 //	internal/change       checking and rewriting changes: no debugger, no DAP, not the proxy
+//	internal/change/frame checking prompt inputs in a frame's scope: change's rules, and not the agent's channels
 //	internal/repatch      the fidelity runner: no DAP server
 //	internal/prompt, internal/livepatch, internal/cli: the host
 package layers

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-dap"
 
 	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/change/frame"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
@@ -58,7 +59,7 @@ func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.Comple
 	if err != nil || index >= len(frames) {
 		return nil
 	}
-	sc, err := prog.ScopeAt(frames[index].Call.File, frames[index].Call.Line)
+	sc, err := frame.At(prog, frames[index].Call.File, frames[index].Call.Line)
 	if err != nil {
 		return nil
 	}
@@ -88,7 +89,7 @@ func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.Comple
 		for _, n := range pkgScope.Names() {
 			add(n, objectKind(pkgScope.Lookup(n)), "")
 		}
-		for _, is := range prog.Imports(sc) {
+		for _, is := range sc.Imports() {
 			add(is.Name, "module", is.Path)
 		}
 	}
@@ -97,8 +98,8 @@ func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.Comple
 }
 
 // members lists the members of the package or value that recv names.
-func (p *Prompt) members(prog *change.Program, sc *change.Scope, st *session, recv string, add func(label, typ, detail string)) {
-	pkg, t := prog.Operand(sc, &st.history, recv)
+func (p *Prompt) members(prog *change.Program, sc *frame.Scope, st *session, recv string, add func(label, typ, detail string)) {
+	pkg, t := sc.Operand(&st.history, recv)
 	if pkg != nil {
 		scope := pkg.Scope()
 		for _, n := range scope.Names() {

@@ -48,14 +48,15 @@
 // the frame's file, the imports of earlier inputs, and the declarations of
 // earlier inputs of the session, as in a REPL.
 //
-// Inputs are type-checked on the host and rewritten for the interpreter by
-// package change (change.Program.Input), against the type information of
-// the latest patchable build that the prompt's change.Checker holds; live
-// patching checks saved files and redefinitions with the same checker
-// (Prompt.Checker). A syntax or type error is reported as line:col:
-// message of the input; package change's documentation says how inputs
-// are checked and rewritten. A session keeps the declaring inputs it ran
-// (change.History) until the debugged process changes.
+// Inputs are type-checked on the host in the frame's scope and rewritten
+// for the interpreter by package change/frame (frame.At, Scope.Input),
+// against the type information of the latest patchable build that the
+// prompt's change.Checker holds; live patching checks saved files and
+// redefinitions with the same checker (Prompt.Checker). A syntax or type
+// error is reported as line:col: message of the input; package frame's
+// documentation says how inputs are checked and rewritten. A session
+// keeps the declaring inputs it ran (frame.History) until the debugged
+// process changes.
 //
 // Each debug session has one agentclient.Target (Prompt.Target), which
 // live patching shares: it owns the session's debugger, the channels to
@@ -75,5 +76,5 @@
 //
 // Completions list the frame's locals, its package's scope, its file's
 // imports and the session's declarations, or, after a dot, the members of
-// the package or the type of the value before it (change.Program.Operand).
+// the package or the type of the value before it (frame.Scope.Operand).
 package prompt

@@ -16,6 +16,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/change/frame"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/target/agent"
 )
@@ -92,7 +93,7 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 	if err != nil {
 		return nil, err
 	}
-	in, err := prog.Input(sc, &st.history, text)
+	in, err := sc.Input(&st.history, text)
 	if err != nil {
 		return nil, inputError(err)
 	}
@@ -114,7 +115,7 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 
 // frameScope returns the goroutine, frame index and Go scope of a DAP frame
 // id, or the error the prompt answers with when the frame has none.
-func frameScope(s *dapproxy.Session, d *debugger.Debugger, prog *change.Program, frameID int) (int64, int, *change.Scope, error) {
+func frameScope(s *dapproxy.Session, d *debugger.Debugger, prog *change.Program, frameID int) (int64, int, *frame.Scope, error) {
 	goid, index, err := frameOf(s, d, frameID)
 	if err != nil {
 		return 0, 0, nil, unavailable(err.Error())
@@ -127,7 +128,7 @@ func frameScope(s *dapproxy.Session, d *debugger.Debugger, prog *change.Program,
 		return 0, 0, nil, unavailable(fmt.Sprintf("goroutine %d has no frame %d", goid, index))
 	}
 	loc := frames[index].Call
-	sc, err := prog.ScopeAt(loc.File, loc.Line)
+	sc, err := frame.At(prog, loc.File, loc.Line)
 	if err != nil {
 		fn := "?"
 		if loc.Fn != nil {
@@ -141,7 +142,7 @@ func frameScope(s *dapproxy.Session, d *debugger.Debugger, prog *change.Program,
 // runInput runs an input's call in the target's agent, in its turn on the
 // target's queue, halting it through the debugger past its time limit, and
 // returns the evaluate response body.
-func (p *Prompt) runInput(ctx context.Context, s *dapproxy.Session, st *session, in *change.Input, eval agentclient.FrameEval, text string) (any, error) {
+func (p *Prompt) runInput(ctx context.Context, s *dapproxy.Session, st *session, in *frame.Input, eval agentclient.FrameEval, text string) (any, error) {
 	leave, err := p.Target(ctx, s).Queue().Enter(ctx, JobInput)
 	if err != nil {
 		return nil, unavailable(err.Error())

@@ -11,6 +11,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/change/frame"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/patcher"
 )
@@ -53,8 +54,8 @@ type Prompt struct {
 type session struct {
 	d        *debugger.Debugger
 	client   *agentclient.CallClient
-	restarts int            // the target's restarts when the state was made
-	history  change.History // what earlier inputs declared
+	restarts int           // the target's restarts when the state was made
+	history  frame.History // what earlier inputs declared
 
 	mu      sync.Mutex
 	running map[int]runningInput // inputs still running, by agent id (running.go)

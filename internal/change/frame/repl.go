@@ -1,4 +1,4 @@
-package change
+package frame
 
 import (
 	"go/ast"
@@ -35,23 +35,23 @@ type Input struct {
 	writes []*types.Var // frame locals the source may write
 }
 
-// Input parses text, checks it in scope sc after the inputs of h and
+// Input parses text, checks it in the scope after the inputs of h and
 // rewrites it for the agent. An input that does not compile is a
-// Diagnostics, each at its line:col of text.
-func (p *Program) Input(sc *Scope, h *History, text string) (*Input, error) {
+// change.Diagnostics, each at its line:col of text.
+func (sc *Scope) Input(h *History, text string) (*Input, error) {
 	in, err := parseInput(text)
 	if err != nil {
 		return nil, err
 	}
-	c, err := p.check(sc, h.inputs, in)
+	c, err := sc.check(h.inputs, in)
 	if err != nil {
 		return nil, err
 	}
-	rw, err := rewriteChecked(c, true)
+	rw, err := sc.prog.Rewrite(c.rewriteInput(), true)
 	if err != nil {
 		return nil, err
 	}
-	return &Input{Source: rw.Src, Package: sc.ref.pkg.PkgPath, Imports: rw.Imports, Frame: rw.Vars, Locals: rw.Locals,
+	return &Input{Source: rw.Src, Package: sc.pkg.PkgPath, Imports: rw.Imports, Frame: rw.Vars, Locals: rw.Locals,
 		Results: rw.Results, Decls: in.decls, Declares: in.declares, in: in, c: c, sc: sc, writes: rw.Writes}, nil
 }
 
@@ -59,19 +59,19 @@ func (p *Program) Input(sc *Scope, h *History, text string) (*Input, error) {
 // compiler may have folded it (fold.go); "" when there is none.
 func (in *Input) Notes() string { return foldingNotes(in.sc, in.writes) }
 
-// Operand returns what expr, typed in scope sc after the inputs of h,
+// Operand returns what expr, typed in the scope after the inputs of h,
 // names: a package (the import of the scope's file or of an earlier input
 // bound to that name, unless a local hides it), or the type of a value.
 // Both are nil when it is neither or does not check.
-func (p *Program) Operand(sc *Scope, h *History, expr string) (*types.Package, types.Type) {
+func (sc *Scope) Operand(h *History, expr string) (*types.Package, types.Type) {
 	if sc.local(expr) == nil {
 		specs := sc.fileImports()
 		for _, in := range h.inputs {
 			specs = append(specs, in.imports...)
 		}
 		for _, is := range specs {
-			ip := p.pkgs[is.path]
-			if ip == nil || (is.name != expr && (is.name != "" || ip.Name() != expr)) {
+			ip := sc.prog.Package(is.Path)
+			if ip == nil || (is.Name != expr && (is.Name != "" || ip.Name() != expr)) {
 				continue
 			}
 			return ip, nil
@@ -81,7 +81,7 @@ func (p *Program) Operand(sc *Scope, h *History, expr string) (*types.Package, t
 	if err != nil {
 		return nil, nil
 	}
-	c, err := p.check(sc, h.inputs, in)
+	c, err := sc.check(h.inputs, in)
 	if err != nil || len(c.stmts) != 1 {
 		return nil, nil
 	}
@@ -108,27 +108,16 @@ type Import struct{ Name, Path string }
 // Imports returns the imports of the scope's file, as written; an import
 // without a name binds the package's own ("" when the build did not load
 // it). Blank and dot imports are left out.
-func (p *Program) Imports(sc *Scope) []Import {
+func (sc *Scope) Imports() []Import {
 	var out []Import
 	for _, is := range sc.fileImports() {
-		name := is.name
+		name := is.Name
 		if name == "" {
-			if ip := p.pkgs[is.path]; ip != nil {
+			if ip := sc.prog.Package(is.Path); ip != nil {
 				name = ip.Name()
 			}
 		}
-		out = append(out, Import{Name: name, Path: is.path})
+		out = append(out, Import{Name: name, Path: is.Path})
 	}
 	return out
 }
-
-// UserPackage reports whether path is a package of the user's, one the
-// build instruments.
-func (p *Program) UserPackage(path string) bool { return p.user[path] }
-
-// Vars returns the arguments and locals visible in the scope, innermost
-// first.
-func (sc *Scope) Vars() []*types.Var { return sc.vars }
-
-// Package returns the scope's package, as built.
-func (sc *Scope) Package() *types.Package { return sc.ref.pkg.Types }

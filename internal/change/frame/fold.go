@@ -1,4 +1,4 @@
-package change
+package frame
 
 import (
 	"fmt"
@@ -35,7 +35,7 @@ func foldingNotes(sc *Scope, writes []*types.Var) string {
 // constantLocal reports whether v is declared with a constant initializer
 // and never assigned or addressed afterwards in the function sc.fn.
 func constantLocal(sc *Scope, v *types.Var) bool {
-	info := sc.ref.pkg.TypesInfo
+	info := sc.pkg.TypesInfo
 	if info == nil {
 		return false
 	}

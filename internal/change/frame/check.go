@@ -1,4 +1,4 @@
-package change
+package frame
 
 import (
 	"errors"
@@ -7,41 +7,24 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
-	"slices"
 	"sort"
 	"strings"
 
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
 // checked is an input type-checked in a frame's scope.
 type checked struct {
-	in     *input
-	sc     *Scope
-	info   *types.Info
-	tok    *token.File   // the synthetic file
-	start  int           // offset of the input in the synthetic file
-	stmts  []ast.Stmt    // the input's statements
-	decl   *ast.FuncDecl // the function declaration whose body stmts is, if any
-	locals map[types.Object]bool
-	pkg    *types.Package    // the frame's package
-	names  map[string]string // import path -> name usable in the input's scope
-	prog   *Program
-	user   map[string]bool
-	change *rewrite.Change // for a saved file checked with its package; nil for prompt inputs
-}
-
-// inputOffset returns the offset in the input of a position of the
-// synthetic file, or -1 when the position is not in the input.
-func (c *checked) inputOffset(p token.Pos) int {
-	if !p.IsValid() || int(p) < c.tok.Base() || int(p) > c.tok.Base()+c.tok.Size() {
-		return -1
-	}
-	off := c.tok.Offset(p) - c.start
-	if off < 0 || off > len(c.in.host) {
-		return -1
-	}
-	return off
+	in   *input
+	sc   *Scope
+	info *types.Info
+	// inputOffset returns the offset in the input of a position of the
+	// synthetic file, or -1 when the position is not in the input.
+	inputOffset func(token.Pos) int
+	stmts       []ast.Stmt // the input's statements
+	locals      map[types.Object]bool
+	names       map[string]string // import path -> name usable in the input's scope
 }
 
 // ignoredError reports whether a type error is one the prompt does not
@@ -55,85 +38,44 @@ func ignoredError(msg string) bool {
 // history. A type error of the input is a Diagnostics. A package the
 // program links that the input names without importing it is imported
 // for it when its name is unique among the linked packages.
-func (p *Program) check(sc *Scope, history []*input, in *input) (*checked, error) {
-	c, err := p.checkOnce(sc, history, in)
-	var ds Diagnostics
+func (sc *Scope) check(history []*input, in *input) (*checked, error) {
+	c, err := sc.checkOnce(history, in)
+	var ds change.Diagnostics
 	if !errors.As(err, &ds) {
 		return c, err
 	}
 	added := false
-	for _, path := range p.missingImports(ds) {
+	for _, path := range sc.prog.MissingImports(ds) {
 		dup := false
 		for _, s := range in.imports {
-			dup = dup || s.path == path
+			dup = dup || s.Path == path
 		}
 		if !dup {
-			in.imports = append(in.imports, importSpec{path: path})
+			in.imports = append(in.imports, change.ImportSpec{Path: path})
 			added = true
 		}
 	}
 	if !added {
 		return c, err
 	}
-	return p.checkOnce(sc, history, in)
-}
-
-// missingImports returns, once each, the import paths of the linked
-// packages that the undefined names of type errors may mean: those whose
-// name is unique among the linked packages.
-func (p *Program) missingImports(ds Diagnostics) []string {
-	var paths []string
-	for _, d := range ds {
-		if d.undefined == "" {
-			continue
-		}
-		if path := p.uniquePackage(d.undefined); path != "" && !slices.Contains(paths, path) {
-			paths = append(paths, path)
-		}
-	}
-	return paths
-}
-
-// spec returns the import spec binding name to path, without the name
-// when it is the package's own.
-func (p *Program) spec(path, name string) string {
-	if ip := p.pkgs[path]; ip != nil && ip.Name() == name {
-		return importSpec{path: path}.String()
-	}
-	return importSpec{name: name, path: path}.String()
-}
-
-// uniquePackage returns the import path of the one linked package called
-// name, or "".
-func (p *Program) uniquePackage(name string) string {
-	found := ""
-	for path, pkg := range p.pkgs {
-		if pkg.Name() != name || strings.Contains(path, "internal") || strings.Contains(path, "vendor/") {
-			continue
-		}
-		if found != "" {
-			return ""
-		}
-		found = path
-	}
-	return found
+	return sc.checkOnce(history, in)
 }
 
 // checkOnce type-checks in in the scope sc, after the declaring inputs of
 // history, as the body of a function of a synthetic file of the frame's
 // package. A type error of the input is a Diagnostics.
-func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, error) {
-	framePkg := sc.ref.pkg.Types
+func (sc *Scope) checkOnce(history []*input, in *input) (*checked, error) {
+	fset := sc.prog.Fset()
 	fake, locals := frameScope(sc)
-	names, specs := p.inputImports(sc, history, in)
-	text, start := syntheticFile(framePkg.Name(), specs, history, in)
-	f, err := parser.ParseFile(p.fset, "<input>", text, parser.SkipObjectResolution)
+	names, specs := sc.inputImports(history, in)
+	text, start := syntheticFile(sc.pkg.Types.Name(), specs, history, in)
+	f, err := parser.ParseFile(fset, "<input>", text, parser.SkipObjectResolution)
 	if err != nil {
 		// Earlier inputs parsed alone; together they must too.
 		return nil, fmt.Errorf("prompt: synthetic file: %w", err)
 	}
-	c := &checked{prog: p, user: p.user, in: in, sc: sc, tok: p.fset.File(f.Pos()), start: start, locals: locals, pkg: framePkg, names: names, info: newInfo()}
-	errs := p.typeCheckInput(c, f, fake, history)
+	c := &checked{in: in, sc: sc, inputOffset: change.CodeOffset(fset.File(f.Pos()), start, len(in.host)), locals: locals, names: names, info: change.NewInfo()}
+	errs := sc.typeCheckInput(c, f, fake, history)
 	c.stmts = inputStmts(c, f, len(history))
 	if len(errs) > 0 {
 		return nil, inputDiagnostics(in, errs)
@@ -145,7 +87,7 @@ func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, e
 // frame's variables, which it returns as the locals, and the package's
 // declarations.
 func frameScope(sc *Scope) (*types.Package, map[types.Object]bool) {
-	framePkg := sc.ref.pkg.Types
+	framePkg := sc.pkg.Types
 	fake := types.NewPackage(framePkg.Path(), framePkg.Name())
 	locals := map[types.Object]bool{}
 	for _, v := range sc.vars {
@@ -162,25 +104,25 @@ func frameScope(sc *Scope) (*types.Package, map[types.Object]bool) {
 // name each path is usable by: the file's, then those of earlier inputs
 // and of this one; the first binding of a name wins, and a local hides an
 // import.
-func (p *Program) inputImports(sc *Scope, history []*input, in *input) (map[string]string, []importSpec) {
+func (sc *Scope) inputImports(history []*input, in *input) (map[string]string, []change.ImportSpec) {
 	names := map[string]string{}
 	taken := map[string]bool{}
-	var specs []importSpec
-	addSpec := func(s importSpec) {
-		name := s.name
+	var specs []change.ImportSpec
+	addSpec := func(s change.ImportSpec) {
+		name := s.Name
 		if name == "" {
-			if ip := p.pkgs[s.path]; ip != nil {
+			if ip := sc.prog.Package(s.Path); ip != nil {
 				name = ip.Name()
 			} else {
-				name = s.path[strings.LastIndex(s.path, "/")+1:]
+				name = s.Path[strings.LastIndex(s.Path, "/")+1:]
 			}
 		}
 		if taken[name] || sc.local(name) != nil {
 			return
 		}
 		taken[name] = true
-		if _, ok := names[s.path]; !ok {
-			names[s.path] = name
+		if _, ok := names[s.Path]; !ok {
+			names[s.Path] = name
 		}
 		specs = append(specs, s)
 	}
@@ -201,7 +143,7 @@ func (p *Program) inputImports(sc *Scope, history []*input, in *input) (map[stri
 // syntheticFile returns the text of the file that holds the input, and
 // the input's offset in it: the imports, then a function whose body holds
 // one block per earlier input, the input innermost.
-func syntheticFile(pkgName string, specs []importSpec, history []*input, in *input) (string, int) {
+func syntheticFile(pkgName string, specs []change.ImportSpec, history []*input, in *input) (string, int) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "package %s\n", pkgName)
 	for _, s := range specs {
@@ -227,7 +169,7 @@ type inputError struct {
 // typeCheckInput type-checks the synthetic file f into fake, filling
 // c.info, and returns the type errors in the input that the prompt
 // reports.
-func (p *Program) typeCheckInput(c *checked, f *ast.File, fake *types.Package, history []*input) []inputError {
+func (sc *Scope) typeCheckInput(c *checked, f *ast.File, fake *types.Package, history []*input) []inputError {
 	var errs []inputError
 	// Methods of earlier inputs are not declared on the host: a selector
 	// that may name one is left to the interpreter.
@@ -236,7 +178,7 @@ func (p *Program) typeCheckInput(c *checked, f *ast.File, fake *types.Package, h
 		lenient = lenient || h.lenient
 	}
 	conf := types.Config{
-		Importer: p.linkedImporter(),
+		Importer: sc.prog.Importer(),
 		Error: func(err error) {
 			te, ok := err.(types.Error)
 			if !ok || ignoredError(te.Msg) || lenient && strings.Contains(te.Msg, "has no field or method") {
@@ -247,7 +189,7 @@ func (p *Program) typeCheckInput(c *checked, f *ast.File, fake *types.Package, h
 			}
 		},
 	}
-	_ = types.NewChecker(&conf, p.fset, fake, c.info).Files([]*ast.File{f})
+	_ = types.NewChecker(&conf, sc.prog.Fset(), fake, c.info).Files([]*ast.File{f})
 	return errs
 }
 
@@ -281,13 +223,13 @@ func inputStmts(c *checked, f *ast.File, depth int) []ast.Stmt {
 
 // inputDiagnostics returns the type errors of the input in the order of
 // the input, each once, at most 10, at their line and column in it.
-func inputDiagnostics(in *input, errs []inputError) Diagnostics {
+func inputDiagnostics(in *input, errs []inputError) change.Diagnostics {
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].off < errs[j].off })
-	var ds Diagnostics
-	seen := map[Diagnostic]bool{}
+	var ds change.Diagnostics
+	seen := map[change.Diagnostic]bool{}
 	for _, e := range errs {
 		l, col := rewrite.LineCol(in.src, e.off)
-		d := typeDiagnostic(e.te, token.Position{Line: l, Column: col})
+		d := change.TypeDiagnostic(e.te, token.Position{Line: l, Column: col})
 		if !seen[d] && len(ds) < 10 {
 			seen[d] = true
 			ds = append(ds, d)
@@ -295,33 +237,6 @@ func inputDiagnostics(in *input, errs []inputError) Diagnostics {
 	}
 	return ds
 }
-
-// newInfo returns a types.Info with the maps the rewriter reads.
-func newInfo() *types.Info {
-	return &types.Info{
-		Types:      map[ast.Expr]types.TypeAndValue{},
-		Defs:       map[*ast.Ident]types.Object{},
-		Uses:       map[*ast.Ident]types.Object{},
-		Selections: map[*ast.SelectorExpr]*types.Selection{},
-		Instances:  map[*ast.Ident]types.Instance{}, // generic.go
-	}
-}
-
-// linkedImporter returns an importer of the packages linked into the
-// program.
-func (p *Program) linkedImporter() types.Importer {
-	return importerFunc(func(path string) (*types.Package, error) {
-		if ip := p.pkgs[path]; ip != nil {
-			return ip, nil
-		}
-		return nil, fmt.Errorf("package %s is not linked into this program", path)
-	})
-}
-
-// importerFunc is a types.Importer.
-type importerFunc func(path string) (*types.Package, error)
-
-func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
 
 // results returns the number of values of the input's last statement when
 // it is an expression: 0 when it has none or is not an expression.
@@ -341,4 +256,19 @@ func (c *checked) results() int {
 		return t.Len()
 	}
 	return 1
+}
+
+// rewriteInput is the rewriter's input for c: what the check knows of the
+// input (Program.Rewrite adds the build's side).
+func (c *checked) rewriteInput() *rewrite.Input {
+	imports := make([]string, len(c.in.imports))
+	for i, s := range c.in.imports {
+		imports[i] = s.String()
+	}
+	return &rewrite.Input{
+		Src: c.in.src, Decls: c.in.decls, ImportRanges: c.in.importRanges, Imports: imports,
+		Info: c.info, Stmts: c.stmts, Offset: c.inputOffset, Results: c.results(),
+		Locals: c.locals, Pkg: c.sc.pkg.Types, Names: c.names,
+		File: c.sc.file, LoadedFile: c.sc.pkg != nil,
+	}
 }

@@ -1,34 +1,41 @@
-package change
+package frame
 
 import (
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"golang.org/x/tools/go/packages"
+
+	"github.com/livepatch/livepatch/internal/change"
 )
 
 // Scope is what an input sees at a paused line of a user file.
 type Scope struct {
-	ref  fileRef
+	prog *change.Program
+	pkg  *packages.Package // the file's package, as built
+	file *ast.File         // the file, as built
 	line int
 	pos  token.Pos    // the paused position
 	fn   ast.Node     // innermost *ast.FuncDecl or *ast.FuncLit around pos
 	vars []*types.Var // locals and parameters visible at pos, innermost first
 }
 
-// ScopeAt returns the scope at line of file, a user file of the build.
-func (p *Program) ScopeAt(file string, line int) (*Scope, error) {
-	ref, ok := p.file(file)
+// At returns the scope at line of file, a user file of the build prog.
+func At(prog *change.Program, file string, line int) (*Scope, error) {
+	pkg, f, ok := prog.UserFile(file)
 	if !ok {
 		return nil, fmt.Errorf("%s is not in the packages of this build", file)
 	}
-	if line < 1 || line > ref.tok.LineCount() {
+	tok := prog.Fset().File(f.Pos())
+	if line < 1 || line > tok.LineCount() {
 		return nil, fmt.Errorf("%s has no line %d", file, line)
 	}
-	sc := &Scope{ref: ref, line: line, pos: ref.tok.LineStart(line)}
+	sc := &Scope{prog: prog, pkg: pkg, file: f, line: line, pos: tok.LineStart(line)}
 	// The innermost function around the line; a function whose body opens
 	// on the line (a stop at its entry) counts as around it.
-	ast.Inspect(ref.file, func(n ast.Node) bool {
+	ast.Inspect(f, func(n ast.Node) bool {
 		var body *ast.BlockStmt
 		switch f := n.(type) {
 		case *ast.FuncDecl:
@@ -39,7 +46,7 @@ func (p *Program) ScopeAt(file string, line int) (*Scope, error) {
 		if body == nil {
 			return true
 		}
-		if ref.tok.Line(body.Lbrace) == line && sc.pos <= body.Lbrace {
+		if tok.Line(body.Lbrace) == line && sc.pos <= body.Lbrace {
 			sc.fn, sc.pos = n, body.Lbrace+1
 			return true
 		}
@@ -48,7 +55,7 @@ func (p *Program) ScopeAt(file string, line int) (*Scope, error) {
 		}
 		return true
 	})
-	pkgScope := ref.pkg.Types.Scope()
+	pkgScope := pkg.Types.Scope()
 	var s *types.Scope
 	for i := 0; i < pkgScope.NumChildren(); i++ {
 		if s = pkgScope.Child(i).Innermost(sc.pos); s != nil {
@@ -79,19 +86,13 @@ func (sc *Scope) local(name string) *types.Var {
 	return nil
 }
 
-// fileImports returns the import specs of the scope's file, as written.
-func (sc *Scope) fileImports() []importSpec {
-	var out []importSpec
-	for _, is := range sc.ref.file.Imports {
-		path := is.Path.Value
-		name := ""
-		if is.Name != nil {
-			name = is.Name.Name
-		}
-		if name == "_" || name == "." {
-			continue
-		}
-		out = append(out, importSpec{name: name, path: unquote(path)})
-	}
-	return out
-}
+// fileImports returns the import specs of the scope's file, as written,
+// but its blank and dot imports.
+func (sc *Scope) fileImports() []change.ImportSpec { return change.FileImports(sc.file) }
+
+// Vars returns the arguments and locals visible in the scope, innermost
+// first.
+func (sc *Scope) Vars() []*types.Var { return sc.vars }
+
+// Package returns the scope's package, as built.
+func (sc *Scope) Package() *types.Package { return sc.pkg.Types }

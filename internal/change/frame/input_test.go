@@ -1,4 +1,4 @@
-package change
+package frame
 
 import (
 	"strings"
@@ -10,7 +10,7 @@ func TestParseInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !in.decls || len(in.imports) != 1 || in.imports[0].path != "strings" {
+	if !in.decls || len(in.imports) != 1 || in.imports[0].Path != "strings" {
 		t.Errorf("declarations: got decls=%v imports=%v", in.decls, in.imports)
 	}
 	if len(in.host) != len(in.src) || !strings.Contains(in.host, "\ntwice=func(s string) string {") {

@@ -1,26 +1,15 @@
-package change
+package frame
 
 import (
 	"go/ast"
 	"go/parser"
 	"go/scanner"
 	"go/token"
-	"strconv"
 	"strings"
 
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/rewrite"
 )
-
-// importSpec is one import: name is empty when the package's own name is used.
-type importSpec struct{ name, path string }
-
-// String writes the spec as Go source.
-func (s importSpec) String() string {
-	if s.name == "" {
-		return strconv.Quote(s.path)
-	}
-	return s.name + " " + strconv.Quote(s.path)
-}
 
 // input is one parsed input of the prompt.
 type input struct {
@@ -33,7 +22,7 @@ type input struct {
 	// that they can call each other.
 	forward string
 	decls   bool // a list of declarations (the interpreter's declaration mode)
-	imports []importSpec
+	imports []change.ImportSpec
 	// importRanges are the offsets of the import declarations in src.
 	importRanges [][2]int
 	lenient      bool // holds what the host does not check (methods, generic functions)
@@ -72,7 +61,7 @@ func parseInput(src string) (*input, error) {
 func syntaxError(err error, src string, prefixLines int) error {
 	if list, ok := err.(scanner.ErrorList); ok && len(list) > 0 {
 		lines := strings.Split(src, "\n")
-		var ds Diagnostics
+		var ds change.Diagnostics
 		for _, e := range list {
 			if len(ds) == 5 {
 				break
@@ -85,15 +74,15 @@ func syntaxError(err error, src string, prefixLines int) error {
 				line, col = len(lines), len(lines[len(lines)-1])+1
 				msg = strings.Replace(msg, "found '}'", "found end of input", 1)
 			}
-			ds = append(ds, Diagnostic{Pos: token.Position{Line: line, Column: col}, Kind: Syntax, Msg: msg})
+			ds = append(ds, change.Diagnostic{Pos: token.Position{Line: line, Column: col}, Kind: change.Syntax, Msg: msg})
 		}
 		return ds
 	}
-	return Diagnostics{{Kind: Syntax, Msg: err.Error()}}
+	return change.Diagnostics{{Kind: change.Syntax, Msg: err.Error()}}
 }
 
 // nothingToEvaluate is the error of an empty input.
-var nothingToEvaluate = Diagnostics{{Pos: token.Position{Line: 1, Column: 1}, Kind: Syntax, Msg: "nothing to evaluate"}}
+var nothingToEvaluate = change.Diagnostics{{Pos: token.Position{Line: 1, Column: 1}, Kind: change.Syntax, Msg: "nothing to evaluate"}}
 
 // parseDecls parses src as declarations.
 func parseDecls(src string) (*input, error) {
@@ -122,12 +111,7 @@ func parseDecls(src string) (*input, error) {
 		case *ast.GenDecl:
 			if d.Tok == token.IMPORT {
 				for _, s := range d.Specs {
-					is := s.(*ast.ImportSpec)
-					spec := importSpec{path: unquote(is.Path.Value)}
-					if is.Name != nil {
-						spec.name = is.Name.Name
-					}
-					in.imports = append(in.imports, spec)
+					in.imports = append(in.imports, change.SpecOf(s.(*ast.ImportSpec)))
 				}
 				blank(off(d.Pos()), off(d.End()))
 				in.importRanges = append(in.importRanges, [2]int{off(d.Pos()), off(d.End())})
@@ -175,12 +159,4 @@ func parseStmts(src string) (*input, error) {
 		}
 	}
 	return in, nil
-}
-
-// unquote returns the value of a Go string literal, or s.
-func unquote(s string) string {
-	if u, err := strconv.Unquote(s); err == nil {
-		return u
-	}
-	return s
 }
