@@ -3,9 +3,7 @@ package change
 import (
 	"context"
 	"errors"
-	"go/token"
 	"go/types"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +11,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // genericSrc is a package that uses generic code of its own and of std.
@@ -82,33 +81,12 @@ func Uses() (int, []string) { return pick(true, 1, 2), twice("a") }
 // file's path.
 func genericProgram(t *testing.T) (*Program, string) {
 	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "gen.go")
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/gen\n\ngo 1.26\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, []byte(genericSrc), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "util.go"), []byte(genericUtil), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg := &packages.Config{
-		Context: context.Background(),
-		Dir:     dir,
-		Fset:    token.NewFileSet(),
-		Mode: packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps |
-			packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule,
-	}
-	pkgs, err := packages.Load(cfg, ".")
-	if err != nil || len(pkgs) != 1 || len(pkgs[0].Errors) > 0 {
-		t.Fatalf("load: %v %v", err, pkgs)
-	}
-	prog, err := newProgram(context.Background(), &patcher.Result{Fset: cfg.Fset, Packages: pkgs})
+	fset, pkg, dir := testenv.LoadModule(t, map[string]string{"go.mod": "module example.com/gen\n\ngo 1.26\n", "gen.go": genericSrc, "util.go": genericUtil})
+	prog, err := newProgram(context.Background(), &patcher.Result{Fset: fset, Packages: []*packages.Package{pkg}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return prog, file
+	return prog, filepath.Join(dir, "gen.go")
 }
 
 // instanceName returns the builder's symbol of the instantiation of the

@@ -3,8 +3,6 @@ package change
 import (
 	"context"
 	"errors"
-	"go/token"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +10,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // workaroundSrc is a package with the constructs workaround.go rewrites.
@@ -80,30 +79,12 @@ func Env(data []byte) (int, error) {
 // returns its program and the file's path.
 func loadProgram(t *testing.T, src string) (*Program, string) {
 	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "wa.go")
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/wa\n\ngo 1.26\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg := &packages.Config{
-		Context: context.Background(),
-		Dir:     dir,
-		Fset:    token.NewFileSet(),
-		Mode: packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps |
-			packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule,
-	}
-	pkgs, err := packages.Load(cfg, ".")
-	if err != nil || len(pkgs) != 1 || len(pkgs[0].Errors) > 0 {
-		t.Fatalf("load: %v %v", err, pkgs)
-	}
-	prog, err := newProgram(context.Background(), &patcher.Result{Fset: cfg.Fset, Packages: pkgs})
+	fset, pkg, dir := testenv.LoadModule(t, map[string]string{"go.mod": "module example.com/wa\n\ngo 1.26\n", "wa.go": src})
+	prog, err := newProgram(context.Background(), &patcher.Result{Fset: fset, Packages: []*packages.Package{pkg}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return prog, file
+	return prog, filepath.Join(dir, "wa.go")
 }
 
 // TestRewriteWorkarounds checks the forms that replacements take where

@@ -16,10 +16,9 @@ type Scope struct {
 	prog *change.Program
 	pkg  *packages.Package // the file's package, as built
 	file *ast.File         // the file, as built
-	line int
-	pos  token.Pos    // the paused position
-	fn   ast.Node     // innermost *ast.FuncDecl or *ast.FuncLit around pos
-	vars []*types.Var // locals and parameters visible at pos, innermost first
+	pos  token.Pos         // the paused position
+	fn   ast.Node          // innermost *ast.FuncDecl or *ast.FuncLit around pos
+	vars []*types.Var      // locals and parameters visible at pos, innermost first
 }
 
 // At returns the scope at line of file, a user file of the build prog.
@@ -32,7 +31,7 @@ func At(prog *change.Program, file string, line int) (*Scope, error) {
 	if line < 1 || line > tok.LineCount() {
 		return nil, fmt.Errorf("%s has no line %d", file, line)
 	}
-	sc := &Scope{prog: prog, pkg: pkg, file: f, line: line, pos: tok.LineStart(line)}
+	sc := &Scope{prog: prog, pkg: pkg, file: f, pos: tok.LineStart(line)}
 	// The innermost function around the line; a function whose body opens
 	// on the line (a stop at its entry) counts as around it.
 	ast.Inspect(f, func(n ast.Node) bool {
