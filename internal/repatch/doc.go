@@ -6,12 +6,18 @@
 // For each package under test, Run builds its test binary patchably
 // (patcher.Build with Test), starts it held (agent.EnvHold: the agent
 // stops the binary in the init that starts it, before any test runs),
-// rewrites the source of every file of the package through the checking
-// and rewriting a saved edit takes (change.Checker.RewriteChange:
-// whole-package type-check and rewriting; a save's classification of what
-// changed, internal/livepatch's, has nothing to decide here, since every
-// function is replaced), and applies the replacements over the agent's
-// socket, where the agent compiles and publishes them. A patch set is
+// rewrites every function from the text of its file as built through the
+// stages of a save that decide how a function runs interpreted: the check
+// of the file with the rest of its package and the rewriting
+// (change.Checker.RewriteChange, which Checker.PlanSave runs for the
+// bodies a save applies), and the agent's patch at the line of the
+// declaration in the build's index (change.Change.AgentPatch,
+// change.Build.CompiledDecls). It does not plan a save
+// (Checker.PlanSave): a save's classification compares a file with its
+// compiled text, and here nothing differs (every function is replaced by
+// its own source), so a plan would apply nothing and has nothing to
+// refuse. It applies the replacements over the agent's socket, where the
+// agent compiles and publishes them. A patch set is
 // atomic: when the agent refuses some of its functions, Run drops those,
 // records why, and applies the rest. Then it releases the binary and
 // collects each test's result from its -test.v=test2json output, fed

@@ -3,10 +3,7 @@ package repatch
 import (
 	"context"
 	"errors"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -47,23 +44,32 @@ func patchSet(ctx context.Context, ck *change.Checker, m *patcher.Manifest, pkg 
 	return set, refused
 }
 
-// filePatches rewrites fns, functions of file, from the file's text on
-// disk. When the set does not rewrite, the functions that the messages
-// point into are refused and the rest tried again, so that one refusal
-// does not take the others with it.
+// filePatches rewrites fns, functions of file, from the file's text as
+// built, as a save does the functions it applies: the check and rewriting
+// of change.Checker.RewriteChange, and each patch made by
+// change.Change.AgentPatch at the line of the function's declaration in
+// the build's index of the file (change.Build.CompiledDecls). When the
+// set does not rewrite, the functions that the messages point into are
+// refused and the rest tried again, so that one refusal does not take the
+// others with it.
 func filePatches(ctx context.Context, ck *change.Checker, file string, fns []patcher.Function) ([]agent.Patch, []Refusal) {
-	src, err := os.ReadFile(file)
-	if err != nil {
-		return nil, refuseAll(fns, StageRewrite, err.Error())
+	b := ck.Build()
+	src, ok := b.Compiled(file)
+	decls := b.CompiledDecls(file)
+	if !ok || decls == nil {
+		return nil, refuseAll(fns, StageRewrite, "rewrite: "+filepath.Base(file)+" is not among the compiled files")
 	}
-	starts := declStarts(file, src)
 	keys := make([]string, len(fns))
 	for i, f := range fns {
 		keys[i] = f.Key
 	}
 	ch, err := ck.RewriteChange(ctx, file, src, keys, nil)
 	if err == nil {
-		return patchesOf(ch, file, fns, starts), nil
+		ps := make([]agent.Patch, len(fns))
+		for i, f := range fns {
+			ps[i] = ch.AgentPatch(f.Key, file, declLine(decls, f))
+		}
+		return ps, nil
 	}
 	var ds change.Diagnostics
 	if !errors.As(err, &ds) {
@@ -74,7 +80,7 @@ func filePatches(ctx context.Context, ck *change.Checker, file string, fns []pat
 	var rest []patcher.Function
 	var rs []Refusal
 	for _, f := range fns {
-		if in := diagnosticsIn(ds, f, starts); len(in) > 0 {
+		if in := diagnosticsIn(ds, decls, f); len(in) > 0 {
 			rs = append(rs, Refusal{Key: f.Key, Stage: StageRewrite, Group: diagnosticGroup(in[0]), Message: in.Error()})
 		} else {
 			rest = append(rest, f)
@@ -91,55 +97,31 @@ func filePatches(ctx context.Context, ck *change.Checker, file string, fns []pat
 	return ps, append(rs, more...)
 }
 
-// diagnosticsIn returns the diagnostics of ds whose line falls in
-// function f, which starts on line starts[f.Line] and ends before the
-// next function of the file.
-func diagnosticsIn(ds change.Diagnostics, f patcher.Function, starts map[int]int) change.Diagnostics {
-	from := starts[f.Line]
-	if from == 0 {
-		from = f.Line
+// declLine returns the line of the declaration of f in the file's
+// declarations as built; the manifest's line (of its body) when they lack
+// it.
+func declLine(decls *change.FileDecls, f patcher.Function) int {
+	if d := decls.Funcs[f.Key]; d != nil {
+		return d.Line
 	}
+	return f.Line
+}
+
+// diagnosticsIn returns the diagnostics of ds whose line falls in
+// function f, which starts on its declaration's line and ends before the
+// next function of the file.
+func diagnosticsIn(ds change.Diagnostics, decls *change.FileDecls, f patcher.Function) change.Diagnostics {
+	from := declLine(decls, f)
 	to := int(^uint(0) >> 1)
-	for _, start := range starts {
-		if start > from && start < to {
-			to = start
+	for _, d := range decls.Funcs {
+		if d.Line > from && d.Line < to {
+			to = d.Line
 		}
 	}
 	var out change.Diagnostics
 	for _, d := range ds {
 		if d.Pos.Filename != "" && d.Pos.Line >= from && d.Pos.Line < to {
 			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// patchesOf turns the rewritten functions of ch into agent patches, as a
-// save does.
-func patchesOf(ch *change.Change, file string, fns []patcher.Function, starts map[int]int) []agent.Patch {
-	var ps []agent.Patch
-	for _, f := range fns {
-		line := starts[f.Line]
-		if line == 0 {
-			line = f.Line
-		}
-		ps = append(ps, ch.AgentPatch(f.Key, file, line))
-	}
-	return ps
-}
-
-// declStarts maps the line of each function's opening brace (the
-// manifest's line) to the line its declaration starts on.
-func declStarts(file string, src []byte) map[int]int {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, file, src, parser.SkipObjectResolution)
-	if err != nil {
-		return nil
-	}
-	out := map[int]int{}
-	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
-			out[fset.Position(fd.Body.Lbrace).Line] = fset.Position(fd.Pos()).Line
 		}
 	}
 	return out
