@@ -75,6 +75,9 @@ func (m *Manager) redefine(ctx context.Context, s *dapproxy.Session, r *change.R
 	}
 	st.applyPending(ctx)
 	err = st.apply(ctx, ps)
+	if err == nil {
+		st.noteCalls(ctx, ps)
+	}
 	leave()
 	if err != nil {
 		return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: "nothing applied: " + err.Error(), ShowUser: true}

@@ -314,6 +314,7 @@ func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Pla
 	if len(lines) > 0 {
 		st.report(lines...)
 	}
+	st.noteCalls(ctx, ps)
 	return nil
 }
 

@@ -103,33 +103,62 @@ func blockedInput(goid int64) *RunningError {
 // goroutineStack returns the functions of goroutine goid's stack,
 // innermost first, from the runtime's dump of every goroutine.
 func goroutineStack(goid int64) []string {
+	for _, g := range parseStacks(allStacks()) {
+		if g.id == goid {
+			return g.fns
+		}
+	}
+	return nil
+}
+
+// allStacks returns the runtime's dump of every goroutine's stack
+// (runtime.Stack, which stops the world while it writes it).
+func allStacks() []byte {
 	buf := make([]byte, 1<<16)
 	for {
 		n := runtime.Stack(buf, true)
 		if n < len(buf) || len(buf) >= 64<<20 {
-			buf = buf[:n]
-			break
+			return buf[:n]
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-	header := []byte(fmt.Sprintf("goroutine %d [", goid))
-	for _, g := range bytes.Split(buf, []byte("\n\n")) {
-		if !bytes.HasPrefix(g, header) {
+}
+
+// goroutineFuncs is one goroutine of a stack dump: its id and the
+// functions of its stack, innermost first.
+type goroutineFuncs struct {
+	id  int64
+	fns []string
+}
+
+// parseStacks reads a dump of runtime.Stack: each goroutine starts with
+// "goroutine 7 [chan receive]:", then a line per frame ("main.f(0x1, ...)")
+// followed by its file line, and may end with "created by ...".
+func parseStacks(dump []byte) []goroutineFuncs {
+	var out []goroutineFuncs
+	for _, g := range bytes.Split(dump, []byte("\n\n")) {
+		lines := strings.Split(string(g), "\n")
+		head, ok := strings.CutPrefix(lines[0], "goroutine ")
+		if !ok {
 			continue
 		}
-		var fns []string
-		for _, l := range strings.Split(string(g), "\n")[1:] {
+		id, err := strconv.ParseInt(head[:max(strings.IndexByte(head, ' '), 0)], 10, 64)
+		if err != nil {
+			continue
+		}
+		gf := goroutineFuncs{id: id}
+		for _, l := range lines[1:] {
 			if l == "" || strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "created by ") {
 				continue
 			}
 			if i := strings.LastIndexByte(l, '('); i > 0 {
 				l = l[:i]
 			}
-			fns = append(fns, l)
+			gf.fns = append(gf.fns, unescapeSymbol(l))
 		}
-		return fns
+		out = append(out, gf)
 	}
-	return nil
+	return out
 }
 
 // blockedIn reads a stack, innermost first: where it waits is the first
