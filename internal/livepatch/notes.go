@@ -33,13 +33,13 @@ const maxNotedGoroutines = 4
 // the program is paused.
 const pausedStackDepth = 64
 
-// noteCalls tells the user, once, about the functions of ps that are
-// running now or ran only at start-up. It says nothing when the agent
-// cannot answer: the patches are live either way. The caller has the turn
-// and does not hold mu.
-func (st *session) noteCalls(ctx context.Context, ps []pendingPatch) {
+// callNotes returns the notes of the functions of ps, just patched, that
+// are running now or ran only at start-up: none when the agent cannot
+// answer (the patches are live either way). The caller has the turn and
+// does not hold mu.
+func (st *session) callNotes(ctx context.Context, ps []pendingPatch) []string {
 	if len(ps) == 0 {
-		return
+		return nil
 	}
 	keys := make([]string, len(ps))
 	refs := make([]agent.Ref, len(ps))
@@ -55,11 +55,9 @@ func (st *session) noteCalls(ctx context.Context, ps []pendingPatch) {
 	})
 	if err != nil {
 		st.m.log.Debug("calls of patched functions", "err", err)
-		return
+		return nil
 	}
-	if lines := callNotes(ps, calls, startup); len(lines) > 0 {
-		st.report(lines...)
-	}
+	return notesOf(ps, calls, startup)
 }
 
 // readCalls returns what is known of the calls of the functions of ps, by
@@ -123,9 +121,9 @@ func (st *session) pausedGoroutines(ps []pendingPatch, out map[string]agent.Func
 	}
 }
 
-// callNotes returns the notes for the functions of ps: those running now,
+// notesOf returns the notes for the functions of ps: those running now,
 // and the start-up functions that ran and are on no stack.
-func callNotes(ps []pendingPatch, calls map[string]agent.FuncCalls, startup map[string]bool) []string {
+func notesOf(ps []pendingPatch, calls map[string]agent.FuncCalls, startup map[string]bool) []string {
 	var lines []string
 	for _, p := range ps {
 		fc, known := calls[p.Key]
