@@ -19,12 +19,13 @@ var notesEdits = []string{
 
 // checkNotes checks the report of the save of notesEdits: the three
 // functions patched, a note for the running loop, one for the start-up
-// function, none for line.
-func checkNotes(t *testing.T, notes string) {
+// function, none for line. running is how the note names the goroutine
+// that runs serve.
+func checkNotes(t *testing.T, notes, running string) {
 	t.Helper()
 	for _, want := range []string{
 		"patched main.serve (main.go:", "patched main.register (main.go:", "patched main.line (main.go:",
-		"note: main.serve is running now (goroutine ",
+		"note: main.serve is running now (" + running,
 		"that call keeps its old body; the patch takes effect from its next call",
 		"note: main.register ran at start-up and is not running now: the patch takes effect only if it is called again",
 	} {
@@ -40,7 +41,8 @@ func checkNotes(t *testing.T, notes string) {
 // TestLivePatchNotesRunning saves a change of a running loop, a start-up
 // function and a function called per tick while the program runs: the
 // console says that the loop's running call and the start-up function keep
-// their old bodies (the agent reads the stacks), and the program shows it.
+// their old bodies (the agent reads the goroutine profile, which counts
+// goroutines), and the program shows it.
 func TestLivePatchNotesRunning(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir := copyFixture(t, "livenotes")
@@ -50,7 +52,7 @@ func TestLivePatchNotesRunning(t *testing.T) {
 		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
 		env.waitConsole("tick 1 routes [/v1]")
 		editFile(t, dir, "main.go", notesEdits...)
-		checkNotes(t, env.waitConsole("patched main.line"))
+		checkNotes(t, env.waitConsole("patched main.line"), "in 1 goroutine)")
 		// line's next call is patched; serve's running call is not, and
 		// register does not run again.
 		out := env.waitConsole("tock ")
@@ -64,13 +66,13 @@ func TestLivePatchNotesRunning(t *testing.T) {
 
 // TestLivePatchNotesPaused saves the same change while the program is
 // paused in the loop's goroutine: the notes come from the debugger's
-// stacks and the agent's record of what ran.
+// stacks, which name the goroutine, and the agent's record of what ran.
 func TestLivePatchNotesPaused(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir := copyFixture(t, "livenotes")
 		env.startLive(dir)
 		editFile(t, dir, "main.go", notesEdits...)
-		checkNotes(t, env.waitConsole("patched main.line"))
+		checkNotes(t, env.waitConsole("patched main.line"), "goroutine ")
 		env.Disconnect()
 	})
 }

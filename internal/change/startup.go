@@ -35,52 +35,72 @@ type callSite struct {
 	top    bool        // in a package variable's initializer, an init function or main.main
 }
 
+// startupIndex is what the rule reads of a build, made once.
+type startupIndex struct {
+	pkgs         []*packages.Package
+	sites        map[*types.Func][]callSite
+	ifaceMethods map[string]bool
+}
+
+// startupIndex returns the build's index for the rule, made on first use;
+// nil without type information.
+func (p *Build) startupIndex(ctx context.Context) *startupIndex {
+	p.startupMu.Lock()
+	defer p.startupMu.Unlock()
+	if p.startup != nil || p.res == nil {
+		return p.startup
+	}
+	_, pkgs, err := p.res.TypeInfo(ctx)
+	if err != nil {
+		return nil
+	}
+	p.startup = &startupIndex{pkgs: pkgs, sites: callSites(pkgs), ifaceMethods: interfaceMethods(pkgs)}
+	return p.startup
+}
+
 // StartupOnly returns the keys, of those given, of the start-up functions
 // (see above). It reads the build's type information; without it, it
 // returns none.
 func (p *Build) StartupOnly(ctx context.Context, keys []string) map[string]bool {
 	out := map[string]bool{}
-	if p.res == nil {
+	idx := p.startupIndex(ctx)
+	if idx == nil {
 		return out
-	}
-	_, pkgs, err := p.res.TypeInfo(ctx)
-	if err != nil {
-		return out
-	}
-	sites := callSites(pkgs)
-	ifaceMethods := interfaceMethods(pkgs)
-	var startup func(fn *types.Func, visiting map[*types.Func]bool) bool
-	startup = func(fn *types.Func, visiting map[*types.Func]bool) bool {
-		if visiting[fn] || len(sites[fn]) == 0 {
-			return false
-		}
-		if sig, _ := fn.Type().(*types.Signature); sig != nil && sig.Recv() != nil && ifaceMethods[fn.Name()] {
-			return false
-		}
-		visiting[fn] = true
-		defer delete(visiting, fn)
-		for _, s := range sites[fn] {
-			if !s.once || !s.top && !startup(s.caller, visiting) {
-				return false
-			}
-		}
-		return true
 	}
 	for _, key := range keys {
 		f, found := p.funcs[key]
 		if !found {
 			continue
 		}
-		for _, lp := range pkgs {
+		for _, lp := range idx.pkgs {
 			if lp.PkgPath != f.Package || lp.Types == nil {
 				continue
 			}
-			if fn, ok := lookup(lp.Types, key[len(f.Package)+1:]).(*types.Func); ok && startup(fn, map[*types.Func]bool{}) {
+			if fn, ok := lookup(lp.Types, key[len(f.Package)+1:]).(*types.Func); ok && idx.startup(fn, map[*types.Func]bool{}) {
 				out[key] = true
 			}
 		}
 	}
 	return out
+}
+
+// startup applies the rule to fn; visiting holds the functions whose
+// callers are being looked at.
+func (idx *startupIndex) startup(fn *types.Func, visiting map[*types.Func]bool) bool {
+	if visiting[fn] || len(idx.sites[fn]) == 0 {
+		return false
+	}
+	if sig, _ := fn.Type().(*types.Signature); sig != nil && sig.Recv() != nil && idx.ifaceMethods[fn.Name()] {
+		return false
+	}
+	visiting[fn] = true
+	defer delete(visiting, fn)
+	for _, s := range idx.sites[fn] {
+		if !s.once || !s.top && !idx.startup(s.caller, visiting) {
+			return false
+		}
+	}
+	return true
 }
 
 // callSites indexes the uses of every function and method in the syntax

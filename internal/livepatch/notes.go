@@ -19,12 +19,22 @@ import (
 // change applies, the console says so once per function.
 //
 // Which goroutines are inside a call of a function comes from the debugger
-// while the program is paused (every goroutine's stack, read from memory)
-// and from the agent while it runs (runtime.Stack inside the program,
-// which stops it for the time the runtime takes to write the stacks): the
-// debugger cannot read a running program without stopping it, and the
-// agent, reached through call injection while the program is paused,
-// cannot stop the world while the debugger holds goroutines stopped.
+// while the program is paused (the user goroutines' stacks, read from
+// memory, with their ids) and from the agent while it runs (the goroutine
+// profile, which the runtime gathers while the program runs; it counts
+// the goroutines but does not name them): the debugger cannot read a
+// running program without stopping it, and the agent, reached through call
+// injection while the program is paused, cannot have the world stopped
+// while the debugger holds goroutines stopped. See docs/DESIGN-NOTES.md.
+
+// funcCalls is what is known of the calls of a patched function: whether
+// it ran, and the goroutines inside a call of it now, by id (from the
+// debugger) or by number (from the agent).
+type funcCalls struct {
+	ran     bool
+	ids     []int64
+	running int
+}
 
 // maxNotedGoroutines bounds the goroutines a note names.
 const maxNotedGoroutines = 4
@@ -41,16 +51,11 @@ func (st *session) callNotes(ctx context.Context, ps []pendingPatch) []string {
 	if len(ps) == 0 {
 		return nil
 	}
-	keys := make([]string, len(ps))
-	refs := make([]agent.Ref, len(ps))
-	for i, p := range ps {
-		keys[i], refs[i] = p.Key, agent.Ref{Key: p.Key}
-	}
-	startup := st.m.changes.Build().StartupOnly(ctx, keys)
-	var calls map[string]agent.FuncCalls
+	var calls map[string]funcCalls
+	var startup map[string]bool
 	_, err := st.roundTrip(ctx, func(ctx context.Context, c agentclient.Client) error {
 		var err error
-		calls, err = st.readCalls(ctx, c, ps, refs, startup)
+		calls, startup, err = st.readCalls(ctx, c, ps)
 		return err
 	})
 	if err != nil {
@@ -61,39 +66,57 @@ func (st *session) callNotes(ctx context.Context, ps []pendingPatch) []string {
 }
 
 // readCalls returns what is known of the calls of the functions of ps, by
-// key: over the socket, the agent's answer with the goroutines' stacks;
-// through call injection, the goroutines from the debugger and, when a
-// start-up function is on no stack, whether it ran from the agent.
-func (st *session) readCalls(ctx context.Context, c agentclient.Client, ps []pendingPatch, refs []agent.Ref, startup map[string]bool) (map[string]agent.FuncCalls, error) {
-	out := map[string]agent.FuncCalls{}
+// key, and which of those on no stack are start-up functions. Over the
+// socket, the agent answers with the goroutines' stacks; through call
+// injection, the goroutines come from the debugger, and whether a start-up
+// function on no stack ran from the agent. The rule for start-up
+// functions is applied only to functions on no stack.
+func (st *session) readCalls(ctx context.Context, c agentclient.Client, ps []pendingPatch) (map[string]funcCalls, map[string]bool, error) {
+	out := map[string]funcCalls{}
+	idle := func(ran bool) []string { // the keys on no stack
+		var keys []string
+		for _, p := range ps {
+			if fc := out[p.Key]; fc.running == 0 && (fc.ran || !ran) {
+				keys = append(keys, p.Key)
+			}
+		}
+		return keys
+	}
+	b := st.m.changes.Build()
 	if _, sock := c.(*agentclient.SocketClient); sock {
+		refs := make([]agent.Ref, len(ps))
+		for i, p := range ps {
+			refs[i] = agent.Ref{Key: p.Key}
+		}
 		fcs, err := c.Calls(ctx, refs, true)
 		for _, fc := range fcs {
-			out[fc.Key] = fc
+			out[fc.Key] = funcCalls{ran: fc.Ran, running: fc.Running}
 		}
-		return out, err
+		if err != nil {
+			return nil, nil, err
+		}
+		return out, b.StartupOnly(ctx, idle(true)), nil
 	}
 	st.pausedGoroutines(ps, out)
-	var ask []agent.Ref
-	for _, p := range ps {
-		if startup[p.Key] && len(out[p.Key].Goroutines) == 0 {
-			ask = append(ask, agent.Ref{Key: p.Key})
-		}
+	startup := b.StartupOnly(ctx, idle(false))
+	if len(startup) == 0 {
+		return out, startup, nil
 	}
-	if len(ask) == 0 {
-		return out, nil
+	var ask []agent.Ref
+	for k := range startup {
+		ask = append(ask, agent.Ref{Key: k})
 	}
 	fcs, err := c.Calls(ctx, ask, false)
 	for _, fc := range fcs {
-		fc.Goroutines = out[fc.Key].Goroutines
-		out[fc.Key] = fc
+		out[fc.Key] = funcCalls{ran: fc.Ran}
 	}
-	return out, err
+	return out, startup, err
 }
 
 // pausedGoroutines adds to out the goroutines of the paused program inside
-// a call of a function of ps, from the debugger. The target is stopped.
-func (st *session) pausedGoroutines(ps []pendingPatch, out map[string]agent.FuncCalls) {
+// a call of a function of ps, from the debugger; the runtime's own
+// goroutines run none. The target is stopped.
+func (st *session) pausedGoroutines(ps []pendingPatch, out map[string]funcCalls) {
 	d := st.t.Debugger()
 	if d == nil {
 		return
@@ -102,6 +125,7 @@ func (st *session) pausedGoroutines(ps []pendingPatch, out map[string]agent.Func
 	if err != nil {
 		return
 	}
+	gs = d.FilterGoroutines(gs, []api.ListGoroutinesFilter{{Kind: api.GoroutineUser}})
 	for _, g := range gs {
 		frames, err := d.Stacktrace(g.ID, pausedStackDepth, api.StacktraceOptions(0))
 		if err != nil {
@@ -111,8 +135,8 @@ func (st *session) pausedGoroutines(ps []pendingPatch, out map[string]agent.Func
 			for _, f := range frames {
 				if f.Call.Fn != nil && (f.Call.Fn.Name == p.Name || f.Call.Fn.Name == p.Key) {
 					fc := out[p.Key]
-					fc.Key, fc.Ran = p.Key, true
-					fc.Goroutines = append(fc.Goroutines, g.ID)
+					fc.ran, fc.running = true, fc.running+1
+					fc.ids = append(fc.ids, g.ID)
 					out[p.Key] = fc
 					break
 				}
@@ -123,25 +147,33 @@ func (st *session) pausedGoroutines(ps []pendingPatch, out map[string]agent.Func
 
 // notesOf returns the notes for the functions of ps: those running now,
 // and the start-up functions that ran and are on no stack.
-func notesOf(ps []pendingPatch, calls map[string]agent.FuncCalls, startup map[string]bool) []string {
+func notesOf(ps []pendingPatch, calls map[string]funcCalls, startup map[string]bool) []string {
 	var lines []string
 	for _, p := range ps {
 		fc, known := calls[p.Key]
 		switch {
 		case !known:
-		case len(fc.Goroutines) > 0:
+		case fc.running > 0:
 			lines = append(lines, fmt.Sprintf("note: %s is running now (%s): that call keeps its old body; the patch takes effect from its next call",
-				p.Name, goroutineList(fc.Goroutines)))
-		case fc.Ran && startup[p.Key]:
+				p.Name, goroutineList(fc.ids, fc.running)))
+		case fc.ran && startup[p.Key]:
 			lines = append(lines, fmt.Sprintf("note: %s ran at start-up and is not running now: the patch takes effect only if it is called again", p.Name))
 		}
 	}
 	return lines
 }
 
-// goroutineList names goroutines: "goroutine 7", "goroutines 7, 9", at
-// most maxNotedGoroutines of them and how many more.
-func goroutineList(ids []int64) string {
+// goroutineList names the goroutines running a call: by id when the
+// debugger gave them, "goroutine 7", "goroutines 7, 9", at most
+// maxNotedGoroutines of them and how many more; else by number, "in 3
+// goroutines".
+func goroutineList(ids []int64, n int) string {
+	if len(ids) == 0 {
+		if n == 1 {
+			return "in 1 goroutine"
+		}
+		return fmt.Sprintf("in %d goroutines", n)
+	}
 	s := "goroutine "
 	if len(ids) > 1 {
 		s = "goroutines "

@@ -1,7 +1,11 @@
 package agent
 
 import (
-	"slices"
+	"bytes"
+	"fmt"
+	"runtime"
+	"runtime/pprof"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -31,13 +35,8 @@ func TestCalls(t *testing.T) {
 	}
 	RegisterRan(first, callsRan[:])
 	entered, release := make(chan struct{}), make(chan struct{})
-	started := make(chan int64, 1)
-	go func() {
-		started <- currentGoroutine()
-		waitInCalls(entered, release)
-	}()
+	go waitInCalls(entered, release)
 	defer close(release)
-	goid := <-started
 	<-entered
 	calledOnce()
 	refs := []Ref{{Key: agentPrefix + "waitInCalls"}, {Key: agentPrefix + "calledOnce"}, {Key: agentPrefix + "neverCalled"}}
@@ -45,18 +44,61 @@ func TestCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got[0].Ran || !slices.Equal(got[0].Goroutines, []int64{goid}) {
-		t.Errorf("waitInCalls: got %+v, want ran, in goroutine %d", got[0], goid)
+	if !got[0].Ran || got[0].Running != 1 {
+		t.Errorf("waitInCalls: got %+v, want ran, running in 1 goroutine", got[0])
 	}
-	if !got[1].Ran || len(got[1].Goroutines) > 0 {
-		t.Errorf("calledOnce: got %+v, want ran, in no goroutine", got[1])
+	if !got[1].Ran || got[1].Running != 0 {
+		t.Errorf("calledOnce: got %+v, want ran, running in none", got[1])
 	}
-	if got[2].Ran || len(got[2].Goroutines) > 0 {
+	if got[2].Ran || got[2].Running != 0 {
 		t.Errorf("neverCalled: got %+v, want not ran", got[2])
 	}
 	// Without stacks, only whether they ran.
 	got, err = calls(refs, false)
-	if err != nil || len(got[0].Goroutines) > 0 || !got[0].Ran {
+	if err != nil || got[0].Running != 0 || !got[0].Ran {
 		t.Errorf("calls without stacks: got %+v, %v", got, err)
 	}
+}
+
+// BenchmarkCallsStacks measures the ways to find the goroutines inside a
+// call of a function, with 10, 1000 and 10000 goroutines parked a few
+// calls deep: the goroutine profile that OpCalls reads (the world stops
+// only to begin and end it), and runtime.Stack of every goroutine (the
+// world stops for the whole dump).
+func BenchmarkCallsStacks(b *testing.B) {
+	for _, n := range []int{10, 1000, 10000} {
+		release := make(chan struct{})
+		var parked sync.WaitGroup
+		parked.Add(n)
+		for range n {
+			go parkDeep(4, &parked, release)
+		}
+		parked.Wait()
+		b.Run(fmt.Sprintf("profile/%d", n), func(b *testing.B) {
+			for range b.N {
+				var profile bytes.Buffer
+				if err := pprof.Lookup("goroutine").WriteTo(&profile, 1); err != nil {
+					b.Fatal(err)
+				}
+				parseProfile(profile.String())
+			}
+		})
+		b.Run(fmt.Sprintf("stack/%d", n), func(b *testing.B) {
+			buf := make([]byte, 64<<20)
+			for range b.N {
+				runtime.Stack(buf, true)
+			}
+		})
+		close(release)
+	}
+}
+
+// parkDeep parks its goroutine depth calls deep until release is closed.
+func parkDeep(depth int, parked *sync.WaitGroup, release chan struct{}) {
+	if depth > 0 {
+		parkDeep(depth-1, parked, release)
+		return
+	}
+	parked.Done()
+	<-release
 }

@@ -103,62 +103,33 @@ func blockedInput(goid int64) *RunningError {
 // goroutineStack returns the functions of goroutine goid's stack,
 // innermost first, from the runtime's dump of every goroutine.
 func goroutineStack(goid int64) []string {
-	for _, g := range parseStacks(allStacks()) {
-		if g.id == goid {
-			return g.fns
-		}
-	}
-	return nil
-}
-
-// allStacks returns the runtime's dump of every goroutine's stack
-// (runtime.Stack, which stops the world while it writes it).
-func allStacks() []byte {
 	buf := make([]byte, 1<<16)
 	for {
 		n := runtime.Stack(buf, true)
 		if n < len(buf) || len(buf) >= 64<<20 {
-			return buf[:n]
+			buf = buf[:n]
+			break
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-}
-
-// goroutineFuncs is one goroutine of a stack dump: its id and the
-// functions of its stack, innermost first.
-type goroutineFuncs struct {
-	id  int64
-	fns []string
-}
-
-// parseStacks reads a dump of runtime.Stack: each goroutine starts with
-// "goroutine 7 [chan receive]:", then a line per frame ("main.f(0x1, ...)")
-// followed by its file line, and may end with "created by ...".
-func parseStacks(dump []byte) []goroutineFuncs {
-	var out []goroutineFuncs
-	for _, g := range bytes.Split(dump, []byte("\n\n")) {
-		lines := strings.Split(string(g), "\n")
-		head, ok := strings.CutPrefix(lines[0], "goroutine ")
-		if !ok {
+	header := []byte(fmt.Sprintf("goroutine %d [", goid))
+	for _, g := range bytes.Split(buf, []byte("\n\n")) {
+		if !bytes.HasPrefix(g, header) {
 			continue
 		}
-		id, err := strconv.ParseInt(head[:max(strings.IndexByte(head, ' '), 0)], 10, 64)
-		if err != nil {
-			continue
-		}
-		gf := goroutineFuncs{id: id}
-		for _, l := range lines[1:] {
+		var fns []string
+		for _, l := range strings.Split(string(g), "\n")[1:] {
 			if l == "" || strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "created by ") {
 				continue
 			}
 			if i := strings.LastIndexByte(l, '('); i > 0 {
 				l = l[:i]
 			}
-			gf.fns = append(gf.fns, unescapeSymbol(l))
+			fns = append(fns, l)
 		}
-		out = append(out, gf)
+		return fns
 	}
-	return out
+	return nil
 }
 
 // blockedIn reads a stack, innermost first: where it waits is the first
