@@ -16,7 +16,8 @@
 // patcher.Result.TypeInfo: every loaded package by path, the user's
 // (instrumented) packages and their files. Build.users and Build.callers
 // (callers.go) find the compiled functions that use a package-level
-// object.
+// object; Build.StartupOnly (startup.go) tells the functions that, as the
+// source shows, are called at most once, at start-up.
 //
 // # Classification
 //
