@@ -133,9 +133,9 @@ func (o *ops) Status(ctx context.Context) (patched []agent.PatchedFunc, funcs in
 }
 
 // Calls returns, for each of refs, whether the function has run and, with
-// stacks, which goroutines are inside a call of it now. stacks makes the
-// agent stop the world while the runtime writes every goroutine's stack:
-// never ask for it through call injection, where the debugger may keep
+// stacks, how many goroutines are inside a call of it now, from the
+// goroutine profile, which stops the world to begin and to end: never ask
+// for stacks through call injection, where the debugger may keep
 // goroutines stopped.
 func (o *ops) Calls(ctx context.Context, refs []agent.Ref, stacks bool) ([]agent.FuncCalls, error) {
 	resp, err := o.do(ctx, &agent.Request{Op: agent.OpCalls, Refs: refs, Stacks: stacks})

@@ -15,7 +15,7 @@ type Request struct {
 	Token         string  `json:"token,omitempty"`         // hello
 	Patches       []Patch `json:"patches,omitempty"`       // apply
 	Refs          []Ref   `json:"refs,omitempty"`          // revert, calls
-	Stacks        bool    `json:"stacks,omitempty"`        // calls: read the goroutines' stacks
+	Stacks        bool    `json:"stacks,omitempty"`        // calls: count the goroutines inside each
 	All           bool    `json:"all,omitempty"`           // revert
 	Source        string  `json:"source,omitempty"`        // eval
 	Package       string  `json:"package,omitempty"`       // eval
@@ -38,7 +38,8 @@ const (
 	OpEval   = "eval"
 	OpStatus = "status"
 	// OpCalls answers, for each of Refs, whether the function has run and,
-	// with Stacks, which goroutines are inside a call of it now (calls.go).
+	// with Stacks, how many goroutines are inside a call of it now
+	// (calls.go).
 	OpCalls = "calls"
 	// OpRelease ends the hold of a target started with EnvHold: the
 	// program goes on past the init that started the agent. It does
@@ -89,7 +90,7 @@ func handle(req *Request, lock func() bool, addrs []uintptr) Response {
 		resp.OK, resp.releasing = true, true
 		return resp
 	case OpCalls:
-		// No lock: it reads only the registry, and the stacks.
+		// No lock: it reads only the registry and the goroutine profile.
 		var err error
 		if resp.Calls, err = calls(req.Refs, req.Stacks); err != nil {
 			resp.Error = wireError(err)
