@@ -219,7 +219,7 @@ func TestLivePatchPrompt(t *testing.T) {
 		frame = env.TopFrame(thread).Id
 		env.mustEval(frame, `func report(s string) { fmt.Println("patched", s) }`,
 			"patched main.report (main.go:"+strconv.Itoa(lineOf(t, filepath.Join(dir, "main.go"), "func report("))+")")
-		env.waitConsole("main.report is on the paused goroutine's stack: its current call finishes with the old code")
+		env.waitConsole("note: main.report is running now (goroutine ")
 		env.mustEval(frame, ":revert all", "reverted main.report")
 		checkLine(t, env.next(thread), "hello", 1)
 		env.Disconnect()

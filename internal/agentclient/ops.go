@@ -61,6 +61,7 @@ type Client interface {
 	RevertAll(ctx context.Context) error
 	Eval(ctx context.Context, src, pkg string, timeout time.Duration) (agent.EvalResult, error)
 	Status(ctx context.Context) (patched []agent.PatchedFunc, funcs int, err error)
+	Calls(ctx context.Context, refs []agent.Ref, stacks bool) ([]agent.FuncCalls, error)
 }
 
 var (
@@ -129,4 +130,17 @@ func (o *ops) Status(ctx context.Context) (patched []agent.PatchedFunc, funcs in
 		return nil, 0, err
 	}
 	return resp.Patched, resp.Funcs, nil
+}
+
+// Calls returns, for each of refs, whether the function has run and, with
+// stacks, how many goroutines are inside a call of it now, from the
+// goroutine profile, which stops the world to begin and to end: never ask
+// for stacks through call injection, where the debugger may keep
+// goroutines stopped.
+func (o *ops) Calls(ctx context.Context, refs []agent.Ref, stacks bool) ([]agent.FuncCalls, error) {
+	resp, err := o.do(ctx, &agent.Request{Op: agent.OpCalls, Refs: refs, Stacks: stacks})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Calls, nil
 }

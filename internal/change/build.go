@@ -32,6 +32,9 @@ type Build struct {
 
 	loadMu sync.Mutex // serializes loading prog
 	prog   *Program   // the type information, once loaded
+
+	startupMu sync.Mutex
+	startup   *startupIndex // what StartupOnly reads, made on first use (startup.go)
 }
 
 // newBuild indexes a build's manifest and reads the sources of its

@@ -18,7 +18,8 @@
 // patcher.Result.TypeInfo: every loaded package by path, the user's
 // (instrumented) packages and their files. Build.users and Build.callers
 // (callers.go) find the compiled functions that use a package-level
-// object. Package change/frame reads a Program through its accessors
+// object; Build.StartupOnly (startup.go) tells the functions that, as the
+// source shows, are called at most once, at start-up. Package change/frame reads a Program through its accessors
 // (Package, UserFile, Importer, ...; program.go) and imports, for an
 // input that names a linked package without importing it, what
 // Program.MissingImports finds (imports.go), as Checker.RewriteInput does.

@@ -41,9 +41,17 @@ func H(_ int) int { return 2 }
 // it with the directory.
 func planChecker(t *testing.T) (*Checker, string) {
 	t.Helper()
+	return packageChecker(t, planFiles)
+}
+
+// packageChecker builds a checker whose build is the package of the files
+// of pkgFiles (by base name), written to a temporary directory with a
+// go.mod, every function patchable, and returns it with the directory.
+func packageChecker(t *testing.T, pkgFiles map[string]string) (*Checker, string) {
+	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{"go.mod": "module example.com/p\n\ngo 1.26\n"}
-	for name, src := range planFiles {
+	for name, src := range pkgFiles {
 		files[name] = src
 	}
 	for name, src := range files {

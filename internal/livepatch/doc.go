@@ -64,6 +64,18 @@
 // applied. A
 // prompt input's result is its evaluate response.
 //
+// A patch takes effect at its function's next call. After a change
+// applies, the console says so once for a patched function that a
+// goroutine is inside a call of (`note: main.serve is running now
+// (goroutine 7): that call keeps its old body; ...`: a loop), and for one
+// that ran only at start-up and runs no more (`note: main.register ran at
+// start-up and is not running now: the patch takes effect only if it is
+// called again`), in the save's report or, for a prompt redefinition, in
+// the console (notes.go). Start-up is change.Build.StartupOnly's rule; the
+// goroutines come from the debugger while the program is paused and from
+// the agent's goroutine profile while it runs (agent.OpCalls), which has
+// their number but not their ids.
+//
 // # Channels
 //
 // While the target is stopped, patches go through Delve call injection

@@ -75,6 +75,10 @@ func (m *Manager) redefine(ctx context.Context, s *dapproxy.Session, r *change.R
 	}
 	st.applyPending(ctx)
 	err = st.apply(ctx, ps)
+	var notes []string
+	if err == nil {
+		notes = st.callNotes(ctx, ps)
+	}
 	leave()
 	if err != nil {
 		return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: "nothing applied: " + err.Error(), ShowUser: true}
@@ -84,6 +88,11 @@ func (m *Manager) redefine(ctx context.Context, s *dapproxy.Session, r *change.R
 		lines = append(lines, fmt.Sprintf("patched %s (%s)", p.Name, change.Position(p.File, p.Line)))
 	}
 	lines = append(lines, newMethods...)
+	if len(notes) > 0 {
+		// The response stays the list of what was patched (the
+		// input's value); the notes go to the console, as a save's do.
+		st.report(notes...)
+	}
 	// The response is the report: an output event too would show it twice.
 	return map[string]any{"result": strings.Join(lines, "\n"), "variablesReference": 0}, nil
 }

@@ -3,7 +3,6 @@ package livepatch
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -145,7 +144,7 @@ func (st *session) apply(ctx context.Context, ps []pendingPatch) error {
 	for i, p := range ps {
 		set[i] = p.patch
 	}
-	viaCall, err := st.roundTrip(ctx, func(ctx context.Context, c agentclient.Client) error {
+	_, err := st.roundTrip(ctx, func(ctx context.Context, c agentclient.Client) error {
 		return c.Apply(ctx, set)
 	})
 	if err != nil {
@@ -157,33 +156,7 @@ func (st *session) apply(ctx context.Context, ps []pendingPatch) error {
 		st.live[p.Key] = &lp
 	}
 	st.mu.Unlock()
-	if viaCall {
-		st.noteRunning(ps)
-	}
 	return nil
-}
-
-// noteRunning tells the user when the paused goroutine is inside a function
-// just patched: its current call finishes with the old code. The caller
-// has the turn and the target is stopped.
-func (st *session) noteRunning(ps []pendingPatch) {
-	d := st.t.Debugger()
-	state, err := d.State(true)
-	if err != nil || state.SelectedGoroutine == nil {
-		return
-	}
-	frames, err := d.Stacktrace(state.SelectedGoroutine.ID, 64, 0)
-	if err != nil {
-		return
-	}
-	for _, p := range ps {
-		for _, f := range frames {
-			if f.Call.Fn != nil && (f.Call.Fn.Name == p.Name || f.Call.Fn.Name == p.Key) {
-				st.s.Output("console", fmt.Sprintf("%s is on the paused goroutine's stack: its current call finishes with the old code\n", p.Name))
-				break
-			}
-		}
-	}
 }
 
 // revert removes the patches of keys. The caller has the turn and does

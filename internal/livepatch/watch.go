@@ -311,6 +311,9 @@ func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Pla
 		lines = append(lines, fmt.Sprintf("livepatch: %s: nothing to patch yet: what it declares anew (%s) goes live with the code that uses it",
 			filepath.Base(file), strings.Join(pl.New, ", ")))
 	}
+	// In the same report, so that it is said once, where the user reads
+	// what was patched.
+	lines = append(lines, st.callNotes(ctx, ps)...)
 	if len(lines) > 0 {
 		st.report(lines...)
 	}

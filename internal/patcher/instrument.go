@@ -53,6 +53,7 @@ type fileInstrumenter struct {
 	src      []byte
 	filename string
 	next     *int // next free dispatch index, shared by the whole build
+	ranBase  int  // the file's first dispatch index, which names its ran array; -1 before one
 
 	edits    []edit
 	tail     bytes.Buffer // declarations after the file's last line
@@ -65,7 +66,7 @@ type fileInstrumenter struct {
 // file is patchable, together with a manifest entry for every function.
 // Dispatch indexes are taken from *next in declaration order.
 func instrumentFile(fset *token.FileSet, pkg *types.Package, file *ast.File, src []byte, filename string, next *int) ([]byte, []Function) {
-	fi := &fileInstrumenter{fset: fset, pkg: pkg, file: file, src: src, filename: filename, next: next}
+	fi := &fileInstrumenter{fset: fset, pkg: pkg, file: file, src: src, filename: filename, next: next, ranBase: -1}
 	linknamed := linknamedFuncs(file)
 	cgo := importsC(file)
 	clash := packageClash(pkg)
@@ -103,6 +104,7 @@ func instrumentFile(fset *token.FileSet, pkg *types.Package, file *ast.File, src
 		out.WriteByte('\n')
 	}
 	fmt.Fprintf(&out, "\n//line %s:1\n", generatedName(filename))
+	fi.ranArray()
 	out.Write(fi.tail.Bytes())
 	out.WriteString("var _ lp_reflect.Type\n") // used by long signatures' wrappers
 	out.WriteString("\nfunc init() {\n")
@@ -135,6 +137,9 @@ func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
 	}
 	n := *fi.next
 	*fi.next++
+	if fi.ranBase < 0 {
+		fi.ranBase = n
+	}
 	fn.Index, fn.Patchable = n, true
 	fi.funcs = append(fi.funcs, fn)
 
@@ -203,9 +208,28 @@ func (fi *fileInstrumenter) prologue(fd *ast.FuncDecl, n int, sig signature) {
 	if len(sig.results) == 0 {
 		body = call + "; return"
 	}
-	prologue := fmt.Sprintf(" lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current)); if lpT != nil { if lpF, lpOK := lpT.Fns[%d].(lpFn_%d); lpOK { %s } }; lpT = nil;", n, n, body)
+	ran := fmt.Sprintf("&%s%d[%d]", ranPrefix, fi.ranBase, n-fi.ranBase)
+	prologue := fmt.Sprintf(" if lp_atomic.LoadUint32(%s) == 0 { lp_atomic.StoreUint32(%s, 1) };", ran, ran)
+	prologue += fmt.Sprintf(" lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current)); if lpT != nil { if lpF, lpOK := lpT.Fns[%d].(lpFn_%d); lpOK { %s } }; lpT = nil;", n, n, body)
 	off := fi.offset(fd.Body.Lbrace) + 1
 	fi.edits = append(fi.edits, edit{off: off, end: off, text: prologue})
+}
+
+// ranPrefix starts the name of a file's ran array, lpRan_<first index>:
+// element i is set to 1 by the prologue of function first+i on its first
+// call (and read by the agent, which tells the user about a patched
+// function that ran at start-up and may never run again).
+const ranPrefix = "lpRan_"
+
+// ranArray declares the file's ran array and registers it with the agent.
+// The functions of a file have consecutive indexes.
+func (fi *fileInstrumenter) ranArray() {
+	if fi.ranBase < 0 {
+		return
+	}
+	name := fmt.Sprintf("%s%d", ranPrefix, fi.ranBase)
+	fmt.Fprintf(&fi.tail, "var %s [%d]uint32\n", name, *fi.next-fi.ranBase)
+	fmt.Fprintf(&fi.register, "\tlp_agent.RegisterRan(%d, %s[:])\n", fi.ranBase, name)
 }
 
 // alias writes the alias type lpFn_N of function n's signature.
@@ -331,7 +355,7 @@ func reservedName(name string) bool {
 
 // generatedPrefixed reports whether name starts like a generated name.
 func generatedPrefixed(name string) bool {
-	for _, p := range []string{"lp_", "lpFn_", FieldAccessorPrefix, MethodAccessorPrefix, VarAddrPrefix, InstancePrefix} {
+	for _, p := range []string{"lp_", "lpFn_", ranPrefix, FieldAccessorPrefix, MethodAccessorPrefix, VarAddrPrefix, InstancePrefix} {
 		if strings.HasPrefix(name, p) {
 			return true
 		}

@@ -11,9 +11,16 @@
 // Every instrumented function N starts, on the line of its opening brace,
 // with (see package patcher for why the load is not in the if statement)
 //
+//	if lp_atomic.LoadUint32(&lpRan_B[N-B]) == 0 { lp_atomic.StoreUint32(&lpRan_B[N-B], 1) }
 //	lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current))
 //	if lpT != nil { if lpF, lpOK := lpT.Fns[N].(lpFn_N); lpOK { return lpF(args...) } }
 //	lpT = nil
+//
+// The first line marks the function as run, in its file's array of ran
+// flags (RegisterRan; B is the file's first index): OpCalls says which
+// functions have run and how many goroutines are inside a call of each
+// now (calls.go), for the host's notes on patches that take effect only
+// at a later call.
 //
 // A Table is immutable once published. Applying a patch set compiles every
 // function of the set first and publishes one new table only when all of

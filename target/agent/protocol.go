@@ -14,7 +14,8 @@ type Request struct {
 	Op            string  `json:"op"`
 	Token         string  `json:"token,omitempty"`         // hello
 	Patches       []Patch `json:"patches,omitempty"`       // apply
-	Refs          []Ref   `json:"refs,omitempty"`          // revert
+	Refs          []Ref   `json:"refs,omitempty"`          // revert, calls
+	Stacks        bool    `json:"stacks,omitempty"`        // calls: count the goroutines inside each
 	All           bool    `json:"all,omitempty"`           // revert
 	Source        string  `json:"source,omitempty"`        // eval
 	Package       string  `json:"package,omitempty"`       // eval
@@ -36,6 +37,10 @@ const (
 	OpRevert = "revert"
 	OpEval   = "eval"
 	OpStatus = "status"
+	// OpCalls answers, for each of Refs, whether the function has run and,
+	// with Stacks, how many goroutines are inside a call of it now
+	// (calls.go).
+	OpCalls = "calls"
 	// OpRelease ends the hold of a target started with EnvHold: the
 	// program goes on past the init that started the agent. It does
 	// nothing in a target that is not held.
@@ -61,6 +66,7 @@ type Response struct {
 	Ended   []EndedInput  `json:"ended,omitempty"`
 	Patched []PatchedFunc `json:"patched,omitempty"`
 	Funcs   int           `json:"funcs,omitempty"` // status: table size
+	Calls   []FuncCalls   `json:"calls,omitempty"` // calls
 
 	// releasing marks the answer to OpRelease: the caller ends the hold
 	// once the answer is on its way (a released short-lived program may
@@ -82,6 +88,15 @@ func handle(req *Request, lock func() bool, addrs []uintptr) Response {
 		// No lock: a release must get through while the held init waits.
 		// The caller releases, after answering (handleBytes).
 		resp.OK, resp.releasing = true, true
+		return resp
+	case OpCalls:
+		// No lock: it reads only the registry and the goroutine profile.
+		var err error
+		if resp.Calls, err = calls(req.Refs, req.Stacks); err != nil {
+			resp.Error = wireError(err)
+		} else {
+			resp.OK = true
+		}
 		return resp
 	}
 	if !lock() {

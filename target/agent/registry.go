@@ -27,12 +27,14 @@ var registry = struct {
 	names    map[string]string // import path -> package name
 	byIndex  map[int]*funcEntry
 	byKey    map[string]*funcEntry
+	ran      map[int]*uint32 // by index: set to 1 by the function's prologue on its first call
 	maxIndex int
 }{
 	packages: yaegi.Exports{},
 	names:    map[string]string{},
 	byIndex:  map[int]*funcEntry{},
 	byKey:    map[string]*funcEntry{},
+	ran:      map[int]*uint32{},
 	maxIndex: -1,
 }
 

@@ -1,0 +1,3 @@
+module example.com/livenotesfixture
+
+go 1.22
