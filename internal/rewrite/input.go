@@ -106,9 +106,10 @@ type Error struct {
 // Reasons of the refusals of the rewriting; package lower has those of
 // the lowering.
 const (
-	ReasonUnnamableType    = "a type the rewriter cannot name"
-	ReasonMethodExpression = "method expression of a compiled type"
-	ReasonGeneric          = "generic code"
+	ReasonUnnamableType     = "a type the rewriter cannot name"
+	ReasonMethodExpression  = "method expression of a compiled type"
+	ReasonGeneric           = "generic code"
+	ReasonBranchOutOfSelect = "a labeled break or continue out of a select"
 )
 
 func (e *Error) Error() string {

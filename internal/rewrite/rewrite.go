@@ -39,6 +39,7 @@ type rewriter struct {
 	err     error
 	lowered map[*ast.CompositeLit]bool // composite literals lowered with their & (composite.go)
 	lower   *lower.Lowering            // defers and ranges over functions (package lower)
+	hoisted map[*ast.SelectStmt]bool   // selects whose operands are hoisted (selects.go)
 }
 
 // Rewrite turns a checked input into the source the agent runs. An input

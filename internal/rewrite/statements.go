@@ -71,6 +71,12 @@ func (r *rewriter) statements(n ast.Node) {
 		r.blockLabels(n.Body)
 	case *ast.CommClause:
 		r.blockLabels(n.Body)
+	case *ast.LabeledStmt:
+		if sel, ok := n.Stmt.(*ast.SelectStmt); ok {
+			r.hoistSelect(sel, n) // selects.go
+		}
+	case *ast.SelectStmt:
+		r.hoistSelect(n, nil)
 	case *ast.CallExpr:
 		r.appendValues(n)
 	case *ast.BinaryExpr:
