@@ -33,6 +33,8 @@ func Use(r string) string { return strings.TrimSpace(r) }
 func F() int { return g(1) }
 
 func H(_ int) int { return 2 }
+
+var limit = 10
 `,
 }
 

@@ -41,6 +41,27 @@ type Patch struct {
 	// have (new ones) which Source may call; they are compiled into the
 	// replacement's own scope, in the scope of the function's package.
 	Helpers []string `json:"helpers,omitempty"`
+	// Vars are the package variables the change declares anew, in the
+	// order Go initializes them (vars.go).
+	Vars []Var `json:"vars,omitempty"`
+}
+
+// Var is one declaration of package variables that a change adds to the
+// package of its patches. The agent keeps one home per package for them:
+// the first patch set that declares a variable makes it, runs its
+// initializer once, and makes it visible to patched code and evaluations
+// as the package's own variables are (a symbol holding its address, named
+// with the builder's prefix, and one holding the variable); a later set
+// that declares it again with the same type leaves it alone.
+type Var struct {
+	// Names are the variables the spec declares ("_" for a blank one).
+	Names []string `json:"names"`
+	// Types are their types as Go source in the patches' scope, by
+	// Names ("" for a blank one).
+	Types []string `json:"types"`
+	// Spec is the spec as after `var`: `n = 10`, `a, b int`, rewritten
+	// like a patch's source.
+	Spec string `json:"spec"`
 }
 
 // ApplyError reports every patch of a set that failed, each an Error whose
