@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/target/agent"
 )
 
 // TestPlanVars checks the package variables of a save: a new one goes
@@ -110,5 +113,14 @@ func TestPlanLiveVars(t *testing.T) {
 	var ds Diagnostics
 	if want := "b.go:8:5: type of variable hits changed (map[string]int to map[string]int64): restart to apply"; !errors.As(err, &ds) || ds[0].String() != want {
 		t.Errorf("changed type: got %v, want %q", err, want)
+	}
+}
+
+// TestVarAddrPrefix checks that the agent names the address of a new
+// variable as the builder names a compiled one's, which the rewriter uses
+// for both.
+func TestVarAddrPrefix(t *testing.T) {
+	if agent.VarAddrPrefix != patcher.VarAddrPrefix {
+		t.Errorf("agent.VarAddrPrefix %q, patcher.VarAddrPrefix %q", agent.VarAddrPrefix, patcher.VarAddrPrefix)
 	}
 }

@@ -148,9 +148,9 @@ func applyLocked(patches []Patch) error {
 		}
 		seen[e.index] = true
 		key := "\x00" + strconv.Itoa(e.index) // alone
-		if len(p.Helpers) > 0 {
+		if len(p.Helpers) > 0 || len(p.Vars) > 0 {
 			pkgPath, _ := packageOf(e.key)
-			key = pkgPath + "\x00" + strings.Join(p.Helpers, "\x00")
+			key = pkgPath + "\x00" + strings.Join(p.Helpers, "\x00") + "\x00" + varsKey(p.Vars)
 		}
 		g := groups[key]
 		if g == nil {
@@ -326,6 +326,23 @@ func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
 	if ok == 0 {
 		return values, errs
 	}
+	if err := compileWithHelpers(es, ps, prepared, specs, usesBin, values, errs); err != nil {
+		for k := range ps {
+			if errs[k] == nil {
+				errs[k] = err
+			}
+		}
+	}
+	return values, errs
+}
+
+// compileWithHelpers compiles the prepared patches of a group (nil for
+// those that failed) into one scratch package with their helpers and
+// imports, after making the new variables they declare (vars.go), whose
+// initializers run once every patch compiled. It sets values and errs by
+// patch, and returns the error of what they share: the helpers, or the
+// new variables. The caller holds machine.mu.
+func compileWithHelpers(es []*funcEntry, ps []Patch, prepared []*preparedPatch, specs []string, usesBin bool, values []any, errs []error) error {
 	var sc bintypes.Scope
 	for _, pp := range prepared {
 		if pp != nil {
@@ -334,26 +351,30 @@ func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
 		}
 	}
 	helpers, hBin, err := prepareHelpers(ps[0].Helpers, sc)
-	if err == nil {
-		if usesBin || hBin {
-			specs = append(specs, bintypes.Spec)
-		}
-		name := scratchPackage()
-		if _, err = machine.interp.Eval(packageHeader(name, specs) + strings.Join(helpers, "\n")); err == nil {
-			for k, pp := range prepared {
-				if pp != nil {
-					values[k], errs[k] = pp.compile(name, fmt.Sprintf("LpFn%d", k))
-				}
-			}
-			return values, errs
+	if err != nil {
+		return &Error{Kind: helperKind(err), Msg: "helpers: " + err.Error()}
+	}
+	pkgPath, _ := packageOf(es[0].key)
+	nv, err := makeVars(pkgPath, ps[0].Vars, specs)
+	if err != nil {
+		return &Error{Kind: helperKind(err), Msg: err.Error()}
+	}
+	if usesBin || hBin {
+		specs = append(specs, bintypes.Spec)
+	}
+	name := scratchPackage()
+	if _, err = machine.interp.Eval(packageHeader(name, specs) + strings.Join(helpers, "\n")); err != nil {
+		return &Error{Kind: helperKind(err), Msg: "helpers: " + err.Error()}
+	}
+	for k, pp := range prepared {
+		if pp != nil {
+			values[k], errs[k] = pp.compile(name, fmt.Sprintf("LpFn%d", k))
 		}
 	}
-	for k := range ps {
-		if errs[k] == nil {
-			errs[k] = &Error{Kind: helperKind(err), Msg: "helpers: " + err.Error()}
-		}
+	if err := initVars(nv, name, errs); err != nil {
+		return &Error{Kind: helperKind(err), Msg: err.Error()}
 	}
-	return values, errs
+	return nil
 }
 
 // helperKind returns the kind of err, a failure to compile a change's
