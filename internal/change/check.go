@@ -125,6 +125,7 @@ func (p *Program) uniquePackage(name string) string {
 func (p *Program) checkOnce(sc *Scope, history []*input, in *input) (*checked, error) {
 	framePkg := sc.ref.pkg.Types
 	fake, locals := frameScope(sc)
+	p.addLiveVars(fake) // planvars.go
 	names, specs := p.inputImports(sc, history, in)
 	text, start := syntheticFile(framePkg.Name(), specs, history, in)
 	f, err := parser.ParseFile(p.fset, "<input>", text, parser.SkipObjectResolution)

@@ -229,3 +229,38 @@ func (s *savedChange) declaredType(t types.Type) string {
 	}
 	return walk(t)
 }
+
+// VarsLive records the package variables a plan made live, so that the
+// prompt's inputs see them as variables of their package.
+func (p *Program) VarsLive(vars []NewVar) {
+	p.liveMu.Lock()
+	defer p.liveMu.Unlock()
+	if p.liveVars == nil {
+		p.liveVars = map[string]*types.Var{}
+	}
+	for _, v := range vars {
+		if _, ok := p.liveVars[v.Key]; !ok {
+			p.liveVars[v.Key] = v.obj
+		}
+	}
+}
+
+// ForgetVars forgets the variables saves made live: the program they
+// lived in is gone.
+func (p *Program) ForgetVars() {
+	p.liveMu.Lock()
+	defer p.liveMu.Unlock()
+	clear(p.liveVars)
+}
+
+// addLiveVars adds the live variables of pkg's package to its scope,
+// those it does not declare.
+func (p *Program) addLiveVars(pkg *types.Package) {
+	p.liveMu.Lock()
+	defer p.liveMu.Unlock()
+	for key, v := range p.liveVars {
+		if key == pkg.Path()+"."+v.Name() && pkg.Scope().Lookup(v.Name()) == nil {
+			pkg.Scope().Insert(v)
+		}
+	}
+}
