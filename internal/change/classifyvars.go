@@ -8,8 +8,9 @@ import (
 
 // Kinds of a varChange.
 const (
-	varNew  = iota // a variable the build does not have
-	varInit        // a compiled variable whose declaration changed
+	varNew     = iota // a variable the build does not have
+	varInit           // a compiled variable whose declaration changed
+	varRemoved        // a compiled variable no file declares any more
 )
 
 // varChange is a package variable whose declaration a save adds or
@@ -53,13 +54,15 @@ func (c *classifier) varDecls() {
 	}
 }
 
-// removedVars refuses the compiled variables of the saved file that no
+// removedVars records the compiled variables of the saved file that no
 // file of the package declares any more (declared: the variables of the
-// package's files as saved and as built, for those the save leaves alone).
+// package's files as saved and as built, for those the save leaves alone);
+// their compiled users decide once the package is checked (removedVars,
+// planvars.go).
 func (c *classifier) removedVars(declared map[string]bool) {
 	for _, name := range sortedKeys(c.old.values) {
 		if c.old.values[name].kind == kindVar && name != "_" && !declared[name] {
-			c.refuse(c.cur.file.Name.Pos(), "", "variable %s removed", name)
+			c.pl.vars = append(c.pl.vars, varChange{kind: varRemoved, name: name, file: c.file, cur: c.cur})
 		}
 	}
 }

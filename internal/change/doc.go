@@ -42,7 +42,9 @@
 // (Save.Vars) with the same declaration; a changed declaration of a
 // compiled or live variable is a note that it keeps its value, with the
 // prompt assignment that sets it, or a refusal when its type changed; a
-// blank variable (var _ I = (*T)(nil)) is checked with the package. The
+// blank variable (var _ I = (*T)(nil)) is checked with the package; a
+// removed compiled variable is a note (it stays, unused) unless unpatched
+// compiled code uses it. The
 // prompt's inputs see the live variables (Program.VarsLive). A file new
 // since the build joins its package (Build.NewFile,
 // newfile.go); a changed file that //go:embed embeds refuses the changes

@@ -85,6 +85,8 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	}
 	out.Checked = time.Since(start) - out.Classified
 	varNotes, refusals := prog.judgeVars(ch, judge, sv.Vars)
+	removedNotes, removedRefusals := b.removedVars(ctx, pl.vars, pl)
+	varNotes, refusals = append(varNotes, removedNotes...), append(refusals, removedRefusals...)
 	if refusals = append(refusals, b.constReaders(ctx, curs, pl, ch.Consts)...); len(refusals) > 0 {
 		return nil, refusals
 	}

@@ -1,11 +1,13 @@
 package change
 
 import (
+	"context"
 	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"sort"
+	"strings"
 
 	"github.com/livepatch/livepatch/target/agent"
 )
@@ -31,8 +33,11 @@ type NewVar struct {
 // otherwise now). A live variable declared as before is left alone.
 func splitVars(vcs []varChange, live map[string]LiveVar) (send []string, judge []varChange) {
 	for _, vc := range vcs {
-		if vc.kind == varInit {
+		switch vc.kind {
+		case varInit:
 			judge = append(judge, vc)
+			continue
+		case varRemoved:
 			continue
 		}
 		lv, ok := live[vc.cur.pkgPath+"."+vc.name]
@@ -93,6 +98,39 @@ func newVars(ch *Change, vcs []varChange, send []string) []NewVar {
 			LiveVar: LiveVar{Text: vc.cur.values[vc.name].text, Type: types.TypeString(fresh.Type(), types.RelativeTo(ch.fresh))}})
 	}
 	return out
+}
+
+// removedVars notes the compiled variables a save removes, which stay in
+// the program, unused, and refuses those that compiled code the save
+// leaves unpatched still uses.
+func (b *Build) removedVars(ctx context.Context, vcs []varChange, pl plan) (notes, refusals Diagnostics) {
+	patched := map[string]bool{}
+	for _, fn := range pl.apply {
+		patched[fn.Key] = true
+	}
+	for _, vc := range vcs {
+		if vc.kind != varRemoved {
+			continue
+		}
+		at := vc.cur.position(vc.cur.file.Name.Pos())
+		uses, elsewhere, ok := b.users(ctx, vc.cur.pkgPath, vc.name)
+		var unpatched []string
+		for _, u := range uses {
+			if !patched[u.key] {
+				unpatched = append(unpatched, b.Display(u.key))
+			}
+		}
+		switch {
+		case !ok || elsewhere:
+			refusals = append(refusals, Diagnostic{Pos: at, Kind: RefusedRestart, Msg: fmt.Sprintf("variable %s removed", vc.name)})
+		case len(unpatched) > 0:
+			refusals = append(refusals, Diagnostic{Pos: at, Kind: RefusedUnpatched,
+				Msg: fmt.Sprintf("variable %s removed and compiled code uses it (%s)", vc.name, strings.Join(unpatched, ", "))})
+		default:
+			notes = append(notes, Diagnostic{Pos: at, Kind: Note, Msg: fmt.Sprintf("variable %s removed: the compiled variable stays in the program, unused", vc.name)})
+		}
+	}
+	return notes, refusals
 }
 
 // rewriteVars rewrites the specs that declare the variables named in send

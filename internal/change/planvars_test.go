@@ -105,13 +105,13 @@ func TestPlanLiveVars(t *testing.T) {
 	if err != nil || len(pl.Vars) != 0 {
 		t.Fatalf("changed initializer: got %v, %+v", err, pl)
 	}
-	want := "b.go:8:5: hits keeps its value: its initializer ran once, when a save made it live; to set it now, evaluate: hits = map[string]int{\"a\": 1}"
+	want := "b.go:10:5: hits keeps its value: its initializer ran once, when a save made it live; to set it now, evaluate: hits = map[string]int{\"a\": 1}"
 	if got := strings.Join(pl.Notes.Strings(), "\n"); got != want {
 		t.Errorf("changed initializer: notes %q, want %q", got, want)
 	}
 	_, err = save("var hits = map[string]int64{}", live)
 	var ds Diagnostics
-	if want := "b.go:8:5: type of variable hits changed (map[string]int to map[string]int64): restart to apply"; !errors.As(err, &ds) || ds[0].String() != want {
+	if want := "b.go:10:5: type of variable hits changed (map[string]int to map[string]int64): restart to apply"; !errors.As(err, &ds) || ds[0].String() != want {
 		t.Errorf("changed type: got %v, want %q", err, want)
 	}
 }
@@ -122,5 +122,34 @@ func TestPlanLiveVars(t *testing.T) {
 func TestVarAddrPrefix(t *testing.T) {
 	if agent.VarAddrPrefix != patcher.VarAddrPrefix {
 		t.Errorf("agent.VarAddrPrefix %q, patcher.VarAddrPrefix %q", agent.VarAddrPrefix, patcher.VarAddrPrefix)
+	}
+}
+
+// TestPlanRemovedVar removes compiled variables: one nothing uses stays in
+// the program, unused, with a note; one that compiled code left unpatched
+// uses is refused, unless the save patches that code too.
+func TestPlanRemovedVar(t *testing.T) {
+	k, dir := planChecker(t)
+	unused := edit(t, "b.go", "\n\nvar spareLimit = 1", "")
+	pl, err := planSave(t, k, dir, "b.go", map[string][]byte{"b.go": unused})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(pl.Notes.Strings(), "\n"), "b.go:1:9: variable spareLimit removed: the compiled variable stays in the program, unused"; got != want {
+		t.Errorf("unused: notes %q, want %q", got, want)
+	}
+	used := edit(t, "b.go", "\n\nvar limit = 10", "")
+	_, err = planSave(t, k, dir, "b.go", map[string][]byte{"b.go": used})
+	var ds Diagnostics
+	if want := "b.go:1:9: variable limit removed and compiled code uses it (example.com/p.Limit): edit those functions too, or restart to apply"; !errors.As(err, &ds) || ds[0].String() != want {
+		t.Errorf("used: got %v, want %q", err, want)
+	}
+	userToo := edit(t, "a.go", "return limit", "return 3")
+	pl, err = planSave(t, k, dir, "b.go", map[string][]byte{"b.go": used, "a.go": userToo})
+	if err != nil {
+		t.Fatalf("with its user: %v", err)
+	}
+	if got := applied(pl); got != "Limit" {
+		t.Errorf("with its user: applied %q, want Limit", got)
 	}
 }
