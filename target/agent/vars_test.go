@@ -12,6 +12,10 @@ import (
 // set whose initializer panics applies nothing.
 func TestApplyVars(t *testing.T) {
 	resetPatches(t)
+	// The package's scope is in the evaluations' before the variable is.
+	if _, err := Eval(context.Background(), "secretBase", testPkg); err != nil {
+		t.Fatal(err)
+	}
 	visits := []Var{{Names: []string{"lpVisits", "_"}, Types: []string{"int", ""}, Spec: "lpVisits, _ = 40 + 2, 0"}}
 	mustApply(t, Patch{Ref: Ref{Key: testPkg + ".risky"}, Vars: visits,
 		Source: `func(x int) int { (*lpAddr_lpVisits)++; return *lpAddr_lpVisits }`})
