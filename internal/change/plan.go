@@ -36,8 +36,9 @@ type Plan struct {
 	// NewMethods lists the methods the change adds to compiled types, as
 	// T.m or (*T).m.
 	NewMethods []string
-	// New names the functions the change declares anew (F, T.M or
-	// (*T).M): they go live with the applied functions that use them.
+	// New names the functions (F, T.M or (*T).M) and the package
+	// variables the change declares anew: they go live with the applied
+	// functions that use them.
 	New []string
 	// Vars are the package variables the change declares anew: they go
 	// live with the applied functions (their Patch.Vars).
@@ -99,6 +100,7 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 			out.New = append(out.New, h.Name)
 		}
 	}
+	out.New = append(out.New, send...)
 	out.Notes = append(pl.notes, varNotes...)
 	if len(out.Apply) > 0 {
 		out.NewMethods = ch.NewMethods
