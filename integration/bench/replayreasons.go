@@ -100,11 +100,11 @@ var reasonGroups = []reasonGroup{
 		return strings.HasPrefix(m, "field ") || strings.HasPrefix(m, "fields of ") || strings.HasPrefix(m, "type of field ")
 	}},
 	{"type change", func(m string) bool {
-		return strings.HasPrefix(m, "type ") && (strings.Contains(m, " changed") || strings.Contains(m, " removed"))
+		return strings.HasPrefix(m, "type ") && !strings.HasPrefix(m, "type of variable ") && (strings.Contains(m, " changed") || strings.Contains(m, " removed"))
 	}},
 	{"package variable", func(m string) bool {
 		return strings.HasPrefix(m, "new variable ") || strings.HasPrefix(m, "variable ") ||
-			strings.HasPrefix(m, "declaration of variable ") || strings.Contains(m, " became a variable")
+			strings.HasPrefix(m, "type of variable ") || strings.HasPrefix(m, "//go:embed of variable ") || strings.Contains(m, " became a variable")
 	}},
 	{"constant change", func(m string) bool { return strings.HasPrefix(m, "constant ") }},
 	{"new import not linked", has("not linked into this program")},

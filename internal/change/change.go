@@ -34,6 +34,11 @@ type Change struct {
 	// NewMethods lists the methods the file adds to compiled types, as
 	// T.m or (*T).m.
 	NewMethods []string
+	// Vars are the package variables the change makes live, in the order
+	// Go initializes them (planvars.go).
+	Vars []agent.Var
+
+	fresh *types.Package // the package as the change declares it
 }
 
 // Replacement is a function or method declaration rewritten for the agent:
@@ -69,12 +74,12 @@ func (ch *Change) ImportsOf(key string) []string {
 // save, a prompt redefinition and a repatch send alike.
 func (ch *Change) AgentPatch(key, file string, line int) agent.Patch {
 	return agent.Patch{Ref: agent.Ref{Key: key}, Source: ch.Funcs[key].Source, Imports: ch.ImportsOf(key),
-		File: filepath.Base(file), Line: line, Helpers: ch.Helpers}
+		File: filepath.Base(file), Line: line, Helpers: ch.Helpers, Vars: ch.Vars}
 }
 
 // rewriteChange is RewriteChange with the build's type information.
 func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []string) (*Change, error) {
-	return prog.rewriteFiles(map[string][]byte{file: src}, apply, helpers)
+	return prog.rewriteFiles(map[string][]byte{file: src}, apply, helpers, nil)
 }
 
 // set returns the strings of list as a set.

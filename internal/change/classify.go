@@ -19,6 +19,7 @@ type plan struct {
 	apply    []*FuncDecl // bodies to make live
 	helpers  []*FuncDecl // new functions, compiled with every applied body
 	revert   []string    // keys edited back to their compiled form
+	vars     []varChange // variables declared anew or changed (classifyvars.go)
 	refusals Diagnostics // why the change needs a restart
 	notes    Diagnostics // what the user should know of an applicable change
 }
@@ -74,7 +75,9 @@ func classifyFiles(b *Build, fcs []fileChange, live map[string]Live, callers fun
 	}
 	helpersChanged := false
 	declared := map[string]bool{}
+	declaredVars := packageVars(b, fcs)
 	for _, c := range cs {
+		c.removedVars(declaredVars)
 		c.resigned(resigned[c], patched)
 		helpersChanged = helpersChanged || c.helpersChanged()
 		for key := range c.cur.Funcs {

@@ -53,7 +53,11 @@ func TestClassify(t *testing.T) {
 		{"field type", "\ta int\n", "\ta int64\n", nil, nil, "main.go:4:2: type of field a of T changed: restart to apply"},
 		// Constants are judged by value after the package check (TestLivePatchRefused).
 		{"constant", "const k = 1", "const k = 2", nil, nil, ""},
-		{"variable", "const k = 1", "const k = 1\n\nvar v = 2", nil, nil, "main.go:10:5: new variable v (compiled code has no place for it): restart to apply"},
+		// New variables and changed initializers are judged once the package
+		// is checked (TestPlanVars).
+		{"variable", "const k = 1", "const k = 1\n\nvar v = 2", nil, nil, ""},
+		{"variable and constant", "const k = 1", "var k = 1", nil, nil, "main.go:8:5: k became a variable: restart to apply"},
+		{"blank variable", "const k = 1", "const k = 1\n\nvar _ interface{ M() int } = (*T)(nil)", nil, nil, ""},
 		{"new type", "const k = 1", "const k = 1\n\ntype U int", nil, nil, ""},
 		{"signature", "func f(x int) int", "func f(x int64) int", nil, nil, "main.go:12:1: signature of f changed and code outside the functions of this file uses it: restart to apply"},
 		// A new method is declared with the change (the package check refuses

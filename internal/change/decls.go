@@ -51,6 +51,7 @@ type valueDecl struct {
 	kind string // kindConst or kindVar
 	text string // its spec as written
 	pos  token.Pos
+	spec *ast.ValueSpec
 }
 
 // ParseFileDecls parses src, a file of package pkgPath.
@@ -99,7 +100,7 @@ func ParseFileDecls(pkgPath, filename string, src []byte) (*FileDecls, error) {
 					}
 					text += embedDirectives(d, s)
 					for _, n := range s.Names {
-						fd.values[n.Name] = valueDecl{kind: kind, text: text, pos: n.Pos()}
+						fd.values[n.Name] = valueDecl{kind: kind, text: text, pos: n.Pos(), spec: s}
 					}
 				}
 			}

@@ -42,7 +42,17 @@
 // agent.Patch), the keys to revert and the notes. Signatures are compared
 // by their types, not their parameters' names. A removed function is a
 // note (its compiled body stays, unused) unless unpatched compiled code
-// uses it; a file new since the build joins its package (Build.NewFile,
+// uses it. A new package variable goes live with the applied bodies
+// (Plan.Vars; the agent makes it and runs its initializer once, in Go's
+// initialization order: planvars.go), unless a save made it live already
+// (Save.Vars) with the same declaration; a changed declaration of a
+// compiled or live variable is a note that it keeps its value, with the
+// prompt assignment that sets it, or a refusal when its type changed; a
+// blank variable (var _ I = (*T)(nil)) is checked with the package; a
+// removed compiled variable is a note (it stays, unused) unless unpatched
+// compiled code uses it. The
+// prompt's inputs see the live variables (Program.VarsLive). A file new
+// since the build joins its package (Build.NewFile,
 // newfile.go); a changed file that //go:embed embeds refuses the changes
 // of its package (embed.go). Refusals and notes are
 // Diagnostics, formatted only where they reach a person.

@@ -23,6 +23,8 @@ type Save struct {
 	Prev map[string][]byte
 	// Live are the live patches, by key.
 	Live map[string]Live
+	// Vars are the package variables saves made live, by "path.name".
+	Vars map[string]LiveVar
 }
 
 // Plan is a save classified, checked and rewritten: what goes live, what
@@ -34,9 +36,13 @@ type Plan struct {
 	// NewMethods lists the methods the change adds to compiled types, as
 	// T.m or (*T).m.
 	NewMethods []string
-	// New names the functions the change declares anew (F, T.M or
-	// (*T).M): they go live with the applied functions that use them.
+	// New names the functions (F, T.M or (*T).M) and the package
+	// variables the change declares anew: they go live with the applied
+	// functions that use them.
 	New []string
+	// Vars are the package variables the change declares anew: they go
+	// live with the applied functions (their Patch.Vars).
+	Vars []NewVar
 	// Classified and Checked are how long classifying and checking took.
 	Classified, Checked time.Duration
 }
@@ -73,12 +79,16 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rewrite: no type information for this build: %w", err)
 	}
-	ch, err := prog.rewriteFiles(sv.Files, declKeys(pl.apply), declKeys(pl.helpers))
+	send, judge := splitVars(pl.vars, sv.Vars)
+	ch, err := prog.rewriteFiles(sv.Files, declKeys(pl.apply), declKeys(pl.helpers), send)
 	if err != nil {
 		return nil, err
 	}
 	out.Checked = time.Since(start) - out.Classified
-	if refusals := b.constReaders(ctx, curs, pl, ch.Consts); len(refusals) > 0 {
+	varNotes, refusals := prog.judgeVars(ch, judge, sv.Vars)
+	removedNotes, removedRefusals := b.removedVars(ctx, pl.vars, pl)
+	varNotes, refusals = append(varNotes, removedNotes...), append(refusals, removedRefusals...)
+	if refusals = append(refusals, b.constReaders(ctx, curs, pl, ch.Consts)...); len(refusals) > 0 {
 		return nil, refusals
 	}
 	for _, fn := range pl.apply {
@@ -90,9 +100,11 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 			out.New = append(out.New, h.Name)
 		}
 	}
-	out.Notes = pl.notes
+	out.New = append(out.New, send...)
+	out.Notes = append(pl.notes, varNotes...)
 	if len(out.Apply) > 0 {
 		out.NewMethods = ch.NewMethods
+		out.Vars = newVars(ch, pl.vars, send)
 	}
 	return out, nil
 }
@@ -128,6 +140,7 @@ func (pl *plan) add(o plan) {
 	pl.apply = append(pl.apply, o.apply...)
 	pl.helpers = append(pl.helpers, o.helpers...)
 	pl.revert = append(pl.revert, o.revert...)
+	pl.vars = append(pl.vars, o.vars...)
 	pl.refusals = append(pl.refusals, o.refusals...)
 	pl.notes = append(pl.notes, o.notes...)
 }

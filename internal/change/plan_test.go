@@ -27,12 +27,18 @@ func g(x int) int { return x + 1 }
 func spare() string { return "spare" }
 
 func Use(r string) string { return strings.TrimSpace(r) }
+
+func Limit() int { return limit }
 `,
 	"b.go": `package p
 
 func F() int { return g(1) }
 
 func H(_ int) int { return 2 }
+
+var limit = 10
+
+var spareLimit = 1
 `,
 }
 

@@ -27,6 +27,9 @@ type Program struct {
 	decls  map[*ast.File]*ast.File // user files without function bodies, made on first use
 
 	instances instanceCache // instantiation symbols by package (generic.go)
+
+	liveMu   sync.Mutex
+	liveVars map[string]*types.Var // package variables saves made live, by "path.name" (planvars.go)
 }
 
 // fileRef is one file of a user package.

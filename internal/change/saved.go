@@ -53,8 +53,9 @@ func (sf *savedFile) ref(s *savedChange) fileRef { return fileRef{pkg: s.pkg, fi
 
 // rewriteFiles is rewriteChange for the new texts of files of one package
 // (srcs, by path), checked together: files of the build, and files new
-// since the build in the directory of one of its packages.
-func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers []string) (*Change, error) {
+// since the build in the directory of one of its packages. vars names
+// the new package variables to make live with the change.
+func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers, vars []string) (*Change, error) {
 	s := &savedChange{prog: prog, want: set(apply), isHelper: set(helpers), methods: methodSets{}}
 	if err := s.parse(srcs); err != nil {
 		return nil, err
@@ -63,7 +64,7 @@ func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers []strin
 		return nil, err
 	}
 	s.ci = &rewrite.Change{Pkg: s.fresh, Compiled: s.compiled, NewMethods: map[*types.Func]bool{}, Inline: map[*types.Const]bool{}}
-	s.ch = &Change{Funcs: map[string]*Replacement{}}
+	s.ch = &Change{Funcs: map[string]*Replacement{}, fresh: s.fresh}
 	s.changedConsts()
 	helperDecls, err := s.classify()
 	if err != nil {
@@ -71,6 +72,9 @@ func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers []strin
 	}
 	imports, err := s.rewriteDecls(helperDecls)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.rewriteVars(set(vars), imports); err != nil { // planvars.go
 		return nil, err
 	}
 	ch := s.ch

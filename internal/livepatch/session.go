@@ -11,6 +11,7 @@ import (
 	"github.com/go-delve/delve/service/debugger"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/target/agent"
 )
@@ -49,10 +50,11 @@ type session struct {
 	t *agentclient.Target
 	q *agentclient.Queue // t's
 
-	mu       sync.Mutex        // guards what follows
-	restarts int               // the target's restarts the live patches belong to
-	live     map[string]*Patch // by key
-	seen     map[string][]byte // files as last seen by the watcher
+	mu       sync.Mutex                // guards what follows
+	restarts int                       // the target's restarts the live patches belong to
+	live     map[string]*Patch         // by key
+	vars     map[string]change.LiveVar // package variables saves made live, by "path.name"
+	seen     map[string][]byte         // files as last seen by the watcher
 
 	pending  []pendingSave // saves not applied yet, in arrival order
 	retrying bool          // a retry of pending is scheduled
@@ -81,6 +83,7 @@ func (st *session) syncProcess() (*debugger.Debugger, error) {
 		st.restarts = restarts
 		clear(st.live)
 		clear(st.seen)
+		st.forgetVars()
 		for f, src := range st.m.changes.Build().CompiledFiles() {
 			st.seen[f] = src
 		}

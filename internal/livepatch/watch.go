@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -182,7 +183,7 @@ func (st *session) planSave(ctx context.Context, b *change.Build, file string, s
 	} else if b.CompiledDecls(file) == nil {
 		return nil, nil
 	}
-	sv := &change.Save{File: file, Files: map[string][]byte{file: src}, Prev: map[string][]byte{}, Live: st.liveState()}
+	sv := &change.Save{File: file, Files: map[string][]byte{file: src}, Prev: map[string][]byte{}, Live: st.liveState(), Vars: maps.Clone(st.vars)}
 	if hadPrev {
 		sv.Prev[file] = prevSrc
 	}
@@ -296,9 +297,13 @@ func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Pla
 		st.report("livepatch: revert failed: " + err.Error())
 		return nil
 	}
+	st.varsLive(ctx, pl.Vars) // newvars.go
 	var lines []string
 	for _, p := range ps {
 		lines = append(lines, fmt.Sprintf("patched %s (%s)", p.Name, change.Position(p.File, p.Line)))
+	}
+	for _, v := range pl.Vars {
+		lines = append(lines, fmt.Sprintf("added variable %s for patched code, initialized", v.Name))
 	}
 	lines = append(lines, pl.Notes.Strings()...)
 	for _, m := range pl.NewMethods {

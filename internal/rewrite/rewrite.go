@@ -205,7 +205,9 @@ func (r *rewriter) visitIdent(n *ast.Ident) {
 		r.useLocal(v)
 		name := n.Name
 		r.add(n, func() string { return "(*" + agent.FramePackage + "." + name + ")" })
-	} else if v.Pkg() != nil && v.Pkg().Path() == r.in.Pkg.Path() && v.Parent() == r.in.Pkg.Scope() {
+	} else if v.Pkg() != nil && v.Pkg().Path() == r.in.Pkg.Path() && v.Parent() == v.Pkg().Scope() {
+		// A package variable, compiled or made live by a save (whose
+		// package is the save's).
 		name := n.Name
 		r.add(n, func() string { return "(*" + patcher.VarAddrPrefix + name + ")" })
 	}

@@ -44,7 +44,10 @@
 // (*lpField_T_f(x)), as the host's rewriter produces them.
 //
 // Each compilation gets a fresh interpreted package, so a failed one leaves
-// nothing behind. A replacement must fit the compiled function's type
+// nothing behind. Package variables a patch set declares anew (Patch.Vars)
+// live in one home per package instead (vars.go): made and registered as
+// the package's symbols before the set compiles, initialized once when it
+// did, kept by later sets that declare them again. A replacement must fit the compiled function's type
 // (arguments assignable to its parameters, results to the compiled
 // results); otherwise the set is refused.
 //

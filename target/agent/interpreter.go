@@ -26,11 +26,12 @@ var machine struct {
 	once        sync.Once
 	interp      *yaegi.Interpreter
 	err         error
-	nextPkg     int               // suffix of the next scratch package name
-	progNop     *yaegi.Program    // a program that does nothing
-	dotted      map[string]bool   // packages dot-imported into the REPL scope
-	replImports map[string]bool   // package names imported into the REPL scope
-	patched     map[int]patchInfo // current patches by index
+	nextPkg     int                // suffix of the next scratch package name
+	progNop     *yaegi.Program     // a program that does nothing
+	dotted      map[string]bool    // packages dot-imported into the REPL scope
+	replImports map[string]bool    // package names imported into the REPL scope
+	patched     map[int]patchInfo  // current patches by index
+	vars        map[string]homeVar // package variables patch sets declared, by "path.name" (vars.go)
 
 	stderr        stderrTap               // the interpreter's stderr
 	importPaths   map[string]string       // names imported by Imports: name -> path
@@ -79,6 +80,7 @@ func interpreter() (*yaegi.Interpreter, error) {
 		machine.dotted = map[string]bool{}
 		machine.replImports = map[string]bool{}
 		machine.patched = map[int]patchInfo{}
+		machine.vars = map[string]homeVar{}
 		machine.importPaths = map[string]string{}
 		machine.types = map[string]reflect.Type{}
 		machine.bin = bintypes.NewSymbols()

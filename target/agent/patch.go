@@ -41,6 +41,27 @@ type Patch struct {
 	// have (new ones) which Source may call; they are compiled into the
 	// replacement's own scope, in the scope of the function's package.
 	Helpers []string `json:"helpers,omitempty"`
+	// Vars are the package variables the change declares anew, in the
+	// order Go initializes them (vars.go).
+	Vars []Var `json:"vars,omitempty"`
+}
+
+// Var is one declaration of package variables that a change adds to the
+// package of its patches. The agent keeps one home per package for them:
+// the first patch set that declares a variable makes it, runs its
+// initializer once, and makes it visible to patched code and evaluations
+// as the package's own variables are (a symbol holding its address, named
+// with the builder's prefix, and one holding the variable); a later set
+// that declares it again with the same type leaves it alone.
+type Var struct {
+	// Names are the variables the spec declares ("_" for a blank one).
+	Names []string `json:"names"`
+	// Types are their types as Go source in the patches' scope, by
+	// Names ("" for a blank one).
+	Types []string `json:"types"`
+	// Spec is the spec as after `var`: `n = 10`, `a, b int`, rewritten
+	// like a patch's source.
+	Spec string `json:"spec"`
 }
 
 // ApplyError reports every patch of a set that failed, each an Error whose
@@ -127,9 +148,9 @@ func applyLocked(patches []Patch) error {
 		}
 		seen[e.index] = true
 		key := "\x00" + strconv.Itoa(e.index) // alone
-		if len(p.Helpers) > 0 {
+		if len(p.Helpers) > 0 || len(p.Vars) > 0 {
 			pkgPath, _ := packageOf(e.key)
-			key = pkgPath + "\x00" + strings.Join(p.Helpers, "\x00")
+			key = pkgPath + "\x00" + strings.Join(p.Helpers, "\x00") + "\x00" + varsKey(p.Vars)
 		}
 		g := groups[key]
 		if g == nil {
@@ -305,6 +326,23 @@ func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
 	if ok == 0 {
 		return values, errs
 	}
+	if err := compileWithHelpers(es, ps, prepared, specs, usesBin, values, errs); err != nil {
+		for k := range ps {
+			if errs[k] == nil {
+				errs[k] = err
+			}
+		}
+	}
+	return values, errs
+}
+
+// compileWithHelpers compiles the prepared patches of a group (nil for
+// those that failed) into one scratch package with their helpers and
+// imports, after making the new variables they declare (vars.go), whose
+// initializers run once every patch compiled. It sets values and errs by
+// patch, and returns the error of what they share: the helpers, or the
+// new variables. The caller holds machine.mu.
+func compileWithHelpers(es []*funcEntry, ps []Patch, prepared []*preparedPatch, specs []string, usesBin bool, values []any, errs []error) error {
 	var sc bintypes.Scope
 	for _, pp := range prepared {
 		if pp != nil {
@@ -313,26 +351,30 @@ func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
 		}
 	}
 	helpers, hBin, err := prepareHelpers(ps[0].Helpers, sc)
-	if err == nil {
-		if usesBin || hBin {
-			specs = append(specs, bintypes.Spec)
-		}
-		name := scratchPackage()
-		if _, err = machine.interp.Eval(packageHeader(name, specs) + strings.Join(helpers, "\n")); err == nil {
-			for k, pp := range prepared {
-				if pp != nil {
-					values[k], errs[k] = pp.compile(name, fmt.Sprintf("LpFn%d", k))
-				}
-			}
-			return values, errs
+	if err != nil {
+		return &Error{Kind: helperKind(err), Msg: "helpers: " + err.Error()}
+	}
+	pkgPath, _ := packageOf(es[0].key)
+	nv, err := makeVars(pkgPath, ps[0].Vars, specs)
+	if err != nil {
+		return &Error{Kind: helperKind(err), Msg: err.Error()}
+	}
+	if usesBin || hBin {
+		specs = append(specs, bintypes.Spec)
+	}
+	name := scratchPackage()
+	if _, err = machine.interp.Eval(packageHeader(name, specs) + strings.Join(helpers, "\n")); err != nil {
+		return &Error{Kind: helperKind(err), Msg: "helpers: " + err.Error()}
+	}
+	for k, pp := range prepared {
+		if pp != nil {
+			values[k], errs[k] = pp.compile(name, fmt.Sprintf("LpFn%d", k))
 		}
 	}
-	for k := range ps {
-		if errs[k] == nil {
-			errs[k] = &Error{Kind: helperKind(err), Msg: "helpers: " + err.Error()}
-		}
+	if err := initVars(nv, name, errs); err != nil {
+		return &Error{Kind: helperKind(err), Msg: err.Error()}
 	}
-	return values, errs
+	return nil
 }
 
 // helperKind returns the kind of err, a failure to compile a change's

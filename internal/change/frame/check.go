@@ -67,6 +67,7 @@ func (sc *Scope) check(history []*input, in *input) (*checked, error) {
 func (sc *Scope) checkOnce(history []*input, in *input) (*checked, error) {
 	fset := sc.prog.Fset()
 	fake, locals := frameScope(sc)
+	sc.prog.AddLiveVars(fake) // change/planvars.go
 	names, specs := sc.inputImports(history, in)
 	text, start := syntheticFile(sc.pkg.Types.Name(), specs, history, in)
 	f, err := parser.ParseFile(fset, "<input>", text, parser.SkipObjectResolution)

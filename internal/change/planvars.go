@@ -1,0 +1,303 @@
+package change
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	"github.com/livepatch/livepatch/target/agent"
+)
+
+// LiveVar is a package variable that a save declared anew and made live:
+// the agent holds it, initialized once (agent.Var).
+type LiveVar struct {
+	Text string // its spec as declared then
+	Type string // its type, relative to its package
+}
+
+// NewVar is a package variable that a plan makes live.
+type NewVar struct {
+	Key  string // "path.name", the key of Save.Vars
+	Name string
+	LiveVar
+	obj *types.Var
+}
+
+// splitVars sorts the variables a save declares anew or changes: those to
+// make live (not live yet), and those whose changed declaration is judged
+// once the package is checked (compiled ones, and live ones declared
+// otherwise now). A live variable declared as before is left alone.
+func splitVars(vcs []varChange, live map[string]LiveVar) (send []string, judge []varChange) {
+	for _, vc := range vcs {
+		switch vc.kind {
+		case varInit:
+			judge = append(judge, vc)
+			continue
+		case varRemoved:
+			continue
+		}
+		lv, ok := live[vc.cur.pkgPath+"."+vc.name]
+		switch {
+		case !ok:
+			send = append(send, vc.name)
+		case squeeze(lv.Text) != squeeze(vc.cur.values[vc.name].text):
+			judge = append(judge, vc)
+		}
+	}
+	return send, judge
+}
+
+// judgeVars refuses the changed variables whose type changed and notes the
+// others: they keep their value, since their initializer ran once (at
+// start-up, or when a save made them live), and the note shows the prompt
+// input that sets them now.
+func (prog *Program) judgeVars(ch *Change, judge []varChange, live map[string]LiveVar) (notes, refusals Diagnostics) {
+	for _, vc := range judge {
+		v := vc.cur.values[vc.name]
+		fresh, ok := ch.fresh.Scope().Lookup(vc.name).(*types.Var)
+		if !ok {
+			continue
+		}
+		now := types.TypeString(fresh.Type(), types.RelativeTo(ch.fresh))
+		was, when := live[vc.cur.pkgPath+"."+vc.name].Type, "when a save made it live"
+		if vc.kind == varInit {
+			when = "at start-up"
+			if old, ok := prog.pkgs[vc.cur.pkgPath].Scope().Lookup(vc.name).(*types.Var); ok {
+				was = types.TypeString(old.Type(), types.RelativeTo(old.Pkg()))
+			}
+		}
+		at := vc.cur.position(v.pos)
+		if was != now {
+			refusals = append(refusals, Diagnostic{Pos: at, Kind: RefusedRestart,
+				Msg: fmt.Sprintf("type of variable %s changed (%s to %s)", vc.name, was, now)})
+			continue
+		}
+		msg := fmt.Sprintf("%s keeps its value: its initializer ran once, %s", vc.name, when)
+		if set := vc.cur.assignment(v); set != "" {
+			msg += "; to set it now, evaluate: " + set
+		}
+		notes = append(notes, Diagnostic{Pos: at, Kind: Note, Msg: msg})
+	}
+	return notes, refusals
+}
+
+// newVars returns the variables of ch.Vars as the plan makes them live.
+func newVars(ch *Change, vcs []varChange, send []string) []NewVar {
+	sent := set(send)
+	var out []NewVar
+	for _, vc := range vcs {
+		fresh, ok := ch.fresh.Scope().Lookup(vc.name).(*types.Var)
+		if !sent[vc.name] || vc.kind != varNew || !ok {
+			continue
+		}
+		out = append(out, NewVar{Key: vc.cur.pkgPath + "." + vc.name, Name: vc.name, obj: fresh,
+			LiveVar: LiveVar{Text: vc.cur.values[vc.name].text, Type: types.TypeString(fresh.Type(), types.RelativeTo(ch.fresh))}})
+	}
+	return out
+}
+
+// removedVars notes the compiled variables a save removes, which stay in
+// the program, unused, and refuses those that compiled code the save
+// leaves unpatched still uses.
+func (b *Build) removedVars(ctx context.Context, vcs []varChange, pl plan) (notes, refusals Diagnostics) {
+	patched := map[string]bool{}
+	for _, fn := range pl.apply {
+		patched[fn.Key] = true
+	}
+	for _, vc := range vcs {
+		if vc.kind != varRemoved {
+			continue
+		}
+		at := vc.cur.position(vc.cur.file.Name.Pos())
+		uses, elsewhere, ok := b.users(ctx, vc.cur.pkgPath, vc.name)
+		var unpatched []string
+		for _, u := range uses {
+			if !patched[u.key] {
+				unpatched = append(unpatched, b.Display(u.key))
+			}
+		}
+		switch {
+		case !ok || elsewhere:
+			refusals = append(refusals, Diagnostic{Pos: at, Kind: RefusedRestart, Msg: fmt.Sprintf("variable %s removed", vc.name)})
+		case len(unpatched) > 0:
+			refusals = append(refusals, Diagnostic{Pos: at, Kind: RefusedUnpatched,
+				Msg: fmt.Sprintf("variable %s removed and compiled code uses it (%s)", vc.name, strings.Join(unpatched, ", "))})
+		default:
+			notes = append(notes, Diagnostic{Pos: at, Kind: Note, Msg: fmt.Sprintf("variable %s removed: the compiled variable stays in the program, unused", vc.name)})
+		}
+	}
+	return notes, refusals
+}
+
+// rewriteVars rewrites the specs that declare the variables named in send
+// into the change's Vars, in the order Go initializes them, and adds the
+// import specs they need to imports. A variable of a type the change
+// declares is refused: the agent makes it before it compiles the change.
+func (s *savedChange) rewriteVars(send map[string]bool, imports map[string]bool) error {
+	order := map[*types.Var]int{}
+	for i, in := range s.info.InitOrder {
+		for _, v := range in.Lhs {
+			order[v] = i + 1
+		}
+	}
+	type specAt struct {
+		sf   *savedFile
+		spec *ast.ValueSpec
+		at   int // first place in the initialization order, 0 for none
+	}
+	var specs []specAt
+	for _, sf := range s.files {
+		for _, d := range sf.f.Decls {
+			if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+				for _, sp := range gd.Specs {
+					vs := sp.(*ast.ValueSpec)
+					at, sends := 0, false
+					for _, n := range vs.Names {
+						sends = sends || send[n.Name]
+						if v, ok := s.info.Defs[n].(*types.Var); ok && order[v] > 0 && (at == 0 || order[v] < at) {
+							at = order[v]
+						}
+					}
+					if sends {
+						specs = append(specs, specAt{sf, vs, at})
+					}
+				}
+			}
+		}
+	}
+	sort.SliceStable(specs, func(a, b int) bool { return specs[a].at < specs[b].at })
+	for _, sp := range specs {
+		v, err := s.rewriteVar(sp.sf, sp.spec, imports)
+		if err != nil {
+			return err
+		}
+		s.ch.Vars = append(s.ch.Vars, v)
+	}
+	return nil
+}
+
+// rewriteVar rewrites one spec of new variables of sf.
+func (s *savedChange) rewriteVar(sf *savedFile, spec *ast.ValueSpec, imports map[string]bool) (agent.Var, error) {
+	d := &ast.GenDecl{Tok: token.VAR, TokPos: spec.Pos(), Specs: []ast.Spec{spec}}
+	in := declInput(sf.ref(s), s.info, sf.src, d, s.fresh, s.prog.importNames(sf.f), s.ci)
+	rw, err := s.prog.Rewrite(in, false)
+	if err != nil {
+		return agent.Var{}, positioned(err, sf.base, s.prog.fset.Position(d.Pos()).Line-1)
+	}
+	v := agent.Var{Spec: rw.Src}
+	qualify := func(p *types.Package) string {
+		if p.Path() == s.fresh.Path() {
+			return "" // the patches' own package, imported with a dot
+		}
+		imports[s.prog.spec(p.Path(), p.Name())] = true
+		return p.Name()
+	}
+	for _, n := range spec.Names {
+		v.Names = append(v.Names, n.Name)
+		obj, _ := s.info.Defs[n].(*types.Var)
+		if n.Name == "_" || obj == nil {
+			v.Types = append(v.Types, "")
+			continue
+		}
+		if name := s.declaredType(obj.Type()); name != "" {
+			p := s.prog.fset.Position(n.Pos())
+			return agent.Var{}, Diagnostics{{Pos: token.Position{Filename: sf.base, Line: p.Line, Column: p.Column}, Kind: RefusedRestart,
+				Msg: fmt.Sprintf("new variable %s has type %s, which this change declares", n.Name, name)}}
+		}
+		v.Types = append(v.Types, types.TypeString(obj.Type(), qualify))
+	}
+	for _, spec := range rw.Imports {
+		imports[spec] = true
+	}
+	return v, nil
+}
+
+// declaredType returns the name of a type that the change declares anew
+// (the build has none of that name) which t is made of, or "".
+func (s *savedChange) declaredType(t types.Type) string {
+	seen := map[types.Type]bool{}
+	var walk func(t types.Type) string
+	walk = func(t types.Type) string {
+		t = types.Unalias(t)
+		if seen[t] {
+			return ""
+		}
+		seen[t] = true
+		var parts []types.Type
+		switch t := t.(type) {
+		case *types.Named:
+			if t.Obj().Pkg() == s.fresh && !s.ci.CompiledType(t.Obj().Name()) {
+				return t.Obj().Name()
+			}
+			for i := 0; i < t.TypeArgs().Len(); i++ {
+				parts = append(parts, t.TypeArgs().At(i))
+			}
+		case *types.Pointer:
+			parts = append(parts, t.Elem())
+		case *types.Slice:
+			parts = append(parts, t.Elem())
+		case *types.Array:
+			parts = append(parts, t.Elem())
+		case *types.Chan:
+			parts = append(parts, t.Elem())
+		case *types.Map:
+			parts = append(parts, t.Key(), t.Elem())
+		case *types.Struct:
+			for i := 0; i < t.NumFields(); i++ {
+				parts = append(parts, t.Field(i).Type())
+			}
+		case *types.Signature:
+			for _, tu := range []*types.Tuple{t.Params(), t.Results()} {
+				for i := 0; i < tu.Len(); i++ {
+					parts = append(parts, tu.At(i).Type())
+				}
+			}
+		}
+		for _, p := range parts {
+			if name := walk(p); name != "" {
+				return name
+			}
+		}
+		return ""
+	}
+	return walk(t)
+}
+
+// VarsLive records the package variables a plan made live, so that the
+// prompt's inputs see them as variables of their package.
+func (p *Program) VarsLive(vars []NewVar) {
+	p.liveMu.Lock()
+	defer p.liveMu.Unlock()
+	if p.liveVars == nil {
+		p.liveVars = map[string]*types.Var{}
+	}
+	for _, v := range vars {
+		if _, ok := p.liveVars[v.Key]; !ok {
+			p.liveVars[v.Key] = v.obj
+		}
+	}
+}
+
+// ForgetVars forgets the variables saves made live: the program they
+// lived in is gone.
+func (p *Program) ForgetVars() {
+	p.liveMu.Lock()
+	defer p.liveMu.Unlock()
+	clear(p.liveVars)
+}
+
+// AddLiveVars adds the live variables of pkg's package to its scope,
+// those it does not declare.
+func (p *Program) AddLiveVars(pkg *types.Package) {
+	p.liveMu.Lock()
+	defer p.liveMu.Unlock()
+	for key, v := range p.liveVars {
+		if key == pkg.Path()+"."+v.Name() && pkg.Scope().Lookup(v.Name()) == nil {
+			pkg.Scope().Insert(v)
+		}
+	}
+}
