@@ -98,7 +98,7 @@ func TestRewriteWorkarounds(t *testing.T) {
 		"Words": {want: []string{"[][]string{0: (*lpField_Doc_words(d))[:1], nil, 2: (*lpField_Doc_words(d))[1:]}"},
 			not: []string{"1: nil"}},
 		"Plain": {want: []string{"[]Extent{{1, 2}}"}},
-		"Recv":  {want: []string{"*p = (<-(*lpField_Doc_ch(d)))", "n = (<-(*lpField_Doc_ch(d)))", "v, ok := <-(*lpField_Doc_ch(d))", "case n = <-(*lpField_Doc_ch(d)):"}},
+		"Recv":  {want: []string{"*p = (<-(*lpField_Doc_ch(d)))", "n = (<-(*lpField_Doc_ch(d)))", "v, ok := <-(*lpField_Doc_ch(d))", "{ lpSel0_ := (*lpField_Doc_ch(d)); select {", "case n = <-lpSel0_:"}},
 		"Next":  {want: []string{"return (<-(*lpField_Doc_ch(d)))"}},
 		"As":    {want: []string{"w, ok := func() (io.Writer, bool) { switch lpV := r.(type) { case io.Writer: return lpV, true }; return nil, false }()"}},
 		"Addr":  {want: []string{"return &(*b)[1]"}},
