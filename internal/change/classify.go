@@ -21,6 +21,9 @@ type plan struct {
 	revert   []string    // keys edited back to their compiled form
 	refusals Diagnostics // why the change needs a restart
 	notes    Diagnostics // what the user should know of an applicable change
+	// removedFields are the struct fields the change removes, which go
+	// live when no unpatched compiled code uses them (fieldUsers).
+	removedFields []removedField
 }
 
 // classify compares a saved file (cur) with its compiled form (old) and

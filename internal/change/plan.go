@@ -65,6 +65,7 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	}
 	pl := classifyFiles(b, fcs, sv.Live, func(key string) ([]string, bool) { return b.callers(ctx, key) })
 	pl.refusals = append(pl.refusals, b.embedChanges(filepath.Dir(sv.File))...)
+	pl.refusals = append(pl.refusals, b.fieldUsers(ctx, pl, sv.Live)...)
 	if len(pl.refusals) > 0 {
 		return nil, pl.refusals
 	}
@@ -130,6 +131,7 @@ func (pl *plan) add(o plan) {
 	pl.revert = append(pl.revert, o.revert...)
 	pl.refusals = append(pl.refusals, o.refusals...)
 	pl.notes = append(pl.notes, o.notes...)
+	pl.removedFields = append(pl.removedFields, o.removedFields...)
 }
 
 // syntaxDiagnostics turns a parser's error into at most 10 diagnostics,

@@ -34,6 +34,19 @@ func F() int { return g(1) }
 
 func H(_ int) int { return 2 }
 `,
+	"s.go": `package p
+
+type S struct {
+	n   int
+	old string
+}
+
+func (s *S) Hit() int { s.n++; return s.n }
+
+func Old(s *S) string { return s.old }
+
+func Twin(s *S) S { return S{n: s.n} }
+`,
 }
 
 // planChecker builds a checker whose build is the package of planFiles,

@@ -109,6 +109,7 @@ const (
 	ReasonUnnamableType    = "a type the rewriter cannot name"
 	ReasonMethodExpression = "method expression of a compiled type"
 	ReasonGeneric          = "generic code"
+	ReasonSideField        = "a field added to a compiled type"
 )
 
 func (e *Error) Error() string {

@@ -59,6 +59,7 @@ func rewrite(in *Input, guard bool) (*Output, error) {
 		ast.Inspect(s, r.visit)
 	}
 	r.lower.SeqTypes()
+	r.sideCopies()    // sidefields.go
 	r.lowerGenerics() // generic.go
 	if guard {
 		r.guardDecls() // guard.go
@@ -436,7 +437,7 @@ func (r *rewriter) needsAccessor(sel *types.Selection) bool {
 			return false
 		}
 		f := st.Field(idx)
-		if r.fieldAccessor(t, f) || r.reflectField(t, f) { // fields.go
+		if r.fieldAccessor(t, f) || r.reflectField(t, f) || r.sideField(t, f) { // fields.go, sidefields.go
 			return true
 		}
 		t = f.Type()
