@@ -61,13 +61,15 @@ func (c *classifier) structChange(name string, generic bool, nf, of []field, pos
 	for _, f := range nf {
 		newByName[f.name] = f
 		o, ok := oldByName[f.name]
+		if ok {
+			kept = append(kept, f)
+		}
 		switch {
 		case ok && o.typ != f.typ:
 			c.refuse(f.pos, "", "type of field %s of %s changed", f.name, name)
 		case ok && o.tag != f.tag:
 			c.refuse(f.pos, "", "tag of field %s of %s changed", f.name, name)
 		case ok:
-			kept = append(kept, f)
 		case f.embedded:
 			c.refuse(f.pos, "", "embedded field %s added to %s: its fields and methods would be promoted, which compiled code cannot see", f.name, name)
 		case f.tag != "":
