@@ -36,7 +36,11 @@
 // agent.Patch), the keys to revert and the notes. Signatures are compared
 // by their types, not their parameters' names. A removed function is a
 // note (its compiled body stays, unused) unless unpatched compiled code
-// uses it; a file new since the build joins its package (Build.NewFile,
+// uses it. A struct field added to a compiled type goes live, kept in the
+// agent's side table by the rewriting (not an embedded or tagged field,
+// nor one of a generic type); a removed field goes live unless unpatched
+// compiled code uses it (classifyfields.go); a retyped, retagged or
+// reordered field is refused (classifytypes.go). A file new since the build joins its package (Build.NewFile,
 // newfile.go); a changed file that //go:embed embeds refuses the changes
 // of its package (embed.go). Refusals and notes are
 // Diagnostics, formatted only where they reach a person.
