@@ -15,7 +15,8 @@ func fieldsFixture(t *testing.T) string {
 // TestLivePatchFieldAdded adds a field to a struct type that compiled code
 // uses, with a method that uses it at once: the counter made before the
 // save reads the new field's zero value, then counts up, while its
-// compiled fields keep their values.
+// compiled fields keep their values. The prompt reads and writes the field
+// at a breakpoint.
 func TestLivePatchFieldAdded(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir := fieldsFixture(t)
@@ -26,6 +27,12 @@ func TestLivePatchFieldAdded(t *testing.T) {
 		env.waitConsole("patched main.(*counter).tick (main.go:19)")
 		env.checkReport(thread, "c 3 hits 1 <>")
 		env.checkReport(thread, "c 4 hits 2 <>")
+		frame := env.TopFrame(thread).Id
+		if got := env.Evaluate(frame, "c.hits", "repl"); got != "2" {
+			t.Errorf("c.hits at the prompt: got %q, want 2", got)
+		}
+		env.Evaluate(frame, "c.hits = 10", "repl")
+		env.checkReport(thread, "c 5 hits 11 <>")
 		env.Disconnect()
 	})
 }

@@ -34,6 +34,9 @@ type Change struct {
 	// NewMethods lists the methods the file adds to compiled types, as
 	// T.m or (*T).m.
 	NewMethods []string
+
+	pkgPath string     // the package changed
+	side    sideFields // the fields it adds to compiled struct types (sidefields.go)
 }
 
 // Replacement is a function or method declaration rewritten for the agent:

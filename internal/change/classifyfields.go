@@ -50,7 +50,10 @@ func (b *Build) fieldUsers(ctx context.Context, pl plan, live map[string]Live) D
 		if named == nil {
 			continue
 		}
-		fv := structField(named, rf.name)
+		var fv *types.Var
+		if st, ok := named.Underlying().(*types.Struct); ok {
+			fv = structFieldOf(st, rf.name)
+		}
 		uses, elsewhere := refs(fset, pkgs, func(info *types.Info, n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.Ident:
@@ -76,21 +79,6 @@ func (b *Build) fieldUsers(ctx context.Context, pl plan, live map[string]Live) D
 		}
 	}
 	return refusals
-}
-
-// structField returns the field of struct type named called name (not a
-// promoted one), or nil.
-func structField(named *types.Named, name string) *types.Var {
-	st, ok := named.Underlying().(*types.Struct)
-	if !ok {
-		return nil
-	}
-	for i := 0; i < st.NumFields(); i++ {
-		if f := st.Field(i); f.Name() == name {
-			return f
-		}
-	}
-	return nil
 }
 
 // unkeyedLiteralOf reports whether lit is a composite literal of type

@@ -40,7 +40,9 @@
 // agent's side table by the rewriting (not an embedded or tagged field,
 // nor one of a generic type); a removed field goes live unless unpatched
 // compiled code uses it (classifyfields.go); a retyped, retagged or
-// reordered field is refused (classifytypes.go). A file new since the build joins its package (Build.NewFile,
+// reordered field is refused (classifytypes.go). The Program records the
+// fields live saves added, so that the prompt reaches them too
+// (sidefields.go). A file new since the build joins its package (Build.NewFile,
 // newfile.go); a changed file that //go:embed embeds refuses the changes
 // of its package (embed.go). Refusals and notes are
 // Diagnostics, formatted only where they reach a person.

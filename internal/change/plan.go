@@ -92,6 +92,7 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 		}
 	}
 	out.Notes = pl.notes
+	prog.useSideFields(ch.pkgPath, ch.side) // sidefields.go: for the prompt
 	if len(out.Apply) > 0 {
 		out.NewMethods = ch.NewMethods
 	}

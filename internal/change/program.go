@@ -27,6 +27,7 @@ type Program struct {
 	decls  map[*ast.File]*ast.File // user files without function bodies, made on first use
 
 	instances instanceCache // instantiation symbols by package (generic.go)
+	side      sideRecord    // the fields live changes add to compiled types (sidefields.go)
 }
 
 // fileRef is one file of a user package.

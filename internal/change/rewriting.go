@@ -20,7 +20,7 @@ func (c *checked) rewriteInput() *rewrite.Input {
 		Info: c.info, Stmts: c.stmts, Decl: c.decl, Offset: c.inputOffset, Results: c.results(),
 		Locals: c.locals, Pkg: c.pkg, Names: c.names,
 		Packages: c.prog.pkgs, User: c.user, Spec: c.prog.spec, InstanceNames: c.prog.instanceNames,
-		Change: c.change,
+		Change: c.change, Side: c.prog.sideField,
 	}
 	if c.sc != nil {
 		in.File, in.LoadedFile = c.sc.ref.file, c.sc.ref.pkg != nil

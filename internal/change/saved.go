@@ -63,7 +63,7 @@ func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers []strin
 		return nil, err
 	}
 	s.ci = &rewrite.Change{Pkg: s.fresh, Compiled: s.compiled, NewMethods: map[*types.Func]bool{}, Inline: map[*types.Const]bool{}}
-	s.ch = &Change{Funcs: map[string]*Replacement{}}
+	s.ch = &Change{Funcs: map[string]*Replacement{}, pkgPath: s.compiled.Path(), side: addedFields(s.fresh, s.compiled)}
 	s.changedConsts()
 	helperDecls, err := s.classify()
 	if err != nil {

@@ -1,7 +1,9 @@
 package change
 
 import (
+	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -65,5 +67,39 @@ func TestPlanFields(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPromptSideField checks that the prompt reaches a field a live save
+// added: read, written and incremented through the side table; a name
+// no type has stays an error.
+func TestPromptSideField(t *testing.T) {
+	k, dir := planChecker(t)
+	src := strings.Replace(planFiles["s.go"], "\told string\n", "\told string\n\thits int\n", 1)
+	if _, err := planSave(t, k, dir, "s.go", map[string][]byte{"s.go": []byte(src)}); err != nil {
+		t.Fatal(err)
+	}
+	prog := k.Program(context.Background())
+	sc, err := prog.ScopeAt(filepath.Join(dir, "s.go"), 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const side = `(*lp_side.Field((*lp_frame.s), "hits int", func() any { return new(int) }).(*int))`
+	for _, tc := range []struct{ in, want string }{
+		{"s.hits", side},
+		{"s.hits = 5", side + " = 5"},
+		{"s.hits++", side + "++"},
+	} {
+		in, err := prog.Input(sc, &History{}, tc.in)
+		if err != nil {
+			t.Errorf("%s: %v", tc.in, err)
+			continue
+		}
+		if !strings.Contains(in.Source, tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.in, in.Source, tc.want)
+		}
+	}
+	if _, err := prog.Input(sc, &History{}, "s.misses"); err == nil || !strings.Contains(err.Error(), "no field or method misses") {
+		t.Errorf("s.misses: got %v, want an error", err)
 	}
 }

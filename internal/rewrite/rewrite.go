@@ -231,6 +231,9 @@ func (r *rewriter) visitSelector(n *ast.SelectorExpr) bool {
 		}
 	}
 	sel := info.Selections[n]
+	if sel == nil && r.promptSide(n) { // sidefields.go
+		return true
+	}
 	if sel != nil && sel.Kind() == types.MethodVal {
 		if acc := r.methodAccessor(sel); acc != "" {
 			r.add(n, func() string { return r.methodValue(n, sel, acc) })

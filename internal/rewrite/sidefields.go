@@ -85,14 +85,20 @@ func (r *rewriter) sideStep(cur string, ptr, reached bool, t types.Type, f *type
 		r.refuse(pos, ReasonSideField, fmt.Sprintf("field %s that the change adds to %s has type %s, which the agent cannot keep for it (a type of the change, or one the interpreter builds itself)", f.Name(), tn, types.TypeString(f.Type(), types.RelativeTo(r.in.Pkg))))
 		return cur
 	}
+	return r.sideAccess(cur, ptr, f.Name(), f.Type())
+}
+
+// sideAccess writes the access to the side field name of type ft of cur,
+// a pointer (ptr) or an addressable value.
+func (r *rewriter) sideAccess(cur string, ptr bool, name string, ft types.Type) string {
 	addr := cur
 	if !ptr {
 		addr = addressOf(cur)
 	}
-	ft := r.typeText(f.Type())
-	key := strconv.Quote(f.Name() + " " + types.TypeString(f.Type(), nil))
+	text := r.typeText(ft)
+	key := strconv.Quote(name + " " + types.TypeString(ft, nil))
 	r.imports[strconv.Quote(agent.SidePackage)] = true
-	return "(*" + agent.SidePackage + "." + agent.SideField + "(" + addr + ", " + key + ", func() any { return new(" + ft + ") }).(*" + ft + "))"
+	return "(*" + agent.SidePackage + "." + agent.SideField + "(" + addr + ", " + key + ", func() any { return new(" + text + ") }).(*" + text + "))"
 }
 
 // pointerReached reports whether x, the operand of a field selection, is
@@ -229,4 +235,33 @@ func rangeElem(t types.Type) types.Type {
 		return u.Elem()
 	}
 	return t
+}
+
+// promptSide writes x.f, a selection that the check left unchecked, as an
+// access to the side table when f is a field that a live change added to
+// the type of x (Input.Side), and reports whether it is one. The prompt
+// reads a value where it is, so x needs only an address: a pointer, or an
+// addressable value (a frame local on a goroutine's stack makes the
+// agent's side table panic with its reason).
+func (r *rewriter) promptSide(n *ast.SelectorExpr) bool {
+	tv, ok := r.in.Info.Types[n.X]
+	if r.in.Side == nil || !ok || tv.Type == nil {
+		return false
+	}
+	ft, ok := r.in.Side(tv.Type, n.Sel.Name)
+	if !ok {
+		return false
+	}
+	t := tv.Type
+	_, ptr := types.Unalias(t).(*types.Pointer)
+	if !ptr && !tv.Addressable() {
+		r.refuse(n.Sel.Pos(), ReasonSideField, fmt.Sprintf("field %s that a live change adds to %s is read from a value without an address: it lives outside the compiled %s, keyed by the value's address", n.Sel.Name, types.TypeString(t, types.RelativeTo(r.in.Pkg)), types.TypeString(t, types.RelativeTo(r.in.Pkg))))
+		return true
+	}
+	if !r.assertable(ft) {
+		r.refuse(n.Sel.Pos(), ReasonSideField, fmt.Sprintf("field %s that a live change adds has type %s, which the prompt cannot name", n.Sel.Name, types.TypeString(ft, types.RelativeTo(r.in.Pkg))))
+		return true
+	}
+	r.add(n, func() string { return r.sideAccess(r.renderNode(n.X), ptr, n.Sel.Name, ft) })
+	return true
 }
