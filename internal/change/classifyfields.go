@@ -20,9 +20,11 @@ type removedField struct {
 // code uses in a function the change does not patch (nor a save before
 // it, live): that code would go on reading and writing a field the source
 // no longer has. A use is a selection of the field, a key of a composite
-// literal, or a composite literal of the type without keys. The compiled
-// layout keeps the field either way.
-func (b *Build) fieldUsers(ctx context.Context, pl plan, live map[string]Live) Diagnostics {
+// literal, or a composite literal of the type without keys; a function the
+// change removes is no user (its compiled body stays, unused, or the
+// removal is refused on its own). The compiled layout keeps the field
+// either way. fcs are the files of the change.
+func (b *Build) fieldUsers(ctx context.Context, fcs []fileChange, pl plan, live map[string]Live) Diagnostics {
 	if len(pl.removedFields) == 0 || b.res == nil {
 		return nil
 	}
@@ -36,6 +38,15 @@ func (b *Build) fieldUsers(ctx context.Context, pl plan, live map[string]Live) D
 	}
 	for key, l := range live {
 		patched[key] = patched[key] || !l.Prompt
+	}
+	for _, fc := range fcs {
+		for key := range fc.old.Funcs {
+			declared := false
+			for _, other := range fcs {
+				declared = declared || other.cur.Funcs[key] != nil
+			}
+			patched[key] = patched[key] || !declared
+		}
 	}
 	var refusals Diagnostics
 	for _, rf := range pl.removedFields {

@@ -65,7 +65,7 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	}
 	pl := classifyFiles(b, fcs, sv.Live, func(key string) ([]string, bool) { return b.callers(ctx, key) })
 	pl.refusals = append(pl.refusals, b.embedChanges(filepath.Dir(sv.File))...)
-	pl.refusals = append(pl.refusals, b.fieldUsers(ctx, pl, sv.Live)...)
+	pl.refusals = append(pl.refusals, b.fieldUsers(ctx, fcs, pl, sv.Live)...)
 	if len(pl.refusals) > 0 {
 		return nil, pl.refusals
 	}

@@ -40,7 +40,8 @@ func TestPlanFields(t *testing.T) {
 		{"added, read from a value", string(hits("return S{n: s.n}", "var c S; c.hits = 1; return S{n: s.n}")), "", "s.go:13:31: field hits that the change adds to S is read from a value not reached through a pointer", nil},
 		{"removed, compiled user", string(edit(t, "s.go", "\told string\n", "")), "",
 			"s.go:3:6: field old removed from S and compiled code uses it (example.com/p.Old): edit those functions too, or restart to apply", nil},
-		{"removed with its user", strings.Replace(string(edit(t, "s.go", "\told string\n", "")), "return s.old", "return \"\"", 1), "Old", "", nil},
+		{"removed with its user's use", strings.Replace(string(edit(t, "s.go", "\told string\n", "")), "return s.old", "return \"\"", 1), "Old", "", nil},
+		{"removed with its user", strings.Replace(string(edit(t, "s.go", "\told string\n", "")), "func Old(s *S) string { return s.old }\n", "", 1), "", "", nil},
 		{"retyped", string(edit(t, "s.go", "\tn   int\n", "\tn   int64\n")), "", "s.go:4:2: type of field n of S changed: restart to apply", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
