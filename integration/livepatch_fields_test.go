@@ -16,7 +16,7 @@ func fieldsFixture(t *testing.T) string {
 // uses, with a method that uses it at once: the counter made before the
 // save reads the new field's zero value, then counts up, while its
 // compiled fields keep their values. The prompt reads and writes the field
-// at a breakpoint.
+// at a breakpoint. A second save adds a field of a new type.
 func TestLivePatchFieldAdded(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir := fieldsFixture(t)
@@ -33,6 +33,13 @@ func TestLivePatchFieldAdded(t *testing.T) {
 		}
 		env.Evaluate(frame, "c.hits = 10", "repl")
 		env.checkReport(thread, "c 5 hits 11 <>")
+		// A second save adds a field of a type the change declares; the
+		// first field keeps its values.
+		editFile(t, dir, "main.go", "\thits int\n", "\thits int\n\tlv   level\n",
+			"c.hits++\n", "c.hits++\n\tc.lv += 2\n", "c.n, \" hits \", c.hits)", "c.n, \" hits \", c.hits, \" lv \", c.lv)",
+			"func label(", "type level int\n\nfunc label(")
+		env.waitConsole("patched main.(*counter).tick (main.go:20)")
+		env.checkReport(thread, "c 6 hits 12 lv 2 <>")
 		env.Disconnect()
 	})
 }

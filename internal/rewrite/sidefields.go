@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"strconv"
+	"strings"
 
 	"github.com/livepatch/livepatch/target/agent"
 )
@@ -81,8 +82,8 @@ func (r *rewriter) sideStep(cur string, ptr, reached bool, t types.Type, f *type
 		r.refuse(pos, ReasonSideField, fmt.Sprintf("field %s that the change adds to %s is read from a value not reached through a pointer: it lives outside the compiled %s, keyed by the value's address, which a copy does not keep (use a *%s, or restart to apply)", f.Name(), tn, tn, tn))
 		return cur
 	}
-	if !r.assertable(f.Type()) {
-		r.refuse(pos, ReasonSideField, fmt.Sprintf("field %s that the change adds to %s has type %s, which the agent cannot keep for it (a type of the change, or one the interpreter builds itself)", f.Name(), tn, types.TypeString(f.Type(), types.RelativeTo(r.in.Pkg))))
+	if !r.sideStorable(f.Type()) {
+		r.refuse(pos, ReasonSideField, fmt.Sprintf("field %s that the change adds to %s has type %s, which the agent cannot keep for it (a type the interpreter builds itself, or a generic one)", f.Name(), tn, types.TypeString(f.Type(), types.RelativeTo(r.in.Pkg))))
 		return cur
 	}
 	return r.sideAccess(cur, ptr, f.Name(), f.Type())
@@ -96,7 +97,7 @@ func (r *rewriter) sideAccess(cur string, ptr bool, name string, ft types.Type) 
 		addr = addressOf(cur)
 	}
 	text := r.typeText(ft)
-	key := strconv.Quote(name + " " + types.TypeString(ft, nil))
+	key := strconv.Quote(name + " " + types.TypeString(ft, nil) + r.newTypesLayout(ft))
 	r.imports[strconv.Quote(agent.SidePackage)] = true
 	return "(*" + agent.SidePackage + "." + agent.SideField + "(" + addr + ", " + key + ", func() any { return new(" + text + ") }).(*" + text + "))"
 }
@@ -264,4 +265,76 @@ func (r *rewriter) promptSide(n *ast.SelectorExpr) bool {
 	}
 	r.add(n, func() string { return r.sideAccess(r.renderNode(n.X), ptr, n.Sel.Name, ft) })
 	return true
+}
+
+// sideStorable reports whether the agent can keep a side field of type t
+// for patched code: a type that interpreted code names as compiled code
+// does (assertable), a type the change declares anew (yaegi builds the
+// same reflect type for the same declaration, save after save), or a type
+// made of those.
+func (r *rewriter) sideStorable(t types.Type) bool {
+	switch t := types.Unalias(t).(type) {
+	case *types.Named:
+		if r.newType(t) {
+			return true
+		}
+	case *types.Pointer:
+		return r.sideStorable(t.Elem())
+	case *types.Slice:
+		return r.sideStorable(t.Elem())
+	case *types.Array:
+		return r.sideStorable(t.Elem())
+	case *types.Map:
+		return r.sideStorable(t.Key()) && r.sideStorable(t.Elem())
+	case *types.Chan:
+		return r.sideStorable(t.Elem())
+	}
+	return r.assertable(t)
+}
+
+// newType reports whether t is a type the change declares anew, at
+// package level, not generic.
+func (r *rewriter) newType(t *types.Named) bool {
+	o := t.Obj()
+	return r.in.Change != nil && o.Pkg() == r.in.Change.Pkg && o.Parent() == o.Pkg().Scope() &&
+		t.TypeParams().Len() == 0 && !r.compiled(t)
+}
+
+// newTypesLayout returns, for the key of a side field of type t, the
+// underlying types of the types the change declares anew that t is made
+// of: a later save that changes one of them keys the field anew (its
+// values start from zero) rather than hand patched code a value of the
+// old layout.
+func (r *rewriter) newTypesLayout(t types.Type) string {
+	var b strings.Builder
+	seen := map[*types.Named]bool{}
+	var walk func(t types.Type)
+	walk = func(t types.Type) {
+		switch t := types.Unalias(t).(type) {
+		case *types.Named:
+			if seen[t] || !r.newType(t) {
+				return
+			}
+			seen[t] = true
+			b.WriteString("; " + t.Obj().Name() + " " + types.TypeString(t.Underlying(), nil))
+			walk(t.Underlying())
+		case *types.Pointer:
+			walk(t.Elem())
+		case *types.Slice:
+			walk(t.Elem())
+		case *types.Array:
+			walk(t.Elem())
+		case *types.Map:
+			walk(t.Key())
+			walk(t.Elem())
+		case *types.Chan:
+			walk(t.Elem())
+		case *types.Struct:
+			for i := 0; i < t.NumFields(); i++ {
+				walk(t.Field(i).Type())
+			}
+		}
+	}
+	walk(t)
+	return b.String()
 }
