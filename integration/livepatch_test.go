@@ -428,7 +428,7 @@ func TestLivePatchRefused(t *testing.T) {
 		orig := string(b)
 		thread := env.startLive(dir)
 		for _, tc := range []struct{ name, from, to, want string }{
-			{"field added", "\tn int\n", "\tn int\n\tm int\n", "field m added to Counter: restart to apply"},
+			{"field retyped", "\tn int\n", "\tn int64\n", "type of field n of Counter changed: restart to apply"},
 			{"signature", "func greet(name string) string {", "func greet(name string, _ ...int) string {", "signature of greet changed and its compiled caller title is not patched: restart to apply"},
 			{"constant read outside functions", "const step = 1", "const step = 2", "constant step changed and a declaration outside any function uses it: restart to apply"},
 			{"constant read by compiled code", `const word = "hello"`, `const word = "hi"`, "constant word changed and compiled code reads it (main.wordOf): edit those functions too, or restart to apply"},
