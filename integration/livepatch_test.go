@@ -276,13 +276,13 @@ func TestLivePatchSave(t *testing.T) {
 		checkLine(t, env.next(thread), "howdy", 1)
 
 		// A struct change and a body change: nothing applies.
-		rude := strings.Replace(edited, "\tn int\n", "\tn     int\n\tcount int\n", 1)
+		rude := strings.Replace(edited, "\tn int\n", "\tn int64\n", 1)
 		rude = strings.Replace(rude, `"howdy "`, `"hi "`, 1)
 		if err := os.WriteFile(main, []byte(rude), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		fieldLine := strings.Count(rude[:strings.Index(rude, "\tcount int")], "\n") + 1
-		env.waitConsole("main.go:" + strconv.Itoa(fieldLine) + ":2: field count added to Counter: restart to apply")
+		fieldLine := strings.Count(rude[:strings.Index(rude, "\tn int64")], "\n") + 1
+		env.waitConsole("main.go:" + strconv.Itoa(fieldLine) + ":2: type of field n of Counter changed: restart to apply")
 		checkLine(t, env.next(thread), "howdy", 1)
 
 		// Back to the compiled text, by temporary file and rename.
