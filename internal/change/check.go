@@ -239,7 +239,7 @@ func (p *Program) typeCheckInput(c *checked, f *ast.File, fake *types.Package, h
 		Importer: p.linkedImporter(),
 		Error: func(err error) {
 			te, ok := err.(types.Error)
-			if !ok || ignoredError(te.Msg) || lenient && strings.Contains(te.Msg, "has no field or method") || p.sideFieldNamed(te.Msg) {
+			if !ok || ignoredError(te.Msg) || lenient && strings.Contains(te.Msg, "has no field or method") || p.SideFieldNamed(te.Msg) {
 				return
 			}
 			if off := c.inputOffset(te.Pos); off >= 0 {

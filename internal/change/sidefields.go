@@ -88,10 +88,10 @@ func (p *Program) sideField(t types.Type, name string) (types.Type, bool) {
 	return ft, ok
 }
 
-// sideFieldNamed reports whether a type error says that a selection has
+// SideFieldNamed reports whether a type error says that a selection has
 // no field of a name that a live change added to some type: the
 // selection is left to the rewriting, which checks its receiver.
-func (p *Program) sideFieldNamed(msg string) bool {
+func (p *Program) SideFieldNamed(msg string) bool {
 	_, name, ok := strings.Cut(msg, "has no field or method ")
 	if !ok {
 		return false
