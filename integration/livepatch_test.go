@@ -276,13 +276,13 @@ func TestLivePatchSave(t *testing.T) {
 		checkLine(t, env.next(thread), "howdy", 1)
 
 		// A struct change and a body change: nothing applies.
-		rude := strings.Replace(edited, "\tn int\n", "\tn     int\n\tcount int\n", 1)
+		rude := strings.Replace(edited, "\tn int\n", "\tn int64\n", 1)
 		rude = strings.Replace(rude, `"howdy "`, `"hi "`, 1)
 		if err := os.WriteFile(main, []byte(rude), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		fieldLine := strings.Count(rude[:strings.Index(rude, "\tcount int")], "\n") + 1
-		env.waitConsole("main.go:" + strconv.Itoa(fieldLine) + ":2: field count added to Counter: restart to apply")
+		fieldLine := strings.Count(rude[:strings.Index(rude, "\tn int64")], "\n") + 1
+		env.waitConsole("main.go:" + strconv.Itoa(fieldLine) + ":2: type of field n of Counter changed: restart to apply")
 		checkLine(t, env.next(thread), "howdy", 1)
 
 		// Back to the compiled text, by temporary file and rename.
@@ -428,7 +428,7 @@ func TestLivePatchRefused(t *testing.T) {
 		orig := string(b)
 		thread := env.startLive(dir)
 		for _, tc := range []struct{ name, from, to, want string }{
-			{"field added", "\tn int\n", "\tn int\n\tm int\n", "field m added to Counter: restart to apply"},
+			{"field retyped", "\tn int\n", "\tn int64\n", "type of field n of Counter changed: restart to apply"},
 			{"signature", "func greet(name string) string {", "func greet(name string, _ ...int) string {", "signature of greet changed and its compiled caller title is not patched: restart to apply"},
 			{"constant read outside functions", "const step = 1", "const step = 2", "constant step changed and a declaration outside any function uses it: restart to apply"},
 			{"constant read by compiled code", `const word = "hello"`, `const word = "hi"`, "constant word changed and compiled code reads it (main.wordOf): edit those functions too, or restart to apply"},

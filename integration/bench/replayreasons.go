@@ -97,7 +97,8 @@ var removedFuncRE = regexp.MustCompile(`^(?:body of )?\S+ removed(?:: |$)`)
 var reasonGroups = []reasonGroup{
 	{"signature change", has("signature of ")},
 	{"field change", func(m string) bool {
-		return strings.HasPrefix(m, "field ") || strings.HasPrefix(m, "fields of ") || strings.HasPrefix(m, "type of field ")
+		return strings.HasPrefix(m, "field ") || strings.HasPrefix(m, "fields of ") || strings.HasPrefix(m, "type of field ") ||
+			strings.HasPrefix(m, "tag of field ") || strings.HasPrefix(m, "embedded field ") || strings.Contains(m, "the fields the change adds to ")
 	}},
 	{"type change", func(m string) bool {
 		return strings.HasPrefix(m, "type ") && !strings.HasPrefix(m, "type of variable ") && (strings.Contains(m, " changed") || strings.Contains(m, " removed"))

@@ -3,10 +3,13 @@ package change
 import (
 	"context"
 	"go/ast"
+	"go/token"
 	"go/types"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"golang.org/x/tools/go/packages"
 )
 
 // use is one function declaration of the user's packages that refers to a
@@ -39,6 +42,17 @@ func (p *Build) users(ctx context.Context, pkgPath, name string) (uses []use, el
 	if target == nil {
 		return nil, false, false
 	}
+	uses, elsewhere = refs(fset, pkgs, func(info *types.Info, n ast.Node) bool {
+		id, isID := n.(*ast.Ident)
+		return isID && info.Uses[id] == target
+	})
+	return uses, elsewhere, true
+}
+
+// refs returns the function declarations of pkgs that hold a node that
+// match accepts, sorted by key, and whether such a node is outside any
+// function declaration.
+func refs(fset *token.FileSet, pkgs []*packages.Package, match func(*types.Info, ast.Node) bool) (uses []use, elsewhere bool) {
 	seen := map[string]bool{}
 	for _, lp := range pkgs {
 		if lp.TypesInfo == nil {
@@ -49,9 +63,7 @@ func (p *Build) users(ctx context.Context, pkgPath, name string) (uses []use, el
 			for _, d := range syn.Decls {
 				refers := false
 				ast.Inspect(d, func(n ast.Node) bool {
-					if id, isID := n.(*ast.Ident); isID && lp.TypesInfo.Uses[id] == target {
-						refers = true
-					}
+					refers = refers || match(lp.TypesInfo, n)
 					return !refers
 				})
 				if !refers {
@@ -71,7 +83,7 @@ func (p *Build) users(ctx context.Context, pkgPath, name string) (uses []use, el
 		}
 	}
 	sort.Slice(uses, func(i, j int) bool { return uses[i].key < uses[j].key })
-	return uses, elsewhere, true
+	return uses, elsewhere
 }
 
 // lookup returns the package-level object of pkg called name, or the

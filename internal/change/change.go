@@ -39,6 +39,9 @@ type Change struct {
 	Vars []agent.Var
 
 	fresh *types.Package // the package as the change declares it
+
+	pkgPath string     // the package changed
+	side    sideFields // the fields it adds to compiled struct types (sidefields.go)
 }
 
 // Replacement is a function or method declaration rewritten for the agent:

@@ -22,6 +22,9 @@ type plan struct {
 	vars     []varChange // variables declared anew or changed (classifyvars.go)
 	refusals Diagnostics // why the change needs a restart
 	notes    Diagnostics // what the user should know of an applicable change
+	// removedFields are the struct fields the change removes, which go
+	// live when no unpatched compiled code uses them (fieldUsers).
+	removedFields []removedField
 }
 
 // classify compares a saved file (cur) with its compiled form (old) and

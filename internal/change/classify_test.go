@@ -47,8 +47,17 @@ func TestClassify(t *testing.T) {
 		{"reindent only", "type T struct {\n\ta int", "type T struct {\n\ta   int", nil, nil, ""},
 		{"comment in a body", "return x + k }", "return x + k // the sum\n}", nil, nil, ""},
 		{"layout of a body", "return t.a }", "\n\n\treturn t.a\n}", nil, nil, ""},
-		{"field added", "\tb string\n", "\tb string\n\tc bool\n", nil, nil, "main.go:6:2: field c added to T: restart to apply"},
-		{"field removed", "\tb string\n", "", nil, nil, "main.go:3:6: field b removed from T: restart to apply"},
+		// Added fields live in the agent's side table; removed ones are
+		// checked against their compiled users by the plan (TestPlanFields).
+		{"field added", "\tb string\n", "\tb string\n\tc bool\n", nil, nil, ""},
+		{"field added first", "\ta int\n", "\tc bool\n\ta int\n", nil, nil, ""},
+		{"field removed", "\tb string\n", "", nil, nil, ""},
+		{"embedded field added", "\tb string\n", "\tb string\n\tstrings.Builder\n", nil, nil,
+			"main.go:6:2: embedded field Builder added to T: its fields and methods would be promoted, which compiled code cannot see: restart to apply"},
+		{"field with a tag added", "\tb string\n", "\tb string\n\tC bool `json:\"c\"`\n", nil, nil,
+			"main.go:6:2: field C added to T has a tag: compiled code that reads T by reflection (encoding/json and the like) would not see it: restart to apply"},
+		{"field tag", "\tb string\n", "\tb string `json:\"b\"`\n", nil, nil, "main.go:5:2: tag of field b of T changed: restart to apply"},
+		{"fields reordered, one added", "\ta int\n\tb string\n", "\tb string\n\tc bool\n\ta int\n", nil, nil, "main.go:4:2: fields of T reordered: restart to apply"},
 		{"fields reordered", "\ta int\n\tb string\n", "\tb string\n\ta int\n", nil, nil, "main.go:4:2: fields of T reordered: restart to apply"},
 		{"field type", "\ta int\n", "\ta int64\n", nil, nil, "main.go:4:2: type of field a of T changed: restart to apply"},
 		// Constants are judged by value after the package check (TestLivePatchRefused).

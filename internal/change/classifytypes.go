@@ -3,10 +3,12 @@ package change
 import (
 	"go/ast"
 	"go/token"
+	"strings"
 )
 
 // typeDecls refuses every type declaration of the saved file that changed or
-// went away; a new type is declared with the change, for patched code.
+// went away, except the struct field changes that can go live (structChange);
+// a new type is declared with the change, for patched code.
 func (c *classifier) typeDecls() {
 	for _, name := range sortedKeys(c.cur.types) {
 		c.typeChange(name)
@@ -18,8 +20,8 @@ func (c *classifier) typeDecls() {
 	}
 }
 
-// typeChange refuses a changed type declaration; a struct's fields are
-// compared one by one to say what changed.
+// typeChange refuses a changed type declaration, unless it is a struct type
+// whose changes structChange takes.
 func (c *classifier) typeChange(name string) {
 	cur, old := c.cur, c.old
 	ts, os := cur.types[name], old.types[name]
@@ -31,47 +33,83 @@ func (c *classifier) typeChange(name string) {
 	}
 	st, ok1 := ts.Type.(*ast.StructType)
 	ost, ok2 := os.Type.(*ast.StructType)
-	if !ok1 || !ok2 {
+	if !ok1 || !ok2 || ts.Assign.IsValid() != os.Assign.IsValid() || typeParams(cur, ts) != typeParams(old, os) {
 		c.refuse(ts.Pos(), "", "type %s changed", name)
 		return
 	}
-	nf, of := structFields(cur, st), structFields(old, ost)
+	c.structChange(name, ts.TypeParams != nil, structFields(cur, st), structFields(old, ost), ts.Pos())
+}
+
+// structChange decides the field changes of struct type name (generic or
+// not), from its fields as built (of) to its fields now (nf). Fields added
+// go live: they live outside the compiled layout, in the agent's side
+// table, and the rewriting reaches them there (internal/rewrite,
+// sidefields.go); not an embedded field (its fields and methods would be
+// promoted, which compiled code cannot see), not a field with a tag (the
+// compiled code that reads T by reflection, encoding/json and the like,
+// would not see it), not a field of a generic type. Fields removed go live
+// when no unpatched compiled code uses them, which the plan checks once it
+// knows what it patches (fieldUsers): the compiled layout keeps them. A
+// field retyped, retagged or moved among the compiled fields is refused.
+func (c *classifier) structChange(name string, generic bool, nf, of []field, pos token.Pos) {
 	oldByName := map[string]field{}
 	for _, f := range of {
 		oldByName[f.name] = f
 	}
-	newByName := map[string]bool{}
+	newByName := map[string]field{}
+	var kept []field
 	for _, f := range nf {
-		newByName[f.name] = true
-		if _, ok := oldByName[f.name]; !ok {
-			c.refuse(f.pos, "", "field %s added to %s", f.name, name)
-			return
+		newByName[f.name] = f
+		o, ok := oldByName[f.name]
+		if ok {
+			kept = append(kept, f)
 		}
-	}
-	for _, f := range of {
-		if !newByName[f.name] {
-			c.refuse(ts.Pos(), "", "field %s removed from %s", f.name, name)
-			return
-		}
-	}
-	for i, f := range nf {
-		if of[i].name != f.name {
-			c.refuse(f.pos, "", "fields of %s reordered", name)
-			return
-		}
-		if of[i].typ != f.typ {
+		switch {
+		case ok && o.typ != f.typ:
 			c.refuse(f.pos, "", "type of field %s of %s changed", f.name, name)
-			return
+		case ok && o.tag != f.tag:
+			c.refuse(f.pos, "", "tag of field %s of %s changed", f.name, name)
+		case ok:
+		case f.embedded:
+			c.refuse(f.pos, "", "embedded field %s added to %s: its fields and methods would be promoted, which compiled code cannot see", f.name, name)
+		case f.tag != "":
+			c.refuse(f.pos, "", "field %s added to %s has a tag: compiled code that reads %s by reflection (encoding/json and the like) would not see it", f.name, name, name)
+		case generic:
+			c.refuse(f.pos, "", "field %s added to generic type %s", f.name, name)
 		}
 	}
-	c.refuse(ts.Pos(), "", "type %s changed", name)
+	i := 0
+	for _, o := range of {
+		if _, ok := newByName[o.name]; !ok {
+			if o.embedded {
+				c.refuse(pos, "", "embedded field %s removed from %s: the methods it promotes to %s would go", o.name, name, name)
+				continue
+			}
+			c.pl.removedFields = append(c.pl.removedFields, removedField{pkg: c.cur.pkgPath, typ: name, name: o.name, pos: c.diagnostic(pos, "", RefusedUnpatched, "").Pos})
+			continue
+		}
+		if i < len(kept) && kept[i].name != o.name {
+			c.refuse(kept[i].pos, "", "fields of %s reordered", name)
+			return
+		}
+		i++
+	}
+}
+
+// typeParams returns the type parameters of ts as written.
+func typeParams(fd *FileDecls, ts *ast.TypeSpec) string {
+	if ts.TypeParams == nil {
+		return ""
+	}
+	return squeeze(fd.slice(ts.TypeParams.Pos(), ts.TypeParams.End()))
 }
 
 // field is a field of a struct type as written: an embedded field is
-// named by its type.
+// named by its type, without a pointer or a package.
 type field struct {
-	name, typ string
-	pos       token.Pos
+	name, typ, tag string
+	embedded       bool
+	pos            token.Pos
 }
 
 // structFields returns the fields of s, a struct type of fd.
@@ -79,14 +117,22 @@ func structFields(fd *FileDecls, s *ast.StructType) []field {
 	var out []field
 	for _, f := range s.Fields.List {
 		typ := squeeze(fd.slice(f.Type.Pos(), f.Type.End()))
+		tag := ""
 		if f.Tag != nil {
-			typ += " " + f.Tag.Value
+			tag = f.Tag.Value
 		}
 		if len(f.Names) == 0 {
-			out = append(out, field{typ, typ, f.Pos()})
+			name := strings.TrimPrefix(typ, "*")
+			if i := strings.LastIndex(name, "."); i >= 0 {
+				name = name[i+1:]
+			}
+			if i := strings.Index(name, "["); i >= 0 {
+				name = name[:i]
+			}
+			out = append(out, field{name, typ, tag, true, f.Pos()})
 		}
 		for _, n := range f.Names {
-			out = append(out, field{n.Name, typ, n.Pos()})
+			out = append(out, field{n.Name, typ, tag, false, n.Pos()})
 		}
 	}
 	return out

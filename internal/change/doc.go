@@ -51,8 +51,14 @@
 // blank variable (var _ I = (*T)(nil)) is checked with the package; a
 // removed compiled variable is a note (it stays, unused) unless unpatched
 // compiled code uses it. The
-// prompt's inputs see the live variables (Program.VarsLive). A file new
-// since the build joins its package (Build.NewFile,
+// prompt's inputs see the live variables (Program.VarsLive).
+// A struct field added to a compiled type goes live, kept in the
+// agent's side table by the rewriting (not an embedded or tagged field,
+// nor one of a generic type); a removed field goes live unless unpatched
+// compiled code uses it (classifyfields.go); a retyped, retagged or
+// reordered field is refused (classifytypes.go). The Program records the
+// fields live saves added, so that the prompt reaches them too
+// (sidefields.go). A file new since the build joins its package (Build.NewFile,
 // newfile.go); a changed file that //go:embed embeds refuses the changes
 // of its package (embed.go). Refusals and notes are
 // Diagnostics, formatted only where they reach a person.

@@ -71,6 +71,7 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	}
 	pl := classifyFiles(b, fcs, sv.Live, func(key string) ([]string, bool) { return b.callers(ctx, key) })
 	pl.refusals = append(pl.refusals, b.embedChanges(filepath.Dir(sv.File))...)
+	pl.refusals = append(pl.refusals, b.fieldUsers(ctx, fcs, pl, sv.Live)...)
 	if len(pl.refusals) > 0 {
 		return nil, pl.refusals
 	}
@@ -102,6 +103,7 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	}
 	out.New = append(out.New, send...)
 	out.Notes = append(pl.notes, varNotes...)
+	prog.useSideFields(ch.pkgPath, ch.side) // sidefields.go: for the prompt
 	if len(out.Apply) > 0 {
 		out.NewMethods = ch.NewMethods
 		out.Vars = newVars(ch, pl.vars, send)
@@ -143,6 +145,7 @@ func (pl *plan) add(o plan) {
 	pl.vars = append(pl.vars, o.vars...)
 	pl.refusals = append(pl.refusals, o.refusals...)
 	pl.notes = append(pl.notes, o.notes...)
+	pl.removedFields = append(pl.removedFields, o.removedFields...)
 }
 
 // syntaxDiagnostics turns a parser's error into at most 10 diagnostics,

@@ -40,6 +40,19 @@ var limit = 10
 
 var spareLimit = 1
 `,
+	"s.go": `package p
+
+type S struct {
+	n   int
+	old string
+}
+
+func (s *S) Hit() int { s.n++; return s.n }
+
+func Old(s *S) string { return s.old }
+
+func Twin(s *S) S { return S{n: s.n} }
+`,
 }
 
 // planChecker builds a checker whose build is the package of planFiles,

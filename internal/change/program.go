@@ -30,6 +30,7 @@ type Program struct {
 
 	liveMu   sync.Mutex
 	liveVars map[string]*types.Var // package variables saves made live, by "path.name" (planvars.go)
+	side     sideRecord            // the fields live changes add to compiled types (sidefields.go)
 }
 
 // fileRef is one file of a user package.

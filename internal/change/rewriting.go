@@ -17,7 +17,7 @@ import (
 // the depth guard of functions declared at the prompt. A construct the
 // rewriting cannot express is a Diagnostic of kind RefusedInterpreter.
 func (p *Program) Rewrite(in *rewrite.Input, prompt bool) (*rewrite.Output, error) {
-	in.Packages, in.User, in.Spec, in.InstanceNames = p.pkgs, p.user, p.spec, p.instanceNames
+	in.Packages, in.User, in.Spec, in.InstanceNames, in.Side = p.pkgs, p.user, p.spec, p.instanceNames, p.sideField
 	do := rewrite.Rewrite
 	if prompt {
 		do = rewrite.Prompt

@@ -64,7 +64,7 @@ func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers, vars [
 		return nil, err
 	}
 	s.ci = &rewrite.Change{Pkg: s.fresh, Compiled: s.compiled, NewMethods: map[*types.Func]bool{}, Inline: map[*types.Const]bool{}}
-	s.ch = &Change{Funcs: map[string]*Replacement{}, fresh: s.fresh}
+	s.ch = &Change{Funcs: map[string]*Replacement{}, fresh: s.fresh, pkgPath: s.compiled.Path(), side: addedFields(s.fresh, s.compiled)}
 	s.changedConsts()
 	helperDecls, err := s.classify()
 	if err != nil {

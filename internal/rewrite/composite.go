@@ -64,8 +64,8 @@ func (r *rewriter) lowerComposite(lit *ast.CompositeLit, addr *ast.UnaryExpr) bo
 		if idx >= st.NumFields() {
 			return false
 		}
-		if r.fieldAccessor(named, st.Field(idx)) {
-			private = true
+		if r.fieldAccessor(named, st.Field(idx)) || r.sideField(named, st.Field(idx)) {
+			private = true // sidefields.go: a side field is set through the side table
 		}
 		elems = append(elems, elem{idx, val})
 	}

@@ -26,8 +26,11 @@
 // unexported method is reached through lpMethod_T_m(recv) (the builder's
 // symbols, patcher.VarAddrPrefix, FieldAccessorPrefix,
 // MethodAccessorPrefix); a method a change adds to a compiled type through
-// lpNew_T_m(recv) (NewMethodPrefix). Functions declared at the prompt get
-// a depth guard (guard.go).
+// lpNew_T_m(recv) (NewMethodPrefix); a field a change adds to a compiled
+// struct type through the agent's side table, lp_side.Field(&x, ...),
+// reached only through a pointer, with the copies of such values refused
+// (sidefields.go). Functions declared at the prompt get a depth guard
+// (guard.go).
 //
 // Constructs yaegi lacks or runs wrongly are lowered to forms it runs
 // right, on the same lines, one file per construct: composite literals

@@ -76,29 +76,38 @@ func (r *rewriter) walkSelection(x ast.Expr, t types.Type, idx []int) (string, t
 		x, t = sx.X, sel.Recv()
 	}
 	tv, ok := r.in.Info.Types[x]
-	return r.walk(r.renderNode(x), ok && tv.Addressable(), t, idx, x.End())
+	return r.walk(r.renderNode(x), ok && tv.Addressable(), r.pointerReached(x), t, idx, x.End())
 }
 
 // walkFields is walkSelection from cur, an addressable expression or a
 // pointer.
 func (r *rewriter) walkFields(cur string, t types.Type, idx []int) (string, types.Type) {
-	return r.walk(cur, true, t, idx, token.NoPos)
+	_, ptr := types.Unalias(t).(*types.Pointer)
+	return r.walk(cur, true, ptr, t, idx, token.NoPos)
 }
 
 // walk writes the selection of the fields idx from cur, an expression of
-// type t that is addressable or not, and returns it with its type. A field
+// type t that is addressable or not, and reached through a pointer or not
+// (pointerReached), and returns it with its type. A field that a change
+// adds to a compiled type is reached in the agent's side table (sideStep).
+// A field
 // reached through reflect whose value interpreted code cannot hold (its
 // type is a struct without a name that has unexported fields, or is made
 // of one) fails the rewriting at pos: yaegi would panic at run time on
 // anything but reading its bits.
-func (r *rewriter) walk(cur string, addressable bool, t types.Type, idx []int, pos token.Pos) (string, types.Type) {
+func (r *rewriter) walk(cur string, addressable, reached bool, t types.Type, idx []int, pos token.Pos) (string, types.Type) {
 	for i := 0; i < len(idx); i++ {
 		ptr := false
 		if p, ok := types.Unalias(t).(*types.Pointer); ok {
 			t, ptr = p.Elem(), true
 		}
+		reached = reached || ptr
 		st := t.Underlying().(*types.Struct)
 		f := st.Field(idx[i])
+		if r.sideField(t, f) {
+			cur, t, addressable, reached = r.sideStep(cur, ptr, reached, t, f, pos), f.Type(), true, true
+			continue
+		}
 		if r.reflectField(t, f) {
 			if n, expr, end := r.reflectRun(cur, ptr, addressable, t, idx[i:]); n > 0 {
 				cur, t, addressable = expr, end, true
@@ -297,6 +306,18 @@ func generatedPointer(e ast.Expr) bool {
 	case *ast.SelectorExpr:
 		id, ok := e.X.(*ast.Ident)
 		return ok && (id.Name == agent.FramePackage || strings.HasPrefix(e.Sel.Name, patcher.VarAddrPrefix))
+	}
+	if ta, ok := e.(*ast.TypeAssertExpr); ok { // sidefields.go: lp_side.Field(...).(*T)
+		call, ok := ta.X.(*ast.CallExpr)
+		if !ok {
+			return false
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return false
+		}
+		id, ok := sel.X.(*ast.Ident)
+		return ok && id.Name == agent.SidePackage
 	}
 	call, ok := e.(*ast.CallExpr)
 	if !ok {

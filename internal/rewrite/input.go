@@ -64,6 +64,10 @@ type Input struct {
 	// Change describes the saved change the input is part of; nil for
 	// prompt inputs.
 	Change *Change
+	// Side returns the type of the field name that a live change added to
+	// t, a compiled struct type or a pointer to one (sidefields.go); nil
+	// when there are none.
+	Side func(t types.Type, name string) (types.Type, bool)
 }
 
 // Change is what the rewriting of a saved file knows of the change.
@@ -110,6 +114,7 @@ const (
 	ReasonMethodExpression  = "method expression of a compiled type"
 	ReasonGeneric           = "generic code"
 	ReasonBranchOutOfSelect = "a labeled break or continue out of a select"
+	ReasonSideField         = "a field added to a compiled type"
 )
 
 func (e *Error) Error() string {

@@ -60,6 +60,7 @@ func rewrite(in *Input, guard bool) (*Output, error) {
 		ast.Inspect(s, r.visit)
 	}
 	r.lower.SeqTypes()
+	r.sideCopies()    // sidefields.go
 	r.lowerGenerics() // generic.go
 	if guard {
 		r.guardDecls() // guard.go
@@ -233,6 +234,9 @@ func (r *rewriter) visitSelector(n *ast.SelectorExpr) bool {
 		}
 	}
 	sel := info.Selections[n]
+	if sel == nil && r.promptSide(n) { // sidefields.go
+		return true
+	}
 	if sel != nil && sel.Kind() == types.MethodVal {
 		if acc := r.methodAccessor(sel); acc != "" {
 			r.add(n, func() string { return r.methodValue(n, sel, acc) })
@@ -439,7 +443,7 @@ func (r *rewriter) needsAccessor(sel *types.Selection) bool {
 			return false
 		}
 		f := st.Field(idx)
-		if r.fieldAccessor(t, f) || r.reflectField(t, f) { // fields.go
+		if r.fieldAccessor(t, f) || r.reflectField(t, f) || r.sideField(t, f) { // fields.go, sidefields.go
 			return true
 		}
 		t = f.Type()

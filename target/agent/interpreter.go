@@ -56,6 +56,10 @@ func interpreter() (*yaegi.Interpreter, error) {
 			machine.err = fmt.Errorf("create interpreter: %w", err)
 			return
 		}
+		if err := i.Use(sideExports()); err != nil {
+			machine.err = fmt.Errorf("create interpreter: %w", err)
+			return
+		}
 		if err := i.Use(unsafeExports()); err != nil {
 			machine.err = fmt.Errorf("create interpreter: %w", err)
 			return

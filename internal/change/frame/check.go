@@ -182,7 +182,7 @@ func (sc *Scope) typeCheckInput(c *checked, f *ast.File, fake *types.Package, hi
 		Importer: sc.prog.Importer(),
 		Error: func(err error) {
 			te, ok := err.(types.Error)
-			if !ok || ignoredError(te.Msg) || lenient && strings.Contains(te.Msg, "has no field or method") {
+			if !ok || ignoredError(te.Msg) || lenient && strings.Contains(te.Msg, "has no field or method") || sc.prog.SideFieldNamed(te.Msg) {
 				return
 			}
 			if off := c.inputOffset(te.Pos); off >= 0 {

@@ -1,0 +1,3 @@
+module example.com/livefieldsfixture
+
+go 1.22
