@@ -65,9 +65,11 @@
 // when the target reports one.
 //
 // A package the program links but the frame's file does not import is
-// imported for the input when it names it and the name is unique. Methods
-// the program does not export cannot be called (reflect does not see
-// them); the prompt says so. Writes reach the program's own memory: a
+// imported for the input when it names it and the name is unique.
+// Unexported methods and fields of the user's packages are reached through
+// the accessors the patchable build generates; those of other packages
+// (the standard library's, dependencies') cannot be, as reflect does not
+// see them, and the prompt says so. Writes reach the program's own memory: a
 // frame local is bound to the address that Delve takes in the injected
 // call. A function literal or declaration of an input that uses a frame
 // local keeps the address it had when the input ran; calling it after the
