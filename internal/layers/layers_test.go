@@ -62,6 +62,8 @@ var rules = []rule{
 		reason: "the rewriter turns a checked input into yaegi source: it needs the type information, not the debugger, DAP, the proxy or the checker"},
 	{pkg: "internal/rewrite/lower", never: [][]string{everything},
 		reason: "the control-flow lowering works on the syntax and type information and writes through the rewriter's lower.Host: the standard library only (no Delve, DAP, proxy, checker, nor the rewriter back)"},
+	{pkg: "internal/rewrite/workaround", never: [][]string{everything}, allow: [][]string{{module + "/internal/patcher/naming"}},
+		reason: "the statement workarounds work on the syntax and type information and write through the rewriter's workaround.Host: the standard library and what generated code can name (patcher/naming), nor the rewriter back"},
 	{pkg: "internal/repatch", never: [][]string{delveDAP},
 		reason: "the fidelity runner runs no debug session"},
 	{pkg: "internal/tempdir", never: [][]string{everything},

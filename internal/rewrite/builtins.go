@@ -3,6 +3,8 @@ package rewrite
 import (
 	"go/ast"
 	"go/types"
+
+	"github.com/livepatch/livepatch/internal/rewrite/workaround"
 )
 
 // Calls of builtins that yaegi v0.16.1 lacks or runs wrongly.
@@ -88,7 +90,7 @@ func (r *rewriter) appendValues(n *ast.CallExpr) {
 		return
 	}
 	st, ok := tv.Type.Underlying().(*types.Slice)
-	if !ok || !r.nameableHere(st.Elem()) {
+	if !ok || !workaround.Nameable(st.Elem(), r.in.Pkg) {
 		return
 	}
 	first, last := n.Args[1], n.Args[len(n.Args)-1]

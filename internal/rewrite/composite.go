@@ -88,7 +88,7 @@ func (r *rewriter) lowerComposite(lit *ast.CompositeLit, addr *ast.UnaryExpr) bo
 		}
 		for _, e := range elems {
 			lhs, _ := r.walkFields(recv, recvType, []int{e.field})
-			b.WriteString(lhs + " = (" + r.renderNode(e.value) + "); ") // parenthesized: see parenValues
+			b.WriteString(lhs + " = (" + r.renderNode(e.value) + "); ") // parenthesized: see package workaround's parenValues
 		}
 		b.WriteString("return lpV }()")
 		return b.String()
@@ -186,4 +186,65 @@ func (r *rewriter) keyElement(lit *ast.CompositeLit, i int, key string) {
 		return
 	}
 	r.add(span{from, to}, func() string { return r.in.Src[a:b] + key + ": " })
+}
+
+// selectsDeref reports whether yaegi's typing pass would select on a
+// dereference in element e: a selector or a slice expression on the way
+// from e down its operands (parentheses, calls, indexes) to a dereference,
+// written or made by the rewriting (a frame local, a package variable, an
+// unexported field reached through its accessor). The element kinds that
+// pass skips are not looked into.
+func (r *rewriter) selectsDeref(e ast.Expr) bool {
+	switch e.(type) {
+	case *ast.BinaryExpr, *ast.UnaryExpr, *ast.CompositeLit, *ast.KeyValueExpr, *ast.TypeAssertExpr, *ast.IndexExpr, *ast.IndexListExpr:
+		return false
+	}
+	selected := false
+	for {
+		switch x := e.(type) {
+		case *ast.ParenExpr:
+			e = x.X
+		case *ast.CallExpr:
+			if tv, ok := r.in.Info.Types[x.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
+				return false // a conversion or a builtin: typed from its type or its own rules
+			}
+			e = x.Fun
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.SliceExpr:
+			selected, e = true, x.X
+		case *ast.StarExpr:
+			return selected
+		case *ast.SelectorExpr:
+			if r.derefSelector(x) {
+				return selected
+			}
+			if sel := r.in.Info.Selections[x]; sel == nil {
+				return false // a qualified identifier
+			}
+			selected, e = true, x.X
+		case *ast.Ident:
+			v, ok := r.in.Info.Uses[x].(*types.Var)
+			if !ok || v.IsField() {
+				return false
+			}
+			return selected && (r.in.Locals[v] || v.Pkg() != nil && v.Pkg().Path() == r.in.Pkg.Path() && v.Parent() == r.in.Pkg.Scope())
+		default:
+			return false
+		}
+	}
+}
+
+// derefSelector reports whether the rewriting writes selector x as a
+// dereference: a package variable of another user package, or a field
+// selection through an accessor.
+func (r *rewriter) derefSelector(x *ast.SelectorExpr) bool {
+	if id, ok := x.X.(*ast.Ident); ok {
+		if _, isPkg := r.in.Info.Uses[id].(*types.PkgName); isPkg {
+			v, ok := r.in.Info.Uses[x.Sel].(*types.Var)
+			return ok && r.in.LoadedFile && r.isUser(v.Pkg())
+		}
+	}
+	sel := r.in.Info.Selections[x]
+	return sel != nil && sel.Kind() == types.FieldVal && r.needsAccessor(sel)
 }

@@ -35,12 +35,16 @@
 // Constructs yaegi lacks or runs wrongly are lowered to forms it runs
 // right, on the same lines, one file per construct: composite literals
 // (composite.go), calls of builtins (builtins.go), for and range loops
-// (loops.go), statements and expressions yaegi's compiler crashes on
-// (statements.go, workaround.go), unexported fields and reflect-free
-// accessors (fields.go), parameters named like types (params.go), and
-// generic code, through the build's instantiations or interpreted
-// (generic.go). Range over functions and the iter.Seq types, and defers
-// with the control flow around them, are lowered by package lower
-// (internal/rewrite/lower), which writes through this package's
-// substitutions as a lower.Host (lowerhost.go).
+// (loops.go), select statements (selects.go), compiled package variables
+// read live (livevars.go), unexported fields and reflect-free accessors
+// (fields.go), parameters named like types (params.go), and generic code,
+// through the build's instantiations or interpreted (generic.go). Two
+// sub-packages write through this package's substitutions, which they
+// reach as an interface (host.go), so that they do not import it back:
+// package lower (internal/rewrite/lower, a lower.Host) lowers ranges over
+// functions and the iter.Seq types, and defers with the control flow
+// around them; package workaround (internal/rewrite/workaround, a
+// workaround.Host) rewrites the statements and expressions yaegi runs
+// wrongly or its compiler crashes on, where the syntax and type
+// information suffice.
 package rewrite

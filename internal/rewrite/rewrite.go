@@ -13,6 +13,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/rewrite/lower"
+	"github.com/livepatch/livepatch/internal/rewrite/workaround"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -39,6 +40,7 @@ type rewriter struct {
 	err     error
 	lowered map[*ast.CompositeLit]bool // composite literals lowered with their & (composite.go)
 	lower   *lower.Lowering            // defers and ranges over functions (package lower)
+	fix     *workaround.Rewriting      // statements yaegi runs wrongly or crashes on (package workaround)
 	hoisted map[*ast.SelectStmt]bool   // selects whose operands are hoisted (selects.go)
 }
 
@@ -52,7 +54,8 @@ func Prompt(in *Input) (*Output, error) { return rewrite(in, true) }
 
 func rewrite(in *Input, guard bool) (*Output, error) {
 	r := &rewriter{in: in, used: map[*types.Var]int{}, out: &Output{}, imports: map[string]bool{}}
-	r.lower = lower.New(lowerHost{r}, in.Info, in.Stmts, in.Decls)
+	r.lower = lower.New(host{r}, in.Info, in.Stmts, in.Decls)
+	r.fix = workaround.New(host{r}, workaround.Input{Info: in.Info, Src: in.Src, Stmts: in.Stmts, File: in.File, Pkg: in.Pkg, Saved: in.Change != nil})
 	if in.Decl != nil {
 		r.renameShadowingParams(in.Decl) // params.go
 	}
@@ -147,8 +150,8 @@ func (r *rewriter) renderNode(n ast.Node) string {
 }
 
 func (r *rewriter) visit(n ast.Node) bool {
-	r.statements(n)            // statements.go
-	r.workaround(n)            // workaround.go
+	r.fix.Visit(n)             // package workaround
+	r.statements(n)            // livevars.go
 	r.lower.Control(n)         // package lower: defers, labels
 	r.renameShadowingParams(n) // params.go: function literals
 	switch n := n.(type) {
@@ -359,7 +362,7 @@ func (r *rewriter) methodValue(n *ast.SelectorExpr, sel *types.Selection, acc st
 func (r *rewriter) constValue(k *types.Const) string {
 	lit := constLiteral(k.Val(), k.Type())
 	if b, ok := k.Type().(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
-		return constOperand(lit) // statements.go
+		return constOperand(lit)
 	}
 	return types.TypeString(k.Type(), r.qualifier) + "(" + lit + ")"
 }
@@ -543,3 +546,31 @@ type span struct{ from, to token.Pos }
 
 func (s span) Pos() token.Pos { return s.from }
 func (s span) End() token.Pos { return s.to }
+
+// constOperand writes lit, the literal of an untyped constant that the
+// rewriting writes for the constant's name, as an operand: in parentheses
+// only when it is more than one token (a negative number). yaegi v0.16.1
+// panics on a parenthesized literal compared and then combined with && or
+// ||: r == (0) || r == 1 fails with "reflect: call of reflect.Value.Bool
+// on int32 Value", where r == 0 || r == 1 works.
+func constOperand(lit string) string {
+	fset := token.NewFileSet()
+	f := fset.AddFile("", -1, len(lit))
+	var s scanner.Scanner
+	s.Init(f, []byte(lit), nil, 0)
+	n := 0
+	for {
+		_, tok, text := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		if tok == token.SEMICOLON && text == "\n" {
+			continue // inserted at the end
+		}
+		n++
+	}
+	if n == 1 {
+		return lit
+	}
+	return "(" + lit + ")"
+}

@@ -402,7 +402,7 @@ func (l *Lowering) rangeHead(n *ast.RangeStmt, yield *types.Signature, state, de
 		"if " + state + " != 0 { " + rangeStatePanic(state) + " }; " + state + " = 3;"
 	for i := range lhs {
 		// One at a time: yaegi v0.16.1 mixes up some assignments of
-		// several values at once (package rewrite's statements.go).
+		// several values at once (package workaround's statements.go).
 		s += " " + lhs[i] + " = " + assign[i] + ";"
 	}
 	return s

@@ -1,4 +1,4 @@
-package rewrite
+package workaround
 
 import (
 	"go/ast"
@@ -10,33 +10,32 @@ import (
 
 // This file works around yaegi v0.16.1 compiler crashes on constructs it
 // does support, by writing them in an equivalent form it compiles, on the
-// same lines (loops.go, composite.go and builtins.go lower the constructs
-// it lacks).
+// same lines (package rewrite's loops.go, composite.go and builtins.go
+// lower the constructs it lacks).
 
-// workaround rewrites or refuses node n of the input where yaegi would
-// fail on it; keyElements (composite.go), for composite literals, is
-// called by visit.
-func (r *rewriter) workaround(n ast.Node) {
+// crashes rewrites or refuses node n of the input where yaegi would fail
+// on it.
+func (w *Rewriting) crashes(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.SendStmt:
-		r.lowerSend(n)
+		w.lowerSend(n)
 	case *ast.UnaryExpr:
-		r.lowerAddrIndex(n)
+		w.lowerAddrIndex(n)
 	case *ast.ReturnStmt:
-		r.parenReceives(n.Results)
+		w.parenReceives(n.Results)
 	case *ast.AssignStmt:
-		if n.Tok == token.ASSIGN && len(n.Lhs) == len(n.Rhs) && hasReceive(n.Rhs) && !r.isComm(n) {
-			r.parenReceives(n.Rhs)
+		if n.Tok == token.ASSIGN && len(n.Lhs) == len(n.Rhs) && hasReceive(n.Rhs) && !w.isComm(n) {
+			w.parenReceives(n.Rhs)
 		}
 		if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
-			r.lowerAssertOK(n.Rhs[0])
+			w.lowerAssertOK(n.Rhs[0])
 		}
 	case *ast.ValueSpec:
 		if len(n.Names) == 2 && len(n.Values) == 1 {
-			r.lowerAssertOK(n.Values[0])
+			w.lowerAssertOK(n.Values[0])
 		}
 	case *ast.StructType:
-		r.refuseEmbedding(n)
+		w.refuseEmbedding(n)
 	}
 }
 
@@ -49,10 +48,10 @@ func (r *rewriter) workaround(n ast.Node) {
 // named result or a captured variable assigned `= <-ch` keep their old
 // value. A parenthesized receive is computed first, then stored; it is the
 // same value.
-func (r *rewriter) parenReceives(values []ast.Expr) {
+func (w *Rewriting) parenReceives(values []ast.Expr) {
 	for _, v := range values {
 		if u, ok := v.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
-			r.add(u, func() string { return "(" + r.renderNode(u) + ")" })
+			w.h.Add(u, func() string { return "(" + w.h.Render(u) + ")" })
 		}
 	}
 }
@@ -64,12 +63,12 @@ func (r *rewriter) parenReceives(values []ast.Expr) {
 // yaegi v0.16.1 panics at run time when x is a nil interface ("reflect:
 // call of reflect.Value.Type on zero Value") instead of giving nil, false;
 // its type switch handles nil. x is evaluated once, as before.
-func (r *rewriter) lowerAssertOK(e ast.Expr) {
-	ta, ok := unparen(e).(*ast.TypeAssertExpr)
+func (w *Rewriting) lowerAssertOK(e ast.Expr) {
+	ta, ok := ast.Unparen(e).(*ast.TypeAssertExpr)
 	if !ok || ta.Type == nil {
 		return
 	}
-	tv, ok := r.in.Info.Types[ta.Type]
+	tv, ok := w.info.Types[ta.Type]
 	if !ok || tv.Type == nil {
 		return
 	}
@@ -77,9 +76,9 @@ func (r *rewriter) lowerAssertOK(e ast.Expr) {
 	if !ok || it.NumMethods() == 0 {
 		return
 	}
-	r.add(ta, func() string {
-		t := r.renderNode(ta.Type)
-		return "func() (" + t + ", bool) { switch lpV := " + r.renderNode(ta.X) + ".(type) { case " + t + ": return lpV, true }; return nil, false }()"
+	w.h.Add(ta, func() string {
+		t := w.h.Render(ta.Type)
+		return "func() (" + t + ", bool) { switch lpV := " + w.h.Render(ta.X) + ".(type) { case " + t + ": return lpV, true }; return nil, false }()"
 	})
 }
 
@@ -95,9 +94,9 @@ func hasReceive(values []ast.Expr) bool {
 
 // isComm reports whether s is the communication of a select clause, which
 // yaegi compiles as the clause's receive and must be left as it is.
-func (r *rewriter) isComm(s ast.Stmt) bool {
+func (w *Rewriting) isComm(s ast.Stmt) bool {
 	found := false
-	for _, st := range r.in.Stmts {
+	for _, st := range w.stmts {
 		ast.Inspect(st, func(n ast.Node) bool {
 			if cc, ok := n.(*ast.CommClause); ok && cc.Comm == s {
 				found = true
@@ -117,33 +116,33 @@ func (r *rewriter) isComm(s ast.Stmt) bool {
 // channel, and the send blocks, panics and converts v as before. (A send of
 // a select clause compiles either way.) A channel whose element type the
 // input's scope cannot name is left alone.
-func (r *rewriter) lowerSend(n *ast.SendStmt) {
-	tv, ok := r.in.Info.Types[n.Chan]
+func (w *Rewriting) lowerSend(n *ast.SendStmt) {
+	tv, ok := w.info.Types[n.Chan]
 	if !ok || tv.Type == nil {
 		return
 	}
 	ch, ok := tv.Type.Underlying().(*types.Chan)
-	if !ok || !r.nameableHere(ch.Elem()) {
+	if !ok || !Nameable(ch.Elem(), w.pkg) {
 		return
 	}
-	chanEnd, arrowEnd := r.in.Offset(n.Chan.End()), r.in.Offset(n.Arrow+token.Pos(len(token.ARROW.String())))
+	chanEnd, arrowEnd := w.h.Offset(n.Chan.End()), w.h.Offset(n.Arrow+token.Pos(len(token.ARROW.String())))
 	if chanEnd < 0 || arrowEnd < 0 {
 		return
 	}
 	// The candidate spans the channel and the arrow, so that it is longer
 	// than a candidate for the channel expression itself, which it renders.
-	r.add(span{n.Chan.Pos(), n.Arrow + token.Pos(len(token.ARROW.String()))}, func() string {
-		t := types.TypeString(types.NewChan(types.SendOnly, ch.Elem()), r.qualifier)
-		return "(" + t + ")(" + r.renderNode(n.Chan) + ")" + r.in.Src[chanEnd:arrowEnd]
+	w.h.Add(span{n.Chan.Pos(), n.Arrow + token.Pos(len(token.ARROW.String()))}, func() string {
+		t := types.TypeString(types.NewChan(types.SendOnly, ch.Elem()), w.h.Qualifier)
+		return "(" + t + ")(" + w.h.Render(n.Chan) + ")" + w.src[chanEnd:arrowEnd]
 	})
 }
 
-// nameableHere reports whether t can be written in the input's scope: it
-// names no type local to a function (which another declaration could
+// Nameable reports whether t can be written in the scope of package pkg:
+// it names no type local to a function (which another declaration could
 // shadow where t is written) and no unexported type of another package.
-func (r *rewriter) nameableHere(t types.Type) bool {
+func Nameable(t types.Type, pkg *types.Package) bool {
 	ok := true
-	other := func(p *types.Package) bool { return p != nil && p.Path() != r.in.Pkg.Path() }
+	other := func(p *types.Package) bool { return p != nil && p.Path() != pkg.Path() }
 	naming.WalkTypes(t, func(t types.Type) bool {
 		switch x := t.(type) {
 		case *types.Named:
@@ -169,67 +168,6 @@ func (r *rewriter) nameableHere(t types.Type) bool {
 	return ok
 }
 
-// selectsDeref reports whether yaegi's typing pass would select on a
-// dereference in element e: a selector or a slice expression on the way
-// from e down its operands (parentheses, calls, indexes) to a dereference,
-// written or made by the rewriting (a frame local, a package variable, an
-// unexported field reached through its accessor). The element kinds that
-// pass skips are not looked into.
-func (r *rewriter) selectsDeref(e ast.Expr) bool {
-	switch e.(type) {
-	case *ast.BinaryExpr, *ast.UnaryExpr, *ast.CompositeLit, *ast.KeyValueExpr, *ast.TypeAssertExpr, *ast.IndexExpr, *ast.IndexListExpr:
-		return false
-	}
-	selected := false
-	for {
-		switch x := e.(type) {
-		case *ast.ParenExpr:
-			e = x.X
-		case *ast.CallExpr:
-			if tv, ok := r.in.Info.Types[x.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
-				return false // a conversion or a builtin: typed from its type or its own rules
-			}
-			e = x.Fun
-		case *ast.IndexExpr:
-			e = x.X
-		case *ast.SliceExpr:
-			selected, e = true, x.X
-		case *ast.StarExpr:
-			return selected
-		case *ast.SelectorExpr:
-			if r.derefSelector(x) {
-				return selected
-			}
-			if sel := r.in.Info.Selections[x]; sel == nil {
-				return false // a qualified identifier
-			}
-			selected, e = true, x.X
-		case *ast.Ident:
-			v, ok := r.in.Info.Uses[x].(*types.Var)
-			if !ok || v.IsField() {
-				return false
-			}
-			return selected && (r.in.Locals[v] || v.Pkg() != nil && v.Pkg().Path() == r.in.Pkg.Path() && v.Parent() == r.in.Pkg.Scope())
-		default:
-			return false
-		}
-	}
-}
-
-// derefSelector reports whether the rewriting writes selector x as a
-// dereference: a package variable of another user package, or a field
-// selection through an accessor.
-func (r *rewriter) derefSelector(x *ast.SelectorExpr) bool {
-	if id, ok := x.X.(*ast.Ident); ok {
-		if _, isPkg := r.in.Info.Uses[id].(*types.PkgName); isPkg {
-			v, ok := r.in.Info.Uses[x.Sel].(*types.Var)
-			return ok && r.in.LoadedFile && r.isUser(v.Pkg())
-		}
-	}
-	sel := r.in.Info.Selections[x]
-	return sel != nil && sel.Kind() == types.FieldVal && r.needsAccessor(sel)
-}
-
 // refuseEmbedding refuses, in a saved function, a struct type that embeds
 // a field among other fields. yaegi v0.16.1 builds interpreted struct
 // types with reflect.StructOf and marks an embedded field as embedded only
@@ -239,8 +177,8 @@ func (r *rewriter) derefSelector(x *ast.SelectorExpr) bool {
 // Header's fields zero). Selectors of interpreted code work, so prompt
 // inputs keep such types; a replacement must behave as the compiled code
 // did, so the function stays compiled.
-func (r *rewriter) refuseEmbedding(n *ast.StructType) {
-	if r.in.Change == nil || n.Fields == nil {
+func (w *Rewriting) refuseEmbedding(n *ast.StructType) {
+	if !w.saved || n.Fields == nil {
 		return
 	}
 	fields, embedded := 0, token.NoPos
@@ -255,7 +193,7 @@ func (r *rewriter) refuseEmbedding(n *ast.StructType) {
 		fields += len(f.Names)
 	}
 	if embedded.IsValid() && fields > 1 {
-		r.fail(embedded, "a struct type with an embedded field among others: the interpreter (yaegi v0.16.1) does not embed it under reflect, where encoding/json would miss the promoted fields")
+		w.h.Fail(embedded, "", "a struct type with an embedded field among others: the interpreter (yaegi v0.16.1) does not embed it under reflect, where encoding/json would miss the promoted fields")
 	}
 }
 
@@ -264,15 +202,15 @@ func (r *rewriter) refuseEmbedding(n *ast.StructType) {
 // element's address ("cannot take address of uint8 [kind: indexExpr]").
 // In Go p[i] is (*p)[i]; the two are the same element, and a nil p panics
 // in both.
-func (r *rewriter) lowerAddrIndex(n *ast.UnaryExpr) {
+func (w *Rewriting) lowerAddrIndex(n *ast.UnaryExpr) {
 	if n.Op != token.AND {
 		return
 	}
-	ix, ok := unparen(n.X).(*ast.IndexExpr)
+	ix, ok := ast.Unparen(n.X).(*ast.IndexExpr)
 	if !ok {
 		return
 	}
-	tv, ok := r.in.Info.Types[ix.X]
+	tv, ok := w.info.Types[ix.X]
 	if !ok || tv.Type == nil {
 		return
 	}
@@ -283,13 +221,13 @@ func (r *rewriter) lowerAddrIndex(n *ast.UnaryExpr) {
 	if _, isArray := p.Elem().Underlying().(*types.Array); !isArray {
 		return
 	}
-	xEnd, brack := r.in.Offset(ix.X.End()), r.in.Offset(ix.Lbrack+1)
+	xEnd, brack := w.h.Offset(ix.X.End()), w.h.Offset(ix.Lbrack+1)
 	if xEnd < 0 || brack < 0 {
 		return
 	}
 	// Spanning the bracket, the candidate is longer than one for p itself,
 	// which it renders.
-	r.add(span{ix.X.Pos(), ix.Lbrack + 1}, func() string {
-		return "(*" + r.renderNode(ix.X) + ")" + r.in.Src[xEnd:brack]
+	w.h.Add(span{ix.X.Pos(), ix.Lbrack + 1}, func() string {
+		return "(*" + w.h.Render(ix.X) + ")" + w.src[xEnd:brack]
 	})
 }

@@ -1,4 +1,4 @@
-package rewrite
+package workaround
 
 import (
 	"go/ast"
@@ -14,81 +14,65 @@ import (
 // of real modules with every function interpreted (docs/FIDELITY.md).
 
 // statements rewrites node n of the input where yaegi would run it
-// wrongly; visit calls it for every node.
-func (r *rewriter) statements(n ast.Node) {
+// wrongly.
+func (w *Rewriting) statements(n ast.Node) {
 	switch n := n.(type) {
 	case *ast.AssignStmt:
 		if n.Tok == token.ASSIGN && len(n.Lhs) == 1 && len(n.Rhs) == 1 {
 			if lit, ok := n.Rhs[0].(*ast.CompositeLit); ok {
 				// (*p) = T{...}, as the rewriting writes p's variable, keeps
 				// the old value: see parenValues.
-				r.add(lit, func() string { return "(" + r.renderNode(lit) + ")" })
+				w.h.Add(lit, func() string { return "(" + w.h.Render(lit) + ")" })
 			}
 		}
 		if len(n.Lhs) > 1 && len(n.Lhs) == len(n.Rhs) {
-			r.parenValues(n.Rhs)
+			w.parenValues(n.Rhs)
 			var dest []types.Type
 			for _, l := range n.Lhs {
-				dest = append(dest, r.in.Info.Types[l].Type)
+				dest = append(dest, w.info.Types[l].Type)
 			}
-			r.typedNils(dest, n.Rhs)
+			w.typedNils(dest, n.Rhs)
 		}
 	case *ast.ValueSpec:
 		if len(n.Names) > 1 && len(n.Names) == len(n.Values) {
-			r.parenValues(n.Values)
+			w.parenValues(n.Values)
 			var dest []types.Type
 			for _, id := range n.Names {
-				if obj := r.in.Info.Defs[id]; obj != nil {
+				if obj := w.info.Defs[id]; obj != nil {
 					dest = append(dest, obj.Type())
 				} else {
 					dest = append(dest, nil)
 				}
 			}
-			r.typedNils(dest, n.Values)
+			w.typedNils(dest, n.Values)
 		}
 	case *ast.ReturnStmt:
 		if len(n.Results) > 1 {
-			r.parenValues(n.Results)
+			w.parenValues(n.Results)
 		}
 	case *ast.TypeSwitchStmt:
-		r.fillClauses(n)
+		w.fillClauses(n)
 	case *ast.SwitchStmt:
 		if n.Tag == nil {
-			r.joinCases(n)
+			w.joinCases(n)
 		}
-		r.refuseEarlyDefault(n)
-	case *ast.RangeStmt:
-		r.lowerRangeAssign(n)
+		w.refuseEarlyDefault(n)
 	case *ast.BlockStmt:
-		if sig := r.declaredBody(n); sig != nil {
-			r.returnValues(n, sig)
+		if sig := w.declaredBody(n); sig != nil {
+			w.returnValues(n, sig)
 		}
 	case *ast.FuncLit:
-		if sig, ok := r.in.Info.Types[n].Type.(*types.Signature); ok {
-			r.returnValues(n.Body, sig)
+		if sig, ok := w.info.Types[n].Type.(*types.Signature); ok {
+			w.returnValues(n.Body, sig)
 		}
 	case *ast.CaseClause:
-		r.blockLabels(n.Body)
+		w.blockLabels(n.Body)
 	case *ast.CommClause:
-		r.blockLabels(n.Body)
-	case *ast.LabeledStmt:
-		if sel, ok := n.Stmt.(*ast.SelectStmt); ok {
-			r.hoistSelect(sel, n) // selects.go
-		}
-	case *ast.SelectStmt:
-		r.hoistSelect(n, nil)
-	case *ast.CallExpr:
-		r.appendValues(n)
+		w.blockLabels(n.Body)
 	case *ast.BinaryExpr:
-		r.typedShift(n)
+		w.typedShift(n)
 		if n.Op == token.LAND || n.Op == token.LOR {
-			r.unparenLeaves(n.X)
-		}
-	case *ast.SelectorExpr:
-		r.liveVar(n)
-	case *ast.UnaryExpr:
-		if x, ok := unparen(n.X).(*ast.SelectorExpr); ok && n.Op == token.AND && r.compiledVar(x) {
-			r.add(n, func() string { return "&" + x.X.(*ast.Ident).Name + "." + x.Sel.Name })
+			w.unparenLeaves(n.X)
 		}
 	}
 }
@@ -99,11 +83,11 @@ func (r *rewriter) statements(n ast.Node) {
 // it its default type when the shift is an operand of another operation:
 // v & ((1 << n) - 1) with v a uint32 panics ("reflect: call of
 // reflect.Value.Uint on int Value").
-func (r *rewriter) typedShift(n *ast.BinaryExpr) {
+func (w *Rewriting) typedShift(n *ast.BinaryExpr) {
 	if n.Op != token.SHL && n.Op != token.SHR {
 		return
 	}
-	tv, ok := r.in.Info.Types[n]
+	tv, ok := w.info.Types[n]
 	if !ok || tv.Value != nil || tv.Type == nil {
 		return
 	}
@@ -111,11 +95,11 @@ func (r *rewriter) typedShift(n *ast.BinaryExpr) {
 	if !ok || t.Info()&types.IsUntyped != 0 || t.Info()&types.IsInteger == 0 {
 		return
 	}
-	if !r.untypedConst(n.X) || !r.nameableHere(tv.Type) {
+	if !w.untypedConst(n.X) || !Nameable(tv.Type, w.pkg) {
 		return
 	}
 	st := tv.Type
-	r.add(n.X, func() string { return types.TypeString(st, r.qualifier) + "(" + r.renderNode(n.X) + ")" })
+	w.h.Add(n.X, func() string { return types.TypeString(st, w.h.Qualifier) + "(" + w.h.Render(n.X) + ")" })
 }
 
 // unparenLeaves writes the parenthesized names and literals in e, the
@@ -126,7 +110,7 @@ func (r *rewriter) typedShift(n *ast.BinaryExpr) {
 // nothing in Go; a space keeps the name apart from a neighboring word
 // (return(x)). (A parenthesized leaf in nested operators gets a candidate
 // for each: the first one rendered wins, the others are inside it.)
-func (r *rewriter) unparenLeaves(e ast.Expr) {
+func (w *Rewriting) unparenLeaves(e ast.Expr) {
 	ast.Inspect(e, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
@@ -137,11 +121,11 @@ func (r *rewriter) unparenLeaves(e ast.Expr) {
 			default:
 				return true
 			}
-			from, to := r.in.Offset(n.Pos()), r.in.Offset(n.End())
+			from, to := w.h.Offset(n.Pos()), w.h.Offset(n.End())
 			if from < 0 || to < 0 {
 				return true
 			}
-			src := r.in.Src
+			src := w.src
 			word := func(i int) bool {
 				if i < 0 || i >= len(src) {
 					return false
@@ -150,8 +134,8 @@ func (r *rewriter) unparenLeaves(e ast.Expr) {
 				return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 			}
 			x := n.X
-			r.add(n, func() string {
-				s := r.renderNode(x)
+			w.h.Add(n, func() string {
+				s := w.h.Render(x)
 				if word(from - 1) {
 					s = " " + s
 				}
@@ -169,64 +153,32 @@ func (r *rewriter) unparenLeaves(e ast.Expr) {
 // written: literals and untyped constants, and operations on them (the
 // checker records the type an untyped operand takes from its context, not
 // that it was untyped).
-func (r *rewriter) untypedConst(e ast.Expr) bool {
+func (w *Rewriting) untypedConst(e ast.Expr) bool {
 	switch e := e.(type) {
 	case *ast.BasicLit:
 		return true
 	case *ast.ParenExpr:
-		return r.untypedConst(e.X)
+		return w.untypedConst(e.X)
 	case *ast.UnaryExpr:
-		return r.untypedConst(e.X)
+		return w.untypedConst(e.X)
 	case *ast.BinaryExpr:
-		return r.untypedConst(e.X) && r.untypedConst(e.Y)
+		return w.untypedConst(e.X) && w.untypedConst(e.Y)
 	case *ast.Ident:
-		return r.untypedConstObj(r.in.Info.Uses[e])
+		return w.untypedConstObj(w.info.Uses[e])
 	case *ast.SelectorExpr:
-		return r.untypedConstObj(r.in.Info.Uses[e.Sel])
+		return w.untypedConstObj(w.info.Uses[e.Sel])
 	}
 	return false
 }
 
 // untypedConstObj reports whether obj is a constant of an untyped type.
-func (r *rewriter) untypedConstObj(obj types.Object) bool {
+func (w *Rewriting) untypedConstObj(obj types.Object) bool {
 	k, ok := obj.(*types.Const)
 	if !ok {
 		return false
 	}
 	b, ok := k.Type().(*types.Basic)
 	return ok && b.Info()&types.IsUntyped != 0
-}
-
-// liveVar writes a variable of a compiled package that the interpreter
-// reaches through its symbol, pkg.V, as (*&pkg.V). yaegi v0.16.1 takes
-// such a symbol for a constant wherever it computes with it (an operand,
-// an element, a value assigned, an argument of a compiled function): it
-// reads the variable once, when it compiles the function, so that the
-// function never sees the variable change (flag.NameOf(flag.CommandLine)
-// keeps the FlagSet of patch time after flag.CommandLine = NewFlagSet()).
-// The variable's address is constant; the dereference reads it when it
-// runs. &pkg.V stays as it is (the address itself).
-func (r *rewriter) liveVar(n *ast.SelectorExpr) {
-	if !r.compiledVar(n) {
-		return
-	}
-	q, name := n.X.(*ast.Ident).Name, n.Sel.Name
-	r.add(n, func() string { return "(*&" + q + "." + name + ")" })
-}
-
-// compiledVar reports whether n is a package-level variable of an imported
-// package that the interpreter reaches through its symbol (the rewriting
-// writes those of the user's packages through their lpAddr_ pointers).
-func (r *rewriter) compiledVar(n *ast.SelectorExpr) bool {
-	id, ok := n.X.(*ast.Ident)
-	if !ok {
-		return false
-	}
-	if _, isPkg := r.in.Info.Uses[id].(*types.PkgName); !isPkg {
-		return false
-	}
-	v, ok := r.in.Info.Uses[n.Sel].(*types.Var)
-	return ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() && !(r.in.LoadedFile && r.isUser(v.Pkg()))
 }
 
 // parenValues parenthesizes the calls (builtins and conversions included)
@@ -243,11 +195,11 @@ func (r *rewriter) compiledVar(n *ast.SelectorExpr) bool {
 // assigned alone to a parenthesized dereference, (*p) = T{A: 1}, which is
 // how the rewriting writes package variables, frame locals and fields
 // reached through accessors: it is parenthesized too.
-func (r *rewriter) parenValues(values []ast.Expr) {
+func (w *Rewriting) parenValues(values []ast.Expr) {
 	for _, v := range values {
 		switch v.(type) {
 		case *ast.CallExpr, *ast.CompositeLit:
-			r.add(v, func() string { return "(" + r.renderNode(v) + ")" })
+			w.h.Add(v, func() string { return "(" + w.h.Render(v) + ")" })
 		}
 	}
 }
@@ -257,30 +209,30 @@ func (r *rewriter) parenValues(values []ast.Expr) {
 // returnValues) as the nil of its destination's type, T(nil). yaegi v0.16.1 panics on an untyped nil there
 // (p, err = nil, e: "reflect: New(nil)"). A destination whose type the
 // input's scope cannot name keeps its nil.
-func (r *rewriter) typedNils(dest []types.Type, values []ast.Expr) {
+func (w *Rewriting) typedNils(dest []types.Type, values []ast.Expr) {
 	for i, v := range values {
-		id, ok := unparen(v).(*ast.Ident)
+		id, ok := ast.Unparen(v).(*ast.Ident)
 		if !ok || i >= len(dest) || dest[i] == nil {
 			continue
 		}
-		if _, isNil := r.in.Info.Uses[id].(*types.Nil); !isNil || !r.nameableHere(dest[i]) {
+		if _, isNil := w.info.Uses[id].(*types.Nil); !isNil || !Nameable(dest[i], w.pkg) {
 			continue
 		}
 		t := dest[i]
-		r.add(v, func() string { return "(" + types.TypeString(t, r.qualifier) + ")(nil)" })
+		w.h.Add(v, func() string { return "(" + types.TypeString(t, w.h.Qualifier) + ")(nil)" })
 	}
 }
 
 // declaredBody returns the signature of the function declaration of the
 // input's file whose body is b, or nil.
-func (r *rewriter) declaredBody(b *ast.BlockStmt) *types.Signature {
-	f := r.in.File
+func (w *Rewriting) declaredBody(b *ast.BlockStmt) *types.Signature {
+	f := w.file
 	if f == nil {
 		return nil
 	}
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body == b {
-			if fn, ok := r.in.Info.Defs[fd.Name].(*types.Func); ok {
+			if fn, ok := w.info.Defs[fd.Name].(*types.Func); ok {
 				return fn.Type().(*types.Signature)
 			}
 		}
@@ -299,7 +251,7 @@ func (r *rewriter) declaredBody(b *ast.BlockStmt) *types.Signature {
 //   - an arithmetic operation for a result of an interface type with
 //     methods is parenthesized: yaegi returns nil for
 //     return Reg(1) + Reg(x) (Reg a compiled integer type) as an Arg.
-func (r *rewriter) returnValues(body *ast.BlockStmt, sig *types.Signature) {
+func (w *Rewriting) returnValues(body *ast.BlockStmt, sig *types.Signature) {
 	res := sig.Results()
 	funcs := make([]types.Type, res.Len())
 	ifaces := make([]bool, res.Len())
@@ -324,10 +276,10 @@ func (r *rewriter) returnValues(body *ast.BlockStmt, sig *types.Signature) {
 			if len(n.Results) != len(funcs) {
 				return true
 			}
-			r.typedNils(funcs, n.Results)
+			w.typedNils(funcs, n.Results)
 			for i, v := range n.Results {
 				if b, ok := v.(*ast.BinaryExpr); ok && ifaces[i] {
-					r.add(b, func() string { return "(" + r.renderNode(b) + ")" })
+					w.h.Add(b, func() string { return "(" + w.h.Render(b) + ")" })
 				}
 			}
 		}
@@ -342,13 +294,13 @@ func (r *rewriter) returnValues(body *ast.BlockStmt, sig *types.Signature) {
 // returns its zero values. An empty default clause fails to compile
 // ("index out of range [-1]", "CFG post-order panic"). An empty block does
 // nothing, as the empty clause did.
-func (r *rewriter) fillClauses(n *ast.TypeSwitchStmt) {
+func (w *Rewriting) fillClauses(n *ast.TypeSwitchStmt) {
 	for _, s := range n.Body.List {
 		cc, ok := s.(*ast.CaseClause)
 		if !ok || len(cc.Body) > 0 {
 			continue
 		}
-		r.add(span{cc.Colon, cc.Colon + 1}, func() string { return ": {}" })
+		w.h.Add(span{cc.Colon, cc.Colon + 1}, func() string { return ": {}" })
 	}
 }
 
@@ -358,18 +310,18 @@ func (r *rewriter) fillClauses(n *ast.TypeSwitchStmt) {
 // '|'). Go evaluates the expressions left to right until one is true,
 // which is what || does. The comma between two expressions becomes ||,
 // with what surrounds it kept (comments, line breaks).
-func (r *rewriter) joinCases(n *ast.SwitchStmt) {
+func (w *Rewriting) joinCases(n *ast.SwitchStmt) {
 	for _, s := range n.Body.List {
 		cc, ok := s.(*ast.CaseClause)
 		if !ok || len(cc.List) < 2 {
 			continue
 		}
 		for i := 1; i < len(cc.List); i++ {
-			comma := r.commaBetween(cc.List[i-1].End(), cc.List[i].Pos())
+			comma := w.commaBetween(cc.List[i-1].End(), cc.List[i].Pos())
 			if !comma.IsValid() {
 				continue
 			}
-			r.add(span{comma, comma + 1}, func() string { return " ||" })
+			w.h.Add(span{comma, comma + 1}, func() string { return " ||" })
 		}
 	}
 }
@@ -385,7 +337,7 @@ func (r *rewriter) joinCases(n *ast.SwitchStmt) {
 // is what running this function patched costs over leaving it compiled.
 // A fallthrough into or out of the default clause makes its place
 // matter: the function stays compiled, with that reason.
-func (r *rewriter) refuseEarlyDefault(n *ast.SwitchStmt) {
+func (w *Rewriting) refuseEarlyDefault(n *ast.SwitchStmt) {
 	clauses := n.Body.List
 	early := -1
 	falls := false
@@ -409,17 +361,17 @@ func (r *rewriter) refuseEarlyDefault(n *ast.SwitchStmt) {
 		return
 	}
 	if fallsAt(early) || early > 0 && fallsAt(early-1) {
-		r.fail(clauses[early].Pos(), "a switch whose default clause is not the last, with a fallthrough into or out of it: the interpreter (yaegi v0.16.1) does not take the clauses that fall through, and the default clause cannot be moved")
+		w.h.Fail(clauses[early].Pos(), "", "a switch whose default clause is not the last, with a fallthrough into or out of it: the interpreter (yaegi v0.16.1) does not take the clauses that fall through, and the default clause cannot be moved")
 		return
 	}
-	r.add(span{clauses[0].Pos(), clauses[len(clauses)-1].End()}, func() string {
+	w.h.Add(span{clauses[0].Pos(), clauses[len(clauses)-1].End()}, func() string {
 		var parts []string
 		for i, c := range clauses {
 			if i != early {
-				parts = append(parts, r.renderNode(c))
+				parts = append(parts, w.h.Render(c))
 			}
 		}
-		return strings.Join(append(parts, r.renderNode(clauses[early])), "\n")
+		return strings.Join(append(parts, w.h.Render(clauses[early])), "\n")
 	})
 }
 
@@ -430,20 +382,20 @@ func (r *rewriter) refuseEarlyDefault(n *ast.SwitchStmt) {
 // break and continue statements in its statement; a goto to it from
 // outside the block would not compile, so a label that a goto names is
 // left as it is.
-func (r *rewriter) blockLabels(body []ast.Stmt) {
+func (w *Rewriting) blockLabels(body []ast.Stmt) {
 	for _, s := range body {
 		ls, ok := s.(*ast.LabeledStmt)
-		if !ok || r.gotoTarget(ls.Label.Name) {
+		if !ok || w.gotoTarget(ls.Label.Name) {
 			continue
 		}
-		r.add(ls, func() string { return "{ " + r.renderNode(ls) + " }" })
+		w.h.Add(ls, func() string { return "{ " + w.h.Render(ls) + " }" })
 	}
 }
 
 // gotoTarget reports whether a goto of the input names label.
-func (r *rewriter) gotoTarget(label string) bool {
+func (w *Rewriting) gotoTarget(label string) bool {
 	found := false
-	for _, st := range r.in.Stmts {
+	for _, st := range w.stmts {
 		ast.Inspect(st, func(n ast.Node) bool {
 			if b, ok := n.(*ast.BranchStmt); ok && b.Tok == token.GOTO && b.Label != nil && b.Label.Name == label {
 				found = true
@@ -456,12 +408,12 @@ func (r *rewriter) gotoTarget(label string) bool {
 
 // commaBetween returns the position of the comma token between from and
 // to in the input (comments skipped), or NoPos.
-func (r *rewriter) commaBetween(from, to token.Pos) token.Pos {
-	a, b := r.in.Offset(from), r.in.Offset(to)
+func (w *Rewriting) commaBetween(from, to token.Pos) token.Pos {
+	a, b := w.h.Offset(from), w.h.Offset(to)
 	if a < 0 || b < a {
 		return token.NoPos
 	}
-	text := r.in.Src[a:b]
+	text := w.src[a:b]
 	fset := token.NewFileSet()
 	f := fset.AddFile("", -1, len(text))
 	var s scanner.Scanner
@@ -475,32 +427,4 @@ func (r *rewriter) commaBetween(from, to token.Pos) token.Pos {
 			return from + token.Pos(f.Offset(pos))
 		}
 	}
-}
-
-// constOperand writes lit, the literal of an untyped constant that the
-// rewriting writes for the constant's name, as an operand: in parentheses
-// only when it is more than one token (a negative number). yaegi v0.16.1
-// panics on a parenthesized literal compared and then combined with && or
-// ||: r == (0) || r == 1 fails with "reflect: call of reflect.Value.Bool
-// on int32 Value", where r == 0 || r == 1 works.
-func constOperand(lit string) string {
-	fset := token.NewFileSet()
-	f := fset.AddFile("", -1, len(lit))
-	var s scanner.Scanner
-	s.Init(f, []byte(lit), nil, 0)
-	n := 0
-	for {
-		_, tok, text := s.Scan()
-		if tok == token.EOF {
-			break
-		}
-		if tok == token.SEMICOLON && text == "\n" {
-			continue // inserted at the end
-		}
-		n++
-	}
-	if n == 1 {
-		return lit
-	}
-	return "(" + lit + ")"
 }
