@@ -9,7 +9,7 @@ import (
 )
 
 // Constructs on which yaegi v0.16.1's compiler crashed (see
-// internal/prompt/workaround.go and target/agent/ifacewrap.go).
+// internal/rewrite/workaround/crashes.go and target/agent/ifacewrap).
 
 // Shape is an interface of this package.
 type Shape interface{ Area() int }
