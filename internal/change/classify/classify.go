@@ -169,7 +169,7 @@ func (fd *FileDecls) added(old *FileDecls) string {
 	return b.String()
 }
 
-// Squeeze collapses runs of white space, so that reindenting is no
+// Squeeze collapses runs of white space, so that reindenting is no change.
 func Squeeze(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // sortedKeys returns the keys of m in order.
