@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/livepatch/livepatch/internal/change/classify"
 	"github.com/livepatch/livepatch/internal/patcher"
 )
 
@@ -28,7 +32,7 @@ type Build struct {
 	embeds   map[string]embedded         // the files their //go:embed directives name, as built (embed.go)
 
 	mu     sync.Mutex
-	parsed map[string]*FileDecls // compiled files, parsed on first use
+	parsed map[string]*classify.FileDecls // compiled files, parsed on first use
 
 	loadMu sync.Mutex // serializes loading prog
 	prog   *Program   // the type information, once loaded
@@ -40,7 +44,7 @@ type Build struct {
 // newBuild indexes a build's manifest and reads the sources of its
 // package directories, which are the compiled ones right after the build.
 func newBuild(res *patcher.Result) *Build {
-	b := &Build{res: res, parsed: map[string]*FileDecls{}, funcs: map[string]patcher.Function{}, pkgNames: map[string]string{},
+	b := &Build{res: res, parsed: map[string]*classify.FileDecls{}, funcs: map[string]patcher.Function{}, pkgNames: map[string]string{},
 		dirPkgs: map[string]string{}, compiled: map[string][]byte{}}
 	if res == nil || res.Manifest == nil {
 		return b
@@ -107,7 +111,7 @@ func (b *Build) Func(key string) (patcher.Function, bool) {
 }
 
 // Dirs returns the directories of the build's user packages.
-func (b *Build) Dirs() []string { return sortedKeys(b.dirPkgs) }
+func (b *Build) Dirs() []string { return slices.Sorted(maps.Keys(b.dirPkgs)) }
 
 // Compiled returns the text of file as built, and whether the build's
 // package directories held it.
@@ -123,7 +127,7 @@ func (b *Build) CompiledFiles() map[string][]byte { return b.compiled }
 // CompiledDecls returns the declarations of file as built, parsed once;
 // nil when the build has no such file or it does not parse. The result
 // must not be modified.
-func (b *Build) CompiledDecls(file string) *FileDecls {
+func (b *Build) CompiledDecls(file string) *classify.FileDecls {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if fd, ok := b.parsed[file]; ok {
@@ -131,12 +135,26 @@ func (b *Build) CompiledDecls(file string) *FileDecls {
 	}
 	src, ok := b.compiled[file]
 	pkg, inBuild := b.PackageOf(file)
-	var fd *FileDecls
+	var fd *classify.FileDecls
 	if ok && inBuild {
-		fd, _ = ParseFileDecls(pkg, file, src)
+		fd, _ = classify.ParseFileDecls(pkg, file, src)
 	}
 	b.parsed[file] = fd
 	return fd
+}
+
+// PackageDecls returns the declarations of the compiled files of the
+// package in directory dir. The result must not be modified.
+func (b *Build) PackageDecls(dir string) map[string]*classify.FileDecls {
+	out := map[string]*classify.FileDecls{}
+	for file := range b.compiled {
+		if filepath.Dir(file) == dir {
+			if fd := b.CompiledDecls(file); fd != nil {
+				out[file] = fd
+			}
+		}
+	}
+	return out
 }
 
 // Display names a function for the user: the main package as "main",
@@ -161,5 +179,5 @@ func (b *Build) PackageName(path string) string { return b.pkgNames[path] }
 
 // Position formats file:line for the user.
 func Position(file string, line int) string {
-	return filepath.Base(file) + ":" + itoa(line)
+	return filepath.Base(file) + ":" + strconv.Itoa(line)
 }

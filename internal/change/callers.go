@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/livepatch/livepatch/internal/change/classify"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -74,7 +75,7 @@ func refs(fset *token.FileSet, pkgs []*packages.Package, match func(*types.Info,
 					elsewhere = true
 					continue
 				}
-				k := newFuncDecl(fset, nil, lp.PkgPath, fd).Key
+				k := classify.NewFuncDecl(fset, nil, lp.PkgPath, fd).Key
 				if !seen[k] {
 					seen[k] = true
 					uses = append(uses, use{key: k, file: file})

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/rewrite"
 	"github.com/livepatch/livepatch/target/agent"
@@ -142,11 +143,11 @@ var unusedImport = regexp.MustCompile(`^("[^"]*") imported( as \S+)? and not use
 // positioned places the diagnostics of the rewriting of a declaration
 // whose first line is line+1 of file in the file.
 func positioned(err error, file string, line int) error {
-	var ds Diagnostics
+	var ds diag.Diagnostics
 	if !errors.As(err, &ds) {
 		return err
 	}
-	out := make(Diagnostics, len(ds))
+	out := make(diag.Diagnostics, len(ds))
 	for i, d := range ds {
 		if d.Pos.Filename == "" && d.Pos.Line > 0 {
 			d.Pos.Filename, d.Pos.Line = file, d.Pos.Line+line
@@ -159,11 +160,11 @@ func positioned(err error, file string, line int) error {
 // inFunc sets the function of the diagnostics of err that have none to
 // key ("" leaves them so).
 func inFunc(err error, key string) error {
-	var ds Diagnostics
+	var ds diag.Diagnostics
 	if key == "" || !errors.As(err, &ds) {
 		return err
 	}
-	out := make(Diagnostics, len(ds))
+	out := make(diag.Diagnostics, len(ds))
 	for i, d := range ds {
 		if d.Func == "" {
 			d.Func = key

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
 )
 
@@ -110,7 +111,7 @@ func (k *Checker) RewriteInput(ctx context.Context, file string, src []byte, app
 	}
 	for tries := 0; ; tries++ {
 		ch, err := prog.rewriteChange(file, src, apply, helpers)
-		var ds Diagnostics
+		var ds diag.Diagnostics
 		if tries == 3 || !errors.As(err, &ds) {
 			return ch, err
 		}

@@ -4,17 +4,12 @@ import (
 	"context"
 	"fmt"
 	"go/ast"
-	"go/token"
 	"go/types"
 	"strings"
-)
 
-// removedField is a field that a change removes from a struct type of
-// package pkg, declared at pos.
-type removedField struct {
-	pkg, typ, name string
-	pos            token.Position
-}
+	"github.com/livepatch/livepatch/internal/change/classify"
+	"github.com/livepatch/livepatch/internal/change/diag"
+)
 
 // fieldUsers refuses the fields that the change removes and that compiled
 // code uses in a function the change does not patch (nor a save before
@@ -24,8 +19,8 @@ type removedField struct {
 // change removes is no user (its compiled body stays, unused, or the
 // removal is refused on its own). The compiled layout keeps the field
 // either way. fcs are the files of the change.
-func (b *Build) fieldUsers(ctx context.Context, fcs []fileChange, pl plan, live map[string]Live) Diagnostics {
-	if len(pl.removedFields) == 0 || b.res == nil {
+func (b *Build) fieldUsers(ctx context.Context, fcs []classify.FileChange, pl classify.Plan, live map[string]classify.Live) diag.Diagnostics {
+	if len(pl.RemovedFields) == 0 || b.res == nil {
 		return nil
 	}
 	fset, pkgs, err := b.res.TypeInfo(ctx)
@@ -33,27 +28,27 @@ func (b *Build) fieldUsers(ctx context.Context, fcs []fileChange, pl plan, live 
 		return nil
 	}
 	patched := map[string]bool{}
-	for _, fn := range pl.apply {
+	for _, fn := range pl.Apply {
 		patched[fn.Key] = true
 	}
 	for key, l := range live {
 		patched[key] = patched[key] || !l.Prompt
 	}
 	for _, fc := range fcs {
-		for key := range fc.old.Funcs {
+		for key := range fc.Old.Funcs {
 			declared := false
 			for _, other := range fcs {
-				declared = declared || other.cur.Funcs[key] != nil
+				declared = declared || other.Cur.Funcs[key] != nil
 			}
 			patched[key] = patched[key] || !declared
 		}
 	}
-	var refusals Diagnostics
-	for _, rf := range pl.removedFields {
+	var refusals diag.Diagnostics
+	for _, rf := range pl.RemovedFields {
 		var named *types.Named
 		for _, lp := range pkgs {
-			if lp.PkgPath == rf.pkg && lp.Types != nil {
-				if tn, ok := lp.Types.Scope().Lookup(rf.typ).(*types.TypeName); ok {
+			if lp.PkgPath == rf.Pkg && lp.Types != nil {
+				if tn, ok := lp.Types.Scope().Lookup(rf.Type).(*types.TypeName); ok {
 					named, _ = types.Unalias(tn.Type()).(*types.Named)
 				}
 			}
@@ -63,7 +58,7 @@ func (b *Build) fieldUsers(ctx context.Context, fcs []fileChange, pl plan, live 
 		}
 		var fv *types.Var
 		if st, ok := named.Underlying().(*types.Struct); ok {
-			fv = structFieldOf(st, rf.name)
+			fv = structFieldOf(st, rf.Name)
 		}
 		uses, elsewhere := refs(fset, pkgs, func(info *types.Info, n ast.Node) bool {
 			switch n := n.(type) {
@@ -82,11 +77,11 @@ func (b *Build) fieldUsers(ctx context.Context, fcs []fileChange, pl plan, live 
 		}
 		switch {
 		case elsewhere:
-			refusals = append(refusals, Diagnostic{Pos: rf.pos, Kind: RefusedRestart,
-				Msg: fmt.Sprintf("field %s removed from %s and a declaration outside any function uses it", rf.name, rf.typ)})
+			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedRestart,
+				Msg: fmt.Sprintf("field %s removed from %s and a declaration outside any function uses it", rf.Name, rf.Type)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, Diagnostic{Pos: rf.pos, Kind: RefusedUnpatched,
-				Msg: fmt.Sprintf("field %s removed from %s and compiled code uses it (%s)", rf.name, rf.typ, strings.Join(unpatched, ", "))})
+			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedUnpatched,
+				Msg: fmt.Sprintf("field %s removed from %s and compiled code uses it (%s)", rf.Name, rf.Type, strings.Join(unpatched, ", "))})
 		}
 	}
 	return refusals

@@ -3,14 +3,15 @@
 // target/agent). It knows the build, not the debugger: it imports no
 // Delve, no DAP and not the proxy. The checking of a Go prompt input in a
 // paused frame's scope is package change/frame, which builds on this
-// package's Program, Diagnostics and rewriting.
+// package's Program and rewriting, and reports in package change/diag's
+// Diagnostics.
 //
 // # One snapshot per build
 //
 // A Build (build.go) is the snapshot of one patchable build, made once by
 // Checker.UseBuild right after the go command: the manifest's functions,
 // the package directories and names, the sources as built and their
-// declarations (decls.go), and, loaded on first use, the type information
+// declarations (package change/classify), and, loaded on first use, the type information
 // (Program). The prompt and live patching share one Checker, so one
 // snapshot serves both.
 //
@@ -32,9 +33,8 @@
 // and type-checked together, so that a declaration one file adds is seen
 // by the others and a signature change applies when its compiled callers,
 // in whichever file, are patched with it. It compares each file with its compiled form,
-// its text as last planned and the live patches (Live), and decides each
-// declaration (classify.go, classifyfuncs.go, classifytypes.go,
-// classifyvars.go, resigned.go): a body to apply, a new declaration the
+// its text as last planned and the live patches (classify.Live), and decides
+// each declaration (package change/classify): a body to apply, a new declaration the
 // applied bodies may use, a function edited back to its compiled form
 // (reverted), or a refusal. Then it checks and rewrites the applied
 // bodies, refuses changed constants that unpatched compiled code reads,
@@ -56,12 +56,12 @@
 // agent's side table by the rewriting (not an embedded or tagged field,
 // nor one of a generic type); a removed field goes live unless unpatched
 // compiled code uses it (classifyfields.go); a retyped, retagged or
-// reordered field is refused (classifytypes.go). The Program records the
+// reordered field is refused (change/classify). The Program records the
 // fields live saves added, so that the prompt reaches them too
 // (sidefields.go). A file new since the build joins its package (Build.NewFile,
 // newfile.go); a changed file that //go:embed embeds refuses the changes
 // of its package (embed.go). Refusals and notes are
-// Diagnostics, formatted only where they reach a person.
+// diag.Diagnostics, formatted only where they reach a person.
 // Checker.Redefine does the same for a prompt input that redefines
 // functions of the program (redefine.go).
 //
@@ -73,7 +73,7 @@
 // kept from the build; imports resolve to the loaded packages), in a fresh
 // types.Package. Only the bodies the change rewrites are checked: those of
 // the functions asked for and of what the file declares anew. Errors are
-// Diagnostics (diagnostic.go), each at its file:line:col; so is a new
+// diag.Diagnostics (package change/diag), each at its file:line:col; so is a new
 // method that would make a compiled type satisfy an interface. What is
 // new (functions, methods, types) comes from comparing scopes with the
 // build, constants are compared by value. Checker.RewriteInput does the same for prompt

@@ -5,11 +5,15 @@ import (
 	"bytes"
 	"go/token"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/livepatch/livepatch/internal/change/diag"
 )
 
 // Files that //go:embed directives embed are in the binary as the build
@@ -110,26 +114,26 @@ func (b *Build) EmbedDirs() []string {
 	for path := range b.embeds {
 		dirs[filepath.Dir(path)] = true
 	}
-	return sortedKeys(dirs)
+	return slices.Sorted(maps.Keys(dirs))
 }
 
 // EmbedChange returns the refusal of a change to path when it is a file
 // that the build embeds and its text differs from the embedded one.
-func (b *Build) EmbedChange(path string) (Diagnostic, bool) {
+func (b *Build) EmbedChange(path string) (diag.Diagnostic, bool) {
 	e, ok := b.embeds[path]
 	if !ok {
-		return Diagnostic{}, false
+		return diag.Diagnostic{}, false
 	}
 	if now, err := os.ReadFile(path); err == nil && bytes.Equal(now, e.src) {
-		return Diagnostic{}, false
+		return diag.Diagnostic{}, false
 	}
-	return Diagnostic{Pos: token.Position{Filename: filepath.Base(path)}, Kind: RefusedRestart,
+	return diag.Diagnostic{Pos: token.Position{Filename: filepath.Base(path)}, Kind: diag.RefusedRestart,
 		Msg: "embedded file changed (//go:embed in " + e.by + "): the running program keeps the content it was built with"}, true
 }
 
 // embedChanges returns the refusals of the files that the compiled files
 // of the package in dir embed and that changed since the build.
-func (b *Build) embedChanges(dir string) Diagnostics {
+func (b *Build) embedChanges(dir string) diag.Diagnostics {
 	var paths []string
 	for path := range b.embeds {
 		if f, ok := b.embeds[path]; ok && b.compiledIn(dir, f.by) {
@@ -137,7 +141,7 @@ func (b *Build) embedChanges(dir string) Diagnostics {
 		}
 	}
 	sort.Strings(paths)
-	var ds Diagnostics
+	var ds diag.Diagnostics
 	for _, path := range paths {
 		if d, changed := b.EmbedChange(path); changed {
 			ds = append(ds, d)

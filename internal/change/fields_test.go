@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/livepatch/livepatch/internal/change/diag"
 )
 
 // fieldsSrc is a package with what fields.go rewrites: the fixture
@@ -64,7 +66,7 @@ func TestRewriteFields(t *testing.T) {
 func TestRewriteRefusesUnnamedStructValue(t *testing.T) {
 	prog, file := loadProgram(t, fieldsSrc)
 	_, err := prog.rewriteChange(file, []byte(fieldsSrc), []string{"example.com/wa.ResetHits"}, nil)
-	var ie Diagnostics
+	var ie diag.Diagnostics
 	if !errors.As(err, &ie) || len(ie) == 0 || !strings.HasPrefix(ie[0].String(), "wa.go:68:") || !strings.Contains(ie[0].String(), "field ptr of a struct type without a name has type *struct{hits int}") {
 		t.Errorf("ResetHits: got %v, want an input error at wa.go:68 naming field ptr and its type", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/testenv"
 )
@@ -192,7 +193,7 @@ func TestRewriteRefusesMissingInstances(t *testing.T) {
 		{"_ = idw(1.5); return nil", "gen.go:26:45: idw[float64]: its type parameter W has the name of a package-level W"},
 	} {
 		_, err := prog.rewriteChange(file, []byte(editNames(tt.body)), []string{"example.com/gen.Names"}, nil)
-		var ie Diagnostics
+		var ie diag.Diagnostics
 		if !errors.As(err, &ie) || len(ie) == 0 || !strings.HasPrefix(ie[0].String(), tt.want) {
 			t.Errorf("%s: got %v, want an input error %q", tt.body, err, tt.want)
 		}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
 )
 
@@ -102,7 +103,7 @@ func (prog *Program) rewriteGeneric(fn *types.Func, s *savedChange) (string, []s
 		}
 		b, err := os.ReadFile(tf.Name())
 		if err != nil || !sameLayout(b, tf) {
-			return "", nil, Diagnostics{{Pos: token.Position{Filename: filepath.Base(tf.Name())}, Kind: RefusedRestart, Msg: "generic function " + fn.Name() + ": the file changed since the build"}}
+			return "", nil, diag.Diagnostics{{Pos: token.Position{Filename: filepath.Base(tf.Name())}, Kind: diag.RefusedRestart, Msg: "generic function " + fn.Name() + ": the file changed since the build"}}
 		}
 		text = b
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/livepatch/livepatch/internal/change/diag"
 )
 
 // ImportSpec is one import: Name is empty when the package's own name is
@@ -64,13 +66,13 @@ func (p *Program) spec(path, name string) string {
 // name is unique among the linked packages. The Go prompt and
 // Checker.RewriteInput import them for an input that names them without
 // importing them.
-func (p *Program) MissingImports(ds Diagnostics) []string {
+func (p *Program) MissingImports(ds diag.Diagnostics) []string {
 	var paths []string
 	for _, d := range ds {
-		if d.undefined == "" {
+		if d.Undefined == "" {
 			continue
 		}
-		if path := p.uniquePackage(d.undefined); path != "" && !slices.Contains(paths, path) {
+		if path := p.uniquePackage(d.Undefined); path != "" && !slices.Contains(paths, path) {
 			paths = append(paths, path)
 		}
 	}

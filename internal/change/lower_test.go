@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/livepatch/livepatch/internal/change/diag"
 	yaegi "github.com/traefik/yaegi/interp"
 )
 
@@ -433,7 +434,7 @@ func TestLowerRefusals(t *testing.T) {
 		"Nested":   "a parameter or result of a type holding iter.Seq[int]",
 	} {
 		_, err := lowered(t, name)
-		var ie Diagnostics
+		var ie diag.Diagnostics
 		if !errors.As(err, &ie) || len(ie) == 0 || !strings.Contains(ie[0].String(), want) {
 			t.Errorf("%s: got %v, want an input error saying %q", name, err, want)
 		}

@@ -6,6 +6,8 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
+
+	"github.com/livepatch/livepatch/internal/change/diag"
 )
 
 // NewFile reports whether file, a Go file that is new since the build in
@@ -16,23 +18,23 @@ import (
 // build would be. Otherwise the diagnostic says why not: a file that does
 // not parse, or another package (the next build fails), or a file the
 // constraints leave out.
-func (b *Build) NewFile(file string, src []byte) (Diagnostic, bool) {
+func (b *Build) NewFile(file string, src []byte) (diag.Diagnostic, bool) {
 	base := filepath.Base(file)
 	at := token.Position{Filename: base}
 	f, err := parser.ParseFile(token.NewFileSet(), file, src, parser.PackageClauseOnly)
 	if err != nil {
-		if ds, ok := syntaxDiagnostics(err).(Diagnostics); ok && len(ds) > 0 {
+		if ds, ok := syntaxDiagnostics(err).(diag.Diagnostics); ok && len(ds) > 0 {
 			return ds[0], false
 		}
-		return Diagnostic{Pos: at, Kind: Syntax, Msg: err.Error()}, false
+		return diag.Diagnostic{Pos: at, Kind: diag.Syntax, Msg: err.Error()}, false
 	}
 	pkg, _ := b.PackageOf(file)
 	name, dirName := f.Name.Name, b.PackageName(pkg)
 	if dirName != "" && name != dirName {
-		return Diagnostic{Pos: at, Kind: Type, Msg: fmt.Sprintf("new file of package %s in the directory of package %s: a directory holds one package, so the next build fails", name, dirName)}, false
+		return diag.Diagnostic{Pos: at, Kind: diag.Type, Msg: fmt.Sprintf("new file of package %s in the directory of package %s: a directory holds one package, so the next build fails", name, dirName)}, false
 	}
 	if ok, err := build.Default.MatchFile(filepath.Dir(file), base); err == nil && !ok {
-		return Diagnostic{Pos: at, Kind: Type, Msg: "not part of this build (its build constraints leave it out)"}, false
+		return diag.Diagnostic{Pos: at, Kind: diag.Type, Msg: "not part of this build (its build constraints leave it out)"}, false
 	}
-	return Diagnostic{}, true
+	return diag.Diagnostic{}, true
 }

@@ -10,6 +10,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/livepatch/livepatch/internal/change/classify"
+	"github.com/livepatch/livepatch/internal/change/diag"
 )
 
 // Save is a save to plan: the saved file with the files of its package
@@ -22,7 +25,7 @@ type Save struct {
 	// Prev are the texts of those files as last planned, when there were.
 	Prev map[string][]byte
 	// Live are the live patches, by key.
-	Live map[string]Live
+	Live map[string]classify.Live
 	// Vars are the package variables saves made live, by "path.name".
 	Vars map[string]LiveVar
 }
@@ -32,7 +35,7 @@ type Save struct {
 type Plan struct {
 	Apply  []Patched
 	Revert []string // keys edited back to their compiled form
-	Notes  Diagnostics
+	Notes  diag.Diagnostics
 	// NewMethods lists the methods the change adds to compiled types, as
 	// T.m or (*T).m.
 	NewMethods []string
@@ -59,93 +62,82 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 		files = append(files, f)
 	}
 	sort.Strings(files)
-	var fcs []fileChange
-	var curs []*FileDecls
+	var fcs []classify.FileChange
+	var curs []*classify.FileDecls
 	for _, file := range files {
 		fc, err := b.fileChange(file, sv)
 		if err != nil {
 			return nil, err
 		}
 		fcs = append(fcs, fc)
-		curs = append(curs, fc.cur)
+		curs = append(curs, fc.Cur)
 	}
-	pl := classifyFiles(b, fcs, sv.Live, func(key string) ([]string, bool) { return b.callers(ctx, key) })
-	pl.refusals = append(pl.refusals, b.embedChanges(filepath.Dir(sv.File))...)
-	pl.refusals = append(pl.refusals, b.fieldUsers(ctx, fcs, pl, sv.Live)...)
-	if len(pl.refusals) > 0 {
-		return nil, pl.refusals
+	pl := classify.Files(b, fcs, sv.Live, func(key string) ([]string, bool) { return b.callers(ctx, key) })
+	pl.Refusals = append(pl.Refusals, b.embedChanges(filepath.Dir(sv.File))...)
+	pl.Refusals = append(pl.Refusals, b.fieldUsers(ctx, fcs, pl, sv.Live)...)
+	if len(pl.Refusals) > 0 {
+		return nil, pl.Refusals
 	}
-	out := &Plan{Revert: pl.revert, Classified: time.Since(start)}
+	out := &Plan{Revert: pl.Revert, Classified: time.Since(start)}
 	prog, err := b.Program(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("rewrite: no type information for this build: %w", err)
 	}
-	send, judge := splitVars(pl.vars, sv.Vars)
-	ch, err := prog.rewriteFiles(sv.Files, declKeys(pl.apply), declKeys(pl.helpers), send)
+	send, judge := splitVars(pl.Vars, sv.Vars)
+	ch, err := prog.rewriteFiles(sv.Files, declKeys(pl.Apply), declKeys(pl.Helpers), send)
 	if err != nil {
 		return nil, err
 	}
 	out.Checked = time.Since(start) - out.Classified
 	varNotes, refusals := prog.judgeVars(ch, judge, sv.Vars)
-	removedNotes, removedRefusals := b.removedVars(ctx, pl.vars, pl)
+	removedNotes, removedRefusals := b.removedVars(ctx, pl.Vars, pl)
 	varNotes, refusals = append(varNotes, removedNotes...), append(refusals, removedRefusals...)
 	if refusals = append(refusals, b.constReaders(ctx, curs, pl, ch.Consts)...); len(refusals) > 0 {
 		return nil, refusals
 	}
-	for _, fn := range pl.apply {
-		out.Apply = append(out.Apply, Patched{Key: fn.Key, Name: b.Display(fn.Key), File: fn.file, Line: fn.Line, Text: fn.Text,
-			Patch: ch.AgentPatch(fn.Key, fn.file, fn.Line)})
+	for _, fn := range pl.Apply {
+		out.Apply = append(out.Apply, Patched{Key: fn.Key, Name: b.Display(fn.Key), File: fn.File, Line: fn.Line, Text: fn.Text,
+			Patch: ch.AgentPatch(fn.Key, fn.File, fn.Line)})
 	}
-	for _, h := range pl.helpers {
+	for _, h := range pl.Helpers {
 		if _, compiled := b.funcs[h.Key]; !compiled {
 			out.New = append(out.New, h.Name)
 		}
 	}
 	out.New = append(out.New, send...)
-	out.Notes = append(pl.notes, varNotes...)
+	out.Notes = append(pl.Notes, varNotes...)
 	prog.useSideFields(ch.pkgPath, ch.side) // sidefields.go: for the prompt
 	if len(out.Apply) > 0 {
 		out.NewMethods = ch.NewMethods
-		out.Vars = newVars(ch, pl.vars, send)
+		out.Vars = newVars(ch, pl.Vars, send)
 	}
 	return out, nil
 }
 
 // fileChange returns one file of a save with its declarations as built
 // (none for a file new since the build), now, and as last planned.
-func (b *Build) fileChange(file string, sv Save) (fileChange, error) {
+func (b *Build) fileChange(file string, sv Save) (classify.FileChange, error) {
 	pkg, _ := b.PackageOf(file)
 	old := b.CompiledDecls(file)
 	if old == nil {
 		if _, built := b.compiled[file]; built {
-			return fileChange{}, fmt.Errorf("plan: %s is not a compiled file of this build", filepath.Base(file))
+			return classify.FileChange{}, fmt.Errorf("plan: %s is not a compiled file of this build", filepath.Base(file))
 		}
-		old = emptyDecls(pkg)
+		old = classify.EmptyDecls(pkg)
 	}
-	cur, err := ParseFileDecls(pkg, file, sv.Files[file])
+	cur, err := classify.ParseFileDecls(pkg, file, sv.Files[file])
 	if err != nil {
-		return fileChange{}, syntaxDiagnostics(err)
+		return classify.FileChange{}, syntaxDiagnostics(err)
 	}
-	fc := fileChange{file: file, old: old, cur: cur}
+	fc := classify.FileChange{File: file, Old: old, Cur: cur}
 	if p, ok := sv.Prev[file]; ok {
 		if compiled, _ := b.Compiled(file); string(p) == string(compiled) {
-			fc.prev = old
+			fc.Prev = old
 		} else {
-			fc.prev, _ = ParseFileDecls(pkg, file, p)
+			fc.Prev, _ = classify.ParseFileDecls(pkg, file, p)
 		}
 	}
 	return fc, nil
-}
-
-// add adds the decisions of another file's plan to pl.
-func (pl *plan) add(o plan) {
-	pl.apply = append(pl.apply, o.apply...)
-	pl.helpers = append(pl.helpers, o.helpers...)
-	pl.revert = append(pl.revert, o.revert...)
-	pl.vars = append(pl.vars, o.vars...)
-	pl.refusals = append(pl.refusals, o.refusals...)
-	pl.notes = append(pl.notes, o.notes...)
-	pl.removedFields = append(pl.removedFields, o.removedFields...)
 }
 
 // syntaxDiagnostics turns a parser's error into at most 10 diagnostics,
@@ -155,18 +147,18 @@ func syntaxDiagnostics(err error) error {
 	if !errors.As(err, &list) {
 		return err
 	}
-	var ds Diagnostics
+	var ds diag.Diagnostics
 	for i, e := range list {
 		if i == 10 {
 			break
 		}
-		ds = append(ds, Diagnostic{Pos: token.Position{Filename: filepath.Base(e.Pos.Filename), Line: e.Pos.Line, Column: e.Pos.Column}, Kind: Syntax, Msg: e.Msg})
+		ds = append(ds, diag.Diagnostic{Pos: token.Position{Filename: filepath.Base(e.Pos.Filename), Line: e.Pos.Line, Column: e.Pos.Column}, Kind: diag.Syntax, Msg: e.Msg})
 	}
 	return ds
 }
 
 // declKeys returns the keys of decls.
-func declKeys(decls []*FuncDecl) []string {
+func declKeys(decls []*classify.FuncDecl) []string {
 	keys := make([]string, len(decls))
 	for i, d := range decls {
 		keys[i] = d.Key
@@ -178,23 +170,23 @@ func declKeys(decls []*FuncDecl) []string {
 // ones included) that compiled code reads: compiled code has the old value
 // folded in. A reader is fine when the save patches it (the patch uses the
 // new value). curs are the declarations of the save's files.
-func (b *Build) constReaders(ctx context.Context, curs []*FileDecls, pl plan, consts []string) Diagnostics {
+func (b *Build) constReaders(ctx context.Context, curs []*classify.FileDecls, pl classify.Plan, consts []string) diag.Diagnostics {
 	patched := map[string]bool{}
-	for _, fn := range pl.apply {
+	for _, fn := range pl.Apply {
 		patched[fn.Key] = true
 	}
-	var refusals Diagnostics
+	var refusals diag.Diagnostics
 	for _, name := range consts {
-		var cur *FileDecls
+		var cur *classify.FileDecls
 		for _, c := range curs {
-			if _, ok := c.values[name]; ok {
+			if _, ok := c.Values[name]; ok {
 				cur = c
 			}
 		}
 		if cur == nil {
 			continue
 		}
-		uses, elsewhere, ok := b.users(ctx, cur.pkgPath, name)
+		uses, elsewhere, ok := b.users(ctx, cur.PkgPath, name)
 		if !ok {
 			continue // a new constant: only the change can read it
 		}
@@ -204,14 +196,14 @@ func (b *Build) constReaders(ctx context.Context, curs []*FileDecls, pl plan, co
 				unpatched = append(unpatched, b.Display(u.key))
 			}
 		}
-		p := cur.fset.Position(cur.values[name].pos)
+		p := cur.Fset.Position(cur.Values[name].Pos)
 		at := token.Position{Filename: filepath.Base(p.Filename), Line: p.Line, Column: p.Column}
 		switch {
 		case elsewhere:
-			refusals = append(refusals, Diagnostic{Pos: at, Kind: RefusedRestart,
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("constant %s changed and a declaration outside any function uses it", name)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, Diagnostic{Pos: at, Kind: RefusedUnpatched,
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched,
 				Msg: fmt.Sprintf("constant %s changed and compiled code reads it (%s)", name, strings.Join(unpatched, ", "))})
 		}
 	}

@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/livepatch/livepatch/internal/change/classify"
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
 )
 
@@ -171,7 +173,7 @@ func TestPlanPackage(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			pl, err := planSave(t, k, dir, tc.saved, tc.files)
 			if tc.err != "" {
-				var ds Diagnostics
+				var ds diag.Diagnostics
 				if !errors.As(err, &ds) || ds[0].String() != tc.err {
 					t.Fatalf("got %v, want %q", err, tc.err)
 				}
@@ -208,7 +210,7 @@ func TestPlanImportOfLivePatch(t *testing.T) {
 	second := []byte(strings.Replace(string(first), "return 2", "return 3", 1))
 	file := filepath.Join(dir, "b.go")
 	sv := Save{File: file, Files: map[string][]byte{file: second}, Prev: map[string][]byte{file: first},
-		Live: map[string]Live{pl.Apply[0].Key: {Text: pl.Apply[0].Text}}}
+		Live: map[string]classify.Live{pl.Apply[0].Key: {Text: pl.Apply[0].Text}}}
 	pl, err = k.PlanSave(context.Background(), sv)
 	if err != nil {
 		t.Fatalf("second save: %v", err)

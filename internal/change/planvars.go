@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/livepatch/livepatch/internal/change/classify"
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -31,20 +33,20 @@ type NewVar struct {
 // make live (not live yet), and those whose changed declaration is judged
 // once the package is checked (compiled ones, and live ones declared
 // otherwise now). A live variable declared as before is left alone.
-func splitVars(vcs []varChange, live map[string]LiveVar) (send []string, judge []varChange) {
+func splitVars(vcs []classify.VarChange, live map[string]LiveVar) (send []string, judge []classify.VarChange) {
 	for _, vc := range vcs {
-		switch vc.kind {
-		case varInit:
+		switch vc.Kind {
+		case classify.VarInit:
 			judge = append(judge, vc)
 			continue
-		case varRemoved:
+		case classify.VarRemoved:
 			continue
 		}
-		lv, ok := live[vc.cur.pkgPath+"."+vc.name]
+		lv, ok := live[vc.Cur.PkgPath+"."+vc.Name]
 		switch {
 		case !ok:
-			send = append(send, vc.name)
-		case squeeze(lv.Text) != squeeze(vc.cur.values[vc.name].text):
+			send = append(send, vc.Name)
+		case classify.Squeeze(lv.Text) != classify.Squeeze(vc.Cur.Values[vc.Name].Text):
 			judge = append(judge, vc)
 		}
 	}
@@ -55,47 +57,47 @@ func splitVars(vcs []varChange, live map[string]LiveVar) (send []string, judge [
 // others: they keep their value, since their initializer ran once (at
 // start-up, or when a save made them live), and the note shows the prompt
 // input that sets them now.
-func (prog *Program) judgeVars(ch *Change, judge []varChange, live map[string]LiveVar) (notes, refusals Diagnostics) {
+func (prog *Program) judgeVars(ch *Change, judge []classify.VarChange, live map[string]LiveVar) (notes, refusals diag.Diagnostics) {
 	for _, vc := range judge {
-		v := vc.cur.values[vc.name]
-		fresh, ok := ch.fresh.Scope().Lookup(vc.name).(*types.Var)
+		v := vc.Cur.Values[vc.Name]
+		fresh, ok := ch.fresh.Scope().Lookup(vc.Name).(*types.Var)
 		if !ok {
 			continue
 		}
 		now := types.TypeString(fresh.Type(), types.RelativeTo(ch.fresh))
-		was, when := live[vc.cur.pkgPath+"."+vc.name].Type, "when a save made it live"
-		if vc.kind == varInit {
+		was, when := live[vc.Cur.PkgPath+"."+vc.Name].Type, "when a save made it live"
+		if vc.Kind == classify.VarInit {
 			when = "at start-up"
-			if old, ok := prog.pkgs[vc.cur.pkgPath].Scope().Lookup(vc.name).(*types.Var); ok {
+			if old, ok := prog.pkgs[vc.Cur.PkgPath].Scope().Lookup(vc.Name).(*types.Var); ok {
 				was = types.TypeString(old.Type(), types.RelativeTo(old.Pkg()))
 			}
 		}
-		at := vc.cur.position(v.pos)
+		at := vc.Cur.Position(v.Pos)
 		if was != now {
-			refusals = append(refusals, Diagnostic{Pos: at, Kind: RefusedRestart,
-				Msg: fmt.Sprintf("type of variable %s changed (%s to %s)", vc.name, was, now)})
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart,
+				Msg: fmt.Sprintf("type of variable %s changed (%s to %s)", vc.Name, was, now)})
 			continue
 		}
-		msg := fmt.Sprintf("%s keeps its value: its initializer ran once, %s", vc.name, when)
-		if set := vc.cur.assignment(v); set != "" {
+		msg := fmt.Sprintf("%s keeps its value: its initializer ran once, %s", vc.Name, when)
+		if set := vc.Cur.Assignment(v); set != "" {
 			msg += "; to set it now, evaluate: " + set
 		}
-		notes = append(notes, Diagnostic{Pos: at, Kind: Note, Msg: msg})
+		notes = append(notes, diag.Diagnostic{Pos: at, Kind: diag.Note, Msg: msg})
 	}
 	return notes, refusals
 }
 
 // newVars returns the variables of ch.Vars as the plan makes them live.
-func newVars(ch *Change, vcs []varChange, send []string) []NewVar {
+func newVars(ch *Change, vcs []classify.VarChange, send []string) []NewVar {
 	sent := set(send)
 	var out []NewVar
 	for _, vc := range vcs {
-		fresh, ok := ch.fresh.Scope().Lookup(vc.name).(*types.Var)
-		if !sent[vc.name] || vc.kind != varNew || !ok {
+		fresh, ok := ch.fresh.Scope().Lookup(vc.Name).(*types.Var)
+		if !sent[vc.Name] || vc.Kind != classify.VarNew || !ok {
 			continue
 		}
-		out = append(out, NewVar{Key: vc.cur.pkgPath + "." + vc.name, Name: vc.name, obj: fresh,
-			LiveVar: LiveVar{Text: vc.cur.values[vc.name].text, Type: types.TypeString(fresh.Type(), types.RelativeTo(ch.fresh))}})
+		out = append(out, NewVar{Key: vc.Cur.PkgPath + "." + vc.Name, Name: vc.Name, obj: fresh,
+			LiveVar: LiveVar{Text: vc.Cur.Values[vc.Name].Text, Type: types.TypeString(fresh.Type(), types.RelativeTo(ch.fresh))}})
 	}
 	return out
 }
@@ -103,17 +105,17 @@ func newVars(ch *Change, vcs []varChange, send []string) []NewVar {
 // removedVars notes the compiled variables a save removes, which stay in
 // the program, unused, and refuses those that compiled code the save
 // leaves unpatched still uses.
-func (b *Build) removedVars(ctx context.Context, vcs []varChange, pl plan) (notes, refusals Diagnostics) {
+func (b *Build) removedVars(ctx context.Context, vcs []classify.VarChange, pl classify.Plan) (notes, refusals diag.Diagnostics) {
 	patched := map[string]bool{}
-	for _, fn := range pl.apply {
+	for _, fn := range pl.Apply {
 		patched[fn.Key] = true
 	}
 	for _, vc := range vcs {
-		if vc.kind != varRemoved {
+		if vc.Kind != classify.VarRemoved {
 			continue
 		}
-		at := vc.cur.position(vc.cur.file.Name.Pos())
-		uses, elsewhere, ok := b.users(ctx, vc.cur.pkgPath, vc.name)
+		at := vc.Cur.Position(vc.Cur.Syntax.Name.Pos())
+		uses, elsewhere, ok := b.users(ctx, vc.Cur.PkgPath, vc.Name)
 		var unpatched []string
 		for _, u := range uses {
 			if !patched[u.key] {
@@ -122,12 +124,12 @@ func (b *Build) removedVars(ctx context.Context, vcs []varChange, pl plan) (note
 		}
 		switch {
 		case !ok || elsewhere:
-			refusals = append(refusals, Diagnostic{Pos: at, Kind: RefusedRestart, Msg: fmt.Sprintf("variable %s removed", vc.name)})
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart, Msg: fmt.Sprintf("variable %s removed", vc.Name)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, Diagnostic{Pos: at, Kind: RefusedUnpatched,
-				Msg: fmt.Sprintf("variable %s removed and compiled code uses it (%s)", vc.name, strings.Join(unpatched, ", "))})
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched,
+				Msg: fmt.Sprintf("variable %s removed and compiled code uses it (%s)", vc.Name, strings.Join(unpatched, ", "))})
 		default:
-			notes = append(notes, Diagnostic{Pos: at, Kind: Note, Msg: fmt.Sprintf("variable %s removed: the compiled variable stays in the program, unused", vc.name)})
+			notes = append(notes, diag.Diagnostic{Pos: at, Kind: diag.Note, Msg: fmt.Sprintf("variable %s removed: the compiled variable stays in the program, unused", vc.Name)})
 		}
 	}
 	return notes, refusals
@@ -205,7 +207,7 @@ func (s *savedChange) rewriteVar(sf *savedFile, spec *ast.ValueSpec, imports map
 		}
 		if name := s.declaredType(obj.Type()); name != "" {
 			p := s.prog.fset.Position(n.Pos())
-			return agent.Var{}, Diagnostics{{Pos: token.Position{Filename: sf.base, Line: p.Line, Column: p.Column}, Kind: RefusedRestart,
+			return agent.Var{}, diag.Diagnostics{{Pos: token.Position{Filename: sf.base, Line: p.Line, Column: p.Column}, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("new variable %s has type %s, which this change declares", n.Name, name)}}
 		}
 		v.Types = append(v.Types, types.TypeString(obj.Type(), qualify))

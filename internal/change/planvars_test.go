@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/target/agent"
 )
@@ -51,7 +52,7 @@ func TestPlanVars(t *testing.T) {
 			}
 			pl, err := planSave(t, k, dir, "b.go", map[string][]byte{"b.go": b})
 			if tc.err != "" {
-				var ds Diagnostics
+				var ds diag.Diagnostics
 				if !errors.As(err, &ds) || ds[0].String() != tc.err {
 					t.Fatalf("got %v, want %q", err, tc.err)
 				}
@@ -110,7 +111,7 @@ func TestPlanLiveVars(t *testing.T) {
 		t.Errorf("changed initializer: notes %q, want %q", got, want)
 	}
 	_, err = save("var hits = map[string]int64{}", live)
-	var ds Diagnostics
+	var ds diag.Diagnostics
 	if want := "b.go:10:5: type of variable hits changed (map[string]int to map[string]int64): restart to apply"; !errors.As(err, &ds) || ds[0].String() != want {
 		t.Errorf("changed type: got %v, want %q", err, want)
 	}
@@ -140,7 +141,7 @@ func TestPlanRemovedVar(t *testing.T) {
 	}
 	used := edit(t, "b.go", "\n\nvar limit = 10", "")
 	_, err = planSave(t, k, dir, "b.go", map[string][]byte{"b.go": used})
-	var ds Diagnostics
+	var ds diag.Diagnostics
 	if want := "b.go:1:9: variable limit removed and compiled code uses it (example.com/p.Limit): edit those functions too, or restart to apply"; !errors.As(err, &ds) || ds[0].String() != want {
 		t.Errorf("used: got %v, want %q", err, want)
 	}

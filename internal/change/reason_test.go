@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/rewrite/lower"
 )
 
@@ -16,8 +17,8 @@ func TestRefusalReasons(t *testing.T) {
 		"Nested":   lower.ReasonIterInSignature,
 	} {
 		_, err := lowered(t, name)
-		var ds Diagnostics
-		if !errors.As(err, &ds) || len(ds) == 0 || ds[0].Kind != RefusedInterpreter || ds[0].Reason != want {
+		var ds diag.Diagnostics
+		if !errors.As(err, &ds) || len(ds) == 0 || ds[0].Kind != diag.RefusedInterpreter || ds[0].Reason != want {
 			t.Errorf("%s: got %#v, want a refusal of the interpreter for the reason %q", name, err, want)
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/livepatch/livepatch/internal/change/classify"
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -56,7 +58,7 @@ func (b *Build) ParseRedefinition(text string) (r *Redefinition, ok bool) {
 	}
 	matched := false
 	for _, d := range r.decls {
-		fn := newFuncDecl(fset, []byte(src), "", d)
+		fn := classify.NewFuncDecl(fset, []byte(src), "", d)
 		target := programFunc(b, fn.Name)
 		r.targets = append(r.targets, target)
 		matched = matched || target != ""
@@ -111,12 +113,12 @@ func (r *Redefinition) fileEdits() ([]*fileEdit, error) {
 		}
 		f := r.b.funcs[r.targets[i]]
 		compiled := compiledDecl(r.b, f.File, f.Key)
-		newFn := newFuncDecl(r.fset, []byte(r.src), f.Package, d)
+		newFn := classify.NewFuncDecl(r.fset, []byte(r.src), f.Package, d)
 		if kind, reason := promptRefusal(f.Patchable, f.Reason, compiled, newFn); reason != "" {
 			return nil, r.refusal(d.Pos(), kind, reason)
 		}
 		if compiled == nil {
-			return nil, r.refusal(d.Pos(), Type, fmt.Sprintf("%s: its source is not among the compiled files", d.Name.Name))
+			return nil, r.refusal(d.Pos(), diag.Type, fmt.Sprintf("%s: its source is not among the compiled files", d.Name.Name))
 		}
 		in.key, in.target = f.Key, compiled
 		e := byFile[f.File]
@@ -144,12 +146,12 @@ func (k *Checker) rewriteEdit(ctx context.Context, r *Redefinition, e *fileEdit)
 	pkg, _ := b.PackageOf(e.file)
 	for _, in := range e.added {
 		if in.decl.Recv == nil {
-			helpers = append(helpers, newFuncDecl(r.fset, []byte(r.src), pkg, in.decl).Key)
+			helpers = append(helpers, classify.NewFuncDecl(r.fset, []byte(r.src), pkg, in.decl).Key)
 		}
 	}
 	ch, err := k.RewriteInput(ctx, e.file, text, apply, helpers)
 	if err != nil {
-		var ds Diagnostics
+		var ds diag.Diagnostics
 		if errors.As(err, &ds) {
 			return nil, nil, inputPositions(ds, filepath.Base(e.file), where)
 		}
@@ -160,7 +162,7 @@ func (k *Checker) rewriteEdit(ctx context.Context, r *Redefinition, e *fileEdit)
 		newMethods = append(newMethods, fmt.Sprintf("added method %s for patched code", name))
 	}
 	if len(ch.Consts) > 0 {
-		return nil, nil, r.refusal(r.decls[0].Pos(), Type, "declare constants in the file: a prompt input cannot change one")
+		return nil, nil, r.refusal(r.decls[0].Pos(), diag.Type, "declare constants in the file: a prompt input cannot change one")
 	}
 	var ps []Patched
 	for _, in := range e.repl {
@@ -174,10 +176,10 @@ func (k *Checker) rewriteEdit(ctx context.Context, r *Redefinition, e *fileEdit)
 // inputDecl is one function declaration of a prompt input.
 type inputDecl struct {
 	decl   *ast.FuncDecl
-	src    string    // its text
-	line   int       // the input's line it starts on
-	key    string    // the program function it replaces; "" for a new one
-	target *FuncDecl // that function's compiled declaration
+	src    string             // its text
+	line   int                // the input's line it starts on
+	key    string             // the program function it replaces; "" for a new one
+	target *classify.FuncDecl // that function's compiled declaration
 }
 
 // lineMap places a declaration of an input in a spliced file: lines
@@ -187,7 +189,7 @@ type lineMap struct{ from, to, line int }
 // spliceDecls returns src, a compiled file whose declarations are fd, with
 // the declarations of repl in place of their targets and those of added
 // after the end, and where each input declaration went.
-func spliceDecls(src []byte, fd *FileDecls, repl, added []inputDecl) ([]byte, []lineMap) {
+func spliceDecls(src []byte, fd *classify.FileDecls, repl, added []inputDecl) ([]byte, []lineMap) {
 	type cut struct {
 		from, to int
 		in       inputDecl
@@ -195,7 +197,7 @@ func spliceDecls(src []byte, fd *FileDecls, repl, added []inputDecl) ([]byte, []
 	var cuts []cut
 	for _, in := range repl {
 		d := in.target.Decl
-		cuts = append(cuts, cut{fd.fset.Position(d.Pos()).Offset, fd.fset.Position(d.End()).Offset, in})
+		cuts = append(cuts, cut{fd.Fset.Position(d.Pos()).Offset, fd.Fset.Position(d.End()).Offset, in})
 	}
 	sort.Slice(cuts, func(i, j int) bool { return cuts[i].from < cuts[j].from })
 	var b strings.Builder
@@ -222,8 +224,8 @@ func spliceDecls(src []byte, fd *FileDecls, repl, added []inputDecl) ([]byte, []
 
 // inputPositions places the diagnostics about a spliced file that fall in
 // the input's declarations at their line:col of the input.
-func inputPositions(ds Diagnostics, file string, where []lineMap) Diagnostics {
-	out := make(Diagnostics, len(ds))
+func inputPositions(ds diag.Diagnostics, file string, where []lineMap) diag.Diagnostics {
+	out := make(diag.Diagnostics, len(ds))
 	for i, d := range ds {
 		out[i] = d
 		if d.Pos.Filename != file || d.Pos.Line == 0 {
@@ -264,13 +266,13 @@ func programFunc(b *Build, name string) string {
 }
 
 // CompiledFunc returns the declaration of key as built, or nil.
-func (b *Build) CompiledFunc(key string) *FuncDecl {
+func (b *Build) CompiledFunc(key string) *classify.FuncDecl {
 	return compiledDecl(b, b.funcs[key].File, key)
 }
 
 // compiledDecl returns the declaration of key in the compiled source of
 // file, or nil.
-func compiledDecl(b *Build, file, key string) *FuncDecl {
+func compiledDecl(b *Build, file, key string) *classify.FuncDecl {
 	fd := b.CompiledDecls(file)
 	if fd == nil {
 		return nil
@@ -280,20 +282,20 @@ func compiledDecl(b *Build, file, key string) *FuncDecl {
 
 // promptRefusal says why a prompt declaration cannot replace a compiled
 // function, or returns "".
-func promptRefusal(patchable bool, why string, compiled, fn *FuncDecl) (Kind, string) {
+func promptRefusal(patchable bool, why string, compiled, fn *classify.FuncDecl) (diag.Kind, string) {
 	switch {
-	case fn.generic:
-		return RefusedInterpreter, fmt.Sprintf("%s is generic: generic functions cannot be patched yet", fn.Name)
+	case fn.Generic:
+		return diag.RefusedInterpreter, fmt.Sprintf("%s is generic: generic functions cannot be patched yet", fn.Name)
 	case !patchable:
-		return RefusedRestart, fmt.Sprintf("%s cannot be patched (%s)", fn.Name, why)
-	case compiled != nil && !fn.sameSignature(compiled):
-		return RefusedRestart, fmt.Sprintf("signature of %s changed (%s, compiled: %s)", fn.Name, fn.sig, compiled.sig)
+		return diag.RefusedRestart, fmt.Sprintf("%s cannot be patched (%s)", fn.Name, why)
+	case compiled != nil && !fn.SameSignature(compiled):
+		return diag.RefusedRestart, fmt.Sprintf("signature of %s changed (%s, compiled: %s)", fn.Name, fn.Sig, compiled.Sig)
 	}
 	return 0, ""
 }
 
 // refusal is a diagnostic at pos of the input.
-func (r *Redefinition) refusal(pos token.Pos, kind Kind, msg string) Diagnostics {
+func (r *Redefinition) refusal(pos token.Pos, kind diag.Kind, msg string) diag.Diagnostics {
 	p := r.fset.Position(pos)
-	return Diagnostics{{Pos: token.Position{Line: p.Line - 1, Column: p.Column}, Kind: kind, Msg: msg}}
+	return diag.Diagnostics{{Pos: token.Position{Line: p.Line - 1, Column: p.Column}, Kind: kind, Msg: msg}}
 }

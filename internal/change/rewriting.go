@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
@@ -25,7 +26,7 @@ func (p *Program) Rewrite(in *rewrite.Input, prompt bool) (*rewrite.Output, erro
 	out, err := do(in)
 	var re *rewrite.Error
 	if errors.As(err, &re) {
-		return nil, Diagnostics{{Pos: token.Position{Line: re.Line, Column: re.Col}, Kind: RefusedInterpreter, Msg: re.Msg, Reason: re.Reason}}
+		return nil, diag.Diagnostics{{Pos: token.Position{Line: re.Line, Column: re.Col}, Kind: diag.RefusedInterpreter, Msg: re.Msg, Reason: re.Reason}}
 	}
 	return out, err
 }

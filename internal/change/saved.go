@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
@@ -123,11 +124,11 @@ func (s *savedChange) parse(srcs map[string][]byte) error {
 		s.files = append(s.files, &savedFile{base: filepath.Base(path), src: srcs[path], built: built})
 	}
 	s.compiled = s.pkg.Types
-	var ds Diagnostics
+	var ds diag.Diagnostics
 	for i, sf := range s.files {
 		f, err := parser.ParseFile(s.prog.fset, names[i], sf.src, parser.ParseComments|parser.SkipObjectResolution)
 		if err != nil {
-			if sd, ok := syntaxDiagnostics(err).(Diagnostics); ok {
+			if sd, ok := syntaxDiagnostics(err).(diag.Diagnostics); ok {
 				ds = append(ds, sd...)
 				continue
 			}
@@ -211,7 +212,7 @@ func (s *savedChange) typeCheck() error {
 	}
 	s.fresh = types.NewPackage(s.compiled.Path(), s.compiled.Name())
 	s.info = NewInfo()
-	var ds Diagnostics
+	var ds diag.Diagnostics
 	conf := types.Config{
 		Importer:    prog.Importer(),
 		FakeImportC: true,
@@ -225,7 +226,7 @@ func (s *savedChange) typeCheck() error {
 				return
 			}
 			pos := prog.fset.Position(te.Pos)
-			d := TypeDiagnostic(te, token.Position{Filename: sf.base, Line: pos.Line, Column: pos.Column})
+			d := diag.TypeDiagnostic(te, token.Position{Filename: sf.base, Line: pos.Line, Column: pos.Column})
 			d.Func = funcAt(sf.f, s.compiled.Path(), te.Pos)
 			ds = append(ds, d)
 		},
@@ -324,11 +325,11 @@ type savedDecl struct {
 func (s *savedChange) classify() ([]savedDecl, error) {
 	ci, ch := s.ci, s.ch
 	var helperDecls []savedDecl
-	var refusals Diagnostics
+	var refusals diag.Diagnostics
 	for _, sf := range s.files {
 		refuse := func(pos token.Pos, key, msg string) {
 			p := s.prog.fset.Position(pos)
-			refusals = append(refusals, Diagnostic{Pos: token.Position{Filename: sf.base, Line: p.Line, Column: p.Column}, Func: key, Kind: RefusedRestart, Msg: msg})
+			refusals = append(refusals, diag.Diagnostic{Pos: token.Position{Filename: sf.base, Line: p.Line, Column: p.Column}, Func: key, Kind: diag.RefusedRestart, Msg: msg})
 		}
 		for _, d := range sf.f.Decls {
 			switch d := d.(type) {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/livepatch/livepatch/internal/change/diag"
 )
 
 // TestPlanFields checks the field changes of a struct type that compiled
@@ -47,7 +49,7 @@ func TestPlanFields(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			pl, err := planSave(t, k, dir, "s.go", map[string][]byte{"s.go": []byte(tc.src)})
 			if tc.err != "" {
-				var ds Diagnostics
+				var ds diag.Diagnostics
 				if !errors.As(err, &ds) || !strings.HasPrefix(ds[0].String(), tc.err) {
 					t.Fatalf("got %v, want %q", err, tc.err)
 				}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/livepatch/livepatch/internal/change/diag"
 )
 
 // statementsSrc is a package with what statements.go rewrites: the fixture
@@ -67,7 +69,7 @@ func TestRewriteStatements(t *testing.T) {
 func TestRewriteRefusesEarlyDefaultFallthrough(t *testing.T) {
 	prog, file := loadProgram(t, statementsSrc)
 	_, err := prog.rewriteChange(file, []byte(statementsSrc), []string{"example.com/wa.FallIntoDefault"}, nil)
-	var ie Diagnostics
+	var ie diag.Diagnostics
 	at := strings.Index(statementsSrc, "func FallIntoDefault")
 	line := strings.Count(statementsSrc[:at+strings.Index(statementsSrc[at:], "\tdefault:")], "\n") + 1
 	if !errors.As(err, &ie) || len(ie) == 0 || !strings.HasPrefix(ie[0].String(), fmt.Sprintf("wa.go:%d:2: a switch whose default clause is not the last, with a fallthrough into or out of it", line)) {

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/testenv"
 )
@@ -136,7 +137,7 @@ func TestRewriteWorkarounds(t *testing.T) {
 func TestRewriteRefusesEmbeddingAmongFields(t *testing.T) {
 	prog, file := loadProgram(t, workaroundSrc)
 	_, err := prog.rewriteChange(file, []byte(workaroundSrc), []string{"example.com/wa.Env"}, nil)
-	var ie Diagnostics
+	var ie diag.Diagnostics
 	if !errors.As(err, &ie) || len(ie) == 0 || !strings.Contains(ie[0].String(), "a struct type with an embedded field among others") || !strings.HasPrefix(ie[0].String(), "wa.go:53:3:") {
 		t.Errorf("Env: got %v, want an input error at wa.go:53:3: naming the embedded field", err)
 	}

@@ -17,6 +17,8 @@
 //	internal/patcher/wrappers  the interface wrappers: naming, no debugger, DAP or loading
 //	internal/dapproxy     the DAP proxy over Delve: no interpreter, no type checker, no livepatch package
 //	internal/agentclient  the host's channels to the agent: no DAP, no type checker
+//	internal/change/diag  the diagnostics of a check: std only
+//	internal/change/classify  a save's declarations classified as written: diag and the manifest, not change
 //	internal/change       checking and rewriting changes: no debugger, no DAP, not the proxy
 //	internal/change/frame checking prompt inputs in a frame's scope: change's rules, and not the agent's channels
 //	internal/repatch      the fidelity runner: no DAP server

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/change/classify"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
@@ -71,7 +72,7 @@ func (m *Manager) list(ctx context.Context, s *dapproxy.Session) []Patch {
 			continue
 		}
 		f, _ := b.Func(p.Key)
-		fd, err := change.ParseFileDecls(f.Package, p.File, src)
+		fd, err := classify.ParseFileDecls(f.Package, p.File, src)
 		if err == nil && (fd.Funcs[p.Key] == nil || fd.Funcs[p.Key].Text != p.source) {
 			ps[i].DiffersFromDisk = true
 		}

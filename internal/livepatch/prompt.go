@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/prompt"
 )
@@ -57,7 +58,7 @@ func (m *Manager) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Ra
 func (m *Manager) redefine(ctx context.Context, s *dapproxy.Session, r *change.Redefinition) (any, error) {
 	fns, newMethods, err := m.changes.Redefine(ctx, r)
 	if err != nil {
-		var ds change.Diagnostics
+		var ds diag.Diagnostics
 		if errors.As(err, &ds) {
 			return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: ds.Error(), ShowUser: true}
 		}

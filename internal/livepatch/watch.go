@@ -15,6 +15,8 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/change/classify"
+	"github.com/livepatch/livepatch/internal/change/diag"
 )
 
 // startWatch watches the directories of the user's packages until ctx
@@ -124,7 +126,7 @@ func (st *session) applySave(ctx context.Context, file string) error {
 	t0 := time.Now()
 	pl, err := st.m.changes.PlanSave(ctx, *sv)
 	if err != nil {
-		var ds change.Diagnostics
+		var ds diag.Diagnostics
 		if errors.As(err, &ds) {
 			st.report(refusedLines(b, file, ds)...)
 		} else {
@@ -256,10 +258,10 @@ func (st *session) packageFiles(ctx context.Context, b *change.Build, file strin
 
 // liveState returns the live patches as classification sees them. The
 // caller holds mu.
-func (st *session) liveState() map[string]change.Live {
-	live := make(map[string]change.Live, len(st.live))
+func (st *session) liveState() map[string]classify.Live {
+	live := make(map[string]classify.Live, len(st.live))
 	for k, p := range st.live {
-		live[k] = change.Live{Prompt: p.Origin == OriginPrompt, Text: p.source}
+		live[k] = classify.Live{Prompt: p.Origin == OriginPrompt, Text: p.source}
 	}
 	return live
 }
@@ -329,11 +331,11 @@ func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Pla
 // live: its diagnostics, then that nothing was applied and, when the
 // package does not compile, what the save waits for: the package to
 // type-check, and the other files of the errors to be saved.
-func refusedLines(b *change.Build, file string, ds change.Diagnostics) []string {
+func refusedLines(b *change.Build, file string, ds diag.Diagnostics) []string {
 	compiles := true
 	var others []string
 	for _, d := range ds {
-		if d.Kind != change.Syntax && d.Kind != change.Type {
+		if d.Kind != diag.Syntax && d.Kind != diag.Type {
 			continue
 		}
 		compiles = false

@@ -16,6 +16,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/change/frame"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/target/agent"
@@ -330,7 +331,7 @@ func unavailable(msg string) error {
 }
 
 func inputError(err error) error {
-	var ds change.Diagnostics
+	var ds diag.Diagnostics
 	if errors.As(err, &ds) {
 		return &dapproxy.Error{ID: dapproxy.ErrPromptInput, Summary: ds.Error(), ShowUser: true}
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/change/classify"
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/target/agent"
 )
@@ -71,7 +73,7 @@ func filePatches(ctx context.Context, ck *change.Checker, file string, fns []pat
 		}
 		return ps, nil
 	}
-	var ds change.Diagnostics
+	var ds diag.Diagnostics
 	if !errors.As(err, &ds) {
 		return nil, refuseAll(fns, StageRewrite, err.Error())
 	}
@@ -100,7 +102,7 @@ func filePatches(ctx context.Context, ck *change.Checker, file string, fns []pat
 // declLine returns the line of the declaration of f in the file's
 // declarations as built; the manifest's line (of its body) when they lack
 // it.
-func declLine(decls *change.FileDecls, f patcher.Function) int {
+func declLine(decls *classify.FileDecls, f patcher.Function) int {
 	if d := decls.Funcs[f.Key]; d != nil {
 		return d.Line
 	}
@@ -110,7 +112,7 @@ func declLine(decls *change.FileDecls, f patcher.Function) int {
 // diagnosticsIn returns the diagnostics of ds whose line falls in
 // function f, which starts on its declaration's line and ends before the
 // next function of the file.
-func diagnosticsIn(ds change.Diagnostics, decls *change.FileDecls, f patcher.Function) change.Diagnostics {
+func diagnosticsIn(ds diag.Diagnostics, decls *classify.FileDecls, f patcher.Function) diag.Diagnostics {
 	from := declLine(decls, f)
 	to := int(^uint(0) >> 1)
 	for _, d := range decls.Funcs {
@@ -118,7 +120,7 @@ func diagnosticsIn(ds change.Diagnostics, decls *change.FileDecls, f patcher.Fun
 			to = d.Line
 		}
 	}
-	var out change.Diagnostics
+	var out diag.Diagnostics
 	for _, d := range ds {
 		if d.Pos.Filename != "" && d.Pos.Line >= from && d.Pos.Line < to {
 			out = append(out, d)

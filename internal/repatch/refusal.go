@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/rewrite"
 	"github.com/livepatch/livepatch/target/agent"
@@ -37,11 +37,11 @@ func buildGroup(reason string) string {
 
 // diagnosticGroup summarizes a refusal of the rewrite stage: its reason
 // when it has one, else its message.
-func diagnosticGroup(d change.Diagnostic) string {
+func diagnosticGroup(d diag.Diagnostic) string {
 	switch {
 	case d.Reason != "":
 		return d.Reason
-	case d.Kind == change.Type || d.Kind == change.Syntax:
+	case d.Kind == diag.Type || d.Kind == diag.Syntax:
 		return compilerGroup(d.Msg)
 	}
 	return summary(d.Msg)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/rewrite"
 	"github.com/livepatch/livepatch/internal/rewrite/lower"
@@ -66,15 +66,15 @@ func TestGroup(t *testing.T) {
 		name, got, want string
 	}{
 		{"agent compile error", agentGroup(agent.Error{Kind: agent.ErrCompile, File: "a.go", Line: 3, Col: 9, Msg: "undefined: min"}), "undefined: min"},
-		{"type error", diagnosticGroup(change.Diagnostic{Pos: pos("", 3, 9), Kind: change.Type, Msg: "cannot range over f (variable of type func(yield func(int) bool))"}), "range over func"},
+		{"type error", diagnosticGroup(diag.Diagnostic{Pos: pos("", 3, 9), Kind: diag.Type, Msg: "cannot range over f (variable of type func(yield func(int) bool))"}), "range over func"},
 		{"builder", buildGroup(patcher.ReasonGenericFunc), "generic code"},
-		{"unnamable type", diagnosticGroup(change.Diagnostic{Pos: pos("x.go", 1, 2), Kind: change.RefusedInterpreter, Reason: rewrite.ReasonUnnamableType,
+		{"unnamable type", diagnosticGroup(diag.Diagnostic{Pos: pos("x.go", 1, 2), Kind: diag.RefusedInterpreter, Reason: rewrite.ReasonUnnamableType,
 			Msg: "y has type T, which the Go prompt cannot name (a type declared inside a function, or generic)"}), "a type the rewriter cannot name"},
-		{"defer in a loop", diagnosticGroup(change.Diagnostic{Pos: pos("a.go", 9, 3), Kind: change.RefusedInterpreter, Reason: lower.ReasonDeferInLoop,
+		{"defer in a loop", diagnosticGroup(diag.Diagnostic{Pos: pos("a.go", 9, 3), Kind: diag.RefusedInterpreter, Reason: lower.ReasonDeferInLoop,
 			Msg: "a function literal deferred in a loop that assigns i, a variable of the iteration: ..."}), "function literal deferred in a loop"},
-		{"recover beside a range defer", diagnosticGroup(change.Diagnostic{Pos: pos("a.go", 9, 3), Kind: change.RefusedInterpreter, Reason: lower.ReasonRecoverBesideRangeDefer,
+		{"recover beside a range defer", diagnosticGroup(diag.Diagnostic{Pos: pos("a.go", 9, 3), Kind: diag.RefusedInterpreter, Reason: lower.ReasonRecoverBesideRangeDefer,
 			Msg: "a deferred function that recovers, in a function that defers inside a range over a function: ..."}), "recover deferred beside a defer in a range over func"},
-		{"iter type in a signature", diagnosticGroup(change.Diagnostic{Pos: pos("a.go", 2, 14), Kind: change.RefusedInterpreter, Reason: lower.ReasonIterInSignature,
+		{"iter type in a signature", diagnosticGroup(diag.Diagnostic{Pos: pos("a.go", 2, 14), Kind: diag.RefusedInterpreter, Reason: lower.ReasonIterInSignature,
 			Msg: "a parameter or result of a type holding iter.Seq[int]: ..."}), "iter type inside a signature's type"},
 	} {
 		if tc.got != tc.want {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
@@ -40,7 +41,7 @@ func ignoredError(msg string) bool {
 // for it when its name is unique among the linked packages.
 func (sc *Scope) check(history []*input, in *input) (*checked, error) {
 	c, err := sc.checkOnce(history, in)
-	var ds change.Diagnostics
+	var ds diag.Diagnostics
 	if !errors.As(err, &ds) {
 		return c, err
 	}
@@ -224,13 +225,13 @@ func inputStmts(c *checked, f *ast.File, depth int) []ast.Stmt {
 
 // inputDiagnostics returns the type errors of the input in the order of
 // the input, each once, at most 10, at their line and column in it.
-func inputDiagnostics(in *input, errs []inputError) change.Diagnostics {
+func inputDiagnostics(in *input, errs []inputError) diag.Diagnostics {
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].off < errs[j].off })
-	var ds change.Diagnostics
-	seen := map[change.Diagnostic]bool{}
+	var ds diag.Diagnostics
+	seen := map[diag.Diagnostic]bool{}
 	for _, e := range errs {
 		l, col := rewrite.LineCol(in.src, e.off)
-		d := change.TypeDiagnostic(e.te, token.Position{Line: l, Column: col})
+		d := diag.TypeDiagnostic(e.te, token.Position{Line: l, Column: col})
 		if !seen[d] && len(ds) < 10 {
 			seen[d] = true
 			ds = append(ds, d)

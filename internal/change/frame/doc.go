@@ -20,7 +20,7 @@
 // package with the frame package's path that holds the frame's locals and
 // the package's objects, and one synthetic file that holds the earlier
 // inputs and the new one, each in a block inside one function. Errors are
-// change.Diagnostics, each at its line:col of the input. A package the
+// diag.Diagnostics, each at its line:col of the input. A package the
 // program links that the input names without importing it is imported
 // for it when its name is unique (change.Program.MissingImports).
 // Input.Notes says when a frame local the input writes may have been
@@ -32,5 +32,5 @@
 // What the check knows of the input becomes a rewrite.Input, and
 // change.Program.Rewrite adds the build's side of it and rewrites it, as
 // it does a declaration of a saved file; a construct the rewriter cannot
-// express is a change.Diagnostic of kind RefusedInterpreter.
+// express is a diag.Diagnostic of kind RefusedInterpreter.
 package frame

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
@@ -61,7 +62,7 @@ func parseInput(src string) (*input, error) {
 func syntaxError(err error, src string, prefixLines int) error {
 	if list, ok := err.(scanner.ErrorList); ok && len(list) > 0 {
 		lines := strings.Split(src, "\n")
-		var ds change.Diagnostics
+		var ds diag.Diagnostics
 		for _, e := range list {
 			if len(ds) == 5 {
 				break
@@ -74,15 +75,15 @@ func syntaxError(err error, src string, prefixLines int) error {
 				line, col = len(lines), len(lines[len(lines)-1])+1
 				msg = strings.Replace(msg, "found '}'", "found end of input", 1)
 			}
-			ds = append(ds, change.Diagnostic{Pos: token.Position{Line: line, Column: col}, Kind: change.Syntax, Msg: msg})
+			ds = append(ds, diag.Diagnostic{Pos: token.Position{Line: line, Column: col}, Kind: diag.Syntax, Msg: msg})
 		}
 		return ds
 	}
-	return change.Diagnostics{{Kind: change.Syntax, Msg: err.Error()}}
+	return diag.Diagnostics{{Kind: diag.Syntax, Msg: err.Error()}}
 }
 
 // nothingToEvaluate is the error of an empty input.
-var nothingToEvaluate = change.Diagnostics{{Pos: token.Position{Line: 1, Column: 1}, Kind: change.Syntax, Msg: "nothing to evaluate"}}
+var nothingToEvaluate = diag.Diagnostics{{Pos: token.Position{Line: 1, Column: 1}, Kind: diag.Syntax, Msg: "nothing to evaluate"}}
 
 // parseDecls parses src as declarations.
 func parseDecls(src string) (*input, error) {

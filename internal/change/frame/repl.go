@@ -37,7 +37,7 @@ type Input struct {
 
 // Input parses text, checks it in the scope after the inputs of h and
 // rewrites it for the agent. An input that does not compile is a
-// change.Diagnostics, each at its line:col of text.
+// diag.Diagnostics, each at its line:col of text.
 func (sc *Scope) Input(h *History, text string) (*Input, error) {
 	in, err := parseInput(text)
 	if err != nil {

@@ -1,4 +1,4 @@
-package change
+package classify
 
 import (
 	"strings"
@@ -25,10 +25,10 @@ func f(x int) int { return x + k }
 // file: what applies, what reverts, and the reason of each refusal.
 func TestClassify(t *testing.T) {
 	const pkg = "example.com/m"
-	prog := &Build{funcs: map[string]patcher.Function{
+	prog := manifest{
 		pkg + ".(*T).M": {Key: pkg + ".(*T).M", Package: pkg, Patchable: true},
 		pkg + ".f":      {Key: pkg + ".f", Package: pkg, Patchable: true},
-	}}
+	}
 	old, err := ParseFileDecls(pkg, "/m/main.go", []byte(compiledSrc))
 	if err != nil {
 		t.Fatal(err)
@@ -84,26 +84,26 @@ func TestClassify(t *testing.T) {
 			}
 			pl := classify(prog, "/m/main.go", old, cur, nil, map[string]Live{}, noCallers)
 			if tc.refusal != "" {
-				if len(pl.refusals) == 0 || pl.refusals[0].String() != tc.refusal {
-					t.Errorf("refusals: got %q, want %q", pl.refusals.Strings(), tc.refusal)
+				if len(pl.Refusals) == 0 || pl.Refusals[0].String() != tc.refusal {
+					t.Errorf("refusals: got %q, want %q", pl.Refusals.Strings(), tc.refusal)
 				}
 				return
 			}
-			if len(pl.refusals) > 0 {
-				t.Fatalf("unexpected refusals %q", pl.refusals.Strings())
+			if len(pl.Refusals) > 0 {
+				t.Fatalf("unexpected refusals %q", pl.Refusals.Strings())
 			}
-			if got := names(pl.apply); strings.Join(got, ",") != strings.Join(tc.apply, ",") {
+			if got := names(pl.Apply); strings.Join(got, ",") != strings.Join(tc.apply, ",") {
 				t.Errorf("apply: got %v, want %v", got, tc.apply)
 			}
-			if got := names(pl.helpers); strings.Join(got, ",") != strings.Join(tc.helpers, ",") {
+			if got := names(pl.Helpers); strings.Join(got, ",") != strings.Join(tc.helpers, ",") {
 				t.Errorf("helpers: got %v, want %v", got, tc.helpers)
 			}
 			var wantNotes []string
 			if strings.Contains(tc.to, "func()") {
 				wantNotes = []string{"main.go:12:28: a function literal in f changed: closures it made before keep their old code"}
 			}
-			if strings.Join(pl.notes.Strings(), "\n") != strings.Join(wantNotes, "\n") {
-				t.Errorf("notes: got %q, want %q", pl.notes.Strings(), wantNotes)
+			if strings.Join(pl.Notes.Strings(), "\n") != strings.Join(wantNotes, "\n") {
+				t.Errorf("notes: got %q, want %q", pl.Notes.Strings(), wantNotes)
 			}
 		})
 	}
@@ -113,17 +113,17 @@ func TestClassify(t *testing.T) {
 // text is reverted, and that a prompt patch the file did not touch stays.
 func TestClassifyRevert(t *testing.T) {
 	const pkg = "example.com/m"
-	prog := &Build{funcs: map[string]patcher.Function{pkg + ".f": {Key: pkg + ".f", Package: pkg, Patchable: true}}}
+	prog := manifest{pkg + ".f": {Key: pkg + ".f", Package: pkg, Patchable: true}}
 	old, _ := ParseFileDecls(pkg, "/m/main.go", []byte(compiledSrc))
 	live := map[string]Live{pkg + ".f": {}}
 	pl := classify(prog, "/m/main.go", old, old, nil, live, noCallers)
-	if strings.Join(pl.revert, ",") != pkg+".f" {
-		t.Errorf("revert: got %v, want [%s.f]", pl.revert, pkg)
+	if strings.Join(pl.Revert, ",") != pkg+".f" {
+		t.Errorf("revert: got %v, want [%s.f]", pl.Revert, pkg)
 	}
 	live[pkg+".f"] = Live{Prompt: true}
 	pl = classify(prog, "/m/main.go", old, old, old, live, noCallers)
-	if len(pl.revert) != 0 || len(pl.apply) != 0 {
-		t.Errorf("prompt patch of an untouched function: got revert %v, apply %v", pl.revert, names(pl.apply))
+	if len(pl.Revert) != 0 || len(pl.Apply) != 0 {
+		t.Errorf("prompt patch of an untouched function: got revert %v, apply %v", pl.Revert, names(pl.Apply))
 	}
 }
 
@@ -137,3 +137,16 @@ func names(fns []*FuncDecl) []string {
 
 // noCallers says that every function has a use outside a function.
 func noCallers(string) ([]string, bool) { return nil, false }
+
+// manifest is a build of one file whose functions are those of the
+// manifest: no other file of the package was compiled.
+type manifest map[string]patcher.Function
+
+func (m manifest) Func(key string) (patcher.Function, bool) {
+	f, ok := m[key]
+	return f, ok
+}
+
+func (manifest) CompiledDecls(string) *FileDecls           { return nil }
+func (manifest) PackageDecls(string) map[string]*FileDecls { return nil }
+func (manifest) Display(key string) string                 { return key }

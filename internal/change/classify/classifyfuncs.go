@@ -1,10 +1,12 @@
-package change
+package classify
 
 import (
 	"fmt"
 	"go/ast"
 	"go/token"
 	"strings"
+
+	"github.com/livepatch/livepatch/internal/change/diag"
 )
 
 // funcs decides each function of the saved file: applied, a helper of
@@ -23,26 +25,26 @@ func (c *classifier) funcs() (resigned []*FuncDecl) {
 		}
 		if o != nil && fn.code == o.code {
 			if isLive {
-				c.pl.revert = append(c.pl.revert, key)
+				c.pl.Revert = append(c.pl.Revert, key)
 			}
 			continue
 		}
-		f, inManifest := c.prog.funcs[key]
+		f, inManifest := c.prog.Func(key)
 		switch {
 		case strings.Contains(key, ".init#"):
 			c.refuse(fn.Decl.Pos(), key, "init function changed")
-		case o == nil && fn.generic:
+		case o == nil && fn.Generic:
 			c.refuse(fn.Decl.Pos(), key, "new generic function %s", fn.Name)
 		case o == nil && fn.Decl.Recv != nil:
 			// A new method: of a new type, or added to a compiled one;
 			// the package check declares it with the
 		case o == nil:
-			c.pl.helpers = append(c.pl.helpers, fn)
-		case fn.generic:
+			c.pl.Helpers = append(c.pl.Helpers, fn)
+		case fn.Generic:
 			c.refuse(fn.Decl.Pos(), key, "generic function %s changed", fn.Name)
-		case !fn.sameSignature(o) && fn.Decl.Recv == nil:
+		case !fn.SameSignature(o) && fn.Decl.Recv == nil:
 			resigned = append(resigned, fn)
-		case !fn.sameSignature(o):
+		case !fn.SameSignature(o):
 			c.refuse(fn.Decl.Pos(), key, "signature of %s changed", fn.Name)
 		case fn.Decl.Body == nil:
 			c.refuse(fn.Decl.Pos(), key, "body of %s removed", fn.Name)
@@ -55,9 +57,9 @@ func (c *classifier) funcs() (resigned []*FuncDecl) {
 		case isLive && codeOf(lp.Text) == fn.code:
 			// Already live.
 		default:
-			c.pl.apply = append(c.pl.apply, fn)
+			c.pl.Apply = append(c.pl.Apply, fn)
 			if pos, changed := changedLiteral(cur, fn, ofd, o); changed {
-				c.pl.notes = append(c.pl.notes, c.diagnostic(pos, key, Note,
+				c.pl.Notes = append(c.pl.Notes, c.diagnostic(pos, key, diag.Note,
 					"a function literal in "+fn.Name+" changed: closures it made before keep their old code"))
 			}
 		}
@@ -72,7 +74,7 @@ func (c *classifier) compiledOf(key string) (*FuncDecl, *FileDecls) {
 	if o := c.old.Funcs[key]; o != nil {
 		return o, c.old
 	}
-	f, ok := c.prog.funcs[key]
+	f, ok := c.prog.Func(key)
 	if !ok || f.File == c.file || strings.Contains(key, ".init#") {
 		return nil, nil
 	}
@@ -99,15 +101,15 @@ func (c *classifier) removed(declared, patched map[string]bool) {
 				unpatched = append(unpatched, c.prog.Display(u))
 			}
 		}
-		at := c.cur.file.Name.Pos()
+		at := c.cur.Syntax.Name.Pos()
 		switch {
 		case !ok || strings.Contains(key, ".init#"):
 			c.refuse(at, key, "%s removed", name)
 		case len(unpatched) > 0:
-			c.pl.refusals = append(c.pl.refusals, c.diagnostic(at, key, RefusedUnpatched,
+			c.pl.Refusals = append(c.pl.Refusals, c.diagnostic(at, key, diag.RefusedUnpatched,
 				fmt.Sprintf("%s removed and compiled code uses it (%s)", name, strings.Join(unpatched, ", "))))
 		default:
-			c.pl.notes = append(c.pl.notes, c.diagnostic(at, key, Note, name+" removed: its compiled body stays in the program, unused"))
+			c.pl.Notes = append(c.pl.Notes, c.diagnostic(at, key, diag.Note, name+" removed: its compiled body stays in the program, unused"))
 		}
 	}
 }
@@ -119,7 +121,7 @@ func (c *classifier) removed(declared, patched map[string]bool) {
 func (c *classifier) helpersChanged() bool {
 	cur, old, prev := c.cur, c.old, c.prev
 	changed := prev == nil || cur.added(old) != prev.added(old)
-	for _, h := range c.pl.helpers {
+	for _, h := range c.pl.Helpers {
 		changed = changed || prev.Funcs[h.Key] == nil || prev.Funcs[h.Key].Text != h.Text
 	}
 	return changed
@@ -129,10 +131,10 @@ func (c *classifier) helpersChanged() bool {
 func (c *classifier) requeue() {
 	cur, live := c.cur, c.live
 	queued := map[string]bool{}
-	for _, fn := range c.pl.apply {
+	for _, fn := range c.pl.Apply {
 		queued[fn.Key] = true
 	}
-	for _, fn := range c.pl.helpers {
+	for _, fn := range c.pl.Helpers {
 		queued[fn.Key] = true
 	}
 	for _, key := range cur.order {
@@ -140,7 +142,7 @@ func (c *classifier) requeue() {
 		o, _ := c.compiledOf(key)
 		lp, isLive := live[key]
 		if isLive && !lp.Prompt && !queued[key] && o != nil && fn.code != o.code {
-			c.pl.apply = append(c.pl.apply, fn)
+			c.pl.Apply = append(c.pl.Apply, fn)
 		}
 	}
 }
@@ -156,7 +158,7 @@ func changedLiteral(cur *FileDecls, fn *FuncDecl, old *FileDecls, o *FuncDecl) (
 		var at []token.Pos
 		ast.Inspect(d.Body, func(n ast.Node) bool {
 			if fl, ok := n.(*ast.FuncLit); ok {
-				texts = append(texts, squeeze(fd.slice(fl.Pos(), fl.End())))
+				texts = append(texts, Squeeze(fd.slice(fl.Pos(), fl.End())))
 				at = append(at, fl.Pos())
 				return false
 			}

@@ -1,9 +1,11 @@
-package change
+package classify
 
 import (
 	"go/ast"
 	"go/token"
 	"strings"
+
+	"github.com/livepatch/livepatch/internal/change/diag"
 )
 
 // typeDecls refuses every type declaration of the saved file that changed or
@@ -15,7 +17,7 @@ func (c *classifier) typeDecls() {
 	}
 	for _, name := range sortedKeys(c.old.types) {
 		if c.cur.types[name] == nil {
-			c.refuse(c.cur.file.Name.Pos(), "", "type %s removed", name)
+			c.refuse(c.cur.Syntax.Name.Pos(), "", "type %s removed", name)
 		}
 	}
 }
@@ -28,7 +30,7 @@ func (c *classifier) typeChange(name string) {
 	if os == nil {
 		return // a new type: declared with the change, for patched code
 	}
-	if squeeze(cur.slice(ts.Pos(), ts.End())) == squeeze(old.slice(os.Pos(), os.End())) {
+	if Squeeze(cur.slice(ts.Pos(), ts.End())) == Squeeze(old.slice(os.Pos(), os.End())) {
 		return
 	}
 	st, ok1 := ts.Type.(*ast.StructType)
@@ -49,7 +51,7 @@ func (c *classifier) typeChange(name string) {
 // compiled code that reads T by reflection, encoding/json and the like,
 // would not see it), not a field of a generic type. Fields removed go live
 // when no unpatched compiled code uses them, which the plan checks once it
-// knows what it patches (fieldUsers): the compiled layout keeps them. A
+// knows what it patches (change.Build.fieldUsers): the compiled layout keeps them. A
 // field retyped, retagged or moved among the compiled fields is refused.
 func (c *classifier) structChange(name string, generic bool, nf, of []field, pos token.Pos) {
 	oldByName := map[string]field{}
@@ -85,7 +87,7 @@ func (c *classifier) structChange(name string, generic bool, nf, of []field, pos
 				c.refuse(pos, "", "embedded field %s removed from %s: the methods it promotes to %s would go", o.name, name, name)
 				continue
 			}
-			c.pl.removedFields = append(c.pl.removedFields, removedField{pkg: c.cur.pkgPath, typ: name, name: o.name, pos: c.diagnostic(pos, "", RefusedUnpatched, "").Pos})
+			c.pl.RemovedFields = append(c.pl.RemovedFields, RemovedField{Pkg: c.cur.PkgPath, Type: name, Name: o.name, Pos: c.diagnostic(pos, "", diag.RefusedUnpatched, "").Pos})
 			continue
 		}
 		if i < len(kept) && kept[i].name != o.name {
@@ -101,7 +103,7 @@ func typeParams(fd *FileDecls, ts *ast.TypeSpec) string {
 	if ts.TypeParams == nil {
 		return ""
 	}
-	return squeeze(fd.slice(ts.TypeParams.Pos(), ts.TypeParams.End()))
+	return Squeeze(fd.slice(ts.TypeParams.Pos(), ts.TypeParams.End()))
 }
 
 // field is a field of a struct type as written: an embedded field is
@@ -116,7 +118,7 @@ type field struct {
 func structFields(fd *FileDecls, s *ast.StructType) []field {
 	var out []field
 	for _, f := range s.Fields.List {
-		typ := squeeze(fd.slice(f.Type.Pos(), f.Type.End()))
+		typ := Squeeze(fd.slice(f.Type.Pos(), f.Type.End()))
 		tag := ""
 		if f.Tag != nil {
 			tag = f.Tag.Value

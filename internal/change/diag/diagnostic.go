@@ -1,4 +1,7 @@
-package change
+// Package diag holds the diagnostics of checking a change or a prompt
+// input (packages change, change/classify and change/frame): where, of
+// which kind, and the message, kept as values until they reach a person.
+package diag
 
 import (
 	"fmt"
@@ -45,8 +48,8 @@ type Diagnostic struct {
 	// refusal of it (rewrite.Error.Reason), or is empty.
 	Reason string
 
-	// undefined is the name of a type error "undefined: NAME".
-	undefined string
+	// Undefined is the name of a type error "undefined: NAME", or empty.
+	Undefined string
 }
 
 // String returns the diagnostic as users see it: file:line:col: msg,
@@ -91,7 +94,7 @@ func (l Diagnostics) Strings() []string {
 func TypeDiagnostic(te types.Error, pos token.Position) Diagnostic {
 	d := Diagnostic{Pos: pos, Kind: Type, Msg: te.Msg}
 	if name, ok := strings.CutPrefix(te.Msg, "undefined: "); ok {
-		d.undefined = name
+		d.Undefined = name
 	}
 	return d
 }

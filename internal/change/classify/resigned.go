@@ -1,4 +1,4 @@
-package change
+package classify
 
 import "strings"
 
@@ -14,9 +14,9 @@ func (c *classifier) resigned(fns []*FuncDecl, patched map[string]bool) {
 		var unpatched []string
 		for _, u := range users {
 			lp, isLive := live[u]
-			samePkg := strings.HasPrefix(u, c.cur.pkgPath+".")
+			samePkg := strings.HasPrefix(u, c.cur.PkgPath+".")
 			if !patched[u] && (!isLive || lp.Prompt || !samePkg) {
-				unpatched = append(unpatched, strings.TrimPrefix(u, c.cur.pkgPath+"."))
+				unpatched = append(unpatched, strings.TrimPrefix(u, c.cur.PkgPath+"."))
 			}
 		}
 		switch {
@@ -25,9 +25,9 @@ func (c *classifier) resigned(fns []*FuncDecl, patched map[string]bool) {
 		case len(unpatched) > 0:
 			c.refuse(fn.Decl.Pos(), fn.Key, "signature of %s changed and its compiled caller %s is not patched", fn.Name, strings.Join(unpatched, ", "))
 		default:
-			c.pl.helpers = append(c.pl.helpers, fn)
+			c.pl.Helpers = append(c.pl.Helpers, fn)
 			if _, ok := live[fn.Key]; ok {
-				c.pl.revert = append(c.pl.revert, fn.Key) // the helper replaces it for its callers
+				c.pl.Revert = append(c.pl.Revert, fn.Key) // the helper replaces it for its callers
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package change
+package diag
 
 import (
 	"go/token"

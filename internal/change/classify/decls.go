@@ -1,4 +1,4 @@
-package change
+package classify
 
 import (
 	"fmt"
@@ -20,38 +20,40 @@ type FuncDecl struct {
 	Text string // the declaration, from `func` to its closing brace
 	Line int    // line of `func`
 
-	file    string // the file that declares it
-	code    string // text's tokens without comments and layout (codeOf)
-	sig     string // receiver and signature, as written, spaces squeezed
-	types   string // receiver and signature without names (sameSignature)
-	generic bool
+	File    string // the file that declares it
+	Sig     string // receiver and signature, as written, spaces squeezed
+	Generic bool   // a generic function or a method of a generic type
+
+	code  string // text's tokens without comments and layout (codeOf)
+	types string // receiver and signature without names (SameSignature)
 }
 
 // FileDecls are the top-level declarations of one file.
 type FileDecls struct {
-	pkgPath string
-	fset    *token.FileSet
-	file    *ast.File
-	src     []byte
+	PkgPath string
+	Fset    *token.FileSet
+	Syntax  *ast.File
+	Src     []byte
 	Funcs   map[string]*FuncDecl
-	order   []string                 // keys of funcs in source order
-	types   map[string]*ast.TypeSpec // by name
-	values  map[string]valueDecl     // consts and vars by name
-	cgo     bool
+	Values  map[string]ValueDecl // consts and vars by name
+
+	order []string                 // keys of funcs in source order
+	types map[string]*ast.TypeSpec // by name
+	cgo   bool
 }
 
-// Kinds of a valueDecl.
+// Kinds of a ValueDecl.
 const (
-	kindConst = "constant"
-	kindVar   = "variable"
+	KindConst = "constant"
+	KindVar   = "variable"
 )
 
-// valueDecl is a constant or variable declaration.
-type valueDecl struct {
-	kind string // kindConst or kindVar
-	text string // its spec as written
-	pos  token.Pos
-	spec *ast.ValueSpec
+// ValueDecl is a constant or variable declaration.
+type ValueDecl struct {
+	Kind string // KindConst or KindVar
+	Text string // its spec as written
+	Pos  token.Pos
+	Spec *ast.ValueSpec
 }
 
 // ParseFileDecls parses src, a file of package pkgPath.
@@ -61,8 +63,8 @@ func ParseFileDecls(pkgPath, filename string, src []byte) (*FileDecls, error) {
 	if err != nil {
 		return nil, err
 	}
-	fd := &FileDecls{pkgPath: pkgPath, fset: fset, file: f, src: src, Funcs: map[string]*FuncDecl{},
-		types: map[string]*ast.TypeSpec{}, values: map[string]valueDecl{}}
+	fd := &FileDecls{PkgPath: pkgPath, Fset: fset, Syntax: f, Src: src, Funcs: map[string]*FuncDecl{},
+		types: map[string]*ast.TypeSpec{}, Values: map[string]ValueDecl{}}
 	for _, is := range f.Imports {
 		if is.Path.Value == `"C"` {
 			fd.cgo = true
@@ -72,14 +74,14 @@ func ParseFileDecls(pkgPath, filename string, src []byte) (*FileDecls, error) {
 	for _, d := range f.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
-			fn := newFuncDecl(fset, src, pkgPath, d)
+			fn := NewFuncDecl(fset, src, pkgPath, d)
 			if d.Name.Name == "init" && d.Recv == nil {
 				// Numbered among the file's init functions only, so that
 				// adding another function does not make one look changed.
 				inits++
 				fn.Key = fmt.Sprintf("%s.init#%d", pkgPath, inits)
 			}
-			fn.file = filename
+			fn.File = filename
 			fd.Funcs[fn.Key] = fn
 			fd.order = append(fd.order, fn.Key)
 		case *ast.GenDecl:
@@ -88,9 +90,9 @@ func ParseFileDecls(pkgPath, filename string, src []byte) (*FileDecls, error) {
 				case *ast.TypeSpec:
 					fd.types[s.Name.Name] = s
 				case *ast.ValueSpec:
-					kind := kindVar
+					kind := KindVar
 					if d.Tok == token.CONST {
-						kind = kindConst
+						kind = KindConst
 					}
 					// Constants of an iota group depend on their place:
 					// index the spec's text with its position in the group.
@@ -100,7 +102,7 @@ func ParseFileDecls(pkgPath, filename string, src []byte) (*FileDecls, error) {
 					}
 					text += embedDirectives(d, s)
 					for _, n := range s.Names {
-						fd.values[n.Name] = valueDecl{kind: kind, text: text, pos: n.Pos(), spec: s}
+						fd.Values[n.Name] = ValueDecl{Kind: kind, Text: text, Pos: n.Pos(), Spec: s}
 					}
 				}
 			}
@@ -109,22 +111,22 @@ func ParseFileDecls(pkgPath, filename string, src []byte) (*FileDecls, error) {
 	return fd, nil
 }
 
-// emptyDecls are the declarations of a file the build does not have.
-func emptyDecls(pkgPath string) *FileDecls {
-	return &FileDecls{pkgPath: pkgPath, fset: token.NewFileSet(), file: &ast.File{Name: &ast.Ident{}}, Funcs: map[string]*FuncDecl{},
-		types: map[string]*ast.TypeSpec{}, values: map[string]valueDecl{}}
+// EmptyDecls are the declarations of a file the build does not have.
+func EmptyDecls(pkgPath string) *FileDecls {
+	return &FileDecls{PkgPath: pkgPath, Fset: token.NewFileSet(), Syntax: &ast.File{Name: &ast.Ident{}}, Funcs: map[string]*FuncDecl{},
+		types: map[string]*ast.TypeSpec{}, Values: map[string]ValueDecl{}}
 }
 
 // slice returns the source between two positions.
 func (fd *FileDecls) slice(from, to token.Pos) string {
-	return string(fd.src[fd.fset.Position(from).Offset:fd.fset.Position(to).Offset])
+	return string(fd.Src[fd.Fset.Position(from).Offset:fd.Fset.Position(to).Offset])
 }
 
-// newFuncDecl describes d, declared in a file of package pkgPath; with a
+// NewFuncDecl describes d, declared in a file of package pkgPath; with a
 // nil src only its key, name and line.
-func newFuncDecl(fset *token.FileSet, src []byte, pkgPath string, d *ast.FuncDecl) *FuncDecl {
+func NewFuncDecl(fset *token.FileSet, src []byte, pkgPath string, d *ast.FuncDecl) *FuncDecl {
 	off := func(p token.Pos) int { return fset.Position(p).Offset }
-	fn := &FuncDecl{Decl: d, Line: fset.Position(d.Pos()).Line, generic: d.Type.TypeParams != nil}
+	fn := &FuncDecl{Decl: d, Line: fset.Position(d.Pos()).Line, Generic: d.Type.TypeParams != nil}
 	if d.Body != nil && src != nil {
 		fn.Text = string(src[off(d.Pos()):off(d.End())])
 		fn.code = codeOf(fn.Text)
@@ -134,13 +136,13 @@ func newFuncDecl(fset *token.FileSet, src []byte, pkgPath string, d *ast.FuncDec
 		sigEnd = d.Body.Lbrace
 	}
 	if src != nil {
-		fn.sig = strings.Join(strings.Fields(string(src[off(d.Pos()):off(sigEnd)])), " ")
-		fn.sig = strings.Replace(fn.sig, " "+d.Name.Name+"(", "(", 1) // the name is the key's
+		fn.Sig = strings.Join(strings.Fields(string(src[off(d.Pos()):off(sigEnd)])), " ")
+		fn.Sig = strings.Replace(fn.Sig, " "+d.Name.Name+"(", "(", 1) // the name is the key's
 		fn.types = signatureTypes(fset, src, d)
 	}
 	fn.Name = d.Name.Name
 	if base, ptr, generic, ok := patcher.ReceiverBase(d); ok {
-		fn.generic = fn.generic || generic
+		fn.Generic = fn.Generic || generic
 		if ptr {
 			fn.Name = "(*" + base + ")." + d.Name.Name
 		} else {
@@ -191,7 +193,7 @@ func signatureTypes(fset *token.FileSet, src []byte, d *ast.FuncDecl) string {
 		b.WriteString(open)
 		if fl != nil {
 			for _, f := range fl.List {
-				typ := squeeze(string(src[fset.Position(f.Type.Pos()).Offset:fset.Position(f.Type.End()).Offset]))
+				typ := Squeeze(string(src[fset.Position(f.Type.Pos()).Offset:fset.Position(f.Type.End()).Offset]))
 				for i := 0; i < max(1, len(f.Names)); i++ {
 					if named && i < len(f.Names) {
 						b.WriteString(f.Names[i].Name + " ") // type parameters are used by name
@@ -209,9 +211,9 @@ func signatureTypes(fset *token.FileSet, src []byte, d *ast.FuncDecl) string {
 	return b.String()
 }
 
-// sameSignature reports whether fn and o have the same receiver and
+// SameSignature reports whether fn and o have the same receiver and
 // signature, whatever their parameters are called.
-func (fn *FuncDecl) sameSignature(o *FuncDecl) bool { return fn.types == o.types }
+func (fn *FuncDecl) SameSignature(o *FuncDecl) bool { return fn.types == o.types }
 
 // embedDirectives returns the //go:embed lines of the comments of a
 // variable's declaration, which are part of it: changing one changes what
