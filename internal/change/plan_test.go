@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"go/ast"
-	"go/token"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/livepatch/livepatch/internal/change/classify"
 	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // planFiles are the files of the package the planning tests change.
@@ -70,39 +69,24 @@ func planChecker(t *testing.T) (*Checker, string) {
 // go.mod, every function patchable, and returns it with the directory.
 func packageChecker(t *testing.T, pkgFiles map[string]string) (*Checker, string) {
 	t.Helper()
-	dir := t.TempDir()
 	files := map[string]string{"go.mod": "module example.com/p\n\ngo 1.26\n"}
 	for name, src := range pkgFiles {
 		files[name] = src
 	}
-	for name, src := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := &packages.Config{
-		Context: context.Background(),
-		Dir:     dir,
-		Fset:    token.NewFileSet(),
-		Mode: packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps |
-			packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule,
-	}
-	pkgs, err := packages.Load(cfg, ".")
-	if err != nil || len(pkgs) != 1 || len(pkgs[0].Errors) > 0 {
-		t.Fatalf("load: %v %v", err, pkgs)
-	}
+	fset, pkg, dir := testenv.LoadModule(t, files)
+	pkgs := []*packages.Package{pkg}
 	m := &patcher.Manifest{}
 	for _, f := range pkgs[0].Syntax {
-		name := cfg.Fset.File(f.Pos()).Name()
+		name := fset.File(f.Pos()).Name()
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok {
 				m.Functions = append(m.Functions, patcher.Function{Key: patcher.FuncKey(pkgs[0].PkgPath, fd), Package: pkgs[0].PkgPath,
-					File: name, Line: cfg.Fset.Position(fd.Pos()).Line, Patchable: true})
+					File: name, Line: fset.Position(fd.Pos()).Line, Patchable: true})
 			}
 		}
 	}
 	k := NewChecker(nil)
-	k.UseBuild(&patcher.Result{Manifest: m, Fset: cfg.Fset, Packages: pkgs})
+	k.UseBuild(&patcher.Result{Manifest: m, Fset: fset, Packages: pkgs})
 	return k, dir
 }
 
@@ -124,6 +108,30 @@ func planSave(t *testing.T, k *Checker, dir, saved string, files map[string][]by
 		sv.Files[filepath.Join(dir, name)] = src
 	}
 	return k.PlanSave(context.Background(), sv)
+}
+
+// checkPlan checks a plan's outcome: the error wanted (a diagnostic's
+// text), or what it applies and its notes. It reports whether the plan
+// was made, for the caller's further checks.
+func checkPlan(t *testing.T, pl *Plan, err error, wantErr, wantApply, wantNote string) bool {
+	t.Helper()
+	if wantErr != "" {
+		var ds diag.Diagnostics
+		if !errors.As(err, &ds) || ds[0].String() != wantErr {
+			t.Fatalf("got %v, want %q", err, wantErr)
+		}
+		return false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := applied(pl); got != wantApply {
+		t.Errorf("applied %q, want %q", got, wantApply)
+	}
+	if got := strings.Join(pl.Notes.Strings(), "\n"); got != wantNote {
+		t.Errorf("notes %q, want %q", got, wantNote)
+	}
+	return true
 }
 
 // applied returns the names of what a plan applies.
@@ -172,21 +180,8 @@ func TestPlanPackage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pl, err := planSave(t, k, dir, tc.saved, tc.files)
-			if tc.err != "" {
-				var ds diag.Diagnostics
-				if !errors.As(err, &ds) || ds[0].String() != tc.err {
-					t.Fatalf("got %v, want %q", err, tc.err)
-				}
+			if !checkPlan(t, pl, err, tc.err, tc.apply, tc.note) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := applied(pl); got != tc.apply {
-				t.Errorf("applied %q, want %q", got, tc.apply)
-			}
-			if got := strings.Join(pl.Notes.Strings(), "\n"); got != tc.note {
-				t.Errorf("notes %q, want %q", got, tc.note)
 			}
 		})
 	}

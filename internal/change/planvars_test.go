@@ -51,21 +51,8 @@ func TestPlanVars(t *testing.T) {
 				b = append(b, "\nvar limit = 10\n"...)
 			}
 			pl, err := planSave(t, k, dir, "b.go", map[string][]byte{"b.go": b})
-			if tc.err != "" {
-				var ds diag.Diagnostics
-				if !errors.As(err, &ds) || ds[0].String() != tc.err {
-					t.Fatalf("got %v, want %q", err, tc.err)
-				}
+			if !checkPlan(t, pl, err, tc.err, tc.apply, tc.note) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := applied(pl); got != tc.apply {
-				t.Errorf("applied %q, want %q", got, tc.apply)
-			}
-			if got := strings.Join(pl.Notes.Strings(), "\n"); got != tc.note {
-				t.Errorf("notes %q, want %q", got, tc.note)
 			}
 			var vars []string
 			if len(pl.Apply) > 0 {
