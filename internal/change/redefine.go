@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // Patched is one function that a change makes live, ready for the agent.
@@ -22,7 +22,7 @@ type Patched struct {
 	Line int    // the line of its declaration in File
 	// Text is the declaration as the user wrote it.
 	Text  string
-	Patch agent.Patch
+	Patch wire.Patch
 }
 
 // Redefinition is a prompt input made of function declarations, some of

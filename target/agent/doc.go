@@ -17,7 +17,7 @@
 //	lpT = nil
 //
 // The first line marks the function as run, in its file's array of ran
-// flags (RegisterRan; B is the file's first index): OpCalls says which
+// flags (RegisterRan; B is the file's first index): wire.OpCalls says which
 // functions have run and how many goroutines are inside a call of each
 // now (calls.go), for the host's notes on patches that take effect only
 // at a later call.
@@ -30,7 +30,7 @@
 //
 // # Patches
 //
-// A Patch names a function by its key, "importpath.F", "importpath.T.M" or
+// A patch (wire.Patch) names a function by its key, "importpath.F", "importpath.T.M" or
 // "importpath.(*T).M" (the import path of a main package is its module
 // path, as go list reports it), or by its index, and gives Go source for
 // the replacement: a function declaration (method declarations included) or
@@ -38,13 +38,13 @@
 // the receiver. The source is compiled in the scope of its package: every
 // symbol registered for the package, exported or not, is visible
 // unqualified. Packages referred to by a qualified name that matches exactly
-// one registered package are imported automatically; Patch.Imports adds
+// one registered package are imported automatically; wire.Patch.Imports adds
 // import specs explicitly. The interpreter cannot write unexported fields
 // through reflect: the source reaches them through the generated accessors
 // (*lpField_T_f(x)), as the host's rewriter produces them.
 //
 // Each compilation gets a fresh interpreted package, so a failed one leaves
-// nothing behind. Package variables a patch set declares anew (Patch.Vars)
+// nothing behind. Package variables a patch set declares anew (wire.Patch.Vars)
 // live in one home per package instead (vars.go): made and registered as
 // the package's symbols before the set compiles, initialized once when it
 // did, kept by later sets that declare them again. A replacement must fit the compiled function's type
@@ -96,27 +96,18 @@
 //
 // # Wire protocol
 //
-// The host talks to the agent with JSON requests and responses (Request and
-// Response). On the unix socket each message is one JSON object followed by
-// a newline; the first request of a connection must be {"op":"hello",
-// "token":...} carrying the token from LIVEPATCH_AGENT_TOKEN, and only one
-// client is served at a time (a second one gets an error response and is
-// closed). While the target is stopped under a debugger, the host writes one
-// request (without the newline) into Inbox, calls Serve(n) by call injection
-// and reads Serve's result as the length of the response in Outbox.
-//
-// A failed request's response says why as an Error, a value: its kind
-// (ErrCompile, ErrBusy, ...), its position in the source sent, the
-// function it is about and the message; a refused patch set lists one
-// Error per failed function. The host branches on the kind and formats the
-// error only where a person reads it.
-//
-// Operations: "hello", "apply" (Patches), "revert" (Refs, or All), "eval"
-// (Source, Package, TimeoutMillis), "status" and "release". Every response
-// to the operations after hello but release carries the list of patched
-// functions. An injected call never waits for the agent's
-// lock: if another operation holds it (for example a socket client whose
-// goroutine the debugger stopped), the response says the agent is busy.
+// The requests, responses, patches and errors are package wire's. On the
+// unix socket each message is one JSON object followed by a newline; the
+// first request of a connection must be {"op":"hello", "token":...}
+// carrying the token from LIVEPATCH_AGENT_TOKEN, and only one client is
+// served at a time (a second one gets an error response and is closed).
+// While the target is stopped under a debugger, the host writes one
+// request (without the newline) into Inbox, calls Serve(n) by call
+// injection and reads Serve's result as the length of the response in
+// Outbox (serve.go answers both). An injected call never waits for the
+// agent's lock: if another operation holds it (for example a socket client
+// whose goroutine the debugger stopped), the response says the agent is
+// busy.
 //
 // # Hold
 //

@@ -8,19 +8,19 @@ import (
 )
 
 // EnvHold, set in a target's environment together with EnvSocket and
-// EnvToken, makes Start wait until the host sends OpRelease, so that the
+// EnvToken, makes Start wait until the host sends wire.OpRelease, so that the
 // host can patch the program before any of its code after that init runs
 // (livepatch test patches every function before the first test). Its value
 // is "1" for DefaultHold, or a duration such as "90s". The agent unsets it
 // at start.
 const EnvHold = "LIVEPATCH_AGENT_HOLD"
 
-// DefaultHold is how long a held target waits for OpRelease when EnvHold
+// DefaultHold is how long a held target waits for wire.OpRelease when EnvHold
 // is "1".
 var DefaultHold = 5 * time.Minute
 
 // HoldingLine starts the line a held target writes to its stderr once its
-// socket listens and it waits for OpRelease; the host can dial then.
+// socket listens and it waits for wire.OpRelease; the host can dial then.
 const HoldingLine = "livepatch agent: holding until released"
 
 var (
@@ -48,7 +48,7 @@ func holdLimit(v string) (time.Duration, error) {
 	return d, nil
 }
 
-// hold writes HoldingLine to stderr and waits for OpRelease, at most
+// hold writes HoldingLine to stderr and waits for wire.OpRelease, at most
 // limit; when the limit passes first it says so on stderr and returns, and
 // the program runs unpatched by what did not arrive.
 func hold(limit time.Duration) {

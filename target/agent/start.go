@@ -23,7 +23,7 @@ var server *Server
 // LIVEPATCH_AGENT_TOKEN are set, it listens on that socket, and logs to the
 // host through the fifo beside it (LogName) when there is one; it unsets
 // these variables either way. With EnvHold set as well, Start then waits for the
-// host's OpRelease (see EnvHold). Start never fails the program: problems
+// host's wire.OpRelease (see EnvHold). Start never fails the program: problems
 // are logged (to stderr without the host's fifo). Calls after the first do nothing.
 func Start() {
 	startOnce.Do(func() {
