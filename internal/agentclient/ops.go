@@ -117,7 +117,7 @@ func (o *ops) Eval(ctx context.Context, src, pkg string, timeout time.Duration) 
 	return agent.EvalResult{Value: resp.Value, Type: resp.Type}, nil
 }
 
-// Release lets a target started with agent.EnvHold go on; in a target
+// Release lets a target started with hostlink.EnvHold go on; in a target
 // that is not held it does nothing.
 func (o *ops) Release(ctx context.Context) error {
 	_, err := o.do(ctx, &wire.Request{Op: wire.OpRelease})

@@ -84,7 +84,7 @@
 // the replacement for sure, and the latter must behave as in compiled code.
 // A panic raised inside the interpreter is also logged, with the patched
 // function's name and the place it started: to the host, which shows it as
-// its own message (see LogName), or to the target's stderr without one.
+// its own message (see hostlink.LogName), or to the target's stderr without one.
 //
 // # Evaluation
 //
@@ -111,22 +111,22 @@
 //
 // # Hold
 //
-// A target started with LIVEPATCH_AGENT_HOLD (EnvHold) besides the socket's
+// A target started with LIVEPATCH_AGENT_HOLD (hostlink.EnvHold) besides the socket's
 // variables does not go on past the init that starts the agent (the root
 // package's generated symbols file) until a client sends "release": Start
-// writes HoldingLine to stderr once the socket listens, then waits. The
+// writes hostlink.HoldingLine to stderr once the socket listens, then waits. The
 // host patches in the meantime, so that the code after that init (main,
 // or a test binary's tests) runs patched from its first call. The hold has
-// a deadline (the variable's value, DefaultHold for "1"); when it passes,
+// a deadline (the variable's value, hostlink.DefaultHold for "1"); when it passes,
 // the agent says so on stderr and the program goes on. Package variables
 // of the root package and the init functions of the files before the
 // symbols file have run by then, compiled.
 //
 // # Lifetime
 //
-// A target started with LIVEPATCH_AGENT_HOST (EnvHost), the host's process
+// A target started with LIVEPATCH_AGENT_HOST (hostlink.EnvHost), the host's process
 // id, ends when the host does, however the host ends: Start has the kernel
-// send it SIGKILL then (Linux's parent-death signal; see watchHost).
+// send it SIGKILL then (Linux's parent-death signal; see hostlink.Watch).
 //
 // yaegi prints every panic in interpreted code to the target's stderr,
 // recovered or not; that is yaegi's behavior, not an error of the agent.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"unsafe"
 
+	"github.com/livepatch/livepatch/target/agent/hostlink"
 	"github.com/livepatch/livepatch/target/agent/wire"
 	yaegi "github.com/traefik/yaegi/interp"
 )
@@ -35,7 +36,7 @@ func ServeFrame(n int, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a1
 		out = []byte(`{"ok":false,"error":"response too large for the agent outbox"}`)
 	}
 	if releasing {
-		release() // the debugger reads the response once the program runs again
+		hostlink.Release() // the debugger reads the response once the program runs again
 	}
 	return copy(Outbox[:], out)
 }

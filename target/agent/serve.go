@@ -91,7 +91,7 @@ func handle(req *wire.Request, lock func() bool, addrs []uintptr) wire.Response 
 
 // handleBytes decodes one request, executes it and encodes the response.
 // A panic inside the agent becomes an error response rather than killing
-// the target. releasing reports an wire.OpRelease: the caller calls release
+// the target. releasing reports a wire.OpRelease: the caller calls hostlink.Release
 // once the response is out.
 func handleBytes(b []byte, lock func() bool, addrs []uintptr) (out []byte, releasing bool) {
 	var req wire.Request

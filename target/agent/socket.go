@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/livepatch/livepatch/target/agent/hostlink"
 	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
@@ -143,7 +144,7 @@ func (s *Server) serveConn(c net.Conn) {
 		if releasing {
 			// Answered first: once released, a short-lived program (a
 			// test binary) may exit before a reply written after it.
-			release()
+			hostlink.Release()
 		}
 		if err != nil {
 			return
