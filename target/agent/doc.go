@@ -72,7 +72,8 @@
 // interface (see packages ifacewrap and bintypes). The interpreter has yaegi's
 // package unsafe (Pointer, Add, Sizeof, Alignof, Offsetof and the
 // conversions between unsafe.Pointer, uintptr and pointers), as the
-// compiled code it replaces had.
+// compiled code it replaces had, and package side's table, as lp_side,
+// for the fields a saved change adds to a compiled struct type.
 //
 // # Panics
 //
@@ -111,14 +112,15 @@
 //
 // # Hold
 //
-// A target started with LIVEPATCH_AGENT_HOLD (hostlink.EnvHold) besides the socket's
-// variables does not go on past the init that starts the agent (the root
-// package's generated symbols file) until a client sends "release": Start
-// writes hostlink.HoldingLine to stderr once the socket listens, then waits. The
-// host patches in the meantime, so that the code after that init (main,
-// or a test binary's tests) runs patched from its first call. The hold has
-// a deadline (the variable's value, hostlink.DefaultHold for "1"); when it passes,
-// the agent says so on stderr and the program goes on. Package variables
+// A target started with LIVEPATCH_AGENT_HOLD (hostlink.EnvHold) besides
+// the socket's variables does not go on past the init that starts the
+// agent (the root package's generated symbols file) until a client sends
+// "release": Start writes hostlink.HoldingLine to stderr once the socket
+// listens, then waits. The host patches in the meantime, so that the code
+// after that init (main, or a test binary's tests) runs patched from its
+// first call. The hold has a deadline (the variable's value,
+// hostlink.DefaultHold for "1"); when it passes, the agent says so on
+// stderr and the program goes on. Package variables
 // of the root package and the init functions of the files before the
 // symbols file have run by then, compiled.
 //
