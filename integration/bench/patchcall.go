@@ -15,7 +15,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/patcher"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // The prologue fixture's handshake (see its prologue_test.go): with
@@ -79,7 +79,7 @@ func benchPatchCall(ctx context.Context, root string, runs int, benchtime string
 	for i := 0; i < runs; i++ {
 		for k := range 3 {
 			b := callBuild((i + k) % 3)
-			bin, ps := patchable, []agent.Patch(nil)
+			bin, ps := patchable, []wire.Patch(nil)
 			switch b {
 			case callPlain:
 				bin = plain
@@ -138,8 +138,8 @@ func (b callBuild) String() string {
 
 // prologuePatches returns the replacements keyed as the manifest of the
 // fixture's patchable build names the functions; each must be patchable.
-func prologuePatches(m *patcher.Manifest) ([]agent.Patch, error) {
-	var ps []agent.Patch
+func prologuePatches(m *patcher.Manifest) ([]wire.Patch, error) {
+	var ps []wire.Patch
 	for _, r := range replacements {
 		var key string
 		for _, f := range m.Functions {
@@ -151,7 +151,7 @@ func prologuePatches(m *patcher.Manifest) ([]agent.Patch, error) {
 		if key == "" {
 			return nil, fmt.Errorf("no patchable function *%s in the fixture's manifest", r.suffix)
 		}
-		ps = append(ps, agent.Patch{Ref: agent.Ref{Key: key}, Source: r.source})
+		ps = append(ps, wire.Patch{Ref: wire.Ref{Key: key}, Source: r.source})
 	}
 	return ps, nil
 }
@@ -161,7 +161,7 @@ func prologuePatches(m *patcher.Manifest) ([]agent.Patch, error) {
 // the waiting line, applies patches over the socket when there are any and
 // checks with the agent that they are live, then lets the benchmarks run
 // and returns their output.
-func runPrologue(ctx context.Context, dir, bin, benchtime string, patches []agent.Patch) ([]byte, error) {
+func runPrologue(ctx context.Context, dir, bin, benchtime string, patches []wire.Patch) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, runLimit)
 	defer cancel()
 	ep, err := agentclient.NewEndpoint()
@@ -237,7 +237,7 @@ func runPrologue(ctx context.Context, dir, bin, benchtime string, patches []agen
 // applyAndCheck applies patches as one set over the agent's socket, then
 // asks the agent which functions are patched and checks that every one
 // of the set is.
-func applyAndCheck(ctx context.Context, ep *agentclient.Endpoint, patches []agent.Patch) error {
+func applyAndCheck(ctx context.Context, ep *agentclient.Endpoint, patches []wire.Patch) error {
 	c, err := ep.Dial(ctx)
 	if err != nil {
 		return err
@@ -254,7 +254,7 @@ func applyAndCheck(ctx context.Context, ep *agentclient.Endpoint, patches []agen
 }
 
 // checkPatched reports an error naming the patches that live lacks.
-func checkPatched(patches []agent.Patch, live []agent.PatchedFunc) error {
+func checkPatched(patches []wire.Patch, live []wire.PatchedFunc) error {
 	have := map[string]bool{}
 	for _, f := range live {
 		have[f.Key] = true

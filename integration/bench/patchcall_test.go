@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/livepatch/livepatch/internal/patcher"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 func TestProloguePatches(t *testing.T) {
@@ -35,11 +35,11 @@ func TestProloguePatches(t *testing.T) {
 }
 
 func TestCheckPatched(t *testing.T) {
-	ps := []agent.Patch{{Ref: agent.Ref{Key: "a"}}, {Ref: agent.Ref{Key: "b"}}}
-	if err := checkPatched(ps, []agent.PatchedFunc{{Ref: agent.Ref{Key: "b"}}, {Ref: agent.Ref{Key: "a"}}}); err != nil {
+	ps := []wire.Patch{{Ref: wire.Ref{Key: "a"}}, {Ref: wire.Ref{Key: "b"}}}
+	if err := checkPatched(ps, []wire.PatchedFunc{{Ref: wire.Ref{Key: "b"}}, {Ref: wire.Ref{Key: "a"}}}); err != nil {
 		t.Errorf("all patched: %v", err)
 	}
-	err := checkPatched(ps, []agent.PatchedFunc{{Ref: agent.Ref{Key: "a"}}})
+	err := checkPatched(ps, []wire.PatchedFunc{{Ref: wire.Ref{Key: "a"}}})
 	if err == nil || !strings.Contains(err.Error(), "b") {
 		t.Errorf("b missing: got %v", err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/hostlink"
 )
 
 // LogRecord is one record of an agent's log: its level, its message and
@@ -38,11 +38,11 @@ func (r LogRecord) String() string {
 }
 
 // openLog makes the fifo in dir that the agents of the endpoint's programs
-// log to (agent.LogName) and opens it for reading. It is opened for writing
+// log to (hostlink.LogName) and opens it for reading. It is opened for writing
 // too, so that it has a reader for the agent's open and reads never see an
 // end of file between programs.
 func openLog(dir string) (*os.File, error) {
-	path := filepath.Join(dir, agent.LogName)
+	path := filepath.Join(dir, hostlink.LogName)
 	if err := syscall.Mkfifo(path, 0o600); err != nil {
 		return nil, fmt.Errorf("agent log: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/go-delve/delve/service/debugger"
 
 	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // Names of the agent's injected-call entry points as Delve spells them.
@@ -99,7 +100,7 @@ func (c *CallClient) addresses() error {
 	return nil
 }
 
-func (c *CallClient) roundTrip(ctx context.Context, req *agent.Request) (*agent.Response, error) {
+func (c *CallClient) roundTrip(ctx context.Context, req *wire.Request) (*wire.Response, error) {
 	return c.roundTripCall(ctx, req, c.GoroutineID, func(n int) string {
 		return fmt.Sprintf("%s.Serve(%d)", agentPkgExpr, n)
 	})
@@ -107,7 +108,7 @@ func (c *CallClient) roundTrip(ctx context.Context, req *agent.Request) (*agent.
 
 // roundTripCall writes req into the inbox and calls the agent on goroutine
 // goid with the expression call(len(request)).
-func (c *CallClient) roundTripCall(ctx context.Context, req *agent.Request, goid int64, call func(n int) string) (*agent.Response, error) {
+func (c *CallClient) roundTripCall(ctx context.Context, req *wire.Request, goid int64, call func(n int) string) (*wire.Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", req.Op, err)
 	}
@@ -169,7 +170,7 @@ func (c *CallClient) roundTripCall(ctx context.Context, req *agent.Request, goid
 	if err != nil {
 		return nil, fmt.Errorf("%s: read agent outbox: %w", req.Op, err)
 	}
-	var resp agent.Response
+	var resp wire.Response
 	if err := json.Unmarshal(out, &resp); err != nil {
 		return nil, fmt.Errorf("%s: bad response: %w", req.Op, err)
 	}
@@ -217,7 +218,7 @@ func (c *CallClient) checkStopped() error {
 type FrameEval struct {
 	// Request is the eval request; its Frame lists the bound locals, whose
 	// Arg indexes Addrs.
-	Request agent.Request
+	Request wire.Request
 	// GoroutineID is the goroutine that makes the call (0: the selected one).
 	GoroutineID int64
 	// Addrs are Delve expressions for the locals' addresses, evaluated in
@@ -228,12 +229,12 @@ type FrameEval struct {
 
 // EvalFrame evaluates e.Request through agent.ServeFrame. The response is
 // returned also when the agent reports a failure (with an *AgentError).
-func (c *CallClient) EvalFrame(ctx context.Context, e FrameEval) (*agent.Response, error) {
+func (c *CallClient) EvalFrame(ctx context.Context, e FrameEval) (*wire.Response, error) {
 	if len(e.Addrs) > agent.MaxFrameArgs {
 		return nil, fmt.Errorf("eval: %d frame variables, at most %d can be used in one input", len(e.Addrs), agent.MaxFrameArgs)
 	}
 	req := e.Request
-	req.Op = agent.OpEval
+	req.Op = wire.OpEval
 	resp, err := c.roundTripCall(ctx, &req, e.GoroutineID, func(n int) string {
 		args := make([]string, agent.MaxFrameArgs)
 		for i := range args {

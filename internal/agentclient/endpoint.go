@@ -12,6 +12,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/tempdir"
 	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/hostlink"
 )
 
 // Endpoint is where a target's agent will listen: a socket path inside a
@@ -51,12 +52,12 @@ func NewEndpoint() (*Endpoint, error) {
 }
 
 // Env returns the environment entries that make the target's agent listen
-// on e and end the target with this process (agent.EnvHost: the target
+// on e and end the target with this process (hostlink.EnvHost: the target
 // must be a child of this process, as the embedded debugger launches it);
 // add them to the target's environment only.
 func (e *Endpoint) Env() []string {
 	return []string{agent.EnvSocket + "=" + e.Path, agent.EnvToken + "=" + e.Token,
-		agent.EnvHost + "=" + strconv.Itoa(os.Getpid())}
+		hostlink.EnvHost + "=" + strconv.Itoa(os.Getpid())}
 }
 
 // Dial connects to the agent listening on e.

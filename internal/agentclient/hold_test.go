@@ -8,7 +8,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/testenv"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/hostlink"
 )
 
 // heldCounter starts the counter program with an agent endpoint and
@@ -18,7 +18,7 @@ func heldCounter(t *testing.T, ep *agentclient.Endpoint, holdVal string) (io.Wri
 	t.Helper()
 	bin := counterBinary(t)
 	cmd := testenv.Command(testenv.Context(t), bin)
-	cmd.Env = append(append(os.Environ(), ep.Env()...), agent.EnvHold+"="+holdVal)
+	cmd.Env = append(append(os.Environ(), ep.Env()...), hostlink.EnvHold+"="+holdVal)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func TestHoldPatchesBeforeMain(t *testing.T) {
 	}
 	t.Cleanup(func() { ep.Remove() })
 	stdin, stdout, stderr := heldCounter(t, ep, "1")
-	if l := await(t, stderr, agent.HoldingLine); !strings.Contains(l, "deadline 5m0s") {
+	if l := await(t, stderr, hostlink.HoldingLine); !strings.Contains(l, "deadline 5m0s") {
 		t.Errorf("holding line %q does not give the default deadline", l)
 	}
 	// Ask for a report now: a main that ran already would answer it unpatched.
@@ -100,7 +100,7 @@ func TestHoldDeadline(t *testing.T) {
 	}
 	t.Cleanup(func() { ep.Remove() })
 	stdin, stdout, stderr := heldCounter(t, ep, "100ms")
-	await(t, stderr, agent.HoldingLine)
+	await(t, stderr, hostlink.HoldingLine)
 	if l := await(t, stderr, "livepatch agent: no release within"); !strings.Contains(l, "100ms") {
 		t.Errorf("deadline line %q does not name the deadline", l)
 	}

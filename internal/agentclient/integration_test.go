@@ -20,7 +20,7 @@ import (
 	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/testenv"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // fixture is the counter program, built patchably once per test binary.
@@ -83,14 +83,14 @@ func counterBinary(t *testing.T) string {
 
 // counterPatches returns the patch set both tests apply: a function, a
 // pointer-receiver method and a value-receiver method of package pkg.
-func counterPatches(pkg string) []agent.Patch {
-	return []agent.Patch{
-		{Ref: agent.Ref{Key: pkg + ".greet"}, Source: `func greet(name string) string { return "howdy " + name }`},
-		{Ref: agent.Ref{Key: pkg + ".(*Counter).Inc"}, Source: `func (c *Counter) Inc() int {
+func counterPatches(pkg string) []wire.Patch {
+	return []wire.Patch{
+		{Ref: wire.Ref{Key: pkg + ".greet"}, Source: `func greet(name string) string { return "howdy " + name }`},
+		{Ref: wire.Ref{Key: pkg + ".(*Counter).Inc"}, Source: `func (c *Counter) Inc() int {
 	*lpField_Counter_n(c) += 10
 	return *lpField_Counter_n(c)
 }`},
-		{Ref: agent.Ref{Key: pkg + ".Counter.Label"}, Source: `func (c Counter) Label() string { return fmt.Sprintf("patched=%d", *lpField_Counter_n(&c)) }`},
+		{Ref: wire.Ref{Key: pkg + ".Counter.Label"}, Source: `func (c Counter) Label() string { return fmt.Sprintf("patched=%d", *lpField_Counter_n(&c)) }`},
 	}
 }
 
@@ -130,16 +130,16 @@ func checkReport(t *testing.T, line string, patched bool) {
 // extraPatches returns a second patch set: a variadic function and a
 // function with two results that panics with an error value, which the
 // compiled caller's recover must see unchanged.
-func extraPatches(pkg string) []agent.Patch {
-	return []agent.Patch{
-		{Ref: agent.Ref{Key: pkg + ".sum"}, Source: `func sum(xs ...int) int {
+func extraPatches(pkg string) []wire.Patch {
+	return []wire.Patch{
+		{Ref: wire.Ref{Key: pkg + ".sum"}, Source: `func sum(xs ...int) int {
 	p := 1
 	for _, x := range xs {
 		p *= x
 	}
 	return p
 }`},
-		{Ref: agent.Ref{Key: pkg + ".div"}, Source: `func div(a, b int) (int, error) {
+		{Ref: wire.Ref{Key: pkg + ".div"}, Source: `func div(a, b int) (int, error) {
 	panic(errors.New("div is patched"))
 }`},
 	}
@@ -248,8 +248,8 @@ func TestSocketPatching(t *testing.T) {
 	}
 
 	// A set with an error applies nothing.
-	bad := append([]agent.Patch{{Ref: agent.Ref{Key: fixture.pkg + ".greet"}, Source: `func greet(name string) string { return "bad " + name }`}},
-		agent.Patch{Ref: agent.Ref{Key: fixture.pkg + ".report"}, Source: `func report() string { return nosuch }`})
+	bad := append([]wire.Patch{{Ref: wire.Ref{Key: fixture.pkg + ".greet"}, Source: `func greet(name string) string { return "bad " + name }`}},
+		wire.Patch{Ref: wire.Ref{Key: fixture.pkg + ".report"}, Source: `func report() string { return nosuch }`})
 	if err := c.Apply(ctx, bad); err == nil {
 		t.Errorf("Apply of a broken set succeeded")
 	}
@@ -259,12 +259,12 @@ func TestSocketPatching(t *testing.T) {
 		t.Fatalf("Apply extras: %v", err)
 	}
 	checkExtras(t, report())
-	if err := c.Revert(ctx, agent.Ref{Key: fixture.pkg + ".sum"}, agent.Ref{Key: fixture.pkg + ".div"}); err != nil {
+	if err := c.Revert(ctx, wire.Ref{Key: fixture.pkg + ".sum"}, wire.Ref{Key: fixture.pkg + ".div"}); err != nil {
 		t.Fatalf("Revert extras: %v", err)
 	}
 	checkReport(t, report(), true)
 
-	if err := c.Revert(ctx, agent.Ref{Key: fixture.pkg + ".greet"}); err != nil {
+	if err := c.Revert(ctx, wire.Ref{Key: fixture.pkg + ".greet"}); err != nil {
 		t.Fatalf("Revert: %v", err)
 	}
 	if l := report(); !regexp.MustCompile(`^greet=hello x .* label=patched=`).MatchString(l) {

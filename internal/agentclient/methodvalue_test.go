@@ -9,7 +9,7 @@ import (
 	"github.com/go-delve/delve/pkg/proc"
 
 	"github.com/livepatch/livepatch/internal/testenv"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // TestMethodValuesInTargetPatches patches the counter program, stopped
@@ -21,14 +21,14 @@ func TestMethodValuesInTargetPatches(t *testing.T) {
 	d, cont := debugCounter(t, ctx)
 	cont()
 	c := callClient(t, d)
-	label := agent.Patch{Ref: agent.Ref{Key: fixture.pkg + ".Counter.Label"}, Source: `func (c Counter) Label() string {
+	label := wire.Patch{Ref: wire.Ref{Key: fixture.pkg + ".Counter.Label"}, Source: `func (c Counter) Label() string {
 	p := &c
 	inc := p.Inc
 	inc()
 	f := (*Counter).Inc
 	return fmt.Sprintf("patched=%d", f(p))
 }`}
-	if err := c.Apply(ctx, []agent.Patch{label}); err != nil {
+	if err := c.Apply(ctx, []wire.Patch{label}); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
 	cont()

@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // transport sends one request and returns its response.
 type transport interface {
-	roundTrip(ctx context.Context, req *agent.Request) (*agent.Response, error)
+	roundTrip(ctx context.Context, req *wire.Request) (*wire.Response, error)
 }
 
 // AgentError is an operation the agent refused or that failed inside it,
@@ -21,23 +22,23 @@ type transport interface {
 // Func. Callers branch on the kinds and format the errors where a person
 // reads them.
 type AgentError struct {
-	Err      agent.Error
-	Failures []agent.Error
+	Err      wire.Error
+	Failures []wire.Error
 }
 
 // agentError returns the error of resp, a response that is not OK.
-func agentError(resp *agent.Response) *AgentError {
+func agentError(resp *wire.Response) *AgentError {
 	ae := &AgentError{Failures: resp.Failures}
 	if resp.Error != nil {
 		ae.Err = *resp.Error
 	} else {
-		ae.Err = agent.Error{Kind: agent.ErrFailed, Msg: "failed without an error"}
+		ae.Err = wire.Error{Kind: wire.ErrFailed, Msg: "failed without an error"}
 	}
 	return ae
 }
 
 // Kind returns the kind of the failure.
-func (e *AgentError) Kind() agent.ErrorKind { return e.Err.Kind }
+func (e *AgentError) Kind() wire.ErrorKind { return e.Err.Kind }
 
 // Error returns the agent's message, or the failures of a patch set one a
 // line.
@@ -56,12 +57,12 @@ func (e *AgentError) Error() string {
 // Client is what both channels offer; *SocketClient and *CallClient
 // implement it.
 type Client interface {
-	Apply(ctx context.Context, patches []agent.Patch) error
-	Revert(ctx context.Context, refs ...agent.Ref) error
+	Apply(ctx context.Context, patches []wire.Patch) error
+	Revert(ctx context.Context, refs ...wire.Ref) error
 	RevertAll(ctx context.Context) error
 	Eval(ctx context.Context, src, pkg string, timeout time.Duration) (agent.EvalResult, error)
-	Status(ctx context.Context) (patched []agent.PatchedFunc, funcs int, err error)
-	Calls(ctx context.Context, refs []agent.Ref, stacks bool) ([]agent.FuncCalls, error)
+	Status(ctx context.Context) (patched []wire.PatchedFunc, funcs int, err error)
+	Calls(ctx context.Context, refs []wire.Ref, stacks bool) ([]wire.FuncCalls, error)
 }
 
 var (
@@ -75,7 +76,7 @@ type ops struct {
 }
 
 // do sends req and turns a failed response into an *AgentError.
-func (o *ops) do(ctx context.Context, req *agent.Request) (*agent.Response, error) {
+func (o *ops) do(ctx context.Context, req *wire.Request) (*wire.Response, error) {
 	resp, err := o.t.roundTrip(ctx, req)
 	if err != nil {
 		return nil, err
@@ -88,20 +89,20 @@ func (o *ops) do(ctx context.Context, req *agent.Request) (*agent.Response, erro
 
 // Apply applies a patch set: every patch compiles and all go live together,
 // or nothing changes and the error is an *AgentError listing the failures.
-func (o *ops) Apply(ctx context.Context, patches []agent.Patch) error {
-	_, err := o.do(ctx, &agent.Request{Op: agent.OpApply, Patches: patches})
+func (o *ops) Apply(ctx context.Context, patches []wire.Patch) error {
+	_, err := o.do(ctx, &wire.Request{Op: wire.OpApply, Patches: patches})
 	return err
 }
 
 // Revert removes the patches of the named functions.
-func (o *ops) Revert(ctx context.Context, refs ...agent.Ref) error {
-	_, err := o.do(ctx, &agent.Request{Op: agent.OpRevert, Refs: refs})
+func (o *ops) Revert(ctx context.Context, refs ...wire.Ref) error {
+	_, err := o.do(ctx, &wire.Request{Op: wire.OpRevert, Refs: refs})
 	return err
 }
 
 // RevertAll removes every patch.
 func (o *ops) RevertAll(ctx context.Context) error {
-	_, err := o.do(ctx, &agent.Request{Op: agent.OpRevert, All: true})
+	_, err := o.do(ctx, &wire.Request{Op: wire.OpRevert, All: true})
 	return err
 }
 
@@ -109,23 +110,23 @@ func (o *ops) RevertAll(ctx context.Context) error {
 // visible unqualified when pkg is not empty. timeout limits the evaluation
 // inside the target (0: the agent's default).
 func (o *ops) Eval(ctx context.Context, src, pkg string, timeout time.Duration) (agent.EvalResult, error) {
-	resp, err := o.do(ctx, &agent.Request{Op: agent.OpEval, Source: src, Package: pkg, TimeoutMillis: int(timeout / time.Millisecond)})
+	resp, err := o.do(ctx, &wire.Request{Op: wire.OpEval, Source: src, Package: pkg, TimeoutMillis: int(timeout / time.Millisecond)})
 	if err != nil {
 		return agent.EvalResult{}, err
 	}
 	return agent.EvalResult{Value: resp.Value, Type: resp.Type}, nil
 }
 
-// Release lets a target started with agent.EnvHold go on; in a target
+// Release lets a target started with hostlink.EnvHold go on; in a target
 // that is not held it does nothing.
 func (o *ops) Release(ctx context.Context) error {
-	_, err := o.do(ctx, &agent.Request{Op: agent.OpRelease})
+	_, err := o.do(ctx, &wire.Request{Op: wire.OpRelease})
 	return err
 }
 
 // Status returns the patched functions and the size of the dispatch table.
-func (o *ops) Status(ctx context.Context) (patched []agent.PatchedFunc, funcs int, err error) {
-	resp, err := o.do(ctx, &agent.Request{Op: agent.OpStatus})
+func (o *ops) Status(ctx context.Context) (patched []wire.PatchedFunc, funcs int, err error) {
+	resp, err := o.do(ctx, &wire.Request{Op: wire.OpStatus})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -137,8 +138,8 @@ func (o *ops) Status(ctx context.Context) (patched []agent.PatchedFunc, funcs in
 // goroutine profile, which stops the world to begin and to end: never ask
 // for stacks through call injection, where the debugger may keep
 // goroutines stopped.
-func (o *ops) Calls(ctx context.Context, refs []agent.Ref, stacks bool) ([]agent.FuncCalls, error) {
-	resp, err := o.do(ctx, &agent.Request{Op: agent.OpCalls, Refs: refs, Stacks: stacks})
+func (o *ops) Calls(ctx context.Context, refs []wire.Ref, stacks bool) ([]wire.FuncCalls, error) {
+	resp, err := o.do(ctx, &wire.Request{Op: wire.OpCalls, Refs: refs, Stacks: stacks})
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // defaultTimeout bounds a request whose context has no deadline.
@@ -42,7 +42,7 @@ func Dial(ctx context.Context, path, token string) (*SocketClient, error) {
 	}
 	c := &SocketClient{conn: conn, r: bufio.NewReader(conn)}
 	c.ops = &ops{t: c}
-	if _, err := c.do(ctx, &agent.Request{Op: agent.OpHello, Token: token}); err != nil {
+	if _, err := c.do(ctx, &wire.Request{Op: wire.OpHello, Token: token}); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("dial agent: %w", err)
 	}
@@ -54,7 +54,7 @@ func (c *SocketClient) Close() error {
 	return c.conn.Close()
 }
 
-func (c *SocketClient) roundTrip(ctx context.Context, req *agent.Request) (*agent.Response, error) {
+func (c *SocketClient) roundTrip(ctx context.Context, req *wire.Request) (*wire.Response, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.nextID++
@@ -78,7 +78,7 @@ func (c *SocketClient) roundTrip(ctx context.Context, req *agent.Request) (*agen
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", req.Op, ctxErr(ctx, err))
 		}
-		var resp agent.Response
+		var resp wire.Response
 		if err := json.Unmarshal(line, &resp); err != nil {
 			return nil, fmt.Errorf("%s: bad response: %w", req.Op, err)
 		}

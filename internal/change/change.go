@@ -13,7 +13,7 @@ import (
 	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/rewrite"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // Change is a saved file of a user package, type-checked together with the
@@ -37,7 +37,7 @@ type Change struct {
 	NewMethods []string
 	// Vars are the package variables the change makes live, in the order
 	// Go initializes them (planvars.go).
-	Vars []agent.Var
+	Vars []wire.Var
 
 	fresh *types.Package // the package as the change declares it
 
@@ -76,8 +76,8 @@ func (ch *Change) ImportsOf(key string) []string {
 // AgentPatch returns the agent's patch of the replacement of key, a
 // function declared at line of file, with the change's helpers: what a
 // save, a prompt redefinition and a repatch send alike.
-func (ch *Change) AgentPatch(key, file string, line int) agent.Patch {
-	return agent.Patch{Ref: agent.Ref{Key: key}, Source: ch.Funcs[key].Source, Imports: ch.ImportsOf(key),
+func (ch *Change) AgentPatch(key, file string, line int) wire.Patch {
+	return wire.Patch{Ref: wire.Ref{Key: key}, Source: ch.Funcs[key].Source, Imports: ch.ImportsOf(key),
 		File: filepath.Base(file), Line: line, Helpers: ch.Helpers, Vars: ch.Vars}
 }
 

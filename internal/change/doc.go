@@ -39,7 +39,7 @@
 // (reverted), or a refusal. Then it checks and rewrites the applied
 // bodies, refuses changed constants that unpatched compiled code reads,
 // and returns a Plan: the functions to make live (Patched, with their
-// agent.Patch), the keys to revert and the notes. Signatures are compared
+// wire.Patch), the keys to revert and the notes. Signatures are compared
 // by their types, not their parameters' names. A removed function is a
 // note (its compiled body stays, unused) unless unpatched compiled code
 // uses it. A new package variable goes live with the applied bodies

@@ -11,11 +11,11 @@ import (
 
 	"github.com/livepatch/livepatch/internal/change/classify"
 	"github.com/livepatch/livepatch/internal/change/diag"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // LiveVar is a package variable that a save declared anew and made live:
-// the agent holds it, initialized once (agent.Var).
+// the agent holds it, initialized once (wire.Var).
 type LiveVar struct {
 	Text string // its spec as declared then
 	Type string // its type, relative to its package
@@ -183,14 +183,14 @@ func (s *savedChange) rewriteVars(send map[string]bool, imports map[string]bool)
 }
 
 // rewriteVar rewrites one spec of new variables of sf.
-func (s *savedChange) rewriteVar(sf *savedFile, spec *ast.ValueSpec, imports map[string]bool) (agent.Var, error) {
+func (s *savedChange) rewriteVar(sf *savedFile, spec *ast.ValueSpec, imports map[string]bool) (wire.Var, error) {
 	d := &ast.GenDecl{Tok: token.VAR, TokPos: spec.Pos(), Specs: []ast.Spec{spec}}
 	in := declInput(sf.ref(s), s.info, sf.src, d, s.fresh, s.prog.importNames(sf.f), s.ci)
 	rw, err := s.prog.Rewrite(in, false)
 	if err != nil {
-		return agent.Var{}, positioned(err, sf.base, s.prog.fset.Position(d.Pos()).Line-1)
+		return wire.Var{}, positioned(err, sf.base, s.prog.fset.Position(d.Pos()).Line-1)
 	}
-	v := agent.Var{Spec: rw.Src}
+	v := wire.Var{Spec: rw.Src}
 	qualify := func(p *types.Package) string {
 		if p.Path() == s.fresh.Path() {
 			return "" // the patches' own package, imported with a dot
@@ -207,7 +207,7 @@ func (s *savedChange) rewriteVar(sf *savedFile, spec *ast.ValueSpec, imports map
 		}
 		if name := s.declaredType(obj.Type()); name != "" {
 			p := s.prog.fset.Position(n.Pos())
-			return agent.Var{}, diag.Diagnostics{{Pos: token.Position{Filename: sf.base, Line: p.Line, Column: p.Column}, Kind: diag.RefusedRestart,
+			return wire.Var{}, diag.Diagnostics{{Pos: token.Position{Filename: sf.base, Line: p.Line, Column: p.Column}, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("new variable %s has type %s, which this change declares", n.Name, name)}}
 		}
 		v.Types = append(v.Types, types.TypeString(obj.Type(), qualify))

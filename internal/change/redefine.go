@@ -13,7 +13,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/change/classify"
 	"github.com/livepatch/livepatch/internal/change/diag"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // Patched is one function that a change makes live, ready for the agent.
@@ -24,7 +24,7 @@ type Patched struct {
 	Line int    // the line of its declaration in File
 	// Text is the declaration as the user wrote it.
 	Text  string
-	Patch agent.Patch
+	Patch wire.Patch
 }
 
 // Redefinition is a prompt input made of function declarations, some of

@@ -7,7 +7,7 @@ import (
 )
 
 // The fields that live changes add to the compiled struct types of a build
-// (the agent's side table, target/agent/side.go), so that the prompt
+// (the agent's side table, package target/agent/side), so that the prompt
 // reaches them too: its inputs are checked against the build's types,
 // which do not have them, so a selection of one is left unchecked
 // (typeCheckInput) and the rewriting writes it as an access to the side

@@ -26,7 +26,7 @@ import (
 //
 // A function taken as a value (a handler passed to a router) is never
 // start-up: whoever holds the value may call it at any time. Whether it
-// has run is the agent's to say (agent.FuncCalls.Ran), not this rule's.
+// has run is the agent's to say (wire.FuncCalls.Ran), not this rule's.
 
 // callSite is one use of a function in the user's packages.
 type callSite struct {

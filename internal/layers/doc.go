@@ -8,6 +8,9 @@
 //
 //	target/agent          runs inside the user's program: std and yaegi only
 //	target/agent/bintypes the agent's rewriting for compiled types: std and yaegi, not the agent
+//	target/agent/hostlink the agent's ties to the host process: std only
+//	target/agent/side     the side table of added fields: std and yaegi, not the agent
+//	target/agent/wire     the protocol between host and agent: std only
 //	target                carries the agent's source: std only
 //	dapclient             a DAP client for anyone: std and go-dap only
 //	internal/replsyntax   what a prompt client needs to know of inputs: std only

@@ -73,7 +73,7 @@
 // called again`), in the save's report or, for a prompt redefinition, in
 // the console (notes.go). Start-up is change.Build.StartupOnly's rule; the
 // goroutines come from the debugger while the program is paused and from
-// the agent's goroutine profile while it runs (agent.OpCalls), which has
+// the agent's goroutine profile while it runs (wire.OpCalls), which has
 // their number but not their ids.
 //
 // # Channels

@@ -8,7 +8,7 @@ import (
 	"github.com/go-delve/delve/service/api"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // A patch takes effect at its function's next call. Two kinds of patched
@@ -84,9 +84,9 @@ func (st *session) readCalls(ctx context.Context, c agentclient.Client, ps []pen
 	}
 	b := st.m.changes.Build()
 	if _, sock := c.(*agentclient.SocketClient); sock {
-		refs := make([]agent.Ref, len(ps))
+		refs := make([]wire.Ref, len(ps))
 		for i, p := range ps {
-			refs[i] = agent.Ref{Key: p.Key}
+			refs[i] = wire.Ref{Key: p.Key}
 		}
 		fcs, err := c.Calls(ctx, refs, true)
 		for _, fc := range fcs {
@@ -102,9 +102,9 @@ func (st *session) readCalls(ctx context.Context, c agentclient.Client, ps []pen
 	if len(startup) == 0 {
 		return out, startup, nil
 	}
-	var ask []agent.Ref
+	var ask []wire.Ref
 	for k := range startup {
-		ask = append(ask, agent.Ref{Key: k})
+		ask = append(ask, wire.Ref{Key: k})
 	}
 	fcs, err := c.Calls(ctx, ask, false)
 	for _, fc := range fcs {

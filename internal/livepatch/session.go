@@ -13,7 +13,7 @@ import (
 	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // Origins of a live patch.
@@ -64,7 +64,7 @@ type session struct {
 // pendingPatch is one function of a change, ready for the agent.
 type pendingPatch struct {
 	Patch
-	patch agent.Patch
+	patch wire.Patch
 }
 
 // errNoProgram is the answer when the session debugs no program that
@@ -143,7 +143,7 @@ func (st *session) apply(ctx context.Context, ps []pendingPatch) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	set := make([]agent.Patch, len(ps))
+	set := make([]wire.Patch, len(ps))
 	for i, p := range ps {
 		set[i] = p.patch
 	}
@@ -168,9 +168,9 @@ func (st *session) revert(ctx context.Context, keys []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	refs := make([]agent.Ref, len(keys))
+	refs := make([]wire.Ref, len(keys))
 	for i, k := range keys {
-		refs[i] = agent.Ref{Key: k}
+		refs[i] = wire.Ref{Key: k}
 	}
 	if _, err := st.roundTrip(ctx, func(ctx context.Context, c agentclient.Client) error {
 		return c.Revert(ctx, refs...)
@@ -207,7 +207,7 @@ func (e *unreachableError) Unwrap() error { return e.err }
 // answered it.
 func unreachableOr(err error) error {
 	var ae *agentclient.AgentError
-	if err == nil || errors.As(err, &ae) && ae.Kind() != agent.ErrBusy || final(err) {
+	if err == nil || errors.As(err, &ae) && ae.Kind() != wire.ErrBusy || final(err) {
 		return err
 	}
 	return &unreachableError{err}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/testenv"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // TestPatchThroughAgent runs a patchable binary, patches functions of it
@@ -77,19 +77,19 @@ func TestPatchThroughAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
-	patches := []agent.Patch{
-		{Ref: agent.Ref{Key: "example.com/live.greet"}, Source: `func greet(name string) string { return "patched, " + name }`},
-		{Ref: agent.Ref{Key: "example.com/live.(*Counter).Add"}, Source: `func (c *Counter) Add(d int) int { *lpField_Counter_n(c) += 10 * d; return *lpField_Counter_n(c) }`},
-		{Ref: agent.Ref{Key: "example.com/live.sum"}, Source: `func sum(xs ...int) int { return 100 * len(xs) }`},
-		{Ref: agent.Ref{Key: "example.com/live.div"}, Source: `func div(a, b int) (int, error) { return a + b, nil }`},
+	patches := []wire.Patch{
+		{Ref: wire.Ref{Key: "example.com/live.greet"}, Source: `func greet(name string) string { return "patched, " + name }`},
+		{Ref: wire.Ref{Key: "example.com/live.(*Counter).Add"}, Source: `func (c *Counter) Add(d int) int { *lpField_Counter_n(c) += 10 * d; return *lpField_Counter_n(c) }`},
+		{Ref: wire.Ref{Key: "example.com/live.sum"}, Source: `func sum(xs ...int) int { return 100 * len(xs) }`},
+		{Ref: wire.Ref{Key: "example.com/live.div"}, Source: `func div(a, b int) (int, error) { return a + b, nil }`},
 	}
 	if err := client.Apply(ctx, patches); err != nil {
 		t.Fatalf("apply: %v", err)
 	}
 	ask("b", "patched, b 11 300 6 <nil>")
 
-	if err := client.Apply(ctx, []agent.Patch{
-		{Ref: agent.Ref{Key: "example.com/live.div"}, Source: `func div(a, b int) (int, error) { panic("custom") }`},
+	if err := client.Apply(ctx, []wire.Patch{
+		{Ref: wire.Ref{Key: "example.com/live.div"}, Source: `func div(a, b int) (int, error) { panic("custom") }`},
 	}); err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -102,8 +102,8 @@ func TestPatchThroughAgent(t *testing.T) {
 
 	// Untyped constants of the standard library and of the package come
 	// from the generated symbol tables.
-	if err := client.Apply(ctx, []agent.Patch{
-		{Ref: agent.Ref{Key: "example.com/live.greet"}, Source: `func greet(name string) string { return fmt.Sprint(name, " ", math.MinInt64, " ", math.Pi, " ", os.DevNull, " ", strconv.IntSize > 0) }`},
+	if err := client.Apply(ctx, []wire.Patch{
+		{Ref: wire.Ref{Key: "example.com/live.greet"}, Source: `func greet(name string) string { return fmt.Sprint(name, " ", math.MinInt64, " ", math.Pi, " ", os.DevNull, " ", strconv.IntSize > 0) }`},
 	}); err != nil {
 		t.Fatalf("apply: %v", err)
 	}

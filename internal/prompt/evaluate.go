@@ -19,7 +19,7 @@ import (
 	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/change/frame"
 	"github.com/livepatch/livepatch/internal/dapproxy"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // haltGrace is how long past its time limit an input's call may take before
@@ -102,7 +102,7 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 	if err != nil {
 		return nil, &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}
 	}
-	req := agent.Request{
+	req := wire.Request{
 		Source:        in.Source,
 		Package:       in.Package,
 		TimeoutMillis: int(p.opts.Timeout / time.Millisecond),
@@ -242,7 +242,7 @@ func addresses(d *debugger.Debugger, goid int64, index int, locals []*types.Var)
 
 // agentError turns a failed call into the error response the user reads.
 // src is the source the agent ran, decls whether it ran as declarations.
-func (p *Prompt) agentError(err error, resp *agent.Response, halted <-chan struct{}, src string, decls bool) error {
+func (p *Prompt) agentError(err error, resp *wire.Response, halted <-chan struct{}, src string, decls bool) error {
 	select {
 	case <-halted:
 		return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true,
@@ -258,13 +258,13 @@ func (p *Prompt) agentError(err error, resp *agent.Response, halted <-chan struc
 		return &dapproxy.Error{ID: dapproxy.ErrPromptFailed, Summary: err.Error(), ShowUser: true}
 	}
 	switch ae.Kind() {
-	case agent.ErrPanic:
+	case wire.ErrPanic:
 		msg := ae.Err.Msg
 		if resp != nil && resp.Stack != "" {
 			msg += "\ninterpreted stack:\n" + interpretedStack(resp.Stack)
 		}
 		return &dapproxy.Error{ID: dapproxy.ErrPromptPanic, Summary: msg, ShowUser: true}
-	case agent.ErrTimeout:
+	case wire.ErrTimeout:
 		return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true,
 			Summary: fmt.Sprintf("stopped after the time limit of %v; the program is still paused where it was", p.opts.Timeout)}
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/livepatch/livepatch/internal/dapproxy"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // Inputs still running after their time limit, blocked in compiled code
@@ -17,12 +17,12 @@ import (
 // runningInput is an input the agent answered as still running.
 type runningInput struct {
 	text string
-	in   agent.RunningInput
+	in   wire.RunningInput
 }
 
 // runningError answers an input still running after the time limit and
 // remembers it.
-func (st *session) runningError(text string, in agent.RunningInput, limit time.Duration) error {
+func (st *session) runningError(text string, in wire.RunningInput, limit time.Duration) error {
 	st.mu.Lock()
 	if st.running == nil {
 		st.running = map[int]runningInput{}
@@ -46,7 +46,7 @@ func (st *session) runningError(text string, in agent.RunningInput, limit time.D
 }
 
 // reportEnded writes a console line for each running input that ended.
-func (st *session) reportEnded(s *dapproxy.Session, ended []agent.EndedInput) {
+func (st *session) reportEnded(s *dapproxy.Session, ended []wire.EndedInput) {
 	for _, e := range ended {
 		st.mu.Lock()
 		r, ok := st.running[e.ID]

@@ -4,7 +4,7 @@
 // compares the results with a plain `go test` of the same packages.
 //
 // For each package under test, Run builds its test binary patchably
-// (patcher.Build with Test), starts it held (agent.EnvHold: the agent
+// (patcher.Build with Test), starts it held (hostlink.EnvHold: the agent
 // stops the binary in the init that starts it, before any test runs),
 // rewrites every function from the text of its file as built through the
 // stages of a save that decide how a function runs interpreted: the check

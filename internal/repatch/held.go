@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/hostlink"
 )
 
 // heldProcs are the processes of one held run: the test binary and the
@@ -50,7 +50,7 @@ func (h *heldProcs) startBinary(ctx context.Context, r heldRun, ep *agentclient.
 	h.pr = pr
 	cmd := exec.CommandContext(ctx, r.bin, args...)
 	cmd.Dir = r.dir
-	cmd.Env = append(append(append(os.Environ(), r.env...), ep.Env()...), agent.EnvHold+"="+holdLimit.String())
+	cmd.Env = append(append(append(os.Environ(), r.env...), ep.Env()...), hostlink.EnvHold+"="+holdLimit.String())
 	cmd.Stdout, cmd.Stderr = pw, pw // as go test does: one stream
 	cmd.WaitDelay = 5 * time.Second
 	err = cmd.Start()
@@ -102,7 +102,7 @@ func (h *heldProcs) copyOutput() {
 		seen := false
 		for {
 			line, err := br.ReadString('\n')
-			if !seen && strings.HasPrefix(line, agent.HoldingLine) {
+			if !seen && strings.HasPrefix(line, hostlink.HoldingLine) {
 				seen = true
 				close(h.held)
 				continue

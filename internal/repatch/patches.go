@@ -11,14 +11,14 @@ import (
 	"github.com/livepatch/livepatch/internal/change/classify"
 	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // patchSet rewrites every patchable function of package pkg (all, or
 // those named by functions) from its own source, file by file,
 // as a save of the unchanged file would, and returns the patches and the
 // functions left out.
-func patchSet(ctx context.Context, ck *change.Checker, m *patcher.Manifest, pkg string, all bool, functions []string) ([]agent.Patch, []Refusal) {
+func patchSet(ctx context.Context, ck *change.Checker, m *patcher.Manifest, pkg string, all bool, functions []string) ([]wire.Patch, []Refusal) {
 	var refused []Refusal
 	byFile := map[string][]patcher.Function{}
 	for _, f := range m.Functions {
@@ -37,7 +37,7 @@ func patchSet(ctx context.Context, ck *change.Checker, m *patcher.Manifest, pkg 
 		files = append(files, f)
 	}
 	sort.Strings(files)
-	var set []agent.Patch
+	var set []wire.Patch
 	for _, file := range files {
 		ps, rs := filePatches(ctx, ck, file, byFile[file])
 		set = append(set, ps...)
@@ -54,7 +54,7 @@ func patchSet(ctx context.Context, ck *change.Checker, m *patcher.Manifest, pkg 
 // set does not rewrite, the functions that the messages point into are
 // refused and the rest tried again, so that one refusal does not take the
 // others with it.
-func filePatches(ctx context.Context, ck *change.Checker, file string, fns []patcher.Function) ([]agent.Patch, []Refusal) {
+func filePatches(ctx context.Context, ck *change.Checker, file string, fns []patcher.Function) ([]wire.Patch, []Refusal) {
 	b := ck.Build()
 	src, ok := b.Compiled(file)
 	decls := b.CompiledDecls(file)
@@ -67,7 +67,7 @@ func filePatches(ctx context.Context, ck *change.Checker, file string, fns []pat
 	}
 	ch, err := ck.RewriteChange(ctx, file, src, keys, nil)
 	if err == nil {
-		ps := make([]agent.Patch, len(fns))
+		ps := make([]wire.Patch, len(fns))
 		for i, f := range fns {
 			ps[i] = ch.AgentPatch(f.Key, file, declLine(decls, f))
 		}

@@ -7,7 +7,7 @@ import (
 	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/rewrite"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // The groups of refusals are the values the stages give: the builder's
@@ -49,8 +49,8 @@ func diagnosticGroup(d diag.Diagnostic) string {
 
 // agentGroup summarizes the agent's refusal of one function: the message
 // of the interpreter's compile error, or of the agent's refusal.
-func agentGroup(e agent.Error) string {
-	if e.Kind == agent.ErrCompile {
+func agentGroup(e wire.Error) string {
+	if e.Kind == wire.ErrCompile {
 		return compilerGroup(e.Msg)
 	}
 	return summary(e.Msg)

@@ -10,7 +10,7 @@ import (
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/rewrite"
 	"github.com/livepatch/livepatch/internal/rewrite/lower"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 func TestSplitTestFlags(t *testing.T) {
@@ -65,7 +65,7 @@ func TestGroup(t *testing.T) {
 	for _, tc := range []struct {
 		name, got, want string
 	}{
-		{"agent compile error", agentGroup(agent.Error{Kind: agent.ErrCompile, File: "a.go", Line: 3, Col: 9, Msg: "undefined: min"}), "undefined: min"},
+		{"agent compile error", agentGroup(wire.Error{Kind: wire.ErrCompile, File: "a.go", Line: 3, Col: 9, Msg: "undefined: min"}), "undefined: min"},
 		{"type error", diagnosticGroup(diag.Diagnostic{Pos: pos("", 3, 9), Kind: diag.Type, Msg: "cannot range over f (variable of type func(yield func(int) bool))"}), "range over func"},
 		{"builder", buildGroup(patcher.ReasonGenericFunc), "generic code"},
 		{"unnamable type", diagnosticGroup(diag.Diagnostic{Pos: pos("x.go", 1, 2), Kind: diag.RefusedInterpreter, Reason: rewrite.ReasonUnnamableType,

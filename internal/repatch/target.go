@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // holdLimit is how long a test binary waits, held, for the patches.
@@ -23,7 +23,7 @@ type heldRun struct {
 	bin, dir, pkg string
 	env           []string
 	args          []string // test binary flags
-	patches       []agent.Patch
+	patches       []wire.Patch
 	log           *slog.Logger
 }
 
@@ -84,7 +84,7 @@ func patchAndRelease(ctx context.Context, ep *agentclient.Endpoint, r heldRun) (
 // applyAll applies patches as one set; while the agent refuses some of
 // them, it drops those and applies the rest. It returns the keys applied,
 // sorted, and the refusals.
-func applyAll(ctx context.Context, c *agentclient.SocketClient, patches []agent.Patch, log *slog.Logger) ([]string, []Refusal, error) {
+func applyAll(ctx context.Context, c *agentclient.SocketClient, patches []wire.Patch, log *slog.Logger) ([]string, []Refusal, error) {
 	var refused []Refusal
 	for len(patches) > 0 {
 		start := time.Now()
@@ -97,11 +97,11 @@ func applyAll(ctx context.Context, c *agentclient.SocketClient, patches []agent.
 		if !errors.As(err, &ae) || len(ae.Failures) == 0 {
 			return nil, refused, err
 		}
-		bad := map[string]agent.Error{}
+		bad := map[string]wire.Error{}
 		for _, f := range ae.Failures {
 			bad[f.Func] = f
 		}
-		var rest []agent.Patch
+		var rest []wire.Patch
 		for _, p := range patches {
 			if f, ok := bad[p.Key]; ok {
 				refused = append(refused, Refusal{Key: p.Key, Stage: StageAgent, Group: agentGroup(f), Message: f.Error()})

@@ -12,7 +12,7 @@
 // package and the names of its imports, the program's lookups (packages,
 // user packages, import specs, instantiation symbols) and, for a change,
 // a Change. Rewrite and Prompt return an Output: the source, the frame
-// locals it binds (agent.FrameVar), the import specs it needs. A construct
+// locals it binds (wire.FrameVar), the import specs it needs. A construct
 // the rewriter cannot express is an *Error with its line:col in the input.
 //
 // # What is rewritten

@@ -10,6 +10,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/side"
 )
 
 // This file writes the field selections that the interpreter cannot make
@@ -317,7 +318,7 @@ func generatedPointer(e ast.Expr) bool {
 			return false
 		}
 		id, ok := sel.X.(*ast.Ident)
-		return ok && id.Name == agent.SidePackage
+		return ok && id.Name == side.Package
 	}
 	call, ok := e.(*ast.CallExpr)
 	if !ok {

@@ -6,7 +6,7 @@ import (
 	"go/token"
 	"go/types"
 
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // Input is a checked input, or one declaration of a checked change, as the
@@ -90,11 +90,11 @@ func (ci *Change) CompiledType(name string) bool {
 // Output is an input ready for the agent.
 type Output struct {
 	Src     string
-	Vars    []agent.FrameVar // Arg indexes Locals
-	Locals  []*types.Var     // the frame locals the input uses, by Arg
-	Imports []string         // specs the input's scope needs
-	Results int              // values of the last expression (0: none)
-	Writes  []*types.Var     // frame locals the input may write
+	Vars    []wire.FrameVar // Arg indexes Locals
+	Locals  []*types.Var    // the frame locals the input uses, by Arg
+	Imports []string        // specs the input's scope needs
+	Results int             // values of the last expression (0: none)
+	Writes  []*types.Var    // frame locals the input may write
 }
 
 // Error is a construct the rewriting cannot express: Line and Col (from 1)

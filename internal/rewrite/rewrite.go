@@ -15,6 +15,7 @@ import (
 	"github.com/livepatch/livepatch/internal/rewrite/lower"
 	"github.com/livepatch/livepatch/internal/rewrite/workaround"
 	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // NewMethodPrefix names the function that stands for a method a saved
@@ -376,7 +377,7 @@ func (r *rewriter) useLocal(v *types.Var) {
 	if err := namable(v); err != nil && r.err == nil {
 		r.err = err
 	}
-	r.out.Vars = append(r.out.Vars, agent.FrameVar{
+	r.out.Vars = append(r.out.Vars, wire.FrameVar{
 		Name: v.Name(),
 		Type: r.typeText(v.Type()), // generic.go: instantiations as their symbols
 		Arg:  len(r.out.Locals),

@@ -8,12 +8,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/side"
 )
 
 // Fields a saved change adds to a compiled struct type (side fields) live
 // outside the compiled layout, which compiled code keeps: in the agent's
-// side table (target/agent/side.go), keyed by the address of the value and
+// side table (package target/agent/side), keyed by the address of the value and
 // freed with it. A selection x.f of such a field becomes
 //
 //	(*lp_side.Field(&x, "f T", func() any { return new(T) }).(*T))
@@ -98,8 +98,8 @@ func (r *rewriter) sideAccess(cur string, ptr bool, name string, ft types.Type) 
 	}
 	text := r.typeText(ft)
 	key := strconv.Quote(name + " " + types.TypeString(ft, nil) + r.newTypesLayout(ft))
-	r.imports[strconv.Quote(agent.SidePackage)] = true
-	return "(*" + agent.SidePackage + "." + agent.SideField + "(" + addr + ", " + key + ", func() any { return new(" + text + ") }).(*" + text + "))"
+	r.imports[strconv.Quote(side.Package)] = true
+	return "(*" + side.Package + "." + side.FieldName + "(" + addr + ", " + key + ", func() any { return new(" + text + ") }).(*" + text + "))"
 }
 
 // pointerReached reports whether x, the operand of a field selection, is

@@ -10,17 +10,18 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/livepatch/livepatch/target/agent/bintypes"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // rewriteCompiled rewrites src for the compiled types that sc can name
 // (package bintypes), with the interpreter's lp_bin symbols. A construct it
-// refuses is an *Error of kind ErrUnsupported, positioned in src. The
+// refuses is an *wire.Error of kind ErrUnsupported, positioned in src. The
 // caller holds machine.mu.
 func rewriteCompiled(i *yaegi.Interpreter, src string, sc bintypes.Scope) (string, []bintypes.Edit, error) {
 	out, edits, err := machine.bin.Rewrite(i, src, sc, registeredTypes{})
 	var r *bintypes.Refusal
 	if errors.As(err, &r) {
-		return src, nil, &Error{Kind: ErrUnsupported, Line: r.Line, Col: r.Col, Msg: r.Msg}
+		return src, nil, &wire.Error{Kind: wire.ErrUnsupported, Line: r.Line, Col: r.Col, Msg: r.Msg}
 	}
 	return out, edits, err
 }
@@ -38,7 +39,7 @@ func (registeredTypes) Type(pkg, name string) (reflect.Type, bool) {
 // line; lines before from are left alone (the generated function header of
 // a patch shares the first line of its body). On the snippet's first line,
 // prefix bytes of wrapping come before the snippet.
-func (e *Error) mapColumn(src string, edits []bintypes.Edit, lineOffset, from, prefix int) {
+func mapColumn(e *wire.Error, src string, edits []bintypes.Edit, lineOffset, from, prefix int) {
 	line := e.Line - lineOffset
 	if len(edits) == 0 || e.Line == 0 || line < from || line < 1 {
 		return

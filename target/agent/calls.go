@@ -6,13 +6,15 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // Calls of patchable functions. A patch takes effect at the next call of
 // its function: a call already running (a loop) keeps the body it started
 // with, and a function that ran once at start-up may never run again. The
 // host tells the user so; the agent answers what it knows of the calls
-// (OpCalls): whether each function has run since the program started, from
+// (wire.OpCalls): whether each function has run since the program started, from
 // the ran flags the generated prologues set on a function's first call
 // (RegisterRan), and, when asked, how many goroutines are inside a call of
 // it now, from the goroutine profile.
@@ -28,19 +30,6 @@ import (
 // bottom of a deep one; the profile keeps pprof's 128. What the profile
 // does not give is the goroutines' ids.
 
-// FuncCalls is what the agent knows of the calls of one patchable
-// function.
-type FuncCalls struct {
-	Key string `json:"key"`
-	// Ran says that the function has been called since the program
-	// started.
-	Ran bool `json:"ran,omitempty"`
-	// Running counts the goroutines inside a call of the function now
-	// (the compiled function's frame is on their stack), when the
-	// request asked for stacks.
-	Running int `json:"running,omitempty"`
-}
-
 // RegisterRan records the ran flags of the patchable functions first,
 // first+1, ...: ran[i] is set to 1 (atomically) by the prologue of
 // function first+i on its first call. It is meant for generated init code
@@ -53,12 +42,12 @@ func RegisterRan(first int, ran []uint32) {
 	}
 }
 
-// calls answers OpCalls for refs. With stacks, it reads the goroutine
+// calls answers wire.OpCalls for refs. With stacks, it reads the goroutine
 // profile, but only when one of the functions has run: one that never ran
 // cannot be on a stack. Stacks must be false in a call injected by the
 // debugger, whose other goroutines may be stopped.
-func calls(refs []Ref, stacks bool) ([]FuncCalls, error) {
-	out := make([]FuncCalls, len(refs))
+func calls(refs []wire.Ref, stacks bool) ([]wire.FuncCalls, error) {
+	out := make([]wire.FuncCalls, len(refs))
 	symbols := map[string]int{} // runtime function name -> index in out
 	anyRan := false
 	for i, r := range refs {
@@ -66,7 +55,7 @@ func calls(refs []Ref, stacks bool) ([]FuncCalls, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = FuncCalls{Key: e.key, Ran: hasRun(e.index)}
+		out[i] = wire.FuncCalls{Key: e.key, Ran: hasRun(e.index)}
 		anyRan = anyRan || out[i].Ran
 		symbols[runtimeName(e.key)] = i
 	}
@@ -75,7 +64,7 @@ func calls(refs []Ref, stacks bool) ([]FuncCalls, error) {
 	}
 	var profile bytes.Buffer
 	if err := pprof.Lookup("goroutine").WriteTo(&profile, 1); err != nil {
-		return nil, newError(ErrFailed, "goroutine profile: %v", err)
+		return nil, wire.Errorf(wire.ErrFailed, "goroutine profile: %v", err)
 	}
 	for _, st := range parseProfile(profile.String()) {
 		seen := map[int]bool{}

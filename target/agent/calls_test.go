@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // waitInCalls is a patchable function, as the builder would make it, that
@@ -39,7 +41,7 @@ func TestCalls(t *testing.T) {
 	defer close(release)
 	<-entered
 	calledOnce()
-	refs := []Ref{{Key: agentPrefix + "waitInCalls"}, {Key: agentPrefix + "calledOnce"}, {Key: agentPrefix + "neverCalled"}}
+	refs := []wire.Ref{{Key: agentPrefix + "waitInCalls"}, {Key: agentPrefix + "calledOnce"}, {Key: agentPrefix + "neverCalled"}}
 	got, err := calls(refs, true)
 	if err != nil {
 		t.Fatal(err)

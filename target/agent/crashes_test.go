@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // This file plays the builder for a second package, whose replacements
@@ -127,13 +129,13 @@ func init() {
 func TestNilAsCompiledInterface(t *testing.T) {
 	resetPatches(t)
 	mustApply(t,
-		Patch{Ref: Ref{Key: crashPkg + ".largest"}, Source: `func largest(shapes []shape) (shape, error) {
+		wire.Patch{Ref: wire.Ref{Key: crashPkg + ".largest"}, Source: `func largest(shapes []shape) (shape, error) {
 	if len(shapes) == 0 {
 		return nil, errNoShape
 	}
 	return shapes[0], nil
 }`},
-		Patch{Ref: Ref{Key: crashPkg + ".readerOf"}, Source: `func readerOf(s string) io.Reader {
+		wire.Patch{Ref: wire.Ref{Key: crashPkg + ".readerOf"}, Source: `func readerOf(s string) io.Reader {
 	if s == "" {
 		return nil
 	}
@@ -141,14 +143,14 @@ func TestNilAsCompiledInterface(t *testing.T) {
 }`},
 		// The host writes a comma-ok assertion to an interface as a type
 		// switch (prompt/workaround.go).
-		Patch{Ref: Ref{Key: crashPkg + ".scaled"}, Source: `func scaled(s shape) shaper {
+		wire.Patch{Ref: wire.Ref{Key: crashPkg + ".scaled"}, Source: `func scaled(s shape) shaper {
 	switch sc := s.(type) {
 	case shaper:
 		return lpMethod_shaper_scale(sc)(2).(shaper)
 	}
 	return nil
 }`},
-		Patch{Ref: Ref{Key: crashPkg + ".zeroArea"}, Source: `func zeroArea() int { return areaOf(nil) }`},
+		wire.Patch{Ref: wire.Ref{Key: crashPkg + ".zeroArea"}, Source: `func zeroArea() int { return areaOf(nil) }`},
 	)
 	if s, err := largest(nil); s != nil || !errors.Is(err, errNoShape) {
 		t.Errorf("largest(nil): got %v, %v; want nil, errNoShape", s, err)
@@ -181,8 +183,8 @@ func TestNilAsCompiledInterface(t *testing.T) {
 // generated wrappers' side).
 func TestInterpretedValueAsCompiledInterface(t *testing.T) {
 	resetPatches(t)
-	err := Apply([]Patch{{
-		Ref:     Ref{Key: crashPkg + ".zeroArea"},
+	err := Apply([]wire.Patch{{
+		Ref:     wire.Ref{Key: crashPkg + ".zeroArea"},
 		Source:  `func zeroArea() int { return areaOf(circle{}) }`,
 		Helpers: []string{`type circle struct{}`, `func (circle) Area() int { return 3 }`},
 	}})
@@ -223,8 +225,8 @@ func TestLateInterfaceWrappers(t *testing.T) {
 // unsafe.Pointer, as compiled code does.
 func TestUnsafeInReplacement(t *testing.T) {
 	resetPatches(t)
-	mustApply(t, Patch{
-		Ref: Ref{Key: crashPkg + ".field"},
+	mustApply(t, wire.Patch{
+		Ref: wire.Ref{Key: crashPkg + ".field"},
 		Source: `func field(buf *[8]byte, off int) (uint16, uintptr) {
 	p := (*[2]byte)(unsafe.Pointer(&(*buf)[off]))
 	return uint16(p[0]) | uint16(p[1])<<8, unsafe.Sizeof(*buf)

@@ -17,7 +17,7 @@
 //	lpT = nil
 //
 // The first line marks the function as run, in its file's array of ran
-// flags (RegisterRan; B is the file's first index): OpCalls says which
+// flags (RegisterRan; B is the file's first index): wire.OpCalls says which
 // functions have run and how many goroutines are inside a call of each
 // now (calls.go), for the host's notes on patches that take effect only
 // at a later call.
@@ -30,7 +30,7 @@
 //
 // # Patches
 //
-// A Patch names a function by its key, "importpath.F", "importpath.T.M" or
+// A patch (wire.Patch) names a function by its key, "importpath.F", "importpath.T.M" or
 // "importpath.(*T).M" (the import path of a main package is its module
 // path, as go list reports it), or by its index, and gives Go source for
 // the replacement: a function declaration (method declarations included) or
@@ -38,13 +38,13 @@
 // the receiver. The source is compiled in the scope of its package: every
 // symbol registered for the package, exported or not, is visible
 // unqualified. Packages referred to by a qualified name that matches exactly
-// one registered package are imported automatically; Patch.Imports adds
+// one registered package are imported automatically; wire.Patch.Imports adds
 // import specs explicitly. The interpreter cannot write unexported fields
 // through reflect: the source reaches them through the generated accessors
 // (*lpField_T_f(x)), as the host's rewriter produces them.
 //
 // Each compilation gets a fresh interpreted package, so a failed one leaves
-// nothing behind. Package variables a patch set declares anew (Patch.Vars)
+// nothing behind. Package variables a patch set declares anew (wire.Patch.Vars)
 // live in one home per package instead (vars.go): made and registered as
 // the package's symbols before the set compiles, initialized once when it
 // did, kept by later sets that declare them again. A replacement must fit the compiled function's type
@@ -72,7 +72,8 @@
 // interface (see packages ifacewrap and bintypes). The interpreter has yaegi's
 // package unsafe (Pointer, Add, Sizeof, Alignof, Offsetof and the
 // conversions between unsafe.Pointer, uintptr and pointers), as the
-// compiled code it replaces had.
+// compiled code it replaces had, and package side's table, as lp_side,
+// for the fields a saved change adds to a compiled struct type.
 //
 // # Panics
 //
@@ -84,7 +85,7 @@
 // the replacement for sure, and the latter must behave as in compiled code.
 // A panic raised inside the interpreter is also logged, with the patched
 // function's name and the place it started: to the host, which shows it as
-// its own message (see LogName), or to the target's stderr without one.
+// its own message (see hostlink.LogName), or to the target's stderr without one.
 //
 // # Evaluation
 //
@@ -96,46 +97,38 @@
 //
 // # Wire protocol
 //
-// The host talks to the agent with JSON requests and responses (Request and
-// Response). On the unix socket each message is one JSON object followed by
-// a newline; the first request of a connection must be {"op":"hello",
-// "token":...} carrying the token from LIVEPATCH_AGENT_TOKEN, and only one
-// client is served at a time (a second one gets an error response and is
-// closed). While the target is stopped under a debugger, the host writes one
-// request (without the newline) into Inbox, calls Serve(n) by call injection
-// and reads Serve's result as the length of the response in Outbox.
-//
-// A failed request's response says why as an Error, a value: its kind
-// (ErrCompile, ErrBusy, ...), its position in the source sent, the
-// function it is about and the message; a refused patch set lists one
-// Error per failed function. The host branches on the kind and formats the
-// error only where a person reads it.
-//
-// Operations: "hello", "apply" (Patches), "revert" (Refs, or All), "eval"
-// (Source, Package, TimeoutMillis), "status" and "release". Every response
-// to the operations after hello but release carries the list of patched
-// functions. An injected call never waits for the agent's
-// lock: if another operation holds it (for example a socket client whose
-// goroutine the debugger stopped), the response says the agent is busy.
+// The requests, responses, patches and errors are package wire's. On the
+// unix socket each message is one JSON object followed by a newline; the
+// first request of a connection must be {"op":"hello", "token":...}
+// carrying the token from LIVEPATCH_AGENT_TOKEN, and only one client is
+// served at a time (a second one gets an error response and is closed).
+// While the target is stopped under a debugger, the host writes one
+// request (without the newline) into Inbox, calls Serve(n) by call
+// injection and reads Serve's result as the length of the response in
+// Outbox (serve.go answers both). An injected call never waits for the
+// agent's lock: if another operation holds it (for example a socket client
+// whose goroutine the debugger stopped), the response says the agent is
+// busy.
 //
 // # Hold
 //
-// A target started with LIVEPATCH_AGENT_HOLD (EnvHold) besides the socket's
-// variables does not go on past the init that starts the agent (the root
-// package's generated symbols file) until a client sends "release": Start
-// writes HoldingLine to stderr once the socket listens, then waits. The
-// host patches in the meantime, so that the code after that init (main,
-// or a test binary's tests) runs patched from its first call. The hold has
-// a deadline (the variable's value, DefaultHold for "1"); when it passes,
-// the agent says so on stderr and the program goes on. Package variables
+// A target started with LIVEPATCH_AGENT_HOLD (hostlink.EnvHold) besides
+// the socket's variables does not go on past the init that starts the
+// agent (the root package's generated symbols file) until a client sends
+// "release": Start writes hostlink.HoldingLine to stderr once the socket
+// listens, then waits. The host patches in the meantime, so that the code
+// after that init (main, or a test binary's tests) runs patched from its
+// first call. The hold has a deadline (the variable's value,
+// hostlink.DefaultHold for "1"); when it passes, the agent says so on
+// stderr and the program goes on. Package variables
 // of the root package and the init functions of the files before the
 // symbols file have run by then, compiled.
 //
 // # Lifetime
 //
-// A target started with LIVEPATCH_AGENT_HOST (EnvHost), the host's process
+// A target started with LIVEPATCH_AGENT_HOST (hostlink.EnvHost), the host's process
 // id, ends when the host does, however the host ends: Start has the kernel
-// send it SIGKILL then (Linux's parent-death signal; see watchHost).
+// send it SIGKILL then (Linux's parent-death signal; see hostlink.Watch).
 //
 // yaegi prints every panic in interpreted code to the target's stderr,
 // recovered or not; that is yaegi's behavior, not an error of the agent.

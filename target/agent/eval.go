@@ -15,6 +15,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/livepatch/livepatch/target/agent/bintypes"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // DefaultEvalTimeout limits an evaluation whose caller gives no limit.
@@ -46,17 +47,17 @@ func Eval(ctx context.Context, src, pkg string) (EvalResult, error) {
 // evalArgs are the arguments of one evaluation.
 type evalArgs struct {
 	src     string
-	pkg     string     // package whose scope is visible unqualified
-	imports []string   // import specs made visible first
-	frame   []FrameVar // frame locals bound in package lp_frame
-	addrs   []uintptr  // their addresses, by FrameVar.Arg
-	results int        // src ends with a []interface{} of a multi-value call's results
+	pkg     string          // package whose scope is visible unqualified
+	imports []string        // import specs made visible first
+	frame   []wire.FrameVar // frame locals bound in package lp_frame
+	addrs   []uintptr       // their addresses, by wire.FrameVar.Arg
+	results int             // src ends with a []interface{} of a multi-value call's results
 }
 
 func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			res, err = EvalResult{}, newError(ErrInterpreter, "eval: interpreter failed: %v", unwrapPanic(r))
+			res, err = EvalResult{}, wire.Errorf(wire.ErrInterpreter, "eval: interpreter failed: %v", unwrapPanic(r))
 		}
 	}()
 	i, err := interpreter()
@@ -71,7 +72,7 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 	pkg, src := a.pkg, a.src
 	if pkg != "" && !machine.dotted[pkg] {
 		if registeredName(pkg) == "" {
-			return EvalResult{}, newError(ErrNotFound, "eval: package %s has no symbols in this program", pkg)
+			return EvalResult{}, wire.Errorf(wire.ErrNotFound, "eval: package %s has no symbols in this program", pkg)
 		}
 		if _, err := i.Eval("import . " + strconv.Quote(pkg)); err != nil {
 			return EvalResult{}, fmt.Errorf("eval: scope of %s: %w", pkg, err)
@@ -94,7 +95,7 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 	// Pointers to compiled types and method expressions are rewritten so
 	// that yaegi handles method values of them (see package bintypes).
 	src, edits, err := rewriteCompiled(i, src, evalScope(pkg))
-	if e, ok := err.(*Error); ok {
+	if e, ok := err.(*wire.Error); ok {
 		return EvalResult{}, e // a refusal of package bintypes, at its position
 	} else if err != nil {
 		return EvalResult{}, fmt.Errorf("eval: %w", err)
@@ -127,7 +128,7 @@ func evalLocked(ctx context.Context, a evalArgs) (res EvalResult, err error) {
 
 // evalError returns the error of an evaluation that ended with err from
 // the interpreter: a *PanicError with the interpreted stack, the end of
-// its time, or the *Error of source the interpreter refused, positioned
+// its time, or the *wire.Error of source the interpreter refused, positioned
 // in src, the source as given (edits made it the source run, whose first
 // line started after prefix bytes of wrapping).
 func evalError(err error, stack, src string, edits []bintypes.Edit, prefix int) error {
@@ -140,9 +141,9 @@ func evalError(err error, stack, src string, edits []bintypes.Edit, prefix int) 
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("eval: stopped: %w", err)
 	}
-	e := interpreterError(ErrCompile, err.Error())
-	e.mapColumn(src, edits, 0, 1, prefix)
-	e.place(0, "", 0)
+	e := interpreterError(wire.ErrCompile, err.Error())
+	mapColumn(e, src, edits, 0, 1, prefix)
+	e.Place(0, "", 0)
 	return e
 }
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 func TestEval(t *testing.T) {
@@ -55,7 +57,7 @@ func TestEvalPanicAndError(t *testing.T) {
 // published patches keep working afterwards.
 func TestEvalTimeLimit(t *testing.T) {
 	resetPatches(t)
-	mustApply(t, Patch{Ref: Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { return "patched " + name }`})
+	mustApply(t, wire.Patch{Ref: wire.Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { return "patched " + name }`})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()

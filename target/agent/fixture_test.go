@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // This file plays the builder: a small "package" with dispatch prologues,
@@ -146,7 +148,7 @@ func init() {
 }
 
 // errText returns the text of a response's error, or "" when it has none.
-func errText(e *Error) string {
+func errText(e *wire.Error) string {
 	if e == nil {
 		return ""
 	}

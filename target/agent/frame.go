@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"unsafe"
 
+	"github.com/livepatch/livepatch/target/agent/hostlink"
+	"github.com/livepatch/livepatch/target/agent/wire"
 	yaegi "github.com/traefik/yaegi/interp"
 )
 
@@ -13,19 +15,6 @@ import (
 // locals of the paused frame: symbol x is a pointer to local x, so the host
 // rewrites a use of x as (*lp_frame.x).
 const FramePackage = "lp_frame"
-
-// FrameVar binds one local of the paused frame for an evaluation made with
-// ServeFrame.
-type FrameVar struct {
-	// Name is the symbol in package lp_frame.
-	Name string `json:"name"`
-	// Type is the variable's Go type, written as the evaluation's scope
-	// names it (the frame's package unqualified).
-	Type string `json:"type"`
-	// Arg is the index of the variable's address among ServeFrame's
-	// address arguments.
-	Arg int `json:"arg"`
-}
 
 // MaxFrameArgs is the number of addresses ServeFrame takes.
 const MaxFrameArgs = 16
@@ -47,7 +36,7 @@ func ServeFrame(n int, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a1
 		out = []byte(`{"ok":false,"error":"response too large for the agent outbox"}`)
 	}
 	if releasing {
-		release() // the debugger reads the response once the program runs again
+		hostlink.Release() // the debugger reads the response once the program runs again
 	}
 	return copy(Outbox[:], out)
 }
@@ -60,7 +49,7 @@ func ServeFrame(n int, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a1
 // *T, which yaegi reads at every use), not the pointer as a constant, so
 // that the binding can be cut (frameBinding.cut) when the input that uses it
 // outlives the paused frame.
-func bindFrame(i *yaegi.Interpreter, pkg string, vars []FrameVar, addrs []uintptr) (frameBinding, error) {
+func bindFrame(i *yaegi.Interpreter, pkg string, vars []wire.FrameVar, addrs []uintptr) (frameBinding, error) {
 	if len(vars) == 0 {
 		return nil, nil
 	}

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // This file plays the builder for interfaces whose wrappers it generates
@@ -187,8 +189,8 @@ func init() {
 func TestInterpretedTypeAsCompiledInterface(t *testing.T) {
 	resetPatches(t)
 	mustApply(t,
-		Patch{
-			Ref: Ref{Key: crashPkg + ".walkIt"},
+		wire.Patch{
+			Ref: wire.Ref{Key: crashPkg + ".walkIt"},
 			Source: `func walkIt() string {
 	var w walker = strider{"ann"}
 	return stroll(w) + "; " + stroll(&strider{"bob"}) + "; " + stroll(nil)
@@ -209,8 +211,8 @@ func TestInterpretedTypeAsCompiledInterface(t *testing.T) {
 				`func (s strider) name() string { return s.who }`,
 			},
 		},
-		Patch{
-			Ref:     Ref{Key: crashPkg + ".traceIt"},
+		wire.Patch{
+			Ref:     wire.Ref{Key: crashPkg + ".traceIt"},
 			Source:  `func traceIt() string { return follow(&hound{"rex"}) }`,
 			Imports: []string{`"fmt"`},
 			Helpers: []string{
@@ -220,8 +222,8 @@ func TestInterpretedTypeAsCompiledInterface(t *testing.T) {
 				`func (h *hound) Trace(p *waypoint) []string { return []string{h.who, *lpField_waypoint_label(p)} }`,
 			},
 		},
-		Patch{
-			Ref: Ref{Key: crashPkg + ".writeIt"},
+		wire.Patch{
+			Ref: wire.Ref{Key: crashPkg + ".writeIt"},
 			Source: `func writeIt() string {
 	c := &tally{}
 	fmt.Fprintf(c, "%d-%s", 42, "go")
@@ -250,8 +252,8 @@ func TestInterpretedTypeAsCompiledInterface(t *testing.T) {
 // interface, instead of panicking when it runs; nil still converts.
 func TestConversionWithoutWrapperRefused(t *testing.T) {
 	resetPatches(t)
-	err := Apply([]Patch{{
-		Ref:     Ref{Key: crashPkg + ".bareIt"},
+	err := Apply([]wire.Patch{{
+		Ref:     wire.Ref{Key: crashPkg + ".bareIt"},
 		Source:  `func bareIt() int { return bareArea(disc{}) }`,
 		Helpers: []string{`type disc struct{}`, `func (disc) Area() int { return 3 }`},
 	}})
@@ -261,7 +263,7 @@ func TestConversionWithoutWrapperRefused(t *testing.T) {
 	if got := bareIt(); got != 0 {
 		t.Errorf("bareIt after the refusal: got %d, want 0 (compiled)", got)
 	}
-	mustApply(t, Patch{Ref: Ref{Key: crashPkg + ".bareIt"}, Source: `func bareIt() int { return bareArea(nil) }`})
+	mustApply(t, wire.Patch{Ref: wire.Ref{Key: crashPkg + ".bareIt"}, Source: `func bareIt() int { return bareArea(nil) }`})
 	if got := bareIt(); got != -1 {
 		t.Errorf("bareIt with nil: got %d, want -1", got)
 	}
@@ -283,12 +285,12 @@ func TestLateGeneratedWrapper(t *testing.T) {
 		"stepper":   reflect.ValueOf((*stepper)(nil)),
 		"stepTwice": reflect.ValueOf(stepTwice),
 	})
-	patch := Patch{
-		Ref:     Ref{Key: crashPkg + ".stepIt"},
+	patch := wire.Patch{
+		Ref:     wire.Ref{Key: crashPkg + ".stepIt"},
 		Source:  `func stepIt() int { return stepTwice(&pacer{}) }`,
 		Helpers: []string{`type pacer struct{ n int }`, `func (p *pacer) Step() int { p.n++; return p.n }`},
 	}
-	if err := Apply([]Patch{patch}); err == nil || !strings.Contains(err.Error(), "has no interface wrapper in this build") || !strings.HasSuffix(err.Error(), ".stepper") {
+	if err := Apply([]wire.Patch{patch}); err == nil || !strings.Contains(err.Error(), "has no interface wrapper in this build") || !strings.HasSuffix(err.Error(), ".stepper") {
 		t.Fatalf("Apply before the wrapper is registered: got %v, want a refusal naming stepper", err)
 	}
 	RegisterInterfaceWrappers([][2]any{{(*stepper)(nil), (*lp_I_stepper)(nil)}})
@@ -305,24 +307,24 @@ func TestLateGeneratedWrapper(t *testing.T) {
 func TestEmbeddedCompiledInterfaceRefused(t *testing.T) {
 	resetPatches(t)
 	for _, tc := range []struct {
-		p          Patch
+		p          wire.Patch
 		want, name string // the refusal, position first, and the interface it names
 	}{
-		{Patch{Source: `func writeIt() string { return stroll(boxed{nil}) }`, Helpers: []string{"type boxed struct{ walker }"}},
+		{wire.Patch{Source: `func writeIt() string { return stroll(boxed{nil}) }`, Helpers: []string{"type boxed struct{ walker }"}},
 			"helpers: 1:20: a struct type embedding a compiled interface:", "interface is agent.walker"},
-		{Patch{Source: "func writeIt() string {\n\tvar b strings.Builder\n\tfmt.Fprintf(struct{ io.Writer }{&b}, \"x\")\n\treturn b.String()\n}"},
+		{wire.Patch{Source: "func writeIt() string {\n\tvar b strings.Builder\n\tfmt.Fprintf(struct{ io.Writer }{&b}, \"x\")\n\treturn b.String()\n}"},
 			"3:22: a struct type embedding a compiled interface:", "interface is io.Writer"},
-		{Patch{Source: `func writeIt() string { return fmt.Sprint(failure{}) }`, Helpers: []string{"type failure struct {\n\tn int\n\terror\n}"}},
+		{wire.Patch{Source: `func writeIt() string { return fmt.Sprint(failure{}) }`, Helpers: []string{"type failure struct {\n\tn int\n\terror\n}"}},
 			"helpers: 3:2: a struct type embedding a compiled interface:", "interface is error"},
 	} {
-		tc.p.Ref = Ref{Key: crashPkg + ".writeIt"}
+		tc.p.Ref = wire.Ref{Key: crashPkg + ".writeIt"}
 		tc.p.Imports = []string{`"fmt"`, `"io"`, `"strings"`}
-		if err := Apply([]Patch{tc.p}); err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasSuffix(err.Error(), tc.name) {
+		if err := Apply([]wire.Patch{tc.p}); err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasSuffix(err.Error(), tc.name) {
 			t.Errorf("Apply of %q with helpers %q: got %v, want a refusal %q naming %s", tc.p.Source, tc.p.Helpers, err, tc.want, tc.name)
 		}
 	}
-	mustApply(t, Patch{
-		Ref: Ref{Key: crashPkg + ".writeIt"},
+	mustApply(t, wire.Patch{
+		Ref: wire.Ref{Key: crashPkg + ".writeIt"},
 		Source: `func writeIt() string {
 	var b strings.Builder
 	fmt.Fprintf(struct{ *strings.Builder }{&b}, "x%d", 1)

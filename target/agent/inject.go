@@ -1,5 +1,7 @@
 package agent
 
+import "github.com/livepatch/livepatch/target/agent/hostlink"
+
 // Sizes of the buffers for debugger-injected calls.
 const (
 	InboxSize  = 1 << 20
@@ -30,7 +32,7 @@ func Serve(n int) int {
 		out = []byte(`{"ok":false,"error":"response too large for the agent outbox"}`)
 	}
 	if releasing {
-		release() // the debugger reads the response once the program runs again
+		hostlink.Release() // the debugger reads the response once the program runs again
 	}
 	return copy(Outbox[:], out)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/livepatch/livepatch/target/agent/bintypes"
 	"github.com/livepatch/livepatch/target/agent/ifacewrap"
+	"github.com/livepatch/livepatch/target/agent/side"
 	"github.com/livepatch/livepatch/target/agent/stdgeneric"
 )
 
@@ -56,7 +57,7 @@ func interpreter() (*yaegi.Interpreter, error) {
 			machine.err = fmt.Errorf("create interpreter: %w", err)
 			return
 		}
-		if err := i.Use(sideExports()); err != nil {
+		if err := i.Use(side.Exports()); err != nil {
 			machine.err = fmt.Errorf("create interpreter: %w", err)
 			return
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/livepatch/livepatch/target/agent/bintypes"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // callAdd calls the compiled (*counter).add, turning a panic into an error.
@@ -54,7 +55,7 @@ func TestMethodValuesInReplacements(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "func (c *counter) add(d int) int {\n\t" + tt.body + "\n}"
 			helper := "func bump(v counter) int { p := &v; f := p.Inc; f(); return v.Value() }"
-			if err := Apply([]Patch{{Ref: Ref{Index: 0}, Source: src, Helpers: []string{helper}}}); err != nil {
+			if err := Apply([]wire.Patch{{Ref: wire.Ref{Index: 0}, Source: src, Helpers: []string{helper}}}); err != nil {
 				t.Fatalf("Apply:\n%s\n%v", src, err)
 			}
 			got, err := callAdd(&counter{}, 10)
@@ -89,7 +90,7 @@ func TestRewrittenSourcePositions(t *testing.T) {
 	resetPatches(t)
 	line := "\tp := new(counter); q := (*counter).Inc; return nosuch + q(p)"
 	src := "func (c *counter) add(d int) int {\n" + line + "\n}"
-	err := Apply([]Patch{{Ref: Ref{Index: 0}, Source: src, File: "/src/c.go", Line: 10}})
+	err := Apply([]wire.Patch{{Ref: wire.Ref{Index: 0}, Source: src, File: "/src/c.go", Line: 10}})
 	want := fmt.Sprintf("/src/c.go:11:%d: ", strings.Index(line, "nosuch")+1)
 	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "nosuch") {
 		t.Errorf("Apply: got %v, want an error at %s about nosuch", err, want)
@@ -164,7 +165,7 @@ func swapLogger(t *testing.T) *bytes.Buffer {
 func TestInterpreterPanicReportedAndReraised(t *testing.T) {
 	resetPatches(t)
 	log := swapLogger(t)
-	mustApply(t, Patch{Ref: Ref{Index: 0}, Source: `func (c *counter) add(d int) int {
+	mustApply(t, wire.Patch{Ref: wire.Ref{Index: 0}, Source: `func (c *counter) add(d int) int {
 	s := []counter{{}}
 	p := &s[0]
 	mv := p.Inc
@@ -197,9 +198,9 @@ func TestInterpreterPanicReportedAndReraised(t *testing.T) {
 	// A user panic and a compiled function's run-time error pass unlogged.
 	log.Reset()
 	mustApply(t,
-		Patch{Ref: Ref{Index: 0}, Source: `func (c *counter) add(d int) int { return explode() }`},
-		Patch{Ref: Ref{Index: 2}, Source: `func risky(x int) int { panic(&codeError{Code: x}) }`},
-		Patch{Ref: Ref{Index: 1}, Source: `func greet(name string) string { panic(name) }`},
+		wire.Patch{Ref: wire.Ref{Index: 0}, Source: `func (c *counter) add(d int) int { return explode() }`},
+		wire.Patch{Ref: wire.Ref{Index: 2}, Source: `func risky(x int) int { panic(&codeError{Code: x}) }`},
+		wire.Patch{Ref: wire.Ref{Index: 1}, Source: `func greet(name string) string { panic(name) }`},
 	)
 	recovered := func(f func()) (r any) {
 		defer func() { r = recover() }()

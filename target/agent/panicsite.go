@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // yaegi writes a line to its stderr for every interpreted frame a panic
@@ -66,9 +68,9 @@ func userPanicLine(line string) string {
 		}
 		return pos + ": panic: " + display + "." + fn + "(...)" // a helper the change declared
 	}
-	e := interpreterError(ErrPanic, pos+": x")
-	e.mapColumn(pp.p.Source, pp.edits, 1, pp.fs.bodyLine+1, 0)
-	e.place(1, pp.p.File, pp.p.Line)
+	e := interpreterError(wire.ErrPanic, pos+": x")
+	mapColumn(e, pp.p.Source, pp.edits, 1, pp.fs.bodyLine+1, 0)
+	e.Place(1, pp.p.File, pp.p.Line)
 	return strings.TrimSuffix(e.Error(), ": x") + ": panic: " + displayKey(pp.e.key) + "(...)"
 }
 

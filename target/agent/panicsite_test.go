@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // TestPanicReportInUserTerms checks the lines the interpreter writes for a
@@ -13,7 +15,7 @@ import (
 // package, its generated name and a position in generated source.
 func TestPanicReportInUserTerms(t *testing.T) {
 	resetPatches(t)
-	mustApply(t, Patch{Ref: Ref{Key: testPkg + ".risky"}, File: "risky.go", Line: 40, Source: `func risky(x int) int {
+	mustApply(t, wire.Patch{Ref: wire.Ref{Key: testPkg + ".risky"}, File: "risky.go", Line: 40, Source: `func risky(x int) int {
 	if x == 1 {
 		panic("one")
 	}

@@ -8,67 +8,14 @@ import (
 	"strings"
 
 	"github.com/livepatch/livepatch/target/agent/bintypes"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
-
-// Ref names a patchable function: by Key when it is not empty, else by Index.
-type Ref struct {
-	Key   string `json:"key,omitempty"`
-	Index int    `json:"index,omitempty"`
-}
-
-// String returns the key, or "#index" when the key is empty.
-func (r Ref) String() string {
-	if r.Key != "" {
-		return r.Key
-	}
-	return "#" + strconv.Itoa(r.Index)
-}
-
-// Patch is one replacement function.
-type Patch struct {
-	Ref
-	// Source is a function declaration, a method declaration or a function
-	// literal, in the scope of the function's package.
-	Source string `json:"source"`
-	// Imports are import specs the source needs beyond those found
-	// automatically, e.g. `"strings"` or `str "strings"`.
-	Imports []string `json:"imports,omitempty"`
-	// File and Line, when set, give the position of Source's first line, so
-	// that compile errors are reported as file:line:col.
-	File string `json:"file,omitempty"`
-	Line int    `json:"line,omitempty"`
-	// Helpers are declarations of functions that the program does not
-	// have (new ones) which Source may call; they are compiled into the
-	// replacement's own scope, in the scope of the function's package.
-	Helpers []string `json:"helpers,omitempty"`
-	// Vars are the package variables the change declares anew, in the
-	// order Go initializes them (vars.go).
-	Vars []Var `json:"vars,omitempty"`
-}
-
-// Var is one declaration of package variables that a change adds to the
-// package of its patches. The agent keeps one home per package for them:
-// the first patch set that declares a variable makes it, runs its
-// initializer once, and makes it visible to patched code and evaluations
-// as the package's own variables are (a symbol holding its address, named
-// with the builder's prefix, and one holding the variable); a later set
-// that declares it again with the same type leaves it alone.
-type Var struct {
-	// Names are the variables the spec declares ("_" for a blank one).
-	Names []string `json:"names"`
-	// Types are their types as Go source in the patches' scope, by
-	// Names ("" for a blank one).
-	Types []string `json:"types"`
-	// Spec is the spec as after `var`: `n = 10`, `a, b int`, rewritten
-	// like a patch's source.
-	Spec string `json:"spec"`
-}
 
 // ApplyError reports every patch of a set that failed, each an Error whose
 // Func names the function; when it is returned, nothing of the set was
 // applied.
 type ApplyError struct {
-	Failures []Error
+	Failures []wire.Error
 }
 
 // Error lists the failures, one per line.
@@ -83,12 +30,6 @@ func (e *ApplyError) Error() string {
 	return b.String()
 }
 
-// PatchedFunc describes one function that is patched now.
-type PatchedFunc struct {
-	Ref
-	Source string `json:"source"`
-}
-
 // patchInfo is what the agent remembers of a live patch.
 type patchInfo struct {
 	key    string
@@ -99,7 +40,7 @@ type patchInfo struct {
 // publishes one new table holding them together with the patches already
 // live. On any failure it returns an *ApplyError and applies nothing.
 // Apply is safe for concurrent use; operations are serialized.
-func Apply(patches []Patch) error {
+func Apply(patches []wire.Patch) error {
 	machine.mu.Lock()
 	defer machine.mu.Unlock()
 	return applyLocked(patches)
@@ -108,10 +49,10 @@ func Apply(patches []Patch) error {
 // failedAt is the failure of the patch at a position in its set.
 type failedAt struct {
 	at  int
-	err Error
+	err wire.Error
 }
 
-func applyLocked(patches []Patch) error {
+func applyLocked(patches []wire.Patch) error {
 	if _, err := interpreter(); err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
@@ -129,10 +70,10 @@ func applyLocked(patches []Patch) error {
 	// package; the others each into their own.
 	type group struct {
 		es []*funcEntry
-		ps []Patch
+		ps []wire.Patch
 		at []int // positions in the set
 	}
-	fail := func(at int, f Error) { failed = append(failed, failedAt{at, f}) }
+	fail := func(at int, f wire.Error) { failed = append(failed, failedAt{at, f}) }
 	groups := map[string]*group{}
 	var order []string
 	for at, p := range patches {
@@ -141,9 +82,9 @@ func applyLocked(patches []Patch) error {
 			fail(at, failure(p.Ref, err))
 			continue
 		}
-		ref := Ref{Key: e.key, Index: e.index}
+		ref := wire.Ref{Key: e.key, Index: e.index}
 		if seen[e.index] {
-			fail(at, failure(ref, newError(ErrDuplicate, "patched twice in one set")))
+			fail(at, failure(ref, wire.Errorf(wire.ErrDuplicate, "patched twice in one set")))
 			continue
 		}
 		seen[e.index] = true
@@ -165,7 +106,7 @@ func applyLocked(patches []Patch) error {
 		values, errs := compileGroup(g.es, g.ps)
 		for k, e := range g.es {
 			if errs[k] != nil {
-				fail(g.at[k], failure(Ref{Key: e.key, Index: e.index}, errs[k]))
+				fail(g.at[k], failure(wire.Ref{Key: e.key, Index: e.index}, errs[k]))
 				continue
 			}
 			done = append(done, ready{e: e, fn: values[k], info: patchInfo{key: e.key, source: g.ps[k].Source}})
@@ -174,7 +115,7 @@ func applyLocked(patches []Patch) error {
 	if len(failed) > 0 {
 		// In the order of the set.
 		sort.SliceStable(failed, func(a, b int) bool { return failed[a].at < failed[b].at })
-		failures := make([]Error, len(failed))
+		failures := make([]wire.Error, len(failed))
 		for i, f := range failed {
 			failures[i] = f.err
 		}
@@ -195,15 +136,15 @@ func applyLocked(patches []Patch) error {
 // Revert publishes a table without the patches of the named functions.
 // Naming a function that is not patched is not an error; naming one that
 // does not exist is, and then nothing is reverted.
-func Revert(refs []Ref) error {
+func Revert(refs []wire.Ref) error {
 	machine.mu.Lock()
 	defer machine.mu.Unlock()
 	return revertLocked(refs)
 }
 
-func revertLocked(refs []Ref) error {
+func revertLocked(refs []wire.Ref) error {
 	var idx []int
-	var failures []Error
+	var failures []wire.Error
 	for _, r := range refs {
 		e, err := lookupFunc(r)
 		if err != nil {
@@ -246,16 +187,16 @@ func revertAllLocked() {
 }
 
 // Patched lists the functions patched now, by index.
-func Patched() []PatchedFunc {
+func Patched() []wire.PatchedFunc {
 	machine.mu.Lock()
 	defer machine.mu.Unlock()
 	return patchedLocked()
 }
 
-func patchedLocked() []PatchedFunc {
-	out := make([]PatchedFunc, 0, len(machine.patched))
+func patchedLocked() []wire.PatchedFunc {
+	out := make([]wire.PatchedFunc, 0, len(machine.patched))
 	for i, p := range machine.patched {
-		out = append(out, PatchedFunc{Ref: Ref{Key: p.key, Index: i}, Source: p.source})
+		out = append(out, wire.PatchedFunc{Ref: wire.Ref{Key: p.key, Index: i}, Source: p.source})
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Index < out[b].Index })
 	return out
@@ -280,7 +221,7 @@ func copyTable() *Table {
 // error, per patch. When the patches' imports bind one name to two packages
 // it compiles each alone instead. A panic inside yaegi's compiler becomes
 // the error of every patch not compiled yet. The caller holds machine.mu.
-func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
+func compileGroup(es []*funcEntry, ps []wire.Patch) (values []any, errs []error) {
 	values, errs = make([]any, len(ps)), make([]error, len(ps))
 	alone := func() ([]any, []error) {
 		for k := range ps {
@@ -293,7 +234,7 @@ func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
 		if r := recover(); r != nil {
 			for k := range ps {
 				if values[k] == nil && errs[k] == nil {
-					errs[k] = newError(ErrInterpreter, "interpreter failed: %v", unwrapPanic(r))
+					errs[k] = wire.Errorf(wire.ErrInterpreter, "interpreter failed: %v", unwrapPanic(r))
 				}
 			}
 		}
@@ -342,7 +283,7 @@ func compileGroup(es []*funcEntry, ps []Patch) (values []any, errs []error) {
 // initializers run once every patch compiled. It sets values and errs by
 // patch, and returns the error of what they share: the helpers, or the
 // new variables. The caller holds machine.mu.
-func compileWithHelpers(es []*funcEntry, ps []Patch, prepared []*preparedPatch, specs []string, usesBin bool, values []any, errs []error) error {
+func compileWithHelpers(es []*funcEntry, ps []wire.Patch, prepared []*preparedPatch, specs []string, usesBin bool, values []any, errs []error) error {
 	var sc bintypes.Scope
 	for _, pp := range prepared {
 		if pp != nil {
@@ -352,19 +293,19 @@ func compileWithHelpers(es []*funcEntry, ps []Patch, prepared []*preparedPatch, 
 	}
 	helpers, hBin, err := prepareHelpers(ps[0].Helpers, sc)
 	if err != nil {
-		return &Error{Kind: helperKind(err), Msg: "helpers: " + err.Error()}
+		return &wire.Error{Kind: helperKind(err), Msg: "helpers: " + err.Error()}
 	}
 	pkgPath, _ := packageOf(es[0].key)
 	nv, err := makeVars(pkgPath, ps[0].Vars, specs)
 	if err != nil {
-		return &Error{Kind: helperKind(err), Msg: err.Error()}
+		return &wire.Error{Kind: helperKind(err), Msg: err.Error()}
 	}
 	if usesBin || hBin {
 		specs = append(specs, bintypes.Spec)
 	}
 	name := scratchPackage()
 	if _, err = machine.interp.Eval(packageHeader(name, specs) + strings.Join(helpers, "\n")); err != nil {
-		return &Error{Kind: helperKind(err), Msg: "helpers: " + err.Error()}
+		return &wire.Error{Kind: helperKind(err), Msg: "helpers: " + err.Error()}
 	}
 	for k, pp := range prepared {
 		if pp != nil {
@@ -372,25 +313,25 @@ func compileWithHelpers(es []*funcEntry, ps []Patch, prepared []*preparedPatch, 
 		}
 	}
 	if err := initVars(nv, name, errs); err != nil {
-		return &Error{Kind: helperKind(err), Msg: err.Error()}
+		return &wire.Error{Kind: helperKind(err), Msg: err.Error()}
 	}
 	return nil
 }
 
 // helperKind returns the kind of err, a failure to compile a change's
-// helpers: a refusal's, or ErrCompile for the interpreter's.
-func helperKind(err error) ErrorKind {
-	if k := kindOf(err); k != ErrFailed {
+// helpers: a refusal's, or wire.ErrCompile for the interpreter's.
+func helperKind(err error) wire.ErrorKind {
+	if k := kindOf(err); k != wire.ErrFailed {
 		return k
 	}
-	return ErrCompile
+	return wire.ErrCompile
 }
 
 // preparedPatch is a patch parsed, its imports found and its source
 // rewritten for compiled types, ready to compile.
 type preparedPatch struct {
 	e       *funcEntry
-	p       Patch
+	p       wire.Patch
 	fs      *funcSource
 	specs   []string
 	edits   []bintypes.Edit
@@ -399,7 +340,7 @@ type preparedPatch struct {
 }
 
 // preparePatch gets p, a patch of e, ready to compile.
-func preparePatch(e *funcEntry, p Patch) (*preparedPatch, error) {
+func preparePatch(e *funcEntry, p wire.Patch) (*preparedPatch, error) {
 	fs, err := parseFuncSource(p.Source)
 	if err != nil {
 		return nil, err
@@ -416,8 +357,8 @@ func preparePatch(e *funcEntry, p Patch) (*preparedPatch, error) {
 		sc.Pkgs = []string{pkgPath}
 	}
 	src, edits, err := rewriteCompiled(machine.interp, p.Source, sc)
-	if e, ok := err.(*Error); ok {
-		e.place(0, p.File, p.Line) // a refusal of package bintypes
+	if e, ok := err.(*wire.Error); ok {
+		e.Place(0, p.File, p.Line) // a refusal of package bintypes
 		return nil, e
 	} else if err != nil {
 		return nil, err
@@ -488,9 +429,9 @@ func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
 	fs, p := pp.fs, pp.p
 	src := fmt.Sprintf("package %s;%sfunc %s(%s) %s %s\n", pkg, strings.Repeat("\n", fs.bodyLine), fn, fs.params, fs.results, fs.body)
 	if _, err := i.Eval(src); err != nil {
-		e := interpreterError(ErrCompile, err.Error())
-		e.mapColumn(p.Source, pp.edits, 1, fs.bodyLine+1, 0)
-		e.place(1, p.File, p.Line)
+		e := interpreterError(wire.ErrCompile, err.Error())
+		mapColumn(e, p.Source, pp.edits, 1, fs.bodyLine+1, 0)
+		e.Place(1, p.File, p.Line)
 		return nil, e
 	}
 	v, err := i.Eval(pkg + "." + fn)
@@ -502,7 +443,7 @@ func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = newError(ErrMismatch, "replacement of type %s does not fit: %v", v.Type(), r)
+			err = wire.Errorf(wire.ErrMismatch, "replacement of type %s does not fit: %v", v.Type(), r)
 		}
 	}()
 	w := pp.e.wrap(v)
@@ -510,7 +451,7 @@ func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
 		return nil, fmt.Errorf("wrapper returned %T, not a function", w)
 	}
 	if !fits(v.Type(), reflect.TypeOf(w)) {
-		return nil, newError(ErrMismatch, "replacement of type %s does not fit: the compiled function has type %s", v.Type(), reflect.TypeOf(w))
+		return nil, wire.Errorf(wire.ErrMismatch, "replacement of type %s does not fit: the compiled function has type %s", v.Type(), reflect.TypeOf(w))
 	}
 	addPanicSite(pkg, fn, pp)
 	return w, nil
@@ -520,7 +461,7 @@ func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
 // be deferred directly.
 func recoverCompile(err *error) {
 	if r := recover(); r != nil {
-		*err = newError(ErrInterpreter, "interpreter failed: %v", unwrapPanic(r))
+		*err = wire.Errorf(wire.ErrInterpreter, "interpreter failed: %v", unwrapPanic(r))
 	}
 }
 
@@ -573,7 +514,7 @@ func importSpecs(pkgPath string, explicit, selectors []string) (specs []string, 
 			specs = append(specs, strconv.Quote(paths[0]))
 			bound[sel] = paths[0]
 		default:
-			return nil, nil, newError(ErrCompile, "package name %s is ambiguous (%s): add an import", sel, strings.Join(paths, ", "))
+			return nil, nil, wire.Errorf(wire.ErrCompile, "package name %s is ambiguous (%s): add an import", sel, strings.Join(paths, ", "))
 		}
 	}
 	return specs, bound, nil

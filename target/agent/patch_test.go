@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // resetPatches reverts everything when the test ends.
@@ -14,7 +16,7 @@ func resetPatches(t *testing.T) {
 	t.Cleanup(RevertAll)
 }
 
-func mustApply(t *testing.T, ps ...Patch) {
+func mustApply(t *testing.T, ps ...wire.Patch) {
 	t.Helper()
 	if err := Apply(ps); err != nil {
 		t.Fatalf("Apply: %v", err)
@@ -28,11 +30,11 @@ func TestApplyAndRevert(t *testing.T) {
 		t.Fatalf("unpatched add: got %d, want 2", got)
 	}
 	mustApply(t,
-		Patch{Ref: Ref{Key: testPkg + ".(*counter).add"}, Source: `func (c *counter) add(d int) int {
+		wire.Patch{Ref: wire.Ref{Key: testPkg + ".(*counter).add"}, Source: `func (c *counter) add(d int) int {
 	*lpField_counter_n(c) += 10 * d
 	return *lpField_counter_n(c) + secretBase
 }`},
-		Patch{Ref: Ref{Index: 1}, Source: `func(name string) string { return strings.ToUpper("hi ") + name }`, Imports: []string{`"strings"`}},
+		wire.Patch{Ref: wire.Ref{Index: 1}, Source: `func(name string) string { return strings.ToUpper("hi ") + name }`, Imports: []string{`"strings"`}},
 	)
 	if got := c.add(1); got != 1012 {
 		t.Errorf("patched add: got %d, want 1012", got)
@@ -43,7 +45,7 @@ func TestApplyAndRevert(t *testing.T) {
 	if got := len(Patched()); got != 2 {
 		t.Errorf("Patched: got %d entries, want 2", got)
 	}
-	if err := Revert([]Ref{{Key: testPkg + ".greet"}}); err != nil {
+	if err := Revert([]wire.Ref{{Key: testPkg + ".greet"}}); err != nil {
 		t.Fatalf("Revert: %v", err)
 	}
 	if got := greet("bob"); got != "hello bob" {
@@ -63,11 +65,11 @@ func TestApplyAndRevert(t *testing.T) {
 
 func TestApplyNothingOnError(t *testing.T) {
 	resetPatches(t)
-	err := Apply([]Patch{
-		{Ref: Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { return "new" }`},
-		{Ref: Ref{Key: testPkg + ".risky"}, File: "/src/risky.go", Line: 40, Source: "func risky(x int) int {\n\treturn undefinedThing + x\n}"},
-		{Ref: Ref{Key: testPkg + ".nosuch"}, Source: `func nosuch() {}`},
-		{Ref: Ref{Key: testPkg + ".left"}, Source: `func left() string { return "" }`},
+	err := Apply([]wire.Patch{
+		{Ref: wire.Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { return "new" }`},
+		{Ref: wire.Ref{Key: testPkg + ".risky"}, File: "/src/risky.go", Line: 40, Source: "func risky(x int) int {\n\treturn undefinedThing + x\n}"},
+		{Ref: wire.Ref{Key: testPkg + ".nosuch"}, Source: `func nosuch() {}`},
+		{Ref: wire.Ref{Key: testPkg + ".left"}, Source: `func left() string { return "" }`},
 	})
 	var ae *ApplyError
 	if !errors.As(err, &ae) {
@@ -92,28 +94,28 @@ func TestApplyNothingOnError(t *testing.T) {
 // parsing the message.
 func TestApplyFailuresAreValues(t *testing.T) {
 	resetPatches(t)
-	err := Apply([]Patch{
-		{Ref: Ref{Key: testPkg + ".risky"}, File: "risky.go", Line: 40, Source: "func risky(x int) int {\n\treturn undefinedThing + x\n}"},
-		{Ref: Ref{Key: testPkg + ".nosuch"}, Source: `func nosuch() {}`},
-		{Ref: Ref{Key: testPkg + ".left"}, Source: `func left() string { return "" }`},
-		{Ref: Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { return "a" }`},
-		{Ref: Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { return "b" }`},
+	err := Apply([]wire.Patch{
+		{Ref: wire.Ref{Key: testPkg + ".risky"}, File: "risky.go", Line: 40, Source: "func risky(x int) int {\n\treturn undefinedThing + x\n}"},
+		{Ref: wire.Ref{Key: testPkg + ".nosuch"}, Source: `func nosuch() {}`},
+		{Ref: wire.Ref{Key: testPkg + ".left"}, Source: `func left() string { return "" }`},
+		{Ref: wire.Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { return "a" }`},
+		{Ref: wire.Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { return "b" }`},
 	})
 	var ae *ApplyError
 	if !errors.As(err, &ae) || len(ae.Failures) != 4 {
 		t.Fatalf("Apply: got %v, want an *ApplyError with 4 failures", err)
 	}
 	f := ae.Failures[0]
-	if f.Kind != ErrCompile || f.Func != testPkg+".risky" || f.File != "risky.go" || f.Line != 41 || f.Col == 0 || !strings.HasPrefix(f.Msg, "undefined") {
+	if f.Kind != wire.ErrCompile || f.Func != testPkg+".risky" || f.File != "risky.go" || f.Line != 41 || f.Col == 0 || !strings.HasPrefix(f.Msg, "undefined") {
 		t.Errorf("compile error: got %+v, want kind compile in %s.risky at risky.go:41 with the bare message", f, testPkg)
 	}
-	for i, want := range []ErrorKind{ErrCompile, ErrNotFound, ErrMismatch, ErrDuplicate} {
+	for i, want := range []wire.ErrorKind{wire.ErrCompile, wire.ErrNotFound, wire.ErrMismatch, wire.ErrDuplicate} {
 		if got := ae.Failures[i].Kind; got != want {
 			t.Errorf("failure %d (%v): kind %q, want %q", i, ae.Failures[i].Error(), got, want)
 		}
 	}
-	resp := handle(&Request{Op: OpApply, Patches: []Patch{{Ref: Ref{Key: testPkg + ".nosuch"}, Source: `func nosuch() {}`}}}, func() bool { return machine.mu.TryLock() }, nil)
-	if resp.OK || resp.Error == nil || resp.Error.Kind != ErrRefused || len(resp.Failures) != 1 || resp.Failures[0].Kind != ErrNotFound {
+	resp := handle(&wire.Request{Op: wire.OpApply, Patches: []wire.Patch{{Ref: wire.Ref{Key: testPkg + ".nosuch"}, Source: `func nosuch() {}`}}}, func() bool { return machine.mu.TryLock() }, nil)
+	if resp.OK || resp.Error == nil || resp.Error.Kind != wire.ErrRefused || len(resp.Failures) != 1 || resp.Failures[0].Kind != wire.ErrNotFound {
 		t.Errorf("apply response: got %+v (error %+v), want kind refused with one failure of kind not found", resp, resp.Error)
 	}
 }
@@ -123,9 +125,9 @@ func TestApplyFailuresAreValues(t *testing.T) {
 // reverted.
 func TestPublishIsAtomic(t *testing.T) {
 	resetPatches(t)
-	set := []Patch{
-		{Ref: Ref{Index: 3}, Source: `func() int { return 1 }`},
-		{Ref: Ref{Index: 4}, Source: `func() int { return 1 }`},
+	set := []wire.Patch{
+		{Ref: wire.Ref{Index: 3}, Source: `func() int { return 1 }`},
+		{Ref: wire.Ref{Index: 4}, Source: `func() int { return 1 }`},
 	}
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
@@ -168,7 +170,7 @@ func TestPublishIsAtomic(t *testing.T) {
 func TestPanicKeepsOriginalValue(t *testing.T) {
 	resetPatches(t)
 	mustApply(t,
-		Patch{Ref: Ref{Key: testPkg + ".risky"}, Source: `func risky(x int) int {
+		wire.Patch{Ref: wire.Ref{Key: testPkg + ".risky"}, Source: `func risky(x int) int {
 	if x == 1 {
 		panic(&codeError{Code: 7})
 	}
@@ -177,7 +179,7 @@ func TestPanicKeepsOriginalValue(t *testing.T) {
 	}
 	return x * 2
 }`},
-		Patch{Ref: Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { panic(errors.New(name)) }`},
+		wire.Patch{Ref: wire.Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { panic(errors.New(name)) }`},
 	)
 	recovered := func(f func()) (r any) {
 		defer func() { r = recover() }()
@@ -218,8 +220,8 @@ func TestChangeCompilesIntoOnePackage(t *testing.T) {
 	before := machine.nextPkg
 	machine.mu.Unlock()
 	mustApply(t,
-		Patch{Ref: Ref{Key: testPkg + ".left"}, Source: `func left() int { park(tally{7}); return 1 }`, Helpers: helpers},
-		Patch{Ref: Ref{Key: testPkg + ".right"}, Source: `func right() int { t, ok := park(nil).(tally); if !ok { return -1 }; return t.n }`, Helpers: helpers},
+		wire.Patch{Ref: wire.Ref{Key: testPkg + ".left"}, Source: `func left() int { park(tally{7}); return 1 }`, Helpers: helpers},
+		wire.Patch{Ref: wire.Ref{Key: testPkg + ".right"}, Source: `func right() int { t, ok := park(nil).(tally); if !ok { return -1 }; return t.n }`, Helpers: helpers},
 	)
 	machine.mu.Lock()
 	used := machine.nextPkg - before

@@ -10,6 +10,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/livepatch/livepatch/target/agent/ifacewrap"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // funcEntry is one patchable function registered by generated code.
@@ -101,19 +102,19 @@ func growTable(n int) {
 
 // lookupFunc finds a registered function by key, or by index when key is
 // empty.
-func lookupFunc(r Ref) (*funcEntry, error) {
+func lookupFunc(r wire.Ref) (*funcEntry, error) {
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
 	if r.Key != "" {
 		e := registry.byKey[r.Key]
 		if e == nil {
-			return nil, newError(ErrNotFound, "no patchable function %q", r.Key)
+			return nil, wire.Errorf(wire.ErrNotFound, "no patchable function %q", r.Key)
 		}
 		return e, nil
 	}
 	e := registry.byIndex[r.Index]
 	if e == nil {
-		return nil, newError(ErrNotFound, "no patchable function with index %d", r.Index)
+		return nil, wire.Errorf(wire.ErrNotFound, "no patchable function with index %d", r.Index)
 	}
 	return e, nil
 }

@@ -3,6 +3,8 @@ package agent
 import (
 	"reflect"
 	"testing"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // TestLateRegistrationGrowsTable registers a function whose number lies past
@@ -11,7 +13,7 @@ import (
 // the table by that number), and the patches already published stay.
 func TestLateRegistrationGrowsTable(t *testing.T) {
 	resetPatches(t)
-	mustApply(t, Patch{Ref: Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { return "hi " + name }`})
+	mustApply(t, wire.Patch{Ref: wire.Ref{Key: testPkg + ".greet"}, Source: `func greet(name string) string { return "hi " + name }`})
 	before := Load()
 	n := len(before.Fns)
 	RegisterFunc(n+3, "example.com/late.f", func(fn reflect.Value) any { return nil })

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // An input still running after its time limit. Compiled code cannot be
@@ -19,23 +21,11 @@ import (
 // interpreter's stop has been renewed by then); frames of interpreted
 // functions it was in stop. Later operations do not wait for it; its
 // outcome is kept until an evaluation's response carries it
-// (Response.Ended).
-
-// RunningInput describes an input that still runs after its time limit.
-type RunningInput struct {
-	// ID numbers the inputs the agent gave up waiting for, from 1.
-	ID int `json:"id"`
-	// BlockedIn is the function the input's goroutine waits in: the
-	// innermost frame outside the runtime, such as sync.(*Mutex).Lock.
-	BlockedIn string `json:"blockedIn,omitempty"`
-	// Called is the compiled function the interpreter called, when it is
-	// not BlockedIn (which it called in turn).
-	Called string `json:"called,omitempty"`
-}
+// (wire.Response.Ended).
 
 // RunningError is the error of an evaluation still running after its
 // time limit.
-type RunningError struct{ Input RunningInput }
+type RunningError struct{ Input wire.RunningInput }
 
 func (e *RunningError) Error() string {
 	where := "compiled code"
@@ -45,23 +35,16 @@ func (e *RunningError) Error() string {
 	return fmt.Sprintf("eval: still running after its time limit, blocked in %s, which cannot be interrupted", where)
 }
 
-// EndedInput is the outcome of an input that ended after its evaluation
-// was answered with a *RunningError.
-type EndedInput struct {
-	ID    int    `json:"id"`
-	Error string `json:"error,omitempty"` // a panic of the part that ran
-}
-
 // running holds the inputs given up on and those that ended since.
 var running struct {
 	mu    sync.Mutex
 	next  int
-	ended []EndedInput
+	ended []wire.EndedInput
 }
 
 // takeEnded returns, and forgets, the inputs that ended since the last
 // call.
-func takeEnded() []EndedInput {
+func takeEnded() []wire.EndedInput {
 	running.mu.Lock()
 	defer running.mu.Unlock()
 	e := running.ended
@@ -73,7 +56,7 @@ func takeEnded() []EndedInput {
 func inputEnded(id int, err error) {
 	running.mu.Lock()
 	defer running.mu.Unlock()
-	e := EndedInput{ID: id}
+	e := wire.EndedInput{ID: id}
 	if err != nil {
 		e.Error = err.Error()
 	}
@@ -94,7 +77,7 @@ func currentGoroutine() int64 {
 func blockedInput(goid int64) *RunningError {
 	running.mu.Lock()
 	running.next++
-	in := RunningInput{ID: running.next}
+	in := wire.RunningInput{ID: running.next}
 	running.mu.Unlock()
 	in.BlockedIn, in.Called = blockedIn(goroutineStack(goid))
 	return &RunningError{Input: in}

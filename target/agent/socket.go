@@ -10,6 +10,9 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/livepatch/livepatch/target/agent/hostlink"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // Environment variables through which the host configures the socket. The
@@ -93,7 +96,7 @@ func (s *Server) serveConn(c net.Conn) {
 	defer c.Close()
 	r := bufio.NewReaderSize(c, 64<<10)
 	enc := json.NewEncoder(c)
-	reply := func(resp Response) bool {
+	reply := func(resp wire.Response) bool {
 		c.SetWriteDeadline(time.Now().Add(helloTimeout))
 		return enc.Encode(resp) == nil
 	}
@@ -103,19 +106,19 @@ func (s *Server) serveConn(c net.Conn) {
 	if err != nil {
 		return
 	}
-	var hello Request
-	if err := json.Unmarshal(line, &hello); err != nil || hello.Op != OpHello {
-		reply(Response{ID: hello.ID, Error: newError(ErrRequest, "first request must be hello")})
+	var hello wire.Request
+	if err := json.Unmarshal(line, &hello); err != nil || hello.Op != wire.OpHello {
+		reply(wire.Response{ID: hello.ID, Error: wire.Errorf(wire.ErrRequest, "first request must be hello")})
 		return
 	}
 	if subtle.ConstantTimeCompare([]byte(hello.Token), []byte(s.token)) != 1 {
-		reply(Response{ID: hello.ID, Error: newError(ErrRequest, "wrong token")})
+		reply(wire.Response{ID: hello.ID, Error: wire.Errorf(wire.ErrRequest, "wrong token")})
 		return
 	}
 	s.mu.Lock()
 	if s.active != nil || s.closed {
 		s.mu.Unlock()
-		reply(Response{ID: hello.ID, Error: newError(ErrBusy, "agent busy: another client is connected")})
+		reply(wire.Response{ID: hello.ID, Error: wire.Errorf(wire.ErrBusy, "agent busy: another client is connected")})
 		return
 	}
 	s.active = c
@@ -125,7 +128,7 @@ func (s *Server) serveConn(c net.Conn) {
 		s.active = nil
 		s.mu.Unlock()
 	}()
-	if !reply(Response{ID: hello.ID, OK: true}) {
+	if !reply(wire.Response{ID: hello.ID, OK: true}) {
 		return
 	}
 	c.SetReadDeadline(time.Time{})
@@ -141,7 +144,7 @@ func (s *Server) serveConn(c net.Conn) {
 		if releasing {
 			// Answered first: once released, a short-lived program (a
 			// test binary) may exit before a reply written after it.
-			release()
+			hostlink.Release()
 		}
 		if err != nil {
 			return

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // deadline returns the time by which a peer must answer.
@@ -48,7 +50,7 @@ func dialLine(t *testing.T, path string) *lineClient {
 
 // do sends req and returns the response, or ok=false when the agent closed
 // the connection instead.
-func (c *lineClient) do(req Request) (resp Response, ok bool) {
+func (c *lineClient) do(req wire.Request) (resp wire.Response, ok bool) {
 	c.t.Helper()
 	c.conn.SetDeadline(deadline(c.t))
 	b, _ := json.Marshal(req)
@@ -94,7 +96,7 @@ func TestSocket(t *testing.T) {
 
 	t.Run("wrong token", func(t *testing.T) {
 		c := dialLine(t, path)
-		resp, ok := c.do(Request{Op: OpHello, Token: "guess"})
+		resp, ok := c.do(wire.Request{Op: wire.OpHello, Token: "guess"})
 		if !ok || resp.OK || errText(resp.Error) != "wrong token" {
 			t.Errorf("got %+v, want error wrong token", resp)
 		}
@@ -104,33 +106,33 @@ func TestSocket(t *testing.T) {
 	})
 	t.Run("no hello", func(t *testing.T) {
 		c := dialLine(t, path)
-		resp, _ := c.do(Request{Op: OpEval, Source: "1"})
+		resp, _ := c.do(wire.Request{Op: wire.OpEval, Source: "1"})
 		if resp.OK || !strings.Contains(errText(resp.Error), "hello") {
 			t.Errorf("got %+v, want hello required", resp)
 		}
 	})
 	t.Run("one client at a time", func(t *testing.T) {
 		first := dialLine(t, path)
-		if resp, ok := first.do(Request{Op: OpHello, Token: "s3cret"}); !ok || !resp.OK {
+		if resp, ok := first.do(wire.Request{Op: wire.OpHello, Token: "s3cret"}); !ok || !resp.OK {
 			t.Fatalf("hello: %+v", resp)
 		}
 		second := dialLine(t, path)
-		resp, _ := second.do(Request{Op: OpHello, Token: "s3cret"})
+		resp, _ := second.do(wire.Request{Op: wire.OpHello, Token: "s3cret"})
 		if resp.OK || !strings.Contains(errText(resp.Error), "another client") {
 			t.Errorf("second client: got %+v, want refusal", resp)
 		}
-		resp, _ = first.do(Request{ID: 7, Op: OpApply, Patches: []Patch{{Ref: Ref{Key: testPkg + ".greet"}, Source: `func greet(n string) string { return "sock " + n }`}}})
+		resp, _ = first.do(wire.Request{ID: 7, Op: wire.OpApply, Patches: []wire.Patch{{Ref: wire.Ref{Key: testPkg + ".greet"}, Source: `func greet(n string) string { return "sock " + n }`}}})
 		if !resp.OK || resp.ID != 7 || len(resp.Patched) != 1 {
 			t.Errorf("apply: got %+v", resp)
 		}
 		if got := greet("a"); got != "sock a" {
 			t.Errorf("greet after socket apply: got %q", got)
 		}
-		resp, _ = first.do(Request{Op: OpEval, Source: "greet(\"b\")", Package: testPkg})
+		resp, _ = first.do(wire.Request{Op: wire.OpEval, Source: "greet(\"b\")", Package: testPkg})
 		if !resp.OK || resp.Value != `"sock b"` {
 			t.Errorf("eval: got %+v", resp)
 		}
-		resp, _ = first.do(Request{Op: OpRevert, All: true})
+		resp, _ = first.do(wire.Request{Op: wire.OpRevert, All: true})
 		if !resp.OK || greet("a") != "hello a" {
 			t.Errorf("revert: got %+v", resp)
 		}
@@ -138,7 +140,7 @@ func TestSocket(t *testing.T) {
 		// The slot frees when the agent notices the close.
 		for {
 			third := dialLine(t, path)
-			resp, ok := third.do(Request{Op: OpHello, Token: "s3cret"})
+			resp, ok := third.do(wire.Request{Op: wire.OpHello, Token: "s3cret"})
 			if ok && resp.OK {
 				break
 			}
@@ -151,21 +153,21 @@ func TestSocket(t *testing.T) {
 
 func TestServe(t *testing.T) {
 	resetPatches(t)
-	call := func(req Request) Response {
+	call := func(req wire.Request) wire.Response {
 		b, _ := json.Marshal(req)
 		n := copy(Inbox[:], b)
 		m := Serve(n)
-		var resp Response
+		var resp wire.Response
 		if err := json.Unmarshal(Outbox[:m], &resp); err != nil {
 			t.Fatalf("Serve response %q: %v", Outbox[:m], err)
 		}
 		return resp
 	}
-	resp := call(Request{Op: OpApply, Patches: []Patch{{Ref: Ref{Index: 1}, Source: `func(n string) string { return "inj " + n }`}}})
+	resp := call(wire.Request{Op: wire.OpApply, Patches: []wire.Patch{{Ref: wire.Ref{Index: 1}, Source: `func(n string) string { return "inj " + n }`}}})
 	if !resp.OK || greet("x") != "inj x" {
 		t.Errorf("apply: %+v", resp)
 	}
-	resp = call(Request{Op: OpEval, Source: "6 * 7"})
+	resp = call(wire.Request{Op: wire.OpEval, Source: "6 * 7"})
 	if !resp.OK || resp.Value != "42" {
 		t.Errorf("eval: %+v", resp)
 	}
@@ -174,12 +176,12 @@ func TestServe(t *testing.T) {
 	}
 	// An injected call never waits for the lock.
 	machine.mu.Lock()
-	resp = call(Request{Op: OpStatus})
+	resp = call(wire.Request{Op: wire.OpStatus})
 	machine.mu.Unlock()
 	if resp.OK || !strings.Contains(errText(resp.Error), "busy") {
 		t.Errorf("status while locked: got %+v, want busy", resp)
 	}
-	resp = call(Request{Op: OpStatus})
+	resp = call(wire.Request{Op: wire.OpStatus})
 	if want := tableSize(); !resp.OK || resp.Funcs != want {
 		t.Errorf("status: got %+v, want %d funcs (the fixtures' table size)", resp, want)
 	}
@@ -203,7 +205,7 @@ func TestStartUnsetsEnvironment(t *testing.T) {
 		t.Errorf("Start did not keep the entry points")
 	}
 	c := dialLine(t, path)
-	if resp, ok := c.do(Request{Op: OpHello, Token: "tok"}); !ok || !resp.OK {
+	if resp, ok := c.do(wire.Request{Op: wire.OpHello, Token: "tok"}); !ok || !resp.OK {
 		t.Errorf("hello: %+v", resp)
 	}
 }

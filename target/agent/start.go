@@ -3,6 +3,8 @@ package agent
 import (
 	"os"
 	"sync"
+
+	"github.com/livepatch/livepatch/target/agent/hostlink"
 )
 
 // entryPoints keeps the functions that only a debugger calls in the binary:
@@ -19,26 +21,26 @@ var server *Server
 
 // Start prepares the agent in a patchable program; generated code calls it
 // from an init function of the main package. With LIVEPATCH_AGENT_HOST set,
-// the program ends with the host (watchHost). When LIVEPATCH_AGENT_SOCKET and
+// the program ends with the host (hostlink.Watch). When LIVEPATCH_AGENT_SOCKET and
 // LIVEPATCH_AGENT_TOKEN are set, it listens on that socket, and logs to the
-// host through the fifo beside it (LogName) when there is one; it unsets
-// these variables either way. With EnvHold set as well, Start then waits for the
-// host's OpRelease (see EnvHold). Start never fails the program: problems
+// host through the fifo beside it (hostlink.LogName) when there is one; it unsets
+// these variables either way. With hostlink.EnvHold set as well, Start
+// then waits for the host's wire.OpRelease (see hostlink.EnvHold). Start never fails the program: problems
 // are logged (to stderr without the host's fifo). Calls after the first do nothing.
 func Start() {
 	startOnce.Do(func() {
 		entryPoints = append(entryPoints, Serve)
 		frameEntryPoints = append(frameEntryPoints, ServeFrame)
-		path, token, holdVal, host := os.Getenv(EnvSocket), os.Getenv(EnvToken), os.Getenv(EnvHold), os.Getenv(EnvHost)
+		path, token, holdVal, host := os.Getenv(EnvSocket), os.Getenv(EnvToken), os.Getenv(hostlink.EnvHold), os.Getenv(hostlink.EnvHost)
 		os.Unsetenv(EnvSocket)
 		os.Unsetenv(EnvToken)
-		os.Unsetenv(EnvHold)
-		os.Unsetenv(EnvHost)
+		os.Unsetenv(hostlink.EnvHold)
+		os.Unsetenv(hostlink.EnvHost)
 		if path != "" {
-			logToHost(path)
+			logger = hostlink.LogTo(path, logger)
 		}
 		if host != "" {
-			watchHost(host)
+			hostlink.Watch(host, logger)
 		}
 		if path == "" {
 			return
@@ -49,13 +51,13 @@ func Start() {
 			return
 		}
 		server = s
-		limit, err := holdLimit(holdVal)
+		limit, err := hostlink.HoldLimit(holdVal)
 		if err != nil {
 			logger.Warn("agent hold", "err", err)
 			return
 		}
 		if limit > 0 {
-			hold(limit)
+			hostlink.Hold(limit)
 		}
 	})
 }

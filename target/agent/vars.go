@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/livepatch/livepatch/target/agent/wire"
 	yaegi "github.com/traefik/yaegi/interp"
 )
 
@@ -14,7 +15,7 @@ import (
 // (*lpAddr_name).
 const VarAddrPrefix = "lpAddr_"
 
-// homeVar is a package variable that a patch set declared (Var), kept in
+// homeVar is a package variable that a patch set declared (wire.Var), kept in
 // the home of its package (machine.vars): its type as the host wrote it,
 // and its address.
 type homeVar struct {
@@ -27,7 +28,7 @@ type homeVar struct {
 // interpreter, their initializers not run yet.
 type newVars struct {
 	pkgPath string
-	specs   []Var
+	specs   []wire.Var
 	ptrs    [][]reflect.Value // by spec, by Names; invalid for blank and kept ones
 }
 
@@ -38,14 +39,14 @@ type newVars struct {
 // is kept as it is; with another type it is an error (the host refuses
 // that change first). specs are the patches' import specs, for the types.
 // The caller holds machine.mu.
-func makeVars(pkgPath string, vars []Var, specs []string) (*newVars, error) {
+func makeVars(pkgPath string, vars []wire.Var, specs []string) (*newVars, error) {
 	nv := &newVars{pkgPath: pkgPath}
 	type slot struct{ spec, name int }
 	var slots []slot
 	var types []string
 	for _, v := range vars {
 		if len(v.Types) != len(v.Names) {
-			return nil, newError(ErrRequest, "variables %s: %d types for %d names", strings.Join(v.Names, ", "), len(v.Types), len(v.Names))
+			return nil, wire.Errorf(wire.ErrRequest, "variables %s: %d types for %d names", strings.Join(v.Names, ", "), len(v.Types), len(v.Names))
 		}
 		fresh := false
 		for k, n := range v.Names {
@@ -53,7 +54,7 @@ func makeVars(pkgPath string, vars []Var, specs []string) (*newVars, error) {
 			switch {
 			case n == "_":
 			case ok && h.typ != v.Types[k]:
-				return nil, newError(ErrMismatch, "variable %s has type %s in the program, not %s", n, h.typ, v.Types[k])
+				return nil, wire.Errorf(wire.ErrMismatch, "variable %s has type %s in the program, not %s", n, h.typ, v.Types[k])
 			case !ok:
 				fresh = true
 				slots = append(slots, slot{len(nv.specs), k})
@@ -133,7 +134,7 @@ func (nv *newVars) init(pkg string) error {
 func callInit(f reflect.Value) (vals []reflect.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			vals, err = nil, newError(ErrPanic, "panic: %v", unwrapPanic(r))
+			vals, err = nil, wire.Errorf(wire.ErrPanic, "panic: %v", unwrapPanic(r))
 		}
 	}()
 	return f.Call(nil), nil
@@ -145,7 +146,7 @@ func evalFunc(src, pkg, fn string) (v reflect.Value, err error) {
 	defer recoverCompile(&err)
 	i := machine.interp
 	if _, err := i.Eval(src); err != nil {
-		return reflect.Value{}, interpreterError(ErrCompile, err.Error())
+		return reflect.Value{}, interpreterError(wire.ErrCompile, err.Error())
 	}
 	if v, err = i.Eval(pkg + "." + fn); err != nil {
 		return reflect.Value{}, err
@@ -189,7 +190,7 @@ func initVars(nv *newVars, pkg string, errs []error) error {
 
 // varsKey identifies a patch's Vars among the patches of a set: patches
 // with the same helpers and variables compile together.
-func varsKey(vars []Var) string {
+func varsKey(vars []wire.Var) string {
 	var b strings.Builder
 	for _, v := range vars {
 		b.WriteString(v.Spec + "\x00")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // TestApplyVars checks the home of new package variables: made and
@@ -16,15 +18,15 @@ func TestApplyVars(t *testing.T) {
 	if _, err := Eval(context.Background(), "secretBase", testPkg); err != nil {
 		t.Fatal(err)
 	}
-	visits := []Var{{Names: []string{"lpVisits", "_"}, Types: []string{"int", ""}, Spec: "lpVisits, _ = 40 + 2, 0"}}
-	mustApply(t, Patch{Ref: Ref{Key: testPkg + ".risky"}, Vars: visits,
+	visits := []wire.Var{{Names: []string{"lpVisits", "_"}, Types: []string{"int", ""}, Spec: "lpVisits, _ = 40 + 2, 0"}}
+	mustApply(t, wire.Patch{Ref: wire.Ref{Key: testPkg + ".risky"}, Vars: visits,
 		Source: `func(x int) int { (*lpAddr_lpVisits)++; return *lpAddr_lpVisits }`})
 	if got := risky(0); got != 43 {
 		t.Fatalf("first call: got %d, want 43", got)
 	}
 	// A later set that declares the variable again, with another function
 	// that uses it: the variable keeps its value.
-	mustApply(t, Patch{Ref: Ref{Key: testPkg + ".greet"}, Vars: visits, Source: `func(name string) string { (*lpAddr_lpVisits) += len(name); return name }`})
+	mustApply(t, wire.Patch{Ref: wire.Ref{Key: testPkg + ".greet"}, Vars: visits, Source: `func(name string) string { (*lpAddr_lpVisits) += len(name); return name }`})
 	if got := greet("abc"); got != "abc" {
 		t.Errorf("second set: got %q, want abc", got)
 	}
@@ -39,10 +41,10 @@ func TestApplyVars(t *testing.T) {
 		t.Errorf("after the eval: got %d, want 101", got)
 	}
 	// A panicking initializer refuses its set; nothing of it applies.
-	bad := []Var{{Names: []string{"lpBad"}, Types: []string{"int"}, Spec: `lpBad = func() int { panic("no") }()`}}
-	err = Apply([]Patch{{Ref: Ref{Key: testPkg + ".greet"}, Vars: bad, Source: `func(name string) string { return name + "!" }`}})
+	bad := []wire.Var{{Names: []string{"lpBad"}, Types: []string{"int"}, Spec: `lpBad = func() int { panic("no") }()`}}
+	err = Apply([]wire.Patch{{Ref: wire.Ref{Key: testPkg + ".greet"}, Vars: bad, Source: `func(name string) string { return name + "!" }`}})
 	var ae *ApplyError
-	if !errors.As(err, &ae) || ae.Failures[0].Kind != ErrPanic {
+	if !errors.As(err, &ae) || ae.Failures[0].Kind != wire.ErrPanic {
 		t.Fatalf("panicking initializer: got %v, want a panic failure", err)
 	}
 	if got := greet("x"); got != "x" {

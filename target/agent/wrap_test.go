@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // This file plays the builder for functions whose signatures have named
@@ -90,7 +92,7 @@ func init() {
 func TestNamedFuncTypes(t *testing.T) {
 	resetPatches(t)
 	mustApply(t,
-		Patch{Ref: Ref{Key: wrapPkg + ".countTo"}, Source: `func countTo(n int) func(yield func(int) bool) {
+		wire.Patch{Ref: wire.Ref{Key: wrapPkg + ".countTo"}, Source: `func countTo(n int) func(yield func(int) bool) {
 	return func(yield func(int) bool) {
 		for i := 0; i < n; i++ {
 			if !yield(i) {
@@ -99,12 +101,12 @@ func TestNamedFuncTypes(t *testing.T) {
 		}
 	}
 }`},
-		Patch{Ref: Ref{Key: wrapPkg + ".sumSeq"}, Source: `func sumSeq(seq func(yield func(int) bool)) int {
+		wire.Patch{Ref: wire.Ref{Key: wrapPkg + ".sumSeq"}, Source: `func sumSeq(seq func(yield func(int) bool)) int {
 	s := 0
 	seq(func(v int) bool { s += v; return true })
 	return s
 }`},
-		Patch{Ref: Ref{Key: wrapPkg + ".enumerate"}, Source: `func enumerate(xs []string) func(yield func(int, string) bool) {
+		wire.Patch{Ref: wire.Ref{Key: wrapPkg + ".enumerate"}, Source: `func enumerate(xs []string) func(yield func(int, string) bool) {
 	return func(yield func(int, string) bool) {
 		for i, x := range xs {
 			if !yield(i, x) {
@@ -113,8 +115,8 @@ func TestNamedFuncTypes(t *testing.T) {
 		}
 	}
 }`},
-		Patch{Ref: Ref{Key: wrapPkg + ".above"}, Source: `func above(n int) pred { return func(x int) bool { return x > n } }`},
-		Patch{Ref: Ref{Key: wrapPkg + ".holds"}, Source: `func holds(p func(int) bool, x int) bool { return p(x) }`},
+		wire.Patch{Ref: wire.Ref{Key: wrapPkg + ".above"}, Source: `func above(n int) pred { return func(x int) bool { return x > n } }`},
+		wire.Patch{Ref: wire.Ref{Key: wrapPkg + ".holds"}, Source: `func holds(p func(int) bool, x int) bool { return p(x) }`},
 	)
 	if got, want := slices.Collect(countTo(4)), []int{0, 1, 2, 3}; !reflect.DeepEqual(got, want) {
 		t.Errorf("countTo(4): got %v, want %v", got, want)
@@ -150,7 +152,7 @@ func TestNamedFuncTypes(t *testing.T) {
 // signatures.
 func TestNamedFuncTypeInsideDoesNotFit(t *testing.T) {
 	resetPatches(t)
-	err := Apply([]Patch{{Ref: Ref{Key: wrapPkg + ".seqs"}, Source: `func seqs(n int) []func(yield func(int) bool) { return nil }`}})
+	err := Apply([]wire.Patch{{Ref: wire.Ref{Key: wrapPkg + ".seqs"}, Source: `func seqs(n int) []func(yield func(int) bool) { return nil }`}})
 	if err == nil || !strings.Contains(err.Error(), "does not fit") {
 		t.Errorf("Apply: got %v, want a replacement that does not fit", err)
 	}

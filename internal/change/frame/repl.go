@@ -4,7 +4,7 @@ import (
 	"go/ast"
 	"go/types"
 
-	"github.com/livepatch/livepatch/target/agent"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // Input is an input of the Go prompt checked in a frame's scope, after the
@@ -17,7 +17,7 @@ type Input struct {
 	// Imports are the import specs the source needs.
 	Imports []string
 	// Frame binds the frame locals the source uses; Arg indexes Locals.
-	Frame []agent.FrameVar
+	Frame []wire.FrameVar
 	// Locals are the frame locals the source uses, by Arg.
 	Locals []*types.Var
 	// Results is the number of values of the last expression (0: none).

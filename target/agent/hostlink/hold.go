@@ -1,4 +1,4 @@
-package agent
+package hostlink
 
 import (
 	"fmt"
@@ -7,20 +7,21 @@ import (
 	"time"
 )
 
-// EnvHold, set in a target's environment together with EnvSocket and
-// EnvToken, makes Start wait until the host sends OpRelease, so that the
+// EnvHold, set in a target's environment together with agent.EnvSocket
+// and agent.EnvToken, makes agent.Start wait until the host sends
+// wire.OpRelease (Release), so that the
 // host can patch the program before any of its code after that init runs
 // (livepatch test patches every function before the first test). Its value
 // is "1" for DefaultHold, or a duration such as "90s". The agent unsets it
 // at start.
 const EnvHold = "LIVEPATCH_AGENT_HOLD"
 
-// DefaultHold is how long a held target waits for OpRelease when EnvHold
+// DefaultHold is how long a held target waits for wire.OpRelease when EnvHold
 // is "1".
 var DefaultHold = 5 * time.Minute
 
 // HoldingLine starts the line a held target writes to its stderr once its
-// socket listens and it waits for OpRelease; the host can dial then.
+// socket listens and it waits for wire.OpRelease; the host can dial then.
 const HoldingLine = "livepatch agent: holding until released"
 
 var (
@@ -28,13 +29,13 @@ var (
 	released    = make(chan struct{})
 )
 
-// release ends the hold, if any; later calls do nothing.
-func release() {
+// Release ends the hold, if any; later calls do nothing.
+func Release() {
 	releaseOnce.Do(func() { close(released) })
 }
 
-// holdLimit parses EnvHold's value: "" means no hold.
-func holdLimit(v string) (time.Duration, error) {
+// HoldLimit parses EnvHold's value: "" means no hold.
+func HoldLimit(v string) (time.Duration, error) {
 	switch v {
 	case "", "0":
 		return 0, nil
@@ -48,10 +49,10 @@ func holdLimit(v string) (time.Duration, error) {
 	return d, nil
 }
 
-// hold writes HoldingLine to stderr and waits for OpRelease, at most
+// Hold writes HoldingLine to stderr and waits for Release, at most
 // limit; when the limit passes first it says so on stderr and returns, and
 // the program runs unpatched by what did not arrive.
-func hold(limit time.Duration) {
+func Hold(limit time.Duration) {
 	fmt.Fprintf(os.Stderr, "%s (deadline %s)\n", HoldingLine, limit)
 	t := time.NewTimer(limit)
 	defer t.Stop()

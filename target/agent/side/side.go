@@ -1,13 +1,5 @@
-package agent
-
-import (
-	"reflect"
-
-	yaegi "github.com/traefik/yaegi/interp"
-)
-
-// The side table: the fields a saved change adds to a compiled struct
-// type. Compiled code keeps the compiled layout, so the added fields live
+// Package side is the agent's side table: the fields a saved change adds
+// to a compiled struct type. Compiled code keeps the compiled layout, so the added fields live
 // here, keyed by the address of the value (and its type: a struct and its
 // first field share an address), and patched code reaches them through
 //
@@ -22,17 +14,28 @@ import (
 // panics for it rather than give another value's fields. The table needs
 // Go 1.24 (package weak, side_weak.go); built with an older Go, Field
 // panics (side_noweak.go).
-const (
-	// SidePackage is the import path and name of the side table's
-	// package in the interpreter.
-	SidePackage = "lp_side"
-	// SideField is its function.
-	SideField = "Field"
+//
+// The agent gives the interpreter the table as package lp_side (Exports).
+// It imports only the standard library and yaegi.
+package side
+
+import (
+	"reflect"
+
+	yaegi "github.com/traefik/yaegi/interp"
 )
 
-// sideExports returns the side table's package for the interpreter.
-func sideExports() yaegi.Exports {
-	return yaegi.Exports{SidePackage + "/" + SidePackage: {
-		SideField: reflect.ValueOf(sideField),
+const (
+	// Package is the import path and name of the side table's
+	// package in the interpreter.
+	Package = "lp_side"
+	// FieldName is its function.
+	FieldName = "Field"
+)
+
+// Exports returns the side table's package for the interpreter.
+func Exports() yaegi.Exports {
+	return yaegi.Exports{Package + "/" + Package: {
+		FieldName: reflect.ValueOf(Field),
 	}}
 }

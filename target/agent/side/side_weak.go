@@ -1,6 +1,6 @@
 //go:build go1.24
 
-package agent
+package side
 
 import (
 	"fmt"
@@ -23,19 +23,19 @@ type sideEntry struct {
 	fields map[string]any
 }
 
-// sideTable is the side table; swept is its size after the last sweep of
+// table is the side table; swept is its size after the last sweep of
 // dead entries.
-var sideTable sideTableType
+var table tableType
 
-type sideTableType struct {
+type tableType struct {
 	mu      sync.Mutex
 	entries map[sideKey]*sideEntry
 	swept   int
 }
 
-// sideField returns the storage of the side field key ("name type") of the
+// Field returns the storage of the side field key ("name type") of the
 // value p points to, made by mk on first use.
-func sideField(p any, key string, mk func() any) any {
+func Field(p any, key string, mk func() any) any {
 	v := reflect.ValueOf(p)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		panic(fmt.Sprintf("livepatch: field %s of a nil pointer", key))
@@ -46,7 +46,7 @@ func sideField(p any, key string, mk func() any) any {
 		panic(fmt.Sprintf("livepatch: field %s added by a live change cannot be kept for a value on a goroutine's stack (a local variable that compiled code did not move to the heap): restart to use it", key))
 	}
 	k := sideKey{uintptr(addr), v.Type().Elem()}
-	t := &sideTable
+	t := &table
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e := t.entries[k]
@@ -71,7 +71,7 @@ func sideField(p any, key string, mk func() any) any {
 
 // sweep drops the dead entries once the table has doubled since the last
 // sweep. The caller holds the table's lock.
-func (t *sideTableType) sweep() {
+func (t *tableType) sweep() {
 	if len(t.entries) < 2*t.swept+64 {
 		return
 	}

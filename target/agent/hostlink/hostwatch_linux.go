@@ -1,13 +1,14 @@
-package agent
+package hostlink
 
 import (
+	"log/slog"
 	"os"
 	"runtime"
 	"strconv"
 	"syscall"
 )
 
-// watchHost makes the kernel kill the program when the host whose process
+// Watch makes the kernel kill the program when the host whose process
 // id is host ends, however it ends (SIGKILL included), and kills it now if
 // the host is gone already. The program is traced by the host's debugger,
 // and a tracer's death only detaches its tracees: a program paused at a
@@ -23,7 +24,7 @@ import (
 // it and never returns, so the thread lives as long as the process. The
 // host's process id is checked after the attribute is set, which closes
 // the window in which the host could have died before.
-func watchHost(host string) {
+func Watch(host string, logger *slog.Logger) {
 	pid, err := strconv.Atoi(host)
 	if err != nil || pid <= 0 {
 		logger.Warn("ignoring a bad "+EnvHost, "value", host)

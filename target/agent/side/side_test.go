@@ -1,6 +1,6 @@
 //go:build go1.24
 
-package agent
+package side
 
 import (
 	"reflect"
@@ -21,29 +21,29 @@ var sideGlobal sideOuter
 
 func newInt() any { return new(int) }
 
-// TestSideField checks the side table: one storage per value, field and
+// TestFieldName checks the side table: one storage per value, field and
 // type (a struct and its first field share an address), package variables
 // kept for good, a freed value's entry dead, and a value on a goroutine's
-// stack told apart (sideField panics for it).
-func TestSideField(t *testing.T) {
+// stack told apart (Field panics for it).
+func TestFieldName(t *testing.T) {
 	p := &sideOuter{}
-	a := sideField(p, "hits int", newInt).(*int)
+	a := Field(p, "hits int", newInt).(*int)
 	*a = 3
-	if b := sideField(p, "hits int", newInt).(*int); b != a || *b != 3 {
+	if b := Field(p, "hits int", newInt).(*int); b != a || *b != 3 {
 		t.Fatalf("second lookup: got %p (%d), want %p (3)", b, *b, a)
 	}
-	if c := sideField(&p.inner, "hits int", newInt).(*int); c == a || *c != 0 {
+	if c := Field(&p.inner, "hits int", newInt).(*int); c == a || *c != 0 {
 		t.Errorf("the first field's side field shares its struct's: %p, %p", c, a)
 	}
-	if g := sideField(&sideGlobal, "hits int", newInt).(*int); *g != 0 {
+	if g := Field(&sideGlobal, "hits int", newInt).(*int); *g != 0 {
 		t.Errorf("package variable: got %d, want 0", *g)
 	}
-	if e := sideTable.entries[sideKey{uintptr(unsafe.Pointer(&sideGlobal)), reflect.TypeFor[sideOuter]()}]; e == nil || !e.global {
+	if e := table.entries[sideKey{uintptr(unsafe.Pointer(&sideGlobal)), reflect.TypeFor[sideOuter]()}]; e == nil || !e.global {
 		t.Errorf("package variable: entry %+v, want a global one", e)
 	}
 
 	key := sideKey{uintptr(unsafe.Pointer(p)), reflect.TypeFor[sideOuter]()}
-	entry := sideTable.entries[key]
+	entry := table.entries[key]
 	runtime.KeepAlive(p)
 	p = nil
 	deadline := time.Now().Add(10 * time.Second)

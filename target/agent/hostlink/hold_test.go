@@ -1,4 +1,4 @@
-package agent
+package hostlink
 
 import (
 	"testing"
@@ -14,9 +14,9 @@ func TestHoldLimit(t *testing.T) {
 		{"", 0, true}, {"0", 0, true}, {"1", DefaultHold, true}, {"90s", 90 * time.Second, true},
 		{"-1s", 0, false}, {"soon", 0, false},
 	} {
-		got, err := holdLimit(tc.in)
+		got, err := HoldLimit(tc.in)
 		if got != tc.want || (err == nil) != tc.ok {
-			t.Errorf("holdLimit(%q): got %v, %v; want %v, ok=%t", tc.in, got, err, tc.want, tc.ok)
+			t.Errorf("HoldLimit(%q): got %v, %v; want %v, ok=%t", tc.in, got, err, tc.want, tc.ok)
 		}
 	}
 }

@@ -1,11 +1,7 @@
-package agent
+package wire
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 )
 
 // ErrorKind says what failed, so that the host branches and groups on it
@@ -84,73 +80,17 @@ func (e *Error) Error() string {
 	return e.Msg
 }
 
-// newError returns an error of kind without position.
-func newError(kind ErrorKind, format string, args ...any) *Error {
+// Errorf returns an error of kind without position, its message formatted
+// as fmt.Sprintf does.
+func Errorf(kind ErrorKind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
 
-// wireError returns err as it goes on the wire: err itself when it is an
-// *Error, else an Error of err's kind whose message is err's text.
-func wireError(err error) *Error {
-	if e, ok := err.(*Error); ok {
-		return e
-	}
-	return &Error{Kind: kindOf(err), Msg: err.Error()}
-}
-
-// failure returns err as the failure of the function named by ref.
-func failure(ref Ref, err error) Error {
-	e := *wireError(err)
-	e.Func = ref.String()
-	return e
-}
-
-// kindOf returns the kind of err: that of the *Error it wraps, or the one
-// its type or cause says.
-func kindOf(err error) ErrorKind {
-	var (
-		e  *Error
-		pe *PanicError
-		re *RunningError
-		ae *ApplyError
-	)
-	switch {
-	case errors.As(err, &e):
-		return e.Kind
-	case errors.As(err, &pe):
-		return ErrPanic
-	case errors.As(err, &re):
-		return ErrRunning
-	case errors.As(err, &ae):
-		return ErrRefused
-	case errors.Is(err, context.DeadlineExceeded):
-		return ErrTimeout
-	}
-	return ErrFailed
-}
-
-// positionRE matches a message that starts with an optional file name and a
-// line:col position, as yaegi and go/parser write them.
-var positionRE = regexp.MustCompile(`^(?:[^\s:]*:)?(\d+):(\d+): ((?s).*)$`)
-
-// interpreterError returns msg, a message of yaegi about generated source,
-// as an Error of kind, with the position at its start taken apart: yaegi's
-// errors carry their position only as text.
-func interpreterError(kind ErrorKind, msg string) *Error {
-	m := positionRE.FindStringSubmatch(msg)
-	if m == nil {
-		return &Error{Kind: kind, Msg: msg}
-	}
-	line, _ := strconv.Atoi(m[1])
-	col, _ := strconv.Atoi(m[2])
-	return &Error{Kind: kind, Line: line, Col: col, Msg: m[3]}
-}
-
-// place moves the position of an error about generated source into the
+// Place moves the position of an error about generated source into the
 // user's terms: lineOffset is subtracted from the generated line, and file
 // and baseLine (the line of the snippet's first line in file) give the
 // user's position when known. An error without position stays as it is.
-func (e *Error) place(lineOffset int, file string, baseLine int) {
+func (e *Error) Place(lineOffset int, file string, baseLine int) {
 	if e.Line == 0 {
 		return
 	}

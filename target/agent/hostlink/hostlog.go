@@ -1,4 +1,4 @@
-package agent
+package hostlink
 
 import (
 	"errors"
@@ -14,22 +14,22 @@ import (
 // so the agent's warnings never mix with the program's stderr.
 const LogName = "agent.log"
 
-// logToHost makes the agent's logger write to the host's fifo beside the
+// LogTo returns the agent's logger writing to the host's fifo beside the
 // socket at socketPath, when the host keeps it open for reading; otherwise
-// the logger keeps to the program's stderr. Start calls it before the
-// agent starts any goroutine that logs.
-func logToHost(socketPath string) {
+// it returns logger, which keeps to the program's stderr. agent.Start
+// calls it before the agent starts any goroutine that logs.
+func LogTo(socketPath string, logger *slog.Logger) *slog.Logger {
 	// Non-blocking, the open fails at once (ENXIO) when no host reads.
 	f, err := os.OpenFile(filepath.Join(filepath.Dir(socketPath), LogName), os.O_WRONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
 			logger.Warn("agent log", "err", err)
 		}
-		return
+		return logger
 	}
 	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		f.Close()
-		return
+		return logger
 	}
-	logger = slog.New(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelWarn})).With("component", "livepatch-agent")
+	return slog.New(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelWarn})).With("component", "livepatch-agent")
 }

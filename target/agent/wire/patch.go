@@ -1,0 +1,63 @@
+package wire
+
+import "strconv"
+
+// Ref names a patchable function: by Key when it is not empty, else by Index.
+type Ref struct {
+	Key   string `json:"key,omitempty"`
+	Index int    `json:"index,omitempty"`
+}
+
+// String returns the key, or "#index" when the key is empty.
+func (r Ref) String() string {
+	if r.Key != "" {
+		return r.Key
+	}
+	return "#" + strconv.Itoa(r.Index)
+}
+
+// Patch is one replacement function.
+type Patch struct {
+	Ref
+	// Source is a function declaration, a method declaration or a function
+	// literal, in the scope of the function's package.
+	Source string `json:"source"`
+	// Imports are import specs the source needs beyond those found
+	// automatically, e.g. `"strings"` or `str "strings"`.
+	Imports []string `json:"imports,omitempty"`
+	// File and Line, when set, give the position of Source's first line, so
+	// that compile errors are reported as file:line:col.
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+	// Helpers are declarations of functions that the program does not
+	// have (new ones) which Source may call; they are compiled into the
+	// replacement's own scope, in the scope of the function's package.
+	Helpers []string `json:"helpers,omitempty"`
+	// Vars are the package variables the change declares anew, in the
+	// order Go initializes them (vars.go).
+	Vars []Var `json:"vars,omitempty"`
+}
+
+// Var is one declaration of package variables that a change adds to the
+// package of its patches. The agent keeps one home per package for them:
+// the first patch set that declares a variable makes it, runs its
+// initializer once, and makes it visible to patched code and evaluations
+// as the package's own variables are (a symbol holding its address, named
+// with the builder's prefix, and one holding the variable); a later set
+// that declares it again with the same type leaves it alone.
+type Var struct {
+	// Names are the variables the spec declares ("_" for a blank one).
+	Names []string `json:"names"`
+	// Types are their types as Go source in the patches' scope, by
+	// Names ("" for a blank one).
+	Types []string `json:"types"`
+	// Spec is the spec as after `var`: `n = 10`, `a, b int`, rewritten
+	// like a patch's source.
+	Spec string `json:"spec"`
+}
+
+// PatchedFunc describes one function that is patched now.
+type PatchedFunc struct {
+	Ref
+	Source string `json:"source"`
+}
