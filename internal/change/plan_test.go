@@ -214,3 +214,24 @@ func TestPlanImportOfLivePatch(t *testing.T) {
 		t.Errorf("second save applied %q, want H", got)
 	}
 }
+
+// TestPlanRemovedUsedByLivePatch checks that a function removed in one
+// save may be used by a function an earlier save made live: that user
+// runs its patched body, which no longer calls it.
+func TestPlanRemovedUsedByLivePatch(t *testing.T) {
+	k, dir := planChecker(t)
+	b := edit(t, "b.go", "return g(1)", "return 2")
+	a := []byte(strings.Replace(planFiles["a.go"], "func g(x int) int { return x + 1 }\n", "", 1))
+	sv := Save{File: filepath.Join(dir, "a.go"), Files: map[string][]byte{filepath.Join(dir, "a.go"): a},
+		Live: map[string]classify.Live{"example.com/p.F": {Text: "func F() int { return 2 }"}}}
+	// b.go as live: its text on disk is the one the earlier save applied.
+	sv.Files[filepath.Join(dir, "b.go")] = b
+	sv.Prev = map[string][]byte{filepath.Join(dir, "b.go"): b}
+	pl, err := k.PlanSave(context.Background(), sv)
+	if err != nil {
+		t.Fatalf("removing g that only the live F used: %v", err)
+	}
+	if got, want := strings.Join(pl.Notes.Strings(), "\n"), "a.go:1:9: g removed: its compiled body stays in the program, unused"; got != want {
+		t.Errorf("notes %q, want %q", got, want)
+	}
+}

@@ -3,7 +3,9 @@ package classify
 import (
 	"fmt"
 	"go/token"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -123,7 +125,17 @@ func Files(b Build, fcs []FileChange, live map[string]Live, callers func(key str
 		if helpersChanged {
 			c.requeue()
 		}
-		c.removed(declared, patched)
+		pl.add(c.pl)
+	}
+	// A removed function may be used by functions that earlier saves made
+	// live and this change keeps so.
+	inUse := maps.Clone(patched)
+	for key := range live {
+		inUse[key] = !slices.Contains(pl.Revert, key)
+	}
+	for _, c := range cs {
+		c.pl = Plan{}
+		c.removed(declared, inUse)
 		pl.add(c.pl)
 	}
 	return pl
