@@ -22,6 +22,24 @@ func TestJudge(t *testing.T) {
 			want:    pairVerdict{outcome: outcomeApplied, patched: 1},
 		},
 		{
+			name: "saves that wait for a later one of the same package",
+			outputs: []string{
+				"client.go:537:60: opts.DeliverBy undefined (type *RcptOptions has no field or method DeliverBy)\nlivepatch: nothing of this save was applied: it goes live when package smtp type-checks\n",
+				"conn.go:297:14: c.server.EnableDELIVERBY undefined (type *Server has no field or method EnableDELIVERBY)\nlivepatch: nothing of this save was applied: it waits for client.go, and goes live when package smtp type-checks\n",
+				"patched github.com/emersion/go-smtp.(*Client).Rcpt (client.go:492)\n",
+			},
+			want: pairVerdict{outcome: outcomeApplied, patched: 1},
+		},
+		{
+			name: "a wait that no later save ends",
+			outputs: []string{
+				"patched example.com/m.parseCmd (parse.go:16)\n",
+				"client.go:537:60: undefined: DeliverByReturn\nlivepatch: nothing of this save was applied: it goes live when package smtp type-checks\n",
+			},
+			want:     pairVerdict{outcome: outcomeFailed, patched: 1, reasons: []string{"type error against another file"}},
+			failures: 1,
+		},
+		{
 			name:    "nothing said at all",
 			outputs: nil,
 			want:    pairVerdict{outcome: outcomeApplied},

@@ -157,9 +157,15 @@ type pairVerdict struct {
 
 // judge returns the verdict of a pair from the console's outputs (one
 // output event each, lines separated by newlines) during its saves.
+// A save that waits for other files of its package ("it goes live when
+// package P type-checks") is a step, not an outcome, when a later save
+// makes P type-check: only a wait that no later save ends counts.
 func judge(outputs []string) pairVerdict {
 	v := pairVerdict{outcome: outcomeApplied}
-	for _, out := range outputs {
+	for i, out := range outputs {
+		if waitEnded(out, outputs[i+1:]) {
+			continue
+		}
 		nothingOfIt := strings.Contains(out, "livepatch: "+nothingApplied)
 		for _, l := range outputLines(out) {
 			v.add(l, nothingOfIt)
@@ -173,6 +179,27 @@ func judge(outputs []string) pairVerdict {
 	}
 	return v
 }
+
+// waitEnded reports whether out is the output of a save that waits for
+// its package to type-check and one of the later outputs no longer waits
+// for that package.
+func waitEnded(out string, later []string) bool {
+	_, rest, ok := strings.Cut(out, waitingFor)
+	if !ok {
+		return false
+	}
+	pkg, _, _ := strings.Cut(rest, " ")
+	for _, l := range later {
+		if !strings.Contains(l, waitingFor+pkg+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// waitingFor starts the end of the console's word on a save that waits
+// for other files of its package, before the package's name.
+const waitingFor = "goes live when package "
 
 // add counts one console line.
 func (v *pairVerdict) add(l string, nothingOfIt bool) {
