@@ -235,3 +235,29 @@ func TestPlanRemovedUsedByLivePatch(t *testing.T) {
 		t.Errorf("notes %q, want %q", got, want)
 	}
 }
+
+// TestPlanCallerFitsNewSignature checks that a signature change whose
+// compiled caller in a file of the change still fits it (a variadic
+// parameter added) patches that caller with its own text, and refuses a
+// caller in a file the change does not touch.
+func TestPlanCallerFitsNewSignature(t *testing.T) {
+	files := map[string]string{
+		"a.go": "package p\n\nfunc g(x int) int { return x + 1 }\n\nfunc Twice() int { return g(2) }\n",
+		"b.go": "package p\n\nfunc F() int { return g(1) }\n",
+	}
+	k, dir := packageChecker(t, files)
+	a := []byte(strings.Replace(files["a.go"], "func g(x int) int { return x + 1 }", "func g(x int, more ...int) int { return x + len(more) }", 1))
+	_, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": a})
+	var ds diag.Diagnostics
+	if want := "its compiled caller F is not patched"; !errors.As(err, &ds) || !strings.Contains(ds[0].String(), want) {
+		t.Fatalf("caller in b.go, untouched: got %v, want a refusal naming F", err)
+	}
+	b := []byte(strings.Replace(files["b.go"], "return g(1)", "return g(1, 2)", 1))
+	pl, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": a, "b.go": b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := applied(pl), "F,Twice"; got != want {
+		t.Errorf("applied %q, want %q (Twice unchanged, patched to call the new g)", got, want)
+	}
+}

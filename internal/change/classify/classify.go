@@ -109,12 +109,20 @@ func Files(b Build, fcs []FileChange, live map[string]Live, callers func(key str
 			patched[fn.Key] = true
 		}
 	}
+	declaredIn := func(key string) (*classifier, *FuncDecl) {
+		for _, c := range cs {
+			if fn := c.cur.Funcs[key]; fn != nil {
+				return c, fn
+			}
+		}
+		return nil, nil
+	}
 	helpersChanged := false
 	declared := map[string]bool{}
 	declaredVars := packageVars(b, fcs)
 	for _, c := range cs {
 		c.removedVars(declaredVars)
-		c.resigned(resigned[c], patched)
+		c.resigned(resigned[c], patched, declaredIn)
 		helpersChanged = helpersChanged || c.helpersChanged()
 		for key := range c.cur.Funcs {
 			declared[key] = true

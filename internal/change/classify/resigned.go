@@ -6,8 +6,11 @@ import "strings"
 // changed: each becomes a helper of its callers when every compiled use
 // of it is in a function of its package that the change patches (patched,
 // in any file of the change) or that a save made live; otherwise it is
-// refused.
-func (c *classifier) resigned(fns []*FuncDecl, patched map[string]bool) {
+// refused. A caller that a file of the change declares as compiled (its
+// call fits the new signature as it is, a variadic parameter added, say)
+// is patched with its own text, so that it calls the new function
+// (declared finds it).
+func (c *classifier) resigned(fns []*FuncDecl, patched map[string]bool, declared func(key string) (*classifier, *FuncDecl)) {
 	live := c.live
 	for _, fn := range fns {
 		users, inFile := c.callers(fn.Key)
@@ -15,7 +18,7 @@ func (c *classifier) resigned(fns []*FuncDecl, patched map[string]bool) {
 		for _, u := range users {
 			lp, isLive := live[u]
 			samePkg := strings.HasPrefix(u, c.cur.PkgPath+".")
-			if !patched[u] && (!isLive || lp.Prompt || !samePkg) {
+			if !patched[u] && (!isLive || lp.Prompt || !samePkg) && !c.repatchCaller(u, patched, declared) {
 				unpatched = append(unpatched, strings.TrimPrefix(u, c.cur.PkgPath+"."))
 			}
 		}
@@ -31,4 +34,23 @@ func (c *classifier) resigned(fns []*FuncDecl, patched map[string]bool) {
 			}
 		}
 	}
+}
+
+// repatchCaller applies caller u, unchanged, when a file of the change
+// declares it, it is patchable and not generic, and no prompt patch holds
+// it; it reports whether it did.
+func (c *classifier) repatchCaller(u string, patched map[string]bool, declared func(key string) (*classifier, *FuncDecl)) bool {
+	owner, fn := declared(u)
+	if fn == nil || fn.Generic || fn.Decl.Body == nil || strings.Contains(u, ".init#") {
+		return false
+	}
+	if lp, isLive := c.live[u]; isLive && lp.Prompt {
+		return false
+	}
+	if f, ok := c.prog.Func(u); !ok || !f.Patchable {
+		return false
+	}
+	owner.pl.Apply = append(owner.pl.Apply, fn)
+	patched[u] = true
+	return true
 }
