@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-dap"
+	"github.com/livepatch/livepatch/integration/bench/internal/session"
 )
 
 // latencyOptions configures the proxy latency benchmark.
@@ -63,12 +64,12 @@ func benchLatency(ctx context.Context, o latencyOptions, logf logFunc) (rows []L
 	if err != nil {
 		return nil, err
 	}
-	sessions := map[server]*session{}
-	stops := map[server]*stoppedAt{}
+	sessions := map[session.Server]*session.Session{}
+	stops := map[session.Server]*stoppedAt{}
 	var cleanups []func()
 	defer func() { // end the sessions first, then remove their binaries
 		for _, s := range sessions {
-			if cerr := s.close(); cerr != nil && err == nil {
+			if cerr := s.Close(); cerr != nil && err == nil {
 				err = fmt.Errorf("latency: %w", cerr)
 			}
 		}
@@ -76,39 +77,39 @@ func benchLatency(ctx context.Context, o latencyOptions, logf logFunc) (rows []L
 			c()
 		}
 	}()
-	for _, kind := range []server{direct, proxied} {
-		out, cleanup, err := tempOutput("hello")
+	for _, kind := range []session.Server{session.Direct, session.Proxied} {
+		out, cleanup, err := session.TempOutput("hello")
 		if err != nil {
 			return nil, err
 		}
 		cleanups = append(cleanups, cleanup)
-		s, err := startSession(ctx, kind, nil, nil)
+		s, err := session.Start(ctx, kind, nil, nil)
 		if err != nil {
 			return nil, fmt.Errorf("latency: %w", err)
 		}
 		sessions[kind] = s
 		logf("latency: starting the hello fixture under %s", kind)
-		thread, err := s.runToBreakpoint(launchSpec{dir: dir, pkg: dir, file: main, line: line, output: out, args: []string{"5"}})
+		thread, err := s.RunToBreakpoint(session.LaunchSpec{Dir: dir, Pkg: dir, File: main, Line: line, Output: out, Args: []string{"5"}})
 		if err != nil {
 			return nil, fmt.Errorf("latency: %s: %w", kind, err)
 		}
-		st, err := s.stoppedAt(thread)
+		st, err := whereStopped(s, thread)
 		if err != nil {
 			return nil, fmt.Errorf("latency: %s: %w", kind, err)
 		}
 		stops[kind] = st
 	}
 
-	order := [2]server{direct, proxied}
+	order := [2]session.Server{session.Direct, session.Proxied}
 	for _, rq := range latencyRequests {
 		logf("latency: %d+%d round trips of %s on each server", o.warmup, o.n, rq.name)
-		samples := map[server][]float64{}
+		samples := map[session.Server][]float64{}
 		for i := 0; i < o.warmup+o.n; i++ {
 			order[0], order[1] = order[1], order[0]
 			for _, kind := range order {
 				req := rq.make(stops[kind])
 				start := time.Now()
-				_, err := sessions[kind].call(req)
+				_, err := sessions[kind].Call(req)
 				took := time.Since(start)
 				if err != nil {
 					return nil, fmt.Errorf("latency: %s: %w", kind, err)
@@ -118,7 +119,7 @@ func benchLatency(ctx context.Context, o latencyOptions, logf logFunc) (rows []L
 				}
 			}
 		}
-		d, p := samples[direct], samples[proxied]
+		d, p := samples[session.Direct], samples[session.Proxied]
 		rows = append(rows, LatencyRow{
 			Request: rq.name, N: o.n,
 			DirectMedianMs: median(d), DirectP95Ms: quantile(d, 0.95),
@@ -130,10 +131,10 @@ func benchLatency(ctx context.Context, o latencyOptions, logf logFunc) (rows []L
 	return rows, nil
 }
 
-// stoppedAt finds the top frame of thread and the variables reference of
+// whereStopped finds the top frame of thread and the variables reference of
 // its locals.
-func (s *session) stoppedAt(thread int) (*stoppedAt, error) {
-	r, err := s.call(&dap.StackTraceRequest{Request: dap.Request{Command: "stackTrace"},
+func whereStopped(s *session.Session, thread int) (*stoppedAt, error) {
+	r, err := s.Call(&dap.StackTraceRequest{Request: dap.Request{Command: "stackTrace"},
 		Arguments: dap.StackTraceArguments{ThreadId: thread, Levels: 20}})
 	if err != nil {
 		return nil, err
@@ -142,7 +143,7 @@ func (s *session) stoppedAt(thread int) (*stoppedAt, error) {
 	if len(frames) == 0 {
 		return nil, errors.New("empty stack trace")
 	}
-	r, err = s.call(&dap.ScopesRequest{Request: dap.Request{Command: "scopes"},
+	r, err = s.Call(&dap.ScopesRequest{Request: dap.Request{Command: "scopes"},
 		Arguments: dap.ScopesArguments{FrameId: frames[0].Id}})
 	if err != nil {
 		return nil, err

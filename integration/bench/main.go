@@ -22,10 +22,13 @@
 // Parts: proxy, start, build (cold builds), size, prologue, prompt, save
 // (save to live and the restart way), patchcall (patched call cost); and
 // replay, run only when -only names it (`make bench-replay`): for each pair
-// of consecutive versions of the modules of replayModules, the older runs
-// under livepatch dap and the newer's changed files are saved into it one
-// at a time; the console's lines say what applied and why the rest did
-// not, and the patched program is probed against a fresh build.
+// of consecutive versions of the replay modules, the older runs under
+// livepatch dap and the newer's changed files are saved into it one at a
+// time; the console's lines say what applied and why the rest did not, and
+// the patched program is probed against a fresh build. The replay lives in
+// package integration/bench/replay; the DAP session the parts share is in
+// internal/session, the report's table and the go command helpers in
+// internal/benchkit.
 // Programs for start, build, size and save: counter (examples/counter) and
 // dlv (Delve's cmd/dlv, copied from the module cache into a temporary
 // module); save edits copies only. Progress goes to stderr, the report to
@@ -51,6 +54,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/livepatch/livepatch/integration/bench/replay"
 )
 
 // logFunc reports progress.
@@ -100,7 +105,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.saves, "saves", 40, "timed saves per program, target state and quiet period (save)")
 	fs.IntVar(&o.saveWarmup, "save-warmup", 3, "untimed saves before them (save)")
 	fs.IntVar(&o.restarts, "restarts", 5, "timed restarts per program, the restart way (save)")
-	fs.StringVar(&o.modules, "modules", strings.Join(replayModuleNames(), ","), "comma-separated `modules` to replay: "+strings.Join(replayModuleNames(), ", ")+" (replay)")
+	fs.StringVar(&o.modules, "modules", strings.Join(replay.Names(), ","), "comma-separated `modules` to replay: "+strings.Join(replay.Names(), ", ")+" (replay)")
 	fs.IntVar(&o.pairs, "pairs", 0, "replay at most `n` version pairs per module, 0 for all (replay)")
 	fs.DurationVar(&o.settle, "settle", 3*time.Second, "how long a replayed save the console says nothing of is waited for (replay)")
 	fs.BoolVar(&o.asJSON, "json", false, "print the report as JSON")

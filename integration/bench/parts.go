@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
+
+	"github.com/livepatch/livepatch/integration/bench/replay"
 )
 
 // bench is one run of the command: its options, and the report the parts
@@ -157,29 +158,19 @@ func (b *bench) savePart() {
 
 // replayPart replays the modules of -modules.
 func (b *bench) replayPart() {
-	o := replayOptions{pairs: b.o.pairs, settle: b.o.settle, proxy: b.proxy}
+	o := replay.Options{Pairs: b.o.pairs, Settle: b.o.settle, Proxy: b.proxy}
 	for name := range strings.SplitSeq(b.o.modules, ",") {
 		if name = strings.TrimSpace(name); name == "" {
 			continue
 		}
-		i := slices.IndexFunc(replayModules, func(m replayModule) bool { return m.name == name })
-		if i < 0 {
-			b.fail(fmt.Errorf("unknown module %q (modules: %s)", name, strings.Join(replayModuleNames(), ", ")))
+		m, ok := replay.Find(name)
+		if !ok {
+			b.fail(fmt.Errorf("unknown module %q (modules: %s)", name, strings.Join(replay.Names(), ", ")))
 			continue
 		}
-		m := replayModules[i]
-		b.rep.ReplayModules = append(b.rep.ReplayModules, m.info())
-		steps, err := benchReplay(b.ctx, m, o, b.logf)
+		b.rep.ReplayModules = append(b.rep.ReplayModules, m.Info())
+		steps, err := replay.Bench(b.ctx, m, o, b.logf)
 		b.rep.Replay = append(b.rep.Replay, steps...)
 		b.check(err)
 	}
-}
-
-// replayModuleNames returns the names of replayModules.
-func replayModuleNames() []string {
-	var names []string
-	for _, m := range replayModules {
-		names = append(names, m.name)
-	}
-	return names
 }

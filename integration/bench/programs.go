@@ -4,13 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/livepatch/livepatch/integration/bench/internal/benchkit"
+	"github.com/livepatch/livepatch/integration/bench/internal/session"
 )
 
 // program is a program the start, build and size parts debug and build.
@@ -28,8 +29,8 @@ type program struct {
 
 // launchSpec returns how to launch p to its breakpoint, with the binary
 // written to output.
-func (p *program) launchSpec(output string) launchSpec {
-	return launchSpec{dir: p.modDir, pkg: p.pkgDir, file: p.breakFile, line: p.breakLine, args: p.args, output: output}
+func (p *program) launchSpec(output string) session.LaunchSpec {
+	return session.LaunchSpec{Dir: p.modDir, Pkg: p.pkgDir, File: p.breakFile, Line: p.breakLine, Args: p.args, Output: output}
 }
 
 // info describes p for the report.
@@ -59,7 +60,7 @@ func counterProgram(ctx context.Context, root string) (*program, error) {
 func delveProgram(ctx context.Context, tmp string) (*program, error) {
 	out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}} {{.Version}}", "github.com/go-delve/delve").Output()
 	if err != nil {
-		return nil, fmt.Errorf("locating delve in the module cache: %w", withStderr(err))
+		return nil, fmt.Errorf("locating delve in the module cache: %w", benchkit.WithStderr(err))
 	}
 	src, version, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
 	if src == "" {
@@ -71,7 +72,7 @@ func delveProgram(ctx context.Context, tmp string) (*program, error) {
 	if err := os.RemoveAll(dst); err != nil {
 		return nil, fmt.Errorf("copying delve: %w", err)
 	}
-	if err := copyTree(src, dst); err != nil {
+	if err := benchkit.CopyTree(src, dst); err != nil {
 		return nil, fmt.Errorf("copying delve: %w", err)
 	}
 	p := &program{
@@ -97,7 +98,7 @@ func (p *program) resolve(ctx context.Context) error {
 	cmd.Dir = p.modDir
 	out, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("listing the packages of %s: %w", p.name, withStderr(err))
+		return fmt.Errorf("listing the packages of %s: %w", p.name, benchkit.WithStderr(err))
 	}
 	for f := range strings.SplitSeq(string(out), "\n") {
 		switch f {
@@ -113,42 +114,6 @@ func (p *program) resolve(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// withStderr adds to the error of a command run with Output what the
-// command wrote to stderr.
-func withStderr(err error) error {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && len(bytes.TrimSpace(ee.Stderr)) > 0 {
-		return fmt.Errorf("%w\n%s", err, bytes.TrimSpace(ee.Stderr))
-	}
-	return err
-}
-
-// copyTree copies the directory src to dst, with files writable by their
-// owner (the module cache is read-only).
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
 }
 
 // lineOf returns the 1-based number of the first line of file containing text.

@@ -9,6 +9,7 @@ import (
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/google/go-dap"
 
+	"github.com/livepatch/livepatch/integration/bench/internal/session"
 	"github.com/livepatch/livepatch/internal/cli"
 )
 
@@ -47,7 +48,7 @@ func benchPrompt(ctx context.Context, o promptOptions, logf logFunc) (rows []Pro
 	if err != nil {
 		return nil, err
 	}
-	out, cleanup, err := tempOutput("prompt")
+	out, cleanup, err := session.TempOutput("prompt")
 	if err != nil {
 		return nil, err
 	}
@@ -57,16 +58,16 @@ func benchPrompt(ctx context.Context, o promptOptions, logf logFunc) (rows []Pro
 		return nil, fmt.Errorf("prompt: %w", err)
 	}
 	defer func() {
-		if cerr := s.close(); cerr != nil && err == nil {
+		if cerr := s.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("prompt: %w", cerr)
 		}
 	}()
 	logf("prompt: starting the prompt fixture under livepatch (patchable build)")
-	thread, err := s.runToBreakpoint(launchSpec{dir: dir, pkg: dir, file: main, line: line, output: out})
+	thread, err := s.RunToBreakpoint(session.LaunchSpec{Dir: dir, Pkg: dir, File: main, Line: line, Output: out})
 	if err != nil {
 		return nil, fmt.Errorf("prompt: %w", err)
 	}
-	st, err := s.stoppedAt(thread)
+	st, err := whereStopped(s, thread)
 	if err != nil {
 		return nil, fmt.Errorf("prompt: %w", err)
 	}
@@ -74,7 +75,7 @@ func benchPrompt(ctx context.Context, o promptOptions, logf logFunc) (rows []Pro
 		req := &dap.EvaluateRequest{Request: dap.Request{Command: "evaluate"},
 			Arguments: dap.EvaluateArguments{Expression: in.expr, FrameId: st.frame, Context: "repl"}}
 		start := time.Now()
-		r, err := s.call(req)
+		r, err := s.Call(req)
 		took := time.Since(start)
 		if err != nil {
 			return 0, fmt.Errorf("prompt: evaluate %s: %w", in.expr, err)
@@ -126,9 +127,9 @@ func benchPrompt(ctx context.Context, o promptOptions, logf logFunc) (rows []Pro
 // advertised in the capabilities, and the patchable builder handing each
 // build to both. Delve's configuration is that of startSession's Delve
 // server.
-func startPromptSession(ctx context.Context) (*session, error) {
+func startPromptSession(ctx context.Context) (*session.Session, error) {
 	px := cli.NewProxy(cli.ProxyConfig{
 		Debugger: debugger.Config{Foreground: true, CheckGoVersion: true},
 	})
-	return connectProxy(ctx, px, nil)
+	return session.ConnectProxy(ctx, px, nil)
 }

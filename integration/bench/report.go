@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/livepatch/livepatch/integration/bench/internal/benchkit"
+	"github.com/livepatch/livepatch/integration/bench/replay"
 )
 
 // Report is the result of one benchmark run; encoded as JSON with -json.
@@ -35,9 +38,9 @@ type Report struct {
 	PatchCall    []PatchCallRow    `json:"patchCall,omitempty"`
 	// ReplayModules and Replay are the replay part's: the modules whose
 	// published versions it replays, and each pair of versions.
-	ReplayModules []ReplayModuleInfo `json:"replayModules,omitempty"`
-	Replay        []ReplayStep       `json:"replay,omitempty"`
-	Errors        []string           `json:"errors,omitempty"` // parts that failed, and why
+	ReplayModules []replay.ModuleInfo `json:"replayModules,omitempty"`
+	Replay        []replay.Step       `json:"replay,omitempty"`
+	Errors        []string            `json:"errors,omitempty"` // parts that failed, and why
 }
 
 // LatencyRow is the round-trip time of one request type, directly against
@@ -49,7 +52,7 @@ type LatencyRow struct {
 	DirectP95Ms    float64 `json:"directP95Ms"`
 	ProxyMedianMs  float64 `json:"proxyMedianMs"`
 	ProxyP95Ms     float64 `json:"proxyP95Ms"`
-	AddedMedianMs  float64 `json:"addedMedianMs"` // proxy median - direct median
+	AddedMedianMs  float64 `json:"addedMedianMs"` // proxy median - session.Direct median
 	TargetMs       float64 `json:"targetMs"`
 }
 
@@ -203,49 +206,33 @@ type ProgramInfo struct {
 	ProgramArgs string `json:"args"`
 }
 
-// table is one section of the report as rows of cells.
-type table struct {
-	title  string
-	header []string
-	rows   [][]string
-	notes  []string
-}
-
-func verdict(ok bool) string {
-	if ok {
-		return "yes"
-	}
-	return "NO"
-}
-
-func f1(x float64) string { return fmt.Sprintf("%.1f", x) }
 func f2(x float64) string { return fmt.Sprintf("%.2f", x) }
 func f3(x float64) string { return fmt.Sprintf("%.3f", x) }
 
 // tables turns the report into its sections, in a fixed order.
-func (r *Report) tables() []table {
-	var ts []table
+func (r *Report) tables() []benchkit.Table {
+	var ts []benchkit.Table
 	ts = append(ts, r.latencyTables()...)
 	ts = append(ts, r.buildTables()...)
 	ts = append(ts, r.callTables()...)
 	ts = append(ts, r.saveTables()...)
-	ts = append(ts, r.replayTables()...)
+	ts = append(ts, replay.Tables(r.ReplayModules, r.Replay)...)
 	return ts
 }
 
 // latencyTables is the proxy part's section.
-func (r *Report) latencyTables() []table {
-	var ts []table
+func (r *Report) latencyTables() []benchkit.Table {
+	var ts []benchkit.Table
 	if len(r.Latency) > 0 {
-		t := table{
-			title:  "Proxy latency (issue 2): round trip while stopped at a breakpoint, ms",
-			header: []string{"request", "n", "delve median", "delve p95", "proxy median", "proxy p95", "added median", "target <= 0.1"},
-			notes: []string{"Both servers run in this process and are reached over TCP loopback by the same client; " +
+		t := benchkit.Table{
+			Title:  "Proxy latency (issue 2): round trip while stopped at a breakpoint, ms",
+			Header: []string{"request", "n", "delve median", "delve p95", "proxy median", "proxy p95", "added median", "target <= 0.1"},
+			Notes: []string{"Both servers run in this process and are reached over TCP loopback by the same client; " +
 				"only the proxy differs. Requests alternate between the two sessions."},
 		}
 		for _, l := range r.Latency {
-			t.rows = append(t.rows, []string{l.Request, fmt.Sprint(l.N), f3(l.DirectMedianMs), f3(l.DirectP95Ms),
-				f3(l.ProxyMedianMs), f3(l.ProxyP95Ms), f3(l.AddedMedianMs), verdict(l.AddedMedianMs <= l.TargetMs)})
+			t.Rows = append(t.Rows, []string{l.Request, fmt.Sprint(l.N), f3(l.DirectMedianMs), f3(l.DirectP95Ms),
+				f3(l.ProxyMedianMs), f3(l.ProxyP95Ms), f3(l.AddedMedianMs), benchkit.Verdict(l.AddedMedianMs <= l.TargetMs)})
 		}
 		ts = append(ts, t)
 	}
@@ -253,64 +240,64 @@ func (r *Report) latencyTables() []table {
 }
 
 // buildTables are the sections of the start, build and size parts.
-func (r *Report) buildTables() []table {
-	var ts []table
+func (r *Report) buildTables() []benchkit.Table {
+	var ts []benchkit.Table
 	if len(r.Programs) > 0 {
-		t := table{title: "Programs", header: []string{"program", "source", "packages", "lines", "breakpoint", "args"}}
+		t := benchkit.Table{Title: "Programs", Header: []string{"program", "source", "packages", "lines", "breakpoint", "args"}}
 		for _, p := range r.Programs {
-			t.rows = append(t.rows, []string{p.Name, p.Source, fmt.Sprint(p.Packages), fmt.Sprint(p.Lines), p.Breakpoint, p.ProgramArgs})
+			t.Rows = append(t.Rows, []string{p.Name, p.Source, fmt.Sprint(p.Packages), fmt.Sprint(p.Lines), p.Breakpoint, p.ProgramArgs})
 		}
-		t.notes = []string{"lines: non-test Go files of the program's own module that it links (what the patcher instruments)."}
+		t.Notes = []string{"lines: non-test Go files of the program's own module that it links (what the patcher instruments)."}
 		ts = append(ts, t)
 	}
 	if len(r.Start) > 0 {
-		t := table{
-			title:  "Warm start to the first breakpoint (issue 3), s",
-			header: []string{"program", "runs", "dlv debug", "livepatch debug", "ratio", "target <= 1.5x"},
-			notes: []string{"From initialize to the stopped event: build (warm GOCACHE), launch, breakpoint, run to it. " +
+		t := benchkit.Table{
+			Title:  "Warm start to the first breakpoint (issue 3), s",
+			Header: []string{"program", "runs", "dlv debug", "livepatch debug", "ratio", "target <= 1.5x"},
+			Notes: []string{"From initialize to the stopped event: build (warm GOCACHE), launch, breakpoint, run to it. " +
 				"dlv debug = Delve's DAP server, launch mode debug (go build -gcflags='all=-N -l'); " +
 				"livepatch debug = the proxy with the patchable builder (patcher.Build). Medians, runs alternate."},
 		}
 		for _, s := range r.Start {
-			t.rows = append(t.rows, []string{s.Program, fmt.Sprint(s.Runs), f2(s.PlainMedianS), f2(s.PatchMedianS),
-				f2(s.Ratio) + "x", verdict(s.Ratio <= s.TargetRatio)})
+			t.Rows = append(t.Rows, []string{s.Program, fmt.Sprint(s.Runs), f2(s.PlainMedianS), f2(s.PatchMedianS),
+				f2(s.Ratio) + "x", benchkit.Verdict(s.Ratio <= s.TargetRatio)})
 		}
 		ts = append(ts, t)
 	}
 	if len(r.Build) > 0 {
-		t := table{
-			title:  "Cold build (issue 3), s",
-			header: []string{"program", "runs", "plain debug build", "patchable build", "ratio"},
-			notes: []string{"GOCACHE and the patcher's cache directory (XDG_CACHE_HOME) fresh and empty for every build; " +
+		t := benchkit.Table{
+			Title:  "Cold build (issue 3), s",
+			Header: []string{"program", "runs", "plain debug build", "patchable build", "ratio"},
+			Notes: []string{"GOCACHE and the patcher's cache directory (XDG_CACHE_HOME) fresh and empty for every build; " +
 				"the module cache is warm. Plain: go build -gcflags='all=-N -l'. Patchable: patcher.Build."},
 		}
 		for _, b := range r.Build {
-			t.rows = append(t.rows, []string{b.Program, fmt.Sprint(b.Runs), f2(b.PlainS), f2(b.PatchS), f2(b.Ratio) + "x"})
+			t.Rows = append(t.Rows, []string{b.Program, fmt.Sprint(b.Runs), f2(b.PlainS), f2(b.PatchS), f2(b.Ratio) + "x"})
 		}
 		ts = append(ts, t)
 	}
 	if len(r.Size) > 0 {
-		t := table{
-			title:  "Binary size (issue 3)",
-			header: []string{"program", "plain debug, MB", "patchable, MB", "added, MB", "ratio", "target <= +12 MB", "patchable funcs", "not patchable"},
-			notes:  []string{"MB = 2^20 bytes. Both built with -gcflags='all=-N -l'."},
+		t := benchkit.Table{
+			Title:  "Binary size (issue 3)",
+			Header: []string{"program", "plain debug, MB", "patchable, MB", "added, MB", "ratio", "target <= +12 MB", "patchable funcs", "not patchable"},
+			Notes:  []string{"MB = 2^20 bytes. Both built with -gcflags='all=-N -l'."},
 		}
 		for _, s := range r.Size {
-			t.rows = append(t.rows, []string{s.Program, f2(float64(s.PlainBytes) / (1 << 20)), f2(float64(s.PatchBytes) / (1 << 20)),
-				f2(s.AddedMB), f2(s.Ratio) + "x", verdict(s.AddedMB <= s.TargetMB), fmt.Sprint(s.Patchable), fmt.Sprint(s.Unpatchable)})
+			t.Rows = append(t.Rows, []string{s.Program, f2(float64(s.PlainBytes) / (1 << 20)), f2(float64(s.PatchBytes) / (1 << 20)),
+				f2(s.AddedMB), f2(s.Ratio) + "x", benchkit.Verdict(s.AddedMB <= s.TargetMB), fmt.Sprint(s.Patchable), fmt.Sprint(s.Unpatchable)})
 		}
 		ts = append(ts, t)
 	}
 	if len(r.WarmBuild) > 0 {
-		t := table{
-			title:  "Warm rebuild, nothing changed (issue 3), s",
-			header: []string{"program", "plain debug build", "patchable build", "ratio", "load+type-check", "instrument", "go build"},
-			notes: []string{"One build of each, after an untimed one, both to a path with no binary, so both link " +
+		t := benchkit.Table{
+			Title:  "Warm rebuild, nothing changed (issue 3), s",
+			Header: []string{"program", "plain debug build", "patchable build", "ratio", "load+type-check", "instrument", "go build"},
+			Notes: []string{"One build of each, after an untimed one, both to a path with no binary, so both link " +
 				"(as for dlv debug, which removes its binary after a session). The last three columns split the " +
 				"patchable build at the phase lines patcher.Build writes to its Progress writer."},
 		}
 		for _, b := range r.WarmBuild {
-			t.rows = append(t.rows, []string{b.Program, f2(b.PlainS), f2(b.PatchS), f2(b.Ratio) + "x",
+			t.Rows = append(t.Rows, []string{b.Program, f2(b.PlainS), f2(b.PatchS), f2(b.Ratio) + "x",
 				f2(b.LoadS), f2(b.InstrumentS), f2(b.GoBuildS)})
 		}
 		ts = append(ts, t)
@@ -319,32 +306,32 @@ func (r *Report) buildTables() []table {
 }
 
 // callTables are the sections of the prologue and prompt parts.
-func (r *Report) callTables() []table {
-	var ts []table
+func (r *Report) callTables() []benchkit.Table {
+	var ts []benchkit.Table
 	if len(r.Prologue) > 0 {
-		t := table{
-			title:  "Unpatched prologue cost per call (issue 3), ns",
-			header: []string{"benchmark", "runs", "plain", "patchable", "added", "target <= 2", "allocs plain", "allocs patchable"},
-			notes: []string{"go test -bench of integration/bench/testdata/prologue, compiled plainly (go test -c -gcflags='all=-N -l') " +
+		t := benchkit.Table{
+			Title:  "Unpatched prologue cost per call (issue 3), ns",
+			Header: []string{"benchmark", "runs", "plain", "patchable", "added", "target <= 2", "allocs plain", "allocs patchable"},
+			Notes: []string{"go test -bench of integration/bench/testdata/prologue, compiled plainly (go test -c -gcflags='all=-N -l') " +
 				"and patchably (patcher.Build with Test), nothing patched; medians over alternating runs."},
 		}
 		for _, p := range r.Prologue {
-			t.rows = append(t.rows, []string{p.Benchmark, fmt.Sprint(p.Runs), f2(p.PlainNs), f2(p.PatchNs), f2(p.AddedNs),
-				verdict(p.AddedNs <= p.TargetNs), f2(p.PlainAllocs), f2(p.PatchAllocs)})
+			t.Rows = append(t.Rows, []string{p.Benchmark, fmt.Sprint(p.Runs), f2(p.PlainNs), f2(p.PatchNs), f2(p.AddedNs),
+				benchkit.Verdict(p.AddedNs <= p.TargetNs), f2(p.PlainAllocs), f2(p.PatchAllocs)})
 		}
 		ts = append(ts, t)
 	}
 	if len(r.Prompt) > 0 {
-		t := table{
-			title:  "Go prompt: evaluate round trip while stopped at a breakpoint, ms",
-			header: []string{"input", "path", "n", "first", "median", "p95", "target median", "met"},
-			notes: []string{"integration/testdata/prompt stopped in work(), through the proxy set up as livepatch debug sets it up " +
+		t := benchkit.Table{
+			Title:  "Go prompt: evaluate round trip while stopped at a breakpoint, ms",
+			Header: []string{"input", "path", "n", "first", "median", "p95", "target median", "met"},
+			Notes: []string{"integration/testdata/prompt stopped in work(), through the proxy set up as livepatch debug sets it up " +
 				"(the Go prompt registered, the patchable build); TCP loopback, context repl. The inputs alternate; " +
 				"first is the first evaluate of each in the session, before the warm-up."},
 		}
 		for _, p := range r.Prompt {
-			t.rows = append(t.rows, []string{p.Input, p.Path, fmt.Sprint(p.N), f3(p.FirstMs), f3(p.MedianMs), f3(p.P95Ms),
-				"<= " + fmt.Sprint(p.TargetMs), verdict(p.MedianMs <= p.TargetMs)})
+			t.Rows = append(t.Rows, []string{p.Input, p.Path, fmt.Sprint(p.N), f3(p.FirstMs), f3(p.MedianMs), f3(p.P95Ms),
+				"<= " + fmt.Sprint(p.TargetMs), benchkit.Verdict(p.MedianMs <= p.TargetMs)})
 		}
 		ts = append(ts, t)
 	}
@@ -352,23 +339,23 @@ func (r *Report) callTables() []table {
 }
 
 // saveTables are the sections of the save and patchcall parts.
-func (r *Report) saveTables() []table {
-	var ts []table
+func (r *Report) saveTables() []benchkit.Table {
+	var ts []benchkit.Table
 	if len(r.SavePrograms) > 0 {
-		t := table{title: "Save to live: programs and edits (issue 5)",
-			header: []string{"program", "source", "packages", "lines", "edit", "breakpoint", "args"},
-			notes: []string{"Copies: the benchmark edits them, never the repository. " +
+		t := benchkit.Table{Title: "Save to live: programs and edits (issue 5)",
+			Header: []string{"program", "source", "packages", "lines", "edit", "breakpoint", "args"},
+			Notes: []string{"Copies: the benchmark edits them, never the repository. " +
 				"N is a new number at every save and every restart, so that each is a change nobody has seen (nor the go command's cache)."}}
 		for _, p := range r.SavePrograms {
-			t.rows = append(t.rows, []string{p.Name, p.Source, fmt.Sprint(p.Packages), fmt.Sprint(p.Lines), p.Edit, p.Breakpoint, p.ProgramArgs})
+			t.Rows = append(t.Rows, []string{p.Name, p.Source, fmt.Sprint(p.Packages), fmt.Sprint(p.Lines), p.Edit, p.Breakpoint, p.ProgramArgs})
 		}
 		ts = append(ts, t)
 	}
 	if len(r.Save) > 0 {
-		t := table{
-			title:  "Save to live (issue 5): from writing the file to the console's \"patched\" line, ms",
-			header: []string{"program", "target", "quiet period", "n", "median", "p95", "target median", "target p95", "met"},
-			notes: []string{"Through the proxy of livepatch dap (cli.NewProxy) with the file watcher on, over TCP loopback. " +
+		t := benchkit.Table{
+			Title:  "Save to live (issue 5): from writing the file to the console's \"patched\" line, ms",
+			Header: []string{"program", "target", "quiet period", "n", "median", "p95", "target median", "target p95", "met"},
+			Notes: []string{"Through the proxy of livepatch dap (cli.NewProxy) with the file watcher on, over TCP loopback. " +
 				"The file is rewritten in place; the time runs from before the write until the client has the output event " +
 				"\"patched NAME (file:line)\". paused: stopped at the breakpoint (patches by call injection); running: after " +
 				"continue (patches over the agent's socket). The longer quiet period is livepatch.DefaultQuiet, what users get; " +
@@ -379,39 +366,39 @@ func (r *Report) saveTables() []table {
 			if s.TargetP95Ms > 0 {
 				p95 = "<= " + fmt.Sprint(s.TargetP95Ms)
 			}
-			t.rows = append(t.rows, []string{s.Program, s.State, fmt.Sprint(s.QuietMs) + " ms", fmt.Sprint(s.N), f1(s.MedianMs), f1(s.P95Ms),
-				"<= " + fmt.Sprint(s.TargetMedianMs), p95, verdict(s.met())})
+			t.Rows = append(t.Rows, []string{s.Program, s.State, fmt.Sprint(s.QuietMs) + " ms", fmt.Sprint(s.N), benchkit.F1(s.MedianMs), benchkit.F1(s.P95Ms),
+				"<= " + fmt.Sprint(s.TargetMedianMs), p95, benchkit.Verdict(s.met())})
 		}
 		ts = append(ts, t)
 	}
 	if len(r.Restart) > 0 {
-		t := table{
-			title: "Save to live against the restart way (issue 5)",
-			header: []string{"program", "restarts", "restart, s", "save running, ms", "ratio", "save paused, ms", "ratio",
+		t := benchkit.Table{
+			Title: "Save to live against the restart way (issue 5)",
+			Header: []string{"program", "restarts", "restart, s", "save running, ms", "ratio", "save paused, ms", "ratio",
 				"quiet period's share running / paused, ms"},
-			notes: []string{"Restart: the same edit, then Delve's DAP server launching in mode debug (go build -gcflags='all=-N -l' " +
+			Notes: []string{"Restart: the same edit, then Delve's DAP server launching in mode debug (go build -gcflags='all=-N -l' " +
 				"of the edited program, a new process) up to the same breakpoint; from the write to the stopped event, median. " +
 				"Save: the medians above with the default quiet period. Ratio: restart / save. " +
 				"The quiet period's share: the median with the default quiet period less the median with 1 ms."},
 		}
 		for _, x := range r.Restart {
-			t.rows = append(t.rows, []string{x.Program, fmt.Sprint(x.Runs), f2(x.MedianS), f1(x.RunningMs), fmt.Sprintf("%.0fx", x.RatioRunning),
-				f1(x.PausedMs), fmt.Sprintf("%.0fx", x.RatioPaused), f1(x.QuietRunningMs) + " / " + f1(x.QuietPausedMs)})
+			t.Rows = append(t.Rows, []string{x.Program, fmt.Sprint(x.Runs), f2(x.MedianS), benchkit.F1(x.RunningMs), fmt.Sprintf("%.0fx", x.RatioRunning),
+				benchkit.F1(x.PausedMs), fmt.Sprintf("%.0fx", x.RatioPaused), benchkit.F1(x.QuietRunningMs) + " / " + benchkit.F1(x.QuietPausedMs)})
 		}
 		ts = append(ts, t)
 	}
 	if len(r.PatchCall) > 0 {
-		t := table{
-			title:  "Patched call cost (issue 5), ns per call",
-			header: []string{"benchmark", "runs", "plain", "patchable, unpatched", "patched", "added by the patch", "target <= 2000", "allocs patched"},
-			notes: []string{"go test -bench of integration/bench/testdata/prologue: plain = go test -c -gcflags='all=-N -l'; " +
+		t := benchkit.Table{
+			Title:  "Patched call cost (issue 5), ns per call",
+			Header: []string{"benchmark", "runs", "plain", "patchable, unpatched", "patched", "added by the patch", "target <= 2000", "allocs patched"},
+			Notes: []string{"go test -bench of integration/bench/testdata/prologue: plain = go test -c -gcflags='all=-N -l'; " +
 				"patchable = patcher.Build with Test; patched = the same binary with every benchmarked function replaced, " +
 				"before the benchmarks start, by an interpreted function with the same body (agent socket, as a save while running). " +
 				"Added = patched - plain. Medians over runs in rotating order."},
 		}
 		for _, p := range r.PatchCall {
-			t.rows = append(t.rows, []string{p.Benchmark, fmt.Sprint(p.Runs), f2(p.PlainNs), f2(p.UnpatchedNs), f1(p.PatchedNs), f1(p.AddedNs),
-				verdict(p.AddedNs <= p.TargetNs), f2(p.PatchedAllocs)})
+			t.Rows = append(t.Rows, []string{p.Benchmark, fmt.Sprint(p.Runs), f2(p.PlainNs), f2(p.UnpatchedNs), benchkit.F1(p.PatchedNs), benchkit.F1(p.AddedNs),
+				benchkit.Verdict(p.AddedNs <= p.TargetNs), f2(p.PatchedAllocs)})
 		}
 		ts = append(ts, t)
 	}
@@ -425,16 +412,16 @@ func (r *Report) writeText(w io.Writer) error {
 		fmt.Fprintf(w, "load average (1, 5, 15 min): %s at the start, %s at the end\n", r.LoadStart, r.LoadEnd)
 	}
 	for _, t := range r.tables() {
-		fmt.Fprintf(w, "\n%s\n", t.title)
+		fmt.Fprintf(w, "\n%s\n", t.Title)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, strings.Join(t.header, "\t")+"\t")
-		for _, row := range t.rows {
+		fmt.Fprintln(tw, strings.Join(t.Header, "\t")+"\t")
+		for _, row := range t.Rows {
 			fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		for _, n := range t.notes {
+		for _, n := range t.Notes {
 			fmt.Fprintf(w, "  %s\n", n)
 		}
 	}
@@ -451,20 +438,20 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 		fmt.Fprintf(w, "Load average (1, 5, 15 min): %s at the start, %s at the end.\n", r.LoadStart, r.LoadEnd)
 	}
 	for _, t := range r.tables() {
-		fmt.Fprintf(w, "\n### %s\n\n", t.title)
-		fmt.Fprintf(w, "| %s |\n", strings.Join(t.header, " | "))
-		seps := make([]string, len(t.header))
+		fmt.Fprintf(w, "\n### %s\n\n", t.Title)
+		fmt.Fprintf(w, "| %s |\n", strings.Join(t.Header, " | "))
+		seps := make([]string, len(t.Header))
 		for i := range seps {
 			seps[i] = "---"
-			if i > 0 && len(t.rows) > 0 && numeric(t.rows[0][i]) {
+			if i > 0 && len(t.Rows) > 0 && numeric(t.Rows[0][i]) {
 				seps[i] = "---:"
 			}
 		}
 		fmt.Fprintf(w, "|%s|\n", strings.Join(seps, "|"))
-		for _, row := range t.rows {
+		for _, row := range t.Rows {
 			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
 		}
-		for _, n := range t.notes {
+		for _, n := range t.Notes {
 			fmt.Fprintf(w, "\n%s\n", n)
 		}
 	}

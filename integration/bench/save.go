@@ -16,6 +16,7 @@ import (
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/google/go-dap"
 
+	"github.com/livepatch/livepatch/integration/bench/internal/session"
 	"github.com/livepatch/livepatch/internal/cli"
 	"github.com/livepatch/livepatch/internal/livepatch"
 )
@@ -100,7 +101,7 @@ type saveProgram struct {
 	editDoc string // the edit, for the report
 	// verify, when not nil, checks in the running program that edit
 	// number n is what runs.
-	verify  func(s *session, n int) error
+	verify  func(s *session.Session, n int) error
 	cleanup func()
 }
 
@@ -252,7 +253,7 @@ func saveSession(ctx context.Context, p *saveProgram, quiet time.Duration, o sav
 	if err := p.edit.restore(); err != nil {
 		return nil, nil, err
 	}
-	out, cleanup, err := tempOutput(p.name)
+	out, cleanup, err := session.TempOutput(p.name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -261,25 +262,25 @@ func saveSession(ctx context.Context, p *saveProgram, quiet time.Duration, o sav
 		Debugger: debugger.Config{Foreground: true, CheckGoVersion: true},
 		Quiet:    quiet,
 	})
-	s, err := connectProxy(ctx, px, keepSaveEvents)
+	s, err := session.ConnectProxy(ctx, px, session.KeepSaveEvents)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer func() {
-		if cerr := s.close(); cerr != nil && err == nil {
+		if cerr := s.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
 	}()
 	spec := p.launchSpec(out)
-	spec.remoteOutput = true
-	thread, err := s.runToBreakpoint(spec)
+	spec.RemoteOutput = true
+	thread, err := s.RunToBreakpoint(spec)
 	if err != nil {
-		return nil, nil, withConsole(s, err)
+		return nil, nil, session.WithConsole(s, err)
 	}
 	series := func(state string) ([]float64, error) {
 		var samples []float64
 		for i := 0; i < o.warmup+o.saves; i++ {
-			d, err := s.saveOnce(p.edit, *next)
+			d, err := saveOnce(s, p.edit, *next)
 			*next++
 			if err != nil {
 				return nil, fmt.Errorf("%s save %d: %w", state, i+1, err)
@@ -293,13 +294,13 @@ func saveSession(ctx context.Context, p *saveProgram, quiet time.Duration, o sav
 	if paused, err = series("paused"); err != nil {
 		return nil, nil, err
 	}
-	if _, err := s.call(&dap.SetBreakpointsRequest{
+	if _, err := s.Call(&dap.SetBreakpointsRequest{
 		Request:   dap.Request{Command: "setBreakpoints"},
 		Arguments: dap.SetBreakpointsArguments{Source: dap.Source{Path: p.breakFile}, Breakpoints: []dap.SourceBreakpoint{}},
 	}); err != nil {
 		return nil, nil, err
 	}
-	if _, err := s.call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"},
+	if _, err := s.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"},
 		Arguments: dap.ContinueArguments{ThreadId: thread}}); err != nil {
 		return nil, nil, err
 	}
@@ -311,60 +312,34 @@ func saveSession(ctx context.Context, p *saveProgram, quiet time.Duration, o sav
 			return nil, nil, fmt.Errorf("after the saves: %w", err)
 		}
 	}
-	if _, ok := s.client.PollEvent(func(e dap.EventMessage) bool { return e.GetEvent().Event == "terminated" }); ok {
+	if _, ok := s.Client.PollEvent(func(e dap.EventMessage) bool { return e.GetEvent().Event == "terminated" }); ok {
 		return nil, nil, errors.New("the program ended while the saves ran")
 	}
 	return paused, running, nil
-}
-
-// withConsole adds to err what the console has said so far (a build's
-// errors, for instance).
-func withConsole(s *session, err error) error {
-	var lines []string
-	for {
-		e, ok := s.client.PollEvent(isConsole)
-		if !ok {
-			break
-		}
-		lines = append(lines, strings.TrimRight(e.(*dap.OutputEvent).Body.Output, "\n"))
-	}
-	if len(lines) == 0 {
-		return err
-	}
-	return fmt.Errorf("%w\nconsole:\n%s", err, strings.Join(lines, "\n"))
-}
-
-// keepSaveEvents queues what the save part waits for: the control events
-// and the console's output, where livepatch reports saves.
-func keepSaveEvents(e dap.EventMessage) bool {
-	if o, ok := e.(*dap.OutputEvent); ok {
-		return o.Body.Category == "console"
-	}
-	return keepControlEvents(e)
 }
 
 // saveFailures are what livepatch writes to the console when a save did
 // not apply.
 var saveFailures = []string{"nothing of this save was applied", "restart to apply", "revert failed", "not watching your files"}
 
-// saveOnce writes edit number i of e to its file and returns the time
+// saveOnce writes edit number i of e to its file in s and returns the time
 // until the console reports the function patched.
-func (s *session) saveOnce(e *saveEdit, i int) (time.Duration, error) {
+func saveOnce(s *session.Session, e *saveEdit, i int) (time.Duration, error) {
 	for { // reports of earlier saves, if any
-		if _, ok := s.client.PollEvent(isConsole); !ok {
+		if _, ok := s.Client.PollEvent(session.IsConsole); !ok {
 			break
 		}
 	}
 	want := e.patched()
 	content := e.content(i)
-	ctx, cancel := context.WithTimeout(s.ctx, saveTimeout)
+	ctx, cancel := context.WithTimeout(s.Ctx, saveTimeout)
 	defer cancel()
 	start := time.Now()
 	if err := os.WriteFile(e.file, content, 0o644); err != nil {
 		return 0, err
 	}
 	var failed string
-	_, err := s.client.WaitEventFunc(ctx, func(m dap.EventMessage) bool {
+	_, err := s.Client.WaitEventFunc(ctx, func(m dap.EventMessage) bool {
 		o, ok := m.(*dap.OutputEvent)
 		if !ok || o.Body.Category != "console" {
 			return false
@@ -388,39 +363,33 @@ func (s *session) saveOnce(e *saveEdit, i int) (time.Duration, error) {
 	return took, nil
 }
 
-// isConsole matches the console's output events.
-func isConsole(e dap.EventMessage) bool {
-	o, ok := e.(*dap.OutputEvent)
-	return ok && o.Body.Category == "console"
-}
-
 // restartOnce applies edit number i the restart way and times it: from
 // the write of the file until Delve's DAP server, launching in mode debug
 // (go build -gcflags='all=-N -l' of the edited program, then a fresh
 // process), stops at p's breakpoint. The session ends untimed.
 func restartOnce(ctx context.Context, p *saveProgram, i int) (d time.Duration, err error) {
-	out, cleanup, err := tempOutput(p.name)
+	out, cleanup, err := session.TempOutput(p.name)
 	if err != nil {
 		return 0, err
 	}
 	defer cleanup()
 	spec := p.launchSpec(out)
-	spec.remoteOutput = true
+	spec.RemoteOutput = true
 	content := p.edit.content(i)
 	start := time.Now()
 	if err := os.WriteFile(p.edit.file, content, 0o644); err != nil {
 		return 0, err
 	}
-	s, err := startSession(ctx, direct, nil, nil)
+	s, err := session.Start(ctx, session.Direct, nil, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer func() {
-		if cerr := s.close(); cerr != nil && err == nil {
+		if cerr := s.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
 	}()
-	if _, err := s.runToBreakpoint(spec); err != nil {
+	if _, err := s.RunToBreakpoint(spec); err != nil {
 		return 0, err
 	}
 	return time.Since(start), nil
@@ -433,9 +402,9 @@ const tickWait = 10 * time.Second
 // as edit number n of Counter.step says: it reads the ticker's lines
 // (output events, the program's stdout) until two consecutive ones differ
 // by n, and gives up after four lines or tickWait.
-func verifyCounterStep(s *session, n int) error {
+func verifyCounterStep(s *session.Session, n int) error {
 	lines := make(chan string, 16)
-	s.client.OnEvent(func(e dap.EventMessage) {
+	s.Client.OnEvent(func(e dap.EventMessage) {
 		if o, ok := e.(*dap.OutputEvent); ok && o.Body.Category == "stdout" {
 			select {
 			case lines <- o.Body.Output:
@@ -455,8 +424,8 @@ func verifyCounterStep(s *session, n int) error {
 			}
 		case <-timer.C:
 			return fmt.Errorf("the counter's ticks did not step by %d within %v: counts %v", n, tickWait, counts)
-		case <-s.ctx.Done():
-			return s.ctx.Err()
+		case <-s.Ctx.Done():
+			return s.Ctx.Err()
 		}
 	}
 	return fmt.Errorf("the counter's ticks do not step by %d: counts %v", n, counts)

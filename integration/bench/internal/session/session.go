@@ -1,4 +1,8 @@
-package main
+// Package session is the bench program's DAP session: a client over TCP
+// loopback to Delve's DAP server or the livepatch proxy run in this
+// process, with the launches its parts need. The bench program and its
+// replay part (integration/bench/replay) share it.
+package session
 
 import (
 	"context"
@@ -18,38 +22,38 @@ import (
 	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
-// server names which DAP server a session talks to.
-type server string
+// Server names which DAP server a session talks to.
+type Server string
 
 const (
-	// direct is Delve's own DAP server embedded in this process, as `dlv dap`
+	// Direct is Delve's own DAP server embedded in this process, as `dlv dap`
 	// runs it: the baseline.
-	direct server = "delve"
-	// proxied is the livepatch proxy embedded in this process, in front of
+	Direct Server = "delve"
+	// Proxied is the livepatch proxy embedded in this process, in front of
 	// the Delve session it owns.
-	proxied server = "livepatch"
+	Proxied Server = "livepatch"
 )
 
-// session is one DAP session over TCP loopback, to either server. Its
+// Session is one DAP session over TCP loopback, to either server. Its
 // methods are not safe for concurrent use.
-type session struct {
-	ctx    context.Context
-	client *dapclient.Client
+type Session struct {
+	Ctx    context.Context
+	Client *dapclient.Client
 	stop   func() error // ends the server side after the client closed
 }
 
-// startSession starts a server of the given kind in this process, listening
+// Start starts a server of the given kind in this process, listening
 // on TCP loopback, and connects a client to it. Both kinds use the same
 // transport, so only the server differs. builder is the proxy's builder
 // (nil: the plain GoBuilder); Delve's server always builds as `dlv debug`.
-func startSession(ctx context.Context, kind server, builder dapproxy.Builder, log *slog.Logger) (*session, error) {
+func Start(ctx context.Context, kind Server, builder dapproxy.Builder, log *slog.Logger) (*Session, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	var stop func() error
 	switch kind {
-	case direct:
+	case Direct:
 		// Delve's server changes this process's working directory to the
 		// launch's dlvCwd; the session's end changes it back, for the go
 		// commands that run later.
@@ -75,7 +79,7 @@ func startSession(ctx context.Context, kind server, builder dapproxy.Builder, lo
 				return errors.New("delve did not stop after the client closed")
 			}
 		}
-	case proxied:
+	case Proxied:
 		served := make(chan error, 1)
 		go func() {
 			conn, err := ln.Accept()
@@ -103,13 +107,13 @@ func startSession(ctx context.Context, kind server, builder dapproxy.Builder, lo
 		ln.Close()
 		return nil, fmt.Errorf("dial %s: %w", kind, err)
 	}
-	return &session{ctx: ctx, client: dapclient.New(conn, dapclient.WithEventFilter(keepControlEvents)), stop: stop}, nil
+	return &Session{Ctx: ctx, Client: dapclient.New(conn, dapclient.WithEventFilter(KeepControlEvents)), stop: stop}, nil
 }
 
-// connectProxy serves px in this process on TCP loopback and connects a
+// ConnectProxy serves px in this process on TCP loopback and connects a
 // client to it that queues the events keep accepts (nil: stopped,
 // initialized and terminated) and keeps no transcript.
-func connectProxy(ctx context.Context, px *dapproxy.Proxy, keep func(dap.EventMessage) bool) (*session, error) {
+func ConnectProxy(ctx context.Context, px *dapproxy.Proxy, keep func(dap.EventMessage) bool) (*Session, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
@@ -131,7 +135,7 @@ func connectProxy(ctx context.Context, px *dapproxy.Proxy, keep func(dap.EventMe
 		return nil, fmt.Errorf("dial the proxy: %w", err)
 	}
 	if keep == nil {
-		keep = keepControlEvents
+		keep = KeepControlEvents
 	}
 	stop := func() error {
 		select {
@@ -141,12 +145,12 @@ func connectProxy(ctx context.Context, px *dapproxy.Proxy, keep func(dap.EventMe
 			return errors.New("the proxy did not stop after the client closed")
 		}
 	}
-	return &session{ctx: ctx, client: dapclient.New(conn, dapclient.WithEventFilter(keep), dapclient.WithoutTranscript()), stop: stop}, nil
+	return &Session{Ctx: ctx, Client: dapclient.New(conn, dapclient.WithEventFilter(keep), dapclient.WithoutTranscript()), stop: stop}, nil
 }
 
-// keepControlEvents accepts the events the sessions wait for: stopped,
+// KeepControlEvents accepts the events the sessions wait for: stopped,
 // initialized and terminated.
-func keepControlEvents(e dap.EventMessage) bool {
+func KeepControlEvents(e dap.EventMessage) bool {
 	switch e.GetEvent().Event {
 	case "stopped", "initialized", "terminated":
 		return true
@@ -154,10 +158,10 @@ func keepControlEvents(e dap.EventMessage) bool {
 	return false
 }
 
-// call sends req and returns its response, or an error when it fails.
-func (s *session) call(req dap.RequestMessage) (dap.ResponseMessage, error) {
+// Call sends req and returns its response, or an error when it fails.
+func (s *Session) Call(req dap.RequestMessage) (dap.ResponseMessage, error) {
 	cmd := req.GetRequest().Command
-	r, err := s.client.Call(s.ctx, req)
+	r, err := s.Client.Call(s.Ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cmd, err)
 	}
@@ -171,24 +175,24 @@ func (s *session) call(req dap.RequestMessage) (dap.ResponseMessage, error) {
 	return r, nil
 }
 
-// launchSpec says which program a session debugs and where it stops.
-type launchSpec struct {
-	dir    string   // module directory: the build's working directory
-	pkg    string   // package to build, relative to dir (e.g. "." or "./cmd/dlv")
-	file   string   // absolute path of the file holding the breakpoint (runToBreakpoint)
-	line   int      // breakpoint line
-	args   []string // the program's arguments
-	output string   // where the debug binary goes
-	// remoteOutput sends the program's stdout and stderr to the client as
+// LaunchSpec says which program a session debugs and where it stops.
+type LaunchSpec struct {
+	Dir    string   // module directory: the build's working directory
+	Pkg    string   // package to build, relative to dir (e.g. "." or "./cmd/dlv")
+	File   string   // absolute path of the file holding the breakpoint (RunToBreakpoint)
+	Line   int      // breakpoint line
+	Args   []string // the program's arguments
+	Output string   // where the debug binary goes
+	// RemoteOutput sends the program's stdout and stderr to the client as
 	// output events (launch outputMode "remote") instead of this process's
 	// stderr.
-	remoteOutput bool
+	RemoteOutput bool
 }
 
-// launch initializes the session and launches the program in debug mode,
+// Launch initializes the session and launches the program in debug mode,
 // up to the initialized event: the program waits for configurationDone.
-func (s *session) launch(spec launchSpec) error {
-	if _, err := s.call(&dap.InitializeRequest{
+func (s *Session) Launch(spec LaunchSpec) error {
+	if _, err := s.Call(&dap.InitializeRequest{
 		Request: dap.Request{Command: "initialize"},
 		Arguments: dap.InitializeRequestArguments{
 			ClientID: "livepatch-bench", AdapterID: "go", PathFormat: "path",
@@ -198,62 +202,62 @@ func (s *session) launch(spec launchSpec) error {
 		return err
 	}
 	args := map[string]any{
-		"mode": "debug", "program": spec.pkg, "dlvCwd": spec.dir, "cwd": spec.dir,
-		"output": spec.output, "args": spec.args,
+		"mode": "debug", "program": spec.Pkg, "dlvCwd": spec.Dir, "cwd": spec.Dir,
+		"output": spec.Output, "args": spec.Args,
 	}
-	if spec.args == nil {
+	if spec.Args == nil {
 		args["args"] = []string{}
 	}
-	if spec.remoteOutput {
+	if spec.RemoteOutput {
 		args["outputMode"] = "remote"
 	}
-	r, err := s.client.CallRaw(s.ctx, "launch", args)
+	r, err := s.Client.CallRaw(s.Ctx, "launch", args)
 	if err != nil {
 		return fmt.Errorf("launch: %w", err)
 	}
 	if !r.Success {
 		return fmt.Errorf("launch failed: %s", r.Raw)
 	}
-	if _, err := s.client.WaitEvent(s.ctx, "initialized"); err != nil {
+	if _, err := s.Client.WaitEvent(s.Ctx, "initialized"); err != nil {
 		return fmt.Errorf("waiting for initialized: %w", err)
 	}
 	return nil
 }
 
-// run launches the program in debug mode with no breakpoint and lets it
+// Run launches the program in debug mode with no breakpoint and lets it
 // run.
-func (s *session) run(spec launchSpec) error {
-	if err := s.launch(spec); err != nil {
+func (s *Session) Run(spec LaunchSpec) error {
+	if err := s.Launch(spec); err != nil {
 		return err
 	}
-	_, err := s.call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+	_, err := s.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
 	return err
 }
 
-// runToBreakpoint initializes the session, launches the program in debug
+// RunToBreakpoint initializes the session, launches the program in debug
 // mode, sets the breakpoint and waits until the program stops there. It
 // returns the stopped thread.
-func (s *session) runToBreakpoint(spec launchSpec) (threadID int, err error) {
-	if err := s.launch(spec); err != nil {
+func (s *Session) RunToBreakpoint(spec LaunchSpec) (threadID int, err error) {
+	if err := s.Launch(spec); err != nil {
 		return 0, err
 	}
-	resp, err := s.call(&dap.SetBreakpointsRequest{
+	resp, err := s.Call(&dap.SetBreakpointsRequest{
 		Request: dap.Request{Command: "setBreakpoints"},
-		Arguments: dap.SetBreakpointsArguments{Source: dap.Source{Path: spec.file},
-			Breakpoints: []dap.SourceBreakpoint{{Line: spec.line}}},
+		Arguments: dap.SetBreakpointsArguments{Source: dap.Source{Path: spec.File},
+			Breakpoints: []dap.SourceBreakpoint{{Line: spec.Line}}},
 	})
 	if err != nil {
 		return 0, err
 	}
 	for _, bp := range resp.(*dap.SetBreakpointsResponse).Body.Breakpoints {
 		if !bp.Verified {
-			return 0, fmt.Errorf("breakpoint at %s:%d not verified: %s", spec.file, spec.line, bp.Message)
+			return 0, fmt.Errorf("breakpoint at %s:%d not verified: %s", spec.File, spec.Line, bp.Message)
 		}
 	}
-	if _, err := s.call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}}); err != nil {
+	if _, err := s.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}}); err != nil {
 		return 0, err
 	}
-	ev, err := s.client.WaitEvent(s.ctx, "stopped")
+	ev, err := s.Client.WaitEvent(s.Ctx, "stopped")
 	if err != nil {
 		return 0, fmt.Errorf("waiting for the breakpoint: %w", err)
 	}
@@ -264,30 +268,30 @@ func (s *session) runToBreakpoint(spec launchSpec) (threadID int, err error) {
 	return st.Body.ThreadId, nil
 }
 
-// close ends the session: it disconnects, terminating the debuggee, closes
+// Close ends the session: it disconnects, terminating the debuggee, closes
 // the connection and waits for the server side to end.
-func (s *session) close() error {
-	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
+func (s *Session) Close() error {
+	ctx, cancel := context.WithTimeout(s.Ctx, 30*time.Second)
 	defer cancel()
 	var errs []error
-	if _, err := s.client.Call(ctx, &dap.DisconnectRequest{Request: dap.Request{Command: "disconnect"},
+	if _, err := s.Client.Call(ctx, &dap.DisconnectRequest{Request: dap.Request{Command: "disconnect"},
 		Arguments: &dap.DisconnectArguments{TerminateDebuggee: true}}); err != nil && !errors.Is(err, dapclient.ErrClosed) {
 		errs = append(errs, fmt.Errorf("disconnect: %w", err))
 	}
 	select { // the server closes the connection after its last message
-	case <-s.client.Done():
+	case <-s.Client.Done():
 	case <-ctx.Done():
 	}
-	s.client.Close()
+	s.Client.Close()
 	if err := s.stop(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
-// tempOutput returns a path for a debug binary in a fresh temporary
+// TempOutput returns a path for a debug binary in a fresh temporary
 // directory, and a function that removes the directory.
-func tempOutput(name string) (string, func(), error) {
+func TempOutput(name string) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "livepatch-bench-")
 	if err != nil {
 		return "", nil, err

@@ -1,24 +1,26 @@
-package main
+package replay
 
 import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/livepatch/livepatch/integration/bench/internal/benchkit"
 )
 
-// ReplayStep is one pair of consecutive published versions of a replay
+// Step is one pair of consecutive published versions of a replay
 // module: the newer's changes saved into the older's program under
 // livepatch, and what came of it.
-type ReplayStep struct {
-	Module   string       `json:"module"`
-	From     string       `json:"from"`
-	To       string       `json:"to"`
-	Outcome  string       `json:"outcome"`           // applied, refused, failed or skipped
-	Skipped  string       `json:"skipped,omitempty"` // why a skipped pair was not replayed
-	Reasons  []string     `json:"reasons,omitempty"` // the refusals' groups
-	Failures []string     `json:"failures,omitempty"`
-	Patched  int          `json:"patched"` // "patched" lines
-	Files    []ReplayFile `json:"files,omitempty"`
+type Step struct {
+	Module   string   `json:"module"`
+	From     string   `json:"from"`
+	To       string   `json:"to"`
+	Outcome  string   `json:"outcome"`           // applied, refused, failed or skipped
+	Skipped  string   `json:"skipped,omitempty"` // why a skipped pair was not replayed
+	Reasons  []string `json:"reasons,omitempty"` // the refusals' groups
+	Failures []string `json:"failures,omitempty"`
+	Patched  int      `json:"patched"` // "patched" lines
+	Files    []File   `json:"files,omitempty"`
 	// LikeFresh is set for an applied pair: whether the patched program
 	// answered the probe as a fresh build of the newer version does.
 	LikeFresh *bool `json:"likeFresh,omitempty"`
@@ -34,31 +36,31 @@ type ReplayStep struct {
 	probes *probed // of an applied pair, for compareFresh
 }
 
-// ReplayFile is one save of a pair: a file written (or removed) in place
+// File is one save of a pair: a file written (or removed) in place
 // while the program runs, and the console's outputs after it.
-type ReplayFile struct {
+type File struct {
 	Path    string   `json:"path"`
 	Change  string   `json:"change"` // changed, new or removed
 	Console []string `json:"console,omitempty"`
 }
 
-// ReplayModuleInfo describes a module of the replay part.
-type ReplayModuleInfo struct {
+// ModuleInfo describes a module of the replay part.
+type ModuleInfo struct {
 	Name     string `json:"name"`
 	Module   string `json:"module"`
 	Versions string `json:"versions"`
 	Program  string `json:"program"`
 }
 
-// info describes m for the report.
-func (m replayModule) info() ReplayModuleInfo {
-	return ReplayModuleInfo{Name: m.name, Module: m.path, Program: m.doc,
+// Info describes m for the report.
+func (m Module) Info() ModuleInfo {
+	return ModuleInfo{Name: m.name, Module: m.path, Program: m.doc,
 		Versions: fmt.Sprintf("%s to %s (%d)", m.versions[0], m.versions[len(m.versions)-1], len(m.versions))}
 }
 
 // judge sets st's outcome, reasons, failures and patched count from the
 // console's outputs of its saves.
-func (st *ReplayStep) judge() {
+func (st *Step) judge() {
 	var outs []string
 	for _, f := range st.Files {
 		outs = append(outs, f.Console...)
@@ -68,7 +70,7 @@ func (st *ReplayStep) judge() {
 }
 
 // likeText is the fresh-build comparison for the progress log.
-func (st *ReplayStep) likeText() string {
+func (st *Step) likeText() string {
 	switch {
 	case st.LikeFresh == nil:
 		return ""
@@ -82,28 +84,29 @@ func (st *ReplayStep) likeText() string {
 const beforeIssue13 = "Before issue 13 (main, measured on two other servers, 88 upstream commits replayed one at a time): " +
 	"32 applied live (36%), 51 refused (58%), 5 failed inside livepatch (6%)."
 
-// replayTables are the sections of the replay part.
-func (r *Report) replayTables() []table {
-	if len(r.ReplayModules) == 0 && len(r.Replay) == 0 {
+// Tables are the report's sections of the replay part, on modules and
+// their steps.
+func Tables(modules []ModuleInfo, steps []Step) []benchkit.Table {
+	if len(modules) == 0 && len(steps) == 0 {
 		return nil
 	}
-	mods := table{title: "Replay of published versions (issue 13): modules",
-		header: []string{"module", "source", "versions", "program and probe"},
-		notes: []string{"Downloaded with go mod download; each pair of consecutive versions runs the older under livepatch dap " +
+	mods := benchkit.Table{Title: "Replay of published versions (issue 13): modules",
+		Header: []string{"module", "source", "versions", "program and probe"},
+		Notes: []string{"Downloaded with go mod download; each pair of consecutive versions runs the older under livepatch dap " +
 			"and saves the newer's changed Go files into it one by one."}}
-	for _, m := range r.ReplayModules {
-		mods.rows = append(mods.rows, []string{m.Name, m.Module, m.Versions, m.Program})
+	for _, m := range modules {
+		mods.Rows = append(mods.Rows, []string{m.Name, m.Module, m.Versions, m.Program})
 	}
-	return []table{mods, r.replaySummary(), r.replayReasons(), r.replayPairs()}
+	return []benchkit.Table{mods, summary(steps), reasons(steps), pairs(steps)}
 }
 
-// replaySummary is the share of pairs applied live, per module and in all.
-func (r *Report) replaySummary() table {
-	t := table{title: "Replay (issue 13): version pairs applied live",
-		header: []string{"module", "pairs", "skipped", "replayed", "applied live", "refused", "failed", "applied, like a fresh build", "probe saw the change"},
-		notes:  []string{"Shares are of the replayed pairs. " + beforeIssue13}}
+// summary is the share of pairs applied live, per module and in all.
+func summary(steps []Step) benchkit.Table {
+	t := benchkit.Table{Title: "Replay (issue 13): version pairs applied live",
+		Header: []string{"module", "pairs", "skipped", "replayed", "applied live", "refused", "failed", "applied, like a fresh build", "probe saw the change"},
+		Notes:  []string{"Shares are of the replayed pairs. " + beforeIssue13}}
 	var names []string
-	for _, st := range r.Replay {
+	for _, st := range steps {
 		if !slices.Contains(names, st.Module) {
 			names = append(names, st.Module)
 		}
@@ -114,7 +117,7 @@ func (r *Report) replaySummary() table {
 	for _, name := range names {
 		var n [5]int // skipped, applied, refused, failed, like
 		seen, pairs := 0, 0
-		for _, st := range r.Replay {
+		for _, st := range steps {
 			if name != "all" && st.Module != name {
 				continue
 			}
@@ -137,7 +140,7 @@ func (r *Report) replaySummary() table {
 			}
 		}
 		replayed := pairs - n[0]
-		t.rows = append(t.rows, []string{name, fmt.Sprint(pairs), fmt.Sprint(n[0]), fmt.Sprint(replayed),
+		t.Rows = append(t.Rows, []string{name, fmt.Sprint(pairs), fmt.Sprint(n[0]), fmt.Sprint(replayed),
 			share(n[1], replayed), share(n[2], replayed), share(n[3], replayed), fmt.Sprintf("%d of %d", n[4], n[1]), fmt.Sprint(seen)})
 	}
 	return t
@@ -151,13 +154,13 @@ func share(n, total int) string {
 	return fmt.Sprintf("%d (%.0f%%)", n, 100*float64(n)/float64(total))
 }
 
-// replayReasons counts the refused pairs by reason.
-func (r *Report) replayReasons() table {
-	t := table{title: "Replay (issue 13): refusal reasons", header: []string{"reason", "pairs"},
-		notes: []string{"A pair can have several reasons. Grouped from the console's refusal lines (integration/bench/replayreasons.go)."}}
+// reasons counts the refused pairs by reason.
+func reasons(steps []Step) benchkit.Table {
+	t := benchkit.Table{Title: "Replay (issue 13): refusal reasons", Header: []string{"reason", "pairs"},
+		Notes: []string{"A pair can have several reasons. Grouped from the console's refusal lines (integration/bench/replay/replayreasons.go)."}}
 	count := map[string]int{}
 	var order []string
-	for _, st := range r.Replay {
+	for _, st := range steps {
 		for _, reason := range st.Reasons {
 			if count[reason] == 0 {
 				order = append(order, reason)
@@ -167,22 +170,22 @@ func (r *Report) replayReasons() table {
 	}
 	slices.SortStableFunc(order, func(a, b string) int { return count[b] - count[a] })
 	for _, reason := range order {
-		t.rows = append(t.rows, []string{reason, fmt.Sprint(count[reason])})
+		t.Rows = append(t.Rows, []string{reason, fmt.Sprint(count[reason])})
 	}
 	return t
 }
 
-// replayPairs lists every pair and what came of it.
-func (r *Report) replayPairs() table {
-	t := table{title: "Replay (issue 13): each version pair",
-		header: []string{"module", "versions", "saves", "outcome", "patched", "like a fresh build", "why", "s"},
-		notes: []string{"like a fresh build: the probe's answers of the patched program against those of a fresh build of the newer " +
+// pairs lists every pair and what came of it.
+func pairs(steps []Step) benchkit.Table {
+	t := benchkit.Table{Title: "Replay (issue 13): each version pair",
+		Header: []string{"module", "versions", "saves", "outcome", "patched", "like a fresh build", "why", "s"},
+		Notes: []string{"like a fresh build: the probe's answers of the patched program against those of a fresh build of the newer " +
 			"version (requests whose answers differ between two probes of the fresh build are left out); " +
 			"(same) when the older version answered alike too, so the probe could not tell."}}
-	for _, st := range r.Replay {
+	for _, st := range steps {
 		like := "-"
 		if st.LikeFresh != nil {
-			like = verdict(*st.LikeFresh)
+			like = benchkit.Verdict(*st.LikeFresh)
 			if !st.ProbeSeesChange {
 				like += " (same)"
 			}
@@ -197,8 +200,8 @@ func (r *Report) replayPairs() table {
 		if len(st.Unlike) > 0 {
 			why = strings.TrimSpace(why + " unlike on: " + strings.Join(st.Unlike, ", "))
 		}
-		t.rows = append(t.rows, []string{st.Module, st.From + " → " + st.To, fmt.Sprint(len(st.Files)), st.Outcome,
-			fmt.Sprint(st.Patched), like, why, f1(st.Seconds)})
+		t.Rows = append(t.Rows, []string{st.Module, st.From + " → " + st.To, fmt.Sprint(len(st.Files)), st.Outcome,
+			fmt.Sprint(st.Patched), like, why, benchkit.F1(st.Seconds)})
 	}
 	return t
 }

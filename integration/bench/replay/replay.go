@@ -1,4 +1,10 @@
-package main
+// Package replay is the replay part of the bench program
+// (integration/bench, issue 13): it downloads the published versions of a
+// few servers, runs each older version under livepatch dap, saves the
+// newer's changes into it one file at a time, judges the console's reports
+// and probes the patched program against a fresh build. Bench runs it for
+// one module; Tables renders its steps for the report.
+package replay
 
 import (
 	"context"
@@ -12,13 +18,15 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/livepatch/livepatch/integration/bench/internal/benchkit"
 )
 
-// replayOptions configures the replay part.
-type replayOptions struct {
-	pairs  int           // at most this many version pairs per module; 0: all
-	settle time.Duration // how long a save that has not been reported on is waited for
-	proxy  string        // GOPROXY for the downloads; "": the go command's own
+// Options configures the replay part.
+type Options struct {
+	Pairs  int           // at most this many version pairs per module; 0: all
+	Settle time.Duration // how long a save that has not been reported on is waited for
+	Proxy  string        // GOPROXY for the downloads; "": the go command's own
 }
 
 // replayGrace is how long the console is watched for more output once a
@@ -29,19 +37,19 @@ const replayGrace = 300 * time.Millisecond
 // connections.
 const serveTimeout = time.Minute
 
-// benchReplay replays the published versions of m: for each pair of
+// Bench replays the published versions of m: for each pair of
 // consecutive versions, it runs the older under livepatch and saves the
 // newer's changes into it (see replayPair).
-func benchReplay(ctx context.Context, m replayModule, o replayOptions, logf logFunc) ([]ReplayStep, error) {
-	dirs, err := downloadVersions(ctx, m, o.proxy, logf)
+func Bench(ctx context.Context, m Module, o Options, logf func(format string, args ...any)) ([]Step, error) {
+	dirs, err := downloadVersions(ctx, m, o.Proxy, logf)
 	if err != nil {
 		return nil, fmt.Errorf("replay: %s: %w", m.name, err)
 	}
 	work := filepath.Join(os.TempDir(), "livepatch-bench-replay-"+m.name)
 	defer os.RemoveAll(work)
-	var steps []ReplayStep
+	var steps []Step
 	for i := 0; i+1 < len(m.versions); i++ {
-		if o.pairs > 0 && i >= o.pairs {
+		if o.Pairs > 0 && i >= o.Pairs {
 			break
 		}
 		from, to := m.versions[i], m.versions[i+1]
@@ -58,7 +66,7 @@ func benchReplay(ctx context.Context, m replayModule, o replayOptions, logf logF
 
 // downloadVersions downloads m's versions with `go mod download` and
 // returns their directories in the module cache, by version.
-func downloadVersions(ctx context.Context, m replayModule, proxy string, logf logFunc) (map[string]string, error) {
+func downloadVersions(ctx context.Context, m Module, proxy string, logf func(format string, args ...any)) (map[string]string, error) {
 	dirs := map[string]string{}
 	for _, v := range m.versions {
 		cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", m.path+"@"+v)
@@ -89,7 +97,7 @@ func errText(err error) string {
 	if err == nil {
 		return ""
 	}
-	return withStderr(err).Error()
+	return benchkit.WithStderr(err).Error()
 }
 
 // replayPair replays the version pair whose module trees are fromDir and
@@ -97,11 +105,11 @@ func errText(err error) string {
 // of the program; otherwise it copies fromDir to work, runs its program
 // under livepatch, saves toDir's changes into work one file at a time, and
 // judges the console's reports (see replaySession).
-func replayPair(ctx context.Context, m replayModule, fromDir, toDir, work string, o replayOptions, logf logFunc) (st ReplayStep) {
+func replayPair(ctx context.Context, m Module, fromDir, toDir, work string, o Options, logf func(format string, args ...any)) (st Step) {
 	start := time.Now()
-	defer func() { st.Seconds = seconds(time.Since(start)) }()
-	skip := func(why string) ReplayStep { return ReplayStep{Outcome: outcomeSkipped, Skipped: why} }
-	fail := func(err error) ReplayStep { return ReplayStep{Outcome: outcomeFailed, Failures: []string{err.Error()}} }
+	defer func() { st.Seconds = time.Since(start).Seconds() }()
+	skip := func(why string) Step { return Step{Outcome: outcomeSkipped, Skipped: why} }
+	fail := func(err error) Step { return Step{Outcome: outcomeFailed, Failures: []string{err.Error()}} }
 	modA, errA := os.ReadFile(filepath.Join(fromDir, "go.mod"))
 	modB, errB := os.ReadFile(filepath.Join(toDir, "go.mod"))
 	if err := errors.Join(errA, errB); err != nil {
@@ -114,7 +122,7 @@ func replayPair(ctx context.Context, m replayModule, fromDir, toDir, work string
 	if err != nil {
 		return fail(err)
 	}
-	if err := prepareWork(ctx, fromDir, work, o.proxy); err != nil {
+	if err := prepareWork(ctx, fromDir, work, o.Proxy); err != nil {
 		return fail(err)
 	}
 	linked, err := linkedDirs(ctx, work, m.pkg)
@@ -144,13 +152,13 @@ func prepareWork(ctx context.Context, dir, work, proxy string) error {
 	if err := os.RemoveAll(work); err != nil {
 		return err
 	}
-	if err := copyTree(dir, work); err != nil {
+	if err := benchkit.CopyTree(dir, work); err != nil {
 		return fmt.Errorf("copying %s: %w", dir, err)
 	}
 	cmd := exec.CommandContext(ctx, "go", "mod", "download")
 	cmd.Dir, cmd.Env = work, withProxy(proxy)
 	if _, err := cmd.Output(); err != nil {
-		return fmt.Errorf("go mod download: %w", withStderr(err))
+		return fmt.Errorf("go mod download: %w", benchkit.WithStderr(err))
 	}
 	return nil
 }
@@ -162,7 +170,7 @@ func linkedDirs(ctx context.Context, root, pkg string) (map[string]bool, error) 
 	cmd.Dir = root
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("go list -deps %s: %w", pkg, withStderr(err))
+		return nil, fmt.Errorf("go list -deps %s: %w", pkg, benchkit.WithStderr(err))
 	}
 	dirs := map[string]bool{}
 	for d := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {

@@ -1,4 +1,4 @@
-package main
+package replay
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"github.com/go-delve/delve/service/debugger"
 	"github.com/google/go-dap"
 
+	"github.com/livepatch/livepatch/integration/bench/internal/benchkit"
+	"github.com/livepatch/livepatch/integration/bench/internal/session"
 	"github.com/livepatch/livepatch/internal/cli"
 )
 
@@ -21,40 +23,40 @@ import (
 // it serves, probes it, writes others at once and then each of saves in
 // turn, collecting what the console says of each, and judges the pair.
 // When it applied, the program is probed again, for compareFresh.
-func replaySession(ctx context.Context, m replayModule, work, toDir string, saves, others []fileChange, o replayOptions) (st ReplayStep, err error) {
+func replaySession(ctx context.Context, m Module, work, toDir string, saves, others []fileChange, o Options) (st Step, err error) {
 	port, err := freePort()
 	if err != nil {
 		return st, err
 	}
-	out, cleanup, err := tempOutput(m.name)
+	out, cleanup, err := session.TempOutput(m.name)
 	if err != nil {
 		return st, err
 	}
 	defer cleanup()
 	px := cli.NewProxy(cli.ProxyConfig{Debugger: debugger.Config{Foreground: true, CheckGoVersion: true}})
-	s, err := connectProxy(ctx, px, keepSaveEvents)
+	s, err := session.ConnectProxy(ctx, px, session.KeepSaveEvents)
 	if err != nil {
 		return st, err
 	}
 	defer func() {
-		if cerr := s.close(); cerr != nil && err == nil {
+		if cerr := s.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
 	}()
-	exited := s.exited()
-	spec := launchSpec{dir: work, pkg: filepath.Join(work, filepath.FromSlash(m.pkg)), args: m.args(port), output: out, remoteOutput: true}
-	if err := s.run(spec); err != nil {
-		return st, withConsole(s, err)
+	exited := exited(s)
+	spec := session.LaunchSpec{Dir: work, Pkg: filepath.Join(work, filepath.FromSlash(m.pkg)), Args: m.args(port), Output: out, RemoteOutput: true}
+	if err := s.Run(spec); err != nil {
+		return st, session.WithConsole(s, err)
 	}
 	if err := waitServing(ctx, port, exited); err != nil {
-		return st, withConsole(s, err)
+		return st, session.WithConsole(s, err)
 	}
 	before, err := m.probe(ctx, port)
 	if err != nil {
 		return st, fmt.Errorf("probe before the saves: %w", err)
 	}
-	s.drainConsole() // the build's and the start's
-	st.Files, err = s.saveAll(toDir, work, saves, others, o.settle)
+	drainConsole(s) // the build's and the start's
+	st.Files, err = saveAll(s, toDir, work, saves, others, o.Settle)
 	if err != nil {
 		return st, err
 	}
@@ -81,29 +83,29 @@ type probed struct {
 	before, after []exchange
 }
 
-// saveAll writes others, then each of saves, waiting after each for
+// saveAll writes others into work through s, then each of saves, waiting after each for
 // what the console says of it (see consoleOutputs).
-func (s *session) saveAll(toDir, work string, saves, others []fileChange, settle time.Duration) ([]ReplayFile, error) {
+func saveAll(s *session.Session, toDir, work string, saves, others []fileChange, settle time.Duration) ([]File, error) {
 	for _, c := range others {
 		if err := writeChange(c, toDir, work); err != nil {
 			return nil, err
 		}
 	}
-	var files []ReplayFile
+	var files []File
 	for _, c := range saves {
 		if err := writeChange(c, toDir, work); err != nil {
 			return files, err
 		}
-		files = append(files, ReplayFile{Path: c.rel, Change: string(c.kind), Console: s.consoleOutputs(settle, replayGrace)})
+		files = append(files, File{Path: c.rel, Change: string(c.kind), Console: consoleOutputs(s, settle, replayGrace)})
 	}
 	return files, nil
 }
 
 // exited returns a channel closed when the program terminates.
-func (s *session) exited() <-chan struct{} {
+func exited(s *session.Session) <-chan struct{} {
 	ch := make(chan struct{})
 	var once sync.Once
-	s.client.OnEvent(func(e dap.EventMessage) {
+	s.Client.OnEvent(func(e dap.EventMessage) {
 		if ev := e.GetEvent().Event; ev == "terminated" || ev == "exited" {
 			once.Do(func() { close(ch) })
 		}
@@ -112,9 +114,9 @@ func (s *session) exited() <-chan struct{} {
 }
 
 // drainConsole discards the console output received so far.
-func (s *session) drainConsole() {
+func drainConsole(s *session.Session) {
 	for {
-		if _, ok := s.client.PollEvent(isConsole); !ok {
+		if _, ok := s.Client.PollEvent(session.IsConsole); !ok {
 			return
 		}
 	}
@@ -124,12 +126,12 @@ func (s *session) drainConsole() {
 // for grace since the last one, waiting at most first for the first one:
 // livepatch reports a save in one output, but may report nothing (a
 // change with nothing to apply, or one that waits for another file).
-func (s *session) consoleOutputs(first, grace time.Duration) []string {
+func consoleOutputs(s *session.Session, first, grace time.Duration) []string {
 	var outs []string
 	wait := first
 	for {
-		ctx, cancel := context.WithTimeout(s.ctx, wait)
-		e, err := s.client.WaitEventFunc(ctx, isConsole)
+		ctx, cancel := context.WithTimeout(s.Ctx, wait)
+		e, err := s.Client.WaitEventFunc(ctx, session.IsConsole)
 		cancel()
 		if err != nil {
 			return outs
@@ -147,9 +149,9 @@ func (s *session) consoleOutputs(first, grace time.Duration) []string {
 // that the probe can see the change at all. It runs after the livepatch
 // session has ended: while Delve debugs a program it reaps every child of
 // this process, and exec.Cmd.Wait fails.
-func compareFresh(ctx context.Context, m replayModule, work string, st *ReplayStep) error {
+func compareFresh(ctx context.Context, m Module, work string, st *Step) error {
 	before, after := st.probes.before, st.probes.after
-	out, cleanup, err := tempOutput(m.name)
+	out, cleanup, err := session.TempOutput(m.name)
 	if err != nil {
 		return err
 	}
@@ -157,7 +159,7 @@ func compareFresh(ctx context.Context, m replayModule, work string, st *ReplaySt
 	build := exec.CommandContext(ctx, "go", "build", "-o", out, m.pkg)
 	build.Dir = work
 	if _, err := build.Output(); err != nil {
-		return fmt.Errorf("go build: %w", withStderr(err))
+		return fmt.Errorf("go build: %w", benchkit.WithStderr(err))
 	}
 	port, err := freePort()
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package replay
 
 import (
 	"bytes"
@@ -18,11 +18,11 @@ import (
 	"time"
 )
 
-// replayModule is a published module whose successive versions the replay
+// Module is a published module whose successive versions the replay
 // part applies, as saves, to its program while it runs. Only its name and
 // versions are pinned here: the go command downloads the code from the
 // module proxy, and no copy of it is kept in this repository.
-type replayModule struct {
+type Module struct {
 	name     string   // for the report and -modules
 	path     string   // module path
 	versions []string // successive published versions, oldest first
@@ -46,7 +46,7 @@ type exchange struct {
 // replayModules are the modules of the replay part: long-lived servers
 // with no or few dependencies, whose consecutive versions change their
 // code in small steps.
-var replayModules = []replayModule{
+var replayModules = []Module{
 	{
 		name: "httpbin", path: "github.com/mccutchen/go-httpbin/v2",
 		versions: []string{"v2.18.0", "v2.18.1", "v2.18.2", "v2.19.0", "v2.20.0", "v2.21.0", "v2.22.0",
@@ -65,6 +65,24 @@ var replayModules = []replayModule{
 		probe: probeSMTP,
 		doc:   "SMTP server (cmd/smtp-debug-server); probe: an SMTP session of " + strconv.Itoa(len(smtpProbes)) + " commands",
 	},
+}
+
+// Find returns the module of replayModules named name.
+func Find(name string) (Module, bool) {
+	i := slices.IndexFunc(replayModules, func(m Module) bool { return m.name == name })
+	if i < 0 {
+		return Module{}, false
+	}
+	return replayModules[i], true
+}
+
+// Names returns the names of replayModules.
+func Names() []string {
+	var names []string
+	for _, m := range replayModules {
+		names = append(names, m.name)
+	}
+	return names
 }
 
 // httpProbe is one request of the HTTP probe.
