@@ -110,6 +110,7 @@ var reasonGroups = []reasonGroup{
 	{"constant change", func(m string) bool { return strings.HasPrefix(m, "constant ") }},
 	{"new import not linked", has("not linked into this program")},
 	{"new file", has("new file of package")},
+	{"embedded file", has("embedded file changed")},
 	{"removed file", has("removed: what it declares stays")},
 	{"removed function", removedFuncRE.MatchString},
 	{"imported and not used", has("imported and not used")},
