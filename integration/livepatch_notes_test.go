@@ -2,6 +2,8 @@ package integration
 
 import (
 	"fmt"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -73,6 +75,41 @@ func TestLivePatchNotesPaused(t *testing.T) {
 		env.startLive(dir)
 		editFile(t, dir, "main.go", notesEdits...)
 		checkNotes(t, env.waitConsole("patched main.line"), "goroutine ")
+		env.Disconnect()
+	})
+}
+
+// TestLivePatchNotesAtEntry redefines a function at the prompt while the
+// program is stopped on a breakpoint on that function, before its body
+// runs: the stopped call dispatches to the patch, so the console says
+// nothing of it running now, and the first line printed is the patch's.
+func TestLivePatchNotesAtEntry(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livenotes")
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+		env.WaitEvent("initialized")
+		env.Call(&dap.SetFunctionBreakpointsRequest{Request: dap.Request{Command: "setFunctionBreakpoints"},
+			Arguments: dap.SetFunctionBreakpointsArguments{Breakpoints: []dap.FunctionBreakpoint{{Name: "main.line"}}}})
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		thread := env.WaitStopped("function breakpoint").Body.ThreadId
+		env.Call(&dap.SetFunctionBreakpointsRequest{Request: dap.Request{Command: "setFunctionBreakpoints"},
+			Arguments: dap.SetFunctionBreakpointsArguments{Breakpoints: []dap.FunctionBreakpoint{}}})
+		env.mustEval(env.TopFrame(thread).Id, `func line(n int) string { return fmt.Sprintf("tock %d", n) }`,
+			"patched main.line (main.go:"+strconv.Itoa(lineOf(t, filepath.Join(dir, "main.go"), "func line("))+")")
+		var seen []string
+		first := env.continueTo(thread, func(s string) bool {
+			seen = append(seen, s)
+			return strings.HasPrefix(s, "tick ") || strings.HasPrefix(s, "tock ")
+		})
+		if !strings.HasPrefix(first, "tock ") {
+			t.Errorf("first line after the redefinition: %q, want the patch's (tock ...)", first)
+		}
+		for _, s := range seen {
+			if strings.Contains(s, "running now") {
+				t.Errorf("console said %q: the call stopped at its entry takes the patch", s)
+			}
+		}
 		env.Disconnect()
 	})
 }

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/go-delve/delve/pkg/proc"
 	"github.com/go-delve/delve/service/api"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
@@ -126,13 +128,17 @@ func (st *session) pausedGoroutines(ps []pendingPatch, out map[string]funcCalls)
 		return
 	}
 	gs = d.FilterGoroutines(gs, []api.ListGoroutinesFilter{{Kind: api.GoroutineUser}})
+	b := st.m.changes.Build()
 	for _, g := range gs {
 		frames, err := d.Stacktrace(g.ID, pausedStackDepth, api.StacktraceOptions(0))
 		if err != nil {
 			continue
 		}
 		for _, p := range ps {
-			for _, f := range frames {
+			for i, f := range frames {
+				if i == 0 && beforePrologue(b, p.Key, f) {
+					break // stopped at its entry: this call dispatches to the patch
+				}
 				if f.Call.Fn != nil && (f.Call.Fn.Name == p.Name || f.Call.Fn.Name == p.Key) {
 					fc := out[p.Key]
 					fc.ran, fc.running = true, fc.running+1
@@ -143,6 +149,15 @@ func (st *session) pausedGoroutines(ps []pendingPatch, out map[string]funcCalls)
 			}
 		}
 	}
+}
+
+// beforePrologue reports whether f, the innermost frame of a paused
+// goroutine, is a call of the function key stopped on the line of its
+// declaration (a breakpoint on the function): its dispatch prologue, the
+// body's first statement, has not run, so the call takes the patch.
+func beforePrologue(b *change.Build, key string, f proc.Stackframe) bool {
+	fn, ok := b.Func(key)
+	return ok && f.Call.Fn != nil && f.Call.Line == fn.Line && f.Call.File == fn.File
 }
 
 // notesOf returns the notes for the functions of ps: those running now,
