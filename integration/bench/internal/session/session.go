@@ -80,24 +80,7 @@ func Start(ctx context.Context, kind Server, builder dapproxy.Builder, log *slog
 			}
 		}
 	case Proxied:
-		served := make(chan error, 1)
-		go func() {
-			conn, err := ln.Accept()
-			ln.Close()
-			if err != nil {
-				served <- fmt.Errorf("accept: %w", err)
-				return
-			}
-			served <- dapproxy.New(dapproxy.Config{Builder: builder, Log: log}).Serve(ctx, conn)
-		}()
-		stop = func() error {
-			select {
-			case err := <-served:
-				return err
-			case <-ctx.Done():
-				return errors.New("the proxy did not stop after the client closed")
-			}
-		}
+		stop = serveOne(ctx, ln, dapproxy.New(dapproxy.Config{Builder: builder, Log: log}))
 	default:
 		return nil, fmt.Errorf("unknown server %q", kind)
 	}
@@ -118,6 +101,22 @@ func ConnectProxy(ctx context.Context, px *dapproxy.Proxy, keep func(dap.EventMe
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
+	stop := serveOne(ctx, ln, px)
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", ln.Addr().String())
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("dial the proxy: %w", err)
+	}
+	if keep == nil {
+		keep = KeepControlEvents
+	}
+	return &Session{Ctx: ctx, Client: dapclient.New(conn, dapclient.WithEventFilter(keep), dapclient.WithoutTranscript()), stop: stop}, nil
+}
+
+// serveOne serves the first connection ln accepts with px, and closes ln;
+// the function it returns waits for the session's end.
+func serveOne(ctx context.Context, ln net.Listener, px *dapproxy.Proxy) func() error {
 	served := make(chan error, 1)
 	go func() {
 		conn, err := ln.Accept()
@@ -128,16 +127,7 @@ func ConnectProxy(ctx context.Context, px *dapproxy.Proxy, keep func(dap.EventMe
 		}
 		served <- px.Serve(ctx, conn)
 	}()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", ln.Addr().String())
-	if err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("dial the proxy: %w", err)
-	}
-	if keep == nil {
-		keep = KeepControlEvents
-	}
-	stop := func() error {
+	return func() error {
 		select {
 		case err := <-served:
 			return err
@@ -145,7 +135,6 @@ func ConnectProxy(ctx context.Context, px *dapproxy.Proxy, keep func(dap.EventMe
 			return errors.New("the proxy did not stop after the client closed")
 		}
 	}
-	return &Session{Ctx: ctx, Client: dapclient.New(conn, dapclient.WithEventFilter(keep), dapclient.WithoutTranscript()), stop: stop}, nil
 }
 
 // KeepControlEvents accepts the events the sessions wait for: stopped,
