@@ -166,7 +166,10 @@ func (m *Manager) threads(ctx context.Context, s *dapproxy.Session, raw json.Raw
 }
 
 // agentGoroutines returns the ids of the goroutines that the agent
-// started, by the function each started in.
+// started, by the function each started in. The function is looked up by
+// its start PC alone (G.StartLoc would also read the line table for its
+// entry line, which costs most of a threads request); the agent starts
+// its goroutines itself, so their go statements' wrappers are its own.
 func agentGoroutines(d *debugger.Debugger) map[int64]bool {
 	tg, unlock := d.LockTargetGroup()
 	defer unlock()
@@ -174,9 +177,10 @@ func agentGoroutines(d *debugger.Debugger) map[int64]bool {
 	if err != nil {
 		return nil
 	}
+	bi := tg.Selected.BinInfo()
 	ids := map[int64]bool{}
 	for _, g := range gs {
-		if fn := g.StartLoc(tg.Selected).Fn; fn != nil && strings.HasPrefix(fn.Name, agentPath) {
+		if fn := bi.PCToFunc(g.StartPC); fn != nil && strings.HasPrefix(fn.Name, agentPath) {
 			ids[g.ID] = true
 		}
 	}
