@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/go-delve/delve/pkg/proc"
+	"github.com/go-delve/delve/service/debugger"
 )
 
 // ErrDying is returned for a call while the target is stopped at an
@@ -24,13 +25,10 @@ func (c *CallClient) explainCallError(err error) error {
 	if !strings.Contains(err.Error(), runtimeRefusal) {
 		return err
 	}
-	st, serr := c.d.State(true)
-	if serr == nil && st != nil && st.CurrentThread != nil && st.CurrentThread.Breakpoint != nil {
-		switch st.CurrentThread.Breakpoint.Name {
-		case proc.UnrecoveredPanic, proc.FatalThrow:
-			return ErrDying
-		}
+	if stoppedDying(c.d) {
+		return ErrDying
 	}
+	st, serr := c.d.State(true)
 	fn := "the Go runtime"
 	if serr == nil && st != nil && st.SelectedGoroutine != nil && st.SelectedGoroutine.CurrentLoc.Function != nil {
 		fn = st.SelectedGoroutine.CurrentLoc.Function.Name()
@@ -39,6 +37,20 @@ func (c *CallClient) explainCallError(err error) error {
 		return ErrDying
 	}
 	return fmt.Errorf("the selected goroutine is stopped inside %s, where the Go runtime allows no calls: select a goroutine stopped in your code, or continue (%w)", fn, err)
+}
+
+// stoppedDying reports whether d's target is stopped at Delve's breakpoint
+// for an unrecovered panic or a fatal throw.
+func stoppedDying(d *debugger.Debugger) bool {
+	st, err := d.State(true)
+	if err != nil || st == nil || st.CurrentThread == nil || st.CurrentThread.Breakpoint == nil {
+		return false
+	}
+	switch st.CurrentThread.Breakpoint.Name {
+	case proc.UnrecoveredPanic, proc.FatalThrow:
+		return true
+	}
+	return false
 }
 
 // dyingFuncs are the runtime functions a goroutine stops in at an

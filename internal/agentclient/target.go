@@ -148,6 +148,8 @@ func (t *Target) Client(ctx context.Context) (Client, error) {
 	}
 	running := d.IsRunning()
 	switch {
+	case !running && behind && stoppedDying(d):
+		return nil, ErrDying // the interrupted change never goes on
 	case !running && behind:
 		return nil, ErrBehind
 	case !running:
