@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"strconv"
 
+	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/target/agent"
 )
 
@@ -41,27 +42,9 @@ func (r *rewriter) guardDecls() {
 // guardName names a declared function as the guard counts it: f, or T.m for
 // a method.
 func guardName(fd *ast.FuncDecl) string {
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+	recv, _, _, ok := patcher.ReceiverBase(fd)
+	if !ok || recv == "?" {
 		return fd.Name.Name
 	}
-	t := fd.Recv.List[0].Type
-	for {
-		switch x := t.(type) {
-		case *ast.StarExpr:
-			t = x.X
-			continue
-		case *ast.IndexExpr:
-			t = x.X
-			continue
-		case *ast.IndexListExpr:
-			t = x.X
-			continue
-		case *ast.ParenExpr:
-			t = x.X
-			continue
-		case *ast.Ident:
-			return x.Name + "." + fd.Name.Name
-		}
-		return fd.Name.Name
-	}
+	return recv + "." + fd.Name.Name
 }
