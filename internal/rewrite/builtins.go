@@ -14,7 +14,7 @@ import (
 // (a NaN wins, as in Go), clear a loop that deletes a map's keys or zeroes
 // a slice's elements. A constant min or max becomes its value.
 func (r *rewriter) lowerBuiltin(call *ast.CallExpr) {
-	id, ok := unparen(call.Fun).(*ast.Ident)
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
 	if !ok {
 		return
 	}
@@ -78,7 +78,7 @@ func (r *rewriter) renderArgs(call *ast.CallExpr) string {
 // append(args[:n-1], mask, args[n-1])) is read after it was overwritten.
 // Go evaluates every value before it appends; so does the literal.
 func (r *rewriter) appendValues(n *ast.CallExpr) {
-	id, ok := unparen(n.Fun).(*ast.Ident)
+	id, ok := ast.Unparen(n.Fun).(*ast.Ident)
 	if !ok || len(n.Args) < 3 || n.Ellipsis.IsValid() {
 		return
 	}

@@ -101,7 +101,7 @@ func (r *rewriter) lowerUnary(n *ast.UnaryExpr) {
 	if n.Op != token.AND {
 		return
 	}
-	if lit, ok := unparen(n.X).(*ast.CompositeLit); ok {
+	if lit, ok := ast.Unparen(n.X).(*ast.CompositeLit); ok {
 		if r.lowered == nil {
 			r.lowered = map[*ast.CompositeLit]bool{}
 		}

@@ -65,7 +65,7 @@ func (r *rewriter) fieldPath(n *ast.SelectorExpr, sel *types.Selection) string {
 // of x.a may have a type that interpreted code cannot name.
 func (r *rewriter) walkSelection(x ast.Expr, t types.Type, idx []int) (string, types.Type) {
 	for {
-		sx, ok := unparen(x).(*ast.SelectorExpr)
+		sx, ok := ast.Unparen(x).(*ast.SelectorExpr)
 		if !ok {
 			break
 		}
@@ -268,7 +268,7 @@ func (r *rewriter) lowerFieldAddr(n *ast.UnaryExpr) {
 	if n.Op != token.AND {
 		return
 	}
-	x, ok := unparen(n.X).(*ast.SelectorExpr)
+	x, ok := ast.Unparen(n.X).(*ast.SelectorExpr)
 	if !ok {
 		return
 	}

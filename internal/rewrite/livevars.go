@@ -25,7 +25,7 @@ func (r *rewriter) statements(n ast.Node) {
 	case *ast.SelectorExpr:
 		r.liveVar(n)
 	case *ast.UnaryExpr:
-		if x, ok := unparen(n.X).(*ast.SelectorExpr); ok && n.Op == token.AND && r.compiledVar(x) {
+		if x, ok := ast.Unparen(n.X).(*ast.SelectorExpr); ok && n.Op == token.AND && r.compiledVar(x) {
 			r.add(n, func() string { return "&" + x.X.(*ast.Ident).Name + "." + x.Sel.Name })
 		}
 	}

@@ -84,7 +84,7 @@ func (r *rewriter) copyVars(body *ast.BlockStmt, vars []*types.Var) {
 func (r *rewriter) assigns(body ast.Node, v *types.Var) bool {
 	found := false
 	is := func(e ast.Expr) bool {
-		id, ok := unparen(e).(*ast.Ident)
+		id, ok := ast.Unparen(e).(*ast.Ident)
 		return ok && r.in.Info.Uses[id] == v
 	}
 	ast.Inspect(body, func(n ast.Node) bool {
@@ -172,7 +172,7 @@ func (r *rewriter) lowerRangeIndex(n *ast.RangeStmt, t types.Type) {
 	}
 	head := span{n.For, n.Body.Lbrace + 1}
 	if _, isMap := t.Underlying().(*types.Map); isMap {
-		id, ok := unparen(n.X).(*ast.Ident)
+		id, ok := ast.Unparen(n.X).(*ast.Ident)
 		v, _ := r.in.Info.Uses[id].(*types.Var)
 		if !ok || v == nil || r.assigns(n.Body, v) {
 			r.fail(n.Pos(), "a range with a value over a map of channels that is not a variable the loop leaves alone: the interpreter (yaegi v0.16.1) fails at run time on the range, and the rewriter reads the elements through the map")

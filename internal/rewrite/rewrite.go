@@ -521,17 +521,6 @@ func LineCol(src string, off int) (int, int) {
 	return line, col
 }
 
-// unparen returns e without parentheses.
-func unparen(e ast.Expr) ast.Expr {
-	for {
-		p, ok := e.(*ast.ParenExpr)
-		if !ok {
-			return e
-		}
-		e = p.X
-	}
-}
-
 // userConst reports whether k is a package-level constant of a user
 // package, which the rewriting writes as its value. The symbol tables hold
 // untyped constants as constant.Value, which yaegi v0.16.1 mixes up with

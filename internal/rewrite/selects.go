@@ -83,7 +83,7 @@ func (r *rewriter) hoistSelect(n *ast.SelectStmt, ls *ast.LabeledStmt) {
 // recvOperand returns the channel of a receive expression, <-c, with its
 // parentheses.
 func recvOperand(x ast.Expr) ast.Expr {
-	return unparen(x).(*ast.UnaryExpr).X
+	return ast.Unparen(x).(*ast.UnaryExpr).X
 }
 
 // needsHoist reports whether a select with these operands needs them in
@@ -91,7 +91,7 @@ func recvOperand(x ast.Expr) ast.Expr {
 func (r *rewriter) needsHoist(operands []ast.Expr) bool {
 	need := false
 	for _, x := range operands {
-		if _, isName := unparen(x).(*ast.Ident); !isName {
+		if _, isName := ast.Unparen(x).(*ast.Ident); !isName {
 			need = true
 		}
 		from, to := r.in.Offset(x.Pos()), r.in.Offset(x.End())

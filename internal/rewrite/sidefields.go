@@ -106,7 +106,7 @@ func (r *rewriter) sideAccess(cur string, ptr bool, name string, ft types.Type) 
 // reached through a pointer or is a package variable: its address is the
 // value's own for as long as the value lives.
 func (r *rewriter) pointerReached(x ast.Expr) bool {
-	switch x := unparen(x).(type) {
+	switch x := ast.Unparen(x).(type) {
 	case *ast.StarExpr:
 		return true
 	case *ast.Ident:
