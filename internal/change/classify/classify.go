@@ -5,7 +5,6 @@ import (
 	"go/token"
 	"maps"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -128,21 +127,23 @@ func Files(b Build, fcs []FileChange, live map[string]Live, callers func(key str
 			declared[key] = true
 		}
 	}
+	// A removed function may be used by functions that earlier saves made
+	// live and this change keeps so.
+	inUse := maps.Clone(patched)
+	reverted := map[string]bool{}
+	for _, c := range cs {
+		for _, key := range c.pl.Revert {
+			reverted[key] = true
+		}
+	}
+	for key := range live {
+		inUse[key] = !reverted[key]
+	}
 	var pl Plan
 	for _, c := range cs {
 		if helpersChanged {
 			c.requeue()
 		}
-		pl.add(c.pl)
-	}
-	// A removed function may be used by functions that earlier saves made
-	// live and this change keeps so.
-	inUse := maps.Clone(patched)
-	for key := range live {
-		inUse[key] = !slices.Contains(pl.Revert, key)
-	}
-	for _, c := range cs {
-		c.pl = Plan{}
 		c.removed(declared, inUse)
 		pl.add(c.pl)
 	}
