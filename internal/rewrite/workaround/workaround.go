@@ -1,7 +1,7 @@
 // Package workaround writes the statements and expressions that yaegi
-// v0.16.1 runs wrongly (statements.go) or crashes compiling (crashes.go)
-// as equivalent ones it runs right, on the same lines, for package
-// rewrite. Each rewriting needs only the input's syntax, text and type
+// v0.16.1 runs wrongly (statements.go, closures.go) or crashes compiling
+// (crashes.go) as equivalent ones it runs right, on the same lines, for
+// package rewrite. Each rewriting needs only the input's syntax, text and type
 // information: it writes through the rewriter's substitution machinery,
 // which it reaches as a Host, so that its rewritings and the rewriter's
 // other ones nest. The workarounds that need the rewriter's own lookups
@@ -52,6 +52,8 @@ type Rewriting struct {
 	file  *ast.File
 	pkg   *types.Package
 	saved bool
+
+	wrapped map[*ast.FuncLit]bool // the literals loopClosures has seen
 }
 
 // New returns the workarounds' rewriting of in, written through h.
@@ -64,6 +66,12 @@ func New(h Host, in Input) *Rewriting {
 func (w *Rewriting) Visit(n ast.Node) {
 	w.statements(n) // statements.go
 	w.crashes(n)    // crashes.go
+	switch n := n.(type) {
+	case *ast.ForStmt:
+		w.loopClosures(n.Body) // closures.go
+	case *ast.RangeStmt:
+		w.loopClosures(n.Body)
+	}
 }
 
 // span is a range of the input that a replacement covers, for insertions.

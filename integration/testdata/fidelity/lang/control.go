@@ -55,6 +55,37 @@ func Workers(n int) int {
 	return total
 }
 
+// Spawned sums 1..n with a goroutine per number, each started by a
+// closure handed to the compiled sync.WaitGroup.Go.
+func Spawned(n int) int {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	total := 0
+	for i := 1; i <= n; i++ {
+		wg.Go(func() {
+			mu.Lock()
+			total += i
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return total
+}
+
+// FanOut sums the squares of 1..n, each computed by a goroutine that
+// takes its number as an argument.
+func FanOut(n int) int {
+	results := make(chan int)
+	for i := 1; i <= n; i++ {
+		go func(k int, scale ...int) { results <- k * k * scale[0] }(i, 1)
+	}
+	total := 0
+	for range n {
+		total += <-results
+	}
+	return total
+}
+
 // First returns the first value from either channel, or def when both are
 // empty.
 func First(a, b <-chan int, def int) int {

@@ -75,6 +75,22 @@ func TestDeferOrder(t *testing.T) {
 	}
 }
 
+// TestGoroutinesInLoops starts goroutines from a loop many times: each
+// goroutine runs the closure of its own iteration while the loop goes on.
+func TestGoroutinesInLoops(t *testing.T) {
+	for range 300 {
+		if got := Workers(10); got != 55 {
+			t.Fatalf("Workers(10): got %d, want 55", got)
+		}
+		if got := Spawned(10); got != 55 {
+			t.Fatalf("Spawned(10): got %d, want 55", got)
+		}
+		if got := FanOut(10); got != 385 {
+			t.Fatalf("FanOut(10): got %d, want 385", got)
+		}
+	}
+}
+
 func TestGoroutinesAndSelect(t *testing.T) {
 	if got := Workers(10); got != 55 {
 		t.Errorf("Workers(10): got %d, want 55", got)
