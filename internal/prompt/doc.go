@@ -64,8 +64,12 @@
 // patching's jobs, and notes restarts; the prompt starts its state afresh
 // when the target reports one.
 //
-// A package the program links but the frame's file does not import is
-// imported for the input when it names it and the name is unique.
+// A package the frame's file does not import is imported for the input
+// when it names it, as goimports would (the program's own imports first):
+// a user package or one whose symbols the agent carries (those the
+// program's code imports, and a default set: bytes, errors, fmt, sort,
+// strings, ...). Another package is refused in one line that names it and
+// says why and what to do (change.Program.Unavailable).
 // Unexported methods and fields of the user's packages are reached through
 // the accessors the patchable build generates; those of other packages
 // (the standard library's, dependencies') cannot be, as reflect does not
