@@ -1,0 +1,111 @@
+package integration
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-dap"
+	"github.com/livepatch/livepatch/internal/dapproxy"
+)
+
+// shellTickRE matches a tick of the shell fixture: its number, label and count.
+var shellTickRE = regexp.MustCompile(`tick (\d+) (\w+) (\d+)`)
+
+// waitTick waits for a tick of the shell fixture that match accepts and
+// returns its number, label and count.
+func (e *Env) waitTick(what string, match func(n int, label string, count int) bool) (int, string, int) {
+	e.T.Helper()
+	var n, count int
+	var label string
+	e.waitOutputMatch(what, func(category, text string) bool {
+		for _, m := range shellTickRE.FindAllStringSubmatch(text, -1) {
+			n, _ = strconv.Atoi(m[1])
+			count, _ = strconv.Atoi(m[3])
+			label = m[2]
+			if category == "stdout" && match(n, label, count) {
+				return true
+			}
+		}
+		return false
+	})
+	return n, label, count
+}
+
+// TestPromptWhileRunning sends Go to the debug console while the shell
+// fixture runs (issue 16): it runs in the main package's scope through
+// the agent's socket and the program keeps running (its ticks advance
+// between two reads); it reads and writes unexported package variables,
+// which the program then prints, calls methods, declares and uses a
+// helper, redefines a method, and names the package with :pkg.
+func TestPromptWhileRunning(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "shell")
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+		env.WaitEvent("initialized")
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		env.waitTick("a first tick", func(int, string, int) bool { return true })
+
+		for _, frame := range []int{0, 1000} {
+			got := env.eval(frame, "ticks")
+			if !got.ok {
+				t.Fatalf("ticks while running, frame %d: %s", frame, got.err)
+			}
+			first, _ := strconv.Atoi(got.result)
+			env.waitTick("a later tick", func(n int, _ string, _ int) bool { return n > first+2 })
+			got = env.eval(frame, "ticks")
+			if later, _ := strconv.Atoi(got.result); !got.ok || later <= first+2 {
+				t.Errorf("ticks while running, frame %d: %d then %+v; want it to advance", frame, first, got)
+			}
+		}
+		env.mustEval(0, `label = "b"`, "")
+		env.waitTick("a tick with the new label", func(_ int, label string, _ int) bool { return label == "b" })
+		env.mustEval(0, "label + label", `"bb"`)
+		if got := env.eval(0, "counter.Inc() > 0 && counter.n > 0"); got.result != "true" {
+			t.Errorf("a method and an unexported field: got %+v", got)
+		}
+		env.mustEval(0, "func twice(s string) string { return s + s }", "")
+		env.mustEval(0, `twice(strings.ToUpper(label))`, `"BB"`)
+		env.mustEval(0, ":pkg", "package scope: example.com/shellfixture")
+		env.mustFail(0, ":pkg nosuch", dapproxy.ErrPromptInput, "nosuch is not one of the program's packages")
+
+		got := env.eval(0, "func (c *Counter) Inc() int { c.n += 100; return c.n }")
+		if !got.ok || !strings.Contains(got.result, "patched main.(*Counter).Inc") {
+			t.Fatalf("redefining a method while running: %+v", got)
+		}
+		_, _, c1 := env.waitTick("a tick", func(int, string, int) bool { return true })
+		env.waitTick("a tick of the redefined method", func(_ int, _ string, c int) bool { return c >= c1+200 })
+		env.Disconnect()
+	})
+}
+
+// TestPromptPausedInRuntime pauses the shell fixture, which lands in the
+// runtime (the loop sleeps), and sends Go there: it runs in package scope
+// with a one-line note naming the package instead of being refused, and
+// the program goes on after continue.
+func TestPromptPausedInRuntime(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "shell")
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+		env.WaitEvent("initialized")
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		env.waitTick("a first tick", func(int, string, int) bool { return true })
+		env.Call(&dap.PauseRequest{Request: dap.Request{Command: "pause"}, Arguments: dap.PauseArguments{ThreadId: 1}})
+		st := env.WaitStopped("pause")
+		top := env.TopFrame(st.Body.ThreadId)
+		if strings.HasPrefix(top.Name, "main.") {
+			t.Skipf("the pause landed in the program's own code (%s), not in the runtime", top.Name)
+		}
+		got := env.eval(top.Id, `label = "p"; fmt.Sprint(ticks > 0, " ", label)`)
+		if !got.ok || got.result != `"true p"` {
+			t.Errorf("Go in %s: got %+v, want package scope", top.Name, got)
+		}
+		env.waitConsole("package scope: example.com/shellfixture (the selected frame, ")
+		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: st.Body.ThreadId}})
+		env.waitTick("a tick with the label written while paused", func(_ int, label string, _ int) bool { return label == "p" })
+		env.Disconnect()
+	})
+}
