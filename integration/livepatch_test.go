@@ -24,17 +24,7 @@ import (
 // patching with its file watcher.
 func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 	t.Helper()
-	pr := prompt.New(prompt.Options{Timeout: 10 * time.Second, Log: testenv.Logger(t, "prompt")})
-	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: testenv.Logger(t, "livepatch")})
-	cfg := dapproxy.Config{
-		Builder:      cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: pr.UseBuild},
-		Log:          testenv.Logger(t, "dapproxy"),
-		Capabilities: pr.Capabilities(),
-		TargetEnv:    lp.TargetEnv,
-	}
-	px := dapproxy.New(cfg)
-	pr.Register(px)
-	lp.Register(px)
+	px := liveProxy(t)
 	console := &output{}
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -50,6 +40,22 @@ func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 		}
 	})
 	f(t, env)
+}
+
+// liveProxy returns a proxy configured as livepatch's launch paths are:
+// patchable builds, the Go prompt and live patching with its file watcher.
+func liveProxy(t *testing.T) *dapproxy.Proxy {
+	pr := prompt.New(prompt.Options{Timeout: 10 * time.Second, Log: testenv.Logger(t, "prompt")})
+	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: testenv.Logger(t, "livepatch")})
+	px := dapproxy.New(dapproxy.Config{
+		Builder:      cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: pr.UseBuild},
+		Log:          testenv.Logger(t, "dapproxy"),
+		Capabilities: pr.Capabilities(),
+		TargetEnv:    lp.TargetEnv,
+	})
+	pr.Register(px)
+	lp.Register(px)
+	return px
 }
 
 // copyFixture copies a fixture module into a temporary directory, where

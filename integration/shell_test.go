@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -8,6 +10,8 @@ import (
 
 	"github.com/google/go-dap"
 	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/terminal"
+	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // shellTickRE matches a tick of the shell fixture: its number, label and count.
@@ -108,4 +112,63 @@ func TestPromptPausedInRuntime(t *testing.T) {
 		env.waitTick("a tick with the label written while paused", func(_ int, label string, _ int) bool { return label == "p" })
 		env.Disconnect()
 	})
+}
+
+// TestTerminalWhileRunning drives the shell fixture through the terminal
+// client, as `livepatch debug` runs it (issue 16): at a breakpoint, a
+// package the file does not import is imported by name and one the
+// program does not link is refused in one line; after continue, the
+// prompt takes input while the program runs, in package scope: :pkg, a
+// write the program prints, a read, and a command that needs a stopped
+// program refused; exit ends the session.
+func TestTerminalWhileRunning(t *testing.T) {
+	dir := copyFixture(t, "shell")
+	main := filepath.Join(dir, "main.go")
+	ctx, w, out, done := runTerminal(t, liveProxy(t), map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir})
+	mark := 0
+	wait := func(want ...string) string {
+		t.Helper()
+		for {
+			text, changed := out.Since(mark)
+			if testenv.ContainsInOrder(text, want) && strings.HasSuffix(text, terminal.Prompt) {
+				mark += len(text)
+				return text
+			}
+			select {
+			case <-changed:
+			case <-ctx.Done():
+				t.Fatalf("timed out waiting for %q; output:\n%s", want, text)
+			}
+		}
+	}
+	do := func(cmd string, want ...string) string {
+		t.Helper()
+		if _, err := fmt.Fprintln(w, cmd); err != nil {
+			t.Fatal(err)
+		}
+		return wait(want...)
+	}
+	wait("Type 'help' for list of commands.")
+	do(fmt.Sprintf("break %s:%d", main, lineOf(t, main, "ticks++")), "Breakpoint 1 set")
+	do("continue", "main.tick()")
+	do(`strings.ToUpper(label) + strconv.Itoa(len(label))`, `"A1"`)
+	do(`tabwriter.NewWriter(nil, 0, 0, 0, ' ', 0)`, "tabwriter: package text/tabwriter is not linked into this program")
+	do("clearall", "")
+	do("continue", "tick ")
+	do(":pkg", "package scope: example.com/shellfixture")
+	do(`label = "t"`, "tick ", " t ")
+	do("ticks > 1", "true\n")
+	do("stack", "error: the program is running")
+	if _, err := fmt.Fprintln(w, "exit"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		done <- err
+		if err != nil {
+			t.Errorf("terminal: %v", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("the terminal did not return after exit")
+	}
 }
