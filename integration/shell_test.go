@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-dap"
 	"github.com/livepatch/livepatch/internal/dapproxy"
@@ -124,7 +125,7 @@ func TestPromptPausedInRuntime(t *testing.T) {
 func TestTerminalWhileRunning(t *testing.T) {
 	dir := copyFixture(t, "shell")
 	main := filepath.Join(dir, "main.go")
-	ctx, w, out, done := runTerminal(t, liveProxy(t), map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir})
+	ctx, w, out, done := runTerminal(t, liveProxy(t, 10*time.Second), map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir})
 	mark := 0
 	wait := func(want ...string) string {
 		t.Helper()
@@ -171,4 +172,31 @@ func TestTerminalWhileRunning(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the terminal did not return after exit")
 	}
+}
+
+// TestPromptWhileRunningLimits checks, while the shell fixture runs, what
+// works as at a breakpoint (issue 16): the input's output before its
+// answer, errors at their line and column, a panic, and the time limit,
+// for interpreted code and for an input blocked in compiled code; the
+// program runs on throughout.
+func TestPromptWhileRunningLimits(t *testing.T) {
+	runLiveProxy(t, liveProxy(t, time.Second), func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "shell")
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+		env.WaitEvent("initialized")
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		env.waitTick("a first tick", func(int, string, int) bool { return true })
+
+		env.mustEval(0, `fmt.Println("from the prompt", label)`, "18, nil")
+		env.waitOutput("stdout", "from the prompt a\n")
+		env.mustFail(0, "a := 1\nb := nosuch + a", dapproxy.ErrPromptInput, "2:6: undefined: nosuch")
+		env.mustFail(0, `panic("boom")`, dapproxy.ErrPromptPanic, "boom")
+		env.mustFail(0, "for {}", dapproxy.ErrPromptTimeout, "time limit", "the program runs on")
+		env.mustFail(0, "select {}", dapproxy.ErrPromptTimeout, "still running after the time limit", "The program runs on")
+		n, _, _ := env.waitTick("a tick", func(int, string, int) bool { return true })
+		env.waitTick("a later tick", func(m int, _ string, _ int) bool { return m > n+2 })
+		env.mustEval(0, "label", `"a"`)
+		env.Disconnect()
+	})
 }

@@ -36,13 +36,19 @@ func (st *session) runningError(text string, in wire.RunningInput, limit time.Du
 	if in.Called != "" {
 		blocked += ", called through " + in.Called
 	}
-	return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true, Summary: fmt.Sprintf(
-		"input %d (%s) is still running after the time limit of %v: blocked in %s, compiled code that cannot be interrupted. "+
-			"%s. When the program continues, that call goes on and keeps whatever it takes "+
-			"(a lock it acquires stays locked), and the input runs on from there without this frame's variables, which are gone "+
-			"once the function returns: its first use of one stops it with a nil pointer dereference. "+
-			"Later inputs and saves do not wait for it.",
-		in.ID, short(text), limit, blocked, upper(where))}
+	head := fmt.Sprintf("input %d (%s) is still running after the time limit of %v: blocked in %s, compiled code that cannot be interrupted. ",
+		in.ID, short(text), limit, blocked)
+	if where == runningWhere {
+		// Package scope while the program runs: no frame to lose.
+		return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true, Summary: head +
+			"The program runs on, and so does that call, which keeps whatever it takes (a lock it acquires stays locked). " +
+			"Later inputs and saves do not wait for it."}
+	}
+	return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true, Summary: head + upper(where) +
+		". When the program continues, that call goes on and keeps whatever it takes " +
+		"(a lock it acquires stays locked), and the input runs on from there without this frame's variables, which are gone " +
+		"once the function returns: its first use of one stops it with a nil pointer dereference. " +
+		"Later inputs and saves do not wait for it."}
 }
 
 // reportEnded writes a console line for each running input that ended.
