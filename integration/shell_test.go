@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,7 +44,8 @@ func (e *Env) waitTick(what string, match func(n int, label string, count int) b
 // the agent's socket and the program keeps running (its ticks advance
 // between two reads); it reads and writes unexported package variables,
 // which the program then prints, calls methods, declares and uses a
-// helper, redefines a method, and names the package with :pkg.
+// helper, completes names, redefines a method, and names the package with
+// :pkg.
 func TestPromptWhileRunning(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir := copyFixture(t, "shell")
@@ -74,6 +76,11 @@ func TestPromptWhileRunning(t *testing.T) {
 		env.mustEval(0, "func twice(s string) string { return s + s }", "")
 		env.mustEval(0, `twice(strings.ToUpper(label))`, `"BB"`)
 		env.mustEval(0, ":pkg", "package scope: example.com/shellfixture")
+		for _, tc := range []struct{ text, want string }{{"lab", "label"}, {"counter.", "Inc"}, {"counter.", "n"}, {"strings.ToU", "ToUpper"}} {
+			if got := env.completions(0, tc.text); !slices.Contains(got, tc.want) {
+				t.Errorf("completions of %q while running: got %v, want %s among them", tc.text, got, tc.want)
+			}
+		}
 		env.mustFail(0, ":pkg nosuch", dapproxy.ErrPromptInput, "nosuch is not one of the program's packages")
 
 		got := env.eval(0, "func (c *Counter) Inc() int { c.n += 100; return c.n }")
