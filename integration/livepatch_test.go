@@ -51,7 +51,7 @@ func runLiveProxy(t *testing.T, px *dapproxy.Proxy, f func(t *testing.T, env *En
 // liveProxy returns a proxy configured as livepatch's launch paths are:
 // patchable builds, the Go prompt and live patching with its file watcher.
 // Inputs of the Go prompt have the time limit timeout.
-func liveProxy(t *testing.T, timeout time.Duration) *dapproxy.Proxy {
+func liveProxy(t testing.TB, timeout time.Duration) *dapproxy.Proxy {
 	pr := prompt.New(prompt.Options{Timeout: timeout, Log: testenv.Logger(t, "prompt")})
 	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: testenv.Logger(t, "livepatch")})
 	px := dapproxy.New(dapproxy.Config{
