@@ -93,20 +93,44 @@ func TestPromptWhileRunning(t *testing.T) {
 	})
 }
 
-// TestPromptPausedInRuntime pauses the shell fixture, which lands in the
-// runtime (the loop sleeps), and sends Go there: it runs in package scope
-// with a one-line note naming the package instead of being refused, and
-// the program goes on after continue.
+// TestPromptPausedInRuntime sends Go to frames outside the user's
+// packages: at a breakpoint, in runtime.main's frame, where it runs in
+// package scope on that goroutine and the program stays where it stopped;
+// then after a pause of the shell fixture, which lands in the runtime (the
+// loop sleeps), where no goroutine can take a call. Each time a one-line
+// note names the package instead of the refusal, and the program goes on
+// after continue.
 func TestPromptPausedInRuntime(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir := copyFixture(t, "shell")
+		main := filepath.Join(dir, "main.go")
 		env.Initialize()
 		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
 		env.WaitEvent("initialized")
+		env.SetBreakpoints(main, lineOf(t, main, "ticks++"))
 		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
-		env.waitTick("a first tick", func(int, string, int) bool { return true })
+		st := env.WaitStopped("breakpoint")
+		r := env.Call(&dap.StackTraceRequest{Request: dap.Request{Command: "stackTrace"},
+			Arguments: dap.StackTraceArguments{ThreadId: st.Body.ThreadId, Levels: 20}}).(*dap.StackTraceResponse)
+		rtMain := 0
+		for _, f := range r.Body.StackFrames {
+			if f.Name == "runtime.main" {
+				rtMain = f.Id
+			}
+		}
+		if rtMain == 0 {
+			t.Fatalf("no runtime.main frame in %+v", r.Body.StackFrames)
+		}
+		env.mustEval(rtMain, `label = "m"; fmt.Sprint(ticks, " ", label)`, `"0 m"`)
+		env.waitConsole("package scope: example.com/shellfixture (the selected frame, runtime.main, is not in your packages)")
+		if top := env.TopFrame(st.Body.ThreadId); top.Name != "main.tick" || top.Line != lineOf(t, main, "ticks++") {
+			t.Errorf("after Go in runtime.main's frame, the program is at %s:%d; want it still at the breakpoint", top.Name, top.Line)
+		}
+		env.SetBreakpoints(main)
+		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: st.Body.ThreadId}})
+		env.waitTick("a first tick", func(_ int, label string, _ int) bool { return label == "m" })
 		env.Call(&dap.PauseRequest{Request: dap.Request{Command: "pause"}, Arguments: dap.PauseArguments{ThreadId: 1}})
-		st := env.WaitStopped("pause")
+		st = env.WaitStopped("pause")
 		top := env.TopFrame(st.Body.ThreadId)
 		if strings.HasPrefix(top.Name, "main.") {
 			t.Skipf("the pause landed in the program's own code (%s), not in the runtime", top.Name)

@@ -94,12 +94,12 @@ func (p *Prompt) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Raw
 func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, prog *change.Program, frameID int, text string) (any, error) {
 	d := st.d
 	if d.IsRunning() {
-		return p.evalPackage(ctx, s, st, prog, text, false, "")
+		return p.evalPackage(ctx, s, st, prog, text, nil)
 	}
 	goid, index, sc, err := frameScope(s, d, prog, frameID)
 	var nu *notUserFrame
 	if errors.As(err, &nu) {
-		return p.evalPackage(ctx, s, st, prog, text, true, nu.fn)
+		return p.evalPackage(ctx, s, st, prog, text, nu)
 	}
 	if err != nil {
 		return nil, err
@@ -148,7 +148,7 @@ func frameScope(s *dapproxy.Session, d *debugger.Debugger, prog *change.Program,
 		if loc.Fn != nil {
 			fn = loc.Fn.Name
 		}
-		return 0, 0, nil, &notUserFrame{fn: fn}
+		return 0, 0, nil, &notUserFrame{fn: fn, goid: goid}
 	}
 	return goid, index, sc, nil
 }
@@ -162,7 +162,15 @@ func (p *Prompt) runInput(ctx context.Context, s *dapproxy.Session, st *session,
 		return nil, unavailable(err.Error())
 	}
 	defer leave()
-	halted := make(chan struct{})
+	resp, err, halted := p.evalFrame(ctx, st, eval)
+	return p.answer(s, st, in, text, resp, err, halted, pausedWhere)
+}
+
+// evalFrame runs an input's call by call injection, halting it through
+// the debugger past its time limit; halted is closed when it did. The
+// caller has the turn on the queue.
+func (p *Prompt) evalFrame(ctx context.Context, st *session, eval agentclient.FrameEval) (resp *wire.Response, err error, halted chan struct{}) {
+	halted = make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		t := time.NewTimer(p.opts.Timeout + haltGrace)
@@ -176,9 +184,9 @@ func (p *Prompt) runInput(ctx context.Context, s *dapproxy.Session, st *session,
 			}
 		}
 	}()
-	resp, err := st.client.EvalFrame(ctx, eval)
+	resp, err = st.client.EvalFrame(ctx, eval)
 	close(done)
-	return p.answer(s, st, in, text, resp, err, halted, pausedWhere)
+	return resp, err, halted
 }
 
 // answer turns the agent's response to an input into the evaluate

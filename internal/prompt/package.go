@@ -32,8 +32,12 @@ const (
 )
 
 // notUserFrame is the selected frame of a paused program that is not in a
-// user package: fn is its function.
-type notUserFrame struct{ fn string }
+// user package: fn is its function, goid its goroutine (both empty when no
+// goroutine is selected).
+type notUserFrame struct {
+	fn   string
+	goid int64
+}
 
 func (e *notUserFrame) Error() string {
 	return fmt.Sprintf("the frame %s is not in your packages", e.fn)
@@ -72,19 +76,21 @@ func (p *Prompt) packageCommand(ctx context.Context, s *dapproxy.Session, args s
 }
 
 // evalPackage runs an input in package scope: through the socket while
-// the program runs, and, when it is paused in a frame outside the user's
-// packages (fn), letting it run for the input, with a one-line note of
-// the package.
-func (p *Prompt) evalPackage(ctx context.Context, s *dapproxy.Session, st *session, prog *change.Program, text string, paused bool, fn string) (any, error) {
+// the program runs (paused is nil), and, when it is paused in a frame
+// outside the user's packages, with a one-line note of the package, by
+// call injection on the frame's goroutine or, when that goroutine cannot
+// take a call (parked, or inside the runtime), letting the program run
+// for the input.
+func (p *Prompt) evalPackage(ctx context.Context, s *dapproxy.Session, st *session, prog *change.Program, text string, paused *notUserFrame) (any, error) {
 	path := st.scopePackage(prog)
 	sc, err := frame.InPackage(prog, path)
 	if err != nil {
 		return nil, unavailable(err.Error())
 	}
 	switch {
-	case paused && fn != "":
-		s.Output("console", fmt.Sprintf("package scope: %s (the selected frame, %s, is not in your packages)\n", path, fn))
-	case paused:
+	case paused != nil && paused.fn != "":
+		s.Output("console", fmt.Sprintf("package scope: %s (the selected frame, %s, is not in your packages)\n", path, paused.fn))
+	case paused != nil:
 		s.Output("console", fmt.Sprintf("package scope: %s (no goroutine is selected)\n", path))
 	}
 	in, err := sc.Input(&st.history, text)
@@ -103,6 +109,7 @@ func (p *Prompt) evalPackage(ctx context.Context, s *dapproxy.Session, st *sessi
 	rctx, cancel := context.WithTimeout(ctx, p.opts.Timeout+haltGrace)
 	defer cancel()
 	var resp *wire.Response
+	var halted chan struct{}
 	run := func(ctx context.Context, c *agentclient.SocketClient) error {
 		resp, err = c.EvalInput(ctx, req)
 		return err
@@ -114,10 +121,18 @@ func (p *Prompt) evalPackage(ctx context.Context, s *dapproxy.Session, st *sessi
 		err = run(rctx, c)
 		t.SocketDone(c, err)
 	case *agentclient.CallClient:
-		// Paused with every goroutine in the runtime: none can take a
-		// call, so the program runs for the input.
 		where = pausedWhere
-		err = t.ResumeFor(rctx, run)
+		err = agentclient.ErrNoCall
+		if paused != nil && paused.goid != 0 {
+			resp, err, halted = p.evalFrame(ctx, st, agentclient.FrameEval{Request: req, GoroutineID: paused.goid})
+		}
+		if errors.Is(err, agentclient.ErrNoCall) {
+			// No goroutine can take a call (all parked in the
+			// runtime): the program runs for the input.
+			p.log.Debug("package scope: no goroutine can take a call; the program runs for the input", "err", err)
+			resp, halted = nil, nil
+			err = t.ResumeFor(rctx, run)
+		}
 	default:
 		err = cerr
 		if err == nil {
@@ -125,5 +140,5 @@ func (p *Prompt) evalPackage(ctx context.Context, s *dapproxy.Session, st *sessi
 		}
 		return nil, unavailable(err.Error())
 	}
-	return p.answer(s, st, in, text, resp, err, nil, where)
+	return p.answer(s, st, in, text, resp, err, halted, where)
 }
