@@ -9,7 +9,9 @@
 //
 // At returns the Scope of a paused line of a user file: the arguments and
 // locals declared before the line, the package's objects and the file's
-// imports (scope.go). Scope.Vars, Scope.Package and Scope.Imports give
+// imports (scope.go). InPackage returns the scope of a user package, with
+// its objects and no locals or file imports: the prompt's package scope,
+// while the program runs. Scope.Vars, Scope.Package and Scope.Imports give
 // the prompt's completions what the scope holds.
 //
 // # Checking an input
