@@ -140,6 +140,7 @@ func TestPromptPausedInRuntime(t *testing.T) {
 			t.Errorf("Go in %s: got %+v, want package scope", top.Name, got)
 		}
 		env.waitConsole("package scope: example.com/shellfixture (the selected frame, ")
+		env.WaitEvent("invalidated") // the program ran for the input: its stacks moved
 		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: st.Body.ThreadId}})
 		env.waitTick("a tick with the label written while paused", func(_ int, label string, _ int) bool { return label == "p" })
 		env.Disconnect()

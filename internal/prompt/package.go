@@ -132,6 +132,9 @@ func (p *Prompt) evalPackage(ctx context.Context, s *dapproxy.Session, st *sessi
 			p.log.Debug("package scope: no goroutine can take a call; the program runs for the input", "err", err)
 			resp, halted = nil, nil
 			err = t.ResumeFor(rctx, run)
+			// The goroutines moved: a client that shows them reads
+			// them again.
+			s.SendEvent("invalidated", map[string]any{"areas": []string{"threads", "stacks", "variables"}})
 		}
 	default:
 		err = cerr
