@@ -24,17 +24,13 @@ import (
 // patching with its file watcher.
 func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 	t.Helper()
-	pr := prompt.New(prompt.Options{Timeout: 10 * time.Second, Log: testenv.Logger(t, "prompt")})
-	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: testenv.Logger(t, "livepatch")})
-	cfg := dapproxy.Config{
-		Builder:      cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: pr.UseBuild},
-		Log:          testenv.Logger(t, "dapproxy"),
-		Capabilities: pr.Capabilities(),
-		TargetEnv:    lp.TargetEnv,
-	}
-	px := dapproxy.New(cfg)
-	pr.Register(px)
-	lp.Register(px)
+	runLiveProxy(t, liveProxy(t, 10*time.Second), f)
+}
+
+// runLiveProxy runs f with a client connected to px, a proxy made by
+// liveProxy, as RunLive does.
+func runLiveProxy(t *testing.T, px *dapproxy.Proxy, f func(t *testing.T, env *Env)) {
+	t.Helper()
 	console := &output{}
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -50,6 +46,23 @@ func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 		}
 	})
 	f(t, env)
+}
+
+// liveProxy returns a proxy configured as livepatch's launch paths are:
+// patchable builds, the Go prompt and live patching with its file watcher.
+// Inputs of the Go prompt have the time limit timeout.
+func liveProxy(t testing.TB, timeout time.Duration) *dapproxy.Proxy {
+	pr := prompt.New(prompt.Options{Timeout: timeout, Log: testenv.Logger(t, "prompt")})
+	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: testenv.Logger(t, "livepatch")})
+	px := dapproxy.New(dapproxy.Config{
+		Builder:      cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: pr.UseBuild},
+		Log:          testenv.Logger(t, "dapproxy"),
+		Capabilities: pr.Capabilities(),
+		TargetEnv:    lp.TargetEnv,
+	})
+	pr.Register(px)
+	lp.Register(px)
+	return px
 }
 
 // copyFixture copies a fixture module into a temporary directory, where

@@ -23,7 +23,6 @@ import (
 // Closing w at the end must stop both.
 func startTerminal(t *testing.T) (ctx context.Context, w *os.File, out *testenv.Output, done chan error) {
 	t.Helper()
-	ctx = testenv.Context(t)
 	pr := prompt.New(prompt.Options{Log: testenv.Logger(t, "prompt")})
 	px := dapproxy.New(dapproxy.Config{
 		Builder:      cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: pr.UseBuild},
@@ -31,6 +30,14 @@ func startTerminal(t *testing.T) (ctx context.Context, w *os.File, out *testenv.
 		Capabilities: pr.Capabilities(),
 	})
 	pr.Register(px)
+	return runTerminal(t, px, map[string]any{"mode": "debug", "program": fixture(t, "prompt")})
+}
+
+// runTerminal runs the terminal client through px with the launch
+// arguments launch, as startTerminal does.
+func runTerminal(t *testing.T, px *dapproxy.Proxy, launch map[string]any) (ctx context.Context, w *os.File, out *testenv.Output, done chan error) {
+	t.Helper()
+	ctx = testenv.Context(t)
 	clientSide, proxySide := net.Pipe()
 	served := make(chan error, 1)
 	go func() { served <- px.Serve(ctx, proxySide) }()
@@ -41,11 +48,10 @@ func startTerminal(t *testing.T) (ctx context.Context, w *os.File, out *testenv.
 	}
 	out = testenv.NewOutput()
 	done = make(chan error, 1)
-	dir := fixture(t, "prompt")
 	go func() {
 		defer r.Close()
 		done <- terminal.Run(ctx, terminal.Config{
-			Conn: clientSide, Launch: map[string]any{"mode": "debug", "program": dir},
+			Conn: clientSide, Launch: launch,
 			Stdin: r, Stdout: out, Stderr: out, HistoryFile: "-", Interrupt: make(chan struct{}),
 		})
 	}()

@@ -23,5 +23,8 @@
 // client of the current process, the Queue and the socket's endpoint, and
 // notes restarts (another process), after which the channels are new.
 // The caller keys Targets by its debug session; this package does not
-// know the proxy.
+// know the proxy. When the target is stopped with no goroutine that can
+// take an injected call (every one parked or inside the runtime: the call
+// fails with ErrNoCall), Target.ResumeFor lets it run for one socket
+// request and stops it again.
 package agentclient

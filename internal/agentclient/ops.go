@@ -117,6 +117,14 @@ func (o *ops) Eval(ctx context.Context, src, pkg string, timeout time.Duration) 
 	return agent.EvalResult{Value: resp.Value, Type: resp.Type}, nil
 }
 
+// EvalInput evaluates req, an eval request of the Go prompt (imports,
+// results, no frame), and returns the response, also when it failed (the
+// error is then an *AgentError).
+func (o *ops) EvalInput(ctx context.Context, req wire.Request) (*wire.Response, error) {
+	req.Op = wire.OpEval
+	return o.do(ctx, &req)
+}
+
 // Release lets a target started with hostlink.EnvHold go on; in a target
 // that is not held it does nothing.
 func (o *ops) Release(ctx context.Context) error {

@@ -22,6 +22,9 @@ const runtimeRefusal = "call from within the Go runtime"
 // for the user: a dying program (ErrDying), or a goroutine stopped inside
 // the runtime, where selecting another goroutine helps.
 func (c *CallClient) explainCallError(err error) error {
+	if strings.Contains(err.Error(), "selected goroutine not running") {
+		return fmt.Errorf("%w: it is not running on a thread (%w)", ErrNoCall, err)
+	}
 	if !strings.Contains(err.Error(), runtimeRefusal) {
 		return err
 	}
@@ -36,8 +39,13 @@ func (c *CallClient) explainCallError(err error) error {
 	if dyingFuncs[fn] {
 		return ErrDying
 	}
-	return fmt.Errorf("the selected goroutine is stopped inside %s, where the Go runtime allows no calls: select a goroutine stopped in your code, or continue (%w)", fn, err)
+	return fmt.Errorf("the selected goroutine is stopped inside %s, where the Go runtime allows no calls: select a goroutine stopped in your code, or continue (%w; %w)", fn, ErrNoCall, err)
 }
+
+// ErrNoCall is the error of a call on a goroutine that cannot take one: it
+// is parked, or stopped inside the Go runtime. Another channel
+// (Target.ResumeFor) may reach the agent then.
+var ErrNoCall = errors.New("the goroutine cannot take a call")
 
 // stoppedDying reports whether d's target is stopped at Delve's breakpoint
 // for an unrecovered panic or a fatal throw.

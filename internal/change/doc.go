@@ -22,8 +22,12 @@
 // object; Build.StartupOnly (startup.go) tells the functions that, as the
 // source shows, are called at most once, at start-up. Package change/frame reads a Program through its accessors
 // (Package, UserFile, Importer, ...; program.go) and imports, for an
-// input that names a linked package without importing it, what
-// Program.MissingImports finds (imports.go), as Checker.RewriteInput does.
+// input that names a package without importing it, what
+// Program.MissingImports finds (imports.go), as Checker.RewriteInput does:
+// the package of that name as goimports would choose it, when interpreted
+// code can use it (a user package or one the agent carries,
+// Program.Available); a package it cannot use is refused in one line that
+// says why (Program.Unavailable, Program.UnavailablePackages; pkgnames.go).
 //
 // # Classification
 //

@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/livepatch/livepatch/internal/change/diag"
 )
@@ -61,36 +60,20 @@ func (p *Program) spec(path, name string) string {
 	return ImportSpec{Name: name, Path: path}.String()
 }
 
-// MissingImports returns, once each, the import paths of the linked
-// packages that the undefined names of type errors may mean: those whose
-// name is unique among the linked packages. The Go prompt and
-// Checker.RewriteInput import them for an input that names them without
-// importing them.
+// MissingImports returns, once each, the import paths of the packages
+// that the undefined names of type errors mean, as goimports would
+// (importFor), when interpreted code can import them (Available). The Go
+// prompt and Checker.RewriteInput import them for an input that names
+// them without importing them.
 func (p *Program) MissingImports(ds diag.Diagnostics) []string {
 	var paths []string
 	for _, d := range ds {
 		if d.Undefined == "" {
 			continue
 		}
-		if path := p.uniquePackage(d.Undefined); path != "" && !slices.Contains(paths, path) {
+		if path := p.importFor(d.Undefined); path != "" && p.Available(path) && !slices.Contains(paths, path) {
 			paths = append(paths, path)
 		}
 	}
 	return paths
-}
-
-// uniquePackage returns the import path of the one linked package called
-// name, or "".
-func (p *Program) uniquePackage(name string) string {
-	found := ""
-	for path, pkg := range p.pkgs {
-		if pkg.Name() != name || strings.Contains(path, "internal") || strings.Contains(path, "vendor/") {
-			continue
-		}
-		if found != "" {
-			return ""
-		}
-		found = path
-	}
-	return found
 }

@@ -21,6 +21,7 @@ type Program struct {
 	fset  *token.FileSet
 	pkgs  map[string]*types.Package // every loaded package by import path
 	user  map[string]bool           // instrumented packages: lpAddr_ and lpField_ symbols exist
+	names packageNames              // which package a name means at the prompt (pkgnames.go)
 	files map[string]fileRef        // user files by absolute path
 
 	declMu sync.Mutex
@@ -86,6 +87,11 @@ func newProgram(ctx context.Context, res *patcher.Result) (*Program, error) {
 	for _, lp := range pkgs {
 		visit(lp)
 	}
+	agent, err := res.AgentPackages(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prompt: %w", err)
+	}
+	p.names = newPackageNames(p, pkgs, agent)
 	return p, nil
 }
 

@@ -24,8 +24,10 @@ At the prompt, commands are named as in dlv: break (b), clear, clearall,
 breakpoints (bp), continue (c), next (n), step (s), stepout (so), print (p),
 locals, args, stack (bt), frame, up, down, goroutines (grs), goroutine, list
 (ls), restart (r), exit (quit, q) and help (h). Anything else is evaluated in
-the selected frame. Ctrl-C pauses the running program; Ctrl-D or exit ends
-the session and stops the program.
+the selected frame. While the program runs, the prompt stays: Go typed there
+runs in package scope (the main package; :pkg PATH chooses another, :pkg says
+which) without stopping the program. Ctrl-C pauses the running program;
+Ctrl-D or exit ends the session and stops the program.
 
 Arguments after -- go to the program.`,
 		run: runDebug,

@@ -18,7 +18,7 @@ import (
 func (m *Manager) command(ctx context.Context, s *dapproxy.Session, cmd string) (string, error) {
 	fields := strings.Fields(cmd)
 	if len(fields) == 0 {
-		return "", errors.New("commands: :patches, :diff NAME, :revert NAME, :revert all")
+		return "", errors.New("commands: :patches, :diff NAME, :revert NAME, :revert all, :pkg [PATH]")
 	}
 	switch {
 	case fields[0] == "patches" && len(fields) == 1:
@@ -49,7 +49,7 @@ func (m *Manager) command(ctx context.Context, s *dapproxy.Session, cmd string) 
 		}
 		return strings.Join(names, "\n"), nil
 	}
-	return "", fmt.Errorf("unknown command %q: commands: :patches, :diff NAME, :revert NAME, :revert all", cmd)
+	return "", fmt.Errorf("unknown command %q: commands: :patches, :diff NAME, :revert NAME, :revert all, :pkg [PATH]", cmd)
 }
 
 // list returns the session's live patches.

@@ -70,7 +70,8 @@ type Result struct {
 	// again. TypeInfo returns them after either kind of build.
 	Packages []*packages.Package
 
-	typeInfo *typeInfo // the background load when Reused
+	typeInfo *typeInfo           // the background load when Reused
+	agentStd []*packages.Package // see AgentPackages
 }
 
 // Build builds a patchable debug binary of opts.Packages and writes its
@@ -248,7 +249,7 @@ func (b *build) fresh(ctx context.Context) (*Result, error) {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 	res.Output = output
-	res.Fset, res.Packages = l.fset, l.user
+	res.Fset, res.Packages, res.agentStd = l.fset, l.user, l.std
 	return res, nil
 }
 

@@ -17,6 +17,7 @@ type typeInfo struct {
 	done chan struct{}
 	fset *token.FileSet
 	pkgs []*packages.Package
+	std  []*packages.Package // the packages the agent carries (loaded.std)
 	err  error
 }
 
@@ -32,7 +33,7 @@ func loadTypeInfo(ctx context.Context, opts Options, mods *usermod.Modules, env 
 			ti.err = fmt.Errorf("load type information: %w", err)
 			return
 		}
-		ti.fset, ti.pkgs = l.fset, l.user
+		ti.fset, ti.pkgs, ti.std = l.fset, l.user, l.std
 	}()
 	return ti
 }
@@ -56,5 +57,22 @@ func (r *Result) TypeInfo(ctx context.Context) (*token.FileSet, []*packages.Pack
 		return r.typeInfo.fset, r.typeInfo.pkgs, r.typeInfo.err
 	case <-ctx.Done():
 		return nil, nil, fmt.Errorf("type information: %w", ctx.Err())
+	}
+}
+
+// AgentPackages returns the standard-library and dependency packages whose
+// symbols the build gives the agent's interpreter, sorted by import path:
+// those the user's packages import directly and a default set (bytes,
+// errors, fmt, ...), linked or not. A linked package outside this set is
+// not available to interpreted code. It waits as TypeInfo does.
+func (r *Result) AgentPackages(ctx context.Context) ([]*packages.Package, error) {
+	if r.typeInfo == nil {
+		return r.agentStd, nil
+	}
+	select {
+	case <-r.typeInfo.done:
+		return r.typeInfo.std, r.typeInfo.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("type information: %w", ctx.Err())
 	}
 }

@@ -3,6 +3,7 @@ package prompt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"go/types"
 	"sort"
 	"strings"
@@ -32,7 +33,7 @@ func (p *Prompt) completions(ctx context.Context, s *dapproxy.Session, raw json.
 
 func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.CompletionsArguments) []dap.CompletionItem {
 	d, prog := s.Debugger(), p.checker.Program(ctx)
-	if d == nil || prog == nil || d.IsRunning() {
+	if d == nil || prog == nil {
 		return nil
 	}
 	st := p.session(ctx, s)
@@ -51,16 +52,8 @@ func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.Comple
 	}
 	word := before[ws:]
 
-	goid, index, err := frameOf(s, d, a.FrameId)
-	if err != nil {
-		return nil
-	}
-	frames, err := d.Stacktrace(goid, index+1, 0)
-	if err != nil || index >= len(frames) {
-		return nil
-	}
-	sc, err := frame.At(prog, frames[index].Call.File, frames[index].Call.Line)
-	if err != nil {
+	sc := p.completionScope(s, st, prog, a.FrameId)
+	if sc == nil {
 		return nil
 	}
 	var items []dap.CompletionItem
@@ -95,6 +88,28 @@ func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.Comple
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Label < items[j].Label })
 	return items
+}
+
+// completionScope returns the scope an input of frame frameID would run
+// in (evalGo): the frame's, or package scope while the program runs or
+// when the frame is not in a user package; nil when there is none.
+func (p *Prompt) completionScope(s *dapproxy.Session, st *session, prog *change.Program, frameID int) *frame.Scope {
+	d := st.d
+	if !d.IsRunning() {
+		_, _, sc, err := frameScope(s, d, prog, frameID)
+		var nu *notUserFrame
+		if err == nil {
+			return sc
+		}
+		if !errors.As(err, &nu) {
+			return nil
+		}
+	}
+	sc, err := frame.InPackage(prog, st.scopePackage(prog))
+	if err != nil {
+		return nil
+	}
+	return sc
 }
 
 // members lists the members of the package or value that recv names.

@@ -1,5 +1,6 @@
-// Package prompt is the Go prompt of a paused program: the host side of
-// DAP evaluate requests with context "repl" and of completions requests.
+// Package prompt is the Go prompt of a program, paused or running: the
+// host side of DAP evaluate requests with context "repl" and of
+// completions requests.
 //
 // # Routing
 //
@@ -17,6 +18,21 @@
 // A plain expression that Delve cannot evaluate (a name an earlier input
 // declared, for instance) is tried as Go. replsyntax.Incomplete tells a line-based
 // prompt that an input continues on the next line.
+//
+// # Package scope
+//
+// While the program runs, an input runs in package scope (package.go):
+// the objects of one of the program's packages, unexported included,
+// without locals, through the agent's socket (agentclient.Target.Client),
+// and the program is not stopped for it. Plain expressions go there too,
+// as Delve reads nothing of a running program. The package is the main
+// package unless `:pkg PATH` (PackageCommand, answered before the
+// interceptor) chose another; `:pkg` alone says which. When the program is
+// paused and the selected frame is not in a user package (a pause that
+// lands in the runtime), an input runs in package scope too, after a
+// one-line console note naming the package: as no goroutine can take an
+// injected call there, the program runs for the input, as it does during
+// an injected call, and is stopped again (agentclient.Target.ResumeFor).
 //
 // # Results and errors
 //
@@ -64,8 +80,12 @@
 // patching's jobs, and notes restarts; the prompt starts its state afresh
 // when the target reports one.
 //
-// A package the program links but the frame's file does not import is
-// imported for the input when it names it and the name is unique.
+// A package the frame's file does not import is imported for the input
+// when it names it, as goimports would (the program's own imports first):
+// a user package or one whose symbols the agent carries (those the
+// program's code imports, and a default set: bytes, errors, fmt, sort,
+// strings, ...). Another package is refused in one line that names it and
+// says why and what to do (change.Program.Unavailable).
 // Unexported methods and fields of the user's packages are reached through
 // the accessors the patchable build generates; those of other packages
 // (the standard library's, dependencies') cannot be, as reflect does not

@@ -57,6 +57,10 @@ func (p *Prompt) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Raw
 		declared = st.history.Declared
 	}
 	where, text, forced := route(expr, declared)
+	if where == toDelve && !forced && st != nil && d.IsRunning() {
+		// Delve reads nothing of a running program: package scope does.
+		where, text = toAgent, strings.TrimSpace(text)
+	}
 	if where == toAgent && st != nil {
 		return p.evalGo(ctx, s, st, prog, frameID, text)
 	}
@@ -84,13 +88,19 @@ func (p *Prompt) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Raw
 	return r, nil
 }
 
-// evalGo runs an input as Go in the target, in the scope of a frame.
+// evalGo runs an input as Go in the target, in the scope of a frame, or
+// in package scope while the program runs or when the frame is not in a
+// user package (package.go).
 func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, prog *change.Program, frameID int, text string) (any, error) {
 	d := st.d
 	if d.IsRunning() {
-		return nil, unavailable("the program is running; pause it to use the Go prompt")
+		return p.evalPackage(ctx, s, st, prog, text, nil)
 	}
 	goid, index, sc, err := frameScope(s, d, prog, frameID)
+	var nu *notUserFrame
+	if errors.As(err, &nu) {
+		return p.evalPackage(ctx, s, st, prog, text, nu)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +128,9 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 // id, or the error the prompt answers with when the frame has none.
 func frameScope(s *dapproxy.Session, d *debugger.Debugger, prog *change.Program, frameID int) (int64, int, *frame.Scope, error) {
 	goid, index, err := frameOf(s, d, frameID)
+	if errors.Is(err, errNoGoroutine) {
+		return 0, 0, nil, &notUserFrame{}
+	}
 	if err != nil {
 		return 0, 0, nil, unavailable(err.Error())
 	}
@@ -135,7 +148,7 @@ func frameScope(s *dapproxy.Session, d *debugger.Debugger, prog *change.Program,
 		if loc.Fn != nil {
 			fn = loc.Fn.Name
 		}
-		return 0, 0, nil, unavailable(fmt.Sprintf("the Go prompt works in frames of your own packages; this frame is %s at %s:%d", fn, loc.File, loc.Line))
+		return 0, 0, nil, &notUserFrame{fn: fn, goid: goid}
 	}
 	return goid, index, sc, nil
 }
@@ -149,7 +162,15 @@ func (p *Prompt) runInput(ctx context.Context, s *dapproxy.Session, st *session,
 		return nil, unavailable(err.Error())
 	}
 	defer leave()
-	halted := make(chan struct{})
+	resp, err, halted := p.evalFrame(ctx, st, eval)
+	return p.answer(s, st, in, text, resp, err, halted, pausedWhere)
+}
+
+// evalFrame runs an input's call by call injection, halting it through
+// the debugger past its time limit; halted is closed when it did. The
+// caller has the turn on the queue.
+func (p *Prompt) evalFrame(ctx context.Context, st *session, eval agentclient.FrameEval) (resp *wire.Response, err error, halted chan struct{}) {
+	halted = make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		t := time.NewTimer(p.opts.Timeout + haltGrace)
@@ -163,17 +184,23 @@ func (p *Prompt) runInput(ctx context.Context, s *dapproxy.Session, st *session,
 			}
 		}
 	}()
-	resp, err := st.client.EvalFrame(ctx, eval)
+	resp, err = st.client.EvalFrame(ctx, eval)
 	close(done)
+	return resp, err, halted
+}
+
+// answer turns the agent's response to an input into the evaluate
+// response body or error; where says where the program is meanwhile.
+func (p *Prompt) answer(s *dapproxy.Session, st *session, in *frame.Input, text string, resp *wire.Response, err error, halted <-chan struct{}, where string) (any, error) {
 	s.FlushOutput()
 	if resp != nil {
 		st.reportEnded(s, resp.Ended)
 		if resp.Running != nil {
-			return nil, st.runningError(text, *resp.Running, p.opts.Timeout)
+			return nil, st.runningError(text, *resp.Running, p.opts.Timeout, where)
 		}
 	}
 	if err != nil {
-		return nil, p.agentError(err, resp, halted, in.Source, in.Decls)
+		return nil, p.agentError(err, resp, halted, in.Source, in.Decls, where)
 	}
 	if in.Declares {
 		st.history.Remember(in)
@@ -187,6 +214,10 @@ func (p *Prompt) runInput(ctx context.Context, s *dapproxy.Session, st *session,
 	}
 	return map[string]any{"result": result, "type": resp.Type, "variablesReference": 0}, nil
 }
+
+// errNoGoroutine is the frame of a program paused with no goroutine
+// selected (every one parked).
+var errNoGoroutine = errors.New("no goroutine is selected")
 
 // frameOf returns the goroutine and frame index of a DAP frame id; 0 means
 // the top frame of the selected goroutine.
@@ -203,7 +234,7 @@ func frameOf(s *dapproxy.Session, d *debugger.Debugger, frameID int) (int64, int
 		return 0, 0, fmt.Errorf("debugger state: %w", err)
 	}
 	if state.SelectedGoroutine == nil {
-		return 0, 0, errors.New("no goroutine is selected")
+		return 0, 0, errNoGoroutine
 	}
 	return state.SelectedGoroutine.ID, 0, nil
 }
@@ -242,11 +273,11 @@ func addresses(d *debugger.Debugger, goid int64, index int, locals []*types.Var)
 
 // agentError turns a failed call into the error response the user reads.
 // src is the source the agent ran, decls whether it ran as declarations.
-func (p *Prompt) agentError(err error, resp *wire.Response, halted <-chan struct{}, src string, decls bool) error {
+func (p *Prompt) agentError(err error, resp *wire.Response, halted <-chan struct{}, src string, decls bool, where string) error {
 	select {
 	case <-halted:
 		return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true,
-			Summary: fmt.Sprintf("stopped after the time limit of %v (blocked in compiled code; halted); the program is still paused where it was", p.opts.Timeout)}
+			Summary: fmt.Sprintf("stopped after the time limit of %v (blocked in compiled code; halted); %s", p.opts.Timeout, where)}
 	default:
 	}
 	var ee *agentclient.ExitedError
@@ -266,7 +297,7 @@ func (p *Prompt) agentError(err error, resp *wire.Response, halted <-chan struct
 		return &dapproxy.Error{ID: dapproxy.ErrPromptPanic, Summary: msg, ShowUser: true}
 	case wire.ErrTimeout:
 		return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true,
-			Summary: fmt.Sprintf("stopped after the time limit of %v; the program is still paused where it was", p.opts.Timeout)}
+			Summary: fmt.Sprintf("stopped after the time limit of %v; %s", p.opts.Timeout, where)}
 	}
 	if e := ae.Err; e.Line > 0 {
 		// The interpreter compiled the input on one line after its own

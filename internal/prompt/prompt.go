@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,6 +60,7 @@ type session struct {
 
 	mu      sync.Mutex
 	running map[int]runningInput // inputs still running, by agent id (running.go)
+	pkg     string               // the package of package scope; "" for main (package.go)
 }
 
 // New returns a prompt with no type information until UseBuild.
@@ -117,6 +119,15 @@ func (p *Prompt) Intercept(f InterceptFunc) {
 // interceptEvaluate is the evaluate handler: the interceptor's answer, or
 // the prompt's.
 func (p *Prompt) interceptEvaluate(ctx context.Context, s *dapproxy.Session, args json.RawMessage) (any, error) {
+	var a struct {
+		Expression string `json:"expression"`
+		Context    string `json:"context"`
+	}
+	if json.Unmarshal(args, &a) == nil && ConsoleContext(a.Context) {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(a.Expression), PackageCommand); ok && (rest == "" || rest[0] == ' ') {
+			return p.packageCommand(ctx, s, rest)
+		}
+	}
 	p.mu.Lock()
 	f := p.intercept
 	p.mu.Unlock()

@@ -22,27 +22,33 @@ type runningInput struct {
 
 // runningError answers an input still running after the time limit and
 // remembers it.
-func (st *session) runningError(text string, in wire.RunningInput, limit time.Duration) error {
+func (st *session) runningError(text string, in wire.RunningInput, limit time.Duration, where string) error {
 	st.mu.Lock()
 	if st.running == nil {
 		st.running = map[int]runningInput{}
 	}
 	st.running[in.ID] = runningInput{text: text, in: in}
 	st.mu.Unlock()
-	where := "compiled code"
+	blocked := "compiled code"
 	if in.BlockedIn != "" {
-		where = in.BlockedIn
+		blocked = in.BlockedIn
 	}
 	if in.Called != "" {
-		where += ", called through " + in.Called
+		blocked += ", called through " + in.Called
 	}
-	return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true, Summary: fmt.Sprintf(
-		"input %d (%s) is still running after the time limit of %v: blocked in %s, compiled code that cannot be interrupted. "+
-			"The program is still paused where it was. When the program continues, that call goes on and keeps whatever it takes "+
-			"(a lock it acquires stays locked), and the input runs on from there without this frame's variables, which are gone "+
-			"once the function returns: its first use of one stops it with a nil pointer dereference. "+
-			"Later inputs and saves do not wait for it.",
-		in.ID, short(text), limit, where)}
+	head := fmt.Sprintf("input %d (%s) is still running after the time limit of %v: blocked in %s, compiled code that cannot be interrupted. ",
+		in.ID, short(text), limit, blocked)
+	if where == runningWhere {
+		// Package scope while the program runs: no frame to lose.
+		return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true, Summary: head +
+			"The program runs on, and so does that call, which keeps whatever it takes (a lock it acquires stays locked). " +
+			"Later inputs and saves do not wait for it."}
+	}
+	return &dapproxy.Error{ID: dapproxy.ErrPromptTimeout, ShowUser: true, Summary: head + upper(where) +
+		". When the program continues, that call goes on and keeps whatever it takes " +
+		"(a lock it acquires stays locked), and the input runs on from there without this frame's variables, which are gone " +
+		"once the function returns: its first use of one stops it with a nil pointer dereference. " +
+		"Later inputs and saves do not wait for it."}
 }
 
 // reportEnded writes a console line for each running input that ended.
@@ -64,6 +70,14 @@ func (st *session) reportEnded(s *dapproxy.Session, ended []wire.EndedInput) {
 		}
 		s.Output("console", fmt.Sprintf("input %d (%s) finished%s\n", e.ID, short(r.text), what))
 	}
+}
+
+// upper returns s with its first letter in upper case.
+func upper(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // short returns an input's first line, cut to a length that reads in a

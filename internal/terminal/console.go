@@ -21,13 +21,47 @@ type console struct {
 	// midLine is true when program output left the cursor after text
 	// without a newline.
 	midLine bool
+	// held collects the debugger's messages during hold, written above
+	// the prompt at once.
+	held *strings.Builder
+}
+
+// hold runs f, writing the debugger's messages it prints (printf) at once
+// when it returns: a report printed while the prompt is displayed moves it
+// once.
+func (c *console) hold(f func()) {
+	c.mu.Lock()
+	c.held = &strings.Builder{}
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		text := c.held.String()
+		c.held = nil
+		if c.prompt != "" {
+			c.aboveLocked(c.out, text)
+		} else {
+			c.endProgramLineLocked()
+			io.WriteString(c.out, text)
+		}
+		c.mu.Unlock()
+	}()
+	f()
 }
 
 // printf writes a message of the debugger to standard output, on a line of
-// its own.
+// its own; above the prompt while one is displayed (the program stopped
+// while the user was at the prompt).
 func (c *console) printf(format string, args ...any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.held != nil {
+		fmt.Fprintf(c.held, format, args...)
+		return
+	}
+	if c.prompt != "" {
+		c.aboveLocked(c.out, fmt.Sprintf(format, args...))
+		return
+	}
 	c.endProgramLineLocked()
 	fmt.Fprintf(c.out, format, args...)
 }
@@ -36,6 +70,10 @@ func (c *console) printf(format string, args ...any) {
 func (c *console) errorf(format string, args ...any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.prompt != "" {
+		c.aboveLocked(c.errw, fmt.Sprintf("error: "+format+"\n", args...))
+		return
+	}
 	c.endProgramLineLocked()
 	fmt.Fprintf(c.errw, "error: "+format+"\n", args...)
 }
@@ -52,6 +90,15 @@ func (c *console) program(w io.Writer, text string) {
 	if c.prompt == "" {
 		io.WriteString(w, text)
 		c.midLine = !strings.HasSuffix(text, "\n")
+		return
+	}
+	c.aboveLocked(w, text)
+}
+
+// aboveLocked writes text to w above the displayed prompt, which it draws
+// again with what the user has typed so far. c.mu must be held.
+func (c *console) aboveLocked(w io.Writer, text string) {
+	if text == "" {
 		return
 	}
 	if !strings.HasSuffix(text, "\n") {

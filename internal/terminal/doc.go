@@ -10,6 +10,13 @@
 // literal, a trailing operator) is continued on the next lines, at
 // ContinuationPrompt, and sent as one input when complete.
 //
+// The prompt is there while the program runs too (running.go): Go input
+// and the server's colon commands are sent without a frame, and
+// livepatch's prompt runs them in package scope while the program goes
+// on; Ctrl-C pauses the program; a command that needs a stopped program
+// says so. What the debugger reports meanwhile (a stop, an exit) is printed
+// above the prompt.
+//
 // When standard input and output are a terminal, the prompt has line
 // editing, history and tab completion (github.com/go-delve/liner), and
 // program output is printed above the prompt without disturbing a

@@ -62,43 +62,68 @@ func (s *session) drainInterrupts() {
 }
 
 // waitStop waits for the program to stop or exit, pausing it on each
-// interrupt, and reports where it stopped.
+// interrupt, runs what is typed meanwhile (whileRunning), and reports where
+// it stopped. It returns errInputEnded when the input ends meanwhile, and
+// the quit of an exit typed meanwhile.
 func (s *session) waitStop() error {
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 	s.state = stateRunning
 	thread := s.thread
+	type event struct {
+		e   dap.EventMessage
+		err error
+	}
+	events := make(chan event, 1)
 	go func() {
-		for {
-			select {
-			case <-s.interrupt:
-				// The pause is answered by a stopped event; an error
-				// (the program already stopped) needs no report.
-				s.client.Call(ctx, &dap.PauseRequest{Request: request("pause"), Arguments: dap.PauseArguments{ThreadId: thread}})
-			case <-ctx.Done():
-				return
+		e, err := s.client.WaitEventFunc(ctx, func(e dap.EventMessage) bool {
+			switch e.GetEvent().Event {
+			case "stopped", "exited", "terminated":
+				return true
 			}
-		}
+			return false
+		})
+		events <- event{e, err}
 	}()
-	e, err := s.client.WaitEventFunc(ctx, func(e dap.EventMessage) bool {
-		switch e.GetEvent().Event {
-		case "stopped", "exited", "terminated":
-			return true
+	var ev event
+	var inputs <-chan inputResult // none before the session started
+wait:
+	for {
+		if s.started {
+			inputs = s.nextInput()
 		}
-		return false
-	})
+		select {
+		case <-s.interrupt:
+			s.pause(ctx, thread)
+		case r := <-inputs:
+			s.gotInput()
+			quit, err := runningInput(s, ctx, r, thread)
+			if quit && err == nil {
+				return errInputEnded // exit: the session ends as at the end of the input
+			}
+			if quit {
+				return err
+			}
+		case ev = <-events:
+			break wait
+		}
+	}
+	e, err := ev.e, ev.err
 	if err != nil {
 		return fmt.Errorf("wait for the program to stop: %w", err)
 	}
-	switch e := e.(type) {
-	case *dap.StoppedEvent:
-		s.state = stateStopped
-		s.stopped(&e.Body)
-	case *dap.ExitedEvent:
-		s.exited(e.Body.ExitCode)
-	default: // terminated without exited: the debug session ended
-		s.exited(-1)
-	}
+	// The report goes above the prompt at once when the user is at it.
+	s.con.hold(func() {
+		switch e := e.(type) {
+		case *dap.StoppedEvent:
+			s.state = stateStopped
+			s.stopped(&e.Body)
+		case *dap.ExitedEvent:
+			s.exited(e.Body.ExitCode)
+		default: // terminated without exited: the debug session ended
+			s.exited(-1)
+		}
+	})
 	return nil
 }
 

@@ -80,6 +80,14 @@ type session struct {
 	frame   int              // selected frame index
 	frames  []dap.StackFrame // stack of thread while stopped, nil when not loaded
 	lastCmd string
+
+	// The input goroutine (running.go): want asks it for an input, which
+	// comes on inputs; reading is true while one is asked for and not
+	// received.
+	want    chan struct{}
+	inputs  chan inputResult
+	reading bool
+	started bool // the program was launched: the prompt is there while it runs
 }
 
 // Run runs the terminal debugger until the user quits, ctx is done, or the
@@ -148,11 +156,15 @@ func Run(ctx context.Context, cfg Config) error {
 		s.in = newPlainReader(s.con, stdin)
 	}
 	defer s.in.Close()
+	inCtx, stopInput := context.WithCancel(ctx)
+	defer stopInput()
+	s.startInput(inCtx)
 
 	if err := s.start(); err != nil {
 		return err
 	}
 	s.con.printf("Type 'help' for list of commands.\n")
+	s.started = true
 	return s.loop()
 }
 
@@ -301,7 +313,14 @@ func (s *session) configure(ctx context.Context, restarting bool) error {
 // loop reads and runs commands until the user quits.
 func (s *session) loop() error {
 	for {
-		line, err := s.readInput(s.ctx)
+		var r inputResult
+		select {
+		case r = <-s.nextInput():
+			s.gotInput()
+		case <-s.ctx.Done():
+			r.err = s.ctx.Err()
+		}
+		line, err := r.line, r.err
 		switch {
 		case errors.Is(err, errAborted):
 			continue
@@ -317,6 +336,9 @@ func (s *session) loop() error {
 		default:
 		}
 		quit, err := s.execute(line)
+		if errors.Is(err, errInputEnded) {
+			return s.quit()
+		}
 		if quit {
 			return err
 		}

@@ -39,12 +39,21 @@ func ignoredError(msg string) bool {
 // history. A type error of the input is a Diagnostics. A package the
 // program links that the input names without importing it is imported
 // for it when its name is unique among the linked packages.
-func (sc *Scope) check(history []*input, in *input) (*checked, error) {
-	c, err := sc.checkOnce(history, in)
+func (sc *Scope) check(history []*input, in *input) (c *checked, err error) {
+	if err := sc.unavailableImports(in); err != nil {
+		return nil, err
+	}
+	c, err = sc.checkOnce(history, in)
 	var ds diag.Diagnostics
 	if !errors.As(err, &ds) {
 		return c, err
 	}
+	defer func() {
+		// A name of a package the interpreter cannot import says why.
+		if errors.As(err, &ds) {
+			err = sc.prog.UnavailablePackages(ds)
+		}
+	}()
 	added := false
 	for _, path := range sc.prog.MissingImports(ds) {
 		dup := false
@@ -60,6 +69,27 @@ func (sc *Scope) check(history []*input, in *input) (*checked, error) {
 		return c, err
 	}
 	return sc.checkOnce(history, in)
+}
+
+// unavailableImports refuses the imports of in that the interpreter cannot
+// import, each at its place in the input, saying why.
+func (sc *Scope) unavailableImports(in *input) error {
+	var ds diag.Diagnostics
+	for i, s := range in.imports {
+		why := sc.prog.Unavailable(s.Path)
+		if why == "" {
+			continue
+		}
+		line, col := 1, 1
+		if i < len(in.importAt) {
+			line, col = rewrite.LineCol(in.src, in.importAt[i])
+		}
+		ds = append(ds, diag.Diagnostic{Pos: token.Position{Line: line, Column: col}, Kind: diag.Type, Msg: why})
+	}
+	if len(ds) > 0 {
+		return ds
+	}
+	return nil
 }
 
 // checkOnce type-checks in in the scope sc, after the declaring inputs of

@@ -9,7 +9,9 @@
 //
 // At returns the Scope of a paused line of a user file: the arguments and
 // locals declared before the line, the package's objects and the file's
-// imports (scope.go). Scope.Vars, Scope.Package and Scope.Imports give
+// imports (scope.go). InPackage returns the scope of a user package, with
+// its objects and no locals or file imports: the prompt's package scope,
+// while the program runs. Scope.Vars, Scope.Package and Scope.Imports give
 // the prompt's completions what the scope holds.
 //
 // # Checking an input
@@ -20,9 +22,12 @@
 // package with the frame package's path that holds the frame's locals and
 // the package's objects, and one synthetic file that holds the earlier
 // inputs and the new one, each in a block inside one function. Errors are
-// diag.Diagnostics, each at its line:col of the input. A package the
-// program links that the input names without importing it is imported
-// for it when its name is unique (change.Program.MissingImports).
+// diag.Diagnostics, each at its line:col of the input. A package that
+// the input names without importing it is imported for it, as goimports
+// would, when the interpreter can use it (change.Program.MissingImports);
+// an import or a name of one it cannot use (linked only as a dependency,
+// or not linked) is refused in one line that says why and what to do
+// (change.Program.Unavailable).
 // Input.Notes says when a frame local the input writes may have been
 // folded by the compiler (fold.go). Scope.Operand tells the prompt's
 // completions what an expression names.

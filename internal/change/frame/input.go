@@ -24,6 +24,9 @@ type input struct {
 	forward string
 	decls   bool // a list of declarations (the interpreter's declaration mode)
 	imports []change.ImportSpec
+	// importAt are the offsets of the import specs in src, by imports'
+	// index; the specs the check adds have none.
+	importAt []int
 	// importRanges are the offsets of the import declarations in src.
 	importRanges [][2]int
 	lenient      bool // holds what the host does not check (methods, generic functions)
@@ -113,6 +116,7 @@ func parseDecls(src string) (*input, error) {
 			if d.Tok == token.IMPORT {
 				for _, s := range d.Specs {
 					in.imports = append(in.imports, change.SpecOf(s.(*ast.ImportSpec)))
+					in.importAt = append(in.importAt, off(s.Pos()))
 				}
 				blank(off(d.Pos()), off(d.End()))
 				in.importRanges = append(in.importRanges, [2]int{off(d.Pos()), off(d.End())})

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/types"
 
+	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
@@ -75,6 +76,12 @@ func (sc *Scope) Operand(h *History, expr string) (*types.Package, types.Type) {
 				continue
 			}
 			return ip, nil
+		}
+		// A package the input would import by name (check).
+		if sc.pkg.Types.Scope().Lookup(expr) == nil && !h.Declared(expr) {
+			for _, path := range sc.prog.MissingImports(diag.Diagnostics{{Undefined: expr}}) {
+				return sc.prog.Package(path), nil
+			}
 		}
 	}
 	in, err := parseInput("_ = " + expr)

@@ -75,6 +75,18 @@ func At(prog *change.Program, file string, line int) (*Scope, error) {
 	return sc, nil
 }
 
+// InPackage returns the package scope of path, a user package of the build
+// prog: its objects, unexported included, and no locals or file imports.
+// The prompt uses it while the program runs, and when the selected frame
+// is not in a user package.
+func InPackage(prog *change.Program, path string) (*Scope, error) {
+	pkg := prog.UserPackageSyntax(path)
+	if pkg == nil {
+		return nil, fmt.Errorf("%s is not one of the program's packages", path)
+	}
+	return &Scope{prog: prog, pkg: pkg}, nil
+}
+
 // local returns the visible local called name, or nil.
 func (sc *Scope) local(name string) *types.Var {
 	for _, v := range sc.vars {
@@ -87,7 +99,12 @@ func (sc *Scope) local(name string) *types.Var {
 
 // fileImports returns the import specs of the scope's file, as written,
 // but its blank and dot imports.
-func (sc *Scope) fileImports() []change.ImportSpec { return change.FileImports(sc.file) }
+func (sc *Scope) fileImports() []change.ImportSpec {
+	if sc.file == nil {
+		return nil // package scope
+	}
+	return change.FileImports(sc.file)
+}
 
 // Vars returns the arguments and locals visible in the scope, innermost
 // first.

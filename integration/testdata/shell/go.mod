@@ -1,0 +1,3 @@
+module example.com/shellfixture
+
+go 1.22
