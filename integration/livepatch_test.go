@@ -123,11 +123,24 @@ func (e *Env) waitOutputMatch(what string, match func(category, text string) boo
 
 var lineRE = regexp.MustCompile(`^"?(\w+) x (\d+) (\d+) (\d+)"?$`)
 
+// report returns the submatches of the last report of the fixture in
+// output s, which can hold several lines when the program's output
+// arrives in one event, or nil.
+func report(s string) []string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if m := lineRE.FindStringSubmatch(strings.TrimSpace(lines[i])); m != nil {
+			return m
+		}
+	}
+	return nil
+}
+
 // checkLine checks a report of the fixture: the greeting, and the step of
 // Inc through a direct call, an interface and a method value.
 func checkLine(t *testing.T, s, greeting string, step int) {
 	t.Helper()
-	m := lineRE.FindStringSubmatch(strings.TrimSpace(s))
+	m := report(s)
 	if m == nil {
 		t.Fatalf("report %q does not match %s", s, lineRE)
 	}
@@ -418,8 +431,9 @@ func TestLivePatchRunning(t *testing.T) {
 		env.waitConsole("patched main.(*Counter).Inc")
 		after := env.waitConsole("howdy x")
 		checkLine(t, after, "howdy", 10)
-		b, _ := strconv.Atoi(lineRE.FindStringSubmatch(strings.TrimSpace(before))[2])
-		a, _ := strconv.Atoi(lineRE.FindStringSubmatch(strings.TrimSpace(after))[2])
+		checkLine(t, before, "hello", 1)
+		b, _ := strconv.Atoi(report(before)[2])
+		a, _ := strconv.Atoi(report(after)[2])
 		if a <= b {
 			t.Errorf("count went from %d to %d: state lost", b, a)
 		}
