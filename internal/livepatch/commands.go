@@ -32,7 +32,7 @@ func (m *Manager) command(ctx context.Context, s *dapproxy.Session, cmd string) 
 			lines = append(lines, "no live patches")
 		}
 		for _, p := range ps {
-			l := fmt.Sprintf("%s (%s) from %s", p.Name, change.Position(p.File, p.Line), p.Origin)
+			l := fmt.Sprintf("%s (%s) from %s, %s", p.Name, change.Position(p.File, p.Line), p.Origin, p.Tier)
 			if p.DiffersFromDisk {
 				l += ", differs from the file on disk"
 			}

@@ -309,7 +309,14 @@ func (b *build) native(pl *usermod.Plumbing, overlayPath string) *NativeBuild {
 	}
 	flags := append(append([]string(nil), pl.Flags...), b.opts.BuildFlags...)
 	flags = append(append(flags, "-gcflags=all="+debugGcflags), pl.LateFlags...)
-	env := append(append([]string(nil), b.opts.Env...), pl.Env...)
+	// Only what can change the build: a launch's whole environment (its
+	// secrets too) must not land in the build directory's state.
+	var env []string
+	for _, e := range append(append([]string(nil), b.opts.Env...), pl.Env...) {
+		if k, _, _ := strings.Cut(e, "="); strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "CGO_") || k == "CC" || k == "CXX" {
+			env = append(env, e)
+		}
+	}
 	return &NativeBuild{Dir: b.opts.Dir, Flags: flags, Env: env, Overlay: overlayPath, BuildDir: b.buildDir}
 }
 

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/types"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/livepatch/livepatch/internal/patcher/naming"
 )
@@ -141,7 +143,18 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 	args := append([]string{"build", "-buildmode=plugin", "-o", output, "-overlay", ovPath}, nb.Flags...)
 	args = append(args, dir)
 	var out bytes.Buffer
-	if err := runGo(ctx, nb.Dir, args, append(os.Environ(), nb.Env...), &out, nil); err != nil {
+	err = runGo(ctx, nb.Dir, args, append(os.Environ(), nb.Env...), &out, nil)
+	if errors.Is(err, syscall.ECHILD) {
+		// While its target runs, Delve waits for any child of this
+		// process (wait4 of pid -1) and may reap the go command first:
+		// its status is lost, but its output is complete, and on success
+		// it wrote the plugin (at a path new to this build) and printed
+		// nothing.
+		if _, serr := os.Stat(output); serr == nil && strings.TrimSpace(out.String()) == "" {
+			err = nil
+		}
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("plugin: %w", ctx.Err())
 		}
