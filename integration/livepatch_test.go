@@ -22,10 +22,23 @@ import (
 // RunLive runs f with a client connected to a proxy configured as
 // livepatch's launch paths are: patchable builds, the Go prompt and live
 // patching with its file watcher.
+// The native tier is off, so that the tests of other features neither
+// wait for nor compete with native builds: RunLiveNative turns it on.
 func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 	t.Helper()
+	runLive(t, true, f)
+}
+
+// RunLiveNative is RunLive with the native tier on.
+func RunLiveNative(t *testing.T, f func(t *testing.T, env *Env)) {
+	t.Helper()
+	runLive(t, false, f)
+}
+
+func runLive(t *testing.T, noNative bool, f func(t *testing.T, env *Env)) {
+	t.Helper()
 	pr := prompt.New(prompt.Options{Timeout: 10 * time.Second, Log: testenv.Logger(t, "prompt")})
-	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: testenv.Logger(t, "livepatch")})
+	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: testenv.Logger(t, "livepatch"), NoNative: noNative})
 	cfg := dapproxy.Config{
 		Builder:      cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: pr.UseBuild},
 		Log:          testenv.Logger(t, "dapproxy"),

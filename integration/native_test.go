@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-dap"
@@ -64,7 +65,7 @@ func (e *Env) waitCount(step int) int {
 // interpreted, then native, with the same results and the counter's state
 // kept across both switches; :patches shows the tier.
 func TestNativeSave(t *testing.T) {
-	RunLive(t, func(t *testing.T, env *Env) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
 		lib, orig := env.startNative(nil, nil)
 		env.waitCount(1)
 		saveEdit(t, lib, orig, "c.n += step()", "c.n += 10 * step()")
@@ -91,7 +92,7 @@ func TestNativeSave(t *testing.T) {
 // pause from interpreted to native to reverted, twice: every call returns
 // the old or the new result, and the calls go on.
 func TestNativeUnderLoad(t *testing.T) {
-	RunLive(t, func(t *testing.T, env *Env) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
 		bad := make(chan string, 1)
 		env.Client.OnEvent(func(m dap.EventMessage) {
 			if o, ok := m.(*dap.OutputEvent); ok && strings.HasPrefix(o.Body.Output, "BAD") {
@@ -131,7 +132,7 @@ func TestNativeUnderLoad(t *testing.T) {
 // goes live interpreted, livepatch says once why it stays so, and the
 // patch keeps working interpreted.
 func TestNativeFallbackNoCgo(t *testing.T) {
-	RunLive(t, func(t *testing.T, env *Env) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
 		lib, orig := env.startNative(nil, map[string]any{"env": map[string]string{"CGO_ENABLED": "0"}})
 		env.waitCount(1)
 		saveEdit(t, lib, orig, "c.n += step()", "c.n += 10 * step()")
@@ -143,6 +144,39 @@ func TestNativeFallbackNoCgo(t *testing.T) {
 		env.waitCount(10)
 		line := lineOf(t, lib, "func (c *Counter) Inc")
 		env.mustEval(0, ":patches", fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d) from save, interpreted", line))
+		env.Disconnect()
+	})
+}
+
+// TestNativeMainStaysInterpreted saves changes of package main, which the
+// native tier does not cover yet: each goes live interpreted, and the
+// console says why once, not at every save.
+func TestNativeMainStaysInterpreted(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		const why = "the native tier does not cover this yet: package main is not importable by a plugin yet"
+		var mu sync.Mutex
+		told := 0
+		env.Client.OnEvent(func(m dap.EventMessage) {
+			if o, ok := m.(*dap.OutputEvent); ok && strings.Contains(o.Body.Output, why) {
+				mu.Lock()
+				told++
+				mu.Unlock()
+			}
+		})
+		dir, main, orig := liveFixture(t)
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+		env.WaitEvent("initialized")
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		for _, greeting := range []string{"hi ", "hey ", "yo "} {
+			saveEdit(t, main, orig, `"hello " + name`, `"`+greeting+`" + name`)
+			env.waitConsole("patched main.greet")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if told != 1 {
+			t.Errorf("the console said %d times why package main stays interpreted, want once", told)
+		}
 		env.Disconnect()
 	})
 }

@@ -32,6 +32,9 @@ type Options struct {
 	Quiet time.Duration
 	// NoWatch turns the file watcher off.
 	NoWatch bool
+	// NoNative turns the native tier off: patches stay interpreted
+	// (native.go).
+	NoNative bool
 	// Log receives the manager's log. Nil discards it.
 	Log *slog.Logger
 }

@@ -36,7 +36,7 @@ func newNativeState() nativeState {
 // went live interpreted; when it is built, the agent switches them to it
 // in a turn of the queue (nativeBuilt). It does not wait for the build.
 func (st *session) goNative(ctx context.Context, ps []pendingPatch) {
-	if len(ps) == 0 {
+	if len(ps) == 0 || st.m.opts.NoNative {
 		return
 	}
 	st.mu.Lock()
