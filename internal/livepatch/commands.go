@@ -32,10 +32,11 @@ func (m *Manager) command(ctx context.Context, s *dapproxy.Session, cmd string) 
 			lines = append(lines, "no live patches")
 		}
 		for _, p := range ps {
-			l := fmt.Sprintf("%s (%s) from %s, %s", p.Name, change.Position(p.File, p.Line), p.Origin, p.Tier)
+			l := fmt.Sprintf("%s (%s) from %s", p.Name, change.Position(p.File, p.Line), p.Origin)
 			if p.DiffersFromDisk {
 				l += ", differs from the file on disk"
 			}
+			l += ", " + p.Tier
 			lines = append(lines, l)
 		}
 		lines = append(lines, pending...)
