@@ -95,6 +95,17 @@ func nativeExports(pkg *types.Package, skipped func(name, why string)) []byte {
 	return b.Bytes()
 }
 
+// nativeExportLine reports whether l is a one-line declaration of a
+// native exports file, which repairOverlay may leave out.
+func nativeExportLine(l string) bool {
+	for _, p := range []string{"type " + NativeTypePrefix, "var " + NativeFuncPrefix, "var " + NativeVarPrefix, "const " + NativeConstPrefix} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return (strings.HasPrefix(l, "func "+NativeFieldPrefix) || strings.HasPrefix(l, "func "+NativeMethodPrefix)) && strings.HasSuffix(l, "}")
+}
+
 // NativeBuild is what a plugin build needs to reproduce the packages of a
 // patchable build exactly: the go command's directory, the build's flags
 // (the debug flags included), its added environment and its overlay. Go
