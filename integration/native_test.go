@@ -74,6 +74,9 @@ func TestNativeSave(t *testing.T) {
 		interpreted := env.waitCount(10)
 		env.waitConsole(fmt.Sprintf("native: example.com/native/lib.(*Counter).Inc (lib.go:%d)", line))
 		env.mustEval(0, ":patches", fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d) from save, native", line))
+		if r := env.CallRaw("livepatch/patches", nil); !r.Success || !strings.Contains(string(r.Body), `"tier":"native"`) {
+			t.Errorf("livepatch/patches: %s", r.Raw)
+		}
 		// Every line after the switch steps by 10 from where the
 		// interpreted patch left the counter.
 		prev := interpreted
