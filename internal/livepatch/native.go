@@ -26,7 +26,19 @@ type nativeState struct {
 	builder *native.Builder
 	told    map[string]bool // guarded by session.mu
 	off     string          // guarded by session.mu
+	// loaded counts the plugins the current process loaded (of restarts
+	// number loadedIn), guarded by session.mu.
+	loaded, loadedIn int
 }
+
+// maxPlugins bounds the plugins one process loads: a plugin stays mapped
+// for the life of the process, about 4 MB of resident memory each for a
+// small change (docs/DESIGN-NOTES.md); past it, changes stay interpreted
+// until a restart.
+const maxPlugins = 32
+
+// errTooManyPlugins is why a change stays interpreted past maxPlugins.
+var errTooManyPlugins = fmt.Errorf("the program has loaded %d native plugins, which stay in memory (about 4 MB each): later changes stay interpreted until a restart", maxPlugins)
 
 func newNativeState() nativeState {
 	return nativeState{builder: native.NewBuilder(), told: map[string]bool{}}
@@ -41,8 +53,16 @@ func (st *session) goNative(ctx context.Context, ps []pendingPatch) {
 	}
 	st.mu.Lock()
 	off, restarts := st.nat.off, st.restarts
+	if st.nat.loadedIn != restarts {
+		st.nat.loaded, st.nat.loadedIn = 0, restarts
+	}
+	full := st.nat.loaded >= maxPlugins
 	st.mu.Unlock()
 	if off != "" {
+		return
+	}
+	if full {
+		st.nativeFailed(ps, errTooManyPlugins)
 		return
 	}
 	fns := make([]native.Func, len(ps))
@@ -82,6 +102,8 @@ func (st *session) nativeFailed(ps []pendingPatch, err error) {
 		return
 	case errors.As(err, &nc):
 		line = "the native tier does not cover this yet: " + nc.Reason
+	case errors.Is(err, errTooManyPlugins):
+		line = err.Error()
 	default:
 		line = "its native build failed: " + err.Error()
 	}
@@ -164,6 +186,9 @@ func (st *session) trySwitch(ctx context.Context, ps []pendingPatch, restarts in
 		if lp := st.live[p.Key]; lp != nil && lp.agentSource == p.patch.Source {
 			lp.Tier = TierNative
 		}
+	}
+	if st.nat.loadedIn == restarts {
+		st.nat.loaded++
 	}
 	st.mu.Unlock()
 	return true, nil
