@@ -22,9 +22,17 @@ import (
 // RunLive runs f with a client connected to a proxy configured as
 // livepatch's launch paths are: patchable builds, the Go prompt and live
 // patching with its file watcher.
+// The native tier is off, so that the tests of other features neither
+// wait for nor compete with native builds: RunLiveNative turns it on.
 func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 	t.Helper()
-	runLiveProxy(t, liveProxy(t, 10*time.Second), f)
+	runLiveProxy(t, liveProxy(t, 10*time.Second, true), f)
+}
+
+// RunLiveNative is RunLive with the native tier on.
+func RunLiveNative(t *testing.T, f func(t *testing.T, env *Env)) {
+	t.Helper()
+	runLiveProxy(t, liveProxy(t, 10*time.Second, false), f)
 }
 
 // runLiveProxy runs f with a client connected to px, a proxy made by
@@ -50,10 +58,11 @@ func runLiveProxy(t *testing.T, px *dapproxy.Proxy, f func(t *testing.T, env *En
 
 // liveProxy returns a proxy configured as livepatch's launch paths are:
 // patchable builds, the Go prompt and live patching with its file watcher.
-// Inputs of the Go prompt have the time limit timeout.
-func liveProxy(t testing.TB, timeout time.Duration) *dapproxy.Proxy {
+// Inputs of the Go prompt have the time limit timeout; noNative turns the
+// native tier off.
+func liveProxy(t testing.TB, timeout time.Duration, noNative bool) *dapproxy.Proxy {
 	pr := prompt.New(prompt.Options{Timeout: timeout, Log: testenv.Logger(t, "prompt")})
-	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: testenv.Logger(t, "livepatch")})
+	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: testenv.Logger(t, "livepatch"), NoNative: noNative})
 	px := dapproxy.New(dapproxy.Config{
 		Builder:      cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: pr.UseBuild},
 		Log:          testenv.Logger(t, "dapproxy"),
@@ -65,24 +74,13 @@ func liveProxy(t testing.TB, timeout time.Duration) *dapproxy.Proxy {
 	return px
 }
 
-// copyFixture copies a fixture module into a temporary directory, where
-// the test may edit its files.
+// copyFixture copies a fixture module, its sub-directories included, into
+// a temporary directory, where the test may edit its files.
 func copyFixture(t *testing.T, name string) string {
 	t.Helper()
 	dir := t.TempDir()
-	src := fixture(t, name)
-	ents, err := os.ReadDir(src)
-	if err != nil {
+	if err := os.CopyFS(dir, os.DirFS(fixture(t, name))); err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return dir
 }

@@ -18,7 +18,7 @@ import (
 func BenchmarkPromptEvaluateRunning(b *testing.B) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	b.Cleanup(cancel)
-	px := liveProxy(b, 10*time.Second)
+	px := liveProxy(b, 10*time.Second, true)
 	clientSide, proxySide := net.Pipe()
 	served := make(chan error, 1)
 	go func() { served <- px.Serve(ctx, proxySide) }()

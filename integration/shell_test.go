@@ -157,7 +157,7 @@ func TestPromptPausedInRuntime(t *testing.T) {
 func TestTerminalWhileRunning(t *testing.T) {
 	dir := copyFixture(t, "shell")
 	main := filepath.Join(dir, "main.go")
-	ctx, w, out, done := runTerminal(t, liveProxy(t, 10*time.Second), map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir})
+	ctx, w, out, done := runTerminal(t, liveProxy(t, 10*time.Second, true), map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir})
 	mark := 0
 	wait := func(want ...string) string {
 		t.Helper()
@@ -212,7 +212,7 @@ func TestTerminalWhileRunning(t *testing.T) {
 // for interpreted code and for an input blocked in compiled code; the
 // program runs on throughout.
 func TestPromptWhileRunningLimits(t *testing.T) {
-	runLiveProxy(t, liveProxy(t, time.Second), func(t *testing.T, env *Env) {
+	runLiveProxy(t, liveProxy(t, time.Second, true), func(t *testing.T, env *Env) {
 		dir := copyFixture(t, "shell")
 		env.Initialize()
 		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})

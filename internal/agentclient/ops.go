@@ -63,6 +63,7 @@ type Client interface {
 	Eval(ctx context.Context, src, pkg string, timeout time.Duration) (agent.EvalResult, error)
 	Status(ctx context.Context) (patched []wire.PatchedFunc, funcs int, err error)
 	Calls(ctx context.Context, refs []wire.Ref, stacks bool) ([]wire.FuncCalls, error)
+	Native(ctx context.Context, n *wire.Native) error
 }
 
 var (
@@ -91,6 +92,13 @@ func (o *ops) do(ctx context.Context, req *wire.Request) (*wire.Response, error)
 // or nothing changes and the error is an *AgentError listing the failures.
 func (o *ops) Apply(ctx context.Context, patches []wire.Patch) error {
 	_, err := o.do(ctx, &wire.Request{Op: wire.OpApply, Patches: patches})
+	return err
+}
+
+// Native switches the interpreted patches of one change to a plugin's
+// functions, all together, or none (agent.SwitchNative).
+func (o *ops) Native(ctx context.Context, n *wire.Native) error {
+	_, err := o.do(ctx, &wire.Request{Op: wire.OpNative, Native: n})
 	return err
 }
 

@@ -53,6 +53,9 @@ type Replacement struct {
 	Source string
 	// Imports are the import specs the source needs in the interpreter.
 	Imports []string
+	// Checked is the declaration as checked, for the native tier; nil for
+	// a prompt redefinition.
+	Checked *Checked
 }
 
 // ImportsOf returns the import specs the replacement of key needs with the

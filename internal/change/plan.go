@@ -97,7 +97,7 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	}
 	for _, fn := range pl.Apply {
 		out.Apply = append(out.Apply, Patched{Key: fn.Key, Name: b.Display(fn.Key), File: fn.File, Line: fn.Line, Text: fn.Text,
-			Patch: ch.AgentPatch(fn.Key, fn.File, fn.Line)})
+			Patch: ch.AgentPatch(fn.Key, fn.File, fn.Line), Checked: ch.Funcs[fn.Key].Checked})
 	}
 	for _, h := range pl.Helpers {
 		if _, compiled := b.funcs[h.Key]; !compiled {

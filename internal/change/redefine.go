@@ -25,6 +25,9 @@ type Patched struct {
 	// Text is the declaration as the user wrote it.
 	Text  string
 	Patch wire.Patch
+	// Checked is the declaration as checked, for the native tier (nil
+	// when the change cannot give it).
+	Checked *Checked
 }
 
 // Redefinition is a prompt input made of function declarations, some of

@@ -404,7 +404,7 @@ func (s *savedChange) rewriteDecls(decls []savedDecl) (map[string]bool, error) {
 		case isFunc && ci.NewMethods[fn]:
 			ch.Helpers = append(ch.Helpers, methodMaker(fd, rewrite.RecvNamed(fn).Obj().Name(), rw.Src, sf.tok.Offset(d.Pos()), sf.tok))
 		case s.want[key]:
-			ch.Funcs[key] = &Replacement{Source: rw.Src, Imports: rw.Imports}
+			ch.Funcs[key] = &Replacement{Source: rw.Src, Imports: rw.Imports, Checked: s.checked(sf, fd)}
 			if !s.isHelper[key] {
 				continue
 			}

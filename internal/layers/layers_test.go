@@ -75,6 +75,8 @@ var rules = []rule{
 		reason: "the control-flow lowering works on the syntax and type information and writes through the rewriter's lower.Host: the standard library only (no Delve, DAP, proxy, checker, nor the rewriter back)"},
 	{pkg: "internal/rewrite/workaround", never: [][]string{everything}, allow: [][]string{{module + "/internal/patcher/naming"}},
 		reason: "the statement workarounds work on the syntax and type information and write through the rewriter's workaround.Host: the standard library and what generated code can name (patcher/naming), nor the rewriter back"},
+	{pkg: "internal/native", never: [][]string{delve, godap, {module + "/internal/dapproxy"}, {module + "/internal/agentclient"}, {module + "/internal/livepatch"}, {module + "/internal/prompt"}},
+		reason: "the native tier writes and builds a plugin from a checked change (change.Checked): no debugger, DAP, proxy or channels to the agent; live patching sends its result"},
 	{pkg: "internal/repatch", never: [][]string{delveDAP},
 		reason: "the fidelity runner runs no debug session"},
 	{pkg: "internal/tempdir", never: [][]string{everything},

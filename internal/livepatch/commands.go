@@ -36,6 +36,7 @@ func (m *Manager) command(ctx context.Context, s *dapproxy.Session, cmd string) 
 			if p.DiffersFromDisk {
 				l += ", differs from the file on disk"
 			}
+			l += ", " + p.Tier
 			lines = append(lines, l)
 		}
 		lines = append(lines, pending...)

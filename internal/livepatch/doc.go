@@ -76,6 +76,18 @@
 // the agent's goroutine profile while it runs (wire.OpCalls), which has
 // their number but not their ids.
 //
+// # Native tier
+//
+// Once a save's patches are live interpreted, package native builds the
+// same functions as a plugin in the background, and a turn of the queue
+// switches the agent to it, for the whole change at once, over the socket
+// (native.go); the console says `native: NAME (FILE:LINE)`. A later save
+// or a revert of a function drops a build in flight for it. What the tier
+// does not cover yet (package main, prompt redefinitions, see package
+// native) stays interpreted and the console says why once per reason;
+// where plugins cannot be built at all, once. Options.NoNative turns the
+// tier off.
+//
 // # Channels
 //
 // While the target is stopped, patches go through Delve call injection
@@ -92,7 +104,7 @@
 // # Commands
 //
 // At the prompt, `:patches` lists the live patches with their origin
-// (prompt or save) and position, marking prompt patches that differ from
+// (prompt or save), position and tier (interpreted or native), marking prompt patches that differ from
 // the file on disk; `:diff NAME` shows a live patch against the compiled
 // function; `:revert NAME` reverts one and `:revert all` every one. Editors
 // can send the custom requests "livepatch/patches", "livepatch/diff"

@@ -32,6 +32,9 @@ type Options struct {
 	Quiet time.Duration
 	// NoWatch turns the file watcher off.
 	NoWatch bool
+	// NoNative turns the native tier off: patches stay interpreted
+	// (native.go).
+	NoNative bool
 	// Log receives the manager's log. Nil discards it.
 	Log *slog.Logger
 }
@@ -113,10 +116,11 @@ func (m *Manager) session(ctx context.Context, s *dapproxy.Session) *session {
 	st := m.sessions[s]
 	if st == nil {
 		t := m.opts.Prompt.Target(ctx, s)
-		st = &session{m: m, s: s, t: t, q: t.Queue(), live: map[string]*Patch{}, seen: map[string][]byte{}}
+		st = &session{m: m, s: s, t: t, q: t.Queue(), live: map[string]*Patch{}, seen: map[string][]byte{}, nat: newNativeState()}
 		m.sessions[s] = st
 		go func() {
 			<-ctx.Done()
+			st.nat.builder.Close()
 			m.mu.Lock()
 			delete(m.sessions, s)
 			m.mu.Unlock()

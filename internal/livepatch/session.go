@@ -32,8 +32,12 @@ type Patch struct {
 	// DiffersFromDisk marks a prompt patch whose function reads otherwise
 	// in the file on disk.
 	DiffersFromDisk bool `json:"differsFromDisk,omitempty"`
+	// Tier is how the patch runs: TierInterpreted, or TierNative once its
+	// native build is loaded (native.go).
+	Tier string `json:"tier"`
 
-	source string // the declaration as the user wrote it
+	source      string // the declaration as the user wrote it
+	agentSource string // the source the agent was sent
 }
 
 // session is livepatch's state for one debug session.
@@ -56,6 +60,7 @@ type session struct {
 	vars     map[string]change.LiveVar // package variables saves made live, by "path.name"
 	seen     map[string][]byte         // files as last seen by the watcher
 
+	nat      nativeState   // the native tier's (native.go)
 	pending  []pendingSave // saves not applied yet, in arrival order
 	retrying bool          // a retry of pending is scheduled
 	retries  int           // retries since pending was last empty
@@ -64,7 +69,8 @@ type session struct {
 // pendingPatch is one function of a change, ready for the agent.
 type pendingPatch struct {
 	Patch
-	patch wire.Patch
+	patch   wire.Patch
+	checked *change.Checked // for the native tier; nil for a prompt redefinition
 }
 
 // errNoProgram is the answer when the session debugs no program that
@@ -144,9 +150,11 @@ func (st *session) apply(ctx context.Context, ps []pendingPatch) error {
 		return nil
 	}
 	set := make([]wire.Patch, len(ps))
+	keys := make([]string, len(ps))
 	for i, p := range ps {
-		set[i] = p.patch
+		set[i], keys[i] = p.patch, p.Key
 	}
+	st.nat.builder.Cancel(keys) // a native build of what this replaces is stale
 	_, err := st.roundTrip(ctx, func(ctx context.Context, c agentclient.Client) error {
 		return c.Apply(ctx, set)
 	})
@@ -156,6 +164,7 @@ func (st *session) apply(ctx context.Context, ps []pendingPatch) error {
 	st.mu.Lock()
 	for _, p := range ps {
 		lp := p.Patch
+		lp.Tier, lp.agentSource = TierInterpreted, p.patch.Source
 		st.live[p.Key] = &lp
 	}
 	st.mu.Unlock()
@@ -172,6 +181,7 @@ func (st *session) revert(ctx context.Context, keys []string) error {
 	for i, k := range keys {
 		refs[i] = wire.Ref{Key: k}
 	}
+	st.nat.builder.Cancel(keys)
 	if _, err := st.roundTrip(ctx, func(ctx context.Context, c agentclient.Client) error {
 		return c.Revert(ctx, refs...)
 	}); err != nil {

@@ -271,7 +271,7 @@ func (st *session) liveState() map[string]classify.Live {
 func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Plan, unsee func()) error {
 	ps := make([]pendingPatch, len(pl.Apply))
 	for i, fn := range pl.Apply {
-		ps[i] = pendingPatch{Patch: Patch{Name: fn.Name, Key: fn.Key, Origin: OriginSave, File: fn.File, Line: fn.Line, source: fn.Text}, patch: fn.Patch}
+		ps[i] = pendingPatch{Patch: Patch{Name: fn.Name, Key: fn.Key, Origin: OriginSave, File: fn.File, Line: fn.Line, source: fn.Text}, patch: fn.Patch, checked: fn.Checked}
 	}
 	if err := st.apply(ctx, ps); err != nil {
 		if isUnreachable(err) {
@@ -324,6 +324,7 @@ func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Pla
 	if len(lines) > 0 {
 		st.report(lines...)
 	}
+	st.goNative(ctx, ps) // native.go
 	return nil
 }
 

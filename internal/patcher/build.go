@@ -69,6 +69,10 @@ type Result struct {
 	// the Go prompt reads them to check inputs without loading packages
 	// again. TypeInfo returns them after either kind of build.
 	Packages []*packages.Package
+	// Native reproduces this build's packages for a plugin build (the
+	// native tier); nil for a test binary, whose packages under test hold
+	// their test files, which a plugin cannot share.
+	Native *NativeBuild
 
 	typeInfo *typeInfo           // the background load when Reused
 	agentStd []*packages.Package // see AgentPackages
@@ -183,6 +187,7 @@ func (b *build) reusePrevious(ctx context.Context) (*Result, error) {
 			Output:   output,
 			Manifest: st.Manifest,
 			Skipped:  st.Skipped,
+			Native:   st.Native,
 			Reused:   true,
 			typeInfo: loadTypeInfo(ctx, b.opts, b.mods, b.env),
 		}, nil
@@ -244,7 +249,8 @@ func (b *build) fresh(ctx context.Context) (*Result, error) {
 	if err := install(binPath, output, res.Manifest); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	st := &buildState{Fingerprint: fp, Args: args, Env: pl.Env, Output: output, Dirs: l.userDirs(b.mods), Manifest: res.Manifest, Skipped: res.Skipped}
+	res.Native = b.native(pl, overlayPath)
+	st := &buildState{Fingerprint: fp, Args: args, Env: pl.Env, Output: output, Dirs: l.userDirs(b.mods), Manifest: res.Manifest, Skipped: res.Skipped, Native: res.Native}
 	if err := writeState(b.buildDir, st); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
@@ -294,6 +300,25 @@ func (b *build) goArgs(pl *usermod.Plumbing, binPath, overlayPath string) []stri
 	args = append(args, "-gcflags=all="+debugGcflags)
 	args = append(args, pl.LateFlags...)
 	return append(args, patterns(&b.opts)...)
+}
+
+// native returns what a plugin build needs to reproduce this build's
+// packages; nil for a test binary.
+func (b *build) native(pl *usermod.Plumbing, overlayPath string) *NativeBuild {
+	if b.opts.Test {
+		return nil
+	}
+	flags := append(append([]string(nil), pl.Flags...), b.opts.BuildFlags...)
+	flags = append(append(flags, "-gcflags=all="+debugGcflags), pl.LateFlags...)
+	// Only what can change the build: a launch's whole environment (its
+	// secrets too) must not land in the build directory's state.
+	var env []string
+	for _, e := range append(append([]string(nil), b.opts.Env...), pl.Env...) {
+		if k, _, _ := strings.Cut(e, "="); strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "CGO_") || k == "CC" || k == "CXX" {
+			env = append(env, e)
+		}
+	}
+	return &NativeBuild{Dir: b.opts.Dir, Flags: flags, Env: env, Overlay: overlayPath, BuildDir: b.buildDir}
 }
 
 // addedFiles returns the files that the overlay ov adds to a root package

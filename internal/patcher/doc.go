@@ -104,6 +104,14 @@
 // at init. (As map literals of reflect.ValueOf calls they were init code,
 // about 190 bytes per symbol.)
 //
+// Every user package but main also gets zz_livepatch_native.go, which
+// exports what the package does not (aliases of unexported types,
+// variables holding unexported functions and variables' addresses,
+// constants, and accessors of unexported fields and methods, named with
+// NativeTypePrefix and the others), for the native tier's plugins, which
+// are other packages; Result.Native keeps what a plugin build needs to
+// reproduce the build's packages (NativeBuild.Plugin).
+//
 // A package with interface types also gets zz_livepatch_ifaces.go: for each
 // interface with methods, a wrapper type through which the interpreter
 // passes a value of a type that patched code declares as that interface

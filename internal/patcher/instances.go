@@ -215,8 +215,8 @@ func instanceSymbols(pkg *types.Package, info *types.Info, imports *naming.Impor
 		}
 		syms.WriteString(symEntry(inst.Name, "(*"+ref+")(nil)", symValue))
 		if inst.Origin.Pkg() == pkg {
-			fieldAccessors(pkg, inst.Named, inst.Name, imports, syms, decls, skipped)
-			methodAccessors(pkg, inst.Named, inst.Name, imports, syms, decls, skipped)
+			fieldAccessors(FieldAccessorPrefix, pkg, inst.Named, inst.Name, imports, syms, decls, skipped)
+			methodAccessors(MethodAccessorPrefix, pkg, inst.Named, inst.Name, imports, syms, decls, skipped)
 		}
 	}
 }

@@ -70,7 +70,7 @@ func repairOverlay(output, dir string, ov map[string]string, res *Result, log *s
 			continue
 		}
 		switch filepath.Base(copyPath) {
-		case symbolsFileName, stdSymbolsFileName:
+		case symbolsFileName, stdSymbolsFileName, nativeFileName:
 			lines[copyPath] = append(lines[copyPath], n)
 		default:
 			if _, ok := drop[orig]; !ok {
@@ -129,7 +129,8 @@ func deleteLines(path string, ns []int) (bool, error) {
 		l := strings.TrimSpace(src[n-1])
 		selfContained := isSymEntryLine(l) || // symbol table element
 			strings.HasPrefix(l, "lp_") || // import spec
-			(strings.HasPrefix(l, "func "+FieldAccessorPrefix) && strings.HasSuffix(l, "}"))
+			(strings.HasPrefix(l, "func "+FieldAccessorPrefix) && strings.HasSuffix(l, "}")) ||
+			nativeExportLine(l)
 		if !selfContained {
 			return false, nil
 		}

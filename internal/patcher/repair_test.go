@@ -20,8 +20,11 @@ func TestBuildSurvivesRejectedGeneratedCode(t *testing.T) {
 	dir := fixture(t, "basic")
 	ifaceGo := filepath.Join(dir, "shapes", "iface.go")
 	shapesSyms := filepath.Join(dir, "shapes", symbolsFileName)
+	shapesNative := filepath.Join(dir, "shapes", nativeFileName)
 	corruptForTest = func(path string, data []byte) []byte {
 		switch path {
+		case shapesNative:
+			return append(data, "\nvar LpNF_bogus = noSuchThing\n"...)
 		case ifaceGo:
 			return append(data, "var lpBroken int = \"not an int\"\n"...)
 		case shapesSyms:
@@ -54,6 +57,13 @@ func TestBuildSurvivesRejectedGeneratedCode(t *testing.T) {
 	}
 	if strings.Contains(string(syms), "Bogus") || !strings.Contains(string(syms), `{"Sum",`) {
 		t.Errorf("rejected symbol line not removed, or too much removed:\n%s", syms)
+	}
+	native, err := os.ReadFile(filepath.Join(bd, "overlay", overlayDirName("example.com/basic/shapes"), nativeFileName))
+	if err != nil {
+		t.Fatalf("the native exports file was left out, not repaired: %v", err)
+	}
+	if strings.Contains(string(native), "LpNF_bogus") || !strings.Contains(string(native), "type LpNT_inner = inner") {
+		t.Errorf("rejected native export not removed, or too much removed:\n%s", native)
 	}
 	for _, f := range res.Manifest.Functions {
 		switch {

@@ -44,6 +44,8 @@ type buildState struct {
 	// Manifest and Skipped are the build's results.
 	Manifest *Manifest `json:"manifest"`
 	Skipped  []Skip    `json:"skipped"`
+	// Native is the build's for plugin builds (Result.Native).
+	Native *NativeBuild `json:"native,omitempty"`
 }
 
 // fingerprint hashes every input that can change the overlay or the go

@@ -63,8 +63,8 @@ func packageSymbols(pkg *types.Package, info *types.Info, start bool, skipped fu
 			}
 			syms.WriteString(symEntry(name, "(*"+name+")(nil)", symValue))
 			if named, ok := o.Type().(*types.Named); ok && !o.IsAlias() {
-				fieldAccessors(pkg, named, name, imports, &syms, &decls, skipped)
-				methodAccessors(pkg, named, name, imports, &syms, &decls, skipped)
+				fieldAccessors(FieldAccessorPrefix, pkg, named, name, imports, &syms, &decls, skipped)
+				methodAccessors(MethodAccessorPrefix, pkg, named, name, imports, &syms, &decls, skipped)
 			}
 		case *types.Const:
 			e, kind, ok := constEntry(o, name)
@@ -114,8 +114,9 @@ const MethodAccessorPrefix = "lpMethod_"
 
 // fieldAccessors generates, for a struct type named (of pkg; base is its
 // name, or its instance symbol for an instantiated generic type), one
-// accessor per unexported field (embedded ones included) and its symbol.
-func fieldAccessors(pkg *types.Package, named *types.Named, base string, imports *naming.Imports, syms, decls *bytes.Buffer, skipped func(name, why string)) {
+// accessor per unexported field (embedded ones included), named with
+// prefix, and its symbol.
+func fieldAccessors(prefix string, pkg *types.Package, named *types.Named, base string, imports *naming.Imports, syms, decls *bytes.Buffer, skipped func(name, why string)) {
 	st, ok := named.Underlying().(*types.Struct)
 	if !ok {
 		return
@@ -126,7 +127,7 @@ func fieldAccessors(pkg *types.Package, named *types.Named, base string, imports
 		if f.Exported() || f.Name() == "_" {
 			continue
 		}
-		acc := FieldAccessorPrefix + base + "_" + f.Name()
+		acc := prefix + base + "_" + f.Name()
 		if pkg.Scope().Lookup(acc) != nil {
 			skipped(acc, "name taken")
 			continue
@@ -146,7 +147,8 @@ func fieldAccessors(pkg *types.Package, named *types.Named, base string, imports
 // in its interface) and its symbol: lpMethod_T_m takes the method's
 // receiver (*T for a pointer receiver) and returns the method value, so
 // that interpreted code can both call the method and use it as a value.
-func methodAccessors(pkg *types.Package, named *types.Named, base string, imports *naming.Imports, syms, decls *bytes.Buffer, skipped func(name, why string)) {
+// The accessors are named with prefix.
+func methodAccessors(prefix string, pkg *types.Package, named *types.Named, base string, imports *naming.Imports, syms, decls *bytes.Buffer, skipped func(name, why string)) {
 	type method struct {
 		fn  *types.Func
 		ptr bool
@@ -167,7 +169,7 @@ func methodAccessors(pkg *types.Package, named *types.Named, base string, import
 		if m.fn.Exported() || m.fn.Name() == "_" || m.fn.Pkg() != pkg {
 			continue
 		}
-		acc := MethodAccessorPrefix + base + "_" + m.fn.Name()
+		acc := prefix + base + "_" + m.fn.Name()
 		if pkg.Scope().Lookup(acc) != nil {
 			skipped(acc, "name taken")
 			continue

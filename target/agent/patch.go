@@ -34,6 +34,7 @@ func (e *ApplyError) Error() string {
 type patchInfo struct {
 	key    string
 	source string
+	native bool // switched to a plugin's function (native.go)
 }
 
 // Apply compiles every patch of the set and, only when all of them compile,
@@ -196,7 +197,7 @@ func Patched() []wire.PatchedFunc {
 func patchedLocked() []wire.PatchedFunc {
 	out := make([]wire.PatchedFunc, 0, len(machine.patched))
 	for i, p := range machine.patched {
-		out = append(out, wire.PatchedFunc{Ref: wire.Ref{Key: p.key, Index: i}, Source: p.source})
+		out = append(out, wire.PatchedFunc{Ref: wire.Ref{Key: p.key, Index: i}, Source: p.source, Native: p.native})
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Index < out[b].Index })
 	return out

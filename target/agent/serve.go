@@ -71,6 +71,8 @@ func handle(req *wire.Request, lock func() bool, addrs []uintptr) wire.Response 
 		resp.Ended = takeEnded()
 	case wire.OpStatus:
 		resp.Funcs = tableSize()
+	case wire.OpNative:
+		err = switchNativeLocked(req.Native)
 	default:
 		err = wire.Errorf(wire.ErrRequest, "unknown operation %q", req.Op)
 	}

@@ -44,6 +44,11 @@ const (
 	// ErrRequest is a request the agent does not take: malformed, of an
 	// unknown operation, or not preceded by a hello with the right token.
 	ErrRequest ErrorKind = "request"
+	// ErrSuperseded is a native switch of a patch that a later change
+	// replaced or reverted since: nothing was switched.
+	ErrSuperseded ErrorKind = "superseded"
+	// ErrNative is a plugin that could not be loaded or does not fit.
+	ErrNative ErrorKind = "native"
 	// ErrFailed is any other failure.
 	ErrFailed ErrorKind = "failed"
 )

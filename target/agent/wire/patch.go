@@ -60,4 +60,25 @@ type Var struct {
 type PatchedFunc struct {
 	Ref
 	Source string `json:"source"`
+	// Native says that the patch runs a plugin's compiled function.
+	Native bool `json:"native,omitempty"`
+}
+
+// Native names a plugin and, for each patched function of one change,
+// the plugin's function that replaces the interpreted patch.
+type Native struct {
+	// Plugin is the plugin file's path.
+	Plugin string       `json:"plugin"`
+	Funcs  []NativeFunc `json:"funcs"`
+}
+
+// NativeFunc is one function of a Native switch.
+type NativeFunc struct {
+	Ref
+	// Symbol is the plugin's exported function, whose type is the
+	// patched function's (its receiver first).
+	Symbol string `json:"symbol"`
+	// Source is the Source of the live interpreted patch it replaces: a
+	// switch whose patch was superseded since (or reverted) is refused.
+	Source string `json:"source"`
 }

@@ -18,6 +18,8 @@ type Request struct {
 	Imports []string `json:"imports,omitempty"`
 	// Frame binds frame locals for this evaluation (eval through ServeFrame).
 	Frame []FrameVar `json:"frame,omitempty"`
+	// Native switches live patches to their native code (native).
+	Native *Native `json:"native,omitempty"`
 	// Results, when above 1, says that Source ends with a []interface{}
 	// literal holding the results of a multi-value call (eval).
 	Results int `json:"results,omitempty"`
@@ -38,6 +40,9 @@ const (
 	// program goes on past the init that started the agent. It does
 	// nothing in a target that is not held.
 	OpRelease = "release"
+	// OpNative switches the interpreted patches of one change to the
+	// functions of a plugin, all at once, or none (Native).
+	OpNative = "native"
 )
 
 // Response answers the Request with the same ID. OK is false when the

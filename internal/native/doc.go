@@ -1,0 +1,24 @@
+// Package native is livepatch's native tier: it compiles the functions of
+// a change that is live interpreted into a Go plugin (Source writes the
+// plugin's package, Builder builds it in the background with the host
+// build's flags and overlay), which the agent then loads and switches the
+// dispatch to, for the whole change at once (agent.SwitchNative).
+//
+// A plugin is package main at a fresh import path in the patched
+// package's directory, present only in the build's overlay. Its functions
+// take the patched function's receiver first, so their types are the
+// compiled functions' dispatch types, and reach the package's unexported
+// names through the exports the patchable build generates
+// (patcher.NativeTypePrefix and the others). Each function starts with a
+// //line directive naming the saved file and line, and every edit keeps
+// the lines, so the debugger shows the saved file's lines.
+//
+// Not covered yet (the interpreted patch stays, and the caller says why
+// once, from a *NotCoveredError): package main, changes that declare
+// anything anew or change a constant, unexported fields and methods
+// reached through embedded fields, method expressions of unexported
+// methods, unexported fields as composite literal keys, generic code, dot
+// imports, prompt redefinitions and test binaries. Where plugins cannot be
+// built at all (no cgo, a platform without plugins) the build gives an
+// *UnavailableError.
+package native

@@ -1,0 +1,175 @@
+package patcher
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/types"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/livepatch/livepatch/internal/patcher/naming"
+)
+
+// nativeFileName is the file added (through the overlay) to every user
+// package but main: it exports what the package does not, so that a
+// native patch, compiled as a plugin in a package of its own, reaches it.
+const nativeFileName = "zz_livepatch_native.go"
+
+// The names a package's native exports file declares. A native patch
+// writes an unexported name x of the package as NativeTypePrefix+x
+// (a type alias), NativeFuncPrefix+x (a variable holding the function),
+// (*NativeVarPrefix+x) (a variable holding the variable's address) or
+// NativeConstPrefix+x; an unexported field f of struct type T as
+// (*NativeFieldPrefix+T_f(&x)), and an unexported method m of T as
+// NativeMethodPrefix+T_m(x), which returns the method value.
+const (
+	NativeTypePrefix   = "LpNT_"
+	NativeFuncPrefix   = "LpNF_"
+	NativeVarPrefix    = "LpNV_"
+	NativeConstPrefix  = "LpNC_"
+	NativeFieldPrefix  = "LpNField_"
+	NativeMethodPrefix = "LpNMethod_"
+)
+
+// nativeExports generates the native exports file of user package pkg:
+// for every unexported package-level type, function, variable and
+// constant an exported name, and exported accessors of the unexported
+// fields and methods of its types. Generic declarations are left out (a
+// native patch that uses one stays interpreted), and so are names the
+// package declares itself.
+func nativeExports(pkg *types.Package, skipped func(name, why string)) []byte {
+	imports := naming.NewImports(pkg)
+	var decls, discard bytes.Buffer
+	scope := pkg.Scope()
+	taken := func(name string) bool {
+		if scope.Lookup(name) != nil {
+			skipped(name, "name taken")
+			return true
+		}
+		return false
+	}
+	for _, name := range scope.Names() {
+		obj := scope.Lookup(name)
+		tn, isType := obj.(*types.TypeName)
+		if isType && (naming.GenericType(tn) || naming.ConstraintType(tn)) {
+			continue
+		}
+		if isType && !tn.IsAlias() {
+			if named, ok := tn.Type().(*types.Named); ok {
+				fieldAccessors(NativeFieldPrefix, pkg, named, name, imports, &discard, &decls, skipped)
+				methodAccessors(NativeMethodPrefix, pkg, named, name, imports, &discard, &decls, skipped)
+			}
+		}
+		if obj.Exported() || name == "_" || name == "init" {
+			continue
+		}
+		switch o := obj.(type) {
+		case *types.TypeName:
+			if !taken(NativeTypePrefix + name) {
+				fmt.Fprintf(&decls, "\ntype %s%s = %s\n", NativeTypePrefix, name, name)
+			}
+		case *types.Func:
+			if sig := o.Type().(*types.Signature); sig.TypeParams().Len() == 0 && !taken(NativeFuncPrefix+name) {
+				fmt.Fprintf(&decls, "\nvar %s%s = %s\n", NativeFuncPrefix, name, name)
+			}
+		case *types.Var:
+			if !taken(NativeVarPrefix + name) {
+				fmt.Fprintf(&decls, "\nvar %s%s = &%s\n", NativeVarPrefix, name, name)
+			}
+		case *types.Const:
+			if !taken(NativeConstPrefix + name) {
+				fmt.Fprintf(&decls, "\nconst %s%s = %s\n", NativeConstPrefix, name, name)
+			}
+		}
+	}
+	var b bytes.Buffer
+	b.WriteString(generatedHeader)
+	fmt.Fprintf(&b, "package %s\n\n", pkg.Name())
+	imports.Write(&b)
+	b.Write(decls.Bytes())
+	return b.Bytes()
+}
+
+// nativeExportLine reports whether l is a one-line declaration of a
+// native exports file, which repairOverlay may leave out.
+func nativeExportLine(l string) bool {
+	for _, p := range []string{"type " + NativeTypePrefix, "var " + NativeFuncPrefix, "var " + NativeVarPrefix, "const " + NativeConstPrefix} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return (strings.HasPrefix(l, "func "+NativeFieldPrefix) || strings.HasPrefix(l, "func "+NativeMethodPrefix)) && strings.HasSuffix(l, "}")
+}
+
+// NativeBuild is what a plugin build needs to reproduce the packages of a
+// patchable build exactly: the go command's directory, the build's flags
+// (the debug flags included), its added environment and its overlay. Go
+// refuses to load a plugin whose shared packages differ from the host's.
+type NativeBuild struct {
+	Dir      string   `json:"dir"`
+	Flags    []string `json:"flags"`
+	Env      []string `json:"env"` // added to the process environment
+	Overlay  string   `json:"overlay"`
+	BuildDir string   `json:"buildDir"`
+}
+
+// Plugin builds a plugin (`go build -buildmode=plugin`) of the package
+// made of files (by base name) in directory dir, a directory that exists
+// only in the overlay, at output, with the host build's flags, environment
+// and overlay. The package's import path is dir's within its module: a
+// fresh dir per plugin, since a process loads one package path once. A
+// failure returns the go command's output in the error.
+func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string][]byte, output string) error {
+	data, err := os.ReadFile(nb.Overlay)
+	if err != nil {
+		return fmt.Errorf("plugin: %w", err)
+	}
+	var ov struct{ Replace map[string]string }
+	if err := json.Unmarshal(data, &ov); err != nil {
+		return fmt.Errorf("plugin: overlay: %w", err)
+	}
+	srcDir := strings.TrimSuffix(output, filepath.Ext(output)) + "_src"
+	if err := os.MkdirAll(srcDir, 0o755); err != nil {
+		return fmt.Errorf("plugin: %w", err)
+	}
+	for base, src := range files {
+		p := filepath.Join(srcDir, base)
+		if err := os.WriteFile(p, src, 0o644); err != nil {
+			return fmt.Errorf("plugin: %w", err)
+		}
+		ov.Replace[filepath.Join(dir, base)] = p
+	}
+	if data, err = json.Marshal(ov); err != nil {
+		return fmt.Errorf("plugin: %w", err)
+	}
+	ovPath := filepath.Join(srcDir, "overlay.json")
+	if err := os.WriteFile(ovPath, data, 0o644); err != nil {
+		return fmt.Errorf("plugin: %w", err)
+	}
+	args := append([]string{"build", "-buildmode=plugin", "-o", output, "-overlay", ovPath}, nb.Flags...)
+	args = append(args, dir)
+	var out bytes.Buffer
+	err = runGo(ctx, nb.Dir, args, append(os.Environ(), nb.Env...), &out, nil)
+	if errors.Is(err, syscall.ECHILD) {
+		// While its target runs, Delve waits for any child of this
+		// process (wait4 of pid -1) and may reap the go command first:
+		// its status is lost, but its output is complete, and on success
+		// it wrote the plugin (at a path new to this build) and printed
+		// nothing.
+		if _, serr := os.Stat(output); serr == nil && strings.TrimSpace(out.String()) == "" {
+			err = nil
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("plugin: %w", ctx.Err())
+		}
+		return fmt.Errorf("plugin: %w: %s", err, strings.TrimSpace(out.String()))
+	}
+	return nil
+}
