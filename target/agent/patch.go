@@ -60,6 +60,7 @@ func applyLocked(patches []wire.Patch) error {
 		e    *funcEntry
 		fn   any
 		info patchInfo
+		p    wire.Patch
 	}
 	var (
 		failed []failedAt // in the order found
@@ -109,7 +110,7 @@ func applyLocked(patches []wire.Patch) error {
 				fail(g.at[k], failure(wire.Ref{Key: e.key, Index: e.index}, errs[k]))
 				continue
 			}
-			done = append(done, ready{e: e, fn: values[k], info: patchInfo{key: e.key, source: g.ps[k].Source}})
+			done = append(done, ready{e: e, fn: values[k], info: patchInfo{key: e.key, source: g.ps[k].Source}, p: g.ps[k]})
 		}
 	}
 	if len(failed) > 0 {
@@ -128,6 +129,7 @@ func applyLocked(patches []wire.Patch) error {
 	for _, r := range done {
 		t.Fns[r.e.index] = r.fn
 		machine.patched[r.e.index] = r.info
+		recordPlace(r.e.index, r.p)
 	}
 	Publish(t)
 	return nil
