@@ -31,6 +31,7 @@ func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 		Log:          testenv.Logger(t, "dapproxy"),
 		Capabilities: pr.Capabilities(),
 		TargetEnv:    lp.TargetEnv,
+		Started:      lp.Started,
 	}
 	px := dapproxy.New(cfg)
 	pr.Register(px)

@@ -121,7 +121,7 @@ func handleFault(r any, fn string) *Fault {
 		}
 		revertFaulted(e.index)
 	}
-	logger.Error(f.Error())
+	logger.Error(strings.TrimPrefix(f.Error(), "livepatch: "))
 	FaultStop(&FaultPanic{arg: f.Error()})
 	return f
 }
