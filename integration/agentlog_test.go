@@ -31,9 +31,9 @@ func TestAgentLogIsLivepatchs(t *testing.T) {
 	return name + fmt.Sprint(mv())
 }`, "patched main.greet (main.go:22)")
 		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
-		got := env.waitConsole("livepatch: interpreter fault in main.greet")
-		if !strings.Contains(got, "reflect") {
-			t.Errorf("the report does not give the interpreter's message: %q", got)
+		got := env.waitConsole("livepatch: interpreter fault: ")
+		if !strings.Contains(got, "func: main.greet") || !strings.Contains(got, "panic: reflect") {
+			t.Errorf("the report does not name the function and give the interpreter's message: %q", got)
 		}
 		env.WaitStopped("exception")
 		if s := stderr.String(); strings.Contains(s, "livepatch-agent") || strings.Contains(s, "interpreter fault") {

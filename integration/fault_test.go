@@ -43,7 +43,7 @@ func TestInterpreterFaultSurvived(t *testing.T) {
 			t.Errorf("exception stop text %q does not name the fault", st.Body.Text)
 		}
 		place := "main.go:" + strconv.Itoa(lineOf(t, main, "func greet(name string) string {"))
-		got := env.waitConsole("interpreter fault in main.greet")
+		got := env.waitConsole("func: main.greet")
 		for _, want := range []string{place, "reflect", "limitation of livepatch", "not a bug in your code"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("console report %q lacks %q", got, want)

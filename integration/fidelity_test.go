@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,5 +128,35 @@ func TestRepatchReportsRegression(t *testing.T) {
 	}
 	if p := rep.Packages[0]; p.Native.Passed != 1 || p.Repatched.Failed != 1 {
 		t.Errorf("native %+v, repatched %+v: want 1 passed natively, 1 failed repatched", p.Native, p.Repatched)
+	}
+}
+
+// TestRepatchKeepsGoingAfterFault runs a package one of whose functions
+// trips the interpreter at run time: that function is kept compiled with
+// the interpreter's message as the reason, the tests are judged again
+// without it, and no test counts as a regression (issue 17).
+func TestRepatchKeepsGoingAfterFault(t *testing.T) {
+	rep, code, stderr := runRepatch(t, "./testdata/fault")
+	if code != 0 || len(rep.Packages) != 1 {
+		t.Fatalf("exit code %d, %d packages; stderr:\n%s", code, len(rep.Packages), stderr)
+	}
+	p := rep.Packages[0]
+	if len(p.Regressions) != 0 || p.Repatched.Passed != 2 {
+		t.Errorf("regressions %q, repatched %+v: want both tests passing", p.Regressions, p.Repatched)
+	}
+	var faulted []string
+	for _, r := range p.Refused {
+		if strings.HasPrefix(r.Message, "interpreter fault at run time: ") {
+			faulted = append(faulted, r.Key)
+			if !strings.Contains(r.Message, "reflect") {
+				t.Errorf("%s: reason %q lacks the interpreter's message", r.Key, r.Message)
+			}
+		}
+	}
+	if strings.Join(faulted, ",") != "github.com/livepatch/livepatch/integration/testdata/fault.FirstInc" {
+		t.Errorf("kept compiled for a fault: %q, want FirstInc; refused: %+v", faulted, p.Refused)
+	}
+	if !slices.Contains(p.Replaced, "github.com/livepatch/livepatch/integration/testdata/fault.Twice") {
+		t.Errorf("Twice was not replaced: %q", p.Replaced)
 	}
 }

@@ -40,7 +40,8 @@ type PackageReport struct {
 type Refusal struct {
 	// Key names the function as the manifest does.
 	Key string `json:"key"`
-	// Stage is where it was refused: StageBuild, StageRewrite or StageAgent.
+	// Stage is where it was refused: StageBuild, StageRewrite, StageAgent
+	// or StageRun.
 	Stage string `json:"stage"`
 	// Group is a short summary of the reason, the same for every function
 	// refused for that reason (for example "generic function", "range
@@ -56,6 +57,7 @@ const (
 	StageRewrite = "rewriter"      // the rewriting (package change) refused it
 	StageAgent   = "interpreter"   // the agent's compiler refused it
 	StageFilter  = "not asked for" // --repatch named other functions
+	StageRun     = "run time"      // the interpreter failed running it (an interpreter fault)
 )
 
 // Results counts the tests of one run by outcome; Tests holds each test's

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/livepatch/livepatch/target/agent/hostlink"
 	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
@@ -121,7 +122,7 @@ func handleFault(r any, fn string) *Fault {
 		}
 		revertFaulted(e.index)
 	}
-	logger.Error(strings.TrimPrefix(f.Error(), "livepatch: "))
+	logger.Error(hostlink.FaultMsg, hostlink.FaultFunc, f.Func, hostlink.FaultAt, f.Pos, hostlink.FaultPanic, f.Msg)
 	FaultStop(&FaultPanic{arg: f.Error()})
 	return f
 }

@@ -189,7 +189,7 @@ func TestInterpreterPanicReportedAndReraised(t *testing.T) {
 		}
 	}
 	out := log.String()
-	if n := strings.Count(out, "interpreter fault in"); n != 2 {
+	if n := strings.Count(out, "interpreter fault:"); n != 2 {
 		t.Errorf("got %d reports, want one per call:\n%s", n, out)
 	}
 	if !strings.Contains(out, "(*counter).add") || !strings.Contains(out, "reflect.Set") {
