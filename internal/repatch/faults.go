@@ -12,7 +12,7 @@ import (
 // maxFaultRuns bounds the runs of one package's tests: each run after the
 // first keeps compiled the functions in which the interpreter failed in the
 // runs before.
-const maxFaultRuns = 5
+const maxFaultRuns = 20
 
 // faults gathers the interpreter faults a test binary's agent logs, by the
 // function's name as Go's tracebacks give it, with the interpreter's

@@ -177,3 +177,35 @@ func TestDrain(t *testing.T) {
 		t.Errorf("Drain: got %d, want 50", got)
 	}
 }
+
+func TestElidedLiterals(t *testing.T) {
+	if got, want := ElidedSlice("t"), []field{{typ: "t"}, {typ: "t2", size: 2}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ElidedSlice: got %+v, want %+v", got, want)
+	}
+	if got, want := ElidedArray(), [2]field{{typ: "a", size: 1}, {size: 2}}; got != want {
+		t.Errorf("ElidedArray: got %+v, want %+v", got, want)
+	}
+	byName, count := ElidedMap()
+	if byName["x"] != (field{typ: "x", size: 1}) || count[field{typ: "k", size: 3}] != 3 {
+		t.Errorf("ElidedMap: got %+v %+v", byName, count)
+	}
+	p, ps := PointerLiterals()
+	if *p != (field{typ: "p"}) || len(ps) != 2 || *ps[0] != (field{typ: "q", size: 1}) || *ps[1] != (field{size: 2}) {
+		t.Errorf("PointerLiterals: got %+v %+v", p, ps)
+	}
+}
+
+func TestNestedLiterals(t *testing.T) {
+	r := NestedLiterals("n")
+	if r.name != "n" || !reflect.DeepEqual(r.fields, []field{{typ: "n"}, {typ: "n", size: 9}}) || *r.first != (field{typ: "first"}) {
+		t.Errorf("NestedLiterals: got %+v", r)
+	}
+	rs := NestedSlices()
+	if len(rs) != 1 || rs[0].name != "r" || rs[0].fields[0] != (field{typ: "inner", size: 4}) || rs[0].first.size != 5 {
+		t.Errorf("NestedSlices: got %+v", rs)
+	}
+	s, f := ArgumentLiteral("ab")
+	if s != "ab/2" || f != (field{typ: "ret"}) {
+		t.Errorf("ArgumentLiteral: got %q %+v", s, f)
+	}
+}
