@@ -40,7 +40,7 @@ type readResult struct {
 // ep, with its output, one stream, going to h.pr.
 func (h *heldProcs) startBinary(ctx context.Context, r heldRun, ep *agentclient.Endpoint) error {
 	args := append([]string{"-test.v=test2json"}, r.args...)
-	if !hasFlag(r.args, "test.timeout") {
+	if !hasFlag(r.args, "timeout") {
 		args = append(args, "-test.timeout="+defaultTestTimeout)
 	}
 	pr, pw, err := os.Pipe()

@@ -267,10 +267,11 @@ func runNative(ctx context.Context, opts Options, paths []string) (map[string]*R
 	return res, nil
 }
 
-// hasFlag reports whether flags set the flag called name.
+// hasFlag reports whether flags set the go test flag called name, in
+// either of its forms (-count, -test.count).
 func hasFlag(flags []string, name string) bool {
 	for _, f := range flags {
-		n, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		n, _, _ := flagName(f)
 		if strings.HasPrefix(f, "-") && n == name {
 			return true
 		}
