@@ -14,8 +14,8 @@ import (
 	"github.com/livepatch/livepatch/internal/testenv"
 )
 
-// runRepatch runs `livepatch test --repatch=all --json` on pkgs and
-// returns the report and the exit code.
+// runRepatch runs `livepatch test --repatch=all --json` on pkgs (and go
+// test flags) and returns the report and the exit code.
 func runRepatch(t *testing.T, pkgs ...string) (*repatch.Report, int, string) {
 	t.Helper()
 	args := append([]string{"test", "--repatch=all", "--json"}, pkgs...)
@@ -158,5 +158,25 @@ func TestRepatchKeepsGoingAfterFault(t *testing.T) {
 	}
 	if !slices.Contains(p.Replaced, "github.com/livepatch/livepatch/integration/testdata/fault.Twice") {
 		t.Errorf("Twice was not replaced: %q", p.Replaced)
+	}
+}
+
+// TestRepatchSlowIsNotWrong runs a package whose first test takes
+// milliseconds compiled and seconds interpreted, with go test's time limit
+// as users type it (-timeout=1s, among the packages): the test is reported
+// as slow, with its slowdown, not as a regression, and the test after it,
+// which the run that timed out never reached, is run again and passes
+// (issue 17).
+func TestRepatchSlowIsNotWrong(t *testing.T) {
+	rep, code, stderr := runRepatch(t, "./testdata/slow", "-timeout=1s", "-count=1")
+	if code != 0 || len(rep.Packages) != 1 {
+		t.Fatalf("exit code %d, %d packages; stderr:\n%s", code, len(rep.Packages), stderr)
+	}
+	p := rep.Packages[0]
+	if len(p.Regressions) != 0 || p.Repatched.Tests["TestHalf"] != "pass" {
+		t.Errorf("regressions %q, repatched %+v: want TestHalf passing and none", p.Regressions, p.Repatched)
+	}
+	if len(p.Slow) != 1 || p.Slow[0].Test != "TestSpin" || p.Slow[0].Slowdown < 2 || p.Slow[0].Repatched < 0.5 {
+		t.Errorf("slow tests: got %+v, want TestSpin, measured at least 2x slower", p.Slow)
 	}
 }

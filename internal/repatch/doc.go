@@ -30,6 +30,13 @@
 // run time: MESSAGE", and the package's tests run again without it (up to
 // maxFaultRuns runs), so that one function never costs the package.
 //
+// Slow is not wrong: when the repatched run reaches its -test.timeout, the
+// natively passing tests it was running are reported as slow (SlowTest,
+// with how long they ran at least and the slowdown over their native
+// time), not as regressions, and the tests it had not started are run
+// again (finishTimedOut). Go test flags come as users type them (-run X,
+// -count=1, -test.run=X, -v); TestFlag names the ones Run cannot honour.
+//
 // Functions that stay compiled are grouped by reason (see Refusal): not
 // patchable at all (generic, init, cgo ...), refused by the rewriter,
 // refused by the interpreter's compiler, or failed in by the interpreter at

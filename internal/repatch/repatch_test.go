@@ -73,7 +73,7 @@ func TestReadEvents(t *testing.T) {
 		t.Errorf("TestC's output: got %q", r.FailOutput["TestC"])
 	}
 	native := Results{Tests: map[string]string{"TestA": "pass", "TestB": "pass", "TestC": "pass"}}
-	if got, want := regressions(native, *r), []string{"TestB", "TestC"}; !reflect.DeepEqual(got, want) {
+	if got, want := regressions(native, *r, nil), []string{"TestB", "TestC"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("regressions: got %q, want %q", got, want)
 	}
 }

@@ -158,10 +158,11 @@ func runRepatched(ctx context.Context, opts Options, pr *PackageReport, bin stri
 	seen := &faults{}
 	for run := 1; ; run++ {
 		progress(opts, "%s: running the tests with %d functions replaced", pr.Path, len(set))
-		results, replaced, agentRefused, err := runHeld(ctx, heldRun{
+		r := heldRun{
 			bin: res.Output, dir: pr.Dir, pkg: pr.Path, env: opts.Env,
 			args: append([]string{"-test.paniconexit0"}, binArgs...), patches: set, log: opts.Log, faults: seen,
-		})
+		}
+		results, replaced, agentRefused, err := runHeld(ctx, r)
 		pr.Replaced = replaced
 		if err != nil {
 			pr.Refused = append(pr.Refused, agentRefused...)
@@ -176,8 +177,13 @@ func runRepatched(ctx context.Context, opts Options, pr *PackageReport, bin stri
 		if len(faulted) == 0 || run == maxFaultRuns {
 			pr.Refused = append(pr.Refused, agentRefused...)
 			pr.Replaced = without(replaced, faulted)
+			if results.TimedOut {
+				progress(opts, "%s: the tests ran out of time repatched: running those not run yet again", pr.Path)
+				r.faults, r.patches = nil, set
+				results = finishTimedOut(ctx, r, pr, results)
+			}
 			pr.Repatched = results
-			pr.Regressions = regressions(pr.Native, pr.Repatched)
+			pr.Regressions = regressions(pr.Native, pr.Repatched, pr.Slow)
 			return
 		}
 		progress(opts, "%s: the interpreter failed in %d functions at run time: running the tests again with them compiled", pr.Path, len(faulted))
