@@ -209,3 +209,9 @@ func TestNestedLiterals(t *testing.T) {
 		t.Errorf("ArgumentLiteral: got %q %+v", s, f)
 	}
 }
+
+func TestCatchByMethod(t *testing.T) {
+	if got := CatchByMethod(); got != "boom" {
+		t.Errorf("CatchByMethod: got %q, want boom", got)
+	}
+}
