@@ -167,6 +167,7 @@ func (r *rewriter) visit(n ast.Node) bool {
 				r.noteWrite(l)
 			}
 		}
+		r.convertFuncStores(n) // fields.go
 	case *ast.IncDecStmt:
 		r.noteWrite(n.X)
 	case *ast.UnaryExpr:

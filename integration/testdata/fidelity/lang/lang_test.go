@@ -215,3 +215,33 @@ func TestCatchByMethod(t *testing.T) {
 		t.Errorf("CatchByMethod: got %q, want boom", got)
 	}
 }
+
+func TestFuncFieldFromCall(t *testing.T) {
+	four := 1
+	for _, c := range []struct {
+		p    *pparser
+		want string
+	}{
+		{&pparser{stack: []int{1, 9, 9}}, "A"},
+		{&pparser{stack: []int{9, 3, 9}, modes: pmodeStack{modeB, modeT}}, "T"},
+		{&pparser{stack: []int{9, 9}}, "B"},
+		{&pparser{stack: []int{9, 9}, ctx: &four}, "A"},
+	} {
+		c.p.ResetMode()
+		if c.p.im == nil {
+			t.Errorf("%v: im not set", c.p.stack)
+			continue
+		}
+		if got := c.p.im(c.p); got != c.want {
+			t.Errorf("%v: got %q, want %q", c.p.stack, got, c.want)
+		}
+	}
+}
+
+func TestFuncFieldStores(t *testing.T) {
+	p := &pparser{modes: pmodeStack{modeB, modeT}}
+	a, b, c := p.AssignVariants()
+	if !a || !b || !c {
+		t.Errorf("got %v %v %v", a, b, c)
+	}
+}
