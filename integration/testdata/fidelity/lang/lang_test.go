@@ -245,3 +245,16 @@ func TestFuncFieldStores(t *testing.T) {
 		t.Errorf("got %v %v %v", a, b, c)
 	}
 }
+
+func TestSwitchInitSelector(t *testing.T) {
+	for _, k := range []elemKind{kindPre, kindListing} {
+		p := &textParser{open: elemStack{{Kind: k}}}
+		AddText(p, "\n\nA")
+		if p.out != "\nA" {
+			t.Errorf("AddText in %v: got %q, want %q", k, p.out, "\nA")
+		}
+	}
+	if got := TrimIfLong("abcde"); got != "bcde" {
+		t.Errorf("TrimIfLong: got %q, want bcde", got)
+	}
+}
