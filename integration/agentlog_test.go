@@ -31,12 +31,12 @@ func TestAgentLogIsLivepatchs(t *testing.T) {
 	return name + fmt.Sprint(mv())
 }`, "patched main.greet (main.go:22)")
 		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
-		got := env.waitConsole("livepatch: replacement panicked inside the interpreter")
-		if !strings.Contains(got, "func: main.greet") {
-			t.Errorf("the report does not name the patched function: %q", got)
+		got := env.waitConsole("livepatch: interpreter fault: ")
+		if !strings.Contains(got, "func: main.greet") || !strings.Contains(got, "panic: reflect") {
+			t.Errorf("the report does not name the function and give the interpreter's message: %q", got)
 		}
 		env.WaitStopped("exception")
-		if s := stderr.String(); strings.Contains(s, "livepatch-agent") || strings.Contains(s, "panicked inside the interpreter") {
+		if s := stderr.String(); strings.Contains(s, "livepatch-agent") || strings.Contains(s, "interpreter fault") {
 			t.Errorf("the agent's log reached the program's stderr:\n%s", s)
 		}
 		env.Disconnect()

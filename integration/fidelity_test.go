@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,8 +14,8 @@ import (
 	"github.com/livepatch/livepatch/internal/testenv"
 )
 
-// runRepatch runs `livepatch test --repatch=all --json` on pkgs and
-// returns the report and the exit code.
+// runRepatch runs `livepatch test --repatch=all --json` on pkgs (and go
+// test flags) and returns the report and the exit code.
 func runRepatch(t *testing.T, pkgs ...string) (*repatch.Report, int, string) {
 	t.Helper()
 	args := append([]string{"test", "--repatch=all", "--json"}, pkgs...)
@@ -77,6 +78,11 @@ func TestRepatchFidelityFixtures(t *testing.T) {
 		"lang.FallIntoDefault": "a switch whose default clause is not the last, with a fallthrough into or out of it",
 		// yaegi loops forever on a break out of a select to its loop.
 		"lang.(*Postbox).Drain": "break loop inside a select leaves it for an enclosing statement",
+		// yaegi recovers a panic before it runs a frame's deferred calls,
+		// and a replaced function's recover is not called by the deferring
+		// frame: neither sees the panic.
+		"lang.CatchByMethod":  "catch calls recover",
+		"lang.(*guard).catch": "calls recover",
 		// Generic functions and methods have no dispatch prologue.
 		"lang.keysOf":        "generic",
 		"lang.(*Stack).Push": "generic",
@@ -127,5 +133,55 @@ func TestRepatchReportsRegression(t *testing.T) {
 	}
 	if p := rep.Packages[0]; p.Native.Passed != 1 || p.Repatched.Failed != 1 {
 		t.Errorf("native %+v, repatched %+v: want 1 passed natively, 1 failed repatched", p.Native, p.Repatched)
+	}
+}
+
+// TestRepatchKeepsGoingAfterFault runs a package one of whose functions
+// trips the interpreter at run time: that function is kept compiled with
+// the interpreter's message as the reason, the tests are judged again
+// without it, and no test counts as a regression (issue 17).
+func TestRepatchKeepsGoingAfterFault(t *testing.T) {
+	rep, code, stderr := runRepatch(t, "./testdata/fault")
+	if code != 0 || len(rep.Packages) != 1 {
+		t.Fatalf("exit code %d, %d packages; stderr:\n%s", code, len(rep.Packages), stderr)
+	}
+	p := rep.Packages[0]
+	if len(p.Regressions) != 0 || p.Repatched.Passed != 2 {
+		t.Errorf("regressions %q, repatched %+v: want both tests passing", p.Regressions, p.Repatched)
+	}
+	var faulted []string
+	for _, r := range p.Refused {
+		if strings.HasPrefix(r.Message, "interpreter fault at run time: ") {
+			faulted = append(faulted, r.Key)
+			if !strings.Contains(r.Message, "reflect") {
+				t.Errorf("%s: reason %q lacks the interpreter's message", r.Key, r.Message)
+			}
+		}
+	}
+	if strings.Join(faulted, ",") != "github.com/livepatch/livepatch/integration/testdata/fault.FirstInc" {
+		t.Errorf("kept compiled for a fault: %q, want FirstInc; refused: %+v", faulted, p.Refused)
+	}
+	if !slices.Contains(p.Replaced, "github.com/livepatch/livepatch/integration/testdata/fault.Twice") {
+		t.Errorf("Twice was not replaced: %q", p.Replaced)
+	}
+}
+
+// TestRepatchSlowIsNotWrong runs a package whose first test takes
+// milliseconds compiled and seconds interpreted, with go test's time limit
+// as users type it (-timeout=1s, among the packages): the test is reported
+// as slow, with its slowdown, not as a regression, and the test after it,
+// which the run that timed out never reached, is run again and passes
+// (issue 17).
+func TestRepatchSlowIsNotWrong(t *testing.T) {
+	rep, code, stderr := runRepatch(t, "./testdata/slow", "-timeout=1s", "-count=1")
+	if code != 0 || len(rep.Packages) != 1 {
+		t.Fatalf("exit code %d, %d packages; stderr:\n%s", code, len(rep.Packages), stderr)
+	}
+	p := rep.Packages[0]
+	if len(p.Regressions) != 0 || p.Repatched.Tests["TestHalf"] != "pass" {
+		t.Errorf("regressions %q, repatched %+v: want TestHalf passing and none", p.Regressions, p.Repatched)
+	}
+	if len(p.Slow) != 1 || p.Slow[0].Test != "TestSpin" || p.Slow[0].Slowdown < 2 || p.Slow[0].Repatched < 0.5 {
+		t.Errorf("slow tests: got %+v, want TestSpin, measured at least 2x slower", p.Slow)
 	}
 }

@@ -68,6 +68,7 @@ func liveProxy(t testing.TB, timeout time.Duration, noNative bool) *dapproxy.Pro
 		Log:          testenv.Logger(t, "dapproxy"),
 		Capabilities: pr.Capabilities(),
 		TargetEnv:    lp.TargetEnv,
+		Started:      lp.Started,
 	})
 	pr.Register(px)
 	lp.Register(px)

@@ -48,10 +48,11 @@ func (c *CallClient) explainCallError(err error) error {
 var ErrNoCall = errors.New("the goroutine cannot take a call")
 
 // stoppedDying reports whether d's target is stopped at Delve's breakpoint
-// for an unrecovered panic or a fatal throw.
+// for an unrecovered panic or a fatal throw, not at the agent's stop for an
+// interpreter fault, which that breakpoint also covers (StopAtFaults).
 func stoppedDying(d *debugger.Debugger) bool {
 	st, err := d.State(true)
-	if err != nil || st == nil || st.CurrentThread == nil || st.CurrentThread.Breakpoint == nil {
+	if err != nil || st == nil || st.CurrentThread == nil || st.CurrentThread.Breakpoint == nil || stoppedAtFault(st.CurrentThread.Function) {
 		return false
 	}
 	switch st.CurrentThread.Breakpoint.Name {

@@ -196,7 +196,7 @@ func NewProxy(cfg ProxyConfig) *dapproxy.Proxy {
 	pr := prompt.New(prompt.Options{Log: logOf("prompt"), Timeout: cfg.PromptTimeout})
 	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: logOf("livepatch"), Quiet: cfg.Quiet, NoWatch: cfg.NoWatch})
 	px := dapproxy.New(dapproxy.Config{Debugger: base, Log: logOf("dapproxy"),
-		Builder: PatchBuilder{Log: logOf("patcher"), Built: pr.UseBuild}, Capabilities: pr.Capabilities(), TargetEnv: lp.TargetEnv})
+		Builder: PatchBuilder{Log: logOf("patcher"), Built: pr.UseBuild}, Capabilities: pr.Capabilities(), TargetEnv: lp.TargetEnv, Started: lp.Started})
 	pr.Register(px)
 	lp.Register(px)
 	return px

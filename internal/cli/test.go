@@ -29,8 +29,12 @@ and the tests passed, failed and skipped in both runs; then the refused
 functions grouped by reason, and every test that passes natively but not
 repatched. --json prints the report as JSON instead.
 
-Flags after -- go to go test: -run, -skip, -short, -count, -timeout, -cpu,
--parallel, -failfast, -shuffle, -tags, -ldflags, -gcflags, -mod.
+Go test flags go to go test, written anywhere on the line (or after --),
+as go test takes them (-count=1, -run X, -test.run=X): -run, -skip, -short,
+-count, -timeout, -cpu, -parallel, -failfast, -shuffle, -list, -bench,
+-benchtime, -benchmem, -tags, -ldflags, -gcflags, -mod; -v and -json are
+taken and change nothing (both runs are read as events). A flag livepatch
+test cannot honour (-race, -cover, -cpuprofile, ...) is named with the reason.
 
 The exit status is 1 when a test that passes natively fails repatched, or a
 package with natively passing tests cannot run repatched.`,
@@ -56,12 +60,10 @@ func testFlags() (*flag.FlagSet, *testOptions) {
 
 func runTest(ctx context.Context, env *Env, args []string) error {
 	fs, o := testFlags()
-	var testArgs []string
-	for i, a := range args {
-		if a == "--" {
-			args, testArgs = args[:i], args[i+1:]
-			break
-		}
+	args, testArgs, err := splitTestArgs(fs, args)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "livepatch test: %v\n", err)
+		return errUsage
 	}
 	if err := parse(env, commands["test"], fs, args); err != nil {
 		return err
@@ -105,4 +107,44 @@ func runTest(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("%d tests pass natively and fail repatched", n)
 	}
 	return nil
+}
+
+// splitTestArgs separates the go test flags (repatch.TestFlag) written
+// among livepatch test's own flags and packages, and those after "--",
+// from the rest, which fs parses.
+func splitTestArgs(fs *flag.FlagSet, args []string) (own, testArgs []string, err error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return own, append(testArgs, args[i+1:]...), nil
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			own = append(own, a)
+			continue
+		}
+		name, _, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if name == "h" || name == "help" {
+			own = append(own, a)
+			continue
+		}
+		if f := fs.Lookup(name); f != nil {
+			own = append(own, a)
+			b, isBool := f.Value.(interface{ IsBoolFlag() bool })
+			if !hasVal && !(isBool && b.IsBoolFlag()) && i+1 < len(args) {
+				i++
+				own = append(own, args[i])
+			}
+			continue
+		}
+		needsNext, err := repatch.TestFlag(a)
+		if err != nil {
+			return nil, nil, err
+		}
+		testArgs = append(testArgs, a)
+		if needsNext && i+1 < len(args) {
+			i++
+			testArgs = append(testArgs, args[i])
+		}
+	}
+	return own, testArgs, nil
 }

@@ -156,6 +156,9 @@ func (s *Session) startLaunch(ctx context.Context, m *message, l *launchState, c
 		return &Error{ID: errFailedToLaunch, Summary: "Failed to launch" + what, Detail: err.Error(), ShowUser: true}
 	}
 	l.debugger, l.svc = d, svc
+	if started := s.proxy.cfg.Started; started != nil {
+		started(s, d)
+	}
 
 	tgrp, unlock := d.LockTargetGroup()
 	cmdline := tgrp.Selected.CmdLine

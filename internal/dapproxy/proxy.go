@@ -31,6 +31,12 @@ type Config struct {
 	// entries added to the debuggee's environment (and kept for restarts),
 	// e.g. where its agent listens. ctx ends with the session.
 	TargetEnv func(ctx context.Context, s *Session) []string
+	// Started, when not nil, is called with the debugger while a process
+	// it launched in modes debug, test and exec is stopped before running
+	// its code: after the launch and after each restart (Delve makes its
+	// own breakpoints anew for each process), e.g. to set breakpoints of
+	// the caller's.
+	Started func(s *Session, d *debugger.Debugger)
 }
 
 // HandlerFunc answers one intercepted request. It runs on the session's

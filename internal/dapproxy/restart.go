@@ -93,11 +93,16 @@ func (s *Session) restartInDelve(m *message, l *launchState, req *message) {
 		return true
 	})
 	s.toDelve(req, 0, &pending{clientSeq: m.Seq})
+	restarted := false
 	select {
 	case <-done:
+		restarted = failure == nil
 	case <-s.done:
 	}
 	restore()
+	if started := s.proxy.cfg.Started; started != nil && restarted && !l.debugger.IsRunning() {
+		started(s, l.debugger)
+	}
 	if failure != nil {
 		// Delve answers a restart at once and reports a later failure as a
 		// second response, which clients ignore: show it.

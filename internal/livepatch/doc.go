@@ -93,6 +93,8 @@
 // While the target is stopped, patches go through Delve call injection
 // (agentclient.CallClient); while it runs, through the agent's unix socket,
 // whose private directory and token TargetEnv gives each launched process.
+// Started (a dapproxy.Config.Started) makes each launched process stop at
+// an interpreter fault as at an unrecovered panic (agentclient.StopAtFaults).
 //
 // # Stepping
 //

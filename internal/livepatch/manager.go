@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-delve/delve/service/debugger"
+
 	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
@@ -106,6 +108,15 @@ func (m *Manager) TargetEnv(ctx context.Context, s *dapproxy.Session) []string {
 		return nil
 	}
 	return ep.Env()
+}
+
+// Started is a dapproxy.Config.Started: it makes each launched program
+// stop under the debugger at an interpreter fault, as at an unrecovered
+// panic (agentclient.StopAtFaults).
+func (m *Manager) Started(s *dapproxy.Session, d *debugger.Debugger) {
+	if err := agentclient.StopAtFaults(d); err != nil {
+		m.log.Warn("no stop at interpreter faults", "err", err)
+	}
 }
 
 // session returns the state of s, made on first use; it is dropped when

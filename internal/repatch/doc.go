@@ -24,10 +24,24 @@
 // through `go tool test2json`, the converter `go test -json` itself uses,
 // so both runs are read by the same code from the same event stream.
 //
+// The agent reports an interpreter fault (the interpreter failed at run
+// time in a replacement, see agent.Fault) in its log, which Run follows:
+// such a function is kept compiled with the reason "interpreter fault at
+// run time: MESSAGE", and the package's tests run again without it (up to
+// maxFaultRuns runs), so that one function never costs the package.
+//
+// Slow is not wrong: when the repatched run reaches its -test.timeout, the
+// natively passing tests it was running are reported as slow (SlowTest,
+// with how long they ran at least and the slowdown over their native
+// time), not as regressions, and the tests it had not started are run
+// again (finishTimedOut). Go test flags come as users type them (-run X,
+// -count=1, -test.run=X, -v); TestFlag names the ones Run cannot honour.
+//
 // Functions that stay compiled are grouped by reason (see Refusal): not
-// patchable at all (generic, init, cgo ...), refused by the rewriter, or
-// refused by the interpreter's compiler. A test that passes natively and
-// fails (or does not finish) repatched is a regression.
+// patchable at all (generic, init, cgo ...), refused by the rewriter,
+// refused by the interpreter's compiler, or failed in by the interpreter at
+// run time. A test that passes natively and fails (or does not finish)
+// repatched is a regression.
 //
 // Run is not safe for concurrent use with another Run on the same module:
 // the patchable builder shares a build directory per module and options.

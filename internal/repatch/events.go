@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+	"time"
 )
 
 // event is one test2json event (see `go doc test2json`).
@@ -13,7 +14,13 @@ type event struct {
 	Package string
 	Test    string
 	Output  string
+	Elapsed float64
+	Time    time.Time
 }
+
+// timedOut starts the line of a test binary's panic when its -test.timeout
+// passes.
+const timedOut = "panic: test timed out after "
 
 // maxOutput bounds the output kept of a run that failed as a whole.
 const maxOutput = 16 << 10
@@ -28,6 +35,7 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 	text := map[string]*strings.Builder{}
 	testText := map[[2]string]*strings.Builder{}
 	failed := map[string]bool{}
+	started := map[[2]string]time.Time{}
 	get := func(p string) *Results {
 		if out[p] == nil {
 			out[p] = &Results{Tests: map[string]string{}}
@@ -53,15 +61,22 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 		case "run":
 			if _, done := res.Tests[ev.Test]; !done {
 				res.Tests[ev.Test] = "" // started; no result yet
+				started[[2]string{ev.Package, ev.Test}] = ev.Time
 			}
 		case "pass", "fail", "skip":
 			if ev.Test != "" {
 				res.Tests[ev.Test] = ev.Action
+				if !strings.Contains(ev.Test, "/") {
+					res.noteElapsed(ev, started[[2]string{ev.Package, ev.Test}])
+				}
 			} else if ev.Action == "fail" {
 				failed[ev.Package] = true
 			}
 		case "output", "build-output":
 			appendCapped(text[ev.Package], ev.Output)
+			if strings.HasPrefix(ev.Output, timedOut) {
+				res.TimedOut = true
+			}
 			if ev.Test != "" {
 				k := [2]string{ev.Package, ev.Test}
 				if testText[k] == nil {
@@ -79,6 +94,10 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 		for name, a := range res.Tests {
 			if a == "" {
 				res.Tests[name] = "fail"
+				if res.unfinished == nil {
+					res.unfinished = map[string]bool{}
+				}
+				res.unfinished[name] = true
 			}
 		}
 	}
@@ -104,4 +123,18 @@ func appendCapped(b *strings.Builder, s string) {
 	if b.Len() < maxOutput {
 		b.WriteString(s)
 	}
+}
+
+// noteElapsed records the time of the test whose result ev is and that
+// started at start: the time the test reported, or (`go tool test2json`
+// gives none) the time between its events.
+func (r *Results) noteElapsed(ev event, start time.Time) {
+	e := ev.Elapsed
+	if e == 0 && !start.IsZero() && !ev.Time.IsZero() {
+		e = ev.Time.Sub(start).Seconds()
+	}
+	if r.Elapsed == nil {
+		r.Elapsed = map[string]float64{}
+	}
+	r.Elapsed[ev.Test] = e
 }

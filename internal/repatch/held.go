@@ -40,7 +40,7 @@ type readResult struct {
 // ep, with its output, one stream, going to h.pr.
 func (h *heldProcs) startBinary(ctx context.Context, r heldRun, ep *agentclient.Endpoint) error {
 	args := append([]string{"-test.v=test2json"}, r.args...)
-	if !hasFlag(r.args, "test.timeout") {
+	if !hasFlag(r.args, "timeout") {
 		args = append(args, "-test.timeout="+defaultTestTimeout)
 	}
 	pr, pw, err := os.Pipe()
@@ -65,7 +65,7 @@ func (h *heldProcs) startBinary(ctx context.Context, r heldRun, ep *agentclient.
 // startTest2json starts `go tool test2json` and reads its events into
 // h.events.
 func (h *heldProcs) startTest2json(ctx context.Context, r heldRun) error {
-	conv := exec.CommandContext(ctx, "go", "tool", "test2json", "-p", r.pkg)
+	conv := exec.CommandContext(ctx, "go", "tool", "test2json", "-t", "-p", r.pkg) // -t: times, for each test's
 	conv.Dir = r.dir
 	conv.Env = append(os.Environ(), r.env...)
 	conv.WaitDelay = 5 * time.Second

@@ -31,6 +31,26 @@ func TestSplitTestFlags(t *testing.T) {
 	}
 }
 
+// TestSplitTestFlagsAsTyped takes the go test flags in the forms users
+// type them: -test. prefixes, -v, bool flags with values.
+func TestSplitTestFlagsAsTyped(t *testing.T) {
+	bin, build, err := splitTestFlags([]string{"-count=1", "-v", "-test.run=TestX", "-test.v=true", "-test.short", "-failfast=false", "-test.timeout", "30s", "-json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"-test.count=1", "-test.run=TestX", "-test.short", "-test.failfast=false", "-test.timeout=30s"}; !reflect.DeepEqual(bin, want) {
+		t.Errorf("binary flags: got %q, want %q", bin, want)
+	}
+	if len(build) != 0 {
+		t.Errorf("build flags: got %q, want none", build)
+	}
+	for flag, why := range map[string]string{"-race": "race detector", "-coverprofile=c.out": "coverage", "-test.cpuprofile=p": "profile", "-frobnicate": "not supported"} {
+		if _, _, err := splitTestFlags([]string{flag}); err == nil || !strings.Contains(err.Error(), why) || !strings.Contains(err.Error(), flag) {
+			t.Errorf("splitTestFlags(%s): got %v, want it named with %q", flag, err, why)
+		}
+	}
+}
+
 func TestReadEvents(t *testing.T) {
 	const stream = `{"Action":"run","Package":"p","Test":"TestA"}
 {"Action":"pass","Package":"p","Test":"TestA"}
@@ -53,7 +73,7 @@ func TestReadEvents(t *testing.T) {
 		t.Errorf("TestC's output: got %q", r.FailOutput["TestC"])
 	}
 	native := Results{Tests: map[string]string{"TestA": "pass", "TestB": "pass", "TestC": "pass"}}
-	if got, want := regressions(native, *r), []string{"TestB", "TestC"}; !reflect.DeepEqual(got, want) {
+	if got, want := regressions(native, *r, nil), []string{"TestB", "TestC"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("regressions: got %q, want %q", got, want)
 	}
 }

@@ -29,8 +29,11 @@ type PackageReport struct {
 	Native    Results `json:"native"`
 	Repatched Results `json:"repatched"`
 	// Regressions names the tests that pass natively and fail, or do not
-	// finish, repatched.
+	// finish, repatched; not the Slow ones.
 	Regressions []string `json:"regressions,omitempty"`
+	// Slow are the tests that pass natively and ran out of time
+	// repatched: interpreted code is slower, which is not wrong.
+	Slow []SlowTest `json:"slow,omitempty"`
 	// Error says why the package could not be run repatched (a build
 	// failure, a binary that never held); empty when it ran.
 	Error string `json:"error,omitempty"`
@@ -40,7 +43,8 @@ type PackageReport struct {
 type Refusal struct {
 	// Key names the function as the manifest does.
 	Key string `json:"key"`
-	// Stage is where it was refused: StageBuild, StageRewrite or StageAgent.
+	// Stage is where it was refused: StageBuild, StageRewrite, StageAgent
+	// or StageRun.
 	Stage string `json:"stage"`
 	// Group is a short summary of the reason, the same for every function
 	// refused for that reason (for example "generic function", "range
@@ -56,6 +60,7 @@ const (
 	StageRewrite = "rewriter"      // the rewriting (package change) refused it
 	StageAgent   = "interpreter"   // the agent's compiler refused it
 	StageFilter  = "not asked for" // --repatch named other functions
+	StageRun     = "run time"      // the interpreter failed running it (an interpreter fault)
 )
 
 // Results counts the tests of one run by outcome; Tests holds each test's
@@ -70,6 +75,13 @@ type Results struct {
 	// Output is the run's output when it failed as a whole (a build
 	// failure, a panic outside any test); empty otherwise.
 	Output string `json:"output,omitempty"`
+	// Elapsed holds each top-level test's time in seconds, as the test
+	// reported it.
+	Elapsed map[string]float64 `json:"elapsed,omitempty"`
+	// TimedOut is set when the run ended at its -test.timeout.
+	TimedOut bool `json:"timedOut,omitempty"`
+
+	unfinished map[string]bool // tests that started and had no result when the run ended
 }
 
 // count fills the counters from Tests.
@@ -87,11 +99,17 @@ func (r *Results) count() {
 	}
 }
 
-// regressions returns the tests that pass in native and not in repatched, sorted.
-func regressions(native, repatched Results) []string {
+// regressions returns the tests that pass in native and not in repatched,
+// sorted, less the slow ones and their subtests.
+func regressions(native, repatched Results, slow []SlowTest) []string {
+	isSlow := map[string]bool{}
+	for _, s := range slow {
+		isSlow[s.Test] = true
+	}
 	var out []string
 	for name, a := range native.Tests {
-		if a == "pass" && repatched.Tests[name] != "pass" {
+		top, _, _ := strings.Cut(name, "/")
+		if a == "pass" && repatched.Tests[name] != "pass" && !isSlow[top] {
 			out = append(out, name)
 		}
 	}
@@ -190,6 +208,9 @@ func (r *Report) WriteText(w io.Writer) error {
 					fmt.Fprintf(w, "%s:\n%s\n", name, indent(firstLines(out, 12)))
 				}
 			}
+		}
+		for _, st := range p.Slow {
+			fmt.Fprintf(w, "\n%s: %s passes natively (%s) and ran out of time repatched: slow, not wrong%s\n", p.Path, st.Test, seconds(st.Native), st.slowdownText())
 		}
 		if p.Repatched.Output != "" && (len(p.Regressions) > 0 || p.Error != "") {
 			fmt.Fprintf(w, "%s repatched output:\n%s\n", p.Path, indent(p.Repatched.Output))

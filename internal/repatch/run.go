@@ -155,19 +155,54 @@ func runRepatched(ctx context.Context, opts Options, pr *PackageReport, bin stri
 	ck.UseBuild(res)
 	set, refused := patchSet(ctx, ck, res.Manifest, pr.Path, opts.All, opts.Functions)
 	pr.Refused = refused
-	progress(opts, "%s: running the tests with %d functions replaced", pr.Path, len(set))
-	results, replaced, agentRefused, err := runHeld(ctx, heldRun{
-		bin: res.Output, dir: pr.Dir, pkg: pr.Path, env: opts.Env,
-		args: append([]string{"-test.paniconexit0"}, binArgs...), patches: set, log: opts.Log,
-	})
-	pr.Replaced = replaced
-	pr.Refused = append(pr.Refused, agentRefused...)
-	if err != nil {
-		pr.Error = err.Error()
-		return
+	seen := &faults{}
+	for run := 1; ; run++ {
+		progress(opts, "%s: running the tests with %d functions replaced", pr.Path, len(set))
+		r := heldRun{
+			bin: res.Output, dir: pr.Dir, pkg: pr.Path, env: opts.Env,
+			args: append([]string{"-test.paniconexit0"}, binArgs...), patches: set, log: opts.Log, faults: seen,
+		}
+		results, replaced, agentRefused, err := runHeld(ctx, r)
+		pr.Replaced = replaced
+		if err != nil {
+			pr.Refused = append(pr.Refused, agentRefused...)
+			pr.Error = err.Error()
+			return
+		}
+		// A function in which the interpreter failed stays compiled, and
+		// the tests are judged again without it.
+		var faulted []Refusal
+		set, faulted = seen.take(set, pr.Path)
+		pr.Refused = append(pr.Refused, faulted...)
+		if len(faulted) == 0 || run == maxFaultRuns {
+			pr.Refused = append(pr.Refused, agentRefused...)
+			pr.Replaced = without(replaced, faulted)
+			if results.TimedOut {
+				progress(opts, "%s: the tests ran out of time repatched: running those not run yet again", pr.Path)
+				r.faults, r.patches = nil, set
+				results = finishTimedOut(ctx, r, pr, results)
+			}
+			pr.Repatched = results
+			pr.Regressions = regressions(pr.Native, pr.Repatched, pr.Slow)
+			return
+		}
+		progress(opts, "%s: the interpreter failed in %d functions at run time: running the tests again with them compiled", pr.Path, len(faulted))
 	}
-	pr.Repatched = results
-	pr.Regressions = regressions(pr.Native, pr.Repatched)
+}
+
+// without returns keys less those of refused.
+func without(keys []string, refused []Refusal) []string {
+	drop := map[string]bool{}
+	for _, r := range refused {
+		drop[r.Key] = true
+	}
+	var out []string
+	for _, k := range keys {
+		if !drop[k] {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // progress writes one line to opts.Progress.
@@ -238,10 +273,11 @@ func runNative(ctx context.Context, opts Options, paths []string) (map[string]*R
 	return res, nil
 }
 
-// hasFlag reports whether flags set the flag called name.
+// hasFlag reports whether flags set the go test flag called name, in
+// either of its forms (-count, -test.count).
 func hasFlag(flags []string, name string) bool {
 	for _, f := range flags {
-		n, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		n, _, _ := flagName(f)
 		if strings.HasPrefix(f, "-") && n == name {
 			return true
 		}

@@ -25,6 +25,7 @@ type heldRun struct {
 	args          []string // test binary flags
 	patches       []wire.Patch
 	log           *slog.Logger
+	faults        *faults // when not nil, gathers the agent's interpreter faults
 }
 
 // runHeld starts the test binary held, applies the patches over its
@@ -38,6 +39,9 @@ func runHeld(ctx context.Context, r heldRun) (res Results, replaced []string, re
 		return res, nil, nil, err
 	}
 	defer ep.Remove()
+	if r.faults != nil {
+		ep.FollowLog(r.faults.note)
+	}
 	h := &heldProcs{pkg: r.pkg}
 	defer h.stop()
 	if err := h.startBinary(ctx, r, ep); err != nil {

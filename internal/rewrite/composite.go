@@ -22,13 +22,19 @@ import (
 // func() T { var lpV T; *lpField_T_n(&lpV) = 1; lpV.Name = x; return lpV }(),
 // and &T{...} the same with lpV := new(T): the elements are evaluated in
 // the same order, and each unexported field is set through the builder's
-// accessor. addr is the & expression around lit, or nil.
+// accessor. addr is the & expression around lit, or nil. A literal whose
+// type is elided (an element, key or value of a slice, array or map
+// literal: []T{{n: 1}}) is lowered the same, the function written in its
+// place; elided in a literal of *T ([]*T{{n: 1}}), it stands for &T{...}.
 func (r *rewriter) lowerComposite(lit *ast.CompositeLit, addr *ast.UnaryExpr) bool {
 	tv, ok := r.in.Info.Types[lit]
-	if !ok || lit.Type == nil {
-		return false // an elided type: left as is
+	if !ok {
+		return false
 	}
-	t := tv.Type
+	t, ptr := tv.Type, addr != nil
+	if p, isPtr := types.Unalias(t).(*types.Pointer); isPtr && lit.Type == nil {
+		t, ptr = p.Elem(), true // &T elided
+	}
 	named, _ := types.Unalias(t).(*types.Named)
 	if named == nil || !r.isUser(named.Obj().Pkg()) || !r.compiled(named) {
 		return false
@@ -80,7 +86,7 @@ func (r *rewriter) lowerComposite(lit *ast.CompositeLit, addr *ast.UnaryExpr) bo
 		typ := r.typeText(t) // generic.go: an instantiation as its symbol
 		var b strings.Builder
 		recv, recvType := "lpV", types.Type(types.NewPointer(t))
-		if addr != nil {
+		if ptr {
 			b.WriteString("func() *" + typ + " { lpV := new(" + typ + "); ")
 		} else {
 			b.WriteString("func() " + typ + " { var lpV " + typ + "; ")

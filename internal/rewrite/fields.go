@@ -335,3 +335,35 @@ func generatedPointer(e ast.Expr) bool {
 	}
 	return false
 }
+
+// convertFuncStores writes a conversion around a call whose result, of a
+// func type, n stores in a field reached through an accessor:
+// p.im = p.modes.top() becomes *lpField_T_im(p) = (mode)(...). yaegi
+// v0.16.1 stores a compiled call's func result through that dereference
+// as nil (x/net/html's resetInsertionMode lost its insertion mode); a
+// converted value, or one held in a variable first, is stored.
+func (r *rewriter) convertFuncStores(n *ast.AssignStmt) {
+	if n.Tok != token.ASSIGN || len(n.Lhs) != len(n.Rhs) {
+		return
+	}
+	for i, lhs := range n.Lhs {
+		sel, ok := ast.Unparen(lhs).(*ast.SelectorExpr)
+		if !ok {
+			continue
+		}
+		s := r.in.Info.Selections[sel]
+		call, isCall := ast.Unparen(n.Rhs[i]).(*ast.CallExpr)
+		if s == nil || s.Kind() != types.FieldVal || !r.needsAccessor(s) || !isCall {
+			continue
+		}
+		if tv, ok := r.in.Info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
+			continue // a conversion already, or a builtin
+		}
+		t := r.in.Info.TypeOf(call)
+		if _, isFunc := t.Underlying().(*types.Signature); !isFunc {
+			continue
+		}
+		rhs := n.Rhs[i]
+		r.add(rhs, func() string { return "(" + r.typeText(t) + ")(" + r.renderNode(rhs) + ")" })
+	}
+}

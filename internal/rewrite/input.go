@@ -115,6 +115,7 @@ const (
 	ReasonGeneric           = "generic code"
 	ReasonBranchOutOfSelect = "a labeled break or continue out of a select"
 	ReasonSideField         = "a field added to a compiled type"
+	ReasonDeferredRecover   = "a declared function that calls recover, or a deferred call of one"
 )
 
 func (e *Error) Error() string {

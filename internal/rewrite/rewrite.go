@@ -59,6 +59,7 @@ func rewrite(in *Input, guard bool) (*Output, error) {
 	r.fix = workaround.New(host{r}, workaround.Input{Info: in.Info, Src: in.Src, Stmts: in.Stmts, File: in.File, Pkg: in.Pkg, Saved: in.Change != nil})
 	if in.Decl != nil {
 		r.renameShadowingParams(in.Decl) // params.go
+		r.refuseRecovering(in.Decl)      // recovers.go
 	}
 	for _, s := range in.Stmts {
 		ast.Inspect(s, r.visit)
@@ -166,6 +167,7 @@ func (r *rewriter) visit(n ast.Node) bool {
 				r.noteWrite(l)
 			}
 		}
+		r.convertFuncStores(n) // fields.go
 	case *ast.IncDecStmt:
 		r.noteWrite(n.X)
 	case *ast.UnaryExpr:
@@ -180,6 +182,8 @@ func (r *rewriter) visit(n ast.Node) bool {
 		if !r.lowered[n] && !r.lowerComposite(n, nil) {
 			r.keyElements(n) // composite.go
 		}
+	case *ast.DeferStmt:
+		r.refuseDeferredRecover(n) // recovers.go
 	case *ast.ForStmt:
 		r.lowerFor(n)
 	case *ast.RangeStmt:

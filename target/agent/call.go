@@ -31,11 +31,15 @@ import (
 // interpreter, Repanic also logs a warning to the target's stderr naming the
 // patched function and where the panic started, once per function and
 // place, so that a failure of the interpreter is not mistaken for one of
-// the program.
+// the program. A panic that is a fault of the interpreter rather than a
+// run-time error (see isFault) reverts the function and goes on as a
+// *Fault instead (see handleFault).
 func Repanic() {
 	if r := recover(); r != nil {
 		if _, ok := r.(reflect.Value); !ok {
-			reportInterpreterPanic(r)
+			if f := reportInterpreterPanic(r); f != nil {
+				panic(f)
+			}
 		}
 		panic(unwrapPanic(r))
 	}
@@ -75,22 +79,27 @@ func yaegiModule() string {
 var reported sync.Map
 
 // reportInterpreterPanic logs r, being re-raised by Repanic, when it was
-// raised inside the interpreter while it ran a replacement. It is called by
-// Repanic during the panic, when the stack still holds the frames from the
-// wrapper down to where the panic started.
-func reportInterpreterPanic(r any) {
+// raised inside the interpreter while it ran a replacement, and handles it
+// as a fault when it is one (returning the *Fault to raise). It is called
+// by Repanic during the panic, when the stack still holds the frames from
+// the wrapper down to where the panic started.
+func reportInterpreterPanic(r any) *Fault {
 	frames := panicStack()
-	site, in, fn, ok := interpreterPanicSite(frames)
+	site, in, fn, viaCall, ok := interpreterPanicSite(frames)
 	if !ok {
-		return
+		return nil
+	}
+	if isFault(r, viaCall) {
+		return handleFault(r, fn)
 	}
 	at := fmt.Sprintf("%s (%s:%d)", site.Function, site.File, site.Line)
 	where := fmt.Sprintf("%s (%s:%d)", in.Function, in.File, in.Line)
 	if _, seen := reported.LoadOrStore(fn+"\x00"+at+"\x00"+where, true); seen {
-		return
+		return nil
 	}
 	logger.Warn("replacement panicked inside the interpreter: a run-time error of its code (such as a nil dereference) or a limitation of the interpreter",
 		"func", fn, "panic", fmt.Sprint(r), "at", at, "interpreter", where)
+	return nil
 }
 
 // panicStack returns the frames of the calling goroutine, innermost first,
@@ -120,8 +129,10 @@ func panicStack() []runtime.Frame {
 // innermost first, beginning above the runtime's frame for the panic. It
 // reports where the panic value was raised, when that is inside the
 // interpreter (site: yaegi's function, or reflect's that yaegi called, then
-// in: the innermost frame of yaegi), and the patched function whose
-// replacement was running.
+// in: the innermost frame of yaegi), whether the replacement's code called
+// the raiser through reflect's Value.Call (viaCall: a reflect function the
+// code calls itself), and the patched function whose replacement was
+// running.
 //
 // The stack holds, innermost first: runtime.gopanic for the panic being
 // handled; the function that raised it; and, when that function is a
@@ -131,7 +142,7 @@ func panicStack() []runtime.Frame {
 // frames of the call: the interpreter's, then the agent's wrapper (which
 // deferred Repanic: a typed wrapper, or Wrapper's under reflect's frames),
 // then the patched compiled function, whose prologue called the wrapper.
-func interpreterPanicSite(frames []runtime.Frame) (site, in runtime.Frame, patched string, ok bool) {
+func interpreterPanicSite(frames []runtime.Frame) (site, in runtime.Frame, patched string, viaCall, ok bool) {
 	at := 0
 	for {
 		for at < len(frames) && frames[at].Function != "runtime.gopanic" {
@@ -144,7 +155,7 @@ func interpreterPanicSite(frames []runtime.Frame) (site, in runtime.Frame, patch
 			at++
 		}
 		if at >= len(frames) {
-			return site, in, "", false
+			return site, in, "", false, false
 		}
 		raiser := frames[at].Function
 		relay := at+1 < len(frames) && frames[at+1].Function == "runtime.gopanic"
@@ -152,7 +163,7 @@ func interpreterPanicSite(frames []runtime.Frame) (site, in runtime.Frame, patch
 		case relay && strings.HasPrefix(raiser, yaegiPrefix):
 			continue // yaegi re-raising while it unwinds an interpreted frame
 		case relay && raiser == agentPrefix+"Repanic":
-			return site, in, "", false // an inner wrapper handled it
+			return site, in, "", false, false // an inner wrapper handled it
 		}
 		break
 	}
@@ -160,10 +171,13 @@ func interpreterPanicSite(frames []runtime.Frame) (site, in runtime.Frame, patch
 	// A panic raised by reflect (or the runtime) for the interpreter is the
 	// interpreter's.
 	for at < len(frames) && (isRuntime(frames[at].Function) || strings.HasPrefix(frames[at].Function, "reflect.")) {
+		if f := frames[at].Function; f != site.Function && (f == "reflect.Value.call" || f == "reflect.Value.Call" || f == "reflect.Value.CallSlice") {
+			viaCall = true
+		}
 		at++
 	}
 	if at >= len(frames) || !strings.HasPrefix(frames[at].Function, yaegiPrefix) {
-		return site, in, "", false
+		return site, in, "", false, false
 	}
 	in = frames[at]
 	// Out of the interpreter to the wrapper, and past it to the patched
@@ -180,7 +194,7 @@ func interpreterPanicSite(frames []runtime.Frame) (site, in runtime.Frame, patch
 	if at < len(frames) {
 		patched = frames[at].Function
 	}
-	return site, in, patched, true
+	return site, in, patched, viaCall, true
 }
 
 // isWrapper reports whether fn is (a closure of) one of the agent's

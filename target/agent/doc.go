@@ -79,13 +79,18 @@
 //
 // A panic in a replacement reaches its compiled caller with the value the
 // code raised (see Repanic), whether interpreted code raised it, a compiled
-// function it called, or the interpreter itself (a run-time error such as a
-// nil dereference, or a failure of the interpreter). None is swallowed: the
-// agent cannot tell a failure of the interpreter from a run-time error of
-// the replacement for sure, and the latter must behave as in compiled code.
-// A panic raised inside the interpreter is also logged, with the patched
-// function's name and the place it started: to the host, which shows it as
-// its own message (see hostlink.LogName), or to the target's stderr without one.
+// function it called, or the interpreter itself as a run-time error of the
+// replacement (a nil dereference, an index out of range, a failed type
+// assertion), which must behave as in compiled code. Any other panic
+// raised inside yaegi, or inside reflect where yaegi called it, is a fault
+// of the interpreter (fault.go): the function is reverted to its compiled
+// body for every later call, the fault is logged with the function, the
+// place of its saved source and the interpreter's message, and the call
+// goes on panicking with a *Fault that says so; first, it calls FaultStop,
+// on which the host puts the debugger's breakpoint for unrecovered panics,
+// so that the program stops there under the debugger. The agent's log goes
+// to the host, which shows each record as its own message (see
+// hostlink.LogName), or to the target's stderr without one.
 //
 // # Evaluation
 //

@@ -61,6 +61,7 @@ func applyLocked(patches []wire.Patch) error {
 		e    *funcEntry
 		fn   any
 		info patchInfo
+		p    wire.Patch
 	}
 	var (
 		failed []failedAt // in the order found
@@ -110,7 +111,7 @@ func applyLocked(patches []wire.Patch) error {
 				fail(g.at[k], failure(wire.Ref{Key: e.key, Index: e.index}, errs[k]))
 				continue
 			}
-			done = append(done, ready{e: e, fn: values[k], info: patchInfo{key: e.key, source: g.ps[k].Source}})
+			done = append(done, ready{e: e, fn: values[k], info: patchInfo{key: e.key, source: g.ps[k].Source}, p: g.ps[k]})
 		}
 	}
 	if len(failed) > 0 {
@@ -129,6 +130,7 @@ func applyLocked(patches []wire.Patch) error {
 	for _, r := range done {
 		t.Fns[r.e.index] = r.fn
 		machine.patched[r.e.index] = r.info
+		recordPlace(r.e.index, r.p)
 	}
 	Publish(t)
 	return nil

@@ -52,11 +52,17 @@ func (w *Rewriting) statements(n ast.Node) {
 		}
 	case *ast.TypeSwitchStmt:
 		w.fillClauses(n)
+	case *ast.LabeledStmt:
+		if w.labeled == nil {
+			w.labeled = map[ast.Stmt]bool{}
+		}
+		w.labeled[n.Stmt] = true
 	case *ast.SwitchStmt:
 		if n.Tag == nil {
 			w.joinCases(n)
 		}
 		w.refuseEarlyDefault(n)
+		w.blockInit(n)
 	case *ast.BlockStmt:
 		if sig := w.declaredBody(n); sig != nil {
 			w.returnValues(n, sig)
@@ -427,4 +433,21 @@ func (w *Rewriting) commaBetween(from, to token.Pos) token.Pos {
 			return from + token.Pos(f.Offset(pos))
 		}
 	}
+}
+
+// blockInit writes a switch with an init statement and a tag as a block
+// that runs the init statement before the switch: switch n := p.top();
+// n.Kind { ... } becomes { n := p.top(); switch n.Kind { ... } }, the same
+// scope. yaegi v0.16.1 loses the assignments to outer variables in the
+// clauses of such a switch when its tag uses the init statement's
+// variable (n.Kind, len(*q); x/net/html's inBodyIM: d = d[1:] in case a.Pre kept the
+// newline a <pre> drops). A labeled switch is left as it is: break L
+// cannot name a block.
+func (w *Rewriting) blockInit(n *ast.SwitchStmt) {
+	if n.Init == nil || n.Tag == nil || w.labeled[n] {
+		return
+	}
+	w.h.Add(n, func() string {
+		return "{ " + w.h.Render(n.Init) + "; switch " + w.h.Render(n.Tag) + " " + w.h.Render(n.Body) + " }"
+	})
 }

@@ -54,6 +54,7 @@ type Rewriting struct {
 	saved bool
 
 	wrapped map[*ast.FuncLit]bool // the literals loopClosures has seen
+	labeled map[ast.Stmt]bool     // the statements of labeled statements seen
 }
 
 // New returns the workarounds' rewriting of in, written through h.

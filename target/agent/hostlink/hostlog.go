@@ -14,6 +14,20 @@ import (
 // so the agent's warnings never mix with the program's stderr.
 const LogName = "agent.log"
 
+// FaultMsg is the message of the agent's record of an interpreter fault:
+// the interpreter failed while it ran a patched function, which now runs
+// compiled. Its attributes are FaultFunc (the function, as Go's tracebacks
+// name it), FaultAt (file:line of its saved source, or empty) and
+// FaultPanic (the interpreter's message).
+const FaultMsg = "interpreter fault: a limitation of livepatch's interpreter, not a bug in your code; the function runs compiled from its next call"
+
+// The attributes of a FaultMsg record.
+const (
+	FaultFunc  = "func"
+	FaultAt    = "at"
+	FaultPanic = "panic"
+)
+
 // LogTo returns the agent's logger writing to the host's fifo beside the
 // socket at socketPath, when the host keeps it open for reading; otherwise
 // it returns logger, which keeps to the program's stderr. agent.Start

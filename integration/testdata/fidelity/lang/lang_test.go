@@ -177,3 +177,84 @@ func TestDrain(t *testing.T) {
 		t.Errorf("Drain: got %d, want 50", got)
 	}
 }
+
+func TestElidedLiterals(t *testing.T) {
+	if got, want := ElidedSlice("t"), []field{{typ: "t"}, {typ: "t2", size: 2}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ElidedSlice: got %+v, want %+v", got, want)
+	}
+	if got, want := ElidedArray(), [2]field{{typ: "a", size: 1}, {size: 2}}; got != want {
+		t.Errorf("ElidedArray: got %+v, want %+v", got, want)
+	}
+	byName, count := ElidedMap()
+	if byName["x"] != (field{typ: "x", size: 1}) || count[field{typ: "k", size: 3}] != 3 {
+		t.Errorf("ElidedMap: got %+v %+v", byName, count)
+	}
+	p, ps := PointerLiterals()
+	if *p != (field{typ: "p"}) || len(ps) != 2 || *ps[0] != (field{typ: "q", size: 1}) || *ps[1] != (field{size: 2}) {
+		t.Errorf("PointerLiterals: got %+v %+v", p, ps)
+	}
+}
+
+func TestNestedLiterals(t *testing.T) {
+	r := NestedLiterals("n")
+	if r.name != "n" || !reflect.DeepEqual(r.fields, []field{{typ: "n"}, {typ: "n", size: 9}}) || *r.first != (field{typ: "first"}) {
+		t.Errorf("NestedLiterals: got %+v", r)
+	}
+	rs := NestedSlices()
+	if len(rs) != 1 || rs[0].name != "r" || rs[0].fields[0] != (field{typ: "inner", size: 4}) || rs[0].first.size != 5 {
+		t.Errorf("NestedSlices: got %+v", rs)
+	}
+	s, f := ArgumentLiteral("ab")
+	if s != "ab/2" || f != (field{typ: "ret"}) {
+		t.Errorf("ArgumentLiteral: got %q %+v", s, f)
+	}
+}
+
+func TestCatchByMethod(t *testing.T) {
+	if got := CatchByMethod(); got != "boom" {
+		t.Errorf("CatchByMethod: got %q, want boom", got)
+	}
+}
+
+func TestFuncFieldFromCall(t *testing.T) {
+	four := 1
+	for _, c := range []struct {
+		p    *pparser
+		want string
+	}{
+		{&pparser{stack: []int{1, 9, 9}}, "A"},
+		{&pparser{stack: []int{9, 3, 9}, modes: pmodeStack{modeB, modeT}}, "T"},
+		{&pparser{stack: []int{9, 9}}, "B"},
+		{&pparser{stack: []int{9, 9}, ctx: &four}, "A"},
+	} {
+		c.p.ResetMode()
+		if c.p.im == nil {
+			t.Errorf("%v: im not set", c.p.stack)
+			continue
+		}
+		if got := c.p.im(c.p); got != c.want {
+			t.Errorf("%v: got %q, want %q", c.p.stack, got, c.want)
+		}
+	}
+}
+
+func TestFuncFieldStores(t *testing.T) {
+	p := &pparser{modes: pmodeStack{modeB, modeT}}
+	a, b, c := p.AssignVariants()
+	if !a || !b || !c {
+		t.Errorf("got %v %v %v", a, b, c)
+	}
+}
+
+func TestSwitchInitSelector(t *testing.T) {
+	for _, k := range []elemKind{kindPre, kindListing} {
+		p := &textParser{open: elemStack{{Kind: k}}}
+		AddText(p, "\n\nA")
+		if p.out != "\nA" {
+			t.Errorf("AddText in %v: got %q, want %q", k, p.out, "\nA")
+		}
+	}
+	if got := TrimIfLong("abcde"); got != "bcde" {
+		t.Errorf("TrimIfLong: got %q, want bcde", got)
+	}
+}

@@ -1,0 +1,56 @@
+package integration
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-dap"
+)
+
+// TestInterpreterFaultSurvived saves an edit whose greet trips the
+// interpreter at run time (a method value of a pointer taken with &s[0])
+// and whose line, which calls it, recovers panics, as a server does. The
+// program stops at the fault as at an unrecovered panic, with the fault's
+// message; the console names the function, its place in the saved file and
+// says it is a limitation of livepatch; continued, the program goes on,
+// and greet runs compiled from then on (issue 17).
+func TestInterpreterFaultSurvived(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir, main, orig := liveFixture(t)
+		env.runLive(dir)
+		edited := strings.Replace(string(orig), `	return "hello " + name
+}`, `	s := []Counter{{}}
+	p := &s[0]
+	mv := p.Inc
+	return "bye " + name + fmt.Sprint(mv())
+}`, 1)
+		edited = strings.Replace(edited, `	return fmt.Sprintf("%s %d %d %d", title(), a, b, d)`, `	defer func() {
+		if r := recover(); r != nil {
+			fmt.Println("recovered")
+		}
+	}()
+	return fmt.Sprintf("after: %s %d %d %d", title(), a, b, d)`, 1)
+		if edited == string(orig) {
+			t.Fatal("the fixture changed: the edit does not apply")
+		}
+		if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		st := env.WaitStopped("exception")
+		if !strings.Contains(st.Body.Text, "interpreter fault in main.greet") {
+			t.Errorf("exception stop text %q does not name the fault", st.Body.Text)
+		}
+		place := "main.go:" + strconv.Itoa(lineOf(t, main, "func greet(name string) string {"))
+		got := env.waitConsole("func: main.greet")
+		for _, want := range []string{place, "reflect", "limitation of livepatch", "not a bug in your code"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("console report %q lacks %q", got, want)
+			}
+		}
+		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: st.Body.ThreadId}})
+		env.waitOutput("stdout", "after: hello x")
+		env.Disconnect()
+	})
+}
