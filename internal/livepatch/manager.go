@@ -32,6 +32,11 @@ type Options struct {
 	Quiet time.Duration
 	// NoWatch turns the file watcher off.
 	NoWatch bool
+	// Restart rebuilds and restarts the program, saying so, after a save
+	// that compiles and cannot go live is refused. It needs a program
+	// that runs without a debugger (a noDebug launch,
+	// dapproxy.Session.Restart): `livepatch run -restart`.
+	Restart bool
 	// Log receives the manager's log. Nil discards it.
 	Log *slog.Logger
 }
