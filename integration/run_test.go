@@ -19,7 +19,8 @@ var exitedRE = regexp.MustCompile(`Process (\d+) has exited with status (-?\d+)`
 // TestRunOnPTY runs `livepatch run -restart` on the shell fixture on a
 // pseudo-terminal (issue 16): the program runs without a debugger from
 // its start; Go typed at the prompt runs in package scope while it runs
-// (a write of a package variable shows in its output); a save goes live;
+// (a write of a package variable shows in its output, and so does a
+// method redefined there); a save goes live;
 // a save that cannot go live is refused with its reason, and the program
 // is rebuilt and restarted with it; the prompt reaches the new process;
 // Ctrl-C stops the program, and livepatch exits with its status (killed
@@ -38,6 +39,8 @@ func TestRunOnPTY(t *testing.T) {
 	p.Wait(" b ")
 	p.Type("ticks > 2 && label == \"b\"\r")
 	p.Wait("true")
+	p.Type("func (c *Counter) Inc() int { c.n = -1; return c.n }\r")
+	p.Wait("(*Counter).Inc", " b -1\n")
 
 	editFile(t, dir, "main.go", `"tick %d %s %d"`, `"tick %d %s %d live"`)
 	p.Wait("patched main.tick (main.go:", "b", " live")
