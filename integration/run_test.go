@@ -13,6 +13,9 @@ import (
 	"github.com/livepatch/livepatch/internal/testenv"
 )
 
+// pidRE matches the prompt's answer to fmt.Sprint("pid=", os.Getpid()).
+var pidRE = regexp.MustCompile(`"pid=(\d+)"`)
+
 // exitedRE matches the terminal's report of the program's end.
 var exitedRE = regexp.MustCompile(`Process (\d+) has exited with status (-?\d+)`)
 
@@ -39,6 +42,16 @@ func TestRunOnPTY(t *testing.T) {
 	p.Wait(" b ")
 	p.Type("ticks > 2 && label == \"b\"\r")
 	p.Wait("true")
+	// No debugger: nothing traces the program.
+	p.Type(`fmt.Sprint("pid=", os.Getpid())` + "\r")
+	p.Wait(`fmt.Sprint("pid=", os.Getpid())`, `"pid=`, `"`)
+	if m := pidRE.FindAllStringSubmatch(p.Text(), -1); len(m) == 0 {
+		t.Errorf("no pid from os.Getpid() at the prompt")
+	} else if pid, _ := strconv.Atoi(m[len(m)-1][1]); pid == 0 {
+		t.Errorf("no pid from os.Getpid() at the prompt")
+	} else if tracer := tracerPid(t, pid); tracer != 0 {
+		t.Errorf("the program (pid %d) is traced by %d; want no debugger", pid, tracer)
+	}
 	p.Type("func (c *Counter) Inc() int { c.n = -1; return c.n }\r")
 	p.Wait("(*Counter).Inc", " b -1\n")
 
@@ -132,4 +145,21 @@ func TestRunWithoutTerminal(t *testing.T) {
 	if strings.Contains(text, terminal.Prompt) {
 		t.Errorf("a prompt without a terminal")
 	}
+}
+
+// tracerPid returns the TracerPid of process pid: 0 when nothing traces it.
+func tracerPid(t *testing.T, pid int) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatalf("status of the program: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "TracerPid:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	t.Fatalf("no TracerPid in the program's status")
+	return 0
 }
