@@ -62,7 +62,7 @@ func (s *Session) cancelLaunch() {
 		p := l.proc
 		s.mu.Unlock()
 		if p != nil {
-			syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+			p.signal(syscall.SIGKILL)
 		}
 	}
 }

@@ -197,12 +197,22 @@ func (s *Session) noDebugLaunch() *launchState {
 	return s.launch
 }
 
+// signal sends sig to the process group of p, unless p was waited for
+// (its pid may be another's by now).
+func (p *runProcess) signal(sig syscall.Signal) {
+	select {
+	case <-p.done:
+	default:
+		syscall.Kill(-p.cmd.Process.Pid, sig)
+	}
+}
+
 // stopProcess kills the process group of p and waits for p's end.
 func stopProcess(p *runProcess) {
 	if p == nil {
 		return
 	}
-	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	p.signal(syscall.SIGKILL)
 	<-p.done
 }
 
@@ -214,7 +224,7 @@ func (s *Session) onTerminate(m *message, l *launchState) {
 	p := l.proc
 	s.mu.Unlock()
 	if p != nil {
-		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGINT)
+		p.signal(syscall.SIGINT)
 	}
 	s.toClient(successResponse(m.Seq, m.Command, nil))
 }
