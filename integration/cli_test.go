@@ -265,6 +265,7 @@ func TestHelpAndVersion(t *testing.T) {
 		{[]string{"--help"}, []string{"dap", "debug", "version"}},
 		{[]string{"help", "dap"}, []string{"usage: livepatch dap", "--listen", "DAP server listening at"}},
 		{[]string{"dap", "--help"}, []string{"usage: livepatch dap"}},
+		{[]string{"help", "run"}, []string{"usage: livepatch run", "no debugger", "-restart", "exit status"}},
 	} {
 		out, err := exec.Command(bin, tc.args...).CombinedOutput()
 		if err != nil {

@@ -55,7 +55,7 @@ func TestSaveRowsRender(t *testing.T) {
 			{Program: "counter", State: "paused", QuietMs: 1, N: 3, MedianMs: 12, P95Ms: 15, TargetMedianMs: 60},
 		},
 		Restart: []RestartRow{{Program: "counter", Runs: 2, MedianS: 0.72, RunningMs: 52, RatioRunning: 13.8,
-			PausedMs: 60, RatioPaused: 12, QuietRunningMs: 50, QuietPausedMs: 48}},
+			PausedMs: 60, RatioPaused: 12, QuietRunningMs: 50, QuietPausedMs: 48, FreeMs: 24, RatioFree: 30}},
 		PatchCall: []PatchCallRow{{Benchmark: "Method", Runs: 2, PlainNs: 1.7, UnpatchedNs: 2.6, PatchedNs: 2492,
 			AddedNs: 2490.3, PatchedAllocs: 14, TargetNs: 2000}},
 	}
@@ -67,7 +67,7 @@ func TestSaveRowsRender(t *testing.T) {
 		"| counter | examples/counter (copied) | 1 | 148 | `return 1` → `return N` | main.go:26 | -addr 127.0.0.1:0 |",
 		"| counter | running | 50 ms | 3 | 52.0 | 53.0 | <= 30 | <= 100 | NO |",
 		"| counter | paused | 1 ms | 3 | 12.0 | 15.0 | <= 60 | - | yes |",
-		"| counter | 2 | 0.72 | 52.0 | 14x | 60.0 | 12x | 50.0 / 48.0 |",
+		"| counter | 2 | 0.72 | 52.0 | 14x | 60.0 | 12x | 24.0 | 30x | 50.0 / 48.0 |",
 		"| Method | 2 | 1.70 | 2.60 | 2492.0 | 2490.3 | NO | 14.00 |",
 	} {
 		if !strings.Contains(md.String(), want) {

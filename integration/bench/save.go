@@ -201,6 +201,15 @@ func benchSave(ctx context.Context, p *saveProgram, o saveOptions, logf logFunc)
 		}
 	}
 
+	logf("save: %s: livepatch run's session (no debugger), quiet period %v, %d+%d saves", p.name, livepatch.DefaultQuiet, o.warmup, o.saves)
+	free, err := freeSession(ctx, p, o, &next)
+	if err != nil {
+		return nil, restart, fmt.Errorf("save: %s, no debugger: %w", p.name, err)
+	}
+	r := saveRow(p, stateFree, livepatch.DefaultQuiet, free, 30, 100)
+	rows = append(rows, r)
+	logf("save: %s %s: median %.1f ms, p95 %.1f ms", p.name, r.State, r.MedianMs, r.P95Ms)
+
 	logf("save: %s: the restart way, 1+%d runs", p.name, o.restarts)
 	restart = RestartRow{Program: p.name, Runs: o.restarts}
 	for i := 0; i <= o.restarts; i++ {
@@ -222,6 +231,8 @@ func benchSave(ctx context.Context, p *saveProgram, o saveOptions, logf logFunc)
 	restart.PausedMs = byKey[[2]string{"paused", def}].MedianMs
 	restart.RatioRunning = ratio(restart.MedianS*1000, restart.RunningMs)
 	restart.RatioPaused = ratio(restart.MedianS*1000, restart.PausedMs)
+	restart.FreeMs = r.MedianMs
+	restart.RatioFree = ratio(restart.MedianS*1000, restart.FreeMs)
 	short := fmt.Sprint(minQuiet)
 	restart.QuietRunningMs = restart.RunningMs - byKey[[2]string{"running", short}].MedianMs
 	restart.QuietPausedMs = restart.PausedMs - byKey[[2]string{"paused", short}].MedianMs

@@ -26,5 +26,6 @@
 // know the proxy. When the target is stopped with no goroutine that can
 // take an injected call (every one parked or inside the runtime: the call
 // fails with ErrNoCall), Target.ResumeFor lets it run for one socket
-// request and stops it again.
+// request and stops it again. A program that runs with no debugger
+// (Target.WithoutDebugger) is reached over its socket only.
 package agentclient

@@ -26,6 +26,7 @@ import (
 // for concurrent use.
 type Target struct {
 	debugger func() *debugger.Debugger // the session's, nil before launch
+	process  func() int                // the pid of a program without a debugger; see WithoutDebugger
 	queue    Queue
 	calls    *callLock // one injected call at a time, whichever client makes it
 
@@ -44,6 +45,21 @@ type Target struct {
 // notify (when not nil) about a job that waits; see Queue.Notify.
 func NewTarget(debugger func() *debugger.Debugger, notify func(job, running string)) *Target {
 	return &Target{debugger: debugger, queue: Queue{Notify: notify}, calls: newCallLock()}
+}
+
+// WithoutDebugger makes t follow, while the session has no debugger, the
+// program that runs without one: pid returns its process id (0 while
+// there is none). Such a program is reached over its agent's socket only,
+// and a change of pid counts as a restart. Call it before the first Sync.
+func (t *Target) WithoutDebugger(pid func() int) { t.process = pid }
+
+// Free reports whether the program as of the last Sync runs without a
+// debugger (see WithoutDebugger): Sync returned no debugger, and yet
+// there is a program, whose agent Client reaches over the socket.
+func (t *Target) Free() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.d == nil && t.pid != 0
 }
 
 // Queue returns the session's agent queue: every job that uses the agent
@@ -65,6 +81,9 @@ func (t *Target) Sync() (d *debugger.Debugger, call *CallClient, restarts int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if d == nil {
+		if t.process != nil {
+			t.syncFree()
+		}
 		return nil, nil, t.restarts
 	}
 	if d != t.d {
@@ -85,6 +104,17 @@ func (t *Target) Sync() (d *debugger.Debugger, call *CallClient, restarts int) {
 	}
 	t.pid = pid
 	return d, t.call, t.restarts
+}
+
+// syncFree notes a restart of a program without a debugger. The caller
+// holds mu.
+func (t *Target) syncFree() {
+	pid := t.process()
+	if t.d != nil || pid != t.pid && t.pid != 0 {
+		t.restarts++
+		t.closeSocket()
+	}
+	t.d, t.call, t.pid = nil, nil, pid
 }
 
 // Debugger returns the debugger as of the last Sync, or nil.
@@ -134,19 +164,20 @@ func (t *Target) Listen(ctx context.Context) (ep *Endpoint, made bool, err error
 var ErrBehind = errors.New("the agent has not finished an earlier change that the program's stop interrupted; it goes on when the program does")
 
 // Client returns the channel to the agent of the process as of the last
-// Sync (which must have returned a debugger): the call client while the target is stopped, the socket while it
-// runs (dialed on first use; ctx should then be bounded, as the agent
+// Sync (which must have found a program, with a debugger or Free): the
+// call client while the target is stopped, the socket while it runs or
+// has no debugger (dialed on first use; ctx should then be bounded, as the agent
 // answers only while the program runs). While a socket request that timed
 // out may still be done, a stopped target is refused with ErrBehind. The
 // caller has the turn in the Queue.
 func (t *Target) Client(ctx context.Context) (Client, error) {
 	t.mu.Lock()
-	d, call, sock, behind, ep := t.d, t.call, t.sock, t.behind, t.ep
+	d, call, sock, behind, ep, free := t.d, t.call, t.sock, t.behind, t.ep, t.d == nil && t.pid != 0
 	t.mu.Unlock()
-	if d == nil {
+	if d == nil && !free {
 		return nil, errors.New("no program: Sync first")
 	}
-	running := d.IsRunning()
+	running := free || d.IsRunning()
 	switch {
 	case !running && behind && stoppedDying(d):
 		return nil, ErrDying // the interrupted change never goes on

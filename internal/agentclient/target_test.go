@@ -47,3 +47,29 @@ func TestTargetNotesRestart(t *testing.T) {
 		t.Errorf("eval in the restarted process: %v, %v; want 2", v, err)
 	}
 }
+
+// TestTargetWithoutDebugger checks how a Target follows a program that
+// runs with no debugger: by its pid, a new pid counting as a restart; Free
+// while there is one; and no channel while there is none.
+func TestTargetWithoutDebugger(t *testing.T) {
+	pid := 0
+	tg := agentclient.NewTarget(func() *debugger.Debugger { return nil }, nil)
+	tg.WithoutDebugger(func() int { return pid })
+	check := func(what string, wantRestarts int, wantFree bool) {
+		t.Helper()
+		d, call, restarts := tg.Sync()
+		if d != nil || call != nil || restarts != wantRestarts || tg.Free() != wantFree {
+			t.Errorf("%s: Sync = %v, %v, %d, Free %v; want no debugger, no call client, %d restarts, Free %v",
+				what, d, call, restarts, tg.Free(), wantRestarts, wantFree)
+		}
+	}
+	check("before launch", 0, false)
+	if _, err := tg.Client(testenv.Context(t)); err == nil {
+		t.Errorf("Client before launch: no error")
+	}
+	pid = 100
+	check("the first process", 0, true)
+	check("the same process", 0, true)
+	pid = 101
+	check("a restart", 1, true)
+}

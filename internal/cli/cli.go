@@ -80,6 +80,10 @@ func Main(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		if errors.Is(err, errUsage) {
 			return 2
 		}
+		var code exitCode
+		if errors.As(err, &code) {
+			return int(code)
+		}
 		fmt.Fprintf(stderr, "livepatch %s: %v\n", name, err)
 		return 1
 	}

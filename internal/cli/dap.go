@@ -103,7 +103,7 @@ func runDAP(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "Warning: program flags ignored with dap; specify via launch/attach request instead\n")
 	}
 
-	proxy := newProxy(logs, debugger.Config{CheckGoVersion: o.checkGo, DisableASLR: o.disableASLR, Foreground: true})
+	proxy := newProxy(logs, ProxyConfig{Debugger: debugger.Config{CheckGoVersion: o.checkGo, DisableASLR: o.disableASLR, Foreground: true}})
 
 	var conn net.Conn
 	if o.clientAddr != "" {
@@ -141,14 +141,14 @@ func runDAP(ctx context.Context, env *Env, args []string) error {
 	return proxy.Serve(ctx, conn)
 }
 
-// newProxy returns the proxy of `livepatch dap` and `livepatch debug`:
-// NewProxy with the configured loggers and the prompt's time limit from
+// newProxy returns the proxy of `livepatch dap`, `debug` and `run`:
+// NewProxy with cfg, the configured loggers and the prompt's time limit from
 // LIVEPATCH_PROMPT_TIMEOUT (a Go duration such as "30s"), by default
 // prompt.DefaultTimeout. It first removes the temporary directories of
 // livepatch processes that were killed (tempdir.Sweep).
-func newProxy(logs *loggers, base debugger.Config) *dapproxy.Proxy {
+func newProxy(logs *loggers, cfg ProxyConfig) *dapproxy.Proxy {
 	tempdir.Sweep()
-	cfg := ProxyConfig{Debugger: base, Log: logs.get}
+	cfg.Log = logs.get
 	if v := os.Getenv(promptTimeoutEnv); v != "" {
 		if d, err := time.ParseDuration(v); err == nil && d > 0 {
 			cfg.PromptTimeout = d
@@ -175,6 +175,9 @@ type ProxyConfig struct {
 	Quiet time.Duration
 	// NoWatch turns the file watcher off.
 	NoWatch bool
+	// Restart rebuilds and restarts a program that runs without a
+	// debugger after a save that cannot go live (livepatch.Options.Restart).
+	Restart bool
 }
 
 // NewProxy returns a proxy with livepatch's builder and handlers, as every
@@ -194,7 +197,7 @@ func NewProxy(cfg ProxyConfig) *dapproxy.Proxy {
 	base := cfg.Debugger
 	base.Backend = "default"
 	pr := prompt.New(prompt.Options{Log: logOf("prompt"), Timeout: cfg.PromptTimeout})
-	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: logOf("livepatch"), Quiet: cfg.Quiet, NoWatch: cfg.NoWatch})
+	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: logOf("livepatch"), Quiet: cfg.Quiet, NoWatch: cfg.NoWatch, Restart: cfg.Restart})
 	px := dapproxy.New(dapproxy.Config{Debugger: base, Log: logOf("dapproxy"),
 		Builder: PatchBuilder{Log: logOf("patcher"), Built: pr.UseBuild}, Capabilities: pr.Capabilities(), TargetEnv: lp.TargetEnv, Started: lp.Started})
 	pr.Register(px)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/go-delve/delve/service/debugger"
+	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/terminal"
 )
 
@@ -32,7 +33,7 @@ Ctrl-D or exit ends the session and stops the program.
 Arguments after -- go to the program.`,
 		run: runDebug,
 	})
-	flagSets["debug"] = func() *flag.FlagSet { fs, _ := debugFlags(); return fs }
+	flagSets["debug"] = func() *flag.FlagSet { fs, _ := debugFlags("debug"); return fs }
 }
 
 type debugOptions struct {
@@ -43,9 +44,10 @@ type debugOptions struct {
 	log        logFlags
 }
 
-func debugFlags() (*flag.FlagSet, *debugOptions) {
+// debugFlags returns the flags of debug, which run shares.
+func debugFlags(name string) (*flag.FlagSet, *debugOptions) {
 	o := &debugOptions{}
-	fs := flag.NewFlagSet("debug", flag.ContinueOnError)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&o.buildFlags, "build-flags", "", "`flags` for the go command, e.g. '-tags=dev'")
 	fs.StringVar(&o.wd, "wd", "", "working `directory` of the program (default: the current directory)")
 	fs.StringVar(&o.output, "output", "", "`path` of the built binary (default: a temporary file, removed at exit)")
@@ -55,7 +57,33 @@ func debugFlags() (*flag.FlagSet, *debugOptions) {
 }
 
 func runDebug(ctx context.Context, env *Env, args []string) error {
-	fs, o := debugFlags()
+	fs, o := debugFlags("debug")
+	launch, err := parseLaunch(env, commands["debug"], fs, o, args)
+	if err != nil {
+		return err
+	}
+	logs, err := o.log.setup()
+	if err != nil {
+		return err
+	}
+	defer logs.close()
+
+	// The debuggee runs in its own process group, so Ctrl-C reaches the
+	// prompt, which pauses the program.
+	proxy := newProxy(logs, ProxyConfig{Debugger: debugger.Config{CheckGoVersion: true, Foreground: false}})
+	return serveTerminal(ctx, proxy, terminal.Config{
+		Launch:      launch,
+		Stdin:       env.Stdin,
+		Stdout:      env.Stdout,
+		Stderr:      env.Stderr,
+		HistoryFile: o.history,
+	})
+}
+
+// parseLaunch parses the command line of debug or run, whose flags fs
+// sets o, and returns the launch arguments: mode debug, the package (the
+// current directory's by default), and the program's arguments, after --.
+func parseLaunch(env *Env, c *command, fs *flag.FlagSet, o *debugOptions, args []string) (map[string]any, error) {
 	// Arguments after -- belong to the program.
 	var progArgs []string
 	for i, a := range args {
@@ -64,23 +92,17 @@ func runDebug(ctx context.Context, env *Env, args []string) error {
 			break
 		}
 	}
-	if err := parse(env, commands["debug"], fs, args); err != nil {
-		return err
+	if err := parse(env, c, fs, args); err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 1 {
-		fmt.Fprintf(env.Stderr, "livepatch debug: one package at a time; put program arguments after --\n")
-		return errUsage
+		fmt.Fprintf(env.Stderr, "livepatch %s: one package at a time; put program arguments after --\n", c.name)
+		return nil, errUsage
 	}
 	pkg := "."
 	if fs.NArg() == 1 {
 		pkg = fs.Arg(0)
 	}
-	logs, err := o.log.setup()
-	if err != nil {
-		return err
-	}
-	defer logs.close()
-
 	launch := map[string]any{"mode": "debug", "program": pkg, "args": progArgs}
 	if o.buildFlags != "" {
 		launch["buildFlags"] = o.buildFlags
@@ -94,23 +116,19 @@ func runDebug(ctx context.Context, env *Env, args []string) error {
 	if progArgs == nil {
 		launch["args"] = []string{}
 	}
+	return launch, nil
+}
 
-	// The debuggee runs in its own process group, so Ctrl-C reaches the
-	// prompt, which pauses the program.
-	proxy := newProxy(logs, debugger.Config{CheckGoVersion: true, Foreground: false})
+// serveTerminal serves one session of proxy to the terminal client cfg
+// (whose Conn it sets), in this process, until the client ends.
+func serveTerminal(ctx context.Context, proxy *dapproxy.Proxy, cfg terminal.Config) error {
 	clientSide, proxySide := net.Pipe()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	served := make(chan error, 1)
 	go func() { served <- proxy.Serve(ctx, proxySide) }()
-	runErr := terminal.Run(ctx, terminal.Config{
-		Conn:        clientSide,
-		Launch:      launch,
-		Stdin:       env.Stdin,
-		Stdout:      env.Stdout,
-		Stderr:      env.Stderr,
-		HistoryFile: o.history,
-	})
+	cfg.Conn = clientSide
+	runErr := terminal.Run(ctx, cfg)
 	clientSide.Close()
 	serveErr := <-served
 	if runErr != nil {

@@ -15,6 +15,9 @@
 //     calls that Delve's DAP layer refuses, halt a call that hangs, and read and
 //     write target memory. Launch env and dlvCwd apply to the build and the
 //     debuggee, never to the livepatch process.
+//   - launch with noDebug (modes debug, test and exec): the proxy builds the
+//     program and runs it with no debugger (nodebug.go); terminate sends it
+//     SIGINT, restart (or Session.Restart) rebuilds and starts it again.
 //   - restart: the proxy rebuilds with the same builder, then lets Delve
 //     restart the process from the new binary, keeping breakpoints.
 //   - requests registered with Proxy.Handle, for livepatch's own commands.

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 
 	"github.com/go-delve/delve/pkg/proc"
 	"github.com/go-delve/delve/service"
@@ -31,6 +33,10 @@ type launchState struct {
 	pumps    []*outputPump
 	ctx      context.Context // ends with the launch
 	cancel   context.CancelFunc
+
+	noDebug   *noDebugRun // a noDebug launch of the proxy's own (nodebug.go)
+	proc      *runProcess // its current process; guarded by Session.mu
+	restartMu sync.Mutex  // one restart of it at a time
 }
 
 // Debugger returns the debugger of the launched process, or nil before
@@ -51,6 +57,14 @@ func (s *Session) cancelLaunch() {
 	if l != nil && l.cancel != nil {
 		l.cancel()
 	}
+	if l != nil {
+		s.mu.Lock()
+		p := l.proc
+		s.mu.Unlock()
+		if p != nil {
+			p.signal(syscall.SIGKILL)
+		}
+	}
 }
 
 func (s *Session) removeBinary() {
@@ -69,7 +83,8 @@ func (s *Session) removeBinary() {
 }
 
 // onLaunch performs a launch in modes debug, test and exec itself and hands
-// the debugger to a new Delve session; other launches go to Delve as sent.
+// the debugger to a new Delve session, or, with noDebug, runs the program
+// without one (nodebug.go); other launches go to Delve as sent.
 func (s *Session) onLaunch(m *message) {
 	raw := rawArguments(m.raw)
 	var cfg delvedap.LaunchConfig
@@ -83,7 +98,7 @@ func (s *Session) onLaunch(m *message) {
 		cfg.Mode = "debug"
 	}
 	switch {
-	case cfg.NoDebug, cfg.Mode != "debug" && cfg.Mode != "test" && cfg.Mode != "exec":
+	case cfg.Mode != "debug" && cfg.Mode != "test" && cfg.Mode != "exec":
 		s.toDelve(m, 0, &pending{clientSeq: m.Seq})
 		return
 	}
@@ -144,6 +159,9 @@ func (s *Session) startLaunch(ctx context.Context, m *message, l *launchState, c
 		}
 	}
 	s.addTargetEnv(ctx, l, cfg)
+	if cfg.NoDebug {
+		return s.startNoDebug(m, l, cfg, base, binary)
+	}
 	dcfg, err := s.debuggerConfig(l, cfg, base)
 	if err != nil {
 		return err

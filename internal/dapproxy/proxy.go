@@ -259,7 +259,17 @@ func (s *Session) dispatch(m *message) {
 	case "launch":
 		s.onLaunch(m)
 	case "restart":
+		if s.noDebugLaunch() != nil {
+			s.onRestartNoDebug(m)
+			return
+		}
 		s.onRestart(m)
+	case "terminate":
+		if l := s.noDebugLaunch(); l != nil {
+			s.onTerminate(m, l)
+			return
+		}
+		s.toDelve(m, 0, &pending{clientSeq: m.Seq})
 	case "initialize":
 		s.toDelve(m, 0, &pending{clientSeq: m.Seq, command: m.Command, body: s.proxy.cfg.Capabilities})
 	case "stackTrace":
@@ -569,6 +579,12 @@ func (s *Session) shutdown() error {
 	s.mu.Unlock()
 	if b != nil {
 		b.close()
+	}
+	if l := s.noDebugLaunch(); l != nil {
+		s.mu.Lock()
+		p := l.proc
+		s.mu.Unlock()
+		stopProcess(p)
 	}
 	s.stopOutput()
 	s.removeBinary()

@@ -90,6 +90,11 @@
 //
 // # Channels
 //
+// A program that runs with no debugger (a noDebug launch, `livepatch run`)
+// is reached over the socket only; with Options.Restart, a save that
+// compiles and cannot go live rebuilds and restarts it
+// (dapproxy.Session.Restart).
+//
 // While the target is stopped, patches go through Delve call injection
 // (agentclient.CallClient); while it runs, through the agent's unix socket,
 // whose private directory and token TargetEnv gives each launched process.

@@ -37,6 +37,11 @@ type Options struct {
 	// NoNative turns the native tier off: patches stay interpreted
 	// (native.go).
 	NoNative bool
+	// Restart rebuilds and restarts the program, saying so, after a save
+	// that compiles and cannot go live is refused. It needs a program
+	// that runs without a debugger (a noDebug launch,
+	// dapproxy.Session.Restart): `livepatch run -restart`.
+	Restart bool
 	// Log receives the manager's log. Nil discards it.
 	Log *slog.Logger
 }

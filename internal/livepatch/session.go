@@ -78,11 +78,12 @@ type pendingPatch struct {
 var errNoProgram = errors.New("live patching needs a program launched by livepatch (mode debug, test or exec)")
 
 // syncProcess forgets the live patches of a process that is gone (a
-// restart, which the target notes) and returns the current debugger. The
+// restart, which the target notes) and returns the current debugger, nil
+// for a program that runs without one (agentclient.Target.Free). The
 // caller holds mu.
 func (st *session) syncProcess() (*debugger.Debugger, error) {
 	d, _, restarts := st.t.Sync()
-	if d == nil {
+	if d == nil && !st.t.Free() {
 		return nil, errNoProgram
 	}
 	if restarts != st.restarts {

@@ -129,6 +129,9 @@ func (st *session) applySave(ctx context.Context, file string) error {
 		var ds diag.Diagnostics
 		if errors.As(err, &ds) {
 			st.report(refusedLines(b, file, ds)...)
+			if compiles(ds) {
+				st.restartFor(ctx, file)
+			}
 		} else {
 			st.report(fmt.Sprintf("livepatch: %v; nothing of this save was applied", err))
 		}
@@ -279,6 +282,9 @@ func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Pla
 			return err
 		}
 		st.report(err.Error(), "livepatch: nothing of this save was applied")
+		if !final(err) {
+			st.restartFor(ctx, file)
+		}
 		return nil
 	}
 	st.mu.Lock()
@@ -333,13 +339,11 @@ func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Pla
 // package does not compile, what the save waits for: the package to
 // type-check, and the other files of the errors to be saved.
 func refusedLines(b *change.Build, file string, ds diag.Diagnostics) []string {
-	compiles := true
 	var others []string
 	for _, d := range ds {
 		if d.Kind != diag.Syntax && d.Kind != diag.Type {
 			continue
 		}
-		compiles = false
 		if d.Pos.Filename != "" && d.Pos.Filename != filepath.Base(file) && !slices.Contains(others, d.Pos.Filename) {
 			others = append(others, d.Pos.Filename)
 		}
@@ -349,10 +353,38 @@ func refusedLines(b *change.Build, file string, ds diag.Diagnostics) []string {
 	switch {
 	case len(others) > 0:
 		last += fmt.Sprintf(": it waits for %s, and goes live when package %s type-checks", strings.Join(others, ", "), b.PackageName(pkg))
-	case !compiles:
+	case !compiles(ds):
 		last += fmt.Sprintf(": it goes live when package %s type-checks", b.PackageName(pkg))
 	}
 	return append(ds.Strings(), last)
+}
+
+// compiles reports whether ds, a save's refusal, holds no syntax or type
+// error: the package compiles, and a restart would apply the save.
+func compiles(ds diag.Diagnostics) bool {
+	for _, d := range ds {
+		if d.Kind == diag.Syntax || d.Kind == diag.Type {
+			return false
+		}
+	}
+	return true
+}
+
+// restartFor rebuilds and restarts the program for a save of file that
+// cannot go live, when the manager is told to (Options.Restart), and says
+// so. The session's program must run without a debugger
+// (dapproxy.Session.Restart); the restart's process starts afresh, with
+// no live patches (syncProcess). The caller has the turn.
+func (st *session) restartFor(ctx context.Context, file string) {
+	if !st.m.opts.Restart {
+		return
+	}
+	st.report(fmt.Sprintf("livepatch: rebuilding and restarting the program to apply %s", filepath.Base(file)))
+	if err := st.s.Restart(ctx); err != nil {
+		st.report(fmt.Sprintf("livepatch: %v: the program runs on as it was", err))
+		return
+	}
+	st.report("livepatch: restarted the program with " + filepath.Base(file) + " as saved")
 }
 
 // report shows lines in the client's console.

@@ -32,8 +32,8 @@ func (p *Prompt) completions(ctx context.Context, s *dapproxy.Session, raw json.
 }
 
 func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.CompletionsArguments) []dap.CompletionItem {
-	d, prog := s.Debugger(), p.checker.Program(ctx)
-	if d == nil || prog == nil {
+	prog := p.checker.Program(ctx)
+	if !launched(s) || prog == nil {
 		return nil
 	}
 	st := p.session(ctx, s)
@@ -95,7 +95,7 @@ func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.Comple
 // when the frame is not in a user package; nil when there is none.
 func (p *Prompt) completionScope(s *dapproxy.Session, st *session, prog *change.Program, frameID int) *frame.Scope {
 	d := st.d
-	if !d.IsRunning() {
+	if !st.programRuns() {
 		_, _, sc, err := frameScope(s, d, prog, frameID)
 		var nu *notUserFrame
 		if err == nil {

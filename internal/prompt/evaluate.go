@@ -52,12 +52,12 @@ func (p *Prompt) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Raw
 	p.log.Debug("evaluate", "expression", expr, "debugger", d != nil, "types", prog != nil)
 	var st *session
 	declared := func(string) bool { return false }
-	if d != nil && prog != nil {
+	if launched(s) && prog != nil {
 		st = p.session(ctx, s)
 		declared = st.history.Declared
 	}
 	where, text, forced := route(expr, declared)
-	if where == toDelve && !forced && st != nil && d.IsRunning() {
+	if where == toDelve && !forced && st != nil && st.programRuns() {
 		// Delve reads nothing of a running program: package scope does.
 		where, text = toAgent, strings.TrimSpace(text)
 	}
@@ -92,10 +92,10 @@ func (p *Prompt) evaluate(ctx context.Context, s *dapproxy.Session, raw json.Raw
 // in package scope while the program runs or when the frame is not in a
 // user package (package.go).
 func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, prog *change.Program, frameID int, text string) (any, error) {
-	d := st.d
-	if d.IsRunning() {
+	if st.programRuns() {
 		return p.evalPackage(ctx, s, st, prog, text, nil)
 	}
+	d := st.d
 	goid, index, sc, err := frameScope(s, d, prog, frameID)
 	var nu *notUserFrame
 	if errors.As(err, &nu) {

@@ -57,7 +57,7 @@ func (st *session) scopePackage(prog *change.Program) string {
 // packageCommand answers `:pkg [PATH]`.
 func (p *Prompt) packageCommand(ctx context.Context, s *dapproxy.Session, args string) (any, error) {
 	prog := p.checker.Program(ctx)
-	if s.Debugger() == nil || prog == nil {
+	if !launched(s) || prog == nil {
 		return nil, unavailable("package scope needs a program launched by livepatch in mode debug or test")
 	}
 	st := p.session(ctx, s)

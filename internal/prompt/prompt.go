@@ -139,8 +139,18 @@ func (p *Prompt) interceptEvaluate(ctx context.Context, s *dapproxy.Session, arg
 	return p.evaluate(ctx, s, args)
 }
 
+// launched reports whether s has a program that livepatch launched: with a
+// debugger, or without one (a noDebug launch, dapproxy.Session.Process).
+func launched(s *dapproxy.Session) bool { return s.Debugger() != nil || s.Process() != 0 }
+
+// programRuns reports whether the program runs: Delve reads nothing of it,
+// and Go input runs in package scope. A program without a debugger always
+// runs.
+func (st *session) programRuns() bool { return st.d == nil || st.d.IsRunning() }
+
 // session returns the state of s, fresh when the debugged process changed
-// (a restart loses the interpreter's declarations). s has a debugger.
+// (a restart loses the interpreter's declarations). s has a program
+// (launched).
 func (p *Prompt) session(ctx context.Context, s *dapproxy.Session) *session {
 	d, call, restarts := p.Target(ctx, s).Sync()
 	p.mu.Lock()

@@ -26,6 +26,7 @@ func (p *Prompt) Target(ctx context.Context, s *dapproxy.Session) *agentclient.T
 		t = agentclient.NewTarget(s.Debugger, func(job, running string) {
 			s.Output("console", fmt.Sprintf("livepatch: %s waits for the running %s\n", job, running))
 		})
+		t.WithoutDebugger(s.Process)
 		p.targets[s] = t
 		go func() {
 			<-ctx.Done()

@@ -1,4 +1,7 @@
-// Package terminal is the terminal debugger behind `livepatch debug`.
+// Package terminal is the terminal debugger behind `livepatch debug`, and
+// the prompt of `livepatch run` (Config.Run, runmode.go: the program runs
+// with no debugger, and the prompt runs Go in package scope for the whole
+// run).
 //
 // It is a DAP client like any editor: Run speaks the Debug Adapter Protocol
 // on a connection to a DAP server (the livepatch proxy, or any Go debug

@@ -94,7 +94,12 @@ wait:
 		}
 		select {
 		case <-s.interrupt:
-			s.pause(ctx, thread)
+			if s.cfg.Run && s.interruptRun(ctx) {
+				return errInputEnded
+			}
+			if !s.cfg.Run {
+				s.pause(ctx, thread)
+			}
 		case r := <-inputs:
 			s.gotInput()
 			quit, err := runningInput(s, ctx, r, thread)
@@ -134,6 +139,9 @@ func (s *session) exited(status int) {
 	s.mu.Lock()
 	s.exitStatus = status
 	s.mu.Unlock()
+	if s.cfg.Run && status == 0 {
+		return // as go run: an exit in success goes unsaid
+	}
 	s.con.printf("%v\n", s.exitedError())
 }
 

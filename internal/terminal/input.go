@@ -24,8 +24,8 @@ type lineReader interface {
 	Close() error
 }
 
-// isTerminal reports whether f is a terminal.
-func isTerminal(f *os.File) bool {
+// IsTerminal reports whether f is a terminal.
+func IsTerminal(f *os.File) bool {
 	if f == nil {
 		return false
 	}

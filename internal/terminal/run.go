@@ -46,6 +46,12 @@ type Config struct {
 	Interrupt <-chan struct{}
 	// Logger receives debug logs of the DAP traffic; nil discards them.
 	Logger *slog.Logger
+	// Run launches the program without a debugger, as `livepatch run`
+	// does (runmode.go): the prompt, when Stdin is a terminal, runs Go in
+	// package scope while the program runs; Ctrl-C terminates the program;
+	// Run returns when it ends, with an *ExitError for a status other
+	// than 0.
+	Run bool
 }
 
 // state is what the debugged process is doing, as far as the client knows.
@@ -88,6 +94,8 @@ type session struct {
 	inputs  chan inputResult
 	reading bool
 	started bool // the program was launched: the prompt is there while it runs
+
+	interrupts int // Ctrl-C presses in run mode
 }
 
 // Run runs the terminal debugger until the user quits, ctx is done, or the
@@ -145,10 +153,14 @@ func Run(ctx context.Context, cfg Config) error {
 		s.interrupt = ch
 	}
 
-	if useLiner(cfg) {
+	switch {
+	case cfg.Run && (cfg.Stdin == nil || !IsTerminal(cfg.Stdin)):
+		// No prompt: the program has the input.
+		return s.startRun(false)
+	case useLiner(cfg):
 		s.con.liner = true
 		s.in = newLinerReader(s.con, historyPath(cfg.HistoryFile), s.complete)
-	} else {
+	default:
 		stdin := io.Reader(cfg.Stdin)
 		if cfg.Stdin == nil {
 			stdin = strings.NewReader("")
@@ -160,6 +172,9 @@ func Run(ctx context.Context, cfg Config) error {
 	defer stopInput()
 	s.startInput(inCtx)
 
+	if cfg.Run {
+		return s.startRun(true)
+	}
 	if err := s.start(); err != nil {
 		return err
 	}
@@ -172,7 +187,7 @@ func Run(ctx context.Context, cfg Config) error {
 // process's own standard input and output.
 func useLiner(cfg Config) bool {
 	return cfg.Stdin != nil && cfg.Stdin.Fd() == os.Stdin.Fd() && cfg.Stdout == io.Writer(os.Stdout) &&
-		isTerminal(os.Stdin) && isTerminal(os.Stdout)
+		IsTerminal(os.Stdin) && IsTerminal(os.Stdout)
 }
 
 // historyPath returns the history file for the HistoryFile setting, or ""
@@ -239,6 +254,41 @@ func (s *session) onEvent(e dap.EventMessage) {
 // start initializes the DAP session, launches the program and waits until
 // it stops at its entry (or somewhere else, when stopOnEntry is false).
 func (s *session) start() error {
+	args, err := s.initialize()
+	if err != nil {
+		return err
+	}
+	s.launchArgs = args
+	b, err := json.Marshal(args)
+	if err != nil {
+		return fmt.Errorf("launch: %w", err)
+	}
+	if _, err := s.call(&dap.LaunchRequest{Request: request("launch"), Arguments: b}); err != nil {
+		return fmt.Errorf("launch: %w", err)
+	}
+	return s.configure(s.ctx, false)
+}
+
+// startRun initializes the DAP session, launches the program in run mode
+// and waits for its end, with the prompt when prompt is true.
+func (s *session) startRun(prompt bool) error {
+	args, err := s.initialize()
+	if err != nil {
+		return err
+	}
+	if err := s.launchRun(args); err != nil {
+		return err
+	}
+	if prompt {
+		s.con.printf("Type Go to run it in the program; 'help' for more.\n")
+		s.started = true
+	}
+	return s.runLoop()
+}
+
+// initialize sends initialize and returns the launch arguments: Config's,
+// with stopOnEntry true unless set, and outputMode "remote".
+func (s *session) initialize() (map[string]any, error) {
 	resp, err := s.call(&dap.InitializeRequest{Request: request("initialize"), Arguments: dap.InitializeRequestArguments{
 		ClientID:                     "livepatch",
 		ClientName:                   "livepatch debug",
@@ -250,7 +300,7 @@ func (s *session) start() error {
 		SupportsRunInTerminalRequest: false,
 	}})
 	if err != nil {
-		return fmt.Errorf("initialize: %w", err)
+		return nil, fmt.Errorf("initialize: %w", err)
 	}
 	if ir, ok := resp.(*dap.InitializeResponse); ok {
 		s.caps = ir.Body
@@ -260,15 +310,7 @@ func (s *session) start() error {
 		args[k] = v
 	}
 	args["outputMode"] = "remote"
-	s.launchArgs = args
-	b, err := json.Marshal(args)
-	if err != nil {
-		return fmt.Errorf("launch: %w", err)
-	}
-	if _, err := s.call(&dap.LaunchRequest{Request: request("launch"), Arguments: b}); err != nil {
-		return fmt.Errorf("launch: %w", err)
-	}
-	return s.configure(s.ctx, false)
+	return args, nil
 }
 
 // configure finishes the configuration after the server is initialized

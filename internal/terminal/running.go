@@ -74,6 +74,11 @@ func init() { runningInput = (*session).whileRunning }
 // errInputEnded at the end of the input, and quit true for exit.
 func (s *session) whileRunning(ctx context.Context, r inputResult, thread int) (quit bool, err error) {
 	switch {
+	case errors.Is(r.err, errAborted) && s.cfg.Run:
+		if s.interruptRun(ctx) {
+			return true, errInputEnded
+		}
+		return false, nil
 	case errors.Is(r.err, errAborted):
 		s.pause(ctx, thread)
 		return false, nil
@@ -85,6 +90,9 @@ func (s *session) whileRunning(ctx context.Context, r inputResult, thread int) (
 	line := strings.TrimSpace(r.line)
 	if line == "" {
 		return false, nil
+	}
+	if s.cfg.Run {
+		return s.whileRunFree(line), nil
 	}
 	if isGoInput(line) {
 		if err := s.cmdEvaluate(line); err != nil {

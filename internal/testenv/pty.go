@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -117,5 +118,24 @@ func (p *PTY) WaitExit() {
 		}
 	case <-p.ctx.Done():
 		p.t.Fatal("program did not end")
+	}
+}
+
+// WaitExitCode waits for the program to end and returns its exit status.
+func (p *PTY) WaitExitCode() int {
+	p.t.Helper()
+	select {
+	case <-p.exited:
+		var ee *exec.ExitError
+		if p.err != nil && !errors.As(p.err, &ee) {
+			p.t.Fatalf("program ended with %v", p.err)
+		}
+		if ee != nil {
+			return ee.ExitCode()
+		}
+		return 0
+	case <-p.ctx.Done():
+		p.t.Fatal("program did not end")
+		return 0
 	}
 }

@@ -181,6 +181,24 @@ type LaunchSpec struct {
 // Launch initializes the session and launches the program in debug mode,
 // up to the initialized event: the program waits for configurationDone.
 func (s *Session) Launch(spec LaunchSpec) error {
+	if err := s.launch(spec, false); err != nil {
+		return err
+	}
+	if _, err := s.Client.WaitEvent(s.Ctx, "initialized"); err != nil {
+		return fmt.Errorf("waiting for initialized: %w", err)
+	}
+	return nil
+}
+
+// LaunchNoDebug initializes the session and launches the program as
+// `livepatch run` does: mode debug with noDebug, so the proxy builds it
+// patchably and runs it with no debugger, from its start.
+func (s *Session) LaunchNoDebug(spec LaunchSpec) error {
+	return s.launch(spec, true)
+}
+
+// launch initializes the session and sends the launch request.
+func (s *Session) launch(spec LaunchSpec, noDebug bool) error {
 	if _, err := s.Call(&dap.InitializeRequest{
 		Request: dap.Request{Command: "initialize"},
 		Arguments: dap.InitializeRequestArguments{
@@ -200,15 +218,15 @@ func (s *Session) Launch(spec LaunchSpec) error {
 	if spec.RemoteOutput {
 		args["outputMode"] = "remote"
 	}
+	if noDebug {
+		args["noDebug"] = true
+	}
 	r, err := s.Client.CallRaw(s.Ctx, "launch", args)
 	if err != nil {
 		return fmt.Errorf("launch: %w", err)
 	}
 	if !r.Success {
 		return fmt.Errorf("launch failed: %s", r.Raw)
-	}
-	if _, err := s.Client.WaitEvent(s.Ctx, "initialized"); err != nil {
-		return fmt.Errorf("waiting for initialized: %w", err)
 	}
 	return nil
 }
