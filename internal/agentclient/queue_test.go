@@ -27,6 +27,7 @@ func TestQueueOrder(t *testing.T) {
 
 	// Three jobs queue behind it, in a known order; the second gives up.
 	order := make(chan string, 3)
+	left := make(chan struct{}, 3) // a job has left its turn
 	queued := make(chan struct{})
 	ended, cancel := context.WithCancel(ctx)
 	errs := make(chan error, 1)
@@ -45,6 +46,7 @@ func TestQueueOrder(t *testing.T) {
 				order <- job
 				l()
 				l() // a second call does nothing
+				left <- struct{}{}
 			}()
 			waitQueued(ctx, t, q, job)
 		}
@@ -69,6 +71,7 @@ func TestQueueOrder(t *testing.T) {
 		if got := <-order; got != want {
 			t.Errorf("turn: got %q, want %q", got, want)
 		}
+		<-left
 	}
 	if got := q.Running(); got != "" {
 		t.Errorf("running after every job: got %q", got)
