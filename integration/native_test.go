@@ -156,7 +156,7 @@ func TestNativeFallbackNoCgo(t *testing.T) {
 // console says why once, not at every save.
 func TestNativeMainStaysInterpreted(t *testing.T) {
 	RunLiveNative(t, func(t *testing.T, env *Env) {
-		const why = "the native tier does not cover this yet: package main is not importable by a plugin yet"
+		const why = "the native tier does not cover this yet: package main, which a plugin cannot import"
 		var mu sync.Mutex
 		told := 0
 		env.Client.OnEvent(func(m dap.EventMessage) {

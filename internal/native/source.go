@@ -51,7 +51,7 @@ func Source(fns []*change.Checked) ([]byte, error) {
 	var body bytes.Buffer
 	for i, c := range fns {
 		if c.Compiled.Name() == "main" {
-			return nil, notCovered("package main is not importable by a plugin yet")
+			return nil, notCovered("package main, which a plugin cannot import")
 		}
 		if c.Compiled != fns[0].Compiled {
 			return nil, notCovered("a change of several packages")
