@@ -82,6 +82,7 @@ func TestPromptWhileRunning(t *testing.T) {
 			}
 		}
 		env.mustFail(0, ":pkg nosuch", dapproxy.ErrPromptInput, "nosuch is not one of the program's packages")
+		env.mustFail(0, "nosuchlocal + 1", dapproxy.ErrPromptInput, "undefined: nosuchlocal\n(the input ran in package scope example.com/shellfixture: a function's local variables are in scope at a breakpoint in it)")
 
 		got := env.eval(0, "func (c *Counter) Inc() int { c.n += 100; return c.n }")
 		if !got.ok || !strings.Contains(got.result, "patched main.(*Counter).Inc") {

@@ -95,7 +95,7 @@ func (p *Prompt) evalPackage(ctx context.Context, s *dapproxy.Session, st *sessi
 	}
 	in, err := sc.Input(&st.history, text)
 	if err != nil {
-		return nil, inputError(err)
+		return nil, packageInputError(err, path)
 	}
 	req := wire.Request{Source: in.Source, Package: in.Package, TimeoutMillis: int(p.opts.Timeout / time.Millisecond),
 		Imports: in.Imports, Results: in.Results}
@@ -144,4 +144,15 @@ func (p *Prompt) evalPackage(ctx context.Context, s *dapproxy.Session, st *sessi
 		return nil, unavailable(err.Error())
 	}
 	return p.answer(s, st, in, text, resp, err, halted, where)
+}
+
+// packageInputError is inputError for an input checked in package scope
+// path: a name it does not find may be a local of a function, which the
+// user reaches by pausing there, so the error says where the input ran.
+func packageInputError(err error, path string) error {
+	e := inputError(err)
+	if de, ok := e.(*dapproxy.Error); ok && strings.Contains(de.Summary, "undefined: ") {
+		de.Summary += "\n(the input ran in package scope " + path + ": a function's local variables are in scope at a breakpoint in it)"
+	}
+	return e
 }
