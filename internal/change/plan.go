@@ -92,6 +92,10 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	varNotes, refusals := prog.judgeVars(ch, judge, sv.Vars)
 	removedNotes, removedRefusals := b.removedVars(ctx, pl.Vars, pl)
 	varNotes, refusals = append(varNotes, removedNotes...), append(refusals, removedRefusals...)
+	patched := patchedSet(fcs, pl, sv.Live)
+	typeNotes, typeRefusals := b.removedTypes(ctx, ch, pl, patched) // removedtypes.go
+	varNotes, refusals = append(varNotes, typeNotes...), append(refusals, typeRefusals...)
+	refusals = append(refusals, b.interfaceChanges(ctx, prog, ch, pl, patched)...) // interfaces.go
 	if refusals = append(refusals, b.constReaders(ctx, curs, pl, ch.Consts)...); len(refusals) > 0 {
 		return nil, refusals
 	}

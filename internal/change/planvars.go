@@ -66,14 +66,16 @@ func (prog *Program) judgeVars(ch *Change, judge []classify.VarChange, live map[
 		}
 		now := types.TypeString(fresh.Type(), types.RelativeTo(ch.fresh))
 		was, when := live[vc.Cur.PkgPath+"."+vc.Name].Type, "when a save made it live"
+		same := was == now
 		if vc.Kind == classify.VarInit {
 			when = "at start-up"
 			if old, ok := prog.pkgs[vc.Cur.PkgPath].Scope().Lookup(vc.Name).(*types.Var); ok {
 				was = types.TypeString(old.Type(), types.RelativeTo(old.Pkg()))
+				same = identicalAcross(old.Type(), fresh.Type()) // identical.go: `any` is `interface{}`
 			}
 		}
 		at := vc.Cur.Position(v.Pos)
-		if was != now {
+		if !same {
 			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("type of variable %s changed (%s to %s)", vc.Name, was, now)})
 			continue

@@ -42,9 +42,9 @@ func (c *classifier) funcs() (resigned []*FuncDecl) {
 			c.pl.Helpers = append(c.pl.Helpers, fn)
 		case fn.Generic:
 			c.refuse(fn.Decl.Pos(), key, "generic function %s changed", fn.Name)
-		case !fn.SameSignature(o) && fn.Decl.Recv == nil:
+		case !c.sameSignature(fn, o) && fn.Decl.Recv == nil:
 			resigned = append(resigned, fn)
-		case !fn.SameSignature(o):
+		case !c.sameSignature(fn, o):
 			c.refuse(fn.Decl.Pos(), key, "signature of %s changed", fn.Name)
 		case fn.Decl.Body == nil:
 			c.refuse(fn.Decl.Pos(), key, "body of %s removed", fn.Name)
@@ -65,6 +65,28 @@ func (c *classifier) funcs() (resigned []*FuncDecl) {
 		}
 	}
 	return resigned
+}
+
+// sameSignature reports whether fn of the saved file and o, its compiled
+// form, have the same signature: the same types, whatever their names or
+// their spelling (`interface{}` or `any`: Build.SameType).
+func (c *classifier) sameSignature(fn, o *FuncDecl) bool {
+	if fn.SameSignature(o) {
+		return true
+	}
+	if fn.Generic || o.Generic || len(fn.sigParts) != len(o.sigParts) {
+		return false
+	}
+	for i, p := range fn.sigParts {
+		q := o.sigParts[i]
+		if strings.HasPrefix(p, "...") && strings.HasPrefix(q, "...") {
+			p, q = p[3:], q[3:]
+		}
+		if p != q && (p == "(" || p == "[" || q == "(" || q == "[" || !c.prog.SameType(o.File, q, c.file, c.cur, p)) {
+			return false
+		}
+	}
+	return true
 }
 
 // compiledOf returns the compiled declaration of key with the
