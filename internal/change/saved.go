@@ -234,9 +234,7 @@ func (s *savedChange) typeCheck() error {
 			ds = append(ds, d)
 		},
 	}
-	if s.pkg.Module != nil && s.pkg.Module.GoVersion != "" {
-		conf.GoVersion = "go" + s.pkg.Module.GoVersion
-	}
+	conf.GoVersion = goVersion(s.pkg) // goversion.go: a go line a save raised counts
 	_ = types.NewChecker(&conf, prog.fset, s.fresh, s.info).Files(files)
 	if len(ds) > 0 {
 		return ds

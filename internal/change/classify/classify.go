@@ -139,7 +139,9 @@ func Files(b Build, fcs []FileChange, live map[string]Live, callers func(key str
 	for _, c := range cs {
 		c.removedVars(declaredVars)
 		c.resigned(resigned[c], patched, declaredIn)
-		helpersChanged = helpersChanged || c.helpersChanged()
+		// An interface changed: the live patches are checked again, for
+		// package change to judge what they do with it.
+		helpersChanged = helpersChanged || c.helpersChanged() || len(c.pl.Interfaces) > 0
 		for key := range c.cur.Funcs {
 			declared[key] = true
 		}
