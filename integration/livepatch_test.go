@@ -57,19 +57,8 @@ func RunLive(t *testing.T, f func(t *testing.T, env *Env)) {
 func copyFixture(t *testing.T, name string) string {
 	t.Helper()
 	dir := t.TempDir()
-	src := fixture(t, name)
-	ents, err := os.ReadDir(src)
-	if err != nil {
+	if err := os.CopyFS(dir, os.DirFS(fixture(t, name))); err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return dir
 }

@@ -86,7 +86,7 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	send, judge := splitVars(pl.Vars, sv.Vars)
 	ch, err := prog.rewriteFiles(sv.Files, declKeys(pl.Apply), declKeys(pl.Helpers), send)
 	if err != nil {
-		return nil, err
+		return nil, b.crossPackage(err, sv.Files) // crosspkg.go
 	}
 	out.Checked = time.Since(start) - out.Classified
 	varNotes, refusals := prog.judgeVars(ch, judge, sv.Vars)

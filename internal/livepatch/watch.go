@@ -329,12 +329,14 @@ func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Pla
 
 // refusedLines returns what the console shows of a save that cannot go
 // live: its diagnostics, then that nothing was applied and, when the
-// package does not compile, what the save waits for: the package to
-// type-check, and the other files of the errors to be saved.
+// package does not compile and nothing of it is refused, what the save
+// waits for: the package to type-check, and the other files of the errors
+// to be saved.
 func refusedLines(b *change.Build, file string, ds diag.Diagnostics) []string {
-	compiles := true
+	compiles, refused := true, false
 	var others []string
 	for _, d := range ds {
+		refused = refused || d.Kind == diag.RefusedRestart || d.Kind == diag.RefusedUnpatched
 		if d.Kind != diag.Syntax && d.Kind != diag.Type {
 			continue
 		}
@@ -346,6 +348,7 @@ func refusedLines(b *change.Build, file string, ds diag.Diagnostics) []string {
 	pkg, _ := b.PackageOf(file)
 	last := "livepatch: nothing of this save was applied"
 	switch {
+	case refused: // type-checking is not all it needs
 	case len(others) > 0:
 		last += fmt.Sprintf(": it waits for %s, and goes live when package %s type-checks", strings.Join(others, ", "), b.PackageName(pkg))
 	case !compiles:
