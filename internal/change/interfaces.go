@@ -314,13 +314,23 @@ func holds(ms *types.MethodSet, ic *ifaceChange) bool {
 }
 
 // embedders refuses the struct types of lp that embed an interface of
-// changes: their promoted methods are those of the interface as built.
+// changes (their promoted methods are those of the interface as built),
+// and the interface types of another package that do (that package is
+// not checked again: its method set would be the one as built).
 func embedders(lp *packages.Package, pkgPath string, changes []*ifaceChange) diag.Diagnostics {
 	var out diag.Diagnostics
 	for _, name := range lp.Types.Scope().Names() {
 		tn, ok := lp.Types.Scope().Lookup(name).(*types.TypeName)
 		if !ok {
 			continue
+		}
+		if it, ok := tn.Type().Underlying().(*types.Interface); ok && lp.PkgPath != pkgPath {
+			for i := range it.NumEmbeddeds() {
+				if ic := changeOf(it.EmbeddedType(i), pkgPath, changes); ic != nil {
+					out = append(out, diag.Diagnostic{Pos: ic.at, Kind: diag.RefusedRestart,
+						Msg: fmt.Sprintf("methods of interface %s changed and interface %s of package %s embeds it", ic.name, name, lp.Name)})
+				}
+			}
 		}
 		st, ok := tn.Type().Underlying().(*types.Struct)
 		if !ok {
