@@ -69,3 +69,26 @@ func TestLivePatchGoLineRaised(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestLivePatchRemovedWaitsForUser removes a function that a function of
+// another file of the package calls: the save says it waits for that
+// function, and the save of its file makes both go live.
+func TestLivePatchRemovedWaitsForUser(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livetypes")
+		thread := env.startLive(dir)
+		const shouts = "func shouts() string {\n\tif sh, ok := pet.(Shouter); ok {\n\t\treturn sh.Shout()\n\t}\n\treturn \"-\"\n}\n"
+		editFile(t, dir, "types.go", shouts, "")
+		got := env.waitConsole("types.go:1:9: shouts removed and compiled code uses it (main.line): edit those functions too, or restart to apply")
+		if want := "livepatch: nothing of this save was applied: it waits for those functions, and goes live when package main changes them too"; !strings.Contains(got, want) {
+			t.Errorf("save of types.go: %q, want %q", got, want)
+		}
+		editFile(t, dir, "main.go", "pet.Speak() + \" \" + shouts() + \" \"", "pet.Speak() + \" \"")
+		got = env.waitConsole("patched main.line (main.go:11)")
+		if want := "types.go:1:9: shouts removed: its compiled body stays in the program, unused"; !strings.Contains(got, want) {
+			t.Errorf("save of main.go: %q, want %q", got, want)
+		}
+		env.checkReport(thread, "woof 1")
+		env.Disconnect()
+	})
+}

@@ -54,18 +54,13 @@ func (b *Build) fieldUsers(ctx context.Context, fcs []classify.FileChange, pl cl
 			}
 			return false
 		})
-		var unpatched []string
-		for _, u := range uses {
-			if !patched[u.key] {
-				unpatched = append(unpatched, b.Display(u.key))
-			}
-		}
+		unpatched, keys := b.unpatchedUsers(uses, patched)
 		switch {
 		case elsewhere:
 			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("field %s removed from %s and a declaration outside any function uses it", rf.Name, rf.Type)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedUnpatched,
+			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
 				Msg: fmt.Sprintf("field %s removed from %s and compiled code uses it (%s)", rf.Name, rf.Type, strings.Join(unpatched, ", "))})
 		}
 	}

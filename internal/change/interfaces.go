@@ -64,6 +64,7 @@ func (b *Build) interfaceChanges(ctx context.Context, prog *Program, ch *Change,
 	compiledSet := func(t types.Type) *types.MethodSet { return types.NewMethodSet(t) }
 	freshSet := func(t types.Type) *types.MethodSet { return types.NewMethodSet(compiledOf(prog, ch, t)) }
 	users := map[*ifaceChange][]string{}
+	userKeys := map[*ifaceChange][]string{} // of compiled functions
 	for _, lp := range pkgs {
 		if lp.TypesInfo == nil {
 			continue
@@ -81,6 +82,7 @@ func (b *Build) interfaceChanges(ctx context.Context, prog *Program, ch *Change,
 				}
 				for ic, how := range ifaceUses(fset, lp.TypesInfo, fd.Body, ch.pkgPath, changes, compiledSet, false) {
 					users[ic] = append(users[ic], b.Display(key)+how)
+					userKeys[ic] = append(userKeys[ic], key)
 				}
 			}
 		}
@@ -102,7 +104,7 @@ func (b *Build) interfaceChanges(ctx context.Context, prog *Program, ch *Change,
 	for _, ic := range changes {
 		if u := users[ic]; len(u) > 0 {
 			sort.Strings(u)
-			refusals = append(refusals, diag.Diagnostic{Pos: ic.at, Kind: diag.RefusedUnpatched,
+			refusals = append(refusals, diag.Diagnostic{Pos: ic.at, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(userKeys[ic]),
 				Msg: fmt.Sprintf("methods of interface %s changed (%s) and code depends on its compiled method set: %s", ic.name, ic.describe(), strings.Join(u, "; "))})
 		}
 	}

@@ -194,12 +194,7 @@ func (b *Build) constReaders(ctx context.Context, curs []*classify.FileDecls, pl
 		if !ok {
 			continue // a new constant: only the change can read it
 		}
-		var unpatched []string
-		for _, u := range uses {
-			if !patched[u.key] {
-				unpatched = append(unpatched, b.Display(u.key))
-			}
-		}
+		unpatched, keys := b.unpatchedUsers(uses, patched)
 		p := cur.Fset.Position(cur.Values[name].Pos)
 		at := token.Position{Filename: filepath.Base(p.Filename), Line: p.Line, Column: p.Column}
 		switch {
@@ -207,7 +202,7 @@ func (b *Build) constReaders(ctx context.Context, curs []*classify.FileDecls, pl
 			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("constant %s changed and a declaration outside any function uses it", name)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched,
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
 				Msg: fmt.Sprintf("constant %s changed and compiled code reads it (%s)", name, strings.Join(unpatched, ", "))})
 		}
 	}

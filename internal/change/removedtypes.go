@@ -55,18 +55,13 @@ func (b *Build) removedTypes(ctx context.Context, ch *Change, pl classify.Plan, 
 		}
 		uses, _ := refs(fset, own, match)
 		otherUses, elsewhere := refs(fset, others, match)
-		var unpatched []string
-		for _, u := range append(uses, otherUses...) {
-			if !patched[u.key] {
-				unpatched = append(unpatched, b.Display(u.key))
-			}
-		}
+		unpatched, keys := b.unpatchedUsers(append(uses, otherUses...), patched)
 		switch {
 		case elsewhere:
 			refusals = append(refusals, diag.Diagnostic{Pos: rt.Pos, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("type %s removed and a declaration of another package uses it", rt.Type)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, diag.Diagnostic{Pos: rt.Pos, Kind: diag.RefusedUnpatched,
+			refusals = append(refusals, diag.Diagnostic{Pos: rt.Pos, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
 				Msg: fmt.Sprintf("type %s removed and compiled code uses it (%s)", rt.Type, strings.Join(unpatched, ", "))})
 		default:
 			notes = append(notes, diag.Diagnostic{Pos: rt.Pos, Kind: diag.Note,

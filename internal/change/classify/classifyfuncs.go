@@ -117,10 +117,11 @@ func (c *classifier) removed(declared, patched map[string]bool) {
 		}
 		name := c.old.Funcs[key].Name
 		users, ok := c.callers(key)
-		var unpatched []string
+		var unpatched, keys []string
 		for _, u := range users {
 			if u != key && !patched[u] {
 				unpatched = append(unpatched, c.prog.Display(u))
+				keys = append(keys, u)
 			}
 		}
 		at := c.cur.Syntax.Name.Pos()
@@ -128,8 +129,11 @@ func (c *classifier) removed(declared, patched map[string]bool) {
 		case !ok || strings.Contains(key, ".init#"):
 			c.refuse(at, key, "%s removed", name)
 		case len(unpatched) > 0:
-			c.pl.Refusals = append(c.pl.Refusals, c.diagnostic(at, key, diag.RefusedUnpatched,
-				fmt.Sprintf("%s removed and compiled code uses it (%s)", name, strings.Join(unpatched, ", "))))
+			d := c.diagnostic(at, key, diag.RefusedUnpatched, fmt.Sprintf("%s removed and compiled code uses it (%s)", name, strings.Join(unpatched, ", ")))
+			if f, ok := c.prog.Func(keys[0]); ok && allOf(c.prog, keys, f.Package) {
+				d.Edits = f.Package
+			}
+			c.pl.Refusals = append(c.pl.Refusals, d)
 		default:
 			c.pl.Notes = append(c.pl.Notes, c.diagnostic(at, key, diag.Note, name+" removed: its compiled body stays in the program, unused"))
 		}
@@ -199,4 +203,14 @@ func changedLiteral(cur *FileDecls, fn *FuncDecl, old *FileDecls, o *FuncDecl) (
 		}
 	}
 	return token.NoPos, false
+}
+
+// allOf reports whether every function of keys is of package pkg.
+func allOf(b Build, keys []string, pkg string) bool {
+	for _, k := range keys {
+		if f, ok := b.Func(k); !ok || f.Package != pkg {
+			return false
+		}
+	}
+	return true
 }
