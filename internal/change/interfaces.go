@@ -21,6 +21,7 @@ import (
 // those lost).
 type ifaceChange struct {
 	name           string
+	compiled       *types.Named // the type as built
 	added, removed map[string]*types.Signature
 	at             token.Position
 }
@@ -43,6 +44,10 @@ type ifaceChange struct {
 //     the compiled method table has no such entry;
 //   - a compiled struct type embeds the interface (its promoted methods
 //     are the compiled ones);
+//   - a compiled type that implements the interface as built lacks a
+//     method it gains: compiled code may convert it to the interface, which
+//     a fresh build would refuse (the bodies of the functions the change
+//     leaves alone are not checked again);
 //   - a method keeps its name and changes its signature.
 //
 // Converting a value to the type is fine either way: the compiled value
@@ -70,6 +75,7 @@ func (b *Build) interfaceChanges(ctx context.Context, prog *Program, ch *Change,
 			continue
 		}
 		refusals = append(refusals, embedders(lp, ch.pkgPath, changes)...)
+		refusals = append(refusals, lackers(lp, changes)...)
 		for _, syn := range lp.Syntax {
 			for _, d := range syn.Decls {
 				fd, ok := d.(*ast.FuncDecl)
@@ -148,7 +154,7 @@ func ifaceChanges(prog *Program, ch *Change, pl classify.Plan) ([]*ifaceChange, 
 			p := prog.fset.Position(ch.fresh.Scope().Lookup(name).Pos())
 			at = token.Position{Filename: filepath.Base(p.Filename), Line: p.Line, Column: p.Column}
 		}
-		ic := &ifaceChange{name: name, added: map[string]*types.Signature{}, removed: map[string]*types.Signature{}, at: at}
+		ic := &ifaceChange{name: name, compiled: was, added: map[string]*types.Signature{}, removed: map[string]*types.Signature{}, at: at}
 		wi, ii := was.Underlying().(*types.Interface), is.Underlying().(*types.Interface)
 		if !wi.IsMethodSet() || !ii.IsMethodSet() {
 			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart, Msg: fmt.Sprintf("type set of interface %s changed", name)})
@@ -343,6 +349,45 @@ func embedders(lp *packages.Package, pkgPath string, changes []*ifaceChange) dia
 				if ic := changeOf(f.Type(), pkgPath, changes); ic != nil {
 					out = append(out, diag.Diagnostic{Pos: ic.at, Kind: diag.RefusedRestart,
 						Msg: fmt.Sprintf("methods of interface %s changed and compiled struct type %s embeds it", ic.name, name)})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// lackers refuses the named types of lp (and pointers to them) that
+// implement an interface of changes as built and lack a method it gains,
+// as compiled: compiled code may convert them to it.
+func lackers(lp *packages.Package, changes []*ifaceChange) diag.Diagnostics {
+	var out diag.Diagnostics
+	for _, name := range lp.Types.Scope().Names() {
+		tn, ok := lp.Types.Scope().Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() {
+			continue
+		}
+		n, ok := tn.Type().(*types.Named)
+		if !ok || n.TypeParams().Len() > 0 {
+			continue
+		}
+		for _, ic := range changes {
+			if len(ic.added) == 0 || n.Obj() == ic.compiled.Obj() {
+				continue
+			}
+			iface := ic.compiled.Underlying().(*types.Interface)
+			t := types.Type(n)
+			if _, isIface := n.Underlying().(*types.Interface); !isIface && !types.Implements(t, iface) {
+				t = types.NewPointer(n)
+			}
+			if !types.Implements(t, iface) {
+				continue
+			}
+			ms := types.NewMethodSet(t)
+			for _, m := range sortedNames(ic.added) {
+				if ms.Lookup(ic.compiled.Obj().Pkg(), m) == nil && ms.Lookup(nil, m) == nil {
+					out = append(out, diag.Diagnostic{Pos: ic.at, Kind: diag.RefusedRestart,
+						Msg: fmt.Sprintf("interface %s gains method %s, which compiled type %s.%s lacks, though it implements %s as built (compiled code may convert it to %s)", ic.name, m, lp.Name, name, ic.name, ic.name)})
+					break
 				}
 			}
 		}
