@@ -468,7 +468,8 @@ func TestLivePatchRefused(t *testing.T) {
 			{"new method needed through an interface", "func report(", "func (c *Counter) String() string { return \"c\" }\n\nfunc report(",
 				"new method String makes Counter satisfy fmt.Stringer, which compiled code may use through that interface: restart to apply"},
 			{"unused import", "\t\"os\"\n", "\t\"os\"\n\t\"errors\"\n", `"errors" imported and not used`},
-			{"type changed", "type Incer interface{ Inc() int }", "type Incer interface{ Inc() int; Dec() }", "type Incer changed: restart to apply"},
+			{"type changed", "type Incer interface{ Inc() int }", "type Incer interface{ Inc() int; Dec() }",
+				"interface Incer gains method Dec, which compiled type main.Counter lacks, though it implements Incer as built (compiled code may convert it to Incer): restart to apply"},
 		} {
 			// One session for all rows: env fails the parent test.
 			if !strings.Contains(orig, tc.from) {

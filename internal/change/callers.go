@@ -123,3 +123,30 @@ func (p *Build) callers(ctx context.Context, key string) (keys []string, ok bool
 	}
 	return keys, !elsewhere
 }
+
+// unpatchedUsers returns the uses that patched (the functions whose
+// compiled body no longer runs) leaves out: their names for the user,
+// and their keys.
+func (p *Build) unpatchedUsers(uses []use, patched map[string]bool) (names, keys []string) {
+	for _, u := range uses {
+		if !patched[u.key] {
+			names = append(names, p.Display(u.key))
+			keys = append(keys, u.key)
+		}
+	}
+	return names, keys
+}
+
+// funcsPackage returns the import path of the package of every function
+// of keys, when they are of one package; else "".
+func (p *Build) funcsPackage(keys []string) string {
+	pkg := ""
+	for i, k := range keys {
+		f, ok := p.funcs[k]
+		if !ok || i > 0 && f.Package != pkg {
+			return ""
+		}
+		pkg = f.Package
+	}
+	return pkg
+}

@@ -39,7 +39,9 @@ type Change struct {
 	// Go initializes them (planvars.go).
 	Vars []wire.Var
 
-	fresh *types.Package // the package as the change declares it
+	fresh   *types.Package // the package as the change declares it
+	info    *types.Info    // its check
+	checked []*ast.File    // the saved files as checked, with the bodies the change rewrites
 
 	pkgPath string     // the package changed
 	side    sideFields // the fields it adds to compiled struct types (sidefields.go)

@@ -24,9 +24,9 @@ type Checked struct {
 	Imports []*ast.ImportSpec
 }
 
-// checked returns the checked form of fd, a function of the change
+// checkedFunc returns the checked form of fd, a function of the change
 // declared in sf.
-func (s *savedChange) checked(sf *savedFile, fd *ast.FuncDecl) *Checked {
+func (s *savedChange) checkedFunc(sf *savedFile, fd *ast.FuncDecl) *Checked {
 	return &Checked{Fset: s.prog.fset, Decl: fd, Info: s.info, Pkg: s.fresh, Compiled: s.compiled,
 		File: sf.tok.Name(), Src: sf.src, Imports: sf.f.Imports}
 }

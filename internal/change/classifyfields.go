@@ -27,22 +27,7 @@ func (b *Build) fieldUsers(ctx context.Context, fcs []classify.FileChange, pl cl
 	if err != nil || fset == nil {
 		return nil
 	}
-	patched := map[string]bool{}
-	for _, fn := range pl.Apply {
-		patched[fn.Key] = true
-	}
-	for key, l := range live {
-		patched[key] = patched[key] || !l.Prompt
-	}
-	for _, fc := range fcs {
-		for key := range fc.Old.Funcs {
-			declared := false
-			for _, other := range fcs {
-				declared = declared || other.Cur.Funcs[key] != nil
-			}
-			patched[key] = patched[key] || !declared
-		}
-	}
+	patched := patchedSet(fcs, pl, live)
 	var refusals diag.Diagnostics
 	for _, rf := range pl.RemovedFields {
 		var named *types.Named
@@ -69,22 +54,40 @@ func (b *Build) fieldUsers(ctx context.Context, fcs []classify.FileChange, pl cl
 			}
 			return false
 		})
-		var unpatched []string
-		for _, u := range uses {
-			if !patched[u.key] {
-				unpatched = append(unpatched, b.Display(u.key))
-			}
-		}
+		unpatched, keys := b.unpatchedUsers(uses, patched)
 		switch {
 		case elsewhere:
 			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("field %s removed from %s and a declaration outside any function uses it", rf.Name, rf.Type)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedUnpatched,
+			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
 				Msg: fmt.Sprintf("field %s removed from %s and compiled code uses it (%s)", rf.Name, rf.Type, strings.Join(unpatched, ", "))})
 		}
 	}
 	return refusals
+}
+
+// patchedSet returns the keys of the functions whose compiled body no
+// longer runs once the change is live: those it patches, those saves made
+// live, and those it removes. fcs are the files of the change.
+func patchedSet(fcs []classify.FileChange, pl classify.Plan, live map[string]classify.Live) map[string]bool {
+	patched := map[string]bool{}
+	for _, fn := range pl.Apply {
+		patched[fn.Key] = true
+	}
+	for key, l := range live {
+		patched[key] = patched[key] || !l.Prompt
+	}
+	for _, fc := range fcs {
+		for key := range fc.Old.Funcs {
+			declared := false
+			for _, other := range fcs {
+				declared = declared || other.Cur.Funcs[key] != nil
+			}
+			patched[key] = patched[key] || !declared
+		}
+	}
+	return patched
 }
 
 // unkeyedLiteralOf reports whether lit is a composite literal of type

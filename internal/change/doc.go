@@ -60,7 +60,15 @@
 // agent's side table by the rewriting (not an embedded or tagged field,
 // nor one of a generic type); a removed field goes live unless unpatched
 // compiled code uses it (classifyfields.go); a retyped, retagged or
-// reordered field is refused (change/classify). The Program records the
+// reordered field is refused (change/classify). Types are compared as
+// types, not as text (identical.go: `any` is `interface{}`). An interface
+// type whose method set changes (and one that embeds it) goes live unless
+// code depends on its compiled method set, and a removed type unless
+// unpatched compiled code uses it (interfaces.go, removedtypes.go). A
+// save is checked at the go line of its module's go.mod on disk, which a
+// save may raise (goversion.go). A change that spans packages is refused,
+// with that reason (crosspkg.go): a change is planned one package at a
+// time. The Program records the
 // fields live saves added, so that the prompt reaches them too
 // (sidefields.go). A file new since the build joins its package (Build.NewFile,
 // newfile.go); a changed file that //go:embed embeds refuses the changes

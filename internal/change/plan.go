@@ -86,12 +86,16 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	send, judge := splitVars(pl.Vars, sv.Vars)
 	ch, err := prog.rewriteFiles(sv.Files, declKeys(pl.Apply), declKeys(pl.Helpers), send)
 	if err != nil {
-		return nil, err
+		return nil, b.crossPackage(err, sv.Files) // crosspkg.go
 	}
 	out.Checked = time.Since(start) - out.Classified
 	varNotes, refusals := prog.judgeVars(ch, judge, sv.Vars)
 	removedNotes, removedRefusals := b.removedVars(ctx, pl.Vars, pl)
 	varNotes, refusals = append(varNotes, removedNotes...), append(refusals, removedRefusals...)
+	patched := patchedSet(fcs, pl, sv.Live)
+	typeNotes, typeRefusals := b.removedTypes(ctx, ch, pl, patched) // removedtypes.go
+	varNotes, refusals = append(varNotes, typeNotes...), append(refusals, typeRefusals...)
+	refusals = append(refusals, b.interfaceChanges(ctx, prog, ch, pl, patched)...) // interfaces.go
 	if refusals = append(refusals, b.constReaders(ctx, curs, pl, ch.Consts)...); len(refusals) > 0 {
 		return nil, refusals
 	}
@@ -190,12 +194,7 @@ func (b *Build) constReaders(ctx context.Context, curs []*classify.FileDecls, pl
 		if !ok {
 			continue // a new constant: only the change can read it
 		}
-		var unpatched []string
-		for _, u := range uses {
-			if !patched[u.key] {
-				unpatched = append(unpatched, b.Display(u.key))
-			}
-		}
+		unpatched, keys := b.unpatchedUsers(uses, patched)
 		p := cur.Fset.Position(cur.Values[name].Pos)
 		at := token.Position{Filename: filepath.Base(p.Filename), Line: p.Line, Column: p.Column}
 		switch {
@@ -203,7 +202,7 @@ func (b *Build) constReaders(ctx context.Context, curs []*classify.FileDecls, pl
 			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("constant %s changed and a declaration outside any function uses it", name)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched,
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
 				Msg: fmt.Sprintf("constant %s changed and compiled code reads it (%s)", name, strings.Join(unpatched, ", "))})
 		}
 	}

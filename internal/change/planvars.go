@@ -66,14 +66,16 @@ func (prog *Program) judgeVars(ch *Change, judge []classify.VarChange, live map[
 		}
 		now := types.TypeString(fresh.Type(), types.RelativeTo(ch.fresh))
 		was, when := live[vc.Cur.PkgPath+"."+vc.Name].Type, "when a save made it live"
+		same := was == now
 		if vc.Kind == classify.VarInit {
 			when = "at start-up"
 			if old, ok := prog.pkgs[vc.Cur.PkgPath].Scope().Lookup(vc.Name).(*types.Var); ok {
 				was = types.TypeString(old.Type(), types.RelativeTo(old.Pkg()))
+				same = identicalAcross(old.Type(), fresh.Type()) // identical.go: `any` is `interface{}`
 			}
 		}
 		at := vc.Cur.Position(v.Pos)
-		if was != now {
+		if !same {
 			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("type of variable %s changed (%s to %s)", vc.Name, was, now)})
 			continue
@@ -116,17 +118,12 @@ func (b *Build) removedVars(ctx context.Context, vcs []classify.VarChange, pl cl
 		}
 		at := vc.Cur.Position(vc.Cur.Syntax.Name.Pos())
 		uses, elsewhere, ok := b.users(ctx, vc.Cur.PkgPath, vc.Name)
-		var unpatched []string
-		for _, u := range uses {
-			if !patched[u.key] {
-				unpatched = append(unpatched, b.Display(u.key))
-			}
-		}
+		unpatched, keys := b.unpatchedUsers(uses, patched)
 		switch {
 		case !ok || elsewhere:
 			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart, Msg: fmt.Sprintf("variable %s removed", vc.Name)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched,
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
 				Msg: fmt.Sprintf("variable %s removed and compiled code uses it (%s)", vc.Name, strings.Join(unpatched, ", "))})
 		default:
 			notes = append(notes, diag.Diagnostic{Pos: at, Kind: diag.Note, Msg: fmt.Sprintf("variable %s removed: the compiled variable stays in the program, unused", vc.Name)})

@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,8 +31,9 @@ type savedChange struct {
 	isHelper map[string]bool // keys of the functions asked for as helpers
 	methods  methodSets
 
-	fresh *types.Package // the package checked with the saved files
-	info  *types.Info
+	fresh   *types.Package // the package checked with the saved files
+	info    *types.Info
+	checked []*ast.File // the saved files as checked: the bodies the change rewrites
 
 	ci *rewrite.Change
 	ch *Change
@@ -65,7 +67,7 @@ func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers, vars [
 		return nil, err
 	}
 	s.ci = &rewrite.Change{Pkg: s.fresh, Compiled: s.compiled, NewMethods: map[*types.Func]bool{}, Inline: map[*types.Const]bool{}}
-	s.ch = &Change{Funcs: map[string]*Replacement{}, fresh: s.fresh, pkgPath: s.compiled.Path(), side: addedFields(s.fresh, s.compiled)}
+	s.ch = &Change{Funcs: map[string]*Replacement{}, fresh: s.fresh, info: s.info, checked: s.checked, pkgPath: s.compiled.Path(), side: addedFields(s.fresh, s.compiled)}
 	s.changedConsts()
 	helperDecls, err := s.classify()
 	if err != nil {
@@ -205,6 +207,7 @@ func (s *savedChange) typeCheck() error {
 		files = append(files, s.checkedBodies(sf))
 		saved[sf.built] = true
 	}
+	s.checked = slices.Clone(files)
 	for _, other := range s.pkg.Syntax {
 		if !saved[other] {
 			files = append(files, prog.declarations(other))
@@ -231,9 +234,7 @@ func (s *savedChange) typeCheck() error {
 			ds = append(ds, d)
 		},
 	}
-	if s.pkg.Module != nil && s.pkg.Module.GoVersion != "" {
-		conf.GoVersion = "go" + s.pkg.Module.GoVersion
-	}
+	conf.GoVersion = goVersion(s.pkg) // goversion.go: a go line a save raised counts
 	_ = types.NewChecker(&conf, prog.fset, s.fresh, s.info).Files(files)
 	if len(ds) > 0 {
 		return ds
@@ -304,7 +305,7 @@ func (s *savedChange) changedConsts() {
 			continue
 		}
 		old, had := s.compiled.Scope().Lookup(name).(*types.Const)
-		if had && types.TypeString(old.Type(), nil) == types.TypeString(k.Type(), nil) && constant.Compare(old.Val(), token.EQL, k.Val()) {
+		if had && identicalAcross(old.Type(), k.Type()) && constant.Compare(old.Val(), token.EQL, k.Val()) {
 			continue
 		}
 		s.ci.Inline[k] = true
@@ -404,7 +405,7 @@ func (s *savedChange) rewriteDecls(decls []savedDecl) (map[string]bool, error) {
 		case isFunc && ci.NewMethods[fn]:
 			ch.Helpers = append(ch.Helpers, methodMaker(fd, rewrite.RecvNamed(fn).Obj().Name(), rw.Src, sf.tok.Offset(d.Pos()), sf.tok))
 		case s.want[key]:
-			ch.Funcs[key] = &Replacement{Source: rw.Src, Imports: rw.Imports, Checked: s.checked(sf, fd)}
+			ch.Funcs[key] = &Replacement{Source: rw.Src, Imports: rw.Imports, Checked: s.checkedFunc(sf, fd)}
 			if !s.isHelper[key] {
 				continue
 			}

@@ -37,8 +37,10 @@
 // too. A removed function or method is live too: its compiled body stays,
 // unused, and the console says so, unless compiled code left unpatched
 // uses it. Struct layout changes, signature changes with compiled callers
-// left unpatched, a new method that makes a compiled type satisfy an
-// interface, changed variable declarations, init functions, generic
+// left unpatched (or in another package: a change is planned one package
+// at a time), a new method that makes a compiled type satisfy an
+// interface, an interface whose changed method set code depends on,
+// changed variable declarations, init functions, generic
 // functions, cgo files and files that //go:embed embeds (the program keeps
 // the content it was built with; a change of one is reported when it is
 // saved, and refuses the Go changes of its package while it lasts) need a

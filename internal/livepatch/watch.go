@@ -336,11 +336,17 @@ func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Pla
 
 // refusedLines returns what the console shows of a save that cannot go
 // live: its diagnostics, then that nothing was applied and, when the
-// package does not compile, what the save waits for: the package to
-// type-check, and the other files of the errors to be saved.
+// package does not compile and nothing of it is refused, what the save
+// waits for: the package to type-check, and the other files of the errors
+// to be saved; when all it needs is that compiled functions of its
+// package be edited too, that it waits for them.
 func refusedLines(b *change.Build, file string, ds diag.Diagnostics) []string {
+	pkg, _ := b.PackageOf(file)
+	refused, edits := false, len(ds) > 0 && pkg != ""
 	var others []string
 	for _, d := range ds {
+		refused = refused || d.Kind == diag.RefusedRestart || d.Kind == diag.RefusedUnpatched
+		edits = edits && d.Kind == diag.RefusedUnpatched && d.Edits == pkg
 		if d.Kind != diag.Syntax && d.Kind != diag.Type {
 			continue
 		}
@@ -348,9 +354,13 @@ func refusedLines(b *change.Build, file string, ds diag.Diagnostics) []string {
 			others = append(others, d.Pos.Filename)
 		}
 	}
-	pkg, _ := b.PackageOf(file)
 	last := "livepatch: nothing of this save was applied"
 	switch {
+	case edits:
+		// Every save plans the package's changed files together: the
+		// save of those functions takes this one with it.
+		last += fmt.Sprintf(": it waits for those functions, and goes live when package %s changes them too", b.PackageName(pkg))
+	case refused: // type-checking is not all it needs
 	case len(others) > 0:
 		last += fmt.Sprintf(": it waits for %s, and goes live when package %s type-checks", strings.Join(others, ", "), b.PackageName(pkg))
 	case !compiles(ds):

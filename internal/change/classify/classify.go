@@ -20,6 +20,11 @@ type Build interface {
 	CompiledDecls(file string) *FileDecls
 	PackageDecls(dir string) map[string]*FileDecls
 	Display(key string) string
+	// SameType reports whether type expression old, written in file
+	// oldFile as built, and now, written in cur, the saved text of file,
+	// denote identical types of the build (`interface{}` and `any` do);
+	// false when it cannot tell.
+	SameType(oldFile, old, file string, cur *FileDecls, now string) bool
 }
 
 // Live is what classification needs to know of a live patch.
@@ -39,6 +44,16 @@ type Plan struct {
 	// RemovedFields are the struct fields the change removes, which go
 	// live when no unpatched compiled code uses them (change.Build.fieldUsers).
 	RemovedFields []RemovedField
+	// Interfaces are the compiled interface types whose declaration
+	// changed; RemovedTypes the compiled types no file declares any more.
+	// Package change decides both once the package is checked.
+	Interfaces, RemovedTypes []TypeRef
+}
+
+// TypeRef is a type Type of package Pkg, as a change declares it at Pos.
+type TypeRef struct {
+	Pkg, Type string
+	Pos       token.Position
 }
 
 // RemovedField is a field that a change removes from struct type Type of
@@ -57,6 +72,8 @@ func (pl *Plan) add(o Plan) {
 	pl.Refusals = append(pl.Refusals, o.Refusals...)
 	pl.Notes = append(pl.Notes, o.Notes...)
 	pl.RemovedFields = append(pl.RemovedFields, o.RemovedFields...)
+	pl.Interfaces = append(pl.Interfaces, o.Interfaces...)
+	pl.RemovedTypes = append(pl.RemovedTypes, o.RemovedTypes...)
 }
 
 // classify compares a saved file (cur) with its compiled form (old) and
@@ -122,7 +139,9 @@ func Files(b Build, fcs []FileChange, live map[string]Live, callers func(key str
 	for _, c := range cs {
 		c.removedVars(declaredVars)
 		c.resigned(resigned[c], patched, declaredIn)
-		helpersChanged = helpersChanged || c.helpersChanged()
+		// An interface changed: the live patches are checked again, for
+		// package change to judge what they do with it.
+		helpersChanged = helpersChanged || c.helpersChanged() || len(c.pl.Interfaces) > 0
 		for key := range c.cur.Funcs {
 			declared[key] = true
 		}
@@ -165,6 +184,13 @@ type classifier struct {
 // none).
 func (c *classifier) refuse(pos token.Pos, key, format string, args ...any) {
 	c.pl.Refusals = append(c.pl.Refusals, c.diagnostic(pos, key, diag.RefusedRestart, fmt.Sprintf(format, args...)))
+}
+
+// sameType reports whether type expression old of the file as built and
+// now of the saved file are one type: the same text, or identical types
+// of the build (Build.SameType).
+func (c *classifier) sameType(old, now string) bool {
+	return old == now || c.prog.SameType(c.file, old, c.file, c.cur, now)
 }
 
 // diagnostic returns a diagnostic at pos of the saved file.

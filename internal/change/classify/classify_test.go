@@ -150,3 +150,6 @@ func (m manifest) Func(key string) (patcher.Function, bool) {
 func (manifest) CompiledDecls(string) *FileDecls           { return nil }
 func (manifest) PackageDecls(string) map[string]*FileDecls { return nil }
 func (manifest) Display(key string) string                 { return key }
+func (manifest) SameType(_, old, _ string, _ *FileDecls, now string) bool {
+	return old == now
+}

@@ -42,9 +42,9 @@ func (c *classifier) funcs() (resigned []*FuncDecl) {
 			c.pl.Helpers = append(c.pl.Helpers, fn)
 		case fn.Generic:
 			c.refuse(fn.Decl.Pos(), key, "generic function %s changed", fn.Name)
-		case !fn.SameSignature(o) && fn.Decl.Recv == nil:
+		case !c.sameSignature(fn, o) && fn.Decl.Recv == nil:
 			resigned = append(resigned, fn)
-		case !fn.SameSignature(o):
+		case !c.sameSignature(fn, o):
 			c.refuse(fn.Decl.Pos(), key, "signature of %s changed", fn.Name)
 		case fn.Decl.Body == nil:
 			c.refuse(fn.Decl.Pos(), key, "body of %s removed", fn.Name)
@@ -65,6 +65,28 @@ func (c *classifier) funcs() (resigned []*FuncDecl) {
 		}
 	}
 	return resigned
+}
+
+// sameSignature reports whether fn of the saved file and o, its compiled
+// form, have the same signature: the same types, whatever their names or
+// their spelling (`interface{}` or `any`: Build.SameType).
+func (c *classifier) sameSignature(fn, o *FuncDecl) bool {
+	if fn.SameSignature(o) {
+		return true
+	}
+	if fn.Generic || o.Generic || len(fn.sigParts) != len(o.sigParts) {
+		return false
+	}
+	for i, p := range fn.sigParts {
+		q := o.sigParts[i]
+		if strings.HasPrefix(p, "...") && strings.HasPrefix(q, "...") {
+			p, q = p[3:], q[3:]
+		}
+		if p != q && (p == "(" || p == "[" || q == "(" || q == "[" || !c.prog.SameType(o.File, q, c.file, c.cur, p)) {
+			return false
+		}
+	}
+	return true
 }
 
 // compiledOf returns the compiled declaration of key with the
@@ -95,10 +117,11 @@ func (c *classifier) removed(declared, patched map[string]bool) {
 		}
 		name := c.old.Funcs[key].Name
 		users, ok := c.callers(key)
-		var unpatched []string
+		var unpatched, keys []string
 		for _, u := range users {
 			if u != key && !patched[u] {
 				unpatched = append(unpatched, c.prog.Display(u))
+				keys = append(keys, u)
 			}
 		}
 		at := c.cur.Syntax.Name.Pos()
@@ -106,8 +129,11 @@ func (c *classifier) removed(declared, patched map[string]bool) {
 		case !ok || strings.Contains(key, ".init#"):
 			c.refuse(at, key, "%s removed", name)
 		case len(unpatched) > 0:
-			c.pl.Refusals = append(c.pl.Refusals, c.diagnostic(at, key, diag.RefusedUnpatched,
-				fmt.Sprintf("%s removed and compiled code uses it (%s)", name, strings.Join(unpatched, ", "))))
+			d := c.diagnostic(at, key, diag.RefusedUnpatched, fmt.Sprintf("%s removed and compiled code uses it (%s)", name, strings.Join(unpatched, ", ")))
+			if f, ok := c.prog.Func(keys[0]); ok && allOf(c.prog, keys, f.Package) {
+				d.Edits = f.Package
+			}
+			c.pl.Refusals = append(c.pl.Refusals, d)
 		default:
 			c.pl.Notes = append(c.pl.Notes, c.diagnostic(at, key, diag.Note, name+" removed: its compiled body stays in the program, unused"))
 		}
@@ -177,4 +203,14 @@ func changedLiteral(cur *FileDecls, fn *FuncDecl, old *FileDecls, o *FuncDecl) (
 		}
 	}
 	return token.NoPos, false
+}
+
+// allOf reports whether every function of keys is of package pkg.
+func allOf(b Build, keys []string, pkg string) bool {
+	for _, k := range keys {
+		if f, ok := b.Func(k); !ok || f.Package != pkg {
+			return false
+		}
+	}
+	return true
 }

@@ -17,7 +17,9 @@ func (c *classifier) typeDecls() {
 	}
 	for _, name := range sortedKeys(c.old.types) {
 		if c.cur.types[name] == nil {
-			c.refuse(c.cur.Syntax.Name.Pos(), "", "type %s removed", name)
+			// Package change decides, from the type's compiled users
+			// (Build.removedTypes).
+			c.pl.RemovedTypes = append(c.pl.RemovedTypes, c.typeAt(name, c.cur.Syntax.Name.Pos()))
 		}
 	}
 }
@@ -35,7 +37,19 @@ func (c *classifier) typeChange(name string) {
 	}
 	st, ok1 := ts.Type.(*ast.StructType)
 	ost, ok2 := os.Type.(*ast.StructType)
-	if !ok1 || !ok2 || ts.Assign.IsValid() != os.Assign.IsValid() || typeParams(cur, ts) != typeParams(old, os) {
+	sameKind := ts.Assign.IsValid() == os.Assign.IsValid() && typeParams(cur, ts) == typeParams(old, os)
+	if sameKind && ts.TypeParams == nil && c.sameType(old.slice(os.Type.Pos(), os.Type.End()), cur.slice(ts.Type.Pos(), ts.Type.End())) {
+		return // written otherwise, the same type
+	}
+	_, iface := ts.Type.(*ast.InterfaceType)
+	_, oiface := os.Type.(*ast.InterfaceType)
+	if sameKind && iface && oiface && ts.TypeParams == nil && !ts.Assign.IsValid() {
+		// Its method set changed: package change decides once the
+		// package is checked (Build.interfaceChanges).
+		c.pl.Interfaces = append(c.pl.Interfaces, c.typeAt(name, ts.Pos()))
+		return
+	}
+	if !ok1 || !ok2 || !sameKind {
 		c.refuse(ts.Pos(), "", "type %s changed", name)
 		return
 	}
@@ -67,7 +81,7 @@ func (c *classifier) structChange(name string, generic bool, nf, of []field, pos
 			kept = append(kept, f)
 		}
 		switch {
-		case ok && o.typ != f.typ:
+		case ok && !c.sameType(o.typ, f.typ):
 			c.refuse(f.pos, "", "type of field %s of %s changed", f.name, name)
 		case ok && o.tag != f.tag:
 			c.refuse(f.pos, "", "tag of field %s of %s changed", f.name, name)
@@ -138,4 +152,9 @@ func structFields(fd *FileDecls, s *ast.StructType) []field {
 		}
 	}
 	return out
+}
+
+// typeAt returns type name of the saved file's package, at pos.
+func (c *classifier) typeAt(name string, pos token.Pos) TypeRef {
+	return TypeRef{Pkg: c.cur.PkgPath, Type: name, Pos: c.diagnostic(pos, "", diag.RefusedRestart, "").Pos}
 }

@@ -26,6 +26,9 @@ type FuncDecl struct {
 
 	code  string // text's tokens without comments and layout (codeOf)
 	types string // receiver and signature without names (SameSignature)
+	// sigParts are the types of types, one by one, after the opening of
+	// each list ("(", "[") that holds them.
+	sigParts []string
 }
 
 // FileDecls are the top-level declarations of one file.
@@ -138,7 +141,7 @@ func NewFuncDecl(fset *token.FileSet, src []byte, pkgPath string, d *ast.FuncDec
 	if src != nil {
 		fn.Sig = strings.Join(strings.Fields(string(src[off(d.Pos()):off(sigEnd)])), " ")
 		fn.Sig = strings.Replace(fn.Sig, " "+d.Name.Name+"(", "(", 1) // the name is the key's
-		fn.types = signatureTypes(fset, src, d)
+		fn.types, fn.sigParts = signatureTypes(fset, src, d)
 	}
 	fn.Name = d.Name.Name
 	if base, ptr, generic, ok := patcher.ReceiverBase(d); ok {
@@ -186,11 +189,14 @@ func codeOf(text string) string {
 // signatureTypes returns the receiver's type, the type parameters and the
 // types of the parameters and results of d, as written, without the names
 // of parameters and results: renaming them (`_` included) changes no
-// signature.
-func signatureTypes(fset *token.FileSet, src []byte, d *ast.FuncDecl) string {
+// signature. It returns them as one text and one by one, after the
+// opening of each list that holds them.
+func signatureTypes(fset *token.FileSet, src []byte, d *ast.FuncDecl) (string, []string) {
 	var b strings.Builder
+	var parts []string
 	fields := func(open string, fl *ast.FieldList, named bool) {
 		b.WriteString(open)
+		parts = append(parts, open)
 		if fl != nil {
 			for _, f := range fl.List {
 				typ := Squeeze(string(src[fset.Position(f.Type.Pos()).Offset:fset.Position(f.Type.End()).Offset]))
@@ -199,6 +205,7 @@ func signatureTypes(fset *token.FileSet, src []byte, d *ast.FuncDecl) string {
 						b.WriteString(f.Names[i].Name + " ") // type parameters are used by name
 					}
 					b.WriteString(typ + ",")
+					parts = append(parts, typ)
 				}
 			}
 		}
@@ -208,7 +215,7 @@ func signatureTypes(fset *token.FileSet, src []byte, d *ast.FuncDecl) string {
 	fields("[", d.Type.TypeParams, true)
 	fields("(", d.Type.Params, false)
 	fields("(", d.Type.Results, false)
-	return b.String()
+	return b.String(), parts
 }
 
 // SameSignature reports whether fn and o have the same receiver and

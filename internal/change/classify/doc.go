@@ -17,7 +17,11 @@
 // Each part decides one thing: whether a file may change at all (cgo,
 // classify.go), its types (classifytypes.go: a changed type is refused,
 // but for struct fields added, which go live in the agent's side table,
-// and removed, which package change checks against their compiled users),
+// and removed, which package change checks against their compiled users,
+// and for interface types and removed types, which package change decides
+// once the package is checked; a type written otherwise, `any` for
+// `interface{}`, is no change: Build.SameType compares type expressions
+// as types of the build, in fields, signatures and declarations),
 // its variables (classifyvars.go: a new one or a changed declaration is a
 // VarChange that package change judges once the package is checked), each
 // function (classifyfuncs.go: a body to apply, a new function the applied

@@ -14,17 +14,22 @@ func (c *classifier) resigned(fns []*FuncDecl, patched map[string]bool, declared
 	live := c.live
 	for _, fn := range fns {
 		users, inFile := c.callers(fn.Key)
-		var unpatched []string
+		var unpatched, elsewhere []string
 		for _, u := range users {
 			lp, isLive := live[u]
-			samePkg := strings.HasPrefix(u, c.cur.PkgPath+".")
-			if !patched[u] && (!isLive || lp.Prompt || !samePkg) && !c.repatchCaller(u, patched, declared) {
+			samePkg := strings.HasPrefix(u, c.cur.PkgPath+".") && !strings.Contains(u[len(c.cur.PkgPath)+1:], "/")
+			switch {
+			case !samePkg:
+				elsewhere = append(elsewhere, c.prog.Display(u))
+			case !patched[u] && (!isLive || lp.Prompt) && !c.repatchCaller(u, patched, declared):
 				unpatched = append(unpatched, strings.TrimPrefix(u, c.cur.PkgPath+"."))
 			}
 		}
 		switch {
 		case !inFile:
 			c.refuse(fn.Decl.Pos(), fn.Key, "signature of %s changed and code outside the functions of this file uses it", fn.Name)
+		case len(elsewhere) > 0:
+			c.refuse(fn.Decl.Pos(), fn.Key, "signature of %s changed and its compiled caller %s, of another package, is not patched: a change is planned one package at a time", fn.Name, strings.Join(elsewhere, ", "))
 		case len(unpatched) > 0:
 			c.refuse(fn.Decl.Pos(), fn.Key, "signature of %s changed and its compiled caller %s is not patched", fn.Name, strings.Join(unpatched, ", "))
 		default:

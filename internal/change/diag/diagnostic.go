@@ -50,6 +50,11 @@ type Diagnostic struct {
 
 	// Undefined is the name of a type error "undefined: NAME", or empty.
 	Undefined string
+	// Edits is, for a RefusedUnpatched diagnostic, the import path of
+	// the package of every compiled function left unpatched that it names
+	// (editing them too makes the change go live), when they are of one
+	// package; else empty.
+	Edits string
 }
 
 // String returns the diagnostic as users see it: file:line:col: msg,

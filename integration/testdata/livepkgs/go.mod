@@ -1,0 +1,3 @@
+module example.com/livepkgsfixture
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/livetypesfixture
+
+go 1.22
