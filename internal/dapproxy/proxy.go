@@ -46,6 +46,7 @@ type HandlerFunc func(ctx context.Context, s *Session, args json.RawMessage) (bo
 type Proxy struct {
 	cfg      Config
 	handlers map[string]HandlerFunc
+	events   map[string]EventFunc // by event name (events.go)
 }
 
 // New returns a proxy with the given configuration.
@@ -507,7 +508,9 @@ func (s *Session) fromDelve(b *backend, m *message) {
 	if m.Event == "stopped" || m.Event == "exited" || m.Event == "terminated" {
 		s.drainOutput()
 	}
-	s.forwardToClient(m, 0)
+	if m = s.rewriteEvent(m); m != nil {
+		s.forwardToClient(m, 0)
+	}
 }
 
 // forwardRenamed forwards a response under the client's command name (an

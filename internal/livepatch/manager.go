@@ -63,7 +63,8 @@ func New(opts Options) *Manager {
 	return &Manager{opts: opts, log: log, changes: opts.Prompt.Checker(), sessions: map[*dapproxy.Session]*session{}}
 }
 
-// Register makes px answer stepIn (over calls of patched functions),
+// Register makes px answer setBreakpoints (at the compiled lines of the
+// saved files' lines, breakpoints.go), stepIn (over calls of patched functions),
 // variables (without the patchable build's own locals), stackTrace and
 // threads (without the frames and goroutines of the agent and the
 // interpreter), livepatch/patches,
@@ -79,6 +80,9 @@ func (m *Manager) Register(px *dapproxy.Proxy) {
 	px.Handle("variables", m.variables)
 	px.Handle("stackTrace", m.stackTrace)
 	px.Handle("threads", m.threads)
+	px.Handle("setBreakpoints", m.setBreakpoints)
+	px.HandleEvent("breakpoint", m.breakpointEvent)
+	px.HandleEvent("stopped", m.stoppedEvent)
 }
 
 // TargetEnv is a dapproxy.Config.TargetEnv: it creates the private socket
@@ -127,4 +131,11 @@ func (m *Manager) session(ctx context.Context, s *dapproxy.Session) *session {
 		}()
 	}
 	return st
+}
+
+// existing returns the state of s, or nil when it has none yet.
+func (m *Manager) existing(s *dapproxy.Session) *session {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sessions[s]
 }

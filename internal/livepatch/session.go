@@ -60,10 +60,12 @@ type session struct {
 	vars     map[string]change.LiveVar // package variables saves made live, by "path.name"
 	seen     map[string][]byte         // files as last seen by the watcher
 
-	nat      nativeState   // the native tier's (native.go)
-	pending  []pendingSave // saves not applied yet, in arrival order
-	retrying bool          // a retry of pending is scheduled
-	retries  int           // retries since pending was last empty
+	nat       nativeState               // the native tier's (native.go)
+	positions map[string]*filePositions // of the files changed since the build (positions.go)
+	bps       breakpointState           // the client's source breakpoints (breakpoints.go)
+	pending   []pendingSave             // saves not applied yet, in arrival order
+	retrying  bool                      // a retry of pending is scheduled
+	retries   int                       // retries since pending was last empty
 }
 
 // pendingPatch is one function of a change, ready for the agent.
@@ -89,6 +91,8 @@ func (st *session) syncProcess() (*debugger.Debugger, error) {
 		st.restarts = restarts
 		clear(st.live)
 		clear(st.seen)
+		clear(st.positions)
+		st.bps = breakpointState{nextID: st.bps.nextID}
 		st.forgetVars()
 		for f, src := range st.m.changes.Build().CompiledFiles() {
 			st.seen[f] = src

@@ -1,0 +1,262 @@
+package livepatch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"reflect"
+
+	"github.com/google/go-dap"
+
+	"github.com/livepatch/livepatch/internal/dapproxy"
+)
+
+// firstOwnID numbers the breakpoints that Delve does not hold (those it
+// cannot have, unverified with the reason): far above Delve's own ids.
+const firstOwnID = 1 << 20
+
+// breakpointState is what a session keeps of the client's source
+// breakpoints, to translate their lines between the file the user sees
+// and the compiled one, and to re-verify them after each save.
+type breakpointState struct {
+	sources map[string]*sourceBreakpoints // by the client's path
+	alias   map[int]int                   // Delve's id -> the id the client knows, where they differ
+	nextID  int
+}
+
+// sourceBreakpoints are the breakpoints of one source as the client last
+// set them and was told about them.
+type sourceBreakpoints struct {
+	args    dap.SetBreakpointsArguments // lines as the client sees them now
+	told    []dap.Breakpoint            // in the order of args.Breakpoints
+	anchors []int                       // the compiled line of each, 0 for none
+	fwd     []dap.SourceBreakpoint      // what Delve was last asked to set
+	delve   []dap.Breakpoint            // and its answer
+}
+
+// setBreakpoints answers setBreakpoints: the lines of the client's
+// breakpoints are lines of the file as last saved, which Delve gets as
+// the compiled file's lines; lines that the running code does not have
+// (changed since the build, or in a patched function) are answered
+// unverified with the reason.
+func (m *Manager) setBreakpoints(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (any, error) {
+	var args dap.SetBreakpointsArguments
+	if err := json.Unmarshal(raw, &args); err != nil || args.Source.Path == "" || s.Debugger() == nil {
+		return s.CallDelve(ctx, "setBreakpoints", raw)
+	}
+	st := m.session(ctx, s)
+	sb, failed, err := st.setSource(ctx, args, nil)
+	if failed != nil || err != nil {
+		return failed, err
+	}
+	return map[string]any{"breakpoints": sb.told}, nil
+}
+
+// setSource sets the breakpoints of args (lines of the current file) in
+// Delve, at their compiled lines, and records what the client is told.
+// ids are the ids the client knows of args' breakpoints, when it has been
+// told of them (a re-verification), else nil. A response of Delve's that
+// is not a success is returned as it is.
+func (st *session) setSource(ctx context.Context, args dap.SetBreakpointsArguments, ids []int) (*sourceBreakpoints, *dapproxy.DelveResponse, error) {
+	path := args.Source.Path
+	st.mu.Lock()
+	places := make([]placement, len(args.Breakpoints))
+	var fwd []dap.SourceBreakpoint
+	for i, b := range args.Breakpoints {
+		places[i] = st.place(path, b.Line)
+		if c := places[i].compiled; c > 0 {
+			b.Line = c
+			fwd = append(fwd, b)
+		}
+	}
+	prev := st.bps.sources[path]
+	st.mu.Unlock()
+
+	var delve []dap.Breakpoint
+	if prev != nil && reflect.DeepEqual(prev.fwd, fwd) {
+		delve = prev.delve
+	} else {
+		toDelve := args
+		toDelve.Breakpoints, toDelve.Lines = fwd, nil
+		if fwd == nil {
+			toDelve.Breakpoints = []dap.SourceBreakpoint{}
+		}
+		r, err := st.s.CallDelve(ctx, "setBreakpoints", toDelve)
+		if err != nil || !r.Success() {
+			return nil, r, err
+		}
+		var body dap.SetBreakpointsResponseBody
+		if err := json.Unmarshal(r.Body(), &body); err != nil {
+			return nil, nil, fmt.Errorf("setBreakpoints: %w", err)
+		}
+		delve = body.Breakpoints
+	}
+
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	sb := &sourceBreakpoints{args: args, fwd: fwd, delve: delve,
+		told: make([]dap.Breakpoint, len(args.Breakpoints)), anchors: make([]int, len(args.Breakpoints))}
+	k := 0
+	for i, b := range args.Breakpoints {
+		var out dap.Breakpoint
+		switch p := places[i]; {
+		case p.compiled > 0 && k < len(delve):
+			out = delve[k]
+			k++
+			sb.anchors[i] = p.compiled
+			if out.Line > 0 {
+				out.Line = st.currentLine(path, out.Line)
+			}
+		case p.patch != nil:
+			out = dap.Breakpoint{Message: st.patchedReason(path, b.Line, p.patch)}
+		default:
+			out = dap.Breakpoint{Message: p.reason}
+		}
+		if !out.Verified {
+			out.Line = b.Line
+			src := args.Source
+			out.Source = &src
+		}
+		out.Id = st.bps.clientID(out.Id, ids, i)
+		sb.told[i] = out
+	}
+	if st.bps.sources == nil {
+		st.bps.sources = map[string]*sourceBreakpoints{}
+	}
+	st.bps.sources[path] = sb
+	return sb, nil, nil
+}
+
+// clientID returns the id the client knows the breakpoint by: the one it
+// was told before (ids[i]), which Delve's id delveID then stands for, else
+// Delve's, else a new one of livepatch's. The caller holds session.mu.
+func (bs *breakpointState) clientID(delveID int, ids []int, i int) int {
+	known := 0
+	if i < len(ids) {
+		known = ids[i]
+	}
+	switch {
+	case known != 0 && delveID != 0 && known != delveID:
+		if bs.alias == nil {
+			bs.alias = map[int]int{}
+		}
+		bs.alias[delveID] = known
+		return known
+	case known != 0:
+		return known
+	case delveID != 0:
+		return delveID
+	}
+	if bs.nextID == 0 {
+		bs.nextID = firstOwnID
+	}
+	bs.nextID++
+	return bs.nextID
+}
+
+// patchedReason says why a breakpoint at line n of path, in the function
+// of live patch p, is not set. The caller holds mu.
+func (st *session) patchedReason(path string, n int, p *Patch) string {
+	pos := fmt.Sprintf("%s:%d", filepath.Base(path), n)
+	if st.m.opts.NoNative || st.nat.off != "" {
+		return fmt.Sprintf("%s: %s runs patched, interpreted, where breakpoints do not stop yet", pos, p.Name)
+	}
+	return fmt.Sprintf("%s: %s runs patched, interpreted: the breakpoint becomes active when the patch goes native", pos, p.Name)
+}
+
+// followEdits re-verifies the client's breakpoints after the files or the
+// live patches changed: each keeps its place in the code (its compiled
+// line, or its line in the file), and the client gets a breakpoint event
+// for each whose line or state changed.
+func (st *session) followEdits(ctx context.Context) {
+	if st.s.Debugger() == nil {
+		return
+	}
+	st.mu.Lock()
+	var all []*sourceBreakpoints
+	for _, sb := range st.bps.sources {
+		all = append(all, sb)
+	}
+	st.mu.Unlock()
+	for _, old := range all {
+		args := old.args
+		args.Breakpoints = append([]dap.SourceBreakpoint(nil), old.args.Breakpoints...)
+		ids := make([]int, len(old.told))
+		st.mu.Lock()
+		for i := range args.Breakpoints {
+			if a := old.anchors[i]; a > 0 {
+				args.Breakpoints[i].Line = st.currentLine(args.Source.Path, a)
+			}
+			ids[i] = old.told[i].Id
+		}
+		st.mu.Unlock()
+		sb, _, err := st.setSource(ctx, args, ids)
+		if err != nil || sb == nil {
+			st.m.log.Warn("re-verifying breakpoints", "path", args.Source.Path, "err", err)
+			continue
+		}
+		for i, b := range sb.told {
+			if o := old.told[i]; o.Line != b.Line || o.Verified != b.Verified || o.Message != b.Message {
+				st.s.SendEvent("breakpoint", dap.BreakpointEventBody{Reason: "changed", Breakpoint: b})
+			}
+		}
+	}
+}
+
+// breakpointEvent translates a breakpoint event of Delve's: the line to
+// the current file's, the id to the one the client knows.
+func (m *Manager) breakpointEvent(s *dapproxy.Session, raw json.RawMessage) (json.RawMessage, bool) {
+	var body dap.BreakpointEventBody
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return nil, true
+	}
+	st := m.existing(s)
+	if st == nil {
+		return nil, true
+	}
+	st.mu.Lock()
+	if id, ok := st.bps.alias[body.Breakpoint.Id]; ok {
+		body.Breakpoint.Id = id
+	}
+	if src := body.Breakpoint.Source; src != nil && body.Breakpoint.Line > 0 {
+		body.Breakpoint.Line = st.currentLine(src.Path, body.Breakpoint.Line)
+	}
+	st.mu.Unlock()
+	out, _ := json.Marshal(body)
+	return out, true
+}
+
+// stoppedEvent gives the ids of the breakpoints hit as the client knows
+// them.
+func (m *Manager) stoppedEvent(s *dapproxy.Session, raw json.RawMessage) (json.RawMessage, bool) {
+	st := m.existing(s)
+	if st == nil {
+		return nil, true
+	}
+	st.mu.Lock()
+	alias := len(st.bps.alias) > 0
+	st.mu.Unlock()
+	if !alias {
+		return nil, true
+	}
+	var body map[string]any
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return nil, true
+	}
+	ids, _ := body["hitBreakpointIds"].([]any)
+	if len(ids) == 0 {
+		return nil, true
+	}
+	st.mu.Lock()
+	for i, v := range ids {
+		if f, ok := v.(float64); ok {
+			if id, ok := st.bps.alias[int(f)]; ok {
+				ids[i] = id
+			}
+		}
+	}
+	st.mu.Unlock()
+	out, _ := json.Marshal(body)
+	return out, true
+}
