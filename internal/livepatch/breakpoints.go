@@ -23,6 +23,7 @@ type breakpointState struct {
 	sources map[string]*sourceBreakpoints // by the client's path
 	alias   map[int]int                   // Delve's id -> the id the client knows, where they differ
 	nextID  int
+	native  nativeBreakpoints // those in native patches (nativebps.go)
 }
 
 // sourceBreakpoints are the breakpoints of one source as the client last
@@ -62,16 +63,28 @@ func (st *session) setSource(ctx context.Context, args dap.SetBreakpointsArgumen
 	path := args.Source.Path
 	st.mu.Lock()
 	places := make([]placement, len(args.Breakpoints))
+	reasons := make([]string, len(args.Breakpoints))
 	var fwd []dap.SourceBreakpoint
+	var natives []dap.FunctionBreakpoint
 	for i, b := range args.Breakpoints {
 		places[i] = st.place(path, b.Line)
 		if c := places[i].compiled; c > 0 {
 			b.Line = c
 			fwd = append(fwd, b)
+		} else if p := places[i].patch; p != nil {
+			fb, why := st.nativeBreakpoint(path, b, p)
+			if reasons[i] = why; why == "" {
+				natives = append(natives, fb)
+			}
 		}
 	}
 	prev := st.bps.sources[path]
 	st.mu.Unlock()
+
+	native, failed, err := st.setNative(ctx, path, natives)
+	if failed != nil || err != nil {
+		return nil, failed, err
+	}
 
 	var delve []dap.Breakpoint
 	if prev != nil && reflect.DeepEqual(prev.fwd, fwd) {
@@ -97,7 +110,7 @@ func (st *session) setSource(ctx context.Context, args dap.SetBreakpointsArgumen
 	defer st.mu.Unlock()
 	sb := &sourceBreakpoints{args: args, fwd: fwd, delve: delve,
 		told: make([]dap.Breakpoint, len(args.Breakpoints)), anchors: make([]int, len(args.Breakpoints))}
-	k := 0
+	k, nk := 0, 0
 	for i, b := range args.Breakpoints {
 		var out dap.Breakpoint
 		switch p := places[i]; {
@@ -108,8 +121,11 @@ func (st *session) setSource(ctx context.Context, args dap.SetBreakpointsArgumen
 			if out.Line > 0 {
 				out.Line = st.currentLine(path, out.Line)
 			}
+		case p.patch != nil && reasons[i] == "" && nk < len(native):
+			out = native[nk] // at the plugin's lines, the saved file's
+			nk++
 		case p.patch != nil:
-			out = dap.Breakpoint{Message: st.patchedReason(path, b.Line, p.patch)}
+			out = dap.Breakpoint{Message: reasons[i]}
 		default:
 			out = dap.Breakpoint{Message: p.reason}
 		}
@@ -235,7 +251,7 @@ func (m *Manager) stoppedEvent(s *dapproxy.Session, raw json.RawMessage) (json.R
 		return nil, true
 	}
 	st.mu.Lock()
-	alias := len(st.bps.alias) > 0
+	alias := len(st.bps.alias) > 0 || len(st.bps.native.ids) > 0
 	st.mu.Unlock()
 	if !alias {
 		return nil, true
@@ -250,10 +266,15 @@ func (m *Manager) stoppedEvent(s *dapproxy.Session, raw json.RawMessage) (json.R
 	}
 	st.mu.Lock()
 	for i, v := range ids {
-		if f, ok := v.(float64); ok {
-			if id, ok := st.bps.alias[int(f)]; ok {
-				ids[i] = id
-			}
+		f, ok := v.(float64)
+		if !ok {
+			continue
+		}
+		if st.bps.native.ids[int(f)] {
+			body["reason"] = "breakpoint" // not the function breakpoint it is to Delve
+		}
+		if id, ok := st.bps.alias[int(f)]; ok {
+			ids[i] = id
 		}
 	}
 	st.mu.Unlock()

@@ -76,8 +76,11 @@ func (m *Manager) stackTrace(ctx context.Context, s *dapproxy.Session, raw json.
 	if err := dec.Decode(&body); err != nil {
 		return r, nil
 	}
-	hidden, plugin := hiddenFrames(d, body.StackFrames)
+	hidden, names, plugin := hiddenFrames(d, body.StackFrames)
 	st := m.existing(s)
+	if st != nil {
+		st.foldNative(body.StackFrames, names, plugin, hidden)
+	}
 	var shown []map[string]any
 	for i, f := range body.StackFrames {
 		if hidden[i] {
@@ -102,10 +105,11 @@ func (m *Manager) stackTrace(ctx context.Context, s *dapproxy.Session, raw json.
 
 // hiddenFrames marks the frames of the machinery, found by the functions
 // of their instruction pointers, and the runs of glue frames next to one;
-// plugin marks the frames whose code is a plugin's (the native tier's),
-// whose lines are already the saved files'.
-func hiddenFrames(d *debugger.Debugger, frames []map[string]any) (hidden, plugin []bool) {
-	names := make([]string, len(frames))
+// names are the frames' functions as the binary names them; plugin marks
+// the frames whose code is a plugin's (the native tier's), whose lines are
+// already the saved files'.
+func hiddenFrames(d *debugger.Debugger, frames []map[string]any) (hidden []bool, names []string, plugin []bool) {
+	names = make([]string, len(frames))
 	plugin = make([]bool, len(frames))
 	tg, unlock := d.LockTargetGroup()
 	bi := tg.Selected.BinInfo()
@@ -138,7 +142,7 @@ func hiddenFrames(d *debugger.Debugger, frames []map[string]any) (hidden, plugin
 		}
 		i = max(j, i+1)
 	}
-	return hidden, plugin
+	return hidden, names, plugin
 }
 
 // threads answers a threads request as Delve does, less the goroutines

@@ -81,6 +81,7 @@ func (m *Manager) Register(px *dapproxy.Proxy) {
 	px.Handle("stackTrace", m.stackTrace)
 	px.Handle("threads", m.threads)
 	px.Handle("setBreakpoints", m.setBreakpoints)
+	px.Handle("setFunctionBreakpoints", m.setFunctionBreakpoints)
 	px.HandleEvent("breakpoint", m.breakpointEvent)
 	px.HandleEvent("stopped", m.stoppedEvent)
 }

@@ -38,6 +38,7 @@ type Patch struct {
 
 	source      string // the declaration as the user wrote it
 	agentSource string // the source the agent was sent
+	nativeFunc  string // once native: the plugin's function, as the binary names it
 }
 
 // session is livepatch's state for one debug session.
@@ -92,7 +93,7 @@ func (st *session) syncProcess() (*debugger.Debugger, error) {
 		clear(st.live)
 		clear(st.seen)
 		clear(st.positions)
-		st.bps = breakpointState{nextID: st.bps.nextID}
+		st.bps = breakpointState{nextID: st.bps.nextID, native: nativeBreakpoints{client: st.bps.native.client}}
 		st.forgetVars()
 		for f, src := range st.m.changes.Build().CompiledFiles() {
 			st.seen[f] = src
