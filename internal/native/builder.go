@@ -31,7 +31,7 @@ type Plugin struct {
 	// plugin package's import path, then the symbol): the names a
 	// debugger sees.
 	Funcs []string
-	Took    time.Duration
+	Took  time.Duration
 }
 
 // UnavailableError says that the native tier cannot work for this
