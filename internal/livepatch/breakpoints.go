@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 
 	"github.com/google/go-dap"
 
@@ -47,7 +48,7 @@ func (m *Manager) setBreakpoints(ctx context.Context, s *dapproxy.Session, raw j
 		return s.CallDelve(ctx, "setBreakpoints", raw)
 	}
 	st := m.session(ctx, s)
-	sb, failed, err := st.setSource(ctx, args, nil)
+	sb, failed, err := st.setSource(ctx, args, st.knownIDs(args))
 	if failed != nil || err != nil {
 		return failed, err
 	}
@@ -124,8 +125,10 @@ func (st *session) setSource(ctx context.Context, args dap.SetBreakpointsArgumen
 		case p.patch != nil && reasons[i] == "" && nk < len(native):
 			out = native[nk] // at the plugin's lines, the saved file's
 			nk++
+			sb.anchors[i] = p.asBuilt
 		case p.patch != nil:
 			out = dap.Breakpoint{Message: reasons[i]}
+			sb.anchors[i] = p.asBuilt
 		default:
 			out = dap.Breakpoint{Message: p.reason}
 		}
@@ -142,6 +145,28 @@ func (st *session) setSource(ctx context.Context, args dap.SetBreakpointsArgumen
 	}
 	st.bps.sources[path] = sb
 	return sb, nil, nil
+}
+
+// knownIDs returns the ids the client was told of the breakpoints of
+// args that it had at the same lines, 0 for the others, so that a
+// breakpoint keeps its id while the client sets the others.
+func (st *session) knownIDs(args dap.SetBreakpointsArguments) []int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	prev := st.bps.sources[args.Source.Path]
+	if prev == nil {
+		return nil
+	}
+	ids := make([]int, len(args.Breakpoints))
+	for i, b := range args.Breakpoints {
+		for _, t := range prev.told {
+			if t.Line == b.Line && !slices.Contains(ids, t.Id) {
+				ids[i] = t.Id
+				break
+			}
+		}
+	}
+	return ids
 }
 
 // clientID returns the id the client knows the breakpoint by: the one it

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/google/go-dap"
 
@@ -157,7 +158,7 @@ func (st *session) foldNative(frames []map[string]any, names []string, plugin, h
 		if !plugin[i] || p == nil {
 			continue
 		}
-		f["name"] = p.Name
+		f["name"] = p.Name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
 		if i+1 < len(frames) && names[i+1] == p.Key {
 			hidden[i+1] = true
 		}

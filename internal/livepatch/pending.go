@@ -105,6 +105,7 @@ func (st *session) retryLater(ctx context.Context) {
 		}
 		defer leave()
 		st.applyPending(ctx)
+		st.followEdits(ctx)
 	})
 }
 

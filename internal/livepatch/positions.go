@@ -81,6 +81,15 @@ func (st *session) currentLine(file string, n int) int {
 	return c
 }
 
+// lineMap returns the map of the file's lines, nil (the identity) when
+// the file is as built.
+func (fp *filePositions) lineMap() *lineMap {
+	if fp == nil {
+		return nil
+	}
+	return fp.lines
+}
+
 // funcAt returns the function of the current text of file whose
 // declaration spans line n, or nil. The caller holds mu.
 func (fp *filePositions) funcAt(n int) *classify.FuncDecl {
@@ -99,6 +108,7 @@ func (fp *filePositions) funcAt(n int) *classify.FuncDecl {
 type placement struct {
 	compiled int    // the compiled line Delve sets it at; 0 when not there
 	patch    *Patch // the live patch whose function the line is in, if any
+	asBuilt  int    // in patch: the compiled line the line is, if it is unchanged
 	reason   string // why it is not set, when compiled is 0 and patch is nil
 }
 
@@ -117,7 +127,7 @@ func (st *session) place(file string, n int) placement {
 	}
 	if fn != nil {
 		if p := st.live[fn.Key]; p != nil {
-			return placement{patch: p}
+			return placement{patch: p, asBuilt: fp.lineMap().compiled(n)}
 		}
 	}
 	if fp == nil {
