@@ -2,6 +2,7 @@ package integration
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -70,6 +71,47 @@ func TestFollowNativeBreakpoint(t *testing.T) {
 		}
 		if len(st.Body.HitBreakpointIds) != 1 || st.Body.HitBreakpointIds[0] != bp.Id {
 			t.Errorf("hit breakpoints %v, want [%d]", st.Body.HitBreakpointIds, bp.Id)
+		}
+		env.Disconnect()
+	})
+}
+
+// TestFollowNativeStep steps into a call of a method whose patch is
+// native: the step lands on its saved declaration's line, in the plugin's
+// code, with the compiled caller under it, next goes to the first line of
+// its saved body, and a stepOut returns to the compiled caller.
+func TestFollowNativeStep(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		saveEdit(t, lib, orig, "c.n += step()", "d := 10 * step()\n\tc.n += d")
+		env.waitConsole("native: example.com/native/lib.(*Counter).Inc")
+		main := filepath.Join(filepath.Dir(filepath.Dir(lib)), "main.go")
+		call := lineOf(t, main, "n := c.Inc()")
+		env.SetBreakpoints(main, call)
+		thread := env.WaitStopped("breakpoint").Body.ThreadId
+
+		// As on compiled code, stepIn stops on the function's line, then
+		// next goes to the first line of its body.
+		env.Call(&dap.StepInRequest{Request: dap.Request{Command: "stepIn"}, Arguments: dap.StepInArguments{ThreadId: thread}})
+		thread = env.WaitStopped("step").Body.ThreadId
+		r := env.Call(&dap.StackTraceRequest{Request: dap.Request{Command: "stackTrace"},
+			Arguments: dap.StackTraceArguments{ThreadId: thread, Levels: 2}}).(*dap.StackTraceResponse)
+		fs := r.Body.StackFrames
+		decl := lineOf(t, lib, "func (c *Counter) Inc")
+		if len(fs) < 2 || fs[0].Name != "lib.(*Counter).Inc" || fs[0].Line != decl || fs[0].Source == nil || fs[0].Source.Path != lib || fs[1].Name != "main.main" {
+			t.Fatalf("stepIn stopped at %s, want lib.(*Counter).Inc at %s:%d called by main.main", mustJSON(fs), lib, decl)
+		}
+		env.Call(&dap.NextRequest{Request: dap.Request{Command: "next"}, Arguments: dap.NextArguments{ThreadId: thread}})
+		top := env.TopFrame(env.WaitStopped("step").Body.ThreadId)
+		if first := lineOf(t, lib, "d := 10 * step()"); top.Name != "lib.(*Counter).Inc" || top.Line != first {
+			t.Errorf("next stopped in %s at line %d, want lib.(*Counter).Inc at %d", top.Name, top.Line, first)
+		}
+
+		env.Call(&dap.StepOutRequest{Request: dap.Request{Command: "stepOut"}, Arguments: dap.StepOutArguments{ThreadId: thread}})
+		top = env.TopFrame(env.WaitStopped("step").Body.ThreadId)
+		if top.Name != "main.main" || top.Line != call {
+			t.Errorf("stepOut stopped in %s at line %d, want main.main at %d", top.Name, top.Line, call)
 		}
 		env.Disconnect()
 	})

@@ -269,11 +269,15 @@ func (m *Manager) breakpointEvent(s *dapproxy.Session, raw json.RawMessage) (jso
 }
 
 // stoppedEvent gives the ids of the breakpoints hit as the client knows
-// them.
+// them, and holds back a step's stop in the compiled function of a native
+// patch, to step on (followStep).
 func (m *Manager) stoppedEvent(s *dapproxy.Session, raw json.RawMessage) (json.RawMessage, bool) {
 	st := m.existing(s)
 	if st == nil {
 		return nil, true
+	}
+	if st.holdStep(raw) {
+		return nil, false
 	}
 	st.mu.Lock()
 	alias := len(st.bps.alias) > 0 || len(st.bps.native.ids) > 0

@@ -121,7 +121,7 @@ func (m *Manager) session(ctx context.Context, s *dapproxy.Session) *session {
 	st := m.sessions[s]
 	if st == nil {
 		t := m.opts.Prompt.Target(ctx, s)
-		st = &session{m: m, s: s, t: t, q: t.Queue(), live: map[string]*Patch{}, seen: map[string][]byte{}, nat: newNativeState()}
+		st = &session{m: m, s: s, ctx: ctx, t: t, q: t.Queue(), live: map[string]*Patch{}, seen: map[string][]byte{}, nat: newNativeState()}
 		m.sessions[s] = st
 		go func() {
 			<-ctx.Done()

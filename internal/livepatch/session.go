@@ -50,9 +50,10 @@ type Patch struct {
 // guards the fields, and is never held across a request to the agent, so
 // that what only reads them answers at once.
 type session struct {
-	m *Manager
-	s *dapproxy.Session
-	t *agentclient.Target
+	m   *Manager
+	s   *dapproxy.Session
+	ctx context.Context // ends with the debug session
+	t   *agentclient.Target
 	q *agentclient.Queue // t's
 
 	mu       sync.Mutex                // guards what follows
@@ -67,6 +68,11 @@ type session struct {
 	pending   []pendingSave             // saves not applied yet, in arrival order
 	retrying  bool                      // a retry of pending is scheduled
 	retries   int                       // retries since pending was last empty
+	// steppingIn is set while a stepIn into a native patch goes through
+	// the compiled function's prologue; follows counts the steps taken
+	// for the client's one (step.go).
+	steppingIn bool
+	follows    int
 }
 
 // pendingPatch is one function of a change, ready for the agent.
