@@ -54,7 +54,7 @@ type session struct {
 	s   *dapproxy.Session
 	ctx context.Context // ends with the debug session
 	t   *agentclient.Target
-	q *agentclient.Queue // t's
+	q   *agentclient.Queue // t's
 
 	mu       sync.Mutex                // guards what follows
 	restarts int                       // the target's restarts the live patches belong to
