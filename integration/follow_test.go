@@ -78,6 +78,24 @@ func TestFollowSavedLines(t *testing.T) {
 			t.Errorf("breakpoint in the patched Inc: %+v, want unverified, patched", bps[1])
 		}
 
+		// A log point below the edit says its saved line.
+		sprintf := lineOf(t, main, "return fmt.Sprintf")
+		env.Call(&dap.SetBreakpointsRequest{Request: dap.Request{Command: "setBreakpoints"},
+			Arguments: dap.SetBreakpointsArguments{Source: dap.Source{Path: main}, Breakpoints: []dap.SourceBreakpoint{
+				{Line: report + 3}, {Line: sprintf, LogMessage: "a={a}"}}}})
+		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
+		logged, err := env.Client.WaitEventFunc(env.Ctx, func(m dap.EventMessage) bool {
+			o, ok := m.(*dap.OutputEvent)
+			return ok && strings.Contains(o.Body.Output, "a=")
+		})
+		if err != nil {
+			t.Fatalf("waiting for the log point: %v", err)
+		}
+		if o := logged.(*dap.OutputEvent); o.Body.Line != sprintf {
+			t.Errorf("log point output at line %d, want %d", o.Body.Line, sprintf)
+		}
+		env.WaitStopped("breakpoint")
+
 		// A line added above report that does not compile: the save is
 		// refused, report's breakpoint moves one line down, and a
 		// breakpoint at the new line says that it is not live.

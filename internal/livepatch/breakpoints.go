@@ -1,6 +1,7 @@
 package livepatch
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -307,6 +308,34 @@ func (m *Manager) stoppedEvent(s *dapproxy.Session, raw json.RawMessage) (json.R
 		}
 	}
 	st.mu.Unlock()
+	out, _ := json.Marshal(body)
+	return out, true
+}
+
+// outputEvent gives a log point's output (an output event of Delve's with
+// a source and line) the line of the current file.
+func (m *Manager) outputEvent(s *dapproxy.Session, raw json.RawMessage) (json.RawMessage, bool) {
+	st := m.existing(s)
+	if st == nil || !bytes.Contains(raw, []byte(`"line"`)) {
+		return nil, true
+	}
+	var body map[string]any
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return nil, true
+	}
+	src, _ := body["source"].(map[string]any)
+	path, _ := src["path"].(string)
+	line, ok := body["line"].(float64)
+	if path == "" || !ok {
+		return nil, true
+	}
+	st.mu.Lock()
+	cur := st.currentLine(path, int(line))
+	st.mu.Unlock()
+	if cur == int(line) {
+		return nil, true
+	}
+	body["line"] = cur
 	out, _ := json.Marshal(body)
 	return out, true
 }

@@ -84,6 +84,7 @@ func (m *Manager) Register(px *dapproxy.Proxy) {
 	px.Handle("setFunctionBreakpoints", m.setFunctionBreakpoints)
 	px.HandleEvent("breakpoint", m.breakpointEvent)
 	px.HandleEvent("stopped", m.stoppedEvent)
+	px.HandleEvent("output", m.outputEvent)
 }
 
 // TargetEnv is a dapproxy.Config.TargetEnv: it creates the private socket
