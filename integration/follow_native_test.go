@@ -72,6 +72,9 @@ func TestFollowNativeBreakpoint(t *testing.T) {
 		if len(st.Body.HitBreakpointIds) != 1 || st.Body.HitBreakpointIds[0] != bp.Id {
 			t.Errorf("hit breakpoints %v, want [%d]", st.Body.HitBreakpointIds, bp.Id)
 		}
+		if got := env.Evaluate(fs[0].Id, "d", "repl"); got != "10" {
+			t.Errorf("d in the native frame: %s, want 10", got)
+		}
 		env.Disconnect()
 	})
 }
