@@ -5,8 +5,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-dap"
+	"github.com/livepatch/livepatch/internal/livepatch"
 )
 
 // waitBreakpointLine waits for a breakpoint event that puts a breakpoint
@@ -136,4 +138,25 @@ func writeFile(t *testing.T, file, text string) {
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestFollowUnreadSave sets a breakpoint at a line of a save that the
+// watcher has not read yet (an editor sends its breakpoints as it saves):
+// the line is the file's on disk, where a comment added above moved it.
+func TestFollowUnreadSave(t *testing.T) {
+	px := liveProxyWith(t, 10*time.Second, livepatch.Options{NoNative: true, Quiet: time.Hour})
+	runLiveProxy(t, px, func(t *testing.T, env *Env) {
+		dir, main, orig := liveFixture(t)
+		thread := env.startLive(dir)
+		report := lineOf(t, main, "// report here")
+		writeFile(t, main, strings.Replace(string(orig), "func report(", "// one\n// two\n// three\nfunc report(", 1))
+		bps := env.setSourceBreakpoints(main, report+3)
+		if !bps[0].Verified || bps[0].Line != report+3 {
+			t.Fatalf("breakpoint at the saved line: %+v, want verified at %d", bps[0], report+3)
+		}
+		if top := env.continueToBreakpoint(thread); top.Name != "main.report" {
+			t.Errorf("stopped in %s, want main.report", top.Name)
+		}
+		env.Disconnect()
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -63,13 +64,20 @@ func (m *Manager) setBreakpoints(ctx context.Context, s *dapproxy.Session, raw j
 // is not a success is returned as it is.
 func (st *session) setSource(ctx context.Context, args dap.SetBreakpointsArguments, ids []int) (*sourceBreakpoints, *dapproxy.DelveResponse, error) {
 	path := args.Source.Path
+	// The client's lines are those of the file on disk, which the
+	// watcher may not have read yet.
+	disk, _ := os.ReadFile(path)
+	if len(disk) == 0 {
+		disk = nil // gone, or being written: as last seen
+	}
 	st.mu.Lock()
+	fp := st.positionsIn(path, disk)
 	places := make([]placement, len(args.Breakpoints))
 	reasons := make([]string, len(args.Breakpoints))
 	var fwd []dap.SourceBreakpoint
 	var natives []dap.FunctionBreakpoint
 	for i, b := range args.Breakpoints {
-		places[i] = st.place(path, b.Line)
+		places[i] = st.place(fp, path, b.Line)
 		if c := places[i].compiled; c > 0 {
 			b.Line = c
 			fwd = append(fwd, b)
@@ -121,7 +129,7 @@ func (st *session) setSource(ctx context.Context, args dap.SetBreakpointsArgumen
 			k++
 			sb.anchors[i] = p.compiled
 			if out.Line > 0 {
-				out.Line = st.currentLine(path, out.Line)
+				out.Line = fp.currentLine(out.Line)
 			}
 		case p.patch != nil && reasons[i] == "" && nk < len(native):
 			out = native[nk] // at the plugin's lines, the saved file's

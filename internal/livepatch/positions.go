@@ -23,11 +23,20 @@ type filePositions struct {
 // file is as the build compiled it (or not the program's): its positions
 // need no translation. The caller holds mu.
 func (st *session) positionsOf(file string) *filePositions {
+	return st.positionsIn(file, nil)
+}
+
+// positionsIn returns the positions of file with the text cur (nil: as
+// last seen), as positionsOf does. The caller holds mu.
+func (st *session) positionsIn(file string, cur []byte) *filePositions {
 	if _, err := st.syncProcess(); err != nil {
 		return nil
 	}
 	file = filepath.Clean(file)
-	cur, seen := st.seen[file]
+	seenSrc, seen := st.seen[file]
+	if cur == nil {
+		cur = seenSrc
+	}
 	b := st.m.changes.Build()
 	compiled, built := b.Compiled(file)
 	if !seen || !built || bytes.Equal(cur, compiled) {
@@ -48,11 +57,15 @@ func (st *session) positionsOf(file string) *filePositions {
 }
 
 // currentLine returns the line of the current text of file that compiled
-// line n of it is. A compiled line that was changed since maps into the
-// changed lines that replace it, at its place among them. The caller
-// holds mu.
+// line n of it is (currentLine of its positions). The caller holds mu.
 func (st *session) currentLine(file string, n int) int {
-	fp := st.positionsOf(file)
+	return st.positionsOf(file).currentLine(n)
+}
+
+// currentLine returns the line of the current text that compiled line n
+// is. A compiled line that was changed since maps into the changed lines
+// that replace it, at its place among them.
+func (fp *filePositions) currentLine(n int) int {
 	if fp == nil || n < 1 {
 		return n
 	}
@@ -112,13 +125,12 @@ type placement struct {
 	reason   string // why it is not set, when compiled is 0 and patch is nil
 }
 
-// place returns where a breakpoint at current line n of file goes: at its
-// compiled line when the line is as built outside patched functions; in
-// the patch when it is in a patched function; nowhere, with the reason,
-// when the line was changed and its change is not live. The caller holds
-// mu.
-func (st *session) place(file string, n int) placement {
-	fp := st.positionsOf(file)
+// place returns where a breakpoint at line n of file, whose positions are
+// fp, goes: at its compiled line when the line is as built outside patched
+// functions; in the patch when it is in a patched function; nowhere, with
+// the reason, when the line was changed and its change is not live. The
+// caller holds mu.
+func (st *session) place(fp *filePositions, file string, n int) placement {
 	fn := fp.funcAt(n)
 	if fn == nil && fp == nil && len(st.live) > 0 {
 		if fd := st.m.changes.Build().CompiledDecls(filepath.Clean(file)); fd != nil {
