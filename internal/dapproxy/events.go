@@ -54,3 +54,15 @@ func (s *Session) rewriteEvent(m *message) *message {
 	}
 	return r
 }
+
+// forwardEvent forwards an event of the current Delve session, after the
+// program's output before it, as the function registered for it rewrites
+// it.
+func (s *Session) forwardEvent(m *message) {
+	if m.Event == "stopped" || m.Event == "exited" || m.Event == "terminated" {
+		s.drainOutput()
+	}
+	if m = s.rewriteEvent(m); m != nil {
+		s.forwardToClient(m, 0)
+	}
+}

@@ -505,12 +505,7 @@ func (s *Session) fromDelve(b *backend, m *message) {
 	if started != nil {
 		go func() { s.watchExit(started.ctx, started.debugger, started.debugger.ProcessPid()) }()
 	}
-	if m.Event == "stopped" || m.Event == "exited" || m.Event == "terminated" {
-		s.drainOutput()
-	}
-	if m = s.rewriteEvent(m); m != nil {
-		s.forwardToClient(m, 0)
-	}
+	s.forwardEvent(m)
 }
 
 // forwardRenamed forwards a response under the client's command name (an

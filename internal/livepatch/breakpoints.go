@@ -60,86 +60,107 @@ func (m *Manager) setBreakpoints(ctx context.Context, s *dapproxy.Session, raw j
 // setSource sets the breakpoints of args (lines of the current file) in
 // Delve, at their compiled lines, and records what the client is told.
 // ids are the ids the client knows of args' breakpoints, when it has been
-// told of them (a re-verification), else nil. A response of Delve's that
-// is not a success is returned as it is.
+// told of them, else nil. A response of Delve's that is not a success is
+// returned as it is.
 func (st *session) setSource(ctx context.Context, args dap.SetBreakpointsArguments, ids []int) (*sourceBreakpoints, *dapproxy.DelveResponse, error) {
+	pl := st.planSource(args)
+	native, failed, err := st.setNative(ctx, args.Source.Path, pl.natives)
+	if failed != nil || err != nil {
+		return nil, failed, err
+	}
+	delve, failed, err := st.setCompiled(ctx, args, pl)
+	if failed != nil || err != nil {
+		return nil, failed, err
+	}
+	return st.recordSource(args, pl, delve, native, ids), nil, nil
+}
+
+// sourcePlan is where the breakpoints of one setBreakpoints go.
+type sourcePlan struct {
+	fp      *filePositions
+	places  []placement              // by breakpoint of the request
+	fwd     []dap.SourceBreakpoint   // Delve's, at compiled lines
+	natives []dap.FunctionBreakpoint // in native patches
+	prev    *sourceBreakpoints       // the source's before
+}
+
+// planSource places the breakpoints of args. Their lines are those of the
+// file on disk, which the watcher may not have read yet (an editor sends
+// its breakpoints as it saves).
+func (st *session) planSource(args dap.SetBreakpointsArguments) sourcePlan {
 	path := args.Source.Path
-	// The client's lines are those of the file on disk, which the
-	// watcher may not have read yet.
 	disk, _ := os.ReadFile(path)
 	if len(disk) == 0 {
 		disk = nil // gone, or being written: as last seen
 	}
 	st.mu.Lock()
-	fp := st.positionsIn(path, disk)
-	places := make([]placement, len(args.Breakpoints))
-	reasons := make([]string, len(args.Breakpoints))
-	var fwd []dap.SourceBreakpoint
-	var natives []dap.FunctionBreakpoint
+	defer st.mu.Unlock()
+	pl := sourcePlan{fp: st.positionsIn(path, disk), places: make([]placement, len(args.Breakpoints)), prev: st.bps.sources[path]}
 	for i, b := range args.Breakpoints {
-		places[i] = st.place(fp, path, b.Line)
-		if c := places[i].compiled; c > 0 {
-			b.Line = c
-			fwd = append(fwd, b)
-		} else if p := places[i].patch; p != nil {
-			fb, why := st.nativeBreakpoint(path, b, p)
-			if reasons[i] = why; why == "" {
-				natives = append(natives, fb)
+		p := st.place(pl.fp, path, b.Line)
+		if p.compiled > 0 {
+			b.Line = p.compiled
+			pl.fwd = append(pl.fwd, b)
+		} else if p.patch != nil {
+			var fb dap.FunctionBreakpoint
+			if fb, p.reason = st.nativeBreakpoint(path, b, p.patch); p.reason == "" {
+				pl.natives = append(pl.natives, fb)
 			}
 		}
+		pl.places[i] = p
 	}
-	prev := st.bps.sources[path]
-	st.mu.Unlock()
+	return pl
+}
 
-	native, failed, err := st.setNative(ctx, path, natives)
-	if failed != nil || err != nil {
-		return nil, failed, err
+// setCompiled sets pl's breakpoints at compiled lines in Delve (unless
+// Delve holds them already) and returns its answer.
+func (st *session) setCompiled(ctx context.Context, args dap.SetBreakpointsArguments, pl sourcePlan) ([]dap.Breakpoint, *dapproxy.DelveResponse, error) {
+	if pl.prev != nil && reflect.DeepEqual(pl.prev.fwd, pl.fwd) {
+		return pl.prev.delve, nil, nil
 	}
-
-	var delve []dap.Breakpoint
-	if prev != nil && reflect.DeepEqual(prev.fwd, fwd) {
-		delve = prev.delve
-	} else {
-		toDelve := args
-		toDelve.Breakpoints, toDelve.Lines = fwd, nil
-		if fwd == nil {
-			toDelve.Breakpoints = []dap.SourceBreakpoint{}
-		}
-		r, err := st.s.CallDelve(ctx, "setBreakpoints", toDelve)
-		if err != nil || !r.Success() {
-			return nil, r, err
-		}
-		var body dap.SetBreakpointsResponseBody
-		if err := json.Unmarshal(r.Body(), &body); err != nil {
-			return nil, nil, fmt.Errorf("setBreakpoints: %w", err)
-		}
-		delve = body.Breakpoints
+	args.Breakpoints, args.Lines = pl.fwd, nil
+	if pl.fwd == nil {
+		args.Breakpoints = []dap.SourceBreakpoint{}
 	}
+	r, err := st.s.CallDelve(ctx, "setBreakpoints", args)
+	if err != nil || !r.Success() {
+		return nil, r, err
+	}
+	var body dap.SetBreakpointsResponseBody
+	if err := json.Unmarshal(r.Body(), &body); err != nil {
+		return nil, nil, fmt.Errorf("setBreakpoints: %w", err)
+	}
+	return body.Breakpoints, nil, nil
+}
 
+// recordSource records and returns what the client is told of args'
+// breakpoints, in its order: Delve's answers, at current lines, and the
+// unverified ones with their reasons.
+func (st *session) recordSource(args dap.SetBreakpointsArguments, pl sourcePlan, delve, native []dap.Breakpoint, ids []int) *sourceBreakpoints {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	sb := &sourceBreakpoints{args: args, fwd: fwd, delve: delve,
-		told: make([]dap.Breakpoint, len(args.Breakpoints)), anchors: make([]int, len(args.Breakpoints))}
+	n := len(args.Breakpoints)
+	sb := &sourceBreakpoints{args: args, fwd: pl.fwd, delve: delve, told: make([]dap.Breakpoint, n), anchors: make([]int, n)}
 	k, nk := 0, 0
 	for i, b := range args.Breakpoints {
 		var out dap.Breakpoint
-		switch p := places[i]; {
+		switch p := pl.places[i]; {
 		case p.compiled > 0 && k < len(delve):
 			out = delve[k]
 			k++
 			sb.anchors[i] = p.compiled
 			if out.Line > 0 {
-				out.Line = fp.currentLine(out.Line)
+				out.Line = pl.fp.currentLine(out.Line)
 			}
-		case p.patch != nil && reasons[i] == "" && nk < len(native):
+		case p.patch != nil && p.reason == "" && nk < len(native):
 			out = native[nk] // at the plugin's lines, the saved file's
 			nk++
 			sb.anchors[i] = p.asBuilt
-		case p.patch != nil:
-			out = dap.Breakpoint{Message: reasons[i]}
-			sb.anchors[i] = p.asBuilt
 		default:
 			out = dap.Breakpoint{Message: p.reason}
+			if p.patch != nil {
+				sb.anchors[i] = p.asBuilt
+			}
 		}
 		if !out.Verified {
 			out.Line = b.Line
@@ -152,8 +173,8 @@ func (st *session) setSource(ctx context.Context, args dap.SetBreakpointsArgumen
 	if st.bps.sources == nil {
 		st.bps.sources = map[string]*sourceBreakpoints{}
 	}
-	st.bps.sources[path] = sb
-	return sb, nil, nil
+	st.bps.sources[args.Source.Path] = sb
+	return sb
 }
 
 // knownIDs returns the ids the client was told of the breakpoints of

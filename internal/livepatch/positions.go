@@ -122,7 +122,7 @@ type placement struct {
 	compiled int    // the compiled line Delve sets it at; 0 when not there
 	patch    *Patch // the live patch whose function the line is in, if any
 	asBuilt  int    // in patch: the compiled line the line is, if it is unchanged
-	reason   string // why it is not set, when compiled is 0 and patch is nil
+	reason   string // why it is not set, when it is not
 }
 
 // place returns where a breakpoint at line n of file, whose positions are
