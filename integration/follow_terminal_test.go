@@ -54,6 +54,7 @@ func TestFollowTerminal(t *testing.T) {
 	at := fmt.Sprintf("=>%4d:\t\tfmt.Println(s) // report here", report+3)
 	do("continue", at)
 	do("list", at)
+	do("bp", fmt.Sprintf("Breakpoint 1 at %s:%d", main, report+3))
 	do("stack", "in main.report", fmt.Sprintf("%s:%d", filepath.Base(main), report+3),
 		"in main.main", fmt.Sprintf("%s:%d", filepath.Base(main), lineOf(t, main, "report(line(c))")))
 }
