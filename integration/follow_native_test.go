@@ -29,6 +29,7 @@ func (e *Env) waitBreakpointEvent(id int, what string, match func(dap.Breakpoint
 // patch is interpreted, with the reason, and is set in the plugin's code
 // when the patch goes native, where it stops: the stack shows the method
 // under its own name at its saved line, on top of its compiled caller.
+// Saved back as built, the breakpoint stops in the compiled code again.
 func TestFollowNativeBreakpoint(t *testing.T) {
 	RunLiveNative(t, func(t *testing.T, env *Env) {
 		lib, orig := env.startNative(nil, nil)
@@ -74,6 +75,17 @@ func TestFollowNativeBreakpoint(t *testing.T) {
 		}
 		if got := env.Evaluate(fs[0].Id, "d", "repl"); got != "10" {
 			t.Errorf("d in the native frame: %s, want 10", got)
+		}
+
+		// Saved back as built: the patch is reverted, and the breakpoint
+		// goes back to the compiled code, where it stops.
+		writeFile(t, lib, string(orig))
+		env.waitConsole("reverted " + name)
+		if b := env.waitBreakpointEvent(bp.Id, "back at its compiled line", func(b dap.Breakpoint) bool { return b.Line == ret }); !b.Verified {
+			t.Errorf("breakpoint after the revert: %+v, want verified", b)
+		}
+		if top := env.continueToBreakpoint(st.Body.ThreadId); top.Name != short || top.Line != ret {
+			t.Errorf("after the revert, stopped in %s at line %d, want %s at %d", top.Name, top.Line, short, ret)
 		}
 		env.Disconnect()
 	})
