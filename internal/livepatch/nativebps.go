@@ -17,13 +17,12 @@ import (
 
 // Breakpoints in native patches are Delve function breakpoints at a line
 // of the plugin's function ("path/lp_native_1_2.LpNative0:2", counted from
-// the function's first line): the
-// plugin's lines are the saved file's (its //line directives), and the
-// function names the plugin's code alone, where a file:line breakpoint
-// would also match the compiled code at that line number. Delve holds
-// one list of function breakpoints, so the client's own
-// (setFunctionBreakpoints) and these are sent together, the client's
-// first.
+// the function's first line): the plugin's lines are the saved file's (its
+// //line directives), and the function names the plugin's code alone,
+// where a file:line breakpoint would also match the compiled code at that
+// line number. Delve holds one list of function breakpoints, so the
+// client's own (setFunctionBreakpoints) and these are sent together, the
+// client's first.
 
 // nativeBreakpoints are a session's breakpoints in native patches.
 type nativeBreakpoints struct {
