@@ -61,8 +61,15 @@ func runLiveProxy(t *testing.T, px *dapproxy.Proxy, f func(t *testing.T, env *En
 // Inputs of the Go prompt have the time limit timeout; noNative turns the
 // native tier off.
 func liveProxy(t testing.TB, timeout time.Duration, noNative bool) *dapproxy.Proxy {
+	return liveProxyWith(t, timeout, livepatch.Options{NoNative: noNative})
+}
+
+// liveProxyWith is liveProxy with live patching's options opts (its
+// prompt and log are set here).
+func liveProxyWith(t testing.TB, timeout time.Duration, opts livepatch.Options) *dapproxy.Proxy {
 	pr := prompt.New(prompt.Options{Timeout: timeout, Log: testenv.Logger(t, "prompt")})
-	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: testenv.Logger(t, "livepatch"), NoNative: noNative})
+	opts.Prompt, opts.Log = pr, testenv.Logger(t, "livepatch")
+	lp := livepatch.New(opts)
 	px := dapproxy.New(dapproxy.Config{
 		Builder:      cli.PatchBuilder{Log: testenv.Logger(t, "patcher"), Built: pr.UseBuild},
 		Log:          testenv.Logger(t, "dapproxy"),

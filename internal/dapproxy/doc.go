@@ -22,6 +22,9 @@
 //     restart the process from the new binary, keeping breakpoints.
 //   - requests registered with Proxy.Handle, for livepatch's own commands.
 //
+// Events of Delve's registered with Proxy.HandleEvent are rewritten (or
+// dropped) before the client sees them, e.g. to translate their positions.
+//
 // Each direction has one writer goroutine with an unbounded queue, so a Delve
 // busy in a long call never blocks reading the client, and a slow client never
 // blocks Delve.

@@ -52,6 +52,7 @@ type HandlerFunc func(ctx context.Context, s *Session, args json.RawMessage) (bo
 type Proxy struct {
 	cfg      Config
 	handlers map[string]HandlerFunc
+	events   map[string]EventFunc // by event name (events.go)
 }
 
 // New returns a proxy with the given configuration.
@@ -520,10 +521,7 @@ func (s *Session) fromDelve(b *backend, m *message) {
 	if started != nil {
 		go func() { s.watchExit(started.ctx, started.debugger, started.debugger.ProcessPid()) }()
 	}
-	if m.Event == "stopped" || m.Event == "exited" || m.Event == "terminated" {
-		s.drainOutput()
-	}
-	s.forwardToClient(m, 0)
+	s.forwardEvent(m)
 }
 
 // forwardRenamed forwards a response under the client's command name (an

@@ -114,6 +114,7 @@ func (m *Manager) revertNamed(ctx context.Context, s *dapproxy.Session, name str
 	if err := st.revert(ctx, keys); err != nil {
 		return nil, err
 	}
+	st.followEdits(ctx) // breakpoints in reverted functions go back to the compiled code
 	if announce {
 		s.Output("console", strings.Join(lines, "\n")+"\n")
 	}

@@ -103,12 +103,38 @@
 // Started (a dapproxy.Config.Started) makes each launched process stop at
 // an interpreter fault as at an unrecovered panic (agentclient.StopAtFaults).
 //
+// # Positions
+//
+// The debugger's lines are the compiled files'; the user sees the saved
+// ones. For each file changed since the build, a line diff of the
+// compiled text against the last seen one maps lines both ways
+// (linemap.go, positions.go), and every position that crosses the proxy
+// is translated: setBreakpoints (the request's lines to compiled lines,
+// the answer and Delve's breakpoint events back), stack frames, log
+// points' output (breakpoints.go). A breakpoint at a line that the
+// running code does not have is answered unverified with the reason: a
+// changed line whose change is not live, a line in a function whose patch
+// is interpreted (it becomes active when the patch goes native). After
+// every save, revert, redefinition and native switch, the client's
+// breakpoints are set again where their lines are now, and a breakpoint
+// event tells the client of each that moved or changed state.
+//
+// A breakpoint in a native patch is a Delve function breakpoint at a line
+// of the plugin's function, which Delve gets with the client's own
+// function breakpoints (nativebps.go); the stack shows the plugin's frame
+// under the patched function's name and folds the compiled frame whose
+// prologue called it.
+//
 // # Stepping
 //
-// Stepping into a patched function would pass through reflect and the
-// interpreter: a stepIn on a line that calls a function with a live patch
-// (recognized by its name followed by "(") steps over the line instead.
-// A call through a method value or a function variable is not recognized.
+// Stepping into an interpreted patch would pass through reflect and the
+// interpreter: a stepIn on a line that calls a function with an
+// interpreted patch (recognized by its name followed by "(", in the saved
+// line) steps over the line instead. A call through a method value or a
+// function variable is not recognized. A step that stops in the compiled
+// function of a native patch, whose body no longer runs, steps on: in
+// again after a stepIn (into the plugin's code), out to the caller
+// otherwise (step.go).
 //
 // # Commands
 //

@@ -76,11 +76,18 @@ func (m *Manager) stackTrace(ctx context.Context, s *dapproxy.Session, raw json.
 	if err := dec.Decode(&body); err != nil {
 		return r, nil
 	}
-	hidden := hiddenFrames(d, body.StackFrames)
+	hidden, names, plugin := hiddenFrames(d, body.StackFrames)
+	st := m.existing(s)
+	if st != nil {
+		st.foldNative(body.StackFrames, names, plugin, hidden)
+	}
 	var shown []map[string]any
 	for i, f := range body.StackFrames {
 		if hidden[i] {
 			continue
+		}
+		if st != nil && !plugin[i] {
+			st.frameToCurrent(f)
 		}
 		if id, err := f["id"].(json.Number).Int64(); err == nil {
 			s.NoteFrame(int(id), dapproxy.Frame{GoroutineID: int64(thread), Index: i})
@@ -97,11 +104,16 @@ func (m *Manager) stackTrace(ctx context.Context, s *dapproxy.Session, raw json.
 }
 
 // hiddenFrames marks the frames of the machinery, found by the functions
-// of their instruction pointers, and the runs of glue frames next to one.
-func hiddenFrames(d *debugger.Debugger, frames []map[string]any) []bool {
-	names := make([]string, len(frames))
+// of their instruction pointers, and the runs of glue frames next to one;
+// names are the frames' functions as the binary names them; plugin marks
+// the frames whose code is a plugin's (the native tier's), whose lines are
+// already the saved files'.
+func hiddenFrames(d *debugger.Debugger, frames []map[string]any) (hidden []bool, names []string, plugin []bool) {
+	names = make([]string, len(frames))
+	plugin = make([]bool, len(frames))
 	tg, unlock := d.LockTargetGroup()
 	bi := tg.Selected.BinInfo()
+	main := bi.Images[0]
 	for i, f := range frames {
 		ref, _ := f["instructionPointerReference"].(string)
 		pc, err := strconv.ParseUint(strings.TrimPrefix(ref, "0x"), 16, 64)
@@ -111,9 +123,10 @@ func hiddenFrames(d *debugger.Debugger, frames []map[string]any) []bool {
 		if fn := bi.PCToFunc(pc); fn != nil {
 			names[i] = fn.Name
 		}
+		plugin[i] = bi.PCToImage(pc) != main
 	}
 	unlock()
-	hidden := make([]bool, len(frames))
+	hidden = make([]bool, len(frames))
 	for i, n := range names {
 		hidden[i] = machineryFunc(n)
 	}
@@ -129,7 +142,7 @@ func hiddenFrames(d *debugger.Debugger, frames []map[string]any) []bool {
 		}
 		i = max(j, i+1)
 	}
-	return hidden
+	return hidden, names, plugin
 }
 
 // threads answers a threads request as Delve does, less the goroutines

@@ -70,7 +70,8 @@ func New(opts Options) *Manager {
 	return &Manager{opts: opts, log: log, changes: opts.Prompt.Checker(), sessions: map[*dapproxy.Session]*session{}}
 }
 
-// Register makes px answer stepIn (over calls of patched functions),
+// Register makes px answer setBreakpoints (at the compiled lines of the
+// saved files' lines, breakpoints.go), stepIn (over calls of patched functions),
 // variables (without the patchable build's own locals), stackTrace and
 // threads (without the frames and goroutines of the agent and the
 // interpreter), livepatch/patches,
@@ -86,6 +87,11 @@ func (m *Manager) Register(px *dapproxy.Proxy) {
 	px.Handle("variables", m.variables)
 	px.Handle("stackTrace", m.stackTrace)
 	px.Handle("threads", m.threads)
+	px.Handle("setBreakpoints", m.setBreakpoints)
+	px.Handle("setFunctionBreakpoints", m.setFunctionBreakpoints)
+	px.HandleEvent("breakpoint", m.breakpointEvent)
+	px.HandleEvent("stopped", m.stoppedEvent)
+	px.HandleEvent("output", m.outputEvent)
 }
 
 // TargetEnv is a dapproxy.Config.TargetEnv: it creates the private socket
@@ -132,7 +138,7 @@ func (m *Manager) session(ctx context.Context, s *dapproxy.Session) *session {
 	st := m.sessions[s]
 	if st == nil {
 		t := m.opts.Prompt.Target(ctx, s)
-		st = &session{m: m, s: s, t: t, q: t.Queue(), live: map[string]*Patch{}, seen: map[string][]byte{}, nat: newNativeState()}
+		st = &session{m: m, s: s, ctx: ctx, t: t, q: t.Queue(), live: map[string]*Patch{}, seen: map[string][]byte{}, nat: newNativeState()}
 		m.sessions[s] = st
 		go func() {
 			<-ctx.Done()
@@ -143,4 +149,11 @@ func (m *Manager) session(ctx context.Context, s *dapproxy.Session) *session {
 		}()
 	}
 	return st
+}
+
+// existing returns the state of s, or nil when it has none yet.
+func (m *Manager) existing(s *dapproxy.Session) *session {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sessions[s]
 }

@@ -126,11 +126,12 @@ func (st *session) nativeBuilt(ctx context.Context, ps []pendingPatch, restarts 
 		n.Funcs = append(n.Funcs, wire.NativeFunc{Ref: wire.Ref{Key: p.Key}, Symbol: pl.Symbols[i], Source: p.patch.Source})
 	}
 	for delay := retryFirst; ; delay = min(2*delay, retryMax) {
-		done, err := st.trySwitch(ctx, ps, restarts, n)
+		done, err := st.trySwitch(ctx, ps, restarts, n, pl.Funcs)
 		if done {
 			if err != nil {
 				st.nativeFailed(ps, err)
 			} else {
+				st.followEdits(ctx) // breakpoints in ps go to the plugin's code
 				st.report(fmt.Sprintf("native: %s (built in %.1fs)", patchNames(ps), pl.Took.Seconds()))
 			}
 			return
@@ -144,8 +145,9 @@ func (st *session) nativeBuilt(ctx context.Context, ps []pendingPatch, restarts 
 }
 
 // trySwitch makes one attempt at the switch in a turn of the queue: done
-// is false when the agent cannot take it over its socket now.
-func (st *session) trySwitch(ctx context.Context, ps []pendingPatch, restarts int, n *wire.Native) (done bool, err error) {
+// is false when the agent cannot take it over its socket now. funcs name
+// the plugin's functions of ps.
+func (st *session) trySwitch(ctx context.Context, ps []pendingPatch, restarts int, n *wire.Native, funcs []string) (done bool, err error) {
 	leave, err := st.q.Enter(ctx, "native switch")
 	if err != nil {
 		return true, nil // the session ended
@@ -182,9 +184,12 @@ func (st *session) trySwitch(ctx context.Context, ps []pendingPatch, restarts in
 		return false, nil
 	}
 	st.mu.Lock()
-	for _, p := range ps {
+	for i, p := range ps {
 		if lp := st.live[p.Key]; lp != nil && lp.agentSource == p.patch.Source {
 			lp.Tier = TierNative
+			if i < len(funcs) {
+				lp.nativeFunc = funcs[i]
+			}
 		}
 	}
 	if st.nat.loadedIn == restarts {

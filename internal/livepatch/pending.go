@@ -39,6 +39,7 @@ func (st *session) save(ctx context.Context, file string) {
 	}
 	st.mu.Unlock()
 	st.applyPending(ctx)
+	st.followEdits(ctx) // breakpoints.go
 }
 
 // applyPending applies the pending saves in order. At the first that the
@@ -104,6 +105,7 @@ func (st *session) retryLater(ctx context.Context) {
 		}
 		defer leave()
 		st.applyPending(ctx)
+		st.followEdits(ctx)
 	})
 }
 

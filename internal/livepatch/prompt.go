@@ -79,6 +79,7 @@ func (m *Manager) redefine(ctx context.Context, s *dapproxy.Session, r *change.R
 	var notes []string
 	if err == nil {
 		notes = st.callNotes(ctx, ps)
+		st.followEdits(ctx) // breakpoints in the redefined functions
 	}
 	leave()
 	if err != nil {

@@ -38,6 +38,7 @@ type Patch struct {
 
 	source      string // the declaration as the user wrote it
 	agentSource string // the source the agent was sent
+	nativeFunc  string // once native: the plugin's function, as the binary names it
 }
 
 // session is livepatch's state for one debug session.
@@ -49,10 +50,11 @@ type Patch struct {
 // guards the fields, and is never held across a request to the agent, so
 // that what only reads them answers at once.
 type session struct {
-	m *Manager
-	s *dapproxy.Session
-	t *agentclient.Target
-	q *agentclient.Queue // t's
+	m   *Manager
+	s   *dapproxy.Session
+	ctx context.Context // ends with the debug session
+	t   *agentclient.Target
+	q   *agentclient.Queue // t's
 
 	mu       sync.Mutex                // guards what follows
 	restarts int                       // the target's restarts the live patches belong to
@@ -60,10 +62,17 @@ type session struct {
 	vars     map[string]change.LiveVar // package variables saves made live, by "path.name"
 	seen     map[string][]byte         // files as last seen by the watcher
 
-	nat      nativeState   // the native tier's (native.go)
-	pending  []pendingSave // saves not applied yet, in arrival order
-	retrying bool          // a retry of pending is scheduled
-	retries  int           // retries since pending was last empty
+	nat       nativeState               // the native tier's (native.go)
+	positions map[string]*filePositions // of the files changed since the build (positions.go)
+	bps       breakpointState           // the client's source breakpoints (breakpoints.go)
+	pending   []pendingSave             // saves not applied yet, in arrival order
+	retrying  bool                      // a retry of pending is scheduled
+	retries   int                       // retries since pending was last empty
+	// steppingIn is set while a stepIn into a native patch goes through
+	// the compiled function's prologue; follows counts the steps taken
+	// for the client's one (step.go).
+	steppingIn bool
+	follows    int
 }
 
 // pendingPatch is one function of a change, ready for the agent.
@@ -90,6 +99,8 @@ func (st *session) syncProcess() (*debugger.Debugger, error) {
 		st.restarts = restarts
 		clear(st.live)
 		clear(st.seen)
+		clear(st.positions)
+		st.bps = breakpointState{nextID: st.bps.nextID, native: nativeBreakpoints{client: st.bps.native.client}}
 		st.forgetVars()
 		for f, src := range st.m.changes.Build().CompiledFiles() {
 			st.seen[f] = src

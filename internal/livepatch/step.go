@@ -5,61 +5,77 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
-// stepIn answers stepIn. Stepping into a patched function would leave the
-// user in reflect and interpreter frames, so a stepIn on a line that calls
-// a function with a live patch (found by name: F( or .M() steps over the
-// line instead, as next does. Other stepIns go to Delve unchanged.
+// stepIn answers stepIn. Stepping into an interpreted patch would leave
+// the user in reflect and interpreter frames, so a stepIn on a line that
+// calls a function with an interpreted live patch (found by name: F( or
+// .M() steps over the line instead, as next does. A stepIn on a line
+// that calls native patches only goes to Delve, and lands in the compiled
+// function, whose dispatch prologue the stop that follows steps through
+// into the plugin's code (followStep). Other stepIns go to Delve
+// unchanged.
 func (m *Manager) stepIn(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (any, error) {
 	var args struct {
 		ThreadID int64 `json:"threadId"`
 	}
 	_ = json.Unmarshal(raw, &args)
-	if m.callsPatched(ctx, s, args.ThreadID) {
+	called := m.callsPatched(ctx, s, args.ThreadID)
+	interpreted := false
+	for _, p := range called {
+		interpreted = interpreted || p.Tier != TierNative
+	}
+	if interpreted {
 		return s.CallDelve(ctx, "next", raw)
 	}
+	st := m.session(ctx, s)
+	st.mu.Lock()
+	st.steppingIn = true // through a native patch's prologue, step in (followStep)
+	st.mu.Unlock()
 	return s.CallDelve(ctx, "stepIn", raw)
 }
 
-// callsPatched reports whether the current line of goroutine goid names a
-// function that has a live patch.
-func (m *Manager) callsPatched(ctx context.Context, s *dapproxy.Session, goid int64) bool {
+// callsPatched returns the live patches of the functions that the current
+// line of goroutine goid names, as the user saved it.
+func (m *Manager) callsPatched(ctx context.Context, s *dapproxy.Session, goid int64) []Patch {
 	st := m.session(ctx, s)
 	st.mu.Lock()
-	var names []string
-	for _, p := range st.live {
-		n := p.Key[strings.LastIndex(p.Key, ".")+1:]
-		names = append(names, n)
-	}
+	live := st.patches()
 	st.mu.Unlock()
 	d := st.t.Debugger()
-	if len(names) == 0 || d == nil || d != s.Debugger() || d.IsRunning() {
-		return false
+	if len(live) == 0 || d == nil || d != s.Debugger() || d.IsRunning() {
+		return nil
 	}
 	frames, err := d.Stacktrace(goid, 1, 0)
 	if err != nil || len(frames) == 0 {
-		return false
+		return nil
 	}
-	src, err := os.ReadFile(frames[0].Call.File)
-	if err != nil {
-		return false
-	}
-	lines := bytes.Split(src, []byte("\n"))
-	line := frames[0].Call.Line
-	if line < 1 || line > len(lines) {
-		return false
-	}
-	text := string(lines[line-1])
-	for _, n := range names {
-		if callsName(text, n) {
-			return true
+	file := frames[0].Call.File
+	st.mu.Lock()
+	line := st.currentLine(file, frames[0].Call.Line)
+	src, ok := st.seen[filepath.Clean(file)]
+	st.mu.Unlock()
+	if !ok {
+		if src, err = os.ReadFile(file); err != nil {
+			return nil
 		}
 	}
-	return false
+	lines := bytes.Split(src, []byte("\n"))
+	if line < 1 || line > len(lines) {
+		return nil
+	}
+	text := string(lines[line-1])
+	var called []Patch
+	for _, p := range live {
+		if callsName(text, p.Key[strings.LastIndex(p.Key, ".")+1:]) {
+			called = append(called, p)
+		}
+	}
+	return called
 }
 
 // callsName reports whether line calls name: name( not preceded by a
@@ -80,4 +96,67 @@ func callsName(line, name string) bool {
 
 func isIdentByte(b byte) bool {
 	return b == '_' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
+}
+
+// maxFollows bounds the steps taken through the compiled functions of
+// native patches for one step of the client's.
+const maxFollows = 4
+
+// holdStep reports whether the stop raw (a stopped event's body) is a
+// step's, while native patches are live: followStep then looks where it
+// stopped and sends the event itself, or steps on. It runs on the
+// goroutine that reads Delve, and so does not wait for Delve.
+func (st *session) holdStep(raw json.RawMessage) bool {
+	var body map[string]any
+	_ = json.Unmarshal(raw, &body)
+	st.mu.Lock()
+	native := false
+	for _, p := range st.live {
+		native = native || p.nativeFunc != ""
+	}
+	hold := native && body["reason"] == "step"
+	if !hold {
+		st.steppingIn, st.follows = false, 0
+	}
+	st.mu.Unlock()
+	if hold {
+		go st.followStep(body)
+	}
+	return hold
+}
+
+// followStep sends the client the stop of a step, body, unless it stopped
+// in the compiled function of a native patch, whose body no longer runs:
+// there it is the dispatch prologue's line, on the way into the plugin's
+// code (a stepIn: step in again) or out of it (step out to the caller).
+func (st *session) followStep(body map[string]any) {
+	goid, _ := body["threadId"].(float64)
+	st.mu.Lock()
+	in := st.steppingIn
+	compiled := map[string]bool{}
+	for _, p := range st.live {
+		if p.nativeFunc != "" {
+			compiled[p.Key] = true
+		}
+	}
+	st.follows++
+	follow := st.follows <= maxFollows
+	st.mu.Unlock()
+	if d := st.s.Debugger(); follow && d != nil && !d.IsRunning() {
+		frames, err := d.Stacktrace(int64(goid), 0, 0)
+		if err == nil && len(frames) > 0 && frames[0].Current.Fn != nil && compiled[frames[0].Current.Fn.Name] {
+			cmd := "stepOut"
+			if in {
+				cmd = "stepIn"
+			}
+			r, err := st.s.CallDelve(st.ctx, cmd, map[string]any{"threadId": int64(goid)})
+			if err == nil && r.Success() {
+				return // its stop comes here again
+			}
+		}
+	}
+	st.mu.Lock()
+	st.steppingIn, st.follows = false, 0
+	st.mu.Unlock()
+	st.s.SendEvent("stopped", body)
 }

@@ -27,7 +27,11 @@ type Func struct {
 type Plugin struct {
 	Path    string
 	Symbols []string
-	Took    time.Duration
+	// Funcs are the symbols' functions as the binary names them (the
+	// plugin package's import path, then the symbol): the names a
+	// debugger sees.
+	Funcs []string
+	Took  time.Duration
 }
 
 // UnavailableError says that the native tier cannot work for this
@@ -181,8 +185,10 @@ func (b *Builder) build(ctx context.Context, nb *patcher.NativeBuild, fns []*cha
 		return nil, err
 	}
 	p := &Plugin{Path: out, Took: time.Since(start)}
+	pkg := fns[0].Compiled.Path() + "/" + filepath.Base(pkgDir)
 	for i := range fns {
 		p.Symbols = append(p.Symbols, SymbolPrefix+strconv.Itoa(i))
+		p.Funcs = append(p.Funcs, pkg+"."+SymbolPrefix+strconv.Itoa(i))
 	}
 	return p, nil
 }

@@ -183,6 +183,25 @@ func (s *session) syncBreakpoints(bp *breakpoint) error {
 	return failed
 }
 
+// applyMoved applies the breakpoint events the server sent since the last
+// command (livepatch's proxy moves a breakpoint with its line when a save
+// moves the line): a breakpoint is then at, and is sent again at, the new
+// line.
+func (s *session) applyMoved() {
+	s.mu.Lock()
+	moved := s.moved
+	s.moved = nil
+	s.mu.Unlock()
+	for _, m := range moved {
+		for _, bp := range s.bps.list {
+			if bp.dapID == 0 || bp.dapID != m.Id || bp.fn != "" || m.Line == 0 {
+				continue
+			}
+			bp.line, bp.atLine = m.Line, m.Line
+		}
+	}
+}
+
 // resendBreakpoints sends every breakpoint again, as a DAP client does
 // after the initialized event; breakpoints the server cannot place are
 // reported and dropped.

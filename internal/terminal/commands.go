@@ -56,6 +56,7 @@ func lookup(name string) *command {
 // execute runs one line typed at the prompt. It returns quit true when the
 // session is over, with the error Run must return.
 func (s *session) execute(line string) (quit bool, err error) {
+	s.applyMoved()
 	if strings.TrimSpace(line) == "" {
 		if s.lastCmd == "" {
 			return false, nil

@@ -77,8 +77,9 @@ type session struct {
 	// launchArgs are the arguments sent with launch, sent again on restart.
 	launchArgs map[string]any
 
-	mu         sync.Mutex // guards pid, set from the reader goroutine
+	mu         sync.Mutex // guards pid and moved, set from the reader goroutine
 	pid        int
+	moved      []dap.Breakpoint // breakpoint events not applied yet (breakpoints.go)
 	state      state
 	exitStatus int
 
@@ -248,6 +249,12 @@ func (s *session) onEvent(e dap.EventMessage) {
 		s.mu.Lock()
 		s.pid = e.Body.SystemProcessId
 		s.mu.Unlock()
+	case *dap.BreakpointEvent:
+		if e.Body.Reason == "changed" {
+			s.mu.Lock()
+			s.moved = append(s.moved, e.Body.Breakpoint)
+			s.mu.Unlock()
+		}
 	}
 }
 

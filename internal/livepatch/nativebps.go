@@ -1,0 +1,165 @@
+package livepatch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-dap"
+
+	"github.com/livepatch/livepatch/internal/dapproxy"
+)
+
+// Breakpoints in native patches are Delve function breakpoints at a line
+// of the plugin's function ("path/lp_native_1_2.LpNative0:2", counted from
+// the function's first line): the plugin's lines are the saved file's (its
+// //line directives), and the function names the plugin's code alone,
+// where a file:line breakpoint would also match the compiled code at that
+// line number. Delve holds one list of function breakpoints, so the
+// client's own (setFunctionBreakpoints) and these are sent together, the
+// client's first.
+
+// nativeBreakpoints are a session's breakpoints in native patches.
+type nativeBreakpoints struct {
+	client []dap.FunctionBreakpoint            // the client's own function breakpoints
+	bySrc  map[string][]dap.FunctionBreakpoint // by the client's path
+	answer map[string][]dap.Breakpoint         // Delve's answer for bySrc's
+	ids    map[int]bool                        // Delve's ids of bySrc's
+}
+
+// nativeBreakpoint returns the function breakpoint at line n of the
+// plugin's code of p, or the reason there is none. The caller holds mu.
+func (st *session) nativeBreakpoint(path string, b dap.SourceBreakpoint, p *Patch) (dap.FunctionBreakpoint, string) {
+	if p.Tier != TierNative || p.nativeFunc == "" {
+		return dap.FunctionBreakpoint{}, st.patchedReason(path, b.Line, p)
+	}
+	if b.LogMessage != "" {
+		return dap.FunctionBreakpoint{}, fmt.Sprintf("%s:%d: log points in patched code are not supported yet", filepath.Base(path), b.Line)
+	}
+	// Delve counts the line from the function's first (its //line
+	// directive's, the declaration's line in the saved file).
+	return dap.FunctionBreakpoint{Name: p.nativeFunc + ":" + strconv.Itoa(b.Line-p.Line), Condition: b.Condition, HitCondition: b.HitCondition}, ""
+}
+
+// setNative sets the breakpoints in native patches of one source, and
+// returns Delve's answer for them. The caller does not hold mu.
+func (st *session) setNative(ctx context.Context, path string, fbs []dap.FunctionBreakpoint) ([]dap.Breakpoint, *dapproxy.DelveResponse, error) {
+	st.mu.Lock()
+	nb := &st.bps.native
+	if reflect.DeepEqual(nb.bySrc[path], fbs) {
+		defer st.mu.Unlock()
+		return nb.answer[path], nil, nil
+	}
+	if nb.bySrc == nil {
+		nb.bySrc, nb.answer = map[string][]dap.FunctionBreakpoint{}, map[string][]dap.Breakpoint{}
+	}
+	if len(fbs) == 0 {
+		delete(nb.bySrc, path)
+	} else {
+		nb.bySrc[path] = fbs
+	}
+	st.mu.Unlock()
+	_, r, err := st.syncFunctionBreakpoints(ctx)
+	if r != nil || err != nil {
+		return nil, r, err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return nb.answer[path], nil, nil
+}
+
+// syncFunctionBreakpoints sends Delve the client's function breakpoints
+// and those in native patches, and returns its answer for the client's.
+// A response that is not a success is returned as it is.
+func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoint, *dapproxy.DelveResponse, error) {
+	st.mu.Lock()
+	nb := &st.bps.native
+	all := slices.Clone(nb.client)
+	paths := slices.Sorted(func(yield func(string) bool) {
+		for p := range nb.bySrc {
+			if !yield(p) {
+				return
+			}
+		}
+	})
+	for _, p := range paths {
+		all = append(all, nb.bySrc[p]...)
+	}
+	nClient := len(nb.client)
+	st.mu.Unlock()
+	if all == nil {
+		all = []dap.FunctionBreakpoint{}
+	}
+	r, err := st.s.CallDelve(ctx, "setFunctionBreakpoints", dap.SetFunctionBreakpointsArguments{Breakpoints: all})
+	if err != nil || !r.Success() {
+		return nil, r, err
+	}
+	var body dap.SetFunctionBreakpointsResponseBody
+	if err := json.Unmarshal(r.Body(), &body); err != nil || len(body.Breakpoints) != len(all) {
+		return nil, nil, fmt.Errorf("setFunctionBreakpoints: Delve answered %d breakpoints of %d: %v", len(body.Breakpoints), len(all), err)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	nb.ids = map[int]bool{}
+	k := nClient
+	for _, p := range paths {
+		n := len(nb.bySrc[p])
+		nb.answer[p] = body.Breakpoints[k : k+n]
+		for _, b := range nb.answer[p] {
+			nb.ids[b.Id] = true
+		}
+		k += n
+	}
+	return body.Breakpoints[:nClient], nil, nil
+}
+
+// setFunctionBreakpoints answers the client's setFunctionBreakpoints,
+// which Delve gets with the breakpoints in native patches.
+func (m *Manager) setFunctionBreakpoints(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (any, error) {
+	var args dap.SetFunctionBreakpointsArguments
+	if err := json.Unmarshal(raw, &args); err != nil || s.Debugger() == nil {
+		return s.CallDelve(ctx, "setFunctionBreakpoints", raw)
+	}
+	st := m.session(ctx, s)
+	st.mu.Lock()
+	st.bps.native.client = args.Breakpoints
+	st.mu.Unlock()
+	bps, r, err := st.syncFunctionBreakpoints(ctx)
+	if r != nil || err != nil {
+		return r, err
+	}
+	return map[string]any{"breakpoints": bps}, nil
+}
+
+// foldNative shows the frames of native patches as the user's functions:
+// a plugin function of a live patch gets the patched function's name, and
+// the compiled function under it, whose dispatch prologue called it, is
+// hidden.
+func (st *session) foldNative(frames []map[string]any, names []string, plugin, hidden []bool) {
+	st.mu.Lock()
+	byFunc := map[string]*Patch{}
+	for _, p := range st.live {
+		if p.nativeFunc != "" {
+			byFunc[p.nativeFunc] = p
+		}
+	}
+	st.mu.Unlock()
+	if len(byFunc) == 0 {
+		return
+	}
+	for i, f := range frames {
+		p := byFunc[names[i]]
+		if !plugin[i] || p == nil {
+			continue
+		}
+		f["name"] = p.Name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
+		if i+1 < len(frames) && names[i+1] == p.Key {
+			hidden[i+1] = true
+		}
+	}
+}
