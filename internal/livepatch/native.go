@@ -33,7 +33,7 @@ type nativeState struct {
 
 // maxPlugins bounds the plugins one process loads: a plugin stays mapped
 // for the life of the process, about 4 MB of resident memory each for a
-// small change (docs/DESIGN-NOTES.md); past it, changes stay interpreted
+// small change (docs/design-notes/tiers.md); past it, changes stay interpreted
 // until a restart.
 const maxPlugins = 32
 

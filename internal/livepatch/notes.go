@@ -27,7 +27,7 @@ import (
 // the goroutines but does not name them): the debugger cannot read a
 // running program without stopping it, and the agent, reached through call
 // injection while the program is paused, cannot have the world stopped
-// while the debugger holds goroutines stopped. See docs/DESIGN-NOTES.md.
+// while the debugger holds goroutines stopped. See docs/design-notes/changes.md.
 
 // funcCalls is what is known of the calls of a patched function: whether
 // it ran, and the goroutines inside a call of it now, by id (from the
