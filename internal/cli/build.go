@@ -97,8 +97,19 @@ func (b PatchBuilder) Build(ctx context.Context, req dapproxy.BuildRequest, prog
 		Log:        b.Log,
 		Progress:   progress,
 	})
-	if err == nil && b.Built != nil {
+	if err != nil {
+		return err
+	}
+	// A build that reused the previous one loads its type information in
+	// the background. Wait for it here, before Delve starts the program:
+	// while its target runs, Delve waits for any child of this process
+	// (wait4 with pid -1) and reaps the go command's processes before
+	// os/exec can, and the load failed with "waitid: no child processes",
+	// leaving the Go prompt without type information for the session. Its
+	// error, if any, is the prompt's to report.
+	res.TypeInfo(ctx)
+	if b.Built != nil {
 		b.Built(res)
 	}
-	return err
+	return nil
 }
