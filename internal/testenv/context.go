@@ -16,16 +16,30 @@ const Margin = 10 * time.Second
 // (go test -timeout=0): go test's default timeout.
 const NoDeadline = 10 * time.Minute
 
-// Deadline returns when the waits of t must give up: Margin before t's
-// deadline, or NoDeadline from now when t has none (a benchmark, or
-// -timeout=0).
+// PerTest bounds the waits of one test, so that one hung wait fails its
+// test and leaves the rest of the binary's time to the tests after it (a
+// wait bounded only by the binary's deadline ate all of it, and every
+// later test failed at once). The longest test takes under 3 minutes on a
+// loaded 2-core machine.
+const PerTest = 5 * time.Minute
+
+// Deadline returns when the waits of t must give up: PerTest from now, or
+// Margin before t's deadline when that is sooner, or NoDeadline from now
+// when t has none (a benchmark, or -timeout=0).
 func Deadline(t testing.TB) time.Time {
 	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
 		if d, ok := dt.Deadline(); ok {
-			return d.Add(-Margin)
+			return earliest(d.Add(-Margin), time.Now().Add(PerTest))
 		}
 	}
 	return time.Now().Add(NoDeadline)
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // Context returns a context that ends at Deadline(t), so that a hung peer
