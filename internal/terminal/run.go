@@ -2,7 +2,6 @@ package terminal
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -265,13 +264,8 @@ func (s *session) start() error {
 	if err != nil {
 		return err
 	}
-	s.launchArgs = args
-	b, err := json.Marshal(args)
-	if err != nil {
-		return fmt.Errorf("launch: %w", err)
-	}
-	if _, err := s.call(&dap.LaunchRequest{Request: request("launch"), Arguments: b}); err != nil {
-		return fmt.Errorf("launch: %w", err)
+	if err := s.launch(args); err != nil {
+		return err
 	}
 	return s.configure(s.ctx, false)
 }

@@ -44,13 +44,8 @@ Ctrl-C stops the program; exit or Ctrl-D stops it and leaves.
 func (s *session) launchRun(args map[string]any) error {
 	args["noDebug"] = true
 	delete(args, "stopOnEntry")
-	s.launchArgs = args
-	b, err := json.Marshal(args)
-	if err != nil {
-		return fmt.Errorf("launch: %w", err)
-	}
-	if _, err := s.call(&dap.LaunchRequest{Request: request("launch"), Arguments: b}); err != nil {
-		return fmt.Errorf("launch: %w", err)
+	if err := s.launch(args); err != nil {
+		return err
 	}
 	s.state = stateRunning
 	return nil
@@ -111,4 +106,18 @@ func (s *session) interruptRun(ctx context.Context) (quit bool) {
 	}
 	s.client.Call(ctx, &dap.TerminateRequest{Request: request("terminate")})
 	return false
+}
+
+// launch sends the launch request with args, which the session keeps for
+// a restart.
+func (s *session) launch(args map[string]any) error {
+	s.launchArgs = args
+	b, err := json.Marshal(args)
+	if err != nil {
+		return fmt.Errorf("launch: %w", err)
+	}
+	if _, err := s.call(&dap.LaunchRequest{Request: request("launch"), Arguments: b}); err != nil {
+		return fmt.Errorf("launch: %w", err)
+	}
+	return nil
 }
