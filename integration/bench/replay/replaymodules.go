@@ -262,6 +262,9 @@ func httpResponse(client *http.Client, req *http.Request, port int) string {
 			continue // of the compressed body, whose size varies with the port's digits
 		}
 		if v := resp.Header.Values(h); len(v) > 0 {
+			if h == "Allow" {
+				v = sortedList(v) // chi lists a route's methods in map order
+			}
 			fmt.Fprintf(&b, "%s: %s\n", h, strings.Join(v, ", "))
 		}
 	}
@@ -273,6 +276,19 @@ func httpResponse(client *http.Client, req *http.Request, port int) string {
 	norm := strings.ReplaceAll(b.String(), "127.0.0.1:"+strconv.Itoa(port), "127.0.0.1:PORT")
 	norm = clientAddrRE.ReplaceAllString(norm, "127.0.0.1:CLIENT")
 	return httpDateRE.ReplaceAllString(norm, "DATE")
+}
+
+// sortedList returns the comma-separated items of the header values vs,
+// sorted: a set whose order means nothing.
+func sortedList(vs []string) []string {
+	var items []string
+	for _, v := range vs {
+		for item := range strings.SplitSeq(v, ",") {
+			items = append(items, strings.TrimSpace(item))
+		}
+	}
+	slices.Sort(items)
+	return items
 }
 
 // httpDateRE matches an HTTP date (cookies' Expires), which changes with
