@@ -188,3 +188,33 @@ func TestLivePatchImportKept(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestLivePatchFileRemoved removes a file of the build whose declarations
+// a function of another file uses: the removal is planned as a save that
+// empties the file, so it waits for that function, and the save of its
+// file makes both go live, as removing the same declarations from the
+// file would (go-chi/chi v5.2.4 removes path_value.go; a removed file was
+// left as it was, with the advice to restart).
+func TestLivePatchFileRemoved(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livetypes")
+		thread := env.startLive(dir)
+		if err := os.Remove(filepath.Join(dir, "types.go")); err != nil {
+			t.Fatal(err)
+		}
+		got := env.waitConsoleAny("nothing of this save was applied", "types.go: removed")
+		for _, want := range []string{"types.go:1:9: shouts removed and compiled code uses it (main.line)",
+			"livepatch: nothing of this save was applied: it waits for those functions, and goes live when package main changes them too"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("removal of types.go: %q, want %q", got, want)
+			}
+		}
+		editFile(t, dir, "main.go", `return pet.Speak() + " " + shouts() + " " + show(box{v: 1}.v)`, `return "plain"`)
+		got = env.waitConsoleAny("patched main.line", "nothing of this save was applied")
+		if want := "types.go:1:9: shouts removed: its compiled body stays in the program, unused"; !strings.Contains(got, "patched main.line (main.go:11)") || !strings.Contains(got, want) {
+			t.Errorf("save of main.go: %q, want main.line patched and %q", got, want)
+		}
+		env.checkReport(thread, "plain")
+		env.Disconnect()
+	})
+}

@@ -31,3 +31,24 @@ func TestLivePatchAcrossPackages(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestLivePatchImportOfDependency saves a file that imports a standard
+// package the program links only as a dependency of another (unicode/utf8,
+// through fmt): the type check finds it, but the interpreter has no
+// symbols for it, so the save is refused with the reason and what to do,
+// instead of failing in the program (go-chi/chi v5.5.0 imports mime).
+func TestLivePatchImportOfDependency(t *testing.T) {
+	const refusal = "package unicode/utf8 is linked into this program only as a dependency"
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livetypes")
+		thread := env.startLive(dir)
+		editFile(t, dir, "types.go", "import \"fmt\"", "import (\n\t\"fmt\"\n\t\"unicode/utf8\"\n)",
+			"return fmt.Sprint(v) }", "return fmt.Sprint(v, utf8.RuneLen('x')) }")
+		got := env.waitConsoleAny(refusal, "patched main.show", "nothing of this save was applied")
+		if want := "types.go:5:2: " + refusal + ", and patched code reaches only the packages the program's own code imports as built: restart to apply\nlivepatch: nothing of this save was applied\n"; got != want {
+			t.Errorf("save of types.go: %q, want %q", got, want)
+		}
+		env.checkReport(thread, "woof WOOF 1")
+		env.Disconnect()
+	})
+}

@@ -145,6 +145,10 @@ func syntaxKey(pkgPath string, fd *ast.FuncDecl) (key, recv string) {
 // unusedImport matches the type checker's message for an unused import.
 var unusedImport = regexp.MustCompile(`^("[^"]*") imported( as \S+)? and not used$`)
 
+// couldNotImport matches the type checker's message for an import that
+// the importer refused, with the path.
+var couldNotImport = regexp.MustCompile(`^could not import (\S+) \(`)
+
 // positioned places the diagnostics of the rewriting of a declaration
 // whose first line is line+1 of file in the file.
 func positioned(err error, file string, line int) error {

@@ -82,7 +82,9 @@
 // Checker.RewriteChange type-checks the new text of a file of the build
 // (PlanSave: of several files of one package, saved.go) together with
 // the other files of its package as built (their syntax is
-// kept from the build; imports resolve to the loaded packages), in a fresh
+// kept from the build; imports resolve to the loaded packages that the
+// interpreter can import, and another import, even of a package linked
+// only as a dependency, is refused with why: pkgnames.go), in a fresh
 // types.Package. Only the bodies the change rewrites are checked: those of
 // the functions asked for and of what the file declares anew. Errors are
 // diag.Diagnostics (package change/diag), each at its file:line:col; so is a new

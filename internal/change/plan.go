@@ -90,9 +90,9 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	}
 	out.Checked = time.Since(start) - out.Classified
 	varNotes, refusals := prog.judgeVars(ch, judge, sv.Vars)
-	removedNotes, removedRefusals := b.removedVars(ctx, pl.Vars, pl)
-	varNotes, refusals = append(varNotes, removedNotes...), append(refusals, removedRefusals...)
 	patched := patchedSet(fcs, pl, sv.Live)
+	removedNotes, removedRefusals := b.removedVars(ctx, pl.Vars, patched)
+	varNotes, refusals = append(varNotes, removedNotes...), append(refusals, removedRefusals...)
 	typeNotes, typeRefusals := b.removedTypes(ctx, ch, pl, patched) // removedtypes.go
 	varNotes, refusals = append(varNotes, typeNotes...), append(refusals, typeRefusals...)
 	refusals = append(refusals, b.interfaceChanges(ctx, prog, ch, pl, patched)...) // interfaces.go

@@ -106,12 +106,9 @@ func newVars(ch *Change, vcs []classify.VarChange, send []string) []NewVar {
 
 // removedVars notes the compiled variables a save removes, which stay in
 // the program, unused, and refuses those that compiled code the save
-// leaves unpatched still uses.
-func (b *Build) removedVars(ctx context.Context, vcs []classify.VarChange, pl classify.Plan) (notes, refusals diag.Diagnostics) {
-	patched := map[string]bool{}
-	for _, fn := range pl.Apply {
-		patched[fn.Key] = true
-	}
+// leaves unpatched still uses; patched are the functions that the save
+// patches or removes, or that saves made live (patchedSet).
+func (b *Build) removedVars(ctx context.Context, vcs []classify.VarChange, patched map[string]bool) (notes, refusals diag.Diagnostics) {
 	for _, vc := range vcs {
 		if vc.Kind != classify.VarRemoved {
 			continue

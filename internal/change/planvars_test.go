@@ -115,7 +115,7 @@ func TestVarAddrPrefix(t *testing.T) {
 
 // TestPlanRemovedVar removes compiled variables: one nothing uses stays in
 // the program, unused, with a note; one that compiled code left unpatched
-// uses is refused, unless the save patches that code too.
+// uses is refused, unless the save patches or removes that code too.
 func TestPlanRemovedVar(t *testing.T) {
 	k, dir := planChecker(t)
 	unused := edit(t, "b.go", "\n\nvar spareLimit = 1", "")
@@ -139,5 +139,13 @@ func TestPlanRemovedVar(t *testing.T) {
 	}
 	if got := applied(pl); got != "Limit" {
 		t.Errorf("with its user: applied %q, want Limit", got)
+	}
+	userGone := edit(t, "a.go", "func Limit() int { return limit }", "")
+	pl, err = planSave(t, k, dir, "b.go", map[string][]byte{"b.go": used, "a.go": userGone})
+	if err != nil {
+		t.Fatalf("with its user removed: %v", err)
+	}
+	if got, want := strings.Join(pl.Notes.Strings(), "\n"), "b.go:1:9: variable limit removed: the compiled variable stays in the program, unused"; !strings.Contains(got, want) {
+		t.Errorf("with its user removed: notes %q, want %q", got, want)
 	}
 }

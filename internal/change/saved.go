@@ -216,8 +216,9 @@ func (s *savedChange) typeCheck() error {
 	s.fresh = types.NewPackage(s.compiled.Path(), s.compiled.Name())
 	s.info = NewInfo()
 	var ds diag.Diagnostics
+	refusedImports := map[string]string{} // path: why patched code cannot import it (pkgnames.go)
 	conf := types.Config{
-		Importer:    prog.Importer(),
+		Importer:    prog.patchImporter(func(path, why string) { refusedImports[path] = why }),
 		FakeImportC: true,
 		Error: func(err error) {
 			te, ok := err.(types.Error)
@@ -230,6 +231,9 @@ func (s *savedChange) typeCheck() error {
 			}
 			pos := prog.fset.Position(te.Pos)
 			d := diag.TypeDiagnostic(te, token.Position{Filename: sf.base, Line: pos.Line, Column: pos.Column})
+			if m := couldNotImport.FindStringSubmatch(te.Msg); m != nil && refusedImports[m[1]] != "" {
+				d.Kind, d.Msg = diag.RefusedRestart, refusedImports[m[1]] // no save of another file mends it
+			}
 			d.Func = funcAt(sf.f, s.compiled.Path(), te.Pos)
 			ds = append(ds, d)
 		},

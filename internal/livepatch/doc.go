@@ -36,7 +36,8 @@
 // package, and constants whose only compiled readers the change patches
 // too. A removed function or method is live too: its compiled body stays,
 // unused, and the console says so, unless compiled code left unpatched
-// uses it. Struct layout changes, signature changes with compiled callers
+// uses it; so is a removed file, planned as a file that declares nothing
+// (gone.go). Struct layout changes, signature changes with compiled callers
 // left unpatched (or in another package: a change is planned one package
 // at a time), a new method that makes a compiled type satisfy an
 // interface, an interface whose changed method set code depends on,

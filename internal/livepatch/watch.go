@@ -115,9 +115,12 @@ func (st *session) applySave(ctx context.Context, file string) error {
 		return nil
 	}
 	src, err := os.ReadFile(file)
-	if err != nil {
-		st.removed(ctx, b, file, err)
-		return nil
+	gone := err != nil
+	if gone {
+		if src = st.goneText(ctx, b, file, err); src == nil { // gone.go
+			st.removed(ctx, b, file, err)
+			return nil
+		}
 	}
 	sv, unsee := st.planSave(ctx, b, file, src)
 	if sv == nil {
@@ -141,6 +144,9 @@ func (st *session) applySave(ctx context.Context, file string) error {
 		st.m.log.Debug("save", "file", file, "apply", len(pl.Apply), "revert", len(pl.Revert),
 			"classify", pl.Classified, "check", pl.Checked, "total", time.Since(t0))
 	}()
+	if gone && len(pl.Apply) == 0 && len(pl.Revert) == 0 && len(pl.Notes) == 0 {
+		st.report(filepath.Base(file) + ": removed: nothing of what it declared is in use; nothing to apply")
+	}
 	return st.applyPlanned(ctx, file, pl, unsee)
 }
 
@@ -228,8 +234,9 @@ func (st *session) addPackageFiles(ctx context.Context, b *change.Build, sv *cha
 }
 
 // packageFiles returns the other files of the package of file whose text
-// on disk differs from the compiled one: files the build compiled, and
-// files new since the build that join the package (change.Build.NewFile).
+// on disk differs from the compiled one: files the build compiled (a gone
+// one as a file that declares nothing: gone.go), and files new since the
+// build that join the package (change.Build.NewFile).
 // The caller holds mu.
 func (st *session) packageFiles(ctx context.Context, b *change.Build, file string) map[string][]byte {
 	out := map[string][]byte{}
@@ -256,6 +263,7 @@ func (st *session) packageFiles(ctx context.Context, b *change.Build, file strin
 		}
 		out[other] = src
 	}
+	maps.Copy(out, st.goneFiles(ctx, b, dir, file)) // gone.go
 	return out
 }
 

@@ -208,6 +208,30 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
+// programPort returns the port m's program is to listen on: a free one,
+// or m.port once nothing listens there (the previous program of the
+// replay, or the fresh build, may still be closing it).
+func programPort(ctx context.Context, m Module) (int, error) {
+	if m.port == 0 {
+		return freePort()
+	}
+	ctx, cancel := context.WithTimeout(ctx, serveTimeout)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ln, err := net.Listen("tcp", fmt.Sprintf(":%d", m.port))
+		if err == nil {
+			return m.port, ln.Close()
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("port %d of %s stays in use: %w", m.port, m.name, err)
+		case <-tick.C:
+		}
+	}
+}
+
 // waitServing waits until something accepts connections on port, for at
 // most serveTimeout, or until exited is closed.
 func waitServing(ctx context.Context, port int, exited <-chan struct{}) error {

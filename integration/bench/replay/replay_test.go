@@ -71,6 +71,14 @@ func TestJudge(t *testing.T) {
 				reasons: []string{"new file", "removed file", "new import not linked", "imported and not used", "interpreter limit"}},
 		},
 		{
+			name: "an import of a dependency, an interface gaining a method",
+			outputs: []string{
+				"content_charset.go:5:2: package mime is linked into this program only as a dependency, and patched code reaches only the packages the program's own code imports as built: restart to apply\nlivepatch: nothing of this save was applied\n",
+				"chi.go:67:6: interface Router gains method Find, which compiled type chi.Mux lacks, though it implements Router as built (compiled code may convert it to Router): restart to apply\nlivepatch: nothing of this save was applied\n",
+			},
+			want: pairVerdict{outcome: outcomeRefused, reasons: []string{"new import of a dependency", "interface change"}},
+		},
+		{
 			name: "livepatch failed: an agent error and a revert",
 			outputs: []string{
 				"patch example.com/m.f: interpreter panicked\nlivepatch: nothing of this save was applied\n",

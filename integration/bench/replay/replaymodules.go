@@ -28,6 +28,7 @@ type Module struct {
 	versions []string // successive published versions, oldest first
 	pkg      string   // the main package, relative to the module's root
 	args     func(port int) []string
+	port     int // the port the program always listens on, when args cannot choose one; 0: any free port
 	probe    prober
 	doc      string // what runs and how it is probed, for the report
 }
@@ -53,7 +54,7 @@ var replayModules = []Module{
 			"v2.22.1", "v2.23.0", "v2.23.1", "v2.24.0", "v2.25.0", "v2.26.0"},
 		pkg:   "./cmd/go-httpbin",
 		args:  func(port int) []string { return []string{"-host", "127.0.0.1", "-port", strconv.Itoa(port)} },
-		probe: probeHTTP,
+		probe: httpProber(httpProbes),
 		doc:   "HTTP server (cmd/go-httpbin); probe: " + strconv.Itoa(len(httpProbes)) + " HTTP requests",
 	},
 	{
@@ -64,6 +65,16 @@ var replayModules = []Module{
 		args:  func(port int) []string { return []string{"-l", "127.0.0.1:" + strconv.Itoa(port)} },
 		probe: probeSMTP,
 		doc:   "SMTP server (cmd/smtp-debug-server); probe: an SMTP session of " + strconv.Itoa(len(smtpProbes)) + " commands",
+	},
+	{
+		name: "chi", path: "github.com/go-chi/chi/v5",
+		versions: []string{"v5.0.0", "v5.0.1", "v5.0.2", "v5.0.7", "v5.0.8", "v5.0.10", "v5.0.11", "v5.0.12", "v5.1.0", "v5.2.0",
+			"v5.2.1", "v5.2.2", "v5.2.3", "v5.2.4", "v5.2.5", "v5.3.0", "v5.3.1", "v5.3.2", "v5.4.0", "v5.5.0"},
+		pkg:   "./_examples/todos-resource",
+		args:  func(int) []string { return nil },
+		port:  3333, // the example's own: it takes no flags
+		probe: httpProber(chiProbes),
+		doc:   "HTTP router and middleware (_examples/todos-resource, on :3333); probe: " + strconv.Itoa(len(chiProbes)) + " HTTP requests",
 	},
 }
 
@@ -163,8 +174,53 @@ var httpProbes = []httpProbe{
 var httpHeaders = []string{"Content-Type", "Content-Length", "Location", "Content-Encoding", "Etag", "Cache-Control",
 	"Set-Cookie", "Www-Authenticate", "Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Allow", "Trailer"}
 
-// probeHTTP sends httpProbes to 127.0.0.1:port, following no redirects.
-func probeHTTP(ctx context.Context, port int) ([]exchange, error) {
+// chiProbes are the requests of chi's probe: the routes of its
+// todos-resource example (two mounted subrouters with a URL parameter),
+// with the paths, methods and headers its router and middleware
+// (RequestID, RealIP, Logger, Recoverer) treat as edge cases.
+var chiProbes = []httpProbe{
+	{method: "GET", path: "/"},
+	{method: "GET", path: "/users"},
+	{method: "GET", path: "/users/"},
+	{method: "POST", path: "/users", body: "x"},
+	{method: "PUT", path: "/users"},
+	{method: "GET", path: "/users/7"},
+	{method: "PUT", path: "/users/7"},
+	{method: "DELETE", path: "/users/7"},
+	{method: "GET", path: "/users/7/"},
+	{method: "GET", path: "/users/7/sync"},
+	{method: "GET", path: "/todos"},
+	{method: "POST", path: "/todos"},
+	{method: "GET", path: "/todos/42"},
+	{method: "DELETE", path: "/todos/42"},
+	{method: "GET", path: "/todos/42/sync"},
+	{method: "GET", path: "/todos/42/sync/"},
+	{method: "GET", path: "/todos/a%2Fb/sync"},
+	{method: "GET", path: "/todos/%E2%9C%93"},
+	{method: "GET", path: "/todos?x=1"},
+	{method: "PATCH", path: "/todos"},
+	{method: "PATCH", path: "/todos/42"},
+	{method: "POST", path: "/"},
+	{method: "HEAD", path: "/"},
+	{method: "OPTIONS", path: "/users"},
+	{method: "CONNECT", path: "/"},
+	{method: "PURGE", path: "/users"},
+	{method: "GET", path: "//users"},
+	{method: "GET", path: "/Users"},
+	{method: "GET", path: "/nothing/here"},
+	{method: "GET", path: "/", header: []string{"X-Forwarded-For", "203.0.113.7, 10.0.0.1"}},
+	{method: "GET", path: "/users", header: []string{"X-Real-IP", "203.0.113.8", "True-Client-IP", "203.0.113.9"}},
+	{method: "GET", path: "/todos/42", header: []string{"X-Request-Id", "replay-1"}},
+}
+
+// httpProber returns a prober that sends probes to 127.0.0.1:port,
+// following no redirects.
+func httpProber(probes []httpProbe) prober {
+	return func(ctx context.Context, port int) ([]exchange, error) { return probeHTTP(ctx, port, probes) }
+}
+
+// probeHTTP sends probes to 127.0.0.1:port, following no redirects.
+func probeHTTP(ctx context.Context, port int, probes []httpProbe) ([]exchange, error) {
 	client := &http.Client{
 		Timeout:       10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -172,7 +228,7 @@ func probeHTTP(ctx context.Context, port int) ([]exchange, error) {
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	var out []exchange
-	for _, p := range httpProbes {
+	for _, p := range probes {
 		req, err := http.NewRequestWithContext(ctx, p.method, base+p.path, strings.NewReader(p.body))
 		if err != nil {
 			return nil, err
@@ -206,6 +262,9 @@ func httpResponse(client *http.Client, req *http.Request, port int) string {
 			continue // of the compressed body, whose size varies with the port's digits
 		}
 		if v := resp.Header.Values(h); len(v) > 0 {
+			if h == "Allow" {
+				v = sortedList(v) // chi lists a route's methods in map order
+			}
 			fmt.Fprintf(&b, "%s: %s\n", h, strings.Join(v, ", "))
 		}
 	}
@@ -217,6 +276,19 @@ func httpResponse(client *http.Client, req *http.Request, port int) string {
 	norm := strings.ReplaceAll(b.String(), "127.0.0.1:"+strconv.Itoa(port), "127.0.0.1:PORT")
 	norm = clientAddrRE.ReplaceAllString(norm, "127.0.0.1:CLIENT")
 	return httpDateRE.ReplaceAllString(norm, "DATE")
+}
+
+// sortedList returns the comma-separated items of the header values vs,
+// sorted: a set whose order means nothing.
+func sortedList(vs []string) []string {
+	var items []string
+	for _, v := range vs {
+		for item := range strings.SplitSeq(v, ",") {
+			items = append(items, strings.TrimSpace(item))
+		}
+	}
+	slices.Sort(items)
+	return items
 }
 
 // httpDateRE matches an HTTP date (cookies' Expires), which changes with

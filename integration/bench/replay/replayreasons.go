@@ -108,7 +108,11 @@ var reasonGroups = []reasonGroup{
 			strings.HasPrefix(m, "type of variable ") || strings.HasPrefix(m, "//go:embed of variable ") || strings.Contains(m, " became a variable")
 	}},
 	{"constant change", func(m string) bool { return strings.HasPrefix(m, "constant ") }},
+	{"interface change", func(m string) bool {
+		return strings.HasPrefix(m, "interface ") || strings.HasPrefix(m, "methods of interface ") || strings.Contains(m, " through interface ")
+	}},
 	{"new import not linked", has("not linked into this program")},
+	{"new import of a dependency", has("linked into this program only as a dependency")},
 	{"new file", has("new file of package")},
 	{"embedded file", has("embedded file changed")},
 	{"removed file", has("removed: what it declares stays")},

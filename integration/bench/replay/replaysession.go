@@ -24,7 +24,7 @@ import (
 // turn, collecting what the console says of each, and judges the pair.
 // When it applied, the program is probed again, for compareFresh.
 func replaySession(ctx context.Context, m Module, work, toDir string, saves, others []fileChange, o Options) (st Step, err error) {
-	port, err := freePort()
+	port, err := programPort(ctx, m)
 	if err != nil {
 		return st, err
 	}
@@ -161,7 +161,7 @@ func compareFresh(ctx context.Context, m Module, work string, st *Step) error {
 	if _, err := build.Output(); err != nil {
 		return fmt.Errorf("go build: %w", benchkit.WithStderr(err))
 	}
-	port, err := freePort()
+	port, err := programPort(ctx, m)
 	if err != nil {
 		return err
 	}
