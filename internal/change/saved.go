@@ -29,6 +29,8 @@ type savedChange struct {
 	want     map[string]bool // keys of the functions asked for
 	isHelper map[string]bool // keys of the functions asked for as helpers
 	methods  methodSets
+	nat      NativeMode      // what the native tier can take (unlinked.go)
+	unlinked map[string]bool // packages not linked, loaded from source (unlinked.go)
 
 	fresh *types.Package // the package checked with the saved files
 	info  *types.Info
@@ -55,9 +57,10 @@ func (sf *savedFile) ref(s *savedChange) fileRef { return fileRef{pkg: s.pkg, fi
 // rewriteFiles is rewriteChange for the new texts of files of one package
 // (srcs, by path), checked together: files of the build, and files new
 // since the build in the directory of one of its packages. vars names
-// the new package variables to make live with the change.
-func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers, vars []string) (*Change, error) {
-	s := &savedChange{prog: prog, want: set(apply), isHelper: set(helpers), methods: methodSets{}}
+// the new package variables to make live with the change; nat says what
+// the native tier can take of it (Change.NativeOnly).
+func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers, vars []string, nat NativeMode) (*Change, error) {
+	s := &savedChange{prog: prog, want: set(apply), isHelper: set(helpers), methods: methodSets{}, nat: nat, unlinked: map[string]bool{}}
 	if err := s.parse(srcs); err != nil {
 		return nil, err
 	}
@@ -86,6 +89,9 @@ func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers, vars [
 		ch.Imports = append(ch.Imports, spec)
 	}
 	sort.Strings(ch.Imports)
+	if nat.On && s.compiled.Name() != "main" {
+		ch.NativeOnly = prog.nativeOnly(ch, s.unlinked) // unlinked.go
+	}
 	for _, k := range apply {
 		if ch.Funcs[k] == nil {
 			return nil, fmt.Errorf("rewrite: %s is not declared in %s", k, s.bases())
@@ -214,7 +220,7 @@ func (s *savedChange) typeCheck() error {
 	s.info = NewInfo()
 	var ds diag.Diagnostics
 	conf := types.Config{
-		Importer:    prog.Importer(),
+		Importer:    prog.importer(s.compiled.Path(), s.compiled.Name(), filepath.Dir(s.files[0].tok.Name()), s.nat, s.unlinked),
 		FakeImportC: true,
 		Error: func(err error) {
 			te, ok := err.(types.Error)

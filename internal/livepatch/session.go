@@ -71,6 +71,10 @@ type pendingPatch struct {
 	Patch
 	patch   wire.Patch
 	checked *change.Checked // for the native tier; nil for a prompt redefinition
+	// fresh marks a change that only the native tier can take: it goes
+	// live when its plugin is loaded, replacing prev (nil: compiled code).
+	fresh bool
+	prev  *Patch
 }
 
 // errNoProgram is the answer when the session debugs no program that

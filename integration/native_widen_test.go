@@ -1,0 +1,70 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestNativeNewImport saves a change of a non-main package that imports
+// a package the program does not link (hash/crc32): the interpreter
+// cannot take it, so it goes live natively after its build, and the
+// console says it waits for the build, then that it is live.
+func TestNativeNewImport(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		edited := strings.Replace(string(orig), "package lib\n", "package lib\n\nimport \"hash/crc32\"\n", 1)
+		saveEdit(t, lib, []byte(edited), "c.n += step()", "c.n += 10*step() + int(crc32.ChecksumIEEE(nil))")
+		line := lineOf(t, lib, "func (c *Counter) Inc")
+		name := fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d)", line)
+		env.waitConsole("waiting for the native build: " + name)
+		env.waitConsole("native: " + name)
+		env.waitCount(10)
+		env.mustEval(0, ":patches", name+" from save, native")
+		env.Disconnect()
+	})
+}
+
+// TestNativeNewImportRefused saves changes that import a package the
+// program does not link where the native tier cannot take them: with the
+// tier off, and in package main, which it does not cover yet. Each is
+// refused, and the refusal says why the native tier does not take it.
+func TestNativeNewImportRefused(t *testing.T) {
+	const crc = "\n\nimport \"hash/crc32\"\n"
+	t.Run("off", func(t *testing.T) {
+		RunLive(t, func(t *testing.T, env *Env) {
+			lib, orig := env.startNative(nil, nil)
+			env.waitCount(1)
+			edited := strings.Replace(string(orig), "package lib\n", "package lib"+crc, 1)
+			saveEdit(t, lib, []byte(edited), "c.n += step()", "c.n += 10*step() + int(crc32.ChecksumIEEE(nil))")
+			refusedWith(env, "package hash/crc32 is not linked into this program: the native tier, which could build it, is off")
+			env.Disconnect()
+		})
+	})
+	t.Run("main", func(t *testing.T) {
+		RunLiveNative(t, func(t *testing.T, env *Env) {
+			lib, _ := env.startNative(nil, nil)
+			env.waitCount(1)
+			main := filepath.Join(filepath.Dir(filepath.Dir(lib)), "main.go")
+			src, err := os.ReadFile(main)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edited := strings.Replace(string(src), "import (\n", "import (\n\t\"hash/crc32\"\n", 1)
+			saveEdit(t, main, []byte(edited), "n := c.Inc()", "n := c.Inc() + int(crc32.ChecksumIEEE(nil))")
+			refusedWith(env, "package hash/crc32 is not linked into this program: the native tier, which could build it, does not cover package main yet")
+			env.Disconnect()
+		})
+	})
+}
+
+// refusedWith waits for the refusal of a save that says why.
+func refusedWith(env *Env, why string) {
+	env.T.Helper()
+	if got := env.waitConsole(why); !strings.Contains(got, "nothing of this save was applied") {
+		env.T.Errorf("the save was not refused: %q", got)
+	}
+}

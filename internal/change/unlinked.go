@@ -1,0 +1,166 @@
+package change
+
+import (
+	"fmt"
+	"go/ast"
+	"go/build"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Packages the program does not link. The interpreter cannot import them
+// (the agent has no symbols of them), but a native patch can: a plugin
+// links what it imports. When the native tier can take a save
+// (Save.Native), its files are checked with such packages loaded from
+// source, and the change goes live natively only (Change.NativeOnly).
+
+// NativeMode is what the native tier can take of a save.
+type NativeMode struct {
+	// On says that a plugin can build a change of a non-main package
+	// that the interpreter cannot take.
+	On bool
+	// Off says why it cannot, when !On; a refusal that the tier would
+	// lift says it ("" says nothing).
+	Off string
+}
+
+// unlinkedCache holds the packages loaded from source, by import path.
+type unlinkedCache struct {
+	mu   sync.Mutex
+	pkgs map[string]*types.Package
+}
+
+// importer returns the importer of a saved change of the package pkgPath
+// in directory dir: the packages linked into the program, and, when the
+// native tier can take the change, others loaded from source (recorded in
+// used); otherwise the error of a package not linked says why the native
+// tier does not take it.
+func (p *Program) importer(pkgPath, pkgName, dir string, nat NativeMode, used map[string]bool) types.Importer {
+	return importerFunc(func(path string) (*types.Package, error) {
+		if ip := p.pkgs[path]; ip != nil {
+			return ip, nil
+		}
+		why := ""
+		switch {
+		case nat.On && pkgName == "main":
+			why = ": the native tier, which could build it, does not cover package main yet"
+		case nat.On:
+			ip, err := p.loadUnlinked(path, dir)
+			if err != nil {
+				return nil, fmt.Errorf("package %s is not linked into this program, and loading it for a native patch failed: %w", path, err)
+			}
+			used[path] = true
+			return ip, nil
+		case nat.Off != "":
+			why = ": " + nat.Off
+		}
+		return nil, fmt.Errorf("package %s is not linked into this program%s", path, why)
+	})
+}
+
+// loadUnlinked type-checks the package path, as found from dir, from its
+// source without function bodies; what it imports comes from the program
+// or, when not linked either, from source too. It is loaded once per
+// build.
+func (p *Program) loadUnlinked(path, dir string) (*types.Package, error) {
+	p.unlinked.mu.Lock()
+	defer p.unlinked.mu.Unlock()
+	return p.loadUnlinkedLocked(path, dir, map[string]bool{})
+}
+
+func (p *Program) loadUnlinkedLocked(path, dir string, loading map[string]bool) (*types.Package, error) {
+	if ip := p.pkgs[path]; ip != nil {
+		return ip, nil
+	}
+	if ip := p.unlinked.pkgs[path]; ip != nil {
+		return ip, nil
+	}
+	if loading[path] {
+		return nil, fmt.Errorf("import cycle through %s", path)
+	}
+	loading[path] = true
+	bp, err := build.Default.Import(path, dir, 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(bp.CgoFiles) > 0 {
+		return nil, fmt.Errorf("package %s uses cgo", path)
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, name := range bp.GoFiles {
+		f, err := parser.ParseFile(fset, filepath.Join(bp.Dir, name), nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	var first error
+	conf := types.Config{
+		IgnoreFuncBodies: true,
+		FakeImportC:      true,
+		Importer: importerFunc(func(dep string) (*types.Package, error) {
+			return p.loadUnlinkedLocked(dep, bp.Dir, loading)
+		}),
+		Error: func(err error) {
+			if first == nil {
+				first = err
+			}
+		},
+	}
+	ip, _ := conf.Check(path, fset, files, nil)
+	if first != nil {
+		return nil, first
+	}
+	if p.unlinked.pkgs == nil {
+		p.unlinked.pkgs = map[string]*types.Package{}
+	}
+	p.unlinked.pkgs[path] = ip
+	return ip, nil
+}
+
+// nativeOnly returns why the interpreter cannot take a change that the
+// native tier can: the packages it imports that the program does not
+// link (unlinked), or that the agent does not carry; "" when it can.
+func (p *Program) nativeOnly(ch *Change, unlinked map[string]bool) string {
+	paths := map[string]bool{}
+	specs := append([]string(nil), ch.Imports...)
+	for _, r := range ch.Funcs {
+		specs = append(specs, r.Imports...)
+	}
+	for _, spec := range specs {
+		path := spec
+		if i := strings.LastIndexByte(spec, ' '); i >= 0 {
+			path = spec[i+1:]
+		}
+		if u, err := strconv.Unquote(path); err == nil {
+			path = u
+		}
+		if unlinked[path] || !p.Available(path) {
+			paths[path] = true
+		}
+	}
+	if len(paths) == 0 {
+		return ""
+	}
+	list := make([]string, 0, len(paths))
+	for path := range paths {
+		list = append(list, path)
+	}
+	sort.Strings(list)
+	var whys []string
+	for _, path := range list {
+		if p.pkgs[path] == nil || unlinked[path] {
+			whys = append(whys, path+", which the program does not link")
+		} else {
+			whys = append(whys, path+", which the program links only as a dependency")
+		}
+	}
+	return "it imports " + strings.Join(whys, "; and ")
+}

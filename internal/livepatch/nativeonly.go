@@ -1,0 +1,132 @@
+package livepatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/livepatch/livepatch/internal/change"
+	"github.com/livepatch/livepatch/internal/native"
+)
+
+// TierWaiting is the tier of a change that only the native tier can take
+// (change.Plan.NativeOnly), from its save until its plugin is loaded: the
+// function runs as before (compiled, or its earlier live patch) meanwhile.
+const TierWaiting = "waiting for its native build"
+
+// nativeMode says what the native tier can take of the next save. The
+// caller holds mu.
+func (st *session) nativeMode() change.NativeMode {
+	switch {
+	case st.m.opts.NoNative:
+		return change.NativeMode{Off: "the native tier, which could build it, is off"}
+	case st.nat.off != "":
+		return change.NativeMode{Off: "the native tier, which could build it, is unavailable: " + st.nat.off}
+	case st.m.changes.Build().Native() == nil:
+		return change.NativeMode{Off: "the native tier cannot build for this program (a test binary)"}
+	}
+	return change.NativeMode{On: true}
+}
+
+// applyNativeOnly starts the native build of a planned save that only the
+// native tier can take, and says that it waits for it; the functions
+// switch to the plugin when it is loaded (nativeBuilt), replacing their
+// live patches or their compiled code. Until then they are live patches
+// of TierWaiting. What the save reverts is reverted at once. It returns
+// an *unreachableError when the agent could not be reached for the
+// reverts, as applySave says.
+func (st *session) applyNativeOnly(ctx context.Context, pl *change.Plan, ps []pendingPatch, unsee func()) error {
+	st.mu.Lock()
+	off, restarts := st.nat.off, st.restarts
+	full := st.nat.loadedIn == restarts && st.nat.loaded >= maxPlugins
+	for i := range ps {
+		ps[i].fresh = true
+		if lp := st.live[ps[i].Key]; lp != nil {
+			ps[i].prev = lp
+		}
+	}
+	st.mu.Unlock()
+	var err error
+	switch {
+	case off != "":
+		err = &native.UnavailableError{Reason: off}
+	case full:
+		err = errTooManyPlugins
+	default:
+		err = st.startNative(ctx, ps, restarts)
+	}
+	if err != nil {
+		st.report(fmt.Sprintf("livepatch: %s: nothing of this save was applied: %s, and %s", patchNames(ps), pl.NativeOnly, nativeWhy(err)))
+		return nil
+	}
+	if err := st.revert(ctx, pl.Revert); err != nil {
+		st.nat.builder.Cancel(pendingKeys(ps))
+		if isUnreachable(err) {
+			unsee()
+			return err
+		}
+		st.report("livepatch: revert failed: " + err.Error())
+		return nil
+	}
+	st.mu.Lock()
+	for _, p := range ps {
+		lp := p.Patch
+		lp.Tier, lp.agentSource = TierWaiting, p.patch.Source
+		st.live[p.Key] = &lp
+	}
+	st.mu.Unlock()
+	lines := []string{fmt.Sprintf("livepatch: waiting for the native build: %s: %s", patchNames(ps), pl.NativeOnly)}
+	lines = append(lines, pl.Notes.Strings()...)
+	st.report(lines...)
+	return nil
+}
+
+// nativeWhy says why a change that only the native tier can take does
+// not go live.
+func nativeWhy(err error) string {
+	var ue *native.UnavailableError
+	var nc *native.NotCoveredError
+	switch {
+	case errors.As(err, &ue):
+		return "the " + err.Error()
+	case errors.As(err, &nc):
+		return "the native tier does not cover this yet: " + nc.Reason
+	case errors.Is(err, errTooManyPlugins):
+		return err.Error()
+	}
+	return "its native build failed: " + err.Error()
+}
+
+// freshFailed says that ps, a change that only the native tier can take,
+// did not go live, and puts back what their waiting patches replaced.
+func (st *session) freshFailed(ps []pendingPatch, err error) {
+	st.dropWaiting(ps)
+	st.report(fmt.Sprintf("livepatch: %s: not applied: %s", patchNames(ps), nativeWhy(err)))
+}
+
+// dropWaiting puts back, for each of ps still waiting for its native
+// build, the live patch it replaced, if any.
+func (st *session) dropWaiting(ps []pendingPatch) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, p := range ps {
+		lp := st.live[p.Key]
+		if lp == nil || lp.Tier != TierWaiting || lp.agentSource != p.patch.Source {
+			continue
+		}
+		if p.prev != nil {
+			st.live[p.Key] = p.prev
+		} else {
+			delete(st.live, p.Key)
+		}
+	}
+}
+
+// pendingKeys returns the keys of ps.
+func pendingKeys(ps []pendingPatch) []string {
+	keys := make([]string, len(ps))
+	for i, p := range ps {
+		keys[i] = p.Key
+	}
+	return keys
+}
