@@ -68,3 +68,34 @@ func refusedWith(env *Env, why string) {
 		env.T.Errorf("the save was not refused: %q", got)
 	}
 }
+
+// TestNativeNewDecls saves a change of a non-main package that declares
+// a helper function, a type with a method and a method of a compiled
+// type: it goes live interpreted, then native, with the plugin's own
+// copies of what the change declares.
+func TestNativeNewDecls(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		saveEdit(t, lib, orig, "func step() int { return 1 }", `func step() int { return 1 }
+
+func (c *Counter) stride() int { return 10 }
+
+type weight struct{ v int }
+
+func (w weight) get() int { return w.v }
+
+func scale(n int) int { return weight{v: n}.get() }`)
+		saved, err := os.ReadFile(lib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saveEdit(t, lib, saved, "c.n += step()", "c.n += c.stride() * scale(step())")
+		name := fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d)", lineOf(t, lib, "func (c *Counter) Inc"))
+		env.waitConsole("patched " + name)
+		env.waitConsole("native: " + name)
+		env.waitCount(10)
+		env.mustEval(0, ":patches", name+" from save, native")
+		env.Disconnect()
+	})
+}
