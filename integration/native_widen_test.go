@@ -99,3 +99,19 @@ func scale(n int) int { return weight{v: n}.get() }`)
 		env.Disconnect()
 	})
 }
+
+// TestNativePromptRedefinition redefines a method of a non-main package
+// at the prompt while the program runs: it goes live interpreted, then
+// native, as a save does.
+func TestNativePromptRedefinition(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, _ := env.startNative(nil, nil)
+		env.waitCount(1)
+		name := fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d)", lineOf(t, lib, "func (c *Counter) Inc"))
+		env.mustEval(0, "func (c *Counter) Inc() int { c.n += 10 * step(); return c.n }", "patched "+name)
+		env.waitConsole("native: " + name)
+		env.waitCount(10)
+		env.mustEval(0, ":patches", name+" from prompt, differs from the file on disk, native")
+		env.Disconnect()
+	})
+}
