@@ -82,11 +82,14 @@
 // same functions as a plugin in the background, and a turn of the queue
 // switches the agent to it, for the whole change at once, over the socket
 // (native.go); the console says `native: NAME (FILE:LINE)`. A later save
-// or a revert of a function drops a build in flight for it. What the tier
-// does not cover yet (package main, prompt redefinitions, see package
-// native) stays interpreted and the console says why once per reason;
-// where plugins cannot be built at all, once. Options.NoNative turns the
-// tier off.
+// or a revert of a function drops a build in flight for it; a prompt
+// redefinition goes native as a save does. What the tier does not cover
+// yet (package main, see package native) stays interpreted and the
+// console says why once per reason; where plugins cannot be built at all,
+// once. Options.NoNative turns the tier off. A save that only the tier can
+// take (change.Plan.NativeOnly: a new import the interpreter cannot
+// reach) goes live at its switch, waiting meanwhile as a live patch of
+// TierWaiting (nativeonly.go).
 //
 // # Channels
 //

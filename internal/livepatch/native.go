@@ -32,13 +32,13 @@ type nativeState struct {
 }
 
 // maxPlugins bounds the plugins one process loads: a plugin stays mapped
-// for the life of the process, about 4 MB of resident memory each for a
-// small change (docs/DESIGN-NOTES.md); past it, changes stay interpreted
-// until a restart.
+// for the life of the process, 4-6 MB of resident memory each for a
+// small change (docs/BENCHMARKS.md, the native tier); past it, changes
+// stay interpreted until a restart.
 const maxPlugins = 32
 
 // errTooManyPlugins is why a change stays interpreted past maxPlugins.
-var errTooManyPlugins = fmt.Errorf("the program has loaded %d native plugins, which stay in memory (about 4 MB each): later changes stay interpreted until a restart", maxPlugins)
+var errTooManyPlugins = fmt.Errorf("the program has loaded %d native plugins, which stay in memory (4-6 MB each): later changes stay interpreted until a restart", maxPlugins)
 
 func newNativeState() nativeState {
 	return nativeState{builder: native.NewBuilder(), told: map[string]bool{}}
