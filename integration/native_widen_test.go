@@ -8,24 +8,36 @@ import (
 	"testing"
 )
 
-// TestNativeNewImport saves a change of a non-main package that imports
-// a package the program does not link (hash/crc32): the interpreter
-// cannot take it, so it goes live natively after its build, and the
-// console says it waits for the build, then that it is live.
+// TestNativeNewImport saves changes of a non-main package that the
+// interpreter cannot take: one imports a package the program does not
+// link (hash/crc32), one a package it links only as a dependency of
+// others, whose symbols the agent does not carry (unicode/utf8). Each
+// goes live natively after its build, and the console says it waits for
+// the build, why, and then that it is live.
 func TestNativeNewImport(t *testing.T) {
-	RunLiveNative(t, func(t *testing.T, env *Env) {
-		lib, orig := env.startNative(nil, nil)
-		env.waitCount(1)
-		edited := strings.Replace(string(orig), "package lib\n", "package lib\n\nimport \"hash/crc32\"\n", 1)
-		saveEdit(t, lib, []byte(edited), "c.n += step()", "c.n += 10*step() + int(crc32.ChecksumIEEE(nil))")
-		line := lineOf(t, lib, "func (c *Counter) Inc")
-		name := fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d)", line)
-		env.waitConsole("waiting for the native build: " + name)
-		env.waitConsole("native: " + name)
-		env.waitCount(10)
-		env.mustEval(0, ":patches", name+" from save, native")
-		env.Disconnect()
-	})
+	for _, tc := range []struct{ path, use, why string }{
+		{"hash/crc32", "int(crc32.ChecksumIEEE(nil))", "which the program does not link"},
+		{"unicode/utf8", "utf8.RuneLen('a') - 1", "which the program links only as a dependency"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			RunLiveNative(t, func(t *testing.T, env *Env) {
+				lib, orig := env.startNative(nil, nil)
+				env.waitCount(1)
+				edited := strings.Replace(string(orig), "package lib\n", "package lib\n\nimport \""+tc.path+"\"\n", 1)
+				saveEdit(t, lib, []byte(edited), "c.n += step()", "c.n += 10*step() + "+tc.use)
+				line := lineOf(t, lib, "func (c *Counter) Inc")
+				name := fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d)", line)
+				got := env.waitConsole("waiting for the native build: " + name)
+				if want := "it imports " + tc.path + ", " + tc.why; !strings.Contains(got, want) {
+					t.Errorf("the console says %q, want the reason %q", got, want)
+				}
+				env.waitConsole("native: " + name)
+				env.waitCount(10)
+				env.mustEval(0, ":patches", name+" from save, native")
+				env.Disconnect()
+			})
+		})
+	}
 }
 
 // TestNativeNewImportRefused saves changes that import a package the
@@ -41,6 +53,22 @@ func TestNativeNewImportRefused(t *testing.T) {
 			edited := strings.Replace(string(orig), "package lib\n", "package lib"+crc, 1)
 			saveEdit(t, lib, []byte(edited), "c.n += step()", "c.n += 10*step() + int(crc32.ChecksumIEEE(nil))")
 			refusedWith(env, "package hash/crc32 is not linked into this program: the native tier, which could build it, is off")
+			env.Disconnect()
+		})
+	})
+	t.Run("cgo off", func(t *testing.T) {
+		RunLiveNative(t, func(t *testing.T, env *Env) {
+			lib, orig := env.startNative(nil, map[string]any{"env": map[string]string{"CGO_ENABLED": "0"}})
+			env.waitCount(1)
+			edited := strings.Replace(string(orig), "package lib\n", "package lib"+crc, 1)
+			saveEdit(t, lib, []byte(edited), "c.n += step()", "c.n += 10*step() + int(crc32.ChecksumIEEE(nil))")
+			env.waitConsole("waiting for the native build")
+			if got := env.waitConsole("not applied: the native tier is unavailable"); !strings.Contains(got, "cgo") {
+				t.Errorf("the reason does not name cgo: %q", got)
+			}
+			saveEdit(t, lib, []byte(edited), "c.n += step()", "c.n += 20*step() + int(crc32.ChecksumIEEE(nil))")
+			refusedWith(env, "package hash/crc32 is not linked into this program: the native tier, which could build it, is unavailable")
+			env.waitCount(1)
 			env.Disconnect()
 		})
 	})

@@ -88,7 +88,7 @@ func nativeWhy(err error) string {
 	var nc *native.NotCoveredError
 	switch {
 	case errors.As(err, &ue):
-		return "the " + err.Error()
+		return "the native tier is unavailable: " + ue.Reason
 	case errors.As(err, &nc):
 		return "the native tier does not cover this yet: " + nc.Reason
 	case errors.Is(err, errTooManyPlugins):
