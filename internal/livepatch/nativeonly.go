@@ -36,14 +36,21 @@ func (st *session) nativeMode() change.NativeMode {
 // an *unreachableError when the agent could not be reached for the
 // reverts, as applySave says.
 func (st *session) applyNativeOnly(ctx context.Context, pl *change.Plan, ps []pendingPatch, unsee func()) error {
+	// The waiting patches are recorded before the build starts, so that a
+	// build that fails at once finds them to put back.
 	st.mu.Lock()
 	off, restarts := st.nat.off, st.restarts
 	full := st.nat.loadedIn == restarts && st.nat.loaded >= maxPlugins
 	for i := range ps {
 		ps[i].fresh = true
-		if lp := st.live[ps[i].Key]; lp != nil {
-			ps[i].prev = lp
+		prev := st.live[ps[i].Key]
+		if prev != nil && prev.Tier == TierWaiting {
+			prev = prev.replaced // what runs: the earlier wait's build is cancelled
 		}
+		ps[i].prev = prev
+		lp := ps[i].Patch
+		lp.Tier, lp.agentSource, lp.replaced = TierWaiting, ps[i].patch.Source, prev
+		st.live[ps[i].Key] = &lp
 	}
 	st.mu.Unlock()
 	var err error
@@ -56,11 +63,13 @@ func (st *session) applyNativeOnly(ctx context.Context, pl *change.Plan, ps []pe
 		err = st.startNative(ctx, ps, restarts)
 	}
 	if err != nil {
+		st.dropWaiting(ps)
 		st.report(fmt.Sprintf("livepatch: %s: nothing of this save was applied: %s, and %s", patchNames(ps), pl.NativeOnly, nativeWhy(err)))
 		return nil
 	}
 	if err := st.revert(ctx, pl.Revert); err != nil {
 		st.nat.builder.Cancel(pendingKeys(ps))
+		st.dropWaiting(ps)
 		if isUnreachable(err) {
 			unsee()
 			return err
@@ -68,13 +77,6 @@ func (st *session) applyNativeOnly(ctx context.Context, pl *change.Plan, ps []pe
 		st.report("livepatch: revert failed: " + err.Error())
 		return nil
 	}
-	st.mu.Lock()
-	for _, p := range ps {
-		lp := p.Patch
-		lp.Tier, lp.agentSource = TierWaiting, p.patch.Source
-		st.live[p.Key] = &lp
-	}
-	st.mu.Unlock()
 	lines := []string{fmt.Sprintf("livepatch: waiting for the native build: %s: %s", patchNames(ps), pl.NativeOnly)}
 	lines = append(lines, pl.Notes.Strings()...)
 	st.report(lines...)

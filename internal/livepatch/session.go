@@ -38,6 +38,7 @@ type Patch struct {
 
 	source      string // the declaration as the user wrote it
 	agentSource string // the source the agent was sent
+	replaced    *Patch // of a TierWaiting patch: the live patch it replaces, nil for compiled code
 }
 
 // session is livepatch's state for one debug session.
