@@ -81,3 +81,12 @@ func switchNativeLocked(n *wire.Native) error {
 	Publish(t)
 	return nil
 }
+
+// preloadPlugin loads n's plugin, without the machine's lock: the switch
+// then finds it loaded (plugin.Open of a path already opened returns it
+// at once, or its error again).
+func preloadPlugin(n *wire.Native) {
+	if n != nil && n.Plugin != "" {
+		_, _ = plugin.Open(n.Plugin)
+	}
+}
