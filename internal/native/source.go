@@ -128,7 +128,7 @@ func (w *funcWriter) writeFunc(fd *ast.FuncDecl, name string) (string, error) {
 		return "", notCovered("generic function")
 	}
 	w.tok = w.c.Fset.File(fd.Pos())
-	for _, is := range w.fileOf(fd).Imports {
+	for _, is := range w.file().Imports {
 		if is.Name != nil && is.Name.Name == "." {
 			return "", notCovered("a dot import")
 		}
@@ -139,8 +139,8 @@ func (w *funcWriter) writeFunc(fd *ast.FuncDecl, name string) (string, error) {
 	return w.write(fd, fd.Name)
 }
 
-// fileOf returns the syntax of the change's file that holds n.
-func (w *funcWriter) fileOf(n ast.Node) *ast.File {
+// file returns the syntax of the change's file being written (w.tok's).
+func (w *funcWriter) file() *ast.File {
 	for _, f := range w.c.Files {
 		if w.c.Fset.File(f.Syntax.Pos()) == w.tok {
 			return f.Syntax
@@ -331,6 +331,10 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 		w.fail(notCovered("%s is reached through an embedded field", obj.Name()))
 		return
 	}
+	if w.nd.declared(sel.Recv()) {
+		w.handled[se.Sel] = true
+		return // of a type the change declares: the plugin declares it too
+	}
 	if sel.Kind() == types.MethodExpr {
 		w.fail(notCovered("method expression of unexported method %s", obj.Name()))
 		return
@@ -341,12 +345,8 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 		recv, ptr = p.Elem(), true
 	}
 	named, ok := types.Unalias(recv).(*types.Named)
-	if ok && named.Obj().Pkg() == w.c.Pkg && w.c.Compiled.Scope().Lookup(named.Obj().Name()) == nil {
-		w.handled[se.Sel] = true
-		return // a type the change declares: the plugin declares it too
-	}
 	if !ok || named.Obj().Pkg() != w.c.Pkg {
-		w.fail(notCovered("%s of a type the change declares", obj.Name()))
+		w.fail(notCovered("%s of a type that is not one the package declares", obj.Name()))
 		return
 	}
 	tname := named.Obj().Name()
