@@ -143,3 +143,28 @@ func TestNativePromptRedefinition(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestNativeInterpreterRefuses saves a change of a non-main package that
+// the interpreter refuses to compile (a struct type embedding a compiled
+// interface, whose methods yaegi could not give it): it goes live
+// natively after its build instead, saying why.
+func TestNativeInterpreterRefuses(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		saveEdit(t, lib, orig, "func step() int { return 1 }", "func step() int { return 1 }\n\ntype boxed struct{ error }\n\nfunc (b boxed) ok() bool { return b.error == nil }")
+		saved, err := os.ReadFile(lib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saveEdit(t, lib, saved, "c.n += step()", "if (boxed{}).ok() { c.n += 10 * step() }")
+		name := fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d)", lineOf(t, lib, "func (c *Counter) Inc"))
+		got := env.waitConsole("waiting for the native build: " + name)
+		if !strings.Contains(got, "the interpreter cannot take it") || !strings.Contains(got, "embedding a compiled interface") {
+			t.Errorf("the console does not say why the interpreter cannot take it: %q", got)
+		}
+		env.waitConsole("native: " + name)
+		env.waitCount(10)
+		env.Disconnect()
+	})
+}

@@ -88,8 +88,8 @@
 // console says why once per reason; where plugins cannot be built at all,
 // once. Options.NoNative turns the tier off. A save that only the tier can
 // take (change.Plan.NativeOnly: a new import the interpreter cannot
-// reach) goes live at its switch, waiting meanwhile as a live patch of
-// TierWaiting (nativeonly.go).
+// reach; or one the agent refused to compile) goes live at its switch,
+// waiting meanwhile as a live patch of TierWaiting (nativeonly.go).
 //
 // # Channels
 //

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/native"
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // TierWaiting is the tier of a change that only the native tier can take
@@ -131,4 +134,40 @@ func pendingKeys(ps []pendingPatch) []string {
 		keys[i] = p.Key
 	}
 	return keys
+}
+
+// interpreterCannot returns why the native tier should take ps, a change
+// the agent refused, instead: the interpreter refused to compile it (a
+// construct it lacks or would run otherwise than Go) and the tier can
+// build it; "" when the refusal stands.
+func (st *session) interpreterCannot(err error, ps []pendingPatch) string {
+	var ae *agentclient.AgentError
+	if !errors.As(err, &ae) {
+		return ""
+	}
+	kinds := []wire.ErrorKind{ae.Kind()}
+	if len(ae.Failures) > 0 {
+		kinds = kinds[:0]
+		for _, f := range ae.Failures {
+			kinds = append(kinds, f.Kind)
+		}
+	}
+	for _, k := range kinds {
+		if k != wire.ErrCompile && k != wire.ErrUnsupported && k != wire.ErrInterpreter {
+			return ""
+		}
+	}
+	for _, p := range ps {
+		if p.checked == nil || p.checked.Compiled.Name() == "main" {
+			return ""
+		}
+	}
+	st.mu.Lock()
+	on := st.nativeMode().On
+	st.mu.Unlock()
+	if !on {
+		return ""
+	}
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return "the interpreter cannot take it (" + msg + ")"
 }

@@ -284,6 +284,10 @@ func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Pla
 			unsee()
 			return err
 		}
+		if why := st.interpreterCannot(err, ps); why != "" { // nativeonly.go
+			pl.NativeOnly = why
+			return st.applyNativeOnly(ctx, pl, ps, unsee)
+		}
 		st.report(err.Error(), "livepatch: nothing of this save was applied")
 		if !final(err) {
 			st.restartFor(ctx, file)
