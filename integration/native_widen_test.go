@@ -9,35 +9,37 @@ import (
 )
 
 // TestNativeNewImport saves changes of a non-main package that the
-// interpreter cannot take: one imports a package the program does not
-// link (hash/crc32), one a package it links only as a dependency of
-// others, whose symbols the agent does not carry (unicode/utf8). Each
-// goes live natively after its build, and the console says it waits for
-// the build, why, and then that it is live.
+// interpreter cannot take, one after the other: one imports a package the
+// program does not link (hash/crc32), then one a package it links only as
+// a dependency of others, whose symbols the agent does not carry
+// (unicode/utf8), replacing the first's native patch. Each goes live
+// natively after its build, and the console says it waits for the build,
+// why, and then that it is live.
 func TestNativeNewImport(t *testing.T) {
-	for _, tc := range []struct{ path, use, why string }{
-		{"hash/crc32", "int(crc32.ChecksumIEEE(nil))", "which the program does not link"},
-		{"unicode/utf8", "utf8.RuneLen('a') - 1", "which the program links only as a dependency"},
-	} {
-		t.Run(tc.path, func(t *testing.T) {
-			RunLiveNative(t, func(t *testing.T, env *Env) {
-				lib, orig := env.startNative(nil, nil)
-				env.waitCount(1)
-				edited := strings.Replace(string(orig), "package lib\n", "package lib\n\nimport \""+tc.path+"\"\n", 1)
-				saveEdit(t, lib, []byte(edited), "c.n += step()", "c.n += 10*step() + "+tc.use)
-				line := lineOf(t, lib, "func (c *Counter) Inc")
-				name := fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d)", line)
-				got := env.waitConsole("waiting for the native build: " + name)
-				if want := "it imports " + tc.path + ", " + tc.why; !strings.Contains(got, want) {
-					t.Errorf("the console says %q, want the reason %q", got, want)
-				}
-				env.waitConsole("native: " + name)
-				env.waitCount(10)
-				env.mustEval(0, ":patches", name+" from save, native")
-				env.Disconnect()
-			})
-		})
-	}
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		var name string
+		for _, tc := range []struct {
+			path, use, why string
+			step           int
+		}{
+			{"hash/crc32", "int(crc32.ChecksumIEEE(nil))", "which the program does not link", 10},
+			{"unicode/utf8", "utf8.RuneLen('a') - 1", "which the program links only as a dependency", 20},
+		} {
+			edited := strings.Replace(string(orig), "package lib\n", "package lib\n\nimport \""+tc.path+"\"\n", 1)
+			saveEdit(t, lib, []byte(edited), "c.n += step()", fmt.Sprintf("c.n += %d*step() + %s", tc.step, tc.use))
+			name = fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d)", lineOf(t, lib, "func (c *Counter) Inc"))
+			got := env.waitConsole("waiting for the native build: " + name)
+			if want := "it imports " + tc.path + ", " + tc.why; !strings.Contains(got, want) {
+				t.Errorf("the console says %q, want the reason %q", got, want)
+			}
+			env.waitConsole("native: " + name)
+			env.waitCount(tc.step)
+		}
+		env.mustEval(0, ":patches", name+" from save, native")
+		env.Disconnect()
+	})
 }
 
 // TestNativeNewImportRefused saves changes that import a package the
