@@ -114,8 +114,9 @@
 // # Commands
 //
 // At the prompt, `:patches` lists the live patches with their origin
-// (prompt or save), position and tier (interpreted or native), marking prompt patches that differ from
-// the file on disk; `:diff NAME` shows a live patch against the compiled
+// (prompt or save), position and tier (interpreted, native, or waiting
+// for its native build), marking prompt patches that differ from the file
+// on disk; `:diff NAME` shows a live patch against the compiled
 // function; `:revert NAME` reverts one and `:revert all` every one. Editors
 // can send the custom requests "livepatch/patches", "livepatch/diff"
 // ({"name": NAME}) and "livepatch/revert" ({"name": NAME} or
