@@ -146,10 +146,13 @@ func TestNativePromptRedefinition(t *testing.T) {
 	})
 }
 
-// TestNativeInterpreterRefuses saves a change of a non-main package that
-// the interpreter refuses to compile (a struct type embedding a compiled
-// interface, whose methods yaegi could not give it): it goes live
-// natively after its build instead, saying why.
+// TestNativeInterpreterRefuses saves changes of a non-main package that
+// the interpreter cannot take, one after the other: one the agent
+// refuses to compile (a struct type embedding a compiled interface, whose
+// methods yaegi could not give it), then one the rewriting for the
+// interpreter refuses (iter.Pull at a type argument the compiled code
+// never instantiated). Each goes live natively after its build instead,
+// saying why.
 func TestNativeInterpreterRefuses(t *testing.T) {
 	RunLiveNative(t, func(t *testing.T, env *Env) {
 		lib, orig := env.startNative(nil, nil)
@@ -159,14 +162,24 @@ func TestNativeInterpreterRefuses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		saveEdit(t, lib, saved, "c.n += step()", "if (boxed{}).ok() { c.n += 10 * step() }")
-		name := fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d)", lineOf(t, lib, "func (c *Counter) Inc"))
-		got := env.waitConsole("waiting for the native build: " + name)
-		if !strings.Contains(got, "the interpreter cannot take it") || !strings.Contains(got, "embedding a compiled interface") {
-			t.Errorf("the console does not say why the interpreter cannot take it: %q", got)
+		withIter := []byte(strings.Replace(string(saved), "package lib\n", "package lib\n\nimport \"iter\"\n", 1))
+		for _, tc := range []struct {
+			src          []byte
+			edit, reason string
+			step         int
+		}{
+			{saved, "if (boxed{}).ok() { c.n += 10 * step() }", "embedding a compiled interface", 10},
+			{withIter, "next, stop := iter.Pull(func(yield func(int) bool) { yield(20) }); v, _ := next(); stop(); c.n += v * step()", "iter.Pull[int]", 20},
+		} {
+			saveEdit(t, lib, tc.src, "c.n += step()", tc.edit)
+			name := fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d)", lineOf(t, lib, "func (c *Counter) Inc"))
+			got := env.waitConsole("waiting for the native build: " + name)
+			if !strings.Contains(got, "the interpreter cannot take it") || !strings.Contains(got, tc.reason) {
+				t.Errorf("the console does not say why the interpreter cannot take it (%s): %q", tc.reason, got)
+			}
+			env.waitConsole("native: " + name)
+			env.waitCount(tc.step)
 		}
-		env.waitConsole("native: " + name)
-		env.waitCount(10)
 		env.Disconnect()
 	})
 }

@@ -30,8 +30,9 @@
 // says why (Program.Unavailable, Program.UnavailablePackages; pkgnames.go).
 // A save the native tier can take (Save.Native) is checked with the
 // packages the program does not link loaded from source, and a change
-// that imports one, or one the agent does not carry, is planned native
-// only (Plan.NativeOnly; unlinked.go).
+// that imports one, or one the agent does not carry, or one whose
+// rewriting for the interpreter is refused for the interpreter's sake, is
+// planned native only (Plan.NativeOnly; unlinked.go).
 //
 // # Classification
 //

@@ -31,6 +31,7 @@ type savedChange struct {
 	methods  methodSets
 	nat      NativeMode      // what the native tier can take (unlinked.go)
 	unlinked map[string]bool // packages not linked, loaded from source (unlinked.go)
+	refused  string          // the first interpreter refusal the native tier takes instead (unlinked.go)
 
 	fresh *types.Package // the package checked with the saved files
 	info  *types.Info
@@ -91,6 +92,9 @@ func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers, vars [
 	sort.Strings(ch.Imports)
 	if nat.On && s.compiled.Name() != "main" {
 		ch.NativeOnly = prog.nativeOnly(ch, s.unlinked) // unlinked.go
+		if s.refused != "" {
+			ch.NativeOnly = "the interpreter cannot take it (" + s.refused + ")"
+		}
 	}
 	for _, k := range apply {
 		if ch.Funcs[k] == nil {
@@ -399,7 +403,11 @@ func (s *savedChange) rewriteDecls(decls []savedDecl) (map[string]bool, error) {
 		}
 		rw, err := prog.Rewrite(in, false)
 		if err != nil {
-			return nil, inFunc(positioned(err, sf.base, prog.fset.Position(d.Pos()).Line-1), key)
+			err = inFunc(positioned(err, sf.base, prog.fset.Position(d.Pos()).Line-1), key)
+			if s.nativeInstead(err, sf, d, key) { // unlinked.go
+				continue
+			}
+			return nil, err
 		}
 		if isFunc {
 			rw.Imports = append(rw.Imports, signatureImports(prog, info, fd)...)

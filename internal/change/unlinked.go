@@ -1,6 +1,7 @@
 package change
 
 import (
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/build"
@@ -12,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/livepatch/livepatch/internal/change/diag"
+	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
 // Packages the program does not link. The interpreter cannot import them
@@ -163,4 +167,32 @@ func (p *Program) nativeOnly(ch *Change, unlinked map[string]bool) string {
 		}
 	}
 	return "it imports " + strings.Join(whys, "; and ")
+}
+
+// nativeInstead reports whether the native tier takes d, a declaration of
+// the change that the rewriting for the interpreter refused with err (a
+// construct the interpreter lacks or runs otherwise than Go, but a field
+// added to a compiled type, which the native tier cannot reach either):
+// then the change goes native only, and a function asked for gets a
+// replacement without interpreted source.
+func (s *savedChange) nativeInstead(err error, sf *savedFile, d ast.Decl, key string) bool {
+	var ds diag.Diagnostics
+	if !s.nat.On || s.compiled.Name() == "main" || !errors.As(err, &ds) || len(ds) == 0 {
+		return false
+	}
+	for _, d := range ds {
+		if d.Kind != diag.RefusedInterpreter || d.Reason == rewrite.ReasonSideField {
+			return false
+		}
+	}
+	if s.refused == "" {
+		s.refused = ds[0].String()
+	}
+	if fd, ok := d.(*ast.FuncDecl); ok && s.want[key] {
+		// A marker, not source: the agent records it as the native
+		// patch's source, and nothing interprets it.
+		text := sf.src[sf.tok.Offset(fd.Pos()):sf.tok.Offset(fd.End())]
+		s.ch.Funcs[key] = &Replacement{Source: "// native only\n" + string(text), Checked: s.checked(sf, fd)}
+	}
+	return true
 }
