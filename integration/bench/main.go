@@ -20,7 +20,9 @@
 //	go run ./integration/bench -only=replay    # the replay, which everything leaves out
 //
 // Parts: proxy, start, build (cold builds), size, prologue, prompt, save
-// (save to live and the restart way), patchcall (patched call cost); and
+// (save to live and the restart way), patchcall (patched call cost),
+// native (a patched call compiled, interpreted and native, save to native
+// and the plugins' memory, on integration/bench/testdata/nativecall); and
 // replay, run only when -only names it (`make bench-replay`): for each pair
 // of consecutive versions of the replay modules, the older runs under
 // livepatch dap and the newer's changed files are saved into it one at a
@@ -64,7 +66,7 @@ type logFunc func(format string, args ...any)
 // parts are what a run without -only runs; extraParts are run only when
 // -only names them, for they take longer.
 var (
-	parts      = []string{"proxy", "start", "build", "size", "prologue", "prompt", "save", "patchcall"}
+	parts      = []string{"proxy", "start", "build", "size", "prologue", "prompt", "save", "patchcall", "native"}
 	extraParts = []string{"replay"}
 )
 
@@ -84,6 +86,7 @@ type options struct {
 	only, programs, modules, benchtime, render string
 	n, warmup, starts, cold, prologueRuns      int
 	saves, saveWarmup, restarts, pairs         int
+	nativeSaves, nativeSamples                 int
 	settle, timeout                            time.Duration
 	asJSON, asMD, quiet                        bool
 }
@@ -105,6 +108,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.saves, "saves", 40, "timed saves per program, target state and quiet period (save)")
 	fs.IntVar(&o.saveWarmup, "save-warmup", 3, "untimed saves before them (save)")
 	fs.IntVar(&o.restarts, "restarts", 5, "timed restarts per program, the restart way (save)")
+	fs.IntVar(&o.nativeSaves, "native-saves", 10, "timed saves to native, each a plugin the program keeps (native)")
+	fs.IntVar(&o.nativeSamples, "native-samples", 5, "measurements of 200 ms or more per tier (native)")
 	fs.StringVar(&o.modules, "modules", strings.Join(replay.Names(), ","), "comma-separated `modules` to replay: "+strings.Join(replay.Names(), ", ")+" (replay)")
 	fs.IntVar(&o.pairs, "pairs", 0, "replay at most `n` version pairs per module, 0 for all (replay)")
 	fs.DurationVar(&o.settle, "settle", 3*time.Second, "how long a replayed save the console says nothing of is waited for (replay)")

@@ -54,6 +54,12 @@ func (b *bench) runParts(selected map[string]bool) {
 		b.check(err)
 		b.rep.PatchCall = rows
 	}
+	if selected["native"] {
+		row, err := benchNative(b.ctx, b.root, nativeOptions{saves: b.o.nativeSaves, samples: b.o.nativeSamples}, b.logf)
+		if b.check(err); err == nil {
+			b.rep.Native = &row
+		}
+	}
 	if selected["replay"] {
 		b.replayPart()
 	}

@@ -39,6 +39,10 @@ type Change struct {
 	// Go initializes them (planvars.go).
 	Vars []wire.Var
 
+	// NativeOnly says why the interpreter cannot take the change, which
+	// the native tier can ("" when it can): it goes live natively only.
+	NativeOnly string
+
 	fresh   *types.Package // the package as the change declares it
 	info    *types.Info    // its check
 	checked []*ast.File    // the saved files as checked, with the bodies the change rewrites
@@ -88,7 +92,7 @@ func (ch *Change) AgentPatch(key, file string, line int) wire.Patch {
 
 // rewriteChange is RewriteChange with the build's type information.
 func (prog *Program) rewriteChange(file string, src []byte, apply, helpers []string) (*Change, error) {
-	return prog.rewriteFiles(map[string][]byte{file: src}, apply, helpers, nil)
+	return prog.rewriteFiles(map[string][]byte{file: src}, apply, helpers, nil, NativeMode{})
 }
 
 // set returns the strings of list as a set.

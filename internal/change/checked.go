@@ -22,13 +22,27 @@ type Checked struct {
 	Src  []byte
 	// Imports are the file's imports.
 	Imports []*ast.ImportSpec
+	// Files are the saved files of the change, where what it declares
+	// anew is declared.
+	Files []ChangedFile
+}
+
+// ChangedFile is one saved file of a change.
+type ChangedFile struct {
+	Path   string
+	Src    []byte
+	Syntax *ast.File
 }
 
 // checkedFunc returns the checked form of fd, a function of the change
 // declared in sf.
 func (s *savedChange) checkedFunc(sf *savedFile, fd *ast.FuncDecl) *Checked {
+	files := make([]ChangedFile, len(s.files))
+	for i, f := range s.files {
+		files[i] = ChangedFile{Path: f.tok.Name(), Src: f.src, Syntax: f.f}
+	}
 	return &Checked{Fset: s.prog.fset, Decl: fd, Info: s.info, Pkg: s.fresh, Compiled: s.compiled,
-		File: sf.tok.Name(), Src: sf.src, Imports: sf.f.Imports}
+		File: sf.tok.Name(), Src: sf.src, Imports: sf.f.Imports, Files: files}
 }
 
 // Native returns what a plugin build needs to reproduce the build's

@@ -28,6 +28,11 @@
 // code can use it (a user package or one the agent carries,
 // Program.Available); a package it cannot use is refused in one line that
 // says why (Program.Unavailable, Program.UnavailablePackages; pkgnames.go).
+// A save the native tier can take (Save.Native) is checked with the
+// packages the program does not link loaded from source, and a change
+// that imports one, or one the agent does not carry, or one whose
+// rewriting for the interpreter is refused for the interpreter's sake, is
+// planned native only (Plan.NativeOnly; unlinked.go).
 //
 // # Classification
 //

@@ -1,10 +1,8 @@
 package change
 
 import (
-	"errors"
 	"fmt"
 	"go/build"
-	"go/types"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,27 +65,6 @@ func (p *Program) Unavailable(path string) string {
 		return fmt.Sprintf("package %s is linked into this program only as a dependency, and the prompt reaches only the packages the program's own code imports: import %q in one of its files and restart to use it here", path, path)
 	}
 	return fmt.Sprintf("package %s is not linked into this program: import %q in one of its files and restart to use it here", path, path)
-}
-
-// patchImporter returns an importer of the packages that patched code
-// can import: those interpreted code can (Available), and those the
-// user's packages import as built. For another package it calls refused
-// with why a save cannot import it, even one linked into the program:
-// the interpreter has no symbols for it, and only a restart can give it
-// some.
-func (p *Program) patchImporter(refused func(path, why string)) types.Importer {
-	all := p.Importer()
-	return importerFunc(func(path string) (*types.Package, error) {
-		if p.Available(path) || p.names.own[path] {
-			return all.Import(path)
-		}
-		why := fmt.Sprintf("package %s is not linked into this program", path)
-		if p.names.linked[path] {
-			why = fmt.Sprintf("package %s is linked into this program only as a dependency, and patched code reaches only the packages the program's own code imports as built", path)
-		}
-		refused(path, why)
-		return nil, errors.New(why)
-	})
 }
 
 // importFor returns the import path an undefined name of an input means,

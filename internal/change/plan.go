@@ -28,6 +28,8 @@ type Save struct {
 	Live map[string]classify.Live
 	// Vars are the package variables saves made live, by "path.name".
 	Vars map[string]LiveVar
+	// Native is what the native tier can take of the save.
+	Native NativeMode
 }
 
 // Plan is a save classified, checked and rewritten: what goes live, what
@@ -48,6 +50,10 @@ type Plan struct {
 	Vars []NewVar
 	// Classified and Checked are how long classifying and checking took.
 	Classified, Checked time.Duration
+	// NativeOnly says why the interpreter cannot take the change, which
+	// the native tier can: its functions go live natively only, after
+	// their build ("" when they go live interpreted first).
+	NativeOnly string
 }
 
 // PlanSave classifies a save against the latest build and the live
@@ -84,11 +90,12 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 		return nil, fmt.Errorf("rewrite: no type information for this build: %w", err)
 	}
 	send, judge := splitVars(pl.Vars, sv.Vars)
-	ch, err := prog.rewriteFiles(sv.Files, declKeys(pl.Apply), declKeys(pl.Helpers), send)
+	ch, err := prog.rewriteFiles(sv.Files, declKeys(pl.Apply), declKeys(pl.Helpers), send, sv.Native)
 	if err != nil {
 		return nil, b.crossPackage(err, sv.Files) // crosspkg.go
 	}
 	out.Checked = time.Since(start) - out.Classified
+	out.NativeOnly = ch.NativeOnly
 	varNotes, refusals := prog.judgeVars(ch, judge, sv.Vars)
 	patched := patchedSet(fcs, pl, sv.Live)
 	removedNotes, removedRefusals := b.removedVars(ctx, pl.Vars, patched)

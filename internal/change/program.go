@@ -28,6 +28,7 @@ type Program struct {
 	decls  map[*ast.File]*ast.File // user files without function bodies, made on first use
 
 	instances instanceCache // instantiation symbols by package (generic.go)
+	unlinked  unlinkedCache // packages not linked, loaded from source for the native tier (unlinked.go)
 
 	liveMu   sync.Mutex
 	liveVars map[string]*types.Var // package variables saves made live, by "path.name" (planvars.go)

@@ -171,7 +171,7 @@ func (k *Checker) rewriteEdit(ctx context.Context, r *Redefinition, e *fileEdit)
 	for _, in := range e.repl {
 		f := b.funcs[in.key]
 		ps = append(ps, Patched{Key: f.Key, Name: b.Display(f.Key), File: f.File, Line: in.target.Line, Text: in.src,
-			Patch: ch.AgentPatch(f.Key, f.File, in.target.Line)})
+			Patch: ch.AgentPatch(f.Key, f.File, in.target.Line), Checked: ch.Funcs[f.Key].Checked})
 	}
 	return ps, newMethods, nil
 }

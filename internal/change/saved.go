@@ -30,6 +30,9 @@ type savedChange struct {
 	want     map[string]bool // keys of the functions asked for
 	isHelper map[string]bool // keys of the functions asked for as helpers
 	methods  methodSets
+	nat      NativeMode      // what the native tier can take (unlinked.go)
+	unlinked map[string]bool // packages not linked, loaded from source (unlinked.go)
+	refused  string          // the first interpreter refusal the native tier takes instead (unlinked.go)
 
 	fresh   *types.Package // the package checked with the saved files
 	info    *types.Info
@@ -57,9 +60,10 @@ func (sf *savedFile) ref(s *savedChange) fileRef { return fileRef{pkg: s.pkg, fi
 // rewriteFiles is rewriteChange for the new texts of files of one package
 // (srcs, by path), checked together: files of the build, and files new
 // since the build in the directory of one of its packages. vars names
-// the new package variables to make live with the change.
-func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers, vars []string) (*Change, error) {
-	s := &savedChange{prog: prog, want: set(apply), isHelper: set(helpers), methods: methodSets{}}
+// the new package variables to make live with the change; nat says what
+// the native tier can take of it (Change.NativeOnly).
+func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers, vars []string, nat NativeMode) (*Change, error) {
+	s := &savedChange{prog: prog, want: set(apply), isHelper: set(helpers), methods: methodSets{}, nat: nat, unlinked: map[string]bool{}}
 	if err := s.parse(srcs); err != nil {
 		return nil, err
 	}
@@ -88,6 +92,12 @@ func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers, vars [
 		ch.Imports = append(ch.Imports, spec)
 	}
 	sort.Strings(ch.Imports)
+	if nat.On && s.compiled.Name() != "main" {
+		ch.NativeOnly = prog.nativeOnly(ch, s.unlinked) // unlinked.go
+		if s.refused != "" {
+			ch.NativeOnly = "the interpreter cannot take it (" + s.refused + ")"
+		}
+	}
 	for _, k := range apply {
 		if ch.Funcs[k] == nil {
 			return nil, fmt.Errorf("rewrite: %s is not declared in %s", k, s.bases())
@@ -218,7 +228,7 @@ func (s *savedChange) typeCheck() error {
 	var ds diag.Diagnostics
 	refusedImports := map[string]string{} // path: why patched code cannot import it (pkgnames.go)
 	conf := types.Config{
-		Importer:    prog.patchImporter(func(path, why string) { refusedImports[path] = why }),
+		Importer:    prog.importer(s.compiled.Path(), s.compiled.Name(), filepath.Dir(s.files[0].tok.Name()), s.nat, s.unlinked, func(path, why string) { refusedImports[path] = why }),
 		FakeImportC: true,
 		Error: func(err error) {
 			te, ok := err.(types.Error)
@@ -398,7 +408,11 @@ func (s *savedChange) rewriteDecls(decls []savedDecl) (map[string]bool, error) {
 		}
 		rw, err := prog.Rewrite(in, false)
 		if err != nil {
-			return nil, inFunc(positioned(err, sf.base, prog.fset.Position(d.Pos()).Line-1), key)
+			err = inFunc(positioned(err, sf.base, prog.fset.Position(d.Pos()).Line-1), key)
+			if s.nativeInstead(err, sf, d, key) { // unlinked.go
+				continue
+			}
+			return nil, err
 		}
 		if isFunc {
 			rw.Imports = append(rw.Imports, signatureImports(prog, info, fd)...)

@@ -178,6 +178,8 @@ type ProxyConfig struct {
 	// Restart rebuilds and restarts a program that runs without a
 	// debugger after a save that cannot go live (livepatch.Options.Restart).
 	Restart bool
+	// NoNative turns the native tier off (livepatch.Options.NoNative).
+	NoNative bool
 }
 
 // NewProxy returns a proxy with livepatch's builder and handlers, as every
@@ -197,7 +199,7 @@ func NewProxy(cfg ProxyConfig) *dapproxy.Proxy {
 	base := cfg.Debugger
 	base.Backend = "default"
 	pr := prompt.New(prompt.Options{Log: logOf("prompt"), Timeout: cfg.PromptTimeout})
-	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: logOf("livepatch"), Quiet: cfg.Quiet, NoWatch: cfg.NoWatch, Restart: cfg.Restart})
+	lp := livepatch.New(livepatch.Options{Prompt: pr, Log: logOf("livepatch"), Quiet: cfg.Quiet, NoWatch: cfg.NoWatch, Restart: cfg.Restart, NoNative: cfg.NoNative})
 	px := dapproxy.New(dapproxy.Config{Debugger: base, Log: logOf("dapproxy"),
 		Builder: PatchBuilder{Log: logOf("patcher"), Built: pr.UseBuild}, Capabilities: pr.Capabilities(), TargetEnv: lp.TargetEnv, Started: lp.Started})
 	pr.Register(px)

@@ -85,11 +85,14 @@
 // same functions as a plugin in the background, and a turn of the queue
 // switches the agent to it, for the whole change at once, over the socket
 // (native.go); the console says `native: NAME (FILE:LINE)`. A later save
-// or a revert of a function drops a build in flight for it. What the tier
-// does not cover yet (package main, prompt redefinitions, see package
-// native) stays interpreted and the console says why once per reason;
-// where plugins cannot be built at all, once. Options.NoNative turns the
-// tier off.
+// or a revert of a function drops a build in flight for it; a prompt
+// redefinition goes native as a save does. What the tier does not cover
+// yet (package main, see package native) stays interpreted and the
+// console says why once per reason; where plugins cannot be built at all,
+// once. Options.NoNative turns the tier off. A save that only the tier can
+// take (change.Plan.NativeOnly: a new import the interpreter cannot
+// reach; or one the agent refused to compile) goes live at its switch,
+// waiting meanwhile as a live patch of TierWaiting (nativeonly.go).
 //
 // # Channels
 //
@@ -140,8 +143,9 @@
 // # Commands
 //
 // At the prompt, `:patches` lists the live patches with their origin
-// (prompt or save), position and tier (interpreted or native), marking prompt patches that differ from
-// the file on disk; `:diff NAME` shows a live patch against the compiled
+// (prompt or save), position and tier (interpreted, native, or waiting
+// for its native build), marking prompt patches that differ from the file
+// on disk; `:diff NAME` shows a live patch against the compiled
 // function; `:revert NAME` reverts one and `:revert all` every one. Editors
 // can send the custom requests "livepatch/patches", "livepatch/diff"
 // ({"name": NAME}) and "livepatch/revert" ({"name": NAME} or

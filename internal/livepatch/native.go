@@ -32,13 +32,13 @@ type nativeState struct {
 }
 
 // maxPlugins bounds the plugins one process loads: a plugin stays mapped
-// for the life of the process, about 4 MB of resident memory each for a
-// small change (docs/design-notes/tiers.md); past it, changes stay interpreted
-// until a restart.
+// for the life of the process, 4-6 MB of resident memory each for a
+// small change (docs/BENCHMARKS.md, the native tier; docs/design-notes/tiers.md);
+// past it, changes stay interpreted until a restart.
 const maxPlugins = 32
 
 // errTooManyPlugins is why a change stays interpreted past maxPlugins.
-var errTooManyPlugins = fmt.Errorf("the program has loaded %d native plugins, which stay in memory (about 4 MB each): later changes stay interpreted until a restart", maxPlugins)
+var errTooManyPlugins = fmt.Errorf("the program has loaded %d native plugins, which stay in memory (4-6 MB each): later changes stay interpreted until a restart", maxPlugins)
 
 func newNativeState() nativeState {
 	return nativeState{builder: native.NewBuilder(), told: map[string]bool{}}
@@ -65,23 +65,35 @@ func (st *session) goNative(ctx context.Context, ps []pendingPatch) {
 		st.nativeFailed(ps, errTooManyPlugins)
 		return
 	}
-	fns := make([]native.Func, len(ps))
-	for i, p := range ps {
+	for _, p := range ps {
 		if p.checked == nil {
 			return
 		}
+	}
+	if err := st.startNative(ctx, ps, restarts); err != nil {
+		st.nativeFailed(ps, err)
+	}
+}
+
+// startNative starts the native build of ps in the process of restarts;
+// when it is built, the agent switches them to it (nativeBuilt). It
+// returns at once: a *native.NotCoveredError when the tier cannot compile
+// them.
+func (st *session) startNative(ctx context.Context, ps []pendingPatch, restarts int) error {
+	fns := make([]native.Func, len(ps))
+	for i, p := range ps {
+		if p.checked == nil {
+			return &native.NotCoveredError{Reason: "prompt redefinitions"}
+		}
 		fns[i] = native.Func{Key: p.Key, Checked: p.checked}
 	}
-	err := st.nat.builder.Start(ctx, st.m.changes.Build().Native(), fns, func(pl *native.Plugin, err error) {
+	return st.nat.builder.Start(ctx, st.m.changes.Build().Native(), fns, func(pl *native.Plugin, err error) {
 		if err != nil {
 			st.nativeFailed(ps, err)
 			return
 		}
 		st.nativeBuilt(ctx, ps, restarts, pl)
 	})
-	if err != nil {
-		st.nativeFailed(ps, err)
-	}
 }
 
 // nativeFailed says why ps stay interpreted, once per reason; when the
@@ -99,6 +111,12 @@ func (st *session) nativeFailed(ps []pendingPatch, err error) {
 		if first {
 			st.report("livepatch: patches stay interpreted: " + err.Error())
 		}
+		if ps[0].fresh {
+			st.freshFailed(ps, err)
+		}
+		return
+	case ps[0].fresh:
+		st.freshFailed(ps, err) // nativeonly.go
 		return
 	case errors.As(err, &nc):
 		line = "the native tier does not cover this yet: " + nc.Reason
@@ -123,7 +141,14 @@ func (st *session) nativeFailed(ps []pendingPatch, err error) {
 func (st *session) nativeBuilt(ctx context.Context, ps []pendingPatch, restarts int, pl *native.Plugin) {
 	n := &wire.Native{Plugin: pl.Path}
 	for i, p := range ps {
-		n.Funcs = append(n.Funcs, wire.NativeFunc{Ref: wire.Ref{Key: p.Key}, Symbol: pl.Symbols[i], Source: p.patch.Source})
+		f := wire.NativeFunc{Ref: wire.Ref{Key: p.Key}, Symbol: pl.Symbols[i], Source: p.patch.Source}
+		if p.fresh {
+			f.Source, f.Fresh, f.NewSource = "", true, p.patch.Source
+			if p.prev != nil {
+				f.Source = p.prev.agentSource
+			}
+		}
+		n.Funcs = append(n.Funcs, f)
 	}
 	for delay := retryFirst; ; delay = min(2*delay, retryMax) {
 		done, err := st.trySwitch(ctx, ps, restarts, n, pl.Funcs)
@@ -174,6 +199,9 @@ func (st *session) trySwitch(ctx context.Context, ps []pendingPatch, restarts in
 	case errors.As(err, &ae) && ae.Kind() == wire.ErrBusy:
 		return false, nil
 	case errors.As(err, &ae) && superseded(ae):
+		if ps[0].fresh {
+			st.dropWaiting(ps) // the agent's state moved on: the waiting patches cannot go live
+		}
 		return true, nil
 	case errors.As(err, &ae):
 		if strings.Contains(ae.Error(), "not implemented") {

@@ -66,7 +66,7 @@ func (m *Manager) redefine(ctx context.Context, s *dapproxy.Session, r *change.R
 	}
 	ps := make([]pendingPatch, len(fns))
 	for i, fn := range fns {
-		ps[i] = pendingPatch{Patch: Patch{Name: fn.Name, Key: fn.Key, Origin: OriginPrompt, File: fn.File, Line: fn.Line, source: fn.Text}, patch: fn.Patch}
+		ps[i] = pendingPatch{Patch: Patch{Name: fn.Name, Key: fn.Key, Origin: OriginPrompt, File: fn.File, Line: fn.Line, source: fn.Text}, patch: fn.Patch, checked: fn.Checked}
 	}
 	st := m.session(ctx, s)
 	// In the redefinition's turn, the saves that came before it go first.
@@ -90,6 +90,7 @@ func (m *Manager) redefine(ctx context.Context, s *dapproxy.Session, r *change.R
 		lines = append(lines, fmt.Sprintf("patched %s (%s)", p.Name, change.Position(p.File, p.Line)))
 	}
 	lines = append(lines, newMethods...)
+	st.goNative(ctx, ps) // native.go: as a save's, after the interpreted patch
 	if len(notes) > 0 {
 		// The response stays the list of what was patched (the
 		// input's value); the notes go to the console, as a save's do.

@@ -39,6 +39,7 @@ type Patch struct {
 	source      string // the declaration as the user wrote it
 	agentSource string // the source the agent was sent
 	nativeFunc  string // once native: the plugin's function, as the binary names it
+	replaced    *Patch // of a TierWaiting patch: the live patch it replaces, nil for compiled code
 }
 
 // session is livepatch's state for one debug session.
@@ -80,6 +81,10 @@ type pendingPatch struct {
 	Patch
 	patch   wire.Patch
 	checked *change.Checked // for the native tier; nil for a prompt redefinition
+	// fresh marks a change that only the native tier can take: it goes
+	// live when its plugin is loaded, replacing prev (nil: compiled code).
+	fresh bool
+	prev  *Patch
 }
 
 // errNoProgram is the answer when the session debugs no program that
@@ -249,19 +254,28 @@ func isUnreachable(err error) bool {
 	return errors.As(err, &ue)
 }
 
-// applyError turns the agent's refusal into one line per failed function;
-// other errors are returned as they are.
+// applyError turns the agent's refusal into one line per failed function,
+// which unwraps to the refusal; other errors are returned as they are.
 func applyError(err error) error {
 	var ae *agentclient.AgentError
 	if isUnreachable(err) || !errors.As(err, &ae) {
 		return err
 	}
 	if len(ae.Failures) == 0 {
-		return errors.New(ae.Err.Error())
+		return &refusalError{msg: ae.Err.Error(), err: ae}
 	}
 	var lines []string
 	for _, f := range ae.Failures {
 		lines = append(lines, f.Error())
 	}
-	return errors.New(strings.Join(lines, "\n"))
+	return &refusalError{msg: strings.Join(lines, "\n"), err: ae}
 }
+
+// refusalError is the agent's refusal as the user reads it.
+type refusalError struct {
+	msg string
+	err *agentclient.AgentError
+}
+
+func (e *refusalError) Error() string { return e.msg }
+func (e *refusalError) Unwrap() error { return e.err }

@@ -194,7 +194,7 @@ func (st *session) planSave(ctx context.Context, b *change.Build, file string, s
 	} else if b.CompiledDecls(file) == nil {
 		return nil, nil
 	}
-	sv := &change.Save{File: file, Files: map[string][]byte{file: src}, Prev: map[string][]byte{}, Live: st.liveState(), Vars: maps.Clone(st.vars)}
+	sv := &change.Save{File: file, Files: map[string][]byte{file: src}, Prev: map[string][]byte{}, Live: st.liveState(), Vars: maps.Clone(st.vars), Native: st.nativeMode()}
 	if hadPrev {
 		sv.Prev[file] = prevSrc
 	}
@@ -284,10 +284,17 @@ func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Pla
 	for i, fn := range pl.Apply {
 		ps[i] = pendingPatch{Patch: Patch{Name: fn.Name, Key: fn.Key, Origin: OriginSave, File: fn.File, Line: fn.Line, source: fn.Text}, patch: fn.Patch, checked: fn.Checked}
 	}
+	if pl.NativeOnly != "" && len(ps) > 0 {
+		return st.applyNativeOnly(ctx, pl, ps, unsee) // nativeonly.go
+	}
 	if err := st.apply(ctx, ps); err != nil {
 		if isUnreachable(err) {
 			unsee()
 			return err
+		}
+		if why := st.interpreterCannot(err, ps); why != "" { // nativeonly.go
+			pl.NativeOnly = why
+			return st.applyNativeOnly(ctx, pl, ps, unsee)
 		}
 		st.report(err.Error(), "livepatch: nothing of this save was applied")
 		if !final(err) {

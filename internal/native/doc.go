@@ -13,12 +13,16 @@
 // //line directive naming the saved file and line, and every edit keeps
 // the lines, so the debugger shows the saved file's lines.
 //
+// What the change declares anew (functions, types with their methods,
+// methods of compiled types) the plugin declares too (newdecls.go); a new
+// method of a compiled type becomes a function of its receiver first.
+//
 // Not covered yet (the interpreted patch stays, and the caller says why
-// once, from a *NotCoveredError): package main, changes that declare
-// anything anew or change a constant, unexported fields and methods
-// reached through embedded fields, method expressions of unexported
-// methods, unexported fields as composite literal keys, generic code, dot
-// imports, prompt redefinitions and test binaries. Where plugins cannot be
-// built at all (no cgo, a platform without plugins) the build gives an
-// *UnavailableError.
+// once, from a *NotCoveredError): package main, package variables and
+// constants declared anew, changed constants, method values of new
+// methods, unexported fields and methods reached through embedded fields,
+// method expressions of unexported methods, unexported fields of compiled
+// types as composite literal keys, generic code, dot imports and test
+// binaries. Where plugins cannot be built at all (no cgo, a platform
+// without plugins) the build gives an *UnavailableError.
 package native

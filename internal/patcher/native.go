@@ -9,6 +9,7 @@ import (
 	"go/types"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -151,7 +152,7 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 	if err := os.WriteFile(ovPath, data, 0o644); err != nil {
 		return fmt.Errorf("plugin: %w", err)
 	}
-	args := append([]string{"build", "-buildmode=plugin", "-o", output, "-overlay", ovPath}, nb.Flags...)
+	args := append([]string{"build", "-buildmode=plugin", "-o", output, "-overlay", ovPath}, pluginLinkFlags(nb.Flags)...)
 	args = append(args, dir)
 	var out bytes.Buffer
 	err = runGo(ctx, nb.Dir, args, append(os.Environ(), nb.Env...), &out, nil)
@@ -172,4 +173,28 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 		return fmt.Errorf("plugin: %w: %s", err, strings.TrimSpace(out.String()))
 	}
 	return nil
+}
+
+// pluginLinkFlags returns the host build's flags for a plugin's build,
+// with the linker told to leave the debug information uncompressed: a
+// plugin links its own copy of every package it reaches (the agent and
+// the interpreter included), and compressing their DWARF is a third of a
+// small plugin's build; the sections are not loaded, and Delve reads
+// them either way. The user's -ldflags, if any, are kept.
+func pluginLinkFlags(flags []string) []string {
+	const nocompress = "-compressdwarf=false"
+	out := slices.Clone(flags)
+	for i, f := range out {
+		for _, name := range []string{"-ldflags", "--ldflags"} {
+			switch {
+			case strings.HasPrefix(f, name+"="):
+				out[i] = f + " " + nocompress
+				return out
+			case f == name && i+1 < len(out):
+				out[i+1] += " " + nocompress
+				return out
+			}
+		}
+	}
+	return append(out, "-ldflags="+nocompress)
 }

@@ -84,7 +84,9 @@ func interpreter() (*yaegi.Interpreter, error) {
 		renew(i)
 		machine.dotted = map[string]bool{}
 		machine.replImports = map[string]bool{}
-		machine.patched = map[int]patchInfo{}
+		if machine.patched == nil { // a native patch may come first (native.go)
+			machine.patched = map[int]patchInfo{}
+		}
 		machine.vars = map[string]homeVar{}
 		machine.importPaths = map[string]string{}
 		machine.types = map[string]reflect.Type{}

@@ -26,15 +26,15 @@ func switchNativeLocked(n *wire.Native) error {
 		return wire.Errorf(wire.ErrRequest, "native: no functions")
 	}
 	var failures []wire.Error
-	idx := make([]int, len(n.Funcs))
+	entries := make([]*funcEntry, len(n.Funcs))
 	for k, f := range n.Funcs {
 		e, err := lookupFunc(f.Ref)
 		if err != nil {
 			failures = append(failures, failure(f.Ref, err))
 			continue
 		}
-		idx[k] = e.index
-		if p, ok := machine.patched[e.index]; !ok || p.source != f.Source {
+		entries[k] = e
+		if p, ok := machine.patched[e.index]; !ok && !(f.Fresh && f.Source == "") || ok && p.source != f.Source {
 			failures = append(failures, failure(f.Ref, wire.Errorf(wire.ErrSuperseded, "superseded: the patch changed or was reverted since")))
 		}
 	}
@@ -45,7 +45,6 @@ func switchNativeLocked(n *wire.Native) error {
 	if err != nil {
 		return wire.Errorf(wire.ErrNative, "%v", err)
 	}
-	cur := Load()
 	values := make([]any, len(n.Funcs))
 	for k, f := range n.Funcs {
 		sym, err := p.Lookup(f.Symbol)
@@ -53,9 +52,10 @@ func switchNativeLocked(n *wire.Native) error {
 			failures = append(failures, failure(f.Ref, wire.Errorf(wire.ErrNative, "%v", err)))
 			continue
 		}
-		// The live patch's value has the compiled alias type the
-		// prologue asserts; the plugin's function must have that type.
-		want := reflect.TypeOf(cur.Fns[idx[k]])
+		// The prologue asserts the compiled alias type, which the
+		// function's wrapper gives (without calling what it wraps);
+		// the plugin's function must have that type.
+		want := reflect.TypeOf(entries[k].wrap(reflect.ValueOf(sym)))
 		if got := reflect.TypeOf(sym); got != want {
 			failures = append(failures, failure(f.Ref, wire.Errorf(wire.ErrMismatch, "native function of type %v does not fit %v", got, want)))
 			continue
@@ -65,13 +65,28 @@ func switchNativeLocked(n *wire.Native) error {
 	if len(failures) > 0 {
 		return &ApplyError{Failures: failures}
 	}
+	if machine.patched == nil {
+		machine.patched = map[int]patchInfo{}
+	}
 	t := copyTable()
-	for k, i := range idx {
-		t.Fns[i] = values[k]
-		info := machine.patched[i]
+	for k, e := range entries {
+		t.Fns[e.index] = values[k]
+		info := machine.patched[e.index]
 		info.native = true
-		machine.patched[i] = info
+		if f := n.Funcs[k]; f.Fresh {
+			info.key, info.source = e.key, f.NewSource
+		}
+		machine.patched[e.index] = info
 	}
 	Publish(t)
 	return nil
+}
+
+// preloadPlugin loads n's plugin, without the machine's lock: the switch
+// then finds it loaded (plugin.Open of a path already opened returns it
+// at once, or its error again).
+func preloadPlugin(n *wire.Native) {
+	if n != nil && n.Plugin != "" {
+		_, _ = plugin.Open(n.Plugin)
+	}
 }

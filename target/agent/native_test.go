@@ -36,3 +36,43 @@ func TestSwitchNativeSuperseded(t *testing.T) {
 		t.Errorf("reverted greet: got %q", got)
 	}
 }
+
+// TestSwitchNativeFresh checks the state a fresh native switch (a change
+// that never ran interpreted) expects: it names the live patch it
+// replaces, "" for a function that runs compiled, and is refused as
+// superseded when the function's state differs, before any plugin is
+// loaded.
+func TestSwitchNativeFresh(t *testing.T) {
+	resetPatches(t)
+	key := testPkg + ".greet"
+	fresh := func(prev string) error {
+		return SwitchNative(&wire.Native{Plugin: "/nonexistent/plugin.so", Funcs: []wire.NativeFunc{
+			{Ref: wire.Ref{Key: key}, Symbol: "LpNative0", Source: prev, Fresh: true, NewSource: "native"}}})
+	}
+	kind := func(err error) wire.ErrorKind {
+		var ae *ApplyError
+		var we *wire.Error
+		switch {
+		case errors.As(err, &ae) && len(ae.Failures) == 1:
+			return ae.Failures[0].Kind
+		case errors.As(err, &we):
+			return we.Kind
+		}
+		return ""
+	}
+	// Compiled, as expected: the check passes and the plugin is opened.
+	if k := kind(fresh("")); k != wire.ErrNative {
+		t.Errorf("fresh switch of a compiled function: got %v, want the plugin's failure", k)
+	}
+	old := `func(name string) string { return "old " + name }`
+	mustApply(t, wire.Patch{Ref: wire.Ref{Key: key}, Source: old})
+	if k := kind(fresh("")); k != wire.ErrSuperseded {
+		t.Errorf("fresh switch expecting compiled code of a patched function: got %v, want superseded", k)
+	}
+	if k := kind(fresh(old)); k != wire.ErrNative {
+		t.Errorf("fresh switch of the live patch: got %v, want the plugin's failure", k)
+	}
+	if got := greet("bob"); got != "old bob" {
+		t.Errorf("after the refused switches: got %q, want the live patch's", got)
+	}
+}

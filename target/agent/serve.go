@@ -33,6 +33,10 @@ func handle(req *wire.Request, lock func() bool, addrs []uintptr) wire.Response 
 			resp.OK = true
 		}
 		return resp
+	case wire.OpNative:
+		// Loading a plugin takes tens of milliseconds: done before the
+		// lock, so that the switch holds it only to check and publish.
+		preloadPlugin(req.Native)
 	}
 	if !lock() {
 		resp.Error = wire.Errorf(wire.ErrBusy, "agent busy: another operation is in progress")

@@ -81,4 +81,10 @@ type NativeFunc struct {
 	// Source is the Source of the live interpreted patch it replaces: a
 	// switch whose patch was superseded since (or reverted) is refused.
 	Source string `json:"source"`
+	// Fresh marks a function that goes native without going live
+	// interpreted first (a change the interpreter cannot take): Source
+	// is then that of the live patch it replaces, "" when the function
+	// runs compiled, and NewSource is recorded as the patch's source.
+	Fresh     bool   `json:"fresh,omitempty"`
+	NewSource string `json:"newSource,omitempty"`
 }

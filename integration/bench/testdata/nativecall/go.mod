@@ -1,0 +1,3 @@
+module example.com/nativecall
+
+go 1.22

@@ -1,0 +1,190 @@
+package native
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/types"
+
+	"github.com/livepatch/livepatch/internal/change"
+)
+
+// What a change declares anew (a function, a type with its methods, a
+// method of a compiled type) the plugin declares too, as the change
+// wrote it, with the same rewriting and a //line directive of its own:
+// the plugin's code calls its own copy. A new method of a compiled type
+// cannot be declared outside its package: the plugin declares it as a
+// function of its receiver first (newMethodName), and its calls call that.
+// A package variable or constant the change declares anew is not covered
+// yet.
+
+// newDecls gathers the new declarations a plugin's code uses.
+type newDecls struct {
+	c     *change.Checked
+	done  map[types.Object]bool
+	queue []types.Object
+}
+
+// need records that the plugin uses obj, a package-level object the
+// change declares anew.
+func (nd *newDecls) need(obj types.Object) error {
+	switch o := obj.(type) {
+	case *types.Func:
+	case *types.TypeName:
+		if o.IsAlias() {
+			return notCovered("it uses type alias %s, which the change declares anew", o.Name())
+		}
+		nd.add(obj)
+		if named, ok := o.Type().(*types.Named); ok {
+			for i := range named.NumMethods() {
+				nd.add(named.Method(i))
+			}
+		}
+		return nil
+	case *types.Var:
+		return notCovered("it uses package variable %s, which the change declares anew", obj.Name())
+	default:
+		return notCovered("it uses %s, which the change declares anew", obj.Name())
+	}
+	nd.add(obj)
+	return nil
+}
+
+func (nd *newDecls) add(obj types.Object) {
+	if !nd.done[obj] {
+		nd.done[obj] = true
+		nd.queue = append(nd.queue, obj)
+	}
+}
+
+// declared reports whether t, or what it points to, is a named type the
+// change declares anew.
+func (nd *newDecls) declared(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Pkg() == nd.c.Pkg && nd.c.Compiled.Scope().Lookup(named.Obj().Name()) == nil
+}
+
+// newMethod returns the compiled type of which m is a method the change
+// adds, or nil when m is not one.
+func (nd *newDecls) newMethod(m *types.Func) *types.TypeName {
+	recv := m.Signature().Recv()
+	if recv == nil {
+		return nil
+	}
+	t := recv.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Pkg() != nd.c.Pkg {
+		return nil
+	}
+	tn, ok := nd.c.Compiled.Scope().Lookup(named.Obj().Name()).(*types.TypeName)
+	if !ok {
+		return nil // of a new type
+	}
+	if o, _, _ := types.LookupFieldOrMethod(tn.Type(), true, nd.c.Compiled, m.Name()); o != nil {
+		return nil
+	}
+	return tn
+}
+
+// newMethodName is the name of the plugin's function for method m of
+// compiled type tn, which the change adds.
+func newMethodName(tn *types.TypeName, m *types.Func) string {
+	return "LpNewM_" + tn.Name() + "_" + m.Name()
+}
+
+// newMethodCall rewrites x.m(args), a call of m, a method the change adds
+// to a compiled type, into a call of the plugin's function for it:
+// newMethodName(x, args), x's address taken or x dereferenced as m's
+// receiver wants. A method value of it is not covered yet.
+func (w *funcWriter) newMethodCall(se *ast.SelectorExpr, m *types.Func) {
+	call, ok := w.calls[se]
+	sel := w.c.Info.Selections[se]
+	if !ok || sel.Kind() != types.MethodVal || len(sel.Index()) != 1 {
+		w.fail(notCovered("method %s, which the change adds, is not called directly", m.Name()))
+		return
+	}
+	tn := w.nd.newMethod(m)
+	w.nd.add(m)
+	w.handled[se.Sel] = true
+	_, ptrMethod := m.Signature().Recv().Type().(*types.Pointer)
+	_, ptr := sel.Recv().Underlying().(*types.Pointer)
+	prefix, suffix := newMethodName(tn, m)+"(", ""
+	switch {
+	case ptrMethod && !ptr:
+		prefix, suffix = prefix+"&(", ")"
+	case !ptrMethod && ptr:
+		prefix, suffix = prefix+"*(", ")"
+	}
+	if len(call.Args) > 0 {
+		suffix += ", "
+	}
+	w.insert(se.X.Pos(), prefix)
+	w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(call.Lparen) + 1, suffix})
+}
+
+// write writes the new declarations the plugin's code uses, and those
+// they use in turn, each after a //line directive.
+func (nd *newDecls) write(body *bytes.Buffer, imports map[string]string) error {
+	for len(nd.queue) > 0 {
+		obj := nd.queue[0]
+		nd.queue = nd.queue[1:]
+		f, n := nd.declOf(obj)
+		if n == nil {
+			return notCovered("the declaration of %s, which the change declares anew, is not in the saved files", obj.Name())
+		}
+		w := newWriter(nd.c, f.Src, imports, nd)
+		var text string
+		var err error
+		pos := nd.c.Fset.PositionFor(n.Pos(), false)
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			name := ""
+			if tn := nd.newMethod(obj.(*types.Func)); tn != nil {
+				name = newMethodName(tn, obj.(*types.Func))
+			}
+			text, err = w.writeFunc(n, name)
+			pos = nd.c.Fset.PositionFor(n.Type.Func, false)
+		case *ast.TypeSpec:
+			text, err = w.write(n, n.Name)
+			text = "type " + text
+			pos.Column = 1
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(body, "\n//line %s:%d:%d\n%s\n", f.Path, pos.Line, pos.Column, text)
+	}
+	return nil
+}
+
+// declOf returns the saved file and the declaration (a *ast.FuncDecl or
+// a *ast.TypeSpec) of obj, or a nil node.
+func (nd *newDecls) declOf(obj types.Object) (change.ChangedFile, ast.Node) {
+	tok := nd.c.Fset.File(obj.Pos())
+	for _, f := range nd.c.Files {
+		if nd.c.Fset.File(f.Syntax.Pos()) != tok {
+			continue
+		}
+		for _, d := range f.Syntax.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Name.Pos() == obj.Pos() {
+					return f, d
+				}
+			case *ast.GenDecl:
+				for _, sp := range d.Specs {
+					if ts, ok := sp.(*ast.TypeSpec); ok && ts.Name.Pos() == obj.Pos() {
+						return f, ts
+					}
+				}
+			}
+		}
+	}
+	return change.ChangedFile{}, nil
+}
