@@ -45,7 +45,7 @@ func TestLivePatchImportOfDependency(t *testing.T) {
 		editFile(t, dir, "types.go", "import \"fmt\"", "import (\n\t\"fmt\"\n\t\"unicode/utf8\"\n)",
 			"return fmt.Sprint(v) }", "return fmt.Sprint(v, utf8.RuneLen('x')) }")
 		got := env.waitConsoleAny(refusal, "patched main.show", "nothing of this save was applied")
-		if want := "types.go:5:2: " + refusal + ", and patched code reaches only the packages the program's own code imports as built: restart to apply\nlivepatch: nothing of this save was applied\n"; got != want {
+		if want := "types.go:5:2: " + refusal + ", and patched code reaches only the packages the program's own code imports as built: the native tier, which could build it, is off: restart to apply\nlivepatch: nothing of this save was applied\n"; got != want {
 			t.Errorf("save of types.go: %q, want %q", got, want)
 		}
 		env.checkReport(thread, "woof WOOF 1")

@@ -44,8 +44,8 @@ type unlinkedCache struct {
 // in directory dir. The packages patched code can import (Available: the
 // agent carries them) import as linked. One it cannot, linked only as a
 // dependency or not linked at all, goes to the native tier when it can
-// take the change (a package not linked is loaded from source), recorded
-// in used; otherwise it is refused through refused, with why the
+// take the change (a package not linked is loaded from source and
+// recorded in used); otherwise it is refused through refused, with why the
 // interpreter cannot reach it and why the native tier does not take it.
 func (p *Program) importer(pkgPath, pkgName, dir string, nat NativeMode, used map[string]bool, refused func(path, why string)) types.Importer {
 	all := p.Importer()
@@ -56,8 +56,7 @@ func (p *Program) importer(pkgPath, pkgName, dir string, nat NativeMode, used ma
 		linked := p.pkgs[path]
 		if nat.On && pkgName != "main" {
 			if linked != nil {
-				used[path] = true
-				return linked, nil
+				return linked, nil // native only: nativeOnly finds it unavailable
 			}
 			ip, err := p.loadUnlinked(path, dir)
 			if err != nil {
