@@ -83,11 +83,6 @@ func TestRepatchFidelityFixtures(t *testing.T) {
 		// frame: neither sees the panic.
 		"lang.CatchByMethod":  "catch calls recover",
 		"lang.(*guard).catch": "calls recover",
-		// Generic functions and methods have no dispatch prologue.
-		"lang.keysOf":        "generic",
-		"lang.(*Stack).Push": "generic",
-		"lang.(*Stack).Pop":  "generic",
-		"lang.(*Stack).size": "generic",
 	}
 	replaced := 0
 	for _, p := range rep.Packages {

@@ -67,6 +67,7 @@ func rewrite(in *Input, guard bool) (*Output, error) {
 	r.lower.SeqTypes()
 	r.sideCopies()    // sidefields.go
 	r.lowerGenerics() // generic.go
+	r.genericPatch()  // genericpatch.go
 	if guard {
 		r.guardDecls() // guard.go
 	}
@@ -323,11 +324,11 @@ func (r *rewriter) methodAccessor(sel *types.Selection) string {
 	if fn.Exported() {
 		return ""
 	}
-	q := r.qualifier(named.Obj().Pkg())
-	if q != "" {
-		q += "."
+	if r.in.Generic != nil && holdsTypeParam(named) {
+		r.refuse(sel.Obj().Pos(), ReasonGeneric, fmt.Sprintf("unexported method %s of %s in generic code: the interpreter cannot call it on an instantiation that only runs now", fn.Name(), types.TypeString(named, types.RelativeTo(r.in.Pkg))))
+		return ""
 	}
-	return q + patcher.MethodAccessorPrefix + r.accessorBase(named) + "_" + fn.Name()
+	return r.accessorQualifier(named) + patcher.MethodAccessorPrefix + r.accessorBase(named) + "_" + fn.Name()
 }
 
 // RecvNamed returns the named type that declares method fn, or nil.
