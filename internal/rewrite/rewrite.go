@@ -179,12 +179,16 @@ func (r *rewriter) visit(n ast.Node) bool {
 		r.lowerFieldAddr(n) // fields.go
 	case *ast.CallExpr:
 		r.lowerBuiltin(n)
+		r.fmtArgs(n)      // fmtargs.go
+		r.crossingArgs(n) // crossings.go
 	case *ast.CompositeLit:
 		if !r.lowered[n] && !r.lowerComposite(n, nil) {
 			r.keyElements(n) // composite.go
 		}
 	case *ast.DeferStmt:
 		r.refuseDeferredRecover(n) // recovers.go
+	case *ast.ReturnStmt:
+		r.crossingResults(n) // crossings.go
 	case *ast.ForStmt:
 		r.lowerFor(n)
 	case *ast.RangeStmt:

@@ -1,0 +1,21 @@
+package lang
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestLocalStructFields(t *testing.T) {
+	if v, j := LocalFields(); v != "{X:1 y:2}" || j != `{"X":1}` {
+		t.Errorf("LocalFields: got %q, %q; want {X:1 y:2}, {\"X\":1}", v, j)
+	}
+	if got := LocalFieldsPlain(); got != "{1 2} &{3 4}" {
+		t.Errorf("LocalFieldsPlain: got %q, want {1 2} &{3 4}", got)
+	}
+}
+
+func TestDeferredCallPanics(t *testing.T) {
+	if got, want := DeferredPanics(), []string{"first", "second", "recovered boom"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("DeferredPanics: got %q, want %q", got, want)
+	}
+}
