@@ -476,8 +476,8 @@ func TestLowerDefers(t *testing.T) {
 // TestLowerRefusals checks what stays refused, with the reason.
 func TestLowerRefusals(t *testing.T) {
 	for name, want := range map[string]string{
-		"Assigns":  "a function literal deferred in a loop that assigns i, a variable of the iteration",
-		"Nested":   "a parameter or result of a type holding iter.Seq[int]",
+		"Assigns": "a function literal deferred in a loop that assigns i, a variable of the iteration",
+		"Nested":  "a parameter or result of a type holding iter.Seq[int]",
 	} {
 		_, err := lowered(t, name)
 		var ie diag.Diagnostics

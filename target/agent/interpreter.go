@@ -13,8 +13,8 @@ import (
 	yunsafe "github.com/traefik/yaegi/stdlib/unsafe"
 
 	"github.com/livepatch/livepatch/target/agent/bintypes"
-	"github.com/livepatch/livepatch/target/agent/ifacewrap"
 	"github.com/livepatch/livepatch/target/agent/fmtvalue"
+	"github.com/livepatch/livepatch/target/agent/ifacewrap"
 	"github.com/livepatch/livepatch/target/agent/side"
 	"github.com/livepatch/livepatch/target/agent/stdgeneric"
 )
