@@ -363,6 +363,10 @@ func preparePatch(e *funcEntry, p wire.Patch) (*preparedPatch, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r := refusedAssertion(p.Source, p.Helpers, pkgPath, bound); r != nil {
+		r.Place(0, p.File, p.Line)
+		return nil, r
+	}
 	// Pointers to compiled types and method expressions are rewritten so
 	// that yaegi handles method values of them (see package bintypes).
 	sc := bintypes.Scope{Imports: bound}
