@@ -136,7 +136,7 @@ func (prog *Program) buildShape(key string) (patcher.GenericShape, bool) {
 		}
 		for _, d := range ref.file.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && patcher.IsGeneric(fd) && patcher.FuncKey(lp.PkgPath, fd) == key {
-				sh, why := patcher.ShapeOf(fd, lp.TypesInfo)
+				sh, why := patcher.ShapeOf(lp.Types, fd, lp.TypesInfo, nil)
 				return sh, why == ""
 			}
 		}
@@ -151,7 +151,7 @@ func (s *savedChange) rewriteGenericPatch(in *rewrite.Input, key string, fd *ast
 	if !ok {
 		return nil, diag.Diagnostics{{Pos: s.prog.fset.Position(fd.Pos()), Kind: diag.RefusedRestart, Msg: "generic function " + fd.Name.Name + ": not among the build's patchable generic functions"}}
 	}
-	in.Generic = &rewrite.GenericPatch{Instances: sh.Instances}
+	in.Generic = &rewrite.GenericPatch{Instances: sh.Instances, Funcs: sh.Funcs, Methods: sh.Methods}
 	return s.prog.Rewrite(in, false)
 }
 

@@ -3,6 +3,7 @@ package patcher
 import (
 	"go/ast"
 	"go/types"
+	"strings"
 
 	"github.com/livepatch/livepatch/internal/patcher/naming"
 )
@@ -41,11 +42,23 @@ type GenericShape struct {
 	// TypeParams are the type parameters' names, in order.
 	TypeParams []string
 	// Instances are the keys (GenericInstanceKey) of the instantiated
-	// types that the declaration spells with type parameters in their
-	// arguments, in the order of first occurrence.
+	// generic types that hold type parameters, of the expressions of the
+	// declaration (spelled, or the types of its expressions, and the
+	// types they are made of).
 	Instances []string
-	// exprs are the expressions of Instances, in the builder's syntax.
-	exprs []ast.Expr
+	// Funcs are the keys (GenericFuncKey) of the instantiations of generic
+	// functions that the declaration uses with type parameters in their
+	// type arguments; the prologue gives each as a func value
+	// (lpTF_<i>), which runs the compiled instantiation and, through its
+	// prologue, its patch.
+	Funcs []string
+	// Methods are the keys (GenericMethodKey) of the unexported methods of
+	// the Instances of the package's own generic types; the prologue gives
+	// each as a method expression (lpTM_<i>): reflect cannot call them.
+	Methods []string
+
+	// The builder's texts of each, in the declaration's file.
+	instText, funcText, methodText []string
 }
 
 // GenericInstanceKey is the key of an instantiated type t, whose type
@@ -61,9 +74,26 @@ func IsGeneric(fd *ast.FuncDecl) bool {
 	return fd.Type.TypeParams != nil && len(fd.Type.TypeParams.List) > 0 || fd.Recv != nil && genericReceiver(fd.Recv)
 }
 
+// GenericFuncKey is the key of an instantiation of generic function
+// origin in a GenericShape.
+func GenericFuncKey(origin types.Object, targs []types.Type) string {
+	parts := make([]string, len(targs))
+	for i, t := range targs {
+		parts[i] = types.TypeString(t, nil)
+	}
+	return origin.Pkg().Path() + "." + origin.Name() + "[" + strings.Join(parts, ", ") + "]"
+}
+
+// GenericMethodKey is the key of method name of the instantiated type
+// whose key is inst, in a GenericShape.
+func GenericMethodKey(inst, name string) string { return inst + "." + name }
+
 // ShapeOf returns the GenericShape of fd, a generic function or method
-// checked with info, or why its prologue cannot have one.
-func ShapeOf(fd *ast.FuncDecl, info *types.Info) (GenericShape, string) {
+// of package pkg checked with info, or why its prologue cannot have one.
+// qual writes a package in the declaration's file ("" for pkg, false when
+// the file cannot name it); the builder needs it for the texts, and
+// others may give nil.
+func ShapeOf(pkg *types.Package, fd *ast.FuncDecl, info *types.Info, qual func(*types.Package) (string, bool)) (GenericShape, string) {
 	var sh GenericShape
 	for _, id := range TypeParamIdents(fd) {
 		if id == nil || id.Name == "_" {
@@ -71,29 +101,125 @@ func ShapeOf(fd *ast.FuncDecl, info *types.Info) (GenericShape, string) {
 		}
 		sh.TypeParams = append(sh.TypeParams, id.Name)
 	}
+	text := func(t types.Type) (string, bool) {
+		if qual == nil {
+			return "", true
+		}
+		ok := true
+		s := types.TypeString(t, func(p *types.Package) string {
+			if p == pkg {
+				return ""
+			}
+			n, named := qual(p)
+			ok = ok && named
+			return n
+		})
+		return s, ok
+	}
 	seen := map[string]bool{}
-	ast.Inspect(fd, func(n ast.Node) bool {
-		switch n.(type) {
-		case *ast.IndexExpr, *ast.IndexListExpr:
-		default:
+	var named []*types.Named
+	addType := func(t types.Type) {
+		naming.WalkTypes(t, func(t types.Type) bool {
+			x, ok := t.(*types.Named)
+			if !ok || x.TypeArgs().Len() == 0 || !holdsTypeParam(x) || holdsLocalType(x) {
+				return true
+			}
+			k := GenericInstanceKey(x)
+			if txt, ok := text(x); ok && !seen[k] {
+				seen[k] = true
+				sh.Instances = append(sh.Instances, k)
+				sh.instText = append(sh.instText, txt)
+				named = append(named, x)
+			}
 			return true
+		})
+	}
+	for _, e := range exprsIn(fd, info) {
+		addType(info.Types[e].Type)
+	}
+	for _, id := range instIdentsIn(fd, info) {
+		fn, _ := info.Uses[id].(*types.Func)
+		targs := TypeArgs(info.Instances[id].TypeArgs)
+		if fn == nil || fn.Type().(*types.Signature).Recv() != nil || !holdsTypeParam(types.NewTuple(typeVars(targs)...)) {
+			continue
 		}
-		e := n.(ast.Expr)
-		tv, ok := info.Types[e]
-		if !ok || !tv.IsType() || !holdsTypeParam(tv.Type) {
-			return true
+		k := GenericFuncKey(fn.Origin(), targs)
+		if seen[k] {
+			continue
 		}
-		if _, named := types.Unalias(tv.Type).(*types.Named); !named || holdsLocalType(tv.Type) {
-			return true // a type declared in the body: the prologue cannot name it
+		q, ok := "", true
+		if fn.Pkg() != pkg && qual != nil {
+			q, ok = qual(fn.Pkg())
+			q += "."
 		}
-		if k := GenericInstanceKey(tv.Type); !seen[k] {
+		args := make([]string, len(targs))
+		for i, t := range targs {
+			var tok bool
+			args[i], tok = text(t)
+			ok = ok && tok && !holdsLocalType(t)
+		}
+		if ok {
 			seen[k] = true
-			sh.Instances = append(sh.Instances, k)
-			sh.exprs = append(sh.exprs, e)
+			sh.Funcs = append(sh.Funcs, k)
+			sh.funcText = append(sh.funcText, q+fn.Name()+"["+strings.Join(args, ", ")+"]")
+		}
+	}
+	for i, x := range named {
+		if x.Obj().Pkg() != pkg {
+			continue
+		}
+		for m := 0; m < x.Origin().NumMethods(); m++ {
+			meth := x.Origin().Method(m)
+			if meth.Exported() {
+				continue
+			}
+			recv := sh.instText[i]
+			if _, ptr := meth.Type().(*types.Signature).Recv().Type().(*types.Pointer); ptr {
+				recv = "(*" + recv + ")"
+			}
+			sh.Methods = append(sh.Methods, GenericMethodKey(sh.Instances[i], meth.Name()))
+			sh.methodText = append(sh.methodText, recv+"."+meth.Name())
+		}
+	}
+	return sh, ""
+}
+
+// exprsIn returns the expressions of fd that info types, by position.
+func exprsIn(fd *ast.FuncDecl, info *types.Info) []ast.Expr {
+	var out []ast.Expr
+	ast.Inspect(fd, func(n ast.Node) bool {
+		if e, ok := n.(ast.Expr); ok {
+			if _, typed := info.Types[e]; typed {
+				out = append(out, e)
+			}
 		}
 		return true
 	})
-	return sh, ""
+	return out
+}
+
+// instIdentsIn returns the identifiers of fd that denote instantiations,
+// by position.
+func instIdentsIn(fd *ast.FuncDecl, info *types.Info) []*ast.Ident {
+	var out []*ast.Ident
+	ast.Inspect(fd, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if _, inst := info.Instances[id]; inst {
+				out = append(out, id)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// typeVars returns variables of types ts, for a tuple.
+func typeVars(ts []types.Type) []*types.Var {
+	out := make([]*types.Var, len(ts))
+	for i, t := range ts {
+		out[i] = types.NewParam(0, nil, "", t)
+	}
+	return out
 }
 
 // TypeParamIdents returns the type parameters of fd, a generic function

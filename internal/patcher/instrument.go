@@ -133,7 +133,7 @@ func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
 	}
 	var shape GenericShape
 	if reason == "" && IsGeneric(fd) {
-		shape, reason = ShapeOf(fd, fi.info)
+		shape, reason = ShapeOf(fi.pkg, fd, fi.info, fi.importName)
 	}
 	if reason != "" {
 		fn.Reason = reason
@@ -240,13 +240,13 @@ func (fi *fileInstrumenter) genericPrologue(fd *ast.FuncDecl, n int, sig signatu
 	for _, tp := range sh.TypeParams {
 		typs = append(typs, fmt.Sprintf("lp_reflect.TypeOf((*%s)(nil)).Elem()", tp))
 	}
-	for _, e := range sh.exprs {
-		typs = append(typs, fmt.Sprintf("lp_reflect.TypeOf((*%s)(nil)).Elem()", fi.exprString(e)))
+	for _, t := range sh.instText {
+		typs = append(typs, fmt.Sprintf("lp_reflect.TypeOf((*%s)(nil)).Elem()", t))
 	}
 	ran := fmt.Sprintf("&%s%d[%d]", ranPrefix, fi.ranBase, n-fi.ranBase)
 	prologue := fmt.Sprintf(" if lp_atomic.LoadUint32(%s) == 0 { lp_atomic.StoreUint32(%s, 1) };", ran, ran)
-	prologue += fmt.Sprintf(" lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current)); if lpT != nil { if lpG, lpOK := lpT.Fns[%d].(lp_agent.Generic); lpOK { if lpF, lpOK := lpG.Instance([]lp_reflect.Type{%s}).(%s); lpOK { %s } } }; lpT = nil;",
-		n, strings.Join(typs, ", "), ft, body)
+	prologue += fmt.Sprintf(" lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current)); if lpT != nil { if lpG, lpOK := lpT.Fns[%d].(lp_agent.Generic); lpOK { if lpF, lpOK := lpG.Instance([]lp_reflect.Type{%s}, []any{%s}, []any{%s}).(%s); lpOK { %s } } }; lpT = nil;",
+		n, strings.Join(typs, ", "), strings.Join(sh.funcText, ", "), strings.Join(sh.methodText, ", "), ft, body)
 	off := fi.offset(fd.Body.Lbrace) + 1
 	fi.edits = append(fi.edits, edit{off: off, end: off, text: prologue})
 }
@@ -346,6 +346,24 @@ func (fi *fileInstrumenter) nameField(f *ast.Field, i int, fixed string) []strin
 		names = append(names, id.Name)
 	}
 	return names
+}
+
+// importName returns the name under which the file imports package p,
+// and whether it does.
+func (fi *fileInstrumenter) importName(p *types.Package) (string, bool) {
+	for _, is := range fi.file.Imports {
+		if path, err := strconv.Unquote(is.Path.Value); err == nil && path == p.Path() {
+			switch {
+			case is.Name == nil:
+				return p.Name(), true
+			case is.Name.Name == "_" || is.Name.Name == ".":
+				return "", false
+			default:
+				return is.Name.Name, true
+			}
+		}
+	}
+	return "", false
 }
 
 // exprString prints a type expression of the file on one line.

@@ -184,6 +184,10 @@ func (r *rewriter) lowerInstance(id *ast.Ident, stack []ast.Node) {
 	if isType && r.in.Generic != nil && hasTypeParam(targs) {
 		return // genericpatch.go
 	}
+	if name, ok := r.genericFunc(origin, targs); ok && hasTypeParam(targs) {
+		r.add(ref.expr, func() string { return name }) // genericpatch.go
+		return
+	}
 	if name := r.instanceSymbol(origin, targs); name != "" {
 		r.add(ref.expr, func() string { return name })
 		return

@@ -29,9 +29,9 @@ import (
 // GenericPatch describes the patch of a generic function for the
 // rewriting.
 type GenericPatch struct {
-	// Instances are the keys of the compiled declaration's
-	// patcher.GenericShape.
-	Instances []string
+	// Instances, Funcs and Methods are the keys of the compiled
+	// declaration's patcher.GenericShape.
+	Instances, Funcs, Methods []string
 }
 
 // genericPatch rewrites the declaration of a generic function's patch.
@@ -111,6 +111,38 @@ func (r *rewriter) typeParamName(tn *types.TypeName) (string, bool) {
 // generic function reaches its i-th type parameter, and under which the
 // agent declares the type argument: lpTP_0, lpTP_1, ...
 const GenericTypeParamPrefix = "lpTP_"
+
+// genericFunc returns the name under which the patch of a generic
+// function reaches the instantiation of generic function origin at targs
+// (which hold type parameters): lpTF_<i>, the compiled instantiation the
+// prologue gives, or false when the compiled declaration does not use it.
+func (r *rewriter) genericFunc(origin types.Object, targs []types.Type) (string, bool) {
+	if r.in.Generic == nil {
+		return "", false
+	}
+	key := patcher.GenericFuncKey(origin, targs)
+	for i, k := range r.in.Generic.Funcs {
+		if k == key {
+			return "lpTF_" + strconv.Itoa(i), true
+		}
+	}
+	return "", false
+}
+
+// genericMethod returns the name under which the patch of a generic
+// function reaches unexported method name of named, an instantiated type
+// that holds type parameters: lpTM_<i>, which the agent makes from the
+// method expression the prologue gives, and which returns the method
+// value of its receiver as the builder's method accessors do.
+func (r *rewriter) genericMethod(named *types.Named, name string) (string, bool) {
+	key := patcher.GenericMethodKey(patcher.GenericInstanceKey(named), name)
+	for i, k := range r.in.Generic.Methods {
+		if k == key {
+			return "lpTM_" + strconv.Itoa(i), true
+		}
+	}
+	return "", false
+}
 
 // accessorQualifier returns the qualifier, with its dot, of the builder's
 // accessors of named's fields and methods: none for an instantiated type

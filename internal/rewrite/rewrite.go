@@ -208,7 +208,7 @@ func (r *rewriter) visitIdent(n *ast.Ident) {
 	info := r.in.Info
 	obj := info.Uses[n]
 	if k, isConst := obj.(*types.Const); isConst && (r.in.Change != nil && r.in.Change.Inline[k] || r.userConst(k)) {
-		r.add(n, func() string { return r.constValue(k) })
+		r.add(n, func() string { return r.constValue(k, r.in.Info.TypeOf(n)) })
 		return
 	}
 	v, ok := obj.(*types.Var)
@@ -237,7 +237,7 @@ func (r *rewriter) visitSelector(n *ast.SelectorExpr) bool {
 		if pn, ok := info.Uses[id].(*types.PkgName); ok {
 			r.imports[r.in.Spec(pn.Imported().Path(), id.Name)] = true
 			if k, ok := info.Uses[n.Sel].(*types.Const); ok && r.userConst(k) {
-				r.add(n, func() string { return r.constValue(k) })
+				r.add(n, func() string { return r.constValue(k, r.in.Info.TypeOf(n)) })
 			}
 			if v, ok := info.Uses[n.Sel].(*types.Var); ok && r.in.LoadedFile && r.isUser(v.Pkg()) {
 				q, name := id.Name, n.Sel.Name
@@ -329,6 +329,9 @@ func (r *rewriter) methodAccessor(sel *types.Selection) string {
 		return ""
 	}
 	if r.in.Generic != nil && holdsTypeParam(named) {
+		if name, ok := r.genericMethod(named, fn.Name()); ok {
+			return name
+		}
 		r.refuse(sel.Obj().Pos(), ReasonGeneric, fmt.Sprintf("unexported method %s of %s in generic code: the interpreter cannot call it on an instantiation that only runs now", fn.Name(), types.TypeString(named, types.RelativeTo(r.in.Pkg))))
 		return ""
 	}
@@ -369,9 +372,18 @@ func (r *rewriter) methodValue(n *ast.SelectorExpr, sel *types.Selection, acc st
 
 // constValue writes the value of a constant that a saved change declares
 // or changes: the compiled symbol holds the old value, or none.
-func (r *rewriter) constValue(k *types.Const) string {
+//
+// An untyped constant that its use gives another type than its default
+// (a rune map's key nul, with const nul = 0) is converted to that type:
+// yaegi v0.16.1 would take the literal at its default type, and index the
+// map with an int ("reflect.Value.MapIndex: value of type int is not
+// assignable to type int32").
+func (r *rewriter) constValue(k *types.Const, use types.Type) string {
 	lit := constLiteral(k.Val(), k.Type())
 	if b, ok := k.Type().(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+		if ub, ok := use.(*types.Basic); use != nil && (!ok || ub.Info()&types.IsUntyped == 0) && !types.Identical(use, types.Default(k.Type())) && !types.IsInterface(use) {
+			return r.typeText(use) + "(" + lit + ")"
+		}
 		return constOperand(lit)
 	}
 	return types.TypeString(k.Type(), r.qualifier) + "(" + lit + ")"

@@ -20,13 +20,16 @@ import (
 // builder's prologue in the function's body, which every instantiation
 // runs (one compiled body serves many under GC shape stenciling), calls
 // Instance with the instantiation's types: the function's func type, its
-// type parameters, then the instantiated generic types its declaration
-// spells with type parameters (patcher.GenericShape). Instance returns
+// type parameters, then the instantiated generic types of its declaration
+// that hold type parameters; with the instantiations of generic functions
+// it uses with type parameters, as func values; and with the method
+// expressions of the unexported methods of those types
+// (patcher.GenericShape). Instance returns
 // the replacement as a value of the func type, or nil, when the
 // instantiation cannot be compiled (the function is then reverted, the
 // failure reported as an interpreter fault, and the compiled body runs).
 type Generic interface {
-	Instance(types []reflect.Type) any
+	Instance(types []reflect.Type, funcs, methods []any) any
 }
 
 // RegisterGeneric records patchable generic function number index under
@@ -64,7 +67,7 @@ func newGenericPatch(pp *preparedPatch, helpers, specs []string) (*genericPatch,
 }
 
 // Instance returns the replacement for the instantiation of types.
-func (g *genericPatch) Instance(types []reflect.Type) any {
+func (g *genericPatch) Instance(types []reflect.Type, funcs, methods []any) any {
 	if fn, ok := g.lookup(types); ok {
 		return fn
 	}
@@ -75,7 +78,7 @@ func (g *genericPatch) Instance(types []reflect.Type) any {
 	if fn, ok := g.lookup(types); ok {
 		return fn
 	}
-	fn, err := g.instantiate(types)
+	fn, err := g.instantiate(types, funcs, methods)
 	if err != nil {
 		g.fail(types, err)
 	}
@@ -113,7 +116,7 @@ next:
 // own: a package of the types (instanceTypes) is dot-imported, whose
 // symbols the patch names its type parameters and instantiated types by,
 // and the helpers are compiled again. The caller holds machine.mu.
-func (g *genericPatch) instantiate(types []reflect.Type) (fn any, err error) {
+func (g *genericPatch) instantiate(types []reflect.Type, funcs, methods []any) (fn any, err error) {
 	defer recoverCompile(&err)
 	tps := g.pp.p.TypeParams
 	if len(types) < 1+len(tps) || types[0] == nil || types[0].Kind() != reflect.Func {
@@ -121,7 +124,14 @@ func (g *genericPatch) instantiate(types []reflect.Type) (fn any, err error) {
 	}
 	machine.nextPkg++
 	tpkg := fmt.Sprintf("lp_targs_%d", machine.nextPkg)
-	if err := machine.interp.Use(yaegi.Exports{tpkg + "/" + tpkg: instanceTypes(types[1:1+len(tps)], types[1+len(tps):])}); err != nil {
+	syms := instanceTypes(types[1:1+len(tps)], types[1+len(tps):])
+	for i, f := range funcs {
+		syms["lpTF_"+strconv.Itoa(i)] = reflect.ValueOf(f)
+	}
+	for i, m := range methods {
+		syms["lpTM_"+strconv.Itoa(i)] = methodAccessor(reflect.ValueOf(m))
+	}
+	if err := machine.interp.Use(yaegi.Exports{tpkg + "/" + tpkg: syms}); err != nil {
 		return nil, fmt.Errorf("register the type arguments: %w", err)
 	}
 	var src strings.Builder
@@ -166,6 +176,32 @@ func instanceTypes(tparams, insts []reflect.Type) map[string]reflect.Value {
 		}
 	}
 	return syms
+}
+
+// methodAccessor returns, for a method expression me, func(recv, args)
+// results, a function of the receiver that returns the method value, as
+// the builder's accessors of unexported methods do.
+func methodAccessor(me reflect.Value) reflect.Value {
+	mt := me.Type()
+	in := make([]reflect.Type, mt.NumIn()-1)
+	for i := range in {
+		in[i] = mt.In(i + 1)
+	}
+	out := make([]reflect.Type, mt.NumOut())
+	for i := range out {
+		out[i] = mt.Out(i)
+	}
+	vt := reflect.FuncOf(in, out, mt.IsVariadic())
+	at := reflect.FuncOf([]reflect.Type{mt.In(0)}, []reflect.Type{vt}, false)
+	return reflect.MakeFunc(at, func(recv []reflect.Value) []reflect.Value {
+		return []reflect.Value{reflect.MakeFunc(vt, func(args []reflect.Value) []reflect.Value {
+			all := append([]reflect.Value{recv[0]}, args...)
+			if mt.IsVariadic() {
+				return me.CallSlice(all)
+			}
+			return me.Call(all)
+		})}
+	})
 }
 
 // fail reverts the generic function whose instantiation of types did not
