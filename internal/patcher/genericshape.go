@@ -95,11 +95,29 @@ func GenericMethodKey(inst, name string) string { return inst + "." + name }
 // others may give nil.
 func ShapeOf(pkg *types.Package, fd *ast.FuncDecl, info *types.Info, qual func(*types.Package) (string, bool)) (GenericShape, string) {
 	var sh GenericShape
+	own := map[*types.TypeParam]bool{}
 	for _, id := range TypeParamIdents(fd) {
 		if id == nil || id.Name == "_" {
 			return sh, ReasonGenericBlank
 		}
 		sh.TypeParams = append(sh.TypeParams, id.Name)
+		if tn, ok := info.Defs[id].(*types.TypeName); ok {
+			if tp, ok := tn.Type().(*types.TypeParam); ok {
+				own[tp] = true
+			}
+		}
+	}
+	// ours reports whether t holds type parameters of fd and no others
+	// (a generic callee's signature holds its own).
+	ours := func(t types.Type) bool {
+		mine, other := false, false
+		naming.WalkTypes(t, func(t types.Type) bool {
+			if tp, ok := t.(*types.TypeParam); ok {
+				mine, other = mine || own[tp], other || !own[tp]
+			}
+			return !other
+		})
+		return mine && !other
 	}
 	text := func(t types.Type) (string, bool) {
 		if qual == nil {
@@ -121,7 +139,7 @@ func ShapeOf(pkg *types.Package, fd *ast.FuncDecl, info *types.Info, qual func(*
 	addType := func(t types.Type) {
 		naming.WalkTypes(t, func(t types.Type) bool {
 			x, ok := t.(*types.Named)
-			if !ok || x.TypeArgs().Len() == 0 || !holdsTypeParam(x) || holdsLocalType(x) {
+			if !ok || x.TypeArgs().Len() == 0 || !ours(x) || holdsLocalType(x) {
 				return true
 			}
 			k := GenericInstanceKey(x)
@@ -140,7 +158,7 @@ func ShapeOf(pkg *types.Package, fd *ast.FuncDecl, info *types.Info, qual func(*
 	for _, id := range instIdentsIn(fd, info) {
 		fn, _ := info.Uses[id].(*types.Func)
 		targs := TypeArgs(info.Instances[id].TypeArgs)
-		if fn == nil || fn.Type().(*types.Signature).Recv() != nil || !holdsTypeParam(types.NewTuple(typeVars(targs)...)) {
+		if fn == nil || fn.Type().(*types.Signature).Recv() != nil || !ours(types.NewTuple(typeVars(targs)...)) {
 			continue
 		}
 		k := GenericFuncKey(fn.Origin(), targs)
@@ -256,18 +274,6 @@ func TypeParamIdents(fd *ast.FuncDecl) []*ast.Ident {
 			return nil
 		}
 	}
-}
-
-// holdsTypeParam reports whether t is or holds a type parameter.
-func holdsTypeParam(t types.Type) bool {
-	found := false
-	naming.WalkTypes(t, func(t types.Type) bool {
-		if _, ok := t.(*types.TypeParam); ok {
-			found = true
-		}
-		return !found
-	})
-	return found
 }
 
 // holdsLocalType reports whether t is or holds a named type declared

@@ -30,15 +30,54 @@ import (
 //     struct of funcs, which compiled code cannot compare: == panics,
 //     errors.Is answers false. When the type is comparable (compiled code
 //     would compare it), the crossing is refused (ReasonWrappedCompared).
+//   - A type assertion (or type switch case) to an interface type with
+//     methods that the interpreter makes (written as a literal,
+//     interface{ Usage() string }, or declared by the change or inside a
+//     function) never matches a value of a compiled type: yaegi v0.16.1
+//     matches only its own values to its own interfaces. Such an
+//     assertion is refused (ReasonInterpretedInterface): BurntSushi/toml's
+//     ParseError.ErrorWithUsage lost every error's help text.
 //
 // A type the change declares given to fmt as any prints through its
 // methods (fmtargs.go).
 
 // Reasons of the refusals of crossings.
 const (
-	ReasonReflectedFields = "a value of an interpreted struct type with unexported fields read through reflect"
-	ReasonWrappedCompared = "a value of a comparable type the change declares, given to compiled code as an interface with methods"
+	ReasonReflectedFields      = "a value of an interpreted struct type with unexported fields read through reflect"
+	ReasonWrappedCompared      = "a value of a comparable type the change declares, given to compiled code as an interface with methods"
+	ReasonInterpretedInterface = "a type assertion to an interface type the interpreter makes"
 )
+
+// assertedInterfaces refuses a type assertion, or the cases of a type
+// switch, n, to an interface type with methods that the interpreter makes
+// (this file's comment).
+func (r *rewriter) assertedInterfaces(n ast.Node) {
+	var ts []ast.Expr
+	switch n := n.(type) {
+	case *ast.TypeAssertExpr:
+		ts = append(ts, n.Type)
+	case *ast.TypeSwitchStmt:
+		for _, c := range n.Body.List {
+			ts = append(ts, c.(*ast.CaseClause).List...)
+		}
+	}
+	for _, e := range ts {
+		if e == nil {
+			continue
+		}
+		t := r.in.Info.TypeOf(e)
+		it, ok := t.Underlying().(*types.Interface)
+		if !ok || it.NumMethods() == 0 {
+			continue
+		}
+		if named, ok := types.Unalias(t).(*types.Named); ok && !r.interpretedNamed(named) {
+			continue
+		}
+		r.refuse(e.Pos(), ReasonInterpretedInterface, fmt.Sprintf("type assertion to %s, an interface type the interpreter makes: it never matches a value of a compiled type (yaegi v0.16.1 matches only its own values to its own interfaces); name a compiled interface instead",
+			types.TypeString(t, types.RelativeTo(r.in.Pkg))))
+		return
+	}
+}
 
 // reflectReaders are the packages whose functions read the values they
 // are given through reflect, field names included.

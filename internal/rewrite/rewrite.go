@@ -189,6 +189,8 @@ func (r *rewriter) visit(n ast.Node) bool {
 		r.refuseDeferredRecover(n) // recovers.go
 	case *ast.ReturnStmt:
 		r.crossingResults(n) // crossings.go
+	case *ast.TypeAssertExpr, *ast.TypeSwitchStmt:
+		r.assertedInterfaces(n) // crossings.go
 	case *ast.ForStmt:
 		r.lowerFor(n)
 	case *ast.RangeStmt:
