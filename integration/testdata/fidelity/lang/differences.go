@@ -48,3 +48,19 @@ func DeferredPanics() (out []string) {
 
 // explode panics.
 func explode() { panic("boom") }
+
+// usageError is a compiled error with a Usage method.
+type usageError struct{}
+
+func (usageError) Error() string { return "bad" }
+func (usageError) Usage() string { return "use it well" }
+
+// UsageOf asserts an error to an interface written as a literal
+// (BurntSushi/toml's ErrorWithUsage): interpreted, the assertion never
+// matches a compiled value, so it is refused and stays compiled.
+func UsageOf(err error) string {
+	if u, ok := err.(interface{ Usage() string }); ok {
+		return u.Usage()
+	}
+	return "none"
+}

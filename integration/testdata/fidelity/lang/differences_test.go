@@ -19,3 +19,9 @@ func TestDeferredCallPanics(t *testing.T) {
 		t.Errorf("DeferredPanics: got %q, want %q", got, want)
 	}
 }
+
+func TestAssertToInterfaceLiteral(t *testing.T) {
+	if got := UsageOf(usageError{}); got != "use it well" {
+		t.Errorf("UsageOf: got %q, want \"use it well\"", got)
+	}
+}
