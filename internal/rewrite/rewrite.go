@@ -237,12 +237,16 @@ func (r *rewriter) visitSelector(n *ast.SelectorExpr) bool {
 	info := r.in.Info
 	if id, ok := n.X.(*ast.Ident); ok {
 		if pn, ok := info.Uses[id].(*types.PkgName); ok {
-			r.imports[r.in.Spec(pn.Imported().Path(), id.Name)] = true
+			alias := importAlias(pn.Imported().Path(), id.Name)
+			r.imports[r.in.Spec(pn.Imported().Path(), alias)] = true
+			if alias != id.Name {
+				r.add(id, func() string { return alias })
+			}
 			if k, ok := info.Uses[n.Sel].(*types.Const); ok && r.userConst(k) {
 				r.add(n, func() string { return r.constValue(k, r.in.Info.TypeOf(n)) })
 			}
 			if v, ok := info.Uses[n.Sel].(*types.Var); ok && r.in.LoadedFile && r.isUser(v.Pkg()) {
-				q, name := id.Name, n.Sel.Name
+				q, name := alias, n.Sel.Name
 				r.add(n, func() string { return "(*" + q + "." + patcher.VarAddrPrefix + name + ")" })
 			}
 			return false
@@ -284,6 +288,22 @@ func (r *rewriter) noteWrite(e ast.Expr) {
 			r.out.Writes = append(r.out.Writes, v)
 		}
 	}
+}
+
+// sourcePackages are the packages that yaegi v0.16.1 has as source
+// (stdlib/generic), by name: it takes the name of an import of another
+// package called so for the standard one ("undefined selector:
+// cmp.FilterValues" for github.com/google/go-cmp/cmp).
+var sourcePackages = map[string]string{"cmp": "cmp", "maps": "maps", "slices": "slices", "sync": "sync", "atomic": "sync/atomic"}
+
+// importAlias returns the name under which the rewritten code imports
+// package path, imported by the input as name: lpImp_<name> for a
+// package named like one of sourcePackages, name otherwise.
+func importAlias(path, name string) string {
+	if std, ok := sourcePackages[name]; ok && std != path {
+		return "lpImp_" + name
+	}
+	return name
 }
 
 // isUser reports whether p is an instrumented package of the program (not
@@ -453,6 +473,7 @@ func (r *rewriter) qualifier(p *types.Package) string {
 	if name == "" {
 		name = p.Name()
 	}
+	name = importAlias(p.Path(), name)
 	r.imports[r.in.Spec(p.Path(), name)] = true
 	return name
 }

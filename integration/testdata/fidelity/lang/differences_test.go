@@ -25,3 +25,9 @@ func TestAssertToInterfaceLiteral(t *testing.T) {
 		t.Errorf("UsageOf: got %q, want \"use it well\"", got)
 	}
 }
+
+func TestPackageNamedLikeStd(t *testing.T) {
+	if eq, c := Compared([]int{1, 2}, []int{1, 2, 3}); eq || c != -1 {
+		t.Errorf("Compared: got %t %d, want false -1", eq, c)
+	}
+}
