@@ -27,7 +27,7 @@ const yaegiSum = `github.com/traefik/yaegi v0.16.1 h1:f1De3DVJqIDKmnasUF6MwmWv1d
 github.com/traefik/yaegi v0.16.1/go.mod h1:4eVhbPb3LnD2VigQjhYbEJ69vDRFdT2HQNrXx8eEwUY=
 `
 
-//go:embed agent/*.go agent/bintypes/*.go agent/hostlink/*.go agent/ifacewrap/*.go agent/side/*.go agent/stdgeneric/*.go agent/wire/*.go
+//go:embed agent/*.go agent/bintypes/*.go agent/fmtvalue/*.go agent/hostlink/*.go agent/ifacewrap/*.go agent/side/*.go agent/stdgeneric/*.go agent/wire/*.go
 var agentFS embed.FS
 
 // agentDir is where the agent's files go inside the module.
@@ -36,7 +36,7 @@ const agentDir = "target/agent"
 // agentPackages are the directories of the agent's packages, relative to
 // agent/ in agentFS and to agentDir in the module: the agent and its
 // sub-packages. The embed directive lists the same.
-var agentPackages = []string{".", "bintypes", "hostlink", "ifacewrap", "side", "stdgeneric", "wire"}
+var agentPackages = []string{".", "bintypes", "fmtvalue", "hostlink", "ifacewrap", "side", "stdgeneric", "wire"}
 
 // ModuleFiles returns the files of the agent module, by slash-separated
 // path relative to the module root. The result is the same on every call.

@@ -60,8 +60,11 @@ type Replacement struct {
 	// Imports are the import specs the source needs in the interpreter.
 	Imports []string
 	// Checked is the declaration as checked, for the native tier; nil for
-	// a prompt redefinition.
+	// a prompt redefinition and a generic function.
 	Checked *Checked
+	// TypeParams are the type parameters' names of a generic function's
+	// patch (wire.Patch.TypeParams).
+	TypeParams []string
 }
 
 // ImportsOf returns the import specs the replacement of key needs with the
@@ -87,7 +90,7 @@ func (ch *Change) ImportsOf(key string) []string {
 // save, a prompt redefinition and a repatch send alike.
 func (ch *Change) AgentPatch(key, file string, line int) wire.Patch {
 	return wire.Patch{Ref: wire.Ref{Key: key}, Source: ch.Funcs[key].Source, Imports: ch.ImportsOf(key),
-		File: filepath.Base(file), Line: line, Helpers: ch.Helpers, Vars: ch.Vars}
+		File: filepath.Base(file), Line: line, Helpers: ch.Helpers, Vars: ch.Vars, TypeParams: ch.Funcs[key].TypeParams}
 }
 
 // rewriteChange is RewriteChange with the build's type information.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
 // Compiled generic functions a saved change needs interpreted: the
@@ -122,6 +123,36 @@ func (prog *Program) rewriteGeneric(fn *types.Func, s *savedChange) (string, []s
 		return "", nil, positioned(err, filepath.Base(ref.tok.Name()), prog.fset.Position(fd.Pos()).Line-1)
 	}
 	return rw.Src, append(rw.Imports, signatureImports(prog, info, fd)...), nil
+}
+
+// buildShape returns the patcher.GenericShape of the generic function or
+// method key as built: what its prologue gives the agent, which its patch
+// must fit.
+func (prog *Program) buildShape(key string) (patcher.GenericShape, bool) {
+	for _, ref := range prog.files {
+		lp := ref.pkg
+		if lp == nil || lp.TypesInfo == nil {
+			continue
+		}
+		for _, d := range ref.file.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && patcher.IsGeneric(fd) && patcher.FuncKey(lp.PkgPath, fd) == key {
+				sh, why := patcher.ShapeOf(lp.Types, fd, lp.TypesInfo, nil)
+				return sh, why == ""
+			}
+		}
+	}
+	return patcher.GenericShape{}, false
+}
+
+// rewriteGenericPatch rewrites fd, the saved declaration of key, a generic
+// function or method, into its patch (rewrite.GenericPatch).
+func (s *savedChange) rewriteGenericPatch(in *rewrite.Input, key string, fd *ast.FuncDecl) (*rewrite.Output, error) {
+	sh, ok := s.prog.buildShape(key)
+	if !ok {
+		return nil, diag.Diagnostics{{Pos: s.prog.fset.Position(fd.Pos()), Kind: diag.RefusedRestart, Msg: "generic function " + fd.Name.Name + ": not among the build's patchable generic functions"}}
+	}
+	in.Generic = &rewrite.GenericPatch{Instances: sh.Instances, Funcs: sh.Funcs, Methods: sh.Methods}
+	return s.prog.Rewrite(in, false)
 }
 
 // sameLayout reports whether b has the size and line starts of tf: a

@@ -204,6 +204,39 @@ func Operands() (out []int) {
 	return nil
 }
 
+// DeferPanics has a deferred call that panics between others and a
+// deferred recover: Go runs them all, and the recover stops the panic.
+func DeferPanics() (out []any) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = append(out, "recovered", r)
+		}
+	}()
+	defer func() { out = append(out, "second") }()
+	defer boom()
+	defer func() { out = append(out, "first") }()
+	return nil
+}
+
+// DeferPanicsOn has a deferred call that panics and no recover: the
+// others run, and the panic goes on.
+func DeferPanicsOn(out *[]string) {
+	defer func() { *out = append(*out, "second") }()
+	defer boom()
+	defer func() { *out = append(*out, "first") }()
+}
+
+// DeferRepanics recovers the body's panic in one deferred call, and a
+// later one recovers the panic of one that ran in between.
+func DeferRepanics() (out []any) {
+	defer func() { out = append(out, "last", recover()) }()
+	defer boom()
+	defer func() { out = append(out, "first", recover()) }()
+	panic("body")
+}
+
+func boom() { panic("b") }
+
 func RecoverInBody(seq iter.Seq[int]) (r any) {
 	defer func() {
 		for range seq {
@@ -388,14 +421,15 @@ func TestLowerRangeFuncState(t *testing.T) {
 // function bodies, in loops, and of closures they made, and checks that
 // they give what Go gives.
 func TestLowerDefers(t *testing.T) {
-	src, err := lowered(t, "note", "CloseAll", "Order", "Args", "Cleanup", "box.Get", "notes", "pairOf", "run", "Operands", "RecoverInBody")
+	src, err := lowered(t, "note", "CloseAll", "Order", "Args", "Cleanup", "box.Get", "notes", "pairOf", "run", "Operands", "RecoverInBody",
+		"DeferPanics", "DeferPanicsOn", "DeferRepanics", "boom", "Recovers")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]string{
-		"CloseAll": "lpDefers = append(lpDefers, func() func() { lpA0 := log; lpA1 := name*10; return func() { note(lpA0, lpA1) } }())",
-		"Order":    "defer func(i int) { out = append(out, i) }(i)",
-		"Args":     "{ lpA0 := &out; lpA1 := x; defer note(lpA0, lpA1) }",
+		"CloseAll": "lpDefers = append(lpDefers, func() func(func() any) { lpA0 := log; lpA1 := name*10; return func(lpRecover func() any) { _ = lpRecover; note(lpA0, lpA1) } }())",
+		"Order":    "lpF := func() { out = append(out, i) }; return func(lpRecover func() any) { _ = lpRecover; lpF() }",
+		"Args":     "lpA0 := &out; lpA1 := x; return func(lpRecover func() any) { _ = lpRecover; note(lpA0, lpA1) }",
 	} {
 		if !strings.Contains(src[name], want) {
 			t.Errorf("%s: rewritten source lacks %q:\n%s", name, want, src[name])
@@ -406,6 +440,19 @@ func TestLowerDefers(t *testing.T) {
 	var log []int
 	if got, p := call(t, i, "CloseAll", seq(1, 2), &log); p != nil || !reflect.DeepEqual(got, []any{2}) || !reflect.DeepEqual(log, []int{0, 20, 2, 10, 1, -1}) {
 		t.Errorf("CloseAll: got %v (panic %v), log %v; want 2, log [0 20 2 10 1 -1]", got, p, log)
+	}
+	if got, p := call(t, i, "DeferPanics"); p != nil || fmt.Sprint(got) != "[[first second recovered b]]" {
+		t.Errorf("DeferPanics: got %v (panic %v), want [first second recovered b]", got, p)
+	}
+	var out []string
+	if _, p := call(t, i, "DeferPanicsOn", &out); fmt.Sprint(p) != "b" || !reflect.DeepEqual(out, []string{"first", "second"}) {
+		t.Errorf("DeferPanicsOn: got panic %v and %v, want panic b and [first second]", p, out)
+	}
+	if got, p := call(t, i, "DeferRepanics"); p != nil || fmt.Sprint(got) != "[[first body last b]]" {
+		t.Errorf("DeferRepanics: got %v (panic %v), want [first body last b]", got, p)
+	}
+	if got, p := call(t, i, "Recovers", seq(1, 2)); p != nil || !reflect.DeepEqual(got, []any{nil}) {
+		t.Errorf("Recovers: got %v (panic %v), want nil", got, p)
 	}
 	if _, p := call(t, i, "RecoverInBody", seq(1)); fmt.Sprint(p) != "p" {
 		t.Errorf("RecoverInBody: got panic %v, want p (recover in a loop body is not called by a deferred function)", p)
@@ -429,9 +476,8 @@ func TestLowerDefers(t *testing.T) {
 // TestLowerRefusals checks what stays refused, with the reason.
 func TestLowerRefusals(t *testing.T) {
 	for name, want := range map[string]string{
-		"Recovers": "a deferred function that recovers, in a function that defers inside a range over a function",
-		"Assigns":  "a function literal deferred in a loop that assigns i, a variable of the iteration",
-		"Nested":   "a parameter or result of a type holding iter.Seq[int]",
+		"Assigns": "a function literal deferred in a loop that assigns i, a variable of the iteration",
+		"Nested":  "a parameter or result of a type holding iter.Seq[int]",
 	} {
 		_, err := lowered(t, name)
 		var ie diag.Diagnostics

@@ -12,9 +12,8 @@ import (
 // reason as a value, which the repatch report groups by.
 func TestRefusalReasons(t *testing.T) {
 	for name, want := range map[string]string{
-		"Recovers": lower.ReasonRecoverBesideRangeDefer,
-		"Assigns":  lower.ReasonDeferInLoop,
-		"Nested":   lower.ReasonIterInSignature,
+		"Assigns": lower.ReasonDeferInLoop,
+		"Nested":  lower.ReasonIterInSignature,
 	} {
 		_, err := lowered(t, name)
 		var ds diag.Diagnostics

@@ -287,8 +287,10 @@ func compiledDecl(b *Build, file, key string) *classify.FuncDecl {
 // function, or returns "".
 func promptRefusal(patchable bool, why string, compiled, fn *classify.FuncDecl) (diag.Kind, string) {
 	switch {
-	case fn.Generic:
-		return diag.RefusedInterpreter, fmt.Sprintf("%s is generic: generic functions cannot be patched yet", fn.Name)
+	case fn.Generic && !patchable:
+		return diag.RefusedInterpreter, fmt.Sprintf("%s is generic and cannot be patched (%s)", fn.Name, why)
+	case fn.Generic && compiled != nil && !fn.SameSignature(compiled):
+		return diag.RefusedRestart, fmt.Sprintf("signature of generic function %s changed (%s, compiled: %s)", fn.Name, fn.Sig, compiled.Sig)
 	case !patchable:
 		return diag.RefusedRestart, fmt.Sprintf("%s cannot be patched (%s)", fn.Name, why)
 	case compiled != nil && !fn.SameSignature(compiled):

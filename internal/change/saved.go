@@ -16,6 +16,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/livepatch/livepatch/internal/change/diag"
+	"github.com/livepatch/livepatch/internal/patcher"
 	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
@@ -406,7 +407,14 @@ func (s *savedChange) rewriteDecls(decls []savedDecl) (map[string]bool, error) {
 			fn = info.Defs[fd.Name].(*types.Func)
 			key = funcKey(fn)
 		}
-		rw, err := prog.Rewrite(in, false)
+		generic := isFunc && s.want[key] && patcher.IsGeneric(fd)
+		var rw *rewrite.Output
+		var err error
+		if generic && !s.isHelper[key] {
+			rw, err = s.rewriteGenericPatch(in, key, fd)
+		} else {
+			rw, err = prog.Rewrite(in, false)
+		}
 		if err != nil {
 			err = inFunc(positioned(err, sf.base, prog.fset.Position(d.Pos()).Line-1), key)
 			if s.nativeInstead(err, sf, d, key) { // unlinked.go
@@ -422,6 +430,20 @@ func (s *savedChange) rewriteDecls(decls []savedDecl) (map[string]bool, error) {
 		switch {
 		case isFunc && ci.NewMethods[fn]:
 			ch.Helpers = append(ch.Helpers, methodMaker(fd, rewrite.RecvNamed(fn).Obj().Name(), rw.Src, sf.tok.Offset(d.Pos()), sf.tok))
+		case generic && s.isHelper[key]:
+			// Its patch, besides the interpreted copy below.
+			in := declInput(sf.ref(s), info, sf.src, d, s.fresh, names[sf], ci)
+			gw, err := s.rewriteGenericPatch(in, key, fd)
+			if err != nil {
+				return nil, inFunc(positioned(err, sf.base, prog.fset.Position(d.Pos()).Line-1), key)
+			}
+			ch.Funcs[key] = &Replacement{Source: gw.Src, Imports: append(gw.Imports, signatureImports(prog, info, fd)...), TypeParams: rewrite.TypeParamNames(fd)}
+			ch.Helpers = append(ch.Helpers, rw.Src)
+		case generic:
+			// No native tier for generic code: its plugin function
+			// would need one instantiation per caller.
+			ch.Funcs[key] = &Replacement{Source: rw.Src, Imports: rw.Imports, TypeParams: rewrite.TypeParamNames(fd)}
+			continue
 		case s.want[key]:
 			ch.Funcs[key] = &Replacement{Source: rw.Src, Imports: rw.Imports, Checked: s.checkedFunc(sf, fd)}
 			if !s.isHelper[key] {

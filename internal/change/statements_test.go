@@ -36,7 +36,7 @@ func TestRewriteStatements(t *testing.T) {
 		"Flagged":          {want: []string{"if (m&0x1 == 1) && (offs == 32) {", "} else if m == 0 || (offs) == 8 {"}},
 		"InsertBeforeLast": {want: []string{"return append(args[:len(args)-1], []string{mask, args[len(args)-1]}...)"}},
 		"CountBefore":      {want: []string{"\t{ lpLbl_Scan:\n", "\t\t} }\n\t}\n\treturn n"}},
-		"IsEnd":            {want: []string{"return r == 0 || r == '|'"}},
+		"IsEnd":            {want: []string{"return r == rune(0) || r == '|'"}},
 		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
 			"for _, lpV := range \"xyz\" { c = lpV;"}},
 	}

@@ -9,6 +9,7 @@
 //	target/agent          runs inside the user's program: std and yaegi only
 //	target/agent/bintypes the agent's rewriting for compiled types: std and yaegi, not the agent
 //	target/agent/hostlink the agent's ties to the host process: std only
+//	target/agent/fmtvalue values of interpreted types as fmt sees them: std and yaegi, not the agent
 //	target/agent/side     the side table of added fields: std and yaegi, not the agent
 //	target/agent/wire     the protocol between host and agent: std only
 //	target                carries the agent's source: std only

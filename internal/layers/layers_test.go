@@ -33,13 +33,15 @@ type rule struct {
 
 var rules = []rule{
 	// go list -deps is transitive: the rule holds for the agent's
-	// sub-packages (target/agent/bintypes, hostlink, ifacewrap, side, stdgeneric, wire) too.
+	// sub-packages (target/agent/bintypes, fmtvalue, hostlink, ifacewrap, side, stdgeneric, wire) too.
 	{pkg: "target/agent", never: [][]string{everything}, allow: [][]string{yaegi, {module + "/target/agent/"}},
 		reason: "the agent is linked into the user's program: only the standard library, yaegi and its own sub-packages (ARCHITECTURE decision 5)"},
 	{pkg: "target/agent/bintypes", never: [][]string{everything}, allow: [][]string{yaegi},
 		reason: "the rewriting for compiled types works on a snippet and the types it is given: the standard library and yaegi, not the agent back"},
 	{pkg: "target/agent/hostlink", never: [][]string{everything},
 		reason: "the agent's ties to the host process (lifetime, log fifo, hold): the standard library only, so that the host can name them without linking the agent"},
+	{pkg: "target/agent/fmtvalue", never: [][]string{everything}, allow: [][]string{yaegi},
+		reason: "it is given to the interpreter as a package: the standard library and yaegi, not the agent back"},
 	{pkg: "target/agent/side", never: [][]string{everything}, allow: [][]string{yaegi},
 		reason: "the side table is given to the interpreter as a package: the standard library and yaegi, not the agent back"},
 	{pkg: "target/agent/wire", never: [][]string{everything},

@@ -12,9 +12,9 @@ import (
 	"github.com/livepatch/livepatch/internal/patcher/naming"
 )
 
-// Generic functions and types carry no dispatch prologue and have no
-// symbol of their own: reflect cannot hold a generic function, and yaegi
-// cannot instantiate compiled code. What a user package's code uses of
+// Generic functions and types have no symbol of their own: reflect cannot
+// hold a generic function, and yaegi cannot instantiate compiled code
+// (a generic function's own prologue is genericshape.go's). What a user package's code uses of
 // them are instantiations, which the compiler made: the package's symbol
 // table holds each one, sortedKeys[string] as lpInst_sortedKeys_<hash> (a
 // function value) and Set[int] as lpInst_Set_<hash> (a type, with field

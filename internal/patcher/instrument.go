@@ -49,6 +49,7 @@ type edit struct {
 type fileInstrumenter struct {
 	fset     *token.FileSet
 	pkg      *types.Package
+	info     *types.Info
 	file     *ast.File
 	src      []byte
 	filename string
@@ -65,8 +66,8 @@ type fileInstrumenter struct {
 // file and returns the instrumented source, or nil when no function of the
 // file is patchable, together with a manifest entry for every function.
 // Dispatch indexes are taken from *next in declaration order.
-func instrumentFile(fset *token.FileSet, pkg *types.Package, file *ast.File, src []byte, filename string, next *int) ([]byte, []Function) {
-	fi := &fileInstrumenter{fset: fset, pkg: pkg, file: file, src: src, filename: filename, next: next, ranBase: -1}
+func instrumentFile(fset *token.FileSet, pkg *types.Package, info *types.Info, file *ast.File, src []byte, filename string, next *int) ([]byte, []Function) {
+	fi := &fileInstrumenter{fset: fset, pkg: pkg, info: info, file: file, src: src, filename: filename, next: next, ranBase: -1}
 	linknamed := linknamedFuncs(file)
 	cgo := importsC(file)
 	clash := packageClash(pkg)
@@ -130,6 +131,10 @@ func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
 	if reason == "" {
 		reason = fi.checkNames(fd)
 	}
+	var shape GenericShape
+	if reason == "" && IsGeneric(fd) {
+		shape, reason = ShapeOf(fi.pkg, fd, fi.info, fi.importName)
+	}
 	if reason != "" {
 		fn.Reason = reason
 		fi.funcs = append(fi.funcs, fn)
@@ -144,6 +149,11 @@ func (fi *fileInstrumenter) function(fd *ast.FuncDecl, reason string) {
 	fi.funcs = append(fi.funcs, fn)
 
 	sig := fi.signature(fd)
+	if IsGeneric(fd) {
+		fi.genericPrologue(fd, n, sig, shape)
+		fmt.Fprintf(&fi.register, "\tlp_agent.RegisterGeneric(%d, %s)\n", n, strconv.Quote(key))
+		return
+	}
 	fi.prologue(fd, n, sig)
 	fi.alias(n, sig)
 	fi.registration(n, key, sig)
@@ -215,6 +225,32 @@ func (fi *fileInstrumenter) prologue(fd *ast.FuncDecl, n int, sig signature) {
 	fi.edits = append(fi.edits, edit{off: off, end: off, text: prologue})
 }
 
+// genericPrologue inserts the dispatch prologue of generic function n,
+// which asks the table's agent.Generic for the replacement of the
+// instantiation that runs (see GenericShape), on the line of fd's opening
+// brace, joining there as prologue's does.
+func (fi *fileInstrumenter) genericPrologue(fd *ast.FuncDecl, n int, sig signature, sh GenericShape) {
+	call := fmt.Sprintf("lpF(%s)", strings.Join(sig.args, ", "))
+	body := "return " + call
+	if len(sig.results) == 0 {
+		body = call + "; return"
+	}
+	ft := sig.funcType()
+	typs := []string{fmt.Sprintf("lp_reflect.TypeOf((%s)(nil))", ft)}
+	for _, tp := range sh.TypeParams {
+		typs = append(typs, fmt.Sprintf("lp_reflect.TypeOf((*%s)(nil)).Elem()", tp))
+	}
+	for _, t := range sh.instText {
+		typs = append(typs, fmt.Sprintf("lp_reflect.TypeOf((*%s)(nil)).Elem()", t))
+	}
+	ran := fmt.Sprintf("&%s%d[%d]", ranPrefix, fi.ranBase, n-fi.ranBase)
+	prologue := fmt.Sprintf(" if lp_atomic.LoadUint32(%s) == 0 { lp_atomic.StoreUint32(%s, 1) };", ran, ran)
+	prologue += fmt.Sprintf(" lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current)); if lpT != nil { if lpG, lpOK := lpT.Fns[%d].(lp_agent.Generic); lpOK { if lpF, lpOK := lpG.Instance([]lp_reflect.Type{%s}, []any{%s}, []any{%s}).(%s); lpOK { %s } } }; lpT = nil;",
+		n, strings.Join(typs, ", "), strings.Join(sh.funcText, ", "), strings.Join(sh.methodText, ", "), ft, body)
+	off := fi.offset(fd.Body.Lbrace) + 1
+	fi.edits = append(fi.edits, edit{off: off, end: off, text: prologue})
+}
+
 // ranPrefix starts the name of a file's ran array, lpRan_<first index>:
 // element i is set to 1 by the prologue of function first+i on its first
 // call (and read by the agent, which tells the user about a patched
@@ -234,6 +270,11 @@ func (fi *fileInstrumenter) ranArray() {
 
 // alias writes the alias type lpFn_N of function n's signature.
 func (fi *fileInstrumenter) alias(n int, sig signature) {
+	fmt.Fprintf(&fi.tail, "type lpFn_%d = %s\n", n, sig.funcType())
+}
+
+// funcType writes the signature as a func type, the receiver first.
+func (sig signature) funcType() string {
 	resultList := ""
 	switch len(sig.results) {
 	case 0:
@@ -242,7 +283,7 @@ func (fi *fileInstrumenter) alias(n int, sig signature) {
 	default:
 		resultList = " (" + strings.Join(sig.results, ", ") + ")"
 	}
-	fmt.Fprintf(&fi.tail, "type lpFn_%d = func(%s)%s\n", n, strings.Join(sig.params, ", "), resultList)
+	return fmt.Sprintf("func(%s)%s", strings.Join(sig.params, ", "), resultList)
 }
 
 // registration writes the line of the init that registers function n
@@ -305,6 +346,24 @@ func (fi *fileInstrumenter) nameField(f *ast.Field, i int, fixed string) []strin
 		names = append(names, id.Name)
 	}
 	return names
+}
+
+// importName returns the name under which the file imports package p,
+// and whether it does.
+func (fi *fileInstrumenter) importName(p *types.Package) (string, bool) {
+	for _, is := range fi.file.Imports {
+		if path, err := strconv.Unquote(is.Path.Value); err == nil && path == p.Path() {
+			switch {
+			case is.Name == nil:
+				return p.Name(), true
+			case is.Name.Name == "_" || is.Name.Name == ".":
+				return "", false
+			default:
+				return is.Name.Name, true
+			}
+		}
+	}
+	return "", false
 }
 
 // exprString prints a type expression of the file on one line.
@@ -374,11 +433,10 @@ func packageClash(pkg *types.Package) string {
 	return ""
 }
 
-// Reasons of Function.Reason that callers branch on.
-const (
-	ReasonGenericFunc   = "generic function"
-	ReasonGenericMethod = "method of a generic type"
-)
+// ReasonGenericBlank is the Function.Reason of a generic function or
+// method with a blank type parameter, which its prologue cannot name
+// (genericshape.go); callers branch on it.
+const ReasonGenericBlank = "generic code with a blank type parameter"
 
 // unpatchable returns why fd cannot carry a dispatch prologue, or "".
 func unpatchable(fd *ast.FuncDecl, linknamed map[string]bool) string {
@@ -389,10 +447,6 @@ func unpatchable(fd *ast.FuncDecl, linknamed map[string]bool) string {
 		return "blank function name"
 	case fd.Recv == nil && fd.Name.Name == "init":
 		return "init function"
-	case fd.Type.TypeParams != nil && len(fd.Type.TypeParams.List) > 0:
-		return ReasonGenericFunc
-	case fd.Recv != nil && genericReceiver(fd.Recv):
-		return ReasonGenericMethod
 	case fd.Recv == nil && linknamed[fd.Name.Name]:
 		return "//go:linkname"
 	}
@@ -506,7 +560,7 @@ func ReceiverBase(fd *ast.FuncDecl) (name string, ptr, generic, ok bool) {
 }
 
 // UserName says how a local variable of an instrumented function shows to
-// the user: the prologue's own variables (lpT, lpF, lpOK) not at all
+// the user: the prologue's own variables (lpT, lpF, lpOK, lpG) not at all
 // (show false), the names given to unnamed and blank parameters and
 // receivers (lpP<i>, lpR) as the blank name "_" they stand for, and every
 // other name as it is.
@@ -514,7 +568,7 @@ func ReceiverBase(fd *ast.FuncDecl) (name string, ptr, generic, ok bool) {
 // declare; reservedName keeps user code from declaring them.
 func UserName(name string) (shown string, show bool) {
 	switch name {
-	case "lpT", "lpF", "lpOK":
+	case "lpT", "lpF", "lpOK", "lpG":
 		return "", false
 	case "lpR":
 		return "_", true

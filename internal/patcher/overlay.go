@@ -86,7 +86,7 @@ func (g *generator) instrumentPackage(p *packages.Package, outDir string) error 
 		if err != nil {
 			return fmt.Errorf("instrument: %w", err)
 		}
-		out, funcs := instrumentFile(g.l.fset, p.Types, f, src, filename, &g.next)
+		out, funcs := instrumentFile(g.l.fset, p.Types, p.TypesInfo, f, src, filename, &g.next)
 		g.res.add(funcs, g.log)
 		if out == nil {
 			continue

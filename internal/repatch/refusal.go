@@ -29,7 +29,7 @@ var compilerGroups = []struct {
 // without a prologue.
 func buildGroup(reason string) string {
 	switch reason {
-	case patcher.ReasonGenericFunc, patcher.ReasonGenericMethod:
+	case patcher.ReasonGenericBlank:
 		return rewrite.ReasonGeneric
 	}
 	return summary(reason)

@@ -36,7 +36,7 @@ func (r *rewriter) lowerBuiltin(call *ast.CallExpr) {
 			op = ">"
 		}
 		r.add(call, func() string {
-			t := types.TypeString(tv.Type, r.qualifier)
+			t := r.typeText(tv.Type)
 			nan := ""
 			if bt, ok := tv.Type.Underlying().(*types.Basic); ok && bt.Info()&types.IsFloat != 0 {
 				nan = "if lpA != lpA { break }; if lpX != lpX { lpA = lpX; continue }; "
@@ -50,12 +50,12 @@ func (r *rewriter) lowerBuiltin(call *ast.CallExpr) {
 		}
 		at := r.in.Info.Types[call.Args[0]].Type
 		r.add(call, func() string {
-			t := types.TypeString(at, r.qualifier)
+			t := r.typeText(at)
 			arg := r.renderNode(call.Args[0])
 			if _, isMap := at.Underlying().(*types.Map); isMap {
 				return "func(lpM " + t + ") { for lpK := range lpM { delete(lpM, lpK) } }(" + arg + ")"
 			}
-			return "func(lpS " + t + ") { for lpI := range lpS { var lpZ " + types.TypeString(at.Underlying().(*types.Slice).Elem(), r.qualifier) +
+			return "func(lpS " + t + ") { for lpI := range lpS { var lpZ " + r.typeText(at.Underlying().(*types.Slice).Elem()) +
 				"; lpS[lpI] = lpZ } }(" + arg + ")"
 		})
 	}
@@ -95,6 +95,6 @@ func (r *rewriter) appendValues(n *ast.CallExpr) {
 	}
 	first, last := n.Args[1], n.Args[len(n.Args)-1]
 	r.add(span{first.Pos(), last.End()}, func() string {
-		return "[]" + types.TypeString(st.Elem(), r.qualifier) + "{" + r.render(r.in.Offset(first.Pos()), r.in.Offset(last.End())) + "}..."
+		return "[]" + r.typeText(st.Elem()) + "{" + r.render(r.in.Offset(first.Pos()), r.in.Offset(last.End())) + "}..."
 	})
 }

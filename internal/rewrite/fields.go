@@ -119,10 +119,7 @@ func (r *rewriter) walk(cur string, addressable, reached bool, t types.Type, idx
 				f.Name(), types.TypeString(f.Type(), types.RelativeTo(r.in.Pkg))))
 		}
 		if named, _ := types.Unalias(t).(*types.Named); r.fieldAccessor(t, f) {
-			q := r.qualifier(named.Obj().Pkg())
-			if q != "" {
-				q += "."
-			}
+			q := r.accessorQualifier(named)
 			arg := cur
 			switch {
 			case ptr:
@@ -131,7 +128,7 @@ func (r *rewriter) walk(cur string, addressable, reached bool, t types.Type, idx
 			default:
 				// A value without an address (a call's result): the
 				// accessor reads the field of a copy, as Go reads it.
-				tn := types.TypeString(t, r.qualifier)
+				tn := r.typeText(t)
 				arg = "func(lpC " + tn + ") *" + tn + " { return &lpC }(" + cur + ")"
 			}
 			cur = "(*" + q + patcher.FieldAccessorPrefix + r.accessorBase(named) + "_" + f.Name() + "(" + arg + "))"
@@ -199,7 +196,7 @@ func (r *rewriter) reflectRun(cur string, ptr, addressable bool, t types.Type, i
 		base = reflectPkg + ".ValueOf(" + cur + ")"
 	}
 	r.imports[reflectPkg+` "reflect"`] = true
-	pt := "*" + types.TypeString(t, r.qualifier)
+	pt := "*" + r.typeText(t)
 	v := reflectPkg + ".Value"
 	expr := "(*func(lpV " + v + ") " + pt + " { " +
 		"if !lpV.CanAddr() { lpC := " + reflectPkg + ".New(lpV.Type()).Elem(); lpC.Set(lpV); lpV = lpC }; " +

@@ -77,6 +77,9 @@ func (r *rewriter) accessorBase(named *types.Named) string {
 	if named.TypeArgs().Len() == 0 {
 		return named.Obj().Name()
 	}
+	if name, ok := r.genericInstance(named); ok {
+		return name // genericpatch.go
+	}
 	origin := named.Origin().Obj()
 	name, ok := patcher.InstanceName(origin.Pkg(), origin, patcher.TypeArgs(named.TypeArgs()))
 	if !ok || !r.in.InstanceNames(origin.Pkg().Path())[name] {
@@ -174,8 +177,16 @@ func (r *rewriter) lowerInstance(id *ast.Ident, stack []ast.Node) {
 		return
 	}
 	ref := refOf(stack)
-	if _, isType := origin.(*types.TypeName); isType && origin.Pkg().Path() == "iter" {
+	_, isType := origin.(*types.TypeName)
+	if isType && origin.Pkg().Path() == "iter" {
 		return // lower.SeqTypes
+	}
+	if isType && r.in.Generic != nil && hasTypeParam(targs) {
+		return // genericpatch.go
+	}
+	if name, ok := r.genericFunc(origin, targs); ok && hasTypeParam(targs) {
+		r.add(ref.expr, func() string { return name }) // genericpatch.go
+		return
 	}
 	if name := r.instanceSymbol(origin, targs); name != "" {
 		r.add(ref.expr, func() string { return name })
@@ -358,10 +369,14 @@ func (r *rewriter) typeText(t types.Type) string {
 // types, anything else as types.TypeString does (importing what it
 // qualifies).
 func (r *rewriter) typeString(t types.Type) (string, error) {
-	if !hasInstance(t, 0) {
+	if !hasInstance(t, 0) && (r.in.Generic == nil || !holdsTypeParam(t)) {
 		return types.TypeString(t, r.qualifier), nil
 	}
 	switch x := t.(type) {
+	case *types.TypeParam:
+		if name, ok := r.typeParamName(x.Obj()); ok {
+			return name, nil
+		}
 	case *types.Alias:
 		return r.typeString(types.Unalias(x))
 	case *types.Named:
@@ -370,6 +385,12 @@ func (r *rewriter) typeString(t types.Type) (string, error) {
 		}
 		if name := r.instanceSymbol(x.Origin().Obj(), patcher.TypeArgs(x.TypeArgs())); name != "" {
 			return name, nil
+		}
+		if name, ok := r.genericInstance(x); ok {
+			return name, nil
+		}
+		if x.TypeArgs().Len() == 0 {
+			return types.TypeString(x, r.qualifier), nil
 		}
 		return "", fmt.Errorf("the build does not have %s", types.TypeString(x, types.RelativeTo(r.in.Pkg)))
 	case *types.Pointer:

@@ -17,6 +17,7 @@ func (h host) Render(n ast.Node) string                { return h.r.renderNode(n
 func (h host) Offset(pos token.Pos) int                { return h.r.in.Offset(pos) }
 func (h host) TypeString(t types.Type) (string, error) { return h.r.typeString(t) }
 func (h host) Qualifier(p *types.Package) string       { return h.r.qualifier(p) }
+func (h host) TypeText(t types.Type) string            { return h.r.typeText(t) }
 func (h host) Assigns(body ast.Node, v *types.Var) bool {
 	return h.r.assigns(body, v)
 }

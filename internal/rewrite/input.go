@@ -64,6 +64,10 @@ type Input struct {
 	// Change describes the saved change the input is part of; nil for
 	// prompt inputs.
 	Change *Change
+	// Generic, when set, makes the input, a generic function's
+	// declaration, its patch (genericpatch.go) rather than an interpreted
+	// copy of it.
+	Generic *GenericPatch
 	// Side returns the type of the field name that a live change added to
 	// t, a compiled struct type or a pointer to one (sidefields.go); nil
 	// when there are none.

@@ -67,6 +67,7 @@ func rewrite(in *Input, guard bool) (*Output, error) {
 	r.lower.SeqTypes()
 	r.sideCopies()    // sidefields.go
 	r.lowerGenerics() // generic.go
+	r.genericPatch()  // genericpatch.go
 	if guard {
 		r.guardDecls() // guard.go
 	}
@@ -178,12 +179,18 @@ func (r *rewriter) visit(n ast.Node) bool {
 		r.lowerFieldAddr(n) // fields.go
 	case *ast.CallExpr:
 		r.lowerBuiltin(n)
+		r.fmtArgs(n)      // fmtargs.go
+		r.crossingArgs(n) // crossings.go
 	case *ast.CompositeLit:
 		if !r.lowered[n] && !r.lowerComposite(n, nil) {
 			r.keyElements(n) // composite.go
 		}
 	case *ast.DeferStmt:
 		r.refuseDeferredRecover(n) // recovers.go
+	case *ast.ReturnStmt:
+		r.crossingResults(n) // crossings.go
+	case *ast.TypeAssertExpr, *ast.TypeSwitchStmt:
+		r.assertedInterfaces(n) // crossings.go
 	case *ast.ForStmt:
 		r.lowerFor(n)
 	case *ast.RangeStmt:
@@ -203,7 +210,7 @@ func (r *rewriter) visitIdent(n *ast.Ident) {
 	info := r.in.Info
 	obj := info.Uses[n]
 	if k, isConst := obj.(*types.Const); isConst && (r.in.Change != nil && r.in.Change.Inline[k] || r.userConst(k)) {
-		r.add(n, func() string { return r.constValue(k) })
+		r.add(n, func() string { return r.constValue(k, r.in.Info.TypeOf(n)) })
 		return
 	}
 	v, ok := obj.(*types.Var)
@@ -230,12 +237,16 @@ func (r *rewriter) visitSelector(n *ast.SelectorExpr) bool {
 	info := r.in.Info
 	if id, ok := n.X.(*ast.Ident); ok {
 		if pn, ok := info.Uses[id].(*types.PkgName); ok {
-			r.imports[r.in.Spec(pn.Imported().Path(), id.Name)] = true
+			alias := importAlias(pn.Imported().Path(), id.Name)
+			r.imports[r.in.Spec(pn.Imported().Path(), alias)] = true
+			if alias != id.Name {
+				r.add(id, func() string { return alias })
+			}
 			if k, ok := info.Uses[n.Sel].(*types.Const); ok && r.userConst(k) {
-				r.add(n, func() string { return r.constValue(k) })
+				r.add(n, func() string { return r.constValue(k, r.in.Info.TypeOf(n)) })
 			}
 			if v, ok := info.Uses[n.Sel].(*types.Var); ok && r.in.LoadedFile && r.isUser(v.Pkg()) {
-				q, name := id.Name, n.Sel.Name
+				q, name := alias, n.Sel.Name
 				r.add(n, func() string { return "(*" + q + "." + patcher.VarAddrPrefix + name + ")" })
 			}
 			return false
@@ -277,6 +288,22 @@ func (r *rewriter) noteWrite(e ast.Expr) {
 			r.out.Writes = append(r.out.Writes, v)
 		}
 	}
+}
+
+// sourcePackages are the packages that yaegi v0.16.1 has as source
+// (stdlib/generic), by name: it takes the name of an import of another
+// package called so for the standard one ("undefined selector:
+// cmp.FilterValues" for github.com/google/go-cmp/cmp).
+var sourcePackages = map[string]string{"cmp": "cmp", "maps": "maps", "slices": "slices", "sync": "sync", "atomic": "sync/atomic"}
+
+// importAlias returns the name under which the rewritten code imports
+// package path, imported by the input as name: lpImp_<name> for a
+// package named like one of sourcePackages, name otherwise.
+func importAlias(path, name string) string {
+	if std, ok := sourcePackages[name]; ok && std != path {
+		return "lpImp_" + name
+	}
+	return name
 }
 
 // isUser reports whether p is an instrumented package of the program (not
@@ -323,11 +350,14 @@ func (r *rewriter) methodAccessor(sel *types.Selection) string {
 	if fn.Exported() {
 		return ""
 	}
-	q := r.qualifier(named.Obj().Pkg())
-	if q != "" {
-		q += "."
+	if r.in.Generic != nil && holdsTypeParam(named) {
+		if name, ok := r.genericMethod(named, fn.Name()); ok {
+			return name
+		}
+		r.refuse(sel.Obj().Pos(), ReasonGeneric, fmt.Sprintf("unexported method %s of %s in generic code: the interpreter cannot call it on an instantiation that only runs now", fn.Name(), types.TypeString(named, types.RelativeTo(r.in.Pkg))))
+		return ""
 	}
-	return q + patcher.MethodAccessorPrefix + r.accessorBase(named) + "_" + fn.Name()
+	return r.accessorQualifier(named) + patcher.MethodAccessorPrefix + r.accessorBase(named) + "_" + fn.Name()
 }
 
 // RecvNamed returns the named type that declares method fn, or nil.
@@ -364,9 +394,18 @@ func (r *rewriter) methodValue(n *ast.SelectorExpr, sel *types.Selection, acc st
 
 // constValue writes the value of a constant that a saved change declares
 // or changes: the compiled symbol holds the old value, or none.
-func (r *rewriter) constValue(k *types.Const) string {
+//
+// An untyped constant that its use gives another type than its default
+// (a rune map's key nul, with const nul = 0) is converted to that type:
+// yaegi v0.16.1 would take the literal at its default type, and index the
+// map with an int ("reflect.Value.MapIndex: value of type int is not
+// assignable to type int32").
+func (r *rewriter) constValue(k *types.Const, use types.Type) string {
 	lit := constLiteral(k.Val(), k.Type())
 	if b, ok := k.Type().(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+		if ub, ok := use.(*types.Basic); use != nil && (!ok || ub.Info()&types.IsUntyped == 0) && !types.Identical(use, types.Default(k.Type())) && !types.IsInterface(use) {
+			return r.typeText(use) + "(" + lit + ")"
+		}
 		return constOperand(lit)
 	}
 	return types.TypeString(k.Type(), r.qualifier) + "(" + lit + ")"
@@ -434,6 +473,7 @@ func (r *rewriter) qualifier(p *types.Package) string {
 	if name == "" {
 		name = p.Name()
 	}
+	name = importAlias(p.Path(), name)
 	r.imports[r.in.Spec(p.Path(), name)] = true
 	return name
 }

@@ -41,6 +41,7 @@ type EvalResult struct {
 func Eval(ctx context.Context, src, pkg string) (EvalResult, error) {
 	machine.mu.Lock()
 	defer machine.mu.Unlock()
+	defer holdMachine()()
 	return evalLocked(ctx, evalArgs{src: src, pkg: pkg})
 }
 

@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -127,6 +128,10 @@ func handleFault(r any, fn string) *Fault {
 	return f
 }
 
+// instantiationRE matches the type arguments in a traceback's name of an
+// instantiation of a generic function or method ("[...]").
+var instantiationRE = regexp.MustCompile(`\[[^\]]*\]`)
+
 // entryNamed returns the registered function whose traceback name is fn.
 func entryNamed(fn string) *funcEntry {
 	registry.mu.Lock()
@@ -135,6 +140,7 @@ func entryNamed(fn string) *funcEntry {
 		es = append(es, e)
 	}
 	registry.mu.Unlock()
+	fn = instantiationRE.ReplaceAllString(fn, "")
 	for _, e := range es {
 		if displayKey(e.key) == fn {
 			return e

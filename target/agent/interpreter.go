@@ -13,6 +13,7 @@ import (
 	yunsafe "github.com/traefik/yaegi/stdlib/unsafe"
 
 	"github.com/livepatch/livepatch/target/agent/bintypes"
+	"github.com/livepatch/livepatch/target/agent/fmtvalue"
 	"github.com/livepatch/livepatch/target/agent/ifacewrap"
 	"github.com/livepatch/livepatch/target/agent/side"
 	"github.com/livepatch/livepatch/target/agent/stdgeneric"
@@ -58,6 +59,10 @@ func interpreter() (*yaegi.Interpreter, error) {
 			return
 		}
 		if err := i.Use(side.Exports()); err != nil {
+			machine.err = fmt.Errorf("create interpreter: %w", err)
+			return
+		}
+		if err := i.Use(fmtvalue.Exports()); err != nil {
 			machine.err = fmt.Errorf("create interpreter: %w", err)
 			return
 		}

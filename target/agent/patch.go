@@ -44,6 +44,7 @@ type patchInfo struct {
 func Apply(patches []wire.Patch) error {
 	machine.mu.Lock()
 	defer machine.mu.Unlock()
+	defer holdMachine()()
 	return applyLocked(patches)
 }
 
@@ -311,7 +312,13 @@ func compileWithHelpers(es []*funcEntry, ps []wire.Patch, prepared []*preparedPa
 		return &wire.Error{Kind: helperKind(err), Msg: "helpers: " + err.Error()}
 	}
 	for k, pp := range prepared {
-		if pp != nil {
+		switch {
+		case pp == nil:
+		case len(pp.p.TypeParams) > 0:
+			values[k], errs[k] = newGenericPatch(pp, helpers, specs)
+		case pp.e.generic:
+			errs[k] = wire.Errorf(wire.ErrMismatch, "%s is generic: the patch has no type parameters", displayKey(pp.e.key))
+		default:
 			values[k], errs[k] = pp.compile(name, fmt.Sprintf("LpFn%d", k))
 		}
 	}
@@ -340,6 +347,9 @@ type preparedPatch struct {
 	edits   []bintypes.Edit
 	scope   bintypes.Scope
 	usesBin bool
+	// wrap, when not nil, wraps the compiled function in place of the
+	// function's registered wrapper (an instantiation of a generic one).
+	wrap func(reflect.Value) any
 }
 
 // preparePatch gets p, a patch of e, ready to compile.
@@ -352,6 +362,10 @@ func preparePatch(e *funcEntry, p wire.Patch) (*preparedPatch, error) {
 	specs, bound, err := importSpecs(pkgPath, p.Imports, fs.selectors)
 	if err != nil {
 		return nil, err
+	}
+	if r := refusedAssertion(p.Source, p.Helpers, pkgPath, bound); r != nil {
+		r.Place(0, p.File, p.Line)
+		return nil, r
 	}
 	// Pointers to compiled types and method expressions are rewritten so
 	// that yaegi handles method values of them (see package bintypes).
@@ -449,7 +463,11 @@ func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
 			err = wire.Errorf(wire.ErrMismatch, "replacement of type %s does not fit: %v", v.Type(), r)
 		}
 	}()
-	w := pp.e.wrap(v)
+	wrap := pp.e.wrap
+	if pp.wrap != nil {
+		wrap = pp.wrap
+	}
+	w := wrap(v)
 	if w == nil || reflect.TypeOf(w).Kind() != reflect.Func {
 		return nil, fmt.Errorf("wrapper returned %T, not a function", w)
 	}

@@ -18,6 +18,9 @@ type funcEntry struct {
 	index int
 	key   string
 	wrap  func(fn reflect.Value) any
+	// generic says the function is generic: its patches are compiled per
+	// instantiation (generic.go), and wrap is nil.
+	generic bool
 }
 
 // registry holds what the generated code registers. It is written by

@@ -43,6 +43,7 @@ func handle(req *wire.Request, lock func() bool, addrs []uintptr) wire.Response 
 		return resp
 	}
 	defer machine.mu.Unlock()
+	defer holdMachine()()
 	var err error
 	switch req.Op {
 	case wire.OpApply:

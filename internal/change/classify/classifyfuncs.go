@@ -40,7 +40,9 @@ func (c *classifier) funcs() (resigned []*FuncDecl) {
 			// the package check declares it with the
 		case o == nil:
 			c.pl.Helpers = append(c.pl.Helpers, fn)
-		case fn.Generic:
+		case fn.Generic && !fn.SameSignature(o):
+			c.refuse(fn.Decl.Pos(), key, "signature of generic function %s changed", fn.Name)
+		case fn.Generic && !(inManifest && f.Patchable):
 			c.refuse(fn.Decl.Pos(), key, "generic function %s changed", fn.Name)
 		case !c.sameSignature(fn, o) && fn.Decl.Recv == nil:
 			resigned = append(resigned, fn)

@@ -24,7 +24,9 @@ import (
 //     as one argument, and panics;
 //   - it has no range over functions, whose lowering runs the loop's body
 //     in a closure (rangefunc.go): a defer there would run when the
-//     closure returns, not when the function does.
+//     closure returns, not when the function does;
+//   - when a deferred call panics, it runs none of the function's other
+//     deferred calls (a deferred recover among them included).
 //
 // So a defer statement evaluates its operands into fresh variables first,
 // on its line: `defer f(x, s)` becomes `{ lpA0 := x; lpA1 := s; defer
@@ -40,13 +42,18 @@ import (
 // function of its own that returns it (wrapClosures). A call with a spread
 // argument is deferred as a closure, made the same way, that makes it.
 //
-// A function whose range-over-function bodies defer keeps a list of its
-// deferred calls, run in reverse by a defer at its start, and every defer
-// of it (in those bodies or not, so that they run in Go's order) appends
-// to the list: `lpDefers = append(lpDefers, func() func() { lpA0 := x;
-// return func() { f(lpA0) } }())`, the closure made in a function of its
-// own. Recover does not work in a function the list calls, so a function
-// literal deferred there that calls recover is refused.
+// A function that may have more than one deferred call (two defer
+// statements, or one in a loop), or whose range-over-function bodies
+// defer, keeps a list of its deferred calls, and every defer of it (so
+// that they run in Go's order) appends to the list: `lpDefers =
+// append(lpDefers, func() func(func() any) { lpA0 := x; return
+// func(lpRecover func() any) { f(lpA0) } }())`, the closure made in a
+// function of its own. A defer at the function's start takes the
+// function's panic (recover), runs the list in reverse, each call in a
+// frame of its own whose panic replaces the one in flight, as Go's does,
+// and panics with the panic in flight at the end, if any (listRunner).
+// A deferred function literal that calls recover calls lpRecover
+// instead, which takes the panic in flight as Go's recover would.
 
 // Control rewrites the defer statements and labels of the input; the
 // rewriter calls it for every node it visits.
@@ -85,38 +92,99 @@ func (l *Lowering) lowerDefer(d *ast.DeferStmt) {
 		l.h.Fail(d.Pos(), "", "a defer inside a range over a function, outside a function")
 		return
 	}
-	if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok && l.callsRecover(lit.Body) || l.isBuiltin(d.Call.Fun, "recover") {
-		l.h.Fail(d.Pos(), ReasonRecoverBesideRangeDefer, "a deferred function that recovers, in a function that defers inside a range over a function: the interpreter runs such deferred calls from a list, where recover does not stop a panic")
+	if l.firstDefer(f) == d {
+		l.h.Add(span{f.body.Lbrace, f.body.Lbrace + 1}, func() string { return "{ " + listRunner })
+	}
+	if l.isBuiltin(d.Call.Fun, "recover") {
+		// Not called by a deferred function itself: recovers nothing.
+		l.h.Add(d, func() string { return "lpDefers = append(lpDefers, func(func() any) {})" })
 		return
 	}
-	if l.firstDefer(f) == d {
-		l.h.Add(span{f.body.Lbrace, f.body.Lbrace + 1}, func() string {
-			return "{ var lpDefers []func(); defer func() { for lpI := len(lpDefers) - 1; lpI >= 0; lpI-- { lpDefers[lpI]() } }();"
-		})
+	recovers := false
+	if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok {
+		// Made at the defer statement, in its iteration: only the checks.
+		if _, ok := l.iterationVars(lit, path); !ok {
+			return
+		}
+		recovers = l.callsRecover(lit.Body)
+		l.recoverCalls(lit.Body)
 	}
 	l.h.Add(d, func() string {
 		evals, call := l.deferredCall(d.Call, true, nil)
-		return "lpDefers = append(lpDefers, func() func() { " + strings.Join(append(evals, ""), "; ") +
-			"return func() { " + call + " } }())"
+		if recovers && len(evals) > 0 && strings.HasPrefix(evals[0], "lpF := ") {
+			// The literal calls lpRecover: made where it is in scope.
+			call = evals[0] + "; " + call
+			evals = evals[1:]
+		}
+		return "lpDefers = append(lpDefers, func() func(func() any) { " + strings.Join(append(evals, ""), "; ") +
+			"return func(lpRecover func() any) { _ = lpRecover; " + call + " } }())"
 	})
 }
 
-// collectsDefers reports whether f defers inside the body of a range over
-// a function.
+// listRunner starts a function that keeps a list of its deferred calls:
+// the list, and the defer that runs it as Go runs deferred calls. lpP is
+// the panic in flight (lpPanicking says there is one: a nil panic value
+// is *runtime.PanicNilError, but a re-panic of nil is not); lpRecover
+// takes it. yaegi v0.16.1's recover gives an interpreted panic's value
+// in a reflect.Value, as the function's own recover would.
+const listRunner = "var lpDefers []func(func() any); defer func() { lpP := recover(); lpPanicking := lpP != nil; " +
+	"lpRecover := func() any { if !lpPanicking { return nil }; lpPanicking = false; lpR := lpP; lpP = nil; return lpR }; " +
+	"for lpI := len(lpDefers) - 1; lpI >= 0; lpI-- { func() { defer func() { if lpQ := recover(); lpQ != nil { lpP = lpQ; lpPanicking = true } }(); lpDefers[lpI](lpRecover) }() }; " +
+	"if lpPanicking { panic(lpP) } }();"
+
+// recoverCalls writes the calls of recover in body, a deferred function
+// literal's (not in function literals of its own), as calls of the list's
+// lpRecover.
+func (l *Lowering) recoverCalls(body ast.Node) {
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if l.isBuiltin(n.Fun, "recover") {
+				l.h.Add(n.Fun, func() string { return "lpRecover" })
+			}
+		}
+		return true
+	})
+}
+
+// collectsDefers reports whether f keeps a list of its deferred calls: it
+// defers inside the body of a range over a function, or it may have more
+// than one deferred call (two defer statements, or one in a loop).
 func (l *Lowering) collectsDefers(f *rfFunc) bool {
-	found := false
+	found, defers := false, 0
 	for _, s := range f.roots {
+		var stack []ast.Node
 		ast.Inspect(s, func(n ast.Node) bool {
+			if n == nil {
+				stack = stack[:len(stack)-1]
+				return true
+			}
 			switch n := n.(type) {
 			case *ast.FuncLit:
 				return false
 			case *ast.DeferStmt:
-				found = found || f.around(n.Pos()) != nil
+				defers++
+				found = found || f.around(n.Pos()) != nil || inLoop(stack)
 			}
-			return !found
+			stack = append(stack, n)
+			return true
 		})
 	}
-	return found
+	return found || defers > 1
+}
+
+// inLoop reports whether a statement under stack, the path to it, is in a
+// loop's body.
+func inLoop(stack []ast.Node) bool {
+	for _, n := range stack {
+		switch n.(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			return true
+		}
+	}
+	return false
 }
 
 // firstDefer returns f's first defer statement.

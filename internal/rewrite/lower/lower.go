@@ -16,9 +16,8 @@ import (
 
 // Reasons of the refusals of the lowering (see rewrite.Error).
 const (
-	ReasonDeferInLoop             = "function literal deferred in a loop"
-	ReasonRecoverBesideRangeDefer = "recover deferred beside a defer in a range over func"
-	ReasonIterInSignature         = "iter type inside a signature's type"
+	ReasonDeferInLoop     = "function literal deferred in a loop"
+	ReasonIterInSignature = "iter type inside a signature's type"
 )
 
 // Host is the rewriter as the lowering uses it.

@@ -108,10 +108,10 @@ func (w *Rewriting) funcType(lit *ast.FuncLit) (string, bool) {
 		for i := range s {
 			vt := t.At(i).Type()
 			if variadic && i == t.Len()-1 {
-				s[i] = "..." + types.TypeString(vt.(*types.Slice).Elem(), w.h.Qualifier)
+				s[i] = "..." + w.h.TypeText(vt.(*types.Slice).Elem())
 				continue
 			}
-			s[i] = types.TypeString(vt, w.h.Qualifier)
+			s[i] = w.h.TypeText(vt)
 		}
 		return strings.Join(s, ", ")
 	}

@@ -132,7 +132,7 @@ func (w *Rewriting) lowerSend(n *ast.SendStmt) {
 	// The candidate spans the channel and the arrow, so that it is longer
 	// than a candidate for the channel expression itself, which it renders.
 	w.h.Add(span{n.Chan.Pos(), n.Arrow + token.Pos(len(token.ARROW.String()))}, func() string {
-		t := types.TypeString(types.NewChan(types.SendOnly, ch.Elem()), w.h.Qualifier)
+		t := w.h.TypeText(types.NewChan(types.SendOnly, ch.Elem()))
 		return "(" + t + ")(" + w.h.Render(n.Chan) + ")" + w.src[chanEnd:arrowEnd]
 	})
 }

@@ -105,7 +105,7 @@ func (w *Rewriting) typedShift(n *ast.BinaryExpr) {
 		return
 	}
 	st := tv.Type
-	w.h.Add(n.X, func() string { return types.TypeString(st, w.h.Qualifier) + "(" + w.h.Render(n.X) + ")" })
+	w.h.Add(n.X, func() string { return w.h.TypeText(st) + "(" + w.h.Render(n.X) + ")" })
 }
 
 // unparenLeaves writes the parenthesized names and literals in e, the
@@ -225,7 +225,7 @@ func (w *Rewriting) typedNils(dest []types.Type, values []ast.Expr) {
 			continue
 		}
 		t := dest[i]
-		w.h.Add(v, func() string { return "(" + types.TypeString(t, w.h.Qualifier) + ")(nil)" })
+		w.h.Add(v, func() string { return "(" + w.h.TypeText(t) + ")(nil)" })
 	}
 }
 

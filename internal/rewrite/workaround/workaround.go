@@ -31,6 +31,8 @@ type Host interface {
 	Offset(pos token.Pos) int
 	// Qualifier names package p in the interpreted source.
 	Qualifier(p *types.Package) string
+	// TypeText writes t as the interpreter names it in the input's scope.
+	TypeText(t types.Type) string
 }
 
 // Input is what the workarounds read of the rewriter's input.

@@ -33,6 +33,14 @@ type Patch struct {
 	// have (new ones) which Source may call; they are compiled into the
 	// replacement's own scope, in the scope of the function's package.
 	Helpers []string `json:"helpers,omitempty"`
+	// TypeParams are the type parameters' names of a patch of a generic
+	// function or method, in order; Source then is its declaration with
+	// the type parameter list left out, the i-th type parameter written
+	// as lpTP_<i> and each instantiated generic type that holds type
+	// parameters as lpTI_<i> (patcher.GenericShape). The agent compiles
+	// it once per instantiation, with those names bound to the
+	// instantiation's types.
+	TypeParams []string `json:"typeParams,omitempty"`
 	// Vars are the package variables the change declares anew, in the
 	// order Go initializes them (vars.go).
 	Vars []Var `json:"vars,omitempty"`

@@ -106,3 +106,9 @@ func TestStdGenericsElsewhere(t *testing.T) {
 		t.Error("PathOp(plain error): got true")
 	}
 }
+
+func TestGenericTree(t *testing.T) {
+	if i, ok, w, missing := TreeValues(); i != 7 || !ok || w != "y" || missing {
+		t.Errorf("TreeValues: got %d %t %q %t, want 7 true \"y\" false", i, ok, w, missing)
+	}
+}

@@ -55,7 +55,8 @@ func Named(a, _ int) (res int, err error) {
 	return
 }
 
-// Generic is not patchable.
+// Generic is a generic function: patchable, its prologue keyed by the
+// generic function for every instantiation.
 func Generic[T any](x T) T { return x }
 
 // Box is a generic type.
@@ -63,6 +64,10 @@ type Box[T any] struct{ V T }
 
 // Get is a method of a generic type.
 func (b Box[T]) Get() T { return b.V }
+
+// Size is a method of a generic type whose type parameter is blank: its
+// prologue could not name it.
+func (b Box[_]) Size() int { return 1 }
 
 // Fast cannot carry a prologue.
 //

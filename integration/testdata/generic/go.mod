@@ -1,0 +1,3 @@
+module example.com/genericfixture
+
+go 1.22
