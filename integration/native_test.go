@@ -175,6 +175,16 @@ func TestNativeMainStaysInterpreted(t *testing.T) {
 			saveEdit(t, main, orig, `"hello " + name`, `"`+greeting+`" + name`)
 			env.waitConsole("patched main.greet")
 		}
+		env.waitConsoleAny(why)
+		// A breakpoint in the patched function says it will not stop
+		// there, and why, rather than waiting for a native patch that
+		// never comes.
+		line := lineOf(t, main, `"yo " + name`)
+		r := env.Call(&dap.SetBreakpointsRequest{Request: dap.Request{Command: "setBreakpoints"},
+			Arguments: dap.SetBreakpointsArguments{Source: dap.Source{Path: main}, Breakpoints: []dap.SourceBreakpoint{{Line: line}}}}).(*dap.SetBreakpointsResponse)
+		if bp := r.Body.Breakpoints[0]; bp.Verified || !strings.Contains(bp.Message, "where breakpoints do not stop yet (it stays interpreted: "+why+")") {
+			t.Errorf("breakpoint in the interpreted main.greet: verified %v, message %q", bp.Verified, bp.Message)
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		if told != 1 {

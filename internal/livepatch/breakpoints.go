@@ -233,6 +233,9 @@ func (st *session) patchedReason(path string, n int, p *Patch) string {
 	if st.m.opts.NoNative || st.nat.off != "" {
 		return fmt.Sprintf("%s: %s runs patched, interpreted, where breakpoints do not stop yet", pos, p.Name)
 	}
+	if why := st.nat.stays[p.Key]; why != "" {
+		return fmt.Sprintf("%s: %s runs patched, interpreted, where breakpoints do not stop yet (it stays interpreted: %s)", pos, p.Name, why)
+	}
 	return fmt.Sprintf("%s: %s runs patched, interpreted: the breakpoint becomes active when the patch goes native", pos, p.Name)
 }
 

@@ -26,6 +26,9 @@ type nativeState struct {
 	builder *native.Builder
 	told    map[string]bool // guarded by session.mu
 	off     string          // guarded by session.mu
+	// stays holds, by key, why a live patch stays interpreted (its native
+	// build failed or the tier does not cover it), guarded by session.mu.
+	stays map[string]string
 	// loaded counts the plugins the current process loaded (of restarts
 	// number loadedIn), guarded by session.mu.
 	loaded, loadedIn int
@@ -80,6 +83,11 @@ func (st *session) goNative(ctx context.Context, ps []pendingPatch) {
 // returns at once: a *native.NotCoveredError when the tier cannot compile
 // them.
 func (st *session) startNative(ctx context.Context, ps []pendingPatch, restarts int) error {
+	st.mu.Lock()
+	for _, p := range ps {
+		delete(st.nat.stays, p.Key) // a new build: its outcome will say
+	}
+	st.mu.Unlock()
 	fns := make([]native.Func, len(ps))
 	for i, p := range ps {
 		if p.checked == nil {
@@ -128,6 +136,12 @@ func (st *session) nativeFailed(ps []pendingPatch, err error) {
 	st.mu.Lock()
 	told := st.nat.told[line]
 	st.nat.told[line] = true
+	if st.nat.stays == nil {
+		st.nat.stays = map[string]string{}
+	}
+	for _, p := range ps {
+		st.nat.stays[p.Key] = line
+	}
 	st.mu.Unlock()
 	if !told {
 		st.report(fmt.Sprintf("livepatch: %s stays interpreted: %s", patchNames(ps), line))
