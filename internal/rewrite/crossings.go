@@ -28,8 +28,10 @@ import (
 //     compiled interface with methods (an argument of a compiled function,
 //     a result of the patched function), travels in yaegi's wrapper, a
 //     struct of funcs, which compiled code cannot compare: == panics,
-//     errors.Is answers false. When the type is comparable (compiled code
-//     would compare it), the crossing is refused (ReasonWrappedCompared).
+//     errors.Is answers false. When the type is comparable and the
+//     interface is an error's (compiled code compares errors as a matter
+//     of course, and silently wrong), the crossing is refused
+//     (ReasonWrappedCompared); other interfaces cross (errorLike).
 //   - A type assertion (or type switch case) to an interface type with
 //     methods that the interpreter makes (written as a literal,
 //     interface{ Usage() string }, or declared by the change or inside a
@@ -44,7 +46,7 @@ import (
 // Reasons of the refusals of crossings.
 const (
 	ReasonReflectedFields      = "a value of an interpreted struct type with unexported fields read through reflect"
-	ReasonWrappedCompared      = "a value of a comparable type the change declares, given to compiled code as an interface with methods"
+	ReasonWrappedCompared      = "a value of a comparable type the change declares, given to compiled code as an error"
 	ReasonInterpretedInterface = "a type assertion to an interface type the interpreter makes"
 )
 
@@ -140,11 +142,28 @@ func (r *rewriter) crossingResults(ret *ast.ReturnStmt) {
 // interface with methods and t a comparable type the change declares.
 func (r *rewriter) checkWrapped(e ast.Expr, t, dst types.Type) {
 	it, ok := dst.Underlying().(*types.Interface)
-	if !ok || it.NumMethods() == 0 || types.IsInterface(t) || !types.Comparable(t) || !r.declaredByChange(t) {
+	if !ok || !errorLike(it) || types.IsInterface(t) || !types.Comparable(t) || !r.declaredByChange(t) {
 		return
 	}
 	r.refuse(e.Pos(), ReasonWrappedCompared, fmt.Sprintf("%s of type %s, which this change declares, goes to compiled code as %s in the interpreter's wrapper, which compiled code cannot compare (== would panic, errors.Is answer false)",
 		r.renderNode(e), types.TypeString(t, types.RelativeTo(r.in.Pkg)), types.TypeString(dst, types.RelativeTo(r.in.Pkg))))
+}
+
+// errorLike reports whether interface it has the method Error() string:
+// error values are the ones compiled code compares as a matter of course
+// (err == ErrX, errors.Is), where a wrapper answers false without a word.
+// A value of another interface (a Shape, a Stringer) crosses: compiled
+// code rarely compares those, and when it compares two wrappers, == panics
+// rather than answering wrong.
+func errorLike(it *types.Interface) bool {
+	for i := 0; i < it.NumMethods(); i++ {
+		m := it.Method(i)
+		sig := m.Type().(*types.Signature)
+		if m.Name() == "Error" && sig.Params().Len() == 0 && sig.Results().Len() == 1 && types.Identical(sig.Results().At(0).Type(), types.Typ[types.String]) {
+			return true
+		}
+	}
+	return false
 }
 
 // declaredByChange reports whether t is a named type the change declares,
