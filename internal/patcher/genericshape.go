@@ -71,7 +71,7 @@ func GenericInstanceKey(t types.Type) string {
 // IsGeneric reports whether fd is a generic function or a method of a
 // generic type.
 func IsGeneric(fd *ast.FuncDecl) bool {
-	return fd.Type.TypeParams != nil && len(fd.Type.TypeParams.List) > 0 || fd.Recv != nil && genericReceiver(fd.Recv)
+	return len(TypeParamIdents(fd)) > 0
 }
 
 // GenericFuncKey is the key of an instantiation of generic function

@@ -466,26 +466,6 @@ func unpatchable(fd *ast.FuncDecl, linknamed map[string]bool) string {
 	return ""
 }
 
-// genericReceiver reports whether a method's receiver has type parameters.
-func genericReceiver(recv *ast.FieldList) bool {
-	if len(recv.List) != 1 {
-		return false
-	}
-	t := recv.List[0].Type
-	for {
-		switch x := t.(type) {
-		case *ast.ParenExpr:
-			t = x.X
-		case *ast.StarExpr:
-			t = x.X
-		case *ast.IndexExpr, *ast.IndexListExpr:
-			return true
-		default:
-			return false
-		}
-	}
-}
-
 // linknamedFuncs returns the local names that //go:linkname directives
 // anywhere in file refer to.
 func linknamedFuncs(file *ast.File) map[string]bool {
