@@ -21,6 +21,17 @@ type typeInfo struct {
 	err  error
 }
 
+// loaded reports whether the load is done: then its results answer even
+// a caller whose context has ended.
+func (ti *typeInfo) loaded() bool {
+	select {
+	case <-ti.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // loadTypeInfo starts loading the user's packages for a build that skipped
 // loading, and returns at once. The load does not end with ctx: it outlives
 // Build, whose caller may end its context when the build is done.
@@ -46,11 +57,14 @@ func loadTypeInfo(ctx context.Context, opts Options, mods *usermod.Modules, env 
 // (r.Reused), Build starts loading them in the background before it
 // returns and TypeInfo waits for that load (which sees the files as they
 // are then, normally the ones the binary was built from) or for ctx to
-// end. TypeInfo is safe for concurrent use; every call returns the same
+// end; a finished load answers whatever ctx says. TypeInfo is safe for concurrent use; every call returns the same
 // values.
 func (r *Result) TypeInfo(ctx context.Context) (*token.FileSet, []*packages.Package, error) {
 	if r.typeInfo == nil {
 		return r.Fset, r.Packages, nil
+	}
+	if r.typeInfo.loaded() {
+		return r.typeInfo.fset, r.typeInfo.pkgs, r.typeInfo.err
 	}
 	select {
 	case <-r.typeInfo.done:
@@ -68,6 +82,9 @@ func (r *Result) TypeInfo(ctx context.Context) (*token.FileSet, []*packages.Pack
 func (r *Result) AgentPackages(ctx context.Context) ([]*packages.Package, error) {
 	if r.typeInfo == nil {
 		return r.agentStd, nil
+	}
+	if r.typeInfo.loaded() {
+		return r.typeInfo.std, r.typeInfo.err
 	}
 	select {
 	case <-r.typeInfo.done:
