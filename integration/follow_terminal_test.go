@@ -6,9 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/livepatch/livepatch/internal/terminal"
-	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // TestFollowTerminal stops at a breakpoint through the terminal client,
@@ -19,29 +16,8 @@ func TestFollowTerminal(t *testing.T) {
 	dir, main, orig := liveFixture(t)
 	ctx, w, out, _ := runTerminal(t, liveProxy(t, 10*time.Second, true),
 		map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir})
-	mark := 0
-	wait := func(prompt bool, want ...string) string {
-		t.Helper()
-		for {
-			text, changed := out.Since(mark)
-			if testenv.ContainsInOrder(text, want) && (!prompt || strings.HasSuffix(text, terminal.Prompt)) {
-				mark += len(text)
-				return text
-			}
-			select {
-			case <-changed:
-			case <-ctx.Done():
-				t.Fatalf("timed out waiting for %q; output:\n%s", want, text)
-			}
-		}
-	}
-	do := func(cmd string, want ...string) string {
-		t.Helper()
-		if _, err := fmt.Fprintln(w, cmd); err != nil {
-			t.Fatal(err)
-		}
-		return wait(true, want...)
-	}
+	tl := &termLog{t: t, ctx: ctx, w: w, out: out}
+	wait, do := tl.waitFor, tl.do
 	wait(true, "Type 'help' for list of commands.")
 	report := lineOf(t, main, "// report here")
 	do(fmt.Sprintf("break %s:%d", main, report), "Breakpoint 1 set")

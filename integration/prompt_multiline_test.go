@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/livepatch/livepatch/internal/terminal"
-	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // TestPromptTerminalMultiLine types Go that spans lines at the prompt of
@@ -17,26 +16,12 @@ import (
 // and each input reaches the Go prompt whole.
 func TestPromptTerminalMultiLine(t *testing.T) {
 	ctx, w, out, done := startTerminal(t)
-	mark := 0
+	tl := &termLog{t: t, ctx: ctx, w: w, out: out}
 	// do types lines and waits for the output to hold want, in order, and
 	// end with the main prompt; it returns that output.
 	do := func(lines []string, want ...string) string {
 		t.Helper()
-		if _, err := fmt.Fprintln(w, strings.Join(lines, "\n")); err != nil {
-			t.Fatal(err)
-		}
-		for {
-			text, changed := out.Since(mark)
-			if testenv.ContainsInOrder(text, want) && strings.HasSuffix(text, terminal.Prompt) {
-				mark += len(text)
-				return text
-			}
-			select {
-			case <-changed:
-			case <-ctx.Done():
-				t.Fatalf("timed out waiting for %q; output:\n%s", want, text)
-			}
-		}
+		return tl.do(strings.Join(lines, "\n"), want...)
 	}
 	main := filepath.Join(fixture(t, "prompt"), "main.go")
 	do([]string{fmt.Sprintf("break main.go:%d", lineOf(t, main, "// stop here"))}, "Breakpoint 1 set")

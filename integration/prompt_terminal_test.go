@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -77,29 +78,8 @@ func runTerminal(t *testing.T, px *dapproxy.Proxy, launch map[string]any) (ctx c
 // in the caller's frame, errors, and the writes seen after continue.
 func TestPromptTerminal(t *testing.T) {
 	ctx, w, out, done := startTerminal(t)
-	mark := 0
-	wait := func(want ...string) string {
-		t.Helper()
-		for {
-			text, changed := out.Since(mark)
-			if testenv.ContainsInOrder(text, want) && strings.HasSuffix(text, terminal.Prompt) {
-				mark += len(text)
-				return text
-			}
-			select {
-			case <-changed:
-			case <-ctx.Done():
-				t.Fatalf("timed out waiting for %q; output:\n%s", want, text)
-			}
-		}
-	}
-	do := func(cmd string, want ...string) string {
-		t.Helper()
-		if _, err := fmt.Fprintln(w, cmd); err != nil {
-			t.Fatal(err)
-		}
-		return wait(want...)
-	}
+	tl := &termLog{t: t, ctx: ctx, w: w, out: out}
+	wait, do := tl.wait, tl.do
 	wait("Type 'help' for list of commands.")
 	main := filepath.Join(fixture(t, "prompt"), "main.go")
 	line := lineOf(t, main, "// stop here")
@@ -134,4 +114,48 @@ func TestPromptTerminal(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the terminal did not return after exit")
 	}
+}
+
+// termLog drives a terminal session of a test: it types commands and
+// reads the output from where the last wait left it.
+type termLog struct {
+	t    *testing.T
+	ctx  context.Context
+	w    io.Writer
+	out  *testenv.Output
+	mark int
+}
+
+// wait waits for wants, in order, in the output since the last wait,
+// ending at the prompt, and returns that output.
+func (l *termLog) wait(want ...string) string {
+	l.t.Helper()
+	return l.waitFor(true, want...)
+}
+
+// waitFor is wait; with prompt false the output need not end at the
+// prompt (a report printed while the program runs).
+func (l *termLog) waitFor(prompt bool, want ...string) string {
+	l.t.Helper()
+	for {
+		text, changed := l.out.Since(l.mark)
+		if testenv.ContainsInOrder(text, want) && (!prompt || strings.HasSuffix(text, terminal.Prompt)) {
+			l.mark += len(text)
+			return text
+		}
+		select {
+		case <-changed:
+		case <-l.ctx.Done():
+			l.t.Fatalf("timed out waiting for %q; output:\n%s", want, text)
+		}
+	}
+}
+
+// do types cmd and waits for wants as wait does.
+func (l *termLog) do(cmd string, want ...string) string {
+	l.t.Helper()
+	if _, err := fmt.Fprintln(l.w, cmd); err != nil {
+		l.t.Fatal(err)
+	}
+	return l.wait(want...)
 }

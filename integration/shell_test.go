@@ -12,8 +12,6 @@ import (
 
 	"github.com/google/go-dap"
 	"github.com/livepatch/livepatch/internal/dapproxy"
-	"github.com/livepatch/livepatch/internal/terminal"
-	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // shellTickRE matches a tick of the shell fixture: its number, label and count.
@@ -159,29 +157,8 @@ func TestTerminalWhileRunning(t *testing.T) {
 	dir := copyFixture(t, "shell")
 	main := filepath.Join(dir, "main.go")
 	ctx, w, out, done := runTerminal(t, liveProxy(t, 10*time.Second, true), map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir})
-	mark := 0
-	wait := func(want ...string) string {
-		t.Helper()
-		for {
-			text, changed := out.Since(mark)
-			if testenv.ContainsInOrder(text, want) && strings.HasSuffix(text, terminal.Prompt) {
-				mark += len(text)
-				return text
-			}
-			select {
-			case <-changed:
-			case <-ctx.Done():
-				t.Fatalf("timed out waiting for %q; output:\n%s", want, text)
-			}
-		}
-	}
-	do := func(cmd string, want ...string) string {
-		t.Helper()
-		if _, err := fmt.Fprintln(w, cmd); err != nil {
-			t.Fatal(err)
-		}
-		return wait(want...)
-	}
+	tl := &termLog{t: t, ctx: ctx, w: w, out: out}
+	wait, do := tl.wait, tl.do
 	wait("Type 'help' for list of commands.")
 	do(fmt.Sprintf("break %s:%d", main, lineOf(t, main, "ticks++")), "Breakpoint 1 set")
 	do("continue", "main.tick()")
