@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-dap"
@@ -151,44 +150,48 @@ func TestNativeFallbackNoCgo(t *testing.T) {
 	})
 }
 
-// TestNativeMainStaysInterpreted saves changes of package main, which the
-// native tier does not cover yet: each goes live interpreted, and the
-// console says why once, not at every save.
-func TestNativeMainStaysInterpreted(t *testing.T) {
+// TestNativeMain saves a change of a method of package main that reaches
+// an unexported field: it goes live interpreted, then native (a plugin
+// cannot import main; the tier links main's own compiled package), with
+// the counter's state kept; a breakpoint at a saved line inside it stops
+// there, under the method's own name, on top of its compiled caller.
+func TestNativeMain(t *testing.T) {
 	RunLiveNative(t, func(t *testing.T, env *Env) {
-		const why = "the native tier does not cover this yet: package main, which a plugin cannot import"
-		var mu sync.Mutex
-		told := 0
-		env.Client.OnEvent(func(m dap.EventMessage) {
-			if o, ok := m.(*dap.OutputEvent); ok && strings.Contains(o.Body.Output, why) {
-				mu.Lock()
-				told++
-				mu.Unlock()
-			}
-		})
 		dir, main, orig := liveFixture(t)
 		env.Initialize()
 		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
 		env.WaitEvent("initialized")
 		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
-		for _, greeting := range []string{"hi ", "hey ", "yo "} {
-			saveEdit(t, main, orig, `"hello " + name`, `"`+greeting+`" + name`)
-			env.waitConsole("patched main.greet")
+		env.waitOutputMatch("a report line", func(cat, text string) bool { return cat == "stdout" && strings.HasPrefix(text, "hello x ") })
+		saveEdit(t, main, orig, "c.n++", "c.n += 10")
+		decl := lineOf(t, main, "func (c *Counter) Inc")
+		env.waitConsole(fmt.Sprintf("patched main.(*Counter).Inc (main.go:%d)", decl))
+		env.waitConsole(fmt.Sprintf("native: main.(*Counter).Inc (main.go:%d)", decl))
+		env.mustEval(0, ":patches", fmt.Sprintf("main.(*Counter).Inc (main.go:%d) from save, native", decl))
+		// Each line's three calls step by 10 from where the program was.
+		var a, b, d int
+		env.waitOutputMatch("a line stepping by 10", func(cat, text string) bool {
+			k, err := fmt.Sscanf(text, "hello x %d %d %d", &a, &b, &d)
+			return cat == "stdout" && err == nil && k == 3 && b == a+10 && d == b+10
+		})
+		if a < 10 || a%10 == 0 {
+			t.Errorf("the native patch did not keep the counter's state: a line reads %d %d %d", a, b, d)
 		}
-		env.waitConsoleAny(why)
-		// A breakpoint in the patched function says it will not stop
-		// there, and why, rather than waiting for a native patch that
-		// never comes.
-		line := lineOf(t, main, `"yo " + name`)
-		r := env.Call(&dap.SetBreakpointsRequest{Request: dap.Request{Command: "setBreakpoints"},
-			Arguments: dap.SetBreakpointsArguments{Source: dap.Source{Path: main}, Breakpoints: []dap.SourceBreakpoint{{Line: line}}}}).(*dap.SetBreakpointsResponse)
-		if bp := r.Body.Breakpoints[0]; bp.Verified || !strings.Contains(bp.Message, "where breakpoints do not stop yet (it stays interpreted: "+why+")") {
-			t.Errorf("breakpoint in the interpreted main.greet: verified %v, message %q", bp.Verified, bp.Message)
+
+		at := lineOf(t, main, "c.n += 10")
+		bp := env.SetBreakpoints(main, at)[0]
+		if !bp.Verified || bp.Line != at {
+			t.Fatalf("breakpoint in the native main.(*Counter).Inc: %+v, want verified at line %d", bp, at)
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		if told != 1 {
-			t.Errorf("the console said %d times why package main stays interpreted, want once", told)
+		st := env.WaitStopped("breakpoint")
+		r := env.Call(&dap.StackTraceRequest{Request: dap.Request{Command: "stackTrace"},
+			Arguments: dap.StackTraceArguments{ThreadId: st.Body.ThreadId, Levels: 2}}).(*dap.StackTraceResponse)
+		fs := r.Body.StackFrames
+		if len(fs) < 2 || fs[0].Name != "main.(*Counter).Inc" || fs[0].Line != at || fs[0].Source == nil || fs[0].Source.Path != main || fs[1].Name != "main.line" {
+			t.Fatalf("stopped at %s, want main.(*Counter).Inc at %s:%d called by main.line", mustJSON(fs), main, at)
+		}
+		if got := env.Evaluate(fs[0].Id, "c.n", "repl"); got == "" || got == "0" {
+			t.Errorf("c.n in the native frame: %q", got)
 		}
 		env.Disconnect()
 	})

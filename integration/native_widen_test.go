@@ -2,10 +2,12 @@ package integration
 
 import (
 	"fmt"
+	"hash/crc32"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-dap"
 )
 
 // TestNativeNewImport saves changes of a non-main package that the
@@ -44,8 +46,8 @@ func TestNativeNewImport(t *testing.T) {
 
 // TestNativeNewImportRefused saves changes that import a package the
 // program does not link where the native tier cannot take them: with the
-// tier off, and in package main, which it does not cover yet. Each is
-// refused, and the refusal says why the native tier does not take it.
+// tier off, and where plugins cannot be built. Each is refused, and the
+// refusal says why the native tier does not take it.
 func TestNativeNewImportRefused(t *testing.T) {
 	const crc = "\n\nimport \"hash/crc32\"\n"
 	t.Run("off", func(t *testing.T) {
@@ -74,20 +76,26 @@ func TestNativeNewImportRefused(t *testing.T) {
 			env.Disconnect()
 		})
 	})
-	t.Run("main", func(t *testing.T) {
-		RunLiveNative(t, func(t *testing.T, env *Env) {
-			lib, _ := env.startNative(nil, nil)
-			env.waitCount(1)
-			main := filepath.Join(filepath.Dir(filepath.Dir(lib)), "main.go")
-			src, err := os.ReadFile(main)
-			if err != nil {
-				t.Fatal(err)
-			}
-			edited := strings.Replace(string(src), "import (\n", "import (\n\t\"hash/crc32\"\n", 1)
-			saveEdit(t, main, []byte(edited), "n := c.Inc()", "n := c.Inc() + int(crc32.ChecksumIEEE(nil))")
-			refusedWith(env, "package hash/crc32 is not linked into this program: the native tier, which could build it, does not cover package main yet")
-			env.Disconnect()
-		})
+}
+
+// TestNativeNewImportMain saves a change of package main that imports a
+// package the program does not link: it goes live natively, main's own
+// function calling into it.
+func TestNativeNewImportMain(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		dir, main, orig := liveFixture(t)
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
+		env.WaitEvent("initialized")
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		edited := strings.Replace(string(orig), "import (\n", "import (\n\t\"hash/crc32\"\n", 1)
+		saveEdit(t, main, []byte(edited), `return "hello " + name`, `return fmt.Sprint("crc ", crc32.ChecksumIEEE([]byte(name)), " ", name)`)
+		name := fmt.Sprintf("main.greet (main.go:%d)", lineOf(t, main, "func greet"))
+		env.waitConsole("waiting for the native build: " + name)
+		env.waitConsole("native: " + name)
+		want := fmt.Sprintf("crc %d x ", crc32.ChecksumIEEE([]byte("x")))
+		env.waitOutputMatch("a line of the native greet", func(cat, text string) bool { return cat == "stdout" && strings.HasPrefix(text, want) })
+		env.Disconnect()
 	})
 }
 

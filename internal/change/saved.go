@@ -93,7 +93,7 @@ func (prog *Program) rewriteFiles(srcs map[string][]byte, apply, helpers, vars [
 		ch.Imports = append(ch.Imports, spec)
 	}
 	sort.Strings(ch.Imports)
-	if nat.On && s.compiled.Name() != "main" {
+	if nat.On {
 		ch.NativeOnly = prog.nativeOnly(ch, s.unlinked) // unlinked.go
 		if s.refused != "" {
 			ch.NativeOnly = "the interpreter cannot take it (" + s.refused + ")"
@@ -229,7 +229,7 @@ func (s *savedChange) typeCheck() error {
 	var ds diag.Diagnostics
 	refusedImports := map[string]string{} // path: why patched code cannot import it (pkgnames.go)
 	conf := types.Config{
-		Importer:    prog.importer(s.compiled.Path(), s.compiled.Name(), filepath.Dir(s.files[0].tok.Name()), s.nat, s.unlinked, func(path, why string) { refusedImports[path] = why }),
+		Importer:    prog.importer(s.compiled.Path(), filepath.Dir(s.files[0].tok.Name()), s.nat, s.unlinked, func(path, why string) { refusedImports[path] = why }),
 		FakeImportC: true,
 		Error: func(err error) {
 			te, ok := err.(types.Error)

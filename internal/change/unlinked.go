@@ -26,8 +26,8 @@ import (
 
 // NativeMode is what the native tier can take of a save.
 type NativeMode struct {
-	// On says that a plugin can build a change of a non-main package
-	// that the interpreter cannot take.
+	// On says that a plugin can build a change that the interpreter
+	// cannot take.
 	On bool
 	// Off says why it cannot, when !On; a refusal that the tier would
 	// lift says it ("" says nothing).
@@ -47,14 +47,14 @@ type unlinkedCache struct {
 // take the change (a package not linked is loaded from source and
 // recorded in used); otherwise it is refused through refused, with why the
 // interpreter cannot reach it and why the native tier does not take it.
-func (p *Program) importer(pkgPath, pkgName, dir string, nat NativeMode, used map[string]bool, refused func(path, why string)) types.Importer {
+func (p *Program) importer(pkgPath, dir string, nat NativeMode, used map[string]bool, refused func(path, why string)) types.Importer {
 	all := p.Importer()
 	return importerFunc(func(path string) (*types.Package, error) {
 		if p.Available(path) || p.names.own[path] {
 			return all.Import(path)
 		}
 		linked := p.pkgs[path]
-		if nat.On && pkgName != "main" {
+		if nat.On {
 			if linked != nil {
 				return linked, nil // native only: nativeOnly finds it unavailable
 			}
@@ -69,10 +69,7 @@ func (p *Program) importer(pkgPath, pkgName, dir string, nat NativeMode, used ma
 		if linked != nil {
 			why = fmt.Sprintf("package %s is linked into this program only as a dependency, and patched code reaches only the packages the program's own code imports as built", path)
 		}
-		switch {
-		case nat.On: // package main
-			why += ": the native tier, which could build it, does not cover package main yet"
-		case nat.Off != "":
+		if nat.Off != "" {
 			why += ": " + nat.Off
 		}
 		refused(path, why)
@@ -189,7 +186,7 @@ func (p *Program) nativeOnly(ch *Change, unlinked map[string]bool) string {
 // replacement without interpreted source.
 func (s *savedChange) nativeInstead(err error, sf *savedFile, d ast.Decl, key string) bool {
 	var ds diag.Diagnostics
-	if !s.nat.On || s.compiled.Name() == "main" || !errors.As(err, &ds) || len(ds) == 0 {
+	if !s.nat.On || !errors.As(err, &ds) || len(ds) == 0 {
 		return false
 	}
 	for _, d := range ds {

@@ -153,7 +153,7 @@ func (st *session) nativeFailed(ps []pendingPatch, err error) {
 // that too, atomically). The switch goes over the socket only: while the
 // program is paused it waits for the program to run.
 func (st *session) nativeBuilt(ctx context.Context, ps []pendingPatch, restarts int, pl *native.Plugin) {
-	n := &wire.Native{Plugin: pl.Path}
+	n := &wire.Native{Plugin: pl.Path, Package: pl.Package}
 	for i, p := range ps {
 		f := wire.NativeFunc{Ref: wire.Ref{Key: p.Key}, Symbol: pl.Symbols[i], Source: p.patch.Source}
 		if p.fresh {

@@ -158,7 +158,9 @@ func (st *session) foldNative(frames []map[string]any, names []string, plugin, h
 			continue
 		}
 		f["name"] = p.Name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
-		if i+1 < len(frames) && names[i+1] == p.Key {
+		// The compiled function as the binary names it: its key, but
+		// main's functions are main.F there, as in the patch's name.
+		if i+1 < len(frames) && (names[i+1] == p.Key || names[i+1] == p.Name) {
 			hidden[i+1] = true
 		}
 	}

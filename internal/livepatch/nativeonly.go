@@ -158,7 +158,7 @@ func (st *session) interpreterCannot(err error, ps []pendingPatch) string {
 		}
 	}
 	for _, p := range ps {
-		if p.checked == nil || p.checked.Compiled.Name() == "main" {
+		if p.checked == nil {
 			return ""
 		}
 	}

@@ -25,7 +25,10 @@ type Func struct {
 // Plugin is a built plugin: its path and the symbols of the replacements,
 // in the order of the functions built.
 type Plugin struct {
-	Path    string
+	Path string
+	// Package is the plugin's package path, under which it registers
+	// its functions with the agent as it loads.
+	Package string
 	Symbols []string
 	// Funcs are the symbols' functions as the binary names them (the
 	// plugin package's import path, then the symbol): the names a
@@ -54,6 +57,7 @@ type Builder struct {
 	inflight map[string]*job // by function key
 	sem      chan struct{}
 	closed   bool
+	mains    map[string]*patcher.PluginMain // package main for plugins, by path
 }
 
 // job is a build in flight.
@@ -175,8 +179,22 @@ func (b *Builder) build(ctx context.Context, nb *patcher.NativeBuild, fns []*cha
 	// only), so that it may import what that package imports, internal
 	// packages included.
 	pkgDir := filepath.Join(filepath.Dir(fns[0].File), fmt.Sprintf("lp_native_%d_%d", os.Getpid(), n))
+	pkg := fns[0].Compiled.Path() + "/" + filepath.Base(pkgDir)
+	var main *patcher.PluginMain
+	var placeholders []string
+	if fns[0].Compiled.Name() == "main" {
+		m, err := b.mainFor(ctx, nb, fns[0].Compiled.Path())
+		if err != nil {
+			return nil, notCovered("package main: %v", err)
+		}
+		main, placeholders = m, m.Exported
+	}
+	reg, err := registration(pkg, len(fns), placeholders, src)
+	if err != nil {
+		return nil, err
+	}
 	out := filepath.Join(dir, "p"+strconv.Itoa(n)+".so")
-	err := nb.Plugin(ctx, pkgDir, map[string][]byte{"native.go": src}, out)
+	err = nb.Plugin(ctx, pkgDir, map[string][]byte{"native.go": src, "register.go": reg}, out, main)
 	os.RemoveAll(strings.TrimSuffix(out, ".so") + "_src")
 	if err != nil {
 		if reason := unavailable(err.Error()); reason != "" {
@@ -184,13 +202,35 @@ func (b *Builder) build(ctx context.Context, nb *patcher.NativeBuild, fns []*cha
 		}
 		return nil, err
 	}
-	p := &Plugin{Path: out, Took: time.Since(start)}
-	pkg := fns[0].Compiled.Path() + "/" + filepath.Base(pkgDir)
+	p := &Plugin{Path: out, Package: pkg, Took: time.Since(start)}
 	for i := range fns {
 		p.Symbols = append(p.Symbols, SymbolPrefix+strconv.Itoa(i))
 		p.Funcs = append(p.Funcs, pkg+"."+SymbolPrefix+strconv.Itoa(i))
 	}
 	return p, nil
+}
+
+// mainFor returns package main (import path path) compiled for plugins,
+// once per session: it depends on the build only. It runs within a build,
+// one at a time.
+func (b *Builder) mainFor(ctx context.Context, nb *patcher.NativeBuild, path string) (*patcher.PluginMain, error) {
+	b.mu.Lock()
+	m := b.mains[path]
+	b.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	m, err := nb.MainForPlugin(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.mains == nil {
+		b.mains = map[string]*patcher.PluginMain{}
+	}
+	b.mains[path] = m
+	return m, nil
 }
 
 // unavailable returns why a plugin build's failure will not go away for

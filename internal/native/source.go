@@ -51,9 +51,6 @@ func Source(fns []*change.Checked) ([]byte, error) {
 	nd := &newDecls{c: fns[0], done: map[types.Object]bool{}}
 	var body bytes.Buffer
 	for i, c := range fns {
-		if c.Compiled.Name() == "main" {
-			return nil, notCovered("package main, which a plugin cannot import")
-		}
 		if c.Compiled != fns[0].Compiled {
 			return nil, notCovered("a change of several packages")
 		}
@@ -84,6 +81,15 @@ func Source(fns []*change.Checked) ([]byte, error) {
 	}
 	b.Write(body.Bytes())
 	return b.Bytes(), nil
+}
+
+// importPath returns the path under which a plugin imports the patched
+// package: package main's stub for main (patcher.MainStubPath).
+func importPath(c *change.Checked) string {
+	if c.Compiled.Name() == "main" {
+		return patcher.MainStubPath(c.Compiled.Path())
+	}
+	return c.Compiled.Path()
 }
 
 // edit replaces src[off:end] with text; an insertion has off == end.
@@ -269,7 +275,7 @@ func (w *funcWriter) packageName(obj types.Object) (string, error) {
 	if compiled == nil {
 		return "", notCovered("it uses %s, which the change declares anew", name)
 	}
-	w.imports[pkgName] = w.c.Compiled.Path()
+	w.imports[pkgName] = importPath(w.c)
 	q := pkgName + "."
 	switch o := obj.(type) {
 	case *types.TypeName:
@@ -354,7 +360,7 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 		w.fail(notCovered("%s.%s is new in the change", tname, obj.Name()))
 		return
 	}
-	w.imports[pkgName] = w.c.Compiled.Path()
+	w.imports[pkgName] = importPath(w.c)
 	w.handled[se.Sel] = true
 	var prefix, suffix string
 	if sel.Kind() == types.FieldVal {

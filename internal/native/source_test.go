@@ -127,7 +127,6 @@ func TestSourceNotCovered(t *testing.T) {
 	for _, tc := range []struct {
 		name, pkg, old, new, fn, want string
 	}{
-		{"main", "main", "func step() int { return unit }", "func step() int { return 2 }", "step", "package main"},
 		{"new variable", "lib", "func step() int { return unit }", "func step() int { return fresh }\n\nvar fresh = 3", "step", "package variable fresh, which the change declares anew"},
 		{"new method value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { f := c.twice; return f() }\n\nfunc (c *Counter) twice() int { return 2 }", "Inc", "not called directly"},
 		{"changed constant", "lib", "const unit = 1", "const unit = 2", "step", "constant unit"},
@@ -142,6 +141,45 @@ func TestSourceNotCovered(t *testing.T) {
 				t.Errorf("got %v, want a *NotCoveredError saying %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestSourceMain checks that a plugin of package main reaches main
+// through its stub, which the build reads as main itself.
+func TestSourceMain(t *testing.T) {
+	saved := strings.Replace(compiledLib, "func step() int { return unit }", "func step() int { return 2 * unit }", 1)
+	src, err := Source([]*change.Checked{checked(t, "main", strings.Replace(saved, "package lib", "package main", 1), "step")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "lp_p \"example.com/m/lib/lp_native_main\""; !strings.Contains(string(src), want) {
+		t.Errorf("the plugin does not import %s:\n%s", want, src)
+	}
+}
+
+// TestRegistration checks the file by which a plugin hands its functions
+// to the agent, with a placeholder for each name of main's plugin table
+// but those the plugin declares itself.
+func TestRegistration(t *testing.T) {
+	src := []byte("package main\n\nfunc LpNative0() {}\n\nfunc Helper() {}\n")
+	reg, err := registration("example.com/m/lp_native_1_1", 1, []string{"Helper", "Run", "Version"}, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"var Run byte\n", "var Version byte\n",
+		`lp_agent.RegisterNative("example.com/m/lp_native_1_1", map[string]any{"LpNative0": LpNative0})`,
+		"lp_placeholders = []any{&Run, &Version}",
+	} {
+		if !strings.Contains(string(reg), want) {
+			t.Errorf("registration lacks %q:\n%s", want, reg)
+		}
+	}
+	if strings.Contains(string(reg), "var Helper") {
+		t.Errorf("registration declares Helper, which the plugin declares:\n%s", reg)
+	}
+	if _, err := parser.ParseFile(token.NewFileSet(), "register.go", reg, 0); err != nil {
+		t.Errorf("registration does not parse: %v\n%s", err, reg)
 	}
 }
 

@@ -17,8 +17,9 @@ import (
 )
 
 // nativeFileName is the file added (through the overlay) to every user
-// package but main: it exports what the package does not, so that a
-// native patch, compiled as a plugin in a package of its own, reaches it.
+// package: it exports what the package does not, so that a native patch,
+// compiled as a plugin in a package of its own, reaches it (package main
+// too: nativemain.go).
 const nativeFileName = "zz_livepatch_native.go"
 
 // The names a package's native exports file declares. A native patch
@@ -124,8 +125,10 @@ type NativeBuild struct {
 // only in the overlay, at output, with the host build's flags, environment
 // and overlay. The package's import path is dir's within its module: a
 // fresh dir per plugin, since a process loads one package path once. A
-// failure returns the go command's output in the error.
-func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string][]byte, output string) error {
+// plugin of package main (main not nil, dir inside main's directory)
+// imports main through its stub (nativemain.go). A failure returns the go
+// command's output in the error.
+func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string][]byte, output string, main *PluginMain) error {
 	data, err := os.ReadFile(nb.Overlay)
 	if err != nil {
 		return fmt.Errorf("plugin: %w", err)
@@ -145,6 +148,22 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 		}
 		ov.Replace[filepath.Join(dir, base)] = p
 	}
+	var toolexec []string
+	if main != nil {
+		stub, script := filepath.Join(srcDir, "stub.go"), filepath.Join(srcDir, "toolexec.sh")
+		if err := os.WriteFile(stub, main.mainStub(), 0o644); err != nil {
+			return fmt.Errorf("plugin: %w", err)
+		}
+		rel, err := filepath.Rel(main.Dir, dir)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return fmt.Errorf("plugin: %s is not inside package main's directory", dir)
+		}
+		if err := os.WriteFile(script, main.toolexec(main.Path+"/"+filepath.ToSlash(rel)), 0o755); err != nil {
+			return fmt.Errorf("plugin: %w", err)
+		}
+		ov.Replace[filepath.Join(main.Dir, MainStubDir, "stub.go")] = stub
+		toolexec = []string{"-toolexec=" + script}
+	}
 	if data, err = json.Marshal(ov); err != nil {
 		return fmt.Errorf("plugin: %w", err)
 	}
@@ -152,7 +171,8 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 	if err := os.WriteFile(ovPath, data, 0o644); err != nil {
 		return fmt.Errorf("plugin: %w", err)
 	}
-	args := append([]string{"build", "-buildmode=plugin", "-o", output, "-overlay", ovPath}, pluginLinkFlags(nb.Flags)...)
+	args := append([]string{"build", "-buildmode=plugin", "-o", output, "-overlay", ovPath}, toolexec...)
+	args = append(args, pluginLinkFlags(nb.Flags)...)
 	args = append(args, dir)
 	var out bytes.Buffer
 	err = runGo(ctx, nb.Dir, args, append(os.Environ(), nb.Env...), &out, nil)

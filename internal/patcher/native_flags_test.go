@@ -22,3 +22,30 @@ func TestPluginLinkFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestMainGcflags checks that package main of a plugin gets the compiler
+// flags the go command gives it in the host build: those of the last
+// -gcflags whose pattern matches it.
+func TestMainGcflags(t *testing.T) {
+	const path = "example.com/m/cmd/app"
+	for _, tc := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"-gcflags=all=-N -l"}, "-N -l"},
+		{[]string{"-gcflags=all=-N -l", "-gcflags=example.com/m/...=-N -l -lang=go1.22"}, "-N -l -lang=go1.22"},
+		{[]string{"-gcflags=all=-N -l", "-gcflags=example.com/other/...=-B"}, "-N -l"},
+		{[]string{"-gcflags", "-m", "-gcflags=all=-N -l"}, "-N -l"},
+		{[]string{"-gcflags=all=-N -l", "-gcflags=-m"}, "-m"},
+		{[]string{"-gcflags=all=-N -l", "-gcflags=std=-B"}, "-N -l"},
+		{[]string{"-gcflags=all=-N -l", "-gcflags=example.com/m/cmd/app=-S"}, "-S"},
+	} {
+		got, err := mainGcflags(tc.flags, path)
+		if err != nil || got != tc.want {
+			t.Errorf("mainGcflags(%q) = %q, %v; want %q", tc.flags, got, err, tc.want)
+		}
+	}
+	if _, err := mainGcflags([]string{"-gcflags=./...=-N"}, path); err == nil {
+		t.Error("a relative pattern: no error")
+	}
+}

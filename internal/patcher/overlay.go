@@ -127,13 +127,11 @@ func (g *generator) addGenerated(p *packages.Package, pkgDir, outDir string) err
 	if err := addInterfaceWrappers(g.ov, pkgDir, outDir, p, isRoot, g.l, g.only, g.log); err != nil { // ifacewrap.go, package wrappers
 		return err
 	}
-	if p.Name != "main" {
-		exports := nativeExports(p.Types, func(name, why string) {
-			g.log.Debug("native export left out", "package", p.PkgPath, "name", name, "reason", why)
-		})
-		if err := addFile(g.ov, pkgDir, outDir, nativeFileName, exports); err != nil {
-			return err
-		}
+	exports := nativeExports(p.Types, func(name, why string) {
+		g.log.Debug("native export left out", "package", p.PkgPath, "name", name, "reason", why)
+	})
+	if err := addFile(g.ov, pkgDir, outDir, nativeFileName, exports); err != nil {
+		return err
 	}
 	if isRoot {
 		return addFile(g.ov, pkgDir, outDir, stdSymbolsFileName, stdSymbols(p.Types, g.std, g.only))

@@ -3,6 +3,7 @@ package agent
 import (
 	"plugin"
 	"reflect"
+	"sync"
 
 	"github.com/livepatch/livepatch/target/agent/wire"
 )
@@ -41,15 +42,15 @@ func switchNativeLocked(n *wire.Native) error {
 	if len(failures) > 0 {
 		return &ApplyError{Failures: failures}
 	}
-	p, err := plugin.Open(n.Plugin)
-	if err != nil {
+	if _, err := plugin.Open(n.Plugin); err != nil {
 		return wire.Errorf(wire.ErrNative, "%v", err)
 	}
+	fns := registered(n.Package)
 	values := make([]any, len(n.Funcs))
 	for k, f := range n.Funcs {
-		sym, err := p.Lookup(f.Symbol)
-		if err != nil {
-			failures = append(failures, failure(f.Ref, wire.Errorf(wire.ErrNative, "%v", err)))
+		sym, ok := fns[f.Symbol]
+		if !ok {
+			failures = append(failures, failure(f.Ref, wire.Errorf(wire.ErrNative, "plugin %s registered no function %s", n.Plugin, f.Symbol)))
 			continue
 		}
 		// The prologue asserts the compiled alias type, which the
@@ -89,4 +90,33 @@ func preloadPlugin(n *wire.Native) {
 	if n != nil && n.Plugin != "" {
 		_, _ = plugin.Open(n.Plugin)
 	}
+}
+
+// natives are the functions plugins registered as they loaded, by plugin
+// package path. They have their own lock: a plugin registers from
+// plugin.Open, which switchNativeLocked calls under the machine's.
+var natives struct {
+	mu    sync.Mutex
+	byPkg map[string]map[string]any
+}
+
+// RegisterNative is for native patches' plugins only: a plugin calls it
+// from its init, as it loads, with its package path and its functions by
+// symbol. A plugin cannot simply export them: the plugin of a patch of
+// package main links main's compiled package, whose table of exported
+// symbols is then the plugin's.
+func RegisterNative(pkg string, fns map[string]any) {
+	natives.mu.Lock()
+	defer natives.mu.Unlock()
+	if natives.byPkg == nil {
+		natives.byPkg = map[string]map[string]any{}
+	}
+	natives.byPkg[pkg] = fns
+}
+
+// registered returns the functions plugin package pkg registered.
+func registered(pkg string) map[string]any {
+	natives.mu.Lock()
+	defer natives.mu.Unlock()
+	return natives.byPkg[pkg]
 }

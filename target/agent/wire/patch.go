@@ -76,15 +76,19 @@ type PatchedFunc struct {
 // the plugin's function that replaces the interpreted patch.
 type Native struct {
 	// Plugin is the plugin file's path.
-	Plugin string       `json:"plugin"`
-	Funcs  []NativeFunc `json:"funcs"`
+	Plugin string `json:"plugin"`
+	// Package is the plugin's package path, under which it registers
+	// its functions as it loads (agent.RegisterNative).
+	Package string       `json:"package"`
+	Funcs   []NativeFunc `json:"funcs"`
 }
 
 // NativeFunc is one function of a Native switch.
 type NativeFunc struct {
 	Ref
-	// Symbol is the plugin's exported function, whose type is the
-	// patched function's (its receiver first).
+	// Symbol is the name under which the plugin registered the
+	// function, whose type is the patched function's (its receiver
+	// first).
 	Symbol string `json:"symbol"`
 	// Source is the Source of the live interpreted patch it replaces: a
 	// switch whose patch was superseded since (or reverted) is refused.
