@@ -87,7 +87,7 @@
 // (native.go); the console says `native: NAME (FILE:LINE)`. A later save
 // or a revert of a function drops a build in flight for it; a prompt
 // redefinition goes native as a save does. What the tier does not cover
-// yet (package main, see package native) stays interpreted and the
+// yet (see package native) stays interpreted and the
 // console says why once per reason; where plugins cannot be built at all,
 // once. Options.NoNative turns the tier off. A save that only the tier can
 // take (change.Plan.NativeOnly: a new import the interpreter cannot

@@ -5,7 +5,10 @@
 // dispatch to, for the whole change at once (agent.SwitchNative).
 //
 // A plugin is package main at a fresh import path in the patched
-// package's directory, present only in the build's overlay. Its functions
+// package's directory, present only in the build's overlay. It hands its
+// functions to the agent from its init (register.go). A plugin of package
+// main reaches main through a stub the build reads as main's own compiled
+// package (patcher.PluginMain). Its functions
 // take the patched function's receiver first, so their types are the
 // compiled functions' dispatch types, and reach the package's unexported
 // names through the exports the patchable build generates
@@ -18,7 +21,7 @@
 // method of a compiled type becomes a function of its receiver first.
 //
 // Not covered yet (the interpreted patch stays, and the caller says why
-// once, from a *NotCoveredError): package main, package variables and
+// once, from a *NotCoveredError): package variables and
 // constants declared anew, changed constants, method values of new
 // methods, unexported fields and methods reached through embedded fields,
 // method expressions of unexported methods, unexported fields of compiled

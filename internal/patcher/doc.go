@@ -104,12 +104,13 @@
 // at init. (As map literals of reflect.ValueOf calls they were init code,
 // about 190 bytes per symbol.)
 //
-// Every user package but main also gets zz_livepatch_native.go, which
+// Every user package also gets zz_livepatch_native.go, which
 // exports what the package does not (aliases of unexported types,
 // variables holding unexported functions and variables' addresses,
 // constants, and accessors of unexported fields and methods, named with
 // NativeTypePrefix and the others), for the native tier's plugins, which
-// are other packages; Result.Native keeps what a plugin build needs to
+// are other packages (package main too: NativeBuild.MainForPlugin and
+// nativemain.go); Result.Native keeps what a plugin build needs to
 // reproduce the build's packages (NativeBuild.Plugin).
 //
 // A package with interface types also gets zz_livepatch_ifaces.go: for each
