@@ -86,7 +86,7 @@ type options struct {
 	only, programs, modules, benchtime, render string
 	n, warmup, starts, cold, prologueRuns      int
 	saves, saveWarmup, restarts, pairs         int
-	nativeSaves, nativeSamples                 int
+	nativeSaves, nativeSamples, nativeBurst    int
 	settle, timeout                            time.Duration
 	asJSON, asMD, quiet                        bool
 }
@@ -110,6 +110,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.restarts, "restarts", 5, "timed restarts per program, the restart way (save)")
 	fs.IntVar(&o.nativeSaves, "native-saves", 10, "timed saves to native, each a plugin the program keeps (native)")
 	fs.IntVar(&o.nativeSamples, "native-samples", 5, "measurements of 200 ms or more per tier (native)")
+	fs.IntVar(&o.nativeBurst, "native-burst", 200, "saves at editing speed after the timed ones, then the memory (native)")
 	fs.StringVar(&o.modules, "modules", strings.Join(replay.Names(), ","), "comma-separated `modules` to replay: "+strings.Join(replay.Names(), ", ")+" (replay)")
 	fs.IntVar(&o.pairs, "pairs", 0, "replay at most `n` version pairs per module, 0 for all (replay)")
 	fs.DurationVar(&o.settle, "settle", 3*time.Second, "how long a replayed save the console says nothing of is waited for (replay)")

@@ -22,6 +22,7 @@ import (
 type nativeOptions struct {
 	saves   int // timed saves to native
 	samples int // measurements per tier
+	burst   int // saves at editing speed after the timed ones
 }
 
 // NativeRow is the native part's result: the cost of a call of a trivial
@@ -42,8 +43,15 @@ type NativeRow struct {
 	SamplesMs         []float64 `json:"saveToNativeMs"`
 	RSSBeforeKB       int       `json:"rssBeforeKB"`
 	RSSAfterKB        int       `json:"rssAfterKB"` // after FirstMs's save and the timed ones
-	// Main: save to native on the example, a change of package main.
-	Main *SaveToNative `json:"main,omitempty"`
+	// BurstSaves more saves followed one another as each went live
+	// interpreted; RSSAfterBurstKB is the memory after them, and
+	// BurstTier the tier of the last one's patch once quiet.
+	BurstSaves      int    `json:"burstSaves"`
+	RSSAfterBurstKB int    `json:"rssAfterBurstKB"`
+	BurstTier       string `json:"burstTier"`
+	// Programs: save to native on the example (a change of package main)
+	// and on Delve (73k lines).
+	Programs []SaveToNative `json:"programs,omitempty"`
 }
 
 // SaveToNative is the time from saves to their native switch in one
@@ -136,29 +144,36 @@ func benchNative(ctx context.Context, root string, o nativeOptions, logf logFunc
 			return err
 		}
 		row.NativeNs, row.NativeAllocs, row.RSSAfterKB = median(m.ns), median(m.allocs), m.rss
-		return nil
+		return nativeBurst(s, p.edit, 3+o.saves, o, &row, logf)
 	})
 	if err != nil {
 		return row, fmt.Errorf("native: %w", err)
 	}
 	row.MedianMs, row.P95Ms = median(row.SamplesMs), quantile(row.SamplesMs, 0.95)
-	if row.Main, err = benchNativeMain(ctx, root, o, logf); err != nil {
-		return row, err
+	for _, mk := range []func() (*saveProgram, error){
+		func() (*saveProgram, error) { return counterSaveProgram(ctx, root, os.TempDir()) },
+		func() (*saveProgram, error) { return delveSaveProgram(ctx, os.TempDir()) },
+	} {
+		p, err := mk()
+		if err != nil {
+			return row, err
+		}
+		r, err := saveToNativeRun(ctx, p, o, logf)
+		p.cleanup()
+		if err != nil {
+			return row, err
+		}
+		row.Programs = append(row.Programs, *r)
 	}
 	return row, nil
 }
 
-// benchNativeMain measures save to native on the example, whose patches
-// are of package main: the first save, then o.saves timed ones.
-func benchNativeMain(ctx context.Context, root string, o nativeOptions, logf logFunc) (*SaveToNative, error) {
-	p, err := counterSaveProgram(ctx, root, os.TempDir())
-	if err != nil {
-		return nil, err
-	}
-	defer p.cleanup()
+// saveToNativeRun measures save to native on p: the first save, then
+// o.saves timed ones.
+func saveToNativeRun(ctx context.Context, p *saveProgram, o nativeOptions, logf logFunc) (*SaveToNative, error) {
 	out := &SaveToNative{Program: p.source, Edit: p.editDoc}
-	logf("native: %d+1 saves to native of package main (%s)", o.saves, p.name)
-	err = nativeSession(ctx, p, false, func(s *session.Session) error {
+	logf("native: %d+1 saves to native on %s", o.saves, p.name)
+	err := nativeSession(ctx, p, false, func(s *session.Session) error {
 		for i := 0; i <= o.saves; i++ {
 			d, err := saveToNative(s, p.edit, 2+i)
 			if err != nil {
@@ -169,15 +184,54 @@ func benchNativeMain(ctx context.Context, root string, o nativeOptions, logf log
 				continue
 			}
 			out.SamplesMs = append(out.SamplesMs, ms(d))
-			logf("native: main save %d/%d: native after %.0f ms", i, o.saves, ms(d))
+			logf("native: %s: save %d/%d: native after %.0f ms", p.name, i, o.saves, ms(d))
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("native: package main: %w", err)
+		return nil, fmt.Errorf("native: %s: %w", p.name, err)
 	}
 	out.MedianMs, out.P95Ms = median(out.SamplesMs), quantile(out.SamplesMs, 0.95)
 	return out, nil
+}
+
+// nativeBurst saves o.burst edits one after the other, each as soon as
+// the one before went live interpreted (a build in flight is superseded
+// by the next save of its function, and at most maxPlugins plugins load),
+// then waits until no build runs and records the memory and the last
+// patch's tier.
+func nativeBurst(s *session.Session, e *saveEdit, first int, o nativeOptions, row *NativeRow, logf logFunc) error {
+	if o.burst <= 0 {
+		return nil
+	}
+	logf("native: %d saves at editing speed", o.burst)
+	for i := range o.burst {
+		if _, err := saveOnce(s, e, first+i); err != nil {
+			return fmt.Errorf("burst save %d: %w", i+1, err)
+		}
+	}
+	row.BurstSaves = o.burst
+	// The builds of the saves before the last were superseded, or done
+	// and said before it: the next word is the last one's.
+	ctx, cancel := context.WithTimeout(s.Ctx, nativeSaveTimeout)
+	defer cancel()
+	want := "native: " + e.funcName
+	if _, err := s.Client.WaitEventFunc(ctx, func(m dap.EventMessage) bool {
+		o, ok := m.(*dap.OutputEvent)
+		return ok && o.Body.Category == "console" && (strings.Contains(o.Body.Output, want) || strings.Contains(o.Body.Output, "until a restart"))
+	}); err != nil {
+		return fmt.Errorf("burst: waiting for the last save's native build: %w", err)
+	}
+	r, err := s.Client.CallRaw(ctx, "livepatch/patches", nil)
+	if err != nil {
+		return fmt.Errorf("burst: livepatch/patches: %w", err)
+	}
+	if tier := regexp.MustCompile(`"tier":"([^"]*)"`).FindSubmatch(r.Body); tier != nil {
+		row.BurstTier = string(tier[1])
+	}
+	m, err := measurements(s, 1)
+	row.RSSAfterBurstKB = m.rss
+	return err
 }
 
 // nativeSession launches p under the proxy of `livepatch dap` (the native
@@ -347,15 +401,34 @@ func (r *Report) nativeTables() []benchkit.Table {
 			fmt.Sprint(n.Saves), benchkit.F1(n.FirstMs), benchkit.F1(n.MedianMs), benchkit.F1(n.P95Ms), benchkit.Verdict(n.MedianMs <= 1000),
 			fmt.Sprintf("%.0f / %.0f", float64(n.RSSBeforeKB)/1024, float64(n.RSSAfterKB)/1024), fmt.Sprintf("%.1f", perPlugin)}},
 	}}
-	if m := n.Main; m != nil {
+	if n.BurstSaves > 0 {
 		tables = append(tables, benchkit.Table{
-			Title:  "Native tier (issue 14): save to native on the example (package main)",
-			Header: []string{"program", "edit", "saves", "first save to native, ms", "median, ms", "p95, ms", "target median <= 1000"},
-			Notes: []string{"A session of livepatch dap's proxy with the native tier on; each save from the write to the console's \"native:\" line. " +
-				"The first save of the session also compiles package main for plugins (once per session) and is reported apart."},
-			Rows: [][]string{{m.Program, m.Edit, fmt.Sprint(len(m.SamplesMs)), benchkit.F1(m.FirstMs), benchkit.F1(m.MedianMs), benchkit.F1(m.P95Ms),
-				benchkit.Verdict(m.MedianMs <= 1000)}},
+			Title:  "Native tier (issue 14): memory after many saves",
+			Header: []string{"timed saves, then saves at editing speed", "RSS before the first save, MB", "after the timed saves, MB", "after all, MB", "the last patch's tier"},
+			Notes: []string{"The nativecall session above, after its native measurements: each further save written as soon as the one before " +
+				"went live interpreted (a save supersedes its function's build in flight; a process loads at most 32 plugins, then changes stay " +
+				"interpreted until a restart); then, once the last build is done or refused, the program's VmRSS."},
+			Rows: [][]string{{fmt.Sprintf("%d + %d", n.Saves+1, n.BurstSaves), fmt.Sprintf("%.0f", float64(n.RSSBeforeKB)/1024),
+				fmt.Sprintf("%.0f", float64(n.RSSAfterKB)/1024), fmt.Sprintf("%.0f", float64(n.RSSAfterBurstKB)/1024), n.BurstTier}},
 		})
+	}
+	if len(n.Programs) > 0 {
+		t := benchkit.Table{
+			Title:  "Native tier (issue 14): save to native on the example (package main) and on Delve",
+			Header: []string{"program", "edit", "saves", "first save to native, ms", "median, ms", "p95, ms", "target median"},
+			Notes: []string{"A session of livepatch dap's proxy with the native tier on per program; each save from the write to the console's \"native:\" line. " +
+				"The first save of a session is reported apart (for package main it also compiles main for plugins, once per session). " +
+				"Targets: a median of at most 1 s on the example, 3 s on the 73k-line program."},
+		}
+		for i, m := range n.Programs {
+			limit := 1000.0
+			if i > 0 {
+				limit = 3000
+			}
+			t.Rows = append(t.Rows, []string{m.Program, m.Edit, fmt.Sprint(len(m.SamplesMs)), benchkit.F1(m.FirstMs), benchkit.F1(m.MedianMs), benchkit.F1(m.P95Ms),
+				fmt.Sprintf("<= %.0f ms: %s", limit, benchkit.Verdict(m.MedianMs <= limit))})
+		}
+		tables = append(tables, t)
 	}
 	return tables
 }

@@ -55,7 +55,7 @@ func (b *bench) runParts(selected map[string]bool) {
 		b.rep.PatchCall = rows
 	}
 	if selected["native"] {
-		row, err := benchNative(b.ctx, b.root, nativeOptions{saves: b.o.nativeSaves, samples: b.o.nativeSamples}, b.logf)
+		row, err := benchNative(b.ctx, b.root, nativeOptions{saves: b.o.nativeSaves, samples: b.o.nativeSamples, burst: b.o.nativeBurst}, b.logf)
 		if b.check(err); err == nil {
 			b.rep.Native = &row
 		}
