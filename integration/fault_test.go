@@ -54,3 +54,44 @@ func TestInterpreterFaultSurvived(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestInterpreterFaultInGoroutine saves an edit whose greet starts a
+// goroutine that trips the interpreter (the fault of
+// TestInterpreterFaultSurvived, with an argument). A goroutine has no
+// caller to recover the fault: the program stops at it as at an
+// unrecovered panic, the console names the function, and, continued, the
+// program goes on with greet compiled again; the goroutine alone ended.
+func TestInterpreterFaultInGoroutine(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir, main, orig := liveFixture(t)
+		env.runLive(dir)
+		edited := strings.Replace(string(orig), `	return "hello " + name
+}`, `	go func(who string) {
+		s := []Counter{{}}
+		p := &s[0]
+		mv := p.Inc
+		fmt.Println("goroutine", who, mv())
+	}(name)
+	return "bye " + name
+}`, 1)
+		if edited == string(orig) {
+			t.Fatal("the fixture changed: the edit does not apply")
+		}
+		if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		st := env.WaitStopped("exception")
+		if !strings.Contains(st.Body.Text, "interpreter fault in main.greet") {
+			t.Errorf("exception stop text %q does not name the fault", st.Body.Text)
+		}
+		got := env.waitConsole("func: main.greet")
+		for _, want := range []string{"limitation of livepatch", "not a bug in your code"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("console report %q lacks %q", got, want)
+			}
+		}
+		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: st.Body.ThreadId}})
+		env.waitOutput("stdout", "hello x")
+		env.Disconnect()
+	})
+}

@@ -56,13 +56,20 @@ func Prompt(in *Input) (*Output, error) { return rewrite(in, true) }
 func rewrite(in *Input, guard bool) (*Output, error) {
 	r := &rewriter{in: in, used: map[*types.Var]int{}, out: &Output{}, imports: map[string]bool{}}
 	r.lower = lower.New(host{r}, in.Info, in.Stmts, in.Decls)
-	r.fix = workaround.New(host{r}, workaround.Input{Info: in.Info, Src: in.Src, Stmts: in.Stmts, File: in.File, Pkg: in.Pkg, Saved: in.Change != nil})
+	goKey := ""
+	if in.Change != nil && in.Decl != nil && in.Pkg != nil && in.Generic == nil {
+		goKey = patcher.FuncKey(in.Pkg.Path(), in.Decl)
+	}
+	r.fix = workaround.New(host{r}, workaround.Input{Info: in.Info, Src: in.Src, Stmts: in.Stmts, File: in.File, Pkg: in.Pkg, Saved: in.Change != nil, GoKey: goKey})
 	if in.Decl != nil {
 		r.renameShadowingParams(in.Decl) // params.go
 		r.refuseRecovering(in.Decl)      // recovers.go
 	}
 	for _, s := range in.Stmts {
 		ast.Inspect(s, r.visit)
+	}
+	if r.fix.UsedGo() {
+		r.imports[strconv.Quote(workaround.GoPackage)] = true
 	}
 	r.lower.SeqTypes()
 	r.sideCopies()    // sidefields.go

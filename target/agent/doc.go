@@ -72,8 +72,10 @@
 // interface (see packages ifacewrap and bintypes). The interpreter has yaegi's
 // package unsafe (Pointer, Add, Sizeof, Alignof, Offsetof and the
 // conversions between unsafe.Pointer, uintptr and pointers), as the
-// compiled code it replaces had, and package side's table, as lp_side,
-// for the fields a saved change adds to a compiled struct type.
+// compiled code it replaces had, package side's table, as lp_side, for
+// the fields a saved change adds to a compiled struct type, and lp_go,
+// which starts the goroutines of saved functions under a recover that
+// handles an interpreter fault (goroutine.go).
 //
 // # Panics
 //

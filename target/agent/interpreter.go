@@ -58,6 +58,10 @@ func interpreter() (*yaegi.Interpreter, error) {
 			machine.err = fmt.Errorf("create interpreter: %w", err)
 			return
 		}
+		if err := i.Use(goExports()); err != nil {
+			machine.err = fmt.Errorf("create interpreter: %w", err)
+			return
+		}
 		if err := i.Use(side.Exports()); err != nil {
 			machine.err = fmt.Errorf("create interpreter: %w", err)
 			return

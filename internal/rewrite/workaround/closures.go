@@ -41,8 +41,15 @@ func (w *Rewriting) loopClosures(body *ast.BlockStmt) {
 	visit = func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.GoStmt:
+			if w.inLoop == nil {
+				w.inLoop = map[*ast.GoStmt]bool{}
+			}
+			w.inLoop[n] = true
+			guarded := w.startGuarded(n, true) // goroutines.go
 			if lit, ok := ast.Unparen(n.Call.Fun).(*ast.FuncLit); ok {
-				w.startClosure(n, lit)
+				if !guarded {
+					w.startClosure(n, lit)
+				}
 				for _, a := range n.Call.Args {
 					ast.Inspect(a, visit)
 				}
@@ -100,7 +107,16 @@ func (w *Rewriting) startClosure(n *ast.GoStmt, lit *ast.FuncLit) {
 // written in the package's scope.
 func (w *Rewriting) funcType(lit *ast.FuncLit) (string, bool) {
 	sig, ok := w.info.TypeOf(lit).(*types.Signature)
-	if !ok || !Nameable(sig, w.pkg) {
+	if !ok {
+		return "", false
+	}
+	return w.signatureText(sig)
+}
+
+// signatureText writes sig as a func type without parameter names, or
+// reports that it cannot be written in the package's scope.
+func (w *Rewriting) signatureText(sig *types.Signature) (string, bool) {
+	if !Nameable(sig, w.pkg) {
 		return "", false
 	}
 	list := func(t *types.Tuple, variadic bool) string {

@@ -1,7 +1,8 @@
 // Package workaround writes the statements and expressions that yaegi
 // v0.16.1 runs wrongly (statements.go, closures.go) or crashes compiling
 // (crashes.go) as equivalent ones it runs right, on the same lines, for
-// package rewrite. Each rewriting needs only the input's syntax, text and type
+// package rewrite, and starts a saved function's goroutines under the
+// agent's recover of interpreter faults (goroutines.go). Each rewriting needs only the input's syntax, text and type
 // information: it writes through the rewriter's substitution machinery,
 // which it reaches as a Host, so that its rewritings and the rewriter's
 // other ones nest. The workarounds that need the rewriter's own lookups
@@ -43,6 +44,10 @@ type Input struct {
 	File  *ast.File      // the file of a declaration, or nil
 	Pkg   *types.Package // the package whose scope the input is in
 	Saved bool           // the input is a saved change, not a prompt input
+	// GoKey is the key of the saved function the input declares, whose
+	// go statements start their goroutines under the agent's recover
+	// (goroutines.go); "" for other inputs.
+	GoKey string
 }
 
 // Rewriting rewrites the workarounds of one input.
@@ -55,13 +60,17 @@ type Rewriting struct {
 	pkg   *types.Package
 	saved bool
 
+	goKey   string
+	goStmts map[*ast.GoStmt]bool // the go statements startGuarded wrote
+	inLoop  map[*ast.GoStmt]bool // the go statements loopClosures has seen
+	usedGo  bool
 	wrapped map[*ast.FuncLit]bool // the literals loopClosures has seen
 	labeled map[ast.Stmt]bool     // the statements of labeled statements seen
 }
 
 // New returns the workarounds' rewriting of in, written through h.
 func New(h Host, in Input) *Rewriting {
-	return &Rewriting{h: h, info: in.Info, src: in.Src, stmts: in.Stmts, file: in.File, pkg: in.Pkg, saved: in.Saved}
+	return &Rewriting{h: h, info: in.Info, src: in.Src, stmts: in.Stmts, file: in.File, pkg: in.Pkg, saved: in.Saved, goKey: in.GoKey}
 }
 
 // Visit rewrites or refuses node n of the input where yaegi would run it
@@ -70,6 +79,10 @@ func (w *Rewriting) Visit(n ast.Node) {
 	w.statements(n) // statements.go
 	w.crashes(n)    // crashes.go
 	switch n := n.(type) {
+	case *ast.GoStmt:
+		if !w.inLoop[n] {
+			w.startGuarded(n, false) // goroutines.go
+		}
 	case *ast.ForStmt:
 		w.loopClosures(n.Body) // closures.go
 	case *ast.RangeStmt:
