@@ -32,23 +32,7 @@ func TestInterpreterFaultSurvived(t *testing.T) {
 		}
 	}()
 	return fmt.Sprintf("after: %s %d %d %d", title(), a, b, d)`, 1)
-		if edited == string(orig) {
-			t.Fatal("the fixture changed: the edit does not apply")
-		}
-		if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		st := env.WaitStopped("exception")
-		if !strings.Contains(st.Body.Text, "interpreter fault in main.greet") {
-			t.Errorf("exception stop text %q does not name the fault", st.Body.Text)
-		}
-		place := "main.go:" + strconv.Itoa(lineOf(t, main, "func greet(name string) string {"))
-		got := env.waitConsole("func: main.greet")
-		for _, want := range []string{place, "reflect", "limitation of livepatch", "not a bug in your code"} {
-			if !strings.Contains(got, want) {
-				t.Errorf("console report %q lacks %q", got, want)
-			}
-		}
+		st := env.saveFault(main, orig, edited)
 		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: st.Body.ThreadId}})
 		env.waitOutput("stdout", "after: hello x")
 		env.Disconnect()
@@ -74,24 +58,34 @@ func TestInterpreterFaultInGoroutine(t *testing.T) {
 	}(name)
 	return "bye " + name
 }`, 1)
-		if edited == string(orig) {
-			t.Fatal("the fixture changed: the edit does not apply")
-		}
-		if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		st := env.WaitStopped("exception")
-		if !strings.Contains(st.Body.Text, "interpreter fault in main.greet") {
-			t.Errorf("exception stop text %q does not name the fault", st.Body.Text)
-		}
-		got := env.waitConsole("func: main.greet")
-		for _, want := range []string{"limitation of livepatch", "not a bug in your code"} {
-			if !strings.Contains(got, want) {
-				t.Errorf("console report %q lacks %q", got, want)
-			}
-		}
+		st := env.saveFault(main, orig, edited)
 		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: st.Body.ThreadId}})
 		env.waitOutput("stdout", "hello x")
 		env.Disconnect()
 	})
+}
+
+// saveFault writes edited, an edit of the live fixture's main.go (orig)
+// whose main.greet trips the interpreter, and waits for the stop at the
+// fault and the console's report of it, which it checks.
+func (e *Env) saveFault(main string, orig []byte, edited string) *dap.StoppedEvent {
+	e.T.Helper()
+	if edited == string(orig) {
+		e.T.Fatal("the fixture changed: the edit does not apply")
+	}
+	if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {
+		e.T.Fatal(err)
+	}
+	st := e.WaitStopped("exception")
+	if !strings.Contains(st.Body.Text, "interpreter fault in main.greet") {
+		e.T.Errorf("exception stop text %q does not name the fault", st.Body.Text)
+	}
+	place := "main.go:" + strconv.Itoa(lineOf(e.T, main, "func greet(name string) string {"))
+	got := e.waitConsole("func: main.greet")
+	for _, want := range []string{place, "reflect", "limitation of livepatch", "not a bug in your code"} {
+		if !strings.Contains(got, want) {
+			e.T.Errorf("console report %q lacks %q", got, want)
+		}
+	}
+	return st
 }

@@ -158,11 +158,7 @@ func TestNativeFallbackNoCgo(t *testing.T) {
 func TestNativeMain(t *testing.T) {
 	RunLiveNative(t, func(t *testing.T, env *Env) {
 		dir, main, orig := liveFixture(t)
-		env.Initialize()
-		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
-		env.WaitEvent("initialized")
-		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
-		env.waitOutputMatch("a report line", func(cat, text string) bool { return cat == "stdout" && strings.HasPrefix(text, "hello x ") })
+		env.runLive(dir)
 		saveEdit(t, main, orig, "c.n++", "c.n += 10")
 		decl := lineOf(t, main, "func (c *Counter) Inc")
 		env.waitConsole(fmt.Sprintf("patched main.(*Counter).Inc (main.go:%d)", decl))

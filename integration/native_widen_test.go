@@ -6,8 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/google/go-dap"
 )
 
 // TestNativeNewImport saves changes of a non-main package that the
@@ -84,10 +82,7 @@ func TestNativeNewImportRefused(t *testing.T) {
 func TestNativeNewImportMain(t *testing.T) {
 	RunLiveNative(t, func(t *testing.T, env *Env) {
 		dir, main, orig := liveFixture(t)
-		env.Initialize()
-		env.Launch(map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir, "outputMode": "remote"})
-		env.WaitEvent("initialized")
-		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		env.runLive(dir)
 		edited := strings.Replace(string(orig), "import (\n", "import (\n\t\"hash/crc32\"\n", 1)
 		saveEdit(t, main, []byte(edited), `return "hello " + name`, `return fmt.Sprint("crc ", crc32.ChecksumIEEE([]byte(name)), " ", name)`)
 		name := fmt.Sprintf("main.greet (main.go:%d)", lineOf(t, main, "func greet"))
