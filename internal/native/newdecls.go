@@ -23,6 +23,7 @@ type newDecls struct {
 	c     *change.Checked
 	done  map[types.Object]bool
 	queue []types.Object
+	lits  bool // a literal of a compiled struct type names an unexported field (literals.go)
 }
 
 // need records that the plugin uses obj, a package-level object the
