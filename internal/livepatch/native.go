@@ -93,7 +93,7 @@ func (st *session) startNative(ctx context.Context, ps []pendingPatch, restarts 
 		if p.checked == nil {
 			return &native.NotCoveredError{Reason: "prompt redefinitions"}
 		}
-		fns[i] = native.Func{Key: p.Key, Checked: p.checked}
+		fns[i] = native.Func{Key: p.Key, Checked: p.checked, Fresh: p.fresh}
 	}
 	return st.nat.builder.Start(ctx, st.m.changes.Build().Native(), fns, func(pl *native.Plugin, err error) {
 		if err != nil {

@@ -89,6 +89,18 @@ func TestJudge(t *testing.T) {
 			failures: 2,
 		},
 		{
+			name: "the native tier: a change it does not cover, a build that failed, one that switched",
+			outputs: []string{
+				"livepatch: example.com/m.Dial (client.go:58): nothing of this save was applied: the interpreter cannot take it (client.go:130:3: a struct type with an embedded field among others), and the native tier does not cover this yet: generic function\n",
+				"livepatch: waiting for the native build: example.com/m.f (a.go:3): it imports mime, which the program links only as a dependency\n",
+				"livepatch: example.com/m.f (a.go:3): not applied: its native build failed: exit status 1\n",
+				"livepatch: waiting for the native build: example.com/m.g (b.go:3): it imports mime, which the program links only as a dependency\n",
+				"native: example.com/m.g (b.go:3) (built in 1.8s)\n",
+			},
+			want:     pairVerdict{outcome: outcomeFailed, reasons: []string{"not covered by the native tier"}},
+			failures: 1,
+		},
+		{
 			name:    "files the build leaves out",
 			outputs: []string{"x_windows.go: not part of this build (its build constraints leave it out): nothing applied\n", "y.go: removed: it was not part of this build; nothing to apply\n"},
 			want:    pairVerdict{outcome: outcomeApplied},

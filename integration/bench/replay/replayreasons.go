@@ -59,7 +59,11 @@ func classifyLine(line string, nothingOfIt bool) (lineKind, string) {
 	case strings.Contains(line, "removed: it was not part of this build"),
 		strings.Contains(line, "not part of this build (its build constraints"):
 		return lineInfo, "" // a file the build leaves out: nothing to do
+	case strings.Contains(line, "the native tier does not cover this yet: "),
+		strings.Contains(line, "the native tier is unavailable: "):
+		return lineRefusal, "not covered by the native tier" // "livepatch: NAMES: nothing of this save was applied: WHY, and the native tier ..."
 	case strings.Contains(line, nothingApplied), // "livepatch: ERR; nothing of this save was applied"
+		strings.HasPrefix(line, "livepatch: ") && strings.Contains(line, nativeFailed),
 		slices.ContainsFunc(failureWords, func(w string) bool { return strings.Contains(line, w) }):
 		return lineFailure, ""
 	}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,6 +61,7 @@ func replaySession(ctx context.Context, m Module, work, toDir string, saves, oth
 	if err != nil {
 		return st, err
 	}
+	waitNative(s, st.Files)
 	st.judge()
 	select {
 	case <-exited:
@@ -99,6 +101,58 @@ func saveAll(s *session.Session, toDir, work string, saves, others []fileChange,
 		files = append(files, File{Path: c.rel, Change: string(c.kind), Console: consoleOutputs(s, settle, replayGrace)})
 	}
 	return files, nil
+}
+
+// Lines of the native tier's outcomes (internal/livepatch/nativeonly.go).
+const (
+	nativeWaiting = "livepatch: waiting for the native build: "
+	nativeBuilt   = "native: "
+	nativeFailed  = ": not applied: "
+)
+
+// nativeTimeout bounds the wait for a native build that a save waits for
+// (a first build compiles the standard library for plugins: ~10 s cold).
+const nativeTimeout = 3 * time.Minute
+
+// waitNative waits, when the last save that the native tier took waits
+// for its build, for the build's outcome (the switch, or why not), so
+// that the probe sees what the saves made of the program; the outcome's
+// outputs join the last file's console. A later wait supersedes an
+// earlier one's build: the last one's outcome is the one that counts.
+func waitNative(s *session.Session, files []File) {
+	waiting := false
+	for _, f := range files {
+		for _, out := range f.Console {
+			switch {
+			case strings.Contains(out, nativeWaiting):
+				waiting = true
+			case waiting && nativeOutcome(out):
+				waiting = false
+			}
+		}
+	}
+	if !waiting || len(files) == 0 {
+		return
+	}
+	last := &files[len(files)-1]
+	deadline := time.Now().Add(nativeTimeout)
+	for time.Now().Before(deadline) {
+		outs := consoleOutputs(s, time.Until(deadline), replayGrace)
+		last.Console = append(last.Console, outs...)
+		if slices.ContainsFunc(outs, nativeOutcome) {
+			return
+		}
+	}
+}
+
+// nativeOutcome reports whether out says how a native build ended.
+func nativeOutcome(out string) bool {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, nativeBuilt) || (strings.HasPrefix(l, "livepatch: ") && strings.Contains(l, nativeFailed)) {
+			return true
+		}
+	}
+	return false
 }
 
 // exited returns a channel closed when the program terminates.
