@@ -18,14 +18,21 @@ import (
 //	T{a: x, B: y}   becomes  LpLitValue(func(lpV *T) { *lp_p.LpNField_T_a(lpV) = x; lpV.B = y })
 //	&T{a: x, B: y}  becomes  LpLitNew(func(lpV *T) { ... })
 //
+// and so does an unkeyed literal of a struct type with an unexported
+// field, its elements set in the fields' order.
+//
 // Every edit keeps the literal's line breaks, so lines stay those of the
 // saved file.
 
-// litHelpers declares the generic functions the rewritten literals call.
+// litHelpers declares the generic functions the rewritten literals call,
+// and LpCopy, which gives the field accessors the address of a copy of a
+// value that has none (a call's result, a literal: x.f only reads it).
 const litHelpers = `
 func LpLitValue[T any](set func(*T)) T { var v T; set(&v); return v }
 
 func LpLitNew[T any](set func(*T)) *T { v := new(T); set(v); return v }
+
+func LpCopy[T any](v T) *T { return &v }
 `
 
 // compiledStructLit reports whether lit is a literal of a struct type of
@@ -40,14 +47,22 @@ func (w *funcWriter) compiledStructLit(lit *ast.CompositeLit) bool {
 	if !ok || named.Obj().Pkg() != w.c.Pkg {
 		return false
 	}
-	if _, ok := named.Underlying().(*types.Struct); !ok {
+	st, ok := named.Underlying().(*types.Struct)
+	if !ok {
 		return false
 	}
 	for _, e := range lit.Elts {
-		if kv, ok := e.(*ast.KeyValueExpr); ok {
-			if id, ok := kv.Key.(*ast.Ident); ok && !id.IsExported() {
-				return true
+		kv, ok := e.(*ast.KeyValueExpr)
+		if !ok { // unkeyed: every field is set
+			for i := range st.NumFields() {
+				if !st.Field(i).Exported() {
+					return true
+				}
 			}
+			return false
+		}
+		if id, ok := kv.Key.(*ast.Ident); ok && !id.IsExported() {
+			return true
 		}
 	}
 	return false
@@ -69,37 +84,41 @@ func (w *funcWriter) structLit(lit *ast.CompositeLit, amp *ast.UnaryExpr) {
 	w.nd.lits = true
 	w.imports[pkgName] = w.c.Compiled.Path()
 	if amp != nil {
-		w.edits = append(w.edits, edit{w.off(amp.OpPos), w.off(amp.OpPos) + 1, "LpLitNew(func(lpV *"})
+		w.edits = append(w.edits, edit{w.off(amp.OpPos), w.off(amp.OpPos) + 1, "LpLitNew(func(lpV *", false})
 	} else {
-		w.insert(lit.Pos(), "LpLitValue(func(lpV *")
+		// After what encloses the literal inserts here (x.f's accessor).
+		w.edits = append(w.edits, edit{off: w.off(lit.Pos()), end: w.off(lit.Pos()), text: "LpLitValue(func(lpV *", inner: true})
 	}
-	w.edits = append(w.edits, edit{w.off(lit.Type.End()), w.off(lit.Lbrace) + 1, ") {"})
+	w.edits = append(w.edits, edit{w.off(lit.Type.End()), w.off(lit.Lbrace) + 1, ") {", false})
+	st := named.Underlying().(*types.Struct)
 	for i, e := range lit.Elts {
-		kv, ok := e.(*ast.KeyValueExpr)
-		id, isID := ast.Expr(nil), false
-		if ok {
-			id, isID = kv.Key.(*ast.Ident)
+		var field *types.Var
+		kv, keyed := e.(*ast.KeyValueExpr)
+		if keyed {
+			if key, ok := kv.Key.(*ast.Ident); ok {
+				field, _ = w.c.Info.Uses[key].(*types.Var)
+				w.handled[key] = true
+			}
+		} else if i < st.NumFields() {
+			field = st.Field(i)
 		}
-		if !isID {
-			w.fail(notCovered("an unkeyed element in a literal of %s", tname))
-			return
-		}
-		key := id.(*ast.Ident)
-		field, _ := w.c.Info.Uses[key].(*types.Var)
 		if field == nil || !w.compiledMember(tname, field) {
-			w.fail(notCovered("%s.%s is new in the change", tname, key.Name))
+			w.fail(notCovered("a literal of %s sets a field the compiled %s lacks", tname, tname))
 			return
 		}
-		w.handled[key] = true
-		set := "lpV." + key.Name + " = "
-		if !key.IsExported() {
-			set = "*" + pkgName + "." + patcher.NativeFieldPrefix + tname + "_" + key.Name + "(lpV) = "
+		set := "lpV." + field.Name() + " = "
+		if !field.Exported() {
+			set = "*" + pkgName + "." + patcher.NativeFieldPrefix + tname + "_" + field.Name() + "(lpV) = "
 		}
-		w.edits = append(w.edits, edit{w.off(key.Pos()), w.off(kv.Value.Pos()), set + w.breaks(key.Pos(), kv.Value.Pos())})
-		if i+1 < len(lit.Elts) {
-			w.edits = append(w.edits, edit{w.off(e.End()), w.off(lit.Elts[i+1].Pos()), ";" + w.between(e.End(), lit.Elts[i+1].Pos())})
+		if keyed {
+			w.edits = append(w.edits, edit{w.off(kv.Key.Pos()), w.off(kv.Value.Pos()), set + w.breaks(kv.Key.Pos(), kv.Value.Pos()), false})
 		} else {
-			w.edits = append(w.edits, edit{w.off(e.End()), w.off(lit.Rbrace) + 1, w.between(e.End(), lit.Rbrace) + "})"})
+			w.insert(e.Pos(), set)
+		}
+		if i+1 < len(lit.Elts) {
+			w.edits = append(w.edits, edit{w.off(e.End()), w.off(lit.Elts[i+1].Pos()), ";" + w.between(e.End(), lit.Elts[i+1].Pos()), false})
+		} else {
+			w.edits = append(w.edits, edit{w.off(e.End()), w.off(lit.Rbrace) + 1, w.between(e.End(), lit.Rbrace) + "})", false})
 		}
 	}
 }

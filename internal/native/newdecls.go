@@ -23,7 +23,7 @@ type newDecls struct {
 	c     *change.Checked
 	done  map[types.Object]bool
 	queue []types.Object
-	lits  bool // a literal of a compiled struct type names an unexported field (literals.go)
+	lits  bool // the plugin calls litHelpers (literals.go)
 	vars  bool // the plugin declares a package variable (newvars.go)
 	fresh bool // nothing of the change runs interpreted (newvars.go)
 	// consts are the const declarations written, each once.
@@ -133,7 +133,7 @@ func (w *funcWriter) newMethodCall(se *ast.SelectorExpr, m *types.Func) {
 		suffix += ", "
 	}
 	w.insert(se.X.Pos(), prefix)
-	w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(call.Lparen) + 1, suffix})
+	w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(call.Lparen) + 1, suffix, false})
 }
 
 // write writes the new declarations the plugin's code uses, and those

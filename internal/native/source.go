@@ -100,6 +100,7 @@ func Source(fns []*change.Checked, fresh bool) ([]byte, error) {
 type edit struct {
 	off, end int
 	text     string
+	inner    bool // an insertion that goes after the others at its offset (literals.go)
 }
 
 // funcWriter writes one declaration of a change for a plugin: a changed
@@ -216,11 +217,11 @@ func (w *funcWriter) header(fd *ast.FuncDecl, name string) {
 	start := w.off(fd.Type.Func)
 	params := fd.Type.Params.List
 	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		w.edits = append(w.edits, edit{start, w.off(fd.Type.Params.Opening), "func " + name})
+		w.edits = append(w.edits, edit{start, w.off(fd.Type.Params.Opening), "func " + name, false})
 		return
 	}
 	recv := fd.Recv.List[0]
-	w.edits = append(w.edits, edit{start, w.off(fd.Recv.Opening) + 1, "func " + name + "("})
+	w.edits = append(w.edits, edit{start, w.off(fd.Recv.Opening) + 1, "func " + name + "(", false})
 	recvNamed := len(recv.Names) > 0
 	paramsNamed := len(params) > 0 && len(params[0].Names) > 0
 	switch {
@@ -236,11 +237,11 @@ func (w *funcWriter) header(fd *ast.FuncDecl, name string) {
 	if len(params) > 0 {
 		sep = ", "
 	}
-	w.edits = append(w.edits, edit{w.off(fd.Recv.Closing), w.off(fd.Type.Params.Opening) + 1, sep})
+	w.edits = append(w.edits, edit{w.off(fd.Recv.Closing), w.off(fd.Type.Params.Opening) + 1, sep, false})
 }
 
 func (w *funcWriter) insert(p token.Pos, text string) {
-	w.edits = append(w.edits, edit{w.off(p), w.off(p), text})
+	w.edits = append(w.edits, edit{w.off(p), w.off(p), text, false})
 }
 
 // ident rewrites a use of a package-level name of the patched package,
@@ -270,7 +271,7 @@ func (w *funcWriter) ident(id *ast.Ident) {
 			w.fail(err)
 		}
 		if _, ok := obj.(*types.Var); ok {
-			w.edits = append(w.edits, edit{w.off(id.Pos()), w.off(id.End()), "(*" + id.Name + ")"}) // newvars.go
+			w.edits = append(w.edits, edit{w.off(id.Pos()), w.off(id.End()), "(*" + id.Name + ")", false}) // newvars.go
 		}
 		return
 	}
@@ -279,7 +280,7 @@ func (w *funcWriter) ident(id *ast.Ident) {
 		w.fail(err)
 		return
 	}
-	w.edits = append(w.edits, edit{w.off(id.Pos()), w.off(id.End()), text})
+	w.edits = append(w.edits, edit{w.off(id.Pos()), w.off(id.End()), text, false})
 }
 
 // packageName returns how the plugin writes obj, a package-level object
@@ -319,8 +320,11 @@ func (w *funcWriter) packageName(obj types.Object) (string, error) {
 		return "(*" + q + patcher.NativeVarPrefix + name + ")", nil
 	case *types.Const:
 		k, ok := compiled.(*types.Const)
-		if !ok || !constant.Compare(k.Val(), token.EQL, o.Val()) {
-			return "", notCovered("it uses constant %s, whose value the change sets", name)
+		sameType := ok && types.TypeString(k.Type(), types.RelativeTo(k.Pkg())) == types.TypeString(o.Type(), types.RelativeTo(o.Pkg()))
+		if !sameType || !constant.Compare(k.Val(), token.EQL, o.Val()) {
+			// A constant has no storage: the plugin declares it as the
+			// change does (its whole const declaration, newdecls.go).
+			return name, w.nd.need(o)
 		}
 		if o.Exported() {
 			return q + name, nil
@@ -380,8 +384,13 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 	var prefix, suffix string
 	if sel.Kind() == types.FieldVal {
 		prefix, suffix = "(*"+pkgName+"."+patcher.NativeFieldPrefix+tname+"_"+obj.Name()+"(", "))"
-		if !ptr {
+		switch {
+		case ptr:
+		case w.c.Info.Types[se.X].Addressable():
 			prefix, suffix = prefix+"&(", suffix+")"
+		default: // a field of a value that has no address: of a copy
+			w.nd.lits = true
+			prefix, suffix = prefix+"LpCopy(", suffix+")"
 		}
 	} else {
 		_, ptrMethod := obj.Type().(*types.Signature).Recv().Type().(*types.Pointer)
@@ -394,7 +403,7 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 		}
 	}
 	w.insert(se.X.Pos(), prefix)
-	w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(se.End()), suffix})
+	w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(se.End()), suffix, false})
 }
 
 // compiledMember reports whether the compiled type tname has the field or
@@ -422,7 +431,10 @@ func (w *funcWriter) apply() string {
 		if a.off != b.off {
 			return a.off < b.off
 		}
-		return a.off == a.end && b.off != b.end
+		if ains, bins := a.off == a.end, b.off == b.end; ains != bins {
+			return ains
+		}
+		return !a.inner && b.inner
 	})
 	var b strings.Builder
 	last := start

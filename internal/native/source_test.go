@@ -130,7 +130,6 @@ func TestSourceNotCovered(t *testing.T) {
 		{"main", "main", "func step() int { return unit }", "func step() int { return 2 }", "step", "package main"},
 		{"new variable", "lib", "func step() int { return unit }", "func step() int { return fresh }\n\nvar fresh = 3", "step", "package variable fresh, which the change declares anew"},
 		{"new method value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { f := c.twice; return f() }\n\nfunc (c *Counter) twice() int { return 2 }", "Inc", "not called directly"},
-		{"changed constant", "lib", "const unit = 1", "const unit = 2", "step", "constant unit"},
 		{"embedded field", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { return c.n }", "Inc", "embedded field"},
 		{"elided literal type", "lib", "func Make() inner { return inner{} }", "func Make() inner { return []inner{{v: 1}}[0] }", "Make", "type elided"},
 	} {
@@ -198,7 +197,7 @@ func TestSourceStructLiteral(t *testing.T) {
 	saved := strings.Replace(compiledLib, "func Make() inner { return inner{} }", `func Make() inner {
 	c := &Counter{hits: 2,
 		Name: "x"}
-	return inner{v: c.hits}
+	return inner{v: c.hits + inner{3}.v}
 }`, 1)
 	src, err := Source([]*change.Checked{checked(t, "lib", saved, "Make")}, false)
 	if err != nil {
@@ -216,7 +215,7 @@ import (
 func LpNative0() lp_p.LpNT_inner {
 	c := LpLitNew(func(lpV *lp_p.Counter) {*lp_p.LpNField_Counter_hits(lpV) = 2;
 		lpV.Name = "x"})
-	return LpLitValue(func(lpV *lp_p.LpNT_inner) {*lp_p.LpNField_inner_v(lpV) = (*lp_p.LpNField_Counter_hits(c))})
+	return LpLitValue(func(lpV *lp_p.LpNT_inner) {*lp_p.LpNField_inner_v(lpV) = (*lp_p.LpNField_Counter_hits(c)) + (*lp_p.LpNField_inner_v(LpCopy(LpLitValue(func(lpV *lp_p.LpNT_inner) {*lp_p.LpNField_inner_v(lpV) = 3}))))})
 }
 ` + litHelpers
 	if string(src) != want {
@@ -278,5 +277,19 @@ type size int
 	}
 	if _, err := Source([]*change.Checked{checked(t, "lib", saved, "step")}, false); err == nil || !strings.Contains(err.Error(), "its interpreted patch has its own") {
 		t.Errorf("not fresh: got %v, want the new variable refused", err)
+	}
+}
+
+// TestSourceChangedConst checks that a constant whose value the change
+// sets is declared in the plugin with its new value.
+func TestSourceChangedConst(t *testing.T) {
+	saved := strings.Replace(compiledLib, "const unit = 1", "const unit = 2", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "step")}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "\n//line /src/lib/lib.go:19:1\nfunc LpNative0() int { return unit }\n\n//line /src/lib/lib.go:17:1\nconst unit = 2\n"
+	if !strings.HasSuffix(string(src), want) {
+		t.Errorf("got\n%s\nwant it to end with\n%s", src, want)
 	}
 }

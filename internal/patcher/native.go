@@ -134,6 +134,9 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 	if err := json.Unmarshal(data, &ov); err != nil {
 		return fmt.Errorf("plugin: overlay: %w", err)
 	}
+	if err := hideNewFiles(ov.Replace, nb.Overlay); err != nil {
+		return fmt.Errorf("plugin: %w", err)
+	}
 	srcDir := strings.TrimSuffix(output, filepath.Ext(output)) + "_src"
 	if err := os.MkdirAll(srcDir, 0o755); err != nil {
 		return fmt.Errorf("plugin: %w", err)
@@ -171,6 +174,39 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 			return fmt.Errorf("plugin: %w", ctx.Err())
 		}
 		return fmt.Errorf("plugin: %w: %s", err, strings.TrimSpace(out.String()))
+	}
+	return nil
+}
+
+// hideNewFiles removes from the plugin build's view (an overlay
+// replacement by "", which the go command reads as a deleted file) the Go
+// files that appeared in the build's package directories since the build
+// wrote its overlay, at overlayPath: a file saved new while the program
+// runs is not part of the compiled package, which the plugin must link as
+// built (else the loader refuses it: "plugin was built with a different
+// version of package").
+func hideNewFiles(replace map[string]string, overlayPath string) error {
+	st, err := os.Stat(overlayPath)
+	if err != nil {
+		return err
+	}
+	dirs := map[string]bool{}
+	for p := range replace {
+		dirs[filepath.Dir(p)] = true
+	}
+	for d := range dirs {
+		names, err := filepath.Glob(filepath.Join(d, "*.go"))
+		if err != nil {
+			return err
+		}
+		for _, p := range names {
+			if _, ok := replace[p]; ok {
+				continue
+			}
+			if fi, err := os.Stat(p); err == nil && fi.ModTime().After(st.ModTime()) {
+				replace[p] = ""
+			}
+		}
 	}
 	return nil
 }

@@ -1,0 +1,43 @@
+package patcher
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestHideNewFiles checks that a plugin build does not see a Go file that
+// appeared in a package directory of the build after its overlay was
+// written, and keeps the others (replaced, or on disk since before).
+func TestHideNewFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, at time.Time) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("package p\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	built := time.Now().Add(-time.Hour)
+	overlay := write("overlay.json", built)
+	instrumented := write("a.go", built.Add(time.Minute)) // saved since: its overlay copy is the build's
+	excluded := write("a_windows.go", built.Add(-time.Minute))
+	added := write("new.go", built.Add(time.Minute))
+	replace := map[string]string{instrumented: "/build/a.go"}
+	if err := hideNewFiles(replace, overlay); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := replace[added]; !ok || got != "" {
+		t.Errorf("new file: replacement %q (%t), want it hidden", got, ok)
+	}
+	if _, ok := replace[excluded]; ok {
+		t.Error("a file on disk before the build is hidden")
+	}
+	if replace[instrumented] != "/build/a.go" {
+		t.Errorf("instrumented file: replacement %q", replace[instrumented])
+	}
+}
