@@ -10,30 +10,20 @@ import (
 )
 
 // A composite literal of a compiled struct type that names an unexported
-// field cannot be written outside the type's package: the plugin builds
-// the value in a function of a pointer to it instead, one assignment per
-// element in the literal's order (the order Go evaluates them in), the
-// unexported fields set through their native accessors:
+// field, or one the change adds (sidefields.go), cannot be written outside
+// the type's package: the plugin builds the value in a function literal
+// instead, one assignment per element in the literal's order (the order
+// Go evaluates them in), the unexported fields set through their native
+// accessors:
 //
-//	T{a: x, B: y}   becomes  LpLitValue(func(lpV *T) { *lp_p.LpNField_T_a(lpV) = x; lpV.B = y })
-//	&T{a: x, B: y}  becomes  LpLitNew(func(lpV *T) { ... })
+//	T{a: x, B: y}   becomes  func() (lpV0 T) { lpV := &lpV0; *lp_p.LpNField_T_a(lpV) = x; lpV.B = y; return }()
+//	&T{a: x, B: y}  becomes  func() *T { lpV := new(T); ...; return lpV }()
 //
 // and so does an unkeyed literal of a struct type with an unexported
-// field, its elements set in the fields' order.
-//
-// Every edit keeps the literal's line breaks, so lines stay those of the
-// saved file.
-
-// litHelpers declares the generic functions the rewritten literals call,
-// and LpCopy, which gives the field accessors the address of a copy of a
-// value that has none (a call's result, a literal: x.f only reads it).
-const litHelpers = `
-func LpLitValue[T any](set func(*T)) T { var v T; set(&v); return v }
-
-func LpLitNew[T any](set func(*T)) *T { v := new(T); set(v); return v }
-
-func LpCopy[T any](v T) *T { return &v }
-`
+// field, its elements set in the fields' order. No generic helper: a
+// plugin's package is in the patched module, whose go.mod may predate
+// generics. Every edit keeps the literal's line breaks, so lines stay
+// those of the saved file.
 
 // compiledStructLit reports whether lit is a literal of a struct type of
 // the compiled package (not one the change declares anew) that names an
@@ -64,6 +54,9 @@ func (w *funcWriter) compiledStructLit(lit *ast.CompositeLit) bool {
 		if id, ok := kv.Key.(*ast.Ident); ok && !id.IsExported() {
 			return true
 		}
+		if f, ok := w.c.Info.Uses[kv.Key.(*ast.Ident)].(*types.Var); ok && !w.compiledMember(named.Obj().Name(), f) {
+			return true // a field the change adds (sidefields.go)
+		}
 	}
 	return false
 }
@@ -81,15 +74,18 @@ func (w *funcWriter) structLit(lit *ast.CompositeLit, amp *ast.UnaryExpr) {
 		w.fail(notCovered("a literal of generic type %s that names unexported fields", tname))
 		return
 	}
-	w.nd.lits = true
-	w.imports[pkgName] = w.c.Compiled.Path()
-	if amp != nil {
-		w.edits = append(w.edits, edit{w.off(amp.OpPos), w.off(amp.OpPos) + 1, "LpLitNew(func(lpV *", false})
-	} else {
-		// After what encloses the literal inserts here (x.f's accessor).
-		w.edits = append(w.edits, edit{off: w.off(lit.Pos()), end: w.off(lit.Pos()), text: "LpLitValue(func(lpV *", inner: true})
+	typ, err := w.typeText(named) // newvars.go
+	if err != nil {
+		w.fail(err)
+		return
 	}
-	w.edits = append(w.edits, edit{w.off(lit.Type.End()), w.off(lit.Lbrace) + 1, ") {", false})
+	end := "; return }()"
+	if amp != nil {
+		w.edits = append(w.edits, edit{w.off(amp.OpPos), w.off(lit.Lbrace) + 1, "func() *" + typ + " { lpV := new(" + typ + ");"})
+		end = "; return lpV }()"
+	} else {
+		w.edits = append(w.edits, edit{w.off(lit.Pos()), w.off(lit.Lbrace) + 1, "func() (lpV0 " + typ + ") { lpV := &lpV0;"})
+	}
 	st := named.Underlying().(*types.Struct)
 	for i, e := range lit.Elts {
 		var field *types.Var
@@ -102,23 +98,35 @@ func (w *funcWriter) structLit(lit *ast.CompositeLit, amp *ast.UnaryExpr) {
 		} else if i < st.NumFields() {
 			field = st.Field(i)
 		}
-		if field == nil || !w.compiledMember(tname, field) {
-			w.fail(notCovered("a literal of %s sets a field the compiled %s lacks", tname, tname))
+		if field == nil {
+			w.fail(notCovered("a literal of %s that the native tier cannot read", tname))
 			return
 		}
-		set := "lpV." + field.Name() + " = "
-		if !field.Exported() {
+		var set string
+		switch {
+		case !w.compiledMember(tname, field) && (!keyed || amp == nil):
+			w.fail(notCovered("a literal of %s sets field %s, which the change adds, and is not taken by address", tname, field.Name()))
+			return
+		case !w.compiledMember(tname, field): // sidefields.go
+			typ, ok := w.sideType(field)
+			if !ok {
+				return
+			}
+			set = "*lp_side.Field(lpV, " + sideKey(field) + ", func() any { return new(" + typ + ") }).(*" + typ + ") = "
+		case field.Exported():
+			set = "lpV." + field.Name() + " = "
+		default:
 			set = "*" + pkgName + "." + patcher.NativeFieldPrefix + tname + "_" + field.Name() + "(lpV) = "
 		}
 		if keyed {
-			w.edits = append(w.edits, edit{w.off(kv.Key.Pos()), w.off(kv.Value.Pos()), set + w.breaks(kv.Key.Pos(), kv.Value.Pos()), false})
+			w.edits = append(w.edits, edit{w.off(kv.Key.Pos()), w.off(kv.Value.Pos()), set + w.breaks(kv.Key.Pos(), kv.Value.Pos())})
 		} else {
 			w.insert(e.Pos(), set)
 		}
 		if i+1 < len(lit.Elts) {
-			w.edits = append(w.edits, edit{w.off(e.End()), w.off(lit.Elts[i+1].Pos()), ";" + w.between(e.End(), lit.Elts[i+1].Pos()), false})
+			w.edits = append(w.edits, edit{w.off(e.End()), w.off(lit.Elts[i+1].Pos()), ";" + w.between(e.End(), lit.Elts[i+1].Pos())})
 		} else {
-			w.edits = append(w.edits, edit{w.off(e.End()), w.off(lit.Rbrace) + 1, w.between(e.End(), lit.Rbrace) + "})", false})
+			w.edits = append(w.edits, edit{w.off(e.End()), w.off(lit.Rbrace) + 1, w.between(e.End(), lit.Rbrace) + end})
 		}
 	}
 }

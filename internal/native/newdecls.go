@@ -23,8 +23,6 @@ type newDecls struct {
 	c     *change.Checked
 	done  map[types.Object]bool
 	queue []types.Object
-	lits  bool // the plugin calls litHelpers (literals.go)
-	vars  bool // the plugin declares a package variable (newvars.go)
 	fresh bool // nothing of the change runs interpreted (newvars.go)
 	// consts are the const declarations written, each once.
 	consts map[*ast.GenDecl]bool
@@ -133,7 +131,7 @@ func (w *funcWriter) newMethodCall(se *ast.SelectorExpr, m *types.Func) {
 		suffix += ", "
 	}
 	w.insert(se.X.Pos(), prefix)
-	w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(call.Lparen) + 1, suffix, false})
+	w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(call.Lparen) + 1, suffix})
 }
 
 // write writes the new declarations the plugin's code uses, and those

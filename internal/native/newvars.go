@@ -16,21 +16,13 @@ import (
 // table of them (side.Var), keyed by the package, the name and the type,
 // and its uses become (*v):
 //
-//	var v = LpVar("example.com/m/lib.v int", func() (lpV int) { lpV = 3; return })
+//	var v = lp_side.Var("example.com/m/lib.v int", func() any { var lpV int; lpV = 3; return &lpV }).(*int)
 //
 // Every plugin that declares it shares that storage, so its initializer
 // runs once, when the first of them loads, as issue 13 wants of a new
 // package variable. Constants a change declares anew the plugin declares
 // as written, their whole const declaration (iota and implicit values
 // kept).
-
-// varHelper declares the generic function the plugin's new variables
-// call.
-const varHelper = `
-func LpVar[T any](key string, init func() T) *T {
-	return lp_side.Var(key, func() any { v := init(); return &v }).(*T)
-}
-`
 
 // sidePath is the import path of the agent's side tables.
 const sidePath = target.AgentImportPath + "/side"
@@ -62,18 +54,17 @@ func (w *funcWriter) writeVar(spec *ast.ValueSpec, v *types.Var) (string, error)
 	if err != nil {
 		return "", err
 	}
-	init := "return"
+	init := ""
 	if len(spec.Values) > 0 {
 		val, err := newWriter(w.c, w.src, w.imports, w.nd).write(spec.Values[idx], nil)
 		if err != nil {
 			return "", err
 		}
-		init = "lpV = " + val + "; return"
+		init = "lpV = " + val + "; "
 	}
 	w.imports["lp_side"] = sidePath
-	w.nd.vars = true
 	key := strconv.Quote(w.c.Pkg.Path() + "." + v.Name() + " " + types.TypeString(v.Type(), nil))
-	return "var " + v.Name() + " = LpVar(" + key + ", func() (lpV " + typ + ") { " + init + " })", nil
+	return "var " + v.Name() + " = lp_side.Var(" + key + ", func() any { var lpV " + typ + "; " + init + "return &lpV }).(*" + typ + ")", nil
 }
 
 // typeText returns how the plugin writes t, importing the packages it

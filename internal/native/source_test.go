@@ -213,11 +213,11 @@ import (
 
 //line /src/lib/lib.go:27:1
 func LpNative0() lp_p.LpNT_inner {
-	c := LpLitNew(func(lpV *lp_p.Counter) {*lp_p.LpNField_Counter_hits(lpV) = 2;
-		lpV.Name = "x"})
-	return LpLitValue(func(lpV *lp_p.LpNT_inner) {*lp_p.LpNField_inner_v(lpV) = (*lp_p.LpNField_Counter_hits(c)) + (*lp_p.LpNField_inner_v(LpCopy(LpLitValue(func(lpV *lp_p.LpNT_inner) {*lp_p.LpNField_inner_v(lpV) = 3}))))})
+	c := func() *lp_p.Counter { lpV := new(lp_p.Counter);*lp_p.LpNField_Counter_hits(lpV) = 2;
+		lpV.Name = "x"; return lpV }()
+	return func() (lpV0 lp_p.LpNT_inner) { lpV := &lpV0;*lp_p.LpNField_inner_v(lpV) = (*lp_p.LpNField_Counter_hits(c)) + (*lp_p.LpNField_inner_v(func() *lp_p.LpNT_inner { lpC := func() (lpV0 lp_p.LpNT_inner) { lpV := &lpV0;*lp_p.LpNField_inner_v(lpV) = 3; return }(); return &lpC }())); return }()
 }
-` + litHelpers
+`
 	if string(src) != want {
 		t.Errorf("got\n%s\nwant\n%s", src, want)
 	}
@@ -257,7 +257,7 @@ import (
 func LpNative0() int { (*hits)++; return (*hits) * int(big) + len((*names)) + kb }
 
 //line /src/lib/lib.go:21:1
-var hits = LpVar("example.com/m/lib.hits int", func() (lpV int) { lpV = (*lp_p.LpNV_total) + 1; return })
+var hits = lp_side.Var("example.com/m/lib.hits int", func() any { var lpV int; lpV = (*lp_p.LpNV_total) + 1; return &lpV }).(*int)
 
 //line /src/lib/lib.go:27:1
 const (
@@ -267,11 +267,11 @@ const (
 )
 
 //line /src/lib/lib.go:23:1
-var names = LpVar("example.com/m/lib.names []*example.com/m/lib.Counter", func() (lpV []*lp_p.Counter) { return })
+var names = lp_side.Var("example.com/m/lib.names []*example.com/m/lib.Counter", func() any { var lpV []*lp_p.Counter; return &lpV }).(*[]*lp_p.Counter)
 
 //line /src/lib/lib.go:25:1
 type size int
-` + varHelper
+`
 	if string(src) != want {
 		t.Errorf("got\n%s\nwant\n%s", src, want)
 	}
@@ -291,5 +291,32 @@ func TestSourceChangedConst(t *testing.T) {
 	want := "\n//line /src/lib/lib.go:19:1\nfunc LpNative0() int { return unit }\n\n//line /src/lib/lib.go:17:1\nconst unit = 2\n"
 	if !strings.HasSuffix(string(src), want) {
 		t.Errorf("got\n%s\nwant it to end with\n%s", src, want)
+	}
+}
+
+// TestSourceSideFields checks that a field the change adds to a compiled
+// struct type is reached in the agent's side table, with the key the
+// interpreter uses, in selections and in a literal taken by address, and
+// that a value literal setting it is not covered.
+func TestSourceSideFields(t *testing.T) {
+	saved := strings.Replace(compiledLib, "\tName string\n}", "\tName string\n\tseen []string\n}", 1)
+	saved = strings.Replace(saved, "func (c *Counter) Inc() int { return 0 }",
+		"func (c *Counter) Inc() int { c.seen = append(c.seen, c.Name); d := &Counter{seen: c.seen}; return len(d.seen) }", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "Inc")}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	field := func(x string) string {
+		return `(*lp_side.Field(` + x + `, "seen []string", func() any { return new([]string) }).(*[]string))`
+	}
+	want := "func LpNative0(c *lp_p.Counter) int { " + field("c") + " = append(" + field("c") + ", c.Name); " +
+		`d := func() *lp_p.Counter { lpV := new(lp_p.Counter);*lp_side.Field(lpV, "seen []string", func() any { return new([]string) }).(*[]string) = ` + field("c") + "; return lpV }(); return len(" + field("d") + ") }\n"
+	if !strings.Contains(string(src), want) {
+		t.Errorf("got\n%s\nwant it to hold\n%s", src, want)
+	}
+	value := strings.Replace(saved, "d := &Counter{seen: c.seen}", "d := &Counter{seen: Counter{seen: nil}.seen}", 1)
+	_, err = Source([]*change.Checked{checked(t, "lib", value, "Inc")}, false)
+	if err == nil || !strings.Contains(err.Error(), "not taken by address") {
+		t.Errorf("a value literal: got %v, want it not covered", err)
 	}
 }

@@ -119,6 +119,22 @@ func TestJudge(t *testing.T) {
 	}
 }
 
+// TestNativeLines checks that the replay waits for every function a save
+// left waiting for its native build, until a switch or a failure names it.
+func TestNativeLines(t *testing.T) {
+	pending := map[string]bool{}
+	nativeLines("livepatch: waiting for the native build: m.f (a.go:3), m.(*T).g (b.go:9): it imports mime, which the program links only as a dependency\n", pending)
+	nativeLines("livepatch: waiting for the native build: m.h (c.go:1): the interpreter cannot take it (x)\n", pending)
+	nativeLines("native: m.f (a.go:3), m.(*T).g (b.go:9) (built in 1.2s)\n", pending)
+	if len(pending) != 1 || !pending["m.h (c.go:1)"] {
+		t.Fatalf("after a switch: pending %v, want m.h alone", pending)
+	}
+	nativeLines("livepatch: m.h (c.go:1): not applied: its native build failed: exit status 1\n", pending)
+	if len(pending) != 0 {
+		t.Errorf("after a failure: pending %v", pending)
+	}
+}
+
 func TestDiffTrees(t *testing.T) {
 	from, to := t.TempDir(), t.TempDir()
 	write := func(root, rel, content string) {

@@ -114,45 +114,63 @@ const (
 // (a first build compiles the standard library for plugins: ~10 s cold).
 const nativeTimeout = 3 * time.Minute
 
-// waitNative waits, when the last save that the native tier took waits
-// for its build, for the build's outcome (the switch, or why not), so
-// that the probe sees what the saves made of the program; the outcome's
-// outputs join the last file's console. A later wait supersedes an
-// earlier one's build: the last one's outcome is the one that counts.
+// waitNative waits until every function that a save left waiting for
+// its native build has the build's outcome (the switch, "native: NAMES",
+// or why not, "livepatch: NAMES: not applied: ..."), so that the probe
+// sees what the saves made of the program; the outcomes' outputs join the
+// last file's console. A later save's wait for a function supersedes the
+// earlier build, whose outcome is never said.
 func waitNative(s *session.Session, files []File) {
-	waiting := false
+	pending := map[string]bool{}
 	for _, f := range files {
 		for _, out := range f.Console {
-			switch {
-			case strings.Contains(out, nativeWaiting):
-				waiting = true
-			case waiting && nativeOutcome(out):
-				waiting = false
-			}
+			nativeLines(out, pending)
 		}
 	}
-	if !waiting || len(files) == 0 {
+	if len(pending) == 0 || len(files) == 0 {
 		return
 	}
 	last := &files[len(files)-1]
 	deadline := time.Now().Add(nativeTimeout)
-	for time.Now().Before(deadline) {
-		outs := consoleOutputs(s, time.Until(deadline), replayGrace)
-		last.Console = append(last.Console, outs...)
-		if slices.ContainsFunc(outs, nativeOutcome) {
-			return
+	for len(pending) > 0 && time.Now().Before(deadline) {
+		for _, out := range consoleOutputs(s, time.Until(deadline), replayGrace) {
+			last.Console = append(last.Console, out)
+			nativeLines(out, pending)
 		}
 	}
 }
 
-// nativeOutcome reports whether out says how a native build ended.
-func nativeOutcome(out string) bool {
+// nativeLines records in pending the functions that out says wait for
+// their native build, and drops those whose build it says ended.
+func nativeLines(out string, pending map[string]bool) {
 	for _, l := range strings.Split(out, "\n") {
-		if strings.HasPrefix(l, nativeBuilt) || (strings.HasPrefix(l, "livepatch: ") && strings.Contains(l, nativeFailed)) {
-			return true
+		switch {
+		case strings.HasPrefix(l, nativeWaiting):
+			names, _, _ := strings.Cut(strings.TrimPrefix(l, nativeWaiting), "): ")
+			for _, n := range splitNames(names + ")") {
+				pending[n] = true
+			}
+		case strings.HasPrefix(l, nativeBuilt):
+			names, _, _ := strings.Cut(strings.TrimPrefix(l, nativeBuilt), ") (built in ")
+			for _, n := range splitNames(names + ")") {
+				delete(pending, n)
+			}
+		case strings.HasPrefix(l, "livepatch: ") && strings.Contains(l, nativeFailed):
+			names, _, _ := strings.Cut(strings.TrimPrefix(l, "livepatch: "), nativeFailed)
+			for _, n := range splitNames(names) {
+				delete(pending, n)
+			}
 		}
 	}
-	return false
+}
+
+// splitNames splits a console list of functions, each "NAME (file:line)".
+func splitNames(list string) []string {
+	names := strings.Split(list, "), ")
+	for i := range len(names) - 1 {
+		names[i] += ")"
+	}
+	return names
 }
 
 // exited returns a channel closed when the program terminates.
