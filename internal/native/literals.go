@@ -112,7 +112,7 @@ func (w *funcWriter) structLit(lit *ast.CompositeLit, amp *ast.UnaryExpr) {
 			if !ok {
 				return
 			}
-			set = "*lp_side.Field(lpV, " + sideKey(field) + ", func() any { return new(" + typ + ") }).(*" + typ + ") = "
+			set = "*lp_side.Field(lpV, " + sideKey(field) + ", func() interface{} { return new(" + typ + ") }).(*" + typ + ") = "
 		case field.Exported():
 			set = "lpV." + field.Name() + " = "
 		default:

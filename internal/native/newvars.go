@@ -9,6 +9,10 @@ import (
 	"github.com/livepatch/livepatch/target"
 )
 
+// The plugin's code is compiled at the patched module's language version
+// (a plugin's package lives in that module), which may predate generics
+// and `any`: it writes interface{} and no generic helper.
+//
 // Package variables a change declares anew go native only when nothing
 // of the change ran interpreted (a fresh change, Source's fresh): the
 // interpreter would have its own copy, which the switch would drop. The
@@ -16,7 +20,7 @@ import (
 // table of them (side.Var), keyed by the package, the name and the type,
 // and its uses become (*v):
 //
-//	var v = lp_side.Var("example.com/m/lib.v int", func() any { var lpV int; lpV = 3; return &lpV }).(*int)
+//	var v = lp_side.Var("example.com/m/lib.v int", func() interface{} { var lpV int; lpV = 3; return &lpV }).(*int)
 //
 // Every plugin that declares it shares that storage, so its initializer
 // runs once, when the first of them loads, as issue 13 wants of a new
@@ -64,7 +68,7 @@ func (w *funcWriter) writeVar(spec *ast.ValueSpec, v *types.Var) (string, error)
 	}
 	w.imports["lp_side"] = sidePath
 	key := strconv.Quote(w.c.Pkg.Path() + "." + v.Name() + " " + types.TypeString(v.Type(), nil))
-	return "var " + v.Name() + " = lp_side.Var(" + key + ", func() any { var lpV " + typ + "; " + init + "return &lpV }).(*" + typ + ")", nil
+	return "var " + v.Name() + " = lp_side.Var(" + key + ", func() interface{} { var lpV " + typ + "; " + init + "return &lpV }).(*" + typ + ")", nil
 }
 
 // typeText returns how the plugin writes t, importing the packages it

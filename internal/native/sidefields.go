@@ -12,7 +12,7 @@ import (
 // sidefields.go, whose rules the change passed): the plugin reaches it as
 // the interpreted patch does, with the same key, so both see one field:
 //
-//	(*lp_side.Field(p, "f T", func() any { return new(T) }).(*T))
+//	(*lp_side.Field(p, "f T", func() interface{} { return new(T) }).(*T))
 //
 // A field whose type names a type the change declares anew is not
 // covered: the plugin's type is not the interpreter's.
@@ -28,7 +28,7 @@ func (w *funcWriter) sideField(se *ast.SelectorExpr, f *types.Var, tname string,
 	if !ok {
 		return true
 	}
-	prefix, suffix := "(*lp_side.Field(", ", "+sideKey(f)+", func() any { return new("+typ+") }).(*"+typ+"))"
+	prefix, suffix := "(*lp_side.Field(", ", "+sideKey(f)+", func() interface{} { return new("+typ+") }).(*"+typ+"))"
 	if !ptr {
 		if !pointerReached(w.c.Info, se.X) {
 			w.fail(notCovered("field %s that the change adds to %s is read from a value not reached through a pointer", f.Name(), tname))

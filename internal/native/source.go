@@ -302,6 +302,12 @@ func (w *funcWriter) packageName(obj types.Object) (string, error) {
 		if o.Type().(*types.Signature).TypeParams().Len() > 0 {
 			return "", notCovered("it uses generic function %s", name)
 		}
+		if k, ok := compiled.(*types.Func); !ok || types.TypeString(k.Type(), types.RelativeTo(k.Pkg())) != types.TypeString(o.Type(), types.RelativeTo(o.Pkg())) {
+			// Its signature changed: its compiled callers are all
+			// patched (change/classify, resigned.go), and the plugin
+			// declares it as the change does, as a new function.
+			return name, w.nd.need(o)
+		}
 		if o.Exported() {
 			return q + name, nil
 		}

@@ -257,7 +257,7 @@ import (
 func LpNative0() int { (*hits)++; return (*hits) * int(big) + len((*names)) + kb }
 
 //line /src/lib/lib.go:21:1
-var hits = lp_side.Var("example.com/m/lib.hits int", func() any { var lpV int; lpV = (*lp_p.LpNV_total) + 1; return &lpV }).(*int)
+var hits = lp_side.Var("example.com/m/lib.hits int", func() interface{} { var lpV int; lpV = (*lp_p.LpNV_total) + 1; return &lpV }).(*int)
 
 //line /src/lib/lib.go:27:1
 const (
@@ -267,7 +267,7 @@ const (
 )
 
 //line /src/lib/lib.go:23:1
-var names = lp_side.Var("example.com/m/lib.names []*example.com/m/lib.Counter", func() any { var lpV []*lp_p.Counter; return &lpV }).(*[]*lp_p.Counter)
+var names = lp_side.Var("example.com/m/lib.names []*example.com/m/lib.Counter", func() interface{} { var lpV []*lp_p.Counter; return &lpV }).(*[]*lp_p.Counter)
 
 //line /src/lib/lib.go:25:1
 type size int
@@ -307,10 +307,10 @@ func TestSourceSideFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	field := func(x string) string {
-		return `(*lp_side.Field(` + x + `, "seen []string", func() any { return new([]string) }).(*[]string))`
+		return `(*lp_side.Field(` + x + `, "seen []string", func() interface{} { return new([]string) }).(*[]string))`
 	}
 	want := "func LpNative0(c *lp_p.Counter) int { " + field("c") + " = append(" + field("c") + ", c.Name); " +
-		`d := func() *lp_p.Counter { lpV := new(lp_p.Counter);*lp_side.Field(lpV, "seen []string", func() any { return new([]string) }).(*[]string) = ` + field("c") + "; return lpV }(); return len(" + field("d") + ") }\n"
+		`d := func() *lp_p.Counter { lpV := new(lp_p.Counter);*lp_side.Field(lpV, "seen []string", func() interface{} { return new([]string) }).(*[]string) = ` + field("c") + "; return lpV }(); return len(" + field("d") + ") }\n"
 	if !strings.Contains(string(src), want) {
 		t.Errorf("got\n%s\nwant it to hold\n%s", src, want)
 	}
@@ -318,5 +318,21 @@ func TestSourceSideFields(t *testing.T) {
 	_, err = Source([]*change.Checked{checked(t, "lib", value, "Inc")}, false)
 	if err == nil || !strings.Contains(err.Error(), "not taken by address") {
 		t.Errorf("a value literal: got %v, want it not covered", err)
+	}
+}
+
+// TestSourceResigned checks that a function whose signature the change
+// sets is declared in the plugin as the change declares it, and called
+// there.
+func TestSourceResigned(t *testing.T) {
+	saved := strings.Replace(compiledLib, "func step() int { return unit }", "func step(n int) int { return unit * n }", 1)
+	saved = strings.Replace(saved, "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { return step(2) }", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "Inc")}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "func LpNative0(c *lp_p.Counter) int { return step(2) }\n\n//line /src/lib/lib.go:19:1\nfunc step(n int) int { return lp_p.LpNC_unit * n }\n"
+	if !strings.HasSuffix(string(src), want) {
+		t.Errorf("got\n%s\nwant it to end with\n%s", src, want)
 	}
 }
