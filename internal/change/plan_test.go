@@ -261,3 +261,45 @@ func TestPlanCallerFitsNewSignature(t *testing.T) {
 		t.Errorf("applied %q, want %q (Twice unchanged, patched to call the new g)", got, want)
 	}
 }
+
+// TestPlanResignedCaller checks that a function whose signature changed,
+// called only by another whose signature changed too, is a helper, and
+// that the caller is not patched with its new text: a compiled function
+// of another signature cannot take it (go-smtp v0.20.0: NewClient and
+// NewClientLMTP, which calls it).
+func TestPlanResignedCaller(t *testing.T) {
+	files := map[string]string{
+		"a.go": "package p\n\nfunc g(x int) int { return x + 1 }\n\nfunc h(x int) int { return g(x) }\n\nfunc F() int { return h(1) }\n",
+	}
+	k, dir := packageChecker(t, files)
+	a := strings.Replace(files["a.go"], "func g(x int) int { return x + 1 }", "func g(x, y int) int { return x + y }", 1)
+	a = strings.Replace(a, "func h(x int) int { return g(x) }", "func h(x, y int) int { return g(x, y) }", 1)
+	a = strings.Replace(a, "return h(1)", "return h(1, 2)", 1)
+	pl, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(a)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := applied(pl), "F"; got != want {
+		t.Errorf("applied %q, want %q (g and h helpers of F)", got, want)
+	}
+}
+
+// TestPlanFieldRemovedResignedUser checks that a field removed whose only
+// compiled user is a function whose signature the change sets (a helper
+// of its patched callers, its compiled body dead) goes live.
+func TestPlanFieldRemovedResignedUser(t *testing.T) {
+	files := map[string]string{
+		"a.go": "package p\n\ntype T struct{ a, b int }\n\nfunc g(t *T) int { return t.a }\n\nfunc F() int { return g(&T{b: 1}) }\n",
+	}
+	k, dir := packageChecker(t, files)
+	a := strings.Replace(files["a.go"], "type T struct{ a, b int }", "type T struct{ b int }", 1)
+	a = strings.Replace(a, "func g(t *T) int { return t.a }", "func g(t *T, x int) int { return t.b + x }", 1)
+	a = strings.Replace(a, "return g(&T{b: 1})", "return g(&T{b: 1}, 2)", 1)
+	pl, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(a)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := applied(pl), "F"; got != want {
+		t.Errorf("applied %q, want %q", got, want)
+	}
+}
