@@ -96,8 +96,9 @@ func TestJudge(t *testing.T) {
 				"livepatch: example.com/m.f (a.go:3): not applied: its native build failed: exit status 1\n",
 				"livepatch: waiting for the native build: example.com/m.g (b.go:3): it imports mime, which the program links only as a dependency\n",
 				"native: example.com/m.g (b.go:3) (built in 1.8s)\n",
+				"patched example.com/m.h (c.go:3)\nlivepatch: example.com/m.h (c.go:3) stays interpreted: the native tier does not cover this yet: it uses package variable e, which the change declares anew, and its interpreted patch has its own\n",
 			},
-			want:     pairVerdict{outcome: outcomeFailed, reasons: []string{"not covered by the native tier"}},
+			want:     pairVerdict{outcome: outcomeFailed, reasons: []string{"not covered by the native tier"}, patched: 1},
 			failures: 1,
 		},
 		{

@@ -59,6 +59,8 @@ func classifyLine(line string, nothingOfIt bool) (lineKind, string) {
 	case strings.Contains(line, "removed: it was not part of this build"),
 		strings.Contains(line, "not part of this build (its build constraints"):
 		return lineInfo, "" // a file the build leaves out: nothing to do
+	case strings.Contains(line, " stays interpreted: "):
+		return lineInfo, "" // applied, interpreted: the native tier does not take it (yet)
 	case strings.Contains(line, "the native tier does not cover this yet: "),
 		strings.Contains(line, "the native tier is unavailable: "):
 		return lineRefusal, "not covered by the native tier" // "livepatch: NAMES: nothing of this save was applied: WHY, and the native tier ..."
