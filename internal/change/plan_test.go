@@ -303,3 +303,32 @@ func TestPlanFieldRemovedResignedUser(t *testing.T) {
 		t.Errorf("applied %q, want %q", got, want)
 	}
 }
+
+// TestPlanConstLiveReader checks that a reader of a changed constant that
+// a save made live, with the constant as it is now, need not be edited
+// again at the next save of the package (go-smtp v0.20.0: Dial, native,
+// reads defaultTimeout), but must be when the constant changes again.
+func TestPlanConstLiveReader(t *testing.T) {
+	files := map[string]string{"a.go": "package p\n\nconst limit = 1\n\nfunc F() int { return limit }\n\nfunc G() int { return 0 }\n"}
+	k, dir := packageChecker(t, files)
+	file := filepath.Join(dir, "a.go")
+	first := strings.Replace(strings.Replace(files["a.go"], "limit = 1", "limit = 2", 1), "return limit }", "return limit + 0 }", 1)
+	pl, err := k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(first)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := map[string]classify.Live{pl.Apply[0].Key: {Text: pl.Apply[0].Text}}
+	second := strings.Replace(first, "return 0", "return 1", 1)
+	pl, err = k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(second)}, Prev: map[string][]byte{file: []byte(first)}, Live: live})
+	if err != nil {
+		t.Fatalf("second save, the constant as live: %v", err)
+	}
+	if got := applied(pl); got != "G" {
+		t.Errorf("second save applied %q, want G", got)
+	}
+	third := strings.Replace(second, "limit = 2", "limit = 3", 1)
+	_, err = k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(third)}, Prev: map[string][]byte{file: []byte(second)}, Live: live})
+	if err == nil || !strings.Contains(err.Error(), "constant limit changed and compiled code reads it (example.com/p.F)") {
+		t.Errorf("the constant changed again: got %v, want F to be edited too", err)
+	}
+}
