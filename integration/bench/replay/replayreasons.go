@@ -201,11 +201,22 @@ func waitEnded(out string, later []string) bool {
 	}
 	pkg, _, _ := strings.Cut(rest, " ")
 	for _, l := range later {
-		if !strings.Contains(l, waitingFor+pkg+" ") {
+		if !strings.Contains(l, waitingFor+pkg+" ") && !nativeOutcomeOnly(l) {
 			return true
 		}
 	}
 	return false
+}
+
+// nativeOutcomeOnly reports whether out only says how native builds
+// ended: no save's report, which would say whether the save still waits.
+func nativeOutcomeOnly(out string) bool {
+	for _, l := range outputLines(out) {
+		if l != "" && !strings.HasPrefix(l, nativeBuilt) && !(strings.HasPrefix(l, "livepatch: ") && strings.Contains(l, nativeFailed)) {
+			return false
+		}
+	}
+	return true
 }
 
 // waitingFor starts the end of the console's word on a save that waits
