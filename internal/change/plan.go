@@ -100,6 +100,8 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	patched := patchedSet(fcs, pl, sv.Live)
 	removedNotes, removedRefusals := b.removedVars(ctx, pl.Vars, patched)
 	varNotes, refusals = append(varNotes, removedNotes...), append(refusals, removedRefusals...)
+	retypedNotes, retypedRefusals := b.retypedVars(ctx, prog, ch, pl.Vars, send, patched) // planvars.go
+	varNotes, refusals = append(varNotes, retypedNotes...), append(refusals, retypedRefusals...)
 	typeNotes, typeRefusals := b.removedTypes(ctx, ch, pl, patched) // removedtypes.go
 	varNotes, refusals = append(varNotes, typeNotes...), append(refusals, typeRefusals...)
 	refusals = append(refusals, b.interfaceChanges(ctx, prog, ch, pl, patched)...) // interfaces.go

@@ -332,3 +332,35 @@ func TestPlanConstLiveReader(t *testing.T) {
 		t.Errorf("the constant changed again: got %v, want F to be edited too", err)
 	}
 }
+
+// TestPlanRetypedVar checks that a compiled variable whose declared type
+// changes becomes a new variable of the patched code when every compiled
+// user is patched (chi v5.2.4: reqid from uint64 to atomic.Uint64), and is
+// refused while one is not.
+func TestPlanRetypedVar(t *testing.T) {
+	files := map[string]string{
+		"a.go": "package p\n\nimport \"sync/atomic\"\n\nvar n uint64\n\nfunc Next() uint64 { return atomic.AddUint64(&n, 1) }\n",
+		"b.go": "package p\n\nfunc Peek() uint64 { return n }\n",
+	}
+	k, dir := packageChecker(t, files)
+	a := strings.Replace(files["a.go"], "var n uint64", "var n atomic.Uint64", 1)
+	a = strings.Replace(a, "atomic.AddUint64(&n, 1)", "n.Add(1)", 1)
+	_, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(a)})
+	if want := "type of variable n changed (uint64 to sync/atomic.Uint64) and compiled code uses it (example.com/p.Peek)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Peek unpatched: got %v, want %q", err, want)
+	}
+	b := strings.Replace(files["b.go"], "return n", "return n.Load()", 1)
+	pl, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(a), "b.go": []byte(b)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := applied(pl), "Next,Peek"; got != want {
+		t.Errorf("applied %q, want %q", got, want)
+	}
+	if len(pl.Vars) != 1 || pl.Vars[0].Name != "n" {
+		t.Errorf("Vars = %+v, want n, made anew", pl.Vars)
+	}
+	if notes := strings.Join(pl.Notes.Strings(), "\n"); !strings.Contains(notes, "patched code uses a new variable") {
+		t.Errorf("notes %q, want the new variable's", notes)
+	}
+}

@@ -313,6 +313,11 @@ func (w *funcWriter) packageName(obj types.Object) (string, error) {
 		}
 		return q + patcher.NativeFuncPrefix + name, nil
 	case *types.Var:
+		if k, ok := compiled.(*types.Var); !ok || types.TypeString(k.Type(), types.RelativeTo(k.Pkg())) != types.TypeString(o.Type(), types.RelativeTo(o.Pkg())) {
+			// Its type changed: a new variable (change/planvars.go,
+			// retypedVars), which the plugin declares as one.
+			return "(*" + name + ")", w.nd.need(o)
+		}
 		if o.Exported() {
 			return q + name, nil
 		}

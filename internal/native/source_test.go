@@ -336,3 +336,22 @@ func TestSourceResigned(t *testing.T) {
 		t.Errorf("got\n%s\nwant it to end with\n%s", src, want)
 	}
 }
+
+// TestSourceRetypedVar checks that a package variable whose type the
+// change sets is a new variable for the plugin: declared by a change only
+// the native tier takes, not covered when its interpreted patch has it.
+func TestSourceRetypedVar(t *testing.T) {
+	saved := strings.Replace(compiledLib, "var total int", "var total int64", 1)
+	saved = strings.Replace(saved, "func step() int { return unit }", "func step() int { total++; return int(total) }", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "step")}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `var total = lp_side.Var("example.com/m/lib.total int64", func() interface{} { var lpV int64; return &lpV }).(*int64)`
+	if !strings.Contains(string(src), "{ (*total)++; return int((*total)) }") || !strings.Contains(string(src), want) {
+		t.Errorf("got\n%s\nwant the new variable declared and used", src)
+	}
+	if _, err := Source([]*change.Checked{checked(t, "lib", saved, "step")}, false); err == nil || !strings.Contains(err.Error(), "its interpreted patch has its own") {
+		t.Errorf("not fresh: got %v, want it not covered", err)
+	}
+}
