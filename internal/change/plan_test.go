@@ -364,3 +364,34 @@ func TestPlanRetypedVar(t *testing.T) {
 		t.Errorf("notes %q, want the new variable's", notes)
 	}
 }
+
+// TestPlanResignedMethod checks that a method whose signature changes goes
+// live as a method the change adds when every compiled caller is patched
+// (chi v5.0.10: (*Mux).MethodNotAllowedHandler gains a variadic
+// parameter), and is refused when an interface of the program that the
+// type implements has a method of that name: compiled code may call the
+// compiled one through it.
+func TestPlanResignedMethod(t *testing.T) {
+	files := map[string]string{
+		"a.go": "package p\n\ntype T struct{ n int }\n\nfunc (t *T) M() int { return t.n }\n\nfunc F() int { return (&T{}).M() }\n",
+	}
+	k, dir := packageChecker(t, files)
+	a := strings.Replace(files["a.go"], "func (t *T) M() int { return t.n }", "func (t *T) M(more ...int) int { return t.n + len(more) }", 1)
+	a = strings.Replace(a, "(&T{}).M()", "(&T{}).M(1, 2)", 1)
+	pl, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(a)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := applied(pl), "F"; got != want {
+		t.Errorf("applied %q, want %q", got, want)
+	}
+	if want := []string{"(*T).M"}; !slices.Equal(pl.NewMethods, want) {
+		t.Errorf("NewMethods = %q, want %q", pl.NewMethods, want)
+	}
+	files["b.go"] = "package p\n\ntype Mer interface{ M() int }\n"
+	k, dir = packageChecker(t, files)
+	_, err = planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(a)})
+	if want := "signature of method M changed and compiled T implements example.com/p.Mer"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("with interface Mer: got %v, want %q", err, want)
+	}
+}

@@ -92,8 +92,9 @@ func (nd *newDecls) newMethod(m *types.Func) *types.TypeName {
 	if !ok {
 		return nil // of a new type
 	}
-	if o, _, _ := types.LookupFieldOrMethod(tn.Type(), true, nd.c.Compiled, m.Name()); o != nil {
-		return nil
+	if o, _, _ := types.LookupFieldOrMethod(tn.Type(), true, nd.c.Compiled, m.Name()); o != nil &&
+		types.TypeString(o.Type(), types.RelativeTo(o.Pkg())) == types.TypeString(m.Type(), types.RelativeTo(m.Pkg())) {
+		return nil // compiled as it is (a method whose signature changed is new)
 	}
 	return tn
 }
