@@ -249,7 +249,7 @@ func (b *build) fresh(ctx context.Context) (*Result, error) {
 	if err := install(binPath, output, res.Manifest); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	res.Native = b.native(pl, overlayPath)
+	res.Native = b.native(pl, overlayPath, l.goFiles())
 	st := &buildState{Fingerprint: fp, Args: args, Env: pl.Env, Output: output, Dirs: l.userDirs(b.mods), Manifest: res.Manifest, Skipped: res.Skipped, Native: res.Native}
 	if err := writeState(b.buildDir, st); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
@@ -304,7 +304,7 @@ func (b *build) goArgs(pl *usermod.Plumbing, binPath, overlayPath string) []stri
 
 // native returns what a plugin build needs to reproduce this build's
 // packages; nil for a test binary.
-func (b *build) native(pl *usermod.Plumbing, overlayPath string) *NativeBuild {
+func (b *build) native(pl *usermod.Plumbing, overlayPath string, files []string) *NativeBuild {
 	if b.opts.Test {
 		return nil
 	}
@@ -318,7 +318,7 @@ func (b *build) native(pl *usermod.Plumbing, overlayPath string) *NativeBuild {
 			env = append(env, e)
 		}
 	}
-	return &NativeBuild{Dir: b.opts.Dir, Flags: flags, Env: env, Overlay: overlayPath, BuildDir: b.buildDir}
+	return &NativeBuild{Dir: b.opts.Dir, Flags: flags, Env: env, Overlay: overlayPath, BuildDir: b.buildDir, Files: files}
 }
 
 // addedFiles returns the files that the overlay ov adds to a root package

@@ -117,6 +117,9 @@ type NativeBuild struct {
 	Env      []string `json:"env"` // added to the process environment
 	Overlay  string   `json:"overlay"`
 	BuildDir string   `json:"buildDir"`
+	// Files are the Go files of the user packages as built; nil in the
+	// state of an older build (hideNewFiles then goes by time).
+	Files []string `json:"files,omitempty"`
 }
 
 // Plugin builds a plugin (`go build -buildmode=plugin`) of the package
@@ -134,7 +137,7 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 	if err := json.Unmarshal(data, &ov); err != nil {
 		return fmt.Errorf("plugin: overlay: %w", err)
 	}
-	if err := hideNewFiles(ov.Replace, nb.Overlay); err != nil {
+	if err := hideNewFiles(ov.Replace, nb.Files, nb.Overlay); err != nil {
 		return fmt.Errorf("plugin: %w", err)
 	}
 	srcDir := strings.TrimSuffix(output, filepath.Ext(output)) + "_src"
@@ -180,15 +183,20 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 
 // hideNewFiles removes from the plugin build's view (an overlay
 // replacement by "", which the go command reads as a deleted file) the Go
-// files that appeared in the build's package directories since the build
-// wrote its overlay, at overlayPath: a file saved new while the program
-// runs is not part of the compiled package, which the plugin must link as
-// built (else the loader refuses it: "plugin was built with a different
-// version of package").
-func hideNewFiles(replace map[string]string, overlayPath string) error {
+// files of the build's package directories that the build did not
+// compile: a file saved new while the program runs is not part of the
+// compiled package, which the plugin must link as built (else the loader
+// refuses it: "plugin was built with a different version of package").
+// files are the build's Go files; without them, the files that appeared
+// since the build wrote its overlay, at overlayPath, are hidden.
+func hideNewFiles(replace map[string]string, files []string, overlayPath string) error {
 	st, err := os.Stat(overlayPath)
 	if err != nil {
 		return err
+	}
+	built := map[string]bool{}
+	for _, f := range files {
+		built[f] = true
 	}
 	dirs := map[string]bool{}
 	for p := range replace {
@@ -200,10 +208,10 @@ func hideNewFiles(replace map[string]string, overlayPath string) error {
 			return err
 		}
 		for _, p := range names {
-			if _, ok := replace[p]; ok {
+			if _, ok := replace[p]; ok || built[p] || strings.HasSuffix(p, "_test.go") {
 				continue
 			}
-			if fi, err := os.Stat(p); err == nil && fi.ModTime().After(st.ModTime()) {
+			if fi, err := os.Stat(p); err == nil && (files != nil || fi.ModTime().After(st.ModTime())) {
 				replace[p] = ""
 			}
 		}

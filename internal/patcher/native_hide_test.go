@@ -28,7 +28,7 @@ func TestHideNewFiles(t *testing.T) {
 	excluded := write("a_windows.go", built.Add(-time.Minute))
 	added := write("new.go", built.Add(time.Minute))
 	replace := map[string]string{instrumented: "/build/a.go"}
-	if err := hideNewFiles(replace, overlay); err != nil {
+	if err := hideNewFiles(replace, nil, overlay); err != nil {
 		t.Fatal(err)
 	}
 	if got, ok := replace[added]; !ok || got != "" {
@@ -39,5 +39,19 @@ func TestHideNewFiles(t *testing.T) {
 	}
 	if replace[instrumented] != "/build/a.go" {
 		t.Errorf("instrumented file: replacement %q", replace[instrumented])
+	}
+
+	// With the build's files listed, time does not matter: a file of the
+	// build without functions (not in the overlay) stays, however new.
+	plain := write("types.go", built.Add(time.Minute))
+	replace = map[string]string{instrumented: "/build/a.go"}
+	if err := hideNewFiles(replace, []string{instrumented, plain}, overlay); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := replace[plain]; ok {
+		t.Error("a file of the build is hidden")
+	}
+	if got, ok := replace[added]; !ok || got != "" {
+		t.Errorf("new file, files listed: replacement %q (%t), want it hidden", got, ok)
 	}
 }
