@@ -10,10 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/livepatch/livepatch/internal/patcher/naming"
+	"github.com/livepatch/livepatch/internal/usermod"
 )
 
 // nativeFileName is the file added (through the overlay) to every user
@@ -120,6 +122,11 @@ type NativeBuild struct {
 	// Files are the Go files of the user packages as built; nil in the
 	// state of an older build (hideNewFiles then goes by time).
 	Files []string `json:"files,omitempty"`
+	// Pinned are copies of the Go files the build compiled from disk (not
+	// through the overlay: a file without functions), by original path:
+	// a plugin builds with them, as the program was built, whatever the
+	// saves have made of the originals since (pinFiles).
+	Pinned map[string]string `json:"pinned,omitempty"`
 }
 
 // Plugin builds a plugin (`go build -buildmode=plugin`) of the package
@@ -136,6 +143,11 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 	var ov struct{ Replace map[string]string }
 	if err := json.Unmarshal(data, &ov); err != nil {
 		return fmt.Errorf("plugin: overlay: %w", err)
+	}
+	for orig, pin := range nb.Pinned {
+		if _, ok := ov.Replace[orig]; !ok {
+			ov.Replace[orig] = pin
+		}
 	}
 	if err := hideNewFiles(ov.Replace, nb.Files, nb.Overlay); err != nil {
 		return fmt.Errorf("plugin: %w", err)
@@ -217,6 +229,31 @@ func hideNewFiles(replace map[string]string, files []string, overlayPath string)
 		}
 	}
 	return nil
+}
+
+// pinFiles copies into dir the files of files that the overlay ov does
+// not replace, as they are now (as the build compiles them), and returns
+// the copies by original path.
+func pinFiles(dir string, files []string, ov map[string]string) (map[string]string, error) {
+	pinned := map[string]string{}
+	for i, f := range files {
+		if _, ok := ov[f]; ok || strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("pin %s: %w", f, err)
+		}
+		p := filepath.Join(dir, strconv.Itoa(i), filepath.Base(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, fmt.Errorf("pin %s: %w", f, err)
+		}
+		if err := usermod.WriteIfChanged(p, src); err != nil {
+			return nil, fmt.Errorf("pin %s: %w", f, err)
+		}
+		pinned[f] = p
+	}
+	return pinned, nil
 }
 
 // pluginLinkFlags returns the host build's flags for a plugin's build,

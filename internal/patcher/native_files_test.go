@@ -55,3 +55,29 @@ func TestHideNewFiles(t *testing.T) {
 		t.Errorf("new file, files listed: replacement %q (%t), want it hidden", got, ok)
 	}
 }
+
+// TestPinFiles checks that the files the build compiles from disk are
+// copied as they are at build time, and the overlay's are not.
+func TestPinFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	types := write("types.go", "package p\n\ntype T int\n")
+	funcs := write("funcs.go", "package p\n\nfunc F() {}\n")
+	pinned, err := pinFiles(filepath.Join(dir, "pinned"), []string{funcs, types}, map[string]string{funcs: "/build/funcs.go"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := pinned[funcs]; ok || len(pinned) != 1 {
+		t.Fatalf("pinned %v, want types.go alone", pinned)
+	}
+	write("types.go", "package p\n\ntype T string\n") // a save
+	if got, err := os.ReadFile(pinned[types]); err != nil || string(got) != "package p\n\ntype T int\n" {
+		t.Errorf("pinned copy %q (%v), want the build's text", got, err)
+	}
+}
