@@ -36,6 +36,9 @@ func reachingInterface(prog *Program, compiled *types.Package, named *types.Name
 		return ""
 	}
 	ptr := types.NewPointer(tn.Type())
+	if errIface := types.Universe.Lookup("error").Type().Underlying().(*types.Interface); name == "Error" && types.Implements(ptr, errIface) {
+		return "error"
+	}
 	paths := make([]string, 0, len(prog.pkgs)+1)
 	pkgs := map[string]*types.Package{compiled.Path(): compiled}
 	for path, p := range prog.pkgs {
