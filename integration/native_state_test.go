@@ -29,3 +29,25 @@ func TestNativeOnlyState(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestNativeOnlyVarOfInterpreter saves a change that declares a package
+// variable and goes live interpreted, then one that only the native tier
+// can take and uses the variable: the interpreter holds it, so the plugin
+// must not declare its own, and the second change is not applied, saying
+// why.
+func TestNativeOnlyVarOfInterpreter(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		src := strings.Replace(string(orig), "func step() int { return 1 }", "func step() int { return 1 }\n\nvar calls = 10", 1)
+		saveEdit(t, lib, []byte(src), "c.n += step()", "c.n += calls * step()")
+		env.waitCount(10)
+		src = strings.Replace(src, "package lib\n", "package lib\n\nimport \"hash/crc32\"\n", 1)
+		saveEdit(t, lib, []byte(src), "c.n += step()", "c.n += (calls + int(crc32.ChecksumIEEE(nil))) * 2 * step()")
+		got := env.waitConsole("nothing of this save was applied: it imports hash/crc32")
+		if !strings.Contains(got, "package variable calls, which the change declares anew, and its interpreted patch has its own") {
+			t.Errorf("the console says %q, want the variable the interpreter holds named", got)
+		}
+		env.Disconnect()
+	})
+}
