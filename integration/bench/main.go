@@ -83,12 +83,12 @@ func main() {
 
 // options are the command's flags.
 type options struct {
-	only, programs, modules, benchtime, render string
-	n, warmup, starts, cold, prologueRuns      int
-	saves, saveWarmup, restarts, pairs         int
-	nativeSaves, nativeSamples, nativeBurst    int
-	settle, timeout                            time.Duration
-	asJSON, asMD, quiet                        bool
+	only, programs, modules, from, benchtime, render string
+	n, warmup, starts, cold, prologueRuns            int
+	saves, saveWarmup, restarts, pairs               int
+	nativeSaves, nativeSamples, nativeBurst          int
+	settle, timeout                                  time.Duration
+	asJSON, asMD, quiet                              bool
 }
 
 // parseFlags parses the command line.
@@ -112,6 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.nativeSamples, "native-samples", 5, "measurements of 200 ms or more per tier (native)")
 	fs.IntVar(&o.nativeBurst, "native-burst", 200, "saves at editing speed after the timed ones, then the memory (native)")
 	fs.StringVar(&o.modules, "modules", strings.Join(replay.Names(), ","), "comma-separated `modules` to replay: "+strings.Join(replay.Names(), ", ")+" (replay)")
+	fs.StringVar(&o.from, "from", "", "comma-separated `versions`: replay only the pairs that start at one of them, e.g. v0.18.1 (replay)")
 	fs.IntVar(&o.pairs, "pairs", 0, "replay at most `n` version pairs per module, 0 for all (replay)")
 	fs.DurationVar(&o.settle, "settle", 3*time.Second, "how long a replayed save the console says nothing of is waited for (replay)")
 	fs.BoolVar(&o.asJSON, "json", false, "print the report as JSON")

@@ -165,6 +165,9 @@ func (b *bench) savePart() {
 // replayPart replays the modules of -modules.
 func (b *bench) replayPart() {
 	o := replay.Options{Pairs: b.o.pairs, Settle: b.o.settle, Proxy: b.proxy}
+	if b.o.from != "" {
+		o.From = strings.Split(b.o.from, ",")
+	}
 	for name := range strings.SplitSeq(b.o.modules, ",") {
 		if name = strings.TrimSpace(name); name == "" {
 			continue

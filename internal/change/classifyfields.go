@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/types"
+	"slices"
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/change/classify"
@@ -69,10 +70,12 @@ func (b *Build) fieldUsers(ctx context.Context, fcs []classify.FileChange, pl cl
 
 // patchedSet returns the keys of the functions whose compiled body no
 // longer runs once the change is live: those it patches, those saves made
-// live, and those it removes. fcs are the files of the change.
+// live, those it removes, and those whose signature it changes (helpers
+// of their callers, all patched: classify/resigned.go). fcs are the files
+// of the change.
 func patchedSet(fcs []classify.FileChange, pl classify.Plan, live map[string]classify.Live) map[string]bool {
 	patched := map[string]bool{}
-	for _, fn := range pl.Apply {
+	for _, fn := range append(slices.Clip(pl.Apply), pl.Helpers...) {
 		patched[fn.Key] = true
 	}
 	for key, l := range live {

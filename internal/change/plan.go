@@ -100,10 +100,12 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	patched := patchedSet(fcs, pl, sv.Live)
 	removedNotes, removedRefusals := b.removedVars(ctx, pl.Vars, patched)
 	varNotes, refusals = append(varNotes, removedNotes...), append(refusals, removedRefusals...)
+	retypedNotes, retypedRefusals := b.retypedVars(ctx, prog, ch, pl.Vars, send, patched) // planvars.go
+	varNotes, refusals = append(varNotes, retypedNotes...), append(refusals, retypedRefusals...)
 	typeNotes, typeRefusals := b.removedTypes(ctx, ch, pl, patched) // removedtypes.go
 	varNotes, refusals = append(varNotes, typeNotes...), append(refusals, typeRefusals...)
 	refusals = append(refusals, b.interfaceChanges(ctx, prog, ch, pl, patched)...) // interfaces.go
-	if refusals = append(refusals, b.constReaders(ctx, curs, pl, ch.Consts)...); len(refusals) > 0 {
+	if refusals = append(refusals, b.constReaders(ctx, fcs, pl, ch.Consts, sv.Live)...); len(refusals) > 0 {
 		return nil, refusals
 	}
 	for _, fn := range pl.Apply {
@@ -168,6 +170,33 @@ func syntaxDiagnostics(err error) error {
 	return ds
 }
 
+// settledConsts reports whether every constant of consts is declared as
+// in the live state of its file (FileChange.Prev): the same text, which
+// names no iota (whose value moves with its place).
+func settledConsts(fcs []classify.FileChange, consts []string) bool {
+	for _, name := range consts {
+		found := false
+		for _, fc := range fcs {
+			cur, ok := fc.Cur.Values[name]
+			if !ok {
+				continue
+			}
+			found = true
+			if fc.Prev == nil {
+				return false
+			}
+			prev, had := fc.Prev.Values[name]
+			if !had || cur.Text == "" || strings.Contains(cur.Text, "iota") || classify.Squeeze(prev.Text) != classify.Squeeze(cur.Text) {
+				return false
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
 // declKeys returns the keys of decls.
 func declKeys(decls []*classify.FuncDecl) []string {
 	keys := make([]string, len(decls))
@@ -180,11 +209,18 @@ func declKeys(decls []*classify.FuncDecl) []string {
 // constReaders refuses the constants of a save whose value changed (new
 // ones included) that compiled code reads: compiled code has the old value
 // folded in. A reader is fine when the save patches it (the patch uses the
-// new value). curs are the declarations of the save's files.
-func (b *Build) constReaders(ctx context.Context, curs []*classify.FileDecls, pl classify.Plan, consts []string) diag.Diagnostics {
-	patched := map[string]bool{}
-	for _, fn := range pl.Apply {
-		patched[fn.Key] = true
+// new value), when its compiled body no longer runs (patchedSet), or when
+// a save made it live and no constant's declaration changed since the
+// live state of its file (settledConsts): the save that changed them had
+// every reader patched. fcs are the files of the save.
+func (b *Build) constReaders(ctx context.Context, fcs []classify.FileChange, pl classify.Plan, consts []string, live map[string]classify.Live) diag.Diagnostics {
+	if !settledConsts(fcs, consts) {
+		live = nil
+	}
+	patched := patchedSet(fcs, pl, live)
+	curs := make([]*classify.FileDecls, len(fcs))
+	for i, fc := range fcs {
+		curs[i] = fc.Cur
 	}
 	var refusals diag.Diagnostics
 	for _, name := range consts {

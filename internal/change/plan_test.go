@@ -261,3 +261,137 @@ func TestPlanCallerFitsNewSignature(t *testing.T) {
 		t.Errorf("applied %q, want %q (Twice unchanged, patched to call the new g)", got, want)
 	}
 }
+
+// TestPlanResignedCaller checks that a function whose signature changed,
+// called only by another whose signature changed too, is a helper, and
+// that the caller is not patched with its new text: a compiled function
+// of another signature cannot take it (go-smtp v0.20.0: NewClient and
+// NewClientLMTP, which calls it).
+func TestPlanResignedCaller(t *testing.T) {
+	files := map[string]string{
+		"a.go": "package p\n\nfunc g(x int) int { return x + 1 }\n\nfunc h(x int) int { return g(x) }\n\nfunc F() int { return h(1) }\n",
+	}
+	k, dir := packageChecker(t, files)
+	a := strings.Replace(files["a.go"], "func g(x int) int { return x + 1 }", "func g(x, y int) int { return x + y }", 1)
+	a = strings.Replace(a, "func h(x int) int { return g(x) }", "func h(x, y int) int { return g(x, y) }", 1)
+	a = strings.Replace(a, "return h(1)", "return h(1, 2)", 1)
+	pl, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(a)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := applied(pl), "F"; got != want {
+		t.Errorf("applied %q, want %q (g and h helpers of F)", got, want)
+	}
+}
+
+// TestPlanFieldRemovedResignedUser checks that a field removed whose only
+// compiled user is a function whose signature the change sets (a helper
+// of its patched callers, its compiled body dead) goes live.
+func TestPlanFieldRemovedResignedUser(t *testing.T) {
+	files := map[string]string{
+		"a.go": "package p\n\ntype T struct{ a, b int }\n\nfunc g(t *T) int { return t.a }\n\nfunc F() int { return g(&T{b: 1}) }\n",
+	}
+	k, dir := packageChecker(t, files)
+	a := strings.Replace(files["a.go"], "type T struct{ a, b int }", "type T struct{ b int }", 1)
+	a = strings.Replace(a, "func g(t *T) int { return t.a }", "func g(t *T, x int) int { return t.b + x }", 1)
+	a = strings.Replace(a, "return g(&T{b: 1})", "return g(&T{b: 1}, 2)", 1)
+	pl, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(a)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := applied(pl), "F"; got != want {
+		t.Errorf("applied %q, want %q", got, want)
+	}
+}
+
+// TestPlanConstLiveReader checks that a reader of a changed constant that
+// a save made live, with the constant as it is now, need not be edited
+// again at the next save of the package (go-smtp v0.20.0: Dial, native,
+// reads defaultTimeout), but must be when the constant changes again.
+func TestPlanConstLiveReader(t *testing.T) {
+	files := map[string]string{"a.go": "package p\n\nconst limit = 1\n\nfunc F() int { return limit }\n\nfunc G() int { return 0 }\n"}
+	k, dir := packageChecker(t, files)
+	file := filepath.Join(dir, "a.go")
+	first := strings.Replace(strings.Replace(files["a.go"], "limit = 1", "limit = 2", 1), "return limit }", "return limit + 0 }", 1)
+	pl, err := k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(first)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := map[string]classify.Live{pl.Apply[0].Key: {Text: pl.Apply[0].Text}}
+	second := strings.Replace(first, "return 0", "return 1", 1)
+	pl, err = k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(second)}, Prev: map[string][]byte{file: []byte(first)}, Live: live})
+	if err != nil {
+		t.Fatalf("second save, the constant as live: %v", err)
+	}
+	if got := applied(pl); got != "G" {
+		t.Errorf("second save applied %q, want G", got)
+	}
+	third := strings.Replace(second, "limit = 2", "limit = 3", 1)
+	_, err = k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(third)}, Prev: map[string][]byte{file: []byte(second)}, Live: live})
+	if err == nil || !strings.Contains(err.Error(), "constant limit changed and compiled code reads it (example.com/p.F)") {
+		t.Errorf("the constant changed again: got %v, want F to be edited too", err)
+	}
+}
+
+// TestPlanRetypedVar checks that a compiled variable whose declared type
+// changes becomes a new variable of the patched code when every compiled
+// user is patched (chi v5.2.4: reqid from uint64 to atomic.Uint64), and is
+// refused while one is not.
+func TestPlanRetypedVar(t *testing.T) {
+	files := map[string]string{
+		"a.go": "package p\n\nimport \"sync/atomic\"\n\nvar n uint64\n\nfunc Next() uint64 { return atomic.AddUint64(&n, 1) }\n",
+		"b.go": "package p\n\nfunc Peek() uint64 { return n }\n",
+	}
+	k, dir := packageChecker(t, files)
+	a := strings.Replace(files["a.go"], "var n uint64", "var n atomic.Uint64", 1)
+	a = strings.Replace(a, "atomic.AddUint64(&n, 1)", "n.Add(1)", 1)
+	_, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(a)})
+	if want := "type of variable n changed (uint64 to sync/atomic.Uint64) and compiled code uses it (example.com/p.Peek)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Peek unpatched: got %v, want %q", err, want)
+	}
+	b := strings.Replace(files["b.go"], "return n", "return n.Load()", 1)
+	pl, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(a), "b.go": []byte(b)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := applied(pl), "Next,Peek"; got != want {
+		t.Errorf("applied %q, want %q", got, want)
+	}
+	if len(pl.Vars) != 1 || pl.Vars[0].Name != "n" {
+		t.Errorf("Vars = %+v, want n, made anew", pl.Vars)
+	}
+	if notes := strings.Join(pl.Notes.Strings(), "\n"); !strings.Contains(notes, "patched code uses a new variable") {
+		t.Errorf("notes %q, want the new variable's", notes)
+	}
+}
+
+// TestPlanResignedMethod checks that a method whose signature changes goes
+// live as a method the change adds when every compiled caller is patched
+// (chi v5.0.10: (*Mux).MethodNotAllowedHandler gains a variadic
+// parameter), and is refused when an interface of the program that the
+// type implements has a method of that name: compiled code may call the
+// compiled one through it.
+func TestPlanResignedMethod(t *testing.T) {
+	files := map[string]string{
+		"a.go": "package p\n\ntype T struct{ n int }\n\nfunc (t *T) M() int { return t.n }\n\nfunc F() int { return (&T{}).M() }\n",
+	}
+	k, dir := packageChecker(t, files)
+	a := strings.Replace(files["a.go"], "func (t *T) M() int { return t.n }", "func (t *T) M(more ...int) int { return t.n + len(more) }", 1)
+	a = strings.Replace(a, "(&T{}).M()", "(&T{}).M(1, 2)", 1)
+	pl, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(a)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := applied(pl), "F"; got != want {
+		t.Errorf("applied %q, want %q", got, want)
+	}
+	if want := []string{"(*T).M"}; !slices.Equal(pl.NewMethods, want) {
+		t.Errorf("NewMethods = %q, want %q", pl.NewMethods, want)
+	}
+	files["b.go"] = "package p\n\ntype Mer interface{ M() int }\n"
+	k, dir = packageChecker(t, files)
+	_, err = planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(a)})
+	if want := "signature of method M changed and compiled T implements example.com/p.Mer"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("with interface Mer: got %v, want %q", err, want)
+	}
+}

@@ -95,13 +95,50 @@ func newVars(ch *Change, vcs []classify.VarChange, send []string) []NewVar {
 	var out []NewVar
 	for _, vc := range vcs {
 		fresh, ok := ch.fresh.Scope().Lookup(vc.Name).(*types.Var)
-		if !sent[vc.Name] || vc.Kind != classify.VarNew || !ok {
+		if !sent[vc.Name] || vc.Kind != classify.VarNew && vc.Kind != classify.VarRetyped || !ok {
 			continue
 		}
 		out = append(out, NewVar{Key: vc.Cur.PkgPath + "." + vc.Name, Name: vc.Name, obj: fresh,
 			LiveVar: LiveVar{Text: vc.Cur.Values[vc.Name].Text, Type: types.TypeString(fresh.Type(), types.RelativeTo(ch.fresh))}})
 	}
 	return out
+}
+
+// retypedVars decides the compiled variables whose declared type the save
+// changes and that are not live yet (send): each becomes a new variable of
+// the patched code, its initializer run once when the change goes live,
+// when every compiled function that uses it is patched (patched, as
+// removedVars says); the compiled variable stays, for the compiled code
+// that ran before (closures it made keep it). Otherwise it is refused.
+func (b *Build) retypedVars(ctx context.Context, prog *Program, ch *Change, vcs []classify.VarChange, send []string, patched map[string]bool) (notes, refusals diag.Diagnostics) {
+	sent := set(send)
+	for _, vc := range vcs {
+		if vc.Kind != classify.VarRetyped || !sent[vc.Name] {
+			continue
+		}
+		at := vc.Cur.Position(vc.Cur.Values[vc.Name].Pos)
+		was := ""
+		if old, ok := prog.pkgs[vc.Cur.PkgPath].Scope().Lookup(vc.Name).(*types.Var); ok {
+			was = types.TypeString(old.Type(), types.RelativeTo(old.Pkg()))
+		}
+		now := ""
+		if fresh, ok := ch.fresh.Scope().Lookup(vc.Name).(*types.Var); ok {
+			now = types.TypeString(fresh.Type(), types.RelativeTo(ch.fresh))
+		}
+		uses, elsewhere, ok := b.users(ctx, vc.Cur.PkgPath, vc.Name)
+		unpatched, keys := b.unpatchedUsers(uses, patched)
+		switch {
+		case !ok || elsewhere:
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart, Msg: fmt.Sprintf("type of variable %s changed (%s to %s)", vc.Name, was, now)})
+		case len(unpatched) > 0:
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
+				Msg: fmt.Sprintf("type of variable %s changed (%s to %s) and compiled code uses it (%s)", vc.Name, was, now, strings.Join(unpatched, ", "))})
+		default:
+			notes = append(notes, diag.Diagnostic{Pos: at, Kind: diag.Note,
+				Msg: fmt.Sprintf("type of variable %s changed (%s to %s): patched code uses a new variable, initialized now; compiled code that ran before (closures it made) keeps the old one", vc.Name, was, now)})
+		}
+	}
+	return notes, refusals
 }
 
 // removedVars notes the compiled variables a save removes, which stay in

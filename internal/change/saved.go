@@ -374,6 +374,13 @@ func (s *savedChange) classify() ([]savedDecl, error) {
 						refuse(d.Pos(), funcKey(fn), fmt.Sprintf("new method %s makes %s satisfy %s, which compiled code may use through that interface", fn.Name(), named.Obj().Name(), iface))
 					}
 					helperDecls = append(helperDecls, savedDecl{sf, d})
+				case named != nil && s.isHelper[funcKey(fn)] && s.resignedMethod(named, fn): // resignedmethods.go
+					ci.NewMethods[fn] = true
+					ch.NewMethods = append(ch.NewMethods, methodName(fn))
+					if iface := reachingInterface(s.prog, s.compiled, named, fn.Name()); iface != "" {
+						refuse(d.Pos(), funcKey(fn), fmt.Sprintf("signature of method %s changed and compiled %s implements %s, through which compiled code may call the compiled method", fn.Name(), named.Obj().Name(), iface))
+					}
+					helperDecls = append(helperDecls, savedDecl{sf, d})
 				case s.want[funcKey(fn)] || s.isHelper[funcKey(fn)]:
 					helperDecls = append(helperDecls, savedDecl{sf, d})
 				}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/change/diag"
 	"github.com/livepatch/livepatch/internal/rewrite"
+	"github.com/livepatch/livepatch/target/agent/side"
 )
 
 // Packages the program does not link. The interpreter cannot import them
@@ -154,6 +155,9 @@ func (p *Program) nativeOnly(ch *Change, unlinked map[string]bool) string {
 		}
 		if u, err := strconv.Unquote(path); err == nil {
 			path = u
+		}
+		if path == side.Package {
+			continue // the agent's side table, which it gives the interpreter
 		}
 		if unlinked[path] || !p.Available(path) {
 			paths[path] = true

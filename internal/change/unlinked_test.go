@@ -34,3 +34,22 @@ func TestPlanNativeOnly(t *testing.T) {
 		t.Errorf("Apply = %+v, want g with its checked declaration", pl.Apply)
 	}
 }
+
+// TestPlanSideFieldNotNativeOnly checks that a field added to a compiled
+// struct, which interpreted code reaches through the agent's side table
+// (its package lp_side), leaves the change to the interpreter: lp_side is
+// the agent's, not a package the program fails to link.
+func TestPlanSideFieldNotNativeOnly(t *testing.T) {
+	files := map[string]string{"a.go": "package p\n\ntype T struct{ a int }\n\nfunc (t *T) Get() int { return t.a }\n"}
+	k, dir := packageChecker(t, files)
+	src := strings.Replace(files["a.go"], "struct{ a int }", "struct {\n\ta int\n\tb int\n}", 1)
+	src = strings.Replace(src, "return t.a", "return t.a + t.b", 1)
+	file := filepath.Join(dir, "a.go")
+	pl, err := k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(src)}, Native: NativeMode{On: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl.NativeOnly != "" || len(pl.Apply) != 1 {
+		t.Errorf("NativeOnly = %q, Apply = %d functions; want the interpreter to take Get", pl.NativeOnly, len(pl.Apply))
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,13 +89,17 @@ func (st *session) startNative(ctx context.Context, ps []pendingPatch, restarts 
 	for _, p := range ps {
 		delete(st.nat.stays, p.Key) // a new build: its outcome will say
 	}
+	keys := slices.Collect(maps.Keys(st.vars))
 	st.mu.Unlock()
 	fns := make([]native.Func, len(ps))
 	for i, p := range ps {
 		if p.checked == nil {
 			return &native.NotCoveredError{Reason: "prompt redefinitions"}
 		}
-		fns[i] = native.Func{Key: p.Key, Checked: p.checked}
+		// Not fresh where the interpreter holds variables of the package:
+		// the plugin would declare its own (internal/native, newvars.go).
+		held := slices.ContainsFunc(keys, func(k string) bool { return strings.HasPrefix(k, p.checked.Compiled.Path()+".") })
+		fns[i] = native.Func{Key: p.Key, Checked: p.checked, Fresh: p.fresh && !held}
 	}
 	return st.nat.builder.Start(ctx, st.m.changes.Build().Native(), fns, func(pl *native.Plugin, err error) {
 		if err != nil {

@@ -17,15 +17,22 @@
 // the lines, so the debugger shows the saved file's lines.
 //
 // What the change declares anew (functions, types with their methods,
-// methods of compiled types) the plugin declares too (newdecls.go); a new
-// method of a compiled type becomes a function of its receiver first.
+// methods of compiled types, constants; package variables of a change
+// with no interpreted patch) the plugin declares too (newdecls.go,
+// newvars.go); a new method of a compiled type becomes a function of its
+// receiver first. A function or method whose signature the change sets is
+// declared as a new one, a changed constant with its new value. Literals
+// of compiled struct types naming unexported fields are built through the
+// accessors (literals.go), and fields a change adds to a compiled struct
+// are reached in the agent's side table (sidefields.go).
 //
 // Not covered yet (the interpreted patch stays, and the caller says why
-// once, from a *NotCoveredError): package variables and
-// constants declared anew, changed constants, method values of new
-// methods, unexported fields and methods reached through embedded fields,
-// method expressions of unexported methods, unexported fields of compiled
-// types as composite literal keys, generic code, dot imports and test
-// binaries. Where plugins cannot be built at all (no cgo, a platform
-// without plugins) the build gives an *UnavailableError.
+// once, from a *NotCoveredError): package variables declared anew while
+// their interpreted patch runs, added fields of a type the change
+// declares, method values of new methods, unexported fields and methods
+// reached through embedded fields, method expressions of unexported
+// methods, literals with unexported fields and their type elided, generic
+// code, dot imports and test binaries. Where plugins cannot be built at
+// all (no cgo, a platform without plugins) the build gives an
+// *UnavailableError.
 package native

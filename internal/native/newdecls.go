@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 
 	"github.com/livepatch/livepatch/internal/change"
@@ -15,14 +16,16 @@ import (
 // the plugin's code calls its own copy. A new method of a compiled type
 // cannot be declared outside its package: the plugin declares it as a
 // function of its receiver first (newMethodName), and its calls call that.
-// A package variable or constant the change declares anew is not covered
-// yet.
+// A package variable or constant the change declares anew: newvars.go.
 
 // newDecls gathers the new declarations a plugin's code uses.
 type newDecls struct {
 	c     *change.Checked
 	done  map[types.Object]bool
 	queue []types.Object
+	fresh bool // nothing of the change runs interpreted (newvars.go)
+	// consts are the const declarations written, each once.
+	consts map[*ast.GenDecl]bool
 }
 
 // need records that the plugin uses obj, a package-level object the
@@ -42,7 +45,10 @@ func (nd *newDecls) need(obj types.Object) error {
 		}
 		return nil
 	case *types.Var:
-		return notCovered("it uses package variable %s, which the change declares anew", obj.Name())
+		if !nd.fresh {
+			return notCovered("it uses package variable %s, which the change declares anew, and its interpreted patch has its own", obj.Name())
+		}
+	case *types.Const:
 	default:
 		return notCovered("it uses %s, which the change declares anew", obj.Name())
 	}
@@ -86,8 +92,9 @@ func (nd *newDecls) newMethod(m *types.Func) *types.TypeName {
 	if !ok {
 		return nil // of a new type
 	}
-	if o, _, _ := types.LookupFieldOrMethod(tn.Type(), true, nd.c.Compiled, m.Name()); o != nil {
-		return nil
+	if o, _, _ := types.LookupFieldOrMethod(tn.Type(), true, nd.c.Compiled, m.Name()); o != nil &&
+		types.TypeString(o.Type(), types.RelativeTo(o.Pkg())) == types.TypeString(m.Type(), types.RelativeTo(m.Pkg())) {
+		return nil // compiled as it is (a method whose signature changed is new)
 	}
 	return tn
 }
@@ -154,6 +161,15 @@ func (nd *newDecls) write(body *bytes.Buffer, imports map[string]string) error {
 			text, err = w.write(n, n.Name)
 			text = "type " + text
 			pos.Column = 1
+		case *ast.ValueSpec:
+			text, err = w.writeVar(n, obj.(*types.Var)) // newvars.go
+			pos.Column = max(1, pos.Column-len("var "))
+		case *ast.GenDecl:
+			if nd.consts[n] {
+				continue
+			}
+			nd.consts[n] = true
+			text, err = w.writeConsts(n)
 		}
 		if err != nil {
 			return err
@@ -163,8 +179,9 @@ func (nd *newDecls) write(body *bytes.Buffer, imports map[string]string) error {
 	return nil
 }
 
-// declOf returns the saved file and the declaration (a *ast.FuncDecl or
-// a *ast.TypeSpec) of obj, or a nil node.
+// declOf returns the saved file and the declaration (a *ast.FuncDecl, a
+// *ast.TypeSpec, a variable's *ast.ValueSpec or a constant's whole
+// *ast.GenDecl) of obj, or a nil node.
 func (nd *newDecls) declOf(obj types.Object) (change.ChangedFile, ast.Node) {
 	tok := nd.c.Fset.File(obj.Pos())
 	for _, f := range nd.c.Files {
@@ -179,8 +196,21 @@ func (nd *newDecls) declOf(obj types.Object) (change.ChangedFile, ast.Node) {
 				}
 			case *ast.GenDecl:
 				for _, sp := range d.Specs {
-					if ts, ok := sp.(*ast.TypeSpec); ok && ts.Name.Pos() == obj.Pos() {
-						return f, ts
+					switch sp := sp.(type) {
+					case *ast.TypeSpec:
+						if sp.Name.Pos() == obj.Pos() {
+							return f, sp
+						}
+					case *ast.ValueSpec:
+						for _, n := range sp.Names {
+							if n.Pos() != obj.Pos() {
+								continue
+							}
+							if d.Tok == token.CONST {
+								return f, d
+							}
+							return f, sp
+						}
 					}
 				}
 			}

@@ -43,12 +43,16 @@ func notCovered(format string, args ...any) error {
 // names of the package are reached through the package's native exports
 // (patcher.NativeTypePrefix and the others). A function the tier does not
 // cover yet gives a *NotCoveredError.
-func Source(fns []*change.Checked) ([]byte, error) {
+//
+// fresh says that nothing of the change runs interpreted (a change only
+// the native tier can take): then the package variables it declares anew
+// go native too (newvars.go).
+func Source(fns []*change.Checked, fresh bool) ([]byte, error) {
 	if len(fns) == 0 {
 		return nil, errors.New("native: no functions")
 	}
 	imports := map[string]string{} // name -> path
-	nd := &newDecls{c: fns[0], done: map[types.Object]bool{}}
+	nd := &newDecls{c: fns[0], done: map[types.Object]bool{}, fresh: fresh, consts: map[*ast.GenDecl]bool{}}
 	var body bytes.Buffer
 	for i, c := range fns {
 		if c.Compiled != fns[0].Compiled {
@@ -162,13 +166,21 @@ func (w *funcWriter) write(n ast.Node, name *ast.Ident) (string, error) {
 	if w.tok == nil {
 		w.tok = w.c.Fset.File(n.Pos())
 	}
+	amp := map[*ast.CompositeLit]*ast.UnaryExpr{}
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:
 			if se, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok {
 				w.calls[se] = n
 			}
+		case *ast.UnaryExpr:
+			if cl, ok := n.X.(*ast.CompositeLit); ok && n.Op == token.AND {
+				amp[cl] = n
+			}
 		case *ast.CompositeLit:
+			if w.compiledStructLit(n) { // literals.go
+				w.structLit(n, amp[n])
+			}
 			if w.nd.declared(w.c.Info.TypeOf(n)) {
 				for _, e := range n.Elts { // keys are fields of the plugin's own type
 					if kv, ok := e.(*ast.KeyValueExpr); ok {
@@ -257,6 +269,9 @@ func (w *funcWriter) ident(id *ast.Ident) {
 		if err := w.nd.need(obj); err != nil { // the plugin declares it too
 			w.fail(err)
 		}
+		if _, ok := obj.(*types.Var); ok {
+			w.edits = append(w.edits, edit{w.off(id.Pos()), w.off(id.End()), "(*" + id.Name + ")"}) // newvars.go
+		}
 		return
 	}
 	text, err := w.packageName(obj)
@@ -293,19 +308,33 @@ func (w *funcWriter) packageName(obj types.Object) (string, error) {
 		if o.Type().(*types.Signature).TypeParams().Len() > 0 {
 			return "", notCovered("it uses generic function %s", name)
 		}
+		if k, ok := compiled.(*types.Func); !ok || types.TypeString(k.Type(), types.RelativeTo(k.Pkg())) != types.TypeString(o.Type(), types.RelativeTo(o.Pkg())) {
+			// Its signature changed: its compiled callers are all
+			// patched (change/classify, resigned.go), and the plugin
+			// declares it as the change does, as a new function.
+			return name, w.nd.need(o)
+		}
 		if o.Exported() {
 			return q + name, nil
 		}
 		return q + patcher.NativeFuncPrefix + name, nil
 	case *types.Var:
+		if k, ok := compiled.(*types.Var); !ok || types.TypeString(k.Type(), types.RelativeTo(k.Pkg())) != types.TypeString(o.Type(), types.RelativeTo(o.Pkg())) {
+			// Its type changed: a new variable (change/planvars.go,
+			// retypedVars), which the plugin declares as one.
+			return "(*" + name + ")", w.nd.need(o)
+		}
 		if o.Exported() {
 			return q + name, nil
 		}
 		return "(*" + q + patcher.NativeVarPrefix + name + ")", nil
 	case *types.Const:
 		k, ok := compiled.(*types.Const)
-		if !ok || !constant.Compare(k.Val(), token.EQL, o.Val()) {
-			return "", notCovered("it uses constant %s, whose value the change sets", name)
+		sameType := ok && types.TypeString(k.Type(), types.RelativeTo(k.Pkg())) == types.TypeString(o.Type(), types.RelativeTo(o.Pkg()))
+		if !sameType || !constant.Compare(k.Val(), token.EQL, o.Val()) {
+			// A constant has no storage: the plugin declares it as the
+			// change does (its whole const declaration, newdecls.go).
+			return name, w.nd.need(o)
 		}
 		if o.Exported() {
 			return q + name, nil
@@ -330,6 +359,11 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 		w.newMethodCall(se, m) // newdecls.go
 		return
 	}
+	if f, ok := obj.(*types.Var); ok && len(sel.Index()) == 1 && !w.nd.declared(sel.Recv()) {
+		if named, ptr := recvNamed(sel); named != nil && named.Obj().Pkg() == w.c.Pkg && w.sideField(se, f, named.Obj().Name(), ptr) {
+			return // sidefields.go
+		}
+	}
 	if obj.Exported() {
 		return
 	}
@@ -345,13 +379,8 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 		w.fail(notCovered("method expression of unexported method %s", obj.Name()))
 		return
 	}
-	recv := sel.Recv()
-	ptr := false
-	if p, ok := recv.Underlying().(*types.Pointer); ok {
-		recv, ptr = p.Elem(), true
-	}
-	named, ok := types.Unalias(recv).(*types.Named)
-	if !ok || named.Obj().Pkg() != w.c.Pkg {
+	named, ptr := recvNamed(sel)
+	if named == nil || named.Obj().Pkg() != w.c.Pkg {
 		w.fail(notCovered("%s of a type that is not one the package declares", obj.Name()))
 		return
 	}
@@ -365,8 +394,17 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 	var prefix, suffix string
 	if sel.Kind() == types.FieldVal {
 		prefix, suffix = "(*"+pkgName+"."+patcher.NativeFieldPrefix+tname+"_"+obj.Name()+"(", "))"
-		if !ptr {
+		switch {
+		case ptr:
+		case w.c.Info.Types[se.X].Addressable():
 			prefix, suffix = prefix+"&(", suffix+")"
+		default: // a field of a value that has no address: of a copy
+			typ, err := w.typeText(w.c.Info.TypeOf(se.X)) // newvars.go
+			if err != nil {
+				w.fail(err)
+				return
+			}
+			prefix, suffix = prefix+"func() *"+typ+" { lpC := ", "; return &lpC }()"+suffix
 		}
 	} else {
 		_, ptrMethod := obj.Type().(*types.Signature).Recv().Type().(*types.Pointer)

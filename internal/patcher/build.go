@@ -249,7 +249,9 @@ func (b *build) fresh(ctx context.Context) (*Result, error) {
 	if err := install(binPath, output, res.Manifest); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	res.Native = b.native(pl, overlayPath)
+	if res.Native, err = b.native(pl, overlayPath, l.goFiles(), ov); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
 	st := &buildState{Fingerprint: fp, Args: args, Env: pl.Env, Output: output, Dirs: l.userDirs(b.mods), Manifest: res.Manifest, Skipped: res.Skipped, Native: res.Native}
 	if err := writeState(b.buildDir, st); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
@@ -303,10 +305,15 @@ func (b *build) goArgs(pl *usermod.Plumbing, binPath, overlayPath string) []stri
 }
 
 // native returns what a plugin build needs to reproduce this build's
-// packages; nil for a test binary.
-func (b *build) native(pl *usermod.Plumbing, overlayPath string) *NativeBuild {
+// packages; nil for a test binary. files are the Go files of the user
+// packages, ov the overlay as built.
+func (b *build) native(pl *usermod.Plumbing, overlayPath string, files []string, ov map[string]string) (*NativeBuild, error) {
 	if b.opts.Test {
-		return nil
+		return nil, nil
+	}
+	pinned, err := pinFiles(filepath.Join(b.buildDir, "native-pinned"), files, ov)
+	if err != nil {
+		return nil, err
 	}
 	flags := append(append([]string(nil), pl.Flags...), b.opts.BuildFlags...)
 	flags = append(append(flags, "-gcflags=all="+debugGcflags), pl.LateFlags...)
@@ -318,7 +325,7 @@ func (b *build) native(pl *usermod.Plumbing, overlayPath string) *NativeBuild {
 			env = append(env, e)
 		}
 	}
-	return &NativeBuild{Dir: b.opts.Dir, Flags: flags, Env: env, Overlay: overlayPath, BuildDir: b.buildDir}
+	return &NativeBuild{Dir: b.opts.Dir, Flags: flags, Env: env, Overlay: overlayPath, BuildDir: b.buildDir, Files: files, Pinned: pinned}, nil
 }
 
 // addedFiles returns the files that the overlay ov adds to a root package

@@ -213,6 +213,16 @@ func (l *loaded) userDirs(mods *usermod.Modules) []string {
 	return sortedKeys(seen)
 }
 
+// goFiles returns the Go files the build compiles of the user packages.
+func (l *loaded) goFiles() []string {
+	var files []string
+	for _, p := range l.user {
+		files = append(files, p.GoFiles...)
+	}
+	sort.Strings(files)
+	return files
+}
+
 // isTestVariant reports whether p is a test variant of a package, an
 // external test package or a generated test main.
 func isTestVariant(p *packages.Package) bool {

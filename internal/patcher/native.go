@@ -10,10 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/livepatch/livepatch/internal/patcher/naming"
+	"github.com/livepatch/livepatch/internal/usermod"
 )
 
 // nativeFileName is the file added (through the overlay) to every user
@@ -118,6 +120,14 @@ type NativeBuild struct {
 	Env      []string `json:"env"` // added to the process environment
 	Overlay  string   `json:"overlay"`
 	BuildDir string   `json:"buildDir"`
+	// Files are the Go files of the user packages as built; nil in the
+	// state of an older build (hideNewFiles then goes by time).
+	Files []string `json:"files,omitempty"`
+	// Pinned are copies of the Go files the build compiled from disk (not
+	// through the overlay: a file without functions), by original path:
+	// a plugin builds with them, as the program was built, whatever the
+	// saves have made of the originals since (pinFiles).
+	Pinned map[string]string `json:"pinned,omitempty"`
 }
 
 // Plugin builds a plugin (`go build -buildmode=plugin`) of the package
@@ -129,13 +139,9 @@ type NativeBuild struct {
 // imports main through its stub (nativemain.go). A failure returns the go
 // command's output in the error.
 func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string][]byte, output string, main *PluginMain) error {
-	data, err := os.ReadFile(nb.Overlay)
+	ov, err := nb.asBuilt()
 	if err != nil {
 		return fmt.Errorf("plugin: %w", err)
-	}
-	var ov struct{ Replace map[string]string }
-	if err := json.Unmarshal(data, &ov); err != nil {
-		return fmt.Errorf("plugin: overlay: %w", err)
 	}
 	srcDir := strings.TrimSuffix(output, filepath.Ext(output)) + "_src"
 	if err := os.MkdirAll(srcDir, 0o755); err != nil {
@@ -164,7 +170,8 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 		ov.Replace[filepath.Join(main.Dir, MainStubDir, "stub.go")] = stub
 		toolexec = []string{"-toolexec=" + script}
 	}
-	if data, err = json.Marshal(ov); err != nil {
+	data, err := json.Marshal(ov)
+	if err != nil {
 		return fmt.Errorf("plugin: %w", err)
 	}
 	ovPath := filepath.Join(srcDir, "overlay.json")
@@ -193,6 +200,93 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 		return fmt.Errorf("plugin: %w: %s", err, strings.TrimSpace(out.String()))
 	}
 	return nil
+}
+
+// overlay is an overlay file's content.
+type overlay struct{ Replace map[string]string }
+
+// asBuilt returns the build's overlay with the files the build compiled
+// from disk pinned as they were and the Go files saved new since hidden:
+// the packages as the program was built, which a plugin's build must
+// reproduce.
+func (nb *NativeBuild) asBuilt() (overlay, error) {
+	var ov overlay
+	data, err := os.ReadFile(nb.Overlay)
+	if err != nil {
+		return ov, err
+	}
+	if err := json.Unmarshal(data, &ov); err != nil {
+		return ov, fmt.Errorf("overlay: %w", err)
+	}
+	for orig, pin := range nb.Pinned {
+		if _, ok := ov.Replace[orig]; !ok {
+			ov.Replace[orig] = pin
+		}
+	}
+	return ov, hideNewFiles(ov.Replace, nb.Files, nb.Overlay)
+}
+
+// hideNewFiles removes from the plugin build's view (an overlay
+// replacement by "", which the go command reads as a deleted file) the Go
+// files of the build's package directories that the build did not
+// compile: a file saved new while the program runs is not part of the
+// compiled package, which the plugin must link as built (else the loader
+// refuses it: "plugin was built with a different version of package").
+// files are the build's Go files; without them, the files that appeared
+// since the build wrote its overlay, at overlayPath, are hidden.
+func hideNewFiles(replace map[string]string, files []string, overlayPath string) error {
+	st, err := os.Stat(overlayPath)
+	if err != nil {
+		return err
+	}
+	built := map[string]bool{}
+	for _, f := range files {
+		built[f] = true
+	}
+	dirs := map[string]bool{}
+	for p := range replace {
+		dirs[filepath.Dir(p)] = true
+	}
+	for d := range dirs {
+		names, err := filepath.Glob(filepath.Join(d, "*.go"))
+		if err != nil {
+			return err
+		}
+		for _, p := range names {
+			if _, ok := replace[p]; ok || built[p] || strings.HasSuffix(p, "_test.go") {
+				continue
+			}
+			if fi, err := os.Stat(p); err == nil && (files != nil || fi.ModTime().After(st.ModTime())) {
+				replace[p] = ""
+			}
+		}
+	}
+	return nil
+}
+
+// pinFiles copies into dir the files of files that the overlay ov does
+// not replace, as they are now (as the build compiles them), and returns
+// the copies by original path.
+func pinFiles(dir string, files []string, ov map[string]string) (map[string]string, error) {
+	pinned := map[string]string{}
+	for i, f := range files {
+		if _, ok := ov[f]; ok || strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("pin %s: %w", f, err)
+		}
+		p := filepath.Join(dir, strconv.Itoa(i), filepath.Base(f))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, fmt.Errorf("pin %s: %w", f, err)
+		}
+		if err := usermod.WriteIfChanged(p, src); err != nil {
+			return nil, fmt.Errorf("pin %s: %w", f, err)
+		}
+		pinned[f] = p
+	}
+	return pinned, nil
 }
 
 // pluginLinkFlags returns the host build's flags for a plugin's build,

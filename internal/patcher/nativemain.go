@@ -75,7 +75,19 @@ func (nb *NativeBuild) MainForPlugin(ctx context.Context, path string) (*PluginM
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"list", "-export", "-buildmode=plugin", "-overlay", nb.Overlay, "-json=ImportPath,Dir,Export,Imports,GoFiles,CompiledGoFiles,Error"}
+	ov, err := nb.asBuilt()
+	if err != nil {
+		return nil, fmt.Errorf("package main for a plugin: %w", err)
+	}
+	data, err := json.Marshal(ov)
+	if err != nil {
+		return nil, err
+	}
+	ovPath := strings.TrimSuffix(nb.Overlay, ".json") + "-plugin-main.json"
+	if err := os.WriteFile(ovPath, data, 0o644); err != nil {
+		return nil, fmt.Errorf("package main for a plugin: %w", err)
+	}
+	args := []string{"list", "-export", "-buildmode=plugin", "-overlay", ovPath, "-json=ImportPath,Dir,Export,Imports,GoFiles,CompiledGoFiles,Error"}
 	args = append(args, nb.Flags...)
 	args = append(args, "-gcflags="+path+"="+gcflags+" -p=main", path)
 	cmd := exec.CommandContext(ctx, "go", args...)
@@ -104,7 +116,7 @@ func (nb *NativeBuild) MainForPlugin(ctx context.Context, path string) (*PluginM
 	if len(files) == 0 {
 		files = p.GoFiles
 	}
-	exported, err := nb.exportedNames(p.Dir, files)
+	exported, err := exportedNames(ov.Replace, p.Dir, files)
 	if err != nil {
 		return nil, fmt.Errorf("package main for a plugin: %w", err)
 	}
@@ -161,16 +173,8 @@ func mainGcflags(flags []string, path string) (string, error) {
 
 // exportedNames returns the exported package-level functions (not
 // methods) and variables of the files (relative to dir, or absolute), as
-// the overlay gives them.
-func (nb *NativeBuild) exportedNames(dir string, files []string) ([]string, error) {
-	data, err := os.ReadFile(nb.Overlay)
-	if err != nil {
-		return nil, err
-	}
-	var ov struct{ Replace map[string]string }
-	if err := json.Unmarshal(data, &ov); err != nil {
-		return nil, fmt.Errorf("overlay: %w", err)
-	}
+// the overlay's replace gives them.
+func exportedNames(replace map[string]string, dir string, files []string) ([]string, error) {
 	var names []string
 	fset := token.NewFileSet()
 	for _, f := range files {
@@ -178,7 +182,7 @@ func (nb *NativeBuild) exportedNames(dir string, files []string) ([]string, erro
 			f = filepath.Join(dir, f)
 		}
 		src := f
-		if r, ok := ov.Replace[f]; ok {
+		if r, ok := replace[f]; ok {
 			src = r
 		}
 		file, err := parser.ParseFile(fset, src, nil, parser.SkipObjectResolution)

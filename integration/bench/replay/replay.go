@@ -27,6 +27,7 @@ type Options struct {
 	Pairs  int           // at most this many version pairs per module; 0: all
 	Settle time.Duration // how long a save that has not been reported on is waited for
 	Proxy  string        // GOPROXY for the downloads; "": the go command's own
+	From   []string      // replay only the pairs that start at these versions; nil: all
 }
 
 // replayGrace is how long the console is watched for more output once a
@@ -53,6 +54,9 @@ func Bench(ctx context.Context, m Module, o Options, logf func(format string, ar
 			break
 		}
 		from, to := m.versions[i], m.versions[i+1]
+		if o.From != nil && !slices.Contains(o.From, from) {
+			continue
+		}
 		st := replayPair(ctx, m, dirs[from], dirs[to], work, o, logf)
 		st.Module, st.From, st.To = m.name, from, to
 		logf("replay: %s %s -> %s: %s %s%s", m.name, from, to, st.Outcome, strings.Join(st.Reasons, ", "), st.likeText())

@@ -7,93 +7,119 @@ import (
 	"testing"
 )
 
-// The console outputs below are livepatch's, copied from replays of
-// go-httpbin and go-smtp (positions and names as they were).
+// judgeCases are console outputs of replayed pairs and their verdicts: the
+// outputs are livepatch's, copied from replays of go-httpbin, go-smtp and
+// chi (positions and names as they were).
+var judgeCases = []struct {
+	name     string
+	outputs  []string
+	want     pairVerdict
+	failures int
+}{
+	{
+		name:    "applied, with a note and an added method",
+		outputs: []string{"patched example.com/m.(*Server).Serve (server.go:85)\nserver.go:118:6: a function literal in (*Server).Serve changed: closures it made before keep their old code\nadded method (*Client).readResponse for patched code\n"},
+		want:    pairVerdict{outcome: outcomeApplied, patched: 1},
+	},
+	{
+		name: "saves that wait for a later one of the same package",
+		outputs: []string{
+			"client.go:537:60: opts.DeliverBy undefined (type *RcptOptions has no field or method DeliverBy)\nlivepatch: nothing of this save was applied: it goes live when package smtp type-checks\n",
+			"conn.go:297:14: c.server.EnableDELIVERBY undefined (type *Server has no field or method EnableDELIVERBY)\nlivepatch: nothing of this save was applied: it waits for client.go, and goes live when package smtp type-checks\n",
+			"patched github.com/emersion/go-smtp.(*Client).Rcpt (client.go:492)\n",
+		},
+		want: pairVerdict{outcome: outcomeApplied, patched: 1},
+	},
+	{
+		name: "a wait that no later save ends",
+		outputs: []string{
+			"patched example.com/m.parseCmd (parse.go:16)\n",
+			"client.go:537:60: undefined: DeliverByReturn\nlivepatch: nothing of this save was applied: it goes live when package smtp type-checks\n",
+		},
+		want:     pairVerdict{outcome: outcomeFailed, patched: 1, reasons: []string{"type error against another file"}},
+		failures: 1,
+	},
+	{
+		name: "a wait that only a native build's outcome follows",
+		outputs: []string{
+			"client.go:50:7: constant defaultTimeout changed and compiled code reads it (m.Dial): edit those functions too, or restart to apply\nlivepatch: nothing of this save was applied: it waits for those functions, and goes live when package smtp changes them too\n",
+			"native: m.Dial (client.go:58) (built in 0.9s)\n",
+		},
+		want:     pairVerdict{outcome: outcomeFailed, reasons: []string{"constant change"}},
+		failures: 1,
+	},
+	{
+		name:    "nothing said at all",
+		outputs: nil,
+		want:    pairVerdict{outcome: outcomeApplied},
+	},
+	{
+		name: "refusals of several kinds, in two saves",
+		outputs: []string{
+			"helpers.go:115:1: signature of mustMarshalJSON changed and code outside the functions of this file uses it: restart to apply\nresponses.go:57:2: type of field JSON of bodyResponse changed: restart to apply\nlivepatch: nothing of this save was applied\n",
+			"patched example.com/m.parseCmd (parse.go:16)\n",
+			"main.go:14:2: new variable buildDate (compiled code has no place for it): restart to apply\nhandlers.go:1:9: handleBytes removed: restart to apply\nserver.go:1:9: variable errTCPAndLMTP removed: restart to apply\nserver.go:1:9: type SaslServerFactory removed: restart to apply\nlivepatch: nothing of this save was applied\n",
+		},
+		want: pairVerdict{outcome: outcomeRefused, patched: 1,
+			reasons: []string{"signature change", "field change", "package variable", "removed function", "type change"}},
+	},
+	{
+		name: "a type error against another file, go/types' have and want lines included",
+		outputs: []string{"handlers.go:106:11: undefined: discardedBodyResponse\nhandlers.go:305:42: too many arguments in call to weightedRandomChoice\n\thave ([]weightedChoice[int], func() float64)\n\twant ([]weightedChoice[T])\n" +
+			"helpers.go:578:1: generic function weightedRandomChoice changed: restart to apply\nlivepatch: nothing of this save was applied\n"},
+		want: pairVerdict{outcome: outcomeRefused, reasons: []string{typeErrorReason, "generic function"}},
+	},
+	{
+		name: "new file, removed file, import, unused import, interpreter",
+		outputs: []string{
+			"extra.go: new file of package httpbin: restart to apply\n",
+			"old.go: removed: what it declares stays in the running program until a restart; nothing applied\n",
+			"conn.go:12:2: package example.com/x is not linked into this program\nconn.go:3:2: \"log/slog\" imported and not used\n12:3: x has type T, which the Go prompt cannot name (a type declared inside a function)\nlivepatch: nothing of this save was applied\n",
+		},
+		want: pairVerdict{outcome: outcomeRefused,
+			reasons: []string{"new file", "removed file", "new import not linked", "imported and not used", "interpreter limit"}},
+	},
+	{
+		name: "an import of a dependency, an interface gaining a method",
+		outputs: []string{
+			"content_charset.go:5:2: package mime is linked into this program only as a dependency, and patched code reaches only the packages the program's own code imports as built: restart to apply\nlivepatch: nothing of this save was applied\n",
+			"chi.go:67:6: interface Router gains method Find, which compiled type chi.Mux lacks, though it implements Router as built (compiled code may convert it to Router): restart to apply\nlivepatch: nothing of this save was applied\n",
+		},
+		want: pairVerdict{outcome: outcomeRefused, reasons: []string{"new import of a dependency", "interface change"}},
+	},
+	{
+		name: "livepatch failed: an agent error and a revert",
+		outputs: []string{
+			"patch example.com/m.f: interpreter panicked\nlivepatch: nothing of this save was applied\n",
+			"handlers.go:12:1: signature of f changed: restart to apply\nlivepatch: nothing of this save was applied\n",
+			"livepatch: revert failed: agent gone\n",
+		},
+		want:     pairVerdict{outcome: outcomeFailed, reasons: []string{"signature change"}},
+		failures: 2,
+	},
+	{
+		name: "the native tier: a change it does not cover, a build that failed, one that switched",
+		outputs: []string{
+			"livepatch: example.com/m.Dial (client.go:58): nothing of this save was applied: the interpreter cannot take it (client.go:130:3: a struct type with an embedded field among others), and the native tier does not cover this yet: generic function\n",
+			"livepatch: waiting for the native build: example.com/m.f (a.go:3): it imports mime, which the program links only as a dependency\n",
+			"livepatch: example.com/m.f (a.go:3): not applied: its native build failed: exit status 1\n",
+			"livepatch: waiting for the native build: example.com/m.g (b.go:3): it imports mime, which the program links only as a dependency\n",
+			"native: example.com/m.g (b.go:3) (built in 1.8s)\n",
+			"patched example.com/m.h (c.go:3)\nlivepatch: example.com/m.h (c.go:3) stays interpreted: the native tier does not cover this yet: it uses package variable e, which the change declares anew, and its interpreted patch has its own\n",
+		},
+		want:     pairVerdict{outcome: outcomeFailed, reasons: []string{"not covered by the native tier"}, patched: 1},
+		failures: 1,
+	},
+	{
+		name:    "files the build leaves out",
+		outputs: []string{"x_windows.go: not part of this build (its build constraints leave it out): nothing applied\n", "y.go: removed: it was not part of this build; nothing to apply\n"},
+		want:    pairVerdict{outcome: outcomeApplied},
+	},
+}
+
+// TestJudge checks the verdicts on judgeCases.
 func TestJudge(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		outputs  []string
-		want     pairVerdict
-		failures int
-	}{
-		{
-			name:    "applied, with a note and an added method",
-			outputs: []string{"patched example.com/m.(*Server).Serve (server.go:85)\nserver.go:118:6: a function literal in (*Server).Serve changed: closures it made before keep their old code\nadded method (*Client).readResponse for patched code\n"},
-			want:    pairVerdict{outcome: outcomeApplied, patched: 1},
-		},
-		{
-			name: "saves that wait for a later one of the same package",
-			outputs: []string{
-				"client.go:537:60: opts.DeliverBy undefined (type *RcptOptions has no field or method DeliverBy)\nlivepatch: nothing of this save was applied: it goes live when package smtp type-checks\n",
-				"conn.go:297:14: c.server.EnableDELIVERBY undefined (type *Server has no field or method EnableDELIVERBY)\nlivepatch: nothing of this save was applied: it waits for client.go, and goes live when package smtp type-checks\n",
-				"patched github.com/emersion/go-smtp.(*Client).Rcpt (client.go:492)\n",
-			},
-			want: pairVerdict{outcome: outcomeApplied, patched: 1},
-		},
-		{
-			name: "a wait that no later save ends",
-			outputs: []string{
-				"patched example.com/m.parseCmd (parse.go:16)\n",
-				"client.go:537:60: undefined: DeliverByReturn\nlivepatch: nothing of this save was applied: it goes live when package smtp type-checks\n",
-			},
-			want:     pairVerdict{outcome: outcomeFailed, patched: 1, reasons: []string{"type error against another file"}},
-			failures: 1,
-		},
-		{
-			name:    "nothing said at all",
-			outputs: nil,
-			want:    pairVerdict{outcome: outcomeApplied},
-		},
-		{
-			name: "refusals of several kinds, in two saves",
-			outputs: []string{
-				"helpers.go:115:1: signature of mustMarshalJSON changed and code outside the functions of this file uses it: restart to apply\nresponses.go:57:2: type of field JSON of bodyResponse changed: restart to apply\nlivepatch: nothing of this save was applied\n",
-				"patched example.com/m.parseCmd (parse.go:16)\n",
-				"main.go:14:2: new variable buildDate (compiled code has no place for it): restart to apply\nhandlers.go:1:9: handleBytes removed: restart to apply\nserver.go:1:9: variable errTCPAndLMTP removed: restart to apply\nserver.go:1:9: type SaslServerFactory removed: restart to apply\nlivepatch: nothing of this save was applied\n",
-			},
-			want: pairVerdict{outcome: outcomeRefused, patched: 1,
-				reasons: []string{"signature change", "field change", "package variable", "removed function", "type change"}},
-		},
-		{
-			name: "a type error against another file, go/types' have and want lines included",
-			outputs: []string{"handlers.go:106:11: undefined: discardedBodyResponse\nhandlers.go:305:42: too many arguments in call to weightedRandomChoice\n\thave ([]weightedChoice[int], func() float64)\n\twant ([]weightedChoice[T])\n" +
-				"helpers.go:578:1: generic function weightedRandomChoice changed: restart to apply\nlivepatch: nothing of this save was applied\n"},
-			want: pairVerdict{outcome: outcomeRefused, reasons: []string{typeErrorReason, "generic function"}},
-		},
-		{
-			name: "new file, removed file, import, unused import, interpreter",
-			outputs: []string{
-				"extra.go: new file of package httpbin: restart to apply\n",
-				"old.go: removed: what it declares stays in the running program until a restart; nothing applied\n",
-				"conn.go:12:2: package example.com/x is not linked into this program\nconn.go:3:2: \"log/slog\" imported and not used\n12:3: x has type T, which the Go prompt cannot name (a type declared inside a function)\nlivepatch: nothing of this save was applied\n",
-			},
-			want: pairVerdict{outcome: outcomeRefused,
-				reasons: []string{"new file", "removed file", "new import not linked", "imported and not used", "interpreter limit"}},
-		},
-		{
-			name: "an import of a dependency, an interface gaining a method",
-			outputs: []string{
-				"content_charset.go:5:2: package mime is linked into this program only as a dependency, and patched code reaches only the packages the program's own code imports as built: restart to apply\nlivepatch: nothing of this save was applied\n",
-				"chi.go:67:6: interface Router gains method Find, which compiled type chi.Mux lacks, though it implements Router as built (compiled code may convert it to Router): restart to apply\nlivepatch: nothing of this save was applied\n",
-			},
-			want: pairVerdict{outcome: outcomeRefused, reasons: []string{"new import of a dependency", "interface change"}},
-		},
-		{
-			name: "livepatch failed: an agent error and a revert",
-			outputs: []string{
-				"patch example.com/m.f: interpreter panicked\nlivepatch: nothing of this save was applied\n",
-				"handlers.go:12:1: signature of f changed: restart to apply\nlivepatch: nothing of this save was applied\n",
-				"livepatch: revert failed: agent gone\n",
-			},
-			want:     pairVerdict{outcome: outcomeFailed, reasons: []string{"signature change"}},
-			failures: 2,
-		},
-		{
-			name:    "files the build leaves out",
-			outputs: []string{"x_windows.go: not part of this build (its build constraints leave it out): nothing applied\n", "y.go: removed: it was not part of this build; nothing to apply\n"},
-			want:    pairVerdict{outcome: outcomeApplied},
-		},
-	} {
+	for _, tc := range judgeCases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := judge(tc.outputs)
 			if len(got.failures) != tc.failures {
@@ -104,6 +130,22 @@ func TestJudge(t *testing.T) {
 				t.Errorf("judge = %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestNativeLines checks that the replay waits for every function a save
+// left waiting for its native build, until a switch or a failure names it.
+func TestNativeLines(t *testing.T) {
+	pending := map[string]bool{}
+	nativeLines("livepatch: waiting for the native build: m.f (a.go:3), m.(*T).g (b.go:9): it imports mime, which the program links only as a dependency\n", pending)
+	nativeLines("livepatch: waiting for the native build: m.h (c.go:1): the interpreter cannot take it (x)\n", pending)
+	nativeLines("native: m.f (a.go:3), m.(*T).g (b.go:9) (built in 1.2s)\n", pending)
+	if len(pending) != 1 || !pending["m.h (c.go:1)"] {
+		t.Fatalf("after a switch: pending %v, want m.h alone", pending)
+	}
+	nativeLines("livepatch: m.h (c.go:1): not applied: its native build failed: exit status 1\n", pending)
+	if len(pending) != 0 {
+		t.Errorf("after a failure: pending %v", pending)
 	}
 }
 

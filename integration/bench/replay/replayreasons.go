@@ -59,7 +59,13 @@ func classifyLine(line string, nothingOfIt bool) (lineKind, string) {
 	case strings.Contains(line, "removed: it was not part of this build"),
 		strings.Contains(line, "not part of this build (its build constraints"):
 		return lineInfo, "" // a file the build leaves out: nothing to do
+	case strings.Contains(line, " stays interpreted: "):
+		return lineInfo, "" // applied, interpreted: the native tier does not take it (yet)
+	case strings.Contains(line, "the native tier does not cover this yet: "),
+		strings.Contains(line, "the native tier is unavailable: "):
+		return lineRefusal, "not covered by the native tier" // "livepatch: NAMES: nothing of this save was applied: WHY, and the native tier ..."
 	case strings.Contains(line, nothingApplied), // "livepatch: ERR; nothing of this save was applied"
+		strings.HasPrefix(line, "livepatch: ") && strings.Contains(line, nativeFailed),
 		slices.ContainsFunc(failureWords, func(w string) bool { return strings.Contains(line, w) }):
 		return lineFailure, ""
 	}
@@ -195,11 +201,22 @@ func waitEnded(out string, later []string) bool {
 	}
 	pkg, _, _ := strings.Cut(rest, " ")
 	for _, l := range later {
-		if !strings.Contains(l, waitingFor+pkg+" ") {
+		if !strings.Contains(l, waitingFor+pkg+" ") && !nativeOutcomeOnly(l) {
 			return true
 		}
 	}
 	return false
+}
+
+// nativeOutcomeOnly reports whether out only says how native builds
+// ended: no save's report, which would say whether the save still waits.
+func nativeOutcomeOnly(out string) bool {
+	for _, l := range outputLines(out) {
+		if l != "" && !strings.HasPrefix(l, nativeBuilt) && !(strings.HasPrefix(l, "livepatch: ") && strings.Contains(l, nativeFailed)) {
+			return false
+		}
+	}
+	return true
 }
 
 // waitingFor starts the end of the console's word on a save that waits

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,6 +61,7 @@ func replaySession(ctx context.Context, m Module, work, toDir string, saves, oth
 	if err != nil {
 		return st, err
 	}
+	waitNative(s, st.Files)
 	st.judge()
 	select {
 	case <-exited:
@@ -99,6 +101,76 @@ func saveAll(s *session.Session, toDir, work string, saves, others []fileChange,
 		files = append(files, File{Path: c.rel, Change: string(c.kind), Console: consoleOutputs(s, settle, replayGrace)})
 	}
 	return files, nil
+}
+
+// Lines of the native tier's outcomes (internal/livepatch/nativeonly.go).
+const (
+	nativeWaiting = "livepatch: waiting for the native build: "
+	nativeBuilt   = "native: "
+	nativeFailed  = ": not applied: "
+)
+
+// nativeTimeout bounds the wait for a native build that a save waits for
+// (a first build compiles the standard library for plugins: ~10 s cold).
+const nativeTimeout = 3 * time.Minute
+
+// waitNative waits until every function that a save left waiting for
+// its native build has the build's outcome (the switch, "native: NAMES",
+// or why not, "livepatch: NAMES: not applied: ..."), so that the probe
+// sees what the saves made of the program; the outcomes' outputs join the
+// last file's console. A later save's wait for a function supersedes the
+// earlier build, whose outcome is never said.
+func waitNative(s *session.Session, files []File) {
+	pending := map[string]bool{}
+	for _, f := range files {
+		for _, out := range f.Console {
+			nativeLines(out, pending)
+		}
+	}
+	if len(pending) == 0 || len(files) == 0 {
+		return
+	}
+	last := &files[len(files)-1]
+	deadline := time.Now().Add(nativeTimeout)
+	for len(pending) > 0 && time.Now().Before(deadline) {
+		for _, out := range consoleOutputs(s, time.Until(deadline), replayGrace) {
+			last.Console = append(last.Console, out)
+			nativeLines(out, pending)
+		}
+	}
+}
+
+// nativeLines records in pending the functions that out says wait for
+// their native build, and drops those whose build it says ended.
+func nativeLines(out string, pending map[string]bool) {
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(l, nativeWaiting):
+			names, _, _ := strings.Cut(strings.TrimPrefix(l, nativeWaiting), "): ")
+			for _, n := range splitNames(names + ")") {
+				pending[n] = true
+			}
+		case strings.HasPrefix(l, nativeBuilt):
+			names, _, _ := strings.Cut(strings.TrimPrefix(l, nativeBuilt), ") (built in ")
+			for _, n := range splitNames(names + ")") {
+				delete(pending, n)
+			}
+		case strings.HasPrefix(l, "livepatch: ") && strings.Contains(l, nativeFailed):
+			names, _, _ := strings.Cut(strings.TrimPrefix(l, "livepatch: "), nativeFailed)
+			for _, n := range splitNames(names) {
+				delete(pending, n)
+			}
+		}
+	}
+}
+
+// splitNames splits a console list of functions, each "NAME (file:line)".
+func splitNames(list string) []string {
+	names := strings.Split(list, "), ")
+	for i := range len(names) - 1 {
+		names[i] += ")"
+	}
+	return names
 }
 
 // exited returns a channel closed when the program terminates.

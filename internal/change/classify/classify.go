@@ -124,6 +124,12 @@ func Files(b Build, fcs []FileChange, live map[string]Live, callers func(key str
 		for _, fn := range c.pl.Apply {
 			patched[fn.Key] = true
 		}
+		// A function whose signature changed is not a compiled caller
+		// to patch: it becomes a helper itself, or the change is
+		// refused (resigned.go).
+		for _, fn := range resigned[c] {
+			patched[fn.Key] = true
+		}
 	}
 	declaredIn := func(key string) (*classifier, *FuncDecl) {
 		for _, c := range cs {

@@ -11,7 +11,7 @@ import (
 
 // funcs decides each function of the saved file: applied, a helper of
 // the applied ones, reverted (edited back to its compiled form), left as
-// it is, or refused. It returns the plain functions whose signature
+// it is, or refused. It returns the functions and methods whose signature
 // changed, for resigned to decide.
 func (c *classifier) funcs() (resigned []*FuncDecl) {
 	cur, prev, live := c.cur, c.prev, c.live
@@ -44,10 +44,8 @@ func (c *classifier) funcs() (resigned []*FuncDecl) {
 			c.refuse(fn.Decl.Pos(), key, "signature of generic function %s changed", fn.Name)
 		case fn.Generic && !(inManifest && f.Patchable):
 			c.refuse(fn.Decl.Pos(), key, "generic function %s changed", fn.Name)
-		case !c.sameSignature(fn, o) && fn.Decl.Recv == nil:
-			resigned = append(resigned, fn)
 		case !c.sameSignature(fn, o):
-			c.refuse(fn.Decl.Pos(), key, "signature of %s changed", fn.Name)
+			resigned = append(resigned, fn)
 		case fn.Decl.Body == nil:
 			c.refuse(fn.Decl.Pos(), key, "body of %s removed", fn.Name)
 		case !inManifest || !f.Patchable:

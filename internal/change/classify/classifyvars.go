@@ -11,13 +11,17 @@ const (
 	VarNew     = iota // a variable the build does not have
 	VarInit           // a compiled variable whose declaration changed
 	VarRemoved        // a compiled variable no file declares any more
+	// VarRetyped is a compiled variable of the saved file whose declared
+	// type changed: a new variable for the patched code when every
+	// compiled user is patched (PlanSave, planvars.go).
+	VarRetyped
 )
 
 // VarChange is a package variable whose declaration a save adds or
 // changes. Which one goes live, and whether a changed one keeps its type,
 // is decided once the package is checked (PlanSave, planvars.go).
 type VarChange struct {
-	Kind int // VarNew, VarInit or VarRemoved
+	Kind int // VarNew, VarInit, VarRemoved or VarRetyped
 	Name string
 	File string // the saved file that declares it
 	Cur  *FileDecls
@@ -48,10 +52,23 @@ func (c *classifier) varDecls() {
 			c.refuse(v.Pos, "", "%s became a variable", name)
 		case embedsOf(v.Text) != embedsOf(o.Text):
 			c.refuse(v.Pos, "", "//go:embed of variable %s changed", name)
+		case Squeeze(v.Text) != Squeeze(o.Text) && c.retyped(name, v):
+			c.pl.Vars = append(c.pl.Vars, VarChange{Kind: VarRetyped, Name: name, File: c.file, Cur: cur})
 		case Squeeze(v.Text) != Squeeze(o.Text):
 			c.pl.Vars = append(c.pl.Vars, VarChange{Kind: VarInit, Name: name, File: c.file, Cur: cur})
 		}
 	}
+}
+
+// retyped reports whether v, the saved declaration of compiled variable
+// name of the file as built, declares another type than the build: both
+// name their type, and not one type (Build.SameType).
+func (c *classifier) retyped(name string, v ValueDecl) bool {
+	o, ok := c.old.Values[name]
+	if !ok || o.Spec == nil || v.Spec == nil || o.Spec.Type == nil || v.Spec.Type == nil {
+		return false
+	}
+	return !c.sameType(c.old.slice(o.Spec.Type.Pos(), o.Spec.Type.End()), c.cur.slice(v.Spec.Type.Pos(), v.Spec.Type.End()))
 }
 
 // removedVars records the compiled variables of the saved file that no

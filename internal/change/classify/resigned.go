@@ -2,11 +2,13 @@ package classify
 
 import "strings"
 
-// resigned decides the plain functions of the saved file whose signature
-// changed: each becomes a helper of its callers when every compiled use
-// of it is in a function of its package that the change patches (patched,
-// in any file of the change) or that a save made live; otherwise it is
-// refused. A caller that a file of the change declares as compiled (its
+// resigned decides the functions and methods of the saved file whose
+// signature changed: each becomes a helper of its callers when every
+// compiled use of it is in a function of its package that the change
+// patches (patched, in any file of the change) or that a save made live;
+// otherwise it is refused. A method becomes a method the change adds (the
+// package check refuses it where an interface of the program could reach
+// the compiled one: change/resignedmethods.go). A caller that a file of the change declares as compiled (its
 // call fits the new signature as it is, a variadic parameter added, say)
 // is patched with its own text, so that it calls the new function
 // (declared finds it).

@@ -1,0 +1,107 @@
+package native
+
+import (
+	"go/ast"
+	"go/types"
+	"strconv"
+)
+
+// A field a change adds to a compiled struct type lives outside the
+// compiled layout, in the agent's side table (target/agent/side), keyed by
+// the value's address, as the interpreter keeps it (internal/rewrite,
+// sidefields.go, whose rules the change passed): the plugin reaches it as
+// the interpreted patch does, with the same key, so both see one field:
+//
+//	(*lp_side.Field(p, "f T", func() interface{} { return new(T) }).(*T))
+//
+// A field whose type names a type the change declares anew is not
+// covered: the plugin's type is not the interpreter's.
+
+// sideField rewrites se, a selection of a field that the change adds to a
+// compiled type, reached through a pointer (ptr) or not; it reports
+// whether se is one.
+func (w *funcWriter) sideField(se *ast.SelectorExpr, f *types.Var, tname string, ptr bool) bool {
+	if w.c.Compiled.Scope().Lookup(tname) == nil || w.compiledMember(tname, f) {
+		return false
+	}
+	typ, ok := w.sideType(f)
+	if !ok {
+		return true
+	}
+	prefix, suffix := "(*lp_side.Field(", ", "+sideKey(f)+", func() interface{} { return new("+typ+") }).(*"+typ+"))"
+	if !ptr {
+		if !pointerReached(w.c.Info, se.X) {
+			w.fail(notCovered("field %s that the change adds to %s is read from a value not reached through a pointer", f.Name(), tname))
+			return true
+		}
+		prefix, suffix = prefix+"&(", ")"+suffix
+	}
+	w.handled[se.Sel] = true
+	w.insert(se.X.Pos(), prefix)
+	w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(se.End()), suffix})
+	return true
+}
+
+// sideType returns how the plugin writes the type of f, a field the
+// change adds, importing the side table; false (and a failure) when the
+// type names one the change declares anew.
+func (w *funcWriter) sideType(f *types.Var) (string, bool) {
+	for _, m := range selfRE.FindAllStringSubmatch(types.TypeString(f.Type(), func(p *types.Package) string {
+		if p == w.c.Pkg {
+			return "\x00"
+		}
+		return p.Path()
+	}), -1) {
+		if w.c.Compiled.Scope().Lookup(m[1]) == nil {
+			w.fail(notCovered("field %s that the change adds has type %s, which the change declares anew", f.Name(), m[1]))
+			return "", false
+		}
+	}
+	typ, err := w.typeText(f.Type()) // newvars.go
+	if err != nil {
+		w.fail(err)
+		return "", false
+	}
+	w.imports["lp_side"] = sidePath
+	return typ, true
+}
+
+// sideKey is the side table's key of f, a field the change adds: its name
+// and type, as the interpreter's rewriting writes it for a type that names
+// no type the change declares.
+func sideKey(f *types.Var) string {
+	return strconv.Quote(f.Name() + " " + types.TypeString(f.Type(), nil))
+}
+
+// pointerReached reports whether x, the operand of a field selection, is
+// reached through a pointer or is a package variable: its address is the
+// value's own for as long as the value lives.
+func pointerReached(info *types.Info, x ast.Expr) bool {
+	switch x := ast.Unparen(x).(type) {
+	case *ast.StarExpr:
+		return true
+	case *ast.Ident:
+		v, ok := info.Uses[x].(*types.Var)
+		return ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope()
+	case *ast.SelectorExpr:
+		_, isVar := info.Uses[x.Sel].(*types.Var)
+		id, ok := x.X.(*ast.Ident)
+		if !ok || !isVar {
+			return false
+		}
+		_, isPkg := info.Uses[id].(*types.PkgName)
+		return isPkg
+	}
+	return false
+}
+
+// recvNamed returns the named type of sel's receiver, and whether the
+// receiver is a pointer to it; nil when it is not a named type.
+func recvNamed(sel *types.Selection) (*types.Named, bool) {
+	recv, ptr := sel.Recv(), false
+	if p, ok := recv.Underlying().(*types.Pointer); ok {
+		recv, ptr = p.Elem(), true
+	}
+	named, _ := types.Unalias(recv).(*types.Named)
+	return named, ptr
+}
