@@ -170,7 +170,8 @@ func (st *session) nativeBuilt(ctx context.Context, ps []pendingPatch, restarts 
 			if err != nil {
 				st.nativeFailed(ps, err)
 			} else {
-				st.followEdits(ctx) // breakpoints in ps go to the plugin's code
+				st.stopAtNativePanics(ctx) // nativepanic.go
+				st.followEdits(ctx)        // breakpoints in ps go to the plugin's code
 				st.report(fmt.Sprintf("native: %s (built in %.1fs)", patchNames(ps), pl.Took.Seconds()))
 			}
 			return

@@ -157,6 +157,18 @@ func (m *Manager) setFunctionBreakpoints(ctx context.Context, s *dapproxy.Sessio
 // the compiled function under it, whose dispatch prologue called it, is
 // hidden.
 func (st *session) foldNative(frames []map[string]any, names []string, plugin, hidden []bool) {
+	for i, p := range st.foldPatches(names, plugin, hidden) {
+		if p != nil {
+			frames[i]["name"] = p.Name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
+		}
+	}
+}
+
+// foldPatches returns the live patch whose plugin function each frame
+// runs (nil for the others), given the frames' functions as the binary
+// names them and which frames are plugin code, and hides the compiled
+// function under each, whose dispatch prologue called it.
+func (st *session) foldPatches(names []string, plugin, hidden []bool) []*Patch {
 	st.mu.Lock()
 	byFunc := map[string]*Patch{}
 	for _, p := range st.live {
@@ -165,17 +177,19 @@ func (st *session) foldNative(frames []map[string]any, names []string, plugin, h
 		}
 	}
 	st.mu.Unlock()
+	ps := make([]*Patch, len(names))
 	if len(byFunc) == 0 {
-		return
+		return ps
 	}
-	for i, f := range frames {
-		p := byFunc[names[i]]
+	for i, name := range names {
+		p := byFunc[name]
 		if !plugin[i] || p == nil {
 			continue
 		}
-		f["name"] = p.Name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
-		if i+1 < len(frames) && names[i+1] == p.Key {
+		ps[i] = p
+		if i+1 < len(names) && names[i+1] == p.Key {
 			hidden[i+1] = true
 		}
 	}
+	return ps
 }

@@ -1,0 +1,135 @@
+package livepatch
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/go-delve/delve/pkg/proc"
+	"github.com/go-delve/delve/service/debugger"
+)
+
+// Panics in native patches. A plugin carries its own copy of the
+// runtime's code (its data is the program's), and its code calls that
+// copy: a panic in a native patch runs the plugin's runtime.fatalpanic,
+// where Delve, which sets its breakpoints of unrecovered panics and fatal
+// throws in the program's image only, never stops, and the program died
+// of the panic with no stop. So after each native switch livepatch adds
+// the plugin's copies of those functions to Delve's two breakpoints
+// (armFatal), which Delve then reports as its own: an exception stop,
+// exceptionInfo, the exception filters. Breakpoints are set while the
+// program is stopped: when it runs, livepatch pauses it, and the pause's
+// stop is held back from the client (holdPause) until the breakpoints
+// are set and the program goes on.
+
+// fatalFuncs are the runtime functions of Delve's breakpoints of
+// unrecovered panics and fatal throws, by the breakpoint's name.
+var fatalFuncs = map[string][]string{
+	proc.UnrecoveredPanic: {"runtime.fatalpanic"},
+	proc.FatalThrow:       {"runtime.throw", "runtime.fatal", "runtime.fatalsignal"},
+}
+
+// armFatal adds to Delve's enabled breakpoints of unrecovered panics and
+// fatal throws their functions in the images of plugins that they do not
+// have yet. The target is stopped.
+func armFatal(d *debugger.Debugger) {
+	tg, unlock := d.LockTargetGroup()
+	defer unlock()
+	t := tg.Selected
+	bi := t.BinInfo()
+	for _, lbp := range t.Breakpoints().Logical {
+		if !lbp.Enabled() {
+			continue
+		}
+		for _, name := range fatalFuncs[lbp.Name] {
+			fns, _ := bi.FindFunction(name)
+			for _, fn := range fns {
+				if fn.Entry == 0 || bi.PCToImage(fn.Entry) == bi.Images[0] {
+					continue // Delve's own
+				}
+				pc, err := proc.FirstPCAfterPrologue(t, fn, false)
+				if err != nil || t.Breakpoints().M[pc] != nil {
+					continue
+				}
+				if _, err := t.SetBreakpoint(lbp.LogicalID, pc, proc.UserBreakpoint, nil); err == nil {
+					lbp.Set.PidAddrs = append(lbp.Set.PidAddrs, proc.PidAddr{Pid: t.Pid(), Addr: pc})
+				}
+			}
+		}
+	}
+}
+
+// pauseWait bounds the wait for the stop of livepatch's pause.
+const pauseWait = 5 * time.Second
+
+// stopAtNativePanics makes Delve stop at unrecovered panics and fatal
+// throws in the plugins' code too: at once while the program is paused,
+// else in a pause of its own, whose stop holdPause hands over.
+func (st *session) stopAtNativePanics(ctx context.Context) {
+	d := st.s.Debugger()
+	if d == nil {
+		return
+	}
+	if !d.IsRunning() {
+		armFatal(d)
+		return
+	}
+	held := make(chan map[string]any, 1)
+	st.mu.Lock()
+	st.bps.pausing = held
+	st.mu.Unlock()
+	r, err := st.s.CallDelve(ctx, "pause", map[string]any{"threadId": 0})
+	if err == nil && r.Success() {
+		// Delve answers the pause once its halt is over, so that the
+		// debugger runs nothing when the stop is handed over.
+		select {
+		case body := <-held:
+			st.armAndGoOn(d, body)
+			return
+		case <-ctx.Done():
+		case <-time.After(pauseWait):
+		}
+	}
+	st.mu.Lock()
+	st.bps.pausing = nil
+	st.mu.Unlock()
+	if !d.IsRunning() {
+		armFatal(d)
+	}
+}
+
+// holdPause reports whether the stop raw (a stopped event's body) is the
+// pause of stopAtNativePanics, and hands it over. It runs on the
+// goroutine that reads Delve.
+func (st *session) holdPause(raw json.RawMessage) bool {
+	st.mu.Lock()
+	held := st.bps.pausing
+	st.mu.Unlock()
+	if held == nil {
+		return false
+	}
+	var body map[string]any
+	if json.Unmarshal(raw, &body) != nil || body["reason"] != "pause" {
+		return false
+	}
+	st.mu.Lock()
+	st.bps.pausing = nil
+	st.mu.Unlock()
+	held <- body
+	return true
+}
+
+// armAndGoOn sets the breakpoints at the stop of livepatch's pause, body,
+// and continues, unless a goroutine stopped at a breakpoint meanwhile (or
+// Delve refuses to continue): the client then gets that stop.
+func (st *session) armAndGoOn(d *debugger.Debugger, body map[string]any) {
+	armFatal(d)
+	if !st.otherStop(d, -1, body) {
+		r, err := st.s.CallDelve(st.ctx, "continue", map[string]any{"threadId": body["threadId"]})
+		if err == nil && r.Success() {
+			return
+		}
+	}
+	st.clientStop(body)
+	st.s.SendEvent("stopped", body)
+}
