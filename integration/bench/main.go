@@ -22,7 +22,9 @@
 // Parts: proxy, start, build (cold builds), size, prologue, prompt, save
 // (save to live and the restart way), patchcall (patched call cost),
 // native (a patched call compiled, interpreted and native, save to native
-// and the plugins' memory, on integration/bench/testdata/nativecall); and
+// and the plugins' memory, on integration/bench/testdata/nativecall), debug
+// (save to re-verified breakpoints, next in compiled and native code, on
+// the same fixture); and
 // replay, run only when -only names it (`make bench-replay`): for each pair
 // of consecutive versions of the replay modules, the older runs under
 // livepatch dap and the newer's changed files are saved into it one at a
@@ -66,7 +68,7 @@ type logFunc func(format string, args ...any)
 // parts are what a run without -only runs; extraParts are run only when
 // -only names them, for they take longer.
 var (
-	parts      = []string{"proxy", "start", "build", "size", "prologue", "prompt", "save", "patchcall", "native"}
+	parts      = []string{"proxy", "start", "build", "size", "prologue", "prompt", "save", "patchcall", "native", "debug"}
 	extraParts = []string{"replay"}
 )
 
@@ -87,6 +89,7 @@ type options struct {
 	n, warmup, starts, cold, prologueRuns      int
 	saves, saveWarmup, restarts, pairs         int
 	nativeSaves, nativeSamples                 int
+	debugSaves, debugSteps                     int
 	settle, timeout                            time.Duration
 	asJSON, asMD, quiet                        bool
 }
@@ -110,6 +113,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.restarts, "restarts", 5, "timed restarts per program, the restart way (save)")
 	fs.IntVar(&o.nativeSaves, "native-saves", 10, "timed saves to native, each a plugin the program keeps (native)")
 	fs.IntVar(&o.nativeSamples, "native-samples", 5, "measurements of 200 ms or more per tier (native)")
+	fs.IntVar(&o.debugSaves, "debug-saves", 20, "timed saves to re-verified breakpoints (debug)")
+	fs.IntVar(&o.debugSteps, "debug-steps", 20, "timed nexts per kind of code (debug)")
 	fs.StringVar(&o.modules, "modules", strings.Join(replay.Names(), ","), "comma-separated `modules` to replay: "+strings.Join(replay.Names(), ", ")+" (replay)")
 	fs.IntVar(&o.pairs, "pairs", 0, "replay at most `n` version pairs per module, 0 for all (replay)")
 	fs.DurationVar(&o.settle, "settle", 3*time.Second, "how long a replayed save the console says nothing of is waited for (replay)")

@@ -26,8 +26,8 @@ type breakpointState struct {
 	sources map[string]*sourceBreakpoints // by the client's path
 	alias   map[int]int                   // Delve's id -> the id the client knows, where they differ
 	nextID  int
-	native  nativeBreakpoints   // those in native patches (nativebps.go)
-	pausing chan map[string]any // takes the stop of livepatch's own pause (nativepanic.go)
+	native  nativeBreakpoints // those in native patches (nativebps.go)
+	fatal   fatalState        // the plugins' fatal breakpoints (nativepanic.go)
 }
 
 // sourceBreakpoints are the breakpoints of one source as the client last
@@ -311,7 +311,7 @@ func (m *Manager) stoppedEvent(s *dapproxy.Session, raw json.RawMessage) (json.R
 	if st == nil {
 		return nil, true
 	}
-	if st.holdStep(raw) || st.holdLog(raw) || st.holdPause(raw) {
+	if st.holdPause(raw) || st.holdStep(raw) || st.holdLog(raw) {
 		return nil, false
 	}
 	st.mu.Lock()

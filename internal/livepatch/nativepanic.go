@@ -3,6 +3,7 @@ package livepatch
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/go-delve/delve/pkg/proc"
@@ -20,7 +21,15 @@ import (
 // exceptionInfo, the exception filters. Breakpoints are set while the
 // program is stopped: when it runs, livepatch pauses it, and the pause's
 // stop is held back from the client (holdPause) until the breakpoints
-// are set and the program goes on.
+// are set and the program goes on; and at every stop while a patch is
+// native, images not armed yet are (armNew), should a pause have missed.
+
+// fatalState is what a session keeps of the plugins' fatal breakpoints.
+type fatalState struct {
+	pause   sync.Mutex          // one pause of livepatch's at a time
+	pausing chan map[string]any // takes the stop of livepatch's pause; guarded by session.mu
+	images  int                 // the images armFatal last saw; guarded by session.mu
+}
 
 // fatalFuncs are the runtime functions of Delve's breakpoints of
 // unrecovered panics and fatal throws, by the breakpoint's name.
@@ -31,8 +40,8 @@ var fatalFuncs = map[string][]string{
 
 // armFatal adds to Delve's enabled breakpoints of unrecovered panics and
 // fatal throws their functions in the images of plugins that they do not
-// have yet. The target is stopped.
-func armFatal(d *debugger.Debugger) {
+// have yet, and returns the number of images. The target is stopped.
+func armFatal(d *debugger.Debugger) int {
 	tg, unlock := d.LockTargetGroup()
 	defer unlock()
 	t := tg.Selected
@@ -57,6 +66,30 @@ func armFatal(d *debugger.Debugger) {
 			}
 		}
 	}
+	return len(bi.Images)
+}
+
+// arm runs armFatal and notes the images it saw.
+func (st *session) arm(d *debugger.Debugger) {
+	n := armFatal(d)
+	st.mu.Lock()
+	st.bps.fatal.images = n
+	st.mu.Unlock()
+}
+
+// armNew arms the images loaded since armFatal last ran, at a stop while
+// a patch is native. It waits for the target lock, which a running target
+// holds: it runs on a goroutine of its own.
+func (st *session) armNew(d *debugger.Debugger) {
+	tg, unlock := d.LockTargetGroup()
+	n := len(tg.Selected.BinInfo().Images)
+	unlock()
+	st.mu.Lock()
+	armed := st.bps.fatal.images
+	st.mu.Unlock()
+	if n > armed {
+		st.arm(d)
+	}
 }
 
 // pauseWait bounds the wait for the stop of livepatch's pause.
@@ -70,13 +103,15 @@ func (st *session) stopAtNativePanics(ctx context.Context) {
 	if d == nil {
 		return
 	}
+	st.bps.fatal.pause.Lock()
+	defer st.bps.fatal.pause.Unlock()
 	if !d.IsRunning() {
-		armFatal(d)
+		st.arm(d)
 		return
 	}
 	held := make(chan map[string]any, 1)
 	st.mu.Lock()
-	st.bps.pausing = held
+	st.bps.fatal.pausing = held
 	st.mu.Unlock()
 	r, err := st.s.CallDelve(ctx, "pause", map[string]any{"threadId": 0})
 	if err == nil && r.Success() {
@@ -91,20 +126,28 @@ func (st *session) stopAtNativePanics(ctx context.Context) {
 		}
 	}
 	st.mu.Lock()
-	st.bps.pausing = nil
+	st.bps.fatal.pausing = nil
 	st.mu.Unlock()
 	if !d.IsRunning() {
-		armFatal(d)
+		st.arm(d)
 	}
 }
 
 // holdPause reports whether the stop raw (a stopped event's body) is the
-// pause of stopAtNativePanics, and hands it over. It runs on the
+// pause of stopAtNativePanics, and hands it over; at any stop while a
+// patch is native, it has the images not armed yet armed. It runs on the
 // goroutine that reads Delve.
 func (st *session) holdPause(raw json.RawMessage) bool {
 	st.mu.Lock()
-	held := st.bps.pausing
+	held := st.bps.fatal.pausing
+	native := false
+	for _, p := range st.live {
+		native = native || p.nativeFunc != ""
+	}
 	st.mu.Unlock()
+	if d := st.s.Debugger(); native && d != nil {
+		go st.armNew(d)
+	}
 	if held == nil {
 		return false
 	}
@@ -113,7 +156,7 @@ func (st *session) holdPause(raw json.RawMessage) bool {
 		return false
 	}
 	st.mu.Lock()
-	st.bps.pausing = nil
+	st.bps.fatal.pausing = nil
 	st.mu.Unlock()
 	held <- body
 	return true
@@ -123,7 +166,7 @@ func (st *session) holdPause(raw json.RawMessage) bool {
 // and continues, unless a goroutine stopped at a breakpoint meanwhile (or
 // Delve refuses to continue): the client then gets that stop.
 func (st *session) armAndGoOn(d *debugger.Debugger, body map[string]any) {
-	armFatal(d)
+	st.arm(d)
 	if !st.otherStop(d, -1, body) {
 		r, err := st.s.CallDelve(st.ctx, "continue", map[string]any{"threadId": body["threadId"]})
 		if err == nil && r.Success() {
