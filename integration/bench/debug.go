@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -176,7 +177,10 @@ func nextTimes(s *session.Session, file string, line, n int) ([]float64, error) 
 		return nil, err
 	}
 	var out []float64
-	thread, err := waitStop(s, "breakpoint")
+	// Delve halts a running program to set breakpoints; when a goroutine
+	// is at the new breakpoint as it resumes (a hot line), Delve reports
+	// the stop as a pause.
+	thread, err := waitStop(s, "breakpoint", "pause")
 	for i := 0; err == nil && i < n; i++ {
 		start := time.Now()
 		if _, err = s.Call(&dap.NextRequest{Request: dap.Request{Command: "next"}, Arguments: dap.NextArguments{ThreadId: thread}}); err != nil {
@@ -200,16 +204,16 @@ func nextTimes(s *session.Session, file string, line, n int) ([]float64, error) 
 	return out, err
 }
 
-// waitStop waits for a stop with reason and returns its thread.
-func waitStop(s *session.Session, reason string) (int, error) {
+// waitStop waits for a stop with one of reasons and returns its thread.
+func waitStop(s *session.Session, reasons ...string) (int, error) {
 	ctx, cancel := context.WithTimeout(s.Ctx, debugTimeout)
 	defer cancel()
 	ev, err := s.Client.WaitEvent(ctx, "stopped")
 	if err != nil {
-		return 0, fmt.Errorf("waiting for a %s stop: %w", reason, err)
+		return 0, fmt.Errorf("waiting for a %s stop: %w", reasons[0], err)
 	}
-	if st := ev.(*dap.StoppedEvent); st.Body.Reason != reason {
-		return 0, fmt.Errorf("stopped by %q, want %q", st.Body.Reason, reason)
+	if st := ev.(*dap.StoppedEvent); !slices.Contains(reasons, st.Body.Reason) {
+		return 0, fmt.Errorf("stopped by %q, want %q", st.Body.Reason, reasons)
 	}
 	return ev.(*dap.StoppedEvent).Body.ThreadId, nil
 }
