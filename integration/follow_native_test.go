@@ -1,11 +1,13 @@
 package integration
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-dap"
 )
@@ -195,6 +197,38 @@ func TestFollowNativeConditions(t *testing.T) {
 		}
 		if seen[1]-seen[0] != 20 {
 			t.Errorf("stops with hit count %% 2 at c.n = %v, want two calls (20) apart", seen)
+		}
+		env.Disconnect()
+	})
+}
+
+// TestFollowNativeFailed sets a breakpoint in a method, then saves an
+// edit of it whose native build fails (no C linker for the plugin): the
+// breakpoint, unverified while the build is under way ("becomes active
+// when the patch goes native"), is told why it stays unverified once the
+// build failed, instead of keeping a promise that will not be kept.
+func TestFollowNativeFailed(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		t.Setenv("CC", filepath.Join(t.TempDir(), "no-cc")) // the plugin links externally
+		ret := lineOf(t, lib, "return c.n")
+		bp := env.SetBreakpoints(lib, ret)[0]
+		env.WaitStopped("breakpoint")
+		env.setSourceBreakpoints(lib, ret) // keeps its id
+		saveEdit(t, lib, orig, "c.n += step()", "c.n += 10 * step()")
+		env.waitBreakpointEvent(bp.Id, "unverified in the patch", func(b dap.Breakpoint) bool {
+			return !b.Verified && strings.Contains(b.Message, "becomes active when the patch goes native")
+		})
+		env.waitConsole("stays interpreted: its native build failed")
+		ctx, cancel := context.WithTimeout(env.Ctx, 20*time.Second)
+		defer cancel()
+		_, err := env.Client.WaitEventFunc(ctx, func(m dap.EventMessage) bool {
+			b, ok := m.(*dap.BreakpointEvent)
+			return ok && b.Body.Breakpoint.Id == bp.Id && strings.Contains(b.Body.Breakpoint.Message, "stays interpreted: its native build failed")
+		})
+		if err != nil {
+			t.Errorf("no breakpoint event saying why the breakpoint stays unverified: %v", err)
 		}
 		env.Disconnect()
 	})
