@@ -126,7 +126,12 @@ func (st *session) sayLog(body map[string]any, lp logPoint) {
 	f, _ := body["threadId"].(float64)
 	goid := int64(f)
 	d := st.s.Debugger()
-	if d == nil || d.IsRunning() {
+	if d == nil {
+		return
+	}
+	if d.IsRunning() { // not stopped after all: the client gets the stop as it was
+		st.clientStop(body)
+		st.s.SendEvent("stopped", body)
 		return
 	}
 	st.s.SendEvent("output", dap.OutputEventBody{
