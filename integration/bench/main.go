@@ -85,11 +85,11 @@ func main() {
 
 // options are the command's flags.
 type options struct {
+	debugSaves, debugSteps                     int
 	only, programs, modules, benchtime, render string
 	n, warmup, starts, cold, prologueRuns      int
 	saves, saveWarmup, restarts, pairs         int
 	nativeSaves, nativeSamples                 int
-	debugSaves, debugSteps                     int
 	settle, timeout                            time.Duration
 	asJSON, asMD, quiet                        bool
 }
@@ -113,8 +113,6 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.restarts, "restarts", 5, "timed restarts per program, the restart way (save)")
 	fs.IntVar(&o.nativeSaves, "native-saves", 10, "timed saves to native, each a plugin the program keeps (native)")
 	fs.IntVar(&o.nativeSamples, "native-samples", 5, "measurements of 200 ms or more per tier (native)")
-	fs.IntVar(&o.debugSaves, "debug-saves", 20, "timed saves to re-verified breakpoints (debug)")
-	fs.IntVar(&o.debugSteps, "debug-steps", 20, "timed nexts per kind of code (debug)")
 	fs.StringVar(&o.modules, "modules", strings.Join(replay.Names(), ","), "comma-separated `modules` to replay: "+strings.Join(replay.Names(), ", ")+" (replay)")
 	fs.IntVar(&o.pairs, "pairs", 0, "replay at most `n` version pairs per module, 0 for all (replay)")
 	fs.DurationVar(&o.settle, "settle", 3*time.Second, "how long a replayed save the console says nothing of is waited for (replay)")
@@ -122,6 +120,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.asMD, "md", false, "print the report as markdown")
 	fs.BoolVar(&o.quiet, "q", false, "no progress on stderr")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after `d`")
+	fs.IntVar(&o.debugSaves, "debug-saves", 20, "timed saves to re-verified breakpoints (debug)")
+	fs.IntVar(&o.debugSteps, "debug-steps", 20, "timed nexts per kind of code (debug)")
 	fs.StringVar(&o.render, "render", "", "run nothing: print the report saved with -json in `file` (as text, or with -md)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

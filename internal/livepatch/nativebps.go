@@ -187,7 +187,9 @@ func (st *session) foldPatches(names []string, plugin, hidden []bool) []*Patch {
 			continue
 		}
 		ps[i] = p
-		if i+1 < len(names) && names[i+1] == p.Key {
+		// The compiled function as the binary names it: its key, but
+		// main's functions are main.F there, as in the patch's name.
+		if i+1 < len(names) && (names[i+1] == p.Key || names[i+1] == p.Name) {
 			hidden[i+1] = true
 		}
 	}
