@@ -36,7 +36,8 @@ func (e *Env) setField(frameID int, ptr, field, value string) {
 
 // TestFollowNativePanic makes a method whose patch is native panic, below
 // a comment line added to main.go: the program stops at the unrecovered
-// panic (a plugin's code panics in the plugin's copy of the runtime), and
+// panic (a plugin's code panics in the plugin's copy of the runtime; the
+// exception filter, turned off and on again, keeps it), and
 // both the stack and exceptionInfo's stack text show the method under its
 // own name at the saved file's line of the panic, its compiled caller at
 // main.go's saved line, and nothing of the plugin's names or of the
@@ -62,6 +63,12 @@ func TestFollowNativePanic(t *testing.T) {
 		env.SetBreakpoints(lib, lineOf(t, lib, "return c.n"))
 		thread := env.WaitStopped("breakpoint").Body.ThreadId
 		env.setField(env.TopFrame(thread).Id, "c", "n", "2000000")
+		// The exception filter off and on again, as an editor's checkbox:
+		// the plugin's breakpoint goes and comes back with Delve's.
+		for _, filters := range [][]string{{}, {"unrecovered-panic", "runtime-fatal-throw"}} {
+			env.Call(&dap.SetExceptionBreakpointsRequest{Request: dap.Request{Command: "setExceptionBreakpoints"},
+				Arguments: dap.SetExceptionBreakpointsArguments{Filters: filters}})
+		}
 		env.setSourceBreakpoints(lib)
 		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
 		st := env.WaitStopped("exception")

@@ -3,6 +3,7 @@ package livepatch
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 	"time"
 
@@ -38,18 +39,17 @@ var fatalFuncs = map[string][]string{
 	proc.FatalThrow:       {"runtime.throw", "runtime.fatal", "runtime.fatalsignal"},
 }
 
-// armFatal adds to Delve's enabled breakpoints of unrecovered panics and
-// fatal throws their functions in the images of plugins that they do not
-// have yet, and returns the number of images. The target is stopped.
+// armFatal adds to Delve's breakpoints of unrecovered panics and fatal
+// throws their functions in the images of plugins that they do not have
+// yet, and returns the number of images. A disabled one (its exception
+// filter off) gets the addresses that enabling it sets. The target is
+// stopped.
 func armFatal(d *debugger.Debugger) int {
 	tg, unlock := d.LockTargetGroup()
 	defer unlock()
 	t := tg.Selected
 	bi := t.BinInfo()
 	for _, lbp := range t.Breakpoints().Logical {
-		if !lbp.Enabled() {
-			continue
-		}
 		for _, name := range fatalFuncs[lbp.Name] {
 			fns, _ := bi.FindFunction(name)
 			for _, fn := range fns {
@@ -57,12 +57,16 @@ func armFatal(d *debugger.Debugger) int {
 					continue // Delve's own
 				}
 				pc, err := proc.FirstPCAfterPrologue(t, fn, false)
-				if err != nil || t.Breakpoints().M[pc] != nil {
+				at := proc.PidAddr{Pid: t.Pid(), Addr: pc}
+				if err != nil || slices.Contains(lbp.Set.PidAddrs, at) {
 					continue
 				}
-				if _, err := t.SetBreakpoint(lbp.LogicalID, pc, proc.UserBreakpoint, nil); err == nil {
-					lbp.Set.PidAddrs = append(lbp.Set.PidAddrs, proc.PidAddr{Pid: t.Pid(), Addr: pc})
+				if lbp.Enabled() {
+					if _, err := t.SetBreakpoint(lbp.LogicalID, pc, proc.UserBreakpoint, nil); err != nil {
+						continue
+					}
 				}
+				lbp.Set.PidAddrs = append(lbp.Set.PidAddrs, at)
 			}
 		}
 	}
