@@ -14,7 +14,8 @@ import (
 // panic, then asks to revert: the answer says why nothing can run in the
 // program any more, not the runtime's "call from within the Go runtime"
 // (issue 11). The program's stderr names the patched function at its line
-// in the saved file, not a generated name.
+// in the saved file, not a generated name; exceptionInfo's stack shows it
+// with none of the machinery that runs it.
 func TestRevertAtFatalPanic(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir, main, orig := liveFixture(t)
@@ -32,7 +33,13 @@ func TestRevertAtFatalPanic(t *testing.T) {
 			t.Fatal(err)
 		}
 		env.waitConsole("patched main.greet")
-		env.WaitStopped("exception")
+		st := env.WaitStopped("exception")
+		info := env.Call(&dap.ExceptionInfoRequest{Request: dap.Request{Command: "exceptionInfo"},
+			Arguments: dap.ExceptionInfoArguments{ThreadId: st.Body.ThreadId}}).(*dap.ExceptionInfoResponse).Body
+		if info.Details == nil || !strings.Contains(info.Details.StackTrace, "in main.greet\n") ||
+			strings.Contains(info.Details.StackTrace, "yaegi") || strings.Contains(info.Details.StackTrace, "livepatch/target") {
+			t.Errorf("exceptionInfo's stack: %+v\nwant main.greet and none of the interpreter's or the agent's frames", info.Details)
+		}
 
 		r := env.CallRaw("livepatch/revert", map[string]any{"all": true})
 		if r.Success {

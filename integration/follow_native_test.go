@@ -1,10 +1,13 @@
 package integration
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-dap"
 )
@@ -127,6 +130,105 @@ func TestFollowNativeStep(t *testing.T) {
 		top = env.TopFrame(env.WaitStopped("step").Body.ThreadId)
 		if top.Name != "main.main" || top.Line != call {
 			t.Errorf("stepOut stopped in %s at line %d, want main.main at %d", top.Name, top.Line, call)
+		}
+		env.Disconnect()
+	})
+}
+
+// TestFollowNativeConditions sets a log point, a conditional breakpoint
+// and one with a hit count in a method whose patch is native: each behaves
+// as on compiled code. The log point says its values at its saved line and
+// does not stop; the conditional one stops only where its condition holds;
+// the one with hit count "% 2" stops at every second call.
+func TestFollowNativeConditions(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		saveEdit(t, lib, orig, "c.n += step()", "d := 10 * step()\n\tc.n += d")
+		env.waitConsole("native: example.com/native/lib.(*Counter).Inc")
+		add, ret := lineOf(t, lib, "c.n += d"), lineOf(t, lib, "return c.n")
+		set := func(bps ...dap.SourceBreakpoint) []dap.Breakpoint {
+			t.Helper()
+			got := env.Call(&dap.SetBreakpointsRequest{Request: dap.Request{Command: "setBreakpoints"},
+				Arguments: dap.SetBreakpointsArguments{Source: dap.Source{Path: lib}, Breakpoints: bps}}).(*dap.SetBreakpointsResponse).Body.Breakpoints
+			for _, b := range got {
+				if !b.Verified {
+					t.Fatalf("breakpoint not verified: %+v", b)
+				}
+			}
+			return got
+		}
+		// count evaluates c.n at the stop of thread.
+		count := func(thread int) int {
+			t.Helper()
+			n, err := strconv.Atoi(env.Evaluate(env.TopFrame(thread).Id, "c.n", "repl"))
+			if err != nil {
+				t.Fatalf("c.n: %v", err)
+			}
+			return n
+		}
+
+		bps := set(dap.SourceBreakpoint{Line: add, LogMessage: "add {d} to {c.n}"}, dap.SourceBreakpoint{Line: ret, Condition: "c.n%3 == 0"})
+		logged, err := env.Client.WaitEventFunc(env.Ctx, func(m dap.EventMessage) bool {
+			o, ok := m.(*dap.OutputEvent)
+			return ok && strings.Contains(o.Body.Output, "add 10 to ")
+		})
+		if err != nil {
+			t.Fatalf("waiting for the log point: %v", err)
+		}
+		if o := logged.(*dap.OutputEvent).Body; o.Line != add || o.Source == nil || o.Source.Path != lib {
+			t.Errorf("log point output %q at %v:%d, want %s:%d", o.Output, o.Source, o.Line, lib, add)
+		}
+		st := env.WaitStopped("breakpoint")
+		if len(st.Body.HitBreakpointIds) != 1 || st.Body.HitBreakpointIds[0] != bps[1].Id {
+			t.Errorf("hit breakpoints %v, want the conditional one's [%d]", st.Body.HitBreakpointIds, bps[1].Id)
+		}
+		if n := count(st.Body.ThreadId); n%3 != 0 {
+			t.Errorf("stopped with c.n = %d, want a multiple of 3", n)
+		}
+
+		set(dap.SourceBreakpoint{Line: ret, HitCondition: "% 2"})
+		thread := st.Body.ThreadId
+		var seen []int
+		for range 2 {
+			env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
+			thread = env.WaitStopped("breakpoint").Body.ThreadId
+			seen = append(seen, count(thread))
+		}
+		if seen[1]-seen[0] != 20 {
+			t.Errorf("stops with hit count %% 2 at c.n = %v, want two calls (20) apart", seen)
+		}
+		env.Disconnect()
+	})
+}
+
+// TestFollowNativeFailed sets a breakpoint in a method, then saves an
+// edit of it whose native build fails (no C linker for the plugin): the
+// breakpoint, unverified while the build is under way ("becomes active
+// when the patch goes native"), is told why it stays unverified once the
+// build failed, instead of keeping a promise that will not be kept.
+func TestFollowNativeFailed(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		t.Setenv("CC", filepath.Join(t.TempDir(), "no-cc")) // the plugin links externally
+		ret := lineOf(t, lib, "return c.n")
+		bp := env.SetBreakpoints(lib, ret)[0]
+		env.WaitStopped("breakpoint")
+		env.setSourceBreakpoints(lib, ret) // keeps its id
+		saveEdit(t, lib, orig, "c.n += step()", "c.n += 10 * step()")
+		env.waitBreakpointEvent(bp.Id, "unverified in the patch", func(b dap.Breakpoint) bool {
+			return !b.Verified && strings.Contains(b.Message, "becomes active when the patch goes native")
+		})
+		env.waitConsole("stays interpreted: its native build failed")
+		ctx, cancel := context.WithTimeout(env.Ctx, 20*time.Second)
+		defer cancel()
+		_, err := env.Client.WaitEventFunc(ctx, func(m dap.EventMessage) bool {
+			b, ok := m.(*dap.BreakpointEvent)
+			return ok && b.Body.Breakpoint.Id == bp.Id && strings.Contains(b.Body.Breakpoint.Message, "stays interpreted: its native build failed")
+		})
+		if err != nil {
+			t.Errorf("no breakpoint event saying why the breakpoint stays unverified: %v", err)
 		}
 		env.Disconnect()
 	})

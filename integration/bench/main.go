@@ -22,7 +22,9 @@
 // Parts: proxy, start, build (cold builds), size, prologue, prompt, save
 // (save to live and the restart way), patchcall (patched call cost),
 // native (a patched call compiled, interpreted and native, save to native
-// and the plugins' memory, on integration/bench/testdata/nativecall); and
+// and the plugins' memory, on integration/bench/testdata/nativecall), debug
+// (save to re-verified breakpoints, next in compiled and native code, on
+// the same fixture); and
 // replay, run only when -only names it (`make bench-replay`): for each pair
 // of consecutive versions of the replay modules, the older runs under
 // livepatch dap and the newer's changed files are saved into it one at a
@@ -66,7 +68,7 @@ type logFunc func(format string, args ...any)
 // parts are what a run without -only runs; extraParts are run only when
 // -only names them, for they take longer.
 var (
-	parts      = []string{"proxy", "start", "build", "size", "prologue", "prompt", "save", "patchcall", "native"}
+	parts      = []string{"proxy", "start", "build", "size", "prologue", "prompt", "save", "patchcall", "native", "debug"}
 	extraParts = []string{"replay"}
 )
 
@@ -83,6 +85,7 @@ func main() {
 
 // options are the command's flags.
 type options struct {
+	debugSaves, debugSteps                           int
 	only, programs, modules, from, benchtime, render string
 	n, warmup, starts, cold, prologueRuns            int
 	saves, saveWarmup, restarts, pairs               int
@@ -119,6 +122,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.asMD, "md", false, "print the report as markdown")
 	fs.BoolVar(&o.quiet, "q", false, "no progress on stderr")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after `d`")
+	fs.IntVar(&o.debugSaves, "debug-saves", 20, "timed saves to re-verified breakpoints (debug)")
+	fs.IntVar(&o.debugSteps, "debug-steps", 20, "timed nexts per kind of code (debug)")
 	fs.StringVar(&o.render, "render", "", "run nothing: print the report saved with -json in `file` (as text, or with -md)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -287,10 +287,14 @@ func runLoaded(s *session.Session, spec session.LaunchSpec) error {
 	return err
 }
 
-// keepOutput queues the control events and every output event.
+// keepOutput queues the control events, every output event and the
+// breakpoint events (the debug part's).
 func keepOutput(e dap.EventMessage) bool {
-	_, ok := e.(*dap.OutputEvent)
-	return ok || session.KeepControlEvents(e)
+	switch e.(type) {
+	case *dap.OutputEvent, *dap.BreakpointEvent:
+		return true
+	}
+	return session.KeepControlEvents(e)
 }
 
 // saveToNative writes edit number i of e and returns the time until the

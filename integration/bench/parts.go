@@ -60,6 +60,12 @@ func (b *bench) runParts(selected map[string]bool) {
 			b.rep.Native = &row
 		}
 	}
+	if selected["debug"] {
+		row, err := benchDebug(b.ctx, b.root, debugOptions{saves: b.o.debugSaves, steps: b.o.debugSteps}, b.logf)
+		if b.check(err); err == nil {
+			b.rep.Debug = &row
+		}
+	}
 	if selected["replay"] {
 		b.replayPart()
 	}

@@ -37,6 +37,7 @@ type Report struct {
 	Restart      []RestartRow      `json:"restart,omitempty"`
 	PatchCall    []PatchCallRow    `json:"patchCall,omitempty"`
 	Native       *NativeRow        `json:"native,omitempty"`
+	Debug        *DebugRow         `json:"debug,omitempty"`
 	// ReplayModules and Replay are the replay part's: the modules whose
 	// published versions it replays, and each pair of versions.
 	ReplayModules []replay.ModuleInfo `json:"replayModules,omitempty"`
@@ -220,6 +221,7 @@ func (r *Report) tables() []benchkit.Table {
 	ts = append(ts, r.callTables()...)
 	ts = append(ts, r.saveTables()...)
 	ts = append(ts, r.nativeTables()...) // native.go
+	ts = append(ts, r.debugTables()...)  // debug.go
 	ts = append(ts, replay.Tables(r.ReplayModules, r.Replay)...)
 	return ts
 }

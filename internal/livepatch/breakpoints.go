@@ -27,6 +27,7 @@ type breakpointState struct {
 	alias   map[int]int                   // Delve's id -> the id the client knows, where they differ
 	nextID  int
 	native  nativeBreakpoints // those in native patches (nativebps.go)
+	fatal   fatalState        // the plugins' fatal breakpoints (nativepanic.go)
 }
 
 // sourceBreakpoints are the breakpoints of one source as the client last
@@ -78,10 +79,10 @@ func (st *session) setSource(ctx context.Context, args dap.SetBreakpointsArgumen
 // sourcePlan is where the breakpoints of one setBreakpoints go.
 type sourcePlan struct {
 	fp      *filePositions
-	places  []placement              // by breakpoint of the request
-	fwd     []dap.SourceBreakpoint   // Delve's, at compiled lines
-	natives []dap.FunctionBreakpoint // in native patches
-	prev    *sourceBreakpoints       // the source's before
+	places  []placement            // by breakpoint of the request
+	fwd     []dap.SourceBreakpoint // Delve's, at compiled lines
+	natives []nativeBP             // in native patches
+	prev    *sourceBreakpoints     // the source's before
 }
 
 // planSource places the breakpoints of args. Their lines are those of the
@@ -102,9 +103,9 @@ func (st *session) planSource(args dap.SetBreakpointsArguments) sourcePlan {
 			b.Line = p.compiled
 			pl.fwd = append(pl.fwd, b)
 		} else if p.patch != nil {
-			var fb dap.FunctionBreakpoint
-			if fb, p.reason = st.nativeBreakpoint(path, b, p.patch); p.reason == "" {
-				pl.natives = append(pl.natives, fb)
+			var nbp nativeBP
+			if nbp, p.reason = st.nativeBreakpoint(path, b, p.patch); p.reason == "" {
+				pl.natives = append(pl.natives, nbp)
 			}
 		}
 		pl.places[i] = p
@@ -303,13 +304,14 @@ func (m *Manager) breakpointEvent(s *dapproxy.Session, raw json.RawMessage) (jso
 
 // stoppedEvent gives the ids of the breakpoints hit as the client knows
 // them, and holds back a step's stop in the compiled function of a native
-// patch, to step on (followStep).
+// patch, to step on (followStep), and a stop at a log point in a native
+// patch, to say its message and go on (sayLog).
 func (m *Manager) stoppedEvent(s *dapproxy.Session, raw json.RawMessage) (json.RawMessage, bool) {
 	st := m.existing(s)
 	if st == nil {
 		return nil, true
 	}
-	if st.holdStep(raw) {
+	if st.holdPause(raw) || st.holdStep(raw) || st.holdLog(raw) {
 		return nil, false
 	}
 	st.mu.Lock()
@@ -322,11 +324,18 @@ func (m *Manager) stoppedEvent(s *dapproxy.Session, raw json.RawMessage) (json.R
 	if err := json.Unmarshal(raw, &body); err != nil {
 		return nil, true
 	}
+	st.clientStop(body)
+	out, _ := json.Marshal(body)
+	return out, true
+}
+
+// clientStop makes body, a stopped event's, the client's: the breakpoints
+// hit by the ids the client knows, a stop at a native patch's breakpoint
+// (a function breakpoint to Delve) a breakpoint's.
+func (st *session) clientStop(body map[string]any) {
 	ids, _ := body["hitBreakpointIds"].([]any)
-	if len(ids) == 0 {
-		return nil, true
-	}
 	st.mu.Lock()
+	defer st.mu.Unlock()
 	for i, v := range ids {
 		f, ok := v.(float64)
 		if !ok {
@@ -339,9 +348,6 @@ func (m *Manager) stoppedEvent(s *dapproxy.Session, raw json.RawMessage) (json.R
 			ids[i] = id
 		}
 	}
-	st.mu.Unlock()
-	out, _ := json.Marshal(body)
-	return out, true
 }
 
 // outputEvent gives a log point's output (an output event of Delve's with

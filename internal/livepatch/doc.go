@@ -114,20 +114,27 @@
 // compiled text against the last seen one maps lines both ways
 // (linemap.go, positions.go), and every position that crosses the proxy
 // is translated: setBreakpoints (the request's lines to compiled lines,
-// the answer and Delve's breakpoint events back), stack frames, log
-// points' output (breakpoints.go). A breakpoint at a line that the
-// running code does not have is answered unverified with the reason: a
-// changed line whose change is not live, a line in a function whose patch
-// is interpreted (it becomes active when the patch goes native). After
-// every save, revert, redefinition and native switch, the client's
-// breakpoints are set again where their lines are now, and a breakpoint
-// event tells the client of each that moved or changed state.
+// the answer and Delve's breakpoint events back), stack frames and
+// exceptionInfo's stack text (exception.go), log points' output
+// (breakpoints.go). A breakpoint at a line that the running code does not
+// have is answered unverified with the reason: a changed line whose
+// change is not live, a line in a function whose patch is interpreted (it
+// becomes active when the patch goes native, or says why it stays
+// interpreted). After every save, revert, redefinition, native switch and
+// failed native build, the client's breakpoints are set again where their
+// lines are now, and a breakpoint event tells the client of each that
+// moved or changed state.
 //
 // A breakpoint in a native patch is a Delve function breakpoint at a line
 // of the plugin's function, which Delve gets with the client's own
-// function breakpoints (nativebps.go); the stack shows the plugin's frame
-// under the patched function's name and folds the compiled frame whose
-// prologue called it.
+// function breakpoints (nativebps.go), with its condition and hit count;
+// a log point there stops, says its message and goes on (nativelog.go).
+// The stack shows the plugin's frame under the patched function's name
+// and folds the compiled frame whose prologue called it. A plugin calls
+// its own copy of the runtime, so each native switch adds the plugin's
+// runtime.fatalpanic and fatal throws to Delve's breakpoints of
+// unrecovered panics and fatal throws, in a pause the client does not see
+// (nativepanic.go).
 //
 // # Stepping
 //

@@ -74,7 +74,8 @@ func New(opts Options) *Manager {
 // saved files' lines, breakpoints.go), stepIn (over calls of patched functions),
 // variables (without the patchable build's own locals), stackTrace and
 // threads (without the frames and goroutines of the agent and the
-// interpreter), livepatch/patches,
+// interpreter), exceptionInfo (its stack text as stackTrace shows it),
+// livepatch/patches,
 // livepatch/diff and livepatch/revert, and makes the prompt, which answers evaluate (prompt.Prompt.Register), pass its
 // inputs to the manager first: the manager answers the declarations of
 // program functions and livepatch's commands (:patches, :revert).
@@ -89,6 +90,7 @@ func (m *Manager) Register(px *dapproxy.Proxy) {
 	px.Handle("threads", m.threads)
 	px.Handle("setBreakpoints", m.setBreakpoints)
 	px.Handle("setFunctionBreakpoints", m.setFunctionBreakpoints)
+	px.Handle("exceptionInfo", m.exceptionInfo)
 	px.HandleEvent("breakpoint", m.breakpointEvent)
 	px.HandleEvent("stopped", m.stoppedEvent)
 	px.HandleEvent("output", m.outputEvent)

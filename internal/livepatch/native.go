@@ -104,6 +104,7 @@ func (st *session) startNative(ctx context.Context, ps []pendingPatch, restarts 
 	return st.nat.builder.Start(ctx, st.m.changes.Build().Native(), fns, func(pl *native.Plugin, err error) {
 		if err != nil {
 			st.nativeFailed(ps, err)
+			st.followEdits(ctx) // breakpoints in ps say why they stay unverified
 			return
 		}
 		st.nativeBuilt(ctx, ps, restarts, pl)
@@ -175,8 +176,10 @@ func (st *session) nativeBuilt(ctx context.Context, ps []pendingPatch, restarts 
 		if done {
 			if err != nil {
 				st.nativeFailed(ps, err)
+				st.followEdits(ctx) // breakpoints in ps say why they stay unverified
 			} else {
-				st.followEdits(ctx) // breakpoints in ps go to the plugin's code
+				st.stopAtNativePanics(ctx) // nativepanic.go
+				st.followEdits(ctx)        // breakpoints in ps go to the plugin's code
 				st.report(fmt.Sprintf("native: %s (built in %.1fs)", patchNames(ps), pl.Took.Seconds()))
 			}
 			return

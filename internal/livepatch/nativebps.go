@@ -22,33 +22,44 @@ import (
 // where a file:line breakpoint would also match the compiled code at that
 // line number. Delve holds one list of function breakpoints, so the
 // client's own (setFunctionBreakpoints) and these are sent together, the
-// client's first.
+// client's first. Function breakpoints have no log message: livepatch
+// says a log point's message itself (nativelog.go).
 
 // nativeBreakpoints are a session's breakpoints in native patches.
 type nativeBreakpoints struct {
-	client []dap.FunctionBreakpoint            // the client's own function breakpoints
-	bySrc  map[string][]dap.FunctionBreakpoint // by the client's path
-	answer map[string][]dap.Breakpoint         // Delve's answer for bySrc's
-	ids    map[int]bool                        // Delve's ids of bySrc's
+	client []dap.FunctionBreakpoint    // the client's own function breakpoints
+	bySrc  map[string][]nativeBP       // by the client's path
+	answer map[string][]dap.Breakpoint // Delve's answer for bySrc's
+	ids    map[int]bool                // Delve's ids of bySrc's
+	logs   map[int]logPoint            // the log points among them, by Delve's id
 }
 
-// nativeBreakpoint returns the function breakpoint at line n of the
-// plugin's code of p, or the reason there is none. The caller holds mu.
-func (st *session) nativeBreakpoint(path string, b dap.SourceBreakpoint, p *Patch) (dap.FunctionBreakpoint, string) {
+// nativeBP is a breakpoint in a native patch: the function breakpoint
+// Delve holds, and the log point it is when log.parts is not nil.
+type nativeBP struct {
+	fb  dap.FunctionBreakpoint
+	log logPoint
+}
+
+// nativeBreakpoint returns the breakpoint at line b.Line of the plugin's
+// code of p, or the reason there is none. The caller holds mu.
+func (st *session) nativeBreakpoint(path string, b dap.SourceBreakpoint, p *Patch) (nativeBP, string) {
 	if p.Tier != TierNative || p.nativeFunc == "" {
-		return dap.FunctionBreakpoint{}, st.patchedReason(path, b.Line, p)
+		return nativeBP{}, st.patchedReason(path, b.Line, p)
 	}
-	if b.LogMessage != "" {
-		return dap.FunctionBreakpoint{}, fmt.Sprintf("%s:%d: log points in patched code are not supported yet", filepath.Base(path), b.Line)
+	log, err := parseLogPoint(path, b.Line, b.LogMessage)
+	if err != nil {
+		return nativeBP{}, fmt.Sprintf("%s:%d: %v", filepath.Base(path), b.Line, err)
 	}
 	// Delve counts the line from the function's first (its //line
 	// directive's, the declaration's line in the saved file).
-	return dap.FunctionBreakpoint{Name: p.nativeFunc + ":" + strconv.Itoa(b.Line-p.Line), Condition: b.Condition, HitCondition: b.HitCondition}, ""
+	fb := dap.FunctionBreakpoint{Name: p.nativeFunc + ":" + strconv.Itoa(b.Line-p.Line), Condition: b.Condition, HitCondition: b.HitCondition}
+	return nativeBP{fb: fb, log: log}, ""
 }
 
 // setNative sets the breakpoints in native patches of one source, and
 // returns Delve's answer for them. The caller does not hold mu.
-func (st *session) setNative(ctx context.Context, path string, fbs []dap.FunctionBreakpoint) ([]dap.Breakpoint, *dapproxy.DelveResponse, error) {
+func (st *session) setNative(ctx context.Context, path string, fbs []nativeBP) ([]dap.Breakpoint, *dapproxy.DelveResponse, error) {
 	st.mu.Lock()
 	nb := &st.bps.native
 	if reflect.DeepEqual(nb.bySrc[path], fbs) {
@@ -56,7 +67,7 @@ func (st *session) setNative(ctx context.Context, path string, fbs []dap.Functio
 		return nb.answer[path], nil, nil
 	}
 	if nb.bySrc == nil {
-		nb.bySrc, nb.answer = map[string][]dap.FunctionBreakpoint{}, map[string][]dap.Breakpoint{}
+		nb.bySrc, nb.answer = map[string][]nativeBP{}, map[string][]dap.Breakpoint{}
 	}
 	if len(fbs) == 0 {
 		delete(nb.bySrc, path)
@@ -88,7 +99,9 @@ func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoin
 		}
 	})
 	for _, p := range paths {
-		all = append(all, nb.bySrc[p]...)
+		for _, b := range nb.bySrc[p] {
+			all = append(all, b.fb)
+		}
 	}
 	nClient := len(nb.client)
 	st.mu.Unlock()
@@ -105,13 +118,16 @@ func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoin
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	nb.ids = map[int]bool{}
+	nb.ids, nb.logs = map[int]bool{}, map[int]logPoint{}
 	k := nClient
 	for _, p := range paths {
 		n := len(nb.bySrc[p])
 		nb.answer[p] = body.Breakpoints[k : k+n]
-		for _, b := range nb.answer[p] {
+		for i, b := range nb.answer[p] {
 			nb.ids[b.Id] = true
+			if log := nb.bySrc[p][i].log; log.parts != nil && b.Verified {
+				nb.logs[b.Id] = log
+			}
 		}
 		k += n
 	}
@@ -141,6 +157,18 @@ func (m *Manager) setFunctionBreakpoints(ctx context.Context, s *dapproxy.Sessio
 // the compiled function under it, whose dispatch prologue called it, is
 // hidden.
 func (st *session) foldNative(frames []map[string]any, names []string, plugin, hidden []bool) {
+	for i, p := range st.foldPatches(names, plugin, hidden) {
+		if p != nil {
+			frames[i]["name"] = p.Name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
+		}
+	}
+}
+
+// foldPatches returns the live patch whose plugin function each frame
+// runs (nil for the others), given the frames' functions as the binary
+// names them and which frames are plugin code, and hides the compiled
+// function under each, whose dispatch prologue called it.
+func (st *session) foldPatches(names []string, plugin, hidden []bool) []*Patch {
 	st.mu.Lock()
 	byFunc := map[string]*Patch{}
 	for _, p := range st.live {
@@ -149,19 +177,21 @@ func (st *session) foldNative(frames []map[string]any, names []string, plugin, h
 		}
 	}
 	st.mu.Unlock()
+	ps := make([]*Patch, len(names))
 	if len(byFunc) == 0 {
-		return
+		return ps
 	}
-	for i, f := range frames {
-		p := byFunc[names[i]]
+	for i, name := range names {
+		p := byFunc[name]
 		if !plugin[i] || p == nil {
 			continue
 		}
-		f["name"] = p.Name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
+		ps[i] = p
 		// The compiled function as the binary names it: its key, but
 		// main's functions are main.F there, as in the patch's name.
-		if i+1 < len(frames) && (names[i+1] == p.Key || names[i+1] == p.Name) {
+		if i+1 < len(names) && (names[i+1] == p.Key || names[i+1] == p.Name) {
 			hidden[i+1] = true
 		}
 	}
+	return ps
 }

@@ -18,6 +18,7 @@ const path = require('node:path');
 const { DebugClient } = require('@vscode/debugadapter-testsupport');
 const { Adapter } = require('../lib/adapter');
 const { Deadline } = require('../lib/deadline');
+const { traced, nextEvent } = require('../lib/events');
 
 const FIXTURE = path.join(__dirname, '..', 'fixture');
 const SOURCE = path.join(FIXTURE, 'main.go');
@@ -32,49 +33,6 @@ function breakLine() {
   const i = lines.findIndex((l) => l.includes('// BREAK'));
   assert.notEqual(i, -1, `no "// BREAK" marker in ${SOURCE}`);
   return i + 1;
-}
-
-/**
- * traced wraps dc so that every request, response and event is written to
- * trace, for the failure log.
- */
-function traced(dc, trace) {
-  const send = dc.send.bind(dc);
-  dc.send = (command, args) => {
-    trace.push(`-> ${command} ${JSON.stringify(args ?? {})}`);
-    return send(command, args).then(
-      (resp) => {
-        trace.push(`<- ${command} ${JSON.stringify(resp.body ?? {})}`);
-        return resp;
-      },
-      (err) => {
-        trace.push(`<- ${command} error: ${err.message}`);
-        throw err;
-      },
-    );
-  };
-  const emit = dc.emit.bind(dc);
-  dc.emit = (name, ev) => {
-    trace.push(`<- event ${name} ${JSON.stringify(ev?.body ?? {})}`);
-    return emit(name, ev);
-  };
-  return dc;
-}
-
-/**
- * nextEvent returns a promise of the next event of type, bounded by deadline.
- * Call it before the request that causes the event, so it cannot be missed.
- */
-function nextEvent(dc, type, deadline) {
-  let listener;
-  const seen = new Promise((resolve) => {
-    listener = resolve;
-    dc.once(type, listener);
-  });
-  const bounded = deadline.within(seen, `event "${type}"`)
-    .finally(() => dc.removeListener(type, listener));
-  bounded.catch(() => {}); // the caller awaits it; this only avoids an unhandled-rejection report before that.
-  return bounded;
 }
 
 /**
