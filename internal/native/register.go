@@ -18,7 +18,9 @@ import (
 // of exported symbols, which in a plugin of package main is main's. For
 // such a plugin it also declares a placeholder for each name of main's
 // table (placeholders), which plugin.Open looks up under the plugin's
-// path, but those src, the plugin's other source, declares itself.
+// path, but those src, the plugin's other source, declares itself. It
+// compiles at the patched module's language version, as the rest of the
+// plugin does (interface{}, not any).
 func registration(pkg string, n int, placeholders []string, src []byte) ([]byte, error) {
 	declared := map[string]bool{}
 	f, err := parser.ParseFile(token.NewFileSet(), "native.go", src, parser.SkipObjectResolution)
@@ -53,8 +55,8 @@ func registration(pkg string, n int, placeholders []string, src []byte) ([]byte,
 			keep = append(keep, "&"+name)
 		}
 	}
-	b.WriteString("\nvar lp_placeholders []any\n\nfunc init() {\n")
-	fmt.Fprintf(&b, "\tlp_agent.RegisterNative(%s, map[string]any{", strconv.Quote(pkg))
+	b.WriteString("\nvar lp_placeholders []interface{}\n\nfunc init() {\n")
+	fmt.Fprintf(&b, "\tlp_agent.RegisterNative(%s, map[string]interface{}{", strconv.Quote(pkg))
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
@@ -63,7 +65,7 @@ func registration(pkg string, n int, placeholders []string, src []byte) ([]byte,
 	}
 	b.WriteString("})\n")
 	if len(keep) > 0 {
-		fmt.Fprintf(&b, "\tlp_placeholders = []any{%s}\n", strings.Join(keep, ", "))
+		fmt.Fprintf(&b, "\tlp_placeholders = []interface{}{%s}\n", strings.Join(keep, ", "))
 	}
 	b.WriteString("}\n")
 	return b.Bytes(), nil

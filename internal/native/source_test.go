@@ -167,12 +167,15 @@ func TestRegistration(t *testing.T) {
 	}
 	for _, want := range []string{
 		"var Run byte\n", "var Version byte\n",
-		`lp_agent.RegisterNative("example.com/m/lp_native_1_1", map[string]any{"LpNative0": LpNative0})`,
-		"lp_placeholders = []any{&Run, &Version}",
+		`lp_agent.RegisterNative("example.com/m/lp_native_1_1", map[string]interface{}{"LpNative0": LpNative0})`,
+		"lp_placeholders = []interface{}{&Run, &Version}",
 	} {
 		if !strings.Contains(string(reg), want) {
 			t.Errorf("registration lacks %q:\n%s", want, reg)
 		}
+	}
+	if strings.Contains(string(reg), "any") {
+		t.Errorf("registration says any, which a plugin of a module at go1.17 or older cannot compile:\n%s", reg)
 	}
 	if strings.Contains(string(reg), "var Helper") {
 		t.Errorf("registration declares Helper, which the plugin declares:\n%s", reg)
