@@ -30,6 +30,18 @@ type fatalState struct {
 	pause   sync.Mutex          // one pause of livepatch's at a time
 	pausing chan map[string]any // takes the stop of livepatch's pause; guarded by session.mu
 	images  int                 // the images armFatal last saw; guarded by session.mu
+	// pauses counts livepatch's pauses begun, and paused tells that one
+	// is in progress (guarded by session.mu): a save applied meanwhile
+	// finds the program stopped with no goroutine to inject its call in,
+	// and is retried without a word (ownPause).
+	pauses int
+	paused bool
+}
+
+// ownPause reports whether livepatch's own pause is in progress, or began
+// since pauses was read. The caller holds mu.
+func (st *session) ownPause(pauses int) bool {
+	return st.bps.fatal.paused || st.bps.fatal.pauses != pauses
 }
 
 // fatalFuncs are the runtime functions of Delve's breakpoints of
@@ -116,7 +128,14 @@ func (st *session) stopAtNativePanics(ctx context.Context) {
 	held := make(chan map[string]any, 1)
 	st.mu.Lock()
 	st.bps.fatal.pausing = held
+	st.bps.fatal.pauses++
+	st.bps.fatal.paused = true
 	st.mu.Unlock()
+	defer func() {
+		st.mu.Lock()
+		st.bps.fatal.paused = false
+		st.mu.Unlock()
+	}()
 	r, err := st.s.CallDelve(ctx, "pause", map[string]any{"threadId": 0})
 	if err == nil && r.Success() {
 		// Delve answers the pause once its halt is over, so that the

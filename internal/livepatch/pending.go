@@ -55,6 +55,7 @@ func (st *session) applyPending(ctx context.Context) {
 			return
 		}
 		file := st.pending[0].file
+		pauses := st.bps.fatal.pauses
 		st.mu.Unlock()
 		err := st.applySave(ctx, file)
 		st.mu.Lock()
@@ -62,6 +63,11 @@ func (st *session) applyPending(ctx context.Context) {
 			st.pending = st.pending[1:] // only turn holders change pending
 			st.mu.Unlock()
 			continue
+		}
+		if st.ownPause(pauses) { // nativepanic.go: over in milliseconds
+			st.retryLater(ctx)
+			st.mu.Unlock()
+			return
 		}
 		tell := st.pending[0].told != err.Error()
 		st.pending[0].told = err.Error()
