@@ -38,10 +38,20 @@ type fatalState struct {
 	paused bool
 }
 
-// ownPause reports whether livepatch's own pause is in progress, or began
-// since pauses was read. The caller holds mu.
-func (st *session) ownPause(pauses int) bool {
-	return st.bps.fatal.paused || st.bps.fatal.pauses != pauses
+// pauseMark is where livepatch's own pauses stood: ownPause then tells
+// whether one overlapped what ran since. The caller holds mu.
+func (st *session) pauseMark() [2]int {
+	in := 0
+	if st.bps.fatal.paused {
+		in = 1
+	}
+	return [2]int{st.bps.fatal.pauses, in}
+}
+
+// ownPause reports whether livepatch's own pause was in progress at mark,
+// is now, or began since. The caller holds mu.
+func (st *session) ownPause(mark [2]int) bool {
+	return mark[1] == 1 || st.bps.fatal.paused || st.bps.fatal.pauses != mark[0]
 }
 
 // fatalFuncs are the runtime functions of Delve's breakpoints of

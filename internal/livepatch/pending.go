@@ -55,7 +55,7 @@ func (st *session) applyPending(ctx context.Context) {
 			return
 		}
 		file := st.pending[0].file
-		pauses := st.bps.fatal.pauses
+		mark := st.pauseMark()
 		st.mu.Unlock()
 		err := st.applySave(ctx, file)
 		st.mu.Lock()
@@ -64,7 +64,7 @@ func (st *session) applyPending(ctx context.Context) {
 			st.mu.Unlock()
 			continue
 		}
-		if st.ownPause(pauses) { // nativepanic.go: over in milliseconds
+		if st.ownPause(mark) { // nativepanic.go: over in milliseconds
 			st.retryLater(ctx)
 			st.mu.Unlock()
 			return
