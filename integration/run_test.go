@@ -58,8 +58,9 @@ func TestRunOnPTY(t *testing.T) {
 	editFile(t, dir, "main.go", `"tick %d %s %d"`, `"tick %d %s %d live"`)
 	p.Wait("patched main.tick (main.go:", "b", " live")
 
-	editFile(t, dir, "main.go", "var ticks int\n", "var ticks int64\n", `"tick %d %s %d live"`, `"tock %d %s %d"`)
-	p.Wait("ticks", "restart", "nothing of this save was applied",
+	// A retyped field of a compiled struct cannot go live.
+	editFile(t, dir, "main.go", "struct{ n int }", "struct{ n int64 }", "return c.n\n", "return int(c.n)\n", `"tick %d %s %d live"`, `"tock %d %s %d"`)
+	p.Wait("Counter", "restart", "nothing of this save was applied",
 		"livepatch: rebuilding and restarting the program to apply main.go", "livepatch: restarted the program", "tock 1 a 1")
 	p.Type("label + label\r")
 	p.Wait(`"aa"`)
@@ -115,10 +116,10 @@ func TestRunWithoutTerminal(t *testing.T) {
 	wait("patched main.tick (main.go:")
 	wait(" live\n")
 
-	editFile(t, dir, "main.go", "var ticks int\n", "var ticks int64\n")
+	editFile(t, dir, "main.go", "struct{ n int }", "struct{ n int64 }", "return c.n\n", "return int(c.n)\n")
 	wait("nothing of this save was applied")
 
-	editFile(t, dir, "main.go", "var ticks int64\n", "var ticks int\n", "\t\"time\"\n", "\t\"os\"\n\t\"time\"\n",
+	editFile(t, dir, "main.go", "struct{ n int64 }", "struct{ n int }", "return int(c.n)\n", "return c.n\n", "\t\"time\"\n", "\t\"os\"\n\t\"time\"\n",
 		"\tticks++\n", "\tticks++\n\tos.Exit(3)\n")
 	var code int
 	select {
