@@ -304,25 +304,8 @@ func saveToNative(s *session.Session, e *saveEdit, i int) (time.Duration, error)
 	if _, err := saveOnce(s, e, i); err != nil {
 		return 0, err
 	}
-	ctx, cancel := context.WithTimeout(s.Ctx, nativeSaveTimeout)
-	defer cancel()
-	want := "native: " + e.funcName
-	var failed string
-	_, err := s.Client.WaitEventFunc(ctx, func(m dap.EventMessage) bool {
-		o, ok := m.(*dap.OutputEvent)
-		if !ok || o.Body.Category != "console" {
-			return false
-		}
-		if strings.Contains(o.Body.Output, "stays interpreted") {
-			failed = o.Body.Output
-		}
-		return failed != "" || strings.Contains(o.Body.Output, want)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("waiting for %q: %w", want, err)
-	}
-	if failed != "" {
-		return 0, fmt.Errorf("%s", strings.TrimSpace(failed))
+	if err := waitConsole(s, "native: "+e.funcName); err != nil { // debug.go
+		return 0, fmt.Errorf("waiting for the native switch of %s: %w", e.funcName, err)
 	}
 	return time.Since(start), nil
 }
