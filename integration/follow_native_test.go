@@ -168,7 +168,13 @@ func TestFollowNativeConditions(t *testing.T) {
 			return n
 		}
 
+		// Set while paused: Delve reports a breakpoint set while the
+		// program runs, on a line a goroutine is at, as a pause, which
+		// would stop the program at the log point.
+		env.Call(&dap.PauseRequest{Request: dap.Request{Command: "pause"}, Arguments: dap.PauseArguments{ThreadId: 1}})
+		paused := env.WaitStopped("pause")
 		bps := set(dap.SourceBreakpoint{Line: add, LogMessage: "add {d} to {c.n}"}, dap.SourceBreakpoint{Line: ret, Condition: "c.n%3 == 0"})
+		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: paused.Body.ThreadId}})
 		logged, err := env.Client.WaitEventFunc(env.Ctx, func(m dap.EventMessage) bool {
 			o, ok := m.(*dap.OutputEvent)
 			return ok && strings.Contains(o.Body.Output, "add 10 to ")
