@@ -38,20 +38,23 @@ type fatalState struct {
 	paused bool
 }
 
-// pauseMark is where livepatch's own pauses stood: ownPause then tells
-// whether one overlapped what ran since. The caller holds mu.
-func (st *session) pauseMark() [2]int {
-	in := 0
-	if st.bps.fatal.paused {
-		in = 1
-	}
-	return [2]int{st.bps.fatal.pauses, in}
+// pauseMark is where livepatch's own pauses stood: the pauses begun and
+// whether one was in progress.
+type pauseMark struct {
+	pauses int
+	paused bool
+}
+
+// pauseMark returns where livepatch's own pauses stand now. The caller
+// holds mu.
+func (st *session) pauseMark() pauseMark {
+	return pauseMark{st.bps.fatal.pauses, st.bps.fatal.paused}
 }
 
 // ownPause reports whether livepatch's own pause was in progress at mark,
 // is now, or began since. The caller holds mu.
-func (st *session) ownPause(mark [2]int) bool {
-	return mark[1] == 1 || st.bps.fatal.paused || st.bps.fatal.pauses != mark[0]
+func (st *session) ownPause(mark pauseMark) bool {
+	return mark.paused || st.bps.fatal.paused || st.bps.fatal.pauses != mark.pauses
 }
 
 // fatalFuncs are the runtime functions of Delve's breakpoints of

@@ -44,12 +44,9 @@ func (w *Rewriting) loopClosures(body *ast.BlockStmt) {
 			if w.inLoop == nil {
 				w.inLoop = map[*ast.GoStmt]bool{}
 			}
-			w.inLoop[n] = true
-			guarded := w.startGuarded(n, true) // goroutines.go
+			w.inLoop[n] = true // not guarded: goroutines.go
 			if lit, ok := ast.Unparen(n.Call.Fun).(*ast.FuncLit); ok {
-				if !guarded {
-					w.startClosure(n, lit)
-				}
+				w.startClosure(n, lit)
 				for _, a := range n.Call.Args {
 					ast.Inspect(a, visit)
 				}

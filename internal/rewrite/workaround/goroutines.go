@@ -28,40 +28,38 @@ import (
 // argument list of one multi-valued call, a type the package's scope
 // cannot name) stays as it is.
 
-// startGuarded writes go statement n as above, when the input is a saved
-// function (w.goKey) and it can; inLoop tells that n is in a loop's body.
-func (w *Rewriting) startGuarded(n *ast.GoStmt, inLoop bool) bool {
-	if w.goKey == "" || w.goStmts[n] {
-		return w.goStmts[n]
+// startGuarded writes go statement n, not in a loop's body (loopClosures
+// marks those), as above, when the input is a saved function (w.goKey) and
+// it can.
+func (w *Rewriting) startGuarded(n *ast.GoStmt) {
+	if w.goKey == "" || w.inLoop[n] {
+		return
 	}
 	call := n.Call
 	fun := ast.Unparen(call.Fun)
 	if tv, ok := w.info.Types[fun]; !ok || tv.IsType() || tv.IsBuiltin() {
-		return false
+		return
 	}
-	for _, id := range []*ast.Ident{identOf(fun)} {
-		if _, generic := w.info.Instances[id]; id != nil && generic {
-			return false
+	if id := identOf(fun); id != nil {
+		if _, generic := w.info.Instances[id]; generic {
+			return
 		}
 	}
 	sig, ok := w.info.TypeOf(fun).Underlying().(*types.Signature)
 	if !ok || len(call.Args) == 1 && isTuple(w.info.TypeOf(call.Args[0])) {
-		return false
-	}
-	if inLoop {
-		return false
+		return
 	}
 	direct := len(call.Args) == 0 && sig.Results().Len() == 0
 	funType, ok := w.signatureText(sig)
 	if !ok {
-		return false
+		return
 	}
 	params := []string{"lpGf " + funType}
 	args := make([]string, len(call.Args))
 	for i := range call.Args {
 		t := paramType(sig, i, call.Ellipsis.IsValid())
 		if t == nil || !Nameable(t, w.pkg) {
-			return false
+			return
 		}
 		args[i] = fmt.Sprintf("lpGa%d", i)
 		params = append(params, args[i]+" "+w.h.TypeText(t))
@@ -73,10 +71,6 @@ func (w *Rewriting) startGuarded(n *ast.GoStmt, inLoop bool) bool {
 		}
 		w.wrapped[lit] = true
 	}
-	if w.goStmts == nil {
-		w.goStmts = map[*ast.GoStmt]bool{}
-	}
-	w.goStmts[n] = true
 	w.usedGo = true
 	dots := ""
 	if call.Ellipsis.IsValid() {
@@ -97,7 +91,6 @@ func (w *Rewriting) startGuarded(n *ast.GoStmt, inLoop bool) bool {
 		}
 		return head + strings.Join(vals, ", ") + "))"
 	})
-	return true
 }
 
 // identOf returns the name a function expression ends in, or nil.

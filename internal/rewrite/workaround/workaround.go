@@ -61,7 +61,6 @@ type Rewriting struct {
 	saved bool
 
 	goKey   string
-	goStmts map[*ast.GoStmt]bool // the go statements startGuarded wrote
 	inLoop  map[*ast.GoStmt]bool // the go statements loopClosures has seen
 	usedGo  bool
 	wrapped map[*ast.FuncLit]bool // the literals loopClosures has seen
@@ -80,9 +79,7 @@ func (w *Rewriting) Visit(n ast.Node) {
 	w.crashes(n)    // crashes.go
 	switch n := n.(type) {
 	case *ast.GoStmt:
-		if !w.inLoop[n] {
-			w.startGuarded(n, false) // goroutines.go
-		}
+		w.startGuarded(n) // goroutines.go
 	case *ast.ForStmt:
 		w.loopClosures(n.Body) // closures.go
 	case *ast.RangeStmt:
