@@ -60,7 +60,7 @@ func TestFollowNativePanic(t *testing.T) {
 
 		saveEdit(t, lib, orig, "c.n += step()", "d := 10 * step()\n\tc.n += d\n\tif c.n > 1000000 {\n\t\tpanic(\"too many\")\n\t}")
 		env.waitConsole("native: example.com/native/lib.(*Counter).Inc")
-		env.SetBreakpoints(lib, lineOf(t, lib, "return c.n"))
+		env.whilePaused(func() { env.SetBreakpoints(lib, lineOf(t, lib, "return c.n")) })
 		thread := env.WaitStopped("breakpoint").Body.ThreadId
 		env.setField(env.TopFrame(thread).Id, "c", "n", "2000000")
 		// The exception filter off and on again, as an editor's checkbox:

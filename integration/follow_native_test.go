@@ -38,7 +38,8 @@ func TestFollowNativeBreakpoint(t *testing.T) {
 		lib, orig := env.startNative(nil, nil)
 		const name, short = "example.com/native/lib.(*Counter).Inc", "lib.(*Counter).Inc"
 		ret := lineOf(t, lib, "return c.n")
-		bp := env.SetBreakpoints(lib, ret)[0]
+		var bp dap.Breakpoint
+		env.whilePaused(func() { bp = env.SetBreakpoints(lib, ret)[0] })
 		thread := env.WaitStopped("breakpoint").Body.ThreadId
 		if top := env.TopFrame(thread); top.Name != short || top.Line != ret {
 			t.Fatalf("stopped in %s at line %d, want %s at %d", top.Name, top.Line, short, ret)
@@ -106,7 +107,7 @@ func TestFollowNativeStep(t *testing.T) {
 		env.waitConsole("native: example.com/native/lib.(*Counter).Inc")
 		main := filepath.Join(filepath.Dir(filepath.Dir(lib)), "main.go")
 		call := lineOf(t, main, "n := c.Inc()")
-		env.SetBreakpoints(main, call)
+		env.whilePaused(func() { env.SetBreakpoints(main, call) })
 		thread := env.WaitStopped("breakpoint").Body.ThreadId
 
 		// As on compiled code, stepIn stops on the function's line, then
@@ -168,13 +169,10 @@ func TestFollowNativeConditions(t *testing.T) {
 			return n
 		}
 
-		// Set while paused: Delve reports a breakpoint set while the
-		// program runs, on a line a goroutine is at, as a pause, which
-		// would stop the program at the log point.
-		env.Call(&dap.PauseRequest{Request: dap.Request{Command: "pause"}, Arguments: dap.PauseArguments{ThreadId: 1}})
-		paused := env.WaitStopped("pause")
-		bps := set(dap.SourceBreakpoint{Line: add, LogMessage: "add {d} to {c.n}"}, dap.SourceBreakpoint{Line: ret, Condition: "c.n%3 == 0"})
-		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: paused.Body.ThreadId}})
+		var bps []dap.Breakpoint
+		env.whilePaused(func() {
+			bps = set(dap.SourceBreakpoint{Line: add, LogMessage: "add {d} to {c.n}"}, dap.SourceBreakpoint{Line: ret, Condition: "c.n%3 == 0"})
+		})
 		logged, err := env.Client.WaitEventFunc(env.Ctx, func(m dap.EventMessage) bool {
 			o, ok := m.(*dap.OutputEvent)
 			return ok && strings.Contains(o.Body.Output, "add 10 to ")
@@ -238,4 +236,17 @@ func TestFollowNativeFailed(t *testing.T) {
 		}
 		env.Disconnect()
 	})
+}
+
+// whilePaused pauses the running program, runs f (which sets
+// breakpoints) and continues it. Delve sets a breakpoint in a running
+// program in a halt of its own, and reports that halt as a pause when a
+// goroutine is on the breakpoint's line at that instant (a hot loop):
+// set while paused, the breakpoint's stop comes as a breakpoint.
+func (e *Env) whilePaused(f func()) {
+	e.T.Helper()
+	e.Call(&dap.PauseRequest{Request: dap.Request{Command: "pause"}, Arguments: dap.PauseArguments{ThreadId: 1}})
+	paused := e.WaitStopped("pause")
+	f()
+	e.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: paused.Body.ThreadId}})
 }

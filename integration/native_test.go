@@ -175,15 +175,11 @@ func TestNativeMain(t *testing.T) {
 		}
 
 		at := lineOf(t, main, "c.n += 10")
-		// Set while paused: Delve reports a breakpoint set while the
-		// program runs, on a line a goroutine is at, as a pause.
-		env.Call(&dap.PauseRequest{Request: dap.Request{Command: "pause"}, Arguments: dap.PauseArguments{ThreadId: 1}})
-		paused := env.WaitStopped("pause")
-		bp := env.SetBreakpoints(main, at)[0]
+		var bp dap.Breakpoint
+		env.whilePaused(func() { bp = env.SetBreakpoints(main, at)[0] })
 		if !bp.Verified || bp.Line != at {
 			t.Fatalf("breakpoint in the native main.(*Counter).Inc: %+v, want verified at line %d", bp, at)
 		}
-		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: paused.Body.ThreadId}})
 		st := env.WaitStopped("breakpoint")
 		r := env.Call(&dap.StackTraceRequest{Request: dap.Request{Command: "stackTrace"},
 			Arguments: dap.StackTraceArguments{ThreadId: st.Body.ThreadId, Levels: 2}}).(*dap.StackTraceResponse)
