@@ -29,7 +29,7 @@ var commands = []command{
 	{[]string{"print", "p"}, "print <expr>", "Evaluate an expression in the selected frame.", (*session).cmdPrint},
 	{[]string{"locals"}, "locals", "Print the local variables of the selected frame.", (*session).cmdLocals},
 	{[]string{"args"}, "args", "Print the arguments of the selected frame.", (*session).cmdArgs},
-	{[]string{"stack", "bt"}, "stack", "Print the stack of the selected goroutine.", (*session).cmdStack},
+	{[]string{"stack", "bt"}, "stack [depth]", "Print the stack of the selected goroutine, to frame depth if given.", (*session).cmdStack},
 	{[]string{"frame"}, "frame <n>", "Select frame n for print, locals, args and list.", (*session).cmdFrame},
 	{[]string{"up"}, "up [n]", "Select the caller's frame.", (*session).cmdUp},
 	{[]string{"down"}, "down [n]", "Select the callee's frame.", (*session).cmdDown},

@@ -215,11 +215,22 @@ func (s *session) cmdStack(args string) error {
 	if s.state == stateExited {
 		return s.exitedError()
 	}
+	depth := len(s.frames)
+	if args != "" {
+		n, err := strconv.Atoi(args)
+		if err != nil || n < 0 {
+			return fmt.Errorf("stack: depth %q is not a number of frames", args)
+		}
+		depth = n
+	}
 	if err := s.loadFrames(); err != nil {
 		return err
 	}
 	var b strings.Builder
 	for i, f := range s.frames {
+		if args != "" && i > depth {
+			break
+		}
 		path := ""
 		if f.Source != nil {
 			path = f.Source.Path

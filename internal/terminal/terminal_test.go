@@ -160,6 +160,9 @@ func TestBreakContinuePrint(t *testing.T) {
 	e.do("args", "c = ", "by = 1\n")
 	e.do("locals", "(no locals)")
 	e.do("stack", "0  ", "main.(*Counter).Inc", "at "+src+":15", "1  ", "main.main", "at "+src+":26")
+	if out := e.do("stack 0", "main.(*Counter).Inc"); strings.Contains(out, "main.main") {
+		t.Errorf("stack 0 printed more than frame 0:\n%s", out)
+	}
 	e.do("frame 1", "> main.main() "+src+":26", "=>  26:\t\t\tx := c.Inc(1)")
 	e.do("print i", "1\n")
 	e.do("locals", "limit = 3", "c = ", "i = 1")
