@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/go-dap"
 )
@@ -149,6 +150,8 @@ func (s *session) exited(status int) {
 func (s *session) stopped(body *dap.StoppedEventBody) {
 	if body.ThreadId != 0 {
 		s.thread = body.ThreadId
+	} else {
+		s.keepLiveThread()
 	}
 	s.frame = 0
 	if body.Reason == "entry" {
@@ -174,6 +177,33 @@ func (s *session) stopped(body *dap.StoppedEventBody) {
 		return
 	}
 	s.printLocation(hits)
+}
+
+// keepLiveThread keeps the selected goroutine when it still exists, or
+// else selects Delve's current goroutine or the first one. Delve names no
+// goroutine in a stop when the thread it stopped runs none (a pause of a
+// program whose threads are all idle), and the goroutine selected before
+// may have ended since.
+func (s *session) keepLiveThread() {
+	resp, err := s.call(&dap.ThreadsRequest{Request: request("threads")})
+	if err != nil {
+		return
+	}
+	threads := resp.(*dap.ThreadsResponse).Body.Threads
+	for _, t := range threads {
+		if t.Id == s.thread {
+			return
+		}
+	}
+	for _, t := range threads {
+		if strings.HasPrefix(t.Name, "* ") {
+			s.thread = t.Id
+			return
+		}
+	}
+	if len(threads) > 0 {
+		s.thread = threads[0].Id
+	}
 }
 
 // printLocation prints the selected frame as dlv does, a line like

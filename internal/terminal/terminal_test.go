@@ -235,20 +235,7 @@ func TestInterruptPauses(t *testing.T) {
 	if _, err := fmt.Fprintln(e.in, "continue"); err != nil {
 		t.Fatal(err)
 	}
-	// Wait for the program to run, then press Ctrl-C.
-	for {
-		text, changed := e.out.Since(e.mark)
-		if strings.Contains(text, "count 2\n") {
-			break
-		}
-		select {
-		case <-changed:
-		case <-e.ctx.Done():
-			t.Fatalf("program output did not come; output:\n%s", text)
-		}
-	}
-	e.interrupt <- struct{}{}
-	e.wait("received SIGINT, stopping process", "> ")
+	e.interruptRunning()
 	e.do("goroutines", "Goroutine 1 - ", "goroutines]")
 	e.do("goroutine 1", "Switched from ", " to 1", "> ")
 	out := e.do("stack", "main.main", "at "+src+":")
@@ -261,6 +248,44 @@ func TestInterruptPauses(t *testing.T) {
 		}
 	}
 	e.exit()
+}
+
+// TestInterruptAfterGoroutineEnded pauses the program after a stop in a
+// goroutine that has since ended: the pause shows where the program is,
+// not an error about the ended goroutine.
+func TestInterruptAfterGoroutineEnded(t *testing.T) {
+	e := counter(t, 0)
+	e.do("b main.go:41", "Breakpoint 1 set at ")
+	e.do("c", "> main.init.0.func1() "+src+":41")
+	e.do("clear 1", "Breakpoint 1 cleared")
+	if _, err := fmt.Fprintln(e.in, "continue"); err != nil {
+		t.Fatal(err)
+	}
+	e.interruptRunning()
+	e.do("stack", "0  ")
+	e.exit()
+}
+
+// interruptRunning waits for the counting program's output, presses
+// Ctrl-C and checks that the pause shows where the program is.
+func (e *env) interruptRunning() {
+	e.t.Helper()
+	for {
+		text, changed := e.out.Since(e.mark)
+		if strings.Contains(text, "count 2\n") {
+			break
+		}
+		select {
+		case <-changed:
+		case <-e.ctx.Done():
+			e.t.Fatalf("program output did not come; output:\n%s", text)
+		}
+	}
+	e.interrupt <- struct{}{}
+	text := e.wait("received SIGINT, stopping process")
+	if strings.Contains(text, "error:") || !strings.Contains(text, "\n> ") {
+		e.t.Errorf("the pause did not show where the program is:\n%s", text)
+	}
 }
 
 func TestListAndLocations(t *testing.T) {
