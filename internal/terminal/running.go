@@ -31,7 +31,9 @@ type inputResult struct {
 // startInput starts the goroutine that reads inputs when asked, until ctx
 // ends.
 func (s *session) startInput(ctx context.Context) {
-	s.want = make(chan struct{})
+	// One ask can be pending (reading); buffered, so that asking never
+	// blocks once the goroutine has ended with ctx.
+	s.want = make(chan struct{}, 1)
 	s.inputs = make(chan inputResult)
 	go func() {
 		for {
