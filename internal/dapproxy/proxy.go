@@ -129,6 +129,7 @@ type Session struct {
 	exitReported  map[string]bool
 	exitCode      int // of the exited event forwarded
 	disconnecting bool
+	pauseAsked    bool // a pause went to Delve since the program last resumed (pausestop.go)
 
 	done    chan struct{} // closed when the session ends
 	endOnce sync.Once
@@ -404,6 +405,9 @@ func (s *Session) toDelve(m *message, requestSeq int, p *pending) int {
 func (s *Session) toDelveLocked(b *backend, m *message, requestSeq int, p *pending) int {
 	s.toDelveSeq++
 	seq := s.toDelveSeq
+	if m.Type == "request" {
+		s.notePause(m)
+	}
 	if p != nil {
 		s.pending[seq] = p
 	}
@@ -483,8 +487,10 @@ func (s *Session) fromDelve(b *backend, m *message) {
 		s.mu.Unlock()
 		return
 	}
+	pauseAsked := s.pauseAsked
 	if m.Event == "stopped" && current {
 		s.forgetFramesLocked()
+		s.pauseAsked = false
 	}
 	var started *launchState
 	switch {
@@ -520,6 +526,9 @@ func (s *Session) fromDelve(b *backend, m *message) {
 	}
 	if started != nil {
 		go func() { s.watchExit(started.ctx, started.debugger, started.debugger.ProcessPid()) }()
+	}
+	if m.Event == "stopped" {
+		m = s.unaskedPause(m, pauseAsked)
 	}
 	s.forwardEvent(m)
 }
