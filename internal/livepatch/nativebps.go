@@ -189,8 +189,14 @@ func (st *session) foldPatches(names []string, plugin, hidden []bool) []*Patch {
 		ps[i] = p
 		// The compiled function as the binary names it: its key, but
 		// main's functions are main.F there, as in the patch's name.
-		if i+1 < len(names) && (names[i+1] == p.Key || names[i+1] == p.Name) {
-			hidden[i+1] = true
+		// Between them may be hidden frames: the agent's gate, which
+		// held the call for the native code (gates.go).
+		j := i + 1
+		for j < len(names) && hidden[j] {
+			j++
+		}
+		if j < len(names) && (names[j] == p.Key || names[j] == p.Name) {
+			hidden[j] = true
 		}
 	}
 	return ps

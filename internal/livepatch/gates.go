@@ -1,0 +1,187 @@
+package livepatch
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/target/agent/wire"
+)
+
+// A breakpoint in a function whose patch is still interpreted holds: while
+// the client has a breakpoint in the function and the patch's native build
+// is under way, the agent holds the patch's calls at a gate
+// (target/agent/gate.go), and they run once the patch is native and the
+// breakpoint set in the plugin's code, where they stop. The gate is set
+// with the patch itself (wire.Patch.Hold), so that no call runs the
+// interpreted code in between; for a breakpoint set during the build, as
+// soon as the agent can take it. It opens when the breakpoints are set in
+// the plugin's code after the switch, when the build fails or the switch
+// is refused (the calls then run interpreted, and the console says why
+// once), when the breakpoint goes, and with a revert or a later patch.
+// With no breakpoint in patched code no gate is set, and a patched call
+// costs what it did.
+
+// jobGates is the queue job that sets and opens gates.
+const jobGates = "hold of patched calls"
+
+// breakpointIn reports whether the client has a source breakpoint in the
+// function key of file, in its current text. The caller holds mu.
+func (st *session) breakpointIn(key, file string) bool {
+	file = filepath.Clean(file)
+	for path, sb := range st.bps.sources {
+		if filepath.Clean(path) != file {
+			continue
+		}
+		fp := st.positionsOf(path)
+		for i, b := range sb.args.Breakpoints {
+			line := b.Line
+			if i < len(sb.anchors) && sb.anchors[i] > 0 {
+				line = fp.currentLine(sb.anchors[i])
+			}
+			if fn := st.funcIn(fp, path, line); fn != nil && fn.Key == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holdsOnApply reports whether p, a patch about to go live interpreted,
+// goes live held: a breakpoint is in its function and the native tier
+// will build it. The caller holds mu.
+func (st *session) holdsOnApply(p pendingPatch) bool {
+	if st.m.opts.NoNative || st.nat.off != "" || p.checked == nil || p.fresh || st.nat.loaded >= maxPlugins {
+		return false
+	}
+	return st.breakpointIn(p.Key, p.File)
+}
+
+// wantsGate reports whether the calls of live patch key should be held
+// now: it runs interpreted, its native build is under way and a
+// breakpoint is in its function. The caller holds mu.
+func (st *session) wantsGate(key string) bool {
+	lp := st.live[key]
+	return lp != nil && lp.Tier == TierInterpreted && st.nat.building[key] == lp.agentSource &&
+		!st.m.opts.NoNative && st.breakpointIn(key, lp.File)
+}
+
+// gateChanges returns the live patches whose calls should be held and
+// are not, and those held that should not be. The caller holds mu.
+func (st *session) gateChanges() (hold, open []string) {
+	for k := range st.live {
+		if st.wantsGate(k) && !st.nat.gated[k] {
+			hold = append(hold, k)
+		}
+	}
+	for k := range st.nat.gated {
+		if !st.wantsGate(k) {
+			open = append(open, k)
+		}
+	}
+	slices.Sort(hold)
+	slices.Sort(open)
+	return hold, open
+}
+
+// syncGatesLater sets and opens gates as gateChanges says, in a turn of
+// the queue of its own, when there is anything to change, and tries
+// again while the agent cannot take the request (the program is being
+// paused or resumed). It does not wait.
+func (st *session) syncGatesLater() {
+	ctx := st.ctx
+	st.mu.Lock()
+	hold, open := st.gateChanges()
+	st.mu.Unlock()
+	if len(hold) == 0 && len(open) == 0 {
+		return
+	}
+	go func() {
+		for delay := gateRetry; ; delay = min(2*delay, retryMax) {
+			leave, err := st.q.Enter(ctx, jobGates)
+			if err != nil {
+				return
+			}
+			done := st.syncGates(ctx)
+			leave()
+			if done {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(delay):
+			}
+		}
+	}()
+}
+
+// gateRetry is the first delay before a gate request the agent could not
+// take is made again: held calls wait for it.
+const gateRetry = 20 * time.Millisecond
+
+// syncGates sets and opens gates as gateChanges says, and reports whether
+// it is done: false when the agent could not take a request now. The
+// caller has the turn.
+func (st *session) syncGates(ctx context.Context) (done bool) {
+	st.mu.Lock()
+	hold, open := st.gateChanges()
+	names := make([]string, len(hold))
+	for i, k := range hold {
+		names[i] = st.live[k].Name
+	}
+	st.mu.Unlock()
+	done = true
+	for _, step := range []struct {
+		keys []string
+		open bool
+	}{{open, true}, {hold, false}} {
+		if len(step.keys) == 0 {
+			continue
+		}
+		refs := make([]wire.Ref, len(step.keys))
+		for i, k := range step.keys {
+			refs[i] = wire.Ref{Key: k}
+		}
+		_, err := st.roundTrip(ctx, func(ctx context.Context, c agentclient.Client) error {
+			return c.Gate(ctx, refs, step.open)
+		})
+		if err != nil {
+			st.m.log.Warn("gate of patched calls", "keys", step.keys, "open", step.open, "err", err)
+			done = done && !isUnreachable(err)
+			continue
+		}
+		st.mu.Lock()
+		for _, k := range step.keys {
+			st.gated(k, !step.open)
+		}
+		st.mu.Unlock()
+		if !step.open {
+			st.report(heldLine(names))
+		}
+	}
+	return done
+}
+
+// gated records whether the agent holds the calls of key. The caller
+// holds mu.
+func (st *session) gated(key string, held bool) {
+	if !held {
+		delete(st.nat.gated, key)
+		return
+	}
+	if st.nat.gated == nil {
+		st.nat.gated = map[string]bool{}
+	}
+	st.nat.gated[key] = true
+}
+
+// heldLine says that the calls of the functions named wait for their
+// native code.
+func heldLine(names []string) string {
+	return fmt.Sprintf("livepatch: calls of %s wait for the native code, where the breakpoint in it stops", strings.Join(names, ", "))
+}
