@@ -251,7 +251,7 @@ func (st *session) trySwitch(ctx context.Context, ps []pendingPatch, restarts in
 		if lp := st.live[p.Key]; lp != nil && lp.agentSource == p.patch.Source {
 			lp.Tier = TierNative
 			if i < len(funcs) {
-				lp.nativeFunc = funcs[i]
+				lp.nativeFunc, lp.checked = funcs[i], p.checked
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-dap"
 
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
@@ -200,4 +201,23 @@ func (st *session) foldPatches(names []string, plugin, hidden []bool) []*Patch {
 		}
 	}
 	return ps
+}
+
+// savedFunc returns the saved function whose native code is fn, a
+// function as the binary names it, or nil: the Go prompt checks inputs in
+// a native patch's frame in the saved function's scope
+// (prompt.Prompt.SavedFrames).
+func (m *Manager) savedFunc(s *dapproxy.Session, fn string) *change.Checked {
+	st := m.existing(s)
+	if st == nil {
+		return nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, p := range st.live {
+		if p.Tier == TierNative && p.nativeFunc == fn {
+			return p.checked
+		}
+	}
+	return nil
 }

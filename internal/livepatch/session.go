@@ -36,10 +36,11 @@ type Patch struct {
 	// native build is loaded (native.go).
 	Tier string `json:"tier"`
 
-	source      string // the declaration as the user wrote it
-	agentSource string // the source the agent was sent
-	nativeFunc  string // once native: the plugin's function, as the binary names it
-	replaced    *Patch // of a TierWaiting patch: the live patch it replaces, nil for compiled code
+	source      string          // the declaration as the user wrote it
+	agentSource string          // the source the agent was sent
+	nativeFunc  string          // once native: the plugin's function, as the binary names it
+	checked     *change.Checked // once native: the saved function the plugin runs
+	replaced    *Patch          // of a TierWaiting patch: the live patch it replaces, nil for compiled code
 }
 
 // session is livepatch's state for one debug session.
