@@ -150,3 +150,36 @@ func TestFollowInterpretedNoNative(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestFollowNativeHeldPaused saves an edit of a method while the program
+// is paused at a breakpoint in it: the patch goes live by call injection,
+// held, and after the continue the calls wait for the native code, so the
+// next stop is at the breakpoint in the plugin's code, at the first call
+// of the saved code.
+func TestFollowNativeHeldPaused(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		ret := lineOf(t, lib, "return c.n")
+		var bp dap.Breakpoint
+		env.whilePaused(func() { bp = env.SetBreakpoints(lib, ret)[0] })
+		thread := env.WaitStopped("breakpoint").Body.ThreadId
+		saveEdit(t, lib, orig, "c.n += step()", "c.n += 1000000 * step()")
+		env.waitBreakpointEvent(bp.Id, "unverified in the patch", func(b dap.Breakpoint) bool { return !b.Verified })
+		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
+		i, ev := env.firstOf("the stop or the saved code's output", isStopped, countStep(1000000))
+		if i != 0 {
+			t.Fatalf("the saved code ran before the stop: %s", mustJSON(ev))
+		}
+		st := ev.(*dap.StoppedEvent)
+		top := env.TopFrame(st.Body.ThreadId)
+		if st.Body.Reason != "breakpoint" || top.Name != "lib.(*Counter).Inc" || top.Line != ret {
+			t.Fatalf("stopped (%s) in %s at line %d, want at the breakpoint in lib.(*Counter).Inc at %d", st.Body.Reason, top.Name, top.Line, ret)
+		}
+		n, err := strconv.Atoi(env.Evaluate(top.Id, "c.n", "repl"))
+		if err != nil || n < 1000000 || n >= 2000000 {
+			t.Errorf("c.n at the stop: %d (%v), want the first call of the saved code's, in [1000000, 2000000)", n, err)
+		}
+		env.Disconnect()
+	})
+}
