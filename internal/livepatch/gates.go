@@ -2,6 +2,7 @@ package livepatch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -90,8 +91,9 @@ func (st *session) gateChanges() (hold, open []string) {
 
 // syncGatesLater sets and opens gates as gateChanges says, in a turn of
 // the queue of its own, when there is anything to change, and tries
-// again while the agent cannot take the request (the program is being
-// paused or resumed). It does not wait.
+// again while the agent cannot take the request: while the program is
+// paused (the held calls wait for it to run), or being paused or resumed.
+// It does not wait.
 func (st *session) syncGatesLater() {
 	ctx := st.ctx
 	st.mu.Lock()
@@ -101,7 +103,7 @@ func (st *session) syncGatesLater() {
 		return
 	}
 	go func() {
-		for delay := gateRetry; ; delay = min(2*delay, retryMax) {
+		for delay := gateRetry; ; delay = min(2*delay, gateRetryMax) {
 			leave, err := st.q.Enter(ctx, jobGates)
 			if err != nil {
 				return
@@ -120,9 +122,12 @@ func (st *session) syncGatesLater() {
 	}()
 }
 
-// gateRetry is the first delay before a gate request the agent could not
-// take is made again: held calls wait for it.
-const gateRetry = 20 * time.Millisecond
+// Delays before a gate request the agent could not take is made again,
+// from the first, doubling, to the last: held calls may wait for it.
+const (
+	gateRetry    = 20 * time.Millisecond
+	gateRetryMax = 250 * time.Millisecond
+)
 
 // syncGates sets and opens gates as gateChanges says, and reports whether
 // it is done: false when the agent could not take a request now. The
@@ -143,16 +148,12 @@ func (st *session) syncGates(ctx context.Context) (done bool) {
 		if len(step.keys) == 0 {
 			continue
 		}
-		refs := make([]wire.Ref, len(step.keys))
-		for i, k := range step.keys {
-			refs[i] = wire.Ref{Key: k}
-		}
-		_, err := st.roundTrip(ctx, func(ctx context.Context, c agentclient.Client) error {
-			return c.Gate(ctx, refs, step.open)
-		})
+		sent, err := st.gateRequest(ctx, step.keys, step.open)
 		if err != nil {
 			st.m.log.Warn("gate of patched calls", "keys", step.keys, "open", step.open, "err", err)
-			done = done && !isUnreachable(err)
+		}
+		if !sent {
+			done = false
 			continue
 		}
 		st.mu.Lock()
@@ -165,6 +166,32 @@ func (st *session) syncGates(ctx context.Context) (done bool) {
 		}
 	}
 	return done
+}
+
+// gateRequest sets or opens the gates of keys over the agent's socket, and
+// reports whether the agent took it: not while the program is paused,
+// where it would run the program in an injected call the user did not
+// ask for (and which would make the client's continue fail), nor when
+// the agent cannot answer now. The caller has the turn.
+func (st *session) gateRequest(ctx context.Context, keys []string, open bool) (sent bool, err error) {
+	refs := make([]wire.Ref, len(keys))
+	for i, k := range keys {
+		refs[i] = wire.Ref{Key: k}
+	}
+	sctx, cancel := context.WithTimeout(ctx, socketTimeout)
+	defer cancel()
+	c, err := st.client(sctx)
+	if err != nil {
+		return final(err), err // the program is gone: nothing is held
+	}
+	sock, ok := c.(*agentclient.SocketClient)
+	if !ok {
+		return false, nil
+	}
+	err = sock.Gate(sctx, refs, open)
+	st.t.SocketDone(sock, err)
+	var ae *agentclient.AgentError
+	return err == nil || errors.As(err, &ae) && ae.Kind() != wire.ErrBusy, err
 }
 
 // gated records whether the agent holds the calls of key. The caller
