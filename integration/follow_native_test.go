@@ -210,7 +210,8 @@ func TestFollowNativeConditions(t *testing.T) {
 // edit of it whose native build fails (no C linker for the plugin): the
 // breakpoint, unverified while the build is under way ("becomes active
 // when the patch goes native"), is told why it stays unverified once the
-// build failed, instead of keeping a promise that will not be kept.
+// build failed, instead of keeping a promise that will not be kept; the
+// calls held meanwhile for the breakpoint run interpreted.
 func TestFollowNativeFailed(t *testing.T) {
 	RunLiveNative(t, func(t *testing.T, env *Env) {
 		lib, orig := env.startNative(nil, nil)
@@ -218,7 +219,7 @@ func TestFollowNativeFailed(t *testing.T) {
 		t.Setenv("CC", filepath.Join(t.TempDir(), "no-cc")) // the plugin links externally
 		ret := lineOf(t, lib, "return c.n")
 		bp := env.SetBreakpoints(lib, ret)[0]
-		env.WaitStopped("breakpoint")
+		thread := env.WaitStopped("breakpoint").Body.ThreadId
 		env.setSourceBreakpoints(lib, ret) // keeps its id
 		saveEdit(t, lib, orig, "c.n += step()", "c.n += 10 * step()")
 		env.waitBreakpointEvent(bp.Id, "unverified in the patch", func(b dap.Breakpoint) bool {
@@ -234,6 +235,10 @@ func TestFollowNativeFailed(t *testing.T) {
 		if err != nil {
 			t.Errorf("no breakpoint event saying why the breakpoint stays unverified: %v", err)
 		}
+		// The calls held for the breakpoint while the build was under
+		// way run interpreted once it failed.
+		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
+		env.waitCount(10)
 		env.Disconnect()
 	})
 }

@@ -64,6 +64,7 @@ type Client interface {
 	Status(ctx context.Context) (patched []wire.PatchedFunc, funcs int, err error)
 	Calls(ctx context.Context, refs []wire.Ref, stacks bool) ([]wire.FuncCalls, error)
 	Native(ctx context.Context, n *wire.Native) error
+	Gate(ctx context.Context, refs []wire.Ref, open bool) error
 }
 
 var (
@@ -99,6 +100,13 @@ func (o *ops) Apply(ctx context.Context, patches []wire.Patch) error {
 // functions, all together, or none (agent.SwitchNative).
 func (o *ops) Native(ctx context.Context, n *wire.Native) error {
 	_, err := o.do(ctx, &wire.Request{Op: wire.OpNative, Native: n})
+	return err
+}
+
+// Gate holds the calls of the interpreted patches of refs at a gate, or
+// opens their gates when open is set (wire.OpGate).
+func (o *ops) Gate(ctx context.Context, refs []wire.Ref, open bool) error {
+	_, err := o.do(ctx, &wire.Request{Op: wire.OpGate, Refs: refs, Open: open})
 	return err
 }
 

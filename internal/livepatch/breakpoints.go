@@ -55,6 +55,7 @@ func (m *Manager) setBreakpoints(ctx context.Context, s *dapproxy.Session, raw j
 	if failed != nil || err != nil {
 		return failed, err
 	}
+	st.syncGatesLater() // gates.go
 	return map[string]any{"breakpoints": sb.told}, nil
 }
 
@@ -277,6 +278,7 @@ func (st *session) followEdits(ctx context.Context) {
 			}
 		}
 	}
+	st.syncGatesLater() // gates.go
 }
 
 // breakpointEvent translates a breakpoint event of Delve's: the line to

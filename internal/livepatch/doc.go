@@ -120,7 +120,11 @@
 // have is answered unverified with the reason: a changed line whose
 // change is not live, a line in a function whose patch is interpreted (it
 // becomes active when the patch goes native, or says why it stays
-// interpreted). After every save, revert, redefinition, native switch and
+// interpreted). Its calls do not pass it meanwhile: while the native
+// build is under way, the agent holds them at a gate until the patch is
+// native and the breakpoint set in the plugin's code, where they stop
+// (gates.go); a failed build opens the gate, and they run interpreted.
+// After every save, revert, redefinition, native switch and
 // failed native build, the client's breakpoints are set again where their
 // lines are now, and a breakpoint event tells the client of each that
 // moved or changed state.

@@ -81,6 +81,7 @@ func New(opts Options) *Manager {
 // program functions and livepatch's commands (:patches, :revert).
 func (m *Manager) Register(px *dapproxy.Proxy) {
 	m.opts.Prompt.Intercept(m.evaluate)
+	m.opts.Prompt.SavedFrames(m.savedFunc) // nativebps.go
 	px.Handle("livepatch/patches", m.listRequest)
 	px.Handle("livepatch/revert", m.revertRequest)
 	px.Handle("livepatch/diff", m.diffRequest)

@@ -34,6 +34,11 @@ type nativeState struct {
 	// loaded counts the plugins the current process loaded (of restarts
 	// number loadedIn), guarded by session.mu.
 	loaded, loadedIn int
+	// building holds, by key, the agent source of the live patch whose
+	// native build is under way; gated, the keys whose calls the agent
+	// holds for a breakpoint (gates.go). Guarded by session.mu.
+	building map[string]string
+	gated    map[string]bool
 }
 
 // maxPlugins bounds the plugins one process loads: a plugin stays mapped
@@ -72,6 +77,8 @@ func (st *session) goNative(ctx context.Context, ps []pendingPatch) {
 	}
 	for _, p := range ps {
 		if p.checked == nil {
+			st.built(ps) // no build: calls held for it go on (gates.go)
+			st.syncGatesLater()
 			return
 		}
 	}
@@ -88,6 +95,7 @@ func (st *session) startNative(ctx context.Context, ps []pendingPatch, restarts 
 	st.mu.Lock()
 	for _, p := range ps {
 		delete(st.nat.stays, p.Key) // a new build: its outcome will say
+		st.building(p.Key, p.patch.Source)
 	}
 	keys := slices.Collect(maps.Keys(st.vars))
 	st.mu.Unlock()
@@ -114,6 +122,8 @@ func (st *session) startNative(ctx context.Context, ps []pendingPatch, restarts 
 // nativeFailed says why ps stay interpreted, once per reason; when the
 // tier cannot work for this program at all, it turns it off.
 func (st *session) nativeFailed(ps []pendingPatch, err error) {
+	st.built(ps)
+	defer st.syncGatesLater() // gates.go: held calls run interpreted
 	var line string
 	var ue *native.UnavailableError
 	var nc *native.NotCoveredError
@@ -174,6 +184,8 @@ func (st *session) nativeBuilt(ctx context.Context, ps []pendingPatch, restarts 
 	for delay := retryFirst; ; delay = min(2*delay, retryMax) {
 		done, err := st.trySwitch(ctx, ps, restarts, n, pl.Funcs)
 		if done {
+			st.built(ps)
+			defer st.syncGatesLater() // gates.go: after the breakpoints are in the plugin
 			if err != nil {
 				st.nativeFailed(ps, err)
 				st.followEdits(ctx) // breakpoints in ps say why they stay unverified
@@ -239,7 +251,7 @@ func (st *session) trySwitch(ctx context.Context, ps []pendingPatch, restarts in
 		if lp := st.live[p.Key]; lp != nil && lp.agentSource == p.patch.Source {
 			lp.Tier = TierNative
 			if i < len(funcs) {
-				lp.nativeFunc = funcs[i]
+				lp.nativeFunc, lp.checked = funcs[i], p.checked
 			}
 		}
 	}
@@ -248,6 +260,27 @@ func (st *session) trySwitch(ctx context.Context, ps []pendingPatch, restarts in
 	}
 	st.mu.Unlock()
 	return true, nil
+}
+
+// building notes that the native build of the patch of key with agent
+// source src is under way. The caller holds mu.
+func (st *session) building(key, src string) {
+	if st.nat.building == nil {
+		st.nat.building = map[string]string{}
+	}
+	st.nat.building[key] = src
+}
+
+// built notes that the native builds of ps are over. It does not hold
+// mu.
+func (st *session) built(ps []pendingPatch) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, p := range ps {
+		if st.nat.building[p.Key] == p.patch.Source {
+			delete(st.nat.building, p.Key)
+		}
+	}
 }
 
 // stillLive reports whether every patch of ps is live as applied, in the

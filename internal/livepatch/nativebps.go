@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-dap"
 
+	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/dapproxy"
 )
 
@@ -189,9 +190,34 @@ func (st *session) foldPatches(names []string, plugin, hidden []bool) []*Patch {
 		ps[i] = p
 		// The compiled function as the binary names it: its key, but
 		// main's functions are main.F there, as in the patch's name.
-		if i+1 < len(names) && (names[i+1] == p.Key || names[i+1] == p.Name) {
-			hidden[i+1] = true
+		// Between them may be hidden frames: the agent's gate, which
+		// held the call for the native code (gates.go).
+		j := i + 1
+		for j < len(names) && hidden[j] {
+			j++
+		}
+		if j < len(names) && (names[j] == p.Key || names[j] == p.Name) {
+			hidden[j] = true
 		}
 	}
 	return ps
+}
+
+// savedFunc returns the saved function whose native code is fn, a
+// function as the binary names it, or nil: the Go prompt checks inputs in
+// a native patch's frame in the saved function's scope
+// (prompt.Prompt.SavedFrames).
+func (m *Manager) savedFunc(s *dapproxy.Session, fn string) *change.Checked {
+	st := m.existing(s)
+	if st == nil {
+		return nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, p := range st.live {
+		if p.Tier == TierNative && p.nativeFunc == fn {
+			return p.checked
+		}
+	}
+	return nil
 }

@@ -117,6 +117,18 @@ func (fp *filePositions) funcAt(n int) *classify.FuncDecl {
 	return nil
 }
 
+// funcIn returns the function of the current text of file, whose
+// positions are fp, that spans line n, or nil. The caller holds mu.
+func (st *session) funcIn(fp *filePositions, file string, n int) *classify.FuncDecl {
+	fn := fp.funcAt(n)
+	if fn == nil && fp == nil && len(st.live) > 0 {
+		if fd := st.m.changes.Build().CompiledDecls(filepath.Clean(file)); fd != nil {
+			fn = (&filePositions{decls: fd}).funcAt(n)
+		}
+	}
+	return fn
+}
+
 // placement is where a breakpoint at a line of the current text goes.
 type placement struct {
 	compiled int    // the compiled line Delve sets it at; 0 when not there
@@ -131,12 +143,7 @@ type placement struct {
 // the reason, when the line was changed and its change is not live. The
 // caller holds mu.
 func (st *session) place(fp *filePositions, file string, n int) placement {
-	fn := fp.funcAt(n)
-	if fn == nil && fp == nil && len(st.live) > 0 {
-		if fd := st.m.changes.Build().CompiledDecls(filepath.Clean(file)); fd != nil {
-			fn = (&filePositions{decls: fd}).funcAt(n)
-		}
-	}
+	fn := st.funcIn(fp, file, n)
 	if fn != nil {
 		if p := st.live[fn.Key]; p != nil {
 			return placement{patch: p, asBuilt: fp.lineMap().compiled(n)}

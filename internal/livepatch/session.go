@@ -36,10 +36,11 @@ type Patch struct {
 	// native build is loaded (native.go).
 	Tier string `json:"tier"`
 
-	source      string // the declaration as the user wrote it
-	agentSource string // the source the agent was sent
-	nativeFunc  string // once native: the plugin's function, as the binary names it
-	replaced    *Patch // of a TierWaiting patch: the live patch it replaces, nil for compiled code
+	source      string          // the declaration as the user wrote it
+	agentSource string          // the source the agent was sent
+	nativeFunc  string          // once native: the plugin's function, as the binary names it
+	checked     *change.Checked // once native: the saved function the plugin runs
+	replaced    *Patch          // of a TierWaiting patch: the live patch it replaces, nil for compiled code
 }
 
 // session is livepatch's state for one debug session.
@@ -106,6 +107,7 @@ func (st *session) syncProcess() (*debugger.Debugger, error) {
 		clear(st.seen)
 		clear(st.positions)
 		st.bps = breakpointState{nextID: st.bps.nextID, native: nativeBreakpoints{client: st.bps.native.client}}
+		st.nat.gated = nil
 		st.forgetVars()
 		for f, src := range st.m.changes.Build().CompiledFiles() {
 			st.seen[f] = src
@@ -168,9 +170,16 @@ func (st *session) apply(ctx context.Context, ps []pendingPatch) error {
 	}
 	set := make([]wire.Patch, len(ps))
 	keys := make([]string, len(ps))
+	var held []string
+	st.mu.Lock()
 	for i, p := range ps {
 		set[i], keys[i] = p.patch, p.Key
+		set[i].Hold = st.holdsOnApply(p) // gates.go
+		if set[i].Hold {
+			held = append(held, p.Name)
+		}
 	}
+	st.mu.Unlock()
 	st.nat.builder.Cancel(keys) // a native build of what this replaces is stale
 	_, err := st.roundTrip(ctx, func(ctx context.Context, c agentclient.Client) error {
 		return c.Apply(ctx, set)
@@ -179,12 +188,19 @@ func (st *session) apply(ctx context.Context, ps []pendingPatch) error {
 		return applyError(err)
 	}
 	st.mu.Lock()
-	for _, p := range ps {
+	for i, p := range ps {
 		lp := p.Patch
 		lp.Tier, lp.agentSource = TierInterpreted, p.patch.Source
 		st.live[p.Key] = &lp
+		st.gated(p.Key, set[i].Hold)
+		if set[i].Hold { // its native build follows (goNative)
+			st.building(p.Key, p.patch.Source)
+		}
 	}
 	st.mu.Unlock()
+	if len(held) > 0 {
+		st.report(heldLine(held))
+	}
 	return nil
 }
 
@@ -207,6 +223,7 @@ func (st *session) revert(ctx context.Context, keys []string) error {
 	st.mu.Lock()
 	for _, k := range keys {
 		delete(st.live, k)
+		st.gated(k, false) // the agent opens a reverted function's gate
 	}
 	st.mu.Unlock()
 	return nil

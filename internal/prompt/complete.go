@@ -96,7 +96,7 @@ func (p *Prompt) complete(ctx context.Context, s *dapproxy.Session, a dap.Comple
 func (p *Prompt) completionScope(s *dapproxy.Session, st *session, prog *change.Program, frameID int) *frame.Scope {
 	d := st.d
 	if !st.programRuns() {
-		_, _, sc, err := frameScope(s, d, prog, frameID)
+		_, _, sc, err := p.frameScope(s, d, prog, frameID)
 		var nu *notUserFrame
 		if err == nil {
 			return sc

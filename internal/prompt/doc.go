@@ -62,7 +62,12 @@
 // and locals declared before the paused line, every package-level
 // identifier of the frame's package (unexported included), the imports of
 // the frame's file, the imports of earlier inputs, and the declarations of
-// earlier inputs of the session, as in a REPL.
+// earlier inputs of the session, as in a REPL. A frame of a native patch
+// (a plugin's function, whose lines are the saved file's) sees the saved
+// function's arguments and locals, those the save added included, and
+// the saved file's imports (frame.InSaved): live patching tells the
+// prompt which saved function a frame's function runs
+// (Prompt.SavedFrames).
 //
 // Inputs are type-checked on the host in the frame's scope and rewritten
 // for the interpreter by package change/frame (frame.At, Scope.Input),

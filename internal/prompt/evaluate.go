@@ -96,7 +96,7 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 		return p.evalPackage(ctx, s, st, prog, text, nil)
 	}
 	d := st.d
-	goid, index, sc, err := frameScope(s, d, prog, frameID)
+	goid, index, sc, err := p.frameScope(s, d, prog, frameID)
 	var nu *notUserFrame
 	if errors.As(err, &nu) {
 		return p.evalPackage(ctx, s, st, prog, text, nu)
@@ -125,8 +125,9 @@ func (p *Prompt) evalGo(ctx context.Context, s *dapproxy.Session, st *session, p
 }
 
 // frameScope returns the goroutine, frame index and Go scope of a DAP frame
-// id, or the error the prompt answers with when the frame has none.
-func frameScope(s *dapproxy.Session, d *debugger.Debugger, prog *change.Program, frameID int) (int64, int, *frame.Scope, error) {
+// id, or the error the prompt answers with when the frame has none. A
+// frame of a native patch has the scope of the saved function.
+func (p *Prompt) frameScope(s *dapproxy.Session, d *debugger.Debugger, prog *change.Program, frameID int) (int64, int, *frame.Scope, error) {
 	goid, index, err := frameOf(s, d, frameID)
 	if errors.Is(err, errNoGoroutine) {
 		return 0, 0, nil, &notUserFrame{}
@@ -142,7 +143,10 @@ func frameScope(s *dapproxy.Session, d *debugger.Debugger, prog *change.Program,
 		return 0, 0, nil, unavailable(fmt.Sprintf("goroutine %d has no frame %d", goid, index))
 	}
 	loc := frames[index].Call
-	sc, err := frame.At(prog, loc.File, loc.Line)
+	sc, err := p.savedScope(s, prog, loc)
+	if sc == nil && err == nil {
+		sc, err = frame.At(prog, loc.File, loc.Line)
+	}
 	if err != nil {
 		fn := "?"
 		if loc.Fn != nil {
@@ -151,6 +155,22 @@ func frameScope(s *dapproxy.Session, d *debugger.Debugger, prog *change.Program,
 		return 0, 0, nil, &notUserFrame{fn: fn, goid: goid}
 	}
 	return goid, index, sc, nil
+}
+
+// savedScope returns the scope of a frame at loc that runs a native
+// patch, in the saved function (nil for other frames).
+func (p *Prompt) savedScope(s *dapproxy.Session, prog *change.Program, loc proc.Location) (*frame.Scope, error) {
+	p.mu.Lock()
+	saved := p.saved
+	p.mu.Unlock()
+	if saved == nil || loc.Fn == nil {
+		return nil, nil
+	}
+	c := saved(s, loc.Fn.Name)
+	if c == nil {
+		return nil, nil
+	}
+	return frame.InSaved(prog, c, loc.Line)
 }
 
 // runInput runs an input's call in the target's agent, in its turn on the

@@ -48,6 +48,7 @@ type Prompt struct {
 	sessions map[*dapproxy.Session]*session
 
 	intercept InterceptFunc // guarded by mu; see Intercept
+	saved     SavedFunc     // guarded by mu; see SavedFrames
 }
 
 // session is the prompt's state for the current process of one debug
@@ -114,6 +115,26 @@ func (p *Prompt) Intercept(f InterceptFunc) {
 		panic("prompt: an interceptor of evaluate is already set")
 	}
 	p.intercept = f
+}
+
+// SavedFunc returns the saved declaration of the function that a frame
+// of s runs, fn as the binary names it, when it is a live patch's native
+// code; nil otherwise.
+type SavedFunc func(s *dapproxy.Session, fn string) *change.Checked
+
+// SavedFrames makes the prompt ask f for the saved declaration of a
+// paused frame's function: live patching knows the native patches, whose
+// frames run saved code that the build's files do not have, and the
+// prompt then checks inputs there in the saved function's scope. A
+// prompt has one such f: a second call panics. Call it before the proxy
+// serves.
+func (p *Prompt) SavedFrames(f SavedFunc) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.saved != nil {
+		panic("prompt: a source of saved frames is already set")
+	}
+	p.saved = f
 }
 
 // interceptEvaluate is the evaluate handler: the interceptor's answer, or

@@ -28,6 +28,13 @@
 // call: a caller that calls two patched functions in a row can see the old
 // version of one and the new version of the other across a publish.
 //
+// A table may hold, in place of a function's patch, a gate (gate.go):
+// a function of the patch's type that holds each call until the host
+// opens it, then calls the patch as it is then. The host holds an
+// interpreted patch with a breakpoint in it until its native code, where
+// the breakpoint is, runs (wire.Patch.Hold, wire.OpGate); a function
+// without a gate is called as before.
+//
 // # Patches
 //
 // A patch (wire.Patch) names a function by its key, "importpath.F", "importpath.T.M" or

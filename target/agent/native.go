@@ -72,6 +72,11 @@ func switchNativeLocked(n *wire.Native) error {
 	t := copyTable()
 	for k, e := range entries {
 		t.Fns[e.index] = values[k]
+		if gates[e.index] != nil {
+			// Held until the host has set its breakpoints in the
+			// plugin's code and opens the gate (gate.go).
+			holdLocked(t, e.index)
+		}
 		info := machine.patched[e.index]
 		info.native = true
 		if f := n.Funcs[k]; f.Fresh {

@@ -128,12 +128,21 @@ func applyLocked(patches []wire.Patch) error {
 		return nil
 	}
 	t := copyTable()
+	var opens []func()
 	for _, r := range done {
 		t.Fns[r.e.index] = r.fn
 		machine.patched[r.e.index] = r.info
 		recordPlace(r.e.index, r.p)
+		if r.p.Hold && !r.e.generic {
+			holdLocked(t, r.e.index) // gate.go
+		} else if open := unholdLocked(t, r.e.index, false); open != nil {
+			opens = append(opens, open)
+		}
 	}
 	Publish(t)
+	for _, open := range opens {
+		open()
+	}
 	return nil
 }
 
@@ -164,15 +173,22 @@ func revertLocked(refs []wire.Ref) error {
 		return nil // nothing was ever patched
 	}
 	t := copyTable()
+	var opens []func()
 	for _, i := range idx {
 		t.Fns[i] = nil
 		delete(machine.patched, i)
+		if open := unholdLocked(t, i, false); open != nil { // gate.go
+			opens = append(opens, open)
+		}
 	}
 	if len(machine.patched) == 0 {
 		Publish(nil)
-		return nil
+	} else {
+		Publish(t)
 	}
-	Publish(t)
+	for _, open := range opens {
+		open()
+	}
 	return nil
 }
 
@@ -184,7 +200,9 @@ func RevertAll() {
 }
 
 func revertAllLocked() {
+	open := unholdAllLocked() // gate.go
 	Publish(nil)
+	open()
 	if machine.patched != nil {
 		clear(machine.patched)
 	}

@@ -78,6 +78,8 @@ func handle(req *wire.Request, lock func() bool, addrs []uintptr) wire.Response 
 		resp.Funcs = tableSize()
 	case wire.OpNative:
 		err = switchNativeLocked(req.Native)
+	case wire.OpGate:
+		err = gateLocked(req.Refs, req.Open)
 	default:
 		err = wire.Errorf(wire.ErrRequest, "unknown operation %q", req.Op)
 	}

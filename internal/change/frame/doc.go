@@ -11,7 +11,10 @@
 // locals declared before the line, the package's objects and the file's
 // imports (scope.go). InPackage returns the scope of a user package, with
 // its objects and no locals or file imports: the prompt's package scope,
-// while the program runs. Scope.Vars, Scope.Package and Scope.Imports give
+// while the program runs. InSaved returns the scope at a line of a
+// saved function that runs natively (a change.Checked): the saved
+// declaration's arguments and locals, the saved file's imports, the
+// build's package objects. Scope.Vars, Scope.Package and Scope.Imports give
 // the prompt's completions what the scope holds.
 //
 // # Checking an input

@@ -36,6 +36,9 @@ func foldingNotes(sc *Scope, writes []*types.Var) string {
 // and never assigned or addressed afterwards in the function sc.fn.
 func constantLocal(sc *Scope, v *types.Var) bool {
 	info := sc.pkg.TypesInfo
+	if sc.info != nil {
+		info = sc.info
+	}
 	if info == nil {
 		return false
 	}

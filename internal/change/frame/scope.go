@@ -15,10 +15,13 @@ import (
 type Scope struct {
 	prog *change.Program
 	pkg  *packages.Package // the file's package, as built
-	file *ast.File         // the file, as built
+	file *ast.File         // the file, as built (as saved: InSaved)
 	pos  token.Pos         // the paused position
 	fn   ast.Node          // innermost *ast.FuncDecl or *ast.FuncLit around pos
 	vars []*types.Var      // locals and parameters visible at pos, innermost first
+	// info is the type information of fn when it is not the file's as
+	// built (a saved function that runs natively: InSaved).
+	info *types.Info
 }
 
 // At returns the scope at line of file, a user file of the build prog.

@@ -44,6 +44,13 @@ type Patch struct {
 	// Vars are the package variables the change declares anew, in the
 	// order Go initializes them (vars.go).
 	Vars []Var `json:"vars,omitempty"`
+	// Hold makes the patch's calls wait at a gate until the host opens it
+	// (OpGate with Open) or the function is reverted or applied again
+	// without Hold; a native switch keeps the gate, so that the held calls
+	// run the native function once the host has set its breakpoints there.
+	// The host holds a function with a breakpoint in it whose native build
+	// is under way: its calls stop there instead of passing it interpreted.
+	Hold bool `json:"hold,omitempty"`
 }
 
 // Var is one declaration of package variables that a change adds to the

@@ -20,6 +20,8 @@ type Request struct {
 	Frame []FrameVar `json:"frame,omitempty"`
 	// Native switches live patches to their native code (native).
 	Native *Native `json:"native,omitempty"`
+	// Open opens the gates of Refs instead of setting them (gate).
+	Open bool `json:"open,omitempty"`
 	// Results, when above 1, says that Source ends with a []interface{}
 	// literal holding the results of a multi-value call (eval).
 	Results int `json:"results,omitempty"`
@@ -43,6 +45,11 @@ const (
 	// OpNative switches the interpreted patches of one change to the
 	// functions of a plugin, all at once, or none (Native).
 	OpNative = "native"
+	// OpGate holds the calls of the interpreted patches of Refs until
+	// their gates are opened (a request with Open), an apply without
+	// Patch.Hold or a revert: each call waits, then runs the function's
+	// patch, native once switched (see Patch.Hold).
+	OpGate = "gate"
 )
 
 // Response answers the Request with the same ID. OK is false when the
