@@ -133,18 +133,9 @@ func (g *gate) call(typ reflect.Type, in []reflect.Value) []reflect.Value {
 // are held: a function not patched, or native, is left as it is. The
 // caller holds machine.mu.
 func gateLocked(refs []wire.Ref, open bool) error {
-	var es []*funcEntry
-	var failures []wire.Error
-	for _, r := range refs {
-		e, err := lookupFunc(r)
-		if err != nil {
-			failures = append(failures, failure(r, err))
-			continue
-		}
-		es = append(es, e)
-	}
-	if len(failures) > 0 {
-		return &ApplyError{Failures: failures}
+	es, err := lookupFuncs(refs)
+	if err != nil {
+		return err
 	}
 	t := copyTable()
 	var opens []func()

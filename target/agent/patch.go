@@ -156,25 +156,17 @@ func Revert(refs []wire.Ref) error {
 }
 
 func revertLocked(refs []wire.Ref) error {
-	var idx []int
-	var failures []wire.Error
-	for _, r := range refs {
-		e, err := lookupFunc(r)
-		if err != nil {
-			failures = append(failures, failure(r, err))
-			continue
-		}
-		idx = append(idx, e.index)
-	}
-	if len(failures) > 0 {
-		return &ApplyError{Failures: failures}
+	es, err := lookupFuncs(refs)
+	if err != nil {
+		return err
 	}
 	if machine.patched == nil {
 		return nil // nothing was ever patched
 	}
 	t := copyTable()
 	var opens []func()
-	for _, i := range idx {
+	for _, e := range es {
+		i := e.index
 		t.Fns[i] = nil
 		delete(machine.patched, i)
 		if open := unholdLocked(t, i, false); open != nil { // gate.go

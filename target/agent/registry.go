@@ -103,6 +103,25 @@ func growTable(n int) {
 	Publish(t)
 }
 
+// lookupFuncs finds the registered functions of refs, all of them or
+// none: an error names every ref not found.
+func lookupFuncs(refs []wire.Ref) ([]*funcEntry, error) {
+	var es []*funcEntry
+	var failures []wire.Error
+	for _, r := range refs {
+		e, err := lookupFunc(r)
+		if err != nil {
+			failures = append(failures, failure(r, err))
+			continue
+		}
+		es = append(es, e)
+	}
+	if len(failures) > 0 {
+		return nil, &ApplyError{Failures: failures}
+	}
+	return es, nil
+}
+
 // lookupFunc finds a registered function by key, or by index when key is
 // empty.
 func lookupFunc(r wire.Ref) (*funcEntry, error) {
