@@ -53,6 +53,9 @@ func generate(l *loaded, mods *usermod.Modules, buildDir string, log *slog.Logge
 			return nil, nil, err
 		}
 	}
+	if err := testMainFiles(l.tests, buildDir, g.ov); err != nil {
+		return nil, nil, err
+	}
 	g.res.Manifest.Count = g.next
 	return g.ov, g.res, nil
 }
@@ -118,7 +121,14 @@ func (g *generator) instrumentPackage(p *packages.Package, outDir string) error 
 // and dependency packages.
 func (g *generator) addGenerated(p *packages.Package, pkgDir, outDir string) error {
 	isRoot := g.roots[p.PkgPath]
-	syms := packageSymbols(p.Types, p.TypesInfo, isRoot, func(name, why string) {
+	start := ""
+	switch {
+	case isRoot && len(g.l.tests) > 0:
+		start = "StartTest" // the generated TestMain holds (testmain.go)
+	case isRoot:
+		start = "Start"
+	}
+	syms := packageSymbols(p.Types, p.TypesInfo, start, func(name, why string) {
 		g.log.Debug("symbol left out", "package", p.PkgPath, "name", name, "reason", why)
 	})
 	if err := addFile(g.ov, pkgDir, outDir, symbolsFileName, syms); err != nil {
