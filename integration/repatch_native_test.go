@@ -1,0 +1,41 @@
+package integration
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/livepatch/livepatch/internal/repatch"
+)
+
+// TestRepatchNativeTier runs `livepatch test --repatch=all --tier=native`
+// on two fixtures: every function is compiled into a plugin that the held
+// test binary loads before its first test. The function in which the
+// interpreter faults runs natively and its test passes; the function that
+// asks the runtime which function runs it finds the plugin's code, which
+// its test reports (a regression: it is not the compiled function).
+func TestRepatchNativeTier(t *testing.T) {
+	rep, code, stderr := runRepatch(t, "--tier=native", "./testdata/fault", "./testdata/fidelitygap")
+	if code != 1 || len(rep.Packages) != 2 || rep.Tier != repatch.TierNative {
+		t.Fatalf("exit code %d, %d packages, tier %q: want 1, 2, native; stderr:\n%s", code, len(rep.Packages), rep.Tier, stderr)
+	}
+	const fixtures = "github.com/livepatch/livepatch/integration/testdata/"
+	for _, p := range rep.Packages {
+		if len(p.StayedInterpreted) > 0 || !slices.Equal(p.RanNative, p.Replaced) || len(p.Replaced) == 0 {
+			t.Errorf("%s: replaced %q, ran natively %q, stayed interpreted %+v: want every replaced function native", p.Path, p.Replaced, p.RanNative, p.StayedInterpreted)
+		}
+		switch p.Path {
+		case fixtures + "fault":
+			if !slices.Contains(p.RanNative, fixtures+"fault.FirstInc") || len(p.Regressions) != 0 || p.Repatched.Passed != 2 {
+				t.Errorf("fault: ran natively %q, regressions %q, repatched %+v: want FirstInc native and both tests passing", p.RanNative, p.Regressions, p.Repatched)
+			}
+		case fixtures + "fidelitygap":
+			out := p.Repatched.FailOutput["TestRunsCompiled"]
+			if strings.Join(p.Regressions, ",") != "TestRunsCompiled" || !strings.Contains(out, fixtures+"fidelitygap/lp_native_") {
+				t.Errorf("fidelitygap: regressions %q, output %q: want TestRunsCompiled to find the plugin's code running Running", p.Regressions, out)
+			}
+		default:
+			t.Errorf("unexpected package %s", p.Path)
+		}
+	}
+}
