@@ -31,8 +31,8 @@ repatched. --json prints the report as JSON instead.
 
 With --tier=native, the replaced functions run in livepatch's native tier
 instead: after the interpreted patches are applied, every function the
-native tier takes is compiled into one plugin, as a saved edit's native
-build is, which the test binary loads before its first test; the others
+native tier takes is compiled into a plugin (one per file), as a saved
+edit's native build is, which the test binary loads before its first test; the others
 run interpreted. The report then says, per package, how many functions ran
 natively, and why the others stayed interpreted. Plugins need cgo and
 Linux, FreeBSD or macOS; the tests of package main stay interpreted.

@@ -45,13 +45,14 @@
 //
 // With Options.Tier TierNative, the replaced functions run in the native
 // tier instead (native.go): the functions the tier covers are compiled
-// into one plugin, from the same checked forms, by the builder a save's
+// into plugins, one per file (each file's functions are checked as a
+// change of their own), from the same checked forms, by the builder a save's
 // native build uses (internal/native, patcher.NativeBuild with the
 // package under test linked with its test files, patcher.TestedPackage);
 // after the interpreted patches apply, the agent switches them to the
-// plugin (agent.SwitchNative) before it releases the binary. The test
+// plugins (agent.SwitchNative) before it releases the binary. The test
 // binary holds in the TestMain the patchable build generates, after every
-// package's init, so that the plugin can load. PackageReport.RanNative
+// package's init, so that the plugins can load. PackageReport.RanNative
 // lists the functions that ran natively, StayedInterpreted the others
 // and why; the judgement of the tests is the same.
 //

@@ -26,11 +26,11 @@ const (
 // after the first leaves out the functions the compiler rejected before.
 const maxNativeBuilds = 4
 
-// nativeSet is the plugin that holds a package's functions compiled
-// natively, and the symbol of each, by key.
-type nativeSet struct {
-	plugin, pkg string
-	symbols     map[string]string
+// nativePlugin is a plugin that holds functions of the package under
+// test compiled natively, and the symbol of each, by key.
+type nativePlugin struct {
+	path, pkg string
+	symbols   map[string]string
 }
 
 // nativeOutcome is what a run's switch to the native tier did: the keys
@@ -41,15 +41,17 @@ type nativeOutcome struct {
 	stays []Refusal
 }
 
-// buildNative compiles natively into one plugin, as the native tier of a
-// save does (internal/native), the functions of set that the tier covers,
-// from their checked forms, with the test build nb's flags and overlay;
-// pkg is the package under test.
-// It returns the plugin (nil when no function built) and the functions
-// that stay interpreted, and why. The plugin lives in b's directory.
-func buildNative(ctx context.Context, opts Options, pkg string, b *native.Builder, nb *patcher.NativeBuild, set []wire.Patch, checked map[string]*change.Checked) (*nativeSet, []Refusal) {
+// buildNative compiles natively, as the native tier of a save does
+// (internal/native), the functions of set that the tier covers, from
+// their checked forms, with the test build nb's flags and overlay: one
+// plugin per file, since each file's functions were checked as a change
+// of their own (patchSet). pkg is the package under test. It returns the
+// plugins and the functions that stay interpreted, and why. The plugins
+// live in b's directory.
+func buildNative(ctx context.Context, opts Options, pkg string, b *native.Builder, nb *patcher.NativeBuild, set []wire.Patch, checked map[string]*change.Checked) ([]*nativePlugin, []Refusal) {
 	var stays []Refusal
-	var fns []native.Func
+	var files []string
+	byFile := map[string][]native.Func{}
 	for _, p := range set {
 		c := checked[p.Key]
 		if c == nil {
@@ -60,17 +62,35 @@ func buildNative(ctx context.Context, opts Options, pkg string, b *native.Builde
 			stays = append(stays, nativeRefusal(p.Key, err.Error()))
 			continue
 		}
-		fns = append(fns, native.Func{Key: p.Key, Checked: c})
+		if byFile[c.File] == nil {
+			files = append(files, c.File)
+		}
+		byFile[c.File] = append(byFile[c.File], native.Func{Key: p.Key, Checked: c})
 	}
+	progress(opts, "%s: building %d functions natively (%d plugins)", pkg, len(set)-len(stays), len(files))
+	var plugins []*nativePlugin
+	for _, f := range files {
+		pl, rs := buildFile(ctx, b, nb, byFile[f])
+		if pl != nil {
+			plugins = append(plugins, pl)
+		}
+		stays = append(stays, rs...)
+	}
+	return plugins, stays
+}
+
+// buildFile builds the plugin of fns, functions of one file; while the
+// compiler rejects some of them, it leaves those out and builds the rest.
+func buildFile(ctx context.Context, b *native.Builder, nb *patcher.NativeBuild, fns []native.Func) (*nativePlugin, []Refusal) {
+	var stays []Refusal
 	for attempt := 1; len(fns) > 0; attempt++ {
-		progress(opts, "%s: building %d functions natively", pkg, len(fns))
 		pl, err := buildPlugin(ctx, b, nb, fns)
 		if err == nil {
-			ns := &nativeSet{plugin: pl.Path, pkg: pl.Package, symbols: map[string]string{}}
+			np := &nativePlugin{path: pl.Path, pkg: pl.Package, symbols: map[string]string{}}
 			for i, f := range fns {
-				ns.symbols[f.Key] = pl.Symbols[i]
+				np.symbols[f.Key] = pl.Symbols[i]
 			}
-			return ns, stays
+			return np, stays
 		}
 		bad := rejected(err, fns, nb.Dir)
 		if len(bad) == 0 || attempt == maxNativeBuilds {
@@ -141,68 +161,74 @@ func nativeRefusal(key, msg string) Refusal {
 	return Refusal{Key: key, Stage: StageNative, Group: summary(msg), Message: msg}
 }
 
-// switchNative switches the functions of ns that replaced names (the keys
-// the agent applied of patches) to their native code in the agent c, as
-// the native tier of a save does (agent.SwitchNative): while the agent
-// refuses some of them, it drops those and switches the rest. A plugin
-// the agent cannot load leaves every function interpreted; the tests run
-// either way.
-func switchNative(ctx context.Context, c *agentclient.SocketClient, ns *nativeSet, patches []wire.Patch, replaced []string) nativeOutcome {
+// switchNative switches the functions of plugins that replaced names
+// (the keys the agent applied of patches) to their native code in the
+// agent c, as the native tier of a save does (agent.SwitchNative), one
+// plugin at a time.
+func switchNative(ctx context.Context, c *agentclient.SocketClient, plugins []*nativePlugin, patches []wire.Patch, replaced []string) nativeOutcome {
 	var out nativeOutcome
 	applied := map[string]bool{}
 	for _, k := range replaced {
 		applied[k] = true
 	}
-	n := &wire.Native{Plugin: ns.plugin, Package: ns.pkg}
-	for _, p := range patches {
-		if sym, ok := ns.symbols[p.Key]; ok && applied[p.Key] {
-			n.Funcs = append(n.Funcs, wire.NativeFunc{Ref: wire.Ref{Key: p.Key}, Symbol: sym, Source: p.Source})
+	for _, pl := range plugins {
+		n := &wire.Native{Plugin: pl.path, Package: pl.pkg}
+		for _, p := range patches {
+			if sym, ok := pl.symbols[p.Key]; ok && applied[p.Key] {
+				n.Funcs = append(n.Funcs, wire.NativeFunc{Ref: wire.Ref{Key: p.Key}, Symbol: sym, Source: p.Source})
+			}
 		}
+		ran, stays := switchPlugin(ctx, c, n)
+		out.ran = append(out.ran, ran...)
+		out.stays = append(out.stays, stays...)
 	}
+	sort.Strings(out.ran)
+	return out
+}
+
+// switchPlugin switches the functions of n; while the agent refuses some
+// of them, it drops those and switches the rest. A plugin the agent
+// cannot load leaves its functions interpreted; the tests run either way.
+func switchPlugin(ctx context.Context, c *agentclient.SocketClient, n *wire.Native) (ran []string, stays []Refusal) {
 	for len(n.Funcs) > 0 {
 		err := c.Native(ctx, n)
 		if err == nil {
 			break
 		}
-		var ae *agentclient.AgentError
-		if !errors.As(err, &ae) || len(ae.Failures) == 0 {
-			for _, f := range n.Funcs {
-				out.stays = append(out.stays, nativeRefusal(f.Key, fmt.Sprintf("switch: %v", err)))
-			}
-			return out
-		}
 		bad := map[string]wire.Error{}
-		for _, f := range ae.Failures {
-			bad[f.Func] = f
+		var ae *agentclient.AgentError
+		if errors.As(err, &ae) {
+			for _, f := range ae.Failures {
+				bad[f.Func] = f
+			}
 		}
 		var rest []wire.NativeFunc
 		for _, f := range n.Funcs {
 			if e, ok := bad[f.Key]; ok {
-				out.stays = append(out.stays, nativeRefusal(f.Key, "switch: "+e.Error()))
+				stays = append(stays, nativeRefusal(f.Key, "switch: "+e.Error()))
 			} else {
 				rest = append(rest, f)
 			}
 		}
-		if len(rest) == len(n.Funcs) { // failures of functions not switched
+		if len(rest) == len(n.Funcs) { // a failure of the whole switch
 			for _, f := range n.Funcs {
-				out.stays = append(out.stays, nativeRefusal(f.Key, fmt.Sprintf("switch: %v", err)))
+				stays = append(stays, nativeRefusal(f.Key, fmt.Sprintf("switch: %v", err)))
 			}
-			return out
+			return nil, stays
 		}
 		n.Funcs = rest
 	}
 	for _, f := range n.Funcs {
-		out.ran = append(out.ran, f.Key)
+		ran = append(ran, f.Key)
 	}
-	sort.Strings(out.ran)
-	return out
+	return ran, stays
 }
 
 // nativeRun is the native tier of one package's runs: the plugin, its
 // builder (whose directory holds it), the functions that stay
 // interpreted and the outcome of the last run's switch.
 type nativeRun struct {
-	set     *nativeSet
+	plugins []*nativePlugin
 	builder *native.Builder
 	stays   []Refusal
 	last    nativeOutcome
@@ -221,7 +247,7 @@ func startNative(ctx context.Context, opts Options, pr *PackageReport, res *patc
 		}
 		return nr
 	}
-	nr.set, nr.stays = buildNative(ctx, opts, pr.Path, nr.builder, res.Native, set, checked)
+	nr.plugins, nr.stays = buildNative(ctx, opts, pr.Path, nr.builder, res.Native, set, checked)
 	return nr
 }
 
@@ -231,7 +257,7 @@ func (nr *nativeRun) prepare(r *heldRun) {
 		return
 	}
 	nr.last = nativeOutcome{}
-	r.native, r.tiers = nr.set, &nr.last
+	r.native, r.tiers = nr.plugins, &nr.last
 }
 
 // record notes in pr which of its replaced functions ran natively and

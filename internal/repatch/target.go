@@ -29,7 +29,7 @@ type heldRun struct {
 	// native, when not nil, holds the functions compiled natively, to
 	// which the agent switches the replaced ones before the release; the
 	// outcome goes into tiers.
-	native *nativeSet
+	native []*nativePlugin
 	tiers  *nativeOutcome
 }
 
@@ -80,7 +80,7 @@ func patchAndRelease(ctx context.Context, ep *agentclient.Endpoint, r heldRun) (
 		return nil, nil, err
 	}
 	replaced, refused, aerr := applyAll(pctx, c, r.patches, r.log)
-	if aerr == nil && r.native != nil {
+	if aerr == nil && r.tiers != nil {
 		*r.tiers = switchNative(pctx, c, r.native, r.patches, replaced) // native.go
 	}
 	if aerr == nil {
