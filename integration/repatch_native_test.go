@@ -9,15 +9,16 @@ import (
 )
 
 // TestRepatchNativeTier runs `livepatch test --repatch=all --tier=native`
-// on two fixtures: every function is compiled into a plugin that the held
-// test binary loads before its first test. The function in which the
+// on three fixtures: every function is compiled into a plugin that the
+// held test binary loads before its first test. The function in which the
 // interpreter faults runs natively and its test passes; the function that
 // asks the runtime which function runs it finds the plugin's code, which
-// its test reports (a regression: it is not the compiled function).
+// its test reports (a regression: it is not the compiled function); the
+// tests of a package main run natively too.
 func TestRepatchNativeTier(t *testing.T) {
-	rep, code, stderr := runRepatch(t, "--tier=native", "./testdata/fault", "./testdata/fidelitygap")
-	if code != 1 || len(rep.Packages) != 2 || rep.Tier != repatch.TierNative {
-		t.Fatalf("exit code %d, %d packages, tier %q: want 1, 2, native; stderr:\n%s", code, len(rep.Packages), rep.Tier, stderr)
+	rep, code, stderr := runRepatch(t, "--tier=native", "./testdata/fault", "./testdata/fidelitygap", "./testdata/nativemain")
+	if code != 1 || len(rep.Packages) != 3 || rep.Tier != repatch.TierNative {
+		t.Fatalf("exit code %d, %d packages, tier %q: want 1, 3, native; stderr:\n%s", code, len(rep.Packages), rep.Tier, stderr)
 	}
 	const fixtures = "github.com/livepatch/livepatch/integration/testdata/"
 	for _, p := range rep.Packages {
@@ -33,6 +34,10 @@ func TestRepatchNativeTier(t *testing.T) {
 			out := p.Repatched.FailOutput["TestRunsCompiled"]
 			if strings.Join(p.Regressions, ",") != "TestRunsCompiled" || !strings.Contains(out, fixtures+"fidelitygap/lp_native_") {
 				t.Errorf("fidelitygap: regressions %q, output %q: want TestRunsCompiled to find the plugin's code running Running", p.Regressions, out)
+			}
+		case fixtures + "nativemain":
+			if !slices.Contains(p.RanNative, fixtures+"nativemain.(*tally).add") || len(p.Regressions) != 0 || p.Repatched.Passed != 1 {
+				t.Errorf("nativemain: ran natively %q, regressions %q, repatched %+v: want (*tally).add native and TestAdd passing", p.RanNative, p.Regressions, p.Repatched)
 			}
 		default:
 			t.Errorf("unexpected package %s", p.Path)

@@ -35,7 +35,7 @@ native tier takes is compiled into a plugin (one per file), as a saved
 edit's native build is, which the test binary loads before its first test; the others
 run interpreted. The report then says, per package, how many functions ran
 natively, and why the others stayed interpreted. Plugins need cgo and
-Linux, FreeBSD or macOS; the tests of package main stay interpreted.
+Linux, FreeBSD or macOS.
 
 Go test flags go to go test, written anywhere on the line (or after --),
 as go test takes them (-count=1, -run X, -test.run=X): -run, -skip, -short,

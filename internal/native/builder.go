@@ -187,9 +187,6 @@ func (b *Builder) build(ctx context.Context, nb *patcher.NativeBuild, fns []*cha
 	pkg := fns[0].Compiled.Path() + "/" + filepath.Base(pkgDir)
 	var main *patcher.PluginMain
 	var placeholders []string
-	if fns[0].Compiled.Name() == "main" && nb.Tested != nil {
-		return nil, notCovered("the tests of package main")
-	}
 	if fns[0].Compiled.Name() == "main" {
 		m, err := b.mainFor(ctx, nb, fns[0].Compiled.Path())
 		if err != nil {

@@ -175,7 +175,11 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 	}
 	tested := ""
 	if nb.Tested != nil {
-		tested = nb.Tested.addTested(ov.Replace, nb.Flags) // nativetest.go
+		gcflags, err := nb.Tested.addTested(ov.Replace, nb.Flags) // nativetest.go
+		if err != nil {
+			return fmt.Errorf("plugin: %w", err)
+		}
+		tested = "-gcflags=" + nb.Tested.Path + "=" + gcflags
 	}
 	data, err := json.Marshal(ov)
 	if err != nil {

@@ -65,11 +65,15 @@ func contains(list []string, s string) bool {
 
 // addTested adds the tested package's test files to a plugin build's
 // overlay ov under names the go command compiles (testedPrefix), and
-// returns the -gcflags that compile the package as the test build did:
-// the build's flags for it, and a -trimpath that records every file of
-// the package under its own path (the test files under theirs, not the
-// names they are compiled under).
-func (tp *TestedPackage) addTested(ov map[string]string, flags []string) string {
+// returns the compiler flags that compile the package as the test build
+// did: the build's flags for it (mainGcflags), and a -trimpath that
+// records every file of the package under its own path (the test files
+// under theirs, not the names they are compiled under).
+func (tp *TestedPackage) addTested(ov map[string]string, flags []string) (string, error) {
+	gcflags, err := mainGcflags(flags, tp.Path)
+	if err != nil {
+		return "", err
+	}
 	rewrite := map[string]string{} // file compiled -> path recorded
 	for k, v := range ov {
 		if v != "" && filepath.Dir(k) == tp.Dir {
@@ -95,25 +99,5 @@ func (tp *TestedPackage) addTested(ov map[string]string, flags []string) string 
 	if strings.ContainsAny(trim, " '\"") {
 		trim = "'" + trim + "'"
 	}
-	return "-gcflags=" + tp.Path + "=" + strings.TrimSpace(gcflagsFor(flags, tp.Path)+" -trimpath="+trim)
-}
-
-// gcflagsFor returns the compiler flags that flags, go command flags,
-// give package path: those of the last -gcflags whose pattern matches it.
-func gcflagsFor(flags []string, path string) string {
-	out := ""
-	for _, f := range flags {
-		v, ok := strings.CutPrefix(f, "-gcflags=")
-		if !ok {
-			continue
-		}
-		pattern, fl, ok := strings.Cut(v, "=")
-		if !ok || strings.HasPrefix(pattern, "-") {
-			continue // no pattern: the packages named on the command line
-		}
-		if pattern == "all" || pattern == path || strings.HasSuffix(pattern, "/...") && (path == strings.TrimSuffix(pattern, "/...") || strings.HasPrefix(path, strings.TrimSuffix(pattern, "..."))) {
-			out = fl
-		}
-	}
-	return out
+	return strings.TrimSpace(gcflags + " -trimpath=" + trim), nil
 }
