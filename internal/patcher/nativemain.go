@@ -30,7 +30,9 @@ import (
 //
 //   - package main compiled for plugins (-buildmode=plugin, which makes it
 //     position-independent) with -p main, so that its symbols are main's
-//     (MainForPlugin, with go list -export, once per session);
+//     (MainForPlugin, with go list -export, once per session); a test
+//     binary links main under its import path, with its test files, and
+//     so is the archive then (TestedPackage, PluginMain.Linked);
 //   - a stub package in the overlay, inside main's directory, that the
 //     patch imports (so the go command builds what main imports) and whose
 //     import the compiler is told to read as main's (an importmap line in
