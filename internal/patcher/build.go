@@ -34,6 +34,13 @@ type Options struct {
 	Output string
 	// Test builds a test binary, as `go test -c`.
 	Test bool
+	// HoldInTestMain, with Test, adds a TestMain to the package's tests
+	// that waits for the host's patches when the binary is started held
+	// (hostlink.EnvHold), after every package's init, and then runs the
+	// user's TestMain (renamed UserTestMain) or the tests (testmain.go).
+	// livepatch test sets it; a debug session's test binary keeps the
+	// user's TestMain as written.
+	HoldInTestMain bool
 	// BuildFlags are passed to go list and go build, before the debug flags
 	// `-gcflags=all=-N -l`, which Build always adds last.
 	BuildFlags []string
@@ -221,7 +228,7 @@ func (b *build) fresh(ctx context.Context) (*Result, error) {
 	}
 
 	b.progress("instrumenting %d packages", len(l.user))
-	ov, res, err := generate(l, b.mods, b.buildDir, b.log)
+	ov, res, err := generate(l, b.mods, b.buildDir, b.log, b.opts.Test && b.opts.HoldInTestMain)
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}

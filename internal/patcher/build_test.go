@@ -61,7 +61,7 @@ func TestMain(m *testing.M) {
 // (Dir and Output are filled in) and returns the result.
 func patchable(t testing.TB, name string, opts Options) *Result {
 	t.Helper()
-	key := fmt.Sprintf("%s_%s_%s_%s_%t", name, strings.Join(opts.Packages, ","), strings.Join(opts.BuildFlags, ","), strings.Join(opts.Env, ","), opts.Test)
+	key := fmt.Sprintf("%s_%s_%s_%s_%t_%t", name, strings.Join(opts.Packages, ","), strings.Join(opts.BuildFlags, ","), strings.Join(opts.Env, ","), opts.Test, opts.HoldInTestMain)
 	builtMu.Lock()
 	b := builtBin[key]
 	if b == nil {
@@ -587,7 +587,7 @@ func TestStdSymbolsCoverDirectImports(t *testing.T) {
 // tests.
 func TestTestBinaryHoldsAfterInits(t *testing.T) {
 	dir := fixture(t, "basic")
-	res := patchable(t, "basic", Options{Dir: dir, Packages: []string{"./held"}, Test: true})
+	res := patchable(t, "basic", Options{Dir: dir, Packages: []string{"./held"}, Test: true, HoldInTestMain: true})
 	ep, err := agentclient.NewEndpoint()
 	if err != nil {
 		t.Fatal(err)

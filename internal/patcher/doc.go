@@ -93,8 +93,8 @@
 // the standard-library packages that the user's packages (and their test
 // files) import directly plus a default set (fmt, strings, strconv, errors,
 // bytes, sort, slices, maps, time, math, sync, os, io), and call
-// agent.Start from an init (agent.StartTest in a test build, whose
-// generated TestMain, zz_livepatch_testmain_test.go, holds the binary for
+// agent.Start from an init (agent.StartTest in a test build with
+// Options.HoldInTestMain, whose generated TestMain, zz_livepatch_testmain_test.go, holds the binary for
 // its patches after every package's init and then runs the user's
 // TestMain, renamed UserTestMain in the overlay, or the tests:
 // testmain.go). Other standard-library packages the program

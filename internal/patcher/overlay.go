@@ -21,8 +21,9 @@ import (
 
 // generate instruments the user packages and writes the overlay files into
 // buildDir. It returns the overlay's replacements (original path -> copy).
-func generate(l *loaded, mods *usermod.Modules, buildDir string, log *slog.Logger) (map[string]string, *Result, error) {
-	g := &generator{l: l, mods: mods, log: log, ov: map[string]string{}, res: &Result{Manifest: &Manifest{}}, roots: map[string]bool{}}
+// holdTests adds the TestMain that holds a test binary (testmain.go).
+func generate(l *loaded, mods *usermod.Modules, buildDir string, log *slog.Logger, holdTests bool) (map[string]string, *Result, error) {
+	g := &generator{l: l, mods: mods, log: log, ov: map[string]string{}, res: &Result{Manifest: &Manifest{}}, roots: map[string]bool{}, holdTests: holdTests}
 	for _, r := range l.roots {
 		g.roots[r.PkgPath] = true
 	}
@@ -53,8 +54,10 @@ func generate(l *loaded, mods *usermod.Modules, buildDir string, log *slog.Logge
 			return nil, nil, err
 		}
 	}
-	if err := testMainFiles(l.tests, buildDir, g.ov); err != nil {
-		return nil, nil, err
+	if holdTests {
+		if err := testMainFiles(l.tests, buildDir, g.ov); err != nil {
+			return nil, nil, err
+		}
 	}
 	g.res.Manifest.Count = g.next
 	return g.ov, g.res, nil
@@ -72,6 +75,8 @@ type generator struct {
 	roots map[string]bool                    // the root packages' paths
 	std   []*types.Package                   // the std and dependency packages the roots register
 	only  map[*types.Package]map[string]bool // see usedOfDeps
+
+	holdTests bool // add the TestMain that holds a test binary (testmain.go)
 }
 
 // instrumentPackage writes the instrumented copies of p's user files into
@@ -123,7 +128,7 @@ func (g *generator) addGenerated(p *packages.Package, pkgDir, outDir string) err
 	isRoot := g.roots[p.PkgPath]
 	start := ""
 	switch {
-	case isRoot && len(g.l.tests) > 0:
+	case isRoot && g.holdTests:
 		start = "StartTest" // the generated TestMain holds (testmain.go)
 	case isRoot:
 		start = "Start"

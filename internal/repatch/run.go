@@ -157,7 +157,7 @@ func testedPackages(ctx context.Context, opts Options, buildFlags []string) (*Re
 func runRepatched(ctx context.Context, opts Options, pr *PackageReport, bin string, binArgs, buildFlags []string) {
 	progress(opts, "%s: building the test binary patchably", pr.Path)
 	res, err := patcher.Build(ctx, patcher.Options{
-		Dir: opts.Dir, Packages: []string{pr.Path}, Output: bin, Test: true,
+		Dir: opts.Dir, Packages: []string{pr.Path}, Output: bin, Test: true, HoldInTestMain: true,
 		BuildFlags: buildFlags, Env: opts.Env, Log: opts.Log.With("component", "patcher"),
 	})
 	if err != nil {
