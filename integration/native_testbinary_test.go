@@ -1,9 +1,14 @@
 package integration
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-dap"
 
 	"github.com/livepatch/livepatch/internal/repatch"
 )
@@ -43,4 +48,37 @@ func TestRepatchNativeTier(t *testing.T) {
 			t.Errorf("unexpected package %s", p.Path)
 		}
 	}
+}
+
+// TestNativeSaveInTestMode debugs a package's tests (launch mode test)
+// and saves a change of a function they call: it goes live interpreted,
+// then native. The plugin links the package under test with its test
+// files, as the test binary does.
+func TestNativeSaveInTestMode(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "native")
+		lib := filepath.Join(dir, "lib", "lib.go")
+		orig, err := os.ReadFile(lib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A test of lib that prints the counter as the fixture's main does.
+		loop := "package lib\n\nimport (\n\t\"fmt\"\n\t\"testing\"\n\t\"time\"\n)\n\n" +
+			"func TestLoop(t *testing.T) {\n\tc, prev := &Counter{}, 0\n\tfor {\n\t\tn := c.Inc()\n" +
+			"\t\tfmt.Printf(\"count %d step %d\\n\", n, n-prev)\n\t\tprev = n\n\t\ttime.Sleep(20 * time.Millisecond)\n\t}\n}\n"
+		if err := os.WriteFile(filepath.Join(dir, "lib", "loop_test.go"), []byte(loop), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env.Initialize()
+		env.Launch(map[string]any{"mode": "test", "program": "./lib", "dlvCwd": dir, "outputMode": "remote", "args": []string{"-test.run", "TestLoop", "-test.v"}})
+		env.WaitEvent("initialized")
+		env.Call(&dap.ConfigurationDoneRequest{Request: dap.Request{Command: "configurationDone"}})
+		env.waitCount(1)
+		saveEdit(t, lib, orig, "c.n += step()", "c.n += 10 * step()")
+		line := lineOf(t, lib, "func (c *Counter) Inc")
+		env.waitCount(10)
+		env.waitConsole(fmt.Sprintf("native: example.com/native/lib.(*Counter).Inc (lib.go:%d)", line))
+		env.waitCount(10)
+		env.Disconnect()
+	})
 }
