@@ -3,6 +3,7 @@ package patcher
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -44,23 +45,13 @@ func testedPackage(tests []*packages.Package, ov map[string]string) *TestedPacka
 				tp.TestFiles = append(tp.TestFiles, f)
 			}
 		}
-		if gen := filepath.Join(tp.Dir, testMainFileName); ov[gen] != "" && !contains(tp.TestFiles, gen) {
+		if gen := filepath.Join(tp.Dir, testMainFileName); ov[gen] != "" && !slices.Contains(tp.TestFiles, gen) {
 			tp.TestFiles = append(tp.TestFiles, gen)
 		}
 		sort.Strings(tp.TestFiles)
 		return tp
 	}
 	return nil
-}
-
-// contains reports whether list holds s.
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // addTested adds the tested package's test files to a plugin build's

@@ -140,8 +140,8 @@ var compileError = regexp.MustCompile(`(?m)^(\S+\.go):(\d+):\d+: (.*)$`)
 func rejected(err error, fns []native.Func, dir string) map[string]string {
 	bad := map[string]string{}
 	for _, m := range compileError.FindAllStringSubmatch(err.Error(), -1) {
-		file, line := m[1], 0
-		line, _ = strconv.Atoi(m[2])
+		file := m[1]
+		line, _ := strconv.Atoi(m[2])
 		if !filepath.IsAbs(file) {
 			file = filepath.Join(dir, file)
 		}
