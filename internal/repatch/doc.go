@@ -4,8 +4,9 @@
 // compares the results with a plain `go test` of the same packages.
 //
 // For each package under test, Run builds its test binary patchably
-// (patcher.Build with Test), starts it held (hostlink.EnvHold: the agent
-// stops the binary in the init that starts it, before any test runs),
+// (patcher.Build with Test and HoldInTestMain), starts it held
+// (hostlink.EnvHold: the TestMain the build adds waits, after every
+// package's init and before any test runs),
 // rewrites every function from the text of its file as built through the
 // stages of a save that decide how a function runs interpreted: the check
 // of the file with the rest of its package and the rewriting
@@ -50,9 +51,9 @@
 // native build uses (internal/native, patcher.NativeBuild with the
 // package under test linked with its test files, patcher.TestedPackage);
 // after the interpreted patches apply, the agent switches them to the
-// plugins (agent.SwitchNative) before it releases the binary. The test
-// binary holds in the TestMain the patchable build generates, after every
-// package's init, so that the plugins can load. PackageReport.RanNative
+// plugins (agent.SwitchNative) before it releases the binary (a plugin
+// cannot load while an init runs: hence the hold in TestMain).
+// PackageReport.RanNative
 // lists the functions that ran natively, StayedInterpreted the others
 // and why; the judgement of the tests is the same.
 //
