@@ -13,8 +13,8 @@ import (
 func init() {
 	register(&command{
 		name:    "test",
-		usage:   "[--repatch=all|F1,F2] [--json] [packages] [-- go test flags]",
-		summary: "run packages' tests in a patchable build, functions replaced by the interpreter",
+		usage:   "[--repatch=all|F1,F2] [--tier=interpreted|native] [--json] [packages] [-- go test flags]",
+		summary: "run packages' tests in a patchable build, functions replaced by the interpreter or the native tier",
 		help: `Test runs the tests of the named packages (default: the one in the current
 directory) twice: natively, with 'go test -json', and as a patchable test
 binary built the way 'livepatch dap' builds mode test.
@@ -28,6 +28,14 @@ functions only (by key, example.com/m/pkg.(*T).M, or by name in their package,
 and the tests passed, failed and skipped in both runs; then the refused
 functions grouped by reason, and every test that passes natively but not
 repatched. --json prints the report as JSON instead.
+
+With --tier=native, the replaced functions run in livepatch's native tier
+instead: after the interpreted patches are applied, every function the
+native tier takes is compiled into a plugin (one per file), as a saved
+edit's native build is, which the test binary loads before its first test; the others
+run interpreted. The report then says, per package, how many functions ran
+natively, and why the others stayed interpreted. Plugins need cgo and
+Linux, FreeBSD or macOS.
 
 Go test flags go to go test, written anywhere on the line (or after --),
 as go test takes them (-count=1, -run X, -test.run=X): -run, -skip, -short,
@@ -45,6 +53,7 @@ package with natively passing tests cannot run repatched.`,
 
 type testOptions struct {
 	repatch string
+	tier    string
 	json    bool
 	log     logFlags
 }
@@ -52,7 +61,8 @@ type testOptions struct {
 func testFlags() (*flag.FlagSet, *testOptions) {
 	o := &testOptions{}
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	fs.StringVar(&o.repatch, "repatch", "", "`functions` to replace by the interpreter: all, or a comma-separated list (default: none)")
+	fs.StringVar(&o.repatch, "repatch", "", "`functions` to replace by their own source, run in the --tier: all, or a comma-separated list (default: none)")
+	fs.StringVar(&o.tier, "tier", repatch.TierInterpreted, "the `tier` the replaced functions run in: interpreted or native")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	o.log.register(fs)
 	return fs, o
@@ -76,6 +86,7 @@ func runTest(ctx context.Context, env *Env, args []string) error {
 	opts := repatch.Options{
 		Packages:  fs.Args(),
 		TestFlags: testArgs,
+		Tier:      o.tier,
 		Log:       logs.get("repatch"),
 		Progress:  env.Stderr,
 	}

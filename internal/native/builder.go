@@ -92,7 +92,7 @@ func (b *Builder) Start(ctx context.Context, nb *patcher.NativeBuild, fns []Func
 		return err
 	}
 	if nb == nil {
-		return notCovered("the build gives no plugin flags (a test binary)")
+		return notCovered("the build gives no plugin flags")
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	j := &job{keys: keys, cancel: cancel}

@@ -32,7 +32,9 @@
 // declares, method values of new methods, unexported fields and methods
 // reached through embedded fields, method expressions of unexported
 // methods, literals with unexported fields and their type elided, generic
-// code, dot imports and test binaries. Where plugins cannot be built at
+// code and dot imports. A test binary's package under test is linked
+// with its test files, and so is its plugin (patcher.TestedPackage);
+// package main's, under its import path (patcher.PluginMain.Linked). Where plugins cannot be built at
 // all (no cgo, a platform without plugins) the build gives an
 // *UnavailableError.
 package native

@@ -34,6 +34,13 @@ type Options struct {
 	Output string
 	// Test builds a test binary, as `go test -c`.
 	Test bool
+	// HoldInTestMain, with Test, adds a TestMain to the package's tests
+	// that waits for the host's patches when the binary is started held
+	// (hostlink.EnvHold), after every package's init, and then runs the
+	// user's TestMain (renamed UserTestMain) or the tests (testmain.go).
+	// livepatch test sets it; a debug session's test binary keeps the
+	// user's TestMain as written.
+	HoldInTestMain bool
 	// BuildFlags are passed to go list and go build, before the debug flags
 	// `-gcflags=all=-N -l`, which Build always adds last.
 	BuildFlags []string
@@ -221,7 +228,7 @@ func (b *build) fresh(ctx context.Context) (*Result, error) {
 	}
 
 	b.progress("instrumenting %d packages", len(l.user))
-	ov, res, err := generate(l, b.mods, b.buildDir, b.log)
+	ov, res, err := generate(l, b.mods, b.buildDir, b.log, b.opts.Test && b.opts.HoldInTestMain)
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
@@ -249,7 +256,7 @@ func (b *build) fresh(ctx context.Context) (*Result, error) {
 	if err := install(binPath, output, res.Manifest); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	if res.Native, err = b.native(pl, overlayPath, l.goFiles(), ov); err != nil {
+	if res.Native, err = b.native(pl, overlayPath, l.goFiles(), ov, testedPackage(l.tests, ov)); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
 	st := &buildState{Fingerprint: fp, Args: args, Env: pl.Env, Output: output, Dirs: l.userDirs(b.mods), Manifest: res.Manifest, Skipped: res.Skipped, Native: res.Native}
@@ -305,12 +312,10 @@ func (b *build) goArgs(pl *usermod.Plumbing, binPath, overlayPath string) []stri
 }
 
 // native returns what a plugin build needs to reproduce this build's
-// packages; nil for a test binary. files are the Go files of the user
-// packages, ov the overlay as built.
-func (b *build) native(pl *usermod.Plumbing, overlayPath string, files []string, ov map[string]string) (*NativeBuild, error) {
-	if b.opts.Test {
-		return nil, nil
-	}
+// packages. files are the Go files of the user packages, ov the overlay
+// as built; tested, in a test build, the package under test with its
+// test files (nativetest.go).
+func (b *build) native(pl *usermod.Plumbing, overlayPath string, files []string, ov map[string]string, tested *TestedPackage) (*NativeBuild, error) {
 	pinned, err := pinFiles(filepath.Join(b.buildDir, "native-pinned"), files, ov)
 	if err != nil {
 		return nil, err
@@ -325,7 +330,7 @@ func (b *build) native(pl *usermod.Plumbing, overlayPath string, files []string,
 			env = append(env, e)
 		}
 	}
-	return &NativeBuild{Dir: b.opts.Dir, Flags: flags, Env: env, Overlay: overlayPath, BuildDir: b.buildDir, Files: files, Pinned: pinned}, nil
+	return &NativeBuild{Dir: b.opts.Dir, Flags: flags, Env: env, Overlay: overlayPath, BuildDir: b.buildDir, Files: files, Pinned: pinned, Tested: tested}, nil
 }
 
 // addedFiles returns the files that the overlay ov adds to a root package

@@ -10,14 +10,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/livepatch/livepatch/internal/agentclient"
 	"github.com/livepatch/livepatch/internal/testenv"
 	"github.com/livepatch/livepatch/internal/usermod"
+	"github.com/livepatch/livepatch/target/agent/hostlink"
 )
 
 // fixture returns the absolute directory of testdata fixture name.
@@ -58,7 +61,7 @@ func TestMain(m *testing.M) {
 // (Dir and Output are filled in) and returns the result.
 func patchable(t testing.TB, name string, opts Options) *Result {
 	t.Helper()
-	key := fmt.Sprintf("%s_%s_%s_%s_%t", name, strings.Join(opts.Packages, ","), strings.Join(opts.BuildFlags, ","), strings.Join(opts.Env, ","), opts.Test)
+	key := fmt.Sprintf("%s_%s_%s_%s_%t_%t", name, strings.Join(opts.Packages, ","), strings.Join(opts.BuildFlags, ","), strings.Join(opts.Env, ","), opts.Test, opts.HoldInTestMain)
 	builtMu.Lock()
 	b := builtBin[key]
 	if b == nil {
@@ -575,5 +578,58 @@ func TestStdSymbolsCoverDirectImports(t *testing.T) {
 		if !got[path] {
 			t.Errorf("no symbols for %s, which shapes imports", path)
 		}
+	}
+}
+
+// TestTestBinaryHoldsAfterInits runs a held test binary: it holds in the
+// generated TestMain, after every package's init (the external test
+// package's too), and once released runs the user's own TestMain and the
+// tests.
+func TestTestBinaryHoldsAfterInits(t *testing.T) {
+	dir := fixture(t, "basic")
+	res := patchable(t, "basic", Options{Dir: dir, Packages: []string{"./held"}, Test: true, HoldInTestMain: true})
+	ep, err := agentclient.NewEndpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ep.Remove() })
+	ctx := testenv.Context(t)
+	cmd := testenv.Command(ctx, res.Output, "-test.v")
+	cmd.Env = append(append(os.Environ(), ep.Env()...), hostlink.EnvHold+"=1m")
+	pr, pw, err := os.Pipe() // one stream; closed when the binary ends (the context's deadline kills it)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = pw, pw
+	testenv.Start(t, cmd)
+	pw.Close()
+	lines := testenv.Lines(pr)
+	var before []string
+	for l := range lines {
+		if strings.HasPrefix(l, hostlink.HoldingLine) {
+			break
+		}
+		before = append(before, l)
+	}
+	if !slices.Contains(before, "xtest init") {
+		t.Fatalf("the binary held before the external test package's init ran; its output before the hold: %q", before)
+	}
+	c, err := ep.Dial(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var after []string
+	for l := range lines {
+		after = append(after, l)
+		if strings.HasPrefix(l, "--- PASS: TestHalf") {
+			break
+		}
+	}
+	if len(after) == 0 || after[0] != "user TestMain" || !strings.HasPrefix(after[len(after)-1], "--- PASS: TestHalf") {
+		t.Errorf("after the release: got %q, want the user's TestMain and then TestHalf passing", after)
 	}
 }

@@ -93,7 +93,11 @@
 // the standard-library packages that the user's packages (and their test
 // files) import directly plus a default set (fmt, strings, strconv, errors,
 // bytes, sort, slices, maps, time, math, sync, os, io), and call
-// agent.Start from an init. Other standard-library packages the program
+// agent.Start from an init (agent.StartTest in a test build with
+// Options.HoldInTestMain, whose generated TestMain, zz_livepatch_testmain_test.go, holds the binary for
+// its patches after every package's init and then runs the user's
+// TestMain, renamed UserTestMain in the overlay, or the tests:
+// testmain.go). Other standard-library packages the program
 // links are not available to the interpreter: tables for every linked
 // package keep all their exported code in the binary (+13.0 MB against
 // +11.1 MB over the plain debug build for Delve's cmd/dlv).
@@ -111,7 +115,9 @@
 // NativeTypePrefix and the others), for the native tier's plugins, which
 // are other packages (package main too: NativeBuild.MainForPlugin and
 // nativemain.go); Result.Native keeps what a plugin build needs to
-// reproduce the build's packages (NativeBuild.Plugin).
+// reproduce the build's packages (NativeBuild.Plugin), in a test build
+// the package under test with its test files (TestedPackage,
+// nativetest.go).
 //
 // A package with interface types also gets zz_livepatch_ifaces.go: for each
 // interface with methods, a wrapper type through which the interpreter

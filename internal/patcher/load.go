@@ -38,6 +38,10 @@ type loaded struct {
 	// packages (and, in a test build, their test files) import directly,
 	// plus defaultStd, sorted by import path.
 	std []*packages.Package
+	// tests holds, in a test build, the test variants of the roots: the
+	// package under test with its test files and its external test
+	// package (testmain.go).
+	tests []*packages.Package
 }
 
 // loadMode is what the builder needs from go/packages.
@@ -80,6 +84,8 @@ func load(ctx context.Context, opts *Options, mods *usermod.Modules, env []strin
 	for _, p := range pkgs {
 		if !isTestVariant(p) {
 			l.roots = append(l.roots, p)
+		} else if forTest(p) != "" {
+			l.tests = append(l.tests, p)
 		}
 	}
 	if err := c.addDefaultStd(cfg); err != nil {
@@ -227,6 +233,17 @@ func (l *loaded) goFiles() []string {
 // external test package or a generated test main.
 func isTestVariant(p *packages.Package) bool {
 	return p.ForTest != "" || strings.HasSuffix(p.PkgPath, ".test") || strings.Contains(p.ID, " [")
+}
+
+// forTest returns the import path of the package whose test binary test
+// variant p is part of, from its ID ("p [p.test]", "p_test [p.test]");
+// "" for a package of no test binary or its generated test main.
+func forTest(p *packages.Package) string {
+	_, rest, ok := strings.Cut(p.ID, " [")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(rest, "]"), ".test")
 }
 
 // patterns returns the package patterns of a build, "." by default.

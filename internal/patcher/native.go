@@ -128,6 +128,9 @@ type NativeBuild struct {
 	// a plugin builds with them, as the program was built, whatever the
 	// saves have made of the originals since (pinFiles).
 	Pinned map[string]string `json:"pinned,omitempty"`
+	// Tested is, in a test build, the package under test with its test
+	// files, which a plugin links as the test binary does; nil otherwise.
+	Tested *TestedPackage `json:"tested,omitempty"`
 }
 
 // Plugin builds a plugin (`go build -buildmode=plugin`) of the package
@@ -170,6 +173,14 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 		ov.Replace[filepath.Join(main.Dir, MainStubDir, "stub.go")] = stub
 		toolexec = []string{"-toolexec=" + script}
 	}
+	tested := ""
+	if nb.Tested != nil {
+		gcflags, err := nb.Tested.addTested(ov.Replace, nb.Flags) // nativetest.go
+		if err != nil {
+			return fmt.Errorf("plugin: %w", err)
+		}
+		tested = "-gcflags=" + nb.Tested.Path + "=" + gcflags
+	}
 	data, err := json.Marshal(ov)
 	if err != nil {
 		return fmt.Errorf("plugin: %w", err)
@@ -180,6 +191,9 @@ func (nb *NativeBuild) Plugin(ctx context.Context, dir string, files map[string]
 	}
 	args := append([]string{"build", "-buildmode=plugin", "-o", output, "-overlay", ovPath}, toolexec...)
 	args = append(args, pluginLinkFlags(nb.Flags)...)
+	if nb.Tested != nil {
+		args = append(args, tested)
+	}
 	args = append(args, dir)
 	var out bytes.Buffer
 	err = runGo(ctx, nb.Dir, args, append(os.Environ(), nb.Env...), &out, nil)

@@ -30,7 +30,9 @@ import (
 //
 //   - package main compiled for plugins (-buildmode=plugin, which makes it
 //     position-independent) with -p main, so that its symbols are main's
-//     (MainForPlugin, with go list -export, once per session);
+//     (MainForPlugin, with go list -export, once per session); a test
+//     binary links main under its import path, with its test files, and
+//     so is the archive then (TestedPackage, PluginMain.Linked);
 //   - a stub package in the overlay, inside main's directory, that the
 //     patch imports (so the go command builds what main imports) and whose
 //     import the compiler is told to read as main's (an importmap line in
@@ -55,6 +57,7 @@ func MainStubPath(mainPath string) string { return mainPath + "/" + MainStubDir 
 // PluginMain is package main of a patchable build as a plugin links it.
 type PluginMain struct {
 	Path    string // main's import path
+	Linked  string // the path its symbols carry: "main", or Path in a test binary
 	Dir     string
 	Archive string // main compiled for plugins, with main's symbols
 	// Imports are the packages main imports, which the stub imports.
@@ -79,6 +82,15 @@ func (nb *NativeBuild) MainForPlugin(ctx context.Context, path string) (*PluginM
 	if err != nil {
 		return nil, fmt.Errorf("package main for a plugin: %w", err)
 	}
+	// A test binary links main's package with its test files, under its
+	// import path (nativetest.go).
+	linked, pflag := "main", " -p=main"
+	if nb.Tested != nil && nb.Tested.Path == path {
+		if gcflags, err = nb.Tested.addTested(ov.Replace, nb.Flags); err != nil {
+			return nil, fmt.Errorf("package main for a plugin: %w", err)
+		}
+		linked, pflag = path, ""
+	}
 	data, err := json.Marshal(ov)
 	if err != nil {
 		return nil, err
@@ -89,7 +101,7 @@ func (nb *NativeBuild) MainForPlugin(ctx context.Context, path string) (*PluginM
 	}
 	args := []string{"list", "-export", "-buildmode=plugin", "-overlay", ovPath, "-json=ImportPath,Dir,Export,Imports,GoFiles,CompiledGoFiles,Error"}
 	args = append(args, nb.Flags...)
-	args = append(args, "-gcflags="+path+"="+gcflags+" -p=main", path)
+	args = append(args, "-gcflags="+path+"="+gcflags+pflag, path)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir, cmd.Env, cmd.WaitDelay = nb.Dir, append(os.Environ(), nb.Env...), 5*time.Second
 	var stdout, stderr bytes.Buffer
@@ -121,7 +133,7 @@ func (nb *NativeBuild) MainForPlugin(ctx context.Context, path string) (*PluginM
 		return nil, fmt.Errorf("package main for a plugin: %w", err)
 	}
 	imports := slices.DeleteFunc(p.Imports, func(s string) bool { return s == "C" })
-	return &PluginMain{Path: p.ImportPath, Dir: p.Dir, Archive: p.Export, Imports: imports, Exported: exported}, nil
+	return &PluginMain{Path: p.ImportPath, Linked: linked, Dir: p.Dir, Archive: p.Export, Imports: imports, Exported: exported}, nil
 }
 
 // mainGcflags returns the compiler flags the build gives package main
@@ -243,8 +255,8 @@ for a in "$@"; do
 	prev=$a
 done
 case "${tool##*/}" in
-compile) [ "$p" = ` + q(pluginPath) + ` ] && printf '%s\n' ` + q("importmap "+MainStubPath(m.Path)+"=main") + ` ` + q("packagefile main="+m.Archive) + ` >>"$cfg" ;;
-link) [ -n "$cfg" ] && printf '%s\n' ` + q("packagefile main="+m.Archive) + ` >>"$cfg" ;;
+compile) [ "$p" = ` + q(pluginPath) + ` ] && printf '%s\n' ` + q("importmap "+MainStubPath(m.Path)+"="+m.Linked) + ` ` + q("packagefile "+m.Linked+"="+m.Archive) + ` >>"$cfg" ;;
+link) [ -n "$cfg" ] && printf '%s\n' ` + q("packagefile "+m.Linked+"="+m.Archive) + ` >>"$cfg" ;;
 esac
 exec "$tool" "$@"
 `)

@@ -21,8 +21,9 @@ import (
 
 // generate instruments the user packages and writes the overlay files into
 // buildDir. It returns the overlay's replacements (original path -> copy).
-func generate(l *loaded, mods *usermod.Modules, buildDir string, log *slog.Logger) (map[string]string, *Result, error) {
-	g := &generator{l: l, mods: mods, log: log, ov: map[string]string{}, res: &Result{Manifest: &Manifest{}}, roots: map[string]bool{}}
+// holdTests adds the TestMain that holds a test binary (testmain.go).
+func generate(l *loaded, mods *usermod.Modules, buildDir string, log *slog.Logger, holdTests bool) (map[string]string, *Result, error) {
+	g := &generator{l: l, mods: mods, log: log, ov: map[string]string{}, res: &Result{Manifest: &Manifest{}}, roots: map[string]bool{}, holdTests: holdTests}
 	for _, r := range l.roots {
 		g.roots[r.PkgPath] = true
 	}
@@ -53,6 +54,11 @@ func generate(l *loaded, mods *usermod.Modules, buildDir string, log *slog.Logge
 			return nil, nil, err
 		}
 	}
+	if holdTests {
+		if err := testMainFiles(l.tests, buildDir, g.ov); err != nil {
+			return nil, nil, err
+		}
+	}
 	g.res.Manifest.Count = g.next
 	return g.ov, g.res, nil
 }
@@ -69,6 +75,8 @@ type generator struct {
 	roots map[string]bool                    // the root packages' paths
 	std   []*types.Package                   // the std and dependency packages the roots register
 	only  map[*types.Package]map[string]bool // see usedOfDeps
+
+	holdTests bool // add the TestMain that holds a test binary (testmain.go)
 }
 
 // instrumentPackage writes the instrumented copies of p's user files into
@@ -118,7 +126,14 @@ func (g *generator) instrumentPackage(p *packages.Package, outDir string) error 
 // and dependency packages.
 func (g *generator) addGenerated(p *packages.Package, pkgDir, outDir string) error {
 	isRoot := g.roots[p.PkgPath]
-	syms := packageSymbols(p.Types, p.TypesInfo, isRoot, func(name, why string) {
+	start := ""
+	switch {
+	case isRoot && g.holdTests:
+		start = "StartTest" // the generated TestMain holds (testmain.go)
+	case isRoot:
+		start = "Start"
+	}
+	syms := packageSymbols(p.Types, p.TypesInfo, start, func(name, why string) {
 		g.log.Debug("symbol left out", "package", p.PkgPath, "name", name, "reason", why)
 	})
 	if err := addFile(g.ov, pkgDir, outDir, symbolsFileName, syms); err != nil {

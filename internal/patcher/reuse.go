@@ -62,7 +62,7 @@ type buildState struct {
 // that an edit saved during a build is not taken for the content built.
 func fingerprint(mods *usermod.Modules, opts *Options, env []string, dirs []string, parsed map[string][32]byte) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%q %q %t %q\n", stateVersion, opts.Dir, opts.Packages, opts.Test, opts.BuildFlags)
+	fmt.Fprintf(h, "%s\n%q %q %t %t %q\n", stateVersion, opts.Dir, opts.Packages, opts.Test, opts.HoldInTestMain, opts.BuildFlags)
 	io.WriteString(h, mods.Toolchain)
 	for _, e := range env {
 		if k, _, _ := strings.Cut(e, "="); relevantEnv(k) {

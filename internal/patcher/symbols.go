@@ -31,9 +31,10 @@ func newImportSet(self *types.Package) *naming.Imports {
 // variable, exported or not, registered from an init, accessors for the unexported fields of
 // its struct types, and the instantiations of generic functions and types
 // its code uses (instances.go; info is the package's type information).
-// start adds a call of agent.Start, for the root packages.
+// start, when not empty, names the agent's function its init calls
+// (Start, for the root packages; StartTest in a test build).
 // Symbols that cannot be written are left out and reported through skipped.
-func packageSymbols(pkg *types.Package, info *types.Info, start bool, skipped func(name, why string)) []byte {
+func packageSymbols(pkg *types.Package, info *types.Info, start string, skipped func(name, why string)) []byte {
 	imports := newImportSet(pkg)
 	var syms, decls bytes.Buffer
 	scope := pkg.Scope()
@@ -89,8 +90,8 @@ func packageSymbols(pkg *types.Package, info *types.Info, start bool, skipped fu
 	imports.Write(&b)
 	b.WriteString("func init() {\n")
 	fmt.Fprintf(&b, "\tlp_register(%q, %q, lp_syms[:])\n", pkg.Path(), pkg.Name())
-	if start {
-		b.WriteString("\tlp_agent.Start()\n")
+	if start != "" {
+		fmt.Fprintf(&b, "\tlp_agent.%s()\n", start)
 	}
 	b.WriteString("}\n")
 	writeSymTable(&b, "lp_syms", syms.Bytes())

@@ -4,8 +4,9 @@
 // compares the results with a plain `go test` of the same packages.
 //
 // For each package under test, Run builds its test binary patchably
-// (patcher.Build with Test), starts it held (hostlink.EnvHold: the agent
-// stops the binary in the init that starts it, before any test runs),
+// (patcher.Build with Test and HoldInTestMain), starts it held
+// (hostlink.EnvHold: the TestMain the build adds waits, after every
+// package's init and before any test runs),
 // rewrites every function from the text of its file as built through the
 // stages of a save that decide how a function runs interpreted: the check
 // of the file with the rest of its package and the rewriting
@@ -42,6 +43,19 @@
 // refused by the interpreter's compiler, or failed in by the interpreter at
 // run time. A test that passes natively and fails (or does not finish)
 // repatched is a regression.
+//
+// With Options.Tier TierNative, the replaced functions run in the native
+// tier instead (native.go): the functions the tier covers are compiled
+// into plugins, one per file (each file's functions are checked as a
+// change of their own), from the same checked forms, by the builder a save's
+// native build uses (internal/native, patcher.NativeBuild with the
+// package under test linked with its test files, patcher.TestedPackage);
+// after the interpreted patches apply, the agent switches them to the
+// plugins (agent.SwitchNative) before it releases the binary (a plugin
+// cannot load while an init runs: hence the hold in TestMain).
+// PackageReport.RanNative
+// lists the functions that ran natively, StayedInterpreted the others
+// and why; the judgement of the tests is the same.
 //
 // Run is not safe for concurrent use with another Run on the same module:
 // the patchable builder shares a build directory per module and options.

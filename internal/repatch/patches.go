@@ -16,9 +16,10 @@ import (
 
 // patchSet rewrites every patchable function of package pkg (all, or
 // those named by functions) from its own source, file by file,
-// as a save of the unchanged file would, and returns the patches and the
-// functions left out.
-func patchSet(ctx context.Context, ck *change.Checker, m *patcher.Manifest, pkg string, all bool, functions []string) ([]wire.Patch, []Refusal) {
+// as a save of the unchanged file would, and returns the patches, the
+// functions left out, and the checked form of each patch's function, by
+// key, for the native tier (none for a generic function).
+func patchSet(ctx context.Context, ck *change.Checker, m *patcher.Manifest, pkg string, all bool, functions []string) ([]wire.Patch, []Refusal, map[string]*change.Checked) {
 	var refused []Refusal
 	byFile := map[string][]patcher.Function{}
 	for _, f := range m.Functions {
@@ -38,12 +39,13 @@ func patchSet(ctx context.Context, ck *change.Checker, m *patcher.Manifest, pkg 
 	}
 	sort.Strings(files)
 	var set []wire.Patch
+	checked := map[string]*change.Checked{}
 	for _, file := range files {
-		ps, rs := filePatches(ctx, ck, file, byFile[file])
+		ps, rs := filePatches(ctx, ck, file, byFile[file], checked)
 		set = append(set, ps...)
 		refused = append(refused, rs...)
 	}
-	return set, refused
+	return set, refused, checked
 }
 
 // filePatches rewrites fns, functions of file, from the file's text as
@@ -53,8 +55,9 @@ func patchSet(ctx context.Context, ck *change.Checker, m *patcher.Manifest, pkg 
 // the build's index of the file (change.Build.CompiledDecls). When the
 // set does not rewrite, the functions that the messages point into are
 // refused and the rest tried again, so that one refusal does not take the
-// others with it.
-func filePatches(ctx context.Context, ck *change.Checker, file string, fns []patcher.Function) ([]wire.Patch, []Refusal) {
+// others with it. The checked form of each function patched goes into
+// checked.
+func filePatches(ctx context.Context, ck *change.Checker, file string, fns []patcher.Function, checked map[string]*change.Checked) ([]wire.Patch, []Refusal) {
 	b := ck.Build()
 	src, ok := b.Compiled(file)
 	decls := b.CompiledDecls(file)
@@ -70,6 +73,9 @@ func filePatches(ctx context.Context, ck *change.Checker, file string, fns []pat
 		ps := make([]wire.Patch, len(fns))
 		for i, f := range fns {
 			ps[i] = ch.AgentPatch(f.Key, file, declLine(decls, f))
+			if r := ch.Funcs[f.Key]; r != nil && r.Checked != nil {
+				checked[f.Key] = r.Checked
+			}
 		}
 		return ps, nil
 	}
@@ -95,7 +101,7 @@ func filePatches(ctx context.Context, ck *change.Checker, file string, fns []pat
 		}
 		return nil, rs
 	}
-	ps, more := filePatches(ctx, ck, file, rest)
+	ps, more := filePatches(ctx, ck, file, rest, checked)
 	return ps, append(rs, more...)
 }
 

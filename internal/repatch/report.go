@@ -10,6 +10,9 @@ import (
 
 // Report is the result of Run.
 type Report struct {
+	// Tier is the tier the replaced functions ran in: TierInterpreted,
+	// or TierNative (those of PackageReport.RanNative).
+	Tier string `json:"tier"`
 	// Packages are the packages under test, in the order given by go list.
 	Packages []*PackageReport `json:"packages"`
 }
@@ -24,6 +27,11 @@ type PackageReport struct {
 	Replaced []string `json:"replaced"`
 	// Refused lists the functions of the package that stayed compiled.
 	Refused []Refusal `json:"refused"`
+	// RanNative lists, in a run of the native tier, the keys of the
+	// replaced functions that ran natively, compiled into a plugin; the
+	// others of Replaced ran interpreted, and StayedInterpreted says why.
+	RanNative         []string  `json:"ranNative,omitempty"`
+	StayedInterpreted []Refusal `json:"stayedInterpreted,omitempty"`
 	// Native and Repatched are the results of the plain go test and of
 	// the repatched test binary.
 	Native    Results `json:"native"`
@@ -61,6 +69,7 @@ const (
 	StageAgent   = "interpreter"   // the agent's compiler refused it
 	StageFilter  = "not asked for" // --repatch named other functions
 	StageRun     = "run time"      // the interpreter failed running it (an interpreter fault)
+	StageNative  = "native tier"   // it ran interpreted: the native tier did not take it (PackageReport.StayedInterpreted)
 )
 
 // Results counts the tests of one run by outcome; Tests holds each test's
@@ -144,11 +153,46 @@ func (r *Report) Totals() (replaced, refused int) {
 }
 
 // WriteText writes the report as a table of the packages followed by the
-// refused functions grouped by reason and the regressions.
+// refused functions grouped by reason (and, in a run of the native tier,
+// those that stayed interpreted) and the regressions.
 func (r *Report) WriteText(w io.Writer) error {
+	if err := r.writeTable(w); err != nil {
+		return err
+	}
+	var refused, stayed []Refusal
+	for _, p := range r.Packages {
+		refused = append(refused, p.Refused...)
+		stayed = append(stayed, p.StayedInterpreted...)
+	}
+	writeGroups(w, "refused, by reason", refused)
+	writeGroups(w, "ran interpreted, not natively, by reason", stayed)
+	for _, p := range r.Packages {
+		p.writeDetails(w)
+	}
+	return nil
+}
+
+// writeTable writes the table of the packages: a native column says how
+// many functions ran natively in a run of the native tier.
+func (r *Report) writeTable(w io.Writer) error {
+	native := r.Tier == TierNative
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "package\treplaced\trefused\tnative pass\tfail\tskip\trepatched pass\tfail\tskip\tregressions\t")
-	var tot [9]int
+	head := "package\treplaced\t"
+	if native {
+		head += "ran native\t"
+	}
+	fmt.Fprintln(tw, head+"refused\tnative pass\tfail\tskip\trepatched pass\tfail\tskip\tregressions\t")
+	var tot [10]int
+	row := func(name string, cols [10]int) {
+		fmt.Fprintf(tw, "%s\t%d\t", name, cols[0])
+		if native {
+			fmt.Fprintf(tw, "%d\t", cols[9])
+		}
+		for _, c := range cols[1:9] {
+			fmt.Fprintf(tw, "%d\t", c)
+		}
+		fmt.Fprintln(tw)
+	}
 	for _, p := range r.Packages {
 		refused := 0
 		for _, f := range p.Refused {
@@ -156,67 +200,70 @@ func (r *Report) WriteText(w io.Writer) error {
 				refused++
 			}
 		}
-		row := [9]int{len(p.Replaced), refused, p.Native.Passed, p.Native.Failed, p.Native.Skipped,
-			p.Repatched.Passed, p.Repatched.Failed, p.Repatched.Skipped, len(p.Regressions)}
-		for i := range row {
-			tot[i] += row[i]
+		cols := [10]int{len(p.Replaced), refused, p.Native.Passed, p.Native.Failed, p.Native.Skipped,
+			p.Repatched.Passed, p.Repatched.Failed, p.Repatched.Skipped, len(p.Regressions), len(p.RanNative)}
+		for i := range cols {
+			tot[i] += cols[i]
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", p.Path, row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8])
+		row(p.Path, cols)
 	}
 	if len(r.Packages) > 1 {
-		fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", tot[0], tot[1], tot[2], tot[3], tot[4], tot[5], tot[6], tot[7], tot[8])
+		row("total", tot)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	return tw.Flush()
+}
 
+// writeGroups writes the functions of rs, less those not asked for,
+// grouped by stage and reason under title.
+func writeGroups(w io.Writer, title string, rs []Refusal) {
 	groups := map[string][]string{}
-	for _, p := range r.Packages {
-		for _, f := range p.Refused {
-			if f.Stage == StageFilter {
-				continue
+	for _, f := range rs {
+		if f.Stage == StageFilter {
+			continue
+		}
+		g := f.Stage + ": " + f.Group
+		groups[g] = append(groups[g], f.Key)
+	}
+	if len(groups) == 0 {
+		return
+	}
+	names := make([]string, 0, len(groups))
+	for g := range groups {
+		names = append(names, g)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if len(groups[names[i]]) != len(groups[names[j]]) {
+			return len(groups[names[i]]) > len(groups[names[j]])
+		}
+		return names[i] < names[j]
+	})
+	fmt.Fprintf(w, "\n%s:\n", title)
+	for _, g := range names {
+		keys := groups[g]
+		fmt.Fprintf(w, "  %d  %s: %s\n", len(keys), g, shortList(keys, 6))
+	}
+}
+
+// writeDetails writes why p did not run repatched, its regressions with
+// their output, and its slow tests.
+func (p *PackageReport) writeDetails(w io.Writer) {
+	if p.Error != "" {
+		fmt.Fprintf(w, "\n%s: not run repatched: %s\n", p.Path, p.Error)
+	}
+	if len(p.Regressions) > 0 {
+		fmt.Fprintf(w, "\n%s: pass natively, fail repatched: %s\n", p.Path, strings.Join(p.Regressions, ", "))
+		for _, name := range p.Regressions {
+			if out := p.Repatched.FailOutput[name]; out != "" {
+				fmt.Fprintf(w, "%s:\n%s\n", name, indent(firstLines(out, 12)))
 			}
-			g := f.Stage + ": " + f.Group
-			groups[g] = append(groups[g], f.Key)
 		}
 	}
-	if len(groups) > 0 {
-		names := make([]string, 0, len(groups))
-		for g := range groups {
-			names = append(names, g)
-		}
-		sort.Slice(names, func(i, j int) bool {
-			if len(groups[names[i]]) != len(groups[names[j]]) {
-				return len(groups[names[i]]) > len(groups[names[j]])
-			}
-			return names[i] < names[j]
-		})
-		fmt.Fprintln(w, "\nrefused, by reason:")
-		for _, g := range names {
-			keys := groups[g]
-			fmt.Fprintf(w, "  %d  %s: %s\n", len(keys), g, shortList(keys, 6))
-		}
+	for _, st := range p.Slow {
+		fmt.Fprintf(w, "\n%s: %s passes natively (%s) and ran out of time repatched: slow, not wrong%s\n", p.Path, st.Test, seconds(st.Native), st.slowdownText())
 	}
-	for _, p := range r.Packages {
-		if p.Error != "" {
-			fmt.Fprintf(w, "\n%s: not run repatched: %s\n", p.Path, p.Error)
-		}
-		if len(p.Regressions) > 0 {
-			fmt.Fprintf(w, "\n%s: pass natively, fail repatched: %s\n", p.Path, strings.Join(p.Regressions, ", "))
-			for _, name := range p.Regressions {
-				if out := p.Repatched.FailOutput[name]; out != "" {
-					fmt.Fprintf(w, "%s:\n%s\n", name, indent(firstLines(out, 12)))
-				}
-			}
-		}
-		for _, st := range p.Slow {
-			fmt.Fprintf(w, "\n%s: %s passes natively (%s) and ran out of time repatched: slow, not wrong%s\n", p.Path, st.Test, seconds(st.Native), st.slowdownText())
-		}
-		if p.Repatched.Output != "" && (len(p.Regressions) > 0 || p.Error != "") {
-			fmt.Fprintf(w, "%s repatched output:\n%s\n", p.Path, indent(p.Repatched.Output))
-		}
+	if p.Repatched.Output != "" && (len(p.Regressions) > 0 || p.Error != "") {
+		fmt.Fprintf(w, "%s repatched output:\n%s\n", p.Path, indent(p.Repatched.Output))
 	}
-	return nil
 }
 
 // shortList joins up to max keys, saying how many more there are.

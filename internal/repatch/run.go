@@ -38,6 +38,11 @@ type Options struct {
 	// Env is added to the environment of the go commands and the test
 	// binaries.
 	Env []string
+	// Tier is the tier the replaced functions run in: TierInterpreted
+	// (or empty), or TierNative, where each function the native tier
+	// takes is compiled into a plugin that the test binary loads before
+	// its tests run, and the others run interpreted.
+	Tier string
 	// Log receives the log of Run and of the patchable builder; nil
 	// discards it.
 	Log *slog.Logger
@@ -72,6 +77,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("repatch: %w", err)
 	}
+	rep.Tier = opts.Tier
 	if len(paths) == 0 {
 		return rep, nil
 	}
@@ -115,6 +121,13 @@ func withDefaults(opts Options) (Options, error) {
 	if len(opts.Packages) == 0 {
 		opts.Packages = []string{"."}
 	}
+	switch opts.Tier {
+	case "":
+		opts.Tier = TierInterpreted
+	case TierInterpreted, TierNative:
+	default:
+		return opts, fmt.Errorf("tier %q: want %s or %s", opts.Tier, TierInterpreted, TierNative)
+	}
 	return opts, nil
 }
 
@@ -144,7 +157,7 @@ func testedPackages(ctx context.Context, opts Options, buildFlags []string) (*Re
 func runRepatched(ctx context.Context, opts Options, pr *PackageReport, bin string, binArgs, buildFlags []string) {
 	progress(opts, "%s: building the test binary patchably", pr.Path)
 	res, err := patcher.Build(ctx, patcher.Options{
-		Dir: opts.Dir, Packages: []string{pr.Path}, Output: bin, Test: true,
+		Dir: opts.Dir, Packages: []string{pr.Path}, Output: bin, Test: true, HoldInTestMain: true,
 		BuildFlags: buildFlags, Env: opts.Env, Log: opts.Log.With("component", "patcher"),
 	})
 	if err != nil {
@@ -153,8 +166,10 @@ func runRepatched(ctx context.Context, opts Options, pr *PackageReport, bin stri
 	}
 	ck := change.NewChecker(opts.Log.With("component", "prompt"))
 	ck.UseBuild(res)
-	set, refused := patchSet(ctx, ck, res.Manifest, pr.Path, opts.All, opts.Functions)
+	set, refused, checked := patchSet(ctx, ck, res.Manifest, pr.Path, opts.All, opts.Functions)
 	pr.Refused = refused
+	nr := startNative(ctx, opts, pr, res, set, checked) // native.go
+	defer nr.close()
 	seen := &faults{}
 	for run := 1; ; run++ {
 		progress(opts, "%s: running the tests with %d functions replaced", pr.Path, len(set))
@@ -162,8 +177,10 @@ func runRepatched(ctx context.Context, opts Options, pr *PackageReport, bin stri
 			bin: res.Output, dir: pr.Dir, pkg: pr.Path, env: opts.Env,
 			args: append([]string{"-test.paniconexit0"}, binArgs...), patches: set, log: opts.Log, faults: seen,
 		}
+		nr.prepare(&r)
 		results, replaced, agentRefused, err := runHeld(ctx, r)
 		pr.Replaced = replaced
+		nr.record(pr)
 		if err != nil {
 			pr.Refused = append(pr.Refused, agentRefused...)
 			pr.Error = err.Error()
@@ -177,6 +194,7 @@ func runRepatched(ctx context.Context, opts Options, pr *PackageReport, bin stri
 		if len(faulted) == 0 || run == maxFaultRuns {
 			pr.Refused = append(pr.Refused, agentRefused...)
 			pr.Replaced = without(replaced, faulted)
+			nr.record(pr)
 			if results.TimedOut {
 				progress(opts, "%s: the tests ran out of time repatched: running those not run yet again", pr.Path)
 				r.faults, r.patches = nil, set

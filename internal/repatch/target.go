@@ -26,6 +26,11 @@ type heldRun struct {
 	patches       []wire.Patch
 	log           *slog.Logger
 	faults        *faults // when not nil, gathers the agent's interpreter faults
+	// native, when not nil, holds the functions compiled natively, to
+	// which the agent switches the replaced ones before the release; the
+	// outcome goes into tiers.
+	native []*nativePlugin
+	tiers  *nativeOutcome
 }
 
 // runHeld starts the test binary held, applies the patches over its
@@ -75,6 +80,9 @@ func patchAndRelease(ctx context.Context, ep *agentclient.Endpoint, r heldRun) (
 		return nil, nil, err
 	}
 	replaced, refused, aerr := applyAll(pctx, c, r.patches, r.log)
+	if aerr == nil && r.tiers != nil {
+		*r.tiers = switchNative(pctx, c, r.native, r.patches, replaced) // native.go
+	}
 	if aerr == nil {
 		aerr = c.Release(pctx)
 	}

@@ -136,7 +136,11 @@
 // hostlink.DefaultHold for "1"); when it passes, the agent says so on
 // stderr and the program goes on. Package variables
 // of the root package and the init functions of the files before the
-// symbols file have run by then, compiled.
+// symbols file have run by then, compiled. A test binary holds later:
+// its init calls StartTest, and the TestMain the patchable build
+// generates calls HoldTests, after the init functions of every package
+// (a plugin loaded while an init runs would make the runtime throw), then
+// the user's own TestMain or the tests.
 //
 // # Lifetime
 //
