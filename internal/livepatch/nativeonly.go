@@ -26,7 +26,7 @@ func (st *session) nativeMode() change.NativeMode {
 	case st.nat.off != "":
 		return change.NativeMode{Off: "the native tier, which could build it, is unavailable: " + st.nat.off}
 	case st.m.changes.Build().Native() == nil:
-		return change.NativeMode{Off: "the native tier cannot build for this program (a test binary)"}
+		return change.NativeMode{Off: "the native tier cannot build for this program: its build recorded no plugin settings (a restart rebuilds it)"}
 	}
 	return change.NativeMode{On: true}
 }
