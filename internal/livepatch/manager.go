@@ -95,6 +95,7 @@ func (m *Manager) Register(px *dapproxy.Proxy) {
 	px.HandleEvent("breakpoint", m.breakpointEvent)
 	px.HandleEvent("stopped", m.stoppedEvent)
 	px.HandleEvent("output", m.outputEvent)
+	px.FilterOutput(m.outputFilter) // traceback.go
 }
 
 // TargetEnv is a dapproxy.Config.TargetEnv: it creates the private socket
