@@ -52,10 +52,10 @@ func (m *Manager) outputFilter(s *dapproxy.Session, category string) dapproxy.Ou
 // "created by" lines included, goes on byte for byte.
 type tracebackFilter struct {
 	rewrite func(frames []string) []string // rewriteFrames with the session's
-	rest    []byte          // the start of a line, held
-	midLine bool            // the start of the current line went on: its rest goes as is
-	in      bool            // in a traceback's frames
-	frames  []string        // the traceback's frame lines so far, each with its newline
+	rest    []byte                         // the start of a line, held
+	midLine bool                           // the start of the current line went on: its rest goes as is
+	in      bool                           // in a traceback's frames
+	frames  []string                       // the traceback's frame lines so far, each with its newline
 }
 
 // filter is the tracebackFilter's dapproxy.OutputFilter.
