@@ -14,7 +14,8 @@ import (
 // interpreter; after the stop at the unrecovered panic the program goes on
 // and dies, and the Go runtime's traceback on its stderr shows the user's
 // frames as compiled code would, at the lines of the file as saved, with
-// none of the machinery that ran the patch (issues 15 and 17).
+// none of the machinery that ran the patch, under the panic's report as
+// compiled code prints it (issues 15 and 17).
 func TestTracebackOfPatchedPanic(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir, main, orig := liveFixture(t)
@@ -41,6 +42,9 @@ func TestTracebackOfPatchedPanic(t *testing.T) {
 		env.WaitEvent("terminated")
 
 		text := stderr.String()
+		if !strings.Contains(text, "\npanic: assignment to entry in nil map\n\ngoroutine ") {
+			t.Errorf("program stderr:\n%s\nwant the panic reported as compiled code reports it", text)
+		}
 		trace := text[strings.Index(text, "\ngoroutine ")+1:]
 		for _, want := range []string{
 			"main.greet(",

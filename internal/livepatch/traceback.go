@@ -3,6 +3,7 @@ package livepatch
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,10 +17,16 @@ import (
 // and its position.
 var (
 	goroutineHeader = regexp.MustCompile(`^goroutine \d+ \[[^\]]*\]:$`)
-	tracebackAt     = regexp.MustCompile(`^(\t)(.+):(\d+)((?: .*)?)$`)
+	// A line of the panic's report before it ("panic: V"), each panic
+	// recovered and raised again marked, and the next indented.
+	panicReport = regexp.MustCompile(`^(\t?)panic: (.*?)( \[recovered(?:, repanicked)?\])?(\n?)$`)
+	tracebackAt = regexp.MustCompile(`^(\t)(.+):(\d+)((?: .*)?)$`)
 )
 
-const goroutinePrefix = "goroutine "
+const (
+	goroutinePrefix = "goroutine "
+	panicPrefix     = "panic: "
+)
 
 // outputFilter is the dapproxy.OutputFilterFunc of the manager: the
 // program's stderr goes through a tracebackFilter.
@@ -27,7 +34,7 @@ func (m *Manager) outputFilter(s *dapproxy.Session, category string) dapproxy.Ou
 	if category != "stderr" {
 		return nil
 	}
-	f := &tracebackFilter{rewrite: func(lines []string) []string {
+	f := &tracebackFilter{rewrite: func(lines []string) ([]string, bool) {
 		st := m.existing(s)
 		if st == nil {
 			return rewriteFrames(lines, nil, nil)
@@ -46,16 +53,19 @@ func (m *Manager) outputFilter(s *dapproxy.Session, category string) dapproxy.Ou
 // machinery that runs patched code (and the reflect and runtime panic
 // frames next to them), a native patch's frame under the patched
 // function's name with the compiled function it folds away, and
-// positions at the lines of the files as saved. It works line by line;
-// a line ended by no newline yet goes on at once, unless a traceback is
-// in progress or the line may begin one. Everything else, the headers and
-// "created by" lines included, goes on byte for byte.
+// positions at the lines of the files as saved; the panic's report above
+// it says a panic the machinery recovered and raised again as the program
+// raised it. It works line by line; a line ended by no newline yet goes
+// on at once, unless a traceback (or a panic's report) is in progress or
+// the line may begin one. Everything else, the headers and "created by"
+// lines included, goes on byte for byte.
 type tracebackFilter struct {
-	rewrite func(frames []string) []string // rewriteFrames with the session's
-	rest    []byte                         // the start of a line, held
-	midLine bool                           // the start of the current line went on: its rest goes as is
-	in      bool                           // in a traceback's frames
-	frames  []string                       // the traceback's frame lines so far, each with its newline
+	rewrite func(frames []string) ([]string, bool) // rewriteFrames with the session's
+	header  []string                               // a panic's report marked recovered and what follows it, held
+	rest    []byte                                 // the start of a line, held
+	midLine bool                                   // the start of the current line went on: its rest goes as is
+	in      bool                                   // in a traceback's frames
+	frames  []string                               // the traceback's frame lines so far, each with its newline
 }
 
 // filter is the tracebackFilter's dapproxy.OutputFilter.
@@ -66,7 +76,7 @@ func (f *tracebackFilter) filter(text []byte, flush bool) []byte {
 	for len(buf) > 0 {
 		i := bytes.IndexByte(buf, '\n')
 		if i < 0 {
-			if f.midLine || !f.in && !mayBeginTraceback(buf) {
+			if f.midLine || !f.in && f.header == nil && !mayBeginTraceback(buf) {
 				out = append(out, buf...)
 				f.midLine = true
 			} else {
@@ -94,9 +104,14 @@ func (f *tracebackFilter) filter(text []byte, flush bool) []byte {
 }
 
 // mayBeginTraceback reports whether the start of a line may be that of a
-// goroutine's header.
+// goroutine's header or a panic's report.
 func mayBeginTraceback(start []byte) bool {
-	return bytes.HasPrefix(start, []byte(goroutinePrefix)) || bytes.HasPrefix([]byte(goroutinePrefix), start)
+	for _, p := range []string{goroutinePrefix, panicPrefix} {
+		if bytes.HasPrefix(start, []byte(p)) || bytes.HasPrefix([]byte(p), start) {
+			return true
+		}
+	}
+	return false
 }
 
 // line takes one whole line and appends to out what goes on now.
@@ -109,19 +124,70 @@ func (f *tracebackFilter) line(out []byte, line string) []byte {
 		}
 		out = f.end(out)
 	}
+	if f.header != nil {
+		switch {
+		case goroutineHeader.MatchString(text):
+			f.header, f.in = append(f.header, line), true
+			return out
+		case text == "" || strings.HasPrefix(text, panicPrefix) || strings.HasPrefix(text, "\t"+panicPrefix) || strings.HasPrefix(text, "[signal "):
+			f.header = append(f.header, line)
+			return out
+		}
+		out = f.end(out) // no traceback: as it was
+	}
+	if m := panicReport.FindStringSubmatch(text); m != nil && m[1] == "" && m[3] != "" {
+		f.header = []string{line}
+		return out
+	}
 	f.in = goroutineHeader.MatchString(text)
 	return append(out, line...)
 }
 
-// end appends the traceback's frames in progress, rewritten, to out.
+// end appends the traceback in progress to out, its frames rewritten, and
+// the panic's report held before it, rewritten when the machinery was in
+// the traceback.
 func (f *tracebackFilter) end(out []byte) []byte {
-	if !f.in {
-		return out
+	lines := f.header
+	if f.in {
+		frames, hid := f.rewrite(f.frames)
+		if hid {
+			lines = userPanics(lines)
+		}
+		lines = append(lines, frames...)
 	}
-	for _, l := range f.rewrite(f.frames) {
+	for _, l := range lines {
 		out = append(out, l...)
 	}
-	f.in, f.frames = false, nil
+	f.in, f.frames, f.header = false, nil, nil
+	return out
+}
+
+// userPanics returns a panic's report as the program would have printed
+// it without the machinery, which recovers a panic of patched code and
+// raises its value again: "panic: V [recovered, repanicked]" is "panic:
+// V", and a panic of the same value as the one before it, which it
+// recovered, is one.
+func userPanics(lines []string) []string {
+	var out []string
+	last, lastValue := -1, "" // the panic line in out before, and its value
+	for _, l := range lines {
+		m := panicReport.FindStringSubmatch(l)
+		if m == nil {
+			out, last = append(out, l), -1
+			continue
+		}
+		indent, value, mark, nl := m[1], m[2], m[3], m[4]
+		if mark == " [recovered, repanicked]" {
+			mark = ""
+		}
+		if last >= 0 && value == lastValue {
+			indent = panicReport.FindStringSubmatch(out[last])[1]
+			out[last] = indent + panicPrefix + value + mark + nl
+			continue
+		}
+		out = append(out, indent+panicPrefix+value+mark+nl)
+		last, lastValue = len(out)-1, value
+	}
 	return out
 }
 
@@ -134,9 +200,10 @@ type tracebackFrame struct {
 }
 
 // rewriteFrames returns a traceback's frame lines as the user should see
-// them. fold is the session's foldPatches, current its currentLine; both
-// are nil when there is no session.
-func rewriteFrames(lines []string, fold func(names []string, plugin, hidden []bool) []*Patch, current func(file string, n int) int) []string {
+// them, and whether it hid the machinery's. fold is the session's
+// foldPatches, current its currentLine; both are nil when there is no
+// session.
+func rewriteFrames(lines []string, fold func(names []string, plugin, hidden []bool) []*Patch, current func(file string, n int) int) ([]string, bool) {
 	var frames []tracebackFrame
 	for _, l := range lines {
 		if strings.HasPrefix(l, "\t") && len(frames) > 0 {
@@ -152,6 +219,7 @@ func rewriteFrames(lines []string, fold func(names []string, plugin, hidden []bo
 		plugin[i] = fr.name != "" // a live patch's plugin function names only plugin code
 	}
 	hidden := hideMachinery(names, tracebackGlue)
+	machinery := slices.Contains(hidden, true)
 	patches := make([]*Patch, len(frames))
 	if fold != nil {
 		patches = fold(names, plugin, hidden)
@@ -170,7 +238,7 @@ func rewriteFrames(lines []string, fold func(names []string, plugin, hidden []bo
 		}
 		out = append(out, fr.lines...)
 	}
-	return out
+	return out, machinery
 }
 
 // tracebackFunc returns the function of a traceback's function line, ""

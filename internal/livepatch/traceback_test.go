@@ -27,7 +27,7 @@ func TestTracebackFilter(t *testing.T) {
 		want := readTracebackData(t, c.name+".want")
 		for _, size := range []int{1, 7, 64, len(in)} {
 			st := &session{live: c.live}
-			f := &tracebackFilter{rewrite: func(lines []string) []string {
+			f := &tracebackFilter{rewrite: func(lines []string) ([]string, bool) {
 				return rewriteFrames(lines, st.foldPatches, savedCounter)
 			}}
 			var got []byte
@@ -46,7 +46,7 @@ func TestTracebackFilter(t *testing.T) {
 // traceback goes on at once and byte for byte, a line not yet ended
 // included, and that a traceback with no machinery in it is kept whole.
 func TestTracebackFilterPassesOtherOutput(t *testing.T) {
-	f := &tracebackFilter{rewrite: func(lines []string) []string { return rewriteFrames(lines, nil, nil) }}
+	f := &tracebackFilter{rewrite: func(lines []string) ([]string, bool) { return rewriteFrames(lines, nil, nil) }}
 	for _, c := range []struct{ in, want string }{
 		{"tick 1\n", "tick 1\n"},
 		{"partial ", "partial "},
@@ -87,4 +87,21 @@ func readTracebackData(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return strings.ReplaceAll(string(b), "\r\n", "\n")
+}
+
+// TestUserPanics checks the panic reports that the machinery leaves,
+// recorded from patched code that raised a run-time error and one that
+// called panic, and one of the program's own recover and panic, which is
+// kept.
+func TestUserPanics(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"panic: assignment to entry in nil map [recovered, repanicked]\n\n", "panic: assignment to entry in nil map\n\n"},
+		{"panic: boom x [recovered, repanicked]\n\tpanic: boom x\n\n", "panic: boom x\n\n"},
+		{"panic: first [recovered]\n\tpanic: second\n\n", "panic: first [recovered]\n\tpanic: second\n\n"},
+	} {
+		lines := strings.SplitAfter(c.in, "\n")
+		if got := strings.Join(userPanics(lines), ""); got != c.want {
+			t.Errorf("userPanics(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
 }
