@@ -24,6 +24,8 @@
 //
 // Events of Delve's registered with Proxy.HandleEvent are rewritten (or
 // dropped) before the client sees them, e.g. to translate their positions.
+// The program's output (outputMode "remote") goes through the filter
+// registered with Proxy.FilterOutput, e.g. to rewrite its tracebacks.
 //
 // Each direction has one writer goroutine with an unbounded queue, so a Delve
 // busy in a long call never blocks reading the client, and a slow client never

@@ -18,6 +18,7 @@ type outputPump struct {
 	s        *Session
 	category string
 	r, w     *os.File
+	filter   OutputFilter // nil for none
 
 	mu   sync.Mutex // held while reading and sending, so drain sees all or nothing
 	done chan struct{}
@@ -29,12 +30,20 @@ func (s *Session) newOutputPump(category string) (*outputPump, proc.OutputRedire
 		return nil, proc.OutputRedirect{}, fmt.Errorf("output pipe: %w", err)
 	}
 	p := &outputPump{s: s, category: category, r: r, w: w, done: make(chan struct{})}
+	if s.proxy.filter != nil {
+		p.filter = s.proxy.filter(s, category)
+	}
 	go p.run()
 	return p, proc.OutputRedirect{Path: fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), w.Fd())}, nil
 }
 
 func (p *outputPump) run() {
 	defer close(p.done)
+	defer func() {
+		p.mu.Lock()
+		p.flush()
+		p.mu.Unlock()
+	}()
 	rc, err := p.r.SyscallConn()
 	if err != nil {
 		p.s.log.Error("output pump", "err", err)
@@ -94,8 +103,26 @@ func (p *outputPump) atEOF(fd int) bool {
 	return n == 0 && err == nil
 }
 
-// send sends text the debuggee wrote as an output event.
+// send sends text the debuggee wrote as an output event, as the
+// pump's filter passes it on.
 func (p *outputPump) send(text []byte) {
+	if p.filter != nil {
+		text = p.filter(text, false)
+	}
+	p.emit(text)
+}
+
+// flush sends what the pump's filter holds back.
+func (p *outputPump) flush() {
+	if p.filter != nil {
+		p.emit(p.filter(nil, true))
+	}
+}
+
+func (p *outputPump) emit(text []byte) {
+	if len(text) == 0 {
+		return
+	}
 	p.s.toClientOutput(eventMessage("output", map[string]string{"category": p.category, "output": string(text)}))
 }
 
@@ -115,6 +142,7 @@ func (p *outputPump) drain() {
 			}
 		}
 	})
+	p.flush()
 }
 
 func (p *outputPump) stop() {
@@ -122,6 +150,22 @@ func (p *outputPump) stop() {
 	<-p.done
 	p.r.Close()
 }
+
+// OutputFilter rewrites what the debuggee writes to one stream before
+// the client sees it: it is given each piece of text as read, and returns
+// the text to send now (it may hold some back); with flush set it is
+// given no text and returns all it holds (before an event that must come
+// after the output, and at the end of the stream). Calls do not overlap.
+type OutputFilter func(text []byte, flush bool) []byte
+
+// OutputFilterFunc returns the filter of a session's output to one stream
+// ("stdout" or "stderr"), or nil for none.
+type OutputFilterFunc func(s *Session, category string) OutputFilter
+
+// FilterOutput makes f give the filters of the output of the programs
+// that sessions launch with outputMode "remote". As with Handle, it must be
+// called before Serve.
+func (p *Proxy) FilterOutput(f OutputFilterFunc) { p.filter = f }
 
 // drainOutput forwards all debuggee output written so far, so it reaches the
 // client before the events that follow it.

@@ -53,6 +53,7 @@ type Proxy struct {
 	cfg      Config
 	handlers map[string]HandlerFunc
 	events   map[string]EventFunc // by event name (events.go)
+	filter   OutputFilterFunc     // of the program's output (output.go)
 }
 
 // New returns a proxy with the given configuration.

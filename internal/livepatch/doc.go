@@ -116,7 +116,8 @@
 // is translated: setBreakpoints (the request's lines to compiled lines,
 // the answer and Delve's breakpoint events back), stack frames and
 // exceptionInfo's stack text (exception.go), log points' output
-// (breakpoints.go). A breakpoint at a line that the running code does not
+// (breakpoints.go), and the Go runtime's tracebacks on the program's
+// stderr, which also lose the machinery's frames (traceback.go). A breakpoint at a line that the running code does not
 // have is answered unverified with the reason: a changed line whose
 // change is not live, a line in a function whose patch is interpreted (it
 // becomes active when the patch goes native, or says why it stays

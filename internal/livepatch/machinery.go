@@ -126,13 +126,20 @@ func hiddenFrames(d *debugger.Debugger, frames []map[string]any) (hidden []bool,
 		plugin[i] = bi.PCToImage(pc) != main
 	}
 	unlock()
-	hidden = make([]bool, len(frames))
+	return hideMachinery(names, glueFunc), names, plugin
+}
+
+// hideMachinery marks the frames of the machinery among frames whose
+// functions are names, innermost first, and the runs of frames whose
+// functions are glue next to one.
+func hideMachinery(names []string, glue func(string) bool) []bool {
+	hidden := make([]bool, len(names))
 	for i, n := range names {
 		hidden[i] = machineryFunc(n)
 	}
 	for i := 0; i < len(names); {
 		j := i
-		for j < len(names) && glueFunc(names[j]) {
+		for j < len(names) && glue(names[j]) {
 			j++
 		}
 		if j > i && (i > 0 && hidden[i-1] || j < len(names) && hidden[j]) {
@@ -142,7 +149,7 @@ func hiddenFrames(d *debugger.Debugger, frames []map[string]any) (hidden []bool,
 		}
 		i = max(j, i+1)
 	}
-	return hidden, names, plugin
+	return hidden
 }
 
 // threads answers a threads request as Delve does, less the goroutines

@@ -76,7 +76,8 @@ func New(opts Options) *Manager {
 // threads (without the frames and goroutines of the agent and the
 // interpreter), exceptionInfo (its stack text as stackTrace shows it),
 // livepatch/patches,
-// livepatch/diff and livepatch/revert, and makes the prompt, which answers evaluate (prompt.Prompt.Register), pass its
+// livepatch/diff and livepatch/revert, filters the program's stderr (its
+// tracebacks as stackTrace shows stacks, traceback.go), and makes the prompt, which answers evaluate (prompt.Prompt.Register), pass its
 // inputs to the manager first: the manager answers the declarations of
 // program functions and livepatch's commands (:patches, :revert).
 func (m *Manager) Register(px *dapproxy.Proxy) {
@@ -95,6 +96,7 @@ func (m *Manager) Register(px *dapproxy.Proxy) {
 	px.HandleEvent("breakpoint", m.breakpointEvent)
 	px.HandleEvent("stopped", m.stoppedEvent)
 	px.HandleEvent("output", m.outputEvent)
+	px.FilterOutput(m.outputFilter) // traceback.go
 }
 
 // TargetEnv is a dapproxy.Config.TargetEnv: it creates the private socket
