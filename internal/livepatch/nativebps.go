@@ -31,7 +31,7 @@ type nativeBreakpoints struct {
 	client []dap.FunctionBreakpoint    // the client's own function breakpoints
 	bySrc  map[string][]nativeBP       // by the client's path
 	answer map[string][]dap.Breakpoint // Delve's answer for bySrc's
-	ids    map[int]bool                // Delve's ids of bySrc's
+	ids    map[int]string              // Delve's ids of bySrc's: their patches' keys
 	logs   map[int]logPoint            // the log points among them, by Delve's id
 }
 
@@ -39,12 +39,14 @@ type nativeBreakpoints struct {
 // Delve holds, and the log point it is when log.parts is not nil.
 type nativeBP struct {
 	fb  dap.FunctionBreakpoint
+	key string // the live patch's
 	log logPoint
 }
 
-// nativeBreakpoint returns the breakpoint at line b.Line of the plugin's
-// code of p, or the reason there is none. The caller holds mu.
-func (st *session) nativeBreakpoint(path string, b dap.SourceBreakpoint, p *Patch) (nativeBP, string) {
+// nativeBreakpoint returns the breakpoint at line b.Line of path, whose
+// text is cur (nil: as last seen), in the plugin's code of p, or the
+// reason there is none. The caller holds mu.
+func (st *session) nativeBreakpoint(path string, cur []byte, b dap.SourceBreakpoint, p *Patch) (nativeBP, string) {
 	if p.Tier != TierNative || p.nativeFunc == "" {
 		return nativeBP{}, st.patchedReason(path, b.Line, p)
 	}
@@ -52,10 +54,16 @@ func (st *session) nativeBreakpoint(path string, b dap.SourceBreakpoint, p *Patc
 	if err != nil {
 		return nativeBP{}, fmt.Sprintf("%s:%d: %v", filepath.Base(path), b.Line, err)
 	}
+	// The plugin has the lines of the file as saved when the patch was
+	// made (pluginlines.go).
+	at := st.currentToPlugin(p, cur, b.Line)
+	if at == 0 {
+		return nativeBP{}, fmt.Sprintf("%s:%d: this line of %s changed since its live patch and the change is not live (the console says why); restart to debug the new code", filepath.Base(path), b.Line, p.Name)
+	}
 	// Delve counts the line from the function's first (its //line
 	// directive's, the declaration's line in the saved file).
-	fb := dap.FunctionBreakpoint{Name: p.nativeFunc + ":" + strconv.Itoa(b.Line-p.Line), Condition: b.Condition, HitCondition: b.HitCondition}
-	return nativeBP{fb: fb, log: log}, ""
+	fb := dap.FunctionBreakpoint{Name: p.nativeFunc + ":" + strconv.Itoa(at-p.Line), Condition: b.Condition, HitCondition: b.HitCondition}
+	return nativeBP{fb: fb, key: p.Key, log: log}, ""
 }
 
 // setNative sets the breakpoints in native patches of one source, and
@@ -119,13 +127,13 @@ func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoin
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	nb.ids, nb.logs = map[int]bool{}, map[int]logPoint{}
+	nb.ids, nb.logs = map[int]string{}, map[int]logPoint{}
 	k := nClient
 	for _, p := range paths {
 		n := len(nb.bySrc[p])
 		nb.answer[p] = body.Breakpoints[k : k+n]
 		for i, b := range nb.answer[p] {
-			nb.ids[b.Id] = true
+			nb.ids[b.Id] = nb.bySrc[p][i].key
 			if log := nb.bySrc[p][i].log; log.parts != nil && b.Verified {
 				nb.logs[b.Id] = log
 			}
@@ -154,13 +162,21 @@ func (m *Manager) setFunctionBreakpoints(ctx context.Context, s *dapproxy.Sessio
 }
 
 // foldNative shows the frames of native patches as the user's functions:
-// a plugin function of a live patch gets the patched function's name, and
-// the compiled function under it, whose dispatch prologue called it, is
-// hidden.
+// a plugin function of a live patch gets the patched function's name and
+// its line in the file as last seen (pluginlines.go), and the compiled
+// function under it, whose dispatch prologue called it, is hidden.
 func (st *session) foldNative(frames []map[string]any, names []string, plugin, hidden []bool) {
 	for i, p := range st.foldPatches(names, plugin, hidden) {
-		if p != nil {
-			frames[i]["name"] = p.Name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
+		if p == nil {
+			continue
+		}
+		frames[i]["name"] = p.Name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
+		if n, ok := frames[i]["line"].(json.Number); ok {
+			line, _ := n.Int64()
+			st.mu.Lock()
+			cur := st.pluginToCurrent(p, int(line))
+			st.mu.Unlock()
+			frames[i]["line"] = json.Number(strconv.Itoa(cur))
 		}
 	}
 }
