@@ -170,7 +170,8 @@ func (st *session) foldNative(frames []map[string]any, names []string, plugin, h
 		if p == nil {
 			continue
 		}
-		frames[i]["name"] = p.Name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
+		name := p.Name + literalSuffix(p, names[i])
+		frames[i]["name"] = name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
 		if n, ok := frames[i]["line"].(json.Number); ok {
 			line, _ := n.Int64()
 			st.mu.Lock()
@@ -181,10 +182,11 @@ func (st *session) foldNative(frames []map[string]any, names []string, plugin, h
 	}
 }
 
-// foldPatches returns the live patch whose plugin function each frame
-// runs (nil for the others), given the frames' functions as the binary
-// names them and which frames are plugin code, and hides the compiled
-// function under each, whose dispatch prologue called it.
+// foldPatches returns the live patch whose plugin function, or one of
+// its function literals, each frame runs (nil for the others), given the
+// frames' functions as the binary names them and which frames are plugin
+// code, and hides the compiled function under each patch's function,
+// whose dispatch prologue called it.
 func (st *session) foldPatches(names []string, plugin, hidden []bool) []*Patch {
 	st.mu.Lock()
 	byFunc := map[string]*Patch{}
@@ -199,8 +201,12 @@ func (st *session) foldPatches(names []string, plugin, hidden []bool) []*Patch {
 		return ps
 	}
 	for i, name := range names {
+		if !plugin[i] {
+			continue
+		}
 		p := byFunc[name]
-		if !plugin[i] || p == nil {
+		if p == nil {
+			ps[i] = byFunc[outerFunc(name)] // a function literal's frame
 			continue
 		}
 		ps[i] = p
@@ -230,10 +236,43 @@ func (m *Manager) savedFunc(s *dapproxy.Session, fn string) *change.Checked {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	outer := outerFunc(fn) // a function literal's frame: the saved function around it
 	for _, p := range st.live {
-		if p.Tier == TierNative && p.nativeFunc == fn {
+		if p.Tier == TierNative && (p.nativeFunc == fn || p.nativeFunc == outer) {
 			return p.checked
 		}
 	}
 	return nil
+}
+
+// outerFunc returns the function declared at top level that fn, a
+// function as the binary names it, is a function literal of (the
+// compiler names them F.func1, F.func1.2, F.gowrap1, F.deferwrap1), or
+// "" when fn is not one.
+func outerFunc(fn string) string {
+	pkgEnd := strings.LastIndex(fn, "/") + 1
+	i := strings.Index(fn[pkgEnd:], ".") // after the package name
+	if i < 0 {
+		return ""
+	}
+	rest := fn[pkgEnd+i+1:]
+	if strings.HasPrefix(rest, "(") { // a method: (*T).M or (T).M
+		j := strings.Index(rest, ").")
+		if j < 0 {
+			return ""
+		}
+		rest = rest[j+2:]
+	}
+	j := strings.Index(rest, ".")
+	if j < 0 {
+		return ""
+	}
+	return fn[:len(fn)-len(rest)+j]
+}
+
+// literalSuffix returns what fn, the name of a frame's function that p's
+// plugin code or one of its literals runs, adds to p's function: "" or
+// ".func1" and the like.
+func literalSuffix(p *Patch, fn string) string {
+	return strings.TrimPrefix(fn, p.nativeFunc)
 }
