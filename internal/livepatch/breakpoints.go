@@ -288,6 +288,7 @@ func (st *session) followEdits(ctx context.Context) {
 			}
 		}
 	}
+	st.followFuncs(ctx) // funcbps.go
 	st.syncGatesLater() // gates.go
 }
 

@@ -124,6 +124,9 @@
 // build is under way, the agent holds them at a gate until the patch is
 // native and the breakpoint set in the plugin's code, where they stop
 // (gates.go); a failed build opens the gate, and they run interpreted.
+// A function breakpoint by name on a patched function does the same, and
+// goes to Delve as the plugin's function once the patch is native
+// (funcbps.go).
 // After every save, revert, redefinition, native switch and
 // failed native build, the client's breakpoints are set again where their
 // lines are now, and a breakpoint event tells the client of each that

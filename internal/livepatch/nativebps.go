@@ -29,6 +29,8 @@ import (
 // nativeBreakpoints are a session's breakpoints in native patches.
 type nativeBreakpoints struct {
 	client []dap.FunctionBreakpoint    // the client's own function breakpoints
+	sent   []dap.FunctionBreakpoint    // and as Delve last got them (funcbps.go)
+	told   []int                       // the ids the client was told of them
 	bySrc  map[string][]nativeBP       // by the client's path
 	answer map[string][]dap.Breakpoint // Delve's answer for bySrc's
 	ids    map[int]string              // Delve's ids of bySrc's: their patches' keys
@@ -99,7 +101,8 @@ func (st *session) setNative(ctx context.Context, path string, fbs []nativeBP) (
 func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoint, *dapproxy.DelveResponse, error) {
 	st.mu.Lock()
 	nb := &st.bps.native
-	all := slices.Clone(nb.client)
+	nb.sent = st.clientFuncs() // funcbps.go
+	all := slices.Clone(nb.sent)
 	paths := slices.Sorted(func(yield func(string) bool) {
 		for p := range nb.bySrc {
 			if !yield(p) {
@@ -140,7 +143,9 @@ func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoin
 		}
 		k += n
 	}
-	return body.Breakpoints[:nClient], nil, nil
+	client := body.Breakpoints[:nClient]
+	st.clientAnswer(client)
+	return client, nil, nil
 }
 
 // setFunctionBreakpoints answers the client's setFunctionBreakpoints,
@@ -152,12 +157,13 @@ func (m *Manager) setFunctionBreakpoints(ctx context.Context, s *dapproxy.Sessio
 	}
 	st := m.session(ctx, s)
 	st.mu.Lock()
-	st.bps.native.client = args.Breakpoints
+	st.bps.native.client, st.bps.native.told = args.Breakpoints, nil
 	st.mu.Unlock()
 	bps, r, err := st.syncFunctionBreakpoints(ctx)
 	if r != nil || err != nil {
 		return r, err
 	}
+	st.syncGatesLater() // gates.go: a breakpoint on a function whose patch goes native
 	return map[string]any{"breakpoints": bps}, nil
 }
 
