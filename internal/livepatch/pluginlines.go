@@ -58,3 +58,17 @@ func (st *session) movedLine(file string, was []byte, n int) int {
 	}
 	return (&filePositions{lines: newLineMap(was, cur)}).currentLine(n)
 }
+
+// frameLine returns the line of file as last seen of a frame at line of
+// it in function fn (as the binary names it): a plugin's line when fn is
+// a live patch's native code or a literal of it, else a compiled line.
+// The caller holds mu.
+func (st *session) frameLine(fn, file string, line int) int {
+	outer := outerFunc(fn) // nativebps.go
+	for _, p := range st.live {
+		if p.nativeFunc != "" && (p.nativeFunc == fn || p.nativeFunc == outer) {
+			return st.pluginToCurrent(p, line)
+		}
+	}
+	return st.currentLine(file, line)
+}
