@@ -23,8 +23,8 @@
 // (save to live and the restart way), patchcall (patched call cost),
 // native (a patched call compiled, interpreted and native, save to native
 // and the plugins' memory, on integration/bench/testdata/nativecall), debug
-// (save to re-verified breakpoints, next in compiled and native code, on
-// the same fixture); and
+// (save to re-verified breakpoints, next in compiled and native code, a
+// patched call with no breakpoint set, on the same fixture); and
 // replay, run only when -only names it (`make bench-replay`): for each pair
 // of consecutive versions of the replay modules, the older runs under
 // livepatch dap and the newer's changed files are saved into it one at a

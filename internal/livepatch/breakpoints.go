@@ -36,6 +36,7 @@ type sourceBreakpoints struct {
 	args    dap.SetBreakpointsArguments // lines as the client sees them now
 	told    []dap.Breakpoint            // in the order of args.Breakpoints
 	anchors []int                       // the compiled line of each, 0 for none
+	text    []byte                      // the file's text the lines are of
 	fwd     []dap.SourceBreakpoint      // what Delve was last asked to set
 	delve   []dap.Breakpoint            // and its answer
 }
@@ -84,6 +85,7 @@ type sourcePlan struct {
 	fwd     []dap.SourceBreakpoint // Delve's, at compiled lines
 	natives []nativeBP             // in native patches
 	prev    *sourceBreakpoints     // the source's before
+	text    []byte                 // the file's text the lines are of
 }
 
 // planSource places the breakpoints of args. Their lines are those of the
@@ -97,7 +99,10 @@ func (st *session) planSource(args dap.SetBreakpointsArguments) sourcePlan {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	pl := sourcePlan{fp: st.positionsIn(path, disk), places: make([]placement, len(args.Breakpoints)), prev: st.bps.sources[path]}
+	pl := sourcePlan{fp: st.positionsIn(path, disk), places: make([]placement, len(args.Breakpoints)), prev: st.bps.sources[path], text: disk}
+	if disk == nil {
+		pl.text = st.seen[filepath.Clean(path)]
+	}
 	for i, b := range args.Breakpoints {
 		p := st.place(pl.fp, path, b.Line)
 		if p.compiled > 0 {
@@ -105,7 +110,7 @@ func (st *session) planSource(args dap.SetBreakpointsArguments) sourcePlan {
 			pl.fwd = append(pl.fwd, b)
 		} else if p.patch != nil {
 			var nbp nativeBP
-			if nbp, p.reason = st.nativeBreakpoint(path, b, p.patch); p.reason == "" {
+			if nbp, p.reason = st.nativeBreakpoint(path, disk, b, p.patch); p.reason == "" {
 				pl.natives = append(pl.natives, nbp)
 			}
 		}
@@ -142,7 +147,7 @@ func (st *session) recordSource(args dap.SetBreakpointsArguments, pl sourcePlan,
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	n := len(args.Breakpoints)
-	sb := &sourceBreakpoints{args: args, fwd: pl.fwd, delve: delve, told: make([]dap.Breakpoint, n), anchors: make([]int, n)}
+	sb := &sourceBreakpoints{args: args, fwd: pl.fwd, delve: delve, told: make([]dap.Breakpoint, n), anchors: make([]int, n), text: pl.text}
 	k, nk := 0, 0
 	for i, b := range args.Breakpoints {
 		var out dap.Breakpoint
@@ -155,8 +160,11 @@ func (st *session) recordSource(args dap.SetBreakpointsArguments, pl sourcePlan,
 				out.Line = pl.fp.currentLine(out.Line)
 			}
 		case p.patch != nil && p.reason == "" && nk < len(native):
-			out = native[nk] // at the plugin's lines, the saved file's
+			out = native[nk] // at the plugin's lines (pluginlines.go)
 			nk++
+			if out.Line > 0 {
+				out.Line = st.pluginToCurrent(p.patch, out.Line)
+			}
 			sb.anchors[i] = p.asBuilt
 		default:
 			out = dap.Breakpoint{Message: p.reason}
@@ -263,6 +271,8 @@ func (st *session) followEdits(ctx context.Context) {
 		for i := range args.Breakpoints {
 			if a := old.anchors[i]; a > 0 {
 				args.Breakpoints[i].Line = st.currentLine(args.Source.Path, a)
+			} else {
+				args.Breakpoints[i].Line = st.movedLine(args.Source.Path, old.text, args.Breakpoints[i].Line)
 			}
 			ids[i] = old.told[i].Id
 		}
@@ -278,6 +288,7 @@ func (st *session) followEdits(ctx context.Context) {
 			}
 		}
 	}
+	st.followFuncs(ctx) // funcbps.go
 	st.syncGatesLater() // gates.go
 }
 
@@ -293,10 +304,13 @@ func (m *Manager) breakpointEvent(s *dapproxy.Session, raw json.RawMessage) (jso
 		return nil, true
 	}
 	st.mu.Lock()
+	key, native := st.bps.native.ids[body.Breakpoint.Id]
 	if id, ok := st.bps.alias[body.Breakpoint.Id]; ok {
 		body.Breakpoint.Id = id
 	}
-	if src := body.Breakpoint.Source; src != nil && body.Breakpoint.Line > 0 {
+	if native && body.Breakpoint.Line > 0 {
+		body.Breakpoint.Line = st.pluginToCurrent(st.live[key], body.Breakpoint.Line)
+	} else if src := body.Breakpoint.Source; src != nil && body.Breakpoint.Line > 0 {
 		body.Breakpoint.Line = st.currentLine(src.Path, body.Breakpoint.Line)
 	}
 	st.mu.Unlock()
@@ -343,7 +357,7 @@ func (st *session) clientStop(body map[string]any) {
 		if !ok {
 			continue
 		}
-		if st.bps.native.ids[int(f)] {
+		if _, ok := st.bps.native.ids[int(f)]; ok {
 			body["reason"] = "breakpoint" // not the function breakpoint it is to Delve
 		}
 		if id, ok := st.bps.alias[int(f)]; ok {

@@ -125,6 +125,9 @@
 // build is under way, the agent holds them at a gate until the patch is
 // native and the breakpoint set in the plugin's code, where they stop
 // (gates.go); a failed build opens the gate, and they run interpreted.
+// A function breakpoint by name on a patched function does the same, and
+// goes to Delve as the plugin's function once the patch is native
+// (funcbps.go).
 // After every save, revert, redefinition, native switch and
 // failed native build, the client's breakpoints are set again where their
 // lines are now, and a breakpoint event tells the client of each that
@@ -135,7 +138,11 @@
 // function breakpoints (nativebps.go), with its condition and hit count;
 // a log point there stops, says its message and goes on (nativelog.go).
 // The stack shows the plugin's frame under the patched function's name
-// and folds the compiled frame whose prologue called it. A plugin calls
+// and folds the compiled frame whose prologue called it. The plugin's
+// lines are those of the file as saved when the patch was made; after a
+// later save moves the function without changing it, they are mapped to
+// the file as saved now, both ways, as the compiled file's are
+// (pluginlines.go). A plugin calls
 // its own copy of the runtime, so each native switch adds the plugin's
 // runtime.fatalpanic and fatal throws to Delve's breakpoints of
 // unrecovered panics and fatal throws, in a pause the client does not see

@@ -83,7 +83,8 @@ func (st *session) stackText(d *debugger.Debugger, text string) string {
 	for i := range frames {
 		switch f := &frames[i]; {
 		case patches[i] != nil:
-			f.name = patches[i].Name // its lines are the saved file's
+			f.name = patches[i].Name + literalSuffix(patches[i], names[i])
+			f.line = st.pluginToCurrent(patches[i], f.line)
 		case !plugin[i]:
 			f.line = st.currentLine(f.file, f.line)
 		}

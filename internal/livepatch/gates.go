@@ -59,7 +59,7 @@ func (st *session) holdsOnApply(p pendingPatch) bool {
 	if st.m.opts.NoNative || st.nat.off != "" || p.checked == nil || p.fresh || st.nat.loaded >= maxPlugins {
 		return false
 	}
-	return st.breakpointIn(p.Key, p.File)
+	return st.breakpointIn(p.Key, p.File) || st.funcBreakpointOn(&p.Patch)
 }
 
 // wantsGate reports whether the calls of live patch key should be held
@@ -68,7 +68,7 @@ func (st *session) holdsOnApply(p pendingPatch) bool {
 func (st *session) wantsGate(key string) bool {
 	lp := st.live[key]
 	return lp != nil && lp.Tier == TierInterpreted && st.nat.building[key] == lp.agentSource &&
-		!st.m.opts.NoNative && st.breakpointIn(key, lp.File)
+		!st.m.opts.NoNative && (st.breakpointIn(key, lp.File) || st.funcBreakpointOn(lp))
 }
 
 // gateChanges returns the live patches whose calls should be held and

@@ -29,9 +29,11 @@ import (
 // nativeBreakpoints are a session's breakpoints in native patches.
 type nativeBreakpoints struct {
 	client []dap.FunctionBreakpoint    // the client's own function breakpoints
+	sent   []dap.FunctionBreakpoint    // and as Delve last got them (funcbps.go)
+	told   []int                       // the ids the client was told of them
 	bySrc  map[string][]nativeBP       // by the client's path
 	answer map[string][]dap.Breakpoint // Delve's answer for bySrc's
-	ids    map[int]bool                // Delve's ids of bySrc's
+	ids    map[int]string              // Delve's ids of bySrc's: their patches' keys
 	logs   map[int]logPoint            // the log points among them, by Delve's id
 }
 
@@ -39,12 +41,14 @@ type nativeBreakpoints struct {
 // Delve holds, and the log point it is when log.parts is not nil.
 type nativeBP struct {
 	fb  dap.FunctionBreakpoint
+	key string // the live patch's
 	log logPoint
 }
 
-// nativeBreakpoint returns the breakpoint at line b.Line of the plugin's
-// code of p, or the reason there is none. The caller holds mu.
-func (st *session) nativeBreakpoint(path string, b dap.SourceBreakpoint, p *Patch) (nativeBP, string) {
+// nativeBreakpoint returns the breakpoint at line b.Line of path, whose
+// text is cur (nil: as last seen), in the plugin's code of p, or the
+// reason there is none. The caller holds mu.
+func (st *session) nativeBreakpoint(path string, cur []byte, b dap.SourceBreakpoint, p *Patch) (nativeBP, string) {
 	if p.Tier != TierNative || p.nativeFunc == "" {
 		return nativeBP{}, st.patchedReason(path, b.Line, p)
 	}
@@ -52,10 +56,16 @@ func (st *session) nativeBreakpoint(path string, b dap.SourceBreakpoint, p *Patc
 	if err != nil {
 		return nativeBP{}, fmt.Sprintf("%s:%d: %v", filepath.Base(path), b.Line, err)
 	}
+	// The plugin has the lines of the file as saved when the patch was
+	// made (pluginlines.go).
+	at := st.currentToPlugin(p, cur, b.Line)
+	if at == 0 {
+		return nativeBP{}, fmt.Sprintf("%s:%d: this line of %s changed since its live patch and the change is not live (the console says why); restart to debug the new code", filepath.Base(path), b.Line, p.Name)
+	}
 	// Delve counts the line from the function's first (its //line
 	// directive's, the declaration's line in the saved file).
-	fb := dap.FunctionBreakpoint{Name: p.nativeFunc + ":" + strconv.Itoa(b.Line-p.Line), Condition: b.Condition, HitCondition: b.HitCondition}
-	return nativeBP{fb: fb, log: log}, ""
+	fb := dap.FunctionBreakpoint{Name: p.nativeFunc + ":" + strconv.Itoa(at-p.Line), Condition: b.Condition, HitCondition: b.HitCondition}
+	return nativeBP{fb: fb, key: p.Key, log: log}, ""
 }
 
 // setNative sets the breakpoints in native patches of one source, and
@@ -91,7 +101,8 @@ func (st *session) setNative(ctx context.Context, path string, fbs []nativeBP) (
 func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoint, *dapproxy.DelveResponse, error) {
 	st.mu.Lock()
 	nb := &st.bps.native
-	all := slices.Clone(nb.client)
+	nb.sent = st.clientFuncs() // funcbps.go
+	all := slices.Clone(nb.sent)
 	paths := slices.Sorted(func(yield func(string) bool) {
 		for p := range nb.bySrc {
 			if !yield(p) {
@@ -119,20 +130,22 @@ func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoin
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	nb.ids, nb.logs = map[int]bool{}, map[int]logPoint{}
+	nb.ids, nb.logs = map[int]string{}, map[int]logPoint{}
 	k := nClient
 	for _, p := range paths {
 		n := len(nb.bySrc[p])
 		nb.answer[p] = body.Breakpoints[k : k+n]
 		for i, b := range nb.answer[p] {
-			nb.ids[b.Id] = true
+			nb.ids[b.Id] = nb.bySrc[p][i].key
 			if log := nb.bySrc[p][i].log; log.parts != nil && b.Verified {
 				nb.logs[b.Id] = log
 			}
 		}
 		k += n
 	}
-	return body.Breakpoints[:nClient], nil, nil
+	client := body.Breakpoints[:nClient]
+	st.clientAnswer(client)
+	return client, nil, nil
 }
 
 // setFunctionBreakpoints answers the client's setFunctionBreakpoints,
@@ -144,31 +157,42 @@ func (m *Manager) setFunctionBreakpoints(ctx context.Context, s *dapproxy.Sessio
 	}
 	st := m.session(ctx, s)
 	st.mu.Lock()
-	st.bps.native.client = args.Breakpoints
+	st.bps.native.client, st.bps.native.told = args.Breakpoints, nil
 	st.mu.Unlock()
 	bps, r, err := st.syncFunctionBreakpoints(ctx)
 	if r != nil || err != nil {
 		return r, err
 	}
+	st.syncGatesLater() // gates.go: a breakpoint on a function whose patch goes native
 	return map[string]any{"breakpoints": bps}, nil
 }
 
 // foldNative shows the frames of native patches as the user's functions:
-// a plugin function of a live patch gets the patched function's name, and
-// the compiled function under it, whose dispatch prologue called it, is
-// hidden.
+// a plugin function of a live patch gets the patched function's name and
+// its line in the file as last seen (pluginlines.go), and the compiled
+// function under it, whose dispatch prologue called it, is hidden.
 func (st *session) foldNative(frames []map[string]any, names []string, plugin, hidden []bool) {
 	for i, p := range st.foldPatches(names, plugin, hidden) {
-		if p != nil {
-			frames[i]["name"] = p.Name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
+		if p == nil {
+			continue
+		}
+		name := p.Name + literalSuffix(p, names[i])
+		frames[i]["name"] = name[strings.LastIndex(p.Name, "/")+1:] // as Delve shortens names
+		if n, ok := frames[i]["line"].(json.Number); ok {
+			line, _ := n.Int64()
+			st.mu.Lock()
+			cur := st.pluginToCurrent(p, int(line))
+			st.mu.Unlock()
+			frames[i]["line"] = json.Number(strconv.Itoa(cur))
 		}
 	}
 }
 
-// foldPatches returns the live patch whose plugin function each frame
-// runs (nil for the others), given the frames' functions as the binary
-// names them and which frames are plugin code, and hides the compiled
-// function under each, whose dispatch prologue called it.
+// foldPatches returns the live patch whose plugin function, or one of
+// its function literals, each frame runs (nil for the others), given the
+// frames' functions as the binary names them and which frames are plugin
+// code, and hides the compiled function under each patch's function,
+// whose dispatch prologue called it.
 func (st *session) foldPatches(names []string, plugin, hidden []bool) []*Patch {
 	st.mu.Lock()
 	byFunc := map[string]*Patch{}
@@ -183,8 +207,12 @@ func (st *session) foldPatches(names []string, plugin, hidden []bool) []*Patch {
 		return ps
 	}
 	for i, name := range names {
+		if !plugin[i] {
+			continue
+		}
 		p := byFunc[name]
-		if !plugin[i] || p == nil {
+		if p == nil {
+			ps[i] = byFunc[outerFunc(name)] // a function literal's frame
 			continue
 		}
 		ps[i] = p
@@ -214,10 +242,43 @@ func (m *Manager) savedFunc(s *dapproxy.Session, fn string) *change.Checked {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	outer := outerFunc(fn) // a function literal's frame: the saved function around it
 	for _, p := range st.live {
-		if p.Tier == TierNative && p.nativeFunc == fn {
+		if p.Tier == TierNative && (p.nativeFunc == fn || p.nativeFunc == outer) {
 			return p.checked
 		}
 	}
 	return nil
+}
+
+// outerFunc returns the function declared at top level that fn, a
+// function as the binary names it, is a function literal of (the
+// compiler names them F.func1, F.func1.2, F.gowrap1, F.deferwrap1), or
+// "" when fn is not one.
+func outerFunc(fn string) string {
+	pkgEnd := strings.LastIndex(fn, "/") + 1
+	i := strings.Index(fn[pkgEnd:], ".") // after the package name
+	if i < 0 {
+		return ""
+	}
+	rest := fn[pkgEnd+i+1:]
+	if strings.HasPrefix(rest, "(") { // a method: (*T).M or (T).M
+		j := strings.Index(rest, ").")
+		if j < 0 {
+			return ""
+		}
+		rest = rest[j+2:]
+	}
+	j := strings.Index(rest, ".")
+	if j < 0 {
+		return ""
+	}
+	return fn[:len(fn)-len(rest)+j]
+}
+
+// literalSuffix returns what fn, the name of a frame's function that p's
+// plugin code or one of its literals runs, adds to p's function: "" or
+// ".func1" and the like.
+func literalSuffix(p *Patch, fn string) string {
+	return strings.TrimPrefix(fn, p.nativeFunc)
 }

@@ -40,6 +40,7 @@ type Patch struct {
 	agentSource string          // the source the agent was sent
 	nativeFunc  string          // once native: the plugin's function, as the binary names it
 	checked     *change.Checked // once native: the saved function the plugin runs
+	moved       *filePositions  // once native: its file against checked.Src, when they differ (pluginlines.go)
 	replaced    *Patch          // of a TierWaiting patch: the live patch it replaces, nil for compiled code
 }
 

@@ -54,9 +54,12 @@ func (m *Manager) callsPatched(ctx context.Context, s *dapproxy.Session, goid in
 	if err != nil || len(frames) == 0 {
 		return nil
 	}
-	file := frames[0].Call.File
+	file, fn := frames[0].Call.File, ""
+	if frames[0].Call.Fn != nil {
+		fn = frames[0].Call.Fn.Name
+	}
 	st.mu.Lock()
-	line := st.currentLine(file, frames[0].Call.Line)
+	line := st.frameLine(fn, file, frames[0].Call.Line) // pluginlines.go
 	src, ok := st.seen[filepath.Clean(file)]
 	st.mu.Unlock()
 	if !ok {
