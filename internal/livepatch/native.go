@@ -109,13 +109,14 @@ func (st *session) startNative(ctx context.Context, ps []pendingPatch, restarts 
 		held := slices.ContainsFunc(keys, func(k string) bool { return strings.HasPrefix(k, p.checked.Compiled.Path()+".") })
 		fns[i] = native.Func{Key: p.Key, Checked: p.checked, Fresh: p.fresh && !held}
 	}
+	started := time.Now()
 	return st.nat.builder.Start(ctx, st.m.changes.Build().Native(), fns, func(pl *native.Plugin, err error) {
 		if err != nil {
 			st.nativeFailed(ps, err)
 			st.followEdits(ctx) // breakpoints in ps say why they stay unverified
 			return
 		}
-		st.nativeBuilt(ctx, ps, restarts, pl)
+		st.nativeBuilt(ctx, ps, restarts, pl, started)
 	})
 }
 
@@ -168,8 +169,10 @@ func (st *session) nativeFailed(ps []pendingPatch, err error) {
 // nativeBuilt switches ps to the plugin pl in the agent, in a turn of the
 // queue, unless they were replaced or reverted since (the agent checks
 // that too, atomically). The switch goes over the socket only: while the
-// program is paused it waits for the program to run.
-func (st *session) nativeBuilt(ctx context.Context, ps []pendingPatch, restarts int, pl *native.Plugin) {
+// program is paused it waits for the program to run. It logs the time
+// of each step since started, when the build was asked for.
+func (st *session) nativeBuilt(ctx context.Context, ps []pendingPatch, restarts int, pl *native.Plugin, started time.Time) {
+	built, attempts := time.Now(), 0
 	n := &wire.Native{Plugin: pl.Path, Package: pl.Package}
 	for i, p := range ps {
 		f := wire.NativeFunc{Ref: wire.Ref{Key: p.Key}, Symbol: pl.Symbols[i], Source: p.patch.Source}
@@ -182,6 +185,7 @@ func (st *session) nativeBuilt(ctx context.Context, ps []pendingPatch, restarts 
 		n.Funcs = append(n.Funcs, f)
 	}
 	for delay := retryFirst; ; delay = min(2*delay, retryMax) {
+		attempts++
 		done, err := st.trySwitch(ctx, ps, restarts, n, pl.Funcs)
 		if done {
 			st.built(ps)
@@ -190,9 +194,14 @@ func (st *session) nativeBuilt(ctx context.Context, ps []pendingPatch, restarts 
 				st.nativeFailed(ps, err)
 				st.followEdits(ctx) // breakpoints in ps say why they stay unverified
 			} else {
+				switched := time.Now()
 				st.stopAtNativePanics(ctx) // nativepanic.go
-				st.followEdits(ctx)        // breakpoints in ps go to the plugin's code
+				armed := time.Now()
+				st.followEdits(ctx) // breakpoints in ps go to the plugin's code
 				st.report(fmt.Sprintf("native: %s (built in %.1fs)", patchNames(ps), pl.Took.Seconds()))
+				st.m.log.Debug("native", "funcs", len(ps), "queued", pl.Queued, "main", pl.Main, "go", pl.Go, "built", pl.Took,
+					"switch", switched.Sub(built), "attempts", attempts, "arm", armed.Sub(switched), "follow", time.Since(armed),
+					"total", time.Since(started))
 			}
 			return
 		}

@@ -38,6 +38,11 @@ type Plugin struct {
 	// debugger sees.
 	Funcs []string
 	Took  time.Duration
+	// The parts of Took, for the log: Main compiling package main for
+	// plugins (the session's first plugin of main), Go the go command.
+	Main, Go time.Duration
+	// Queued is how long the build waited for the one before.
+	Queued time.Duration
 }
 
 // UnavailableError says that the native tier cannot work for this
@@ -159,6 +164,7 @@ func (b *Builder) Close() {
 
 // build builds one plugin, after the builds before it.
 func (b *Builder) build(ctx context.Context, nb *patcher.NativeBuild, fns []*change.Checked, src []byte) (*Plugin, error) {
+	queued := time.Now()
 	select {
 	case b.sem <- struct{}{}:
 		defer func() { <-b.sem }()
@@ -166,6 +172,7 @@ func (b *Builder) build(ctx context.Context, nb *patcher.NativeBuild, fns []*cha
 		return nil, ctx.Err()
 	}
 	start := time.Now()
+	var tookMain time.Duration
 	b.mu.Lock()
 	if b.dir == "" {
 		d, err := tempdir.New("native")
@@ -189,6 +196,7 @@ func (b *Builder) build(ctx context.Context, nb *patcher.NativeBuild, fns []*cha
 	var placeholders []string
 	if fns[0].Compiled.Name() == "main" {
 		m, err := b.mainFor(ctx, nb, fns[0].Compiled.Path())
+		tookMain = time.Since(start)
 		if err != nil {
 			return nil, notCovered("package main: %v", err)
 		}
@@ -199,6 +207,7 @@ func (b *Builder) build(ctx context.Context, nb *patcher.NativeBuild, fns []*cha
 		return nil, err
 	}
 	out := filepath.Join(dir, "p"+strconv.Itoa(n)+".so")
+	goStart := time.Now()
 	err = nb.Plugin(ctx, pkgDir, map[string][]byte{"native.go": src, "register.go": reg}, out, main)
 	os.RemoveAll(strings.TrimSuffix(out, ".so") + "_src")
 	if err != nil {
@@ -207,7 +216,7 @@ func (b *Builder) build(ctx context.Context, nb *patcher.NativeBuild, fns []*cha
 		}
 		return nil, err
 	}
-	p := &Plugin{Path: out, Package: pkg, Took: time.Since(start)}
+	p := &Plugin{Path: out, Package: pkg, Took: time.Since(start), Main: tookMain, Go: time.Since(goStart), Queued: start.Sub(queued)}
 	for i := range fns {
 		p.Symbols = append(p.Symbols, SymbolPrefix+strconv.Itoa(i))
 		p.Funcs = append(p.Funcs, pkg+"."+SymbolPrefix+strconv.Itoa(i))

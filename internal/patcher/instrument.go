@@ -210,8 +210,9 @@ func (fi *fileInstrumenter) signature(fd *ast.FuncDecl) signature {
 // at the end so that every path out of the prologue joins on this line:
 // with the table check in an if statement's init, the compiler attributes
 // the join to the next line, and a breakpoint there lands on a jump taken
-// only when the table holds a replacement of another type (the breakpoint
-// then never hits).
+// only when a table is published without a replacement of n (the
+// breakpoint then never hits). The patched path reads n's slot in the
+// published block (agent.Current) after one bound check, and calls it.
 func (fi *fileInstrumenter) prologue(fd *ast.FuncDecl, n int, sig signature) {
 	call := fmt.Sprintf("lpF(%s)", strings.Join(sig.args, ", "))
 	body := "return " + call
@@ -220,10 +221,16 @@ func (fi *fileInstrumenter) prologue(fd *ast.FuncDecl, n int, sig signature) {
 	}
 	ran := fmt.Sprintf("&%s%d[%d]", ranPrefix, fi.ranBase, n-fi.ranBase)
 	prologue := fmt.Sprintf(" if lp_atomic.LoadUint32(%s) == 0 { lp_atomic.StoreUint32(%s, 1) };", ran, ran)
-	prologue += fmt.Sprintf(" lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current)); if lpT != nil { if lpF, lpOK := lpT.Fns[%d].(lpFn_%d); lpOK { %s } }; lpT = nil;", n, n, body)
+	prologue += fmt.Sprintf(" lpT := lp_atomic.LoadPointer(&lp_agent.Current); if lpT != nil { if *(*uintptr)(lpT) > %d { if lpF := (*[%d]lpFn_%d)(lpT)[%d]; lpF != nil { %s } } }; lpT = nil;", n, n+slotsHeader+1, n, n+slotsHeader, body)
 	off := fi.offset(fd.Body.Lbrace) + 1
 	fi.edits = append(fi.edits, edit{off: off, end: off, text: prologue})
 }
+
+// slotsHeader is the number of words before slot 0 in the block that
+// agent.Current points to: the number of slots, then the table. Slot N is
+// word N+slotsHeader; the prologue of function N reads it (as its alias
+// type, or as a *agent.Generic) when the count is above N.
+const slotsHeader = 2
 
 // genericPrologue inserts the dispatch prologue of generic function n,
 // which asks the table's agent.Generic for the replacement of the
@@ -245,8 +252,8 @@ func (fi *fileInstrumenter) genericPrologue(fd *ast.FuncDecl, n int, sig signatu
 	}
 	ran := fmt.Sprintf("&%s%d[%d]", ranPrefix, fi.ranBase, n-fi.ranBase)
 	prologue := fmt.Sprintf(" if lp_atomic.LoadUint32(%s) == 0 { lp_atomic.StoreUint32(%s, 1) };", ran, ran)
-	prologue += fmt.Sprintf(" lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current)); if lpT != nil { if lpG, lpOK := lpT.Fns[%d].(lp_agent.Generic); lpOK { if lpF, lpOK := lpG.Instance([]lp_reflect.Type{%s}, []any{%s}, []any{%s}).(%s); lpOK { %s } } }; lpT = nil;",
-		n, strings.Join(typs, ", "), strings.Join(sh.funcText, ", "), strings.Join(sh.methodText, ", "), ft, body)
+	prologue += fmt.Sprintf(" lpT := lp_atomic.LoadPointer(&lp_agent.Current); if lpT != nil { if *(*uintptr)(lpT) > %d { if lpG := (*[%d]*lp_agent.Generic)(lpT)[%d]; lpG != nil { if lpF, lpOK := (*lpG).Instance([]lp_reflect.Type{%s}, []any{%s}, []any{%s}).(%s); lpOK { %s } } } }; lpT = nil;",
+		n, n+slotsHeader+1, n+slotsHeader, strings.Join(typs, ", "), strings.Join(sh.funcText, ", "), strings.Join(sh.methodText, ", "), ft, body)
 	off := fi.offset(fd.Body.Lbrace) + 1
 	fi.edits = append(fi.edits, edit{off: off, end: off, text: prologue})
 }

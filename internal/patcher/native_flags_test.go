@@ -8,14 +8,23 @@ import (
 // TestPluginLinkFlags checks that a plugin's build leaves DWARF
 // uncompressed and keeps the user's -ldflags in either form.
 func TestPluginLinkFlags(t *testing.T) {
-	for _, tc := range []struct{ in, want []string }{
-		{[]string{"-gcflags=all=-N -l"}, []string{"-gcflags=all=-N -l", "-ldflags=-compressdwarf=false"}},
-		{[]string{"-ldflags=-X main.v=1", "-trimpath"}, []string{"-ldflags=-X main.v=1 -compressdwarf=false", "-trimpath"}},
-		{[]string{"-ldflags", "-X main.v=1"}, []string{"-ldflags", "-X main.v=1 -compressdwarf=false"}},
+	const gold = " -extldflags=-fuse-ld=gold"
+	for _, tc := range []struct {
+		in   []string
+		gold bool
+		want []string
+	}{
+		{[]string{"-gcflags=all=-N -l"}, false, []string{"-gcflags=all=-N -l", "-ldflags=-compressdwarf=false"}},
+		{[]string{"-ldflags=-X main.v=1", "-trimpath"}, false, []string{"-ldflags=-X main.v=1 -compressdwarf=false", "-trimpath"}},
+		{[]string{"-ldflags", "-X main.v=1"}, false, []string{"-ldflags", "-X main.v=1 -compressdwarf=false"}},
+		{[]string{"-gcflags=all=-N -l"}, true, []string{"-gcflags=all=-N -l", "-ldflags=-compressdwarf=false" + gold}},
+		{[]string{"-ldflags=-X main.v=1"}, true, []string{"-ldflags=-X main.v=1 -compressdwarf=false" + gold}},
+		// The user's choice of external linker flags stands.
+		{[]string{"-ldflags=-extldflags=-static"}, true, []string{"-ldflags=-extldflags=-static -compressdwarf=false"}},
 	} {
 		in := slices.Clone(tc.in)
-		if got := pluginLinkFlags(in); !slices.Equal(got, tc.want) {
-			t.Errorf("pluginLinkFlags(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := pluginLinkFlags(in, tc.gold); !slices.Equal(got, tc.want) {
+			t.Errorf("pluginLinkFlags(%q, %v) = %q, want %q", tc.in, tc.gold, got, tc.want)
 		}
 		if !slices.Equal(in, tc.in) {
 			t.Errorf("pluginLinkFlags changed its argument: %q", in)

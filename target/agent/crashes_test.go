@@ -5,7 +5,6 @@ import (
 	"io"
 	"reflect"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/livepatch/livepatch/target/agent/wire"
@@ -59,9 +58,9 @@ type (
 )
 
 // dispatch returns the replacement of function index when one is
-// published, as a generated prologue finds it.
+// published (the value a generated prologue finds in its slot).
 func dispatch(index int) any {
-	if t := (*Table)(atomic.LoadPointer(&Current)); t != nil && index < len(t.Fns) {
+	if t := Load(); t != nil && index < len(t.Fns) {
 		return t.Fns[index]
 	}
 	return nil

@@ -12,9 +12,12 @@
 // with (see package patcher for why the load is not in the if statement)
 //
 //	if lp_atomic.LoadUint32(&lpRan_B[N-B]) == 0 { lp_atomic.StoreUint32(&lpRan_B[N-B], 1) }
-//	lpT := (*lp_agent.Table)(lp_atomic.LoadPointer(&lp_agent.Current))
-//	if lpT != nil { if lpF, lpOK := lpT.Fns[N].(lpFn_N); lpOK { return lpF(args...) } }
+//	lpT := lp_atomic.LoadPointer(&lp_agent.Current)
+//	if lpT != nil { if *(*uintptr)(lpT) > N { if lpF := (*[N+3]lpFn_N)(lpT)[N+2]; lpF != nil { return lpF(args...) } } }
 //	lpT = nil
+//
+// Current points to the published Table's block of slots (table.go):
+// slot N holds function N's replacement as a value of its alias type.
 //
 // The first line marks the function as run, in its file's array of ran
 // flags (RegisterRan; B is the file's first index): wire.OpCalls says which

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/livepatch/livepatch/target/agent/hostlink"
 	"github.com/livepatch/livepatch/target/agent/wire"
@@ -168,7 +167,7 @@ func revertFaulted(index int) {
 		}
 		t := &Table{Fns: append([]any(nil), cur.Fns...)}
 		t.Fns[index] = nil
-		if atomic.CompareAndSwapPointer(&Current, unsafe.Pointer(cur), unsafe.Pointer(t)) {
+		if atomic.CompareAndSwapPointer(&Current, cur.slots, t.seal()) {
 			return
 		}
 	}

@@ -32,8 +32,8 @@ func (e *codeError) Error() string { return "code error" }
 var secretBase = 1000
 
 func (c *counter) add(d int) int {
-	if lpT := (*Table)(atomic.LoadPointer(&Current)); lpT != nil {
-		if lpF, ok := lpT.Fns[0].(lpFn0); ok {
+	if lpT := atomic.LoadPointer(&Current); lpT != nil && *(*uintptr)(lpT) > 0 {
+		if lpF := (*[3]lpFn0)(lpT)[2]; lpF != nil {
 			return lpF(c, d)
 		}
 	}
@@ -72,8 +72,8 @@ func explode() int {
 }
 
 func greet(name string) string {
-	if lpT := (*Table)(atomic.LoadPointer(&Current)); lpT != nil {
-		if lpF, ok := lpT.Fns[1].(lpFn1); ok {
+	if lpT := atomic.LoadPointer(&Current); lpT != nil && *(*uintptr)(lpT) > 1 {
+		if lpF := (*[4]lpFn1)(lpT)[3]; lpF != nil {
 			return lpF(name)
 		}
 	}
@@ -81,8 +81,8 @@ func greet(name string) string {
 }
 
 func risky(x int) int {
-	if lpT := (*Table)(atomic.LoadPointer(&Current)); lpT != nil {
-		if lpF, ok := lpT.Fns[2].(lpFn2); ok {
+	if lpT := atomic.LoadPointer(&Current); lpT != nil && *(*uintptr)(lpT) > 2 {
+		if lpF := (*[5]lpFn2)(lpT)[4]; lpF != nil {
 			return lpF(x)
 		}
 	}
@@ -90,8 +90,8 @@ func risky(x int) int {
 }
 
 func left() int {
-	if lpT := (*Table)(atomic.LoadPointer(&Current)); lpT != nil {
-		if lpF, ok := lpT.Fns[3].(lpFn3); ok {
+	if lpT := atomic.LoadPointer(&Current); lpT != nil && *(*uintptr)(lpT) > 3 {
+		if lpF := (*[6]lpFn3)(lpT)[5]; lpF != nil {
 			return lpF()
 		}
 	}
@@ -99,8 +99,8 @@ func left() int {
 }
 
 func right() int {
-	if lpT := (*Table)(atomic.LoadPointer(&Current)); lpT != nil {
-		if lpF, ok := lpT.Fns[4].(lpFn4); ok {
+	if lpT := atomic.LoadPointer(&Current); lpT != nil && *(*uintptr)(lpT) > 4 {
+		if lpF := (*[7]lpFn4)(lpT)[6]; lpF != nil {
 			return lpF()
 		}
 	}

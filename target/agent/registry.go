@@ -21,6 +21,8 @@ type funcEntry struct {
 	// generic says the function is generic: its patches are compiled per
 	// instantiation (generic.go), and wrap is nil.
 	generic bool
+	// typ is the compiled alias type, once known (funcType).
+	typ reflect.Type
 }
 
 // registry holds what the generated code registers. It is written by
