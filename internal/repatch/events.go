@@ -22,6 +22,10 @@ type event struct {
 // passes.
 const timedOut = "panic: test timed out after "
 
+// fatalError starts the line of the Go runtime's fatal errors ("fatal
+// error: stack overflow"), which end a program at once, recover or not.
+const fatalError = "fatal error: "
+
 // maxOutput bounds the output kept of a run that failed as a whole.
 const maxOutput = 16 << 10
 
@@ -36,6 +40,7 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 	testText := map[[2]string]*strings.Builder{}
 	failed := map[string]bool{}
 	started := map[[2]string]time.Time{}
+	paused := map[[2]string]bool{} // parallel tests waiting for their turn
 	get := func(p string) *Results {
 		if out[p] == nil {
 			out[p] = &Results{Tests: map[string]string{}}
@@ -63,6 +68,8 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 				res.Tests[ev.Test] = "" // started; no result yet
 				started[[2]string{ev.Package, ev.Test}] = ev.Time
 			}
+		case "pause", "cont":
+			paused[[2]string{ev.Package, ev.Test}] = ev.Action == "pause"
 		case "pass", "fail", "skip":
 			if ev.Test != "" {
 				res.Tests[ev.Test] = ev.Action
@@ -77,6 +84,7 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 			if strings.HasPrefix(ev.Output, timedOut) {
 				res.TimedOut = true
 			}
+			res.noteDeath(ev)
 			if ev.Test != "" {
 				k := [2]string{ev.Package, ev.Test}
 				if testText[k] == nil {
@@ -90,14 +98,14 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 	}
 	// A test that started and never ended was running when the binary
 	// died: it failed.
-	for _, res := range out {
+	for p, res := range out {
 		for name, a := range res.Tests {
 			if a == "" {
 				res.Tests[name] = "fail"
 				if res.unfinished == nil {
 					res.unfinished = map[string]bool{}
 				}
-				res.unfinished[name] = true
+				res.unfinished[name] = !paused[[2]string{p, name}]
 			}
 		}
 	}
@@ -116,6 +124,22 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 		}
 	}
 	return out, sc.Err()
+}
+
+// noteDeath records, from an output event, the first fatal error of the
+// Go runtime and the test whose output holds the first fatal error or
+// panic.
+func (r *Results) noteDeath(ev event) {
+	msg, fatal := strings.CutPrefix(ev.Output, fatalError)
+	if !fatal && !strings.HasPrefix(ev.Output, "panic: ") {
+		return
+	}
+	if fatal && r.fatal == "" {
+		r.fatal = strings.TrimSpace(msg)
+	}
+	if r.diedIn == "" {
+		r.diedIn = ev.Test
+	}
 }
 
 // appendCapped appends s to b unless b holds maxOutput bytes already.
