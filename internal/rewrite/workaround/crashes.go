@@ -58,11 +58,13 @@ func (w *Rewriting) parenReceives(values []ast.Expr) {
 
 // lowerAssertOK writes the comma-ok type assertion x.(I) to an interface
 // type I with methods, v, ok := x.(I), as a call of a function literal
-// that asks the same in a type switch:
-// func() (I, bool) { switch lpV := x.(type) { case I: return lpV, true }; return nil, false }().
+// that asks it only of a non-nil operand:
+// func() (I, bool) { lpX := x; if lpX == nil { return nil, false }; lpV, lpOK := lpX.(I); return lpV, lpOK }().
 // yaegi v0.16.1 panics at run time when x is a nil interface ("reflect:
-// call of reflect.Value.Type on zero Value") instead of giving nil, false;
-// its type switch handles nil. x is evaluated once, as before.
+// call of reflect.Value.Type on zero Value") instead of giving nil, false.
+// (Its type switch, which handles nil, never matches a compiled value to
+// error: go-cmp's cmpopts.EquateErrors compared no errors; see
+// lowerTypeSwitch.) x is evaluated once, as before.
 func (w *Rewriting) lowerAssertOK(e ast.Expr) {
 	ta, ok := ast.Unparen(e).(*ast.TypeAssertExpr)
 	if !ok || ta.Type == nil {
@@ -78,7 +80,7 @@ func (w *Rewriting) lowerAssertOK(e ast.Expr) {
 	}
 	w.h.Add(ta, func() string {
 		t := w.h.Render(ta.Type)
-		return "func() (" + t + ", bool) { switch lpV := " + w.h.Render(ta.X) + ".(type) { case " + t + ": return lpV, true }; return nil, false }()"
+		return "func() (" + t + ", bool) { lpX := " + w.h.Render(ta.X) + "; if lpX == nil { return nil, false }; lpV, lpOK := lpX.(" + t + "); return lpV, lpOK }()"
 	})
 }
 

@@ -52,11 +52,17 @@ func (w *Rewriting) statements(n ast.Node) {
 		}
 	case *ast.TypeSwitchStmt:
 		w.fillClauses(n)
+		if !w.labeled[n] {
+			w.lowerTypeSwitch(n, nil) // typeswitch.go
+		}
 	case *ast.LabeledStmt:
 		if w.labeled == nil {
 			w.labeled = map[ast.Stmt]bool{}
 		}
 		w.labeled[n.Stmt] = true
+		if ts, ok := n.Stmt.(*ast.TypeSwitchStmt); ok {
+			w.lowerTypeSwitch(ts, n)
+		}
 	case *ast.SwitchStmt:
 		if n.Tag == nil {
 			w.joinCases(n)
