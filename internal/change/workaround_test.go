@@ -65,6 +65,15 @@ func As(r io.Reader) (io.Writer, bool) {
 
 func Addr(b *[4]byte) *byte { return &b[1] }
 
+func Env(data []byte) (int, error) {
+	var m struct {
+		Index
+		N int
+	}
+	err := json.Unmarshal(data, &m)
+	return m.N, err
+}
+
 func Kind(x any) string {
 	switch v := x.(type) {
 	case nil:
@@ -77,15 +86,6 @@ func Kind(x any) string {
 		return "writer"
 	}
 	return "other"
-}
-
-func Env(data []byte) (int, error) {
-	var m struct {
-		Index
-		N int
-	}
-	err := json.Unmarshal(data, &m)
-	return m.N, err
 }
 `
 
