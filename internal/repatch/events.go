@@ -40,7 +40,8 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 	testText := map[[2]string]*strings.Builder{}
 	failed := map[string]bool{}
 	started := map[[2]string]time.Time{}
-	paused := map[[2]string]bool{} // parallel tests waiting for their turn
+	paused := map[[2]string]bool{}     // parallel tests waiting for their turn
+	reported := map[[2]string]string{} // results printed whose events never came
 	get := func(p string) *Results {
 		if out[p] == nil {
 			out[p] = &Results{Tests: map[string]string{}}
@@ -85,6 +86,9 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 				res.TimedOut = true
 			}
 			res.noteDeath(ev)
+			if a := reportedResult(ev); a != "" {
+				reported[[2]string{ev.Package, ev.Test}] = a
+			}
 			if ev.Test != "" {
 				k := [2]string{ev.Package, ev.Test}
 				if testText[k] == nil {
@@ -100,7 +104,11 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 	// died: it failed.
 	for p, res := range out {
 		for name, a := range res.Tests {
-			if a == "" {
+			if r := reported[[2]string{p, name}]; a == "" && r != "" {
+				// test2json holds a result back until the next line
+				// frames it, which a binary that died never wrote.
+				res.Tests[name] = r
+			} else if a == "" {
 				res.Tests[name] = "fail"
 				if res.unfinished == nil {
 					res.unfinished = map[string]bool{}
@@ -124,6 +132,18 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 		}
 	}
 	return out, sc.Err()
+}
+
+// reportedResult returns the result ev, an output event, prints for its
+// own test ("--- PASS: T (0.00s)"), or "".
+func reportedResult(ev event) string {
+	line := strings.TrimLeft(ev.Output, " \t")
+	for _, a := range []string{"pass", "fail", "skip"} {
+		if strings.HasPrefix(line, "--- "+strings.ToUpper(a)+": "+ev.Test+" (") {
+			return a
+		}
+	}
+	return ""
 }
 
 // noteDeath records, from an output event, the first fatal error of the

@@ -103,7 +103,8 @@ func TestGroup(t *testing.T) {
 
 // TestDeadTests finds the test that ended a run: the one running test, or
 // among parallel ones, none until the run is serial, then the one whose
-// output holds the fatal error.
+// output holds the fatal error; a test that printed its result before
+// (whose event test2json held back) is not one.
 func TestDeadTests(t *testing.T) {
 	const stream = `{"Action":"run","Package":"p","Test":"TestA"}
 {"Action":"pass","Package":"p","Test":"TestA"}
@@ -115,6 +116,8 @@ func TestDeadTests(t *testing.T) {
 {"Action":"run","Package":"p","Test":"TestB/z"}
 {"Action":"pause","Package":"p","Test":"TestB/z"}
 {"Action":"cont","Package":"p","Test":"TestB/x"}
+{"Action":"cont","Package":"p","Test":"TestB/z"}
+{"Action":"output","Package":"p","Test":"TestB/z","Output":"    --- PASS: TestB/z (0.00s)\n"}
 {"Action":"cont","Package":"p","Test":"TestB/y"}
 {"Action":"output","Package":"p","Test":"TestB/y","Output":"runtime: goroutine stack exceeds 1000000000-byte limit\n"}
 {"Action":"output","Package":"p","Test":"TestB/y","Output":"fatal error: stack overflow\n"}
@@ -143,7 +146,10 @@ func TestDeadTests(t *testing.T) {
 		t.Errorf("args: got %q, want %q", args, want)
 	}
 	limits := []LimitTest{{Test: "TestB/y", Reason: "stack overflow"}}
-	if got := regressions(native, *r, nil, limits); !reflect.DeepEqual(got, []string{"TestB/x", "TestB/z", "TestC"}) {
+	if r.Tests["TestB/z"] != "pass" {
+		t.Errorf("TestB/z printed its pass: got %q", r.Tests["TestB/z"])
+	}
+	if got := regressions(native, *r, nil, limits); !reflect.DeepEqual(got, []string{"TestB/x", "TestC"}) {
 		t.Errorf("regressions: got %q", got)
 	}
 }
