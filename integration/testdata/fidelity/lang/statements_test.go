@@ -124,6 +124,11 @@ func TestLabelInCase(t *testing.T) {
 	if got := CountBefore(1, []int{3, 4, -1, 5}); got != 2 {
 		t.Errorf("CountBefore: got %d, want 2", got)
 	}
+	for s, want := range map[string]int{`"a" "bc"  "d"`: 3, `"a" x "b"`: 1, ` "a"`: 1, `x`: 0} {
+		if got := QuotedWords(s); got != want {
+			t.Errorf("QuotedWords(%s): got %d, want %d", s, got, want)
+		}
+	}
 }
 
 func TestRangeAssign(t *testing.T) {
