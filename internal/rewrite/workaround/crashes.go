@@ -2,6 +2,7 @@ package workaround
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 
@@ -36,7 +37,31 @@ func (w *Rewriting) crashes(n ast.Node) {
 		}
 	case *ast.StructType:
 		w.refuseEmbedding(n)
+	case *ast.BasicLit:
+		w.typeBigConstant(n)
 	}
+}
+
+// typeBigConstant writes an integer literal whose value does not fit an
+// int64, and to which its context gives an integer type (return
+// 0xFFFFFFFFFFFFFFFF from a function returning uint64), as a conversion to
+// that type, uint64(0xFFFFFFFFFFFFFFFF), the same value. yaegi v0.16.1
+// gives an untyped integer constant the type int64 before it converts it:
+// "constant 18446744073709551615 overflows int64" (shopspring/decimal's
+// (*decimal).RoundedInteger).
+func (w *Rewriting) typeBigConstant(n *ast.BasicLit) {
+	tv, ok := w.info.Types[n]
+	if !ok || tv.Value == nil || tv.Value.Kind() != constant.Int || tv.Type == nil {
+		return
+	}
+	if _, exact := constant.Int64Val(tv.Value); exact {
+		return
+	}
+	b, ok := tv.Type.Underlying().(*types.Basic)
+	if !ok || b.Info()&types.IsUntyped != 0 || b.Info()&types.IsInteger == 0 || !Nameable(tv.Type, w.pkg) {
+		return
+	}
+	w.h.Add(n, func() string { return w.h.TypeText(tv.Type) + "(" + w.h.Render(n) + ")" })
 }
 
 // parenReceives parenthesizes the receive operations <-ch among values, the

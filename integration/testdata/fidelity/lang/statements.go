@@ -284,3 +284,12 @@ func QuotedWords(s string) int {
 	}
 	return n
 }
+
+// Saturate returns x, or every bit set when x is negative, as a uint64
+// (shopspring/decimal's RoundedInteger returns 0xFFFFFFFFFFFFFFFF).
+func Saturate(x int) uint64 {
+	if x < 0 {
+		return 0xFFFFFFFFFFFFFFFF
+	}
+	return uint64(x)
+}

@@ -137,3 +137,12 @@ func TestRangeAssign(t *testing.T) {
 		t.Errorf("LastAssigned: got %d %q %q %q %q, want 1 q only 'z' p,q", i, item, k, c, got)
 	}
 }
+
+func TestConstantBeyondInt64(t *testing.T) {
+	if got := Saturate(-1); got != 1<<64-1 {
+		t.Errorf("Saturate(-1): got %d, want %d", got, uint64(1<<64-1))
+	}
+	if got := Saturate(7); got != 7 {
+		t.Errorf("Saturate(7): got %d, want 7", got)
+	}
+}
