@@ -65,6 +65,32 @@ func TestInterpreterFaultInGoroutine(t *testing.T) {
 	})
 }
 
+// TestInterpreterFaultInGoroutineInLoop is TestInterpreterFaultInGoroutine
+// with the go statement in a loop, whose iteration variable the goroutine
+// reads: guarded as well, the program stops at the fault instead of
+// exiting, and goes on with greet compiled again.
+func TestInterpreterFaultInGoroutineInLoop(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir, main, orig := liveFixture(t)
+		env.runLive(dir)
+		edited := strings.Replace(string(orig), `	return "hello " + name
+}`, `	for i := range 1 {
+		go func(who string) {
+			s := []Counter{{}}
+			p := &s[0]
+			mv := p.Inc
+			fmt.Println("goroutine", who, i, mv())
+		}(name)
+	}
+	return "bye " + name
+}`, 1)
+		st := env.saveFault(main, orig, edited)
+		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: st.Body.ThreadId}})
+		env.waitOutput("stdout", "hello x")
+		env.Disconnect()
+	})
+}
+
 // saveFault writes edited, an edit of the live fixture's main.go (orig)
 // whose main.greet trips the interpreter, and waits for the stop at the
 // fault and the console's report of it, which it checks.

@@ -185,3 +185,28 @@ func TestRepatchSlowIsNotWrong(t *testing.T) {
 		t.Errorf("slow tests: got %+v, want TestSpin, measured at least 2x slower", p.Slow)
 	}
 }
+
+// TestRepatchSurvivesFatalError runs a package one of whose subtests
+// overflows its stack interpreted (a fatal error of the runtime, which
+// ends the test binary at once) and not compiled: that subtest is
+// reported as a limit of the interpreter, not as a regression, and the
+// tests it would have taken with it, its sibling subtest and the test
+// after it, run again without it and pass (issue 17).
+func TestRepatchSurvivesFatalError(t *testing.T) {
+	rep, code, stderr := runRepatch(t, "./testdata/deep")
+	if code != 0 || len(rep.Packages) != 1 {
+		t.Fatalf("exit code %d, %d packages; stderr:\n%s", code, len(rep.Packages), stderr)
+	}
+	p := rep.Packages[0]
+	for _, name := range []string{"TestBefore", "TestDeep/after", "TestAfter"} {
+		if p.Repatched.Tests[name] != "pass" {
+			t.Errorf("%s: got %q repatched, want pass", name, p.Repatched.Tests[name])
+		}
+	}
+	if len(p.Regressions) != 0 {
+		t.Errorf("regressions %q, want none", p.Regressions)
+	}
+	if len(p.Limits) != 1 || p.Limits[0].Test != "TestDeep/recurse" || p.Limits[0].Reason != "stack overflow" {
+		t.Errorf("limits: got %+v, want TestDeep/recurse with stack overflow", p.Limits)
+	}
+}

@@ -73,6 +73,20 @@ func Env(data []byte) (int, error) {
 	err := json.Unmarshal(data, &m)
 	return m.N, err
 }
+
+func Kind(x any) string {
+	switch v := x.(type) {
+	case nil:
+		return "nil"
+	case error,
+		io.Reader:
+		_ = v
+		return "iface"
+	case io.Writer:
+		return "writer"
+	}
+	return "other"
+}
 `
 
 // loadProgram loads src as the one file of module example.com/wa in a
@@ -101,8 +115,13 @@ func TestRewriteWorkarounds(t *testing.T) {
 		"Plain": {want: []string{"[]Extent{{1, 2}}"}},
 		"Recv":  {want: []string{"*p = (<-(*lpField_Doc_ch(d)))", "n = (<-(*lpField_Doc_ch(d)))", "v, ok := <-(*lpField_Doc_ch(d))", "{ lpSel0_ := (*lpField_Doc_ch(d)); select {", "case n = <-lpSel0_:"}},
 		"Next":  {want: []string{"return (<-(*lpField_Doc_ch(d)))"}},
-		"As":    {want: []string{"w, ok := func() (io.Writer, bool) { switch lpV := r.(type) { case io.Writer: return lpV, true }; return nil, false }()"}},
+		"As":    {want: []string{"w, ok := func() (io.Writer, bool) { lpX := r; if lpX == nil { return nil, false }; lpV, lpOK := lpX.(io.Writer); return lpV, lpOK }()"}},
 		"Addr":  {want: []string{"return &(*b)[1]"}},
+		"Kind": {want: []string{"{ lpTS := x; switch {\n",
+			"\tcase lpTS == nil: v := lpTS; _ = v;\n",
+			"\tcase (lpTS != nil && func() bool { _, lpOK := lpTS.(error); return lpOK }()) || (lpTS != nil && func() bool { _, lpOK := lpTS.(io.Reader); return lpOK }()): v := lpTS; _ = v;\n\n\t\t_ = v",
+			"\tcase (lpTS != nil && func() bool { _, lpOK := lpTS.(io.Writer); return lpOK }()): v := lpTS.(io.Writer); _ = v;\n",
+			"\t}}\n\treturn \"other\""}},
 	}
 	keys := make([]string, 0, len(tests))
 	for k := range tests {

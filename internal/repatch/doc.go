@@ -34,8 +34,14 @@
 // Slow is not wrong: when the repatched run reaches its -test.timeout, the
 // natively passing tests it was running are reported as slow (SlowTest,
 // with how long they ran at least and the slowdown over their native
-// time), not as regressions, and the tests it had not started are run
-// again (finishTimedOut). Go test flags come as users type them (-run X,
+// time), not as regressions. A test that ends the binary with a fatal
+// error of the runtime that the interpreter's larger frames explain (a
+// stack overflow, out of memory) is a limit of the interpreter
+// (LimitTest), not a regression either; a panic is a failure. Either way
+// one test never takes the rest with it: the tests that did not finish are
+// run again without the one that died (finishDied: -test.run and
+// -test.skip; with parallel tests running, first one at a time, to tell
+// which one died). Go test flags come as users type them (-run X,
 // -count=1, -test.run=X, -v); TestFlag names the ones Run cannot honour.
 //
 // Functions that stay compiled are grouped by reason (see Refusal): not

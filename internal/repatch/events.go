@@ -22,6 +22,10 @@ type event struct {
 // passes.
 const timedOut = "panic: test timed out after "
 
+// fatalError starts the line of the Go runtime's fatal errors ("fatal
+// error: stack overflow"), which end a program at once, recover or not.
+const fatalError = "fatal error: "
+
 // maxOutput bounds the output kept of a run that failed as a whole.
 const maxOutput = 16 << 10
 
@@ -31,17 +35,9 @@ const maxOutput = 16 << 10
 // named by pkg (go test -json writes build errors that way on older
 // versions). A package's own output is kept when the package fails.
 func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
-	out := map[string]*Results{}
-	text := map[string]*strings.Builder{}
-	testText := map[[2]string]*strings.Builder{}
-	failed := map[string]bool{}
-	started := map[[2]string]time.Time{}
-	get := func(p string) *Results {
-		if out[p] == nil {
-			out[p] = &Results{Tests: map[string]string{}}
-			text[p] = &strings.Builder{}
-		}
-		return out[p]
+	er := &eventReader{
+		out: map[string]*Results{}, text: map[string]*strings.Builder{}, testText: map[testKey]*strings.Builder{},
+		failed: map[string]bool{}, started: map[testKey]time.Time{}, paused: map[testKey]bool{}, reported: map[testKey]string{},
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
@@ -49,73 +45,144 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 		line := sc.Bytes()
 		var ev event
 		if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &ev) != nil {
-			get(pkg)
-			appendCapped(text[pkg], string(line)+"\n")
+			er.get(pkg)
+			appendCapped(er.text[pkg], string(line)+"\n")
 			continue
 		}
 		if ev.Package == "" {
 			ev.Package = pkg
 		}
-		res := get(ev.Package)
-		switch ev.Action {
-		case "run":
-			if _, done := res.Tests[ev.Test]; !done {
-				res.Tests[ev.Test] = "" // started; no result yet
-				started[[2]string{ev.Package, ev.Test}] = ev.Time
-			}
-		case "pass", "fail", "skip":
-			if ev.Test != "" {
-				res.Tests[ev.Test] = ev.Action
-				if !strings.Contains(ev.Test, "/") {
-					res.noteElapsed(ev, started[[2]string{ev.Package, ev.Test}])
-				}
-			} else if ev.Action == "fail" {
-				failed[ev.Package] = true
-			}
-		case "output", "build-output":
-			appendCapped(text[ev.Package], ev.Output)
-			if strings.HasPrefix(ev.Output, timedOut) {
-				res.TimedOut = true
-			}
-			if ev.Test != "" {
-				k := [2]string{ev.Package, ev.Test}
-				if testText[k] == nil {
-					testText[k] = &strings.Builder{}
-				}
-				appendCapped(testText[k], ev.Output)
-			}
-		case "build-fail":
-			failed[ev.Package] = true
-		}
+		er.add(ev)
 	}
+	er.finish()
+	return er.out, sc.Err()
+}
+
+// testKey is a test by package and name.
+type testKey [2]string
+
+// eventReader is the state of readEvents.
+type eventReader struct {
+	out      map[string]*Results
+	text     map[string]*strings.Builder  // each package's output
+	testText map[testKey]*strings.Builder // each test's output
+	failed   map[string]bool              // packages that failed
+	started  map[testKey]time.Time
+	paused   map[testKey]bool   // parallel tests waiting for their turn
+	reported map[testKey]string // results printed whose events never came
+}
+
+// get returns package p's results.
+func (er *eventReader) get(p string) *Results {
+	if er.out[p] == nil {
+		er.out[p] = &Results{Tests: map[string]string{}}
+		er.text[p] = &strings.Builder{}
+	}
+	return er.out[p]
+}
+
+// add takes one event.
+func (er *eventReader) add(ev event) {
+	res := er.get(ev.Package)
+	k := testKey{ev.Package, ev.Test}
+	switch ev.Action {
+	case "run":
+		if _, done := res.Tests[ev.Test]; !done {
+			res.Tests[ev.Test] = "" // started; no result yet
+			er.started[k] = ev.Time
+		}
+	case "pause", "cont":
+		er.paused[k] = ev.Action == "pause"
+	case "pass", "fail", "skip":
+		if ev.Test != "" {
+			res.Tests[ev.Test] = ev.Action
+			if !strings.Contains(ev.Test, "/") {
+				res.noteElapsed(ev, er.started[k])
+			}
+		} else if ev.Action == "fail" {
+			er.failed[ev.Package] = true
+		}
+	case "output", "build-output":
+		appendCapped(er.text[ev.Package], ev.Output)
+		if strings.HasPrefix(ev.Output, timedOut) {
+			res.TimedOut = true
+		}
+		res.noteDeath(ev)
+		if a := reportedResult(ev); a != "" {
+			er.reported[k] = a
+		}
+		if ev.Test != "" {
+			if er.testText[k] == nil {
+				er.testText[k] = &strings.Builder{}
+			}
+			appendCapped(er.testText[k], ev.Output)
+		}
+	case "build-fail":
+		er.failed[ev.Package] = true
+	}
+}
+
+// finish completes the results once the events end.
+func (er *eventReader) finish() {
 	// A test that started and never ended was running when the binary
 	// died: it failed.
-	for _, res := range out {
+	for p, res := range er.out {
 		for name, a := range res.Tests {
-			if a == "" {
+			if r := er.reported[testKey{p, name}]; a == "" && r != "" {
+				// test2json holds a result back until the next line
+				// frames it, which a binary that died never wrote.
+				res.Tests[name] = r
+			} else if a == "" {
 				res.Tests[name] = "fail"
 				if res.unfinished == nil {
 					res.unfinished = map[string]bool{}
 				}
-				res.unfinished[name] = true
+				res.unfinished[name] = !er.paused[testKey{p, name}]
 			}
 		}
 	}
-	for k, b := range testText {
-		if res := out[k[0]]; res.Tests[k[1]] == "fail" {
+	for k, b := range er.testText {
+		if res := er.out[k[0]]; res.Tests[k[1]] == "fail" {
 			if res.FailOutput == nil {
 				res.FailOutput = map[string]string{}
 			}
 			res.FailOutput[k[1]] = b.String()
 		}
 	}
-	for p, res := range out {
+	for p, res := range er.out {
 		res.count()
-		if failed[p] && res.Failed == 0 {
-			res.Output = text[p].String()
+		if er.failed[p] && res.Failed == 0 {
+			res.Output = er.text[p].String()
 		}
 	}
-	return out, sc.Err()
+}
+
+// reportedResult returns the result ev, an output event, prints for its
+// own test ("--- PASS: T (0.00s)"), or "".
+func reportedResult(ev event) string {
+	line := strings.TrimLeft(ev.Output, " \t")
+	for _, a := range []string{"pass", "fail", "skip"} {
+		if strings.HasPrefix(line, "--- "+strings.ToUpper(a)+": "+ev.Test+" (") {
+			return a
+		}
+	}
+	return ""
+}
+
+// noteDeath records, from an output event, the first fatal error of the
+// Go runtime and the test whose output holds the first fatal error or
+// panic.
+func (r *Results) noteDeath(ev event) {
+	msg, fatal := strings.CutPrefix(ev.Output, fatalError)
+	if !fatal && !strings.HasPrefix(ev.Output, "panic: ") {
+		return
+	}
+	if fatal && r.fatal == "" {
+		r.fatal = strings.TrimSpace(msg)
+	}
+	if r.diedIn == "" {
+		r.diedIn = ev.Test
+	}
 }
 
 // appendCapped appends s to b unless b holds maxOutput bytes already.

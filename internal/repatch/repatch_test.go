@@ -73,7 +73,7 @@ func TestReadEvents(t *testing.T) {
 		t.Errorf("TestC's output: got %q", r.FailOutput["TestC"])
 	}
 	native := Results{Tests: map[string]string{"TestA": "pass", "TestB": "pass", "TestC": "pass"}}
-	if got, want := regressions(native, *r, nil), []string{"TestB", "TestC"}; !reflect.DeepEqual(got, want) {
+	if got, want := regressions(native, *r, nil, nil), []string{"TestB", "TestC"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("regressions: got %q, want %q", got, want)
 	}
 }
@@ -98,5 +98,58 @@ func TestGroup(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("%s: got group %q, want %q", tc.name, tc.got, tc.want)
 		}
+	}
+}
+
+// TestDeadTests finds the test that ended a run: the one running test, or
+// among parallel ones, none until the run is serial, then the one whose
+// output holds the fatal error; a test that printed its result before
+// (whose event test2json held back) is not one.
+func TestDeadTests(t *testing.T) {
+	const stream = `{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"pass","Package":"p","Test":"TestA"}
+{"Action":"run","Package":"p","Test":"TestB"}
+{"Action":"run","Package":"p","Test":"TestB/x"}
+{"Action":"pause","Package":"p","Test":"TestB/x"}
+{"Action":"run","Package":"p","Test":"TestB/y"}
+{"Action":"pause","Package":"p","Test":"TestB/y"}
+{"Action":"run","Package":"p","Test":"TestB/z"}
+{"Action":"pause","Package":"p","Test":"TestB/z"}
+{"Action":"cont","Package":"p","Test":"TestB/x"}
+{"Action":"cont","Package":"p","Test":"TestB/z"}
+{"Action":"output","Package":"p","Test":"TestB/z","Output":"    --- PASS: TestB/z (0.00s)\n"}
+{"Action":"cont","Package":"p","Test":"TestB/y"}
+{"Action":"output","Package":"p","Test":"TestB/y","Output":"runtime: goroutine stack exceeds 1000000000-byte limit\n"}
+{"Action":"output","Package":"p","Test":"TestB/y","Output":"fatal error: stack overflow\n"}
+`
+	res, err := readEvents(strings.NewReader(stream), "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res["p"]
+	if r.fatal != "stack overflow" || r.diedIn != "TestB/y" {
+		t.Fatalf("fatal %q in %q, want stack overflow in TestB/y", r.fatal, r.diedIn)
+	}
+	if dead, known := deadTests(*r, false); known {
+		t.Errorf("parallel run: got %q, want it unknown (TestB/x and TestB/y ran)", dead)
+	}
+	if dead, known := deadTests(*r, true); !known || !reflect.DeepEqual(dead, []string{"TestB/y"}) {
+		t.Errorf("serial run: got %q, %v, want TestB/y", dead, known)
+	}
+	native := Results{Tests: map[string]string{"TestA": "pass", "TestB": "pass", "TestB/x": "pass", "TestB/y": "pass", "TestB/z": "pass", "TestC": "pass"}}
+	rest := notFinished(native, *r, []string{"TestB/y"})
+	if want := []string{"TestB", "TestC"}; !reflect.DeepEqual(rest, want) {
+		t.Errorf("to run again: got %q, want %q", rest, want)
+	}
+	args := withSkip(withRun([]string{"-test.skip=X"}, rest), []string{"TestB/y"}, rest)
+	if want := []string{"-test.run=^(TestB|TestC)$", "-test.skip=^(TestB)$/^(y)$"}; !reflect.DeepEqual(args, want) {
+		t.Errorf("args: got %q, want %q", args, want)
+	}
+	limits := []LimitTest{{Test: "TestB/y", Reason: "stack overflow"}}
+	if r.Tests["TestB/z"] != "pass" {
+		t.Errorf("TestB/z printed its pass: got %q", r.Tests["TestB/z"])
+	}
+	if got := regressions(native, *r, nil, limits); !reflect.DeepEqual(got, []string{"TestB/x", "TestC"}) {
+		t.Errorf("regressions: got %q", got)
 	}
 }

@@ -42,6 +42,12 @@ type PackageReport struct {
 	// Slow are the tests that pass natively and ran out of time
 	// repatched: interpreted code is slower, which is not wrong.
 	Slow []SlowTest `json:"slow,omitempty"`
+	// Limits are the tests that pass natively and ended the repatched
+	// test binary at a limit of the interpreter (a stack overflow, out of
+	// memory): interpreted frames and values are larger than compiled
+	// ones, which is not wrong either. The other tests ran again without
+	// them.
+	Limits []LimitTest `json:"limits,omitempty"`
 	// Error says why the package could not be run repatched (a build
 	// failure, a binary that never held); empty when it ran.
 	Error string `json:"error,omitempty"`
@@ -90,7 +96,9 @@ type Results struct {
 	// TimedOut is set when the run ended at its -test.timeout.
 	TimedOut bool `json:"timedOut,omitempty"`
 
-	unfinished map[string]bool // tests that started and had no result when the run ended
+	unfinished map[string]bool // tests that started and had no result when the run ended: true if running, false if paused
+	fatal      string          // the runtime's fatal error that ended the run ("stack overflow"), if any
+	diedIn     string          // the test whose output holds the first fatal error or panic, if any
 }
 
 // count fills the counters from Tests.
@@ -109,16 +117,23 @@ func (r *Results) count() {
 }
 
 // regressions returns the tests that pass in native and not in repatched,
-// sorted, less the slow ones and their subtests.
-func regressions(native, repatched Results, slow []SlowTest) []string {
-	isSlow := map[string]bool{}
+// sorted, less the slow ones and their subtests and the ones that reached
+// a limit of the interpreter.
+func regressions(native, repatched Results, slow []SlowTest, limits []LimitTest) []string {
+	isSlow, atLimit := map[string]bool{}, map[string]bool{}
 	for _, s := range slow {
 		isSlow[s.Test] = true
+	}
+	for _, l := range limits {
+		// Its parents fail with it when they were not run again.
+		for name := l.Test; name != ""; name = parentTest(name) {
+			atLimit[name] = true
+		}
 	}
 	var out []string
 	for name, a := range native.Tests {
 		top, _, _ := strings.Cut(name, "/")
-		if a == "pass" && repatched.Tests[name] != "pass" && !isSlow[top] {
+		if a == "pass" && repatched.Tests[name] != "pass" && !isSlow[top] && !atLimit[name] {
 			out = append(out, name)
 		}
 	}
@@ -260,6 +275,9 @@ func (p *PackageReport) writeDetails(w io.Writer) {
 	}
 	for _, st := range p.Slow {
 		fmt.Fprintf(w, "\n%s: %s passes natively (%s) and ran out of time repatched: slow, not wrong%s\n", p.Path, st.Test, seconds(st.Native), st.slowdownText())
+	}
+	for _, l := range p.Limits {
+		fmt.Fprintf(w, "\n%s: %s passes natively and ended the repatched test binary with %q: a limit of the interpreter, not a difference of behavior; the other tests ran again without it\n", p.Path, l.Test, l.Reason)
 	}
 	if p.Repatched.Output != "" && (len(p.Regressions) > 0 || p.Error != "") {
 		fmt.Fprintf(w, "%s repatched output:\n%s\n", p.Path, indent(p.Repatched.Output))

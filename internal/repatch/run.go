@@ -195,13 +195,13 @@ func runRepatched(ctx context.Context, opts Options, pr *PackageReport, bin stri
 			pr.Refused = append(pr.Refused, agentRefused...)
 			pr.Replaced = without(replaced, faulted)
 			nr.record(pr)
-			if results.TimedOut {
-				progress(opts, "%s: the tests ran out of time repatched: running those not run yet again", pr.Path)
+			if len(results.unfinished) > 0 {
+				progress(opts, "%s: the test binary died while tests ran (%s): running the unfinished ones again without the one that died", pr.Path, deathText(results))
 				r.faults, r.patches = nil, set
-				results = finishTimedOut(ctx, r, pr, results)
+				results = finishDied(ctx, r, pr, results)
 			}
 			pr.Repatched = results
-			pr.Regressions = regressions(pr.Native, pr.Repatched, pr.Slow)
+			pr.Regressions = regressions(pr.Native, pr.Repatched, pr.Slow, pr.Limits)
 			return
 		}
 		progress(opts, "%s: the interpreter failed in %d functions at run time: running the tests again with them compiled", pr.Path, len(faulted))

@@ -1,10 +1,8 @@
 package repatch
 
 import (
-	"context"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 )
@@ -38,49 +36,25 @@ func (s SlowTest) slowdownText() string {
 // seconds formats a test's time.
 func seconds(s float64) string { return fmt.Sprintf("%.2fs", s) }
 
-// finishTimedOut handles a repatched run that reached its time limit: the
-// natively passing tests it was running are recorded as slow in pr, and
-// the tests it had not started are run again (r, with -test.run naming
-// them), until a run ends in time or runs nothing new. It returns the
-// results of all the runs together.
-func finishTimedOut(ctx context.Context, r heldRun, pr *PackageReport, res Results) Results {
-	limit := timeLimit(r.args)
-	for round := 0; res.TimedOut && round < maxFaultRuns; round++ {
-		ran := limit
-		for name, e := range res.Elapsed {
-			if !res.unfinished[name] {
-				ran -= e
-			}
+// noteSlow records in pr, as slow, the natively passing top-level tests
+// that res, a run that reached its time limit of limit seconds, was
+// running.
+func noteSlow(pr *PackageReport, res Results, limit float64) {
+	ran := limit
+	for name, e := range res.Elapsed {
+		if _, unfinished := res.unfinished[name]; !unfinished {
+			ran -= e
 		}
-		for name := range res.unfinished {
-			if !strings.Contains(name, "/") && pr.Native.Tests[name] == "pass" {
-				st := SlowTest{Test: name, Native: pr.Native.Elapsed[name], Repatched: max(ran, 0)}
-				if st.Native > 0 {
-					st.Slowdown = st.Repatched / st.Native
-				}
-				pr.Slow = append(pr.Slow, st)
-			}
-		}
-		var rest []string
-		for name := range pr.Native.Tests {
-			if _, ran := res.Tests[name]; !ran && !strings.Contains(name, "/") {
-				rest = append(rest, name)
-			}
-		}
-		if len(rest) == 0 {
-			break
-		}
-		sort.Strings(rest)
-		again := r
-		again.args = withRun(r.args, rest)
-		next, _, _, err := runHeld(ctx, again)
-		if err != nil {
-			break
-		}
-		res = merged(res, next)
 	}
-	sort.Slice(pr.Slow, func(i, j int) bool { return pr.Slow[i].Test < pr.Slow[j].Test })
-	return res
+	for name := range res.unfinished {
+		if !strings.Contains(name, "/") && pr.Native.Tests[name] == "pass" {
+			st := SlowTest{Test: name, Native: pr.Native.Elapsed[name], Repatched: max(ran, 0)}
+			if st.Native > 0 {
+				st.Slowdown = st.Repatched / st.Native
+			}
+			pr.Slow = append(pr.Slow, st)
+		}
+	}
 }
 
 // timeLimit returns the -test.timeout of the test binary's args, in
@@ -132,7 +106,7 @@ func merged(res, next Results) Results {
 		}
 		res.Elapsed[name] = e
 	}
-	res.TimedOut, res.unfinished = next.TimedOut, next.unfinished
+	res.TimedOut, res.unfinished, res.fatal, res.diedIn = next.TimedOut, next.unfinished, next.fatal, next.diedIn
 	res.count()
 	return res
 }

@@ -27,6 +27,8 @@ import (
 // a block that keeps the closure in a variable of its own first,
 // { lpG := func() T { return lit }(); go lpG(args) }, because yaegi reads
 // the function of a go statement's call after the goroutine has started.
+// (In a saved function, a go statement in a loop is guarded instead, in a
+// block of the same kind: goroutines.go.)
 // Literals called on the spot (lit(args), defer lit(args)) run at once in
 // the loop's goroutine and are left alone.
 
@@ -44,9 +46,15 @@ func (w *Rewriting) loopClosures(body *ast.BlockStmt) {
 			if w.inLoop == nil {
 				w.inLoop = map[*ast.GoStmt]bool{}
 			}
-			w.inLoop[n] = true // not guarded: goroutines.go
+			if w.inLoop[n] {
+				return false // an inner loop's
+			}
+			w.inLoop[n] = true
+			guarded := w.goKey != "" && w.guard(n, true) // goroutines.go
 			if lit, ok := ast.Unparen(n.Call.Fun).(*ast.FuncLit); ok {
-				w.startClosure(n, lit)
+				if !guarded {
+					w.startClosure(n, lit)
+				}
 				for _, a := range n.Call.Args {
 					ast.Inspect(a, visit)
 				}

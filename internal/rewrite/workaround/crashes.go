@@ -2,6 +2,7 @@ package workaround
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 
@@ -36,7 +37,31 @@ func (w *Rewriting) crashes(n ast.Node) {
 		}
 	case *ast.StructType:
 		w.refuseEmbedding(n)
+	case *ast.BasicLit:
+		w.typeBigConstant(n)
 	}
+}
+
+// typeBigConstant writes an integer literal whose value does not fit an
+// int64, and to which its context gives an integer type (return
+// 0xFFFFFFFFFFFFFFFF from a function returning uint64), as a conversion to
+// that type, uint64(0xFFFFFFFFFFFFFFFF), the same value. yaegi v0.16.1
+// gives an untyped integer constant the type int64 before it converts it:
+// "constant 18446744073709551615 overflows int64" (shopspring/decimal's
+// (*decimal).RoundedInteger).
+func (w *Rewriting) typeBigConstant(n *ast.BasicLit) {
+	tv, ok := w.info.Types[n]
+	if !ok || tv.Value == nil || tv.Value.Kind() != constant.Int || tv.Type == nil {
+		return
+	}
+	if _, exact := constant.Int64Val(tv.Value); exact {
+		return
+	}
+	b, ok := tv.Type.Underlying().(*types.Basic)
+	if !ok || b.Info()&types.IsUntyped != 0 || b.Info()&types.IsInteger == 0 || !Nameable(tv.Type, w.pkg) {
+		return
+	}
+	w.h.Add(n, func() string { return w.h.TypeText(tv.Type) + "(" + w.h.Render(n) + ")" })
 }
 
 // parenReceives parenthesizes the receive operations <-ch among values, the
@@ -58,11 +83,13 @@ func (w *Rewriting) parenReceives(values []ast.Expr) {
 
 // lowerAssertOK writes the comma-ok type assertion x.(I) to an interface
 // type I with methods, v, ok := x.(I), as a call of a function literal
-// that asks the same in a type switch:
-// func() (I, bool) { switch lpV := x.(type) { case I: return lpV, true }; return nil, false }().
+// that asks it only of a non-nil operand:
+// func() (I, bool) { lpX := x; if lpX == nil { return nil, false }; lpV, lpOK := lpX.(I); return lpV, lpOK }().
 // yaegi v0.16.1 panics at run time when x is a nil interface ("reflect:
-// call of reflect.Value.Type on zero Value") instead of giving nil, false;
-// its type switch handles nil. x is evaluated once, as before.
+// call of reflect.Value.Type on zero Value") instead of giving nil, false.
+// (Its type switch, which handles nil, never matches a compiled value to
+// error: go-cmp's cmpopts.EquateErrors compared no errors; see
+// lowerTypeSwitch.) x is evaluated once, as before.
 func (w *Rewriting) lowerAssertOK(e ast.Expr) {
 	ta, ok := ast.Unparen(e).(*ast.TypeAssertExpr)
 	if !ok || ta.Type == nil {
@@ -78,7 +105,7 @@ func (w *Rewriting) lowerAssertOK(e ast.Expr) {
 	}
 	w.h.Add(ta, func() string {
 		t := w.h.Render(ta.Type)
-		return "func() (" + t + ", bool) { switch lpV := " + w.h.Render(ta.X) + ".(type) { case " + t + ": return lpV, true }; return nil, false }()"
+		return "func() (" + t + ", bool) { lpX := " + w.h.Render(ta.X) + "; if lpX == nil { return nil, false }; lpV, lpOK := lpX.(" + t + "); return lpV, lpOK }()"
 	})
 }
 

@@ -21,45 +21,59 @@ import (
 // parameter's type (an untyped constant or nil takes it as the call
 // would), and the closure that makes the call holds them in the frame of
 // the call on the spot. A literal as f is written as closures.go writes
-// it. In a loop, both forms gave goroutines another iteration's variables
-// (Workers summing 1..10 got 80 to 100, yaegi v0.16.1): there go
-// statements are left to closures.go, unguarded. A go statement this cannot
-// write (a builtin, a generic function instantiated by inference, an
-// argument list of one multi-valued call, a type the package's scope
-// cannot name) stays as it is.
+// it. In a loop's body, where a go statement's operands read a slot of the
+// loop's frame that the next iteration writes, both forms gave goroutines
+// another iteration's variables (Workers summing 1..10 got 80 to 100,
+// yaegi v0.16.1); there the second form is used, f included, and its
+// closure is kept in a variable of a block before the goroutine starts, as
+// closures.go does for a literal:
+//
+//	{ lpG := func(lpGf F, lpGa0 A) func() { return func() { lpGf(lpGa0) } }(f, a); go lp_go.Start(KEY, lpG) }
+//
+// so each goroutine holds its own iteration's function and arguments
+// (fixture lang.Workers, lang.FanOut). A go statement this cannot write (a
+// builtin, a generic function instantiated by inference, an argument list
+// of one multi-valued call, a type the package's scope cannot name) stays
+// as it is (in a loop, as closures.go writes it).
 
 // startGuarded writes go statement n, not in a loop's body (loopClosures
-// marks those), as above, when the input is a saved function (w.goKey) and
-// it can.
+// guards those), as above, when the input is a saved function (w.goKey)
+// and it can.
 func (w *Rewriting) startGuarded(n *ast.GoStmt) {
 	if w.goKey == "" || w.inLoop[n] {
 		return
 	}
+	w.guard(n, false)
+}
+
+// guard writes go statement n as the file's comment says, in a loop's
+// body (inLoop) as a block, and reports whether it could.
+func (w *Rewriting) guard(n *ast.GoStmt, inLoop bool) bool {
 	call := n.Call
 	fun := ast.Unparen(call.Fun)
 	if tv, ok := w.info.Types[fun]; !ok || tv.IsType() || tv.IsBuiltin() {
-		return
+		return false
 	}
 	if id := identOf(fun); id != nil {
 		if _, generic := w.info.Instances[id]; generic {
-			return
+			return false
 		}
 	}
 	sig, ok := w.info.TypeOf(fun).Underlying().(*types.Signature)
 	if !ok || len(call.Args) == 1 && isTuple(w.info.TypeOf(call.Args[0])) {
-		return
+		return false
 	}
-	direct := len(call.Args) == 0 && sig.Results().Len() == 0
+	direct := len(call.Args) == 0 && sig.Results().Len() == 0 && !inLoop
 	funType, ok := w.signatureText(sig)
 	if !ok {
-		return
+		return false
 	}
 	params := []string{"lpGf " + funType}
 	args := make([]string, len(call.Args))
 	for i := range call.Args {
 		t := paramType(sig, i, call.Ellipsis.IsValid())
 		if t == nil || !Nameable(t, w.pkg) {
-			return
+			return false
 		}
 		args[i] = fmt.Sprintf("lpGa%d", i)
 		params = append(params, args[i]+" "+w.h.TypeText(t))
@@ -76,8 +90,8 @@ func (w *Rewriting) startGuarded(n *ast.GoStmt) {
 	if call.Ellipsis.IsValid() {
 		dots = "..."
 	}
-	head := fmt.Sprintf("go %s.%s(%s, func(%s) func() { return func() { lpGf(%s%s) } }(", GoPackage, GoStart, strconv.Quote(w.goKey),
-		strings.Join(params, ", "), strings.Join(args, ", "), dots)
+	start := fmt.Sprintf("go %s.%s(%s, ", GoPackage, GoStart, strconv.Quote(w.goKey))
+	head := start + fmt.Sprintf("func(%s) func() { return func() { lpGf(%s%s) } }(", strings.Join(params, ", "), strings.Join(args, ", "), dots)
 	if direct {
 		head = fmt.Sprintf("go %s.%s(%s, (", GoPackage, GoStart, strconv.Quote(w.goKey))
 	}
@@ -89,8 +103,12 @@ func (w *Rewriting) startGuarded(n *ast.GoStmt) {
 		for _, a := range call.Args {
 			vals = append(vals, w.h.Render(a))
 		}
+		if inLoop {
+			return "{ lpG := " + strings.TrimPrefix(head, start) + strings.Join(vals, ", ") + "); " + start + "lpG) }"
+		}
 		return head + strings.Join(vals, ", ") + "))"
 	})
+	return true
 }
 
 // identOf returns the name a function expression ends in, or nil.

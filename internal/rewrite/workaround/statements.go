@@ -52,11 +52,17 @@ func (w *Rewriting) statements(n ast.Node) {
 		}
 	case *ast.TypeSwitchStmt:
 		w.fillClauses(n)
+		if !w.labeled[n] {
+			w.lowerTypeSwitch(n, nil) // typeswitch.go
+		}
 	case *ast.LabeledStmt:
 		if w.labeled == nil {
 			w.labeled = map[ast.Stmt]bool{}
 		}
 		w.labeled[n.Stmt] = true
+		if ts, ok := n.Stmt.(*ast.TypeSwitchStmt); ok {
+			w.lowerTypeSwitch(ts, n)
+		}
 	case *ast.SwitchStmt:
 		if n.Tag == nil {
 			w.joinCases(n)
@@ -385,16 +391,27 @@ func (w *Rewriting) refuseEarlyDefault(n *ast.SwitchStmt) {
 // of its own, case 1: { L: for ... }. yaegi v0.16.1 declares the labels of
 // blocks only, not those of clauses: break L fails to compile
 // ("undefined: L"). The label means the same inside the block, for the
-// break and continue statements in its statement; a goto to it from
-// outside the block would not compile, so a label that a goto names is
-// left as it is.
+// break and continue statements in its statement. A goto to it from a
+// later statement of the clause would jump into that block, so when a
+// goto names one of the labels the clause's whole body goes in one block
+// instead (a goto to a label in a clause comes from inside the clause),
+// less a fallthrough that ends it, which must stay last (tidwall/gjson's
+// validobject: `case '"': key: ... goto key`).
 func (w *Rewriting) blockLabels(body []ast.Stmt) {
 	for _, s := range body {
-		ls, ok := s.(*ast.LabeledStmt)
-		if !ok || w.gotoTarget(ls.Label.Name) {
-			continue
+		if ls, ok := s.(*ast.LabeledStmt); ok && w.gotoTarget(ls.Label.Name) {
+			if b, ok := body[len(body)-1].(*ast.BranchStmt); ok && b.Tok == token.FALLTHROUGH {
+				body = body[:len(body)-1]
+			}
+			all := span{body[0].Pos(), body[len(body)-1].End()}
+			w.h.Add(all, func() string { return "{ " + w.h.Render(all) + " }" })
+			return
 		}
-		w.h.Add(ls, func() string { return "{ " + w.h.Render(ls) + " }" })
+	}
+	for _, s := range body {
+		if ls, ok := s.(*ast.LabeledStmt); ok {
+			w.h.Add(ls, func() string { return "{ " + w.h.Render(ls) + " }" })
+		}
 	}
 }
 

@@ -1,5 +1,5 @@
 // Package workaround writes the statements and expressions that yaegi
-// v0.16.1 runs wrongly (statements.go, closures.go) or crashes compiling
+// v0.16.1 runs wrongly (statements.go, closures.go, typeswitch.go) or crashes compiling
 // (crashes.go) as equivalent ones it runs right, on the same lines, for
 // package rewrite, and starts a saved function's goroutines under the
 // agent's recover of interpreter faults (goroutines.go). Each rewriting needs only the input's syntax, text and type

@@ -250,3 +250,46 @@ func CountBefore(kind int, xs []int) (n int) {
 	}
 	return n
 }
+
+// QuotedWords counts the quoted words at the start of s, separated by
+// spaces, with a goto back to a label at the head of a case clause
+// (tidwall/gjson's validobject).
+func QuotedWords(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ':
+			continue
+		case '"':
+		word:
+			n++
+			i++
+			for i < len(s) && s[i] != '"' {
+				i++
+			}
+			i++
+			for ; i < len(s); i++ {
+				switch s[i] {
+				case ' ':
+					continue
+				case '"':
+					goto word
+				}
+				return n
+			}
+			return n
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+// Saturate returns x, or every bit set when x is negative, as a uint64
+// (shopspring/decimal's RoundedInteger returns 0xFFFFFFFFFFFFFFFF).
+func Saturate(x int) uint64 {
+	if x < 0 {
+		return 0xFFFFFFFFFFFFFFFF
+	}
+	return uint64(x)
+}

@@ -124,11 +124,25 @@ func TestLabelInCase(t *testing.T) {
 	if got := CountBefore(1, []int{3, 4, -1, 5}); got != 2 {
 		t.Errorf("CountBefore: got %d, want 2", got)
 	}
+	for s, want := range map[string]int{`"a" "bc"  "d"`: 3, `"a" x "b"`: 1, ` "a"`: 1, `x`: 0} {
+		if got := QuotedWords(s); got != want {
+			t.Errorf("QuotedWords(%s): got %d, want %d", s, got, want)
+		}
+	}
 }
 
 func TestRangeAssign(t *testing.T) {
 	i, item, k, c, got := LastAssigned([]string{"p", "q"})
 	if i != 1 || item != "q" || k != "only" || c != 'z' || got != "p,q" {
 		t.Errorf("LastAssigned: got %d %q %q %q %q, want 1 q only 'z' p,q", i, item, k, c, got)
+	}
+}
+
+func TestConstantBeyondInt64(t *testing.T) {
+	if got := Saturate(-1); got != 1<<64-1 {
+		t.Errorf("Saturate(-1): got %d, want %d", got, uint64(1<<64-1))
+	}
+	if got := Saturate(7); got != 7 {
+		t.Errorf("Saturate(7): got %d, want 7", got)
 	}
 }
