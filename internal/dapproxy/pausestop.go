@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-delve/delve/pkg/proc"
 	"github.com/go-delve/delve/service/api"
 )
 
@@ -72,12 +73,17 @@ func (s *Session) unaskedPause(m *message, asked bool) *message {
 		return m
 	}
 	s.log.Debug("an unasked pause is a breakpoint's stop", "goroutine", th.GoroutineID, "breakpoint", th.Breakpoint.ID)
-	body["reason"] = "breakpoint"
-	if strings.HasPrefix(th.Breakpoint.Name, "functionBreakpoint") { // Delve's name for them
-		body["reason"] = "function breakpoint"
-	}
 	body["threadId"] = th.GoroutineID
-	body["hitBreakpointIds"] = []int{th.Breakpoint.ID}
+	switch bp := th.Breakpoint; {
+	case bp.Name == proc.UnrecoveredPanic:
+		body["reason"], body["description"] = "exception", "panic" // its text: exceptionInfo
+	case bp.Name == proc.FatalThrow:
+		body["reason"], body["description"] = "exception", "fatal error"
+	case strings.HasPrefix(bp.Name, "functionBreakpoint"): // Delve's name for them
+		body["reason"], body["hitBreakpointIds"] = "function breakpoint", []int{bp.ID}
+	default:
+		body["reason"], body["hitBreakpointIds"] = "breakpoint", []int{bp.ID}
+	}
 	fields["body"] = mustMarshal(body)
 	r, err := parseMessage(mustMarshal(fields))
 	if err != nil {
@@ -87,7 +93,9 @@ func (s *Session) unaskedPause(m *message, asked bool) *message {
 }
 
 // threadAtBreakpoint returns the thread of state that stands at a user's
-// breakpoint (not a log point), the one running goroutine selected first.
+// breakpoint (not a log point) or Delve's for an unrecovered panic or a
+// fatal error (livepatch's interpreter faults stop there too), the
+// selected goroutine's first.
 func threadAtBreakpoint(state *api.DebuggerState, selected any) *api.Thread {
 	if state == nil || state.Running {
 		return nil
@@ -96,7 +104,8 @@ func threadAtBreakpoint(state *api.DebuggerState, selected any) *api.Thread {
 	var found *api.Thread
 	for _, th := range state.Threads {
 		bp := th.Breakpoint
-		if bp == nil || bp.ID <= 0 || bp.Tracepoint || th.GoroutineID == 0 {
+		if bp == nil || bp.Tracepoint || th.GoroutineID == 0 ||
+			bp.ID <= 0 && bp.Name != proc.UnrecoveredPanic && bp.Name != proc.FatalThrow {
 			continue
 		}
 		if found == nil || th.GoroutineID == int64(g) {

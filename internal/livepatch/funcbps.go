@@ -2,7 +2,7 @@ package livepatch
 
 import (
 	"context"
-	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/google/go-dap"
@@ -89,7 +89,8 @@ func (st *session) clientAnswer(bps []dap.Breakpoint) {
 // patch went native or away since they were last sent.
 func (st *session) followFuncs(ctx context.Context) {
 	st.mu.Lock()
-	same := reflect.DeepEqual(st.clientFuncs(), st.bps.native.sent)
+	// slices.Equal: none sent and none to send are the same (nil and empty).
+	same := slices.Equal(st.clientFuncs(), st.bps.native.sent)
 	st.mu.Unlock()
 	if same {
 		return
