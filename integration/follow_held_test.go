@@ -183,3 +183,29 @@ func TestFollowNativeHeldPaused(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestFollowNativeHeldContinueAtOnce is TestFollowNativeHeldPaused with
+// the continue sent as soon as the save said that the calls wait, before
+// the save was done (an editor's F5 right after Ctrl-S): the save used
+// to read the goroutines from the debugger after the program ran on,
+// which waited for a stop that the held calls never let come.
+func TestFollowNativeHeldContinueAtOnce(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		ret := lineOf(t, lib, "return c.n")
+		env.whilePaused(func() { env.SetBreakpoints(lib, ret) })
+		thread := env.WaitStopped("breakpoint").Body.ThreadId
+		saveEdit(t, lib, orig, "c.n += step()", "c.n += 1000000 * step()")
+		env.waitConsole("wait for the native code")
+		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
+		i, ev := env.firstOf("the stop or the saved code's output", isStopped, countStep(1000000))
+		if i != 0 {
+			t.Fatalf("the saved code ran before the stop: %s", mustJSON(ev))
+		}
+		if top := env.TopFrame(ev.(*dap.StoppedEvent).Body.ThreadId); top.Name != "lib.(*Counter).Inc" || top.Line != ret {
+			t.Fatalf("stopped in %s at line %d, want at the breakpoint in lib.(*Counter).Inc at %d", top.Name, top.Line, ret)
+		}
+		env.Disconnect()
+	})
+}

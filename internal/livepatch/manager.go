@@ -87,6 +87,9 @@ func (m *Manager) Register(px *dapproxy.Proxy) {
 	px.Handle("livepatch/revert", m.revertRequest)
 	px.Handle("livepatch/diff", m.diffRequest)
 	px.Handle("stepIn", m.stepIn)
+	for _, c := range []string{"continue", "next", "stepOut"} {
+		px.Handle(c, m.resume(c))
+	}
 	px.Handle("variables", m.variables)
 	px.Handle("stackTrace", m.stackTrace)
 	px.Handle("threads", m.threads)

@@ -59,6 +59,11 @@ type session struct {
 	t   *agentclient.Target
 	q   *agentclient.Queue // t's
 
+	// stopped is held while a round trip through call injection needs the
+	// target to stay stopped; the client's resume requests wait for it
+	// (resume.go).
+	stopped sync.Mutex
+
 	mu       sync.Mutex                // guards what follows
 	restarts int                       // the target's restarts the live patches belong to
 	live     map[string]*Patch         // by key
@@ -147,16 +152,22 @@ func (st *session) client(ctx context.Context) (agentclient.Client, error) {
 func (st *session) roundTrip(ctx context.Context, op func(context.Context, agentclient.Client) error) (viaCall bool, err error) {
 	sctx, cancel := context.WithTimeout(ctx, socketTimeout)
 	defer cancel()
+	// Held from the choice of channel: a client's continue between the
+	// choice and the end of op would leave op reading a running target
+	// through the debugger, which waits for the target to stop.
+	st.stopped.Lock()
 	c, err := st.client(sctx)
+	sock, ok := c.(*agentclient.SocketClient)
+	if err == nil && !ok {
+		defer st.stopped.Unlock()
+		return true, unreachableOr(op(ctx, c))
+	}
+	st.stopped.Unlock()
 	if errors.Is(err, errNoProgram) || final(err) {
 		return false, err
 	}
 	if err != nil {
 		return false, &unreachableError{err}
-	}
-	sock, ok := c.(*agentclient.SocketClient)
-	if !ok {
-		return true, unreachableOr(op(ctx, c))
 	}
 	err = op(sctx, c)
 	st.t.SocketDone(sock, err)
