@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -204,7 +206,28 @@ func evalContext(ctx context.Context, i *yaegi.Interpreter, src string) (reflect
 
 // compile compiles src, turning a panic inside yaegi's compiler into an
 // error.
+//
+// A stop (stopAll) leaves yaegi's goroutines of its EvalWithContext calls
+// parsing unparsable source for a moment after it returns, and yaegi adds
+// a file to its file set in two steps (Base, then AddFile), so a compile
+// at that moment may panic with "invalid base": nothing was compiled, and
+// it is made again (TestPromptWhileRunningLimits failed CI so once).
 func compile(i *yaegi.Interpreter, src string) (prog *yaegi.Program, err error) {
+	for range baseRetries {
+		prog, err = compileOnce(i, src)
+		if err == nil || !strings.Contains(err.Error(), "invalid base") {
+			return prog, err
+		}
+		runtime.Gosched()
+	}
+	return prog, err
+}
+
+// baseRetries bounds the compiles of one source that meet yaegi's file set
+// race (compile). A variable, as stopGrace is.
+var baseRetries = 5
+
+func compileOnce(i *yaegi.Interpreter, src string) (prog *yaegi.Program, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			prog, err = nil, fmt.Errorf("interpreter failed: %v", unwrapPanic(r))
