@@ -41,6 +41,17 @@ type turn struct {
 // after the first do nothing). It fails only when ctx ends first; the job
 // then leaves the queue.
 func (q *Queue) Enter(ctx context.Context, job string) (leave func(), err error) {
+	return q.enter(ctx, job, true)
+}
+
+// EnterQuietly is Enter for a job that nobody waits for (upkeep in the
+// background): its wait is never told (Notify), which would say that
+// livepatch's own work waits for itself.
+func (q *Queue) EnterQuietly(ctx context.Context, job string) (leave func(), err error) {
+	return q.enter(ctx, job, false)
+}
+
+func (q *Queue) enter(ctx context.Context, job string, notify bool) (leave func(), err error) {
 	q.mu.Lock()
 	if q.running == "" && len(q.waiting) == 0 {
 		q.running = job
@@ -63,7 +74,7 @@ func (q *Queue) Enter(ctx context.Context, job string) (leave func(), err error)
 				return q.leaveFunc(), nil
 			default:
 			}
-			if running := q.Running(); running != "" && q.Notify != nil {
+			if running := q.Running(); running != "" && q.Notify != nil && notify {
 				q.Notify(job, running)
 			}
 		case <-ctx.Done():

@@ -93,3 +93,49 @@ func waitQueued(ctx context.Context, t *testing.T, q *Queue, job string) {
 	}
 	t.Errorf("%s never queued", job)
 }
+
+// TestQueueQuietJob checks that a job entered quietly is never announced,
+// though it waits past Patience, while a job that waits after it is.
+func TestQueueQuietJob(t *testing.T) {
+	ctx := testenv.Context(t)
+	notices := make(chan [2]string, 8)
+	q := &Queue{Notify: func(job, running string) { notices <- [2]string{job, running} }}
+	leave, err := q.Enter(ctx, "hold")
+	if err != nil {
+		t.Fatal(err)
+	}
+	turns := make(chan string, 2)
+	enter := func(job string, quiet bool) {
+		enter := q.Enter
+		if quiet {
+			enter = q.EnterQuietly
+		}
+		l, err := enter(ctx, job)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		turns <- job
+		l()
+	}
+	go enter("hold again", true)
+	waitQueued(ctx, t, q, "hold again")
+	go enter("save of a.go", false)
+	waitQueued(ctx, t, q, "save of a.go")
+	select {
+	case n := <-notices:
+		if n[0] != "save of a.go" {
+			t.Errorf("notice: %q waits for %q, want only save of a.go's", n[0], n[1])
+		}
+	case <-ctx.Done():
+		t.Fatal("no notice of the job that waits")
+	}
+	leave()
+	<-turns
+	<-turns
+	select {
+	case n := <-notices:
+		t.Errorf("another notice: %q waits for %q", n[0], n[1])
+	default:
+	}
+}

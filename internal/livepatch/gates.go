@@ -104,7 +104,7 @@ func (st *session) syncGatesLater() {
 	}
 	go func() {
 		for delay := gateRetry; ; delay = min(2*delay, gateRetryMax) {
-			leave, err := st.q.Enter(ctx, jobGates)
+			leave, err := st.q.EnterQuietly(ctx, jobGates)
 			if err != nil {
 				return
 			}
