@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/google/go-dap"
-	"github.com/livepatch/livepatch/internal/testenv"
 )
 
 // TestAgentLogIsLivepatchs makes the interpreter fail inside a patched
@@ -16,12 +15,7 @@ import (
 // (issue 18).
 func TestAgentLogIsLivepatchs(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
-		stderr := testenv.NewOutput()
-		env.Client.OnEvent(func(e dap.EventMessage) {
-			if o, ok := e.(*dap.OutputEvent); ok && o.Body.Category == "stderr" {
-				stderr.Write([]byte(o.Body.Output))
-			}
-		})
+		stderr := env.collectOutput("stderr")
 		thread := env.startLive(copyFixture(t, "livepatch"))
 		frame := env.TopFrame(thread).Id
 		env.mustEval(frame, `func greet(name string) string {

@@ -19,14 +19,7 @@ import (
 func TestRevertAtFatalPanic(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir, main, orig := liveFixture(t)
-		stderr := &output{}
-		env.Client.OnEvent(func(e dap.EventMessage) {
-			if o, ok := e.(*dap.OutputEvent); ok && o.Body.Category == "stderr" {
-				stderr.mu.Lock()
-				stderr.buf.WriteString(o.Body.Output)
-				stderr.mu.Unlock()
-			}
-		})
+		stderr := env.collectOutput("stderr")
 		env.runLive(dir)
 		edited := strings.Replace(string(orig), `return "hello " + name`, `panic("boom " + name)`, 1)
 		if err := os.WriteFile(main, []byte(edited), 0o644); err != nil {

@@ -216,6 +216,18 @@ func (e *Env) WaitStopped(reason string) *dap.StoppedEvent {
 	return st
 }
 
+// collectOutput returns what the program's output events of category
+// (stdout, stderr) say from now on.
+func (e *Env) collectOutput(category string) *testenv.Output {
+	out := testenv.NewOutput()
+	e.Client.OnEvent(func(m dap.EventMessage) {
+		if o, ok := m.(*dap.OutputEvent); ok && o.Body.Category == category {
+			out.Write([]byte(o.Body.Output))
+		}
+	})
+	return out
+}
+
 // WaitEvent waits for the next event with the given name.
 func (e *Env) WaitEvent(name string) dap.EventMessage {
 	e.T.Helper()

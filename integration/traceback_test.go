@@ -19,14 +19,7 @@ import (
 func TestTracebackOfPatchedPanic(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir, main, orig := liveFixture(t)
-		stderr := &output{}
-		env.Client.OnEvent(func(e dap.EventMessage) {
-			if o, ok := e.(*dap.OutputEvent); ok && o.Body.Category == "stderr" {
-				stderr.mu.Lock()
-				stderr.buf.WriteString(o.Body.Output)
-				stderr.mu.Unlock()
-			}
-		})
+		stderr := env.collectOutput("stderr")
 		env.runLive(dir)
 		edited := strings.Replace(string(orig), "func greet(name string) string {\n\treturn \"hello \" + name\n}",
 			"// greet now counts names.\nfunc greet(name string) string {\n\tvar seen map[string]int\n\tseen[name]++\n\treturn \"hello \" + name\n}", 1)
