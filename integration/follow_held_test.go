@@ -158,29 +158,9 @@ func TestFollowInterpretedNoNative(t *testing.T) {
 // of the saved code.
 func TestFollowNativeHeldPaused(t *testing.T) {
 	RunLiveNative(t, func(t *testing.T, env *Env) {
-		lib, orig := env.startNative(nil, nil)
-		env.waitCount(1)
-		ret := lineOf(t, lib, "return c.n")
-		var bp dap.Breakpoint
-		env.whilePaused(func() { bp = env.SetBreakpoints(lib, ret)[0] })
-		thread := env.WaitStopped("breakpoint").Body.ThreadId
-		saveEdit(t, lib, orig, "c.n += step()", "c.n += 1000000 * step()")
-		env.waitBreakpointEvent(bp.Id, "unverified in the patch", func(b dap.Breakpoint) bool { return !b.Verified })
-		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
-		i, ev := env.firstOf("the stop or the saved code's output", isStopped, countStep(1000000))
-		if i != 0 {
-			t.Fatalf("the saved code ran before the stop: %s", mustJSON(ev))
-		}
-		st := ev.(*dap.StoppedEvent)
-		top := env.TopFrame(st.Body.ThreadId)
-		if st.Body.Reason != "breakpoint" || top.Name != "lib.(*Counter).Inc" || top.Line != ret {
-			t.Fatalf("stopped (%s) in %s at line %d, want at the breakpoint in lib.(*Counter).Inc at %d", st.Body.Reason, top.Name, top.Line, ret)
-		}
-		n, err := strconv.Atoi(env.Evaluate(top.Id, "c.n", "repl"))
-		if err != nil || n < 1000000 || n >= 2000000 {
-			t.Errorf("c.n at the stop: %d (%v), want the first call of the saved code's, in [1000000, 2000000)", n, err)
-		}
-		env.Disconnect()
+		env.saveWhilePausedThenStop(func(lib string, bp dap.Breakpoint) {
+			env.waitBreakpointEvent(bp.Id, "unverified in the patch", func(b dap.Breakpoint) bool { return !b.Verified })
+		})
 	})
 }
 
@@ -191,21 +171,37 @@ func TestFollowNativeHeldPaused(t *testing.T) {
 // which waited for a stop that the held calls never let come.
 func TestFollowNativeHeldContinueAtOnce(t *testing.T) {
 	RunLiveNative(t, func(t *testing.T, env *Env) {
-		lib, orig := env.startNative(nil, nil)
-		env.waitCount(1)
-		ret := lineOf(t, lib, "return c.n")
-		env.whilePaused(func() { env.SetBreakpoints(lib, ret) })
-		thread := env.WaitStopped("breakpoint").Body.ThreadId
-		saveEdit(t, lib, orig, "c.n += step()", "c.n += 1000000 * step()")
-		env.waitConsole("wait for the native code")
-		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
-		i, ev := env.firstOf("the stop or the saved code's output", isStopped, countStep(1000000))
-		if i != 0 {
-			t.Fatalf("the saved code ran before the stop: %s", mustJSON(ev))
-		}
-		if top := env.TopFrame(ev.(*dap.StoppedEvent).Body.ThreadId); top.Name != "lib.(*Counter).Inc" || top.Line != ret {
-			t.Fatalf("stopped in %s at line %d, want at the breakpoint in lib.(*Counter).Inc at %d", top.Name, top.Line, ret)
-		}
-		env.Disconnect()
+		env.saveWhilePausedThenStop(func(string, dap.Breakpoint) { env.waitConsole("wait for the native code") })
 	})
+}
+
+// saveWhilePausedThenStop stops the native fixture at a breakpoint in
+// lib.(*Counter).Inc, saves an edit of it, runs beforeContinue, continues,
+// and checks that the next stop is at the breakpoint in the plugin's
+// code, at the first call of the saved code.
+func (env *Env) saveWhilePausedThenStop(beforeContinue func(lib string, bp dap.Breakpoint)) {
+	t := env.T
+	lib, orig := env.startNative(nil, nil)
+	env.waitCount(1)
+	ret := lineOf(t, lib, "return c.n")
+	var bp dap.Breakpoint
+	env.whilePaused(func() { bp = env.SetBreakpoints(lib, ret)[0] })
+	thread := env.WaitStopped("breakpoint").Body.ThreadId
+	saveEdit(t, lib, orig, "c.n += step()", "c.n += 1000000 * step()")
+	beforeContinue(lib, bp)
+	env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
+	i, ev := env.firstOf("the stop or the saved code's output", isStopped, countStep(1000000))
+	if i != 0 {
+		t.Fatalf("the saved code ran before the stop: %s", mustJSON(ev))
+	}
+	st := ev.(*dap.StoppedEvent)
+	top := env.TopFrame(st.Body.ThreadId)
+	if st.Body.Reason != "breakpoint" || top.Name != "lib.(*Counter).Inc" || top.Line != ret {
+		t.Fatalf("stopped (%s) in %s at line %d, want at the breakpoint in lib.(*Counter).Inc at %d", st.Body.Reason, top.Name, top.Line, ret)
+	}
+	n, err := strconv.Atoi(env.Evaluate(top.Id, "c.n", "repl"))
+	if err != nil || n < 1000000 || n >= 2000000 {
+		t.Errorf("c.n at the stop: %d (%v), want the first call of the saved code's, in [1000000, 2000000)", n, err)
+	}
+	env.Disconnect()
 }
