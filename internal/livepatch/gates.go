@@ -174,10 +174,7 @@ func (st *session) syncGates(ctx context.Context) (done bool) {
 // ask for (and which would make the client's continue fail), nor when
 // the agent cannot answer now. The caller has the turn.
 func (st *session) gateRequest(ctx context.Context, keys []string, open bool) (sent bool, err error) {
-	refs := make([]wire.Ref, len(keys))
-	for i, k := range keys {
-		refs[i] = wire.Ref{Key: k}
-	}
+	refs := keyRefs(keys) // session.go
 	sctx, cancel := context.WithTimeout(ctx, socketTimeout)
 	defer cancel()
 	c, err := st.client(sctx)

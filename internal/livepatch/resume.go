@@ -19,10 +19,19 @@ import (
 // stepOut): Delve gets it once no round trip needs the target stopped.
 func (m *Manager) resume(command string) func(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (any, error) {
 	return func(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (any, error) {
-		if st := m.existing(s); st != nil {
-			st.stopped.Lock()
-			defer st.stopped.Unlock()
-		}
+		defer m.afterRoundTrips(s)()
 		return s.CallDelve(ctx, command, raw)
 	}
+}
+
+// afterRoundTrips waits until no round trip of s's live patching needs
+// the target stopped, and returns the function that lets the next one
+// start; the caller resumes the program in between.
+func (m *Manager) afterRoundTrips(s *dapproxy.Session) (release func()) {
+	st := m.existing(s)
+	if st == nil {
+		return func() {}
+	}
+	st.stopped.Lock()
+	return st.stopped.Unlock
 }

@@ -222,10 +222,7 @@ func (st *session) revert(ctx context.Context, keys []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	refs := make([]wire.Ref, len(keys))
-	for i, k := range keys {
-		refs[i] = wire.Ref{Key: k}
-	}
+	refs := keyRefs(keys)
 	st.nat.builder.Cancel(keys)
 	if _, err := st.roundTrip(ctx, func(ctx context.Context, c agentclient.Client) error {
 		return c.Revert(ctx, refs...)
@@ -239,6 +236,15 @@ func (st *session) revert(ctx context.Context, keys []string) error {
 	}
 	st.mu.Unlock()
 	return nil
+}
+
+// keyRefs returns the agent's references to the functions of keys.
+func keyRefs(keys []string) []wire.Ref {
+	refs := make([]wire.Ref, len(keys))
+	for i, k := range keys {
+		refs[i] = wire.Ref{Key: k}
+	}
+	return refs
 }
 
 // patches lists the live patches by name. The caller holds mu.

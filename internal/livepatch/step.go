@@ -24,10 +24,7 @@ func (m *Manager) stepIn(ctx context.Context, s *dapproxy.Session, raw json.RawM
 		ThreadID int64 `json:"threadId"`
 	}
 	_ = json.Unmarshal(raw, &args)
-	if st := m.existing(s); st != nil { // as resume does
-		st.stopped.Lock()
-		defer st.stopped.Unlock()
-	}
+	defer m.afterRoundTrips(s)() // resume.go
 	called := m.callsPatched(ctx, s, args.ThreadID)
 	interpreted := false
 	for _, p := range called {
