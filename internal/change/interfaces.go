@@ -75,7 +75,7 @@ func (b *Build) interfaceChanges(ctx context.Context, prog *Program, ch *Change,
 			continue
 		}
 		refusals = append(refusals, embedders(lp, ch.pkgPath, changes)...)
-		refusals = append(refusals, lackers(lp, changes)...)
+		refusals = append(refusals, lackers(lp, changes, ch.fresh)...)
 		for _, syn := range lp.Syntax {
 			for _, d := range syn.Decls {
 				fd, ok := d.(*ast.FuncDecl)
@@ -357,9 +357,15 @@ func embedders(lp *packages.Package, pkgPath string, changes []*ifaceChange) dia
 }
 
 // lackers refuses the named types of lp (and pointers to them) that
-// implement an interface of changes as built and lack a method it gains,
-// as compiled: compiled code may convert them to it.
-func lackers(lp *packages.Package, changes []*ifaceChange) diag.Diagnostics {
+// implement an interface of changes as built and lack a method it gains:
+// compiled code may convert them to it, which a fresh build would refuse.
+// A type of the changed package lacks it when its declaration in the
+// change (fresh) has no such method either: a method the change adds to it
+// is no lack, since a fresh build compiles, and compiled code converting
+// the type, made before the interface gained the method, never calls it.
+// (Patched code that calls it through the interface is refused on its own,
+// in interfaceChanges.)
+func lackers(lp *packages.Package, changes []*ifaceChange, fresh *types.Package) diag.Diagnostics {
 	var out diag.Diagnostics
 	for _, name := range lp.Types.Scope().Names() {
 		tn, ok := lp.Types.Scope().Lookup(name).(*types.TypeName)
@@ -383,8 +389,9 @@ func lackers(lp *packages.Package, changes []*ifaceChange) diag.Diagnostics {
 				continue
 			}
 			ms := types.NewMethodSet(t)
+			fms := freshMethods(lp, name, t, fresh)
 			for _, m := range sortedNames(ic.added) {
-				if ms.Lookup(ic.compiled.Obj().Pkg(), m) == nil && ms.Lookup(nil, m) == nil {
+				if ms.Lookup(ic.compiled.Obj().Pkg(), m) == nil && ms.Lookup(nil, m) == nil && (fms == nil || fms.Lookup(fresh, m) == nil && fms.Lookup(nil, m) == nil) {
 					out = append(out, diag.Diagnostic{Pos: ic.at, Kind: diag.RefusedRestart,
 						Msg: fmt.Sprintf("interface %s gains method %s, which compiled type %s.%s lacks, though it implements %s as built (compiled code may convert it to %s)", ic.name, m, lp.Name, name, ic.name, ic.name)})
 					break
@@ -393,4 +400,22 @@ func lackers(lp *packages.Package, changes []*ifaceChange) diag.Diagnostics {
 		}
 	}
 	return out
+}
+
+// freshMethods returns the method set, as the change declares it, of t,
+// type name (or a pointer to it) of lp, when lp is the changed package
+// (fresh) and the change declares name; else nil.
+func freshMethods(lp *packages.Package, name string, t types.Type, fresh *types.Package) *types.MethodSet {
+	if fresh == nil || lp.PkgPath != fresh.Path() {
+		return nil
+	}
+	tn, ok := fresh.Scope().Lookup(name).(*types.TypeName)
+	if !ok {
+		return nil
+	}
+	ft := tn.Type()
+	if _, isPtr := t.(*types.Pointer); isPtr {
+		ft = types.NewPointer(ft)
+	}
+	return types.NewMethodSet(ft)
 }
