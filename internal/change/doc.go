@@ -64,8 +64,9 @@
 // A struct field added to a compiled type goes live, kept in the
 // agent's side table by the rewriting (not an embedded or tagged field,
 // nor one of a generic type); a removed field goes live unless unpatched
-// compiled code uses it (classifyfields.go); a retyped, retagged or
-// reordered field is refused (change/classify). Types are compared as
+// compiled code uses it (classifyfields.go); a retyped or retagged field
+// is refused, and reordered fields go live with a note, their unkeyed
+// literals given keys (change/classify, rewrite.FieldsReordered). Types are compared as
 // types, not as text (identical.go: `any` is `interface{}`). An interface
 // type whose method set changes (and one that embeds it) goes live unless
 // code depends on its compiled method set, and a removed type unless

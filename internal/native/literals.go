@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
 // A composite literal of a compiled struct type that names an unexported
@@ -20,7 +21,8 @@ import (
 //	&T{a: x, B: y}  becomes  func() *T { lpV := new(T); ...; return lpV }()
 //
 // and so does an unkeyed literal of a struct type with an unexported
-// field, its elements set in the fields' order. No generic helper: a
+// field, or whose fields the change reorders (rewrite.FieldsReordered),
+// its elements set in the fields' order as saved. No generic helper: a
 // plugin's package is in the patched module, whose go.mod may predate
 // generics. Every edit keeps the literal's line breaks, so lines stay
 // those of the saved file.
@@ -44,6 +46,9 @@ func (w *funcWriter) compiledStructLit(lit *ast.CompositeLit) bool {
 	for _, e := range lit.Elts {
 		kv, ok := e.(*ast.KeyValueExpr)
 		if !ok { // unkeyed: every field is set
+			if rewrite.FieldsReordered(named, w.c.Compiled) {
+				return true // set by name: the compiled layout has them in another order
+			}
 			for i := range st.NumFields() {
 				if !st.Field(i).Exported() {
 					return true

@@ -40,6 +40,13 @@ func (c Counter) label() string { return strings.ToUpper(c.Name) }
 func (c *Counter) Inc() int { return 0 }
 
 func Make() inner { return inner{} }
+
+type Pair struct {
+	A int
+	B string
+}
+
+func MakePair() Pair { return Pair{1, "a"} }
 `
 
 // checked type-checks saved, a new text of compiledLib, and returns the
@@ -118,6 +125,21 @@ func LpNative0(c *lp_p.Counter) int {
 `
 	if string(src) != want {
 		t.Errorf("got\n%s\nwant\n%s", src, want)
+	}
+}
+
+// TestSourceReorderedLiteral checks that an unkeyed literal of a type
+// whose fields the change reorders sets each field by name, as saved: the
+// plugin compiles against the compiled layout, where they are elsewhere.
+func TestSourceReorderedLiteral(t *testing.T) {
+	saved := strings.Replace(compiledLib, "\tA int\n\tB string\n", "\tB string\n\tA int\n", 1)
+	saved = strings.Replace(saved, `return Pair{1, "a"}`, `return Pair{"b", 2}`, 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "MakePair")}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `lpV.B = "b"; lpV.A = 2`; !strings.Contains(string(src), want) {
+		t.Errorf("source has no %q:\n%s", want, src)
 	}
 }
 

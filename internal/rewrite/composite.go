@@ -126,7 +126,9 @@ func (r *rewriter) lowerUnary(n *ast.UnaryExpr) {
 // struct literal get their field names (all of them: Go does not mix the
 // two forms), those of an array or slice literal their indexes (only the
 // ones that need it). The values and their order of evaluation are the
-// same. lit must not be one that lowerComposite lowered.
+// same. An unkeyed literal of a struct type whose fields the change
+// reorders gets its keys too (reorder.go). lit must not be one that
+// lowerComposite lowered.
 func (r *rewriter) keyElements(lit *ast.CompositeLit) {
 	need := false
 	for _, e := range lit.Elts {
@@ -135,7 +137,14 @@ func (r *rewriter) keyElements(lit *ast.CompositeLit) {
 		}
 	}
 	tv, ok := r.in.Info.Types[lit]
-	if !need || !ok {
+	if !ok {
+		return
+	}
+	if len(lit.Elts) > 0 && r.in.Change != nil && FieldsReordered(tv.Type, r.in.Change.Compiled) {
+		_, kv := lit.Elts[0].(*ast.KeyValueExpr)
+		need = need || !kv // reorder.go: the compiled layout has them elsewhere
+	}
+	if !need {
 		return
 	}
 	u := tv.Type.Underlying()
@@ -148,7 +157,13 @@ func (r *rewriter) keyElements(lit *ast.CompositeLit) {
 			return
 		}
 		for i := 0; i < t.NumFields(); i++ {
-			if _, kv := lit.Elts[i].(*ast.KeyValueExpr); kv || t.Field(i).Name() == "_" {
+			if _, kv := lit.Elts[i].(*ast.KeyValueExpr); kv {
+				return
+			}
+			if t.Field(i).Name() == "_" {
+				if r.in.Change != nil && FieldsReordered(tv.Type, r.in.Change.Compiled) {
+					r.refuse(lit.Pos(), ReasonReorderedLiteral, "an unkeyed literal of a struct type with a blank field, whose fields the change reorders: the compiled layout has them in another order; give the literal keys")
+				}
 				return
 			}
 		}

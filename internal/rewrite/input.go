@@ -119,6 +119,7 @@ const (
 	ReasonGeneric           = "generic code"
 	ReasonBranchOutOfSelect = "a labeled break or continue out of a select"
 	ReasonSideField         = "a field added to a compiled type"
+	ReasonReorderedLiteral  = "an unkeyed literal of a type whose fields the change reorders, with a blank field"
 	ReasonDeferredRecover   = "a declared function that calls recover, or a deferred call of one"
 )
 

@@ -65,8 +65,9 @@ func (c *classifier) typeChange(name string) {
 // compiled code that reads T by reflection, encoding/json and the like,
 // would not see it), not a field of a generic type. Fields removed go live
 // when no unpatched compiled code uses them, which the plan checks once it
-// knows what it patches (change.Build.fieldUsers): the compiled layout keeps them. A
-// field retyped, retagged or moved among the compiled fields is refused.
+// knows what it patches (change.Build.fieldUsers): the compiled layout keeps them.
+// Fields moved among the compiled fields go live with a note (reordered). A
+// field retyped or retagged is refused.
 func (c *classifier) structChange(name string, generic bool, nf, of []field, pos token.Pos) {
 	oldByName := map[string]field{}
 	for _, f := range of {
@@ -105,11 +106,30 @@ func (c *classifier) structChange(name string, generic bool, nf, of []field, pos
 			continue
 		}
 		if i < len(kept) && kept[i].name != o.name {
-			c.refuse(kept[i].pos, "", "fields of %s reordered", name)
+			c.reordered(name, kept[i].pos, nf)
 			return
 		}
 		i++
 	}
+}
+
+// reordered decides a change that moves compiled fields of struct type
+// name among themselves (first at pos; nf are its fields now). Values keep
+// the compiled layout, and code names fields, not places: patched code
+// reads and writes them by name, and the rewriting gives keys to its
+// unkeyed literals of the type (rewrite.FieldsReordered), so the change
+// goes live with a note of what still sees the compiled order. A type with
+// a tagged field is refused: tags are read by reflection (encoding/json
+// and the like), whose output shows the order.
+func (c *classifier) reordered(name string, pos token.Pos, nf []field) {
+	for _, f := range nf {
+		if f.tag != "" {
+			c.refuse(pos, "", "fields of %s reordered, and its tagged fields are read by reflection (encoding/json and the like), which would see the compiled order", name)
+			return
+		}
+	}
+	c.pl.Notes = append(c.pl.Notes, c.diagnostic(pos, "", diag.Note,
+		"fields of "+name+" reordered: its values keep the compiled order, which only reflection (fmt's %v, encoding/json) and unsafe see, until a restart"))
 }
 
 // typeParams returns the type parameters of ts as written.
