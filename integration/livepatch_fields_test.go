@@ -1,8 +1,12 @@
 package integration
 
 import (
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-dap"
 )
 
 // fieldsFixture copies the fixture of struct field changes and returns
@@ -73,6 +77,43 @@ func TestLivePatchFieldRetyped(t *testing.T) {
 		editFile(t, dir, "main.go", "\tn    int\n", "\tn    int64\n")
 		env.waitConsole("main.go:14:2: type of field n of counter changed: restart to apply")
 		env.checkReport(thread, "c 2 <>")
+		env.Disconnect()
+	})
+}
+
+// TestLivePatchFieldsReordered moves compiled fields of a struct among
+// themselves, with an unkeyed literal of the type in the patched method:
+// the change goes live with the note of what keeps the compiled order,
+// the literal sets each field by name, interpreted and then native, and
+// the counter made before the save keeps its values.
+func TestLivePatchFieldsReordered(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		dir := fieldsFixture(t)
+		thread := env.startLive(dir)
+		env.checkReport(thread, "c 2 <>")
+		editFile(t, dir, "main.go", "\tname string\n\tn    int\n", "\tn    int\n\tname string\n",
+			"return fmt.Sprint(c.name, \" \", c.n)", "d := counter{c.n * 10, \"d\", \"\"}\n\treturn fmt.Sprint(c.name, \" \", c.n, \" \", d.name, d.n)")
+		env.waitConsole("main.go:13:2: fields of counter reordered: its values keep the compiled order, which only reflection (fmt's %v, encoding/json) and unsafe see, until a restart")
+		env.checkReport(thread, "c 3 d30 <>")
+		// The switch to native code waits for the program to run.
+		env.SetBreakpoints(filepath.Join(dir, "main.go"))
+		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
+		env.waitConsole("native: main.(*counter).tick")
+		after := 0
+		env.waitOutputMatch("two reports of the native code, each d ten times c", func(cat, text string) bool {
+			var c, d int
+			if k, err := fmt.Sscanf(text, "c %d d%d <>", &c, &d); cat != "stdout" || err != nil || k != 2 {
+				return false
+			}
+			if c <= 3 {
+				return false // printed before the switch
+			}
+			if d != 10*c {
+				t.Errorf("report %q: want d ten times c", text)
+			}
+			after++
+			return after == 2
+		})
 		env.Disconnect()
 	})
 }
