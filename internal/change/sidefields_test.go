@@ -38,6 +38,8 @@ func TestPlanFields(t *testing.T) {
 		{"added, a copy", string(hits("return S{n: s.n}", "return *&S{n: s.n}")), "", "s.go:13:28: a value of S is copied or assigned whole here", nil},
 		{"added, of a new type", strings.Replace(string(hits("s.n++; return s.n", "s.lv.n++; return s.lv.n")), "\thits int\n", "\tlv   *level\n", 1) + "\ntype level struct{ n int }\n", "(*S).Hit", "",
 			[]string{`(*lp_side.Field(s, "lv *example.com/p.level; level struct{n int}", func() any { return new(*level) }).(**level)).n++`}},
+		{"added, of a new type over a basic type", strings.Replace(string(hits("s.n++; return s.n", "s.md += \"x\"; return len(s.md)")), "\thits int\n", "\tmd   mode\n", 1) + "\ntype mode string\n", "(*S).Hit", "",
+			[]string{`(*(*mode)(lp_side.Field(s, "md example.com/p.mode; mode string", func() any { return new(string) }).(*string))) += "x"`}},
 		{"added, copied", string(hits("return S{n: s.n}", "c := *s; return c")), "", "s.go:13:26: a value of S is copied or assigned whole here", nil},
 		{"added, read from a value", string(hits("return S{n: s.n}", "var c S; c.hits = 1; return S{n: s.n}")), "", "s.go:13:31: field hits that the change adds to S is read from a value not reached through a pointer", nil},
 		{"removed, compiled user", string(edit(t, "s.go", "\told string\n", "")), "",

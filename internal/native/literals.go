@@ -113,11 +113,11 @@ func (w *funcWriter) structLit(lit *ast.CompositeLit, amp *ast.UnaryExpr) {
 			w.fail(notCovered("a literal of %s sets field %s, which the change adds, and is not taken by address", tname, field.Name()))
 			return
 		case !w.compiledMember(tname, field): // sidefields.go
-			typ, ok := w.sideType(field)
+			prefix, suffix, ok := w.sideAccess(field)
 			if !ok {
 				return
 			}
-			set = "*lp_side.Field(lpV, " + sideKey(field) + ", func() interface{} { return new(" + typ + ") }).(*" + typ + ") = "
+			set = prefix + "lpV" + suffix + " = "
 		case field.Exported():
 			set = "lpV." + field.Name() + " = "
 		default:

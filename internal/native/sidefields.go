@@ -3,7 +3,8 @@ package native
 import (
 	"go/ast"
 	"go/types"
-	"strconv"
+
+	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
 // A field a change adds to a compiled struct type lives outside the
@@ -14,7 +15,13 @@ import (
 //
 //	(*lp_side.Field(p, "f T", func() interface{} { return new(T) }).(*T))
 //
-// A field whose type names a type the change declares anew is not
+// A field whose type is a type the change declares anew over a basic type
+// (type Mode string) is kept as that basic type by both tiers and reached
+// through a pointer conversion (rewrite.SideBasic):
+//
+//	(*(*Mode)(lp_side.Field(p, "f example.com/m.Mode; Mode string", func() interface{} { return new(string) }).(*string)))
+//
+// A field whose type names any other type the change declares anew is not
 // covered: the plugin's type is not the interpreter's.
 
 // sideField rewrites se, a selection of a field that the change adds to a
@@ -24,11 +31,10 @@ func (w *funcWriter) sideField(se *ast.SelectorExpr, f *types.Var, tname string,
 	if w.c.Compiled.Scope().Lookup(tname) == nil || w.compiledMember(tname, f) {
 		return false
 	}
-	typ, ok := w.sideType(f)
+	prefix, suffix, ok := w.sideAccess(f)
 	if !ok {
 		return true
 	}
-	prefix, suffix := "(*lp_side.Field(", ", "+sideKey(f)+", func() interface{} { return new("+typ+") }).(*"+typ+"))"
 	if !ptr {
 		if !pointerReached(w.c.Info, se.X) {
 			w.fail(notCovered("field %s that the change adds to %s is read from a value not reached through a pointer", f.Name(), tname))
@@ -42,10 +48,44 @@ func (w *funcWriter) sideField(se *ast.SelectorExpr, f *types.Var, tname string,
 	return true
 }
 
+// sideAccess returns the text around the address of a value that
+// reaches f, a field the change adds, in the side table: a pointer to its
+// storage, dereferenced; false (and a failure) when the plugin cannot
+// reach it (sideType).
+func (w *funcWriter) sideAccess(f *types.Var) (prefix, suffix string, ok bool) {
+	typ, ok := w.sideType(f)
+	if !ok {
+		return "", "", false
+	}
+	key := rewrite.SideKey(f.Name(), f.Type(), w.newType)
+	if b, basic := rewrite.SideBasic(f.Type(), w.newType); basic {
+		return "(*(*" + typ + ")(lp_side.Field(", ", " + key + ", func() interface{} { return new(" + b.Name() + ") }).(*" + b.Name() + ")))", true
+	}
+	return "(*lp_side.Field(", ", " + key + ", func() interface{} { return new(" + typ + ") }).(*" + typ + "))", true
+}
+
+// newType reports whether t is a type the change declares anew at package
+// level, not generic: the rule of the interpreter's rewriting, so that
+// both tiers key a field alike (rewrite.SideKey).
+func (w *funcWriter) newType(t *types.Named) bool {
+	o := t.Obj()
+	return w.nd.declared(t) && o.Parent() == o.Pkg().Scope() && t.TypeParams().Len() == 0
+}
+
 // sideType returns how the plugin writes the type of f, a field the
 // change adds, importing the side table; false (and a failure) when the
-// type names one the change declares anew.
+// type names one the change declares anew, other than a type over a basic
+// type (rewrite.SideBasic).
 func (w *funcWriter) sideType(f *types.Var) (string, bool) {
+	if _, basic := rewrite.SideBasic(f.Type(), w.newType); basic {
+		typ, err := w.typeText(f.Type()) // newvars.go: the plugin's own declaration
+		if err != nil {
+			w.fail(err)
+			return "", false
+		}
+		w.imports["lp_side"] = sidePath
+		return typ, true
+	}
 	for _, m := range selfRE.FindAllStringSubmatch(types.TypeString(f.Type(), func(p *types.Package) string {
 		if p == w.c.Pkg {
 			return "\x00"
@@ -64,13 +104,6 @@ func (w *funcWriter) sideType(f *types.Var) (string, bool) {
 	}
 	w.imports["lp_side"] = sidePath
 	return typ, true
-}
-
-// sideKey is the side table's key of f, a field the change adds: its name
-// and type, as the interpreter's rewriting writes it for a type that names
-// no type the change declares.
-func sideKey(f *types.Var) string {
-	return strconv.Quote(f.Name() + " " + types.TypeString(f.Type(), nil))
 }
 
 // pointerReached reports whether x, the operand of a field selection, is

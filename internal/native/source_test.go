@@ -373,7 +373,7 @@ func TestSourceSideFields(t *testing.T) {
 		return `(*lp_side.Field(` + x + `, "seen []string", func() interface{} { return new([]string) }).(*[]string))`
 	}
 	want := "func LpNative0(c *lp_p.Counter) int { " + field("c") + " = append(" + field("c") + ", c.Name); " +
-		`d := func() *lp_p.Counter { lpV := new(lp_p.Counter);*lp_side.Field(lpV, "seen []string", func() interface{} { return new([]string) }).(*[]string) = ` + field("c") + "; return lpV }(); return len(" + field("d") + ") }\n"
+		`d := func() *lp_p.Counter { lpV := new(lp_p.Counter);` + field("lpV") + ` = ` + field("c") + "; return lpV }(); return len(" + field("d") + ") }\n"
 	if !strings.Contains(string(src), want) {
 		t.Errorf("got\n%s\nwant it to hold\n%s", src, want)
 	}
@@ -381,6 +381,24 @@ func TestSourceSideFields(t *testing.T) {
 	_, err = Source([]*change.Checked{checked(t, "lib", value, "Inc")}, false)
 	if err == nil || !strings.Contains(err.Error(), "not taken by address") {
 		t.Errorf("a value literal: got %v, want it not covered", err)
+	}
+}
+
+// TestSourceSideFieldOfNewBasicType checks that a field the change adds,
+// of a type it declares anew over a basic type, is kept as the basic type
+// under the interpreter's key and reached through a pointer conversion:
+// the plugin's Mode is not the interpreter's, and both share the value.
+func TestSourceSideFieldOfNewBasicType(t *testing.T) {
+	saved := strings.Replace(compiledLib, "\tName string\n}", "\tName string\n\tmode Mode\n}\n\ntype Mode string", 1)
+	saved = strings.Replace(saved, "func (c *Counter) Inc() int { return 0 }",
+		"func (c *Counter) Inc() int { c.mode = Mode(c.Name); return len(c.mode) }", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "Inc")}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	field := `(*(*Mode)(lp_side.Field(c, "mode example.com/m/lib.Mode; Mode string", func() interface{} { return new(string) }).(*string)))`
+	if want := field + " = Mode(c.Name); return len(" + field + ")"; !strings.Contains(string(src), want) {
+		t.Errorf("got\n%s\nwant it to hold\n%s", src, want)
 	}
 }
 

@@ -296,7 +296,7 @@ func addressOf(expr string) string {
 // the address of a package variable, lpAddr_v (qualified or not), or of a
 // frame local, lp_frame.x, or a call that gives a field's address, of an
 // accessor lpField_T_f(...) (qualified or not) or of reflectRun's function
-// literal.
+// literal; or such a pointer converted, (*T)(p).
 func generatedPointer(e ast.Expr) bool {
 	switch e := e.(type) {
 	case *ast.Ident:
@@ -320,6 +320,10 @@ func generatedPointer(e ast.Expr) bool {
 	call, ok := e.(*ast.CallExpr)
 	if !ok {
 		return false
+	}
+	if pt, ok := call.Fun.(*ast.ParenExpr); ok && len(call.Args) == 1 { // sidefields.go: (*T)(lp_side.Field(...).(*string))
+		_, isPtr := pt.X.(*ast.StarExpr)
+		return isPtr && generatedPointer(call.Args[0])
 	}
 	switch f := call.Fun.(type) {
 	case *ast.Ident:

@@ -97,8 +97,11 @@ func (r *rewriter) sideAccess(cur string, ptr bool, name string, ft types.Type) 
 		addr = addressOf(cur)
 	}
 	text := r.typeText(ft)
-	key := strconv.Quote(name + " " + types.TypeString(ft, nil) + r.newTypesLayout(ft))
+	key := SideKey(name, ft, r.newType)
 	r.imports[strconv.Quote(side.Package)] = true
+	if b, ok := SideBasic(ft, r.newType); ok {
+		return "(*(*" + text + ")(" + side.Package + "." + side.FieldName + "(" + addr + ", " + key + ", func() any { return new(" + b.Name() + ") }).(*" + b.Name() + ")))"
+	}
 	return "(*" + side.Package + "." + side.FieldName + "(" + addr + ", " + key + ", func() any { return new(" + text + ") }).(*" + text + "))"
 }
 
@@ -300,19 +303,21 @@ func (r *rewriter) newType(t *types.Named) bool {
 		t.TypeParams().Len() == 0 && !r.compiled(t)
 }
 
-// newTypesLayout returns, for the key of a side field of type t, the
-// underlying types of the types the change declares anew that t is made
-// of: a later save that changes one of them keys the field anew (its
-// values start from zero) rather than hand patched code a value of the
-// old layout.
-func (r *rewriter) newTypesLayout(t types.Type) string {
+// SideKey returns the side table's key of the field name of type ft that
+// a change adds, quoted: its name and type, and the underlying types of
+// the types the change declares anew (isNew) that ft is made of, so that
+// a later save that changes one of them keys the field anew (its values
+// start from zero) rather than hand patched code a value of the old
+// layout. Both tiers key a field with it, so that they share its value.
+func SideKey(name string, ft types.Type, isNew func(*types.Named) bool) string {
 	var b strings.Builder
+	b.WriteString(name + " " + types.TypeString(ft, nil))
 	seen := map[*types.Named]bool{}
 	var walk func(t types.Type)
 	walk = func(t types.Type) {
 		switch t := types.Unalias(t).(type) {
 		case *types.Named:
-			if seen[t] || !r.newType(t) {
+			if seen[t] || !isNew(t) {
 				return
 			}
 			seen[t] = true
@@ -335,6 +340,21 @@ func (r *rewriter) newTypesLayout(t types.Type) string {
 			}
 		}
 	}
-	walk(t)
-	return b.String()
+	walk(ft)
+	return strconv.Quote(b.String())
+}
+
+// SideBasic returns the basic type the side table keeps a field of type
+// ft in, when ft is a type the change declares anew (isNew) over a basic
+// type (type Mode string): the interpreter's Mode and a plugin's are two
+// types, so both tiers keep the field as the basic type and reach it
+// through a pointer conversion, *Mode from *string, which Go allows
+// between pointers to types of one underlying type.
+func SideBasic(ft types.Type, isNew func(*types.Named) bool) (*types.Basic, bool) {
+	named, ok := types.Unalias(ft).(*types.Named)
+	if !ok || !isNew(named) {
+		return nil, false
+	}
+	b, ok := named.Underlying().(*types.Basic)
+	return b, ok
 }
