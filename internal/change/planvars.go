@@ -11,6 +11,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/change/classify"
 	"github.com/livepatch/livepatch/internal/change/diag"
+	"github.com/livepatch/livepatch/internal/rewrite"
 	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
@@ -233,7 +234,7 @@ func (s *savedChange) rewriteVar(sf *savedFile, spec *ast.ValueSpec, imports map
 		v.Names = append(v.Names, n.Name)
 		obj, _ := s.info.Defs[n].(*types.Var)
 		if n.Name == "_" || obj == nil {
-			v.Types = append(v.Types, "")
+			v.Types, v.Keys = append(v.Types, ""), append(v.Keys, "")
 			continue
 		}
 		if name := s.declaredType(obj.Type()); name != "" {
@@ -242,6 +243,7 @@ func (s *savedChange) rewriteVar(sf *savedFile, spec *ast.ValueSpec, imports map
 				Msg: fmt.Sprintf("new variable %s has type %s, which this change declares", n.Name, name)}}
 		}
 		v.Types = append(v.Types, types.TypeString(obj.Type(), qualify))
+		v.Keys = append(v.Keys, rewrite.VarKey(obj))
 	}
 	for _, spec := range rw.Imports {
 		imports[spec] = true

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -97,17 +95,13 @@ func (st *session) startNative(ctx context.Context, ps []pendingPatch, restarts 
 		delete(st.nat.stays, p.Key) // a new build: its outcome will say
 		st.building(p.Key, p.patch.Source)
 	}
-	keys := slices.Collect(maps.Keys(st.vars))
 	st.mu.Unlock()
 	fns := make([]native.Func, len(ps))
 	for i, p := range ps {
 		if p.checked == nil {
 			return &native.NotCoveredError{Reason: "prompt redefinitions"}
 		}
-		// Not fresh where the interpreter holds variables of the package:
-		// the plugin would declare its own (internal/native, newvars.go).
-		held := slices.ContainsFunc(keys, func(k string) bool { return strings.HasPrefix(k, p.checked.Compiled.Path()+".") })
-		fns[i] = native.Func{Key: p.Key, Checked: p.checked, Fresh: p.fresh && !held}
+		fns[i] = native.Func{Key: p.Key, Checked: p.checked}
 	}
 	started := time.Now()
 	return st.nat.builder.Start(ctx, st.m.changes.Build().Native(), fns, func(pl *native.Plugin, err error) {

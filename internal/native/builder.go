@@ -20,9 +20,6 @@ import (
 type Func struct {
 	Key     string
 	Checked *change.Checked
-	// Fresh: the function has no interpreted patch of this change (only
-	// the native tier can take it); see Source.
-	Fresh bool
 }
 
 // Plugin is a built plugin: its path and the symbols of the replacements,
@@ -87,12 +84,10 @@ func NewBuilder() *Builder {
 func (b *Builder) Start(ctx context.Context, nb *patcher.NativeBuild, fns []Func, done func(*Plugin, error)) error {
 	checked := make([]*change.Checked, len(fns))
 	keys := make([]string, len(fns))
-	fresh := true
 	for i, f := range fns {
 		checked[i], keys[i] = f.Checked, f.Key
-		fresh = fresh && f.Fresh
 	}
-	src, err := Source(checked, fresh)
+	src, err := Source(checked)
 	if err != nil {
 		return err
 	}

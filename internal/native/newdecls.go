@@ -23,7 +23,6 @@ type newDecls struct {
 	c     *change.Checked
 	done  map[types.Object]bool
 	queue []types.Object
-	fresh bool // nothing of the change runs interpreted (newvars.go)
 	// consts are the const declarations written, each once.
 	consts map[*ast.GenDecl]bool
 }
@@ -44,10 +43,7 @@ func (nd *newDecls) need(obj types.Object) error {
 			}
 		}
 		return nil
-	case *types.Var:
-		if !nd.fresh {
-			return notCovered("it uses package variable %s, which the change declares anew, and its interpreted patch has its own", obj.Name())
-		}
+	case *types.Var: // newvars.go: shared with the interpreter's patch, if any
 	case *types.Const:
 	default:
 		return notCovered("it uses %s, which the change declares anew", obj.Name())

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/livepatch/livepatch/internal/rewrite"
 	"github.com/livepatch/livepatch/target"
 )
 
@@ -13,9 +14,11 @@ import (
 // (a plugin's package lives in that module), which may predate generics
 // and `any`: it writes interface{} and no generic helper.
 //
-// Package variables a change declares anew go native only when nothing
-// of the change ran interpreted (a fresh change, Source's fresh): the
-// interpreter would have its own copy, which the switch would drop. The
+// A package variable a change declares anew lives in the agent's table of
+// them (side.Var): when an interpreted patch declared it first, the agent
+// shared the interpreter's storage there (side.Share; the types of such
+// variables are never ones the change declares, which planvars.go
+// refuses), so the plugin takes that storage and the value it holds. The
 // plugin declares such a variable as a pointer to storage in the agent's
 // table of them (side.Var), keyed by the package, the name and the type,
 // and its uses become (*v):
@@ -67,7 +70,7 @@ func (w *funcWriter) writeVar(spec *ast.ValueSpec, v *types.Var) (string, error)
 		init = "lpV = " + val + "; "
 	}
 	w.imports["lp_side"] = sidePath
-	key := strconv.Quote(w.c.Pkg.Path() + "." + v.Name() + " " + types.TypeString(v.Type(), nil))
+	key := strconv.Quote(rewrite.VarKey(v))
 	return "var " + v.Name() + " = lp_side.Var(" + key + ", func() interface{} { var lpV " + typ + "; " + init + "return &lpV }).(*" + typ + ")", nil
 }
 

@@ -43,16 +43,12 @@ func notCovered(format string, args ...any) error {
 // names of the package are reached through the package's native exports
 // (patcher.NativeTypePrefix and the others). A function the tier does not
 // cover yet gives a *NotCoveredError.
-//
-// fresh says that nothing of the change runs interpreted (a change only
-// the native tier can take): then the package variables it declares anew
-// go native too (newvars.go).
-func Source(fns []*change.Checked, fresh bool) ([]byte, error) {
+func Source(fns []*change.Checked) ([]byte, error) {
 	if len(fns) == 0 {
 		return nil, errors.New("native: no functions")
 	}
 	imports := map[string]string{} // name -> path
-	nd := &newDecls{c: fns[0], done: map[types.Object]bool{}, fresh: fresh, consts: map[*ast.GenDecl]bool{}}
+	nd := &newDecls{c: fns[0], done: map[types.Object]bool{}, consts: map[*ast.GenDecl]bool{}}
 	var body bytes.Buffer
 	for i, c := range fns {
 		if c.Compiled != fns[0].Compiled {

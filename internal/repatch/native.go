@@ -58,7 +58,7 @@ func buildNative(ctx context.Context, opts Options, pkg string, b *native.Builde
 			stays = append(stays, nativeRefusal(p.Key, "the native tier does not cover this yet: generic code"))
 			continue
 		}
-		if _, err := native.Source([]*change.Checked{c}, false); err != nil {
+		if _, err := native.Source([]*change.Checked{c}); err != nil {
 			stays = append(stays, nativeRefusal(p.Key, err.Error()))
 			continue
 		}

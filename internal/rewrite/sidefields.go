@@ -344,6 +344,14 @@ func SideKey(name string, ft types.Type, isNew func(*types.Named) bool) string {
 	return strconv.Quote(b.String())
 }
 
+// VarKey returns the key of v, a package variable a change declares
+// anew, in the agent's table of them (side.Var): its package, its name and
+// its type. Plugins declare it there (internal/native, newvars.go), and
+// the agent shares the interpreter's storage of it there (wire.Var.Keys).
+func VarKey(v *types.Var) string {
+	return v.Pkg().Path() + "." + v.Name() + " " + types.TypeString(v.Type(), nil)
+}
+
 // SideBasic returns the basic type the side table keeps a field of type
 // ft in, when ft is a type the change declares anew (isNew) over a basic
 // type (type Mode string): the interpreter's Mode and a plugin's are two

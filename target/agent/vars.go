@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/livepatch/livepatch/target/agent/side"
 	"github.com/livepatch/livepatch/target/agent/wire"
 	yaegi "github.com/traefik/yaegi/interp"
 )
@@ -123,6 +124,9 @@ func (nv *newVars) init(pkg string) error {
 		for k, n := range v.Names {
 			if ptr := nv.ptrs[s][k]; ptr.IsValid() {
 				machine.vars[nv.pkgPath+"."+n] = homeVar{typ: v.Types[k], ptr: ptr}
+				if k < len(v.Keys) && v.Keys[k] != "" {
+					side.Share(v.Keys[k], ptr.Interface()) // a plugin that declares it takes this storage
+				}
 			}
 		}
 	}

@@ -7,7 +7,10 @@ import "sync"
 // (the package's path, the variable's name and its type), for as long as
 // the program runs: every plugin that declares the variable gets the same
 // storage, so its initializer runs once, when the first plugin that uses
-// it is loaded, and a later plugin sees the value the earlier left.
+// it is loaded, and a later plugin sees the value the earlier left. A
+// variable that an interpreted patch declared first is shared here by the
+// agent (Share), so that a plugin declaring it later takes the
+// interpreter's storage, not a copy of its own.
 var vars struct {
 	sync.Mutex
 	m map[string]any
@@ -34,4 +37,18 @@ func Var(key string, mk func() any) any {
 	}
 	vars.m[key] = made
 	return made
+}
+
+// Share makes p, a pointer to the storage of the variable key that the
+// interpreter made, the storage later plugins get for key, unless one
+// made it first.
+func Share(key string, p any) {
+	vars.Lock()
+	defer vars.Unlock()
+	if vars.m == nil {
+		vars.m = map[string]any{}
+	}
+	if _, ok := vars.m[key]; !ok {
+		vars.m[key] = p
+	}
 }

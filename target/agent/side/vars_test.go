@@ -16,3 +16,19 @@ func TestVar(t *testing.T) {
 		t.Error("another type shares the storage")
 	}
 }
+
+// TestShare checks that storage shared by the interpreter is what a later
+// plugin gets, its initializer not run again, and that Share does not
+// replace storage a plugin made first.
+func TestShare(t *testing.T) {
+	v := 3
+	Share("example.com/m.shared int", &v)
+	if got := Var("example.com/m.shared int", func() any { t.Error("initializer ran for shared storage"); return new(int) }); got != any(&v) {
+		t.Errorf("got %v, want the shared %p", got, &v)
+	}
+	first := Var("example.com/m.first int", func() any { return new(int) })
+	Share("example.com/m.first int", &v)
+	if got := Var("example.com/m.first int", func() any { return new(int) }); got != first {
+		t.Error("Share replaced storage a plugin made")
+	}
+}

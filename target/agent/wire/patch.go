@@ -69,6 +69,10 @@ type Var struct {
 	// Spec is the spec as after `var`: `n = 10`, `a, b int`, rewritten
 	// like a patch's source.
 	Spec string `json:"spec"`
+	// Keys are their keys in the agent's table of variables that plugins
+	// declare (side.Var), by Names ("" for a blank one): the agent shares
+	// the interpreter's storage there.
+	Keys []string `json:"keys,omitempty"`
 }
 
 // PatchedFunc describes one function that is patched now.
