@@ -21,7 +21,10 @@ import (
 //
 //	(*(*Mode)(lp_side.Field(p, "f example.com/m.Mode; Mode string", func() interface{} { return new(string) }).(*string)))
 //
-// A field whose type names any other type the change declares anew is not
+// A field of a type made of such types ([]Mode) is kept as the type the
+// interpreter's values of it have at run time ([]string) and reached
+// through an unsafe.Pointer conversion (rewrite.SideStorage). A field
+// whose type names any other type the change declares anew is not
 // covered: the plugin's type is not the interpreter's.
 
 // sideField rewrites se, a selection of a field that the change adds to a
@@ -61,6 +64,15 @@ func (w *funcWriter) sideAccess(f *types.Var) (prefix, suffix string, ok bool) {
 	if b, basic := rewrite.SideBasic(f.Type(), w.newType); basic {
 		return "(*(*" + typ + ")(lp_side.Field(", ", " + key + ", func() interface{} { return new(" + b.Name() + ") }).(*" + b.Name() + ")))", true
 	}
+	if st, ok := rewrite.SideStorage(f.Type(), w.newType); ok {
+		s, err := w.typeText(st)
+		if err != nil {
+			w.fail(err)
+			return "", "", false
+		}
+		w.imports["lp_unsafe"] = "unsafe"
+		return "(*(*" + typ + ")(lp_unsafe.Pointer(lp_side.Field(", ", " + key + ", func() interface{} { return new(" + s + ") }).(*" + s + "))))", true
+	}
 	return "(*lp_side.Field(", ", " + key + ", func() interface{} { return new(" + typ + ") }).(*" + typ + "))", true
 }
 
@@ -75,9 +87,9 @@ func (w *funcWriter) newType(t *types.Named) bool {
 // sideType returns how the plugin writes the type of f, a field the
 // change adds, importing the side table; false (and a failure) when the
 // type names one the change declares anew, other than a type over a basic
-// type (rewrite.SideBasic).
+// type (rewrite.SideStorage).
 func (w *funcWriter) sideType(f *types.Var) (string, bool) {
-	if _, basic := rewrite.SideBasic(f.Type(), w.newType); basic {
+	if _, ok := rewrite.SideStorage(f.Type(), w.newType); ok {
 		typ, err := w.typeText(f.Type()) // newvars.go: the plugin's own declaration
 		if err != nil {
 			w.fail(err)

@@ -383,7 +383,9 @@ func TestSourceSideFields(t *testing.T) {
 // TestSourceSideFieldOfNewBasicType checks that a field the change adds,
 // of a type it declares anew over a basic type, is kept as the basic type
 // under the interpreter's key and reached through a pointer conversion:
-// the plugin's Mode is not the interpreter's, and both share the value.
+// the plugin's Mode is not the interpreter's, and both share the value; a
+// slice of them is kept as a slice of the basic type, reached through
+// unsafe.Pointer.
 func TestSourceSideFieldOfNewBasicType(t *testing.T) {
 	saved := strings.Replace(compiledLib, "\tName string\n}", "\tName string\n\tmode Mode\n}\n\ntype Mode string", 1)
 	saved = strings.Replace(saved, "func (c *Counter) Inc() int { return 0 }",
@@ -395,6 +397,16 @@ func TestSourceSideFieldOfNewBasicType(t *testing.T) {
 	field := `(*(*Mode)(lp_side.Field(c, "mode example.com/m/lib.Mode; Mode string", func() interface{} { return new(string) }).(*string)))`
 	if want := field + " = Mode(c.Name); return len(" + field + ")"; !strings.Contains(string(src), want) {
 		t.Errorf("got\n%s\nwant it to hold\n%s", src, want)
+	}
+	saved = strings.Replace(saved, "\tmode Mode\n", "\tmodes []Mode\n", 1)
+	saved = strings.Replace(saved, "c.mode = Mode(c.Name); return len(c.mode)", "c.modes = append(c.modes, Mode(c.Name)); return len(c.modes)", 1)
+	src, err = Source([]*change.Checked{checked(t, "lib", saved, "Inc")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	field = `(*(*[]Mode)(lp_unsafe.Pointer(lp_side.Field(c, "modes []example.com/m/lib.Mode; Mode string", func() interface{} { return new([]string) }).(*[]string))))`
+	if want := field + " = append(" + field + ", Mode(c.Name))"; !strings.Contains(string(src), want) {
+		t.Errorf("a slice of them: got\n%s\nwant it to hold\n%s", src, want)
 	}
 }
 

@@ -357,7 +357,8 @@ func VarKey(v *types.Var) string {
 // type (type Mode string): the interpreter's Mode and a plugin's are two
 // types, so both tiers keep the field as the basic type and reach it
 // through a pointer conversion, *Mode from *string, which Go allows
-// between pointers to types of one underlying type.
+// between pointers to types of one underlying type. (The interpreter's
+// Mode is a string at run time: its new(Mode) is a *string too.)
 func SideBasic(ft types.Type, isNew func(*types.Named) bool) (*types.Basic, bool) {
 	named, ok := types.Unalias(ft).(*types.Named)
 	if !ok || !isNew(named) {
@@ -365,4 +366,41 @@ func SideBasic(ft types.Type, isNew func(*types.Named) bool) (*types.Basic, bool
 	}
 	b, ok := named.Underlying().(*types.Basic)
 	return b, ok
+}
+
+// SideStorage returns the type a plugin keeps a field of type ft in, when
+// ft is made of types the change declares anew over basic types ([]Mode,
+// map[string]*Mode) and of no other type it declares: ft with each of
+// them replaced by its basic type, the type the interpreter's values of ft
+// have at run time (it builds no named types). The plugin reaches the
+// field through an unsafe.Pointer conversion, *[]Mode from *[]string: the
+// two have one layout.
+func SideStorage(ft types.Type, isNew func(*types.Named) bool) (types.Type, bool) {
+	changed, ok := false, true
+	var walk func(t types.Type) types.Type
+	walk = func(t types.Type) types.Type {
+		switch t := types.Unalias(t).(type) {
+		case *types.Named:
+			if !isNew(t) {
+				return t
+			}
+			b, basic := t.Underlying().(*types.Basic)
+			ok = ok && basic
+			changed = true
+			return b
+		case *types.Pointer:
+			return types.NewPointer(walk(t.Elem()))
+		case *types.Slice:
+			return types.NewSlice(walk(t.Elem()))
+		case *types.Array:
+			return types.NewArray(walk(t.Elem()), t.Len())
+		case *types.Map:
+			return types.NewMap(walk(t.Key()), walk(t.Elem()))
+		case *types.Chan:
+			return types.NewChan(t.Dir(), walk(t.Elem()))
+		}
+		return t
+	}
+	st := walk(ft)
+	return st, ok && changed
 }
