@@ -55,3 +55,22 @@ func TestNativeOnlyVarOfInterpreter(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestNativePromotedField saves a change that declares a type embedding
+// the compiled Counter and reaches Counter's unexported field through it
+// (promoted, and through the embedded field by name): the plugin writes
+// the explicit path through the field's accessor, builds, and goes live
+// natively with the same steps as interpreted.
+func TestNativePromotedField(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		src := strings.Replace(string(orig), "func step() int { return 1 }", "func step() int { return 1 }\n\ntype box struct {\n\tCounter\n}", 1)
+		saveEdit(t, lib, []byte(src), "c.n += step()", "b := &box{}\n\tb.Counter.n = c.n\n\tb.n += 3 * step()\n\tc.n = b.n")
+		env.waitCount(3)
+		name := fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d)", lineOf(t, lib, "func (c *Counter) Inc"))
+		env.waitConsole("native: " + name)
+		env.waitCount(3)
+		env.Disconnect()
+	})
+}

@@ -182,6 +182,9 @@ func (w *funcWriter) write(n ast.Node, name *ast.Ident) (string, error) {
 					if kv, ok := e.(*ast.KeyValueExpr); ok {
 						if id, ok := kv.Key.(*ast.Ident); ok {
 							w.handled[id] = true
+							if f, ok := w.c.Info.Uses[id].(*types.Var); ok && w.pluginFieldName(f) != f.Name() {
+								w.edits = append(w.edits, edit{w.off(id.Pos()), w.off(id.End()), w.pluginFieldName(f)}) // embedded.go
+							}
 						}
 					}
 				}
@@ -364,11 +367,14 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 		return
 	}
 	if len(sel.Index()) != 1 {
-		w.fail(notCovered("%s is reached through an embedded field", obj.Name()))
+		w.promoted(se, sel) // embedded.go
 		return
 	}
 	if w.nd.declared(sel.Recv()) {
 		w.handled[se.Sel] = true
+		if f, ok := obj.(*types.Var); ok && w.pluginFieldName(f) != f.Name() {
+			w.edits = append(w.edits, edit{w.off(se.Sel.Pos()), w.off(se.Sel.End()), w.pluginFieldName(f)})
+		}
 		return // of a type the change declares: the plugin declares it too
 	}
 	if sel.Kind() == types.MethodExpr {

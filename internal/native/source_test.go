@@ -143,6 +143,31 @@ func TestSourceReorderedLiteral(t *testing.T) {
 	}
 }
 
+// TestSourceEmbedded checks the embedded fields of a type the change
+// declares anew: the embedded unexported type's field is named after the
+// native alias the plugin embeds, in a selection and a literal's key, and
+// an unexported field promoted through embedded fields is written as the
+// explicit path, through accessors (embedded.go).
+func TestSourceEmbedded(t *testing.T) {
+	saved := strings.Replace(compiledLib, "func (c *Counter) Inc() int { return 0 }",
+		"func (c *Counter) Inc() int { w := &wrap{counter: counter{}}; w.counter.n = 2; w.n++; return w.n + c.n }\n\ntype wrap struct {\n\tcounter\n}\n", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "Inc")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"w := &wrap{LpNT_counter: lp_p.LpNT_counter{}}",
+		"(*lp_p.LpNField_counter_n(&(w.LpNT_counter))) = 2",
+		"(*lp_p.LpNField_counter_n(&(w.LpNT_counter)))++",
+		"(*lp_p.LpNField_counter_n(&((*lp_p.LpNField_Counter_counter(c)))))",
+		"type wrap struct {\n\tlp_p.LpNT_counter\n}",
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("source has no %q:\n%s", want, src)
+		}
+	}
+}
+
 // TestSourceNotCovered checks what the native tier leaves interpreted,
 // with the reason.
 func TestSourceNotCovered(t *testing.T) {
@@ -150,7 +175,7 @@ func TestSourceNotCovered(t *testing.T) {
 		name, pkg, old, new, fn, want string
 	}{
 		{"new method value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { f := c.twice; return f() }\n\nfunc (c *Counter) twice() int { return 2 }", "Inc", "not called directly"},
-		{"embedded field", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { return c.n }", "Inc", "embedded field"},
+		{"promoted field of a value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { return Counter{}.n }", "Inc", "reached through an embedded field of a value without an address"},
 		{"elided literal type", "lib", "func Make() inner { return inner{} }", "func Make() inner { return []inner{{v: 1}}[0] }", "Make", "type elided"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
