@@ -76,6 +76,32 @@ var replayModules = []Module{
 		probe: httpProber(chiProbes),
 		doc:   "HTTP router and middleware (_examples/todos-resource, on :3333); probe: " + strconv.Itoa(len(chiProbes)) + " HTTP requests",
 	},
+	{
+		name: "websocket", path: "github.com/gorilla/websocket",
+		versions: []string{"v1.4.0", "v1.4.1", "v1.4.2", "v1.5.0", "v1.5.1", "v1.5.3"},
+		pkg:      "./examples/chat",
+		args:     func(port int) []string { return []string{"-addr", "127.0.0.1:" + strconv.Itoa(port)} },
+		probe:    httpProber(websocketProbes),
+		doc:      "WebSocket library (examples/chat); probe: " + strconv.Itoa(len(websocketProbes)) + " HTTP requests, the handshakes the upgrader refuses",
+	},
+}
+
+// websocketProbes are the requests of websocket's probe: the chat
+// example's pages and the handshakes its Upgrader refuses, each for
+// another reason (a handshake it accepts would hold the connection).
+var websocketProbes = []httpProbe{
+	{method: "GET", path: "/"},
+	{method: "GET", path: "/nothing"},
+	{method: "POST", path: "/"},
+	{method: "GET", path: "/ws"},
+	{method: "POST", path: "/ws", header: []string{"Connection", "Upgrade", "Upgrade", "websocket"}},
+	{method: "GET", path: "/ws", header: []string{"Connection", "Upgrade", "Upgrade", "websocket"}},
+	{method: "GET", path: "/ws", header: []string{"Connection", "keep-alive, Upgrade", "Upgrade", "WebSocket", "Sec-WebSocket-Version", "12"}},
+	{method: "GET", path: "/ws", header: []string{"Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13"}},
+	{method: "GET", path: "/ws", header: []string{"Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "short"}},
+	{method: "GET", path: "/ws", header: []string{"Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13",
+		"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==", "Origin", "http://elsewhere.example"}},
+	{method: "GET", path: "/ws", header: []string{"Upgrade", "websocket", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}},
 }
 
 // Find returns the module of replayModules named name.
