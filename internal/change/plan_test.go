@@ -167,6 +167,8 @@ func TestPlanPackage(t *testing.T) {
 			"a.go:5:1: signature of g changed and its compiled caller F is not patched: restart to apply", ""},
 		{"signature with its callers", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int", "func g(x, y int) int"),
 			"b.go": edit(t, "b.go", "return g(1)", "return g(1, 2)")}, "F", "", ""},
+		{"signature with its caller removed", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int", "func g(x, y int) int"),
+			"b.go": edit(t, "b.go", "func F() int { return g(1) }\n", "")}, "", "", "b.go:1:9: F removed: its compiled body stays in the program, unused"},
 		{"parameter renamed", "b.go", map[string][]byte{"b.go": edit(t, "b.go", "func H(_ int) int { return 2 }", "func H(n int) int { return n }")}, "H", "", ""},
 		{"removed, unused", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func spare() string { return \"spare\" }", "")}, "", "",
 			"a.go:1:9: spare removed: its compiled body stays in the program, unused"},

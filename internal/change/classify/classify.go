@@ -139,6 +139,16 @@ func Files(b Build, fcs []FileChange, live map[string]Live, callers func(key str
 		}
 		return nil, nil
 	}
+	// A function the change removes (from its file, or with its file) is
+	// no compiled caller either: its compiled body no longer runs once no
+	// compiled code calls it, which funcs checks of the removal itself.
+	for _, c := range cs {
+		for key := range c.old.Funcs {
+			if _, fn := declaredIn(key); fn == nil {
+				patched[key] = true
+			}
+		}
+	}
 	helpersChanged := false
 	declared := map[string]bool{}
 	declaredVars := packageVars(b, fcs)
