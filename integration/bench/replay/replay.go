@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -114,8 +115,8 @@ func replayPair(ctx context.Context, m Module, fromDir, toDir, work string, o Op
 	defer func() { st.Seconds = time.Since(start).Seconds() }()
 	skip := func(why string) Step { return Step{Outcome: outcomeSkipped, Skipped: why} }
 	fail := func(err error) Step { return Step{Outcome: outcomeFailed, Failures: []string{err.Error()}} }
-	modA, errA := os.ReadFile(filepath.Join(fromDir, "go.mod"))
-	modB, errB := os.ReadFile(filepath.Join(toDir, "go.mod"))
+	modA, errA := goMod(fromDir, m.path)
+	modB, errB := goMod(toDir, m.path)
 	if err := errors.Join(errA, errB); err != nil {
 		return fail(err)
 	}
@@ -126,7 +127,7 @@ func replayPair(ctx context.Context, m Module, fromDir, toDir, work string, o Op
 	if err != nil {
 		return fail(err)
 	}
-	if err := prepareWork(ctx, fromDir, work, o.Proxy); err != nil {
+	if err := prepareWork(ctx, fromDir, work, o.Proxy, modA); err != nil {
 		return fail(err)
 	}
 	linked, err := linkedDirs(ctx, work, m.pkg)
@@ -150,14 +151,29 @@ func replayPair(ctx context.Context, m Module, fromDir, toDir, work string, o Op
 	return st
 }
 
+// goMod returns the go.mod of the module tree dir of module path, or the
+// one the go command gives a version published without a go.mod
+// (websocket v1.4.0): the module's path alone.
+func goMod(dir, path string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return []byte("module " + path + "\n"), nil
+	}
+	return b, err
+}
+
 // prepareWork replaces work with a writable copy of the module tree dir
-// (the module cache is read-only) and downloads its dependencies.
-func prepareWork(ctx context.Context, dir, work, proxy string) error {
+// (the module cache is read-only), with mod as its go.mod, and downloads
+// its dependencies.
+func prepareWork(ctx context.Context, dir, work, proxy string, mod []byte) error {
 	if err := os.RemoveAll(work); err != nil {
 		return err
 	}
 	if err := benchkit.CopyTree(dir, work); err != nil {
 		return fmt.Errorf("copying %s: %w", dir, err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "go.mod"), mod, 0o644); err != nil {
+		return err
 	}
 	cmd := exec.CommandContext(ctx, "go", "mod", "download")
 	cmd.Dir, cmd.Env = work, withProxy(proxy)
