@@ -164,7 +164,7 @@ func TestPlanPackage(t *testing.T) {
 		{"helper, then its user", "b.go", map[string][]byte{"a.go": newHelper, "b.go": useHelper}, "F", "", ""},
 		{"user alone", "b.go", map[string][]byte{"b.go": useHelper}, "", "b.go:3:25: undefined: parse", ""},
 		{"signature, callers unpatched", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int", "func g(x, y int) int")}, "",
-			"a.go:5:1: signature of g changed and its compiled caller F is not patched: restart to apply", ""},
+			"a.go:5:1: signature of g changed and its compiled caller F is not patched: edit those functions too, or restart to apply", ""},
 		{"signature with its callers", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int", "func g(x, y int) int"),
 			"b.go": edit(t, "b.go", "return g(1)", "return g(1, 2)")}, "F", "", ""},
 		{"signature with its caller removed", "a.go", map[string][]byte{"a.go": edit(t, "a.go", "func g(x int) int", "func g(x, y int) int"),

@@ -1,6 +1,11 @@
 package classify
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/livepatch/livepatch/internal/change/diag"
+)
 
 // resigned decides the functions and methods of the saved file whose
 // signature changed: each becomes a helper of its callers when every
@@ -33,7 +38,11 @@ func (c *classifier) resigned(fns []*FuncDecl, patched map[string]bool, declared
 		case len(elsewhere) > 0:
 			c.refuse(fn.Decl.Pos(), fn.Key, "signature of %s changed and its compiled caller %s, of another package, is not patched: a change is planned one package at a time", fn.Name, strings.Join(elsewhere, ", "))
 		case len(unpatched) > 0:
-			c.refuse(fn.Decl.Pos(), fn.Key, "signature of %s changed and its compiled caller %s is not patched", fn.Name, strings.Join(unpatched, ", "))
+			// Editing (or removing) those callers makes it go live: the
+			// save waits for them.
+			d := c.diagnostic(fn.Decl.Pos(), fn.Key, diag.RefusedUnpatched, fmt.Sprintf("signature of %s changed and its compiled caller %s is not patched", fn.Name, strings.Join(unpatched, ", ")))
+			d.Edits = c.cur.PkgPath
+			c.pl.Refusals = append(c.pl.Refusals, d)
 		default:
 			c.pl.Helpers = append(c.pl.Helpers, fn)
 			if _, ok := live[fn.Key]; ok {
