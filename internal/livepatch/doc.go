@@ -127,7 +127,8 @@
 // (gates.go); a failed build opens the gate, and they run interpreted.
 // A function breakpoint by name on a patched function does the same, and
 // goes to Delve as the plugin's function once the patch is native
-// (funcbps.go).
+// (funcbps.go); a line offset in one (pkg.F:2) counts from the
+// function's line in the file as saved (funcoffsets.go).
 // After every save, revert, redefinition, native switch and
 // failed native build, the client's breakpoints are set again where their
 // lines are now, and a breakpoint event tells the client of each that
