@@ -180,6 +180,9 @@ func (m *Manager) setFunctionBreakpoints(ctx context.Context, s *dapproxy.Sessio
 func (st *session) foldNative(frames []map[string]any, names []string, plugin, hidden []bool) {
 	for i, p := range st.foldPatches(names, plugin, hidden) {
 		if p == nil {
+			if plugin[i] {
+				st.pluginFrame(frames[i], names[i])
+			}
 			continue
 		}
 		name := p.Name + literalSuffix(p, names[i])
@@ -190,6 +193,26 @@ func (st *session) foldNative(frames []map[string]any, names []string, plugin, h
 			cur := st.pluginToCurrent(p, int(line))
 			st.mu.Unlock()
 			frames[i]["line"] = json.Number(strconv.Itoa(cur))
+		}
+	}
+}
+
+// pluginFrame gives a frame of plugin code that is not a live patch's
+// function, one its save declared anew, its name in the program and its
+// line in the file as last seen (pluginlines.go).
+func (st *session) pluginFrame(f map[string]any, fn string) {
+	src, _ := f["source"].(map[string]any)
+	path, _ := src["path"].(string)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	p := st.pluginPatch(fn, path)
+	if p == nil {
+		return
+	}
+	f["name"] = pluginFrameName(p, fn)
+	if n, ok := f["line"].(json.Number); ok {
+		if line, err := n.Int64(); err == nil {
+			f["line"] = json.Number(strconv.Itoa(st.pluginToCurrent(p, int(line))))
 		}
 	}
 }

@@ -39,11 +39,7 @@ func (m *Manager) outputFilter(s *dapproxy.Session, category string) dapproxy.Ou
 		if st == nil {
 			return rewriteFrames(lines, sites, nil, nil)
 		}
-		return rewriteFrames(lines, sites, st.foldPatches, func(file string, n int) int {
-			st.mu.Lock()
-			defer st.mu.Unlock()
-			return st.currentLine(file, n)
-		})
+		return rewriteFrames(lines, sites, st.foldPatches, st.tracebackFrame)
 	}}
 	return f.filter
 }
@@ -216,8 +212,8 @@ type tracebackFrame struct {
 // rewriteFrames returns a traceback's frame lines as the user should see
 // them, and whether it hid the machinery's. sites are the agent's lines
 // of the panic (panicsites.go); fold is the session's foldPatches,
-// current its currentLine; both are nil when there is no session.
-func rewriteFrames(lines []string, sites []panicSite, fold func(names []string, plugin, hidden []bool) []*Patch, current func(file string, n int) int) ([]string, bool) {
+// current its tracebackFrame; both are nil when there is no session.
+func rewriteFrames(lines []string, sites []panicSite, fold func(names []string, plugin, hidden []bool) []*Patch, current frameMapper) ([]string, bool) {
 	var frames []tracebackFrame
 	for _, l := range lines {
 		if strings.HasPrefix(l, "\t") && len(frames) > 0 {
@@ -244,12 +240,15 @@ func rewriteFrames(lines []string, sites []panicSite, fold func(names []string, 
 		if hidden[i] {
 			continue
 		}
-		switch {
-		case patches[i] != nil:
-			// Its lines are the saved file's already.
-			fr.lines[0] = patches[i].Name + fr.lines[0][len(fr.name):]
-		case current != nil && len(fr.lines) > 1:
-			fr.lines[1] = currentAt(current, fr.lines[1])
+		name := ""
+		if current != nil && len(fr.lines) > 1 {
+			name, fr.lines[1] = currentAt(current, fr.name, fr.lines[1])
+		}
+		if patches[i] != nil {
+			name = patches[i].Name
+		}
+		if name != "" {
+			fr.lines[0] = name + fr.lines[0][len(fr.name):]
 		}
 		out = append(out, fr.lines...)
 	}
@@ -275,24 +274,46 @@ func tracebackGlue(name string) bool {
 	return glueFunc(name) || name == "panic" || name == "runtime.gopanic"
 }
 
-// currentAt returns a traceback's position line at the line of the file
-// as saved, which current gives.
-func currentAt(current func(file string, n int) int, line string) string {
+// frameMapper returns the name in the program ("": as it is) and the
+// line of the file as saved of a traceback's frame in fn at line n of
+// file.
+type frameMapper func(fn, file string, n int) (string, int)
+
+// tracebackFrame is the session's frameMapper: a frame of plugin code is
+// mapped from the plugin's lines, and one its save declared anew named in
+// the patched package (pluginlines.go); others from the compiled lines.
+func (st *session) tracebackFrame(fn, file string, n int) (string, int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	p := st.pluginPatch(fn, file)
+	if p == nil {
+		return "", st.currentLine(file, n)
+	}
+	name := ""
+	if p.nativeFunc != fn && p.nativeFunc != outerFunc(fn) {
+		name = pluginFuncName(p, fn)
+	}
+	return name, st.pluginToCurrent(p, n)
+}
+
+// currentAt returns the name that current gives the frame of fn whose
+// position line is line, and the line at the line of the file as saved.
+func currentAt(current frameMapper, fn, line string) (string, string) {
 	text, nl := strings.CutSuffix(line, "\n")
 	m := tracebackAt.FindStringSubmatch(text)
 	if m == nil {
-		return line
+		return "", line
 	}
 	n, err := strconv.Atoi(m[3])
 	if err != nil {
-		return line
+		return "", line
 	}
-	cur := current(m[2], n)
+	name, cur := current(fn, m[2], n)
 	if cur == n {
-		return line
+		return name, line
 	}
 	if nl {
 		m[4] += "\n"
 	}
-	return m[1] + m[2] + ":" + strconv.Itoa(cur) + m[4]
+	return name, m[1] + m[2] + ":" + strconv.Itoa(cur) + m[4]
 }
