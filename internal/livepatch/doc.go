@@ -143,7 +143,9 @@
 // lines are those of the file as saved when the patch was made; after a
 // later save moves the function without changing it, they are mapped to
 // the file as saved now, both ways, as the compiled file's are
-// (pluginlines.go). A plugin calls
+// (pluginlines.go); so are the frames of functions its save declared
+// anew, which the plugin compiled beside it, named in the patched
+// package. A plugin calls
 // its own copy of the runtime, so each native switch adds the plugin's
 // runtime.fatalpanic and fatal throws to Delve's breakpoints of
 // unrecovered panics and fatal throws, in a pause the client does not see
