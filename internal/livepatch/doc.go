@@ -117,7 +117,11 @@
 // the answer and Delve's breakpoint events back), stack frames and
 // exceptionInfo's stack text (exception.go), log points' output
 // (breakpoints.go), and the Go runtime's tracebacks on the program's
-// stderr, which also lose the machinery's frames (traceback.go). A breakpoint at a line that the running code does not
+// stderr, which also lose the machinery's frames (traceback.go; an
+// interpreted patch's frame there is marked as at its declaration's line,
+// panicsites.go). At a stop, an interpreted patch's frame gets the line
+// its interpreted code runs, read from yaegi's run loop and the agent's
+// table of lines through Delve (interplines.go). A breakpoint at a line that the running code does not
 // have is answered unverified with the reason: a changed line whose
 // change is not live, a line in a function whose patch is interpreted (it
 // becomes active when the patch goes native, or says why it stays
