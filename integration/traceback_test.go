@@ -7,13 +7,16 @@ import (
 	"testing"
 
 	"github.com/google/go-dap"
+
+	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
 // TestTracebackOfPatchedPanic saves an edit that adds a line above greet
 // and makes greet assign to a nil map, a run-time error raised inside the
 // interpreter; after the stop at the unrecovered panic the program goes on
 // and dies, and the Go runtime's traceback on its stderr shows the user's
-// frames as compiled code would, at the lines of the file as saved, with
+// frames as compiled code would, at the lines of the file as saved (the
+// interpreted greet at its declaration's, marked as such), with
 // none of the machinery that ran the patch, under the panic's report as
 // compiled code prints it (issues 15 and 17).
 func TestTracebackOfPatchedPanic(t *testing.T) {
@@ -41,6 +44,10 @@ func TestTracebackOfPatchedPanic(t *testing.T) {
 		trace := text[strings.Index(text, "\ngoroutine ")+1:]
 		for _, want := range []string{
 			"main.greet(",
+			// The interpreter does not tell the line that ran: the frame
+			// is at the declaration's, and says so.
+			fmt.Sprintf("\t%s:%d ", main, lineOf(t, main, "func greet(")),
+			" " + wire.InterpretedAtDecl + "\nmain.title()",
 			fmt.Sprintf("main.title()\n\t%s:%d ", main, lineOf(t, main, `return greet("x")`)),
 			fmt.Sprintf("main.line(0x"),
 			fmt.Sprintf("main.main()\n\t%s:%d ", main, lineOf(t, main, "report(line(c))")),

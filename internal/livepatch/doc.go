@@ -117,7 +117,11 @@
 // the answer and Delve's breakpoint events back), stack frames and
 // exceptionInfo's stack text (exception.go), log points' output
 // (breakpoints.go), and the Go runtime's tracebacks on the program's
-// stderr, which also lose the machinery's frames (traceback.go). A breakpoint at a line that the running code does not
+// stderr, which also lose the machinery's frames (traceback.go; an
+// interpreted patch's frame there is marked as at its declaration's line,
+// panicsites.go). At a stop, an interpreted patch's frame gets the line
+// its interpreted code runs, read from yaegi's run loop and the agent's
+// table of lines through Delve (interplines.go). A breakpoint at a line that the running code does not
 // have is answered unverified with the reason: a changed line whose
 // change is not live, a line in a function whose patch is interpreted (it
 // becomes active when the patch goes native, or says why it stays
@@ -127,7 +131,8 @@
 // (gates.go); a failed build opens the gate, and they run interpreted.
 // A function breakpoint by name on a patched function does the same, and
 // goes to Delve as the plugin's function once the patch is native
-// (funcbps.go).
+// (funcbps.go); a line offset in one (pkg.F:2) counts from the
+// function's line in the file as saved (funcoffsets.go).
 // After every save, revert, redefinition, native switch and
 // failed native build, the client's breakpoints are set again where their
 // lines are now, and a breakpoint event tells the client of each that
@@ -142,7 +147,9 @@
 // lines are those of the file as saved when the patch was made; after a
 // later save moves the function without changing it, they are mapped to
 // the file as saved now, both ways, as the compiled file's are
-// (pluginlines.go). A plugin calls
+// (pluginlines.go); so are the frames of functions its save declared
+// anew, which the plugin compiled beside it, named in the patched
+// package. A plugin calls
 // its own copy of the runtime, so each native switch adds the plugin's
 // runtime.fatalpanic and fatal throws to Delve's breakpoints of
 // unrecovered panics and fatal throws, in a pause the client does not see

@@ -3,6 +3,7 @@ package livepatch
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-dap"
@@ -18,18 +19,42 @@ import (
 // at the agent's gate as a source breakpoint in it does (gates.go) until
 // the patch is native and the breakpoint in its plugin.
 
-// namesPatch reports whether name, a client's function breakpoint's,
-// names the function of p: its full name, its key, or the name with
-// Delve's short package (lib.(*Counter).Inc).
+// namesPatch reports whether name, a client's function breakpoint's
+// function, names the function of p (namesFunc).
 func namesPatch(name string, p *Patch) bool {
-	return name == p.Name || name == p.Key || strings.HasSuffix(p.Name, "/"+name)
+	return namesFunc(name, p.Key, p.Name)
 }
 
-// patchNamed returns the live patch whose function name names, or nil.
-// The caller holds mu.
+// namesFunc reports whether name, a client's function breakpoint's
+// function, names the function key, whose name as the debugger shows it
+// is display: either in full, or the name with Delve's short package
+// (lib.(*Counter).Inc).
+func namesFunc(name, key, display string) bool {
+	return name == display || name == key || strings.HasSuffix(display, "/"+name)
+}
+
+// splitOffset splits a function breakpoint's name into its function and
+// the line offset Delve reads after it ("pkg.F:2": the function's first
+// line plus 2), 0 when there is none.
+func splitOffset(name string) (fn string, off int) {
+	i := strings.LastIndex(name, ":")
+	if i < 0 {
+		return name, 0
+	}
+	n, err := strconv.Atoi(name[i+1:])
+	if err != nil || n < 0 {
+		return name, 0
+	}
+	return name[:i], n
+}
+
+// patchNamed returns the live patch whose function name (a function
+// breakpoint's, with or without a line offset) names, or nil. The caller
+// holds mu.
 func (st *session) patchNamed(name string) *Patch {
+	fn, _ := splitOffset(name)
 	for _, p := range st.live {
-		if namesPatch(name, p) {
+		if namesPatch(fn, p) {
 			return p
 		}
 	}
@@ -40,7 +65,7 @@ func (st *session) patchNamed(name string) *Patch {
 // on the function of p. The caller holds mu.
 func (st *session) funcBreakpointOn(p *Patch) bool {
 	for _, b := range st.bps.native.client {
-		if namesPatch(b.Name, p) {
+		if fn, _ := splitOffset(b.Name); namesPatch(fn, p) {
 			return true
 		}
 	}
@@ -48,41 +73,66 @@ func (st *session) funcBreakpointOn(p *Patch) bool {
 }
 
 // clientFuncs returns the client's function breakpoints as Delve gets
-// them: one on a function whose patch is native names the plugin's
-// function. The caller holds mu.
+// them (placeFunc), without those it does not get. The caller holds mu.
 func (st *session) clientFuncs() []dap.FunctionBreakpoint {
-	out := make([]dap.FunctionBreakpoint, len(st.bps.native.client))
+	return delveFuncs(st.placeFuncs())
+}
+
+// placeFuncs places the client's function breakpoints. The caller holds
+// mu.
+func (st *session) placeFuncs() []funcPlace {
+	out := make([]funcPlace, len(st.bps.native.client))
 	for i, b := range st.bps.native.client {
-		if p := st.patchNamed(b.Name); p != nil && p.Tier == TierNative && p.nativeFunc != "" {
-			b.Name = p.nativeFunc
-		}
-		out[i] = b
+		out[i] = st.placeFunc(b)
 	}
 	return out
 }
 
-// clientAnswer makes Delve's answer for the client's function breakpoints
-// the client's: the line of one in a plugin in the file as last seen, the
-// id the one the client was told (Delve's new id, of a breakpoint moved
-// into or out of a plugin, aliased to it). The caller holds mu.
-func (st *session) clientAnswer(bps []dap.Breakpoint) {
-	nb := &st.bps.native
-	for i := range bps {
-		b := &bps[i]
-		if i >= len(nb.client) {
-			break
-		}
-		if p := st.patchNamed(nb.client[i].Name); p != nil && b.Line > 0 {
-			b.Line = st.pluginToCurrent(p, b.Line)
-		}
-		if i < len(nb.told) && nb.told[i] != 0 && b.Id != 0 {
-			b.Id = st.bps.clientID(b.Id, nb.told, i)
+// delveFuncs returns the function breakpoints of places that Delve gets.
+func delveFuncs(places []funcPlace) []dap.FunctionBreakpoint {
+	out := make([]dap.FunctionBreakpoint, 0, len(places))
+	for _, pl := range places {
+		if pl.reason == "" {
+			out = append(out, pl.fb)
 		}
 	}
-	nb.told = make([]int, len(bps))
-	for i, b := range bps {
+	return out
+}
+
+// clientAnswer returns what the client is told of its function
+// breakpoints, placed as places, given Delve's answer for those it got:
+// the line of one in a plugin or in a file changed since the build in
+// the file as last seen, the id the one the client was told (Delve's new
+// id, of a breakpoint moved into or out of a plugin, aliased to it), and
+// those Delve did not get unverified with the reason. The caller holds
+// mu.
+func (st *session) clientAnswer(places []funcPlace, delve []dap.Breakpoint) []dap.Breakpoint {
+	nb := &st.bps.native
+	out := make([]dap.Breakpoint, len(places))
+	k := 0
+	for i, pl := range places {
+		var b dap.Breakpoint
+		switch {
+		case pl.reason != "":
+			b = dap.Breakpoint{Message: pl.reason}
+		case k < len(delve):
+			b = delve[k]
+			k++
+			if pl.patch != nil && b.Line > 0 {
+				b.Line = st.pluginToCurrent(pl.patch, b.Line)
+			} else if b.Source != nil && b.Line > 0 {
+				b.Line = st.currentLine(b.Source.Path, b.Line)
+			}
+		}
+		b.Id = st.bps.clientID(b.Id, nb.told, i)
+		out[i] = b
+	}
+	nb.told = make([]int, len(out))
+	for i, b := range out {
 		nb.told[i] = b.Id
 	}
+	nb.shown = out
+	return out
 }
 
 // followFuncs sends Delve the client's function breakpoints again when a
@@ -95,7 +145,17 @@ func (st *session) followFuncs(ctx context.Context) {
 	if same {
 		return
 	}
-	if _, r, err := st.syncFunctionBreakpoints(ctx); r != nil || err != nil {
+	st.mu.Lock()
+	was := st.bps.native.shown
+	st.mu.Unlock()
+	bps, r, err := st.syncFunctionBreakpoints(ctx)
+	if r != nil || err != nil {
 		st.m.log.Warn("re-setting function breakpoints", "err", err)
+		return
+	}
+	for i, b := range bps {
+		if i >= len(was) || was[i].Line != b.Line || was[i].Verified != b.Verified || was[i].Message != b.Message {
+			st.s.SendEvent("breakpoint", dap.BreakpointEventBody{Reason: "changed", Breakpoint: b})
+		}
 	}
 }

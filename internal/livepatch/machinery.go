@@ -77,16 +77,19 @@ func (m *Manager) stackTrace(ctx context.Context, s *dapproxy.Session, raw json.
 		return r, nil
 	}
 	hidden, names, plugin := hiddenFrames(d, body.StackFrames)
+	hideStdOnTop(names, hidden)
 	st := m.existing(s)
+	placed := make([]bool, len(body.StackFrames))
 	if st != nil {
 		st.foldNative(body.StackFrames, names, plugin, hidden)
+		placed = st.interpretedLines(d, int64(thread), body.StackFrames, names, hidden) // interplines.go
 	}
 	var shown []map[string]any
 	for i, f := range body.StackFrames {
 		if hidden[i] {
 			continue
 		}
-		if st != nil && !plugin[i] {
+		if st != nil && !plugin[i] && !placed[i] {
 			st.frameToCurrent(f)
 		}
 		if id, err := f["id"].(json.Number).Int64(); err == nil {
@@ -101,6 +104,33 @@ func (m *Manager) stackTrace(ctx context.Context, s *dapproxy.Session, raw json.
 		hi = min(lo+int(levels), hi)
 	}
 	return map[string]any{"stackFrames": shown[lo:hi], "totalFrames": total}, nil
+}
+
+// hideStdOnTop hides the standard library's frames on top of a stack
+// that the machinery called (an allocation of the interpreter's, a
+// lookup of reflect's, where a pause while interpreted code runs often
+// lands): the user's code on top is the interpreted code, whose frame is
+// the patched function's (interplines.go).
+func hideStdOnTop(names []string, hidden []bool) {
+	k := 0
+	for k < len(names) && stdFunc(names[k]) {
+		k++
+	}
+	if k == 0 || k == len(names) || !hidden[k] || !machineryFunc(names[k]) {
+		return
+	}
+	for i := range k {
+		hidden[i] = true
+	}
+}
+
+// stdFunc reports whether fn, a function as the binary names it, is the
+// standard library's: its package path's first element has no dot, and
+// it is not main.
+func stdFunc(fn string) bool {
+	pkg := funcPackage(fn) // pluginlines.go
+	first, _, _ := strings.Cut(pkg, "/")
+	return pkg != "" && pkg != "main" && !strings.Contains(first, ".")
 }
 
 // hiddenFrames marks the frames of the machinery, found by the functions

@@ -31,6 +31,7 @@ type nativeBreakpoints struct {
 	client []dap.FunctionBreakpoint    // the client's own function breakpoints
 	sent   []dap.FunctionBreakpoint    // and as Delve last got them (funcbps.go)
 	told   []int                       // the ids the client was told of them
+	shown  []dap.Breakpoint            // and what it was told of them
 	bySrc  map[string][]nativeBP       // by the client's path
 	answer map[string][]dap.Breakpoint // Delve's answer for bySrc's
 	ids    map[int]string              // Delve's ids of bySrc's: their patches' keys
@@ -60,12 +61,18 @@ func (st *session) nativeBreakpoint(path string, cur []byte, b dap.SourceBreakpo
 	// made (pluginlines.go).
 	at := st.currentToPlugin(p, cur, b.Line)
 	if at == 0 {
-		return nativeBP{}, fmt.Sprintf("%s:%d: this line of %s changed since its live patch and the change is not live (the console says why); restart to debug the new code", filepath.Base(path), b.Line, p.Name)
+		return nativeBP{}, changedSincePatch(path, b.Line, p)
 	}
 	// Delve counts the line from the function's first (its //line
 	// directive's, the declaration's line in the saved file).
 	fb := dap.FunctionBreakpoint{Name: p.nativeFunc + ":" + strconv.Itoa(at-p.Line), Condition: b.Condition, HitCondition: b.HitCondition}
 	return nativeBP{fb: fb, key: p.Key, log: log}, ""
+}
+
+// changedSincePatch says why a breakpoint at line n of path, in the
+// function of native patch p, is not set: the line changed since.
+func changedSincePatch(path string, n int, p *Patch) string {
+	return fmt.Sprintf("%s:%d: this line of %s changed since its live patch and the change is not live (the console says why); restart to debug the new code", filepath.Base(path), n, p.Name)
 }
 
 // setNative sets the breakpoints in native patches of one source, and
@@ -101,7 +108,8 @@ func (st *session) setNative(ctx context.Context, path string, fbs []nativeBP) (
 func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoint, *dapproxy.DelveResponse, error) {
 	st.mu.Lock()
 	nb := &st.bps.native
-	nb.sent = st.clientFuncs() // funcbps.go
+	places := st.placeFuncs() // funcbps.go
+	nb.sent = delveFuncs(places)
 	all := slices.Clone(nb.sent)
 	paths := slices.Sorted(func(yield func(string) bool) {
 		for p := range nb.bySrc {
@@ -115,7 +123,7 @@ func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoin
 			all = append(all, b.fb)
 		}
 	}
-	nClient := len(nb.client)
+	nClient := len(nb.sent)
 	st.mu.Unlock()
 	if all == nil {
 		all = []dap.FunctionBreakpoint{}
@@ -143,9 +151,7 @@ func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoin
 		}
 		k += n
 	}
-	client := body.Breakpoints[:nClient]
-	st.clientAnswer(client)
-	return client, nil, nil
+	return st.clientAnswer(places, body.Breakpoints[:nClient]), nil, nil
 }
 
 // setFunctionBreakpoints answers the client's setFunctionBreakpoints,
@@ -174,6 +180,9 @@ func (m *Manager) setFunctionBreakpoints(ctx context.Context, s *dapproxy.Sessio
 func (st *session) foldNative(frames []map[string]any, names []string, plugin, hidden []bool) {
 	for i, p := range st.foldPatches(names, plugin, hidden) {
 		if p == nil {
+			if plugin[i] {
+				st.pluginFrame(frames[i], names[i])
+			}
 			continue
 		}
 		name := p.Name + literalSuffix(p, names[i])
@@ -184,6 +193,26 @@ func (st *session) foldNative(frames []map[string]any, names []string, plugin, h
 			cur := st.pluginToCurrent(p, int(line))
 			st.mu.Unlock()
 			frames[i]["line"] = json.Number(strconv.Itoa(cur))
+		}
+	}
+}
+
+// pluginFrame gives a frame of plugin code that is not a live patch's
+// function, one its save declared anew, its name in the program and its
+// line in the file as last seen (pluginlines.go).
+func (st *session) pluginFrame(f map[string]any, fn string) {
+	src, _ := f["source"].(map[string]any)
+	path, _ := src["path"].(string)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	p := st.pluginPatch(fn, path)
+	if p == nil {
+		return
+	}
+	f["name"] = pluginFrameName(p, fn)
+	if n, ok := f["line"].(json.Number); ok {
+		if line, err := n.Int64(); err == nil {
+			f["line"] = json.Number(strconv.Itoa(st.pluginToCurrent(p, int(line))))
 		}
 	}
 }

@@ -3,6 +3,7 @@ package livepatch
 import (
 	"bytes"
 	"path/filepath"
+	"strings"
 )
 
 // A native patch's plugin has the lines of its file as it was saved when
@@ -61,14 +62,63 @@ func (st *session) movedLine(file string, was []byte, n int) int {
 
 // frameLine returns the line of file as last seen of a frame at line of
 // it in function fn (as the binary names it): a plugin's line when fn is
-// a live patch's native code or a literal of it, else a compiled line.
-// The caller holds mu.
+// plugin code of a live patch (pluginPatch), else a compiled line. The
+// caller holds mu.
 func (st *session) frameLine(fn, file string, line int) int {
-	outer := outerFunc(fn) // nativebps.go
-	for _, p := range st.live {
-		if p.nativeFunc != "" && (p.nativeFunc == fn || p.nativeFunc == outer) {
-			return st.pluginToCurrent(p, line)
-		}
+	if p := st.pluginPatch(fn, file); p != nil {
+		return st.pluginToCurrent(p, line)
 	}
 	return st.currentLine(file, line)
+}
+
+// pluginPatch returns the live native patch whose plugin holds fn, a
+// function as the binary names it, with its code in file, or nil: fn is
+// the patch's function, a function literal of it, or a function that its
+// save declared anew, which the plugin compiled in the same package (its
+// lines are the saved file's as the patch's are). The caller holds mu.
+func (st *session) pluginPatch(fn, file string) *Patch {
+	outer, pkg := outerFunc(fn), funcPackage(fn) // nativebps.go
+	var same *Patch
+	for _, p := range st.live {
+		switch {
+		case p.nativeFunc == "":
+		case p.nativeFunc == fn || p.nativeFunc == outer:
+			return p
+		case same == nil && pkg != "" && funcPackage(p.nativeFunc) == pkg && p.checked != nil && filepath.Clean(p.checked.File) == filepath.Clean(file):
+			same = p
+		}
+	}
+	return same
+}
+
+// funcPackage returns the package path of fn, a function as the binary
+// names it ("example.com/lib.(*T).M[...]": "example.com/lib"), or "".
+func funcPackage(fn string) string {
+	head := fn
+	if i := strings.IndexAny(head, "(["); i >= 0 {
+		head = head[:i] // type arguments and receivers may hold paths
+	}
+	pkgEnd := strings.LastIndex(head, "/") + 1
+	i := strings.Index(fn[pkgEnd:], ".")
+	if i < 0 {
+		return ""
+	}
+	return fn[:pkgEnd+i]
+}
+
+// pluginFuncName returns the name that fn, plugin code of p that is not
+// its function (a function its save declared anew), has in the program:
+// in the patched package, named as p is (main.f, example.com/lib.f).
+func pluginFuncName(p *Patch, fn string) string {
+	pkg, plugin := funcPackage(p.Name), funcPackage(fn)
+	if pkg == "" || plugin == "" {
+		return fn
+	}
+	return pkg + fn[len(plugin):]
+}
+
+// pluginFrameName is pluginFuncName as Delve shortens names (lib.f).
+func pluginFrameName(p *Patch, fn string) string {
+	name := pluginFuncName(p, fn)
+	return name[strings.LastIndex(funcPackage(name), "/")+1:]
 }

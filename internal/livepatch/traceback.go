@@ -34,16 +34,12 @@ func (m *Manager) outputFilter(s *dapproxy.Session, category string) dapproxy.Ou
 	if category != "stderr" {
 		return nil
 	}
-	f := &tracebackFilter{rewrite: func(lines []string) ([]string, bool) {
+	f := &tracebackFilter{rewrite: func(lines []string, sites []panicSite) ([]string, bool) {
 		st := m.existing(s)
 		if st == nil {
-			return rewriteFrames(lines, nil, nil)
+			return rewriteFrames(lines, sites, nil, nil)
 		}
-		return rewriteFrames(lines, st.foldPatches, func(file string, n int) int {
-			st.mu.Lock()
-			defer st.mu.Unlock()
-			return st.currentLine(file, n)
-		})
+		return rewriteFrames(lines, sites, st.foldPatches, st.tracebackFrame)
 	}}
 	return f.filter
 }
@@ -53,19 +49,22 @@ func (m *Manager) outputFilter(s *dapproxy.Session, category string) dapproxy.Ou
 // machinery that runs patched code (and the reflect and runtime panic
 // frames next to them), a native patch's frame under the patched
 // function's name with the compiled function it folds away, and
-// positions at the lines of the files as saved; the panic's report above
+// positions at the lines of the files as saved, an interpreted frame's
+// marked as at its declaration's line (panicsites.go); the panic's report above
 // it says a panic the machinery recovered and raised again as the program
 // raised it. It works line by line; a line ended by no newline yet goes
 // on at once, unless a traceback (or a panic's report) is in progress or
 // the line may begin one. Everything else, the headers and "created by"
 // lines included, goes on byte for byte.
 type tracebackFilter struct {
-	rewrite func(frames []string) ([]string, bool) // rewriteFrames with the session's
-	header  []string                               // a panic's report marked recovered and what follows it, held
-	rest    []byte                                 // the start of a line, held
-	midLine bool                                   // the start of the current line went on: its rest goes as is
-	in      bool                                   // in a traceback's frames
-	frames  []string                               // the traceback's frame lines so far, each with its newline
+	rewrite func(frames []string, sites []panicSite) ([]string, bool) // rewriteFrames with the session's
+	sites   []panicSite                                               // the agent's lines of the panic under way (panicsites.go)
+	header  []string                                                  // a panic's report marked recovered and what follows it, held
+	rest    []byte                                                    // the start of a line, held
+	midLine bool                                                      // the start of the current line went on: its rest goes as is
+	sent    []byte                                                    // and what of it went, to read the whole line (at most maxSent bytes)
+	in      bool                                                      // in a traceback's frames
+	frames  []string                                                  // the traceback's frame lines so far, each with its newline
 }
 
 // filter is the tracebackFilter's dapproxy.OutputFilter.
@@ -79,6 +78,7 @@ func (f *tracebackFilter) filter(text []byte, flush bool) []byte {
 			if f.midLine || !f.in && f.header == nil && !mayBeginTraceback(buf) {
 				out = append(out, buf...)
 				f.midLine = true
+				f.sent = append(f.sent, buf[:min(len(buf), maxSent-len(f.sent))]...)
 			} else {
 				f.rest = bytes.Clone(buf)
 			}
@@ -89,6 +89,8 @@ func (f *tracebackFilter) filter(text []byte, flush bool) []byte {
 		if f.midLine {
 			out = append(out, line...)
 			f.midLine = false
+			f.noteSite(strings.TrimSuffix(string(f.sent)+string(line), "\n"), false)
+			f.sent = f.sent[:0]
 			continue
 		}
 		out = f.line(out, string(line))
@@ -129,7 +131,7 @@ func (f *tracebackFilter) line(out []byte, line string) []byte {
 		case goroutineHeader.MatchString(text):
 			f.header, f.in = append(f.header, line), true
 			return out
-		case text == "" || strings.HasPrefix(text, panicPrefix) || strings.HasPrefix(text, "\t"+panicPrefix) || strings.HasPrefix(text, "[signal "):
+		case inPanicReport(text):
 			f.header = append(f.header, line)
 			return out
 		}
@@ -140,7 +142,14 @@ func (f *tracebackFilter) line(out []byte, line string) []byte {
 		return out
 	}
 	f.in = goroutineHeader.MatchString(text)
+	f.noteSite(text, f.in)
 	return append(out, line...)
+}
+
+// inPanicReport reports whether a line may be one of a panic's report,
+// between its first line and the traceback.
+func inPanicReport(text string) bool {
+	return text == "" || strings.HasPrefix(text, panicPrefix) || strings.HasPrefix(text, "\t"+panicPrefix) || strings.HasPrefix(text, "[signal ")
 }
 
 // end appends the traceback in progress to out, its frames rewritten, and
@@ -149,7 +158,8 @@ func (f *tracebackFilter) line(out []byte, line string) []byte {
 func (f *tracebackFilter) end(out []byte) []byte {
 	lines := f.header
 	if f.in {
-		frames, hid := f.rewrite(f.frames)
+		frames, hid := f.rewrite(f.frames, f.sites)
+		f.sites = nil
 		if hid {
 			lines = userPanics(lines)
 		}
@@ -200,10 +210,10 @@ type tracebackFrame struct {
 }
 
 // rewriteFrames returns a traceback's frame lines as the user should see
-// them, and whether it hid the machinery's. fold is the session's
-// foldPatches, current its currentLine; both are nil when there is no
-// session.
-func rewriteFrames(lines []string, fold func(names []string, plugin, hidden []bool) []*Patch, current func(file string, n int) int) ([]string, bool) {
+// them, and whether it hid the machinery's. sites are the agent's lines
+// of the panic (panicsites.go); fold is the session's foldPatches,
+// current its tracebackFrame; both are nil when there is no session.
+func rewriteFrames(lines []string, sites []panicSite, fold func(names []string, plugin, hidden []bool) []*Patch, current frameMapper) ([]string, bool) {
 	var frames []tracebackFrame
 	for _, l := range lines {
 		if strings.HasPrefix(l, "\t") && len(frames) > 0 {
@@ -224,17 +234,21 @@ func rewriteFrames(lines []string, fold func(names []string, plugin, hidden []bo
 	if fold != nil {
 		patches = fold(names, plugin, hidden)
 	}
+	markInterpreted(frames, hidden, sites) // panicsites.go
 	var out []string
 	for i, fr := range frames {
 		if hidden[i] {
 			continue
 		}
-		switch {
-		case patches[i] != nil:
-			// Its lines are the saved file's already.
-			fr.lines[0] = patches[i].Name + fr.lines[0][len(fr.name):]
-		case current != nil && len(fr.lines) > 1:
-			fr.lines[1] = currentAt(current, fr.lines[1])
+		name := ""
+		if current != nil && len(fr.lines) > 1 {
+			name, fr.lines[1] = currentAt(current, fr.name, fr.lines[1])
+		}
+		if patches[i] != nil {
+			name = patches[i].Name
+		}
+		if name != "" {
+			fr.lines[0] = name + fr.lines[0][len(fr.name):]
 		}
 		out = append(out, fr.lines...)
 	}
@@ -260,24 +274,46 @@ func tracebackGlue(name string) bool {
 	return glueFunc(name) || name == "panic" || name == "runtime.gopanic"
 }
 
-// currentAt returns a traceback's position line at the line of the file
-// as saved, which current gives.
-func currentAt(current func(file string, n int) int, line string) string {
+// frameMapper returns the name in the program ("": as it is) and the
+// line of the file as saved of a traceback's frame in fn at line n of
+// file.
+type frameMapper func(fn, file string, n int) (string, int)
+
+// tracebackFrame is the session's frameMapper: a frame of plugin code is
+// mapped from the plugin's lines, and one its save declared anew named in
+// the patched package (pluginlines.go); others from the compiled lines.
+func (st *session) tracebackFrame(fn, file string, n int) (string, int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	p := st.pluginPatch(fn, file)
+	if p == nil {
+		return "", st.currentLine(file, n)
+	}
+	name := ""
+	if p.nativeFunc != fn && p.nativeFunc != outerFunc(fn) {
+		name = pluginFuncName(p, fn)
+	}
+	return name, st.pluginToCurrent(p, n)
+}
+
+// currentAt returns the name that current gives the frame of fn whose
+// position line is line, and the line at the line of the file as saved.
+func currentAt(current frameMapper, fn, line string) (string, string) {
 	text, nl := strings.CutSuffix(line, "\n")
 	m := tracebackAt.FindStringSubmatch(text)
 	if m == nil {
-		return line
+		return "", line
 	}
 	n, err := strconv.Atoi(m[3])
 	if err != nil {
-		return line
+		return "", line
 	}
-	cur := current(m[2], n)
+	name, cur := current(fn, m[2], n)
 	if cur == n {
-		return line
+		return name, line
 	}
 	if nl {
 		m[4] += "\n"
 	}
-	return m[1] + m[2] + ":" + strconv.Itoa(cur) + m[4]
+	return name, m[1] + m[2] + ":" + strconv.Itoa(cur) + m[4]
 }

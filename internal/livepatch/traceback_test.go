@@ -27,8 +27,8 @@ func TestTracebackFilter(t *testing.T) {
 		want := readTracebackData(t, c.name+".want")
 		for _, size := range []int{1, 7, 64, len(in)} {
 			st := &session{live: c.live}
-			f := &tracebackFilter{rewrite: func(lines []string) ([]string, bool) {
-				return rewriteFrames(lines, st.foldPatches, savedCounter)
+			f := &tracebackFilter{rewrite: func(lines []string, sites []panicSite) ([]string, bool) {
+				return rewriteFrames(lines, sites, st.foldPatches, savedCounter)
 			}}
 			var got []byte
 			for i := 0; i < len(in); i += size {
@@ -46,7 +46,9 @@ func TestTracebackFilter(t *testing.T) {
 // traceback goes on at once and byte for byte, a line not yet ended
 // included, and that a traceback with no machinery in it is kept whole.
 func TestTracebackFilterPassesOtherOutput(t *testing.T) {
-	f := &tracebackFilter{rewrite: func(lines []string) ([]string, bool) { return rewriteFrames(lines, nil, nil) }}
+	f := &tracebackFilter{rewrite: func(lines []string, sites []panicSite) ([]string, bool) {
+		return rewriteFrames(lines, sites, nil, nil)
+	}}
 	for _, c := range []struct{ in, want string }{
 		{"tick 1\n", "tick 1\n"},
 		{"partial ", "partial "},
@@ -71,13 +73,14 @@ func TestTracebackFilterPassesOtherOutput(t *testing.T) {
 	}
 }
 
-// savedCounter is the line map of a save of counter.go that added a line
-// above Tick: the lines from 40 on are one lower.
-func savedCounter(file string, n int) int {
-	if filepath.Base(file) == "counter.go" && n >= 40 {
-		return n + 1
+// savedCounter maps the traceback's frames as the session would after a
+// save of counter.go that added a line above Tick: the compiled lines from
+// 40 on are one lower, a native patch's plugin has the lines as saved.
+func savedCounter(fn, file string, n int) (string, int) {
+	if filepath.Base(file) == "counter.go" && n >= 40 && !strings.Contains(fn, "lp_native_") {
+		return "", n + 1
 	}
-	return n
+	return "", n
 }
 
 func readTracebackData(t *testing.T, name string) string {
@@ -103,5 +106,23 @@ func TestUserPanics(t *testing.T) {
 		if got := strings.Join(userPanics(lines), ""); got != c.want {
 			t.Errorf("userPanics(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestTracebackInterpretedLine checks that the agent's line of a panic
+// that the program recovered does not mark a frame of a later traceback
+// as interpreted (TestTracebackFilter checks the mark).
+func TestTracebackInterpretedLine(t *testing.T) {
+	c := tracebackCases[0]
+	site, rest, _ := strings.Cut(readTracebackData(t, c.name+".txt"), "\n")
+	want := strings.Replace(readTracebackData(t, c.name+".want"), "+0xec [interpreted: the line is the declaration's]", "+0xec", 1)
+	st := &session{live: c.live}
+	f := &tracebackFilter{rewrite: func(lines []string, sites []panicSite) ([]string, bool) {
+		return rewriteFrames(lines, sites, st.foldPatches, savedCounter)
+	}}
+	in := site + "\ntick 7\n" + rest
+	got := string(f.filter([]byte(in), false)) + string(f.filter(nil, true))
+	if want = site + "\ntick 7\n" + strings.SplitN(want, "\n", 2)[1]; got != want {
+		t.Errorf("after a recovered panic:\n%s\nwant:\n%s", got, want)
 	}
 }

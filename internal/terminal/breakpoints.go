@@ -88,10 +88,11 @@ func (b *breakpoints) functions() []*breakpoint {
 }
 
 // cmdBreak sets a breakpoint at a location: file:line, line (in the file of
-// the selected frame), or a function name.
+// the selected frame), a function name, or a function name and a line
+// offset (pkg.F:2).
 func (s *session) cmdBreak(args string) error {
 	if args == "" {
-		return errors.New("usage: break <file:line | line | function>")
+		return errors.New("usage: break <file:line | line | function | function:line>")
 	}
 	loc, err := s.parseLocation(args)
 	if err != nil {
@@ -113,7 +114,11 @@ func (s *session) cmdBreak(args string) error {
 		return err
 	}
 	if bp.fn != "" {
-		s.con.printf("Breakpoint %d set for %s() at %s:%d\n", bp.id, bp.fn, s.displayPath(bp.atFile), bp.atLine)
+		name := bp.fn + "()"
+		if strings.Contains(bp.fn, ":") { // a line of it
+			name = bp.fn
+		}
+		s.con.printf("Breakpoint %d set for %s at %s:%d\n", bp.id, name, s.displayPath(bp.atFile), bp.atLine)
 	} else {
 		s.con.printf("Breakpoint %d set at %s:%d\n", bp.id, s.displayPath(bp.atFile), bp.atLine)
 	}

@@ -18,7 +18,7 @@ type command struct {
 
 // commands is the command table; names and aliases are dlv's.
 var commands = []command{
-	{[]string{"break", "b"}, "break <file:line | line | function>", "Set a breakpoint.", (*session).cmdBreak},
+	{[]string{"break", "b"}, "break <file:line | line | function | function:line>", "Set a breakpoint. function:line is that many lines below the function's first, in the file as saved.", (*session).cmdBreak},
 	{[]string{"breakpoints", "bp"}, "breakpoints", "List the breakpoints.", (*session).cmdBreakpoints},
 	{[]string{"clear"}, "clear <n>", "Delete breakpoint n.", (*session).cmdClear},
 	{[]string{"clearall"}, "clearall", "Delete all breakpoints.", (*session).cmdClearAll},

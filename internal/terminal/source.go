@@ -77,6 +77,9 @@ func (s *session) parseLocation(spec string) (location, error) {
 	if i := strings.LastIndex(spec, ":"); i > 0 {
 		if n, err := strconv.Atoi(spec[i+1:]); err == nil {
 			file, err := s.resolveFile(spec[:i])
+			if err != nil && !strings.HasSuffix(spec[:i], ".go") && !strings.ContainsAny(spec, " \t") {
+				return location{fn: spec}, nil // a line of a function: pkg.F:2
+			}
 			if err != nil {
 				return location{}, err
 			}

@@ -201,6 +201,7 @@ func TestEvaluateAndErrors(t *testing.T) {
 	e.do("nosuchvar * 2", "error: ", "nosuchvar")
 	e.do("clear 99", "error: no breakpoint 99")
 	e.do("break nosuch.go:3", "error: could not find file nosuch.go")
+	e.do("b main.(*Counter).Inc:1", "Breakpoint 2 set for main.(*Counter).Inc:1 at "+src+":15")
 	e.do("frame 99", "error: frame 99 does not exist")
 	e.do("help", "Commands:", "break (b)", "Set a breakpoint.")
 	e.do("help next", "next\n\tStep over")

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,7 +14,11 @@ import (
 // package a patch was compiled in and POS a position in the generated
 // source (runCfg in yaegi's run.go). panicSites turns those lines into the
 // user's terms: the patched function's name as the program knows it and
-// the position in the patch's saved source.
+// its declaration's position in the patch's saved file, marked as such
+// (wire.InterpretedAtDecl). POS is no help: runCfg's deferred report
+// reads the loop's node through a variable that the loop shadows, so it
+// is always the function's first node, whichever line panicked; the
+// interpreter keeps no other record of the line that runs.
 var panicSites = struct {
 	mu    sync.Mutex
 	funcs map[string]*preparedPatch // "lp_patch_N.LpFnK" -> the patch compiled there
@@ -67,6 +72,11 @@ func userPanicLine(line string) string {
 			return pos + ": panic: " + fn + "(...)"
 		}
 		return pos + ": panic: " + display + "." + fn + "(...)" // a helper the change declared
+	}
+	if pp.p.File != "" && pp.p.Line > 0 {
+		// yaegi's position is always the function's first node's, not the
+		// line that ran: say the function's.
+		return fmt.Sprintf("%s:%d: panic: %s(...) %s", pp.p.File, pp.p.Line, displayKey(pp.e.key), wire.InterpretedAtDecl)
 	}
 	e := interpreterError(wire.ErrPanic, pos+": x")
 	mapColumn(e, pp.p.Source, pp.edits, 1, pp.fs.bodyLine+1, 0)

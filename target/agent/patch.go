@@ -455,6 +455,7 @@ func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
 	i := machine.interp
 	fs, p := pp.fs, pp.p
 	src := fmt.Sprintf("package %s;%sfunc %s(%s) %s %s\n", pkg, strings.Repeat("\n", fs.bodyLine), fn, fs.params, fs.results, fs.body)
+	base := i.FileSet().Base()
 	if _, err := i.Eval(src); err != nil {
 		e := interpreterError(wire.ErrCompile, err.Error())
 		mapColumn(e, p.Source, pp.edits, 1, fs.bodyLine+1, 0)
@@ -485,6 +486,9 @@ func (pp *preparedPatch) compile(pkg, fn string) (fnValue any, err error) {
 		return nil, wire.Errorf(wire.ErrMismatch, "replacement of type %s does not fit: the compiled function has type %s", v.Type(), reflect.TypeOf(w))
 	}
 	addPanicSite(pkg, fn, pp)
+	if p.File != "" {
+		addInterpLines(i.FileSet(), base, p.Line) // interplines.go
+	}
 	return w, nil
 }
 

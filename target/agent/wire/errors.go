@@ -4,6 +4,11 @@ import (
 	"fmt"
 )
 
+// InterpretedAtDecl follows the position of a frame of interpreted code,
+// in a panic's report, that is its function's declaration's: the
+// interpreter does not tell which line of it ran.
+const InterpretedAtDecl = "[interpreted: the line is the declaration's]"
+
 // ErrorKind says what failed, so that the host branches and groups on it
 // rather than on the message.
 type ErrorKind string
