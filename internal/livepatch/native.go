@@ -41,7 +41,7 @@ type nativeState struct {
 
 // maxPlugins bounds the plugins one process loads: a plugin stays mapped
 // for the life of the process, 4-6 MB of resident memory each for a
-// small change (docs/BENCHMARKS.md, the native tier; docs/design-notes/tiers.md);
+// small change (docs/benchmarks/native.md; docs/design-notes/tiers.md);
 // past it, changes stay interpreted until a restart.
 const maxPlugins = 32
 
