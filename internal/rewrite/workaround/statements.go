@@ -63,6 +63,8 @@ func (w *Rewriting) statements(n ast.Node) {
 		if ts, ok := n.Stmt.(*ast.TypeSwitchStmt); ok {
 			w.lowerTypeSwitch(ts, n)
 		}
+	case *ast.ForStmt:
+		w.loopCondition(n)
 	case *ast.SwitchStmt:
 		if n.Tag == nil {
 			w.joinCases(n)
@@ -329,7 +331,7 @@ func (w *Rewriting) joinCases(n *ast.SwitchStmt) {
 			continue
 		}
 		for i := 1; i < len(cc.List); i++ {
-			comma := w.commaBetween(cc.List[i-1].End(), cc.List[i].Pos())
+			comma := w.tokenBetween(cc.List[i-1].End(), cc.List[i].Pos(), token.COMMA)
 			if !comma.IsValid() {
 				continue
 			}
@@ -429,9 +431,9 @@ func (w *Rewriting) gotoTarget(label string) bool {
 	return found
 }
 
-// commaBetween returns the position of the comma token between from and
-// to in the input (comments skipped), or NoPos.
-func (w *Rewriting) commaBetween(from, to token.Pos) token.Pos {
+// tokenBetween returns the position of the first want token between from
+// and to in the input (comments skipped), or NoPos.
+func (w *Rewriting) tokenBetween(from, to token.Pos, want token.Token) token.Pos {
 	a, b := w.h.Offset(from), w.h.Offset(to)
 	if a < 0 || b < a {
 		return token.NoPos
@@ -446,10 +448,35 @@ func (w *Rewriting) commaBetween(from, to token.Pos) token.Pos {
 		switch tok {
 		case token.EOF:
 			return token.NoPos
-		case token.COMMA:
+		case want:
 			return from + token.Pos(f.Offset(pos))
 		}
 	}
+}
+
+// loopCondition gives a loop with an init statement and neither a
+// condition nor a post statement, for i := 1; ; { ... i++ }, the condition
+// true: for i := 1; true; { ... }, the same loop in Go. yaegi v0.16.1 runs
+// the init statement again after each iteration of such a loop (its
+// forStmt1 goes back to the loop's start), so the body's steps of i are
+// lost and the loop may never end (shopspring/decimal's ExpTaylor, and
+// with it Ln and Pow). A continue goes to the body's start either way.
+func (w *Rewriting) loopCondition(n *ast.ForStmt) {
+	if n.Init == nil || n.Cond != nil || n.Post != nil {
+		return
+	}
+	semi := w.tokenBetween(n.Init.End(), n.Body.Lbrace, token.SEMICOLON)
+	if !semi.IsValid() {
+		return
+	}
+	cond := "true"
+	if sc := w.info.Scopes[n]; sc != nil {
+		if _, obj := sc.LookupParent(cond, n.Body.Lbrace); obj != types.Universe.Lookup(cond) {
+			cond = "0 == 0" // true is shadowed
+		}
+	}
+	at := semi + token.Pos(len(";"))
+	w.h.Add(span{at, at}, func() string { return " " + cond })
 }
 
 // blockInit writes a switch with an init statement and a tag as a block
