@@ -68,6 +68,8 @@ func (w *Rewriting) statements(n ast.Node) {
 	case *ast.SwitchStmt:
 		if n.Tag == nil {
 			w.joinCases(n)
+		} else {
+			w.splitCases(n)
 		}
 		w.refuseEarlyDefault(n)
 		w.blockInit(n)
@@ -340,6 +342,51 @@ func (w *Rewriting) joinCases(n *ast.SwitchStmt) {
 	}
 }
 
+// splitCases writes a case clause of a switch with a tag whose list has
+// an expression after the first that is computed when the clause is
+// tested (not a constant), case x, *p: body, as clauses that fall through
+// to the last one, case x: fallthrough; case *p: body. yaegi v0.16.1 runs
+// only the first expression of a list and reads the others from frame
+// slots nothing wrote (msgpack's case msgpcode.Str8, msgpcode.Bin8:, as
+// the rewriting writes compiled package variables, (*pkg.lpAddr_Str8),
+// never matched Bin8, and matched a zero tag). Go tests the expressions
+// left to right until one matches and then runs the body, which the
+// fallthroughs do. An empty body becomes {}, so that the last clause has
+// one to fall into.
+func (w *Rewriting) splitCases(n *ast.SwitchStmt) {
+	for _, s := range n.Body.List {
+		cc, ok := s.(*ast.CaseClause)
+		if !ok || !w.computedCase(cc) {
+			continue
+		}
+		for i := 1; i < len(cc.List); i++ {
+			comma := w.tokenBetween(cc.List[i-1].End(), cc.List[i].Pos(), token.COMMA)
+			if !comma.IsValid() {
+				continue
+			}
+			w.h.Add(span{comma, comma + 1}, func() string { return ": fallthrough; case" })
+		}
+		if len(cc.Body) == 0 {
+			w.h.Add(span{cc.Colon, cc.Colon + 1}, func() string { return ": {}" })
+		}
+	}
+}
+
+// computedCase reports whether s is a case clause with an expression
+// after the first that is not a constant (see splitCases).
+func (w *Rewriting) computedCase(s ast.Stmt) bool {
+	cc, ok := s.(*ast.CaseClause)
+	if !ok {
+		return false
+	}
+	for _, e := range cc.List[min(1, len(cc.List)):] {
+		if w.info.Types[e].Value == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // refuseEarlyDefault handles a switch whose default clause is not its
 // last and one of whose clauses ends with fallthrough: yaegi v0.16.1 then
 // never takes a clause that falls through (switch p { default: ...;
@@ -367,8 +414,8 @@ func (w *Rewriting) refuseEarlyDefault(n *ast.SwitchStmt) {
 		if cc, ok := s.(*ast.CaseClause); ok && cc.List == nil && i < len(clauses)-1 {
 			early = i
 		}
-		if fallsAt(i) {
-			falls = true
+		if fallsAt(i) || n.Tag != nil && w.computedCase(clauses[i]) {
+			falls = true // splitCases writes a fallthrough
 		}
 	}
 	if early < 0 || !falls {
