@@ -36,18 +36,18 @@ func (s SlowTest) slowdownText() string {
 // seconds formats a test's time.
 func seconds(s float64) string { return fmt.Sprintf("%.2fs", s) }
 
-// noteSlow records in pr, as slow, the natively passing top-level tests
-// that res, a run that reached its time limit of limit seconds, was
-// running.
-func noteSlow(pr *PackageReport, res Results, limit float64) {
+// noteSlow records in pr, as slow, the natively passing ones of running,
+// the top-level tests that res, a run that reached its time limit of
+// limit seconds, was running.
+func noteSlow(pr *PackageReport, res Results, limit float64, running []string) {
 	ran := limit
 	for name, e := range res.Elapsed {
 		if _, unfinished := res.unfinished[name]; !unfinished {
 			ran -= e
 		}
 	}
-	for name := range res.unfinished {
-		if !strings.Contains(name, "/") && pr.Native.Tests[name] == "pass" {
+	for _, name := range running {
+		if pr.Native.Tests[name] == "pass" {
 			st := SlowTest{Test: name, Native: pr.Native.Elapsed[name], Repatched: max(ran, 0)}
 			if st.Native > 0 {
 				st.Slowdown = st.Repatched / st.Native
