@@ -46,7 +46,7 @@ func finishDied(ctx context.Context, r heldRun, pr *PackageReport, res Results) 
 			// Run them again one at a time, to see which one dies.
 			serial = true
 		case res.TimedOut:
-			noteSlow(pr, res, limit)
+			noteSlow(pr, res, limit, killed)
 		case slices.Contains(limitErrors, res.fatal):
 			for _, name := range killed {
 				if pr.Native.Tests[name] == "pass" {
@@ -95,7 +95,9 @@ func deathText(res Results) string {
 
 // deadTests returns the tests of res, a run that ended while tests ran,
 // that ended it, and whether it can tell. When the time ran out, they
-// are the top-level tests it was running. Else it is the one running test
+// are the top-level tests it was running: not the parallel ones still
+// paused, waiting for their turn, which never ran (all the unfinished
+// ones when none was running). Else it is the one running test
 // (not paused, with no running subtest) when there is one. With several
 // parallel tests running, test2json gives the runtime's message to
 // whichever test wrote last, so it can tell only when serial (the run
@@ -104,10 +106,18 @@ func deathText(res Results) string {
 func deadTests(res Results, serial bool) ([]string, bool) {
 	var out []string
 	if res.TimedOut {
-		for name := range res.unfinished {
-			if !strings.Contains(name, "/") {
+		var paused []string
+		for name, running := range res.unfinished {
+			switch {
+			case strings.Contains(name, "/"):
+			case running:
 				out = append(out, name)
+			default:
+				paused = append(paused, name)
 			}
+		}
+		if len(out) == 0 {
+			out = paused
 		}
 		sort.Strings(out)
 		return out, true

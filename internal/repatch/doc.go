@@ -34,7 +34,8 @@
 // Slow is not wrong: when the repatched run reaches its -test.timeout, the
 // natively passing tests it was running are reported as slow (SlowTest,
 // with how long they ran at least and the slowdown over their native
-// time), not as regressions. A test that ends the binary with a fatal
+// time), not as regressions; parallel tests still waiting for their turn
+// never ran, and run again. A test that ends the binary with a fatal
 // error of the runtime that the interpreter's larger frames explain (a
 // stack overflow, out of memory) is a limit of the interpreter
 // (LimitTest), not a regression either; a panic is a failure. Either way

@@ -38,6 +38,7 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 	er := &eventReader{
 		out: map[string]*Results{}, text: map[string]*strings.Builder{}, testText: map[testKey]*strings.Builder{},
 		failed: map[string]bool{}, started: map[testKey]time.Time{}, paused: map[testKey]bool{}, reported: map[testKey]string{},
+		resumed: map[testKey]time.Time{},
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
@@ -58,6 +59,18 @@ func readEvents(r io.Reader, pkg string) (map[string]*Results, error) {
 	return er.out, sc.Err()
 }
 
+// noteRan records how long the unfinished test name ran, from its start
+// or its last resume to the last event, when the events have times.
+func (r *Results) noteRan(name string, from, last time.Time) {
+	if !r.unfinished[name] || from.IsZero() || last.Before(from) {
+		return
+	}
+	if r.ranFor == nil {
+		r.ranFor = map[string]float64{}
+	}
+	r.ranFor[name] = last.Sub(from).Seconds()
+}
+
 // testKey is a test by package and name.
 type testKey [2]string
 
@@ -68,8 +81,10 @@ type eventReader struct {
 	testText map[testKey]*strings.Builder // each test's output
 	failed   map[string]bool              // packages that failed
 	started  map[testKey]time.Time
-	paused   map[testKey]bool   // parallel tests waiting for their turn
-	reported map[testKey]string // results printed whose events never came
+	paused   map[testKey]bool      // parallel tests waiting for their turn
+	resumed  map[testKey]time.Time // when each test started or last resumed
+	last     time.Time             // the time of the last event
+	reported map[testKey]string    // results printed whose events never came
 }
 
 // get returns package p's results.
@@ -85,14 +100,19 @@ func (er *eventReader) get(p string) *Results {
 func (er *eventReader) add(ev event) {
 	res := er.get(ev.Package)
 	k := testKey{ev.Package, ev.Test}
+	if !ev.Time.IsZero() {
+		er.last = ev.Time
+	}
 	switch ev.Action {
 	case "run":
 		if _, done := res.Tests[ev.Test]; !done {
 			res.Tests[ev.Test] = "" // started; no result yet
 			er.started[k] = ev.Time
+			er.resumed[k] = ev.Time
 		}
 	case "pause", "cont":
 		er.paused[k] = ev.Action == "pause"
+		er.resumed[k] = ev.Time
 	case "pass", "fail", "skip":
 		if ev.Test != "" {
 			res.Tests[ev.Test] = ev.Action
@@ -138,6 +158,7 @@ func (er *eventReader) finish() {
 					res.unfinished = map[string]bool{}
 				}
 				res.unfinished[name] = !er.paused[testKey{p, name}]
+				res.noteRan(name, er.resumed[testKey{p, name}], er.last)
 			}
 		}
 	}

@@ -153,3 +153,40 @@ func TestDeadTests(t *testing.T) {
 		t.Errorf("regressions: got %q", got)
 	}
 }
+
+// TestDeadTestsTimedOut finds, in a run that ran out of time, the tests
+// it was running: the parallel tests still paused, which never ran, are
+// not slow, and run again. A slow test ran from its last resume to the
+// run's end (3 s here, where the time limit less the other tests' times
+// says 1.5 s).
+func TestDeadTestsTimedOut(t *testing.T) {
+	const stream = `{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"pass","Package":"p","Test":"TestA","Elapsed":0.5}
+{"Action":"run","Package":"p","Test":"TestP1"}
+{"Action":"pause","Package":"p","Test":"TestP1"}
+{"Action":"run","Package":"p","Test":"TestP2"}
+{"Action":"pause","Package":"p","Test":"TestP2"}
+{"Action":"run","Package":"p","Test":"TestP3"}
+{"Action":"pause","Package":"p","Test":"TestP3"}
+{"Action":"cont","Package":"p","Test":"TestP1","Time":"2026-01-02T10:00:01Z"}
+{"Action":"output","Package":"p","Output":"panic: test timed out after 2s\n","Time":"2026-01-02T10:00:04Z"}
+`
+	res, err := readEvents(strings.NewReader(stream), "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res["p"]
+	dead, known := deadTests(*r, false)
+	if !r.TimedOut || !known || !reflect.DeepEqual(dead, []string{"TestP1"}) {
+		t.Fatalf("timed out %v: got %q, %v, want TestP1", r.TimedOut, dead, known)
+	}
+	native := Results{Tests: map[string]string{"TestA": "pass", "TestP1": "pass", "TestP2": "pass", "TestP3": "pass"}, Elapsed: map[string]float64{"TestP1": 0.01}}
+	if rest, want := notFinished(native, *r, dead), []string{"TestP2", "TestP3"}; !reflect.DeepEqual(rest, want) {
+		t.Errorf("to run again: got %q, want %q", rest, want)
+	}
+	pr := &PackageReport{Native: native}
+	noteSlow(pr, *r, 2, dead)
+	if len(pr.Slow) != 1 || pr.Slow[0].Test != "TestP1" || pr.Slow[0].Repatched != 3 || pr.Slow[0].Slowdown != 300 {
+		t.Errorf("slow: got %+v, want TestP1 only, 3 s repatched, 300x", pr.Slow)
+	}
+}

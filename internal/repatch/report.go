@@ -96,9 +96,10 @@ type Results struct {
 	// TimedOut is set when the run ended at its -test.timeout.
 	TimedOut bool `json:"timedOut,omitempty"`
 
-	unfinished map[string]bool // tests that started and had no result when the run ended: true if running, false if paused
-	fatal      string          // the runtime's fatal error that ended the run ("stack overflow"), if any
-	diedIn     string          // the test whose output holds the first fatal error or panic, if any
+	unfinished map[string]bool    // tests that started and had no result when the run ended: true if running, false if paused
+	fatal      string             // the runtime's fatal error that ended the run ("stack overflow"), if any
+	diedIn     string             // the test whose output holds the first fatal error or panic, if any
+	ranFor     map[string]float64 // how long each running unfinished test had run since it last started or resumed, in seconds
 }
 
 // count fills the counters from Tests.

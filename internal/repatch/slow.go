@@ -36,19 +36,23 @@ func (s SlowTest) slowdownText() string {
 // seconds formats a test's time.
 func seconds(s float64) string { return fmt.Sprintf("%.2fs", s) }
 
-// noteSlow records in pr, as slow, the natively passing top-level tests
-// that res, a run that reached its time limit of limit seconds, was
-// running.
-func noteSlow(pr *PackageReport, res Results, limit float64) {
+// noteSlow records in pr, as slow, the natively passing ones of running,
+// the top-level tests that res, a run that reached its time limit of
+// limit seconds, was running: each ran as long as the events' times say,
+// or else the time limit less the time of the tests that finished.
+func noteSlow(pr *PackageReport, res Results, limit float64, running []string) {
 	ran := limit
 	for name, e := range res.Elapsed {
 		if _, unfinished := res.unfinished[name]; !unfinished {
 			ran -= e
 		}
 	}
-	for name := range res.unfinished {
-		if !strings.Contains(name, "/") && pr.Native.Tests[name] == "pass" {
+	for _, name := range running {
+		if pr.Native.Tests[name] == "pass" {
 			st := SlowTest{Test: name, Native: pr.Native.Elapsed[name], Repatched: max(ran, 0)}
+			if t := res.ranFor[name]; t > 0 {
+				st.Repatched = t
+			}
 			if st.Native > 0 {
 				st.Slowdown = st.Repatched / st.Native
 			}
@@ -106,7 +110,7 @@ func merged(res, next Results) Results {
 		}
 		res.Elapsed[name] = e
 	}
-	res.TimedOut, res.unfinished, res.fatal, res.diedIn = next.TimedOut, next.unfinished, next.fatal, next.diedIn
+	res.TimedOut, res.unfinished, res.fatal, res.diedIn, res.ranFor = next.TimedOut, next.unfinished, next.fatal, next.diedIn, next.ranFor
 	res.count()
 	return res
 }

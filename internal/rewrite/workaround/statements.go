@@ -63,9 +63,13 @@ func (w *Rewriting) statements(n ast.Node) {
 		if ts, ok := n.Stmt.(*ast.TypeSwitchStmt); ok {
 			w.lowerTypeSwitch(ts, n)
 		}
+	case *ast.ForStmt:
+		w.loopCondition(n)
 	case *ast.SwitchStmt:
 		if n.Tag == nil {
 			w.joinCases(n)
+		} else {
+			w.splitCases(n)
 		}
 		w.refuseEarlyDefault(n)
 		w.blockInit(n)
@@ -329,13 +333,58 @@ func (w *Rewriting) joinCases(n *ast.SwitchStmt) {
 			continue
 		}
 		for i := 1; i < len(cc.List); i++ {
-			comma := w.commaBetween(cc.List[i-1].End(), cc.List[i].Pos())
+			comma := w.tokenBetween(cc.List[i-1].End(), cc.List[i].Pos(), token.COMMA)
 			if !comma.IsValid() {
 				continue
 			}
 			w.h.Add(span{comma, comma + 1}, func() string { return " ||" })
 		}
 	}
+}
+
+// splitCases writes a case clause of a switch with a tag whose list has
+// an expression after the first that is computed when the clause is
+// tested (not a constant), case x, *p: body, as clauses that fall through
+// to the last one, case x: fallthrough; case *p: body. yaegi v0.16.1 runs
+// only the first expression of a list and reads the others from frame
+// slots nothing wrote (msgpack's case msgpcode.Str8, msgpcode.Bin8:, as
+// the rewriting writes compiled package variables, (*pkg.lpAddr_Str8),
+// never matched Bin8, and matched a zero tag). Go tests the expressions
+// left to right until one matches and then runs the body, which the
+// fallthroughs do. An empty body becomes {}, so that the last clause has
+// one to fall into.
+func (w *Rewriting) splitCases(n *ast.SwitchStmt) {
+	for _, s := range n.Body.List {
+		cc, ok := s.(*ast.CaseClause)
+		if !ok || !w.computedCase(cc) {
+			continue
+		}
+		for i := 1; i < len(cc.List); i++ {
+			comma := w.tokenBetween(cc.List[i-1].End(), cc.List[i].Pos(), token.COMMA)
+			if !comma.IsValid() {
+				continue
+			}
+			w.h.Add(span{comma, comma + 1}, func() string { return ": fallthrough; case" })
+		}
+		if len(cc.Body) == 0 {
+			w.h.Add(span{cc.Colon, cc.Colon + 1}, func() string { return ": {}" })
+		}
+	}
+}
+
+// computedCase reports whether s is a case clause with an expression
+// after the first that is not a constant (see splitCases).
+func (w *Rewriting) computedCase(s ast.Stmt) bool {
+	cc, ok := s.(*ast.CaseClause)
+	if !ok {
+		return false
+	}
+	for _, e := range cc.List[min(1, len(cc.List)):] {
+		if w.info.Types[e].Value == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // refuseEarlyDefault handles a switch whose default clause is not its
@@ -365,8 +414,8 @@ func (w *Rewriting) refuseEarlyDefault(n *ast.SwitchStmt) {
 		if cc, ok := s.(*ast.CaseClause); ok && cc.List == nil && i < len(clauses)-1 {
 			early = i
 		}
-		if fallsAt(i) {
-			falls = true
+		if fallsAt(i) || n.Tag != nil && w.computedCase(clauses[i]) {
+			falls = true // splitCases writes a fallthrough
 		}
 	}
 	if early < 0 || !falls {
@@ -429,9 +478,9 @@ func (w *Rewriting) gotoTarget(label string) bool {
 	return found
 }
 
-// commaBetween returns the position of the comma token between from and
-// to in the input (comments skipped), or NoPos.
-func (w *Rewriting) commaBetween(from, to token.Pos) token.Pos {
+// tokenBetween returns the position of the first want token between from
+// and to in the input (comments skipped), or NoPos.
+func (w *Rewriting) tokenBetween(from, to token.Pos, want token.Token) token.Pos {
 	a, b := w.h.Offset(from), w.h.Offset(to)
 	if a < 0 || b < a {
 		return token.NoPos
@@ -446,10 +495,35 @@ func (w *Rewriting) commaBetween(from, to token.Pos) token.Pos {
 		switch tok {
 		case token.EOF:
 			return token.NoPos
-		case token.COMMA:
+		case want:
 			return from + token.Pos(f.Offset(pos))
 		}
 	}
+}
+
+// loopCondition gives a loop with an init statement and neither a
+// condition nor a post statement, for i := 1; ; { ... i++ }, the condition
+// true: for i := 1; true; { ... }, the same loop in Go. yaegi v0.16.1 runs
+// the init statement again after each iteration of such a loop (its
+// forStmt1 goes back to the loop's start), so the body's steps of i are
+// lost and the loop may never end (shopspring/decimal's ExpTaylor, and
+// with it Ln and Pow). A continue goes to the body's start either way.
+func (w *Rewriting) loopCondition(n *ast.ForStmt) {
+	if n.Init == nil || n.Cond != nil || n.Post != nil {
+		return
+	}
+	semi := w.tokenBetween(n.Init.End(), n.Body.Lbrace, token.SEMICOLON)
+	if !semi.IsValid() {
+		return
+	}
+	cond := "true"
+	if sc := w.info.Scopes[n]; sc != nil {
+		if _, obj := sc.LookupParent(cond, n.Body.Lbrace); obj != types.Universe.Lookup(cond) {
+			cond = "0 == 0" // true is shadowed
+		}
+	}
+	at := semi + token.Pos(len(";"))
+	w.h.Add(span{at, at}, func() string { return " " + cond })
 }
 
 // blockInit writes a switch with an init statement and a tag as a block

@@ -258,3 +258,9 @@ func TestSwitchInitSelector(t *testing.T) {
 		t.Errorf("TrimIfLong: got %q, want bcde", got)
 	}
 }
+
+func TestForWithInitOnly(t *testing.T) {
+	if got, want := Factorials(5), []int{1, 2, 6, 24, 120}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Factorials(5): got %v, want %v", got, want)
+	}
+}

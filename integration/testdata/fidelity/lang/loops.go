@@ -66,3 +66,27 @@ func SortedKeys(m map[string]int) []string {
 
 // IndexOf uses slices.Index.
 func IndexOf(xs []string, x string) int { return slices.Index(xs, x) }
+
+// Factorials returns 1!, 2!, ..., n! (n > 0) from a loop with an init
+// statement and neither a condition nor a post statement, whose body steps
+// the variable and skips a step with continue (shopspring/decimal's
+// ExpTaylor sums its series so).
+func Factorials(n int) []int {
+	out := []int{}
+	f := 1
+	for i := 1; ; {
+		f *= i
+		out = append(out, f)
+		if len(out) >= n {
+			break
+		}
+		i++
+		if i == 3 {
+			f *= i
+			out = append(out, f)
+			i++
+			continue
+		}
+	}
+	return out[:n]
+}

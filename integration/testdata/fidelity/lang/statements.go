@@ -293,3 +293,33 @@ func Saturate(x int) uint64 {
 	}
 	return uint64(x)
 }
+
+// codeStr8 and codeBin8 are codes held in variables, as
+// vmihailenco/msgpack's msgpcode holds its codes.
+var codeStr8, codeBin8 byte = 0xd9, 0xc4
+
+// CodeKind classifies c by codes listed in one case, each read from a
+// variable (msgpack's bytesLen: case msgpcode.Str8, msgpcode.Bin8:).
+func CodeKind(c byte) string {
+	switch c {
+	case codeStr8, codeBin8:
+		return "8"
+	case 0:
+		return "zero"
+	}
+	return "other"
+}
+
+// CodeClass is CodeKind with the default clause first and a case whose
+// list reads through a pointer and has no body.
+func CodeClass(c byte, p *byte) string {
+	s := "none"
+	switch c {
+	default:
+		s = "other"
+	case 1, *p:
+	case codeStr8, codeBin8:
+		s = "8"
+	}
+	return s
+}

@@ -146,3 +146,17 @@ func TestConstantBeyondInt64(t *testing.T) {
 		t.Errorf("Saturate(7): got %d, want 7", got)
 	}
 }
+
+func TestCaseListOfVariables(t *testing.T) {
+	for c, want := range map[byte]string{0xd9: "8", 0xc4: "8", 0: "zero", 7: "other"} {
+		if got := CodeKind(c); got != want {
+			t.Errorf("CodeKind(%#x): got %q, want %q", c, got, want)
+		}
+	}
+	five := byte(5)
+	for c, want := range map[byte]string{1: "none", 5: "none", 0: "other", 0xc4: "8", 0xd9: "8"} {
+		if got := CodeClass(c, &five); got != want {
+			t.Errorf("CodeClass(%#x): got %q, want %q", c, got, want)
+		}
+	}
+}
