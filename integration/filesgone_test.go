@@ -37,8 +37,9 @@ func TestLivePatchFileRemovedAndForeignPackage(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A removal is planned as a save that empties the file (issue 13):
-		// compiled code still calls what main.go declared.
-		env.waitConsole("main.go:1:9: report removed and compiled code uses it (main.main): edit those functions too, or restart to apply")
+		// a package variable's initializer still calls what main.go
+		// declared (its compiled callers in functions go with the file).
+		env.waitConsole("main.go:1:9: first removed and a declaration outside any function uses it: restart to apply")
 		env.waitConsole("hello x") // still running
 		env.Disconnect()
 	})

@@ -94,9 +94,10 @@ type reasonGroup struct {
 	match func(msg string) bool
 }
 
-// removedFuncRE matches the refusal of a removed function ("NAME removed"
-// or "body of NAME removed"), after types and variables are ruled out.
-var removedFuncRE = regexp.MustCompile(`^(?:body of )?\S+ removed(?:: |$)`)
+// removedFuncRE matches the refusal of a removed function ("NAME removed",
+// "NAME removed and ... uses it" or "body of NAME removed"), after types
+// and variables are ruled out.
+var removedFuncRE = regexp.MustCompile(`^(?:body of )?\S+ removed(?:: | and |$)`)
 
 // reasonGroups are the reasons a refusal is counted under, first match
 // wins; issue 13 counts the same groups.

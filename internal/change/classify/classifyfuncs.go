@@ -126,8 +126,10 @@ func (c *classifier) removed(declared, patched map[string]bool) {
 		}
 		at := c.cur.Syntax.Name.Pos()
 		switch {
-		case !ok || strings.Contains(key, ".init#"):
-			c.refuse(at, key, "%s removed", name)
+		case strings.Contains(key, ".init#"):
+			c.refuse(at, key, "%s removed: it ran at start-up", name)
+		case !ok:
+			c.refuse(at, key, "%s removed and a declaration outside any function uses it", name)
 		case len(unpatched) > 0:
 			d := c.diagnostic(at, key, diag.RefusedUnpatched, fmt.Sprintf("%s removed and compiled code uses it (%s)", name, strings.Join(unpatched, ", ")))
 			if f, ok := c.prog.Func(keys[0]); ok && allOf(c.prog, keys, f.Package) {
