@@ -255,3 +255,25 @@ func (e *Env) whilePaused(f func()) {
 	f()
 	e.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: paused.Body.ThreadId}})
 }
+
+// TestFollowNativeStepThroughAccessor steps in on a line of a native
+// patch whose plugin reaches an unexported field through an accessor of
+// the package's native exports before it calls a function: the step goes
+// through the accessor, which is livepatch's, and stops in the function.
+func TestFollowNativeStepThroughAccessor(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		env.waitCount(1)
+		saveEdit(t, lib, orig, "c.n += step()", "c.n += 10 * step()")
+		env.waitConsole("native: example.com/native/lib.(*Counter).Inc")
+		env.whilePaused(func() { env.SetBreakpoints(lib, lineOf(t, lib, "c.n += 10 * step()")) })
+		thread := env.WaitStopped("breakpoint").Body.ThreadId
+		env.SetBreakpoints(lib)
+		env.Call(&dap.StepInRequest{Request: dap.Request{Command: "stepIn"}, Arguments: dap.StepInArguments{ThreadId: thread}})
+		top := env.TopFrame(env.WaitStopped("step").Body.ThreadId)
+		if want := lineOf(t, lib, "func step() int"); top.Name != "lib.step" || top.Line != want || top.Source == nil || top.Source.Path != lib {
+			t.Errorf("stepIn stopped in %s at %v:%d, want lib.step at %s:%d", top.Name, top.Source, top.Line, lib, want)
+		}
+		env.Disconnect()
+	})
+}

@@ -81,6 +81,9 @@ type session struct {
 	// for the client's one (step.go).
 	steppingIn bool
 	follows    int
+	// reenter is set while a stepIn steps out of an accessor of the
+	// native exports (step.go), to step in again from the line.
+	reenter bool
 }
 
 // pendingPatch is one function of a change, ready for the agent.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/livepatch/livepatch/internal/dapproxy"
+	"github.com/livepatch/livepatch/internal/patcher"
 )
 
 // stepIn answers stepIn. Stepping into an interpreted patch would leave
@@ -103,8 +104,9 @@ func isIdentByte(b byte) bool {
 }
 
 // maxFollows bounds the steps taken through the compiled functions of
-// native patches for one step of the client's.
-const maxFollows = 4
+// native patches, and through the accessors their plugins call, for one
+// step of the client's.
+const maxFollows = 8
 
 // holdStep reports whether the stop raw (a stopped event's body) is a
 // step's, while native patches are live: followStep then looks where it
@@ -120,7 +122,7 @@ func (st *session) holdStep(raw json.RawMessage) bool {
 	}
 	hold := native && body["reason"] == "step"
 	if !hold {
-		st.steppingIn, st.follows = false, 0
+		st.steppingIn, st.follows, st.reenter = false, 0, false
 	}
 	st.mu.Unlock()
 	if hold {
@@ -148,11 +150,26 @@ func (st *session) followStep(body map[string]any) {
 	st.mu.Unlock()
 	if d := st.s.Debugger(); follow && d != nil && !d.IsRunning() {
 		frames, err := d.Stacktrace(int64(goid), 0, 0)
-		if err == nil && len(frames) > 0 && frames[0].Current.Fn != nil && compiled[frames[0].Current.Fn.Name] {
-			cmd := "stepOut"
+		cmd := ""
+		switch {
+		case err != nil || len(frames) == 0:
+		case frames[0].Current.Fn != nil && compiled[frames[0].Current.Fn.Name]:
+			cmd = "stepOut"
 			if in {
 				cmd = "stepIn"
 			}
+		case filepath.Base(frames[0].Current.File) == patcher.NativeFileName:
+			// An accessor of the package's native exports, which the
+			// plugin's code calls for an unexported name: out of it,
+			// and on a stepIn in again, to the line's next call.
+			cmd = "stepOut"
+			st.mu.Lock()
+			st.reenter = in
+			st.mu.Unlock()
+		case in && st.takeReenter():
+			cmd = "stepIn" // back from an accessor, mid-line
+		}
+		if cmd != "" {
 			r, err := st.s.CallDelve(st.ctx, cmd, map[string]any{"threadId": int64(goid)})
 			if err == nil && r.Success() {
 				return // its stop comes here again
@@ -160,7 +177,17 @@ func (st *session) followStep(body map[string]any) {
 		}
 	}
 	st.mu.Lock()
-	st.steppingIn, st.follows = false, 0
+	st.steppingIn, st.follows, st.reenter = false, 0, false
 	st.mu.Unlock()
 	st.s.SendEvent("stopped", body)
+}
+
+// takeReenter reports whether the stop that came is a step out of a
+// native export's accessor during a stepIn (followStep), and clears it.
+func (st *session) takeReenter() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	r := st.reenter
+	st.reenter = false
+	return r
 }

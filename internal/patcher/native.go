@@ -21,11 +21,12 @@ import (
 	"github.com/livepatch/livepatch/internal/usermod"
 )
 
-// nativeFileName is the file added (through the overlay) to every user
+// NativeFileName is the file added (through the overlay) to every user
 // package: it exports what the package does not, so that a native patch,
 // compiled as a plugin in a package of its own, reaches it (package main
-// too: nativemain.go).
-const nativeFileName = "zz_livepatch_native.go"
+// too: nativemain.go). A step into one of its accessors is stepped
+// through (internal/livepatch, step.go).
+const NativeFileName = "zz_livepatch_native.go"
 
 // The names a package's native exports file declares. A native patch
 // writes an unexported name x of the package as NativeTypePrefix+x

@@ -31,7 +31,7 @@ func TestAddTested(t *testing.T) {
 			t.Errorf("overlay %s: got %q, want %q", name, ov[name], actual)
 		}
 	}
-	names := []string{testedPrefix + "000.go", "p.go", "zzz.go", symbolsFileName, stdSymbolsFileName, nativeFileName}
+	names := []string{testedPrefix + "000.go", "p.go", "zzz.go", symbolsFileName, stdSymbolsFileName, NativeFileName}
 	sort.Strings(names)
 	if last := names[len(names)-1]; !strings.HasPrefix(last, testedPrefix) {
 		t.Errorf("%s sorts after the renamed test files", last)

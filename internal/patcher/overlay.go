@@ -145,7 +145,7 @@ func (g *generator) addGenerated(p *packages.Package, pkgDir, outDir string) err
 	exports := nativeExports(p.Types, func(name, why string) {
 		g.log.Debug("native export left out", "package", p.PkgPath, "name", name, "reason", why)
 	})
-	if err := addFile(g.ov, pkgDir, outDir, nativeFileName, exports); err != nil {
+	if err := addFile(g.ov, pkgDir, outDir, NativeFileName, exports); err != nil {
 		return err
 	}
 	if isRoot {

@@ -70,7 +70,7 @@ func repairOverlay(output, dir string, ov map[string]string, res *Result, log *s
 			continue
 		}
 		switch filepath.Base(copyPath) {
-		case symbolsFileName, stdSymbolsFileName, nativeFileName:
+		case symbolsFileName, stdSymbolsFileName, NativeFileName:
 			lines[copyPath] = append(lines[copyPath], n)
 		default:
 			if _, ok := drop[orig]; !ok {

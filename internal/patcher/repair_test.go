@@ -20,7 +20,7 @@ func TestBuildSurvivesRejectedGeneratedCode(t *testing.T) {
 	dir := fixture(t, "basic")
 	ifaceGo := filepath.Join(dir, "shapes", "iface.go")
 	shapesSyms := filepath.Join(dir, "shapes", symbolsFileName)
-	shapesNative := filepath.Join(dir, "shapes", nativeFileName)
+	shapesNative := filepath.Join(dir, "shapes", NativeFileName)
 	corruptForTest = func(path string, data []byte) []byte {
 		switch path {
 		case shapesNative:
@@ -58,7 +58,7 @@ func TestBuildSurvivesRejectedGeneratedCode(t *testing.T) {
 	if strings.Contains(string(syms), "Bogus") || !strings.Contains(string(syms), `{"Sum",`) {
 		t.Errorf("rejected symbol line not removed, or too much removed:\n%s", syms)
 	}
-	native, err := os.ReadFile(filepath.Join(bd, "overlay", overlayDirName("example.com/basic/shapes"), nativeFileName))
+	native, err := os.ReadFile(filepath.Join(bd, "overlay", overlayDirName("example.com/basic/shapes"), NativeFileName))
 	if err != nil {
 		t.Fatalf("the native exports file was left out, not repaired: %v", err)
 	}
