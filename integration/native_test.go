@@ -193,3 +193,26 @@ func TestNativeMain(t *testing.T) {
 		env.Disconnect()
 	})
 }
+
+// TestNativeMainMethodValueFrame stops in a compiled unexported method
+// that a native patch calls through the package's native exports (which
+// hand the plugin the method value): the stack shows the method right
+// above the patched caller, without the generated method value wrapper.
+func TestNativeMainMethodValueFrame(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		dir, main, orig := liveFixture(t)
+		env.runLive(dir)
+		saveEdit(t, main, orig, "c.n++", "c.n += 1 + 0*c.peek()")
+		env.waitConsole(fmt.Sprintf("native: main.(*Counter).Inc (main.go:%d)", lineOf(t, main, "func (c *Counter) Inc")))
+		peek := lineOf(t, main, "func (c *Counter) peek")
+		env.whilePaused(func() { env.SetBreakpoints(main, peek) })
+		st := env.WaitStopped("breakpoint")
+		r := env.Call(&dap.StackTraceRequest{Request: dap.Request{Command: "stackTrace"},
+			Arguments: dap.StackTraceArguments{ThreadId: st.Body.ThreadId, Levels: 3}}).(*dap.StackTraceResponse)
+		fs := r.Body.StackFrames
+		if len(fs) < 2 || fs[0].Name != "main.(*Counter).peek" || fs[1].Name != "main.(*Counter).Inc" {
+			t.Errorf("stopped at %s, want main.(*Counter).peek called by main.(*Counter).Inc", mustJSON(fs))
+		}
+		env.Disconnect()
+	})
+}
