@@ -152,7 +152,8 @@ func TestPromptPausedInRuntime(t *testing.T) {
 // program does not link is refused in one line; after continue, the
 // prompt takes input while the program runs, in package scope: :pkg, a
 // write the program prints, a read, and a command that needs a stopped
-// program refused; exit ends the session.
+// program refused; a breakpoint set while it runs stops it; exit ends the
+// session.
 func TestTerminalWhileRunning(t *testing.T) {
 	dir := copyFixture(t, "shell")
 	main := filepath.Join(dir, "main.go")
@@ -170,6 +171,9 @@ func TestTerminalWhileRunning(t *testing.T) {
 	do(`label = "t"`, "tick ", " t ")
 	do("ticks > 1", "true\n")
 	do("stack", "error: the program is running")
+	// Breakpoints are set in the running program, as an editor sets them.
+	do(fmt.Sprintf("break %s:%d", main, lineOf(t, main, "ticks++")), "Breakpoint 2 set", "main.tick()")
+	do("clearall", "Breakpoint 2 cleared")
 	if _, err := fmt.Fprintln(w, "exit"); err != nil {
 		t.Fatal(err)
 	}

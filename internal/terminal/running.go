@@ -111,6 +111,13 @@ func (s *session) whileRunning(ctx context.Context, r inputResult, thread int) (
 			s.con.errorf("%v", err)
 		}
 		return false, nil
+	case "break", "breakpoints", "clear", "clearall":
+		// Breakpoints can be set and cleared in a running program, as
+		// an editor does: Delve halts it for that by itself.
+		if err := lookup(name).run(s, strings.TrimSpace(args)); err != nil {
+			s.con.errorf("%v", err)
+		}
+		return false, nil
 	}
 	s.con.errorf("the program is running: press Ctrl-C to pause it first, or type Go to run it in package scope")
 	return false, nil
