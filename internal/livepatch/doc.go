@@ -164,7 +164,11 @@
 // function variable is not recognized. A step that stops in the compiled
 // function of a native patch, whose body no longer runs, steps on: in
 // again after a stepIn (into the plugin's code), out to the caller
-// otherwise (step.go).
+// otherwise; one that stops in an accessor of the package's native
+// exports, which the plugin's code calls for an unexported name, steps
+// out of it and, on a stepIn, in again (step.go). The generated method
+// value wrapper next to a plugin's frame is hidden from stacks
+// (machinery.go).
 //
 // # Commands
 //
