@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"unsafe"
 
-	"github.com/livepatch/livepatch/target/agent/hostlink"
 	"github.com/livepatch/livepatch/target/agent/wire"
 	yaegi "github.com/traefik/yaegi/interp"
 )
@@ -31,14 +30,13 @@ func ServeFrame(n int, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a1
 		return -1
 	}
 	addrs := []uintptr{a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15}
-	out, releasing := handleBytes(Inbox[:n], machine.mu.TryLock, addrs)
+	out, after := handleBytes(Inbox[:n], machine.mu.TryLock, addrs)
 	if len(out) > len(Outbox) {
 		out = []byte(`{"ok":false,"error":"response too large for the agent outbox"}`)
 	}
-	if releasing {
-		hostlink.Release() // the debugger reads the response once the program runs again
-	}
-	return copy(Outbox[:], out)
+	n = copy(Outbox[:], out)
+	after() // the debugger reads the response once the program runs again
+	return n
 }
 
 // bindFrame makes each frame variable visible as lp_frame.Name, a pointer to

@@ -151,8 +151,54 @@ func gateLocked(refs []wire.Ref, open bool) error {
 		}
 	}
 	Publish(t)
-	for _, o := range opens {
-		o()
-	}
+	openAfterReply(opens)
 	return nil
+}
+
+// replyHooks are the gates a request opened, opened once its answer is
+// written (afterReply): a held call let go at once may reach a breakpoint,
+// whose halt would freeze the answer in the agent, and the host would wait
+// for it until the program runs again, every later change queued behind.
+// Outside a request (an interpreter fault's revert), gates open at once.
+var replyHooks struct {
+	sync.Mutex
+	requests int // requests being handled (beginReply)
+	opens    []func()
+}
+
+// openAfterReply opens the gates of opens once the answer to the request
+// being handled is written, or at once outside a request.
+func openAfterReply(opens []func()) {
+	replyHooks.Lock()
+	if replyHooks.requests > 0 {
+		replyHooks.opens = append(replyHooks.opens, opens...)
+		opens = nil
+	}
+	replyHooks.Unlock()
+	for _, open := range opens {
+		open()
+	}
+}
+
+// beginReply notes a request being handled; afterReply ends it.
+func beginReply() {
+	replyHooks.Lock()
+	replyHooks.requests++
+	replyHooks.Unlock()
+}
+
+// afterReply ends a request that beginReply began and opens the gates it
+// opened; its caller has written the answer (or put it where the debugger
+// reads it).
+func afterReply() {
+	replyHooks.Lock()
+	replyHooks.requests--
+	var opens []func()
+	if replyHooks.requests == 0 {
+		opens, replyHooks.opens = replyHooks.opens, nil
+	}
+	replyHooks.Unlock()
+	for _, open := range opens {
+		open()
+	}
 }

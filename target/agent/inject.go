@@ -1,7 +1,5 @@
 package agent
 
-import "github.com/livepatch/livepatch/target/agent/hostlink"
-
 // Sizes of the buffers for debugger-injected calls.
 const (
 	InboxSize  = 1 << 20
@@ -27,12 +25,11 @@ func Serve(n int) int {
 	if n < 0 || n > len(Inbox) {
 		return -1
 	}
-	out, releasing := handleBytes(Inbox[:n], machine.mu.TryLock, nil)
+	out, after := handleBytes(Inbox[:n], machine.mu.TryLock, nil)
 	if len(out) > len(Outbox) {
 		out = []byte(`{"ok":false,"error":"response too large for the agent outbox"}`)
 	}
-	if releasing {
-		hostlink.Release() // the debugger reads the response once the program runs again
-	}
-	return copy(Outbox[:], out)
+	n = copy(Outbox[:], out)
+	after() // the debugger reads the response once the program runs again
+	return n
 }

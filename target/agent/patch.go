@@ -140,9 +140,7 @@ func applyLocked(patches []wire.Patch) error {
 		}
 	}
 	Publish(t)
-	for _, open := range opens {
-		open()
-	}
+	openAfterReply(opens) // gate.go
 	return nil
 }
 
@@ -178,9 +176,7 @@ func revertLocked(refs []wire.Ref) error {
 	} else {
 		Publish(t)
 	}
-	for _, open := range opens {
-		open()
-	}
+	openAfterReply(opens) // gate.go
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/livepatch/livepatch/target/agent/hostlink"
 	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
@@ -100,11 +101,14 @@ func handle(req *wire.Request, lock func() bool, addrs []uintptr) wire.Response 
 
 // handleBytes decodes one request, executes it and encodes the response.
 // A panic inside the agent becomes an error response rather than killing
-// the target. releasing reports a wire.OpRelease: the caller calls hostlink.Release
-// once the response is out.
-func handleBytes(b []byte, lock func() bool, addrs []uintptr) (out []byte, releasing bool) {
+// the target. The caller calls after once the response is out: it opens
+// the gates the request opened (gate.go, afterReply) and, for a
+// wire.OpRelease, calls hostlink.Release.
+func handleBytes(b []byte, lock func() bool, addrs []uintptr) (out []byte, after func()) {
 	var req wire.Request
 	var resp wire.Response
+	beginReply()
+	after = afterReply
 	defer func() {
 		if r := recover(); r != nil {
 			out, _ = json.Marshal(wire.Response{ID: req.ID, Error: wire.Errorf(wire.ErrFailed, "agent failed: %v", unwrapPanic(r))})
@@ -121,5 +125,8 @@ func handleBytes(b []byte, lock func() bool, addrs []uintptr) (out []byte, relea
 	}
 	// The release waits until the answer is on its way: a released
 	// short-lived program may exit before an answer written after it.
-	return out, req.Op == wire.OpRelease && resp.OK
+	if req.Op == wire.OpRelease && resp.OK {
+		after = func() { afterReply(); hostlink.Release() }
+	}
+	return out, after
 }

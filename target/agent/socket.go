@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/livepatch/livepatch/target/agent/hostlink"
 	"github.com/livepatch/livepatch/target/agent/wire"
 )
 
@@ -138,14 +137,13 @@ func (s *Server) serveConn(c net.Conn) {
 		if err != nil {
 			return
 		}
-		out, releasing := handleBytes(line, lock, nil)
+		out, after := handleBytes(line, lock, nil)
 		c.SetWriteDeadline(time.Now().Add(time.Minute))
 		_, err = c.Write(append(out, '\n'))
-		if releasing {
-			// Answered first: once released, a short-lived program (a
-			// test binary) may exit before a reply written after it.
-			hostlink.Release()
-		}
+		// Answered first: a released short-lived program (a test binary)
+		// may exit before a reply written after, and a call a gate lets
+		// go may stop at a breakpoint, whose halt would hold the reply.
+		after()
 		if err != nil {
 			return
 		}
