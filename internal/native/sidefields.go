@@ -77,11 +77,10 @@ func (w *funcWriter) sideAccess(f *types.Var) (prefix, suffix string, ok bool) {
 }
 
 // newType reports whether t is a type the change declares anew at package
-// level, not generic: the rule of the interpreter's rewriting, so that
-// both tiers key a field alike (rewrite.SideKey).
+// level, not generic, by the interpreter's rule (rewrite.DeclaredAnew), so
+// that both tiers key a field alike (rewrite.SideKey).
 func (w *funcWriter) newType(t *types.Named) bool {
-	o := t.Obj()
-	return w.nd.declared(t) && o.Parent() == o.Pkg().Scope() && t.TypeParams().Len() == 0
+	return rewrite.DeclaredAnew(t, w.c.Pkg, w.c.Compiled)
 }
 
 // sideType returns how the plugin writes the type of f, a field the

@@ -298,9 +298,20 @@ func (r *rewriter) sideStorable(t types.Type) bool {
 // newType reports whether t is a type the change declares anew, at
 // package level, not generic.
 func (r *rewriter) newType(t *types.Named) bool {
+	return r.in.Change != nil && DeclaredAnew(t, r.in.Change.Pkg, r.in.Change.Compiled)
+}
+
+// DeclaredAnew reports whether t is a type that a change of package pkg
+// (as the change declares it) declares anew at package level, not
+// generic: compiled, the package as built, has no type of its name. Both
+// tiers key side fields by it (SideKey).
+func DeclaredAnew(t *types.Named, pkg, compiled *types.Package) bool {
 	o := t.Obj()
-	return r.in.Change != nil && o.Pkg() == r.in.Change.Pkg && o.Parent() == o.Pkg().Scope() &&
-		t.TypeParams().Len() == 0 && !r.compiled(t)
+	if o.Pkg() != pkg || o.Parent() != o.Pkg().Scope() || t.TypeParams().Len() > 0 {
+		return false
+	}
+	_, ok := compiled.Scope().Lookup(o.Name()).(*types.TypeName)
+	return !ok
 }
 
 // SideKey returns the side table's key of the field name of type ft that
