@@ -17,7 +17,7 @@ import (
 //
 // A field whose type is a type the change declares anew over a basic type
 // (type Mode string) is kept as that basic type by both tiers and reached
-// through a pointer conversion (rewrite.SideBasic):
+// through a pointer conversion (rewrite.SideStorage):
 //
 //	(*(*Mode)(lp_side.Field(p, "f example.com/m.Mode; Mode string", func() interface{} { return new(string) }).(*string)))
 //
@@ -61,10 +61,11 @@ func (w *funcWriter) sideAccess(f *types.Var) (prefix, suffix string, ok bool) {
 		return "", "", false
 	}
 	key := rewrite.SideKey(f.Name(), f.Type(), w.newType)
-	if b, basic := rewrite.SideBasic(f.Type(), w.newType); basic {
+	st, ok := rewrite.SideStorage(f.Type(), w.newType)
+	if b, basic := st.(*types.Basic); ok && basic {
 		return "(*(*" + typ + ")(lp_side.Field(", ", " + key + ", func() interface{} { return new(" + b.Name() + ") }).(*" + b.Name() + ")))", true
 	}
-	if st, ok := rewrite.SideStorage(f.Type(), w.newType); ok {
+	if ok {
 		s, err := w.typeText(st)
 		if err != nil {
 			w.fail(err)

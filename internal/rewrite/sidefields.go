@@ -99,7 +99,8 @@ func (r *rewriter) sideAccess(cur string, ptr bool, name string, ft types.Type) 
 	text := r.typeText(ft)
 	key := SideKey(name, ft, r.newType)
 	r.imports[strconv.Quote(side.Package)] = true
-	if b, ok := SideBasic(ft, r.newType); ok {
+	st, ok := SideStorage(ft, r.newType)
+	if b, basic := st.(*types.Basic); ok && basic {
 		return "(*(*" + text + ")(" + side.Package + "." + side.FieldName + "(" + addr + ", " + key + ", func() any { return new(" + b.Name() + ") }).(*" + b.Name() + ")))"
 	}
 	return "(*" + side.Package + "." + side.FieldName + "(" + addr + ", " + key + ", func() any { return new(" + text + ") }).(*" + text + "))"
@@ -363,29 +364,16 @@ func VarKey(v *types.Var) string {
 	return v.Pkg().Path() + "." + v.Name() + " " + types.TypeString(v.Type(), nil)
 }
 
-// SideBasic returns the basic type the side table keeps a field of type
-// ft in, when ft is a type the change declares anew (isNew) over a basic
-// type (type Mode string): the interpreter's Mode and a plugin's are two
-// types, so both tiers keep the field as the basic type and reach it
-// through a pointer conversion, *Mode from *string, which Go allows
-// between pointers to types of one underlying type. (The interpreter's
-// Mode is a string at run time: its new(Mode) is a *string too.)
-func SideBasic(ft types.Type, isNew func(*types.Named) bool) (*types.Basic, bool) {
-	named, ok := types.Unalias(ft).(*types.Named)
-	if !ok || !isNew(named) {
-		return nil, false
-	}
-	b, ok := named.Underlying().(*types.Basic)
-	return b, ok
-}
-
-// SideStorage returns the type a plugin keeps a field of type ft in, when
-// ft is made of types the change declares anew over basic types ([]Mode,
-// map[string]*Mode) and of no other type it declares: ft with each of
-// them replaced by its basic type, the type the interpreter's values of ft
-// have at run time (it builds no named types). The plugin reaches the
-// field through an unsafe.Pointer conversion, *[]Mode from *[]string: the
-// two have one layout.
+// SideStorage returns the type both tiers keep a field of type ft in, when
+// ft is made of types the change declares anew over basic types (Mode,
+// []Mode, map[string]*Mode; isNew) and of no other type it declares: ft
+// with each of them replaced by its basic type, the type the
+// interpreter's values of ft have at run time (it builds no named types).
+// The interpreter's Mode and a plugin's are two types, so a field of type
+// Mode is reached through a pointer conversion, *Mode from *string, which
+// Go allows between pointers to types of one underlying type; the plugin
+// reaches the others through an unsafe.Pointer conversion, *[]Mode from
+// *[]string: the two have one layout.
 func SideStorage(ft types.Type, isNew func(*types.Named) bool) (types.Type, bool) {
 	changed, ok := false, true
 	var walk func(t types.Type) types.Type
