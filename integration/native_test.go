@@ -62,7 +62,8 @@ func (e *Env) waitCount(step int) int {
 // TestNativeSave saves a change of a method that reaches an unexported
 // field and an unexported function of a non-main package: it goes live
 // interpreted, then native, with the same results and the counter's state
-// kept across both switches; :patches shows the tier.
+// kept across both switches; :patches shows the tier, and the prompt
+// takes the package by the last element of its path.
 func TestNativeSave(t *testing.T) {
 	RunLiveNative(t, func(t *testing.T, env *Env) {
 		lib, orig := env.startNative(nil, nil)
@@ -73,6 +74,11 @@ func TestNativeSave(t *testing.T) {
 		interpreted := env.waitCount(10)
 		env.waitConsole(fmt.Sprintf("native: example.com/native/lib.(*Counter).Inc (lib.go:%d)", line))
 		env.mustEval(0, ":patches", fmt.Sprintf("example.com/native/lib.(*Counter).Inc (lib.go:%d) from save, native", line))
+		env.mustEval(0, ":pkg lib", "package scope: example.com/native/lib") // the path's last element names it
+		env.mustEval(0, "step() + 1", "2")
+		if got := env.eval(0, ":help"); !got.ok || !strings.Contains(got.result, ":pkg [PATH]") {
+			t.Errorf(":help: got %+v", got)
+		}
 		if r := env.CallRaw("livepatch/patches", nil); !r.Success || !strings.Contains(string(r.Body), `"tier":"native"`) {
 			t.Errorf("livepatch/patches: %s", r.Raw)
 		}

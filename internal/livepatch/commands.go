@@ -18,9 +18,11 @@ import (
 func (m *Manager) command(ctx context.Context, s *dapproxy.Session, cmd string) (string, error) {
 	fields := strings.Fields(cmd)
 	if len(fields) == 0 {
-		return "", errors.New("commands: :patches, :diff NAME, :revert NAME, :revert all, :pkg [PATH]")
+		return "", errors.New(commandList)
 	}
 	switch {
+	case fields[0] == "help" && len(fields) == 1:
+		return commandHelp, nil
 	case fields[0] == "patches" && len(fields) == 1:
 		ps := m.list(ctx, s)
 		pending := m.session(ctx, s).pendingLines()
@@ -50,8 +52,22 @@ func (m *Manager) command(ctx context.Context, s *dapproxy.Session, cmd string) 
 		}
 		return strings.Join(names, "\n"), nil
 	}
-	return "", fmt.Errorf("unknown command %q: commands: :patches, :diff NAME, :revert NAME, :revert all, :pkg [PATH]", cmd)
+	return "", fmt.Errorf("unknown command %q: %s", cmd, commandList)
 }
+
+// commandList names the prompt's commands, for an error.
+const commandList = "commands: :patches, :diff NAME, :revert NAME, :revert all, :pkg [PATH], :help"
+
+// commandHelp is what :help prints.
+const commandHelp = `Go at the prompt: an expression prints its value; a statement runs
+(at a breakpoint in the paused frame, with its locals; elsewhere in
+package scope); a func or method declaration redefines that function
+of the program, live.
+:patches        the live patches, each with where it came from and its tier
+:diff NAME      how the live patch NAME differs from the compiled function
+:revert NAME    back to the compiled function (:revert all for every patch)
+:pkg [PATH]     the package of package scope (a path, or its last element)
+:help           this text`
 
 // list returns the session's live patches.
 func (m *Manager) list(ctx context.Context, s *dapproxy.Session) []Patch {

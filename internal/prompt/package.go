@@ -65,14 +65,36 @@ func (p *Prompt) packageCommand(ctx context.Context, s *dapproxy.Session, args s
 	if path == "" {
 		return map[string]any{"result": "package scope: " + st.scopePackage(prog), "variablesReference": 0}, nil
 	}
-	if prog.UserPackageSyntax(path) == nil {
-		return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, ShowUser: true,
-			Summary: fmt.Sprintf("%s is not one of the program's packages: %s", path, strings.Join(prog.UserPackages(), ", "))}
+	path, err := userPackage(prog, path)
+	if err != nil {
+		return nil, &dapproxy.Error{ID: dapproxy.ErrPromptInput, ShowUser: true, Summary: err.Error()}
 	}
 	st.mu.Lock()
 	st.pkg = path
 	st.mu.Unlock()
 	return map[string]any{"result": "package scope: " + path, "variablesReference": 0}, nil
+}
+
+// userPackage returns the program's package that arg names: its import
+// path, or the end of one (its last elements, as `server` or
+// `v2/server`) when no other package's path ends so.
+func userPackage(prog *change.Program, arg string) (string, error) {
+	if prog.UserPackageSyntax(arg) != nil {
+		return arg, nil
+	}
+	var found []string
+	for _, p := range prog.UserPackages() {
+		if strings.HasSuffix(p, "/"+arg) {
+			found = append(found, p)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return "", fmt.Errorf("%s is not one of the program's packages: %s", arg, strings.Join(prog.UserPackages(), ", "))
+	}
+	return "", fmt.Errorf("%s names more than one of the program's packages: %s", arg, strings.Join(found, ", "))
 }
 
 // evalPackage runs an input in package scope: through the socket while
