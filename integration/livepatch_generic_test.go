@@ -16,7 +16,8 @@ import (
 // runs after it (largest[float64], which the edited line calls through
 // the build's compiled instantiation), and a field of the generic type
 // is written through the receiver. Then the generic function is
-// redefined at the Go prompt, which every instantiation runs too.
+// redefined at the Go prompt, which every instantiation runs too, a call
+// from the prompt itself included.
 func TestLivePatchGeneric(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir := copyFixture(t, "generic")
@@ -52,6 +53,9 @@ func TestLivePatchGeneric(t *testing.T) {
 		thread := env.WaitStopped("breakpoint").Body.ThreadId
 		env.mustEval(env.TopFrame(thread).Id, "func largest[T cmp.Ordered](xs []T) T { return xs[1] }",
 			"patched main.largest (main.go:"+strconv.Itoa(lineOf(t, main, "func largest["))+")")
+		// The prompt's call is the redefinition's first of an
+		// instantiation: compiled for it, on the input's goroutine.
+		env.mustEval(env.TopFrame(thread).Id, "largest([]float64{7, 8, 9})", "8")
 		env.SetBreakpoints(main)
 		env.Call(&dap.ContinueRequest{Request: dap.Request{Command: "continue"}, Arguments: dap.ContinueArguments{ThreadId: thread}})
 		env.waitOutput("stdout", "report 9 z a 20 0.5")

@@ -1,10 +1,8 @@
 package agent
 
 import (
-	"bytes"
 	"fmt"
 	"reflect"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -71,7 +69,7 @@ func (g *genericPatch) Instance(types []reflect.Type, funcs, methods []any) any 
 	if fn, ok := g.lookup(types); ok {
 		return fn
 	}
-	if opHolder.Load() != goid() {
+	if opHolder.Load() != currentGoroutine() {
 		machine.mu.Lock()
 		defer machine.mu.Unlock()
 	} // else the agent's operation that runs this call holds the lock
@@ -230,21 +228,10 @@ func (g *genericPatch) fail(types []reflect.Type, err error) {
 var opHolder atomic.Int64
 
 // holdMachine records the calling goroutine, which holds machine.mu, as
-// opHolder until the returned function is called.
+// opHolder until the returned function is called. An operation that runs
+// the program's code on another goroutine hands the hold to it
+// (evalContext).
 func holdMachine() func() {
-	opHolder.Store(goid())
+	opHolder.Store(currentGoroutine())
 	return func() { opHolder.Store(0) }
-}
-
-// goid returns the calling goroutine's id, read from its stack's header
-// ("goroutine 18 [running]:").
-func goid() int64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b = bytes.TrimPrefix(b, []byte("goroutine "))
-	if i := bytes.IndexByte(b, ' '); i > 0 {
-		b = b[:i]
-	}
-	n, _ := strconv.ParseInt(string(b), 10, 64)
-	return n
 }

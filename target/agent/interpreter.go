@@ -183,7 +183,9 @@ func evalContext(ctx context.Context, i *yaegi.Interpreter, src string) (reflect
 	goid := make(chan int64, 1)
 	go func() {
 		defer close(done)
-		goid <- currentGoroutine()
+		id := currentGoroutine()
+		goid <- id
+		opHolder.Store(id) // the caller's hold of machine.mu is this code's (generic.go)
 		v, err = i.Execute(prog)
 	}()
 	select {
