@@ -3,6 +3,8 @@ package native
 import (
 	"go/ast"
 	"go/types"
+	"runtime"
+	"strconv"
 
 	"github.com/livepatch/livepatch/internal/patcher"
 )
@@ -60,11 +62,24 @@ func (w *funcWriter) promoted(se *ast.SelectorExpr, sel *types.Selection) {
 		}
 		st, ok := t.Underlying().(*types.Struct)
 		named, _ := types.Unalias(t).(*types.Named)
-		if !ok || named == nil {
+		if !ok {
 			w.fail(notCovered("%s is reached through an embedded field of a type without a name", name))
 			return
 		}
 		f := st.Field(i)
+		if named == nil { // a struct type written in place, as a field's type
+			if f.Exported() || w.writtenHere(st) {
+				suffix += "." + f.Name()
+			} else if p, s, err := w.unnamedField(st, i, ptr); err == nil {
+				prefix, suffix = p+prefix, suffix+s
+			} else {
+				w.fail(err)
+				return
+			}
+			cur = f.Type()
+			_, ptr = cur.Underlying().(*types.Pointer)
+			continue
+		}
 		switch tname := named.Obj().Name(); {
 		case w.nd.declared(named):
 			suffix += "." + w.pluginFieldName(f)
@@ -88,4 +103,73 @@ func (w *funcWriter) promoted(se *ast.SelectorExpr, sel *types.Selection) {
 	w.handled[se.Sel] = true
 	w.insert(se.X.Pos(), prefix)
 	w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(se.End()), suffix})
+}
+
+// unnamedField returns the text around an expression x of an unnamed
+// struct type st (a pointer to one, when ptr) that reads its field i, an
+// unexported one: the plugin's package cannot name that field, so it is
+// read at its offset in the gc compiler's layout, which go/types' sizes
+// for gc give: (*(*F)(unsafe.Add(unsafe.Pointer(&(x)), OFFSET))). A field
+// whose type is itself a struct type written in place with unexported
+// fields is not covered: the plugin's text of that type would be a type
+// of the plugin's package, not the program's.
+func (w *funcWriter) unnamedField(st *types.Struct, i int, ptr bool) (prefix, suffix string, err error) {
+	f := st.Field(i)
+	if hasUnnamedStruct(f.Type()) {
+		return "", "", notCovered("%s is a field of a struct type without a name, and has one as its type", f.Name())
+	}
+	typ, err := w.typeText(f.Type()) // newvars.go
+	if err != nil {
+		return "", "", err
+	}
+	fields := make([]*types.Var, st.NumFields())
+	for j := range fields {
+		fields[j] = st.Field(j)
+	}
+	off := gcSizes.Offsetsof(fields)[i]
+	w.imports["unsafe"] = "unsafe"
+	prefix, suffix = "(*(*"+typ+")(unsafe.Add(unsafe.Pointer(", "), "+strconv.FormatInt(off, 10)+")))"
+	if !ptr {
+		prefix, suffix = prefix+"&(", ")"+suffix
+	}
+	return prefix, suffix, nil
+}
+
+// writtenHere reports whether st, a struct type without a name, is
+// written in the declaration being written: the plugin's copy declares
+// it, with fields of the plugin's package.
+func (w *funcWriter) writtenHere(st *types.Struct) bool {
+	if st.NumFields() == 0 {
+		return true
+	}
+	p := st.Field(0).Pos()
+	return w.c.Fset.File(p) == w.tok && p >= w.node.Pos() && p < w.node.End()
+}
+
+// gcSizes is the layout of the gc compiler for the architecture livepatch
+// runs on, which builds the program and its plugins.
+var gcSizes = types.SizesFor("gc", runtime.GOARCH)
+
+// hasUnnamedStruct reports whether t is, or is made of, a struct type
+// without a name that has unexported fields.
+func hasUnnamedStruct(t types.Type) bool {
+	switch t := types.Unalias(t).(type) {
+	case *types.Struct:
+		for i := range t.NumFields() {
+			if !t.Field(i).Exported() || hasUnnamedStruct(t.Field(i).Type()) {
+				return true
+			}
+		}
+	case *types.Pointer:
+		return hasUnnamedStruct(t.Elem())
+	case *types.Slice:
+		return hasUnnamedStruct(t.Elem())
+	case *types.Array:
+		return hasUnnamedStruct(t.Elem())
+	case *types.Map:
+		return hasUnnamedStruct(t.Key()) || hasUnnamedStruct(t.Elem())
+	case *types.Chan:
+		return hasUnnamedStruct(t.Elem())
+	}
+	return false
 }

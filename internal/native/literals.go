@@ -32,6 +32,9 @@ import (
 // unexported field as a key.
 func (w *funcWriter) compiledStructLit(lit *ast.CompositeLit) bool {
 	t := w.c.Info.TypeOf(lit)
+	if p, ok := t.(*types.Pointer); ok && lit.Type == nil {
+		t = p.Elem() // an element of []*T written {...}: &T{...}
+	}
 	if t == nil || w.nd.declared(t) {
 		return false
 	}
@@ -69,12 +72,12 @@ func (w *funcWriter) compiledStructLit(lit *ast.CompositeLit) bool {
 // structLit rewrites lit, a literal compiledStructLit reports, as the
 // comment above says; amp is the & that takes its address, or nil.
 func (w *funcWriter) structLit(lit *ast.CompositeLit, amp *ast.UnaryExpr) {
-	named := types.Unalias(w.c.Info.TypeOf(lit)).(*types.Named)
-	tname := named.Obj().Name()
-	if lit.Type == nil {
-		w.fail(notCovered("a literal of %s that names unexported fields with its type elided", tname))
-		return
+	t, ptr := w.c.Info.TypeOf(lit), amp != nil
+	if p, ok := t.(*types.Pointer); ok && lit.Type == nil {
+		t, ptr = p.Elem(), true // an element of []*T written {...}: &T{...}
 	}
+	named := types.Unalias(t).(*types.Named)
+	tname := named.Obj().Name()
 	if named.TypeParams().Len() > 0 {
 		w.fail(notCovered("a literal of generic type %s that names unexported fields", tname))
 		return
@@ -84,12 +87,15 @@ func (w *funcWriter) structLit(lit *ast.CompositeLit, amp *ast.UnaryExpr) {
 		w.fail(err)
 		return
 	}
-	end := "; return }()"
+	end, start := "; return }()", w.off(lit.Pos()) // lit.Pos is its {, with the type elided: written now
 	if amp != nil {
-		w.edits = append(w.edits, edit{w.off(amp.OpPos), w.off(lit.Lbrace) + 1, "func() *" + typ + " { lpV := new(" + typ + ");"})
+		start = w.off(amp.OpPos)
+	}
+	if ptr {
+		w.edits = append(w.edits, edit{start, w.off(lit.Lbrace) + 1, "func() *" + typ + " { lpV := new(" + typ + ");"})
 		end = "; return lpV }()"
 	} else {
-		w.edits = append(w.edits, edit{w.off(lit.Pos()), w.off(lit.Lbrace) + 1, "func() (lpV0 " + typ + ") { lpV := &lpV0;"})
+		w.edits = append(w.edits, edit{start, w.off(lit.Lbrace) + 1, "func() (lpV0 " + typ + ") { lpV := &lpV0;"})
 	}
 	st := named.Underlying().(*types.Struct)
 	for i, e := range lit.Elts {
@@ -109,7 +115,7 @@ func (w *funcWriter) structLit(lit *ast.CompositeLit, amp *ast.UnaryExpr) {
 		}
 		var set string
 		switch {
-		case !w.compiledMember(tname, field) && (!keyed || amp == nil):
+		case !w.compiledMember(tname, field) && (!keyed || !ptr):
 			w.fail(notCovered("a literal of %s sets field %s, which the change adds, and is not taken by address", tname, field.Name()))
 			return
 		case !w.compiledMember(tname, field): // sidefields.go

@@ -59,14 +59,20 @@ func (nd *newDecls) add(obj types.Object) {
 	}
 }
 
-// declared reports whether t, or what it points to, is a named type the
-// change declares anew.
+// declared reports whether t, or what it points to, is a named type that
+// the plugin declares as the change does: one the change declares anew
+// at package level, or one declared inside a function, which the plugin's
+// copy of the function declares (and which a package-level type of the
+// same name does not concern).
 func (nd *newDecls) declared(t types.Type) bool {
 	if p, ok := t.(*types.Pointer); ok {
 		t = p.Elem()
 	}
 	named, ok := types.Unalias(t).(*types.Named)
-	return ok && named.Obj().Pkg() == nd.c.Pkg && nd.c.Compiled.Scope().Lookup(named.Obj().Name()) == nil
+	if !ok || named.Obj().Pkg() != nd.c.Pkg {
+		return false
+	}
+	return named.Obj().Parent() != nd.c.Pkg.Scope() || nd.c.Compiled.Scope().Lookup(named.Obj().Name()) == nil
 }
 
 // newMethod returns the compiled type of which m is a method the change

@@ -150,3 +150,13 @@ func recvNamed(sel *types.Selection) (*types.Named, bool) {
 	named, _ := types.Unalias(recv).(*types.Named)
 	return named, ptr
 }
+
+// unnamedStruct returns the struct type without a name that t is or
+// points to.
+func unnamedStruct(t types.Type) (*types.Struct, bool) {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := types.Unalias(t).(*types.Struct)
+	return st, ok
+}

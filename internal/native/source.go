@@ -382,6 +382,25 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 		return
 	}
 	named, ptr := recvNamed(sel)
+	if st, ok := unnamedStruct(sel.Recv()); ok && sel.Kind() == types.FieldVal {
+		if w.writtenHere(st) { // embedded.go
+			w.handled[se.Sel] = true
+			return
+		}
+		if !ptr && !w.c.Info.Types[se.X].Addressable() {
+			w.fail(notCovered("%s is a field of a struct type without a name, of a value without an address", obj.Name()))
+			return
+		}
+		prefix, suffix, err := w.unnamedField(st, sel.Index()[0], ptr) // embedded.go
+		if err != nil {
+			w.fail(err)
+			return
+		}
+		w.handled[se.Sel] = true
+		w.insert(se.X.Pos(), prefix)
+		w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(se.End()), suffix})
+		return
+	}
 	if named == nil || named.Obj().Pkg() != w.c.Pkg {
 		w.fail(notCovered("%s of a type that is not one the package declares", obj.Name()))
 		return

@@ -176,7 +176,6 @@ func TestSourceNotCovered(t *testing.T) {
 	}{
 		{"new method value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { f := c.twice; return f() }\n\nfunc (c *Counter) twice() int { return 2 }", "Inc", "not called directly"},
 		{"promoted field of a value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { return Counter{}.n }", "Inc", "reached through an embedded field of a value without an address"},
-		{"elided literal type", "lib", "func Make() inner { return inner{} }", "func Make() inner { return []inner{{v: 1}}[0] }", "Make", "type elided"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			saved := strings.Replace(compiledLib, tc.old, tc.new, 1)
@@ -307,6 +306,66 @@ func LpNative0() lp_p.LpNT_inner {
 `
 	if string(src) != want {
 		t.Errorf("got\n%s\nwant\n%s", src, want)
+	}
+}
+
+// TestSourceElidedLiterals checks literals of a compiled type with
+// unexported fields whose type is elided: elements of slices (of values
+// and of pointers, where {...} is &T{...}) and keys and values of maps.
+func TestSourceElidedLiterals(t *testing.T) {
+	saved := strings.Replace(compiledLib, "func Make() inner { return inner{} }",
+		"func Make() inner { m := map[inner]inner{{v: 1}: {v: 2}}; return *[]*inner{{v: m[inner{v: 1}].v}}[0] }", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "Make")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"map[lp_p.LpNT_inner]lp_p.LpNT_inner{func() (lpV0 lp_p.LpNT_inner) { lpV := &lpV0;*lp_p.LpNField_inner_v(lpV) = 1; return }(): func() (lpV0 lp_p.LpNT_inner) { lpV := &lpV0;*lp_p.LpNField_inner_v(lpV) = 2; return }()}",
+		"[]*lp_p.LpNT_inner{func() *lp_p.LpNT_inner { lpV := new(lp_p.LpNT_inner);*lp_p.LpNField_inner_v(lpV) = ",
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("source has no %q:\n%s", want, src)
+		}
+	}
+}
+
+// TestSourceLocalType checks a type declared inside the function, named
+// like one of the package: the plugin's copy of the function declares it,
+// and its fields are written as they are, not through the package type's
+// accessors.
+func TestSourceLocalType(t *testing.T) {
+	saved := strings.Replace(compiledLib, "func (c *Counter) Inc() int { return 0 }",
+		"func (c *Counter) Inc() int {\n\ttype counter struct{ k int }\n\tx := &counter{k: 1}\n\tx.k++\n\treturn x.k + c.n\n}", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "Inc")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\ttype counter struct{ k int }\n\tx := &counter{k: 1}\n\tx.k++\n\treturn x.k + (*lp_p.LpNField_counter_n(&((*lp_p.LpNField_Counter_counter(c)))))\n"; !strings.Contains(string(src), want) {
+		t.Errorf("source has no %q:\n%s", want, src)
+	}
+}
+
+// TestSourceUnnamedStruct checks the unexported fields of a struct type
+// written in place, as a field's type (nats-server's Account.stats): the
+// plugin reads them at their offsets, directly and promoted through an
+// embedded field.
+func TestSourceUnnamedStruct(t *testing.T) {
+	saved := strings.Replace(compiledLib, "type inner struct{ v int }", "type inner struct {\n\tv int\n\tst struct {\n\t\tflag bool\n\t\tcounter\n\t\tin inner2\n\t}\n}\n\ntype inner2 struct{ w int }", 1)
+	saved = strings.Replace(saved, "func Make() inner { return inner{} }", "func Make() inner { var x inner; x.st.flag = true; x.st.n++; return x }", 1)
+	c := checked(t, "lib", saved, "Make")
+	c.Compiled = c.Pkg // the layout as built
+	src, err := Source([]*change.Checked{c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"(*(*bool)(unsafe.Add(unsafe.Pointer(&((*lp_p.LpNField_inner_st(&(x))))), 0))) = true",
+		"(*lp_p.LpNField_counter_n(&((*(*lp_p.LpNT_counter)(unsafe.Add(unsafe.Pointer(&((*lp_p.LpNField_inner_st(&(x))))), 8))))))++",
+		`"unsafe"`,
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("source has no %q:\n%s", want, src)
+		}
 	}
 }
 
