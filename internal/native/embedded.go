@@ -38,14 +38,19 @@ func (w *funcWriter) pluginFieldName(f *types.Var) string {
 	return f.Name()
 }
 
-// promoted rewrites se, a selection of an unexported field promoted
-// through embedded fields (sel's path has several steps), as the explicit
-// path; a promoted method, or a field of a value without an address, is
+// promoted rewrites se, a selection of an unexported field or method
+// promoted through embedded fields (sel's path has several steps), as the
+// explicit path, a method through its accessor at the path's end; a
+// method expression, or a selection of a value without an address, is
 // not covered.
 func (w *funcWriter) promoted(se *ast.SelectorExpr, sel *types.Selection) {
 	name := sel.Obj().Name()
-	if sel.Kind() != types.FieldVal {
-		w.fail(notCovered("method %s is reached through an embedded field", name))
+	path := sel.Index()
+	switch sel.Kind() {
+	case types.MethodVal:
+		path = path[:len(path)-1] // the last step is the method's
+	case types.MethodExpr:
+		w.fail(notCovered("method expression of %s, reached through an embedded field", name))
 		return
 	}
 	cur := sel.Recv()
@@ -55,7 +60,7 @@ func (w *funcWriter) promoted(se *ast.SelectorExpr, sel *types.Selection) {
 		return
 	}
 	var prefix, suffix string
-	for _, i := range sel.Index() {
+	for _, i := range path {
 		t := cur
 		if p, ok := t.Underlying().(*types.Pointer); ok {
 			t = p.Elem()
@@ -100,9 +105,45 @@ func (w *funcWriter) promoted(se *ast.SelectorExpr, sel *types.Selection) {
 		cur = f.Type()
 		_, ptr = cur.Underlying().(*types.Pointer)
 	}
+	if m, ok := sel.Obj().(*types.Func); ok {
+		p, s, ok := w.promotedMethod(m, cur, ptr)
+		if !ok {
+			return
+		}
+		prefix, suffix = p+prefix, suffix+s
+	}
 	w.handled[se.Sel] = true
 	w.insert(se.X.Pos(), prefix)
 	w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(se.End()), suffix})
+}
+
+// promotedMethod returns the text around the explicit path to the
+// embedded value of type cur (a pointer, when ptr) that selects its
+// method m: as written on a type the plugin declares, else through m's
+// native accessor, which gives the method value.
+func (w *funcWriter) promotedMethod(m *types.Func, cur types.Type, ptr bool) (prefix, suffix string, ok bool) {
+	if w.nd.declared(cur) {
+		return "", "." + m.Name(), true
+	}
+	t := cur
+	if p, isPtr := t.Underlying().(*types.Pointer); isPtr {
+		t = p.Elem()
+	}
+	named, _ := types.Unalias(t).(*types.Named)
+	if named == nil || named.Obj().Pkg() != w.c.Pkg || named.TypeParams().Len() > 0 || types.IsInterface(named) || !w.compiledMember(named.Obj().Name(), m) {
+		w.fail(notCovered("method %s is reached through an embedded field, and is not a method of the compiled package", m.Name()))
+		return "", "", false
+	}
+	w.imports[pkgName] = importPath(w.c)
+	prefix, suffix = pkgName+"."+patcher.NativeMethodPrefix+named.Obj().Name()+"_"+m.Name()+"(", ")"
+	_, ptrMethod := m.Signature().Recv().Type().(*types.Pointer)
+	switch {
+	case ptrMethod && !ptr:
+		prefix, suffix = prefix+"&(", ")"+suffix
+	case !ptrMethod && ptr:
+		prefix, suffix = prefix+"*(", ")"+suffix
+	}
+	return prefix, suffix, true
 }
 
 // unnamedField returns the text around an expression x of an unnamed

@@ -47,6 +47,10 @@ type Pair struct {
 }
 
 func MakePair() Pair { return Pair{1, "a"} }
+
+func (c *counter) add(k int) { c.n += k }
+
+func (c counter) get() int { return c.n }
 `
 
 // checked type-checks saved, a new text of compiledLib, and returns the
@@ -362,6 +366,29 @@ func TestSourceUnnamedStruct(t *testing.T) {
 		"(*(*bool)(unsafe.Add(unsafe.Pointer(&((*lp_p.LpNField_inner_st(&(x))))), 0))) = true",
 		"(*lp_p.LpNField_counter_n(&((*(*lp_p.LpNT_counter)(unsafe.Add(unsafe.Pointer(&((*lp_p.LpNField_inner_st(&(x))))), 8))))))++",
 		`"unsafe"`,
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("source has no %q:\n%s", want, src)
+		}
+	}
+}
+
+// TestSourcePromotedMethod checks unexported methods promoted through
+// an embedded field: the explicit path, then the method's accessor, with
+// the receiver's address taken or the pointer dereferenced as the method
+// needs.
+func TestSourcePromotedMethod(t *testing.T) {
+	saved := strings.Replace(compiledLib, "func (c *Counter) Inc() int { return 0 }",
+		"func (c *Counter) Inc() int { c.add(2); var v Counter; v.add(1); return c.get() + v.get() }", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "Inc")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"lp_p.LpNMethod_counter_add(&((*lp_p.LpNField_Counter_counter(c))))(2)",
+		"lp_p.LpNMethod_counter_add(&((*lp_p.LpNField_Counter_counter(&(v)))))(1)",
+		"lp_p.LpNMethod_counter_get((*lp_p.LpNField_Counter_counter(c)))()",
+		"lp_p.LpNMethod_counter_get((*lp_p.LpNField_Counter_counter(&(v))))()",
 	} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("source has no %q:\n%s", want, src)
