@@ -6,6 +6,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strconv"
+	"strings"
 
 	"github.com/livepatch/livepatch/internal/change"
 )
@@ -110,12 +112,17 @@ func newMethodName(tn *types.TypeName, m *types.Func) string {
 // newMethodCall rewrites x.m(args), a call of m, a method the change adds
 // to a compiled type, into a call of the plugin's function for it:
 // newMethodName(x, args), x's address taken or x dereferenced as m's
-// receiver wants. A method value of it is not covered yet.
+// receiver wants; and x.m, a method value of it, into a closure of that
+// call (newMethodValue).
 func (w *funcWriter) newMethodCall(se *ast.SelectorExpr, m *types.Func) {
 	call, ok := w.calls[se]
 	sel := w.c.Info.Selections[se]
-	if !ok || sel.Kind() != types.MethodVal || len(sel.Index()) != 1 {
+	if sel.Kind() != types.MethodVal || len(sel.Index()) != 1 {
 		w.fail(notCovered("method %s, which the change adds, is not called directly", m.Name()))
+		return
+	}
+	if !ok {
+		w.newMethodValue(se, sel, m)
 		return
 	}
 	tn := w.nd.newMethod(m)
@@ -135,6 +142,61 @@ func (w *funcWriter) newMethodCall(se *ast.SelectorExpr, m *types.Func) {
 	}
 	w.insert(se.X.Pos(), prefix)
 	w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(call.Lparen) + 1, suffix})
+}
+
+// newMethodValue rewrites x.m, a method value of m, a method the change
+// adds to a compiled type, into a closure that calls the plugin's
+// function for it with the receiver evaluated where the method value is,
+// as Go evaluates it:
+//
+//	func() func(int) int { lpR := &(x); return func(lpA0 int) int { return LpNewM_T_m(lpR, lpA0) } }()
+func (w *funcWriter) newMethodValue(se *ast.SelectorExpr, sel *types.Selection, m *types.Func) {
+	sig := m.Signature()
+	sigText, err := w.typeText(types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic())) // newvars.go
+	if err != nil {
+		w.fail(err)
+		return
+	}
+	var params, args []string
+	for i := range sig.Params().Len() {
+		typ, err := w.typeText(sig.Params().At(i).Type())
+		if err != nil {
+			w.fail(err)
+			return
+		}
+		name := "lpA" + strconv.Itoa(i)
+		if sig.Variadic() && i == sig.Params().Len()-1 {
+			typ, name = "..."+strings.TrimPrefix(typ, "[]"), name+"..."
+		}
+		params = append(params, strings.TrimSuffix(name, "...")+" "+typ)
+		args = append(args, name)
+	}
+	resText, err := w.typeText(types.NewSignatureType(nil, nil, nil, nil, sig.Results(), false))
+	if err != nil {
+		w.fail(err)
+		return
+	}
+	results := strings.TrimPrefix(resText, "func()")
+	ret := "return "
+	if sig.Results().Len() == 0 {
+		ret = ""
+	}
+	tn := w.nd.newMethod(m)
+	w.nd.add(m)
+	w.handled[se.Sel] = true
+	_, ptrMethod := sig.Recv().Type().(*types.Pointer)
+	_, ptr := sel.Recv().Underlying().(*types.Pointer)
+	recv, recvEnd := "", ""
+	switch {
+	case ptrMethod && !ptr:
+		recv, recvEnd = "&(", ")"
+	case !ptrMethod && ptr:
+		recv, recvEnd = "*(", ")"
+	}
+	call := newMethodName(tn, m) + "(" + strings.Join(append([]string{"lpR"}, args...), ", ") + ")"
+	w.insert(se.X.Pos(), "func() "+sigText+" { lpR := "+recv)
+	w.edits = append(w.edits, edit{w.off(se.X.End()), w.off(se.End()),
+		recvEnd + "; return func(" + strings.Join(params, ", ") + ")" + results + " { " + ret + call + " } }()"})
 }
 
 // write writes the new declarations the plugin's code uses, and those

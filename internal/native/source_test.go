@@ -178,7 +178,6 @@ func TestSourceNotCovered(t *testing.T) {
 	for _, tc := range []struct {
 		name, pkg, old, new, fn, want string
 	}{
-		{"new method value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { f := c.twice; return f() }\n\nfunc (c *Counter) twice() int { return 2 }", "Inc", "not called directly"},
 		{"promoted field of a value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { return Counter{}.n }", "Inc", "reached through an embedded field of a value without an address"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -389,6 +388,27 @@ func TestSourcePromotedMethod(t *testing.T) {
 		"lp_p.LpNMethod_counter_add(&((*lp_p.LpNField_Counter_counter(&(v)))))(1)",
 		"lp_p.LpNMethod_counter_get((*lp_p.LpNField_Counter_counter(c)))()",
 		"lp_p.LpNMethod_counter_get((*lp_p.LpNField_Counter_counter(&(v))))()",
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("source has no %q:\n%s", want, src)
+		}
+	}
+}
+
+// TestSourceNewMethodValue checks a method value of a method the change
+// adds: a closure calling the plugin's function for it, with the receiver
+// evaluated where the method value is.
+func TestSourceNewMethodValue(t *testing.T) {
+	saved := strings.Replace(compiledLib, "func (c *Counter) Inc() int { return 0 }",
+		"func (c *Counter) Inc() int { f := c.twice; var v Counter; g := v.join; return f(1, 2) + len(g()) }\n\nfunc (c *Counter) twice(k int, more ...int) (n int) { return 2 * k }\n\nfunc (c Counter) join() string { return c.Name }", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "Inc")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"f := func() func(k int, more ...int) (n int) { lpR := c; return func(lpA0 int, lpA1 ...int) (n int) { return LpNewM_Counter_twice(lpR, lpA0, lpA1...) } }()",
+		"g := func() func() string { lpR := v; return func() string { return LpNewM_Counter_join(lpR) } }()",
+		"func LpNewM_Counter_twice(c *lp_p.Counter, k int, more ...int) (n int) { return 2 * k }",
 	} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("source has no %q:\n%s", want, src)
