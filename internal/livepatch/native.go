@@ -67,6 +67,7 @@ func (st *session) goNative(ctx context.Context, ps []pendingPatch) {
 	full := st.nat.loaded >= maxPlugins
 	st.mu.Unlock()
 	if off != "" {
+		st.built(ps) // marked by apply
 		return
 	}
 	if full {
