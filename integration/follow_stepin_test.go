@@ -1,8 +1,11 @@
 package integration
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-dap"
 )
@@ -54,4 +57,31 @@ func TestFollowInterpretedStepIn(t *testing.T) {
 		}
 		env.Disconnect()
 	})
+}
+
+// TestFollowTerminalStepIn is TestFollowInterpretedStepIn through the
+// terminal client: `step` on the line of the call, right after the save,
+// shows the method's declaration in the saved file, and `stack` the
+// method on top of its caller.
+func TestFollowTerminalStepIn(t *testing.T) {
+	dir := copyFixture(t, "native")
+	lib, main := filepath.Join(dir, "lib", "lib.go"), filepath.Join(dir, "main.go")
+	orig, err := os.ReadFile(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, w, out, _ := runTerminal(t, liveProxy(t, 10*time.Second, false),
+		map[string]any{"mode": "debug", "program": ".", "dlvCwd": dir})
+	tl := &termLog{t: t, ctx: ctx, w: w, out: out}
+	wait, do := tl.waitFor, tl.do
+	wait(true, "Type 'help' for list of commands.")
+	call := lineOf(t, main, "n := c.Inc()")
+	do(fmt.Sprintf("break %s:%d", main, call), "Breakpoint 1 set")
+	do("continue", fmt.Sprintf("=>%4d:\t\t\tn := c.Inc()", call))
+
+	saveEdit(t, lib, orig, "c.n += step()", "d := 10 * step()\n\tc.n += d")
+	wait(false, "patched example.com/native/lib.(*Counter).Inc")
+	decl := lineOf(t, lib, "func (c *Counter) Inc")
+	do("step", "step into example.com/native/lib.(*Counter).Inc", fmt.Sprintf("=>%4d:\tfunc (c *Counter) Inc() int {", decl))
+	do("stack", "in lib.(*Counter).Inc", fmt.Sprintf("lib.go:%d", decl), "in main.main", fmt.Sprintf("main.go:%d", call))
 }
