@@ -191,21 +191,45 @@ func (st *session) holdStepInto(raw json.RawMessage) bool {
 	defer st.mu.Unlock()
 	to := st.into.to
 	st.into.note = false
-	if to == nil {
+	if to == nil && len(st.into.sent) == 0 {
 		return false
 	}
 	var body map[string]any
 	_ = json.Unmarshal(raw, &body)
 	goid, _ := body["threadId"].(float64)
 	ids, _ := body["hitBreakpointIds"].([]any)
-	hit := false
-	if len(ids) == 1 && int64(goid) == to.goid {
+	ours := false
+	if len(ids) == 1 {
 		id, _ := ids[0].(float64)
-		hit = st.into.ids[int(id)]
+		ours = st.into.ids[int(id)]
 	}
+	if to == nil {
+		if ours { // a step's breakpoint not removed yet, after its step
+			go st.skipStale(body)
+		}
+		return ours
+	}
+	hit := ours && int64(goid) == to.goid
 	st.into.to, st.into.note = nil, hit
 	go st.endStepInto(to, raw, body, hit)
 	return true
+}
+
+// skipStale removes the temporary breakpoints of a step that is over, one
+// of which the program stopped at (body), and continues, unless another
+// goroutine stopped at a breakpoint at the same time (or Delve refuses to
+// continue): the client then gets that stop.
+func (st *session) skipStale(body map[string]any) {
+	st.followFuncs(st.ctx)
+	goid, _ := body["threadId"].(float64)
+	if d := st.s.Debugger(); d != nil && !st.otherStop(d, int64(goid), body) {
+		r, err := st.s.CallDelve(st.ctx, "continue", map[string]any{"threadId": int64(goid)})
+		if err == nil && r.Success() {
+			return
+		}
+	}
+	st.clientStop(body)
+	st.s.SendEvent("stopped", body)
 }
 
 // endStepInto ends the step into interpreted patches to, at the stop raw
