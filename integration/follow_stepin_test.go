@@ -59,6 +59,33 @@ func TestFollowInterpretedStepIn(t *testing.T) {
 	})
 }
 
+// TestFollowInterpretedStepInFailed is TestFollowInterpretedStepIn with a
+// native build that fails (no C linker for the plugin): the patch stays
+// interpreted, so the step goes over the call to the caller's next line,
+// and the console says why.
+func TestFollowInterpretedStepInFailed(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		lib, orig := env.startNative(nil, nil)
+		const name = "example.com/native/lib.(*Counter).Inc"
+		env.waitCount(1)
+		t.Setenv("CC", filepath.Join(t.TempDir(), "no-cc")) // the plugin links externally
+		main := filepath.Join(filepath.Dir(filepath.Dir(lib)), "main.go")
+		call := lineOf(t, main, "n := c.Inc()")
+		env.whilePaused(func() { env.SetBreakpoints(main, call) })
+		thread := env.WaitStopped("breakpoint").Body.ThreadId
+
+		saveEdit(t, lib, orig, "c.n += step()", "c.n += 10 * step()")
+		env.waitConsole("patched " + name)
+		env.Call(&dap.StepInRequest{Request: dap.Request{Command: "stepIn"}, Arguments: dap.StepInArguments{ThreadId: thread}})
+		top := env.TopFrame(env.WaitStopped("step").Body.ThreadId)
+		if want := lineOf(t, main, "fmt.Printf"); top.Name != "main.main" || top.Line != want {
+			t.Errorf("stepIn stopped in %s at line %d, want main.main at %d", top.Name, top.Line, want)
+		}
+		env.waitConsole("livepatch: step over " + name + ": it runs interpreted, where the debugger cannot stop (it stays interpreted: its native build failed, as said above)")
+		env.Disconnect()
+	})
+}
+
 // TestFollowTerminalStepIn is TestFollowInterpretedStepIn through the
 // terminal client: `step` on the line of the call, right after the save,
 // shows the method's declaration in the saved file, and `stack` the

@@ -93,6 +93,8 @@ func (st *session) stepOverLine(p Patch) string {
 		why = " (the native tier is off)"
 	case st.nat.off != "":
 		why = " (patches stay interpreted: " + st.nat.off + ")"
+	case strings.HasPrefix(st.nat.stays[p.Key], buildFailed):
+		why = " (it stays interpreted: " + buildFailed + ", as said above)"
 	case st.nat.stays[p.Key] != "":
 		why = " (it stays interpreted: " + st.nat.stays[p.Key] + ")"
 	}
