@@ -56,8 +56,8 @@ const stepIntoName = "step into a patched function"
 // not wait for round trips (afterRoundTrips).
 func (st *session) stepInInterpreted(ctx context.Context, goid int64, ps []Patch, raw json.RawMessage) (any, error) {
 	var wait []Patch
-	st.mu.Lock()
 	var over []string
+	st.mu.Lock()
 	for _, p := range ps {
 		if st.buildingNow(p.Key) {
 			wait = append(wait, p)
