@@ -577,9 +577,10 @@ func checkSocketPrivate(t *testing.T, pid int) {
 	}
 }
 
-// TestLivePatchStep steps in on a line that calls a patched method: the
-// step goes over the call, to the next line of the same function, instead
-// of into reflect and the interpreter.
+// TestLivePatchStep steps in on a line that calls a patched method with
+// the native tier off: the step goes over the call, to the next line of
+// the same function, instead of into reflect and the interpreter, and the
+// console says why.
 func TestLivePatchStep(t *testing.T) {
 	RunLive(t, func(t *testing.T, env *Env) {
 		dir := copyFixture(t, "livepatch")
@@ -601,6 +602,7 @@ func TestLivePatchStep(t *testing.T) {
 		if got := env.Evaluate(f.Id, "a", "repl"); got != "5" {
 			t.Errorf("a = %s after the patched call, want 5", got)
 		}
+		env.waitConsole("livepatch: step over main.(*Counter).Inc: it runs interpreted, where the debugger cannot stop (the native tier is off)")
 		env.Disconnect()
 	})
 }

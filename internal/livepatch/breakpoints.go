@@ -304,6 +304,10 @@ func (m *Manager) breakpointEvent(s *dapproxy.Session, raw json.RawMessage) (jso
 		return nil, true
 	}
 	st.mu.Lock()
+	if st.into.ids[body.Breakpoint.Id] { // a step's own (stepinto.go)
+		st.mu.Unlock()
+		return nil, false
+	}
 	key, native := st.bps.native.ids[body.Breakpoint.Id]
 	if id, ok := st.bps.alias[body.Breakpoint.Id]; ok {
 		body.Breakpoint.Id = id
@@ -320,14 +324,24 @@ func (m *Manager) breakpointEvent(s *dapproxy.Session, raw json.RawMessage) (jso
 
 // stoppedEvent gives the ids of the breakpoints hit as the client knows
 // them, and holds back a step's stop in the compiled function of a native
-// patch, to step on (followStep), and a stop at a log point in a native
-// patch, to say its message and go on (sayLog).
+// patch, to step on (followStep), a stop at a log point in a native
+// patch, to say its message and go on (sayLog), and the stop that ends a
+// step into interpreted patches (holdStepInto).
 func (m *Manager) stoppedEvent(s *dapproxy.Session, raw json.RawMessage) (json.RawMessage, bool) {
 	st := m.existing(s)
 	if st == nil {
 		return nil, true
 	}
-	if st.holdPause(raw) || st.holdStep(raw) || st.holdLog(raw) {
+	if st.holdPause(raw) || st.holdLog(raw) || st.holdStepInto(raw) {
+		return nil, false
+	}
+	return st.passStop(raw)
+}
+
+// passStop is stoppedEvent past the stops of livepatch's own pauses, of
+// native log points and of steps into interpreted patches.
+func (st *session) passStop(raw json.RawMessage) (json.RawMessage, bool) {
+	if st.holdStep(raw) {
 		return nil, false
 	}
 	st.mu.Lock()
@@ -370,7 +384,16 @@ func (st *session) clientStop(body map[string]any) {
 // a source and line) the line of the current file.
 func (m *Manager) outputEvent(s *dapproxy.Session, raw json.RawMessage) (json.RawMessage, bool) {
 	st := m.existing(s)
-	if st == nil || !bytes.Contains(raw, []byte(`"line"`)) {
+	if st == nil {
+		return nil, true
+	}
+	st.mu.Lock()
+	note := st.stepNote(raw) // stepinto.go
+	st.mu.Unlock()
+	if note {
+		return nil, false
+	}
+	if !bytes.Contains(raw, []byte(`"line"`)) {
 		return nil, true
 	}
 	var body map[string]any

@@ -160,15 +160,23 @@
 // Stepping into an interpreted patch would pass through reflect and the
 // interpreter: a stepIn on a line that calls a function with an
 // interpreted patch (recognized by its name followed by "(", in the saved
-// line) steps over the line instead. A call through a method value or a
+// line) steps over the line instead, with Delve's next. When the patch's
+// native build is under way, the agent holds its calls at a gate (set by
+// call injection, before the next) and, once the patch is native, a
+// temporary function breakpoint of livepatch's own on the plugin's
+// function, for the stepping goroutine, stops the held call at the saved
+// declaration's line, which the client gets as the step's stop; any other
+// stop ends the step as it is (stepinto.go). Otherwise the console says
+// once why the call was stepped over. A call through a method value or a
 // function variable is not recognized. A step that stops in the compiled
 // function of a native patch, whose body no longer runs, steps on: in
 // again after a stepIn (into the plugin's code), out to the caller
 // otherwise; one that stops in an accessor of the package's native
 // exports, which the plugin's code calls for an unexported name, steps
-// out of it and, on a stepIn, in again (step.go). The generated method
-// value wrapper next to a plugin's frame is hidden from stacks
-// (machinery.go).
+// out of it and, on a stepIn, in again; one that stops in the frames of
+// a gate that held the call (the agent's, reflect's) steps out of them
+// (step.go). The generated method value wrapper next to a plugin's frame
+// is hidden from stacks (machinery.go).
 //
 // # Commands
 //

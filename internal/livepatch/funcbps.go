@@ -136,11 +136,12 @@ func (st *session) clientAnswer(places []funcPlace, delve []dap.Breakpoint) []da
 }
 
 // followFuncs sends Delve the client's function breakpoints again when a
-// patch went native or away since they were last sent.
+// patch went native or away since they were last sent, or a step's own
+// changed (stepinto.go).
 func (st *session) followFuncs(ctx context.Context) {
 	st.mu.Lock()
 	// slices.Equal: none sent and none to send are the same (nil and empty).
-	same := slices.Equal(st.clientFuncs(), st.bps.native.sent)
+	same := slices.Equal(st.clientFuncs(), st.bps.native.sent) && slices.Equal(st.stepFuncs(), st.into.sent)
 	st.mu.Unlock()
 	if same {
 		return

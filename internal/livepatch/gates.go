@@ -56,19 +56,23 @@ func (st *session) breakpointIn(key, file string) bool {
 // goes live held: a breakpoint is in its function and the native tier
 // will build it. The caller holds mu.
 func (st *session) holdsOnApply(p pendingPatch) bool {
-	if st.m.opts.NoNative || st.nat.off != "" || p.checked == nil || p.fresh || st.nat.loaded >= maxPlugins {
-		return false
-	}
-	return st.breakpointIn(p.Key, p.File) || st.funcBreakpointOn(&p.Patch)
+	return st.willBuild(p) && (st.breakpointIn(p.Key, p.File) || st.funcBreakpointOn(&p.Patch))
+}
+
+// willBuild reports whether the native tier will build p, a patch about
+// to go live interpreted (goNative). The caller holds mu.
+func (st *session) willBuild(p pendingPatch) bool {
+	return !st.m.opts.NoNative && st.nat.off == "" && p.checked != nil && !p.fresh && st.nat.loaded < maxPlugins
 }
 
 // wantsGate reports whether the calls of live patch key should be held
 // now: it runs interpreted, its native build is under way and a
-// breakpoint is in its function. The caller holds mu.
+// breakpoint is in its function, or a stepIn goes into it (stepinto.go).
+// The caller holds mu.
 func (st *session) wantsGate(key string) bool {
 	lp := st.live[key]
 	return lp != nil && lp.Tier == TierInterpreted && st.nat.building[key] == lp.agentSource &&
-		!st.m.opts.NoNative && (st.breakpointIn(key, lp.File) || st.funcBreakpointOn(lp))
+		!st.m.opts.NoNative && (st.breakpointIn(key, lp.File) || st.funcBreakpointOn(lp) || st.steppingInto(key))
 }
 
 // gateChanges returns the live patches whose calls should be held and

@@ -71,7 +71,8 @@ func New(opts Options) *Manager {
 }
 
 // Register makes px answer setBreakpoints (at the compiled lines of the
-// saved files' lines, breakpoints.go), stepIn (over calls of patched functions),
+// saved files' lines, breakpoints.go), stepIn (over calls of interpreted
+// patches, or into them once native, stepinto.go),
 // variables (without the patchable build's own locals), stackTrace and
 // threads (without the frames and goroutines of the agent and the
 // interpreter), exceptionInfo (its stack text as stackTrace shows it),

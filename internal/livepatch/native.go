@@ -67,6 +67,7 @@ func (st *session) goNative(ctx context.Context, ps []pendingPatch) {
 	full := st.nat.loaded >= maxPlugins
 	st.mu.Unlock()
 	if off != "" {
+		st.built(ps) // marked by apply
 		return
 	}
 	if full {
@@ -114,6 +115,10 @@ func (st *session) startNative(ctx context.Context, ps []pendingPatch, restarts 
 	})
 }
 
+// buildFailed begins the reason a patch stays interpreted when its native
+// build failed, followed by the build's error.
+const buildFailed = "its native build failed"
+
 // nativeFailed says why ps stay interpreted, once per reason; when the
 // tier cannot work for this program at all, it turns it off.
 func (st *session) nativeFailed(ps []pendingPatch, err error) {
@@ -143,7 +148,7 @@ func (st *session) nativeFailed(ps []pendingPatch, err error) {
 	case errors.Is(err, errTooManyPlugins):
 		line = err.Error()
 	default:
-		line = "its native build failed: " + err.Error()
+		line = buildFailed + ": " + err.Error()
 	}
 	st.mu.Lock()
 	told := st.nat.told[line]

@@ -124,6 +124,8 @@ func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoin
 		}
 	}
 	nClient := len(nb.sent)
+	st.into.sent = st.stepFuncs() // stepinto.go: a step's own, last
+	all = append(all, st.into.sent...)
 	st.mu.Unlock()
 	if all == nil {
 		all = []dap.FunctionBreakpoint{}
@@ -150,6 +152,12 @@ func (st *session) syncFunctionBreakpoints(ctx context.Context) ([]dap.Breakpoin
 			}
 		}
 		k += n
+	}
+	for _, b := range body.Breakpoints[k:] {
+		if st.into.ids == nil {
+			st.into.ids = map[int]bool{}
+		}
+		st.into.ids[b.Id] = true
 	}
 	return st.clientAnswer(places, body.Breakpoints[:nClient]), nil, nil
 }

@@ -84,6 +84,7 @@ type session struct {
 	// reenter is set while a stepIn steps out of an accessor of the
 	// native exports (step.go), to step in again from the line.
 	reenter bool
+	into    stepIntoState // a stepIn into interpreted patches (stepinto.go)
 }
 
 // pendingPatch is one function of a change, ready for the agent.
@@ -117,6 +118,7 @@ func (st *session) syncProcess() (*debugger.Debugger, error) {
 		clear(st.positions)
 		st.bps = breakpointState{nextID: st.bps.nextID, native: nativeBreakpoints{client: st.bps.native.client}}
 		st.nat.gated = nil
+		st.into.to = nil
 		st.forgetVars()
 		for f, src := range st.m.changes.Build().CompiledFiles() {
 			st.seen[f] = src
@@ -208,7 +210,7 @@ func (st *session) apply(ctx context.Context, ps []pendingPatch) error {
 		lp.Tier, lp.agentSource = TierInterpreted, p.patch.Source
 		st.live[p.Key] = &lp
 		st.gated(p.Key, set[i].Hold)
-		if set[i].Hold { // its native build follows (goNative)
+		if st.willBuild(p) { // its native build follows (goNative): a stepIn waits for it (stepinto.go)
 			st.building(p.Key, p.patch.Source)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/go-delve/delve/pkg/proc"
+
 	"github.com/livepatch/livepatch/internal/dapproxy"
 	"github.com/livepatch/livepatch/internal/patcher"
 )
@@ -15,26 +17,30 @@ import (
 // stepIn answers stepIn. Stepping into an interpreted patch would leave
 // the user in reflect and interpreter frames, so a stepIn on a line that
 // calls a function with an interpreted live patch (found by name: F( or
-// .M() steps over the line instead, as next does. A stepIn on a line
-// that calls native patches only goes to Delve, and lands in the compiled
-// function, whose dispatch prologue the stop that follows steps through
-// into the plugin's code (followStep). Other stepIns go to Delve
-// unchanged.
+// .M() steps over the line, as next does, and stops in the function once
+// it is native when its native build is under way (stepinto.go). A
+// stepIn on a line that calls native patches only goes to Delve, and
+// lands in the compiled function, whose dispatch prologue the stop that
+// follows steps through into the plugin's code (followStep). Other
+// stepIns go to Delve unchanged.
 func (m *Manager) stepIn(ctx context.Context, s *dapproxy.Session, raw json.RawMessage) (any, error) {
 	var args struct {
 		ThreadID int64 `json:"threadId"`
 	}
 	_ = json.Unmarshal(raw, &args)
-	defer m.afterRoundTrips(s)() // resume.go
-	called := m.callsPatched(ctx, s, args.ThreadID)
-	interpreted := false
-	for _, p := range called {
-		interpreted = interpreted || p.Tier != TierNative
-	}
-	if interpreted {
-		return s.CallDelve(ctx, "next", raw)
+	release := m.afterRoundTrips(s) // resume.go
+	var interpreted []Patch
+	for _, p := range m.callsPatched(ctx, s, args.ThreadID) {
+		if p.Tier != TierNative {
+			interpreted = append(interpreted, p)
+		}
 	}
 	st := m.session(ctx, s)
+	if len(interpreted) > 0 {
+		release() // holding the calls may take a round trip
+		return st.stepInInterpreted(ctx, args.ThreadID, interpreted, raw)
+	}
+	defer release()
 	st.mu.Lock()
 	st.steppingIn = true // through a native patch's prologue, step in (followStep)
 	st.mu.Unlock()
@@ -104,9 +110,27 @@ func isIdentByte(b byte) bool {
 }
 
 // maxFollows bounds the steps taken through the compiled functions of
-// native patches, and through the accessors their plugins call, for one
-// step of the client's.
-const maxFollows = 8
+// native patches, through the accessors their plugins call, and out of
+// the frames of a gate that held the call (about eight), for one step of
+// the client's.
+const maxFollows = 16
+
+// machineryDepth is how many frames under the top followStep reads, to
+// tell the machinery's frames from the user's.
+const machineryDepth = 16
+
+// inMachinery reports whether the top of frames is a frame that the
+// client never sees: the agent's or the interpreter's, or reflect's or
+// the runtime's next to them (hideMachinery).
+func inMachinery(frames []proc.Stackframe) bool {
+	names := make([]string, len(frames))
+	for i, f := range frames {
+		if f.Current.Fn != nil {
+			names[i] = f.Current.Fn.Name
+		}
+	}
+	return hideMachinery(names, glueFunc)[0]
+}
 
 // holdStep reports whether the stop raw (a stopped event's body) is a
 // step's, while native patches are live: followStep then looks where it
@@ -149,7 +173,7 @@ func (st *session) followStep(body map[string]any) {
 	follow := st.follows <= maxFollows
 	st.mu.Unlock()
 	if d := st.s.Debugger(); follow && d != nil && !d.IsRunning() {
-		frames, err := d.Stacktrace(int64(goid), 0, 0)
+		frames, err := d.Stacktrace(int64(goid), machineryDepth, 0)
 		cmd := ""
 		switch {
 		case err != nil || len(frames) == 0:
@@ -158,6 +182,11 @@ func (st *session) followStep(body map[string]any) {
 			if in {
 				cmd = "stepIn"
 			}
+		case inMachinery(frames):
+			// Out of a call that the agent's gate held (gates.go):
+			// its frames and reflect's, which the client never sees,
+			// lie between the plugin's code and the compiled function.
+			cmd = "stepOut"
 		case filepath.Base(frames[0].Current.File) == patcher.NativeFileName:
 			// An accessor of the package's native exports, which the
 			// plugin's code calls for an unexported name: out of it,

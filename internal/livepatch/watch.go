@@ -318,6 +318,8 @@ func (st *session) applyPlanned(ctx context.Context, file string, pl *change.Pla
 			return err
 		}
 		st.report("livepatch: revert failed: " + err.Error())
+		st.built(ps) // no native build follows
+		st.syncGatesLater()
 		return nil
 	}
 	st.varsLive(ctx, pl.Vars) // newvars.go
