@@ -129,6 +129,22 @@ func (c *console) showPrompt(p string) {
 	}
 }
 
+// endPrompt takes a displayed prompt off the screen for good (the program
+// ended while the user was at it), so that what follows, the shell's
+// prompt, starts a clean line.
+func (c *console) endPrompt() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.prompt == "":
+	case c.liner:
+		io.WriteString(c.out, "\r\x1b[K")
+	default:
+		io.WriteString(c.out, "\n")
+	}
+	c.prompt = ""
+}
+
 // hidePrompt records that the prompt is gone (the user pressed enter).
 func (c *console) hidePrompt() {
 	c.mu.Lock()

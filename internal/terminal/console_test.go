@@ -20,3 +20,21 @@ func TestConsoleKeepsOutputOffThePrompt(t *testing.T) {
 		t.Errorf("console wrote\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestConsoleEndPrompt checks that a prompt displayed when the program
+// ends leaves the screen: erased on liner's line, ended on a plain one.
+func TestConsoleEndPrompt(t *testing.T) {
+	for _, tc := range []struct {
+		liner bool
+		want  string
+	}{{true, "\r\x1b[K"}, {false, "(livepatch) \n"}} {
+		var out strings.Builder
+		c := &console{out: &out, errw: &out, liner: tc.liner}
+		c.showPrompt("(livepatch) ")
+		c.endPrompt()
+		c.endPrompt() // once only
+		if got := out.String(); got != tc.want {
+			t.Errorf("liner %v: console wrote %q, want %q", tc.liner, got, tc.want)
+		}
+	}
+}

@@ -167,6 +167,7 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		s.in = newPlainReader(s.con, stdin)
 	}
+	defer s.con.endPrompt() // after the reader's Close, when liner draws no more
 	defer s.in.Close()
 	inCtx, stopInput := context.WithCancel(ctx)
 	defer stopInput()
