@@ -311,8 +311,10 @@ func (p *Prompt) agentError(err error, resp *wire.Response, halted <-chan struct
 	switch ae.Kind() {
 	case wire.ErrPanic:
 		msg := ae.Err.Msg
-		if resp != nil && resp.Stack != "" {
-			msg += "\ninterpreted stack:\n" + interpretedStack(resp.Stack)
+		if resp != nil {
+			if st := interpretedStack(resp.Stack); st != "" {
+				msg += "\ninterpreted stack:\n" + st
+			}
 		}
 		return &dapproxy.Error{ID: dapproxy.ErrPromptPanic, Summary: msg, ShowUser: true}
 	case wire.ErrTimeout:
@@ -356,6 +358,9 @@ func interpretedStack(s string) string {
 		}
 	}
 	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
 		m := panicFrameRE.FindStringSubmatch(strings.TrimSpace(l))
 		var f string
 		switch {

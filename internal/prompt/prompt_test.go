@@ -47,3 +47,18 @@ func TestReceiverExpr(t *testing.T) {
 		}
 	}
 }
+
+// TestInterpretedStack checks the panic report's frames: the input's own
+// wrapper is left out, so a panic raised in it directly has no frames,
+// and the report then has no stack heading (agentError).
+func TestInterpretedStack(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"1:24: panic: main(...)\n", ""},
+		{"3:2: panic: main.f(...)\n3:2: panic: main.f(...)\n1:1: panic: main(...)", "\tmain.f(...), line 3\n\t... the same frame 1 more times"},
+	} {
+		if got := interpretedStack(tc.in); got != tc.want {
+			t.Errorf("interpretedStack(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -199,8 +199,21 @@ func panicError(err error, stack string) error {
 	if ve, ok := v.(*reflect.ValueError); ok && ve.Kind == reflect.Invalid {
 		v = nilDereference
 	}
+	if msg, ok := v.(string); ok && strings.HasPrefix(msg, "reflect: ") && strings.HasSuffix(msg, " index out of range") {
+		v = indexOutOfRange{} // an index yaegi takes through reflect.Value.Index
+	}
 	return &PanicError{Value: v, Stack: stack}
 }
+
+// indexOutOfRange is the run-time error of an index out of range, as
+// yaegi's reflect panic reports it: without the index and the length,
+// which reflect does not give.
+type indexOutOfRange struct{}
+
+func (indexOutOfRange) Error() string { return "runtime error: index out of range" }
+
+// RuntimeError marks it as a run-time error (runtime.Error).
+func (indexOutOfRange) RuntimeError() {}
 
 // nilDereference is the run-time error of a nil pointer dereference.
 var nilDereference = func() (err error) {

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -44,6 +45,15 @@ func TestEvalPanicAndError(t *testing.T) {
 	}
 	if e, ok := pe.Value.(error); !ok || e.Error() != "bad" {
 		t.Errorf("panic value: got %T %#v", pe.Value, pe.Value)
+	}
+	// An index out of range, which yaegi takes through reflect, is the
+	// run-time error Go raises, not reflect's message.
+	_, err = Eval(ctx, "xs := []int{}\nxs[3]", "")
+	if !errors.As(err, &pe) {
+		t.Fatalf("index out of range: got %v, want *PanicError", err)
+	}
+	if e, ok := pe.Value.(runtime.Error); !ok || e.Error() != "runtime error: index out of range" {
+		t.Errorf("index out of range: panic value %T %#v", pe.Value, pe.Value)
 	}
 	if _, err := Eval(ctx, "nosuchname + 1", ""); err == nil {
 		t.Errorf("undefined name: got no error")
