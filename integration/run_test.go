@@ -17,7 +17,7 @@ import (
 var pidRE = regexp.MustCompile(`"pid=(\d+)"`)
 
 // exitedRE matches the terminal's report of the program's end.
-var exitedRE = regexp.MustCompile(`Process (\d+) has exited with status (-?\d+)`)
+var exitedRE = regexp.MustCompile(`Process (\d+) (?:has exited with status -?\d+|was killed by signal \d+)`)
 
 // TestRunOnPTY runs `livepatch run -restart` on the shell fixture on a
 // pseudo-terminal (issue 16): the program runs without a debugger from
@@ -72,6 +72,9 @@ func TestRunOnPTY(t *testing.T) {
 	m := exitedRE.FindAllStringSubmatch(p.Text(), -1)
 	if len(m) == 0 {
 		t.Fatal("no report of the program's end")
+	}
+	if last := m[len(m)-1][0]; !strings.HasSuffix(last, "was killed by signal 2") {
+		t.Errorf("the program's end after Ctrl-C reported as %q; want its signal", last)
 	}
 	last := m[len(m)-1]
 	if pid, _ := strconv.Atoi(last[1]); processAlive(pid) {

@@ -41,10 +41,10 @@ user running livepatch: a client of another user, or one whose user cannot
 be verified (it has already closed its end, say), is refused, and dap exits
 with an error without reading from it, as 'dlv dap' stops.
 
-Delve's other root flags (--headless, --accept-multiclient, --api-version,
---check-go-version, --only-same-user, --backend, --build-flags, --wd, ...)
-are accepted and ignored, as 'dlv dap' ignores them; launch settings come
-from the launch request.`,
+--check-go-version and --disable-aslr act as in 'dlv dap'. Delve's other
+root flags (--headless, --accept-multiclient, --api-version, --backend,
+--build-flags, --wd, ...) are accepted and ignored, as 'dlv dap' ignores
+them; launch settings come from the launch request.`,
 		run: runDAP,
 	})
 	flagSets["dap"] = func() *flag.FlagSet { fs, _ := dapFlags(); return fs }
@@ -80,7 +80,7 @@ func ignoreDelveFlags(fs *flag.FlagSet) {
 	for _, name := range []string{"headless", "accept-multiclient", "allow-non-terminal-interactive", "continue"} {
 		fs.BoolVar(&ignoredBool, name, false, "ignored, as by dlv dap")
 	}
-	for _, name := range []string{"api-version", "backend", "build-flags", "wd", "init", "tty", "r", "redirect", "disable-aslr-dummy"} {
+	for _, name := range []string{"api-version", "backend", "build-flags", "wd", "init", "tty", "r", "redirect"} {
 		if fs.Lookup(name) == nil {
 			fs.StringVar(&ignoredString, name, "", "ignored, as by dlv dap")
 		}

@@ -30,6 +30,12 @@ runs in package scope (the main package; :pkg PATH chooses another, :pkg says
 which) without stopping the program. Ctrl-C pauses the running program;
 Ctrl-D or exit ends the session and stops the program.
 
+Saving a file of the program applies the change live, paused or running: the
+console says what was patched, or why the change cannot go live. A func
+declaration typed at the prompt redefines that function. :patches lists the
+live patches, :diff NAME shows one, :revert NAME (or all) undoes it, and
+:help lists the prompt's commands.
+
 Arguments after -- go to the program.`,
 		run: runDebug,
 	})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/google/go-dap"
 )
@@ -14,10 +15,14 @@ import (
 type errExited struct{ pid, status int }
 
 func (e errExited) Error() string {
-	if e.pid == 0 { // unknown: Delve reports no new pid after a restart
-		return fmt.Sprintf("Process has exited with status %d", e.status)
+	process := "Process"
+	if e.pid != 0 { // 0: unknown, Delve reports no new pid after a restart
+		process = fmt.Sprintf("Process %d", e.pid)
 	}
-	return fmt.Sprintf("Process %d has exited with status %d", e.pid, e.status)
+	if e.status < -1 { // -N: killed by signal N (-1 is an unknown status)
+		return fmt.Sprintf("%s was killed by signal %d (%v)", process, -e.status, syscall.Signal(-e.status))
+	}
+	return fmt.Sprintf("%s has exited with status %d", process, e.status)
 }
 
 // requireStopped fails unless the process is stopped.
