@@ -431,7 +431,9 @@ func runGo(ctx context.Context, dir string, args, env []string, out *bytes.Buffe
 	// with one goroutine: two would write out at the same time.
 	var w io.Writer = out
 	if progress != nil {
-		w = io.MultiWriter(out, progress)
+		sw := &syncWriter{w: progress}
+		w = io.MultiWriter(out, sw)
+		defer remind(sw, slowBuildEvery)() // slowbuild.go
 	}
 	cmd.Stdout, cmd.Stderr = w, w
 	return cmd.Run()
