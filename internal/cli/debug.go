@@ -21,11 +21,11 @@ func init() {
 for debugging, starts it under the embedded Delve, and gives a prompt. It is
 the terminal face of the same DAP proxy editors use through 'livepatch dap'.
 
-At the prompt, commands are named as in dlv: break (b), clear, clearall,
-breakpoints (bp), continue (c), next (n), step (s), stepout (so), print (p),
-locals, args, stack (bt), frame, up, down, goroutines (grs), goroutine, list
-(ls), restart (r), exit (quit, q) and help (h). Anything else is evaluated in
-the selected frame. While the program runs, the prompt stays: Go typed there
+At the prompt, commands are named as in dlv: break (b), condition (cond),
+clear, clearall, breakpoints (bp), continue (c), next (n), step (s), stepout
+(so), print (p), locals, args, stack (bt), frame, up, down, goroutines (grs),
+goroutine, list (ls), restart (r), exit (quit, q) and help (h). Anything else
+is evaluated in the selected frame. While the program runs, the prompt stays: Go typed there
 runs in package scope (the main package; :pkg PATH chooses another, :pkg says
 which) without stopping the program. Ctrl-C pauses the running program;
 Ctrl-D or exit ends the session and stops the program.

@@ -3,6 +3,7 @@ package terminal
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +19,8 @@ type breakpoint struct {
 	file  string // absolute path of a line breakpoint
 	line  int    // requested line of a line breakpoint
 	fn    string // function of a function breakpoint
+	cond  string // condition (condition N EXPR), "" for none
+	hits  string // hit condition (condition -hitcount N OP COUNT), "" for none
 	// Where the server placed it.
 	atFile string
 	atLine int
@@ -135,25 +138,14 @@ func (s *session) syncBreakpoints(bp *breakpoint) error {
 	)
 	if bp.fn != "" {
 		set = s.bps.functions()
-		req := &dap.SetFunctionBreakpointsRequest{Request: request("setFunctionBreakpoints")}
-		req.Arguments.Breakpoints = []dap.FunctionBreakpoint{}
-		for _, b := range set {
-			req.Arguments.Breakpoints = append(req.Arguments.Breakpoints, dap.FunctionBreakpoint{Name: b.fn})
-		}
-		resp, err := s.call(req)
+		resp, err := s.call(functionBreakpointsRequest(set))
 		if err != nil {
 			return err
 		}
 		result = resp.(*dap.SetFunctionBreakpointsResponse).Body.Breakpoints
 	} else {
 		set = s.bps.inFile(bp.file)
-		req := &dap.SetBreakpointsRequest{Request: request("setBreakpoints")}
-		req.Arguments.Source = dap.Source{Path: bp.file}
-		req.Arguments.Breakpoints = []dap.SourceBreakpoint{}
-		for _, b := range set {
-			req.Arguments.Breakpoints = append(req.Arguments.Breakpoints, dap.SourceBreakpoint{Line: b.line})
-		}
-		resp, err := s.call(req)
+		resp, err := s.call(sourceBreakpointsRequest(bp.file, set))
 		if err != nil {
 			return err
 		}
@@ -253,23 +245,34 @@ func (s *session) cmdClear(args string) error {
 // clearOnServer sends the set bp belonged to, without bp.
 func (s *session) clearOnServer(bp *breakpoint) error {
 	if bp.fn != "" {
-		rest := s.bps.functions()
-		req := &dap.SetFunctionBreakpointsRequest{Request: request("setFunctionBreakpoints")}
-		req.Arguments.Breakpoints = []dap.FunctionBreakpoint{}
-		for _, b := range rest {
-			req.Arguments.Breakpoints = append(req.Arguments.Breakpoints, dap.FunctionBreakpoint{Name: b.fn})
-		}
-		_, err := s.call(req)
+		_, err := s.call(functionBreakpointsRequest(s.bps.functions()))
 		return err
 	}
-	req := &dap.SetBreakpointsRequest{Request: request("setBreakpoints")}
-	req.Arguments.Source = dap.Source{Path: bp.file}
-	req.Arguments.Breakpoints = []dap.SourceBreakpoint{}
-	for _, b := range s.bps.inFile(bp.file) {
-		req.Arguments.Breakpoints = append(req.Arguments.Breakpoints, dap.SourceBreakpoint{Line: b.line})
-	}
-	_, err := s.call(req)
+	_, err := s.call(sourceBreakpointsRequest(bp.file, s.bps.inFile(bp.file)))
 	return err
+}
+
+// sourceBreakpointsRequest returns the setBreakpoints request of file's
+// breakpoints set.
+func sourceBreakpointsRequest(file string, set []*breakpoint) *dap.SetBreakpointsRequest {
+	req := &dap.SetBreakpointsRequest{Request: request("setBreakpoints")}
+	req.Arguments.Source = dap.Source{Path: file}
+	req.Arguments.Breakpoints = []dap.SourceBreakpoint{}
+	for _, b := range set {
+		req.Arguments.Breakpoints = append(req.Arguments.Breakpoints, dap.SourceBreakpoint{Line: b.line, Condition: b.cond, HitCondition: b.hits})
+	}
+	return req
+}
+
+// functionBreakpointsRequest returns the setFunctionBreakpoints request
+// of the function breakpoints set.
+func functionBreakpointsRequest(set []*breakpoint) *dap.SetFunctionBreakpointsRequest {
+	req := &dap.SetFunctionBreakpointsRequest{Request: request("setFunctionBreakpoints")}
+	req.Arguments.Breakpoints = []dap.FunctionBreakpoint{}
+	for _, b := range set {
+		req.Arguments.Breakpoints = append(req.Arguments.Breakpoints, dap.FunctionBreakpoint{Name: b.fn, Condition: b.cond, HitCondition: b.hits})
+	}
+	return req
 }
 
 // cmdClearAll deletes every breakpoint.
@@ -310,6 +313,68 @@ func (s *session) cmdBreakpoints(args string) error {
 			what = " for " + bp.fn + "()"
 		}
 		s.con.printf("Breakpoint %d%s at %s:%d (%d)\n", bp.id, what, s.displayPath(bp.atFile), bp.atLine, bp.total)
+		if bp.cond != "" {
+			s.con.printf("\tcond %s\n", bp.cond)
+		}
+		if bp.hits != "" {
+			s.con.printf("\tcond -hitcount %s\n", bp.hits)
+		}
+	}
+	return nil
+}
+
+// cmdCondition sets, or with -clear removes, the condition of a
+// breakpoint, as dlv's condition does: condition N EXPR stops only when
+// EXPR is true; condition -hitcount N OP COUNT only when the hit count
+// compares so (>, >=, <, <=, ==, != or %).
+func (s *session) cmdCondition(args string) error {
+	const usage = "usage: condition <n> <expr> | condition -hitcount <n> <op> <count> | condition -clear <n>"
+	fields := strings.Fields(args)
+	if len(fields) < 2 {
+		return errors.New(usage)
+	}
+	flag := ""
+	if strings.HasPrefix(fields[0], "-") {
+		flag, fields = fields[0], fields[1:]
+	}
+	id, err := strconv.Atoi(fields[0])
+	if err != nil || (flag != "-clear" && len(fields) < 2) {
+		return errors.New(usage)
+	}
+	var bp *breakpoint
+	for _, b := range s.bps.list {
+		if b.id == id {
+			bp = b
+		}
+	}
+	if bp == nil {
+		return fmt.Errorf("no breakpoint %d", id)
+	}
+	oldCond, oldHits := bp.cond, bp.hits
+	switch flag {
+	case "":
+		_, bp.cond, _ = strings.Cut(strings.TrimSpace(args), " ")
+		bp.cond = strings.TrimSpace(bp.cond)
+	case "-hitcount":
+		if len(fields) != 3 || !slices.Contains([]string{">", ">=", "<", "<=", "==", "!=", "%"}, fields[1]) {
+			return errors.New(usage)
+		}
+		if _, err := strconv.Atoi(fields[2]); err != nil {
+			return errors.New(usage)
+		}
+		bp.hits = fields[1] + " " + fields[2]
+	case "-clear":
+		bp.cond, bp.hits = "", ""
+	default:
+		return errors.New(usage)
+	}
+	if s.state == stateExited {
+		return nil // restart sends it
+	}
+	if err := s.syncBreakpoints(bp); err != nil {
+		bp.cond, bp.hits = oldCond, oldHits
+		s.syncBreakpoints(bp)
+		return err
 	}
 	return nil
 }

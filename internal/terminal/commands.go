@@ -20,6 +20,7 @@ type command struct {
 var commands = []command{
 	{[]string{"break", "b"}, "break <file:line | line | function | function:line>", "Set a breakpoint. function:line is that many lines below the function's first, in the file as saved.", (*session).cmdBreak},
 	{[]string{"breakpoints", "bp"}, "breakpoints", "List the breakpoints.", (*session).cmdBreakpoints},
+	{[]string{"condition", "cond"}, "condition <n> <expr> | -hitcount <n> <op> <count> | -clear <n>", "Stop at breakpoint n only when expr is true, or when its hit count compares so.", (*session).cmdCondition},
 	{[]string{"clear"}, "clear <n>", "Delete breakpoint n.", (*session).cmdClear},
 	{[]string{"clearall"}, "clearall", "Delete all breakpoints.", (*session).cmdClearAll},
 	{[]string{"continue", "c"}, "continue", "Run until a breakpoint or the program ends. Ctrl-C pauses.", (*session).cmdContinue},

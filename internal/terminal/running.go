@@ -111,7 +111,7 @@ func (s *session) whileRunning(ctx context.Context, r inputResult, thread int) (
 			s.con.errorf("%v", err)
 		}
 		return false, nil
-	case "break", "breakpoints", "clear", "clearall":
+	case "break", "breakpoints", "clear", "clearall", "condition":
 		// Breakpoints can be set and cleared in a running program, as
 		// an editor does: Delve halts it for that by itself.
 		if err := lookup(name).run(s, strings.TrimSpace(args)); err != nil {

@@ -178,6 +178,28 @@ func TestBreakContinuePrint(t *testing.T) {
 	e.exit()
 }
 
+// TestCondition sets, lists, changes and clears a breakpoint's condition
+// and hit condition, as dlv's condition command does.
+func TestCondition(t *testing.T) {
+	e := counter(t, 6)
+	e.do("b main.go:15", "Breakpoint 1 set at "+src+":15")
+	e.do("cond 1 c.n == 2")
+	e.do("bp", "Breakpoint 1 at "+src+":15 (0)", "\tcond c.n == 2")
+	e.do("c", "> main.(*Counter).Inc() "+src+":15")
+	e.do("p c.n", "2\n")
+	e.do("condition -hitcount 1 >= 2")
+	e.do("bp", "\tcond c.n == 2", "\tcond -hitcount >= 2")
+	e.do("cond -clear 1")
+	if out := e.do("bp", "Breakpoint 1 at "); strings.Contains(out, "cond") {
+		t.Errorf("a condition left after -clear:\n%s", out)
+	}
+	e.do("c", "> main.(*Counter).Inc() "+src+":15")
+	e.do("p c.n", "3\n")
+	e.do("cond 9 true", "error: no breakpoint 9")
+	e.do("cond -hitcount 1 ~ 2", "error: usage: condition")
+	e.exit()
+}
+
 func TestStepping(t *testing.T) {
 	e := counter(t, 3)
 	e.do("break 26", "error: no current file")
