@@ -130,7 +130,7 @@ func (w *funcWriter) promotedMethod(m *types.Func, cur types.Type, ptr bool) (pr
 		t = p.Elem()
 	}
 	named, _ := types.Unalias(t).(*types.Named)
-	if named == nil || named.Obj().Pkg() != w.c.Pkg || named.TypeParams().Len() > 0 || types.IsInterface(named) || !w.compiledMember(named.Obj().Name(), m) {
+	if named == nil || named.Obj().Pkg() != w.c.Pkg || types.IsInterface(named) || !w.compiledMember(named.Obj().Name(), m) {
 		w.fail(notCovered("method %s is reached through an embedded field, and is not a method of the compiled package", m.Name()))
 		return "", "", false
 	}

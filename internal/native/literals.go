@@ -78,10 +78,6 @@ func (w *funcWriter) structLit(lit *ast.CompositeLit, amp *ast.UnaryExpr) {
 	}
 	named := types.Unalias(t).(*types.Named)
 	tname := named.Obj().Name()
-	if named.TypeParams().Len() > 0 {
-		w.fail(notCovered("a literal of generic type %s that names unexported fields", tname))
-		return
-	}
 	typ, err := w.typeText(named) // newvars.go
 	if err != nil {
 		w.fail(err)

@@ -80,6 +80,7 @@ func (nd *newDecls) declared(t types.Type) bool {
 // newMethod returns the compiled type of which m is a method the change
 // adds, or nil when m is not one.
 func (nd *newDecls) newMethod(m *types.Func) *types.TypeName {
+	m = m.Origin() // a method of an instance of a generic type: as declared
 	recv := m.Signature().Recv()
 	if recv == nil {
 		return nil
@@ -117,6 +118,10 @@ func newMethodName(tn *types.TypeName, m *types.Func) string {
 func (w *funcWriter) newMethodCall(se *ast.SelectorExpr, m *types.Func) {
 	call, ok := w.calls[se]
 	sel := w.c.Info.Selections[se]
+	if tn := w.nd.newMethod(m); tn.Type().(*types.Named).TypeParams().Len() > 0 {
+		w.fail(notCovered("method %s, which the change adds to generic type %s", m.Name(), tn.Name()))
+		return
+	}
 	if sel.Kind() != types.MethodVal || len(sel.Index()) != 1 {
 		w.fail(notCovered("method %s, which the change adds, is not called directly", m.Name()))
 		return

@@ -296,17 +296,14 @@ func (w *funcWriter) packageName(obj types.Object) (string, error) {
 		if _, ok := compiled.(*types.TypeName); !ok {
 			return "", notCovered("%s changed kind", name)
 		}
-		if named, ok := o.Type().(*types.Named); ok && named.TypeParams().Len() > 0 {
-			return "", notCovered("it uses generic type %s", name)
+		if named, ok := o.Type().(*types.Named); ok && named.TypeParams().Len() > 0 && !o.Exported() {
+			return "", notCovered("it uses unexported generic type %s", name) // no alias: one needs go1.24 in the package
 		}
 		if o.Exported() {
 			return q + name, nil
 		}
 		return q + patcher.NativeTypePrefix + name, nil
 	case *types.Func:
-		if o.Type().(*types.Signature).TypeParams().Len() > 0 {
-			return "", notCovered("it uses generic function %s", name)
-		}
 		if k, ok := compiled.(*types.Func); !ok || types.TypeString(k.Type(), types.RelativeTo(k.Pkg())) != types.TypeString(o.Type(), types.RelativeTo(o.Pkg())) {
 			// Its signature changed: its compiled callers are all
 			// patched (change/classify, resigned.go), and the plugin

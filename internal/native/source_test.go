@@ -51,6 +51,12 @@ func MakePair() Pair { return Pair{1, "a"} }
 func (c *counter) add(k int) { c.n += k }
 
 func (c counter) get() int { return c.n }
+
+func keysOf[K comparable, V any](m map[K]V) []K { return nil }
+
+type Box[T any] struct{ v T }
+
+func (b *Box[T]) get() T { return b.v }
 `
 
 // checked type-checks saved, a new text of compiledLib, and returns the
@@ -409,6 +415,29 @@ func TestSourceNewMethodValue(t *testing.T) {
 		"f := func() func(k int, more ...int) (n int) { lpR := c; return func(lpA0 int, lpA1 ...int) (n int) { return LpNewM_Counter_twice(lpR, lpA0, lpA1...) } }()",
 		"g := func() func() string { lpR := v; return func() string { return LpNewM_Counter_join(lpR) } }()",
 		"func LpNewM_Counter_twice(c *lp_p.Counter, k int, more ...int) (n int) { return 2 * k }",
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("source has no %q:\n%s", want, src)
+		}
+	}
+}
+
+// TestSourceGenericUse checks a function that uses generic code of its
+// package: an unexported generic function through its generic accessor,
+// and an exported generic type's unexported field and method through
+// theirs, which a call infers from its argument, in a literal too.
+func TestSourceGenericUse(t *testing.T) {
+	saved := strings.Replace(compiledLib, "func Make() inner { return inner{} }",
+		"func Make() inner { b := &Box[int]{v: 1}; b.v++; _ = keysOf(map[string]int{}); return inner{v: b.get()} }", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "Make")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"b := func() *lp_p.Box[int] { lpV := new(lp_p.Box[int]);*lp_p.LpNField_Box_v(lpV) = 1; return lpV }()",
+		"(*lp_p.LpNField_Box_v(b))++",
+		"_ = lp_p.LpNF_keysOf(map[string]int{})",
+		"lp_p.LpNMethod_Box_get(b)()",
 	} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("source has no %q:\n%s", want, src)

@@ -47,9 +47,12 @@ const (
 // nativeExports generates the native exports file of user package pkg:
 // for every unexported package-level type, function, variable and
 // constant an exported name, and exported accessors of the unexported
-// fields and methods of its types. Generic declarations are left out (a
-// native patch that uses one stays interpreted), and so are names the
-// package declares itself.
+// fields and methods of its types. A generic function's name is a generic
+// function that calls it (genericFuncAccessor), and the accessors of a
+// generic type's fields and methods are generic (genericTypeAccessors);
+// an unexported generic type has no name (an alias of it needs go1.24 in
+// the package: a native patch that names one stays interpreted), and
+// names the package declares itself are left out.
 func nativeExports(pkg *types.Package, skipped func(name, why string)) []byte {
 	imports := naming.NewImports(pkg)
 	var decls, discard bytes.Buffer
@@ -64,7 +67,11 @@ func nativeExports(pkg *types.Package, skipped func(name, why string)) []byte {
 	for _, name := range scope.Names() {
 		obj := scope.Lookup(name)
 		tn, isType := obj.(*types.TypeName)
-		if isType && (naming.GenericType(tn) || naming.ConstraintType(tn)) {
+		if isType && naming.ConstraintType(tn) {
+			continue
+		}
+		if isType && naming.GenericType(tn) {
+			genericTypeAccessors(&decls, pkg, tn.Type().(*types.Named), imports, taken, skipped)
 			continue
 		}
 		if isType && !tn.IsAlias() {
@@ -82,8 +89,12 @@ func nativeExports(pkg *types.Package, skipped func(name, why string)) []byte {
 				fmt.Fprintf(&decls, "\ntype %s%s = %s\n", NativeTypePrefix, name, name)
 			}
 		case *types.Func:
-			if sig := o.Type().(*types.Signature); sig.TypeParams().Len() == 0 && !taken(NativeFuncPrefix+name) {
+			switch sig := o.Type().(*types.Signature); {
+			case taken(NativeFuncPrefix + name):
+			case sig.TypeParams().Len() == 0:
 				fmt.Fprintf(&decls, "\nvar %s%s = %s\n", NativeFuncPrefix, name, name)
+			default:
+				genericFuncAccessor(&decls, pkg, o, imports, skipped)
 			}
 		case *types.Var:
 			if !taken(NativeVarPrefix + name) {
@@ -103,6 +114,112 @@ func nativeExports(pkg *types.Package, skipped func(name, why string)) []byte {
 	return b.Bytes()
 }
 
+// genericFuncAccessor writes the native export of fn, an unexported
+// generic function: a generic function of the same type parameters that
+// calls it, which a plugin instantiates as it instantiates fn:
+//
+//	func LpNF_keysOf[K comparable, V any](lpP0 map[K]V) []K { return keysOf[K, V](lpP0) }
+func genericFuncAccessor(decls *bytes.Buffer, pkg *types.Package, fn *types.Func, imports *naming.Imports, skipped func(name, why string)) {
+	sig := fn.Signature()
+	name := NativeFuncPrefix + fn.Name()
+	tparams, targs, ok := typeParamText(sig.TypeParams(), pkg, imports)
+	if !ok {
+		skipped(name, "constraint cannot be named here")
+		return
+	}
+	var params, args []string
+	for i := range sig.Params().Len() {
+		t := sig.Params().At(i).Type()
+		if !naming.NameableWith(t, pkg, sig.TypeParams()) {
+			skipped(name, "parameter type cannot be named here")
+			return
+		}
+		text, arg := types.TypeString(t, imports.Qualifier), fmt.Sprintf("lpP%d", i)
+		if sig.Variadic() && i == sig.Params().Len()-1 {
+			text, arg = "..."+strings.TrimPrefix(text, "[]"), arg+"..."
+		}
+		params = append(params, fmt.Sprintf("lpP%d %s", i, text))
+		args = append(args, arg)
+	}
+	results := types.TypeString(types.NewSignatureType(nil, nil, nil, nil, sig.Results(), false), imports.Qualifier)
+	for i := range sig.Results().Len() {
+		if !naming.NameableWith(sig.Results().At(i).Type(), pkg, sig.TypeParams()) {
+			skipped(name, "result type cannot be named here")
+			return
+		}
+	}
+	ret := "return "
+	if sig.Results().Len() == 0 {
+		ret = ""
+	}
+	fmt.Fprintf(decls, "\nfunc %s%s(%s)%s { %s%s%s(%s) }\n", name, tparams, strings.Join(params, ", "),
+		strings.TrimPrefix(results, "func()"), ret, fn.Name(), targs, strings.Join(args, ", "))
+}
+
+// genericTypeAccessors writes the accessors of the unexported fields and
+// methods of named, a generic type, as fieldAccessors and
+// methodAccessors do for others, each generic in the type's parameters
+// (a method's in its receiver's), which a call infers from its argument:
+//
+//	func LpNField_Stack_items[T any](lpX *Stack[T]) *[]T { return &lpX.items }
+//	func LpNMethod_Stack_size[T any](lpX *Stack[T]) func() int { return lpX.size }
+func genericTypeAccessors(decls *bytes.Buffer, pkg *types.Package, named *types.Named, imports *naming.Imports, taken func(string) bool, skipped func(name, why string)) {
+	base := named.Obj().Name()
+	if _, isIface := named.Underlying().(*types.Interface); isIface {
+		return
+	}
+	if st, ok := named.Underlying().(*types.Struct); ok {
+		decl, use, ok := typeParamText(named.TypeParams(), pkg, imports)
+		for i := 0; ok && i < st.NumFields(); i++ {
+			f := st.Field(i)
+			acc := NativeFieldPrefix + base + "_" + f.Name()
+			if f.Exported() || f.Name() == "_" || taken(acc) {
+				continue
+			}
+			if !naming.NameableWith(f.Type(), pkg, named.TypeParams()) {
+				skipped(acc, "field type cannot be named here")
+				continue
+			}
+			fmt.Fprintf(decls, "\nfunc %s%s(lpX *%s%s) *%s { return &lpX.%s }\n", acc, decl, base, use, types.TypeString(f.Type(), imports.Qualifier), f.Name())
+		}
+	}
+	for i := range named.NumMethods() {
+		m := named.Method(i)
+		acc := NativeMethodPrefix + base + "_" + m.Name()
+		if m.Exported() || m.Name() == "_" || taken(acc) {
+			continue
+		}
+		sig := m.Signature()
+		decl, use, ok := typeParamText(sig.RecvTypeParams(), pkg, imports)
+		value := types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic())
+		if !ok || !naming.NameableWith(value, pkg, sig.RecvTypeParams()) {
+			skipped(acc, "method signature cannot be named here")
+			continue
+		}
+		recv := base + use
+		if _, ptr := sig.Recv().Type().(*types.Pointer); ptr {
+			recv = "*" + recv
+		}
+		fmt.Fprintf(decls, "\nfunc %s%s(lpX %s) %s { return lpX.%s }\n", acc, decl, recv, types.TypeString(value, imports.Qualifier), m.Name())
+	}
+}
+
+// typeParamText returns the declaration of type parameters tps,
+// "[K comparable, V any]", and their use, "[K, V]"; ok is false when a
+// constraint cannot be named in pkg.
+func typeParamText(tps *types.TypeParamList, pkg *types.Package, imports *naming.Imports) (decl, use string, ok bool) {
+	var decls, uses []string
+	for i := range tps.Len() {
+		tp := tps.At(i)
+		if !naming.NameableWith(tp.Constraint(), pkg, tps) {
+			return "", "", false
+		}
+		decls = append(decls, tp.Obj().Name()+" "+types.TypeString(tp.Constraint(), imports.Qualifier))
+		uses = append(uses, tp.Obj().Name())
+	}
+	return "[" + strings.Join(decls, ", ") + "]", "[" + strings.Join(uses, ", ") + "]", true
+}
+
 // nativeExportLine reports whether l is a one-line declaration of a
 // native exports file, which repairOverlay may leave out.
 func nativeExportLine(l string) bool {
@@ -111,7 +228,7 @@ func nativeExportLine(l string) bool {
 			return true
 		}
 	}
-	return (strings.HasPrefix(l, "func "+NativeFieldPrefix) || strings.HasPrefix(l, "func "+NativeMethodPrefix)) && strings.HasSuffix(l, "}")
+	return (strings.HasPrefix(l, "func "+NativeFieldPrefix) || strings.HasPrefix(l, "func "+NativeMethodPrefix) || strings.HasPrefix(l, "func "+NativeFuncPrefix)) && strings.HasSuffix(l, "}")
 }
 
 // NativeBuild is what a plugin build needs to reproduce the packages of a

@@ -77,8 +77,18 @@ func summary(msg string) string {
 	return line
 }
 
-// firstLine returns the first line of msg, without surrounding space.
+// firstLine returns the first line of msg, without surrounding space;
+// the go command's "# package" headers of a failed build are not the
+// line: the first error after them is, after what precedes the header
+// ("plugin: exit status 1: ").
 func firstLine(msg string) string {
-	line, _, _ := strings.Cut(strings.TrimSpace(msg), "\n")
+	line, rest, _ := strings.Cut(strings.TrimSpace(msg), "\n")
+	if i := strings.Index(line, "# "); i >= 0 && (i == 0 || strings.HasSuffix(line[:i], ": ")) {
+		for _, l := range strings.Split(rest, "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "# ") {
+				return line[:i] + l
+			}
+		}
+	}
 	return line
 }

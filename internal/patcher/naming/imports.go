@@ -62,6 +62,12 @@ func (s *Imports) Write(b *bytes.Buffer) {
 // Nameable reports whether t can be written in a file of package self: no
 // unexported named type of another package and no type parameter occurs in it.
 func Nameable(t types.Type, self *types.Package) bool {
+	return NameableWith(t, self, nil)
+}
+
+// NameableWith is Nameable in the scope of a generic declaration whose
+// type parameters are tparams: those are nameable there.
+func NameableWith(t types.Type, self *types.Package, tparams *types.TypeParamList) bool {
 	ok := true
 	WalkTypes(t, func(t types.Type) bool {
 		switch x := t.(type) {
@@ -78,7 +84,9 @@ func Nameable(t types.Type, self *types.Package) bool {
 				ok = false
 			}
 		case *types.TypeParam:
-			ok = false
+			if x.Index() >= tparams.Len() || tparams.At(x.Index()) != x {
+				ok = false
+			}
 		case *types.Struct:
 			for i := 0; i < x.NumFields(); i++ {
 				if f := x.Field(i); !f.Exported() && f.Pkg() != self {

@@ -1,0 +1,48 @@
+package patcher
+
+import (
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"strings"
+	"testing"
+)
+
+// TestNativeExportsGeneric checks the native export of an unexported
+// generic function: a generic function of the same type parameters (their
+// constraints, variadic parameters and named results kept) that calls it.
+func TestNativeExportsGeneric(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "a.go", `package p
+
+import "cmp"
+
+func keysOf[K comparable, V any](m map[K]V) []K { return nil }
+
+func maxOf[T cmp.Ordered](xs ...T) (r T) { return }
+
+func visit[T any](f func(T)) {}
+`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := (&types.Config{Importer: importer.Default()}).Check("p", fset, []*ast.File{f}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(nativeExports(pkg, func(name, why string) { t.Errorf("%s skipped: %s", name, why) }))
+	for _, want := range []string{
+		"func LpNF_keysOf[K comparable, V any](lpP0 map[K]V) []K { return keysOf[K, V](lpP0) }",
+		"func LpNF_maxOf[T lp_i0.Ordered](lpP0 ...T) (r T) { return maxOf[T](lpP0...) }",
+		"func LpNF_visit[T any](lpP0 func(T)) { visit[T](lpP0) }",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+		if !nativeExportLine(want) {
+			t.Errorf("%q is not a line repairOverlay may leave out", want)
+		}
+	}
+}
