@@ -380,8 +380,9 @@ func TestSourceChangedConst(t *testing.T) {
 
 // TestSourceSideFields checks that a field the change adds to a compiled
 // struct type is reached in the agent's side table, with the key the
-// interpreter uses, in selections and in a literal taken by address, and
-// that a value literal setting it is not covered.
+// interpreter uses, in selections, in a literal taken by address and from
+// a local variable (keyed by its address), and that a value literal
+// setting it is not covered.
 func TestSourceSideFields(t *testing.T) {
 	saved := strings.Replace(compiledLib, "\tName string\n}", "\tName string\n\tseen []string\n}", 1)
 	saved = strings.Replace(saved, "func (c *Counter) Inc() int { return 0 }",
@@ -397,6 +398,14 @@ func TestSourceSideFields(t *testing.T) {
 		`d := func() *lp_p.Counter { lpV := new(lp_p.Counter);` + field("lpV") + ` = ` + field("c") + "; return lpV }(); return len(" + field("d") + ") }\n"
 	if !strings.Contains(string(src), want) {
 		t.Errorf("got\n%s\nwant it to hold\n%s", src, want)
+	}
+	local := strings.Replace(saved, "d := &Counter{seen: c.seen}; return len(d.seen)", "var v Counter; v.seen = c.seen; return len(v.seen)", 1)
+	src, err = Source([]*change.Checked{checked(t, "lib", local, "Inc")})
+	if err != nil {
+		t.Fatalf("a local variable: %v", err)
+	}
+	if want := "var v lp_p.Counter; " + field("&(v)") + " = " + field("c") + "; return len(" + field("&(v)") + ") }\n"; !strings.Contains(string(src), want) {
+		t.Errorf("a local variable: got\n%s\nwant it to hold\n%s", src, want)
 	}
 	value := strings.Replace(saved, "d := &Counter{seen: c.seen}", "d := &Counter{seen: Counter{seen: nil}.seen}", 1)
 	_, err = Source([]*change.Checked{checked(t, "lib", value, "Inc")})
