@@ -1,8 +1,13 @@
 package replay
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"time"
 )
 
 // writeDriver writes m.main, the program the replay runs for a library
@@ -136,4 +141,97 @@ var corsProbes = []httpProbe{
 	{method: "OPTIONS", path: "/handlerfunc/?pre", header: []string{"Origin", "http://foo.com", "Access-Control-Request-Method", "POST"}},
 	{method: "GET", path: "/negroni/?foo", header: []string{"Origin", "http://foo.com"}},
 	{method: "OPTIONS", path: "/negroni/?pre", header: []string{"Origin", "http://foo.com", "Access-Control-Request-Method", "POST"}},
+}
+
+// httprateDriver is the program the replay runs for go-chi/httprate,
+// whose example needs a router its go.mod does not require: an HTTP
+// server whose paths each go through another limiter, every one keyed by
+// the X-Key header first, so that each probe counts from zero (see
+// httprateProber). It uses only the API of v0.5.1, which every later
+// version keeps.
+const httprateDriver = `// Command livepatchreplay serves go-chi/httprate for livepatch's replay benchmark.
+package main
+
+import (
+	"errors"
+	"flag"
+	"log"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/httprate"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	flag.Parse()
+	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("hello " + r.Method + " " + r.URL.Path + "\n"))
+	})
+	byKey := func(r *http.Request) (string, error) { return r.Header.Get("X-Key"), nil }
+	orFail := func(r *http.Request) (string, error) {
+		if r.Header.Get("X-Fail") != "" {
+			return "", errors.New("no key for this request")
+		}
+		return r.Header.Get("X-Key"), nil
+	}
+	teapot := func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+		w.Write([]byte("slow down\n"))
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/limit/", httprate.Limit(3, time.Hour, httprate.WithKeyFuncs(byKey, httprate.KeyByEndpoint))(hello))
+	mux.Handle("/ip/", httprate.Limit(2, time.Hour, httprate.WithKeyFuncs(byKey, httprate.KeyByIP))(hello))
+	mux.Handle("/custom/", httprate.Limit(1, time.Hour, httprate.WithKeyFuncs(byKey), httprate.WithLimitHandler(teapot))(hello))
+	mux.Handle("/fail/", httprate.Limit(2, time.Hour, httprate.WithKeyFuncs(orFail))(hello))
+	log.Fatal(http.ListenAndServe(*addr, mux))
+}
+`
+
+// httprateHeaders are the response headers of a rate limiter that
+// httprate's probe compares besides httpHeaders (not X-Ratelimit-Reset
+// nor Retry-After, which tell the time).
+var httprateHeaders = []string{"X-Ratelimit-Limit", "X-Ratelimit-Remaining"}
+
+// httprateProbes are the requests of httprate's probe, in order: each
+// limiter of httprateDriver to its limit and past it, the client's
+// address given by headers (which versions of KeyByIP trust or not), and
+// a key function that fails. RUN in a header value becomes a key of the
+// probe's own. The query only tells the requests apart in the report.
+var httprateProbes = []httpProbe{
+	{method: "GET", path: "/limit/a?1", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/limit/a?2", header: []string{"X-Key", "RUN"}},
+	{method: "POST", path: "/limit/a?3", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/limit/b?1", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/limit/a?4", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/limit/a?5", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/ip/?1", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/ip/?forwarded", header: []string{"X-Key", "RUN", "X-Forwarded-For", "203.0.113.7"}},
+	{method: "GET", path: "/ip/?real-ip", header: []string{"X-Key", "RUN", "X-Real-IP", "203.0.113.8"}},
+	{method: "GET", path: "/ip/?true-client", header: []string{"X-Key", "RUN", "True-Client-IP", "203.0.113.9"}},
+	{method: "GET", path: "/ip/?2", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/ip/?3", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/custom/?1", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/custom/?2", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/fail/?1", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/fail/?failing", header: []string{"X-Key", "RUN", "X-Fail", "yes"}},
+	{method: "GET", path: "/fail/?2", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/fail/?3", header: []string{"X-Key", "RUN"}},
+	{method: "GET", path: "/nothing"},
+}
+
+// httprateProber probes with httprateProbes, RUN in their headers
+// replaced by a key no probe before used: the limiters keep their counts
+// between probes of one program, and each probe is to start from zero.
+func httprateProber(ctx context.Context, port int) ([]exchange, error) {
+	run := fmt.Sprintf("run-%d-%d", port, time.Now().UnixNano())
+	probes := make([]httpProbe, len(httprateProbes))
+	for i, p := range httprateProbes {
+		p.header = slices.Clone(p.header)
+		for j := range p.header {
+			p.header[j] = strings.ReplaceAll(p.header[j], "RUN", run)
+		}
+		probes[i] = p
+	}
+	return probeHTTP(ctx, port, probes, append(slices.Clip(httpHeaders), httprateHeaders...))
 }

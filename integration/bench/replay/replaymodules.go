@@ -94,6 +94,16 @@ var replayModules = []Module{
 		probe:    httpProberOf(corsProbes, append(slices.Clip(httpHeaders), corsHeaders...)),
 		doc:      "CORS middleware (a server the replay writes, " + driverPkg + ", seven configurations); probe: " + strconv.Itoa(len(corsProbes)) + " HTTP requests, preflights and plain ones from several origins",
 	},
+	{
+		name: "httprate", path: "github.com/go-chi/httprate",
+		versions: []string{"v0.5.1", "v0.5.2", "v0.7.0", "v0.7.1", "v0.7.4", "v0.8.0", "v0.9.0", "v0.10.0", "v0.12.1", "v0.14.1",
+			"v0.15.0", "v0.16.0", "v0.16.1"},
+		pkg:   driverPkg,
+		main:  httprateDriver,
+		args:  func(port int) []string { return []string{"-addr", "127.0.0.1:" + strconv.Itoa(port)} },
+		probe: httprateProber,
+		doc:   "HTTP rate limiter (a server the replay writes, " + driverPkg + ", four limiters); probe: " + strconv.Itoa(len(httprateProbes)) + " HTTP requests, each limiter to its limit and past it",
+	},
 }
 
 // websocketProbes are the requests of websocket's probe: the chat

@@ -118,6 +118,7 @@ var reasonGroups = []reasonGroup{
 	{"interface change", func(m string) bool {
 		return strings.HasPrefix(m, "interface ") || strings.HasPrefix(m, "methods of interface ") || strings.Contains(m, " through interface ")
 	}},
+	{"change across packages", has("a change is planned one package at a time")},
 	{"new import not linked", has("not linked into this program")},
 	{"new import of a dependency", has("linked into this program only as a dependency")},
 	{"new file", has("new file of package")},
