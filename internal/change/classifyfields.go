@@ -61,7 +61,7 @@ func (b *Build) fieldUsers(ctx context.Context, fcs []classify.FileChange, pl cl
 			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("field %s removed from %s and a declaration outside any function uses it", rf.Name, rf.Type)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
+			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys), Unpatched: strings.Join(keys, " "),
 				Msg: fmt.Sprintf("field %s removed from %s and compiled code uses it (%s)", rf.Name, rf.Type, strings.Join(unpatched, ", "))})
 		}
 	}
