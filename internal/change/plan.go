@@ -100,6 +100,9 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 			return nil, refusals
 		}
 		pl.Apply, pl.Notes, before = append(pl.Apply, more...), append(pl.Notes, notes...), refusals
+		pl.Revert = slices.DeleteFunc(slices.Clone(pl.Revert), func(key string) bool {
+			return slices.ContainsFunc(more, func(fn *classify.FuncDecl) bool { return fn.Key == key })
+		})
 	}
 }
 

@@ -382,6 +382,23 @@ func TestPlanUnchangedUsers(t *testing.T) {
 	if err != nil || applied(pl) != "Limit,Twice" {
 		t.Errorf("a constant's readers in the files of the save: got %v, want Limit and Twice patched as they are", err)
 	}
+	// The next save of the package: Key, live with its compiled text, is
+	// not reverted to its compiled body, which reads the removed variable.
+	file := filepath.Join(dir, "a.go")
+	first := strings.Replace(files["a.go"], "var key = &struct{}{}", "type ctxKey int\n\nconst key ctxKey = 0", 1)
+	pl, err = k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(first)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := map[string]classify.Live{}
+	for _, p := range pl.Apply {
+		live[p.Key] = classify.Live{Text: p.Text}
+	}
+	second := strings.Replace(first, "return 0", "return 2", 1)
+	pl, err = k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(second)}, Prev: map[string][]byte{file: []byte(first)}, Live: live})
+	if err != nil || applied(pl) != "G,Key" || len(pl.Revert) > 0 {
+		t.Errorf("the next save: got %v, applied %q, reverted %q; want G and Key applied, nothing reverted", err, applied(pl), pl.Revert)
+	}
 }
 
 // TestPlanRetypedVar checks that a compiled variable whose declared type
