@@ -283,14 +283,20 @@ func (w *funcWriter) ident(id *ast.Ident) {
 
 // packageName returns how the plugin writes obj, a package-level object
 // of the patched package as the change declares it.
-func (w *funcWriter) packageName(obj types.Object) (string, error) {
+func (w *funcWriter) packageName(obj types.Object) (text string, err error) {
 	name := obj.Name()
 	compiled := w.c.Compiled.Scope().Lookup(name)
 	if compiled == nil {
 		return "", notCovered("it uses %s, which the change declares anew", name)
 	}
-	w.imports[pkgName] = importPath(w.c)
+	// Only a name of the compiled package needs its import: a name the
+	// plugin declares itself (newdecls.go) would leave it unused.
 	q := pkgName + "."
+	defer func() {
+		if strings.HasPrefix(text, q) || strings.HasPrefix(text, "(*"+q) {
+			w.imports[pkgName] = importPath(w.c)
+		}
+	}()
 	switch o := obj.(type) {
 	case *types.TypeName:
 		if _, ok := compiled.(*types.TypeName); !ok {

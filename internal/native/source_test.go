@@ -365,7 +365,9 @@ type size int
 }
 
 // TestSourceChangedConst checks that a constant whose value the change
-// sets is declared in the plugin with its new value.
+// sets is declared in the plugin with its new value, and that a plugin
+// using nothing else of the patched package does not import it
+// (go-chi/httprate v0.9.0's readers of incrementKey).
 func TestSourceChangedConst(t *testing.T) {
 	saved := strings.Replace(compiledLib, "const unit = 1", "const unit = 2", 1)
 	src, err := Source([]*change.Checked{checked(t, "lib", saved, "step")})
@@ -375,6 +377,9 @@ func TestSourceChangedConst(t *testing.T) {
 	want := "\n//line /src/lib/lib.go:19:1\nfunc LpNative0() int { return unit }\n\n//line /src/lib/lib.go:17:1\nconst unit = 2\n"
 	if !strings.HasSuffix(string(src), want) {
 		t.Errorf("got\n%s\nwant it to end with\n%s", src, want)
+	}
+	if strings.Contains(string(src), pkgName) {
+		t.Errorf("got\n%s\nwhich imports the patched package, and uses nothing of it (go build: imported and not used)", src)
 	}
 }
 
