@@ -97,8 +97,8 @@ var corsHeaders = []string{"Access-Control-Allow-Headers", "Access-Control-Allow
 // corsDriver, plain requests and preflights from allowed and refused
 // origins, with allowed and refused methods and headers, and the edge
 // cases versions of rs/cors answer differently (letter case, spaces in
-// the header list, a wildcard origin, "null", a preflight without its
-// method). The query only tells the requests apart in the report.
+// the header list, the list on two lines, a wildcard origin, "null", a
+// preflight without its method). The query only tells the requests apart in the report.
 var corsProbes = []httpProbe{
 	{method: "GET", path: "/strict/?plain"},
 	{method: "GET", path: "/strict/?foo", header: []string{"Origin", "http://foo.com"}},
@@ -116,6 +116,8 @@ var corsProbes = []httpProbe{
 		"Access-Control-Request-Headers", "X-Token, Content-Type"}},
 	{method: "OPTIONS", path: "/strict/?pre-headers-tight", header: []string{"Origin", "http://foo.com", "Access-Control-Request-Method", "GET",
 		"Access-Control-Request-Headers", "content-type,x-token"}},
+	{method: "OPTIONS", path: "/strict/?pre-headers-two-lines", header: []string{"Origin", "http://foo.com", "Access-Control-Request-Method", "GET",
+		"Access-Control-Request-Headers", "X-Token", "Access-Control-Request-Headers", "Content-Type"}},
 	{method: "OPTIONS", path: "/strict/?pre-headers-refused", header: []string{"Origin", "http://foo.com", "Access-Control-Request-Method", "GET",
 		"Access-Control-Request-Headers", "X-Other"}},
 	{method: "OPTIONS", path: "/strict/?pre-origin-refused", header: []string{"Origin", "http://bar.com", "Access-Control-Request-Method", "GET"}},

@@ -145,7 +145,7 @@ func Names() []string {
 // httpProbe is one request of the HTTP probe.
 type httpProbe struct {
 	method, path, body string
-	header             []string // name, value, ...
+	header             []string // name, value, ...: a name given twice is sent twice
 }
 
 // httpProbes are the HTTP probe's requests: go-httpbin's endpoints with
@@ -288,7 +288,7 @@ func probeHTTP(ctx context.Context, port int, probes []httpProbe, headers []stri
 		}
 		req.Header.Set("User-Agent", "livepatch-replay")
 		for i := 0; i+1 < len(p.header); i += 2 {
-			req.Header.Set(p.header[i], p.header[i+1])
+			req.Header.Add(p.header[i], p.header[i+1]) // a name given twice sends two lines
 		}
 		out = append(out, exchange{Request: p.method + " " + p.path, Response: httpResponse(client, req, port, headers)})
 	}
