@@ -14,6 +14,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
 // pkgName is the name under which a plugin imports the patched package.
@@ -358,6 +359,10 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 	}
 	obj := sel.Obj()
 	if obj.Pkg() != w.c.Pkg {
+		return
+	}
+	if sel.Kind() == types.MethodVal && rewrite.GainedMethod(sel, w.c.Pkg, w.c.Compiled) {
+		w.fail(notCovered("it calls %s through interface %s, which the change gives it", obj.Name(), types.TypeString(sel.Recv(), types.RelativeTo(w.c.Pkg))))
 		return
 	}
 	if m, ok := obj.(*types.Func); ok && w.nd.newMethod(m) != nil {

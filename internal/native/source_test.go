@@ -47,6 +47,8 @@ type Pair struct {
 }
 
 func MakePair() Pair { return Pair{1, "a"} }
+
+type Incer interface{ Inc() int }
 `
 
 // checked type-checks saved, a new text of compiledLib, and returns the
@@ -176,6 +178,7 @@ func TestSourceNotCovered(t *testing.T) {
 	}{
 		{"new method value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { f := c.twice; return f() }\n\nfunc (c *Counter) twice() int { return 2 }", "Inc", "not called directly"},
 		{"promoted field of a value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { return Counter{}.n }", "Inc", "reached through an embedded field of a value without an address"},
+		{"method an interface gains", "lib", "type Incer interface{ Inc() int }", "type Incer interface {\n\tInc() int\n\tbump()\n}\n\nfunc Bump(i Incer) { i.bump() }", "Bump", "it calls bump through interface Incer, which the change gives it"},
 		{"elided literal type", "lib", "func Make() inner { return inner{} }", "func Make() inner { return []inner{{v: 1}}[0] }", "Make", "type elided"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
