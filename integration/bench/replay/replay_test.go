@@ -40,13 +40,12 @@ var judgeCases = []struct {
 		failures: 1,
 	},
 	{
-		name: "a wait that only a native build's outcome follows",
+		name: "a wait for edits that only a native build's outcome follows: the refusal is the verdict",
 		outputs: []string{
 			"client.go:50:7: constant defaultTimeout changed and compiled code reads it (m.Dial): edit those functions too, or restart to apply\nlivepatch: nothing of this save was applied: it waits for those functions, and goes live when package smtp changes them too\n",
 			"native: m.Dial (client.go:58) (built in 0.9s)\n",
 		},
-		want:     pairVerdict{outcome: outcomeFailed, reasons: []string{"constant change"}},
-		failures: 1,
+		want: pairVerdict{outcome: outcomeRefused, reasons: []string{"constant change"}},
 	},
 	{
 		name:    "nothing said at all",
