@@ -362,7 +362,7 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 		return
 	}
 	if sel.Kind() == types.MethodVal && rewrite.GainedMethod(sel, w.c.Pkg, w.c.Compiled) {
-		w.fail(notCovered("it calls %s through interface %s, which the change gives it", obj.Name(), types.TypeString(sel.Recv(), types.RelativeTo(w.c.Pkg))))
+		w.ifaceMethod(se, sel) // ifacecalls.go
 		return
 	}
 	if m, ok := obj.(*types.Func); ok && w.nd.newMethod(m) != nil {

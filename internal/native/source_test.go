@@ -178,7 +178,7 @@ func TestSourceNotCovered(t *testing.T) {
 	}{
 		{"new method value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { f := c.twice; return f() }\n\nfunc (c *Counter) twice() int { return 2 }", "Inc", "not called directly"},
 		{"promoted field of a value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { return Counter{}.n }", "Inc", "reached through an embedded field of a value without an address"},
-		{"method an interface gains", "lib", "type Incer interface{ Inc() int }", "type Incer interface {\n\tInc() int\n\tbump()\n}\n\nfunc Bump(i Incer) { i.bump() }", "Bump", "it calls bump through interface Incer, which the change gives it"},
+		{"unexported compiled method an interface gains", "lib", "type Incer interface{ Inc() int }", "type Incer interface {\n\tInc() int\n\tbump()\n}\n\nfunc Bump(i Incer) { i.bump() }", "Bump", "it calls bump through interface Incer, which the change gives it, and compiled Counter has it unexported"},
 		{"elided literal type", "lib", "func Make() inner { return inner{} }", "func Make() inner { return []inner{{v: 1}}[0] }", "Make", "type elided"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -189,6 +189,25 @@ func TestSourceNotCovered(t *testing.T) {
 				t.Errorf("got %v, want a *NotCoveredError saying %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestSourceInterfaceGainedCall checks that a call of a method that the
+// change adds to a compiled interface type, and to the compiled type its
+// values hold, dispatches on the value's dynamic type to the plugin's
+// function for the method (go-chi/httprate v0.8.0: LimitCounter gains
+// IncrementBy, which the change adds to localCounter).
+func TestSourceInterfaceGainedCall(t *testing.T) {
+	saved := strings.Replace(compiledLib, "type Incer interface{ Inc() int }",
+		"type Incer interface {\n\tInc() int\n\tTwice(n int) int\n}\n\nfunc (c *Counter) Twice(n int) int { return n * c.Inc() }\n\nfunc Bump(i Incer) int { return i.Twice(2) }", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "Bump")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "return func(lpX lp_p.Incer) func(n int) int { switch lpV := lpX.(type) { case *lp_p.Counter: return func(lpA0 int) (int) { return LpNewM_Counter_Twice(lpV, lpA0) }; }; " +
+		"return lpX.(interface{ Twice(n int) int }).Twice }(i)(2) }"
+	if !strings.Contains(string(src), want) || !strings.Contains(string(src), "func LpNewM_Counter_Twice(") {
+		t.Errorf("got\n%s\nwant it to hold\n%s\nand the function for Twice", src, want)
 	}
 }
 
