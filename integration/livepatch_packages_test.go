@@ -32,6 +32,31 @@ func TestLivePatchAcrossPackages(t *testing.T) {
 	})
 }
 
+// TestLivePatchAcrossPackagesMethod saves a change that spans two packages
+// through a method: package sub gains a method of its compiled type
+// Counter, and the main package calls it (rs/cors v1.11.1: cors.go calls
+// SortedSet.Accepts, which package internal adds). The main package's
+// patches do not see what sub's declare, so the save of main.go is
+// refused with that reason, not said to go live once its package
+// type-checks, which it never would.
+func TestLivePatchAcrossPackagesMethod(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livepkgs")
+		thread := env.startLive(dir)
+		editFile(t, dir, "sub/sub.go", "func (c *Counter) Add() int { c.n++; return c.n }",
+			"func (c *Counter) Add() int { c.n++; return c.n }\n\n// Twice counts two.\nfunc (c *Counter) Twice() int { c.Add(); return c.Add() }")
+		editFile(t, dir, "main.go", "return sub.Run(1)", "return sub.Run(counter.Twice())")
+		got := env.waitConsole("counter.Twice undefined")
+		want := "main.go:14:25: sub.Counter.Twice is declared by package sub on disk, not in the build: a change is planned one package at a time: restart to apply\n" +
+			"livepatch: nothing of this save was applied\n"
+		if !strings.HasSuffix(got, want) {
+			t.Errorf("save of main.go: %q, want it to end with %q", got, want)
+		}
+		env.checkReport(thread, "run 1")
+		env.Disconnect()
+	})
+}
+
 // TestLivePatchImportOfDependency saves a file that imports a standard
 // package the program links only as a dependency of another (unicode/utf8,
 // through fmt): the type check finds it, but the interpreter has no

@@ -52,6 +52,26 @@ func TestLivePatchInterfaceMethods(t *testing.T) {
 	})
 }
 
+// TestLivePatchInterfaceGainedCall saves a change in which interface
+// Speaker gains a method that the change also gives to dog, the compiled
+// type a Speaker holds, and patched code calls it through the interface:
+// the compiled method table has no such entry, so the call dispatches on
+// the value's type to the method the change adds (go-chi/httprate v0.7.0:
+// LimitCounter gains Config).
+func TestLivePatchInterfaceGainedCall(t *testing.T) {
+	RunLive(t, func(t *testing.T, env *Env) {
+		dir := copyFixture(t, "livetypes")
+		thread := env.startLive(dir)
+		editFile(t, dir, "types.go", "\tName() string\n}", "\tName() string\n\tGrowl(n int) string\n}",
+			"func (dog) Shout() string { return \"WOOF\" }", "func (dog) Shout() string { return \"WOOF\" }\n\nfunc (dog) Growl(n int) string { return strings.Repeat(\"r\", n) }",
+			"import \"fmt\"", "import (\n\t\"fmt\"\n\t\"strings\"\n)",
+			"return sh.Shout()", "return sh.Shout() + pet.Growl(3)")
+		env.waitConsole("patched main.shouts")
+		env.checkReport(thread, "woof WOOFrrr 1")
+		env.Disconnect()
+	})
+}
+
 // TestLivePatchGoLineRaised raises the go line of go.mod and saves code
 // that only the new language version allows (ranging over an iterator
 // function): the change is checked at the version on disk.

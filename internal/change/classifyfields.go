@@ -61,7 +61,7 @@ func (b *Build) fieldUsers(ctx context.Context, fcs []classify.FileChange, pl cl
 			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("field %s removed from %s and a declaration outside any function uses it", rf.Name, rf.Type)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
+			refusals = append(refusals, diag.Diagnostic{Pos: rf.Pos, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys), Unpatched: strings.Join(keys, " "),
 				Msg: fmt.Sprintf("field %s removed from %s and compiled code uses it (%s)", rf.Name, rf.Type, strings.Join(unpatched, ", "))})
 		}
 	}
@@ -70,16 +70,16 @@ func (b *Build) fieldUsers(ctx context.Context, fcs []classify.FileChange, pl cl
 
 // patchedSet returns the keys of the functions whose compiled body no
 // longer runs once the change is live: those it patches, those saves made
-// live, those it removes, and those whose signature it changes (helpers
-// of their callers, all patched: classify/resigned.go). fcs are the files
-// of the change.
+// live but those it reverts to their compiled body, those it removes, and
+// those whose signature it changes (helpers of their callers, all
+// patched: classify/resigned.go). fcs are the files of the change.
 func patchedSet(fcs []classify.FileChange, pl classify.Plan, live map[string]classify.Live) map[string]bool {
 	patched := map[string]bool{}
 	for _, fn := range append(slices.Clip(pl.Apply), pl.Helpers...) {
 		patched[fn.Key] = true
 	}
 	for key, l := range live {
-		patched[key] = patched[key] || !l.Prompt
+		patched[key] = patched[key] || (!l.Prompt && !slices.Contains(pl.Revert, key))
 	}
 	for _, fc := range fcs {
 		for key := range fc.Old.Funcs {

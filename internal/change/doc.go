@@ -74,7 +74,10 @@
 // save is checked at the go line of its module's go.mod on disk, which a
 // save may raise (goversion.go). A change that spans packages is refused,
 // with that reason (crosspkg.go): a change is planned one package at a
-// time. The Program records the
+// time. Compiled functions that a file of the save declares unchanged,
+// but that use a declaration the save changes (a constant, a removed or
+// retyped variable, a removed field or type), are patched as they are, as
+// a rebuild compiles them anew (repatch.go). The Program records the
 // fields live saves added, so that the prompt reaches them too
 // (sidefields.go). A file new since the build joins its package (Build.NewFile,
 // newfile.go); a changed file that //go:embed embeds refuses the changes

@@ -40,8 +40,6 @@ type ifaceChange struct {
 //     method set does not hold every method gained or lost: the assertion
 //     tests the compiled method set, where a fresh build would test the
 //     new one;
-//   - patched code calls a method the type gains through a value of it:
-//     the compiled method table has no such entry;
 //   - a compiled struct type embeds the interface (its promoted methods
 //     are the compiled ones);
 //   - a compiled type that implements the interface as built lacks a
@@ -51,8 +49,12 @@ type ifaceChange struct {
 //   - a method keeps its name and changes its signature.
 //
 // Converting a value to the type is fine either way: the compiled value
-// has every method it had, and the methods it gains are not called
-// through it. patched are the functions whose compiled body no longer
+// has every method it had. Patched code that calls a method the type
+// gains through a value of it, which the compiled method tables lack,
+// calls it through a dispatch on the value's dynamic type
+// (rewrite/ifacecalls.go): every compiled type that implements the
+// interface has the method once the change is live (else it is refused,
+// above). patched are the functions whose compiled body no longer
 // runs (patchedSet).
 func (b *Build) interfaceChanges(ctx context.Context, prog *Program, ch *Change, pl classify.Plan, patched map[string]bool) diag.Diagnostics {
 	if len(pl.Interfaces) == 0 || b.res == nil {
@@ -97,10 +99,8 @@ func (b *Build) interfaceChanges(ctx context.Context, prog *Program, ch *Change,
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
 				for ic, how := range ifaceUses(prog.fset, ch.info, fd.Body, ch.pkgPath, changes, freshSet, true) {
-					if m, isCall := strings.CutPrefix(how, " calls "); isCall {
-						refusals = append(refusals, diag.Diagnostic{Pos: ic.at, Kind: diag.RefusedRestart,
-							Msg: fmt.Sprintf("patched %s calls %s through interface %s, which gains it: compiled values of %s have no such method in their method table", fd.Name.Name, m, ic.name, ic.name)})
-						continue
+					if strings.HasPrefix(how, " calls ") {
+						continue // the rewriting dispatches on the value's type (rewrite/ifacecalls.go)
 					}
 					users[ic] = append(users[ic], "patched "+fd.Name.Name+how)
 				}

@@ -7,6 +7,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -60,6 +61,9 @@ type Plan struct {
 // patches, checks it with the rest of its package and rewrites what goes
 // live. A save that does not parse, does not type-check or is refused is
 // a Diagnostics, each at its file:line:col; nothing of it may be applied.
+// Compiled functions that a file of the save declares unchanged but that
+// use a declaration the save changes are patched as they are
+// (unchangedUsers), as a rebuild compiles them anew.
 func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	b := k.Build()
 	start := time.Now()
@@ -69,30 +73,53 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	}
 	sort.Strings(files)
 	var fcs []classify.FileChange
-	var curs []*classify.FileDecls
 	for _, file := range files {
 		fc, err := b.fileChange(file, sv)
 		if err != nil {
 			return nil, err
 		}
 		fcs = append(fcs, fc)
-		curs = append(curs, fc.Cur)
 	}
 	pl := classify.Files(b, fcs, sv.Live, func(key string) ([]string, bool) { return b.callers(ctx, key) })
-	pl.Refusals = append(pl.Refusals, b.embedChanges(filepath.Dir(sv.File))...)
-	pl.Refusals = append(pl.Refusals, b.fieldUsers(ctx, fcs, pl, sv.Live)...)
-	if len(pl.Refusals) > 0 {
-		return nil, pl.Refusals
+	fixed := append(pl.Refusals, b.embedChanges(filepath.Dir(sv.File))...)
+	var before diag.Diagnostics // the refusals that the functions taken in last answer
+	for round := 0; ; round++ {
+		refusals := append(slices.Clip(fixed), b.fieldUsers(ctx, fcs, pl, sv.Live)...)
+		if len(refusals) == 0 {
+			out, checkRefusals, err := b.checkPlan(ctx, sv, fcs, pl, start)
+			if err != nil && before != nil {
+				return nil, before // those functions do not compile as they are: the refusals say more
+			}
+			if err != nil || len(checkRefusals) == 0 {
+				return out, err
+			}
+			refusals = checkRefusals
+		}
+		more, notes := b.unchangedUsers(refusals, fcs, pl, sv.Live) // repatch.go
+		if len(more) == 0 || round == maxRepatchRounds {
+			return nil, refusals
+		}
+		pl.Apply, pl.Notes, before = append(pl.Apply, more...), append(pl.Notes, notes...), refusals
+		pl.Revert = slices.DeleteFunc(slices.Clone(pl.Revert), func(key string) bool {
+			return slices.ContainsFunc(more, func(fn *classify.FuncDecl) bool { return fn.Key == key })
+		})
 	}
+}
+
+// checkPlan checks and rewrites pl, the classified files fcs of sv, and
+// returns the plan, or the refusals of what the check finds (variables,
+// types, interfaces, constants that compiled code uses), or an error (the
+// change does not type-check).
+func (b *Build) checkPlan(ctx context.Context, sv Save, fcs []classify.FileChange, pl classify.Plan, start time.Time) (*Plan, diag.Diagnostics, error) {
 	out := &Plan{Revert: pl.Revert, Classified: time.Since(start)}
 	prog, err := b.Program(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("rewrite: no type information for this build: %w", err)
+		return nil, nil, fmt.Errorf("rewrite: no type information for this build: %w", err)
 	}
 	send, judge := splitVars(pl.Vars, sv.Vars)
 	ch, err := prog.rewriteFiles(sv.Files, declKeys(pl.Apply), declKeys(pl.Helpers), send, sv.Native)
 	if err != nil {
-		return nil, b.crossPackage(err, sv.Files) // crosspkg.go
+		return nil, nil, b.crossPackage(err, sv.Files) // crosspkg.go
 	}
 	out.Checked = time.Since(start) - out.Classified
 	out.NativeOnly = ch.NativeOnly
@@ -106,7 +133,7 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 	varNotes, refusals = append(varNotes, typeNotes...), append(refusals, typeRefusals...)
 	refusals = append(refusals, b.interfaceChanges(ctx, prog, ch, pl, patched)...) // interfaces.go
 	if refusals = append(refusals, b.constReaders(ctx, fcs, pl, ch.Consts, sv.Live)...); len(refusals) > 0 {
-		return nil, refusals
+		return nil, refusals, nil
 	}
 	for _, fn := range pl.Apply {
 		out.Apply = append(out.Apply, Patched{Key: fn.Key, Name: b.Display(fn.Key), File: fn.File, Line: fn.Line, Text: fn.Text,
@@ -124,7 +151,7 @@ func (k *Checker) PlanSave(ctx context.Context, sv Save) (*Plan, error) {
 		out.NewMethods = ch.NewMethods
 		out.Vars = newVars(ch, pl.Vars, send)
 	}
-	return out, nil
+	return out, nil, nil
 }
 
 // fileChange returns one file of a save with its declarations as built
@@ -245,7 +272,7 @@ func (b *Build) constReaders(ctx context.Context, fcs []classify.FileChange, pl 
 			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("constant %s changed and a declaration outside any function uses it", name)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys), Unpatched: strings.Join(keys, " "),
 				Msg: fmt.Sprintf("constant %s changed and compiled code reads it (%s)", name, strings.Join(unpatched, ", "))})
 		}
 	}

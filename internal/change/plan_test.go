@@ -309,7 +309,8 @@ func TestPlanFieldRemovedResignedUser(t *testing.T) {
 // TestPlanConstLiveReader checks that a reader of a changed constant that
 // a save made live, with the constant as it is now, need not be edited
 // again at the next save of the package (go-smtp v0.20.0: Dial, native,
-// reads defaultTimeout), but must be when the constant changes again.
+// reads defaultTimeout), and is patched again, as it is, when the
+// constant changes again.
 func TestPlanConstLiveReader(t *testing.T) {
 	files := map[string]string{"a.go": "package p\n\nconst limit = 1\n\nfunc F() int { return limit }\n\nfunc G() int { return 0 }\n"}
 	k, dir := packageChecker(t, files)
@@ -329,9 +330,74 @@ func TestPlanConstLiveReader(t *testing.T) {
 		t.Errorf("second save applied %q, want G", got)
 	}
 	third := strings.Replace(second, "limit = 2", "limit = 3", 1)
-	_, err = k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(third)}, Prev: map[string][]byte{file: []byte(second)}, Live: live})
-	if err == nil || !strings.Contains(err.Error(), "constant limit changed and compiled code reads it (example.com/p.F)") {
-		t.Errorf("the constant changed again: got %v, want F to be edited too", err)
+	pl, err = k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(third)}, Prev: map[string][]byte{file: []byte(second)}, Live: live})
+	if err != nil || applied(pl) != "F,G" {
+		t.Errorf("the constant changed again: got %v, want F patched again with G", err)
+	}
+}
+
+// TestPlanUnchangedUsers checks that compiled functions a save leaves
+// alone, but that use a declaration it changes, are patched as they are
+// when a file of the save declares them, as a rebuild compiles them anew
+// (go-chi/httprate v0.9.0: variable incrementKey becomes a constant that
+// WithIncrement and getIncrement read), with a note each; one that no
+// file of the save declares is still to be edited.
+func TestPlanUnchangedUsers(t *testing.T) {
+	files := map[string]string{
+		"a.go": "package p\n\nvar key = &struct{}{}\n\nconst limit = 1\n\nfunc Key() any { return key }\n\nfunc Limit() int { return limit }\n\nfunc G() int { return 0 }\n",
+		"b.go": "package p\n\nfunc Twice() int { return 2 * limit }\n",
+	}
+	k, dir := packageChecker(t, files)
+	for _, tc := range []struct {
+		name, from, to, apply, err string
+		notes                      []string
+	}{
+		{"a variable becomes a constant", "var key = &struct{}{}", "type ctxKey int\n\nconst key ctxKey = 0", "G,Key", "",
+			[]string{"a.go:9:1: Key is patched as it is: it uses what the change changes (variable key removed), as a rebuild would compile it anew",
+				"a.go:1:9: variable key removed: the compiled variable stays in the program, unused"}},
+		{"a constant's readers in the file and in another", "limit = 1", "limit = 2", "", "a.go:5:7: constant limit changed and compiled code reads it (example.com/p.Limit, example.com/p.Twice): edit those functions too, or restart to apply", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(strings.Replace(files["a.go"], tc.from, tc.to, 1), "return 0", "return 1", 1)
+			pl, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(src)})
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Fatalf("got %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := applied(pl); got != tc.apply {
+				t.Errorf("applied %q, want %q", got, tc.apply)
+			}
+			if got := pl.Notes.Strings(); !slices.Equal(got, tc.notes) {
+				t.Errorf("notes %q, want %q", got, tc.notes)
+			}
+		})
+	}
+	src := strings.Replace(files["a.go"], "limit = 1", "limit = 2", 1)
+	pl, err := planSave(t, k, dir, "a.go", map[string][]byte{"a.go": []byte(src), "b.go": []byte(files["b.go"])})
+	if err != nil || applied(pl) != "Limit,Twice" {
+		t.Errorf("a constant's readers in the files of the save: got %v, want Limit and Twice patched as they are", err)
+	}
+	// The next save of the package: Key, live with its compiled text, is
+	// not reverted to its compiled body, which reads the removed variable.
+	file := filepath.Join(dir, "a.go")
+	first := strings.Replace(files["a.go"], "var key = &struct{}{}", "type ctxKey int\n\nconst key ctxKey = 0", 1)
+	pl, err = k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(first)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := map[string]classify.Live{}
+	for _, p := range pl.Apply {
+		live[p.Key] = classify.Live{Text: p.Text}
+	}
+	second := strings.Replace(first, "return 0", "return 2", 1)
+	pl, err = k.PlanSave(context.Background(), Save{File: file, Files: map[string][]byte{file: []byte(second)}, Prev: map[string][]byte{file: []byte(first)}, Live: live})
+	if err != nil || applied(pl) != "G,Key" || len(pl.Revert) > 0 {
+		t.Errorf("the next save: got %v, applied %q, reverted %q; want G and Key applied, nothing reverted", err, applied(pl), pl.Revert)
 	}
 }
 

@@ -132,7 +132,7 @@ func (b *Build) retypedVars(ctx context.Context, prog *Program, ch *Change, vcs 
 		case !ok || elsewhere:
 			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart, Msg: fmt.Sprintf("type of variable %s changed (%s to %s)", vc.Name, was, now)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys), Unpatched: strings.Join(keys, " "),
 				Msg: fmt.Sprintf("type of variable %s changed (%s to %s) and compiled code uses it (%s)", vc.Name, was, now, strings.Join(unpatched, ", "))})
 		default:
 			notes = append(notes, diag.Diagnostic{Pos: at, Kind: diag.Note,
@@ -158,7 +158,7 @@ func (b *Build) removedVars(ctx context.Context, vcs []classify.VarChange, patch
 		case !ok || elsewhere:
 			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedRestart, Msg: fmt.Sprintf("variable %s removed", vc.Name)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
+			refusals = append(refusals, diag.Diagnostic{Pos: at, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys), Unpatched: strings.Join(keys, " "),
 				Msg: fmt.Sprintf("variable %s removed and compiled code uses it (%s)", vc.Name, strings.Join(unpatched, ", "))})
 		default:
 			notes = append(notes, diag.Diagnostic{Pos: at, Kind: diag.Note, Msg: fmt.Sprintf("variable %s removed: the compiled variable stays in the program, unused", vc.Name)})

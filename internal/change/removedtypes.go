@@ -61,7 +61,7 @@ func (b *Build) removedTypes(ctx context.Context, ch *Change, pl classify.Plan, 
 			refusals = append(refusals, diag.Diagnostic{Pos: rt.Pos, Kind: diag.RefusedRestart,
 				Msg: fmt.Sprintf("type %s removed and a declaration of another package uses it", rt.Type)})
 		case len(unpatched) > 0:
-			refusals = append(refusals, diag.Diagnostic{Pos: rt.Pos, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys),
+			refusals = append(refusals, diag.Diagnostic{Pos: rt.Pos, Kind: diag.RefusedUnpatched, Edits: b.funcsPackage(keys), Unpatched: strings.Join(keys, " "),
 				Msg: fmt.Sprintf("type %s removed and compiled code uses it (%s)", rt.Type, strings.Join(unpatched, ", "))})
 		default:
 			notes = append(notes, diag.Diagnostic{Pos: rt.Pos, Kind: diag.Note,

@@ -13,7 +13,8 @@ import (
 // table from a pointer, and is refused where patched code copies a value
 // of the type or reads the field from one; a removed field goes live when
 // every compiled user is patched, and is refused naming the others; a
-// retyped field is refused.
+// retyped field is refused. A function's own variable (a parameter, a
+// local) keeps its address, and its added fields are reached from it.
 func TestPlanFields(t *testing.T) {
 	k, dir := planChecker(t)
 	hits := func(from, to string) []byte {
@@ -41,7 +42,13 @@ func TestPlanFields(t *testing.T) {
 		{"added, of a new type over a basic type", strings.Replace(string(hits("s.n++; return s.n", "s.md += \"x\"; return len(s.md)")), "\thits int\n", "\tmd   mode\n", 1) + "\ntype mode string\n", "(*S).Hit", "",
 			[]string{`(*(*mode)(lp_side.Field(s, "md example.com/p.mode; mode string", func() any { return new(string) }).(*string))) += "x"`}},
 		{"added, copied", string(hits("return S{n: s.n}", "c := *s; return c")), "", "s.go:13:26: a value of S is copied or assigned whole here", nil},
-		{"added, read from a value", string(hits("return S{n: s.n}", "var c S; c.hits = 1; return S{n: s.n}")), "", "s.go:13:31: field hits that the change adds to S is read from a value not reached through a pointer", nil},
+		{"added, read from a value without an address", string(hits("return S{n: s.n}", "return S{n: Twin(s).hits}")), "", "s.go:13:40: field hits that the change adds to S is read from a value not reached through a pointer", nil},
+		{"added, set in a local", string(hits("return S{n: s.n}", "var c S; c.hits = 1; return S{n: s.n + c.hits}")), "Twin", "",
+			[]string{`(*lp_side.Field(&c, "hits int", func() any { return new(int) }).(*int)) = 1`}},
+		{"added, read from a parameter", string(hits("return S{n: s.n}", "f := func(v S) int { return v.hits }; return S{n: s.n + f(S{n: 1})}")), "Twin", "",
+			[]string{`return (*lp_side.Field(&v, "hits int"`}},
+		{"added, read from a for clause's variable", string(hits("return S{n: s.n}", "for c := (S{}); c.n < 2; c.n++ { s.n += c.hits }; return S{n: s.n}")), "",
+			"s.go:13:62: field hits that the change adds to S is read from a value not reached through a pointer", nil},
 		{"removed, compiled user", string(edit(t, "s.go", "\told string\n", "")), "",
 			"s.go:3:6: field old removed from S and compiled code uses it (example.com/p.Old): edit those functions too, or restart to apply", nil},
 		{"removed with its user's use", strings.Replace(string(edit(t, "s.go", "\told string\n", "")), "return s.old", "return \"\"", 1), "Old", "", nil},

@@ -39,7 +39,7 @@ func (w *funcWriter) sideField(se *ast.SelectorExpr, f *types.Var, tname string,
 		return true
 	}
 	if !ptr {
-		if !pointerReached(w.c.Info, se.X) {
+		if !rewrite.AddressKept(w.c.Info, se.X, w.node) {
 			w.fail(notCovered("field %s that the change adds to %s is read from a value not reached through a pointer", f.Name(), tname))
 			return true
 		}
@@ -116,28 +116,6 @@ func (w *funcWriter) sideType(f *types.Var) (string, bool) {
 	}
 	w.imports["lp_side"] = sidePath
 	return typ, true
-}
-
-// pointerReached reports whether x, the operand of a field selection, is
-// reached through a pointer or is a package variable: its address is the
-// value's own for as long as the value lives.
-func pointerReached(info *types.Info, x ast.Expr) bool {
-	switch x := ast.Unparen(x).(type) {
-	case *ast.StarExpr:
-		return true
-	case *ast.Ident:
-		v, ok := info.Uses[x].(*types.Var)
-		return ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope()
-	case *ast.SelectorExpr:
-		_, isVar := info.Uses[x.Sel].(*types.Var)
-		id, ok := x.X.(*ast.Ident)
-		if !ok || !isVar {
-			return false
-		}
-		_, isPkg := info.Uses[id].(*types.PkgName)
-		return isPkg
-	}
-	return false
 }
 
 // recvNamed returns the named type of sel's receiver, and whether the

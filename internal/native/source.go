@@ -14,6 +14,7 @@ import (
 
 	"github.com/livepatch/livepatch/internal/change"
 	"github.com/livepatch/livepatch/internal/patcher"
+	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
 // pkgName is the name under which a plugin imports the patched package.
@@ -283,14 +284,20 @@ func (w *funcWriter) ident(id *ast.Ident) {
 
 // packageName returns how the plugin writes obj, a package-level object
 // of the patched package as the change declares it.
-func (w *funcWriter) packageName(obj types.Object) (string, error) {
+func (w *funcWriter) packageName(obj types.Object) (text string, err error) {
 	name := obj.Name()
 	compiled := w.c.Compiled.Scope().Lookup(name)
 	if compiled == nil {
 		return "", notCovered("it uses %s, which the change declares anew", name)
 	}
-	w.imports[pkgName] = importPath(w.c)
+	// Only a name of the compiled package needs its import: a name the
+	// plugin declares itself (newdecls.go) would leave it unused.
 	q := pkgName + "."
+	defer func() {
+		if strings.HasPrefix(text, q) || strings.HasPrefix(text, "(*"+q) {
+			w.imports[pkgName] = importPath(w.c)
+		}
+	}()
 	switch o := obj.(type) {
 	case *types.TypeName:
 		if _, ok := compiled.(*types.TypeName); !ok {
@@ -349,6 +356,10 @@ func (w *funcWriter) selector(se *ast.SelectorExpr) {
 	}
 	obj := sel.Obj()
 	if obj.Pkg() != w.c.Pkg {
+		return
+	}
+	if sel.Kind() == types.MethodVal && rewrite.GainedMethod(sel, w.c.Pkg, w.c.Compiled) {
+		w.ifaceMethod(se, sel) // ifacecalls.go
 		return
 	}
 	if m, ok := obj.(*types.Func); ok && w.nd.newMethod(m) != nil {

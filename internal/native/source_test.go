@@ -57,6 +57,8 @@ func keysOf[K comparable, V any](m map[K]V) []K { return nil }
 type Box[T any] struct{ v T }
 
 func (b *Box[T]) get() T { return b.v }
+
+type Incer interface{ Inc() int }
 `
 
 // checked type-checks saved, a new text of compiledLib, and returns the
@@ -185,6 +187,7 @@ func TestSourceNotCovered(t *testing.T) {
 		name, pkg, old, new, fn, want string
 	}{
 		{"promoted field of a value", "lib", "func (c *Counter) Inc() int { return 0 }", "func (c *Counter) Inc() int { return Counter{}.n }", "Inc", "reached through an embedded field of a value without an address"},
+		{"unexported compiled method an interface gains", "lib", "type Incer interface{ Inc() int }", "type Incer interface {\n\tInc() int\n\tbump()\n}\n\nfunc Bump(i Incer) { i.bump() }", "Bump", "it calls bump through interface Incer, which the change gives it, and compiled Counter has it unexported"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			saved := strings.Replace(compiledLib, tc.old, tc.new, 1)
@@ -194,6 +197,25 @@ func TestSourceNotCovered(t *testing.T) {
 				t.Errorf("got %v, want a *NotCoveredError saying %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestSourceInterfaceGainedCall checks that a call of a method that the
+// change adds to a compiled interface type, and to the compiled type its
+// values hold, dispatches on the value's dynamic type to the plugin's
+// function for the method (go-chi/httprate v0.8.0: LimitCounter gains
+// IncrementBy, which the change adds to localCounter).
+func TestSourceInterfaceGainedCall(t *testing.T) {
+	saved := strings.Replace(compiledLib, "type Incer interface{ Inc() int }",
+		"type Incer interface {\n\tInc() int\n\tTwice(n int) int\n}\n\nfunc (c *Counter) Twice(n int) int { return n * c.Inc() }\n\nfunc Bump(i Incer) int { return i.Twice(2) }", 1)
+	src, err := Source([]*change.Checked{checked(t, "lib", saved, "Bump")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "return func(lpX lp_p.Incer) func(n int) int { switch lpV := lpX.(type) { case *lp_p.Counter: return func(lpA0 int) (int) { return LpNewM_Counter_Twice(lpV, lpA0) }; }; " +
+		"return lpX.(interface{ Twice(n int) int }).Twice }(i)(2) }"
+	if !strings.Contains(string(src), want) || !strings.Contains(string(src), "func LpNewM_Counter_Twice(") {
+		t.Errorf("got\n%s\nwant it to hold\n%s\nand the function for Twice", src, want)
 	}
 }
 
@@ -500,7 +522,9 @@ type size int
 }
 
 // TestSourceChangedConst checks that a constant whose value the change
-// sets is declared in the plugin with its new value.
+// sets is declared in the plugin with its new value, and that a plugin
+// using nothing else of the patched package does not import it
+// (go-chi/httprate v0.9.0's readers of incrementKey).
 func TestSourceChangedConst(t *testing.T) {
 	saved := strings.Replace(compiledLib, "const unit = 1", "const unit = 2", 1)
 	src, err := Source([]*change.Checked{checked(t, "lib", saved, "step")})
@@ -511,12 +535,16 @@ func TestSourceChangedConst(t *testing.T) {
 	if !strings.HasSuffix(string(src), want) {
 		t.Errorf("got\n%s\nwant it to end with\n%s", src, want)
 	}
+	if strings.Contains(string(src), pkgName) {
+		t.Errorf("got\n%s\nwhich imports the patched package, and uses nothing of it (go build: imported and not used)", src)
+	}
 }
 
 // TestSourceSideFields checks that a field the change adds to a compiled
 // struct type is reached in the agent's side table, with the key the
-// interpreter uses, in selections and in a literal taken by address, and
-// that a value literal setting it is not covered.
+// interpreter uses, in selections, in a literal taken by address and from
+// a local variable (keyed by its address), and that a value literal
+// setting it is not covered.
 func TestSourceSideFields(t *testing.T) {
 	saved := strings.Replace(compiledLib, "\tName string\n}", "\tName string\n\tseen []string\n}", 1)
 	saved = strings.Replace(saved, "func (c *Counter) Inc() int { return 0 }",
@@ -532,6 +560,14 @@ func TestSourceSideFields(t *testing.T) {
 		`d := func() *lp_p.Counter { lpV := new(lp_p.Counter);` + field("lpV") + ` = ` + field("c") + "; return lpV }(); return len(" + field("d") + ") }\n"
 	if !strings.Contains(string(src), want) {
 		t.Errorf("got\n%s\nwant it to hold\n%s", src, want)
+	}
+	local := strings.Replace(saved, "d := &Counter{seen: c.seen}; return len(d.seen)", "var v Counter; v.seen = c.seen; return len(v.seen)", 1)
+	src, err = Source([]*change.Checked{checked(t, "lib", local, "Inc")})
+	if err != nil {
+		t.Fatalf("a local variable: %v", err)
+	}
+	if want := "var v lp_p.Counter; " + field("&(v)") + " = " + field("c") + "; return len(" + field("&(v)") + ") }\n"; !strings.Contains(string(src), want) {
+		t.Errorf("a local variable: got\n%s\nwant it to hold\n%s", src, want)
 	}
 	value := strings.Replace(saved, "d := &Counter{seen: c.seen}", "d := &Counter{seen: Counter{seen: nil}.seen}", 1)
 	_, err = Source([]*change.Checked{checked(t, "lib", value, "Inc")})

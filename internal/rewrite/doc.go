@@ -26,10 +26,12 @@
 // unexported method is reached through lpMethod_T_m(recv) (the builder's
 // symbols, patcher.VarAddrPrefix, FieldAccessorPrefix,
 // MethodAccessorPrefix); a method a change adds to a compiled type through
-// lpNew_T_m(recv) (NewMethodPrefix); a field a change adds to a compiled
-// struct type through the agent's side table, lp_side.Field(&x, ...),
-// reached only through a pointer, with the copies of such values refused
-// (sidefields.go). Functions declared at the prompt get a depth guard
+// lpNew_T_m(recv) (NewMethodPrefix), and one it adds to a compiled
+// interface type, called through a value of it, through a dispatch on the
+// value's dynamic type (ifacecalls.go); a field a change adds to a
+// compiled struct type through the agent's side table, lp_side.Field(&x,
+// ...), reached only from a value that keeps its address, with the copies
+// of such values refused (sidefields.go). Functions declared at the prompt get a depth guard
 // (guard.go).
 //
 // Constructs yaegi lacks or runs wrongly are lowered to forms it runs

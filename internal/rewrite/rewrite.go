@@ -266,6 +266,8 @@ func (r *rewriter) visitSelector(n *ast.SelectorExpr) bool {
 	if sel != nil && sel.Kind() == types.MethodVal {
 		if acc := r.methodAccessor(sel); acc != "" {
 			r.add(n, func() string { return r.methodValue(n, sel, acc) })
+		} else if r.gainedMethod(sel) { // ifacecalls.go
+			r.add(n, func() string { return r.ifaceDispatch(n, sel) })
 		}
 		return true
 	}

@@ -21,8 +21,9 @@ import (
 // a pointer to the field's storage, so that x.f = v, x.f++, &x.f and x.f.g
 // work (sideStep). The table is keyed by address, so a value must keep
 // its address for its side fields to be right: the rewriting takes a
-// selection only through a pointer (p.f, (*p).f, x.p.f, a package
-// variable's v.f), and refuses the patched code that copies a value of such
+// selection only through a pointer (p.f, (*p).f, x.p.f), from a package
+// variable's v.f or a function's own variable's (AddressKept), and
+// refuses the patched code that copies a value of such
 // a type or assigns one whole (sideCopies): the copy would not take the
 // side fields, where a rebuild would. A composite literal &T{f: v} sets the
 // compiled fields and then the side fields (composite.go). Compiled code
@@ -106,25 +107,63 @@ func (r *rewriter) sideAccess(cur string, ptr bool, name string, ft types.Type) 
 	return "(*" + side.Package + "." + side.FieldName + "(" + addr + ", " + key + ", func() any { return new(" + text + ") }).(*" + text + "))"
 }
 
-// pointerReached reports whether x, the operand of a field selection, is
-// reached through a pointer or is a package variable: its address is the
-// value's own for as long as the value lives.
+// pointerReached reports whether x, the operand of a field selection in
+// the input, keeps its address for as long as its value lives
+// (AddressKept).
 func (r *rewriter) pointerReached(x ast.Expr) bool {
+	within := make([]ast.Node, len(r.in.Stmts))
+	for i, s := range r.in.Stmts {
+		within[i] = s
+	}
+	return AddressKept(r.in.Info, x, within...)
+}
+
+// AddressKept reports whether x, the operand of a selection of a field
+// that a change adds to a compiled struct type, in the code within, keeps
+// its address for as long as its value lives, so that the side table can
+// key the value's added fields by it: x is reached through a pointer, is a
+// package variable, or is a variable of a function (a parameter, a
+// result, a local), but one a three-clause for statement declares, which
+// each iteration copies. A function's variable holds no copy of a value
+// whose added fields were set: patched code makes none (sideCopies
+// refuses them), and a copy that compiled code made, or a literal that
+// sets no added field, starts with them zero, as a rebuild's copy of a
+// value compiled code made would. The native tier keys added fields by the
+// same rule.
+func AddressKept(info *types.Info, x ast.Expr, within ...ast.Node) bool {
 	switch x := ast.Unparen(x).(type) {
 	case *ast.StarExpr:
 		return true
 	case *ast.Ident:
-		v, ok := r.in.Info.Uses[x].(*types.Var)
-		return ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope()
+		v, ok := info.Uses[x].(*types.Var)
+		if !ok || v.Pkg() == nil || v.IsField() {
+			return false
+		}
+		return v.Parent() == v.Pkg().Scope() || (v.Parent() != nil && !forClauseVar(v, within))
 	case *ast.SelectorExpr:
 		if id, ok := x.X.(*ast.Ident); ok {
-			if _, isPkg := r.in.Info.Uses[id].(*types.PkgName); isPkg {
-				_, isVar := r.in.Info.Uses[x.Sel].(*types.Var)
+			if _, isPkg := info.Uses[id].(*types.PkgName); isPkg {
+				_, isVar := info.Uses[x.Sel].(*types.Var)
 				return isVar
 			}
 		}
 	}
 	return false
+}
+
+// forClauseVar reports whether v is declared in the init statement of a
+// three-clause for statement of the code within.
+func forClauseVar(v *types.Var, within []ast.Node) bool {
+	found := false
+	for _, n := range within {
+		ast.Inspect(n, func(n ast.Node) bool {
+			if fs, ok := n.(*ast.ForStmt); ok && fs.Init != nil && fs.Init.Pos() <= v.Pos() && v.Pos() < fs.Init.End() {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
 }
 
 // sideCopies refuses the copies of values of the types to which the change
@@ -164,7 +203,7 @@ func (r *rewriter) sideCopy(e ast.Expr, stack []ast.Node) {
 	if !ok || !tv.IsValue() || !r.hasSideFields(tv.Type) {
 		return
 	}
-	if lit, ok := e.(*ast.CompositeLit); ok && !r.setsSideField(lit, tv.Type) {
+	if lit, ok := ast.Unparen(e).(*ast.CompositeLit); ok && !r.setsSideField(lit, tv.Type) {
 		return
 	}
 	i := len(stack) - 1

@@ -130,6 +130,9 @@ func replayPair(ctx context.Context, m Module, fromDir, toDir, work string, o Op
 	if err := prepareWork(ctx, fromDir, work, o.Proxy, modA); err != nil {
 		return fail(err)
 	}
+	if err := writeDriver(m, work); err != nil {
+		return fail(err)
+	}
 	linked, err := linkedDirs(ctx, work, m.pkg)
 	if err != nil {
 		return fail(err)

@@ -8,8 +8,8 @@ import (
 )
 
 // judgeCases are console outputs of replayed pairs and their verdicts: the
-// outputs are livepatch's, copied from replays of go-httpbin, go-smtp and
-// chi (positions and names as they were).
+// outputs are livepatch's, copied from replays of go-httpbin, go-smtp,
+// chi and rs/cors (positions and names as they were).
 var judgeCases = []struct {
 	name     string
 	outputs  []string
@@ -40,13 +40,12 @@ var judgeCases = []struct {
 		failures: 1,
 	},
 	{
-		name: "a wait that only a native build's outcome follows",
+		name: "a wait for edits that only a native build's outcome follows: the refusal is the verdict",
 		outputs: []string{
 			"client.go:50:7: constant defaultTimeout changed and compiled code reads it (m.Dial): edit those functions too, or restart to apply\nlivepatch: nothing of this save was applied: it waits for those functions, and goes live when package smtp changes them too\n",
 			"native: m.Dial (client.go:58) (built in 0.9s)\n",
 		},
-		want:     pairVerdict{outcome: outcomeFailed, reasons: []string{"constant change"}},
-		failures: 1,
+		want: pairVerdict{outcome: outcomeRefused, reasons: []string{"constant change"}},
 	},
 	{
 		name:    "nothing said at all",
@@ -86,6 +85,12 @@ var judgeCases = []struct {
 			"chi.go:67:6: interface Router gains method Find, which compiled type chi.Mux lacks, though it implements Router as built (compiled code may convert it to Router): restart to apply\nlivepatch: nothing of this save was applied\n",
 		},
 		want: pairVerdict{outcome: outcomeRefused, reasons: []string{"new import of a dependency", "interface change"}},
+	},
+	{
+		name: "a change across packages",
+		outputs: []string{"cors.go:370:56: c.allowedHeaders.Accepts undefined (type \"github.com/rs/cors/internal\".SortedSet has no field or method Accepts)\n" +
+			"cors.go:370:56: internal.SortedSet.Accepts is declared by package internal on disk, not in the build: a change is planned one package at a time: restart to apply\nlivepatch: nothing of this save was applied\n"},
+		want: pairVerdict{outcome: outcomeRefused, reasons: []string{typeErrorReason, "change across packages"}},
 	},
 	{
 		name: "livepatch failed: an agent error and a revert",

@@ -28,7 +28,8 @@ type Module struct {
 	versions []string // successive published versions, oldest first
 	pkg      string   // the main package, relative to the module's root
 	args     func(port int) []string
-	port     int // the port the program always listens on, when args cannot choose one; 0: any free port
+	port     int    // the port the program always listens on, when args cannot choose one; 0: any free port
+	main     string // a library published without a program: the source of the main package the replay writes at pkg (see writeDriver); "": the module's own
 	probe    prober
 	doc      string // what runs and how it is probed, for the report
 }
@@ -84,6 +85,25 @@ var replayModules = []Module{
 		probe:    httpProber(websocketProbes),
 		doc:      "WebSocket library (examples/chat); probe: " + strconv.Itoa(len(websocketProbes)) + " HTTP requests, the handshakes the upgrader refuses",
 	},
+	{
+		name: "cors", path: "github.com/rs/cors",
+		versions: []string{"v1.5.0", "v1.6.0", "v1.7.0", "v1.8.0", "v1.8.2", "v1.8.3", "v1.9.0", "v1.10.1", "v1.11.0", "v1.11.1"},
+		pkg:      driverPkg,
+		main:     corsDriver,
+		args:     func(port int) []string { return []string{"-addr", "127.0.0.1:" + strconv.Itoa(port)} },
+		probe:    httpProberOf(corsProbes, append(slices.Clip(httpHeaders), corsHeaders...)),
+		doc:      "CORS middleware (a server the replay writes, " + driverPkg + ", seven configurations); probe: " + strconv.Itoa(len(corsProbes)) + " HTTP requests, preflights and plain ones from several origins",
+	},
+	{
+		name: "httprate", path: "github.com/go-chi/httprate",
+		versions: []string{"v0.5.1", "v0.5.2", "v0.7.0", "v0.7.1", "v0.7.4", "v0.8.0", "v0.9.0", "v0.10.0", "v0.12.1", "v0.14.1",
+			"v0.15.0", "v0.16.0", "v0.16.1"},
+		pkg:   driverPkg,
+		main:  httprateDriver,
+		args:  func(port int) []string { return []string{"-addr", "127.0.0.1:" + strconv.Itoa(port)} },
+		probe: httprateProber,
+		doc:   "HTTP rate limiter (a server the replay writes, " + driverPkg + ", four limiters); probe: " + strconv.Itoa(len(httprateProbes)) + " HTTP requests, each limiter to its limit and past it",
+	},
 }
 
 // websocketProbes are the requests of websocket's probe: the chat
@@ -125,7 +145,7 @@ func Names() []string {
 // httpProbe is one request of the HTTP probe.
 type httpProbe struct {
 	method, path, body string
-	header             []string // name, value, ...
+	header             []string // name, value, ...: a name given twice is sent twice
 }
 
 // httpProbes are the HTTP probe's requests: go-httpbin's endpoints with
@@ -240,13 +260,20 @@ var chiProbes = []httpProbe{
 }
 
 // httpProber returns a prober that sends probes to 127.0.0.1:port,
-// following no redirects.
+// following no redirects, and compares the headers httpHeaders.
 func httpProber(probes []httpProbe) prober {
-	return func(ctx context.Context, port int) ([]exchange, error) { return probeHTTP(ctx, port, probes) }
+	return httpProberOf(probes, httpHeaders)
 }
 
-// probeHTTP sends probes to 127.0.0.1:port, following no redirects.
-func probeHTTP(ctx context.Context, port int, probes []httpProbe) ([]exchange, error) {
+// httpProberOf returns a prober that sends probes to 127.0.0.1:port,
+// following no redirects, and compares the response headers headers.
+func httpProberOf(probes []httpProbe, headers []string) prober {
+	return func(ctx context.Context, port int) ([]exchange, error) { return probeHTTP(ctx, port, probes, headers) }
+}
+
+// probeHTTP sends probes to 127.0.0.1:port, following no redirects, and
+// records of each response the headers headers.
+func probeHTTP(ctx context.Context, port int, probes []httpProbe, headers []string) ([]exchange, error) {
 	client := &http.Client{
 		Timeout:       10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -261,17 +288,17 @@ func probeHTTP(ctx context.Context, port int, probes []httpProbe) ([]exchange, e
 		}
 		req.Header.Set("User-Agent", "livepatch-replay")
 		for i := 0; i+1 < len(p.header); i += 2 {
-			req.Header.Set(p.header[i], p.header[i+1])
+			req.Header.Add(p.header[i], p.header[i+1]) // a name given twice sends two lines
 		}
-		out = append(out, exchange{Request: p.method + " " + p.path, Response: httpResponse(client, req, port)})
+		out = append(out, exchange{Request: p.method + " " + p.path, Response: httpResponse(client, req, port, headers)})
 	}
 	return out, nil
 }
 
-// httpResponse is the normalized response to req: status, the compared
+// httpResponse is the normalized response to req: status, the headers
 // headers and the body, with the server's port replaced by PORT; or the
 // error.
-func httpResponse(client *http.Client, req *http.Request, port int) string {
+func httpResponse(client *http.Client, req *http.Request, port int, headers []string) string {
 	resp, err := client.Do(req)
 	if err != nil {
 		return "error: " + strings.ReplaceAll(err.Error(), "127.0.0.1:"+strconv.Itoa(port), "127.0.0.1:PORT")
@@ -283,7 +310,7 @@ func httpResponse(client *http.Client, req *http.Request, port int) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d\n", resp.StatusCode)
-	for _, h := range httpHeaders {
+	for _, h := range headers {
 		if h == "Content-Length" && resp.Header.Get("Content-Encoding") != "" {
 			continue // of the compressed body, whose size varies with the port's digits
 		}

@@ -52,7 +52,11 @@ var failureWords = []string{"revert failed", "not watching your files", "not app
 func classifyLine(line string, nothingOfIt bool) (lineKind, string) {
 	line = strings.TrimSpace(line)
 	switch {
-	case line == "" || line == "livepatch: "+nothingApplied:
+	case line == "" || line == "livepatch: "+nothingApplied,
+		strings.HasPrefix(line, "livepatch: "+nothingApplied+": "+waitingForEdits):
+		// A wait for edits of compiled functions that the refusal lines
+		// before it name ("edit those functions too, or restart to
+		// apply"): those lines are the verdict, a refusal with its reason.
 		return lineInfo, ""
 	case strings.HasPrefix(line, "patched "):
 		return linePatched, ""
@@ -118,6 +122,7 @@ var reasonGroups = []reasonGroup{
 	{"interface change", func(m string) bool {
 		return strings.HasPrefix(m, "interface ") || strings.HasPrefix(m, "methods of interface ") || strings.Contains(m, " through interface ")
 	}},
+	{"change across packages", has("a change is planned one package at a time")},
 	{"new import not linked", has("not linked into this program")},
 	{"new import of a dependency", has("linked into this program only as a dependency")},
 	{"new file", has("new file of package")},
@@ -221,8 +226,13 @@ func nativeOutcomeOnly(out string) bool {
 }
 
 // waitingFor starts the end of the console's word on a save that waits
-// for other files of its package, before the package's name.
-const waitingFor = "goes live when package "
+// for other files of its package, before the package's name;
+// waitingForEdits starts that of a save that waits for compiled functions
+// its refusal names to be edited too.
+const (
+	waitingFor      = "goes live when package "
+	waitingForEdits = "it waits for those functions"
+)
 
 // add counts one console line.
 func (v *pairVerdict) add(l string, nothingOfIt bool) {

@@ -24,3 +24,6 @@ func main() {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// counter is what a change that spans packages calls a new method of.
+var counter sub.Counter

@@ -55,6 +55,11 @@ type Diagnostic struct {
 	// (editing them too makes the change go live), when they are of one
 	// package; else empty.
 	Edits string
+	// Unpatched is, for a RefusedUnpatched diagnostic of a declaration
+	// that compiled code uses (a constant, a variable, a field, a type),
+	// the keys of the compiled functions left unpatched that it names,
+	// separated by spaces (a Diagnostic stays comparable); else empty.
+	Unpatched string
 }
 
 // String returns the diagnostic as users see it: file:line:col: msg,
