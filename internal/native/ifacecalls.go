@@ -5,6 +5,8 @@ import (
 	"go/ast"
 	"go/types"
 	"strings"
+
+	"github.com/livepatch/livepatch/internal/rewrite"
 )
 
 // ifaceMethod rewrites x.m, a method value or call of m, a method that the
@@ -31,41 +33,22 @@ func (w *funcWriter) ifaceMethod(se *ast.SelectorExpr, sel *types.Selection) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "func(lpX %s) %s { switch lpV := lpX.(type) {", iface, fnType)
-	scope := w.c.Pkg.Scope()
-	for _, name := range scope.Names() {
-		tn, ok := scope.Lookup(name).(*types.TypeName)
-		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) || w.c.Compiled.Scope().Lookup(name) == nil {
-			continue
-		}
-		named, ok := tn.Type().(*types.Named)
-		if !ok || named.TypeParams().Len() > 0 {
-			continue
-		}
-		for _, ptr := range []bool{false, true} {
-			var t types.Type = named
-			if ptr {
-				t = types.NewPointer(named)
-			}
-			obj, _, _ := types.LookupFieldOrMethod(t, false, m.Pkg(), m.Name())
-			fn, ok := obj.(*types.Func)
-			if !ok || !types.Identical(fn.Type().(*types.Signature).Params(), sig.Params()) || !types.Identical(fn.Type().(*types.Signature).Results(), sig.Results()) {
-				continue
-			}
-			if w.nd.newMethod(fn) == nil {
-				if !fn.Exported() {
-					// The plugin's assertion names its own unexported m.
-					w.fail(notCovered("it calls %s through interface %s, which the change gives it, and compiled %s has it unexported", m.Name(), types.TypeString(sel.Recv(), types.RelativeTo(w.c.Pkg)), name))
-					return
-				}
-				continue // compiled as it is: the assertion finds it
-			}
-			c, err := w.dispatchCase(t, fn, ptr, sig)
-			if err != nil {
-				w.fail(err)
+	compiled := func(name string) bool { return w.c.Compiled.Scope().Lookup(name) != nil }
+	for _, h := range rewrite.MethodHolders(w.c.Pkg, compiled, m) {
+		if w.nd.newMethod(h.Method) == nil {
+			if !h.Method.Exported() {
+				// The plugin's assertion names its own unexported m.
+				w.fail(notCovered("it calls %s through interface %s, which the change gives it, and compiled %s has it unexported", m.Name(), types.TypeString(sel.Recv(), types.RelativeTo(w.c.Pkg)), h.Named.Obj().Name()))
 				return
 			}
-			b.WriteString(c)
+			continue // compiled as it is: the assertion finds it
 		}
+		c, err := w.dispatchCase(h.Type, h.Method, h.Ptr, sig)
+		if err != nil {
+			w.fail(err)
+			return
+		}
+		b.WriteString(c)
 	}
 	fmt.Fprintf(&b, " }; return lpX.(interface{ %s%s }).%s }(", m.Name(), strings.TrimPrefix(fnType, "func"), m.Name())
 	w.handled[se.Sel] = true

@@ -53,18 +53,27 @@ func GainedMethod(sel *types.Selection, pkg, compiled *types.Package) bool {
 	return true
 }
 
-// ifaceDispatch writes the method value n (x.m), of a method that the
-// change adds to x's interface type, as a dispatch on x's dynamic type.
-func (r *rewriter) ifaceDispatch(n *ast.SelectorExpr, sel *types.Selection) string {
-	m := sel.Obj().(*types.Func)
+// MethodHolder is a compiled type of the changed package, or a pointer to
+// one (Ptr), whose method set has a method of the name and signature of a
+// method a compiled interface type gains.
+type MethodHolder struct {
+	Type   types.Type // Named, or a pointer to it
+	Named  *types.Named
+	Ptr    bool
+	Method *types.Func // its method of that name
+}
+
+// MethodHolders returns the holders of m, a method a compiled interface
+// type of pkg gains: the types a value of the interface may hold whose
+// method m's dispatch (both tiers') calls, in the order of pkg's scope;
+// compiled reports whether the build has a type of the name. Interfaces,
+// aliases and generic types are left out.
+func MethodHolders(pkg *types.Package, compiled func(name string) bool, m *types.Func) []MethodHolder {
 	sig := m.Type().(*types.Signature)
-	fnType := r.typeText(types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic()))
-	var b strings.Builder
-	fmt.Fprintf(&b, "func(lpX %s) %s { switch lpV := interface{}(lpX).(type) {", r.typeText(sel.Recv()), fnType)
-	scope := r.in.Change.Pkg.Scope()
-	for _, name := range scope.Names() {
-		tn, ok := scope.Lookup(name).(*types.TypeName)
-		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) || !r.in.Change.CompiledType(name) {
+	var out []MethodHolder
+	for _, name := range pkg.Scope().Names() {
+		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) || !compiled(name) {
 			continue
 		}
 		named, ok := tn.Type().(*types.Named)
@@ -81,9 +90,23 @@ func (r *rewriter) ifaceDispatch(n *ast.SelectorExpr, sel *types.Selection) stri
 			if !ok || !types.Identical(fn.Type().(*types.Signature).Params(), sig.Params()) || !types.Identical(fn.Type().(*types.Signature).Results(), sig.Results()) {
 				continue
 			}
-			if value := r.dynamicMethod(fn, named, ptr); value != "" {
-				fmt.Fprintf(&b, " case %s: return %s;", r.typeText(t), value)
-			}
+			out = append(out, MethodHolder{Type: t, Named: named, Ptr: ptr, Method: fn})
+		}
+	}
+	return out
+}
+
+// ifaceDispatch writes the method value n (x.m), of a method that the
+// change adds to x's interface type, as a dispatch on x's dynamic type.
+func (r *rewriter) ifaceDispatch(n *ast.SelectorExpr, sel *types.Selection) string {
+	m := sel.Obj().(*types.Func)
+	sig := m.Type().(*types.Signature)
+	fnType := r.typeText(types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic()))
+	var b strings.Builder
+	fmt.Fprintf(&b, "func(lpX %s) %s { switch lpV := interface{}(lpX).(type) {", r.typeText(sel.Recv()), fnType)
+	for _, h := range MethodHolders(r.in.Change.Pkg, r.in.Change.CompiledType, m) {
+		if value := r.dynamicMethod(h.Method, h.Named, h.Ptr); value != "" {
+			fmt.Fprintf(&b, " case %s: return %s;", r.typeText(h.Type), value)
 		}
 	}
 	sigText := strings.TrimPrefix(fnType, "func")
