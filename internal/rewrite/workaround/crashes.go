@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"strconv"
 
 	"github.com/livepatch/livepatch/internal/patcher/naming"
 )
@@ -39,7 +40,67 @@ func (w *Rewriting) crashes(n ast.Node) {
 		w.refuseEmbedding(n)
 	case *ast.BasicLit:
 		w.typeBigConstant(n)
+	case *ast.BinaryExpr:
+		w.foldFloatConstant(n)
 	}
+}
+
+// foldFloatConstant writes a constant operation that uses an untyped
+// float constant of another package, and to which its context gives a
+// numeric type, as that type's conversion of its value, 1.5*math.Pi as
+// float64(4.71238898038469), which is what compiled code has folded in.
+// yaegi v0.16.1 fails to compile an operation on a float literal and
+// such a constant, which its symbol tables hold as constant.Value
+// ("invalid operation: mismatched types untyped float and untyped
+// float64": dustin/go-humanize's FormatFloat tests
+// n < (0.0 - math.MaxFloat64)). An operation that stays untyped (a
+// constant declaration's value) keeps its form.
+func (w *Rewriting) foldFloatConstant(n *ast.BinaryExpr) {
+	tv, ok := w.info.Types[n]
+	if !ok || tv.Value == nil || tv.Type == nil || !Nameable(tv.Type, w.pkg) {
+		return
+	}
+	b, ok := tv.Type.Underlying().(*types.Basic)
+	if !ok || b.Info()&types.IsUntyped != 0 || b.Info()&(types.IsInteger|types.IsFloat) == 0 {
+		return
+	}
+	lit := ""
+	switch v := constant.ToFloat(tv.Value); {
+	case b.Info()&types.IsInteger != 0:
+		if tv.Value.Kind() == constant.Int {
+			lit = tv.Value.ExactString()
+		}
+	case b.Kind() == types.Float32:
+		f, _ := constant.Float32Val(v)
+		lit = strconv.FormatFloat(float64(f), 'g', -1, 32)
+	default:
+		f, _ := constant.Float64Val(v)
+		lit = strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	if lit == "" || !w.usesForeignFloat(n) {
+		return
+	}
+	t := tv.Type
+	w.h.Add(n, func() string { return w.h.TypeText(t) + "(" + lit + ")" })
+}
+
+// usesForeignFloat reports whether e names an untyped float constant of
+// another package than the input's.
+func (w *Rewriting) usesForeignFloat(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok || found {
+			return !found
+		}
+		k, ok := w.info.Uses[sel.Sel].(*types.Const)
+		if ok && k.Pkg() != w.pkg {
+			b, ok := k.Type().(*types.Basic)
+			found = ok && b.Kind() == types.UntypedFloat
+		}
+		return true
+	})
+	return found
 }
 
 // typeBigConstant writes an integer literal whose value does not fit an

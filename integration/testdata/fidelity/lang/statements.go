@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"math"
 	"runtime"
 	"strings"
 	"time"
@@ -292,6 +293,15 @@ func Saturate(x int) uint64 {
 		return 0xFFFFFFFFFFFFFFFF
 	}
 	return uint64(x)
+}
+
+// InRange reports whether x is finite and whether it is below 1.5π, from
+// constant operations that mix a float literal with an untyped float
+// constant of a compiled package (dustin/go-humanize's FormatFloat tests
+// n < (0.0 - math.MaxFloat64)).
+func InRange(x float64) (finite, below bool) {
+	finite = x <= math.MaxFloat64 && x >= (0.0-math.MaxFloat64)
+	return finite, x < 1.5*math.Pi
 }
 
 // codeStr8 and codeBin8 are codes held in variables, as
