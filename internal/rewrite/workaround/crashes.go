@@ -38,6 +38,8 @@ func (w *Rewriting) crashes(n ast.Node) {
 		}
 	case *ast.StructType:
 		w.refuseEmbedding(n)
+	case *ast.TypeAssertExpr:
+		w.lowerAssertAny(n)
 	case *ast.BasicLit:
 		w.typeBigConstant(n)
 	case *ast.BinaryExpr:
@@ -160,7 +162,16 @@ func (w *Rewriting) lowerAssertOK(e ast.Expr) {
 	if !ok || tv.Type == nil {
 		return
 	}
+	if isTypeParam(tv.Type) {
+		return // an interface type only as its constraint
+	}
 	it, ok := tv.Type.Underlying().(*types.Interface)
+	if ok && it.Empty() {
+		w.h.Add(ta, func() string {
+			return "func() (" + w.h.Render(ta.Type) + ", bool) { lpX := " + w.h.Render(ta.X) + "; if lpX == nil { return nil, false }; return lpX, true }()"
+		})
+		return
+	}
 	if !ok || it.NumMethods() == 0 {
 		return
 	}
@@ -168,6 +179,45 @@ func (w *Rewriting) lowerAssertOK(e ast.Expr) {
 		t := w.h.Render(ta.Type)
 		return "func() (" + t + ", bool) { lpX := " + w.h.Render(ta.X) + "; if lpX == nil { return nil, false }; lpV, lpOK := lpX.(" + t + "); return lpV, lpOK }()"
 	})
+}
+
+// lowerAssertAny writes a type assertion to the empty interface, x.(any),
+// as a call of a function literal that gives x, or, for a nil x, makes
+// the assertion that panics: func() any { lpX := x; if lpX == nil {
+// return lpX.(any) }; return lpX }(). yaegi v0.16.1 asserts no value of a
+// compiled type to the empty interface: x.(any) panics ("interface
+// conversion: nil is not any") and its comma-ok form (lowerAssertOK) is
+// false, where Go gives every non-nil x (spf13/cast's ToStringSliceE
+// ends with a type switch's `case any:`, see caseCond). Its conversion of
+// x to the interface is right. The comma-ok form's candidate, added
+// first, wins over this one.
+func (w *Rewriting) lowerAssertAny(ta *ast.TypeAssertExpr) {
+	if ta.Type == nil || !w.emptyInterface(ta.Type) {
+		return
+	}
+	w.h.Add(ta, func() string {
+		t := w.h.Render(ta.Type)
+		return "func() " + t + " { lpX := " + w.h.Render(ta.X) + "; if lpX == nil { return lpX.(" + t + ") }; return lpX }()"
+	})
+}
+
+// emptyInterface reports whether type expression e denotes an interface
+// type without methods (any, interface{}); a type parameter constrained
+// by any does not.
+func (w *Rewriting) emptyInterface(e ast.Expr) bool {
+	tv, ok := w.info.Types[e]
+	if !ok || tv.Type == nil || !tv.IsType() || isTypeParam(tv.Type) {
+		return false
+	}
+	it, ok := tv.Type.Underlying().(*types.Interface)
+	return ok && it.Empty()
+}
+
+// isTypeParam reports whether t is a type parameter, whose underlying
+// type go/types gives as its constraint's interface.
+func isTypeParam(t types.Type) bool {
+	_, ok := types.Unalias(t).(*types.TypeParam)
+	return ok
 }
 
 // hasReceive reports whether one of values is a receive operation.

@@ -79,8 +79,11 @@ func (w *Rewriting) lowerTypeSwitch(n *ast.TypeSwitchStmt, label *ast.LabeledStm
 			}
 			if bound != "" {
 				v := "lpTS"
-				if len(cc.List) == 1 && !w.isNil(cc.List[0]) {
-					v = "lpTS.(" + w.h.Render(cc.List[0]) + ")"
+				switch e := cc.List; {
+				case len(e) == 1 && w.emptyInterface(e[0]):
+					v = "(" + w.h.Render(e[0]) + ")(lpTS)" // see caseCond
+				case len(e) == 1 && !w.isNil(e[0]):
+					v = "lpTS.(" + w.h.Render(e[0]) + ")"
 				}
 				head += " " + bound + " := " + v + "; _ = " + bound + ";"
 			}
@@ -102,10 +105,17 @@ func (w *Rewriting) hasInterfaceCase(n *ast.TypeSwitchStmt) bool {
 	return false
 }
 
-// caseCond writes the condition under which lpTS matches case e.
+// caseCond writes the condition under which lpTS matches case e. A case
+// naming the empty interface matches every non-nil value: yaegi v0.16.1's
+// assertion to it is false for the values of compiled types (spf13/cast's
+// `case any:`; see lowerAssertAny), so it is not asked, and the clause's
+// variable is converted instead.
 func (w *Rewriting) caseCond(e ast.Expr) string {
 	if w.isNil(e) {
 		return "lpTS == nil"
+	}
+	if w.emptyInterface(e) {
+		return "lpTS != nil"
 	}
 	return "(lpTS != nil && func() bool { _, lpOK := lpTS.(" + w.h.Render(e) + "); return lpOK }())"
 }

@@ -62,3 +62,35 @@ outer:
 	}
 	return out
 }
+
+// AnyKind names what x is, in a type switch with a case for the empty
+// interface (spf13/cast's ToStringSliceE ends with `case any:`). yaegi
+// v0.16.1 asserts no value of a compiled type to the empty interface: its
+// x.(any) panics ("nil is not any") and its comma-ok form is false.
+func AnyKind(x any) string {
+	switch x.(type) {
+	case string:
+		return "string"
+	case any:
+		return "any"
+	}
+	return "nil"
+}
+
+// AnyOf returns x through a type switch with a bound variable and a case
+// for the empty interface, or through a comma-ok assertion to it.
+func AnyOf(x any, viaSwitch bool) (any, bool) {
+	if viaSwitch {
+		switch v := x.(type) {
+		case interface{}:
+			return v, true
+		}
+	}
+	v, ok := x.(any)
+	return v, ok
+}
+
+// ErrorAsAny asserts err to the empty interface, which panics for nil.
+func ErrorAsAny(err error) any {
+	return err.(any)
+}

@@ -43,3 +43,31 @@ type errBuf struct{}
 
 func (*errBuf) Error() string            { return "errBuf" }
 func (*errBuf) Read([]byte) (int, error) { return 0, io.EOF }
+
+func TestAssertToEmptyInterface(t *testing.T) {
+	for _, tc := range []struct {
+		x    any
+		want string
+	}{{"s", "string"}, {1, "any"}, {io.EOF, "any"}, {nil, "nil"}} {
+		if got := AnyKind(tc.x); got != tc.want {
+			t.Errorf("AnyKind(%v) = %q, want %q", tc.x, got, tc.want)
+		}
+	}
+	for _, viaSwitch := range []bool{true, false} {
+		if v, ok := AnyOf(7, viaSwitch); v != 7 || !ok {
+			t.Errorf("AnyOf(7, %v) = %v, %v, want 7, true", viaSwitch, v, ok)
+		}
+		if v, ok := AnyOf(nil, viaSwitch); v != nil || ok {
+			t.Errorf("AnyOf(nil, %v) = %v, %v, want nil, false", viaSwitch, v, ok)
+		}
+	}
+	if v := ErrorAsAny(io.EOF); v != io.EOF {
+		t.Errorf("ErrorAsAny(io.EOF) = %v", v)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("ErrorAsAny(nil) did not panic")
+		}
+	}()
+	ErrorAsAny(nil)
+}
