@@ -38,6 +38,12 @@ var def = &Index{}
 
 func Send(d *Doc, v int) { d.ch <- v }
 
+func Catch(f func()) (r any) {
+	defer func() { r = recover() }()
+	f()
+	return
+}
+
 func Ext(d *Doc) Extent { return Extent{d.index.Start(0), def.Start(1)} }
 
 func Words(d *Doc) [][]string { return [][]string{d.words[:1], nil, d.words[1:]} }
@@ -108,8 +114,9 @@ func loadProgram(t *testing.T, src string) (*Program, string) {
 func TestRewriteWorkarounds(t *testing.T) {
 	prog, file := loadProgram(t, workaroundSrc)
 	tests := map[string]struct{ want, not []string }{
-		"Send": {want: []string{"(chan<- int)((*lpField_Doc_ch(d))) <- v"}},
-		"Ext":  {want: []string{"Extent{From: (*lpField_Doc_index(d)).Start(0), To: (*lpAddr_def).Start(1)}"}},
+		"Send":  {want: []string{"(chan<- int)((*lpField_Doc_ch(d))) <- v"}},
+		"Catch": {want: []string{"defer func() { r = lp_go.Recovered(recover()) }()"}},
+		"Ext":   {want: []string{"Extent{From: (*lpField_Doc_index(d)).Start(0), To: (*lpAddr_def).Start(1)}"}},
 		"Words": {want: []string{"[][]string{0: (*lpField_Doc_words(d))[:1], nil, 2: (*lpField_Doc_words(d))[1:]}"},
 			not: []string{"1: nil"}},
 		"Plain": {want: []string{"[]Extent{{1, 2}}"}},
