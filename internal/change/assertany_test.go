@@ -3,6 +3,7 @@ package change
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -94,5 +95,38 @@ func TestRewriteAssertToEmptyInterface(t *testing.T) {
 	}
 	if _, p := call(t, i, "ErrorAsAny", nil); p == nil {
 		t.Errorf("ErrorAsAny(nil) did not panic:\n%s", src["ErrorAsAny"])
+	}
+}
+
+// TestRewriteAssertConcreteAndReturns checks the rewriting of the fixture
+// integration/testdata/fidelity/lang/typeswitch.go's assertions of values
+// of a compiled interface type to concrete types, which yaegi v0.16.1
+// panics on for a struct without fields, and of operations returned as
+// interfaces, which it returns as nil or panics on.
+func TestRewriteAssertConcreteAndReturns(t *testing.T) {
+	src := fixtureSource("typeswitch.go")
+	prog, file := loadProgram(t, src)
+	tests := map[string][]string{
+		"SameFigure": {"p, ok := interface{}(a).(Poly)", "q, ok := interface{}(b).(Poly)", "_, ok := interface{}(b).(Dot)"},
+		"FigureName": {"_, lpOK := interface{}(lpTS).(Dot)", "v := interface{}(lpTS).(Dot)", "_, lpOK := lpTS.(fmt.Stringer)", "v := interface{}(lpTS).(Poly)"},
+		"Magnitude":  {"return (-x)"},
+		"Negative":   {"return (x < 0)"},
+		"AnyKind":    {"case lpTS != nil:"},
+	}
+	var keys []string
+	for name := range tests {
+		keys = append(keys, "example.com/wa."+name)
+	}
+	ch, err := prog.rewriteChange(file, []byte(src), keys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range tests {
+		got := ch.Funcs["example.com/wa."+name].Source
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: rewritten source lacks %q:\n%s", name, w, got)
+			}
+		}
 	}
 }

@@ -284,11 +284,22 @@ func interpret(t *testing.T, sources map[string]string) *yaegi.Interpreter {
 	}
 	sort.Strings(names)
 	var b strings.Builder
-	b.WriteString("package wa\n")
+	b.WriteString("package wa\nimport \"lp_go\"\n")
 	for _, n := range names {
 		b.WriteString(sources[n] + "\n")
 	}
 	i := yaegi.New(yaegi.Options{})
+	// The agent's lp_go.Recovered, which the rewriting wraps around
+	// recover: it unwraps yaegi's reflect.Value of an interpreted panic.
+	recovered := func(r any) any {
+		if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+			return v.Interface()
+		}
+		return r
+	}
+	if err := i.Use(yaegi.Exports{"lp_go/lp_go": {"Recovered": reflect.ValueOf(recovered)}}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := i.Eval(b.String()); err != nil {
 		t.Fatalf("interpreting the rewritten sources: %v\n%s", err, b.String())
 	}

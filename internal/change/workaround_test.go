@@ -38,12 +38,6 @@ var def = &Index{}
 
 func Send(d *Doc, v int) { d.ch <- v }
 
-func Catch(f func()) (r any) {
-	defer func() { r = recover() }()
-	f()
-	return
-}
-
 func Ext(d *Doc) Extent { return Extent{d.index.Start(0), def.Start(1)} }
 
 func Words(d *Doc) [][]string { return [][]string{d.words[:1], nil, d.words[1:]} }
@@ -92,6 +86,12 @@ func Kind(x any) string {
 		return "writer"
 	}
 	return "other"
+}
+
+func Catch(f func()) (r any) {
+	defer func() { r = recover() }()
+	f()
+	return
 }
 `
 

@@ -40,6 +40,7 @@ func (w *Rewriting) crashes(n ast.Node) {
 		w.refuseEmbedding(n)
 	case *ast.TypeAssertExpr:
 		w.lowerAssertAny(n)
+		w.assertConcrete(n)
 	case *ast.BasicLit:
 		w.typeBigConstant(n)
 	case *ast.BinaryExpr:
@@ -199,6 +200,35 @@ func (w *Rewriting) lowerAssertAny(ta *ast.TypeAssertExpr) {
 		t := w.h.Render(ta.Type)
 		return "func() " + t + " { lpX := " + w.h.Render(ta.X) + "; if lpX == nil { return lpX.(" + t + ") }; return lpX }()"
 	})
+}
+
+// assertConcrete writes a type assertion to a type that is not an
+// interface, x.(T), of an operand of an interface type with methods, as
+// one of the operand converted to the empty interface,
+// interface{}(x).(T). yaegi v0.16.1 panics asserting a value of a
+// compiled interface type (error included) that holds a struct without
+// fields ("reflect: Field index out of bounds": it looks at the first
+// field for its own wrapper): expr-lang/expr's rtype.Equal asserts
+// t.(rtype) of a Type that can be anyType{}. From the empty interface it
+// asserts right. The operand is evaluated once, as before.
+func (w *Rewriting) assertConcrete(ta *ast.TypeAssertExpr) {
+	if ta.Type == nil || !w.methodsInterface(w.info.TypeOf(ta.X)) {
+		return
+	}
+	if tv, ok := w.info.Types[ta.Type]; !ok || tv.Type == nil || types.IsInterface(tv.Type) {
+		return // a type parameter included
+	}
+	w.h.Add(ta.X, func() string { return "interface{}(" + w.h.Render(ta.X) + ")" })
+}
+
+// methodsInterface reports whether t is an interface type with methods
+// (not a type parameter).
+func (w *Rewriting) methodsInterface(t types.Type) bool {
+	if t == nil || isTypeParam(t) {
+		return false
+	}
+	it, ok := t.Underlying().(*types.Interface)
+	return ok && !it.Empty()
 }
 
 // emptyInterface reports whether type expression e denotes an interface

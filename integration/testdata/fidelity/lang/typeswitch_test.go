@@ -71,3 +71,25 @@ func TestAssertToEmptyInterface(t *testing.T) {
 	}()
 	ErrorAsAny(nil)
 }
+
+func TestAssertFromStructWithoutFields(t *testing.T) {
+	if !SameFigure(Dot{}, Dot{}) || SameFigure(Dot{}, Poly{3}) || SameFigure(Poly{3}, Dot{}) || !SameFigure(Poly{3}, Poly{3}) {
+		t.Error("SameFigure: wrong answer")
+	}
+	for s, want := range map[Figure]string{Dot{}: "dot", Poly{5}: "5-gon"} {
+		if got := FigureName(s); got != want {
+			t.Errorf("FigureName(%v) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func TestReturnOperationAsAny(t *testing.T) {
+	for x, want := range map[any]any{-0.5: 0.5, 2.5: 2.5, -3: 3, 4: 4, "s": nil} {
+		if got := Magnitude(x); got != want {
+			t.Errorf("Magnitude(%v) = %v, want %v", x, got, want)
+		}
+	}
+	if Negative(-1) != true || Negative(1) != false {
+		t.Errorf("Negative: got %v, %v", Negative(-1), Negative(1))
+	}
+}
