@@ -64,6 +64,7 @@ func rewrite(in *Input, guard bool) (*Output, error) {
 	if in.Decl != nil {
 		r.renameShadowingParams(in.Decl) // params.go
 		r.refuseRecovering(in.Decl)      // recovers.go
+		r.dotImportedSignature(in.Decl)  // dotimports.go
 	}
 	for _, s := range in.Stmts {
 		ast.Inspect(s, r.visit)
@@ -211,13 +212,16 @@ func (r *rewriter) visit(n ast.Node) bool {
 }
 
 // visitIdent rewrites a use of a constant whose value the input needs
-// written out, of a frame local, or of a package variable of the input's
-// package.
+// written out, of a name a dot import brings in, of a frame local, or of
+// a package variable of the input's package.
 func (r *rewriter) visitIdent(n *ast.Ident) {
 	info := r.in.Info
 	obj := info.Uses[n]
 	if k, isConst := obj.(*types.Const); isConst && (r.in.Change != nil && r.in.Change.Inline[k] || r.userConst(k)) {
 		r.add(n, func() string { return r.constValue(k, r.in.Info.TypeOf(n)) })
+		return
+	}
+	if obj != nil && r.dotImported(n, obj) { // dotimports.go
 		return
 	}
 	v, ok := obj.(*types.Var)
