@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 
 	"github.com/livepatch/livepatch/internal/patcher"
@@ -58,4 +59,33 @@ func (r *rewriter) dotImportedSignature(decl *ast.FuncDecl) {
 			return true
 		})
 	}
+}
+
+// typeNameAt writes t as the rewriting names it at pos: a named type of
+// the input's package whose name a local declaration shadows there (a
+// loop variable arg of type arg, as expr-lang/expr's parser has) is
+// qualified by an import of the package of its own, lpSelf_<pkg>.arg;
+// the package's own names come into the patch through a dot import,
+// which the local name hides (yaegi v0.16.1 then converted with the
+// variable: "reflect: NumIn of non-func type").
+func (r *rewriter) typeNameAt(t types.Type, pos token.Pos) string {
+	text := types.TypeString(t, r.qualifier)
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.TypeArgs().Len() > 0 || r.in.Pkg == nil || !pos.IsValid() {
+		return text
+	}
+	obj := named.Obj()
+	if obj.Pkg() == nil || obj.Pkg().Path() != r.in.Pkg.Path() {
+		return text
+	}
+	inner := r.in.Pkg.Scope().Innermost(pos)
+	if inner == nil {
+		return text
+	}
+	if _, found := inner.LookupParent(obj.Name(), pos); found == nil || found.Parent() == found.Pkg().Scope() {
+		return text // not shadowed
+	}
+	alias := "lpSelf_" + obj.Pkg().Name()
+	r.imports[r.in.Spec(obj.Pkg().Path(), alias)] = true
+	return alias + "." + obj.Name()
 }

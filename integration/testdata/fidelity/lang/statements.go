@@ -333,3 +333,30 @@ func CodeClass(c byte, p *byte) string {
 	}
 	return s
 }
+
+// argKind is a kind of argument, whose name a loop variable shadows in
+// ArgScore (expr-lang/expr's parser ranges `for i, arg := range args`
+// over its type arg): the typed constants there are written as
+// conversions to a type the local name hides.
+type argKind byte
+
+const (
+	argExpr argKind = 1 << iota
+	argPred
+)
+
+const argOptional argKind = 1 << 7
+
+// ArgScore counts 100 for each optional argument and 1 for each
+// expression among kinds.
+func ArgScore(kinds []argKind) (n int) {
+	for _, argKind := range kinds {
+		if argKind&argOptional == argOptional {
+			n += 100
+		}
+		if argKind&argExpr == argExpr {
+			n++
+		}
+	}
+	return n
+}

@@ -159,6 +159,12 @@ func TestFloatConstants(t *testing.T) {
 	}
 }
 
+func TestShadowedTypeName(t *testing.T) {
+	if got := ArgScore([]argKind{argExpr, argPred, argExpr | argOptional}); got != 102 {
+		t.Errorf("ArgScore: got %d, want 102", got)
+	}
+}
+
 func TestCaseListOfVariables(t *testing.T) {
 	for c, want := range map[byte]string{0xd9: "8", 0xc4: "8", 0: "zero", 7: "other"} {
 		if got := CodeKind(c); got != want {
