@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/token"
 	"go/types"
 	"log/slog"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/patcher/naming"
 	"github.com/livepatch/livepatch/internal/testenv"
 	"github.com/livepatch/livepatch/internal/usermod"
 	"github.com/livepatch/livepatch/target/agent/hostlink"
@@ -419,6 +421,7 @@ func TestOverlayKeepsLines(t *testing.T) {
 		"func lpMethod_Square_reset(lpX *Square) func(side int) { return lpX.reset }",
 		"func lpMethod_sized_size(lpX sized) func() int { return lpX.size }",
 		`{"lpMethod_Square_perimeter", lpMethod_Square_perimeter, 0},`,
+		`{"` + nameIfaceSymbol(t) + `", (*interface{ Name() string })(nil), 0},`,
 	} {
 		if !strings.Contains(string(syms), want) {
 			t.Errorf("shapes symbols lack %s", want)
@@ -657,4 +660,17 @@ func runHeld(t *testing.T, pkg, last string) (before, after []string) {
 		}
 	}
 	return before, after
+}
+
+// nameIfaceSymbol returns the symbol of interface{ Name() string }, the
+// literal the fixture's shapes.NameOf asserts to.
+func nameIfaceSymbol(t *testing.T) string {
+	t.Helper()
+	str := types.NewTuple(types.NewVar(token.NoPos, nil, "", types.Typ[types.String]))
+	m := types.NewFunc(token.NoPos, nil, "Name", types.NewSignatureType(nil, nil, nil, nil, str, false))
+	sym, ok := naming.IfaceLiteral(types.NewInterfaceType([]*types.Func{m}, nil).Complete())
+	if !ok {
+		t.Fatal("interface{ Name() string }: no symbol")
+	}
+	return sym
 }

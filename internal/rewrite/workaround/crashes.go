@@ -176,9 +176,18 @@ func (w *Rewriting) lowerAssertOK(e ast.Expr) {
 	if !ok || it.NumMethods() == 0 {
 		return
 	}
+	// An interface literal is asserted to the compiled type of the
+	// builder's table (package rewrite's crossings.go), for which yaegi
+	// has no wrapper to convert nil with ("reflect: call of
+	// reflect.Value.Type on zero Value"): its zero value instead.
+	_, literal := naming.IfaceLiteral(tv.Type)
 	w.h.Add(ta, func() string {
 		t := w.h.Render(ta.Type)
-		return "func() (" + t + ", bool) { lpX := " + w.h.Render(ta.X) + "; if lpX == nil { return nil, false }; lpV, lpOK := lpX.(" + t + "); return lpV, lpOK }()"
+		zero := "return nil, false"
+		if literal {
+			zero = "var lpZ " + t + "; return lpZ, false"
+		}
+		return "func() (" + t + ", bool) { lpX := " + w.h.Render(ta.X) + "; if lpX == nil { " + zero + " }; lpV, lpOK := lpX.(" + t + "); return lpV, lpOK }()"
 	})
 }
 
