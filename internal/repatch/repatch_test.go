@@ -225,3 +225,15 @@ func TestDeadTestsPanicked(t *testing.T) {
 		t.Error("died early with every test run")
 	}
 }
+
+// TestRegressionsRenamedSubtests does not count as a regression a subtest
+// that the repatched run does not have under a parent that passed (its
+// name holds a pointer, which differs between the runs), and does count
+// one under a parent that failed.
+func TestRegressionsRenamedSubtests(t *testing.T) {
+	native := Results{Tests: map[string]string{"TestA": "pass", "TestA/f(0xc000010)": "pass", "TestB": "pass", "TestB/g(0xc000020)": "pass"}}
+	repatched := Results{Tests: map[string]string{"TestA": "pass", "TestA/f(0xc000990)": "pass", "TestB": "fail", "TestB/g(0xc000880)": "fail"}}
+	if got, want := regressions(native, repatched, nil, nil), []string{"TestB", "TestB/g(0xc000020)"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("regressions: got %q, want %q", got, want)
+	}
+}
