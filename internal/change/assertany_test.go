@@ -107,8 +107,8 @@ func TestRewriteAssertConcreteAndReturns(t *testing.T) {
 	src := fixtureSource("typeswitch.go")
 	prog, file := loadProgram(t, src)
 	tests := map[string][]string{
-		"SameFigure": {"p, ok := interface{}(a).(Poly)", "q, ok := interface{}(b).(Poly)", "_, ok := interface{}(b).(Dot)"},
-		"FigureName": {"_, lpOK := interface{}(lpTS).(Dot)", "v := interface{}(lpTS).(Dot)", "_, lpOK := lpTS.(fmt.Stringer)", "v := interface{}(lpTS).(Poly)"},
+		"SameFigure": {"p, ok := func() interface{} { return a }().(Poly)", "q, ok := func() interface{} { return b }().(Poly)", "_, ok := func() interface{} { return b }().(Dot)"},
+		"FigureName": {"_, lpOK := func() interface{} { return lpTS }().(Dot)", "v := func() interface{} { return lpTS }().(Dot)", "_, lpOK := lpTS.(fmt.Stringer)", "v := func() interface{} { return lpTS }().(Poly)"},
 		"Magnitude":  {"return (-x)"},
 		"Negative":   {"return (x < 0)"},
 		"AnyKind":    {"case lpTS != nil:"},

@@ -49,7 +49,7 @@ func (w *Rewriting) lowerTypeSwitch(n *ast.TypeSwitchStmt, label *ast.LabeledStm
 	if !ok || !w.hasInterfaceCase(n) {
 		return
 	}
-	methods := w.methodsInterface(w.info.TypeOf(ta.X))
+	methods := w.emptyStructImplements(w.info.TypeOf(ta.X))
 	start := n.Switch
 	if label != nil {
 		start = label.Pos()
@@ -107,7 +107,8 @@ func (w *Rewriting) hasInterfaceCase(n *ast.TypeSwitchStmt) bool {
 }
 
 // caseCond writes the condition under which lpTS matches case e (methods:
-// the switch's operand has an interface type with methods). A case
+// the switch's operand has an interface type with methods that a struct
+// type without fields implements, see assertConcrete). A case
 // naming the empty interface matches every non-nil value: yaegi v0.16.1's
 // assertion to it is false for the values of compiled types (spf13/cast's
 // `case any:`; see lowerAssertAny), so it is not asked, and the clause's
@@ -123,11 +124,12 @@ func (w *Rewriting) caseCond(e ast.Expr, methods bool) string {
 }
 
 // assertedTS writes lpTS as the operand of an assertion to case e's type:
-// converted to the empty interface when its type has methods (methods)
-// and e's type is not an interface (see assertConcrete).
+// returned as an empty interface when its type has methods that a struct
+// without fields implements (methods) and e's type is not an interface
+// (see assertConcrete).
 func (w *Rewriting) assertedTS(e ast.Expr, methods bool) string {
 	if t := w.info.TypeOf(e); methods && t != nil && !types.IsInterface(t) {
-		return "interface{}(lpTS)"
+		return "func() interface{} { return lpTS }()"
 	}
 	return "lpTS"
 }
