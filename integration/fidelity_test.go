@@ -84,9 +84,7 @@ func TestRepatchFidelityFixtures(t *testing.T) {
 		"lang.CatchByMethod": "catch calls recover",
 		// reflect.StructOf names unexported fields X+name: %+v and
 		// encoding/json would see them so.
-		"lang.LocalFields": "reflect would show as X+name",
-		// yaegi matches only its own values to an interface type it makes.
-		"lang.UsageOf":        "an interface type the interpreter makes",
+		"lang.LocalFields":    "reflect would show as X+name",
 		"lang.(*guard).catch": "calls recover",
 	}
 	replaced := 0

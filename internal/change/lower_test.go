@@ -251,12 +251,20 @@ func RecoverInBody(seq iter.Seq[int]) (r any) {
 // their sources by name, or the rewriting's error.
 func lowered(t *testing.T, names ...string) (map[string]string, error) {
 	t.Helper()
-	prog, file := loadProgram(t, lowerSrc)
+	return rewrittenFuncs(t, lowerSrc, names...)
+}
+
+// rewrittenFuncs rewrites the functions of package source src (package
+// wa) named by names and returns their sources by name, or the
+// rewriting's error.
+func rewrittenFuncs(t *testing.T, src string, names ...string) (map[string]string, error) {
+	t.Helper()
+	prog, file := loadProgram(t, src)
 	var keys []string
 	for _, n := range names {
 		keys = append(keys, "example.com/wa."+n)
 	}
-	ch, err := prog.rewriteChange(file, []byte(lowerSrc), keys, nil)
+	ch, err := prog.rewriteChange(file, []byte(src), keys, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -276,11 +284,22 @@ func interpret(t *testing.T, sources map[string]string) *yaegi.Interpreter {
 	}
 	sort.Strings(names)
 	var b strings.Builder
-	b.WriteString("package wa\n")
+	b.WriteString("package wa\nimport \"lp_go\"\n")
 	for _, n := range names {
 		b.WriteString(sources[n] + "\n")
 	}
 	i := yaegi.New(yaegi.Options{})
+	// The agent's lp_go.Recovered, which the rewriting wraps around
+	// recover: it unwraps yaegi's reflect.Value of an interpreted panic.
+	recovered := func(r any) any {
+		if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+			return v.Interface()
+		}
+		return r
+	}
+	if err := i.Use(yaegi.Exports{"lp_go/lp_go": {"Recovered": reflect.ValueOf(recovered)}}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := i.Eval(b.String()); err != nil {
 		t.Fatalf("interpreting the rewritten sources: %v\n%s", err, b.String())
 	}
@@ -288,7 +307,8 @@ func interpret(t *testing.T, sources map[string]string) *yaegi.Interpreter {
 }
 
 // call calls function name of the interpreter with args and returns its
-// results as interfaces, or what it panicked with; it fails the test when
+// results as interfaces, or what it panicked with (a nil argument is the
+// parameter's nil); it fails the test when
 // the call does not return within a minute (yaegi can deadlock).
 func call(t *testing.T, i *yaegi.Interpreter, name string, args ...any) (results []any, panicked any) {
 	t.Helper()
@@ -299,6 +319,9 @@ func call(t *testing.T, i *yaegi.Interpreter, name string, args ...any) (results
 	in := make([]reflect.Value, len(args))
 	for k, a := range args {
 		in[k] = reflect.ValueOf(a)
+		if a == nil { // the parameter's nil
+			in[k] = reflect.Zero(fn.Type().In(k))
+		}
 	}
 	done := make(chan struct{})
 	go func() {

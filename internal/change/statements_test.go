@@ -37,6 +37,9 @@ func TestRewriteStatements(t *testing.T) {
 		"InsertBeforeLast": {want: []string{"return append(args[:len(args)-1], []string{mask, args[len(args)-1]}...)"}},
 		"CountBefore":      {want: []string{"\t{ lpLbl_Scan:\n", "\t\t} }\n\t}\n\treturn n"}},
 		"IsEnd":            {want: []string{"return r == rune(0) || r == '|'"}},
+		"ArgScore":         {want: []string{"if argKind&lpSelf_wa.argKind(128) == lpSelf_wa.argKind(128) {", "if argKind&lpSelf_wa.argKind(1) == lpSelf_wa.argKind(1) {"}},
+		"InRange": {want: []string{"x >= (float64(-1.7976931348623157e+308))", "x < float64(4.71238898038469)"},
+			not: []string{"x <= float64("}},
 		"LastAssigned": {want: []string{"for lpK, lpV := range items { i, item = lpK, lpV;", "for lpK := range map[string]bool{\"only\": true} { k = lpK;",
 			"for _, lpV := range \"xyz\" { c = lpV;"}},
 	}

@@ -87,6 +87,12 @@ func Kind(x any) string {
 	}
 	return "other"
 }
+
+func Catch(f func()) (r any) {
+	defer func() { r = recover() }()
+	f()
+	return
+}
 `
 
 // loadProgram loads src as the one file of module example.com/wa in a
@@ -108,8 +114,9 @@ func loadProgram(t *testing.T, src string) (*Program, string) {
 func TestRewriteWorkarounds(t *testing.T) {
 	prog, file := loadProgram(t, workaroundSrc)
 	tests := map[string]struct{ want, not []string }{
-		"Send": {want: []string{"(chan<- int)((*lpField_Doc_ch(d))) <- v"}},
-		"Ext":  {want: []string{"Extent{From: (*lpField_Doc_index(d)).Start(0), To: (*lpAddr_def).Start(1)}"}},
+		"Send":  {want: []string{"(chan<- int)((*lpField_Doc_ch(d))) <- v"}},
+		"Catch": {want: []string{"defer func() { r = lp_go.Recovered(recover()) }()"}},
+		"Ext":   {want: []string{"Extent{From: (*lpField_Doc_index(d)).Start(0), To: (*lpAddr_def).Start(1)}"}},
 		"Words": {want: []string{"[][]string{0: (*lpField_Doc_words(d))[:1], nil, 2: (*lpField_Doc_words(d))[1:]}"},
 			not: []string{"1: nil"}},
 		"Plain": {want: []string{"[]Extent{{1, 2}}"}},

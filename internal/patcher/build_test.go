@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/token"
 	"go/types"
 	"log/slog"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/tools/go/packages"
 
 	"github.com/livepatch/livepatch/internal/agentclient"
+	"github.com/livepatch/livepatch/internal/patcher/naming"
 	"github.com/livepatch/livepatch/internal/testenv"
 	"github.com/livepatch/livepatch/internal/usermod"
 	"github.com/livepatch/livepatch/target/agent/hostlink"
@@ -419,6 +421,7 @@ func TestOverlayKeepsLines(t *testing.T) {
 		"func lpMethod_Square_reset(lpX *Square) func(side int) { return lpX.reset }",
 		"func lpMethod_sized_size(lpX sized) func() int { return lpX.size }",
 		`{"lpMethod_Square_perimeter", lpMethod_Square_perimeter, 0},`,
+		`{"` + nameIfaceSymbol(t) + `", (*interface{ Name() string })(nil), 0},`,
 	} {
 		if !strings.Contains(string(syms), want) {
 			t.Errorf("shapes symbols lack %s", want)
@@ -586,8 +589,35 @@ func TestStdSymbolsCoverDirectImports(t *testing.T) {
 // package's too), and once released runs the user's own TestMain and the
 // tests.
 func TestTestBinaryHoldsAfterInits(t *testing.T) {
+	before, after := runHeld(t, "./held", "--- PASS: TestHalf")
+	if !slices.Contains(before, "xtest init") {
+		t.Fatalf("the binary held before the external test package's init ran; its output before the hold: %q", before)
+	}
+	if len(after) == 0 || after[0] != "user TestMain" || !strings.HasPrefix(after[len(after)-1], "--- PASS: TestHalf") {
+		t.Errorf("after the release: got %q, want the user's TestMain and then TestHalf passing", after)
+	}
+}
+
+// TestTestBinaryOfExternalTestsOnlyHolds runs the held test binary of a
+// package that has external test files only: its generated TestMain, in
+// the external test package, starts the agent itself, holds, and once
+// released runs the tests. (It ended before holding: no file of the
+// package under test started the agent, and the TestMain went nowhere.)
+func TestTestBinaryOfExternalTestsOnlyHolds(t *testing.T) {
+	_, after := runHeld(t, "./xonly", "--- PASS: TestQuarter")
+	if len(after) == 0 || !strings.HasPrefix(after[len(after)-1], "--- PASS: TestQuarter") {
+		t.Errorf("after the release: got %q, want TestQuarter passing", after)
+	}
+}
+
+// runHeld builds the patchable test binary of package pkg of the basic
+// fixture, held in its TestMain, runs it, releases it once it holds, and
+// returns its output lines before the hold and after the release, up to
+// the line that starts with last.
+func runHeld(t *testing.T, pkg, last string) (before, after []string) {
+	t.Helper()
 	dir := fixture(t, "basic")
-	res := patchable(t, "basic", Options{Dir: dir, Packages: []string{"./held"}, Test: true, HoldInTestMain: true})
+	res := patchable(t, "basic", Options{Dir: dir, Packages: []string{pkg}, Test: true, HoldInTestMain: true})
 	ep, err := agentclient.NewEndpoint()
 	if err != nil {
 		t.Fatal(err)
@@ -604,15 +634,16 @@ func TestTestBinaryHoldsAfterInits(t *testing.T) {
 	testenv.Start(t, cmd)
 	pw.Close()
 	lines := testenv.Lines(pr)
-	var before []string
+	held := false
 	for l := range lines {
 		if strings.HasPrefix(l, hostlink.HoldingLine) {
+			held = true
 			break
 		}
 		before = append(before, l)
 	}
-	if !slices.Contains(before, "xtest init") {
-		t.Fatalf("the binary held before the external test package's init ran; its output before the hold: %q", before)
+	if !held {
+		t.Fatalf("the binary ended without holding; its output: %q", before)
 	}
 	c, err := ep.Dial(ctx)
 	if err != nil {
@@ -622,14 +653,24 @@ func TestTestBinaryHoldsAfterInits(t *testing.T) {
 	if err := c.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var after []string
 	for l := range lines {
 		after = append(after, l)
-		if strings.HasPrefix(l, "--- PASS: TestHalf") {
+		if strings.HasPrefix(l, last) {
 			break
 		}
 	}
-	if len(after) == 0 || after[0] != "user TestMain" || !strings.HasPrefix(after[len(after)-1], "--- PASS: TestHalf") {
-		t.Errorf("after the release: got %q, want the user's TestMain and then TestHalf passing", after)
+	return before, after
+}
+
+// nameIfaceSymbol returns the symbol of interface{ Name() string }, the
+// literal the fixture's shapes.NameOf asserts to.
+func nameIfaceSymbol(t *testing.T) string {
+	t.Helper()
+	str := types.NewTuple(types.NewVar(token.NoPos, nil, "", types.Typ[types.String]))
+	m := types.NewFunc(token.NoPos, nil, "Name", types.NewSignatureType(nil, nil, nil, nil, str, false))
+	sym, ok := naming.IfaceLiteral(types.NewInterfaceType([]*types.Func{m}, nil).Complete())
+	if !ok {
+		t.Fatal("interface{ Name() string }: no symbol")
 	}
+	return sym
 }

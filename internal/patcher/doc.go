@@ -106,7 +106,8 @@
 // Options.HoldInTestMain, whose generated TestMain, zz_livepatch_testmain_test.go, holds the binary for
 // its patches after every package's init and then runs the user's
 // TestMain, renamed UserTestMain in the overlay, or the tests:
-// testmain.go). Other standard-library packages the program
+// testmain.go; it calls agent.StartTest too, for a package of external
+// tests only, which has no file to start it from). Other standard-library packages the program
 // links are not available to the interpreter: tables for every linked
 // package keep all their exported code in the binary (+13.0 MB against
 // +11.1 MB over the plain debug build for Delve's cmd/dlv).

@@ -30,7 +30,8 @@ func newImportSet(self *types.Package) *naming.Imports {
 // (see symtable.go) of every package-level function, type, constant and
 // variable, exported or not, registered from an init, accessors for the unexported fields of
 // its struct types, and the instantiations of generic functions and types
-// its code uses (instances.go; info is the package's type information).
+// its code uses (instances.go; info is the package's type information),
+// and the interface literals its code names (ifaceliterals.go).
 // start, when not empty, names the agent's function its init calls
 // (Start, for the root packages; StartTest in a test build).
 // Symbols that cannot be written are left out and reported through skipped.
@@ -80,6 +81,7 @@ func packageSymbols(pkg *types.Package, info *types.Info, start string, skipped 
 		}
 	}
 	instanceSymbols(pkg, info, imports, &syms, &decls, skipped)
+	ifaceLiteralSymbols(pkg, info, imports, &syms, skipped) // ifaceliterals.go
 	// The package's other symbols may have imported these already, under
 	// other names.
 	cp := imports.Add("go/constant", "lp_constant")

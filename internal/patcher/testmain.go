@@ -20,7 +20,10 @@ import (
 // adds to the package under test, or to its external test package when
 // the user's TestMain is there: a TestMain that waits for the host's
 // patches when the binary is held (agent.HoldTests), after the init
-// functions of every package, and then runs the tests. The hold cannot
+// functions of every package, and then runs the tests. It starts the
+// agent first (agent.StartTest; the init of the package under test's
+// symbols has started it, unless that package has no Go file of its own:
+// external tests only). The hold cannot
 // stay in the init that starts the agent: a plugin loaded then would count
 // that init, still running, among its own, and the runtime throws.
 const testMainFileName = "zz_livepatch_testmain_test.go"
@@ -41,12 +44,15 @@ func testMainFiles(tests []*packages.Package, buildDir string, ov map[string]str
 	}
 	for root, variants := range byRoot {
 		// The package under test with its test files, or else (it has
-		// none) its external test package.
-		home := variants[0]
+		// no file: external tests only) its external test package.
+		var home *packages.Package
 		for _, v := range variants {
-			if v.PkgPath == root {
+			if len(v.GoFiles) > 0 && (home == nil || v.PkgPath == root) {
 				home = v
 			}
+		}
+		if home == nil {
+			continue
 		}
 		outDir := filepath.Join(buildDir, "overlay", overlayDirName(root))
 		call := "m.Run()"
@@ -59,13 +65,10 @@ func testMainFiles(tests []*packages.Package, buildDir string, ov map[string]str
 				home, call = v, UserTestMain+"(m)"
 			}
 		}
-		if len(home.GoFiles) == 0 {
-			continue
-		}
 		pkgDir := filepath.Dir(home.GoFiles[0])
 		src := fmt.Sprintf("%spackage %s\n\nimport (\n\tlp_agent %q\n\tlp_testing \"testing\"\n)\n\n"+
 			"// TestMain waits for livepatch's patches when it holds the test binary,\n// then runs the tests.\n"+
-			"func TestMain(m *lp_testing.M) {\n\tlp_agent.HoldTests()\n\t%s\n}\n", generatedHeader, home.Name, target.AgentImportPath, call)
+			"func TestMain(m *lp_testing.M) {\n\tlp_agent.StartTest()\n\tlp_agent.HoldTests()\n\t%s\n}\n", generatedHeader, home.Name, target.AgentImportPath, call)
 		if err := addFile(ov, pkgDir, outDir, testMainFileName, []byte(src)); err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ func finishDied(ctx context.Context, r heldRun, pr *PackageReport, res Results) 
 	userSkip := hasFlag(r.args, "skip")
 	var dead []string
 	serial := false
-	for round := 0; len(res.unfinished) > 0 && round < maxFaultRuns; round++ {
+	for round := 0; diedEarly(pr.Native, res, dead) && round < maxFaultRuns; round++ {
 		killed, known := deadTests(res, serial)
 		switch {
 		case !known:
@@ -82,6 +82,19 @@ func finishDied(ctx context.Context, r heldRun, pr *PackageReport, res Results) 
 	return res
 }
 
+// diedEarly reports whether res's test binary died while tests ran: a
+// test had not finished, or one panicked (or the runtime threw) and
+// natively passing tests never ran. A test that panics prints its FAIL
+// line before the panic ends the binary, so that it is not unfinished
+// (expr-lang/expr's vm: the 111 tests after the one that panicked were
+// lost).
+func diedEarly(native, res Results, dead []string) bool {
+	if len(res.unfinished) > 0 {
+		return true
+	}
+	return (res.diedIn != "" || res.fatal != "") && len(notFinished(native, res, dead)) > 0
+}
+
 // deathText says what ended res's test binary.
 func deathText(res Results) string {
 	switch {
@@ -97,7 +110,8 @@ func deathText(res Results) string {
 // that ended it, and whether it can tell. When the time ran out, they
 // are the top-level tests it was running: not the parallel ones still
 // paused, waiting for their turn, which never ran (all the unfinished
-// ones when none was running). Else it is the one running test
+// ones when none was running). Else it is the test that panicked, when
+// none is unfinished (it printed its failure first), or the one running test
 // (not paused, with no running subtest) when there is one. With several
 // parallel tests running, test2json gives the runtime's message to
 // whichever test wrote last, so it can tell only when serial (the run
@@ -121,6 +135,13 @@ func deadTests(res Results, serial bool) ([]string, bool) {
 		}
 		sort.Strings(out)
 		return out, true
+	}
+	if len(res.unfinished) == 0 {
+		// The test that panicked finished, failing (diedEarly).
+		if res.diedIn != "" {
+			return []string{res.diedIn}, true
+		}
+		return nil, true
 	}
 	inner := map[string]bool{}
 	for name, running := range res.unfinished {

@@ -39,8 +39,9 @@
 // error of the runtime that the interpreter's larger frames explain (a
 // stack overflow, out of memory) is a limit of the interpreter
 // (LimitTest), not a regression either; a panic is a failure. Either way
-// one test never takes the rest with it: the tests that did not finish are
-// run again without the one that died (finishDied: -test.run and
+// one test never takes the rest with it: the tests that did not finish (a
+// test that panics reports its failure first: then the ones that never
+// ran, diedEarly) are run again without the one that died (finishDied: -test.run and
 // -test.skip; with parallel tests running, first one at a time, to tell
 // which one died). Go test flags come as users type them (-run X,
 // -count=1, -test.run=X, -v); TestFlag names the ones Run cannot honour.

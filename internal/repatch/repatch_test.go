@@ -190,3 +190,50 @@ func TestDeadTestsTimedOut(t *testing.T) {
 		t.Errorf("slow: got %+v, want TestP1 only, 3 s repatched, 300x", pr.Slow)
 	}
 }
+
+// TestDeadTestsPanicked finds the test that ended a run by panicking: it
+// printed its failure before the panic ended the binary, so none is
+// unfinished, and the tests after it, which never ran, run again.
+func TestDeadTestsPanicked(t *testing.T) {
+	const stream = `{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"pass","Package":"p","Test":"TestA"}
+{"Action":"run","Package":"p","Test":"TestB"}
+{"Action":"output","Package":"p","Test":"TestB","Output":"--- FAIL: TestB (0.00s)\n"}
+{"Action":"output","Package":"p","Test":"TestB","Output":"panic: runtime error: invalid memory address or nil pointer dereference [recovered, repanicked]\n"}
+`
+	res, err := readEvents(strings.NewReader(stream), "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res["p"]
+	native := Results{Tests: map[string]string{"TestA": "pass", "TestB": "pass", "TestC": "pass"}}
+	if !diedEarly(native, *r, nil) {
+		t.Fatalf("the run is not seen to have died (unfinished %v, died in %q)", r.unfinished, r.diedIn)
+	}
+	dead, known := deadTests(*r, false)
+	if !known || !reflect.DeepEqual(dead, []string{"TestB"}) {
+		t.Errorf("dead: got %q, %v, want TestB", dead, known)
+	}
+	if rest, want := notFinished(native, *r, dead), []string{"TestC"}; !reflect.DeepEqual(rest, want) {
+		t.Errorf("to run again: got %q, want %q", rest, want)
+	}
+	if r.Tests["TestB"] != "fail" {
+		t.Errorf("TestB: got %q, want fail", r.Tests["TestB"])
+	}
+	all := Results{Tests: map[string]string{"TestA": "pass", "TestB": "pass"}}
+	if diedEarly(all, *r, dead) {
+		t.Error("died early with every test run")
+	}
+}
+
+// TestRegressionsRenamedSubtests does not count as a regression a subtest
+// that the repatched run does not have under a parent that passed (its
+// name holds a pointer, which differs between the runs), and does count
+// one under a parent that failed.
+func TestRegressionsRenamedSubtests(t *testing.T) {
+	native := Results{Tests: map[string]string{"TestA": "pass", "TestA/f(0xc000010)": "pass", "TestB": "pass", "TestB/g(0xc000020)": "pass"}}
+	repatched := Results{Tests: map[string]string{"TestA": "pass", "TestA/f(0xc000990)": "pass", "TestB": "fail", "TestB/g(0xc000880)": "fail"}}
+	if got, want := regressions(native, repatched, nil, nil), []string{"TestB", "TestB/g(0xc000020)"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("regressions: got %q, want %q", got, want)
+	}
+}

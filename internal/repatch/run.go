@@ -195,7 +195,7 @@ func runRepatched(ctx context.Context, opts Options, pr *PackageReport, bin stri
 			pr.Refused = append(pr.Refused, agentRefused...)
 			pr.Replaced = without(replaced, faulted)
 			nr.record(pr)
-			if len(results.unfinished) > 0 {
+			if diedEarly(pr.Native, results, nil) {
 				progress(opts, "%s: the test binary died while tests ran (%s): running the unfinished ones again without the one that died", pr.Path, deathText(results))
 				r.faults, r.patches = nil, set
 				results = finishDied(ctx, r, pr, results)

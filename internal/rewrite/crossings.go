@@ -36,9 +36,13 @@ import (
 //     methods that the interpreter makes (written as a literal,
 //     interface{ Usage() string }, or declared by the change or inside a
 //     function) never matches a value of a compiled type: yaegi v0.16.1
-//     matches only its own values to its own interfaces. Such an
-//     assertion is refused (ReasonInterpretedInterface): BurntSushi/toml's
-//     ParseError.ErrorWithUsage lost every error's help text.
+//     matches only its own values to its own interfaces. An interface
+//     literal of a user package's code (or an alias of one: testify's
+//     tHelper) is written as the symbol of its compiled type, which the
+//     builder registers in the package's table (naming.IfaceLiteral);
+//     other such assertions are refused (ReasonInterpretedInterface):
+//     BurntSushi/toml's ParseError.ErrorWithUsage lost every error's help
+//     text before.
 //
 // A type the change declares given to fmt as any prints through its
 // methods (fmtargs.go).
@@ -73,6 +77,12 @@ func (r *rewriter) assertedInterfaces(n ast.Node) {
 			continue
 		}
 		if named, ok := types.Unalias(t).(*types.Named); ok && !r.interpretedNamed(named) {
+			continue
+		}
+		if sym, ok := naming.IfaceLiteral(t); ok && r.isUser(r.in.Pkg) && naming.Nameable(t, r.in.Pkg) {
+			// The builder registered the literal's compiled type in the
+			// package's table (internal/patcher/ifaceliterals.go).
+			r.add(e, func() string { return sym })
 			continue
 		}
 		r.refuse(e.Pos(), ReasonInterpretedInterface, fmt.Sprintf("type assertion to %s, an interface type the interpreter makes: it never matches a value of a compiled type (yaegi v0.16.1 matches only its own values to its own interfaces); name a compiled interface instead",

@@ -64,6 +64,7 @@ func rewrite(in *Input, guard bool) (*Output, error) {
 	if in.Decl != nil {
 		r.renameShadowingParams(in.Decl) // params.go
 		r.refuseRecovering(in.Decl)      // recovers.go
+		r.dotImportedSignature(in.Decl)  // dotimports.go
 	}
 	for _, s := range in.Stmts {
 		ast.Inspect(s, r.visit)
@@ -211,13 +212,16 @@ func (r *rewriter) visit(n ast.Node) bool {
 }
 
 // visitIdent rewrites a use of a constant whose value the input needs
-// written out, of a frame local, or of a package variable of the input's
-// package.
+// written out, of a name a dot import brings in, of a frame local, or of
+// a package variable of the input's package.
 func (r *rewriter) visitIdent(n *ast.Ident) {
 	info := r.in.Info
 	obj := info.Uses[n]
 	if k, isConst := obj.(*types.Const); isConst && (r.in.Change != nil && r.in.Change.Inline[k] || r.userConst(k)) {
-		r.add(n, func() string { return r.constValue(k, r.in.Info.TypeOf(n)) })
+		r.add(n, func() string { return r.constValue(k, r.in.Info.TypeOf(n), n.Pos()) })
+		return
+	}
+	if obj != nil && r.dotImported(n, obj) { // dotimports.go
 		return
 	}
 	v, ok := obj.(*types.Var)
@@ -250,7 +254,7 @@ func (r *rewriter) visitSelector(n *ast.SelectorExpr) bool {
 				r.add(id, func() string { return alias })
 			}
 			if k, ok := info.Uses[n.Sel].(*types.Const); ok && r.userConst(k) {
-				r.add(n, func() string { return r.constValue(k, r.in.Info.TypeOf(n)) })
+				r.add(n, func() string { return r.constValue(k, r.in.Info.TypeOf(n), n.Pos()) })
 			}
 			if v, ok := info.Uses[n.Sel].(*types.Var); ok && r.in.LoadedFile && r.isUser(v.Pkg()) {
 				q, name := alias, n.Sel.Name
@@ -408,8 +412,9 @@ func (r *rewriter) methodValue(n *ast.SelectorExpr, sel *types.Selection, acc st
 // (a rune map's key nul, with const nul = 0) is converted to that type:
 // yaegi v0.16.1 would take the literal at its default type, and index the
 // map with an int ("reflect.Value.MapIndex: value of type int is not
-// assignable to type int32").
-func (r *rewriter) constValue(k *types.Const, use types.Type) string {
+// assignable to type int32"). A typed constant is written as a conversion
+// to its type, named as it can be at the use (typeNameAt).
+func (r *rewriter) constValue(k *types.Const, use types.Type, at token.Pos) string {
 	lit := constLiteral(k.Val(), k.Type())
 	if b, ok := k.Type().(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
 		if ub, ok := use.(*types.Basic); use != nil && (!ok || ub.Info()&types.IsUntyped == 0) && !types.Identical(use, types.Default(k.Type())) && !types.IsInterface(use) {
@@ -417,7 +422,7 @@ func (r *rewriter) constValue(k *types.Const, use types.Type) string {
 		}
 		return constOperand(lit)
 	}
-	return types.TypeString(k.Type(), r.qualifier) + "(" + lit + ")"
+	return r.typeNameAt(k.Type(), at) + "(" + lit + ")"
 }
 
 // useLocal records that the input uses frame local v.

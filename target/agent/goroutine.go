@@ -20,11 +20,20 @@ import (
 // compiled body, the fault reported, the debugger stopped at it) and then
 // ends the goroutine quietly: the goroutine's work is lost, the program
 // goes on. Any other panic goes on as it would in compiled code.
+//
+// The package has one more function, Recovered, which the rewriter calls
+// on what patched code's recover returns, lp_go.Recovered(recover()):
+// yaegi v0.16.1 panics with a reflect.Value holding the value given to an
+// interpreted panic, and its recover gives that wrapper, so that
+// r.(error) failed for an error the function had panicked with
+// (expr-lang/expr's (*VM).Run lost the error it wraps). Recovered gives
+// the value itself, as the agent does for a compiled caller (Repanic).
 const (
 	// GoPackage is the import path and name of the package in the
-	// interpreter; GoStart is its function.
-	GoPackage = "lp_go"
-	GoStart   = "Start"
+	// interpreter; GoStart and GoRecovered are its functions.
+	GoPackage   = "lp_go"
+	GoStart     = "Start"
+	GoRecovered = "Recovered"
 )
 
 // goStart runs f, the goroutine a go statement of patched function key
@@ -52,5 +61,8 @@ func goRecover(key string) {
 
 // goExports returns the package for the interpreter.
 func goExports() yaegi.Exports {
-	return yaegi.Exports{GoPackage + "/" + GoPackage: {GoStart: reflect.ValueOf(goStart)}}
+	return yaegi.Exports{GoPackage + "/" + GoPackage: {
+		GoStart:     reflect.ValueOf(goStart),
+		GoRecovered: reflect.ValueOf(unwrapPanic),
+	}}
 }

@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"strconv"
 
 	"github.com/livepatch/livepatch/internal/patcher/naming"
 )
@@ -37,9 +38,72 @@ func (w *Rewriting) crashes(n ast.Node) {
 		}
 	case *ast.StructType:
 		w.refuseEmbedding(n)
+	case *ast.TypeAssertExpr:
+		w.lowerAssertAny(n)
+		w.assertConcrete(n)
 	case *ast.BasicLit:
 		w.typeBigConstant(n)
+	case *ast.BinaryExpr:
+		w.foldFloatConstant(n)
 	}
+}
+
+// foldFloatConstant writes a constant operation that uses an untyped
+// float constant of another package, and to which its context gives a
+// numeric type, as that type's conversion of its value, 1.5*math.Pi as
+// float64(4.71238898038469), which is what compiled code has folded in.
+// yaegi v0.16.1 fails to compile an operation on a float literal and
+// such a constant, which its symbol tables hold as constant.Value
+// ("invalid operation: mismatched types untyped float and untyped
+// float64": dustin/go-humanize's FormatFloat tests
+// n < (0.0 - math.MaxFloat64)). An operation that stays untyped (a
+// constant declaration's value) keeps its form.
+func (w *Rewriting) foldFloatConstant(n *ast.BinaryExpr) {
+	tv, ok := w.info.Types[n]
+	if !ok || tv.Value == nil || tv.Type == nil || !Nameable(tv.Type, w.pkg) {
+		return
+	}
+	b, ok := tv.Type.Underlying().(*types.Basic)
+	if !ok || b.Info()&types.IsUntyped != 0 || b.Info()&(types.IsInteger|types.IsFloat) == 0 {
+		return
+	}
+	lit := ""
+	switch v := constant.ToFloat(tv.Value); {
+	case b.Info()&types.IsInteger != 0:
+		if tv.Value.Kind() == constant.Int {
+			lit = tv.Value.ExactString()
+		}
+	case b.Kind() == types.Float32:
+		f, _ := constant.Float32Val(v)
+		lit = strconv.FormatFloat(float64(f), 'g', -1, 32)
+	default:
+		f, _ := constant.Float64Val(v)
+		lit = strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	if lit == "" || !w.usesForeignFloat(n) {
+		return
+	}
+	t := tv.Type
+	w.h.Add(n, func() string { return w.h.TypeText(t) + "(" + lit + ")" })
+}
+
+// usesForeignFloat reports whether e names an untyped float constant of
+// another package than the input's.
+func (w *Rewriting) usesForeignFloat(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok || found {
+			return !found
+		}
+		k, ok := w.info.Uses[sel.Sel].(*types.Const)
+		if ok && k.Pkg() != w.pkg {
+			b, ok := k.Type().(*types.Basic)
+			found = ok && b.Kind() == types.UntypedFloat
+		}
+		return true
+	})
+	return found
 }
 
 // typeBigConstant writes an integer literal whose value does not fit an
@@ -99,14 +163,137 @@ func (w *Rewriting) lowerAssertOK(e ast.Expr) {
 	if !ok || tv.Type == nil {
 		return
 	}
+	if isTypeParam(tv.Type) {
+		return // an interface type only as its constraint
+	}
 	it, ok := tv.Type.Underlying().(*types.Interface)
+	if ok && it.Empty() {
+		w.h.Add(ta, func() string {
+			return "func() (" + w.h.Render(ta.Type) + ", bool) { lpX := " + w.h.Render(ta.X) + "; if lpX == nil { return nil, false }; return lpX, true }()"
+		})
+		return
+	}
 	if !ok || it.NumMethods() == 0 {
+		return
+	}
+	// An interface literal is asserted to the compiled type of the
+	// builder's table (package rewrite's crossings.go), for which yaegi
+	// has no wrapper to convert nil with ("reflect: call of
+	// reflect.Value.Type on zero Value"): its zero value instead.
+	_, literal := naming.IfaceLiteral(tv.Type)
+	w.h.Add(ta, func() string {
+		t := w.h.Render(ta.Type)
+		zero := "return nil, false"
+		if literal {
+			zero = "var lpZ " + t + "; return lpZ, false"
+		}
+		return "func() (" + t + ", bool) { lpX := " + w.h.Render(ta.X) + "; if lpX == nil { " + zero + " }; lpV, lpOK := lpX.(" + t + "); return lpV, lpOK }()"
+	})
+}
+
+// lowerAssertAny writes a type assertion to the empty interface, x.(any),
+// as a call of a function literal that gives x, or, for a nil x, makes
+// the assertion that panics: func() any { lpX := x; if lpX == nil {
+// return lpX.(any) }; return lpX }(). yaegi v0.16.1 asserts no value of a
+// compiled type to the empty interface: x.(any) panics ("interface
+// conversion: nil is not any") and its comma-ok form (lowerAssertOK) is
+// false, where Go gives every non-nil x (spf13/cast's ToStringSliceE
+// ends with a type switch's `case any:`, see caseCond). Its conversion of
+// x to the interface is right. The comma-ok form's candidate, added
+// first, wins over this one.
+func (w *Rewriting) lowerAssertAny(ta *ast.TypeAssertExpr) {
+	if ta.Type == nil || !w.emptyInterface(ta.Type) {
 		return
 	}
 	w.h.Add(ta, func() string {
 		t := w.h.Render(ta.Type)
-		return "func() (" + t + ", bool) { lpX := " + w.h.Render(ta.X) + "; if lpX == nil { return nil, false }; lpV, lpOK := lpX.(" + t + "); return lpV, lpOK }()"
+		return "func() " + t + " { lpX := " + w.h.Render(ta.X) + "; if lpX == nil { return lpX.(" + t + ") }; return lpX }()"
 	})
+}
+
+// assertConcrete writes a type assertion to a type that is not an
+// interface, x.(T), of an operand of an interface type with methods of
+// the input's package that a struct type without fields of the package
+// implements, as one of
+// the operand returned as an empty interface by a function literal,
+// func() interface{} { return x }().(T). yaegi v0.16.1 panics asserting a
+// value of a compiled interface type that holds a struct without fields
+// ("reflect: Field index out of bounds": it looks at the first field for
+// its own wrapper): expr-lang/expr's rtype.Equal asserts t.(rtype) of a
+// Type that can be anyType{}. From the empty interface it asserts right.
+// The operand is evaluated once, as before. Only for the package's own
+// interfaces with such an implementation: rewritten everywhere
+// (err.(*strconv.NumError) too, toml having empty error structs),
+// BurntSushi/toml's TestDecodeParallel failed now and then, its parsers
+// mixing items of other goroutines, though no rewritten assertion ran
+// (not understood; a compiled conversion function did not help).
+func (w *Rewriting) assertConcrete(ta *ast.TypeAssertExpr) {
+	if ta.Type == nil || !w.methodsInterface(w.info.TypeOf(ta.X)) {
+		return
+	}
+	if tv, ok := w.info.Types[ta.Type]; !ok || tv.Type == nil || types.IsInterface(tv.Type) {
+		return // a type parameter included
+	}
+	if !w.emptyStructImplements(w.info.TypeOf(ta.X)) {
+		return
+	}
+	w.h.Add(ta.X, func() string { return "func() interface{} { return " + w.h.Render(ta.X) + " }()" })
+}
+
+// emptyStructImplements reports whether t is an interface type with
+// methods, declared in the input's package, that a struct type without
+// fields of the package, or a pointer to one, implements.
+func (w *Rewriting) emptyStructImplements(t types.Type) bool {
+	if !w.methodsInterface(t) || w.pkg == nil {
+		return false
+	}
+	if named, ok := types.Unalias(t).(*types.Named); !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != w.pkg.Path() {
+		return false
+	}
+	it := t.Underlying().(*types.Interface)
+	scope := w.pkg.Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() {
+			continue
+		}
+		if st, ok := tn.Type().Underlying().(*types.Struct); !ok || st.NumFields() > 0 {
+			continue
+		}
+		if types.Implements(tn.Type(), it) || types.Implements(types.NewPointer(tn.Type()), it) {
+			return true
+		}
+	}
+	return false
+}
+
+// methodsInterface reports whether t is an interface type with methods
+// (not a type parameter).
+func (w *Rewriting) methodsInterface(t types.Type) bool {
+	if t == nil || isTypeParam(t) {
+		return false
+	}
+	it, ok := t.Underlying().(*types.Interface)
+	return ok && !it.Empty()
+}
+
+// emptyInterface reports whether type expression e denotes an interface
+// type without methods (any, interface{}); a type parameter constrained
+// by any does not.
+func (w *Rewriting) emptyInterface(e ast.Expr) bool {
+	tv, ok := w.info.Types[e]
+	if !ok || tv.Type == nil || !tv.IsType() || isTypeParam(tv.Type) {
+		return false
+	}
+	it, ok := tv.Type.Underlying().(*types.Interface)
+	return ok && it.Empty()
+}
+
+// isTypeParam reports whether t is a type parameter, whose underlying
+// type go/types gives as its constraint's interface.
+func isTypeParam(t types.Type) bool {
+	_, ok := types.Unalias(t).(*types.TypeParam)
+	return ok
 }
 
 // hasReceive reports whether one of values is a receive operation.

@@ -122,16 +122,18 @@ func identOf(e ast.Expr) *ast.Ident {
 	return nil
 }
 
-// The agent's package and function that start a guarded goroutine
-// (target/agent/goroutine.go's GoPackage and GoStart, which this package
-// cannot import).
+// The agent's package and functions that start a guarded goroutine and
+// unwrap a recovered value (target/agent/goroutine.go's GoPackage, GoStart
+// and GoRecovered, which this package cannot import).
 const (
-	GoPackage = "lp_go"
-	GoStart   = "Start"
+	GoPackage   = "lp_go"
+	GoStart     = "Start"
+	GoRecovered = "Recovered"
 )
 
-// UsedGo reports whether the rewriting started a goroutine through the
-// agent's package, which the input must then import.
+// UsedGo reports whether the rewriting called the agent's package (a
+// goroutine started, a recovered value unwrapped), which the input must
+// then import.
 func (w *Rewriting) UsedGo() bool { return w.usedGo }
 
 // paramType returns the type that argument i of a call of sig takes

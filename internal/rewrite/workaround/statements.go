@@ -264,20 +264,23 @@ func (w *Rewriting) declaredBody(b *ast.BlockStmt) *types.Signature {
 //     nil, T(nil): yaegi panics ("reflect: New(nil)") when the type is a
 //     compiled function type (type F = func() of a compiled package,
 //     return nil, false);
-//   - an arithmetic operation for a result of an interface type with
-//     methods is parenthesized: yaegi returns nil for
-//     return Reg(1) + Reg(x) (Reg a compiled integer type) as an Arg.
+//   - an operation for a result of an interface type is parenthesized:
+//     yaegi returns nil for return Reg(1) + Reg(x) (Reg a compiled
+//     integer type) as an Arg, and, for any interface, nil for return -x
+//     (expr-lang/expr's builtin Abs) and ^x, and panics on return x > 0
+//     and return !ok ("reflect: call of reflect.Value.SetBool on
+//     interface Value").
 func (w *Rewriting) returnValues(body *ast.BlockStmt, sig *types.Signature) {
 	res := sig.Results()
 	funcs := make([]types.Type, res.Len())
 	ifaces := make([]bool, res.Len())
 	any := false
 	for i := range funcs {
-		switch u := res.At(i).Type().Underlying().(type) {
+		switch res.At(i).Type().Underlying().(type) {
 		case *types.Signature:
 			funcs[i], any = res.At(i).Type(), true
 		case *types.Interface:
-			ifaces[i] = u.NumMethods() > 0
+			ifaces[i] = !isTypeParam(res.At(i).Type())
 			any = any || ifaces[i]
 		}
 	}
@@ -294,8 +297,16 @@ func (w *Rewriting) returnValues(body *ast.BlockStmt, sig *types.Signature) {
 			}
 			w.typedNils(funcs, n.Results)
 			for i, v := range n.Results {
-				if b, ok := v.(*ast.BinaryExpr); ok && ifaces[i] {
-					w.h.Add(b, func() string { return "(" + w.h.Render(b) + ")" })
+				if !ifaces[i] {
+					continue
+				}
+				switch v := v.(type) {
+				case *ast.BinaryExpr:
+					w.h.Add(v, func() string { return "(" + w.h.Render(v) + ")" })
+				case *ast.UnaryExpr:
+					if v.Op != token.AND && v.Op != token.ARROW { // &x and <-ch are not operations on values
+						w.h.Add(v, func() string { return "(" + w.h.Render(v) + ")" })
+					}
 				}
 			}
 		}

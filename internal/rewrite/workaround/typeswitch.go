@@ -49,6 +49,7 @@ func (w *Rewriting) lowerTypeSwitch(n *ast.TypeSwitchStmt, label *ast.LabeledStm
 	if !ok || !w.hasInterfaceCase(n) {
 		return
 	}
+	methods := w.emptyStructImplements(w.info.TypeOf(ta.X))
 	start := n.Switch
 	if label != nil {
 		start = label.Pos()
@@ -73,14 +74,17 @@ func (w *Rewriting) lowerTypeSwitch(n *ast.TypeSwitchStmt, label *ast.LabeledStm
 			if cc.List != nil {
 				conds := make([]string, len(cc.List))
 				for i, e := range cc.List {
-					conds[i] = w.caseCond(e)
+					conds[i] = w.caseCond(e, methods)
 				}
 				head = "case " + strings.Join(conds, " || ") + ":"
 			}
 			if bound != "" {
 				v := "lpTS"
-				if len(cc.List) == 1 && !w.isNil(cc.List[0]) {
-					v = "lpTS.(" + w.h.Render(cc.List[0]) + ")"
+				switch e := cc.List; {
+				case len(e) == 1 && w.emptyInterface(e[0]):
+					v = "(" + w.h.Render(e[0]) + ")(lpTS)" // see caseCond
+				case len(e) == 1 && !w.isNil(e[0]):
+					v = w.assertedTS(e[0], methods) + ".(" + w.h.Render(e[0]) + ")"
 				}
 				head += " " + bound + " := " + v + "; _ = " + bound + ";"
 			}
@@ -102,12 +106,32 @@ func (w *Rewriting) hasInterfaceCase(n *ast.TypeSwitchStmt) bool {
 	return false
 }
 
-// caseCond writes the condition under which lpTS matches case e.
-func (w *Rewriting) caseCond(e ast.Expr) string {
+// caseCond writes the condition under which lpTS matches case e (methods:
+// the switch's operand has an interface type with methods that a struct
+// type without fields implements, see assertConcrete). A case
+// naming the empty interface matches every non-nil value: yaegi v0.16.1's
+// assertion to it is false for the values of compiled types (spf13/cast's
+// `case any:`; see lowerAssertAny), so it is not asked, and the clause's
+// variable is converted instead.
+func (w *Rewriting) caseCond(e ast.Expr, methods bool) string {
 	if w.isNil(e) {
 		return "lpTS == nil"
 	}
-	return "(lpTS != nil && func() bool { _, lpOK := lpTS.(" + w.h.Render(e) + "); return lpOK }())"
+	if w.emptyInterface(e) {
+		return "lpTS != nil"
+	}
+	return "(lpTS != nil && func() bool { _, lpOK := " + w.assertedTS(e, methods) + ".(" + w.h.Render(e) + "); return lpOK }())"
+}
+
+// assertedTS writes lpTS as the operand of an assertion to case e's type:
+// returned as an empty interface when its type has methods that a struct
+// without fields implements (methods) and e's type is not an interface
+// (see assertConcrete).
+func (w *Rewriting) assertedTS(e ast.Expr, methods bool) string {
+	if t := w.info.TypeOf(e); methods && t != nil && !types.IsInterface(t) {
+		return "func() interface{} { return lpTS }()"
+	}
+	return "lpTS"
 }
 
 // isNil reports whether case e is nil.

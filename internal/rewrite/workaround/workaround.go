@@ -1,8 +1,9 @@
 // Package workaround writes the statements and expressions that yaegi
 // v0.16.1 runs wrongly (statements.go, closures.go, typeswitch.go) or crashes compiling
 // (crashes.go) as equivalent ones it runs right, on the same lines, for
-// package rewrite, and starts a saved function's goroutines under the
-// agent's recover of interpreter faults (goroutines.go). Each rewriting needs only the input's syntax, text and type
+// package rewrite, starts a saved function's goroutines under the
+// agent's recover of interpreter faults (goroutines.go), and unwraps what
+// recover gives through the agent (recovered.go). Each rewriting needs only the input's syntax, text and type
 // information: it writes through the rewriter's substitution machinery,
 // which it reaches as a Host, so that its rewritings and the rewriter's
 // other ones nest. The workarounds that need the rewriter's own lookups
@@ -84,6 +85,8 @@ func (w *Rewriting) Visit(n ast.Node) {
 		w.loopClosures(n.Body) // closures.go
 	case *ast.RangeStmt:
 		w.loopClosures(n.Body)
+	case *ast.CallExpr:
+		w.unwrapRecover(n) // recovered.go
 	}
 }
 

@@ -56,8 +56,9 @@ func (usageError) Error() string { return "bad" }
 func (usageError) Usage() string { return "use it well" }
 
 // UsageOf asserts an error to an interface written as a literal
-// (BurntSushi/toml's ErrorWithUsage): interpreted, the assertion never
-// matches a compiled value, so it is refused and stays compiled.
+// (BurntSushi/toml's ErrorWithUsage): the interface yaegi makes of the
+// literal never matches a compiled value, so the assertion names the
+// literal's compiled type, which the builder registers.
 func UsageOf(err error) string {
 	if u, ok := err.(interface{ Usage() string }); ok {
 		return u.Usage()

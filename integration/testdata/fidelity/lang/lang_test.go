@@ -210,6 +210,16 @@ func TestNestedLiterals(t *testing.T) {
 	}
 }
 
+func TestRecoverAs(t *testing.T) {
+	e := errors.New("inner")
+	if err := RecoverAs(e); errors.Unwrap(err) != e || err.Error() != "recovered inner" {
+		t.Errorf("RecoverAs(e): got %v, unwrapping to %v, want e wrapped", err, errors.Unwrap(err))
+	}
+	if err := RecoverAs(7); errors.Unwrap(err) != nil || err.Error() != "recovered 7" {
+		t.Errorf("RecoverAs(7): got %v, unwrapping to %v, want no error wrapped", err, errors.Unwrap(err))
+	}
+}
+
 func TestCatchByMethod(t *testing.T) {
 	if got := CatchByMethod(); got != "boom" {
 		t.Errorf("CatchByMethod: got %q, want boom", got)

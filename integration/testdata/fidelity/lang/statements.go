@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"math"
 	"runtime"
 	"strings"
 	"time"
@@ -294,6 +295,15 @@ func Saturate(x int) uint64 {
 	return uint64(x)
 }
 
+// InRange reports whether x is finite and whether it is below 1.5π, from
+// constant operations that mix a float literal with an untyped float
+// constant of a compiled package (dustin/go-humanize's FormatFloat tests
+// n < (0.0 - math.MaxFloat64)).
+func InRange(x float64) (finite, below bool) {
+	finite = x <= math.MaxFloat64 && x >= (0.0-math.MaxFloat64)
+	return finite, x < 1.5*math.Pi
+}
+
 // codeStr8 and codeBin8 are codes held in variables, as
 // vmihailenco/msgpack's msgpcode holds its codes.
 var codeStr8, codeBin8 byte = 0xd9, 0xc4
@@ -322,4 +332,31 @@ func CodeClass(c byte, p *byte) string {
 		s = "8"
 	}
 	return s
+}
+
+// argKind is a kind of argument, whose name a loop variable shadows in
+// ArgScore (expr-lang/expr's parser ranges `for i, arg := range args`
+// over its type arg): the typed constants there are written as
+// conversions to a type the local name hides.
+type argKind byte
+
+const (
+	argExpr argKind = 1 << iota
+	argPred
+)
+
+const argOptional argKind = 1 << 7
+
+// ArgScore counts 100 for each optional argument and 1 for each
+// expression among kinds.
+func ArgScore(kinds []argKind) (n int) {
+	for _, argKind := range kinds {
+		if argKind&argOptional == argOptional {
+			n += 100
+		}
+		if argKind&argExpr == argExpr {
+			n++
+		}
+	}
+	return n
 }

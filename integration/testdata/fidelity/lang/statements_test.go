@@ -2,6 +2,7 @@ package lang
 
 import (
 	"errors"
+	"math"
 	"reflect"
 	"runtime"
 	"testing"
@@ -144,6 +145,23 @@ func TestConstantBeyondInt64(t *testing.T) {
 	}
 	if got := Saturate(7); got != 7 {
 		t.Errorf("Saturate(7): got %d, want 7", got)
+	}
+}
+
+func TestFloatConstants(t *testing.T) {
+	for _, c := range []struct {
+		x             float64
+		finite, below bool
+	}{{4.7, true, true}, {4.8, true, false}, {math.Inf(-1), false, true}, {-math.MaxFloat64, true, true}} {
+		if f, b := InRange(c.x); f != c.finite || b != c.below {
+			t.Errorf("InRange(%v): got %v, %v, want %v, %v", c.x, f, b, c.finite, c.below)
+		}
+	}
+}
+
+func TestShadowedTypeName(t *testing.T) {
+	if got := ArgScore([]argKind{argExpr, argPred, argExpr | argOptional}); got != 102 {
+		t.Errorf("ArgScore: got %d, want 102", got)
 	}
 }
 

@@ -28,3 +28,12 @@ func (s Square) perimeter() int { return 4 * s.Side }
 func (s *Square) reset(side int) { s.Side = side }
 
 type sized interface{ size() int }
+
+// NameOf asserts v to an interface written as a literal, which the
+// builder registers for the interpreter under naming.IfaceLiteral.
+func NameOf(v any) string {
+	if n, ok := v.(interface{ Name() string }); ok {
+		return n.Name()
+	}
+	return ""
+}
