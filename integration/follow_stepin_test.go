@@ -112,3 +112,32 @@ func TestFollowTerminalStepIn(t *testing.T) {
 	do("step", "step into example.com/native/lib.(*Counter).Inc", fmt.Sprintf("=>%4d:\tfunc (c *Counter) Inc() int {", decl))
 	do("stack", "in lib.(*Counter).Inc", fmt.Sprintf("lib.go:%d", decl), "in main.main", fmt.Sprintf("main.go:%d", call))
 }
+
+// TestFollowInterpretedStepInMain is TestFollowInterpretedStepIn in
+// package main, whose functions the binary names main.F while their keys
+// name main by its import path: the stepOut from the patch passes the
+// compiled function's prologue on its way to the caller, as in any other
+// package (it stopped there, in main.(*Counter).Inc at its declaration).
+func TestFollowInterpretedStepInMain(t *testing.T) {
+	RunLiveNative(t, func(t *testing.T, env *Env) {
+		dir, main, orig := liveFixture(t)
+		env.runLive(dir)
+		call := lineOf(t, main, "a := c.Inc()")
+		env.whilePaused(func() { env.SetBreakpoints(main, call) })
+		thread := env.WaitStopped("breakpoint").Body.ThreadId
+
+		saveEdit(t, main, orig, "c.n++", "c.n += 10")
+		env.waitConsole("patched main.(*Counter).Inc")
+		env.Call(&dap.StepInRequest{Request: dap.Request{Command: "stepIn"}, Arguments: dap.StepInArguments{ThreadId: thread}})
+		top := env.TopFrame(env.WaitStopped("step").Body.ThreadId)
+		if want := lineOf(t, main, "func (c *Counter) Inc"); top.Name != "main.(*Counter).Inc" || top.Line != want {
+			t.Fatalf("stepIn stopped in %s at line %d, want main.(*Counter).Inc at %d", top.Name, top.Line, want)
+		}
+		env.Call(&dap.StepOutRequest{Request: dap.Request{Command: "stepOut"}, Arguments: dap.StepOutArguments{ThreadId: thread}})
+		top = env.TopFrame(env.WaitStopped("step").Body.ThreadId)
+		if top.Name != "main.line" || top.Line != call {
+			t.Errorf("stepOut stopped in %s at line %d, want main.line at %d", top.Name, top.Line, call)
+		}
+		env.Disconnect()
+	})
+}

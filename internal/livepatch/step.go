@@ -163,10 +163,10 @@ func (st *session) followStep(body map[string]any) {
 	goid, _ := body["threadId"].(float64)
 	st.mu.Lock()
 	in := st.steppingIn
-	compiled := map[string]bool{}
+	compiled := map[string]bool{} // by the name the binary gives the function
 	for _, p := range st.live {
 		if p.nativeFunc != "" {
-			compiled[p.Key] = true
+			compiled[p.Name], compiled[p.Key] = true, true // main.F; its key names main by its import path
 		}
 	}
 	st.follows++
