@@ -127,11 +127,7 @@ func TestFollowNativeStep(t *testing.T) {
 			t.Errorf("next stopped in %s at line %d, want lib.(*Counter).Inc at %d", top.Name, top.Line, first)
 		}
 
-		env.Call(&dap.StepOutRequest{Request: dap.Request{Command: "stepOut"}, Arguments: dap.StepOutArguments{ThreadId: thread}})
-		top = env.TopFrame(env.WaitStopped("step").Body.ThreadId)
-		if top.Name != "main.main" || top.Line != call {
-			t.Errorf("stepOut stopped in %s at line %d, want main.main at %d", top.Name, top.Line, call)
-		}
+		env.stepOutTo(thread, "main.main", call)
 		env.Disconnect()
 	})
 }

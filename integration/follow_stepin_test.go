@@ -50,11 +50,7 @@ func TestFollowInterpretedStepIn(t *testing.T) {
 			t.Errorf("d in the stepped-in frame: %s, want 10", got)
 		}
 
-		env.Call(&dap.StepOutRequest{Request: dap.Request{Command: "stepOut"}, Arguments: dap.StepOutArguments{ThreadId: thread}})
-		top := env.TopFrame(env.WaitStopped("step").Body.ThreadId)
-		if top.Name != "main.main" || top.Line != call {
-			t.Errorf("stepOut stopped in %s at line %d, want main.main at %d", top.Name, top.Line, call)
-		}
+		env.stepOutTo(thread, "main.main", call)
 		env.Disconnect()
 	})
 }
@@ -133,11 +129,7 @@ func TestFollowInterpretedStepInMain(t *testing.T) {
 		if want := lineOf(t, main, "func (c *Counter) Inc"); top.Name != "main.(*Counter).Inc" || top.Line != want {
 			t.Fatalf("stepIn stopped in %s at line %d, want main.(*Counter).Inc at %d", top.Name, top.Line, want)
 		}
-		env.Call(&dap.StepOutRequest{Request: dap.Request{Command: "stepOut"}, Arguments: dap.StepOutArguments{ThreadId: thread}})
-		top = env.TopFrame(env.WaitStopped("step").Body.ThreadId)
-		if top.Name != "main.line" || top.Line != call {
-			t.Errorf("stepOut stopped in %s at line %d, want main.line at %d", top.Name, top.Line, call)
-		}
+		env.stepOutTo(thread, "main.line", call)
 		env.Disconnect()
 	})
 }

@@ -267,6 +267,16 @@ func (e *Env) TopFrame(threadID int) dap.StackFrame {
 	return r.Body.StackFrames[0]
 }
 
+// stepOutTo steps out of the top frame of thread and checks that the step
+// stops in the function name at line.
+func (e *Env) stepOutTo(thread int, name string, line int) {
+	e.T.Helper()
+	e.Call(&dap.StepOutRequest{Request: dap.Request{Command: "stepOut"}, Arguments: dap.StepOutArguments{ThreadId: thread}})
+	if top := e.TopFrame(e.WaitStopped("step").Body.ThreadId); top.Name != name || top.Line != line {
+		e.T.Errorf("stepOut stopped in %s at line %d, want %s at %d", top.Name, top.Line, name, line)
+	}
+}
+
 // Evaluate evaluates expr in frame and returns the result string.
 func (e *Env) Evaluate(frameID int, expr, context string) string {
 	e.T.Helper()
