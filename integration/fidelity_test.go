@@ -134,6 +134,24 @@ func TestRepatchReportsRegression(t *testing.T) {
 	}
 }
 
+// TestRepatchBuildDifference runs a package with a test that fails in the
+// patchable test binary whatever the patches (it checks that it is built with optimizations):
+// it is run again without patches, fails there too, and is reported as a
+// difference of the build, not as a regression.
+func TestRepatchBuildDifference(t *testing.T) {
+	rep, code, stderr := runRepatch(t, "./testdata/builddiff")
+	if code != 0 || len(rep.Packages) != 1 {
+		t.Fatalf("exit code %d, %d packages; stderr:\n%s", code, len(rep.Packages), stderr)
+	}
+	p := rep.Packages[0]
+	if len(p.Regressions) != 0 || strings.Join(p.BuildDifferences, ",") != "TestOptimized" {
+		t.Errorf("regressions %q, build differences %q: want none, and TestOptimized", p.Regressions, p.BuildDifferences)
+	}
+	if p.Native.Passed != 2 || p.Repatched.Passed != 1 || p.Repatched.Failed != 1 {
+		t.Errorf("native %+v, repatched %+v: want 2 passed natively, 1 failed repatched", p.Native, p.Repatched)
+	}
+}
+
 // TestRepatchKeepsGoingAfterFault runs a package one of whose functions
 // trips the interpreter at run time: that function is kept compiled with
 // the interpreter's message as the reason, the tests are judged again

@@ -50,7 +50,10 @@
 // patchable at all (generic, init, cgo ...), refused by the rewriter,
 // refused by the interpreter's compiler, or failed in by the interpreter at
 // run time. A test that passes natively and fails (or does not finish)
-// repatched is a regression.
+// repatched is a regression, unless it fails in the same test binary run
+// again without patches too: a difference of the patchable build (-N -l,
+// the agent linked: a test that times its code or counts its memory), which
+// the report lists apart (builddiff.go).
 //
 // With Options.Tier TierNative, the replaced functions run in the native
 // tier instead (native.go): the functions the tier covers are compiled

@@ -39,6 +39,11 @@ type PackageReport struct {
 	// Regressions names the tests that pass natively and fail, or do not
 	// finish, repatched; not the Slow ones.
 	Regressions []string `json:"regressions,omitempty"`
+	// BuildDifferences are the tests that pass natively and fail
+	// repatched, and fail in the patchable test binary without patches
+	// too: a difference of the build (-N -l, the agent), not of a patch
+	// (builddiff.go); not Regressions.
+	BuildDifferences []string `json:"buildDifferences,omitempty"`
 	// Slow are the tests that pass natively and ran out of time
 	// repatched: interpreted code is slower, which is not wrong.
 	Slow []SlowTest `json:"slow,omitempty"`
@@ -280,6 +285,9 @@ func (p *PackageReport) writeDetails(w io.Writer) {
 				fmt.Fprintf(w, "%s:\n%s\n", name, indent(firstLines(out, 12)))
 			}
 		}
+	}
+	if len(p.BuildDifferences) > 0 {
+		fmt.Fprintf(w, "\n%s: pass natively, fail repatched and in the patchable build without patches too (built with -N -l, the agent linked: a difference of the build, not of a patch): %s\n", p.Path, strings.Join(p.BuildDifferences, ", "))
 	}
 	for _, st := range p.Slow {
 		fmt.Fprintf(w, "\n%s: %s passes natively (%s) and ran out of time repatched: slow, not wrong%s\n", p.Path, st.Test, seconds(st.Native), st.slowdownText())

@@ -202,6 +202,10 @@ func runRepatched(ctx context.Context, opts Options, pr *PackageReport, bin stri
 			}
 			pr.Repatched = results
 			pr.Regressions = regressions(pr.Native, pr.Repatched, pr.Slow, pr.Limits)
+			if len(pr.Regressions) > 0 {
+				progress(opts, "%s: %d tests pass natively and fail repatched: running them again without patches", pr.Path, len(pr.Regressions))
+				pr.Regressions, pr.BuildDifferences = buildDifferences(ctx, r, pr.Regressions) // builddiff.go
+			}
 			return
 		}
 		progress(opts, "%s: the interpreter failed in %d functions at run time: running the tests again with them compiled", pr.Path, len(faulted))
