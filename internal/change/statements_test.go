@@ -30,6 +30,7 @@ func TestRewriteStatements(t *testing.T) {
 		"HandlerFor":       {want: []string{"return (Handler)(nil), false"}},
 		"SetSpans":         {want: []string{"(*lpAddr_lastSpan) = (Span{From: n, To: n + 1})", "(*lpField_spanHolder_span(h)) = (Span{From: -n, To: -n - 1})"}},
 		"NewHolder":        {want: []string{"(*lpField_spanHolder_span(lpV)) = (Span{From: n, To: n});"}},
+		"SetBoth":          {want: []string{"(*lpField_setsHolder_count(h)) = (func() *spanHolder {"}},
 		"Mask":             {want: []string{"return v & ((uint32(1) << bits) - 1)"}},
 		"Has":              {want: []string{"return r&(Regs(1)<<uint(i)) != 0"}},
 		"NextRegs":         {want: []string{"return (r + Regs(1))"}},

@@ -197,8 +197,11 @@ func (w *Rewriting) untypedConstObj(obj types.Object) bool {
 	return ok && b.Info()&types.IsUntyped != 0
 }
 
-// parenValues parenthesizes the calls (builtins and conversions included)
-// and composite literals among the values of an assignment, a variable
+// parenValues parenthesizes the calls (builtins and conversions included),
+// composite literals and their addresses (&T{...}, which the rewriting
+// writes as a call when T has unexported fields: nats-server's avl lost
+// the second store of ss.root, ss.nodes = &node{...}, 1) among the values
+// of an assignment, a variable
 // declaration or a return statement of several values. yaegi v0.16.1
 // compiles such a value to store itself into its destination, and then
 // drops the statement's other stores: after a, b = 1, f() (or :=, or
@@ -213,9 +216,13 @@ func (w *Rewriting) untypedConstObj(obj types.Object) bool {
 // reached through accessors: it is parenthesized too.
 func (w *Rewriting) parenValues(values []ast.Expr) {
 	for _, v := range values {
-		switch v.(type) {
+		switch v := v.(type) {
 		case *ast.CallExpr, *ast.CompositeLit:
 			w.h.Add(v, func() string { return "(" + w.h.Render(v) + ")" })
+		case *ast.UnaryExpr:
+			if _, lit := v.X.(*ast.CompositeLit); lit && v.Op == token.AND {
+				w.h.Add(v, func() string { return "(" + w.h.Render(v) + ")" })
+			}
 		}
 	}
 }

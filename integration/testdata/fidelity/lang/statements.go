@@ -168,6 +168,20 @@ func SetSpans(h *spanHolder, n int) (Span, Span) {
 // NewHolder sets an unexported field of struct type in a composite literal.
 func NewHolder(n int) *spanHolder { return &spanHolder{span: Span{From: n, To: n}} }
 
+// setsHolder holds a pointer and a count that are set together.
+type setsHolder struct {
+	first *spanHolder
+	count int
+}
+
+// SetBoth sets both fields in one assignment, the first to the address of
+// a literal of a type with unexported fields (nats-server's avl
+// SetInitialMin: ss.root, ss.nodes = &node{base: min, h: 1}, 1).
+func SetBoth(h *setsHolder, n int) (Span, int) {
+	h.first, h.count = &spanHolder{span: Span{From: n, To: n}}, 1
+	return h.first.span, h.count
+}
+
 // Regs is a set of registers, one bit each.
 type Regs uint16
 

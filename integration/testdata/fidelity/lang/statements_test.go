@@ -76,6 +76,10 @@ func TestAssignCompositeLiteral(t *testing.T) {
 	if last, held := SetSpans(&h, 2); last != (Span{2, 3}) || held != (Span{-2, -3}) || lastSpan != last || h.span != held {
 		t.Errorf("SetSpans(2): got %v, %v (stored %v, %v); want {2 3}, {-2 -3}", last, held, lastSpan, h.span)
 	}
+	var both setsHolder
+	if span, count := SetBoth(&both, 5); span != (Span{5, 5}) || count != 1 || both.count != 1 {
+		t.Errorf("SetBoth(5): got %v, %d (stored count %d), want {5 5}, 1", span, count, both.count)
+	}
 	if got := NewHolder(4).span; got != (Span{4, 4}) {
 		t.Errorf("NewHolder(4).span: got %v, want {4 4}", got)
 	}
