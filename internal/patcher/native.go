@@ -214,8 +214,12 @@ func typeParamText(tps *types.TypeParamList, pkg *types.Package, imports *naming
 		if !naming.NameableWith(tp.Constraint(), pkg, tps) {
 			return "", "", false
 		}
-		decls = append(decls, tp.Obj().Name()+" "+types.TypeString(tp.Constraint(), imports.Qualifier))
-		uses = append(uses, tp.Obj().Name())
+		name := tp.Obj().Name()
+		if name == "_" { // a receiver's blank type parameter: the accessor needs a name to spell its receiver
+			name = fmt.Sprintf("lpT%d", i)
+		}
+		decls = append(decls, name+" "+types.TypeString(tp.Constraint(), imports.Qualifier))
+		uses = append(uses, name)
 	}
 	return "[" + strings.Join(decls, ", ") + "]", "[" + strings.Join(uses, ", ") + "]", true
 }
